@@ -1,0 +1,100 @@
+"""The `mutualise` command line: the stable surface that coordinators and scripts use."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy.exc import DBAPIError
+
+from handlers.cli import demo, french, members, reference
+from handlers.cli.context import open_context
+from handlers.cli.output import safe_url
+from handlers.settings import Settings
+from storage.errors import MutualiseError
+
+log = logging.getLogger("mutualise.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command, with French help."""
+    french.install()
+    parser = argparse.ArgumentParser(
+        prog="mutualise",
+        description="Mutualisation des achats et du matériel entre les communes "
+        "d'une intercommunalité.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="base de données (sqlite:///fichier.db ou postgresql://…) ; "
+        "par défaut MUTUALISE_DB, sinon sqlite:///mutualise.db",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+    reference.register(commands)
+    members.register(commands)
+    demo.register(commands)
+    return parser
+
+
+def _configure_logging(settings: Settings) -> None:
+    handler = logging.FileHandler(settings.log_file, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings, out: Console) -> int:
+    async with open_context(settings, out) as ctx:
+        if getattr(args, "needs_store", True):
+            await ctx.ensure_ready()
+        code: int = await args.run(ctx, args)
+        return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; errors end as one French sentence on stderr, details in the log."""
+    args = build_parser().parse_args(argv)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        settings = Settings() if args.db is None else Settings(db=args.db)
+    except ValidationError as exc:
+        err.print(f"Configuration invalide : {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}.")
+        return 2
+    _configure_logging(settings)
+    out = Console(highlight=False, soft_wrap=True)
+    try:
+        return asyncio.run(_dispatch(args, settings, out))
+    except MutualiseError as exc:
+        err.print(str(exc), markup=False)
+        return 1
+    except (DBAPIError, OSError) as exc:
+        log.exception("database unreachable or failing: %s", safe_url(settings.db))
+        reason = getattr(exc, "orig", None) or exc
+        err.print(
+            f"La base de données {safe_url(settings.db)} ne répond pas comme attendu "
+            f"({type(reason).__name__}). Le détail est dans le journal {settings.log_file}.",
+            markup=False,
+        )
+        return 1
+    except KeyboardInterrupt:
+        err.print("Interrompu.")
+        return 130
+    except Exception as exc:
+        log.exception("unexpected error in %s", args.command)
+        err.print(
+            f"Erreur inattendue ({type(exc).__name__}). Le détail est dans le journal "
+            f"{settings.log_file}.",
+            markup=False,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""What a command needs: the settings, the store, and where to print."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from handlers.settings import Settings
+from storage.database import create_engine, session_factory
+from storage.errors import MutualiseError
+from storage.schema import current_revision, head_revision
+
+
+class StoreNotReadyError(MutualiseError):
+    """The database has not been created or is older than this version of mutualise."""
+
+
+@dataclass
+class Context:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    out: Console
+
+    async def ensure_ready(self) -> None:
+        """Refuse to work on a store that `mutualise init` has not brought to this version."""
+        revision = await current_revision(self.engine)
+        if revision != head_revision():
+            state = "vide" if revision is None else f"au schéma {revision}"
+            msg = f"La base est {state} : lancez d'abord « mutualise init »."
+            raise StoreNotReadyError(msg)
+
+
+@asynccontextmanager
+async def open_context(settings: Settings, out: Console) -> AsyncIterator[Context]:
+    """Open the store for one command, and close it whatever happens."""
+    engine = create_engine(settings.db)
+    try:
+        yield Context(settings, engine, session_factory(engine), out)
+    finally:
+        await engine.dispose()

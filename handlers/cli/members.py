@@ -1,0 +1,92 @@
+"""Commands on members: `members add`, `members list`."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+
+from handlers.cli.context import Context
+from handlers.cli.output import print_json
+from handlers.communes import CommuneIndex, CommuneName
+from storage.members import add_member, communes, members
+from storage.models import Role
+
+ROLE_LABELS = {Role.CORRESPONDENT: "correspondant", Role.COORDINATOR: "coordinateur"}
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the member commands to the command line."""
+    group = commands.add_parser("members", help="membres : correspondants et coordinateurs")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    add = actions.add_parser("add", help="inscrit un membre pour une commune")
+    add.add_argument("--commune", required=True, help="nom de la commune (ou code INSEE)")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--email", action="append", default=[], help="adresse électronique, répétable")
+    add.add_argument("--telegram", type=int, metavar="ID", help="identifiant Telegram numérique")
+    add.add_argument("--name", help="nom de la personne")
+    add.set_defaults(run=run_add)
+
+    listing = actions.add_parser("list", help="liste les membres")
+    listing.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    listing.set_defaults(run=run_list)
+
+
+async def run_add(ctx: Context, args: argparse.Namespace) -> int:
+    """Register a member for a commune named forgivingly."""
+    async with ctx.sessions.begin() as session:
+        known = {c.insee: c for c in await communes(session)}
+        index = CommuneIndex(CommuneName(c.insee, c.name) for c in known.values())
+        commune = known[index.resolve(args.commune).insee]
+        member = await add_member(
+            session,
+            commune,
+            Role(args.role),
+            name=args.name,
+            emails=args.email,
+            telegram_id=args.telegram,
+        )
+    who = member.name or ", ".join(e.address for e in member.emails) or f"Telegram {args.telegram}"
+    role = ROLE_LABELS[member.role]
+    ctx.out.print(f"Membre n° {member.id} inscrit : {who}, {role} pour {commune.name}.")
+    return 0
+
+
+async def run_list(ctx: Context, args: argparse.Namespace) -> int:
+    """List every member."""
+    async with ctx.sessions() as session:
+        rows = await members(session)
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": m.id,
+                    "commune": m.commune_insee,
+                    "role": m.role.value,
+                    "name": m.name,
+                    "emails": [e.address for e in m.emails],
+                    "telegram": m.telegram_id,
+                    "active": m.active,
+                }
+                for m in rows
+            ]
+        )
+        return 0
+    if not rows:
+        ctx.out.print("Aucun membre inscrit. Ajoutez-en avec « mutualise members add ».")
+        return 0
+    table = Table(title="Membres")
+    for column in ("N°", "Commune", "Rôle", "Nom", "Adresses", "Telegram"):
+        table.add_column(column)
+    for m in rows:
+        table.add_row(
+            str(m.id),
+            m.commune.name,
+            ROLE_LABELS[m.role],
+            m.name or "",
+            ", ".join(e.address for e in m.emails),
+            str(m.telegram_id or ""),
+        )
+    ctx.out.print(table)
+    return 0

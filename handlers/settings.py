@@ -1,0 +1,26 @@
+"""The one settings object, read once from `MUTUALISE_*` variables and passed down."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.database import DEFAULT_URL
+
+
+class Settings(BaseSettings):
+    """Everything configurable; each field is the variable `MUTUALISE_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="MUTUALISE_", extra="ignore")
+
+    db: str = DEFAULT_URL
+    # Extra catalogue files (TOML, same format as the bundled one), separated by ':'.
+    catalogue: str = ""
+    log_file: str = "mutualise.log"
+    log_level: str = "INFO"
+
+    def catalogue_files(self) -> list[Path]:
+        """The extra catalogue files, in the order they override one another."""
+        return [Path(p) for p in self.catalogue.split(os.pathsep) if p.strip()]

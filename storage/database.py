@@ -1,0 +1,75 @@
+"""Opening the store: one async engine, SQLite by default, PostgreSQL to scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from storage.errors import MutualiseError
+
+DEFAULT_URL = "sqlite:///mutualise.db"
+
+# A writer waits this long for another writer before SQLite answers "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+class DatabaseURLError(MutualiseError):
+    """The database address cannot be used."""
+
+
+def async_url(url: str) -> URL:
+    """Turn a plain `sqlite:///` or `postgresql://` address into its async-driver form."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        msg = f"Adresse de base de données illisible : {url!r}."
+        raise DatabaseURLError(msg) from exc
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        msg = f"Base de données non prise en charge : {backend} (SQLite ou PostgreSQL attendus)."
+        raise DatabaseURLError(msg)
+    if "+" not in parsed.drivername:
+        parsed = parsed.set(drivername=_ASYNC_DRIVERS[parsed.drivername])
+    return parsed
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # WAL lets the scheduler read while a handler writes; foreign keys are off by default.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine for `url`, with the settings a long-running service needs."""
+    target = async_url(url)
+    if target.get_backend_name() == "sqlite":
+        engine = create_async_engine(target, **kwargs)
+        event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(target, **kwargs)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)

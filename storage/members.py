@@ -1,0 +1,113 @@
+"""Members, communes and senders: who may speak for which commune."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.errors import MutualiseError
+from storage.models import Commune, CommuneMailIdentity, Member, MemberEmail, Role
+
+
+class MemberError(MutualiseError):
+    """A member cannot be recorded as asked; the message says why, in French."""
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who an address belongs to: a registered member, or only a town hall."""
+
+    commune: Commune
+    member: Member | None
+
+
+def normalise_address(address: str) -> str:
+    """Mail addresses compare without case or surrounding spaces."""
+    return address.strip().lower()
+
+
+async def communes(session: AsyncSession) -> Sequence[Commune]:
+    """Every commune of the territory, by name."""
+    return (await session.scalars(select(Commune).order_by(Commune.name))).all()
+
+
+async def add_member(
+    session: AsyncSession,
+    commune: Commune,
+    role: Role,
+    *,
+    name: str | None = None,
+    emails: Sequence[str] = (),
+    telegram_id: int | None = None,
+) -> Member:
+    """Register a member; an address or a Telegram id belongs to one member only."""
+    addresses = sorted({normalise_address(e) for e in emails})
+    for address in addresses:
+        local, _, domain = address.partition("@")
+        if not local or "." not in domain:
+            msg = f"Adresse électronique invalide : « {address} »."
+            raise MemberError(msg)
+    taken = await session.scalar(select(MemberEmail).where(MemberEmail.address.in_(addresses)))
+    if taken is not None:
+        msg = f"L'adresse « {taken.address} » est déjà celle d'un autre membre."
+        raise MemberError(msg)
+    if telegram_id is not None:
+        holder = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
+        if holder is not None:
+            msg = f"Le compte Telegram {telegram_id} est déjà celui d'un autre membre."
+            raise MemberError(msg)
+    member = Member(
+        commune_insee=commune.insee,
+        role=role,
+        name=name,
+        telegram_id=telegram_id,
+        emails=[MemberEmail(address=a) for a in addresses],
+    )
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def members(session: AsyncSession) -> Sequence[Member]:
+    """Every member, by commune then role and name."""
+    query = (
+        select(Member)
+        .join(Member.commune)
+        .options(selectinload(Member.emails), selectinload(Member.commune))
+        .order_by(Commune.name, Member.role, Member.name, Member.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def identify_sender(session: AsyncSession, address: str) -> Sender | None:
+    """The member or town hall behind a mail address, or None for a stranger.
+
+    A member's own address wins; then the exact address of a town hall on a shared
+    webmail domain; then the town hall's own domain, whatever the local part.
+    """
+    address = normalise_address(address)
+    member = await session.scalar(
+        select(Member)
+        .join(Member.emails)
+        .where(MemberEmail.address == address, Member.active.is_(True))
+        .options(selectinload(Member.commune))
+    )
+    if member is not None:
+        return Sender(member.commune, member)
+    domain = address.rpartition("@")[2]
+    # "st.lorient.bzh" is Lorient's too: try the domain, then each parent above a TLD.
+    labels = domain.split(".")
+    parents = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    for value, is_domain in [(address, False), *((p, True) for p in parents)]:
+        identity = await session.scalar(
+            select(CommuneMailIdentity)
+            .where(CommuneMailIdentity.value == value, CommuneMailIdentity.is_domain == is_domain)
+            .options(selectinload(CommuneMailIdentity.commune))
+        )
+        if identity is not None:
+            return Sender(identity.commune, None)
+    return None

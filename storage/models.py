@@ -1,0 +1,427 @@
+"""The schema: every table of mutualise, as typed SQLAlchemy 2 models.
+
+Changing a model means writing an Alembic migration beside it
+(`storage/migrations/versions/`); `tests/test_migrations.py` fails when the two drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so that migrations can name what they alter on both backends.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime stored as UTC; SQLite keeps no zone, so it is restored on load."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = f"naive datetime {value!r} given to the store; every instant must carry its zone"
+            raise ValueError(msg)
+        utc = value.astimezone(dt.UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+def _enum(cls: type[enum.StrEnum]) -> Enum:
+    # Stored as plain strings on both backends: adding a value never needs an ALTER TYPE.
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Role(enum.StrEnum):
+    CORRESPONDENT = "correspondent"
+    COORDINATOR = "coordinator"
+
+
+class NeedKind(enum.StrEnum):
+    PURCHASE = "purchase"
+    BORROW = "borrow"
+
+
+class NeedStatus(enum.StrEnum):
+    OPEN = "open"
+    MATCHED = "matched"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class OfferStatus(enum.StrEnum):
+    OPEN = "open"
+    WITHDRAWN = "withdrawn"
+
+
+class ProposalKind(enum.StrEnum):
+    LOAN = "loan"
+    GROUP_ORDER = "group_order"
+    JOINT_PURCHASE = "joint_purchase"
+
+
+class ProposalStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class ParticipantRole(enum.StrEnum):
+    LENDER = "lender"
+    BORROWER = "borrower"
+    MEMBER = "member"
+    CARRIER = "carrier"
+
+
+class Answer(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+class Channel(enum.StrEnum):
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+    CLI = "cli"
+
+
+class InboundStatus(enum.StrEnum):
+    RECEIVED = "received"
+    RECORDED = "recorded"
+    ANSWERED = "answered"
+    REFUSED = "refused"
+    IGNORED = "ignored"
+    FAILED = "failed"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Territory(Base):
+    """The intercommunality (EPCI) this store serves."""
+
+    __tablename__ = "territories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    epci: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(200))
+
+    communes: Mapped[list[Commune]] = relationship(back_populates="territory")
+
+
+class Commune(Base):
+    __tablename__ = "communes"
+
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    population: Mapped[int] = mapped_column(Integer)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    territory: Mapped[Territory] = relationship(back_populates="communes")
+    mail_identities: Mapped[list[CommuneMailIdentity]] = relationship(
+        back_populates="commune", cascade="all, delete-orphan"
+    )
+
+
+class CommuneMailIdentity(Base):
+    """How mail from a town hall is recognised: a whole domain, or one address on webmail."""
+
+    __tablename__ = "commune_mail_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"), index=True)
+    value: Mapped[str] = mapped_column(String(254), unique=True)
+    is_domain: Mapped[bool] = mapped_column(Boolean)
+
+    commune: Mapped[Commune] = relationship(back_populates="mail_identities")
+
+
+class Member(Base):
+    """A person who speaks for a commune: a correspondent or a coordinator."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    name: Mapped[str | None] = mapped_column(String(200))
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+    commune: Mapped[Commune] = relationship()
+    emails: Mapped[list[MemberEmail]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", order_by="MemberEmail.address"
+    )
+
+
+class MemberEmail(Base):
+    __tablename__ = "member_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(254), unique=True)
+
+    member: Mapped[Member] = relationship(back_populates="emails")
+
+
+class Invitation(Base):
+    """A one-time code that lets a Telegram user join as a member of a commune."""
+
+    __tablename__ = "invitations"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+
+class CatalogueFamily(Base):
+    """A family of items that one group order can buy in a single procedure."""
+
+    __tablename__ = "catalogue_families"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+
+
+class CatalogueItem(Base):
+    __tablename__ = "catalogue_items"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    plural: Mapped[str] = mapped_column(String(120))
+    family_id: Mapped[str] = mapped_column(ForeignKey("catalogue_families.id"), index=True)
+    synonyms: Mapped[list[str]] = mapped_column(default=list)
+    lendable: Mapped[bool] = mapped_column(Boolean)
+    unit: Mapped[str] = mapped_column(String(20))
+    price: Mapped[float | None] = mapped_column(Float)
+
+    family: Mapped[CatalogueFamily] = relationship()
+
+
+class InboundMessage(Base):
+    """Every message received, raw, before anything is made of it."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    external_id: Mapped[str] = mapped_column(String(255))
+    sender: Mapped[str] = mapped_column(String(254))
+    received_at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    text: Mapped[str | None] = mapped_column(Text)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    commune_insee: Mapped[str | None] = mapped_column(ForeignKey("communes.insee"))
+    status: Mapped[InboundStatus] = mapped_column(_enum(InboundStatus))
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class _Declaration:
+    """What needs and offers share: who declared what, for when, through which message."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    item_id: Mapped[str | None] = mapped_column(ForeignKey("catalogue_items.id"), index=True)
+    # The noun phrase as written, kept even when the catalogue does not know the item.
+    item_label: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int | None]
+    unit: Mapped[str | None] = mapped_column(String(20))
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+
+
+class Need(_Declaration, Base):
+    """A purchase need (buy by a deadline) or a borrow need (equipment for dates)."""
+
+    __tablename__ = "needs"
+
+    kind: Mapped[NeedKind] = mapped_column(_enum(NeedKind))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus), default=NeedStatus.OPEN)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Offer(_Declaration, Base):
+    """Equipment a commune lends, for a window of dates (start/end) or whenever asked."""
+
+    __tablename__ = "offers"
+
+    conditions: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus), default=OfferStatus.OPEN)
+
+
+class Event(Base):
+    """A dated manifestation of a commune, often yearly, that needs equipment."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    recurring: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+    items: Mapped[list[EventItem]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+
+class EventItem(Base):
+    __tablename__ = "event_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    item_id: Mapped[str | None] = mapped_column(ForeignKey("catalogue_items.id"))
+    item_label: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int | None]
+
+    event: Mapped[Event] = relationship(back_populates="items")
+
+
+class Proposal(Base):
+    """What matching suggests: a loan, a group order or a joint purchase."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind))
+    item_id: Mapped[str | None] = mapped_column(ForeignKey("catalogue_items.id"))
+    family_id: Mapped[str | None] = mapped_column(ForeignKey("catalogue_families.id"))
+    quantity: Mapped[int | None]
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[ProposalStatus] = mapped_column(
+        _enum(ProposalStatus), default=ProposalStatus.PROPOSED
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    cost_key: Mapped[dict[str, Any] | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+
+    participants: Mapped[list[ProposalParticipant]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan"
+    )
+
+
+class ProposalParticipant(Base):
+    __tablename__ = "proposal_participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"))
+    role: Mapped[ParticipantRole] = mapped_column(_enum(ParticipantRole))
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id"))
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"))
+    quantity: Mapped[int | None]
+    answer: Mapped[Answer] = mapped_column(_enum(Answer), default=Answer.PENDING)
+    answered_at: Mapped[dt.datetime | None]
+
+    proposal: Mapped[Proposal] = relationship(back_populates="participants")
+
+
+class OutboxMessage(Base):
+    """A message to send; it stays here, with its attempts, until it has left."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, Any] | None]
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus), default=OutboxStatus.PENDING, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    sent_at: Mapped[dt.datetime | None]

@@ -1,0 +1,179 @@
+"""The `mutualise` command, run as a user runs it: the installed script, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storage.database import create_engine
+from tests.snapshot import dump
+
+MUTUALISE = str(Path(sys.executable).with_name("mutualise"))
+
+
+def mutualise(
+    *args: str, db: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+    if db is not None:
+        env["MUTUALISE_DB"] = db
+    result = subprocess.run(
+        [MUTUALISE, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
+    # French numbers are grouped with a narrow no-break space: 203 309.
+    result.stdout = result.stdout.replace("\u202f", " ")
+    return result
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], phrase: str) -> None:
+    assert result.returncode != 0
+    assert phrase in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+async def test_init_twice_changes_nothing(store_url: str) -> None:
+    first = mutualise("init", db=store_url)
+    assert first.returncode == 0, first.stderr
+    assert "25 communes, 203 309 habitants" in first.stdout
+    engine = create_engine(store_url)
+    try:
+        before = await dump(engine)
+        second = mutualise("init", db=store_url)
+        assert second.returncode == 0, second.stderr
+        assert second.stdout.count("déjà à jour") == 2
+        assert "schéma 0001, à jour" in second.stdout
+        assert await dump(engine) == before
+    finally:
+        await engine.dispose()
+
+
+def test_communes_json_lists_the_territory(sqlite_url: str) -> None:
+    assert mutualise("init", db=sqlite_url).returncode == 0
+    result = mutualise("communes", "--json", db=sqlite_url)
+    assert result.returncode == 0, result.stderr
+    communes = json.loads(result.stdout)
+    assert len(communes) == 25
+    assert all(set(c) == {"insee", "name", "population"} for c in communes)
+    assert sum(c["population"] for c in communes) == 203_309
+    assert {"insee": "56193", "name": "Riantec", "population": 5622} in communes
+
+
+def test_communes_table_is_french(sqlite_url: str) -> None:
+    assert mutualise("init", db=sqlite_url).returncode == 0
+    result = mutualise("communes", db=sqlite_url)
+    assert "Lorient Agglomération (200042174)" in result.stdout
+    assert "57 149" in result.stdout and "25 communes" in result.stdout
+
+
+def test_db_flag_wins_over_the_environment(sqlite_url: str, tmp_path: Path) -> None:
+    other = f"sqlite:///{tmp_path}/other.db"
+    assert mutualise("--db", sqlite_url, "init", db=other).returncode == 0
+    assert not (tmp_path / "other.db").exists()
+    assert Path(sqlite_url.removeprefix("sqlite:///")).exists()
+
+
+def test_default_store_is_a_file_in_the_working_directory(tmp_path: Path) -> None:
+    result = mutualise("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "mutualise.db").exists()
+
+
+def test_members_add_and_list(sqlite_url: str) -> None:
+    assert mutualise("init", db=sqlite_url).returncode == 0
+    added = mutualise(
+        "members", "add", "--commune", "Rianteq", "--role", "correspondent",
+        "--email", "Services.Techniques@mairie-riantec.bzh", "--name", "Yann Le Bihan",
+        db=sqlite_url,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "correspondant pour Riantec" in added.stdout
+    coordinator = mutualise(
+        "members", "add", "--commune", "lorient", "--role", "coordinator",
+        "--telegram", "987654321", db=sqlite_url,
+    )  # fmt: skip
+    assert coordinator.returncode == 0, coordinator.stderr
+    listed = json.loads(mutualise("members", "list", "--json", db=sqlite_url).stdout)
+    assert [(m["commune"], m["role"], m["emails"], m["telegram"]) for m in listed] == [
+        ("56121", "coordinator", [], 987654321),
+        ("56193", "correspondent", ["services.techniques@mairie-riantec.bzh"], None),
+    ]
+    table = mutualise("members", "list", db=sqlite_url).stdout
+    assert "Yann Le Bihan" in table and "coordinateur" in table
+
+
+def test_member_errors_are_french_sentences(sqlite_url: str) -> None:
+    assert mutualise("init", db=sqlite_url).returncode == 0
+    unknown = mutualise(
+        "members", "add", "--commune", "Lan", "--role", "correspondent", db=sqlite_url
+    )
+    assert_clean_failure(unknown, "Aucune commune du territoire ne s'appelle « Lan »")
+    assert "Lanester" in unknown.stderr
+    args = ("members", "add", "--commune", "Caudan", "--role", "correspondent")
+    assert mutualise(*args, "--email", "a@caudan.fr", db=sqlite_url).returncode == 0
+    twice = mutualise(*args, "--email", "A@caudan.fr", db=sqlite_url)
+    assert_clean_failure(twice, "déjà celle d'un autre membre")
+    bad_role = mutualise("members", "add", "--commune", "Caudan", "--role", "maire", db=sqlite_url)
+    assert_clean_failure(bad_role, "choix invalide")
+
+
+def test_commands_before_init_say_what_to_do(sqlite_url: str) -> None:
+    result = mutualise("communes", db=sqlite_url)
+    assert_clean_failure(result, "lancez d'abord « mutualise init »")
+
+
+def test_an_unreachable_database_is_explained(tmp_path: Path) -> None:
+    result = mutualise("init", db="postgresql://nobody:secret@127.0.0.1:1/none", cwd=tmp_path)
+    assert_clean_failure(result, "ne répond pas comme attendu")
+    assert "secret" not in result.stderr
+    assert "Traceback" in (tmp_path / "mutualise.log").read_text("utf-8")
+
+
+def test_an_unsupported_database_is_explained() -> None:
+    result = mutualise("communes", db="mysql://root@localhost/test")
+    assert_clean_failure(result, "Base de données non prise en charge : mysql")
+
+
+def test_a_wrong_epci_creates_nothing_and_suggests(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    result = mutualise("init", "--epci", "200042175", db=f"sqlite:///{db}")
+    assert_clean_failure(result, "Lorient Agglomération (200042174)")
+    assert not db.exists()
+
+
+def test_help_and_usage_errors_are_french() -> None:
+    help_text = mutualise("--help")
+    assert help_text.returncode == 0
+    assert "usage : mutualise" in help_text.stdout and "affiche cette aide" in help_text.stdout
+    missing = mutualise("members", "add", "--role", "coordinator")
+    assert missing.returncode == 2
+    assert "arguments obligatoires manquants : --commune" in missing.stderr
+
+
+def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> None:
+    for _ in range(2):
+        result = mutualise("demo", "--dir", str(tmp_path / "demo"))
+        assert result.returncode == 0, result.stderr
+        assert "(schéma 0001, créé)" in result.stdout
+        assert "Riantec" in result.stdout and "203 309" in result.stdout
+    assert (tmp_path / "demo" / "demo.db").exists()
+
+
+@pytest.mark.parametrize("module", ["handlers", "storage"])
+def test_the_heart_knows_no_channel(module: str) -> None:
+    code = (
+        "import importlib, pkgutil, sys\n"
+        f"import {module}\n"
+        f"for info in pkgutil.walk_packages({module}.__path__, '{module}.'):\n"
+        "    if '.migrations' not in info.name:\n"
+        "        importlib.import_module(info.name)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiogram', 'aiosmtpd'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
