@@ -177,3 +177,52 @@ def test_the_heart_knows_no_channel(module: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_parse_prints_the_contract(tmp_path: Path) -> None:
+    result = mutualise(
+        "parse",
+        "--now",
+        "2027-03-10",
+        "il nous faudrait 200 ganivelles et un podium pour le 21 juin",
+    )
+    assert result.returncode == 0, result.stderr
+    reading = json.loads(result.stdout)
+    assert {"intent", "items", "start", "end", "deadline", "event", "commune", "missing"} <= set(
+        reading
+    )
+    assert reading["intent"] == "borrow"
+    assert [(i["item"], i["quantity"]) for i in reading["items"]] == [
+        ("ganivelle", 200),
+        ("podium", 1),
+    ]
+    assert (reading["start"], reading["end"]) == ("2027-06-21", "2027-06-21")
+
+
+def test_parse_jsonl_answers_every_line_in_order(tmp_path: Path) -> None:
+    lines = tmp_path / "in.jsonl"
+    lines.write_text(
+        '{"text": "besoin de 2 barnums pr le 14/07", "now": "2027-03-10"}\n'
+        "pas du json\n"
+        '{"text": "Bonjour !", "now": "2027-03-10T09:30"}\n'
+        '{"text": "3 tables le 3 mai", "now": "10/03/2027"}\n',
+        "utf-8",
+    )
+    result = mutualise("parse", "--jsonl", str(lines))
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["intent"] for a in answers] == ["borrow", "unknown", "unknown", "unknown"]
+    assert answers[0]["start"] == "2027-07-14"
+    assert "ligne 2" in answers[1]["error"] and "ligne 4" in answers[3]["error"]
+
+
+def test_parse_uses_the_stores_catalogue(sqlite_url: str, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.toml"
+    extra.write_text(
+        '[[items]]\nid = "kayak"\nlabel = "kayak"\nplural = "kayaks"\n'
+        'family = "vehicules"\nlendable = true\nunit = "unité"\n',
+        "utf-8",
+    )
+    assert mutualise("init", "--catalogue", str(extra), db=sqlite_url).returncode == 0
+    result = mutualise("parse", "--now", "2027-03-10", "besoin de 4 kayaks le 3 mai", db=sqlite_url)
+    assert json.loads(result.stdout)["items"][0]["item"] == "kayak"

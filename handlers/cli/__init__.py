@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 
-from handlers.cli import demo, french, members, reference
+from handlers.cli import demo, french, members, parse, reference
 from handlers.cli.context import open_context
 from handlers.cli.output import safe_url
 from handlers.settings import Settings
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
     reference.register(commands)
     members.register(commands)
+    parse.register(commands)
     demo.register(commands)
     return parser
 

@@ -1,0 +1,98 @@
+"""`mutualise parse`: what the bot understands of a text, as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.cli.context import Context, StoreNotReadyError
+from handlers.reading.reader import Reader
+from handlers.reading.sources import bundled_reader, stored_reader
+from storage.errors import MutualiseError
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class ParseInputError(MutualiseError):
+    """The text to read, or its date, cannot be used."""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the parse command to the command line."""
+    parse = commands.add_parser("parse", help="montre ce que le bot comprend d'un texte (JSON)")
+    parse.add_argument("text", nargs="?", help="le texte à lire")
+    parse.add_argument(
+        "--now", help="date d'écriture du texte, AAAA-MM-JJ (par défaut : aujourd'hui)"
+    )
+    parse.add_argument(
+        "--jsonl", type=Path, metavar="FICHIER", help='lignes {"text": ..., "now": ...} à lire'
+    )
+    parse.set_defaults(run=run_parse, needs_store=False)
+
+
+def written_on(value: str | None) -> dt.date:
+    """The day a text was written: an ISO date or date-time, or today in Paris."""
+    if not value:
+        return dt.datetime.now(PARIS).date()
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError as exc:
+        msg = f"Date illisible : « {value} » (attendu : AAAA-MM-JJ)."
+        raise ParseInputError(msg) from exc
+
+
+async def _reader(ctx: Context) -> Reader:
+    # The store's catalogue when there is one (coordinators may have extended it).
+    try:
+        await ctx.ensure_ready()
+    except (StoreNotReadyError, OSError):
+        return bundled_reader()
+    except Exception:  # an unreachable database must not stop a dry reading
+        return bundled_reader()
+    async with ctx.sessions() as session:
+        return await stored_reader(session)
+
+
+async def run_parse(ctx: Context, args: argparse.Namespace) -> int:
+    """Print the reading of one text, or of every line of a JSONL file."""
+    if args.jsonl is None and args.text is None:
+        msg = "Donnez un texte à lire, ou un fichier avec --jsonl."
+        raise ParseInputError(msg)
+    reader = await _reader(ctx)
+    if args.jsonl is None:
+        _emit(reader.read(args.text, written_on(args.now)).to_json())
+        return 0
+    try:
+        lines = args.jsonl.read_text("utf-8").splitlines()
+    except OSError as exc:
+        msg = f"Fichier illisible : {args.jsonl} ({exc.strerror})."
+        raise ParseInputError(msg) from exc
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            _emit(_read_line(reader, line, number, args.now))
+    return 0
+
+
+def _read_line(reader: Reader, line: str, number: int, default_now: str | None) -> dict[str, Any]:
+    try:
+        entry = json.loads(line)
+        text = entry["text"]
+        if not isinstance(text, str):
+            raise TypeError
+        return reader.read(text, written_on(entry.get("now") or default_now)).to_json()
+    except (ValueError, KeyError, TypeError, AttributeError, ParseInputError) as exc:
+        reason = (
+            str(exc)
+            if isinstance(exc, ParseInputError)
+            else 'objet {"text": ..., "now": ...} attendu'
+        )
+        return {"intent": "unknown", "error": f"ligne {number} : {reason}"}
+
+
+def _emit(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")

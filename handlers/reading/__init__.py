@@ -1,0 +1,1 @@
+"""Reading what correspondents write: intent, items, quantities, dates, event, commune."""

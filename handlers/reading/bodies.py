@@ -1,0 +1,94 @@
+"""What in a message is not the writer's own words: quoted replies, forwarded headers,
+signatures, addresses. They are masked before reading; the signature is kept aside,
+since it may still name the writer's commune."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.reading.text import Document, Span
+
+# Everything below one of these lines is an earlier message.
+_REPLY_HEADER = re.compile(
+    r"^[ \t]*(?:"
+    r"le\s[^\n]{3,160}?(?:\n[^\n]{0,120}?)?\sa\s+ecrit\s*:"
+    r"|on\s[^\n]{3,160}?(?:\n[^\n]{0,120}?)?\swrote\s*:"
+    r"|-{2,}\s*(?:original message|message d'origine|message original)\s*-{2,}"
+    r"|de\s*:[^\n]*\n[ \t]*(?:envoye|date)\s*:[^\n]*(?:\n[ \t]*(?:a|cc|objet)\s*:[^\n]*)*"
+    r"|from\s*:[^\n]*\n[ \t]*(?:sent|date)\s*:[^\n]*(?:\n[ \t]*(?:to|cc|subject)\s*:[^\n]*)*"
+    r")",
+    re.MULTILINE,
+)
+# A forwarded message keeps its text; only its header block is masked.
+_FORWARD_HEADER = re.compile(
+    r"^[ \t]*(?:-{2,}\s*(?:message transfere|forwarded message|mail transfere)\s*-{2,}"
+    r"|debut du message reexpedie\s*:)[^\n]*"
+    r"(?:\n[ \t]*(?:de|from|date|envoye|sent|a|to|cc|objet|subject)\s*:[^\n]*)*",
+    re.MULTILINE,
+)
+_QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*", re.MULTILINE)
+_SIGNATURE_DASHES = re.compile(r"^-- ?$", re.MULTILINE)
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:bien\s+)?(?:cordialement|cdlt|bien a vous|bav|salutations|"
+    r"(?:tres\s+|bien\s+)?sinceres salutations|meilleures salutations|amicalement|"
+    r"respectueusement|bonne (?:journee|soiree|fin de journee)|a bientot|"
+    r"veuillez agreer[^\n]*|je vous prie d'agreer[^\n]*|dans l'attente de votre retour[^\n]*|"
+    r"merci(?: (?:d'avance|par avance|beaucoup|encore))?)[ \t]*[,.!]*[ \t]*$",
+    re.MULTILINE,
+)
+_ADDRESSES = re.compile(r"\S+@\S+\.\w+|https?://\S+|www\.\S+")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A message split into what the writer wrote and what surrounds it.
+
+    `text` masks everything but the writer's own words; `with_forwarded` also shows the
+    body of a forwarded message, for when the writer's own words ask nothing.
+    """
+
+    text: Document
+    signature: Span | None
+    with_forwarded: Document | None = None
+
+
+def _first(pattern: re.Pattern[str], folded: str, start: int = 0) -> int | None:
+    match = pattern.search(folded, start)
+    return match.start() if match else None
+
+
+def separate(document: Document) -> Body:
+    """Mask quoted replies, forwarded headers, the signature and mail or web addresses."""
+    forwards = [Span(m.start(), m.end()) for m in _FORWARD_HEADER.finditer(document.folded)]
+    # A forwarded header block looks like a reply header: it must not cut the text.
+    folded = document.masked(forwards).folded
+    masked: list[Span] = list(forwards)
+    cut = _first(_REPLY_HEADER, folded)
+    end = cut if cut is not None else len(folded)
+    if cut is not None:
+        masked.append(Span(cut, len(folded)))
+    masked += [Span(m.start(), m.end()) for m in _QUOTED_LINE.finditer(folded, 0, end)]
+    masked += [Span(m.start(), m.end()) for m in _ADDRESSES.finditer(folded)]
+    own_end = min([f.start for f in forwards if f.start < end], default=end)
+    signature = _signature(folded, own_end)
+    forwarded = Span(own_end, end) if own_end < end else None
+    with_forwarded = None
+    if forwarded is not None:
+        with_forwarded = document.masked([*masked, *([signature] if signature else [])])
+        masked.append(forwarded)
+    if signature is not None:
+        masked.append(signature)
+    return Body(document.masked(masked), signature, with_forwarded)
+
+
+def _signature(folded: str, end: int) -> Span | None:
+    # A sign-off on the first line is the whole message ("Merci !"), not a signature.
+    first_break = folded.find("\n")
+    if first_break < 0 or first_break >= end:
+        return None
+    dashes = _first(_SIGNATURE_DASHES, folded, first_break)
+    sign_off = _SIGN_OFF.search(folded, first_break, end)
+    starts = [s for s in (dashes, sign_off.start() if sign_off else None) if s is not None]
+    starts = [s for s in starts if s < end]
+    return Span(min(starts), end) if starts else None

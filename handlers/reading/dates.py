@@ -1,0 +1,584 @@
+"""French dates, read relative to the day a message was written.
+
+French rules first: day and month names, numeric dates, ranges ("du 1er au 15 août",
+"entre le 10 et le 12/07", "de mai à octobre"), open ends ("à partir du 8 mars",
+"jusqu'au 30 septembre") and deadlines ("avant septembre", "d'ici fin mars"). A date
+without a year is always the next one to come.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from text_to_num import text2num
+
+from handlers.reading.text import Span
+
+Kind = Literal["point", "range", "from", "until", "deadline"]
+
+MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3,
+    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8,
+    "septembre": 9, "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11,
+    "nov": 11, "decembre": 12, "dec": 12,
+}  # fmt: skip
+WEEKDAYS = {
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5,
+    "dimanche": 6, "lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6,
+}  # fmt: skip
+
+_FULL_WEEKDAY = {
+    "lun": "lundi", "mar": "mardi", "mer": "mercredi", "jeu": "jeudi", "ven": "vendredi",
+    "sam": "samedi", "dim": "dimanche",
+}  # fmt: skip
+_WD = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_MONTH = (
+    r"(?:janvier|janv|fevrier|fevr|fev|mars|avril|avr|mai|juin|juillet|juil|aout|"
+    r"septembre|sept|sep|octobre|oct|novembre|nov|decembre|dec)\b\.?"
+)
+_DAY_WORDS = (
+    r"(?:trente et un|trente|vingt(?:[\s-]et[\s-]un|[\s-](?:deux|trois|quatre|cinq|six|sept"
+    r"|huit|neuf))?|dix[\s-](?:sept|huit|neuf)|onze|douze|treize|quatorze|quinze|seize|dix"
+    r"|deux|trois|quatre|cinq|six|sept|huit|neuf)"
+)
+_DAY = rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})(?![\d\w])"
+# Abbreviated weekdays only count before a day number: "ven 10", "dim. 12/09".
+_WD_SHORT = r"(?:lun|mar|mer|jeu|ven|sam|dim)\.?"
+_YEAR = r"(?:\s+(?:20\d{2}))?"
+_NUMS = r"\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|quinzaine"
+
+_WD_MODIFIERS = (
+    r"prochain|qui vient|suivant|d'apres|(?:de )?la semaine (?:prochaine|suivante|d'apres)"
+    r"|en huit|en 8|en quinze|en 15|(?:de )?cette semaine|dernier|(?:de )?la semaine derniere"
+)
+
+# One date, as written: the building block of every pattern below.
+_ONE = (
+    rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?{_DAY}\s*{_MONTH}{_YEAR}"
+    r"|\b20\d{2}-[01]?\d-[0-3]?\d\b"
+    rf"|(?:\b(?:{_WD}|{_WD_SHORT})\s+)?\b[0-3]?\d\s?[/.]\s?[01]?\d(?:\s?[/.]\s?(?:20)?\d{{2}})?\b(?![.,/]?\d)"
+    rf"|(?:(?:debut|fin|mi|courant)\s*-?\s*(?:du\s+mois\s+)?(?:de\s+|d')?)?(?:mois\s+(?:de\s+|d'))?{_MONTH}{_YEAR}"
+    rf"|{_WD}(?:\s+(?:{_WD_MODIFIERS}))?(?:\s+{_DAY}(?!\s*{_MONTH}))?"
+    rf"|\b{_WD_SHORT}\s+{_DAY}(?!\s*{_MONTH})"
+    r"|apres[\s-]demain|demain|aujourd'hui|ce soir|avant[\s-]hier|hier"
+    rf"|(?:{_NUMS})\s+prochains\s+jours"
+    r"|ce\s+week[\s-]?end(?:\s+prochain)?"
+    r"|le\s+week[\s-]?end\s+(?:prochain|du\s+[0-3]?\d(?:er)?\s+" + _MONTH + r")"
+    rf"|(?:la\s+)?(?:premiere|1ere|deuxieme|2e|2eme|seconde)\s+quinzaine\s+(?:de\s+|d')?{_MONTH}"
+    r"|(?:en|au|a\s+la)\s+(?:debut|milieu|fin)\s+(?:de|du)\s+(?:la\s+)?(?:mois|semaine)"
+    rf"|(?:dans|ds)\s+(?:{_NUMS})\s+(?:jours?|semaines?|mois)"
+    r"|(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette\s+annee|de\s+l'annee\s+civile)"
+    r"|(?:\bl'|\bcet\s+)?\b(?:ete|automne|hiver)\b|(?:\ble\s+|\bce\s+)?\bprintemps\b"
+    r"|(?:\bla\s+)?\brentree\b|\bnoel\b"
+    r"|(?:la\s+)?semaine\s+prochaine|(?:le\s+)?mois\s+prochain"
+    rf"|\b(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})\b"
+    r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
+    r"|\bfete\s+nationale|\bjour\s+de\s+noel"
+)
+# Every pattern starts at the start of a word: the engine skips the inside of words at once.
+_WORD_START = r"(?<![a-z0-9])"
+_ONE_RE = re.compile(rf"{_WORD_START}(?:{_ONE})")
+
+_RANGE = re.compile(
+    rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_ONE})"
+    rf"(?P<more>(?:\s*,\s*{_DAY})*)"
+    r"\s*(?:au|a|et|-|jusqu'au|jusqu'a|jusqu'en)\s*(?:le\s+|fin\s+)?"
+    rf"(?P<b>{_ONE})"
+)
+_OPEN = re.compile(
+    _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|des|a compter d(?:u|e)|depuis le"
+    r"|jusqu'(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
+    r"|d'ici(?:\s+(?:le|la|a|fin|l'))?"
+    r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
+    r"|le|la|en|au|ce|cette|a)\s*"
+    rf"(?P<a>{_ONE})"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateFinding:
+    """A date or a stretch of dates found in the text, with what kind it is."""
+
+    kind: Kind
+    start: dt.date | None
+    end: dt.date | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class _Stretch:
+    start: dt.date
+    end: dt.date
+    grain: Literal["day", "month", "season", "week"]
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _next_day_month(today: dt.date, day: int, month: int, year: int | None) -> dt.date | None:
+    try:
+        if year is not None:
+            return dt.date(year, month, day)
+        candidate = dt.date(today.year, month, day)
+        return candidate if candidate >= today else dt.date(today.year + 1, month, day)
+    except ValueError:
+        return None
+
+
+def _month_stretch(today: dt.date, month: int, year: int | None, part: str | None) -> _Stretch:
+    if year is None:
+        year = today.year if month >= today.month else today.year + 1
+    first, last = dt.date(year, month, 1), _last_day(year, month)
+    if part == "debut":
+        return _Stretch(first, first.replace(day=5), "day")
+    if part == "mi":
+        return _Stretch(first.replace(day=10), first.replace(day=19), "day")
+    if part == "fin":
+        return _Stretch(first.replace(day=21), last, "day")
+    return _Stretch(first, last, "month")
+
+
+def _number(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    return {"quinzaine": 15}.get(word) or text2num(word, "fr")
+
+
+def _year_of(text: str) -> int | None:
+    match = re.search(r"\b(20\d{2})\b", text)
+    if match:
+        return int(match.group(1))
+    short = re.search(r"[/.]\s?(\d{2})$", text)
+    return 2000 + int(short.group(1)) if short else None
+
+
+def _weekday_after(today: dt.date, weekday: int, weeks: int = 0) -> dt.date:
+    ahead = (weekday - today.weekday() - 1) % 7 + 1
+    return today + dt.timedelta(days=ahead + 7 * weeks)
+
+
+def _weekday(today: dt.date, weekday: int, modifier: str) -> dt.date:
+    """ "mercredi", "mercredi prochain": the next one; "mercredi suivant": next week's;
+    "mercredi en huit": a week after the coming one (Duckling's readings)."""
+    monday = today - dt.timedelta(days=today.weekday())
+    if modifier in ("", "prochain", "qui vient"):
+        return _weekday_after(today, weekday)
+    if "cette" in modifier:
+        return monday + dt.timedelta(days=weekday)
+    if "dernier" in modifier or "derniere" in modifier:
+        return today - dt.timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
+    if modifier.startswith("en "):
+        coming = today + dt.timedelta(days=(weekday - today.weekday()) % 7)
+        return coming + dt.timedelta(days=7 if modifier in ("en huit", "en 8") else 14)
+    return monday + dt.timedelta(days=7 + weekday)
+
+
+def resolve(text: str, today: dt.date) -> _Stretch | None:
+    """What one written date means, read on `today`."""
+    t = re.sub(r"\s+", " ", text.strip().rstrip("."))
+    short = re.match(rf"({_WD_SHORT}) ", t)
+    if short:
+        t = _FULL_WEEKDAY[short.group(1).rstrip(".")] + t[short.end() - 1 :]
+    dated = re.fullmatch(rf"{_WD} (\d.*(?:[/.]|{_MONTH}).*)", t)
+    if dated:  # "vendredi 6 août", "dim 12/09": the date says it all
+        t = dated.group(1)
+    if m := re.fullmatch(r"(20\d{2})-([01]?\d)-([0-3]?\d)", t):
+        day = _next_day_month(today, int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return _Stretch(day, day, "day") if day else None
+    if m := re.fullmatch(r"([0-3]?\d) ?[/.] ?([01]?\d)(?: ?[/.] ?((?:20)?\d{2}))?", t):
+        year = int(m.group(3)) if m.group(3) else None
+        if year is not None and year < 100:
+            year += 2000 if year <= today.year % 100 + 20 else 1900
+        if not 1 <= int(m.group(2)) <= 12:
+            return None
+        day = _next_day_month(today, int(m.group(1)), int(m.group(2)), year)
+        return _Stretch(day, day, "day") if day else None
+    if m := re.fullmatch(rf"(?:{_WD} )?({_DAY}) ?({_MONTH})(?: (20\d{{2}}))?", t):
+        number = _day_value(m.group(1))
+        month = MONTHS[m.group(2).rstrip(".")]
+        day = _next_day_month(today, number, month, int(m.group(3)) if m.group(3) else None)
+        return _Stretch(day, day, "day") if day else None
+    if m := re.fullmatch(
+        rf"(?:(debut|fin|mi|courant) ?-? ?(?:du mois )?(?:de |d')?)?"
+        rf"(?:mois (?:de |d'))?({_MONTH})(?: (20\d{{2}}))?",
+        t,
+    ):
+        part = m.group(1) if m.group(1) != "courant" else None
+        year = int(m.group(3)) if m.group(3) else None
+        return _month_stretch(today, MONTHS[m.group(2).rstrip(".")], year, part)
+    if m := re.fullmatch(rf"({_WD})(?: ({_WD_MODIFIERS}))?(?: ([0-3]?\d))?", t):
+        day = _weekday(today, WEEKDAYS[m.group(1)], m.group(2) or "")
+        if m.group(3):  # "jeudi 15": the next Thursday the 15th
+            for _ in range(60):
+                if day.day == int(m.group(3)):
+                    break
+                day += dt.timedelta(days=7)
+            else:
+                return None
+        return _Stretch(day, day, "day")
+    if t in ("aujourd'hui", "ce soir"):
+        return _Stretch(today, today, "day")
+    holiday = _HOLIDAYS.get(re.sub(r"^(?:la |le )", "", t))
+    if holiday is not None:
+        day = _next_day_month(today, holiday[1], holiday[0], None)
+        return _Stretch(day, day, "day") if day else None
+    if t in ("hier", "avant-hier", "avant hier"):
+        back = 1 if t == "hier" else 2
+        return _Stretch(today - dt.timedelta(days=back), today - dt.timedelta(days=back), "day")
+    if m := re.fullmatch(rf"({_NUMS}) prochains jours", t):
+        count = _number(m.group(1))
+        return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=count), "day")
+    if m := re.fullmatch(r"(?:ce|le) week ?-?end(?: (prochain|du (.+)))?", t):
+        return _weekend(today, m.group(2))
+    if m := re.fullmatch(
+        rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})", t
+    ):
+        whole = _month_stretch(today, MONTHS[m.group(2).rstrip(".")], None, None)
+        if m.group(1) in ("premiere", "1ere"):
+            return _Stretch(whole.start, whole.start.replace(day=14), "day")
+        return _Stretch(whole.start.replace(day=15), whole.end, "day")
+    if m := re.fullmatch(r"(?:en|au|a la) (debut|milieu|fin) (?:de|du) (?:la )?(mois|semaine)", t):
+        return _part_of_current(today, m.group(1), m.group(2))
+    if t == "demain":
+        return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=1), "day")
+    if re.fullmatch(r"apres[ -]demain", t):
+        return _Stretch(today + dt.timedelta(days=2), today + dt.timedelta(days=2), "day")
+    if m := re.fullmatch(rf"(?:dans|ds) ({_NUMS}) (jours?|semaines?|mois)", t):
+        count = _number(m.group(1))
+        if m.group(2).startswith("jour"):
+            day = today + dt.timedelta(days=14 if m.group(1) == "quinze" else count)
+        elif m.group(2).startswith("semaine"):
+            day = today + dt.timedelta(weeks=count)
+        else:
+            month_index = today.month - 1 + count
+            year, month = today.year + month_index // 12, month_index % 12 + 1
+            day = min(_last_day(year, month), dt.date(year, month, 1)).replace(
+                day=min(today.day, _last_day(year, month).day)
+            )
+        return _Stretch(day, day, "day")
+    if re.fullmatch(r"(?:la )?fin (?:de l'annee|d'annee|de cette annee|de l'annee civile)", t):
+        end = dt.date(today.year, 12, 31)
+        return _Stretch(end, end, "day")
+    if m := re.fullmatch(r"(?:l'|cet |le |ce |la )?(ete|automne|hiver|printemps|rentree|noel)", t):
+        return _season(today, m.group(1))
+    if re.fullmatch(r"(?:la )?semaine prochaine", t):
+        monday = today + dt.timedelta(days=7 - today.weekday())
+        return _Stretch(monday, monday + dt.timedelta(days=6), "week")
+    if re.fullmatch(r"(?:le )?mois prochain", t):
+        year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        return _month_stretch(today, month, year, None)
+    return None
+
+
+def _weekend(today: dt.date, around: str | None) -> _Stretch | None:
+    """Saturday and Sunday: the coming ones, or those of the day named."""
+    base = today
+    if around:
+        found = resolve(around, today)
+        if found is None:
+            return None
+        base = found.start - dt.timedelta(days=1 if found.start.weekday() == 6 else 0)
+    saturday = base + dt.timedelta(days=(5 - base.weekday()) % 7)
+    return _Stretch(saturday, saturday + dt.timedelta(days=1), "day")
+
+
+def _part_of_current(today: dt.date, part: str, unit: str) -> _Stretch:
+    """ "en fin de mois", "au début de la semaine": this one, or the next when it is past."""
+    if unit == "semaine":
+        monday = today - dt.timedelta(days=today.weekday())
+        offsets = {"debut": (0, 1), "milieu": (2, 3), "fin": (3, 6)}[part]
+        return _Stretch(
+            monday + dt.timedelta(days=offsets[0]), monday + dt.timedelta(days=offsets[1]), "day"
+        )
+    first = today.replace(day=1)
+    bounds = {
+        "debut": (1, 10),
+        "milieu": (10, 20),
+        "fin": (21, _last_day(today.year, today.month).day),
+    }
+    start, end = (first.replace(day=d) for d in bounds[part])
+    if end < today:
+        following = _last_day(today.year, today.month) + dt.timedelta(days=1)
+        bounds["fin"] = (21, _last_day(following.year, following.month).day)
+        start, end = (following.replace(day=d) for d in bounds[part])
+    return _Stretch(start, end, "day")
+
+
+_HOLIDAYS = {
+    "toussaint": (11, 1), "jour de l'an": (1, 1), "nouvel an": (1, 1), "fete du travail": (5, 1),
+    "fete nationale": (7, 14), "jour de noel": (12, 25),
+}  # fmt: skip
+
+_SEASONS = {
+    "printemps": ((3, 21), (6, 20)),
+    "ete": ((6, 21), (9, 23)),
+    "automne": ((9, 24), (12, 20)),
+    "hiver": ((12, 21), (3, 20)),
+    "rentree": ((9, 1), (9, 1)),
+    "noel": ((12, 25), (12, 25)),
+}
+
+
+def _season(today: dt.date, name: str) -> _Stretch:
+    (m1, d1), (m2, d2) = _SEASONS[name]
+    start = dt.date(today.year, m1, d1)
+    end = dt.date(today.year + (1 if m2 < m1 else 0), m2, d2)
+    if m2 < m1 and today <= dt.date(today.year, m2, d2):  # inside a winter begun last year
+        start, end = start.replace(year=today.year - 1), end.replace(year=today.year)
+    if end < today:
+        start, end = start.replace(year=start.year + 1), end.replace(year=end.year + 1)
+    return _Stretch(start, end, "season" if start != end else "day")
+
+
+MAX_DATES = 100
+_BARE = re.compile(rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})")
+_ABBREVIATED_MONTH = re.compile(r"(?:jan|janv|fev|fevr|avr|juil|sep|sept|oct|nov|dec)")
+# After a bare day number, what may follow for it to be a date ("le 12 et 13", "le 12,").
+_AFTER_BARE = re.compile(
+    r"\s*(?:$|[,.;:!?)\n]|(?:et|au|a|ou|pour|jusqu|prochain|matin|soir|apres|des|de\s+\d)\b)"
+)
+_NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
+_WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
+_FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
+_WITHIN = re.compile(rf"\bd'ici\s+({_NUMS})\s+(jours?|semaines?|mois)\b")
+
+
+class DateFinder:
+    """Finds every date of a folded text, relative to `today`."""
+
+    def __init__(self, folded: str, today: dt.date) -> None:
+        self.folded = folded
+        self.today = today
+        self.found: list[DateFinding] = []
+        self._taken = bytearray(len(folded))
+
+    def run(self) -> list[DateFinding]:
+        """Ranges first, then dates introduced by a word, then lone dates."""
+        windows = _windows(self.folded)
+        for match in _search(_RANGE, self.folded, windows):
+            self._range(match)
+        for match in _search(_WITHIN, self.folded, windows):
+            if self._free(match.span()):
+                stretch = resolve(f"dans {match.group(1)} {match.group(2)}", self.today)
+                if stretch is not None:
+                    self._add("deadline", None, stretch.end, match.span())
+        for match in _search(_WEEKDAY_PHRASE, self.folded, windows):
+            self._lone(match)
+        for match in _search(_OPEN, self.folded, windows):
+            self._introduced(match)
+        for match in _search(_ONE_RE, self.folded, windows):
+            self._lone(match)
+        return sorted(self.found, key=lambda f: f.span.start)
+
+    def _free(self, span: tuple[int, int]) -> bool:
+        # Past a hundred dates the text is not a message: what follows is left unread.
+        return len(self.found) < MAX_DATES and not any(self._taken[span[0] : span[1]])
+
+    def _add(
+        self, kind: Kind, start: dt.date | None, end: dt.date | None, span: tuple[int, int]
+    ) -> None:
+        self.found.append(DateFinding(kind, start, end, Span(*span)))
+        self._taken[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
+
+    def _bare_allowed(self, match: re.Match[str], group: str) -> bool:
+        text = match.group(group).strip()
+        if not _BARE.fullmatch(text):
+            return True
+        return _AFTER_BARE.match(self.folded, match.end(group)) is not None
+
+    def _range(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        end = resolve(match.group("b"), self.today)
+        bare_pair = re.match(r"\s*(?:du|entre)\b", match.group()) and _BARE.fullmatch(
+            match.group("b").strip()
+        )
+        if end is None and bare_pair and match.group("b").strip()[:1].isdigit():
+            end = self._next_day_number(match.group("b"))  # "du 13 au 18": this month
+        if end is None:
+            return
+        number = _day_number(match.group("a"))
+        if number is not None:  # "du 1er au 15 août": the first day takes the month of the last
+            start_day = _in_month_of(end.start, number)
+            if start_day is None:
+                return
+            start = _Stretch(start_day, start_day, "day")
+        else:
+            found = resolve(match.group("a"), self.today)
+            if found is None:
+                return
+            start = found
+        weekday = re.fullmatch(rf"({_WD})", match.group("b").strip())
+        if weekday and start.start > end.end:  # "du lundi au vendredi": the Friday after
+            ahead = (WEEKDAYS[weekday.group(1)] - start.start.weekday()) % 7
+            end = _Stretch(start.start + dt.timedelta(days=ahead), end.end, "day")
+            end = _Stretch(end.start, end.start, "day")
+        if start.start > end.end:
+            shifted = _shift_year(start.start, -1)
+            if shifted is None or shifted > end.end:
+                return
+            start = _Stretch(shifted, shifted, start.grain)
+        self._add("range", start.start, end.end, match.span())
+
+    def _introduced(self, match: re.Match[str]) -> None:
+        span = (match.start(), match.end())
+        if not self._free(span) or not self._acceptable(match, "a"):
+            return
+        word = match.group("word")
+        if _BARE.fullmatch(match.group("a").strip()) and not word.endswith(("le", "du", "au")):
+            return
+        stretch = resolve(match.group("a"), self.today)
+        if stretch is None:
+            stretch = self._next_day_number(match.group("a"))
+            if stretch is None:
+                return
+        if word.startswith(_FROM_WORDS):
+            self._add("from", stretch.start, None, span)
+        elif word.startswith("jusqu"):
+            self._add("until", None, stretch.end, span)
+        elif word.startswith(("avant", "avt", "d'ici")):
+            self._add("deadline", None, _deadline(word, stretch), span)
+        elif word.startswith("au plus tard"):
+            self._add("deadline", None, stretch.end, span)
+        else:
+            kind: Kind = "point" if stretch.start == stretch.end else "range"
+            self._add(kind, stretch.start, stretch.end, span)
+
+    def _lone(self, match: re.Match[str]) -> None:
+        text = match.group().strip()
+        if not text or not self._free(match.span()) or _BARE.fullmatch(text):
+            return
+        if _NEEDS_WORD.fullmatch(text):  # "marché de Noël", "fête de l'été": not dates
+            return
+        if not self._acceptable(match, 0):
+            return
+        stretch = resolve(text, self.today)
+        if stretch is None or (stretch.grain == "month" and not re.search(r"\d", text)):
+            # A month named alone ("mars") is too often something else to be a date.
+            return
+        kind: Kind = "point" if stretch.start == stretch.end else "range"
+        self._add(kind, stretch.start, stretch.end, match.span())
+
+    def _acceptable(self, match: re.Match[str], group: str | int) -> bool:
+        text = match.group(group).strip()
+        bare_month = not re.search(r"\d", text)
+        if (
+            bare_month
+            and _ABBREVIATED_MONTH.fullmatch(text.split(" ")[-1])
+            and not text.endswith(".")
+        ):
+            return False  # "sept barnums" counts barnums, it is not September
+        return self._bare_allowed(match, group) if isinstance(group, str) else True
+
+    def _next_day_number(self, text: str) -> _Stretch | None:
+        if not _BARE.fullmatch(text.strip()):
+            return None
+        day = _day_value(text.strip())
+        for months_ahead in range(3):
+            year = self.today.year + (self.today.month - 1 + months_ahead) // 12
+            month = (self.today.month - 1 + months_ahead) % 12 + 1
+            try:
+                candidate = dt.date(year, month, day)
+            except ValueError:
+                continue
+            if candidate >= self.today:
+                return _Stretch(candidate, candidate, "day")
+        return None
+
+
+def _day_number(text: str) -> int | None:
+    """The day of "1er", "premier", "12" or "vendredi 6", written without a month."""
+    match = re.fullmatch(rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?({_DAY})", text.strip())
+    if match is None:
+        return None
+    return _day_value(match.group(1))
+
+
+def _day_value(text: str) -> int:
+    """ "1er" -> 1, "13e" -> 13, "quinze" -> 15, "premier" -> 1."""
+    digits = re.sub(r"\D", "", text)
+    if digits:
+        return int(digits)
+    if text.startswith("premier"):
+        return 1
+    return int(text2num(text.replace("-", " "), "fr"))
+
+
+def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
+    """Day `day` of the anchor's month, or of the month before when it would come after."""
+    try:
+        candidate = anchor.replace(day=day)
+    except ValueError:
+        candidate = None
+    if candidate is not None and candidate <= anchor:
+        return candidate
+    before = _month_before(anchor.replace(day=1))
+    try:
+        return before.replace(day=day)
+    except ValueError:
+        return None
+
+
+# Every date expression holds one of these; the costly patterns run only around them.
+_ANCHOR = re.compile(
+    rf"\d|{_MONTH}|\b(?:{_WD}|{_WD_SHORT}|demain|hier|aujourd'hui|semaine|mois|week|quinzaine"
+    r"|ete|hiver|automne|printemps|rentree|noel|toussaint|an|soir|fete|annee|jours?|prochains?)\b"
+)
+_REACH = 48
+_NON_WORD = re.compile(r"[^a-z0-9']")
+
+
+def _windows(folded: str) -> list[tuple[int, int]]:
+    """Stretches of text around date words, merged: where a date may be written."""
+    windows: list[tuple[int, int]] = []
+    for anchor in _ANCHOR.finditer(folded):
+        start = max(0, anchor.start() - _REACH)
+        # A window never ends inside a word: "sept|embre" must not read as "sept".
+        boundary = _NON_WORD.search(folded, anchor.end() + _REACH)
+        end = boundary.start() if boundary else len(folded)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _search(
+    pattern: re.Pattern[str], folded: str, windows: list[tuple[int, int]]
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer` over the windows only, with offsets in the whole text."""
+    last_end = 0
+    for start, end in windows:
+        for match in pattern.finditer(folded, max(start, last_end), min(end, len(folded))):
+            last_end = match.end()
+            yield match
+
+
+def _month_before(day: dt.date) -> dt.date:
+    year, month = (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
+    return day.replace(year=year, month=month, day=min(day.day, _last_day(year, month).day))
+
+
+def _shift_year(day: dt.date, years: int) -> dt.date | None:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return None
+
+
+def _deadline(word: str, stretch: _Stretch) -> dt.date:
+    """ "avant septembre" is 31 August; "avant fin mars", "avant le 15 mai" are themselves."""
+    if word.endswith("fin") or stretch.grain == "day":
+        return stretch.end
+    return stretch.start - dt.timedelta(days=1)
+
+
+def find_dates(folded: str, today: dt.date) -> list[DateFinding]:
+    """Every date in a folded text, in text order."""
+    return DateFinder(folded, today).run()

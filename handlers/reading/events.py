@@ -1,0 +1,82 @@
+"""The name of the event a message is about: "fête de la musique", "forum des associations"."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.reading.text import Span
+
+# Heads that name an event on their own, even without an article ("barnums fete musique").
+_STRONG = (
+    r"fetes?|festivals?|festivites|forum|kermesse|carnaval|brocante|braderie|vide[- ]greniers?"
+    r"|marche de noel|marche nocturne|telethon|fest[- ]noz|fest[- ]deiz|pardon|feux? d'artifice"
+    r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz"
+    r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
+    r"|elections?(?:\s+(?:municipales|legislatives|presidentielles?|europeennes"
+    r"|departementales|regionales))?|v(?:oe|o)ux\s+du\s+maire|gouter\s+des\s+aines"
+)
+# Heads that name an event only after an article or a possessive ("la course", "notre repas").
+_WEAK = (
+    r"course|cross|randonnee|rando|concert|spectacle|bal|gala|salon|tournoi|championnat"
+    r"|competition|repas|banquet|soiree|nuit|journees?|ceremonie|commemoration|inauguration"
+    r"|exposition|expo|animation|celebration|rencontres?|marche|cinema en plein air"
+    r"|jumelage|regate|regates|defile|concours|rassemblement|fete foraine|pique[- ]nique"
+)
+_DETERMINER = (
+    r"(?:(?:le|la|les|notre|nos|un|une|du|des|de la|au|aux|a la|pour le|pour la|pour les"
+    r"|son|sa|ses|leur|cette|ce|prochaine?)\s+|l'\s*)"
+)
+# "comité des fêtes", "salle des fêtes" name a body or a room, not an event.
+_STRONG_RE = re.compile(rf"(?<!comite des )(?<!salle des )(?<!salles des )\b(?:{_STRONG})\b")
+_WEAK_RE = re.compile(rf"\b{_DETERMINER}(?P<head>(?:{_WEAK}))\b")
+_CALENDAR = (
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|fevrier|mars|avril|mai|juin"
+    r"|juillet|aout|septembre|octobre|novembre|decembre|prochain|prochaine|dernier|derniere"
+)
+_NOT_NAME = (
+    r"le|la|les|pour|qui|aura|se|prevu|prevue|organise|organisee|du|au|a|et|sur|dans|en|avec"
+    r"|nous|on|ce|cette|il|elle|est|sera|de|des|aux|un|une|d|l|annuel|annuelle|habituel"
+    r"|habituelle|communal|communale|municipal|municipale|seulement|uniquement|entiere"
+    rf"|complete|{_CALENDAR}"
+)
+# What may follow the head and still be part of the name.
+_TAIL = re.compile(
+    rf"(?:\s+(?:de\s+la|de\s+l'|des|du|de|d'|aux|au|a\s+la|en)\b\s*(?!(?:{_CALENDAR})\b)"
+    rf"[a-z][a-z'-]*(?:\s+(?!(?:{_NOT_NAME})\b)[a-z][a-z'-]{{2,}})?"
+    rf"|\s+(?!(?:{_NOT_NAME})\b)(?:[a-z][a-z'-]{{3,}}))"
+)
+# Holidays that are part of a name ("festivités du 14 juillet").
+_HOLIDAY = re.compile(r"\s+(?:du|de)\s+(?:14\s+juillet|15\s+aout|1er\s+mai|8\s+mai|11\s+novembre)")
+
+
+def _named(folded: str, end: int) -> bool:
+    """A common word ("journée", "repas") names an event only with more words after it."""
+    tail = _TAIL.match(folded, end)
+    return bool(tail and tail.end() > end) or _HOLIDAY.match(folded, end) is not None
+
+
+def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tuple[str, Span] | None:
+    """The first event named in the text, as written, in lower case but for proper names."""
+    candidates = [(m.start(), m.end()) for m in _STRONG_RE.finditer(folded)]
+    candidates += [
+        (m.start("head"), m.end("head"))
+        for m in _WEAK_RE.finditer(folded)
+        if _named(folded, m.end("head"))
+    ]
+    if not candidates:
+        return None
+    start, end = min(candidates)
+    holiday = _HOLIDAY.match(folded, end)
+    if holiday:
+        end = holiday.end()
+    else:
+        for _ in range(3):
+            tail = _TAIL.match(folded, end)
+            if not tail or tail.end() == end:
+                break
+            end = tail.end()
+    name = " ".join(
+        word if word.lower() in proper_names else word.lower()
+        for word in original[start:end].split()
+    )
+    return name, Span(start, end)

@@ -1,0 +1,132 @@
+"""Items of the catalogue as people write them: plural or not, accents or not, small typos."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from handlers.reading.lexicon import is_french
+from handlers.reading.text import WORD, Word, singular
+from storage.names import fold
+
+# Words too common in messages to ever be taken for a misspelt item.
+COMMON_WORDS = frozenset(
+    """
+    bonjour bonsoir madame monsieur merci besoin besoins avoir avons avez aurait aurions
+    auriez faudrait faut pouvez pourriez pourrions pouvons peut peux serait sera seront
+    etre nous vous notre votre nos vos pour avec dans sans sous chez entre depuis
+    pendant apres avant pres plus moins tres bien aussi encore deja toujours jamais rien
+    tout tous toute toutes cette celui celle ceux leur leurs mais donc car comme quand
+    alors ainsi enfin commune communes mairie ville service services technique
+    techniques agglomeration emprunter emprunt preter pret prets acheter achat achats
+    commander commande commandes louer location reserver reservation disposition
+    disponible disponibles souhaite souhaiterait souhaiterions souhaitons voudrait
+    voudrions aimerait aimerions demande demandes demander recherche cherche cherchons
+    manque prevoir prevoyons prevu prevue organise organisons organiser annuler
+    annulation annule retirer finalement plus fete festival festivites forum marche
+    salon concert course journee soiree semaine mois annee jour jours date dates matin
+    midi soir lendemain veille prochain prochaine samedi dimanche lundi mardi mercredi
+    jeudi vendredi janvier fevrier avril juillet septembre octobre novembre decembre
+    juin aout mars cordialement salutations quelques plusieurs environ autre autres meme
+    petit petite grand grande grands grandes nouveau nouvelle nouveaux nouvelles
+    occasion urgent possible possibles rapidement information informations question
+    questions reponse retour message absent absente personnes participants visiteurs
+    habitants enfants associations association public saint sainte chateau chateaux
+    materiel materiels equipement equipements objet objets comite salle salles ecole
+    ecoles eglise place parking terrain stade chantier
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemName:
+    """One catalogue item and all the ways it may be written."""
+
+    id: str
+    label: str
+    plural: str
+    unit: str
+    lendable: bool
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemMatch:
+    item: ItemName
+    first: int  # index of its first word
+    last: int  # index of its last word, inclusive
+    start: int
+    end: int
+
+
+def _key(name: str) -> tuple[str, ...]:
+    return tuple(singular(w) for w in WORD.findall(fold(name)))
+
+
+class Vocabulary:
+    """The catalogue compiled for reading: exact word sequences, then close spellings."""
+
+    def __init__(self, items: Iterable[ItemName], proper: Iterable[str] = ()) -> None:
+        self.items = {item.id: item for item in items}
+        self._index: dict[tuple[str, ...], str] = {}
+        for item in self.items.values():
+            for name in (item.label, item.plural, *item.names):
+                key = _key(name)
+                if key:
+                    self._index.setdefault(key, item.id)
+        self._longest = max((len(k) for k in self._index), default=1)
+        self._words = sorted({w for key in self._index for w in key if len(w) >= 4})
+        self._known = frozenset(w for key in self._index for w in key)
+        self._proper = sorted(set(proper))
+        self._corrections: dict[str, str] = {w: w for w in self._proper}
+
+    def _correct(self, word: str) -> str:
+        """The catalogue word a misspelt word stands for, or the word itself."""
+        if word in self._known or word in COMMON_WORDS or len(word) < 5 or word.isdigit():
+            return word
+        cached = self._corrections.get(word)
+        if cached is not None:
+            return cached
+        # One slip in a short word, two in a long one: "barnnum", "ganivel", "sonno".
+        allowed = 1 if len(word) <= 6 else 2
+        best = process.extractOne(
+            word, self._words, scorer=DamerauLevenshtein.distance, score_cutoff=allowed
+        )
+        # A real French word is not a typo ("comment" is not "ciment"), nor a place name
+        # written loosely ("Ploemer" is Ploemeur).
+        place = process.extractOne(
+            word, self._proper, scorer=DamerauLevenshtein.distance, score_cutoff=allowed
+        )
+        real = is_french(word) or is_french(word + "s") or place is not None
+        corrected = best[0] if best and not real else word
+        if len(self._corrections) < 50_000:
+            self._corrections[word] = corrected
+        return corrected
+
+    def find(self, words: list[Word]) -> list[ItemMatch]:
+        """Every catalogue item named in `words`, longest names first, left to right."""
+        keys = [self._correct(singular(w.text)) for w in words]
+        found: list[ItemMatch] = []
+        position = 0
+        while position < len(keys):
+            for size in range(min(self._longest, len(keys) - position), 0, -1):
+                item_id = self._index.get(tuple(keys[position : position + size]))
+                if item_id is not None:
+                    last = position + size - 1
+                    found.append(
+                        ItemMatch(
+                            self.items[item_id],
+                            position,
+                            last,
+                            words[position].start,
+                            words[last].end,
+                        )
+                    )
+                    position += size
+                    break
+            else:
+                position += 1
+        return found

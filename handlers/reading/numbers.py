@@ -1,0 +1,135 @@
+"""Numbers: those that count things, and the many that do not (times, prices, phones...)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from text_to_num import text2num
+
+from handlers.reading.text import Span
+
+# Numbers that never count items: masked before dates and quantities are read.
+_NOT_QUANTITIES = re.compile(
+    r"|".join(
+        [
+            # telephone numbers: 02 97 12 34 56, 02.97.12.34.56, +33 2 97 ...
+            r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b",
+            # times: 14h30, 14 h, 9h, 14:30
+            r"\b\d{1,2}\s?h(?:\s?\d{2})?\b",
+            r"\b\d{1,2}:\d{2}\b",
+            # prices and percentages: 2 000 €, 150 euros, 3 k€, 20 %, 1.500,00 €
+            r"\b\d[\d\s.,]*\s?(?:k\s?)?(?:€|euros?\b|eur\b|ht\b|ttc\b|%|pour\s?cent\b)",
+            # dimensions: 10x20, 3 x 3 m, 8m x 6m, 3m50
+            r"\b\d+(?:[.,]\d+)?\s?(?:m|cm|mm)?\s?[x*×]\s?\d+(?:[.,]\d+)?(?:\s?(?:m|cm|mm)\b)?",
+            r"\b\d+\s?m\s?\d{2}\b",
+            # power, weight-free physical units glued to the number
+            r"\b\d+(?:[.,]\d+)?\s?(?:kva|kw|w|v|ch|cv|db|l/h|m3/h|km/h|bars?)\b",
+            # sizes that never count an item: 40 cm, 12 mm, 5 km
+            r"\b\d+(?:[.,]\d+)?\s?(?:cm|mm|km|pouces?|\")(?:\b|$|\s)",
+            # postal code and town: 56100 Lorient
+            r"\b(?:56|29|22|35)\d{3}\b",
+            # years: 2027, and academic or season spans: 2026-2027
+            r"\b(?:19|20)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b",
+            # ordinals and list markers: 1), 2., n°3, 3e, 2ème
+            r"\bn\s?°\s?\d+|\b\d+\s?(?:e|eme|er|ere|nd|nde)\b",
+            # percentages and fractions: 1/2 journée
+            r"\b\d\s?/\s?\d\b(?!\s?/)(?=\s+(?:journee|jour|heure))",
+        ]
+    )
+)
+
+_NUMBER_WORDS = """
+    zero un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze
+    quinze seize vingt vingts trente quarante cinquante soixante septante huitante
+    octante nonante cent cents mille
+    """.split()
+_NUMBER_RUN = re.compile(
+    r"\b(?:"
+    + "|".join(_NUMBER_WORDS)
+    + r")(?:(?:[\s-]+(?:et[\s-]+)?)(?:"
+    + "|".join(_NUMBER_WORDS)
+    + r"))*\b"
+)
+_DIGITS = re.compile(r"\b\d{1,3}(?:[ .]\d{3})+\b|\b\d+\b")
+_APPROXIMATE = {
+    "dizaine": 10,
+    "douzaine": 12,
+    "quinzaine": 15,
+    "vingtaine": 20,
+    "trentaine": 30,
+    "quarantaine": 40,
+    "cinquantaine": 50,
+    "soixantaine": 60,
+    "centaine": 100,
+    "millier": 1000,
+}
+_APPROX = re.compile(r"\b(?:une?|1)\s+(" + "|".join(_APPROXIMATE) + r")s?\b")
+_APPROX_MANY = re.compile(r"\b(\d+|deux|trois|quatre|cinq)\s+(centaine|millier)s\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: int
+    start: int
+    end: int
+    # "un"/"une" count only right before an item; alone they are articles.
+    article: bool = False
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+_DIGIT_RUN = re.compile(r"\+?\d[\d\s.,:/hx*×-]*")
+
+
+def not_quantities(folded: str) -> list[Span]:
+    """Spans of numbers that are times, prices, phones, sizes, codes or years."""
+    spans: list[Span] = []
+    last_end = 0
+    for run in _DIGIT_RUN.finditer(folded):
+        # Each pattern starts a few characters before a digit at most ("+33", "n°").
+        position = max(last_end, run.start() - 3)
+        while position < run.end():
+            match = _NOT_QUANTITIES.match(folded, position)
+            if match and match.group():
+                spans.append(Span(match.start(), match.end()))
+                position = last_end = match.end()
+            else:
+                position += 1
+    return spans
+
+
+def numbers(folded: str) -> list[Number]:
+    """Every number that may count something, in digits or in words, in text order."""
+    found: list[Number] = []
+    taken: list[tuple[int, int]] = []
+    for match in _APPROX.finditer(folded):
+        found.append(Number(_APPROXIMATE[match.group(1)], match.start(), match.end()))
+        taken.append(match.span())
+    for match in _APPROX_MANY.finditer(folded):
+        head = match.group(1)
+        count = int(head) if head.isdigit() else text2num(head, "fr")
+        value = count * _APPROXIMATE[match.group(2)]
+        found.append(Number(value, match.start(), match.end()))
+        taken.append(match.span())
+    for match in _DIGITS.finditer(folded):
+        if _free(match.span(), taken):
+            digits = re.sub(r"[ .]", "", match.group())
+            found.append(Number(int(digits), match.start(), match.end()))
+    for match in _NUMBER_RUN.finditer(folded):
+        if not _free(match.span(), taken):
+            continue
+        words = match.group()
+        try:
+            value = text2num(words, "fr")
+        except ValueError:
+            continue
+        article = words in ("un", "une")
+        found.append(Number(value, match.start(), match.end(), article=article))
+    return sorted(found, key=lambda n: n.start)
+
+
+def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return all(span[1] <= start or span[0] >= end for start, end in taken)

@@ -1,0 +1,243 @@
+"""How many of each item: the number before the noun ("50 barrières", "une trentaine de
+tables", "5 tonnes de sel") or after it ("ganivelles x 50"), and the items the catalogue
+does not know, read from the noun phrase that follows a number."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.reading.items import ItemMatch
+from handlers.reading.numbers import Number
+from handlers.reading.text import Span
+
+UNITS = {
+    "tonne": "tonne", "tonnes": "tonne", "t": "tonne", "kg": "kg", "kilo": "kg",
+    "kilos": "kg", "litre": "litre", "litres": "litre", "l": "litre", "metre": "mètre",
+    "metres": "mètre", "m": "mètre", "ml": "mètre", "m2": "m²", "m3": "m³",
+    "ramette": "ramette", "ramettes": "ramette", "carton": "carton", "cartons": "carton",
+    "palette": "palette", "palettes": "palette", "lot": "lot", "lots": "lot",
+    "paquet": "paquet", "paquets": "paquet", "rouleau": "rouleau", "rouleaux": "rouleau",
+    "sac": "sac", "sacs": "sac", "boite": "boîte", "boites": "boîte", "paire": "paire",
+    "paires": "paire", "bidon": "bidon", "bidons": "bidon", "caisse": "caisse",
+    "caisses": "caisse", "pack": "pack", "packs": "pack", "jeu": "jeu", "jeux": "jeu",
+    "unite": "unité", "unites": "unité", "exemplaire": "unité", "exemplaires": "unité",
+    "piece": "unité", "pieces": "unité",
+}  # fmt: skip
+_UNIT = r"(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")"
+_ADJECTIVE = (
+    r"(?:grands?|grandes?|petits?|petites?|gros|grosses?|nouveaux|nouvel|nouvelles?|autres?"
+    r"|supplementaires?|beaux|belles?|vieux|vieilles?|bons?|bonnes?)"
+)
+# Between a number and its item: spaces, "de", a unit, an adjective.
+_BEFORE = re.compile(
+    rf"^(?:\s|\benviron\b|\bde\b|\bd'|\bdes\b|\b(?P<unit>{_UNIT})\b(?:\s+lineaires?)?|\b{_ADJECTIVE}\b)*$"
+)
+# After an item: "x 50", ": 50", "(50)", "= 50", "- 50".
+_AFTER = re.compile(r"^\s*(?:[x*:=(-]|\bx\b)\s*(?:environ\s+|env\.?\s+|~\s*)?$")
+_ARTICLE_GAP = re.compile(rf"^\s+(?:{_ADJECTIVE}\s+)?$")
+
+# Nouns that a number counts but that are not equipment.
+_NOT_ITEMS = frozenset(
+    """
+    personne personnes participant participants visiteur visiteurs exposant exposants
+    habitant habitants enfant enfants adulte adultes eleve eleves benevole benevoles
+    agent agents jour jours semaine semaines mois an ans annee annees heure heures
+    minute minutes fois km kilometre kilometres euro euros place places commune communes
+    equipe equipes classe classes associations association stand stands coureurs invites
+    convives repas couverts metre metres tonne tonnes pourcent numero numeros edition
+    editions etage etages nuit nuits soir soirs rue personne mairie lieu lieux an tasse
+    tasses litre litres kilo kilos gramme grammes exemplaire exemplaires
+        pouce pouces aura fois tasse tasses
+    """.split()
+)
+_STOP = frozenset(
+    """
+    pour pr le la les l du des de d au aux a et ou avec sur en dans par qui que afin svp
+    merci ce cette ces nous vous on il elle ils elles est sont sera seront serait
+    pourrait qu si mais donc car avant apres entre jusqu des a partir vers chez svp stp
+    ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une
+    """.split()
+)
+_NEED_SLOT = re.compile(
+    r"\b(?:(?:besoin|faudrait|faut|emprunter|preter|louer|acheter|acquerir|commander|reserver"
+    r"|cherchons|cherche|recherchons|recherche|disposer|prevoyons l'achat)"
+    r"[ \t]+(?:de[ \t]+|d'|des[ \t]+|du[ \t]+|un[ \t]+|une[ \t]+)(?:(?:un|une)[ \t]+)?"
+    r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+)"
+)
+# Verbs that may follow a need word and are not the item ("besoin d'emprunter").
+_VERBS = frozenset(
+    """
+    emprunter preter louer acheter acquerir commander reserver obtenir avoir recevoir
+    disposer organiser prevoir savoir connaitre trouver faire mettre utiliser installer
+    renouveler remplacer urgent urgence bien absolument vraiment aussi encore toujours
+    volontiers rapidement
+    """.split()
+)
+_NOUN = re.compile(r"[a-z][a-z-]{2,}")
+# "4 barnums, un château gonflable et ...": an article in a list of items counts one.
+_LISTED = re.compile(r"(?:\b[a-z]{3,}|\d)\s*(?:,|\bet\b)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundItem:
+    item_id: str | None
+    label: str
+    quantity: int | None
+    unit: str | None
+    span: Span
+
+
+def attach_quantities(
+    matches: list[ItemMatch], found: list[Number], text: str
+) -> tuple[list[FoundItem], set[int]]:
+    """Each catalogue item with the number that counts it; returns the numbers used."""
+    used: set[int] = set()
+    items = []
+    for match in matches:
+        quantity, unit, start = None, None, match.start
+        before = [n for n in found if n.end <= match.start and n.start not in used]
+        if before:
+            number = before[-1]
+            gap = text[number.end : match.start]
+            fits = _ARTICLE_GAP.match(gap) if number.article else _BEFORE.match(gap)
+            if fits:
+                quantity, start = number.value, number.start
+                unit_word = fits.groupdict().get("unit")
+                unit = UNITS.get(unit_word) if unit_word else None
+                used.add(number.start)
+        if quantity is None:
+            after = [n for n in found if n.start >= match.end and n.start not in used]
+            if after and not after[0].article and _AFTER.match(text[match.end : after[0].start]):
+                quantity = after[0].value
+                used.add(after[0].start)
+        # "5 tonnes de sel": a measured item keeps its singular.
+        label = match.item.label if quantity == 1 or unit else match.item.plural
+        items.append(FoundItem(match.item.id, label, quantity, unit, Span(start, match.end)))
+    _measured_elsewhere(items, found, used, text)
+    return _once_each(items), used
+
+
+def _measured_elsewhere(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str
+) -> None:
+    """ "sel de déneigement : partante pour 8 tonnes": a lone measure counts the one item
+    left uncounted."""
+    uncounted = [i for i, item in enumerate(items) if item.quantity is None]
+    if len(uncounted) != 1:
+        return
+    for number in found:
+        if number.start in used or number.article:
+            continue
+        unit = re.match(rf"\s+(?P<unit>{_UNIT})\b(?!\s+(?:de|d')\s*[a-z])", text[number.end :])
+        total = _IN_ALL.match(text, number.end)
+        if unit or total:
+            index = uncounted[0]
+            item = items[index]
+            measure = UNITS[unit.group("unit")] if unit else None
+            items[index] = FoundItem(item.item_id, item.label, number.value, measure, item.span)
+            used.add(number.start)
+            return
+
+
+_IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b")
+
+
+def _once_each(items: list[FoundItem]) -> list[FoundItem]:
+    """An item named twice ("écrans interactifs (TBI)") is one item, counted if it was once."""
+    kept: list[FoundItem] = []
+    for item in items:
+        twin = next((k for k in kept if k.item_id == item.item_id), None)
+        if twin is None:
+            kept.append(item)
+        elif twin.quantity is None and item.quantity is not None:
+            kept[kept.index(twin)] = item
+        elif item.quantity is not None and item.quantity != twin.quantity:
+            kept.append(item)
+    return kept
+
+
+def unknown_items(
+    found: list[Number], used: set[int], matches: list[ItemMatch], text: str, original: str
+) -> list[FoundItem]:
+    """Items the catalogue does not know: the noun phrase a number or a need introduces."""
+    taken = [(m.start, m.end) for m in matches]
+    items = []
+    for number in found:
+        if number.start in used or _in_a_name(original, number):
+            continue
+        phrase = _phrase(text, number.end, taken)
+        listed = number.article and _LISTED.search(text[: number.start])
+        if phrase is not None and (not number.article or listed):
+            measure = _MEASURE.match(text, number.end)
+            unit = UNITS[measure.group().split()[0]] if measure else None
+            value = number.value
+            items.append(_unknown(original, phrase, value, number.start, unit))
+    for slot in _NEED_SLOT.finditer(text):
+        article = re.search(r"\b(?:un|une)\s+$", slot.group())
+        if any(slot.end() <= s < slot.end() + 3 for s, _ in taken):
+            continue
+        if any(
+            n.start >= slot.start() and n.end <= slot.end() + 1 and not n.article for n in found
+        ):
+            continue
+        phrase = _phrase(text, slot.end(), taken)
+        if phrase is not None and all(not (i.span.start <= phrase[0] < i.span.end) for i in items):
+            items.append(_unknown(original, phrase, 1 if article else None, slot.end()))
+    return items
+
+
+def _in_a_name(original: str, number: Number) -> bool:
+    """ "la course des Trois Rivières": a capitalised number word inside a sentence."""
+    first = original[number.start : number.start + 1]
+    before = original[max(0, number.start - 2) : number.start]
+    return first.isupper() and not first.isdigit() and not re.search(r"(?:^|[.!?:\n]\s*)$", before)
+
+
+def _unknown(
+    original: str,
+    phrase: tuple[int, int],
+    quantity: int | None,
+    start: int,
+    unit: str | None = None,
+) -> FoundItem:
+    label = " ".join(original[phrase[0] : phrase[1]].split())
+    return FoundItem(None, label, quantity, unit, Span(start, phrase[1]))
+
+
+_MEASURE = re.compile(rf"\s*(?:{_UNIT})\s+(?:de\s+|d')")
+_APPROXIMATIONS = frozenset(
+    """
+    dizaine douzaine quinzaine vingtaine trentaine quarantaine cinquantaine soixantaine
+    centaine centaines millier milliers
+    """.split()
+)
+
+
+def _phrase(text: str, position: int, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The noun phrase just after `position`: up to three words, joined by "de" or "à"."""
+    measure = _MEASURE.match(text, position)
+    if measure:
+        position = measure.end()
+    lead = re.compile(r"\s*(?:de\s+|d')?").match(text, position)
+    cursor = lead.end() if lead else position
+    start, end, count = cursor, None, 0
+    while count < 3:
+        word = _NOUN.match(text, cursor)
+        if word is None:
+            break
+        token = word.group()
+        if any(a <= word.start() < b for a, b in taken):
+            return None  # a catalogue item is here: attach_quantities decided already
+        if token in _STOP or (count == 0 and token in _NOT_ITEMS | _VERBS | _APPROXIMATIONS):
+            break
+        end, count = word.end(), count + 1
+        joint = _JOINT.match(text, end)
+        if joint is None:
+            break
+        cursor = joint.end()
+    return (start, end) if end is not None else None
+
+
+# What may join the words of an item's name: a space, a hyphen, "de", "à".
+_JOINT = re.compile(r"(?:[ ]+(?:(?:de|a)[ ]+|d')?|-)(?=[a-z])")

@@ -1,0 +1,210 @@
+"""The reading of one message: what it asks, for which items, how many, when, for whom."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from handlers.communes import CommuneIndex, CommuneName
+from handlers.reading.bodies import separate
+from handlers.reading.dates import DateFinding, find_dates
+from handlers.reading.events import find_event
+from handlers.reading.intents import Intent, detect
+from handlers.reading.items import ItemMatch, ItemName, Vocabulary
+from handlers.reading.numbers import not_quantities, numbers
+from handlers.reading.quantities import FoundItem, attach_quantities, unknown_items
+from handlers.reading.text import WORD, Document, Span, words
+from handlers.reading.writers import WriterFinder
+from storage.catalogue import CatalogueRecord
+from storage.names import fold
+
+# Messages longer than this are read on their beginning only: the answer stays quick.
+MAX_READ = 20_000
+MAX_ITEMS = 60
+MAX_NUMBERS = 300
+
+
+@dataclass(frozen=True)
+class ItemReading:
+    """One item asked, offered or withdrawn."""
+
+    item: str | None
+    label: str
+    quantity: int | None
+    unit: str | None
+    span: Span
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's form, with the span it was read from."""
+        return {
+            "item": self.item,
+            "label": self.label,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "span": [self.span.start, self.span.end],
+        }
+
+
+@dataclass
+class Reading:
+    """What a message says, each part with the span of text it came from."""
+
+    text: str
+    intent: Intent
+    items: list[ItemReading] = field(default_factory=list)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    deadline: dt.date | None = None
+    event: str | None = None
+    commune: str | None = None
+    missing: list[str] = field(default_factory=list)
+    spans: dict[str, list[Span]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of `mutualise parse`."""
+
+        def day(value: dt.date | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "intent": self.intent.value,
+            "items": [i.to_json() for i in self.items],
+            "start": day(self.start),
+            "end": day(self.end),
+            "deadline": day(self.deadline),
+            "event": self.event,
+            "commune": self.commune,
+            "missing": self.missing,
+            "spans": {k: [[s.start, s.end] for s in v] for k, v in self.spans.items()},
+        }
+
+    def quote(self, key: str) -> list[str]:
+        """The written text behind one part of the reading ("dates", "event", ...)."""
+        return [span.of(self.text) for span in self.spans.get(key, [])]
+
+
+class Reader:
+    """Reads messages against one catalogue and one territory; build it once, use it often."""
+
+    @classmethod
+    def from_records(cls, catalogue: CatalogueRecord, communes: Iterable[CommuneName]) -> Reader:
+        """A reader for a catalogue as loaded from its files."""
+        items = (
+            ItemName(i.id, i.label, i.plural, i.unit, i.lendable, i.synonyms)
+            for i in catalogue.items
+        )
+        return cls(items, communes)
+
+    def __init__(self, items: Iterable[ItemName], communes: Iterable[CommuneName]) -> None:
+        names = list(communes)
+        # Place names are never misspelt items: "Ploemer" is Ploemeur, not a plotter.
+        place_words = {w for c in names for w in WORD.findall(fold(c.name))}
+        self.vocabulary = Vocabulary(items, place_words)
+        self.writers = WriterFinder(CommuneIndex(names))
+        self._proper = frozenset(
+            word.lower() for c in names for word in re.split(r"[\s-]+", c.name) if len(word) > 2
+        )
+
+    def read(self, text: str, now: dt.date | dt.datetime) -> Reading:
+        """Read one message written at `now` (a date, or a datetime in Europe/Paris)."""
+        today = now.date() if isinstance(now, dt.datetime) else now
+        document = Document.of(text[:MAX_READ])
+        body = separate(document)
+        reading = self._read(document, body.text, body.signature, today)
+        if not reading.items and body.with_forwarded is not None:
+            # "Voir la demande ci-dessous": the forwarded message is the request.
+            reading = self._read(document, body.with_forwarded, body.signature, today)
+        return reading
+
+    def _read(
+        self, document: Document, own: Document, signature: Span | None, today: dt.date
+    ) -> Reading:
+        folded = own.folded
+        dates = find_dates(folded, today)
+        hidden = [f.span for f in dates] + not_quantities(folded)
+        counted = own.masked(hidden).folded
+        # Bounds that no real message reaches keep the reading quick on any input.
+        matches = self.vocabulary.find(words(counted))[:MAX_ITEMS]
+        found_numbers = numbers(counted)[:MAX_NUMBERS]
+        items, used = attach_quantities(matches, found_numbers, counted)
+        items += unknown_items(found_numbers, used, matches, counted, document.original)
+        items.sort(key=lambda i: i.span.start)
+        reading = Reading(document.original, Intent.UNKNOWN, [self._item_reading(i) for i in items])
+        event = find_event(folded, document.original, self._proper)
+        counted_items = any(i.quantity is not None for i in items)
+        coming = [d for d in dates if (d.end or d.start or today) >= today]
+        intent = detect(folded, bool(items), bool(coming), event is not None, counted_items)
+        reading.intent = self._refine(intent, folded, matches, dates)
+        if event is not None and reading.intent is not Intent.UNKNOWN:
+            reading.event, reading.spans["event"] = event[0], [event[1]]
+        writer = self.writers.find(folded, document.folded, signature)
+        if writer is not None:
+            reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
+        self._place_dates(reading, dates)
+        if reading.intent is Intent.UNKNOWN:
+            reading.items, reading.start, reading.end, reading.deadline = [], None, None, None
+            reading.spans.pop("dates", None)
+        reading.spans["items"] = [i.span for i in reading.items]
+        reading.missing = _missing(reading)
+        return reading
+
+    @staticmethod
+    def _item_reading(found: FoundItem) -> ItemReading:
+        return ItemReading(found.item_id, found.label, found.quantity, found.unit, found.span)
+
+    def _refine(
+        self, intent: Intent, folded: str, matches: list[ItemMatch], dates: list[DateFinding]
+    ) -> Intent:
+        """A need with no word of borrowing is a purchase when it can only be one."""
+        if intent is not Intent.BORROW or re.search(
+            r"emprunt|preter|pret |louer|locat|reserv", folded
+        ):
+            return intent
+        consumables = bool(matches) and not any(m.item.lendable for m in matches)
+        only_deadline = bool(dates) and all(d.kind == "deadline" for d in dates)
+        return Intent.PURCHASE if consumables or only_deadline else intent
+
+    def _place_dates(self, reading: Reading, dates: list[DateFinding]) -> None:
+        if not dates:
+            return
+        used: list[DateFinding] = []
+        if reading.intent is Intent.PURCHASE:
+            chosen = next((d for d in dates if d.kind == "deadline"), None)
+            chosen = chosen or next((d for d in dates if d.kind in ("point", "range")), None)
+            if chosen is not None:
+                reading.deadline = chosen.end
+                used.append(chosen)
+        else:
+            stretch = next((d for d in dates if d.kind in ("point", "range")), None)
+            if stretch is not None:
+                reading.start, reading.end = stretch.start, stretch.end
+                used.append(stretch)
+            opening = next((d for d in dates if d.kind == "from"), None)
+            closing = next((d for d in dates if d.kind in ("until", "deadline")), None)
+            if stretch is None and opening is not None:
+                reading.start = opening.start
+                used.append(opening)
+            if stretch is None and closing is not None:
+                reading.end = closing.end
+                used.append(closing)
+        reading.spans["dates"] = [d.span for d in used]
+
+
+def _missing(reading: Reading) -> list[str]:
+    """What the bot would have to ask before recording this."""
+    intent, missing = reading.intent, []
+    if intent in (Intent.PURCHASE, Intent.BORROW, Intent.LEND):
+        if not reading.items:
+            missing.append("items")
+        if any(i.item is None for i in reading.items):
+            missing.append("item")
+        if any(i.quantity is None for i in reading.items):
+            missing.append("quantity")
+    if intent is Intent.PURCHASE and reading.deadline is None:
+        missing.append("deadline")
+    if intent in (Intent.BORROW, Intent.EVENT) and reading.start is None:
+        missing.append("dates")
+    return missing

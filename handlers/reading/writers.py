@@ -1,0 +1,80 @@
+"""The writer's own commune, when the text names it: "la mairie de Quéven", "Ville de Lanester"."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.communes import CommuneIndex, CommuneNotFoundError
+from handlers.reading.text import Span
+
+_INTRO = re.compile(
+    r"\b(?:mairie|commune|ville|cne|municipalite|ccas|services?\s+tech(?:niques?|\.)?|st|ctm"
+    r"|serv\.?\s*tech\.?|centre\s+technique\s+municipal|hotel\s+de\s+ville"
+    r"|secretariat\s+de\s+mairie)"
+    r"\s*(?:de\s+|d'|du\s+|\s)(?:la\s+commune\s+de\s+|la\s+ville\s+de\s+)?"
+    r"(?P<name>[a-z][a-z'-]*(?:[ -][a-z][a-z'-]*){0,2})"
+)
+_POSTAL = re.compile(r"\b56\d{3}\s+(?P<name>[a-z][a-z'-]*(?:[ -][a-z][a-z'-]*){0,2})")
+# A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
+_TRAILING = re.compile(
+    r"(?:^|[.!?\n]\s*)(?P<name>[a-z][a-z'-]*(?:[ -][a-z][a-z'-]*){0,2})\s*[.!]?\s*$"
+)
+_LEADING = re.compile(r"^\s*(?P<name>[a-z][a-z'-]*(?:[ -][a-z][a-z'-]*){0,2})\s*[:-]\s")
+# "prêté par la commune de Caudan": that commune is another one, not the writer's.
+_RELAYED = re.compile(
+    r"(?:transmise?|envoyee?|relayee?) par (?:la |l')?$|de la part de (?:la |l')?$"
+)
+_OTHER = re.compile(
+    r"(?:\b(?:a|aupres de|par|avec|chez|vers|pour|de la part|aux?|entre)\s+(?:la\s+|l')?)$"
+)
+
+
+class WriterFinder:
+    """Finds which commune of the territory the writer says they speak for."""
+
+    def __init__(self, index: CommuneIndex) -> None:
+        self.index = index
+        self._known: dict[str, str | None] = {}
+
+    def _resolve(self, name: str) -> str | None:
+        if name not in self._known and len(self._known) < 10_000:
+            self._known[name] = self._lookup(name)
+        return self._known[name] if name in self._known else self._lookup(name)
+
+    def _lookup(self, name: str) -> str | None:
+        words = re.split(r"\s+", name.strip())
+        for size in range(len(words), 0, -1):
+            candidate = " ".join(words[:size])
+            if len(candidate) < 3:
+                continue
+            try:
+                return self.index.resolve(candidate).insee
+            except CommuneNotFoundError:
+                continue
+        return None
+
+    def find(self, body: str, whole: str, signature: Span | None) -> tuple[str, Span] | None:
+        """The writer's commune as an INSEE code, with where it was named.
+
+        `body` is the folded text with quotes and signature masked, `whole` the same
+        text unmasked: the signature is read from it, and speaks first.
+        """
+        folded = body
+        regions = [body]
+        if signature is not None:
+            regions.insert(0, " " * signature.start + whole[signature.start : signature.end])
+        for region in regions:
+            for pattern in (_INTRO, _POSTAL):
+                for match in pattern.finditer(region):
+                    before = region[max(0, match.start() - 25) : match.start()]
+                    if _OTHER.search(before) and not _RELAYED.search(before):
+                        continue
+                    insee = self._resolve(match.group("name"))
+                    if insee is not None:
+                        return insee, Span(match.start("name"), match.end("name"))
+        for edge in (_LEADING.match(folded), _TRAILING.search(folded.rstrip())):
+            if edge:
+                insee = self._resolve(edge.group("name"))
+                if insee is not None:
+                    return insee, Span(edge.start("name"), edge.end("name"))
+        return None

@@ -1,0 +1,236 @@
+"""How the bot reads French as correspondents write it, on a frozen day (Wed. 10 March 2027)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from handlers.reading.reader import Reader, Reading
+from handlers.reading.sources import bundled_reader
+
+TODAY = dt.date(2027, 3, 10)
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return bundled_reader()
+
+
+def read(reader: Reader, text: str, today: dt.date = TODAY) -> dict[str, Any]:
+    return reader.read(text, today).to_json()
+
+
+def items(reading: dict[str, Any]) -> list[tuple[str | None, int | None]]:
+    return [(i["item"], i["quantity"]) for i in reading["items"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("il nous faudrait 200 ganivelles et un podium pour le 21 juin", "borrow"),
+        ("besoin de 2 barnums pr le 14/07", "borrow"),
+        ("Pourriez-vous nous prêter votre nacelle le 3 avril ?", "borrow"),
+        ("Nous devons acheter 12 ordinateurs portables avant septembre", "purchase"),
+        ("Groupement de commandes : 8 tonnes de sel de déneigement d'ici fin novembre", "purchase"),
+        ("il nous faut 40 ramettes de papier avant le 15 mai", "purchase"),
+        ("Nous pouvons prêter nos 300 ganivelles à partir du 8 mars", "lend"),
+        ("Notre broyeur est disponible du 3 au 7 mai pour les autres communes", "lend"),
+        ("La fête de la musique aura lieu le 21 juin place de la mairie", "event"),
+        ("on n'a plus besoin du podium", "cancel"),
+        ("Annulez notre demande de barnums svp", "cancel"),
+        ("Bonjour !", "unknown"),
+        ("Merci beaucoup, bonne journée", "unknown"),
+        ("Comment fonctionne ce service ?", "unknown"),
+        ("Je suis absente du 2 au 16 août, votre message ne sera pas transféré.", "unknown"),
+        ("Merci pour le prêt des barnums, tout s'est bien passé !", "unknown"),
+    ],
+)
+def test_intent(reader: Reader, text: str, intent: str) -> None:
+    assert read(reader, text)["intent"] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("besoin de deux cents chaises le 3 mai", [("chaise", 200)]),
+        ("une trentaine de tables le 3 mai", [("table", 30)]),
+        ("une dizaine de barnums le 3 mai", [("barnum", 10)]),
+        ("un podium le 3 mai", [("podium", 1)]),
+        ("ganivelles x 50 le 3 mai", [("ganivelle", 50)]),
+        ("ganivelles : 50 pour le 3 mai", [("ganivelle", 50)]),
+        ("3 barnnums et une sonno le 3 mai", [("barnum", 3), ("sonorisation", 1)]),
+        ("50 barrieres de police le 3 mai", [("barriere-vauban", 50)]),
+        ("une scène mobile le 3 mai", [("podium", 1)]),
+        ("la sono pour le 3 mai", [("sonorisation", None)]),
+        ("2 barnums 3x3 le 3 mai", [("barnum", 2)]),
+        ("un chapiteau de 8 x 6 m le 3 mai", [("chapiteau", 1)]),
+        ("un groupe électrogène 20 kVA le 3 mai à 14h30", [("groupe-electrogene", 1)]),
+        ("5 tonnes de sel avant l'hiver", [("sel-deneigement", 5)]),
+        (
+            "2 barnums, 10 tables et 40 chaises le 3 mai",
+            [("barnum", 2), ("table", 10), ("chaise", 40)],
+        ),
+        ("besoin de 2 structures gonflables le 3 mai", [(None, 2)]),
+        ("20 tables le 3 mai, budget 2 000 €, tél 02 97 12 34 56, 56100 Lorient", [("table", 20)]),
+    ],
+)
+def test_items_and_quantities(
+    reader: Reader, text: str, expected: list[tuple[str | None, int | None]]
+) -> None:
+    assert items(read(reader, text)) == expected
+
+
+def test_units_belong_to_the_item(reader: Reader) -> None:
+    salt = read(reader, "il faut acheter 5 tonnes de sel avant l'hiver")["items"][0]
+    assert (salt["quantity"], salt["unit"]) == (5, "tonne")
+
+
+def test_an_unknown_item_keeps_its_noun_phrase(reader: Reader) -> None:
+    reading = read(reader, "besoin de 2 structures gonflables et 3 barnums le 3 mai")
+    assert reading["items"][0]["label"] == "structures gonflables"
+    assert "item" in reading["missing"]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("besoin d'un podium le 21 juin", "2027-06-21", "2027-06-21"),
+        ("besoin d'un podium le 21/06", "2027-06-21", "2027-06-21"),
+        ("besoin d'un podium le 21.06.2027", "2027-06-21", "2027-06-21"),
+        ("besoin d'un podium le 2027-06-21", "2027-06-21", "2027-06-21"),
+        ("besoin d'un podium samedi 4 septembre", "2027-09-04", "2027-09-04"),
+        ("besoin d'un podium samedi prochain", "2027-03-13", "2027-03-13"),
+        ("besoin d'un podium demain", "2027-03-11", "2027-03-11"),
+        ("besoin d'un podium dans 3 semaines", "2027-03-31", "2027-03-31"),
+        ("besoin d'un podium du 1er au 15 août", "2027-08-01", "2027-08-15"),
+        ("besoin d'un podium du vendredi 6 au lundi 9 août", "2027-08-06", "2027-08-09"),
+        ("besoin d'un podium entre le 10 et le 12/07", "2027-07-10", "2027-07-12"),
+        ("besoin d'un podium du 28 décembre au 3 janvier", "2027-12-28", "2028-01-03"),
+        ("besoin d'un podium le 2 mars", "2028-03-02", "2028-03-02"),
+        ("besoin d'un podium les 12 et 13 juillet", "2027-07-12", "2027-07-13"),
+        ("besoin d'un podium le week-end du 12 juin", "2027-06-12", "2027-06-13"),
+    ],
+)
+def test_dates_of_use(reader: Reader, text: str, start: str, end: str) -> None:
+    reading = read(reader, text)
+    assert (reading["start"], reading["end"]) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("nos ganivelles sont disponibles de mai à octobre", "2027-05-01", "2027-10-31"),
+        ("nous pouvons prêter 20 tables à partir du 8 avril", "2027-04-08", None),
+        ("la nacelle est disponible jusqu'au 30 septembre", None, "2027-09-30"),
+    ],
+)
+def test_availability_windows(
+    reader: Reader, text: str, start: str | None, end: str | None
+) -> None:
+    reading = read(reader, text)
+    assert reading["intent"] == "lend"
+    assert (reading["start"], reading["end"]) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("nous devons acheter 10 ordinateurs avant septembre", "2027-08-31"),
+        ("nous devons acheter 10 ordinateurs d'ici fin mars", "2027-03-31"),
+        ("nous devons acheter 10 ordinateurs avant la fin de l'année", "2027-12-31"),
+        ("nous devons acheter 10 ordinateurs avant le 15 mai", "2027-05-15"),
+        ("nous devons acheter 10 ordinateurs pour le 21 juin", "2027-06-21"),
+        ("nous devons acheter 10 ordinateurs d'ici 3 semaines", "2027-03-31"),
+    ],
+)
+def test_purchase_deadlines(reader: Reader, text: str, deadline: str) -> None:
+    reading = read(reader, text)
+    assert (reading["intent"], reading["deadline"], reading["start"]) == (
+        "purchase",
+        deadline,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("2 barnums pour la fête de la musique le 21 juin", "fête de la musique"),
+        (
+            "Pour les festivités du 14 juillet il nous faut 100 ganivelles",
+            "festivités du 14 juillet",
+        ),
+        ("Notre forum des associations aura lieu le 4 septembre", "forum des associations"),
+        ("Il nous faudrait 20 tables pour la salle des fêtes le 3 mai", None),
+    ],
+)
+def test_event_names(reader: Reader, text: str, event: str | None) -> None:
+    assert read(reader, text)["event"] == event
+
+
+@pytest.mark.parametrize(
+    ("text", "commune"),
+    [
+        ("La commune de Quéven souhaiterait emprunter 50 barrières du 12 au 15 juillet", "56185"),
+        ("la mairie de Rianteq aurait besoin d'un podium le 3 mai", "56193"),
+        (
+            "Besoin de 3 barnums le 3 mai.\n\nCordialement,\nJean Le Gall\nVille de Lanester",
+            "56098",
+        ),
+        ("besoin de 3 barnums le 3 mai, ST Caudan", "56036"),
+        ("besoin de 3 barnums le 3 mai", None),
+        ("nous aimerions emprunter à la commune de Caudan son podium le 3 mai", None),
+    ],
+)
+def test_writer_commune(reader: Reader, text: str, commune: str | None) -> None:
+    assert read(reader, text)["commune"] == commune
+
+
+def test_quoted_replies_and_signatures_do_not_feed_the_reading(reader: Reader) -> None:
+    text = (
+        "Bonjour,\n\nNous aurions besoin de 3 barnums le samedi 12 juin.\n\n"
+        "Cordialement,\nMarie Le Gall\nServices techniques\nMairie de Riantec\n"
+        "56670 Riantec\n02 97 33 44 55\n\n"
+        "Le lun. 7 juin 2027 à 11:02, Jean Dupont <j.dupont@caudan.fr> a écrit :\n"
+        "> Nous pouvons prêter 20 tables le 3 août.\n> Mairie de Caudan\n"
+    )
+    reading = read(reader, text)
+    assert items(reading) == [("barnum", 3)]
+    assert (reading["intent"], reading["start"], reading["commune"]) == (
+        "borrow",
+        "2027-06-12",
+        "56193",
+    )
+
+
+def test_forwarded_headers_do_not_feed_the_dates(reader: Reader) -> None:
+    text = (
+        "Pour info, voir la demande ci-dessous.\n\n"
+        "---------- Message transféré ---------\nDe : Comité <comite@gmail.com>\n"
+        "Date : ven. 28 mai 2027 à 18:40\nObjet : course\n\n"
+        "Il nous faudrait 2 barnums le 4 juillet."
+    )
+    reading = read(reader, text)
+    assert (items(reading), reading["start"]) == ([("barnum", 2)], "2027-07-04")
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("il nous faudrait des barnums", ["quantity", "dates"]),
+        ("nous devons acheter des ordinateurs portables", ["quantity", "deadline"]),
+        ("besoin de 3 barnums le 3 mai", []),
+        ("besoin de 2 structures gonflables le 3 mai", ["item"]),
+    ],
+)
+def test_missing_fields(reader: Reader, text: str, missing: list[str]) -> None:
+    assert read(reader, text)["missing"] == missing
+
+
+def test_spans_point_at_what_was_written(reader: Reader) -> None:
+    text = "Bonjour, il nous faudrait 200 ganivelles pour le 21 juin"
+    reading: Reading = reader.read(text, TODAY)
+    assert reading.quote("items") == ["200 ganivelles"]
+    assert reading.quote("dates") == ["pour le 21 juin"]

@@ -1,0 +1,49 @@
+"""Any input gets an answer, quickly, and never an exception."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from handlers.reading.reader import Reader
+from handlers.reading.sources import bundled_reader
+
+READER: Reader = bundled_reader()
+PIECES = [
+    "besoin de", "2", "barnums", "le", "21 juin", "du", "au", "15/07", "x 50", "mairie de",
+    "Quéven", "> ", "Le lun. 7 juin 2027 à 11:02, a écrit :", "\n", "--", "€", "14h30",
+    "entre le 10 et le 12/07", "de mai à octobre", "avant septembre", "ganivelles", "une",
+    "trentaine", "de", "sel", "tonnes", "annulez", "prêter", "disponible", "fête", "é", "'",
+]  # fmt: skip
+
+
+def _bounded(text: str) -> None:
+    started = time.perf_counter()
+    reading = READER.read(text, dt.date(2027, 3, 10)).to_json()
+    assert time.perf_counter() - started < 2.0
+    assert reading["intent"] in {"purchase", "borrow", "lend", "event", "cancel", "unknown"}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=2000))
+def test_any_text(text: str) -> None:
+    _bounded(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=60).map(" ".join))
+def test_messages_made_of_the_words_that_matter(text: str) -> None:
+    _bounded(text)
+
+
+def test_100_kb_of_noise() -> None:
+    rng = random.Random(20271128)
+    alphabet = "abcdefghijklmnopqrstuvwxyzéèàçù0123456789 /.-:,'\n€x"
+    noise = "".join(rng.choice(alphabet) for _ in range(100_000))
+    _bounded(noise)
+    _bounded("1/2 " * 25_000)
+    _bounded("du 12 au " * 11_000)
