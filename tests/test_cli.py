@@ -160,6 +160,7 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
         assert result.returncode == 0, result.stderr
         assert "(schéma 0001, créé)" in result.stdout
         assert "Riantec" in result.stdout and "203 309" in result.stdout
+        assert "Ce que le bot comprend" in result.stdout and "Quéven" in result.stdout
     assert (tmp_path / "demo" / "demo.db").exists()
 
 
