@@ -234,3 +234,17 @@ def test_spans_point_at_what_was_written(reader: Reader) -> None:
     reading: Reading = reader.read(text, TODAY)
     assert reading.quote("items") == ["200 ganivelles"]
     assert reading.quote("dates") == ["pour le 21 juin"]
+
+
+def test_dateparser_reads_what_the_rules_miss(reader: Reader) -> None:
+    # No French rule here reads a day glued to its month by a hyphen; dateparser does.
+    reading = read(reader, "besoin de 3 tables le 3-mai")
+    assert (reading["start"], reading["end"]) == ("2027-05-03", "2027-05-03")
+    assert reading.get("start") and reader.read("3 tables le 3-mai", TODAY).quote("dates") == [
+        "le 3-mai"
+    ]
+
+
+def test_the_most_precise_date_wins(reader: Reader) -> None:
+    reading = read(reader, "besoin de 3 tables samedi le 4 mai")
+    assert reading["start"] == "2027-05-04"

@@ -41,8 +41,9 @@ _MONTH = (
     r"(?:janvier|janv|fevrier|fevr|fev|mars|avril|avr|mai|juin|juillet|juil|aout|"
     r"septembre|sept|sep|octobre|oct|novembre|nov|decembre|dec)\b\.?"
 )
+# Atomic: "vingt-deux" is one day, never "vingt" then "deux".
 _DAY_WORDS = (
-    r"(?:trente et un|trente|vingt(?:[\s-]et[\s-]un|[\s-](?:deux|trois|quatre|cinq|six|sept"
+    r"(?>trente et un|trente|vingt(?:[\s-]et[\s-]un|[\s-](?:deux|trois|quatre|cinq|six|sept"
     r"|huit|neuf))?|dix[\s-](?:sept|huit|neuf)|onze|douze|treize|quatorze|quinze|seize|dix"
     r"|deux|trois|quatre|cinq|six|sept|huit|neuf)"
 )
@@ -374,7 +375,22 @@ class DateFinder:
             self._introduced(match)
         for match in _search(_ONE_RE, self.folded, windows):
             self._lone(match)
+        self._ask_dateparser()
         return sorted(self.found, key=lambda f: f.span.start)
+
+    def _ask_dateparser(self) -> None:
+        """A month named in words that no rule read: dateparser reads the words around it."""
+        asked = 0
+        for month in _FULL_MONTH.finditer(self.folded):
+            if asked == MAX_DATEPARSER or not self._free(month.span()):
+                continue
+            around = _AROUND.search(self.folded, max(0, month.start() - 40), month.end() + 6)
+            if around is None or around.end() < month.end() or not self._free(around.span()):
+                continue
+            asked += 1
+            day = _dateparser_day(around.group(), self.today)
+            if day is not None:
+                self._add("point", day, day, around.span())
 
     def _free(self, span: tuple[int, int]) -> bool:
         # Past a hundred dates the text is not a message: what follows is left unread.
@@ -404,6 +420,8 @@ class DateFinder:
         if end is None:
             return
         number = _day_number(match.group("a"))
+        if number is not None and end.grain != "day":
+            return  # "le 3-mai" is no stretch from a 3rd to the whole of May
         if number is not None:  # "du 1er au 15 août": the first day takes the month of the last
             start_day = _in_month_of(end.start, number)
             if start_day is None:
@@ -558,6 +576,34 @@ def _search(
         for match in pattern.finditer(folded, max(start, last_end), min(end, len(folded))):
             last_end = match.end()
             yield match
+
+
+MAX_DATEPARSER = 3
+_FULL_MONTH = re.compile(
+    r"\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
+    r"|decembre)\b"
+)
+# Two words before a month and a year after it: "le 3-mai", "le trois mai 2027".
+_AROUND = re.compile(
+    r"(?:[a-z0-9']+[\s-]+){1,2}(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre"
+    r"|octobre|novembre|decembre)(?:\s+\d{2,4})?\b"
+)
+
+
+def _dateparser_day(text: str, today: dt.date) -> dt.date | None:
+    """dateparser's reading of a few words, when it finds a day and a month in them."""
+    import dateparser  # slow to import, rarely needed: only for what the rules missed
+
+    settings = {
+        "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": dt.datetime.combine(today, dt.time(12)),
+        "REQUIRE_PARTS": ["day", "month"],
+    }
+    try:
+        found = dateparser.parse(text, languages=["fr"], settings=settings)
+    except Exception:  # dateparser's own failures on odd input must not stop a reading
+        return None
+    return found.date() if found is not None else None
 
 
 def _month_before(day: dt.date) -> dt.date:

@@ -178,7 +178,12 @@ class Reader:
                 reading.deadline = chosen.end
                 used.append(chosen)
         else:
-            stretch = next((d for d in dates if d.kind in ("point", "range")), None)
+            stretches = [d for d in dates if d.kind in ("point", "range")]
+            # "samedi le 4 mai": the day written in full says more than the weekday.
+            precise = [
+                d for d in stretches if _PRECISE.search(reading.text, d.span.start, d.span.end)
+            ]
+            stretch = (precise or stretches)[0] if stretches else None
             if stretch is not None:
                 reading.start, reading.end = stretch.start, stretch.end
                 used.append(stretch)
@@ -191,6 +196,9 @@ class Reader:
                 reading.end = closing.end
                 used.append(closing)
         reading.spans["dates"] = [d.span for d in used]
+
+
+_PRECISE = re.compile(r"\d|(?i:janv|f[ée]v|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c)")
 
 
 def _missing(reading: Reading) -> list[str]:
