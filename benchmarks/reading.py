@@ -32,7 +32,7 @@ print(time.perf_counter() - started)
 def messages() -> list[tuple[str, dt.date]]:
     """Every message of the evaluation sets, with the day it was written."""
     found = []
-    for name in ("reading_cases.jsonl", "reading_holdout.jsonl"):
+    for name in ("reading_cases.jsonl", "reading_holdout.jsonl", "reading_blind.jsonl"):
         path = ROOT / "tests" / "data" / name
         if path.exists():
             for line in path.read_text("utf-8").splitlines():

@@ -15,7 +15,11 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.mark.parametrize(
     ("name", "whole", "each"),
-    [("reading_cases.jsonl", 0.95, 0.97), ("reading_holdout.jsonl", 0.95, 0.97)],
+    [
+        ("reading_cases.jsonl", 0.95, 0.97),
+        ("reading_holdout.jsonl", 0.95, 0.97),
+        ("reading_blind.jsonl", 0.95, 0.97),
+    ],
 )
 def test_messages_are_read_right(name: str, whole: float, each: float) -> None:
     path = DATA / name

@@ -12,6 +12,10 @@ _STRONG = (
     r"|marche de noel|marche nocturne|telethon|fest[- ]noz|fest[- ]deiz|pardon|feux? d'artifice"
     r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz"
     r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
+    r"|ceremonie|commemoration|inauguration|bourse aux [a-z]+|galette des rois|halloween"
+    r"|reveillon|journees? (?:du patrimoine|citoyenne|portes ouvertes)"
+    r"|nuits? (?:du|de la|des) [a-z]{3,}"
+    r"|salon (?:du|de la|des) [a-z]+|concert|feu de la saint[- ]jean"
     r"|elections?(?:\s+(?:municipales|legislatives|presidentielles?|europeennes"
     r"|departementales|regionales))?|v(?:oe|o)ux\s+du\s+maire|gouter\s+des\s+aines"
 )
@@ -37,6 +41,8 @@ _NOT_NAME = (
     r"le|la|les|pour|qui|aura|se|prevu|prevue|organise|organisee|du|au|a|et|sur|dans|en|avec"
     r"|nous|on|ce|cette|il|elle|est|sera|de|des|aux|un|une|d|l|annuel|annuelle|habituel"
     r"|habituelle|communal|communale|municipal|municipale|seulement|uniquement|entiere"
+    r"|auront|aura|aurait|n'est|n'a|ont|sont|commence|debute|demarre|approche|arrive|tombe"
+    r"|reste|passe|aussi|egalement|si|car|mais|ou|donc|qui|que|dont|prevus?|prevues?"
     rf"|complete|{_CALENDAR}"
 )
 # What may follow the head and still be part of the name.
@@ -55,6 +61,13 @@ def _named(folded: str, end: int) -> bool:
     return bool(tail and tail.end() > end) or _HOLIDAY.match(folded, end) is not None
 
 
+# Heads too vague to name an event alone: "la fête est reportée" names no event.
+_GENERIC = frozenset(
+    "fete fetes festival festivals festivites forum ceremonie concert salon foire course "
+    "inauguration commemoration marche trail rallye".split()
+)
+
+
 def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tuple[str, Span] | None:
     """The first event named in the text, as written, in lower case but for proper names."""
     candidates = [(m.start(), m.end()) for m in _STRONG_RE.finditer(folded)]
@@ -63,20 +76,28 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         for m in _WEAK_RE.finditer(folded)
         if _named(folded, m.end("head"))
     ]
-    if not candidates:
-        return None
-    start, end = min(candidates)
+    for start, head_end in sorted(candidates):
+        end = _extent(folded, head_end)
+        if end == head_end and folded[start:end] in _GENERIC:
+            continue  # "la fête est reportée": which fête, the text does not say
+        return _as_written(original, start, end, proper_names), Span(start, end)
+    return None
+
+
+def _extent(folded: str, end: int) -> int:
     holiday = _HOLIDAY.match(folded, end)
     if holiday:
-        end = holiday.end()
-    else:
-        for _ in range(3):
-            tail = _TAIL.match(folded, end)
-            if not tail or tail.end() == end:
-                break
-            end = tail.end()
-    name = " ".join(
+        return holiday.end()
+    for _ in range(3):
+        tail = _TAIL.match(folded, end)
+        if not tail or tail.end() == end:
+            break
+        end = tail.end()
+    return end
+
+
+def _as_written(original: str, start: int, end: int, proper_names: frozenset[str]) -> str:
+    return " ".join(
         word if word.lower() in proper_names else word.lower()
         for word in original[start:end].split()
     )
-    return name, Span(start, end)

@@ -47,6 +47,8 @@ CANCEL = _words(
     r"(?:n'est|ne sont|n'etait|ne seront|ne sera) plus"
     r" (?:disponibles?|dispos?|a disposition|pretables?)",
     r"plus dispo",
+    r"(?:n'est|ne sont) plus d'actualite",
+    r"plus d'actualite",
     r"ne (?:preterons|pourrons|pouvons) (?:pas|plus)(?: preter)?",
     r"(?:se|nous nous) retir(?:e|ons)",
 )
@@ -55,11 +57,14 @@ ASKING = _words(
     r"(?:nous|me|m') preter",
     r"emprunt",
     r"pret (?:de|d'|du|des)",
-    r"(?:quelqu'un|qqn|une commune|une autre commune|des communes)"
+    r"(?:quelqu'un|quelqu un|qqn|qq1|qqun|une commune|une autre commune|des communes)"
     r" (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
     r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",
     r"(?:pourriez|pouvez|pourrait|pourraient)[- ](?:vous|elle|on)",
+    r"chez (?:qq1|qqn|qqun|quelqu'un|quelqu un|vous)\s*\?",
+    r"(?:vous avez|avez-vous|auriez-vous|vous auriez) (?:ca|cela|ce qu'il faut)",
+    r"serait-il possible d'(?:obtenir|avoir|emprunter|disposer)",
 )
 LEND = _words(
     r"(?:peut|peuvent|pouvons|pourrait|pourrions|peux|pourra|pourrons)"
@@ -71,6 +76,10 @@ LEND = _words(
     r"(?:disponibles?|dispos?|a disposition)"
     r" (?:du|des|de|d'|a partir|jusqu|pour|pr|aux|a|le|la|en|toute|tout|si|chez|ce|cet|cette)\b",
     r"dispos? chez nous",
+    r"(?:mettons|mettre|met) en commun",
+    r"qui (?:dort|dorment) (?:au|dans|a)",
+    r"(?:dispos?|disponibles?) quand (?:vous|tu) (?:voulez|veux|le souhaitez)",
+    r"(?:reste|restent|tient|tiennent|tenons|laissons) a (?:la |votre |leur )?disposition",
     r"pret possible",
     r"(?:nous|on) (?:pouvons|peut) (?:vous )?(?:les |le |la )?preter",
     r"(?:disponibles?|dispos?|a disposition)\s*(?:$|[.,;!]|\n)",
@@ -128,11 +137,14 @@ NOT_A_REQUEST = _words(
     r"(?:a|ont) (?:bien )?ete"
     r" (?:rendue?s?|restituee?s?|rapportee?s?|recuperee?s?|livree?s?|ramenee?s?)",
     r"bien (?:recue?s?|rendue?s?|arrivee?s?)",
-    r"combien (?:coute|coutent|ca coute|cela coute)",
     r"bien ete (?:rendue?s?|restituee?s?|rapportee?s?|recuperee?s?|livree?s?)",
+)
+# Questions about prices or the process: whatever items they name, nothing is asked.
+QUESTION = _words(
+    r"combien (?:coute|coutent|ca coute|cela coute)",
+    r"quel (?:est )?(?:le )?(?:prix|tarif|cout)",
     r"comment (?:fonctionne|marche|ca marche|faire|proceder|s'inscrire|participer)",
     r"qui (?:redige|s'occupe|gere|porte|coordonne)",
-    r"quel (?:est )?(?:le )?(?:prix|tarif|cout)",
 )
 # Buying said in so many words wins over any question in the same message.
 BUYING = _words(
@@ -155,7 +167,9 @@ def detect(
         return Intent.CANCEL
     if not has_items:
         return Intent.EVENT if has_event and has_dates else Intent.UNKNOWN
-    if NOT_A_REQUEST.search(folded) and not has_dates and not has_count:
+    if not has_dates and (
+        QUESTION.search(folded) or (NOT_A_REQUEST.search(folded) and not has_count)
+    ):
         return Intent.UNKNOWN
     if BUYING.search(folded):
         return Intent.PURCHASE

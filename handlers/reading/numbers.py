@@ -30,7 +30,8 @@ _NOT_QUANTITIES = re.compile(
             # postal code and town: 56100 Lorient
             r"\b(?:56|29|22|35)\d{3}\b",
             # years: 2027, and academic or season spans: 2026-2027
-            r"\b(?:19|20)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b",
+            r"\b(?:19|20)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b"
+            r"(?!\s+(?:[a-z]+\s+){0,1}(?:de\s+|d')?[a-z]{4,}s\b)",
             # ordinals and list markers: 1), 2., n°3, 3e, 2ème
             r"\bn\s?°\s?\d+|\b\d+\s?(?:e|eme|er|ere|nd|nde)\b",
             # percentages and fractions: 1/2 journée
@@ -51,6 +52,7 @@ _NUMBER_RUN = re.compile(
     + "|".join(_NUMBER_WORDS)
     + r"))*\b"
 )
+_ELIDED_ONE = re.compile(r"\bd(une?)\b")
 _DIGITS = re.compile(r"\b\d{1,3}(?:[ .]\d{3})+\b|\b\d+\b")
 _APPROXIMATE = {
     "dizaine": 10,
@@ -118,6 +120,8 @@ def numbers(folded: str) -> list[Number]:
         if _free(match.span(), taken):
             digits = re.sub(r"[ .]", "", match.group())
             found.append(Number(int(digits), match.start(), match.end()))
+    for match in _ELIDED_ONE.finditer(folded):  # "besoin dun groupe", written without '
+        found.append(Number(1, match.start(1), match.end(1), article=True))
     for match in _NUMBER_RUN.finditer(folded):
         if not _free(match.span(), taken):
             continue

@@ -49,6 +49,7 @@ _NOT_ITEMS = frozenset(
     editions etage etages nuit nuits soir soirs rue personne mairie lieu lieux an tasse
     tasses litre litres kilo kilos gramme grammes exemplaire exemplaires
         pouce pouces aura fois tasse tasses
+        voie voies place places porte portes couleur couleurs
     """.split()
 )
 _STOP = frozenset(
@@ -131,7 +132,8 @@ def _measured_elsewhere(
             continue
         unit = re.match(rf"\s+(?P<unit>{_UNIT})\b(?!\s+(?:de|d')\s*[a-z])", text[number.end :])
         total = _IN_ALL.match(text, number.end)
-        if unit or total:
+        pronoun = _PRONOUN_COUNT.search(text, max(0, number.start - 40), number.start)
+        if unit or total or pronoun:
             index = uncounted[0]
             item = items[index]
             measure = UNITS[unit.group("unit")] if unit else None
@@ -140,6 +142,12 @@ def _measured_elsewhere(
             return
 
 
+# "il nous en faut 18", "nous en prendrons deux": the number counts the item named before.
+_PRONOUN_COUNT = re.compile(
+    r"\ben\s+(?:faut|faudrait|faudra|voudrions|voudrait|prendrons|prenons|commandons"
+    r"|commanderons|aurions besoin de|avons besoin de|aurons besoin de|avons|a|possedons"
+    r"|souhaitons|souhaiterions)\s*$"
+)
 _IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b")
 
 

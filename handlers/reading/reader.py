@@ -103,7 +103,7 @@ class Reader:
         # Place names are never misspelt items: "Ploemer" is Ploemeur, not a plotter.
         place_words = {w for c in names for w in WORD.findall(fold(c.name))}
         self.vocabulary = Vocabulary(items, place_words)
-        self.writers = WriterFinder(CommuneIndex(names))
+        self.writers = WriterFinder(CommuneIndex(names), {c.insee: c.name for c in names})
         self._proper = frozenset(
             word.lower() for c in names for word in re.split(r"[\s-]+", c.name) if len(word) > 2
         )

@@ -6,6 +6,7 @@ import re
 
 from handlers.communes import CommuneIndex, CommuneNotFoundError
 from handlers.reading.text import Span
+from storage.names import fold_place
 
 _INTRO = re.compile(
     r"\b(?:mairie|commune|ville|cne|municipalite|ccas|services?\s+tech(?:niques?|\.)?|st|ctm"
@@ -25,16 +26,22 @@ _RELAYED = re.compile(
     r"(?:transmise?|envoyee?|relayee?) par (?:la |l')?$|de la part de (?:la |l')?$"
 )
 _OTHER = re.compile(
-    r"(?:\b(?:a|aupres de|par|avec|chez|vers|pour|de la part|aux?|entre)\s+(?:la\s+|l')?)$"
+    r"(?:\b(?:a|aupres de|par|avec|chez|vers|pour|de la part|aux?|entre)\s+(?:la\s+|l')?"
+    r"(?:(?:commune|mairie|ville)\s+(?:de\s+|d'))?)$"
 )
 
 
 class WriterFinder:
     """Finds which commune of the territory the writer says they speak for."""
 
-    def __init__(self, index: CommuneIndex) -> None:
+    def __init__(self, index: CommuneIndex, names: dict[str, str] | None = None) -> None:
         self.index = index
         self._known: dict[str, str | None] = {}
+        # Every commune named as written, anywhere: "Cléguer participe", "Gestel - ST".
+        self._by_name = {fold_place(n): insee for insee, n in (names or {}).items()}
+        parts = sorted(self._by_name, key=len, reverse=True)
+        alternatives = "|".join(r"[\s-]?".join(map(re.escape, p.split())) for p in parts)
+        self._mention = re.compile(rf"\b(?:{alternatives})\b(?!\s*-?\s*agglo|\s+agglomeration)")
 
     def _resolve(self, name: str) -> str | None:
         if name not in self._known and len(self._known) < 10_000:
@@ -77,4 +84,20 @@ class WriterFinder:
                 insee = self._resolve(edge.group("name"))
                 if insee is not None:
                     return insee, Span(edge.start("name"), edge.end("name"))
+        return self._named_anywhere(regions)
+
+    def _named_anywhere(self, regions: list[str]) -> tuple[str, Span] | None:
+        """A commune named plainly, not as a lender ("prêté par Caudan") nor the EPCI."""
+        if not self._by_name:
+            return None
+        for region in regions:
+            for match in self._mention.finditer(region):
+                before = region[max(0, match.start() - 25) : match.start()]
+                if _OTHER.search(before) and not _RELAYED.search(before):
+                    continue
+                insee = self._by_name.get(fold_place(match.group().replace("-", " ")))
+                if insee is None:
+                    insee = self._resolve(match.group())
+                if insee is not None:
+                    return insee, Span(match.start(), match.end())
         return None
