@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     catalogue: str = ""
     log_file: str = "mutualise.log"
     log_level: str = "INFO"
+    # Matching: purchases within this many days share one procurement; a joint purchase
+    # needs this many communes asking for an item nobody lends within this many days.
+    group_horizon_days: int = 183
+    joint_minimum: int = 3
+    joint_window_days: int = 365
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""

@@ -83,6 +83,15 @@ async def members(session: AsyncSession) -> Sequence[Member]:
     return (await session.scalars(query)).all()
 
 
+async def member_by_telegram(session: AsyncSession, telegram_id: int) -> Member | None:
+    """The active member behind a Telegram account, with their commune."""
+    return await session.scalar(
+        select(Member)
+        .where(Member.telegram_id == telegram_id, Member.active.is_(True))
+        .options(selectinload(Member.commune))
+    )
+
+
 async def identify_sender(session: AsyncSession, address: str) -> Sender | None:
     """The member or town hall behind a mail address, or None for a stranger.
 

@@ -377,6 +377,8 @@ class Proposal(Base):
     )
     reason: Mapped[str] = mapped_column(Text)
     cost_key: Mapped[dict[str, Any] | None]
+    # The same plan found again has the same signature: matching twice changes nothing.
+    signature: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
 

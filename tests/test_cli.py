@@ -46,7 +46,7 @@ async def test_init_twice_changes_nothing(store_url: str) -> None:
         second = mutualise("init", db=store_url)
         assert second.returncode == 0, second.stderr
         assert second.stdout.count("déjà à jour") == 2
-        assert "schéma 0001, à jour" in second.stdout
+        assert "schéma 0002, à jour" in second.stdout
         assert await dump(engine) == before
     finally:
         await engine.dispose()
@@ -158,7 +158,7 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
     for _ in range(2):
         result = mutualise("demo", "--dir", str(tmp_path / "demo"))
         assert result.returncode == 0, result.stderr
-        assert "(schéma 0001, créé)" in result.stdout
+        assert "(schéma 0002, créé)" in result.stdout
         assert "Riantec" in result.stdout and "203 309" in result.stdout
         assert "Ce que le bot comprend" in result.stdout and "Quéven" in result.stdout
     assert (tmp_path / "demo" / "demo.db").exists()
@@ -227,3 +227,37 @@ def test_parse_uses_the_stores_catalogue(sqlite_url: str, tmp_path: Path) -> Non
     assert mutualise("init", "--catalogue", str(extra), db=sqlite_url).returncode == 0
     result = mutualise("parse", "--now", "2027-03-10", "besoin de 4 kayaks le 3 mai", db=sqlite_url)
     assert json.loads(result.stdout)["items"][0]["item"] == "kayak"
+
+
+def test_ingest_needs_and_proposals(sqlite_url: str, tmp_path: Path) -> None:
+    assert mutualise("init", db=sqlite_url).returncode == 0
+    lines = tmp_path / "messages.jsonl"
+    lines.write_text(
+        "\n".join(
+            json.dumps(m, ensure_ascii=False)
+            for m in [
+                {"from": "st@lorient.bzh", "text": "Nous pouvons prêter 300 ganivelles en juin", "at": "2027-05-02T09:00"},
+                {"from": "mairie@mairie-riantec.bzh", "text": "il nous faudrait 150 ganivelles pour le 21 juin", "at": "2027-05-03T10:00"},
+                {"from": "qui@gmail.com", "text": "besoin de 3 barnums le 3 juin", "at": "2027-05-03T11:00"},
+            ]
+        ),
+        "utf-8",
+    )  # fmt: skip
+    first = mutualise("ingest", str(lines), db=sqlite_url)
+    assert first.returncode == 0, first.stderr
+    assert "expéditeur inconnu" in first.stdout
+    assert "3 messages : 3 déjà reçu." in mutualise("ingest", str(lines), db=sqlite_url).stdout
+    needs = json.loads(mutualise("needs", "--json", db=sqlite_url).stdout)
+    assert [(n["kind"], n["commune"], n["item"], n["quantity"]) for n in needs] == [
+        ("borrow", "56193", "ganivelle", 150),
+        ("lend", "56121", "ganivelle", 300),
+    ]
+    assert {"id", "kind", "commune", "item", "quantity", "start", "end", "deadline", "status", "channel"} <= set(needs[0])  # fmt: skip
+    proposals = json.loads(mutualise("proposals", "--json", db=sqlite_url).stdout)
+    assert len(proposals) == 1
+    loan = proposals[0]
+    assert (loan["kind"], loan["borrower"], loan["lenders"], loan["quantity"]) == (
+        "loan", "56193", ["56121"], 150,
+    )  # fmt: skip
+    assert set(loan["communes"]) == {"56193", "56121"}
+    assert (loan["start"], loan["end"], loan["status"]) == ("2027-06-21", "2027-06-21", "proposed")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 
-from handlers.cli import demo, french, members, parse, reference
+from handlers.cli import demo, french, members, parse, records, reference
 from handlers.cli.context import open_context
 from handlers.cli.output import safe_url
 from handlers.settings import Settings
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     reference.register(commands)
     members.register(commands)
     parse.register(commands)
+    records.register(commands)
     demo.register(commands)
     return parser
 

@@ -1,0 +1,226 @@
+"""Commands on what is recorded: `ingest`, `needs`, `proposals`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.table import Table
+
+from handlers.cli.context import Context
+from handlers.cli.output import plural, print_json
+from handlers.communes import CommuneIndex, CommuneName
+from handlers.inbound import Inbound
+from handlers.inbox import Fate, Inbox
+from handlers.reading.sources import stored_reader
+from handlers.settings import Settings
+from storage.declarations import all_declarations
+from storage.errors import MutualiseError
+from storage.members import communes
+from storage.models import ParticipantRole, Proposal, ProposalStatus
+from storage.proposals import all_proposals
+
+PARIS = ZoneInfo("Europe/Paris")
+SHOWN = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED, ProposalStatus.DONE)
+FATES = {
+    Fate.RECORDED: "enregistré",
+    Fate.DUPLICATE: "déjà reçu",
+    Fate.REFUSED: "expéditeur inconnu, rien enregistré",
+    Fate.ANSWERED: "rien à enregistrer",
+    Fate.FAILED: "échec, conservé pour reprise",
+    Fate.TO_CONFIRM: "à confirmer",
+}
+
+
+class IngestError(MutualiseError):
+    """The file to ingest cannot be read."""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the commands on needs and proposals."""
+    ingest = commands.add_parser("ingest", help="traite un fichier de messages comme en direct")
+    ingest.add_argument("file", type=Path, help='lignes {"from": ..., "text": ..., "at": ...}')
+    ingest.set_defaults(run=run_ingest)
+
+    needs = commands.add_parser("needs", help="liste les besoins et les offres enregistrés")
+    needs.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    needs.add_argument("--commune", help="seulement cette commune")
+    needs.set_defaults(run=run_needs)
+
+    proposals = commands.add_parser("proposals", help="liste les propositions")
+    proposals.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    proposals.add_argument(
+        "--all", action="store_true", help="aussi les propositions annulées ou refusées"
+    )
+    proposals.set_defaults(run=run_proposals)
+
+
+def matching_config(settings: Settings) -> Any:
+    """The matching settings of the territory, from the environment."""
+    from handlers.matching import MatchingConfig
+
+    return MatchingConfig(
+        group_horizon=dt.timedelta(days=settings.group_horizon_days),
+        joint_minimum=settings.joint_minimum,
+        joint_window=dt.timedelta(days=settings.joint_window_days),
+    )
+
+
+def _at(value: Any) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=PARIS)
+
+
+async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
+    """Handle each line as the bot would a live message from that sender at that time."""
+    try:
+        lines = args.file.read_text("utf-8").splitlines()
+    except OSError as exc:
+        msg = f"Fichier illisible : {args.file} ({exc.strerror})."
+        raise IngestError(msg) from exc
+    async with ctx.sessions() as session:
+        reader = await stored_reader(session)
+    inbox = Inbox(ctx.sessions, reader, matching_config(ctx.settings))
+    fates: Counter[str] = Counter()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            inbound = Inbound.from_line(str(entry["from"]), str(entry["text"]), _at(entry["at"]))
+        except (ValueError, KeyError, TypeError):
+            ctx.out.print(f"ligne {number} : illisible, ignorée", markup=False)
+            fates["illisible"] += 1
+            continue
+        outcome = await inbox.receive(inbound)
+        fates[FATES[outcome.fate]] += 1
+        detail = f" — {outcome.reply.splitlines()[0]}" if outcome.reply else ""
+        ctx.out.print(f"ligne {number} : {FATES[outcome.fate]}{detail}", markup=False)
+    summary = ", ".join(f"{count} {fate}" for fate, count in fates.items())
+    ctx.out.print(f"{plural(sum(fates.values()), 'message')} : {summary or 'aucun'}.")
+    return 0
+
+
+async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
+    """List recorded needs and offers."""
+    async with ctx.sessions() as session:
+        known = await communes(session)
+        commune = None
+        if args.commune:
+            index = CommuneIndex(CommuneName(c.insee, c.name) for c in known)
+            commune = index.resolve(args.commune).insee
+        needs, offers = await all_declarations(session, commune)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": n.id,
+            "kind": n.kind.value,
+            "commune": n.commune_insee,
+            "item": n.item_id,
+            "label": n.item_label,
+            "quantity": n.quantity,
+            "start": _iso(n.start),
+            "end": _iso(n.end),
+            "deadline": _iso(n.deadline),
+            "status": n.status.value,
+            "channel": n.channel.value,
+            "reason": n.status_reason,
+        }
+        for n in needs
+    ] + [
+        {
+            "id": o.id,
+            "kind": "lend",
+            "commune": o.commune_insee,
+            "item": o.item_id,
+            "label": o.item_label,
+            "quantity": o.quantity,
+            "start": _iso(o.start),
+            "end": _iso(o.end),
+            "deadline": None,
+            "status": o.status.value,
+            "channel": o.channel.value,
+        }
+        for o in offers
+    ]
+    if args.json:
+        print_json(rows)
+        return 0
+    names = {c.insee: c.name for c in known}
+    table = Table(title=f"Besoins et offres ({len(rows)})")
+    for column in ("N°", "Sorte", "Commune", "Article", "Qté", "Dates", "Statut"):
+        table.add_column(column)
+    kinds = {"purchase": "achat", "borrow": "emprunt", "lend": "prêt"}
+    for row in rows:
+        dates = " → ".join(d for d in (row["start"], row["end"], row["deadline"]) if d)
+        table.add_row(
+            str(row["id"]),
+            kinds[row["kind"]],
+            names.get(row["commune"], row["commune"]),
+            row["label"],
+            "" if row["quantity"] is None else str(row["quantity"]),
+            dates,
+            row["status"],
+        )
+    ctx.out.print(table)
+    return 0
+
+
+def proposal_json(proposal: Proposal) -> dict[str, Any]:
+    """A proposal in the contract's form."""
+    parts = proposal.participants
+    lenders = [p.commune_insee for p in parts if p.role is ParticipantRole.LENDER]
+    borrower = next((p.commune_insee for p in parts if p.role is ParticipantRole.BORROWER), None)
+    carrier = next((p.commune_insee for p in parts if p.role is ParticipantRole.CARRIER), None)
+    communes_in = list(dict.fromkeys(p.commune_insee for p in parts))
+    return {
+        "id": proposal.id,
+        "kind": proposal.kind.value,
+        "item": proposal.item_id,
+        "family": proposal.family_id,
+        "quantity": proposal.quantity,
+        "communes": communes_in,
+        "lenders": list(dict.fromkeys(lenders)),
+        "borrower": borrower,
+        "carrier": carrier,
+        "shares": {
+            p.commune_insee: p.quantity
+            for p in parts
+            if p.role is ParticipantRole.MEMBER and p.quantity is not None
+        },
+        "start": _iso(proposal.start),
+        "end": _iso(proposal.end),
+        "deadline": _iso(proposal.deadline),
+        "status": proposal.status.value,
+        "reason": proposal.reason,
+    }
+
+
+async def run_proposals(ctx: Context, args: argparse.Namespace) -> int:
+    """List proposals, those still in play unless --all."""
+    async with ctx.sessions() as session:
+        found = [p for p in await all_proposals(session) if args.all or p.status in SHOWN]
+    if args.json:
+        print_json([proposal_json(p) for p in found])
+        return 0
+    if not found:
+        ctx.out.print("Aucune proposition pour l'instant.")
+        return 0
+    kinds = {"loan": "prêt", "group_order": "groupement", "joint_purchase": "achat commun"}
+    table = Table(title=f"Propositions ({len(found)})")
+    for column in ("N°", "Sorte", "Statut", "Pourquoi"):
+        table.add_column(column)
+    for proposal in found:
+        table.add_row(
+            str(proposal.id), kinds[proposal.kind.value], proposal.status.value, proposal.reason
+        )
+    ctx.out.print(table)
+    return 0
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,146 @@
+"""The one path every inbound message takes: log, identify, read, record, match, reply."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import replies
+from handlers.inbound import Inbound
+from handlers.matching import MatchingConfig, match
+from handlers.reading.intents import Intent
+from handlers.reading.reader import Reader, Reading
+from handlers.recording import Author, Recorded, record
+from storage.inbox import log_inbound, set_outcome
+from storage.members import identify_sender, member_by_telegram
+from storage.models import Channel, Commune, InboundStatus, Member, Proposal, Role
+
+log = logging.getLogger("mutualise.inbox")
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class Fate(enum.StrEnum):
+    """What became of a message, as the channels need to know it."""
+
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"
+    ANSWERED = "answered"
+    TO_CONFIRM = "to_confirm"
+    RECORDED = "recorded"
+    FAILED = "failed"
+
+
+@dataclass
+class Outcome:
+    fate: Fate
+    reply: str | None = None
+    message_id: int | None = None
+    reading: Reading | None = None
+    commune: str | None = None
+    proposals: list[Proposal] = field(default_factory=list)
+
+
+@dataclass
+class _Speaker:
+    commune: Commune
+    member: Member | None
+
+
+class Inbox:
+    """Receives messages from any channel; built once with the store and the reader."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        reader: Reader,
+        matching: MatchingConfig | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.reader = reader
+        self.matching = matching or MatchingConfig()
+
+    async def receive(self, inbound: Inbound, *, confirmed: bool = True) -> Outcome:
+        """Handle one message; it is stored before anything else, and recorded once."""
+        message = await log_inbound(
+            self.sessions,
+            channel=inbound.channel,
+            external_id=inbound.external_id,
+            sender=inbound.sender,
+            raw=inbound.raw or inbound.text.encode(),
+            text=inbound.text,
+            received_at=inbound.at,
+        )
+        if message is None:
+            return Outcome(Fate.DUPLICATE)
+        try:
+            return await self._handle(inbound, message.id, confirmed)
+        except Exception:
+            log.exception("message %s could not be handled", message.id)
+            async with self.sessions.begin() as session:
+                await set_outcome(session, message.id, InboundStatus.FAILED, "erreur interne")
+            return Outcome(
+                Fate.FAILED,
+                "Votre message est bien reçu, mais je n'ai pas pu le traiter tout de suite. "
+                "Il est conservé et sera repris ; inutile de le renvoyer.",
+                message.id,
+            )
+
+    async def _handle(self, inbound: Inbound, message_id: int, confirmed: bool) -> Outcome:
+        async with self.sessions.begin() as session:
+            speaker = await self._identify(session, inbound)
+            if speaker is None:
+                await set_outcome(session, message_id, InboundStatus.REFUSED, "expéditeur inconnu")
+                return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
+            reading = self.reader.read(inbound.text, inbound.at.astimezone(PARIS).date())
+            commune = speaker.commune.insee
+            if speaker.member and speaker.member.role is Role.COORDINATOR and reading.commune:
+                commune = reading.commune  # a coordinator may write for any commune
+            member_id = speaker.member.id if speaker.member else None
+            if reading.intent is Intent.UNKNOWN:
+                await set_outcome(
+                    session, message_id, InboundStatus.ANSWERED, "rien à enregistrer",
+                    member_id=member_id, commune_insee=commune,
+                )  # fmt: skip
+                return Outcome(Fate.ANSWERED, replies.NOTHING_UNDERSTOOD, message_id, reading)
+            if not confirmed:
+                return Outcome(Fate.TO_CONFIRM, None, message_id, reading, commune)
+            author = Author(commune, member_id, inbound.channel, message_id)
+            recorded = await record(session, reading, author)
+            report = await match(session, self.matching)
+            name = await _name(session, commune)
+            await set_outcome(
+                session, message_id, InboundStatus.RECORDED, _summary(reading, recorded),
+                member_id=member_id, commune_insee=commune,
+            )  # fmt: skip
+            return Outcome(
+                Fate.RECORDED,
+                replies.recorded(reading, recorded, name),
+                message_id,
+                reading,
+                commune,
+                report.created,
+            )
+
+    async def _identify(self, session: AsyncSession, inbound: Inbound) -> _Speaker | None:
+        if inbound.channel is Channel.TELEGRAM:
+            telegram_id = inbound.telegram_id
+            member = await member_by_telegram(session, telegram_id) if telegram_id else None
+            return _Speaker(member.commune, member) if member else None
+        sender = await identify_sender(session, inbound.sender)
+        return _Speaker(sender.commune, sender.member) if sender else None
+
+
+async def _name(session: AsyncSession, insee: str) -> str:
+    commune = await session.get(Commune, insee)
+    return commune.name if commune else insee
+
+
+def _summary(reading: Reading, recorded: Recorded) -> str:
+    return (
+        f"{reading.intent.value}: {len(recorded.needs)} besoin(s), {len(recorded.offers)} "
+        f"offre(s), {len(recorded.withdrawn_needs) + len(recorded.withdrawn_offers)} retrait(s)"
+    )

@@ -1,0 +1,176 @@
+"""Matching: from the needs and offers in the store to proposals, incrementally.
+
+Each run plans everything still open from scratch, keeps the proposals whose plan is
+found again (same signature), withdraws those no longer planned, and adds the new ones.
+Proposals a party has already accepted are commitments: their capacity stays promised
+and their needs are not planned again. Running twice on an unchanged store changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.matching.groups import plan_group_orders, plan_joint_purchases
+from handlers.matching.loans import Stock, commit, plan_loans
+from handlers.matching.plans import NeedView, OfferView, Outcome, Place, Plan
+from storage.declarations import live_needs, open_offers
+from storage.models import (
+    Answer,
+    Need,
+    NeedKind,
+    NeedStatus,
+    Offer,
+    Proposal,
+    ProposalKind,
+    ProposalParticipant,
+    ProposalStatus,
+)
+from storage.proposals import (
+    active_proposals,
+    catalogue_items,
+    communes_with_places,
+    refused_pairs,
+)
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    """The territory's matching settings."""
+
+    group_horizon: dt.timedelta = dt.timedelta(days=183)
+    joint_minimum: int = 3
+    joint_window: dt.timedelta = dt.timedelta(days=365)
+
+
+@dataclass
+class MatchReport:
+    """What a run changed."""
+
+    created: list[Proposal] = field(default_factory=list)
+    withdrawn: list[Proposal] = field(default_factory=list)
+    kept: int = 0
+
+
+def _committed(proposal: Proposal) -> bool:
+    return proposal.status is ProposalStatus.ACCEPTED or any(
+        p.answer is Answer.ACCEPTED for p in proposal.participants
+    )
+
+
+async def match(session: AsyncSession, config: MatchingConfig | None = None) -> MatchReport:
+    """Bring the proposals in line with the needs and offers in the store."""
+    config = config or MatchingConfig()
+    places = {
+        c.insee: Place(c.name, c.population, c.latitude, c.longitude)
+        for c in await communes_with_places(session)
+    }
+    items = await catalogue_items(session)
+    labels = {i.id: (i.label, i.plural) for i in items}
+    family_of = {i.id: i.family_id for i in items}
+    families = {i.family_id: i.family.label for i in items}
+    needs = list(await live_needs(session))
+    offers = list(await open_offers(session))
+    proposals = list(await active_proposals(session))
+    committed = [p for p in proposals if _committed(p)]
+    replannable = {p.signature: p for p in proposals if not _committed(p) and p.signature}
+    held = {part.need_id for p in committed for part in p.participants if part.need_id}
+
+    stocks = {o.id: Stock(_offer_view(o)) for o in offers}
+    for proposal in committed:
+        if proposal.kind is ProposalKind.LOAN and proposal.start:
+            for part in proposal.participants:
+                if part.offer_id is not None:
+                    end = proposal.end or proposal.start
+                    commit(stocks, part.offer_id, proposal.start, end, part.quantity or 1)
+
+    views = [_need_view(n, family_of) for n in needs if n.id not in held]
+    borrows = [v for v in views if v.kind == NeedKind.BORROW.value]
+    purchases = [v for v in views if v.kind == NeedKind.PURCHASE.value]
+    outcome = Outcome()
+    plan_loans(borrows, stocks, places, labels, await refused_pairs(session), outcome)
+    lent = {o.item_id for o in offers if o.item_id is not None}
+    plan_joint_purchases(
+        borrows, lent, places, labels, config.joint_minimum, config.joint_window, outcome
+    )
+    plan_group_orders(purchases, places, labels, families, config.group_horizon, outcome)
+    report = _apply(session, outcome.plans, replannable)
+    _set_statuses(needs, held, outcome)
+    await session.flush()
+    return report
+
+
+def _apply(session: AsyncSession, plans: list[Plan], existing: dict[str, Proposal]) -> MatchReport:
+    report = MatchReport()
+    wanted = {plan.signature: plan for plan in plans}
+    for signature, proposal in existing.items():
+        if signature in wanted:
+            report.kept += 1
+        else:
+            proposal.status = ProposalStatus.CANCELLED
+            report.withdrawn.append(proposal)
+    for signature, plan in wanted.items():
+        if signature in existing:
+            continue
+        proposal = Proposal(
+            kind=plan.kind,
+            item_id=plan.item,
+            family_id=plan.family if plan.item is None else None,
+            quantity=plan.quantity,
+            start=plan.start,
+            end=plan.end,
+            deadline=plan.deadline,
+            status=ProposalStatus.PROPOSED,
+            reason=plan.reason,
+            cost_key=plan.cost_key,
+            signature=signature,
+            participants=[
+                ProposalParticipant(
+                    commune_insee=part.commune,
+                    role=part.role,
+                    need_id=part.need_id,
+                    offer_id=part.offer_id,
+                    quantity=part.quantity,
+                    answer=Answer.PENDING,
+                )
+                for part in plan.parts
+            ],
+        )
+        session.add(proposal)
+        report.created.append(proposal)
+    return report
+
+
+def _set_statuses(needs: list[Need], held: set[int], outcome: Outcome) -> None:
+    planned = {part.need_id for plan in outcome.plans for part in plan.parts if part.need_id}
+    for need in needs:
+        if need.id in held or need.id in planned:
+            need.status, need.status_reason = NeedStatus.MATCHED, None
+        else:
+            need.status = NeedStatus.OPEN
+            need.status_reason = outcome.unmatched.get(need.id, need.status_reason)
+
+
+def _need_view(need: Need, family_of: dict[str, str]) -> NeedView:
+    return NeedView(
+        id=need.id,
+        kind=need.kind.value,
+        commune=need.commune_insee,
+        item=need.item_id,
+        label=need.item_label,
+        family=family_of.get(need.item_id or ""),
+        quantity=need.quantity,
+        start=need.start,
+        end=need.end,
+        deadline=need.deadline,
+        order=need.id,
+    )
+
+
+def _offer_view(offer: Offer) -> OfferView:
+    return OfferView(
+        offer.id, offer.commune_insee, offer.item_id, offer.quantity, offer.start, offer.end
+    )

@@ -1,0 +1,169 @@
+"""Group orders (purchases of several communes in one procedure) and joint purchases
+(equipment nobody lends and several communes keep asking for)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+
+from handlers.matching.plans import NeedView, Outcome, Part, Place, Plan
+from handlers.wording import amount, day, listing
+from storage.models import ParticipantRole, ProposalKind
+
+
+def _windows(
+    needs: list[NeedView], when: Callable[[NeedView], dt.date | None], horizon: dt.timedelta
+) -> list[list[NeedView]]:
+    """Needs cut into runs whose dates all fall within `horizon` of the run's first one."""
+    dated = sorted((n for n in needs if when(n) is not None), key=lambda n: (when(n), n.order))
+    undated = [n for n in needs if when(n) is None]
+    runs: list[list[NeedView]] = []
+    for need in dated:
+        first = when(runs[-1][0]) if runs else None
+        if runs and first is not None and when(need) - first <= horizon:  # type: ignore[operator]
+            runs[-1].append(need)
+        else:
+            runs.append([need])
+    if undated:  # a need with no deadline yet can join the first run
+        if runs:
+            runs[0].extend(undated)
+        else:
+            runs.append(undated)
+    return runs
+
+
+def _communes(needs: list[NeedView]) -> list[str]:
+    return list(dict.fromkeys(n.commune for n in needs))
+
+
+def plan_group_orders(
+    needs: list[NeedView],
+    places: Mapping[str, Place],
+    labels: Mapping[str, tuple[str, str]],
+    families: Mapping[str, str],
+    horizon: dt.timedelta,
+    outcome: Outcome,
+) -> None:
+    """Purchases of one item, then of one family, by at least two communes within a horizon."""
+    grouped: set[int] = set()
+    by_item: dict[str, list[NeedView]] = defaultdict(list)
+    for need in needs:
+        if need.item is not None:
+            by_item[need.item].append(need)
+    for item, same in sorted(by_item.items()):
+        for run in _windows(same, lambda n: n.deadline, horizon):
+            if len(_communes(run)) >= 2:
+                outcome.plans.append(_group(run, item, None, places, labels, families))
+                grouped.update(n.id for n in run)
+    by_family: dict[str, list[NeedView]] = defaultdict(list)
+    for need in needs:
+        if need.id not in grouped and need.family is not None:
+            by_family[need.family].append(need)
+    for family, same in sorted(by_family.items()):
+        for run in _windows(same, lambda n: n.deadline, horizon):
+            if len(_communes(run)) >= 2 and len({n.item for n in run}) > 1:
+                outcome.plans.append(_group(run, None, family, places, labels, families))
+                grouped.update(n.id for n in run)
+    for need in needs:
+        if need.id not in grouped:
+            outcome.unmatched[need.id] = "aucune autre commune n'achète cet article pour l'instant"
+
+
+def _group(
+    run: list[NeedView],
+    item: str | None,
+    family: str | None,
+    places: Mapping[str, Place],
+    labels: Mapping[str, tuple[str, str]],
+    families: Mapping[str, str],
+) -> Plan:
+    shares: dict[str, int] = defaultdict(int)
+    for need in sorted(run, key=lambda n: n.order):
+        shares[need.commune] += need.quantity or 0
+    # The largest share carries the procedure; the earlier request breaks a tie.
+    first_seen = {c: min(n.order for n in run if n.commune == c) for c in shares}
+    carrier = max(shares, key=lambda c: (shares[c], -first_seen[c]))
+    total = sum(shares.values()) or None
+    deadlines = [n.deadline for n in run if n.deadline is not None]
+    deadline = min(deadlines) if deadlines else None
+    parts = [
+        Part(n.commune, ParticipantRole.MEMBER, n.quantity, need_id=n.id)
+        for n in sorted(run, key=lambda n: n.order)
+    ]
+    parts.append(Part(carrier, ParticipantRole.CARRIER, None))
+    names = [_name(places, c) for c in shares]
+    if item is not None:
+        singular, plural = labels.get(item, (item, item))
+        what = amount(total, singular, plural) if total else plural
+    else:
+        what = f"du matériel de la famille « {families.get(family or '', family)} »"
+    by = f" avant le {day(deadline)}" if deadline else ""
+    reason = (
+        f"{listing(names)} achètent {what}{by} : une seule consultation pour "
+        f"{len(shares)} communes. Porteur suggéré : {_name(places, carrier)}, "
+        "qui a la plus grosse part."
+    )
+    return Plan(ProposalKind.GROUP_ORDER, item, family, total, None, None, deadline, parts, reason)
+
+
+def plan_joint_purchases(
+    needs: list[NeedView],
+    lent_items: set[str],
+    places: Mapping[str, Place],
+    labels: Mapping[str, tuple[str, str]],
+    minimum: int,
+    window: dt.timedelta,
+    outcome: Outcome,
+) -> None:
+    """Borrow needs for an item that nobody lends, from `minimum` communes within `window`."""
+    by_item: dict[str, list[NeedView]] = defaultdict(list)
+    for need in needs:
+        if need.item is not None and need.item not in lent_items and need.start is not None:
+            by_item[need.item].append(need)
+    for item, same in sorted(by_item.items()):
+        for run in _windows(same, lambda n: n.start, window):
+            communes = _communes(run)
+            if len(communes) < minimum:
+                continue
+            singular, plural = labels.get(item, (item, item))
+            days = {c: sum(_days(n) for n in run if n.commune == c) for c in communes}
+            quantity = max(n.quantity or 1 for n in run)
+            parts = [
+                Part(n.commune, ParticipantRole.MEMBER, n.quantity, need_id=n.id)
+                for n in sorted(run, key=lambda n: n.order)
+            ]
+            uses = [f"{_name(places, c)} {d} j" for c, d in days.items()]
+            reason = (
+                f"{len(communes)} communes demandent {amount(quantity, singular, plural)} que "
+                f"personne ne prête ({listing(uses)}) : l'acheter ensemble."
+            )
+            starts = [n.start for n in run if n.start is not None]
+            ends = [n.end or n.start for n in run if n.start is not None]
+            outcome.plans.append(
+                Plan(
+                    ProposalKind.JOINT_PURCHASE,
+                    item,
+                    None,
+                    quantity,
+                    min(starts),
+                    max(e for e in ends if e is not None),
+                    None,
+                    parts,
+                    reason,
+                    cost_key={"days": days},
+                )
+            )
+            for need in run:
+                outcome.unmatched.pop(need.id, None)
+
+
+def _days(need: NeedView) -> int:
+    if need.start is None:
+        return 0
+    return ((need.end or need.start) - need.start).days + 1
+
+
+def _name(places: Mapping[str, Place], insee: str) -> str:
+    place = places.get(insee)
+    return place.name if place else insee

@@ -1,0 +1,103 @@
+"""What matching works on and what it produces: plain values, no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+from storage.models import ParticipantRole, ProposalKind
+
+
+@dataclass(frozen=True, slots=True)
+class NeedView:
+    id: int
+    kind: str  # "purchase" | "borrow"
+    commune: str
+    item: str | None
+    label: str
+    family: str | None
+    quantity: int | None
+    start: dt.date | None
+    end: dt.date | None
+    deadline: dt.date | None
+    order: int  # arrival order: the earlier request wins a tie
+
+
+@dataclass(frozen=True, slots=True)
+class OfferView:
+    id: int
+    commune: str
+    item: str | None
+    quantity: int | None  # None: a lot of unknown size, lent whole to one commune at a time
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    population: int
+    latitude: float | None
+    longitude: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One commune's part in a proposal."""
+
+    commune: str
+    role: ParticipantRole
+    quantity: int | None
+    need_id: int | None = None
+    offer_id: int | None = None
+
+
+@dataclass
+class Plan:
+    """A proposal as matching wants it; its signature says whether it exists already."""
+
+    kind: ProposalKind
+    item: str | None
+    family: str | None
+    quantity: int | None
+    start: dt.date | None
+    end: dt.date | None
+    deadline: dt.date | None
+    parts: list[Part]
+    reason: str
+    cost_key: dict[str, object] | None = None
+
+    @property
+    def signature(self) -> str:
+        """Identical plans have identical signatures, whatever order they were found in."""
+        parts = sorted(
+            f"{p.role.value}:{p.commune}:{p.need_id}:{p.offer_id}:{p.quantity}" for p in self.parts
+        )
+        text = "|".join(
+            [self.kind.value, str(self.item), str(self.family), str(self.quantity)]
+            + [str(d) for d in (self.start, self.end, self.deadline)]
+            + parts
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+@dataclass
+class Outcome:
+    """Matching's answer: the plans, and why each need left alone stays so."""
+
+    plans: list[Plan] = field(default_factory=list)
+    unmatched: dict[int, str] = field(default_factory=dict)
+
+
+def distance_km(a: Place, b: Place) -> float:
+    """Great-circle distance between two town halls; far away when one is not placed."""
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
+        return 1e6
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))

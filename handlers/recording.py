@@ -1,0 +1,157 @@
+"""Turning a reading into records: needs, offers, events, or the withdrawal of some."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.reading.intents import Intent
+from handlers.reading.reader import ItemReading, Reading
+from storage.declarations import find_event, live_needs, open_offers, proposals_built_on
+from storage.models import (
+    Channel,
+    Event,
+    EventItem,
+    Need,
+    NeedKind,
+    NeedStatus,
+    Offer,
+    OfferStatus,
+    ProposalStatus,
+)
+from storage.names import fold
+
+
+@dataclass
+class Author:
+    """Who a message speaks for, and through which message it came."""
+
+    commune: str
+    member_id: int | None
+    channel: Channel
+    message_id: int | None
+
+
+@dataclass
+class Recorded:
+    """What one message changed in the store."""
+
+    needs: list[Need] = field(default_factory=list)
+    offers: list[Offer] = field(default_factory=list)
+    event: Event | None = None
+    withdrawn_needs: list[Need] = field(default_factory=list)
+    withdrawn_offers: list[Offer] = field(default_factory=list)
+    cancelled_proposals: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.needs or self.offers or self.event or self.withdrawn_needs or self.withdrawn_offers
+        )
+
+
+async def record(session: AsyncSession, reading: Reading, author: Author) -> Recorded:
+    """Store what the reading says, for the author's commune."""
+    recorded = Recorded()
+    if reading.intent is Intent.CANCEL:
+        await _withdraw(session, reading, author, recorded)
+        return recorded
+    if reading.intent in (Intent.BORROW, Intent.EVENT) and reading.event and reading.start:
+        recorded.event = await _event(session, reading, author)
+    if reading.intent in (Intent.PURCHASE, Intent.BORROW):
+        kind = NeedKind.PURCHASE if reading.intent is Intent.PURCHASE else NeedKind.BORROW
+        for item in reading.items:
+            need = Need(kind=kind, status=NeedStatus.OPEN, **_common(item, reading, author))
+            need.deadline = reading.deadline
+            need.event_id = recorded.event.id if recorded.event else None
+            session.add(need)
+            recorded.needs.append(need)
+    elif reading.intent is Intent.LEND:
+        for item in reading.items:
+            offer = Offer(status=OfferStatus.OPEN, **_common(item, reading, author))
+            session.add(offer)
+            recorded.offers.append(offer)
+    await session.flush()
+    return recorded
+
+
+def _common(item: ItemReading, reading: Reading, author: Author) -> dict[str, object]:
+    return {
+        "commune_insee": author.commune,
+        "member_id": author.member_id,
+        "item_id": item.item,
+        "item_label": item.label,
+        "quantity": item.quantity,
+        "unit": item.unit,
+        "start": reading.start,
+        "end": reading.end,
+        "channel": author.channel,
+        "message_id": author.message_id,
+    }
+
+
+async def _event(session: AsyncSession, reading: Reading, author: Author) -> Event:
+    assert reading.event is not None and reading.start is not None
+    known = await find_event(session, author.commune, reading.event, reading.start)
+    if known is not None:
+        return known
+    event = Event(
+        commune_insee=author.commune,
+        name=reading.event,
+        start=reading.start,
+        end=reading.end or reading.start,
+        message_id=author.message_id,
+        items=[
+            EventItem(item_id=i.item, item_label=i.label, quantity=i.quantity)
+            for i in reading.items
+        ],
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+def _same_item(item: ItemReading, item_id: str | None, label: str) -> bool:
+    if item.item is not None:
+        return item.item == item_id
+    return fold(item.label) == fold(label)
+
+
+def _overlaps(reading: Reading, start: dt.date | None, end: dt.date | None) -> bool:
+    if reading.start is None or start is None:
+        return True
+    return start <= (reading.end or reading.start) and reading.start <= (end or start)
+
+
+async def _withdraw(
+    session: AsyncSession, reading: Reading, author: Author, recorded: Recorded
+) -> None:
+    """Withdraw the author's needs and offers that the message names, and their proposals."""
+    needs = await live_needs(session, author.commune)
+    offers = await open_offers(session, author.commune)
+    if reading.items:
+        needs = [
+            n for n in needs if any(_same_item(i, n.item_id, n.item_label) for i in reading.items)
+        ]
+        offers = [
+            o for o in offers if any(_same_item(i, o.item_id, o.item_label) for i in reading.items)
+        ]
+    elif reading.event:
+        event = await find_event(session, author.commune, reading.event, None)
+        needs = [n for n in needs if event is not None and n.event_id == event.id]
+        offers = []
+    else:
+        return
+    needs = [n for n in needs if _overlaps(reading, n.start, n.end)]
+    offers = [o for o in offers if _overlaps(reading, o.start, o.end)]
+    for need in needs:
+        need.status, need.status_reason = NeedStatus.CANCELLED, "retiré par la commune"
+    for offer in offers:
+        offer.status = OfferStatus.WITHDRAWN
+    proposals = await proposals_built_on(session, [n.id for n in needs], [o.id for o in offers])
+    for proposal in proposals:
+        proposal.status = ProposalStatus.CANCELLED
+    recorded.withdrawn_needs, recorded.withdrawn_offers = list(needs), list(offers)
+    recorded.cancelled_proposals = len(proposals)
+    await session.flush()

@@ -1,0 +1,48 @@
+"""French wording shared by replies and proposals: dates, lists, quantities."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from babel.dates import format_date
+
+
+def _day_of_month(value: dt.date) -> str:
+    return "1er" if value.day == 1 else str(value.day)
+
+
+def day(value: dt.date) -> str:
+    """ "21 juin 2027", "1er août 2027"."""
+    return f"{_day_of_month(value)} {format_date(value, 'MMMM y', locale='fr_FR')}"
+
+
+def stretch(start: dt.date | None, end: dt.date | None) -> str:
+    """ "le 21 juin 2027", "du 12 au 15 juillet 2027", "à des dates à préciser"."""
+    if start is None:
+        return "à des dates à préciser"
+    if end is None or end == start:
+        return f"le {day(start)}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"du {_day_of_month(start)} au {day(end)}"
+    if start.year == end.year:
+        month = format_date(start, "MMMM", locale="fr_FR")
+        return f"du {_day_of_month(start)} {month} au {day(end)}"
+    return f"du {day(start)} au {day(end)}"
+
+
+def listing(words: Sequence[str]) -> str:
+    """ "A", "A et B", "A, B et C"."""
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} et {words[-1]}"
+
+
+def amount(quantity: int | None, singular: str, plural: str | None = None) -> str:
+    """ "1 podium", "150 ganivelles", "des ganivelles" when the count is unknown."""
+    many = plural or singular
+    if quantity is None:
+        return f"des {many}"
+    return f"{quantity} {singular if quantity == 1 else many}"

@@ -1,0 +1,89 @@
+"""Needs, offers and events as recorded: the queries matching and the commands use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import (
+    Event,
+    Need,
+    NeedStatus,
+    Offer,
+    OfferStatus,
+    Proposal,
+    ProposalParticipant,
+    ProposalStatus,
+)
+
+LIVE_NEEDS = (NeedStatus.OPEN, NeedStatus.MATCHED)
+
+
+async def live_needs(session: AsyncSession, commune: str | None = None) -> Sequence[Need]:
+    """Needs still wanted (open or matched), oldest first."""
+    query = select(Need).where(Need.status.in_(LIVE_NEEDS)).order_by(Need.created_at, Need.id)
+    if commune is not None:
+        query = query.where(Need.commune_insee == commune)
+    return (await session.scalars(query)).all()
+
+
+async def open_offers(session: AsyncSession, commune: str | None = None) -> Sequence[Offer]:
+    """Offers still standing, oldest first."""
+    query = (
+        select(Offer).where(Offer.status == OfferStatus.OPEN).order_by(Offer.created_at, Offer.id)
+    )
+    if commune is not None:
+        query = query.where(Offer.commune_insee == commune)
+    return (await session.scalars(query)).all()
+
+
+async def all_declarations(
+    session: AsyncSession, commune: str | None = None
+) -> tuple[Sequence[Need], Sequence[Offer]]:
+    """Every need and offer ever recorded (any status), for listings."""
+    needs = select(Need).order_by(Need.id)
+    offers = select(Offer).order_by(Offer.id)
+    if commune is not None:
+        needs = needs.where(Need.commune_insee == commune)
+        offers = offers.where(Offer.commune_insee == commune)
+    return (await session.scalars(needs)).all(), (await session.scalars(offers)).all()
+
+
+async def find_event(
+    session: AsyncSession, commune: str, name: str, start: dt.date | None
+) -> Event | None:
+    """The event of that commune with that name (and start, when known)."""
+    query = select(Event).where(Event.commune_insee == commune, Event.name == name)
+    if start is not None:
+        query = query.where(Event.start == start)
+    return await session.scalar(query.order_by(Event.id.desc()))
+
+
+async def events(
+    session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
+) -> Sequence[Event]:
+    """Events overlapping [first, last], by date."""
+    query = select(Event).options(selectinload(Event.items)).order_by(Event.start, Event.id)
+    if first is not None:
+        query = query.where(Event.end >= first)
+    if last is not None:
+        query = query.where(Event.start <= last)
+    return (await session.scalars(query)).all()
+
+
+async def proposals_built_on(
+    session: AsyncSession, needs: Sequence[int], offers: Sequence[int]
+) -> Sequence[Proposal]:
+    """Proposals still in play that use any of these needs or offers."""
+    participant = select(ProposalParticipant.proposal_id).where(
+        ProposalParticipant.need_id.in_(needs) | ProposalParticipant.offer_id.in_(offers)
+    )
+    query = select(Proposal).where(
+        Proposal.id.in_(participant),
+        Proposal.status.in_((ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)),
+    )
+    return (await session.scalars(query)).all()

@@ -1,0 +1,72 @@
+"""Proposals and their participants: the queries matching and the commands use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import (
+    Answer,
+    CatalogueItem,
+    Commune,
+    Proposal,
+    ProposalParticipant,
+    ProposalStatus,
+)
+
+ACTIVE = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)
+
+
+async def active_proposals(session: AsyncSession) -> Sequence[Proposal]:
+    """Proposals still in play, with their participants."""
+    query = (
+        select(Proposal)
+        .where(Proposal.status.in_(ACTIVE))
+        .options(selectinload(Proposal.participants))
+        .order_by(Proposal.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def all_proposals(session: AsyncSession) -> Sequence[Proposal]:
+    """Every proposal ever made, with its participants, oldest first."""
+    query = select(Proposal).options(selectinload(Proposal.participants)).order_by(Proposal.id)
+    return (await session.scalars(query)).all()
+
+
+async def refused_pairs(session: AsyncSession) -> set[tuple[int, int]]:
+    """(need, offer) pairs of loans a party declined: never proposed again."""
+    refused = select(Proposal.id).where(
+        Proposal.id.in_(
+            select(ProposalParticipant.proposal_id).where(
+                ProposalParticipant.answer == Answer.REFUSED
+            )
+        )
+    )
+    rows = await session.scalars(
+        select(ProposalParticipant).where(ProposalParticipant.proposal_id.in_(refused))
+    )
+    by_proposal: dict[int, list[ProposalParticipant]] = {}
+    for row in rows:
+        by_proposal.setdefault(row.proposal_id, []).append(row)
+    pairs: set[tuple[int, int]] = set()
+    for parts in by_proposal.values():
+        needs = [p.need_id for p in parts if p.need_id is not None]
+        offers = [p.offer_id for p in parts if p.offer_id is not None]
+        pairs.update((n, o) for n in needs for o in offers)
+    return pairs
+
+
+async def communes_with_places(session: AsyncSession) -> Sequence[Commune]:
+    """Every commune, with its population and town hall position."""
+    return (await session.scalars(select(Commune))).all()
+
+
+async def catalogue_items(session: AsyncSession) -> Sequence[CatalogueItem]:
+    """Every catalogue item, with its family."""
+    return (
+        await session.scalars(select(CatalogueItem).options(selectinload(CatalogueItem.family)))
+    ).all()

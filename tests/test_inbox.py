@@ -1,0 +1,148 @@
+"""The whole path of a message, on a real SQLite file and the real PostgreSQL:
+logged, identified, read, recorded, matched, answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from handlers.inbound import Inbound
+from handlers.inbox import Fate, Inbox
+from handlers.matching import match
+from handlers.reading.sources import bundled_reader
+from storage.catalogue import load_catalogue
+from storage.database import session_factory
+from storage.members import add_member
+from storage.models import (
+    Commune,
+    InboundMessage,
+    InboundStatus,
+    Need,
+    NeedStatus,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Role,
+)
+from storage.reference import install_catalogue, install_territory
+from storage.schema import upgrade
+from storage.territory import load_territory
+
+PARIS = ZoneInfo("Europe/Paris")
+READER = bundled_reader()
+
+
+@pytest.fixture
+async def sessions(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    await upgrade(engine)
+    factory = session_factory(engine)
+    async with factory.begin() as session:
+        await install_territory(session, load_territory())
+        await install_catalogue(session, load_catalogue())
+        riantec = await session.get(Commune, "56193")
+        assert riantec is not None
+        await add_member(session, riantec, Role.CORRESPONDENT, emails=["anne@gmail.com"])
+    yield factory
+
+
+def message(sender: str, text: str, day: int, hour: int = 9) -> Inbound:
+    return Inbound.from_line(sender, text, dt.datetime(2027, 5, day, hour, tzinfo=PARIS))
+
+
+SCENARIO = [
+    message("st@lorient.bzh", "Nous pouvons prêter nos 300 ganivelles de juin à septembre.", 2),
+    message("anne@gmail.com", "il nous faudrait 150 ganivelles pour le 21 juin", 3),
+    message("mairie@mairie-queven.fr", "Quéven souhaiterait emprunter 200 ganivelles le 21 juin", 3, 11),
+    message("mairie@caudan.fr", "Nous devons acheter 2 tondeuses autoportées avant septembre", 4),
+    message("mairie@cleguer.fr", "Besoin d'acheter une tondeuse autoportée d'ici fin juillet", 5),
+]  # fmt: skip
+
+
+async def count(sessions: async_sessionmaker[AsyncSession], model: type) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def proposals(sessions: async_sessionmaker[AsyncSession]) -> list[Proposal]:
+    async with sessions() as session:
+        query = select(Proposal).where(Proposal.status == ProposalStatus.PROPOSED)
+        return list((await session.scalars(query.order_by(Proposal.id))).all())
+
+
+async def test_messages_become_needs_offers_and_proposals(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessions, READER)
+    outcomes = [await inbox.receive(m) for m in SCENARIO]
+    assert [o.fate for o in outcomes] == [Fate.RECORDED] * 5
+    assert "Besoin enregistré pour Riantec : 150 ganivelles le 21 juin 2027" in (
+        outcomes[1].reply or ""
+    )
+    found = await proposals(sessions)
+    assert sorted(p.kind for p in found) == [ProposalKind.GROUP_ORDER, ProposalKind.LOAN]
+    loan = next(p for p in found if p.kind is ProposalKind.LOAN)
+    assert loan.quantity == 150 and "Lorient peut prêter 150 ganivelles à Riantec" in loan.reason
+    async with sessions() as session:
+        queven = await session.scalar(select(Need).where(Need.commune_insee == "56185"))
+        assert queven is not None and queven.status is NeedStatus.OPEN
+        assert "pas assez de matériel disponible à ces dates (150 sur 200)" in (
+            queven.status_reason or ""
+        )
+
+
+async def test_the_same_messages_twice_change_nothing(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessions, READER)
+    for m in SCENARIO:
+        await inbox.receive(m)
+    before = ([p.signature for p in await proposals(sessions)], await count(sessions, Need))
+    again = [await inbox.receive(m) for m in SCENARIO]
+    assert {o.fate for o in again} == {Fate.DUPLICATE}
+    async with sessions.begin() as session:
+        report = await match(session)
+    assert (report.created, report.withdrawn) == ([], [])
+    after = ([p.signature for p in await proposals(sessions)], await count(sessions, Need))
+    assert after == before
+    assert await count(sessions, InboundMessage) == len(SCENARIO)
+
+
+async def test_a_cancellation_withdraws_the_need_and_frees_the_capacity(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessions, READER)
+    for m in SCENARIO:
+        await inbox.receive(m)
+    outcome = await inbox.receive(message("anne@gmail.com", "on n'a plus besoin des ganivelles", 6))
+    assert outcome.fate is Fate.RECORDED and "retirée" in (outcome.reply or "")
+    async with sessions() as session:
+        statuses = {
+            n.commune_insee: n.status
+            for n in await session.scalars(select(Need).where(Need.item_id == "ganivelle"))
+        }
+    assert statuses == {"56193": NeedStatus.CANCELLED, "56185": NeedStatus.MATCHED}
+    loans = [p for p in await proposals(sessions) if p.kind is ProposalKind.LOAN]
+    assert [p.quantity for p in loans] == [200]
+    assert "à Quéven" in loans[0].reason
+
+
+async def test_strangers_record_nothing(sessions: async_sessionmaker[AsyncSession]) -> None:
+    inbox = Inbox(sessions, READER)
+    outcome = await inbox.receive(message("someone@gmail.com", "besoin de 3 barnums le 3 juin", 2))
+    assert outcome.fate is Fate.REFUSED and "inscrits" in (outcome.reply or "")
+    assert await count(sessions, Need) == 0
+    async with sessions() as session:
+        logged = await session.scalar(select(InboundMessage))
+    assert logged is not None and logged.status is InboundStatus.REFUSED
+
+
+async def test_nothing_to_record_gets_a_helpful_answer(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    outcome = await Inbox(sessions, READER).receive(message("mairie@caudan.fr", "Bonjour !", 2))
+    assert outcome.fate is Fate.ANSWERED and "il nous faudrait" in (outcome.reply or "")
