@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     group_horizon_days: int = 183
     joint_minimum: int = 3
     joint_window_days: int = 365
+    # How shared costs are split: bases egal, population, quantite, jours, with weights.
+    group_cost_key: str = "quantite"
+    joint_cost_key: str = "egal:50,population:50"
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""

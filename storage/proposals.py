@@ -13,6 +13,7 @@ from storage.models import (
     CatalogueItem,
     Commune,
     Proposal,
+    ProposalKind,
     ProposalParticipant,
     ProposalStatus,
 )
@@ -58,6 +59,20 @@ async def refused_pairs(session: AsyncSession) -> set[tuple[int, int]]:
         offers = [p.offer_id for p in parts if p.offer_id is not None]
         pairs.update((n, o) for n in needs for o in offers)
     return pairs
+
+
+async def declined_needs(session: AsyncSession) -> set[int]:
+    """Needs whose commune declined a group order or a joint purchase: not grouped again."""
+    rows = await session.scalars(
+        select(ProposalParticipant.need_id)
+        .join(Proposal)
+        .where(
+            ProposalParticipant.answer == Answer.REFUSED,
+            ProposalParticipant.need_id.is_not(None),
+            Proposal.kind != ProposalKind.LOAN,
+        )
+    )
+    return {need_id for need_id in rows if need_id is not None}
 
 
 async def communes_with_places(session: AsyncSession) -> Sequence[Commune]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
 
 from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox
@@ -70,7 +71,11 @@ async def count(sessions: async_sessionmaker[AsyncSession], model: type) -> int:
 
 async def proposals(sessions: async_sessionmaker[AsyncSession]) -> list[Proposal]:
     async with sessions() as session:
-        query = select(Proposal).where(Proposal.status == ProposalStatus.PROPOSED)
+        query = (
+            select(Proposal)
+            .where(Proposal.status == ProposalStatus.PROPOSED)
+            .options(selectinload(Proposal.participants))
+        )
         return list((await session.scalars(query.order_by(Proposal.id))).all())
 
 
@@ -146,3 +151,51 @@ async def test_nothing_to_record_gets_a_helpful_answer(
 ) -> None:
     outcome = await Inbox(sessions, READER).receive(message("mairie@caudan.fr", "Bonjour !", 2))
     assert outcome.fate is Fate.ANSWERED and "il nous faudrait" in (outcome.reply or "")
+
+
+async def test_answers_confirm_or_free_the_capacity(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from handlers.answers import answer
+
+    inbox = Inbox(sessions, READER)
+    await inbox.receive(
+        message("st@lorient.bzh", "Nous pouvons prêter nos 300 ganivelles en juin.", 2)
+    )
+    await inbox.receive(
+        message("mairie@lanester.bzh", "Nous pouvons prêter 200 ganivelles en juin.", 2, 10)
+    )
+    await inbox.receive(
+        message("anne@gmail.com", "il nous faudrait 150 ganivelles pour le 21 juin", 3)
+    )
+    first = (await proposals(sessions))[0]
+    now = dt.datetime(2027, 5, 4, 9, tzinfo=PARIS)
+    lender = next(p.commune_insee for p in first.participants if p.offer_id is not None)
+    other, other_name = ("56098", "Lanester") if lender == "56121" else ("56121", "Lorient")
+    async with sessions.begin() as session:
+        declined = await answer(session, first.id, lender, False, now)
+    assert declined.proposal.status is ProposalStatus.REFUSED
+    assert declined.report is not None and len(declined.report.created) == 1
+    again = declined.report.created[0]
+    assert f"{other_name} peut prêter 150 ganivelles à Riantec" in again.reason
+    async with sessions.begin() as session:
+        assert not (await answer(session, again.id, "56193", True, now)).confirmed
+        assert (await answer(session, again.id, other, True, now)).confirmed
+
+
+async def test_group_orders_carry_their_costs(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessions, READER)
+    await inbox.receive(
+        message("mairie@caudan.fr", "Nous devons acheter 20 ramettes de papier avant septembre", 2)
+    )
+    await inbox.receive(
+        message("mairie@cleguer.fr", "Besoin d'acheter 10 ramettes de papier d'ici fin juillet", 3)
+    )
+    group = (await proposals(sessions))[0]
+    assert group.kind is ProposalKind.GROUP_ORDER and group.quantity == 30
+    if group.cost_key is not None:  # the bundled catalogue prices paper
+        shares = {c: float(v) for c, v in group.cost_key["shares"].items()}
+        assert shares["56036"] == pytest.approx(2 * shares["56040"])
+        assert "au prorata des quantités" in group.cost_key["explanation"]

@@ -59,15 +59,26 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     proposals.set_defaults(run=run_proposals)
 
+    reply = commands.add_parser("answer", help="accepte ou refuse une proposition pour une commune")
+    reply.add_argument("proposal", type=int, metavar="PROPOSITION", help="numéro de la proposition")
+    reply.add_argument("--commune", required=True, help="la commune qui répond")
+    choice = reply.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--accept", action="store_true", help="accepter")
+    choice.add_argument("--refuse", action="store_true", help="refuser")
+    reply.set_defaults(run=run_answer)
+
 
 def matching_config(settings: Settings) -> Any:
     """The matching settings of the territory, from the environment."""
+    from handlers.costs import CostKey
     from handlers.matching import MatchingConfig
 
     return MatchingConfig(
         group_horizon=dt.timedelta(days=settings.group_horizon_days),
         joint_minimum=settings.joint_minimum,
         joint_window=dt.timedelta(days=settings.joint_window_days),
+        group_cost_key=CostKey.parse(settings.group_cost_key),
+        joint_cost_key=CostKey.parse(settings.joint_cost_key),
     )
 
 
@@ -197,6 +208,7 @@ def proposal_json(proposal: Proposal) -> dict[str, Any]:
         "deadline": _iso(proposal.deadline),
         "status": proposal.status.value,
         "reason": proposal.reason,
+        "costs": proposal.cost_key,
     }
 
 
@@ -219,6 +231,34 @@ async def run_proposals(ctx: Context, args: argparse.Namespace) -> int:
             str(proposal.id), kinds[proposal.kind.value], proposal.status.value, proposal.reason
         )
     ctx.out.print(table)
+    return 0
+
+
+async def run_answer(ctx: Context, args: argparse.Namespace) -> int:
+    """Accept or decline a proposal on behalf of a commune."""
+    from handlers.answers import answer
+
+    async with ctx.sessions.begin() as session:
+        known = await communes(session)
+        index = CommuneIndex(CommuneName(c.insee, c.name) for c in known)
+        commune = index.resolve(args.commune)
+        now = dt.datetime.now(PARIS)
+        result = await answer(
+            session, args.proposal, commune.insee, args.accept, now, matching_config(ctx.settings)
+        )
+    if not args.accept:
+        again = len(result.report.created) if result.report else 0
+        ctx.out.print(
+            f"Proposition n° {args.proposal} refusée par {commune.name}. "
+            f"Nouvelles propositions : {again}."
+        )
+    elif result.confirmed:
+        ctx.out.print(f"Proposition n° {args.proposal} confirmée : toutes les parties ont accepté.")
+    else:
+        ctx.out.print(
+            f"Accord de {commune.name} noté pour la proposition n° {args.proposal} ; "
+            "on attend les autres parties."
+        )
     return 0
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.costs import CostKey
 from handlers.matching.groups import plan_group_orders, plan_joint_purchases
 from handlers.matching.loans import Stock, commit, plan_loans
-from handlers.matching.plans import NeedView, OfferView, Outcome, Place, Plan
+from handlers.matching.plans import NeedView, OfferView, Outcome, Place, Plan, Pricing
 from storage.declarations import live_needs, open_offers
 from storage.models import (
     Answer,
@@ -33,6 +34,7 @@ from storage.proposals import (
     active_proposals,
     catalogue_items,
     communes_with_places,
+    declined_needs,
     refused_pairs,
 )
 
@@ -44,6 +46,8 @@ class MatchingConfig:
     group_horizon: dt.timedelta = dt.timedelta(days=183)
     joint_minimum: int = 3
     joint_window: dt.timedelta = dt.timedelta(days=365)
+    group_cost_key: CostKey = field(default_factory=lambda: CostKey.parse("quantite"))
+    joint_cost_key: CostKey = field(default_factory=lambda: CostKey.parse("egal:50,population:50"))
 
 
 @dataclass
@@ -89,14 +93,21 @@ async def match(session: AsyncSession, config: MatchingConfig | None = None) -> 
 
     views = [_need_view(n, family_of) for n in needs if n.id not in held]
     borrows = [v for v in views if v.kind == NeedKind.BORROW.value]
-    purchases = [v for v in views if v.kind == NeedKind.PURCHASE.value]
+    declined = await declined_needs(session)
+    purchases = [v for v in views if v.kind == NeedKind.PURCHASE.value and v.id not in declined]
     outcome = Outcome()
     plan_loans(borrows, stocks, places, labels, await refused_pairs(session), outcome)
     lent = {o.item_id for o in offers if o.item_id is not None}
-    plan_joint_purchases(
-        borrows, lent, places, labels, config.joint_minimum, config.joint_window, outcome
+    pricing = Pricing(
+        {i.id: i.price for i in items if i.price is not None},
+        config.group_cost_key,
+        config.joint_cost_key,
     )
-    plan_group_orders(purchases, places, labels, families, config.group_horizon, outcome)
+    joint = [v for v in borrows if v.id not in declined]
+    plan_joint_purchases(
+        joint, lent, places, labels, config.joint_minimum, config.joint_window, outcome, pricing
+    )
+    plan_group_orders(purchases, places, labels, families, config.group_horizon, outcome, pricing)
     report = _apply(session, outcome.plans, replannable)
     _set_statuses(needs, held, outcome)
     await session.flush()

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 
-from handlers.matching.plans import NeedView, Outcome, Part, Place, Plan
+from handlers.matching.plans import NeedView, Outcome, Part, Place, Plan, Pricing
 from handlers.wording import amount, day, listing
 from storage.models import ParticipantRole, ProposalKind
 
@@ -44,6 +44,7 @@ def plan_group_orders(
     families: Mapping[str, str],
     horizon: dt.timedelta,
     outcome: Outcome,
+    pricing: Pricing | None = None,
 ) -> None:
     """Purchases of one item, then of one family, by at least two communes within a horizon."""
     grouped: set[int] = set()
@@ -54,7 +55,13 @@ def plan_group_orders(
     for item, same in sorted(by_item.items()):
         for run in _windows(same, lambda n: n.deadline, horizon):
             if len(_communes(run)) >= 2:
-                outcome.plans.append(_group(run, item, None, places, labels, families))
+                plan = _group(run, item, None, places, labels, families)
+                if pricing is not None:
+                    plan.cost_key = pricing.costs(
+                        item, plan.quantity, pricing.group_key,
+                        _measures(run, places), _names(places),
+                    )  # fmt: skip
+                outcome.plans.append(plan)
                 grouped.update(n.id for n in run)
     by_family: dict[str, list[NeedView]] = defaultdict(list)
     for need in needs:
@@ -115,6 +122,7 @@ def plan_joint_purchases(
     minimum: int,
     window: dt.timedelta,
     outcome: Outcome,
+    pricing: Pricing | None = None,
 ) -> None:
     """Borrow needs for an item that nobody lends, from `minimum` communes within `window`."""
     by_item: dict[str, list[NeedView]] = defaultdict(list)
@@ -151,11 +159,33 @@ def plan_joint_purchases(
                     None,
                     parts,
                     reason,
-                    cost_key={"days": days},
+                    cost_key=pricing.costs(
+                        item, quantity, pricing.joint_key, _measures(run, places), _names(places)
+                    )
+                    if pricing is not None
+                    else None,
                 )
             )
             for need in run:
                 outcome.unmatched.pop(need.id, None)
+
+
+def _measures(run: list[NeedView], places: Mapping[str, Place]) -> dict[str, dict[str, float]]:
+    """Population, quantity and days of use of each commune of a run."""
+    measures: dict[str, dict[str, float]] = {}
+    for need in sorted(run, key=lambda n: n.order):
+        place = places.get(need.commune)
+        entry = measures.setdefault(
+            need.commune,
+            {"population": place.population if place else 0, "quantite": 0, "jours": 0},
+        )
+        entry["quantite"] += need.quantity or 0
+        entry["jours"] += _days(need)
+    return measures
+
+
+def _names(places: Mapping[str, Place]) -> dict[str, str]:
+    return {insee: place.name for insee, place in places.items()}
 
 
 def _days(need: NeedView) -> int:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from handlers.costs import CostKey, euros, split
 from storage.models import ParticipantRole, ProposalKind
 
 
@@ -89,6 +92,34 @@ class Outcome:
 
     plans: list[Plan] = field(default_factory=list)
     unmatched: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What shared purchases cost and how the cost is split."""
+
+    prices: Mapping[str, float]
+    group_key: CostKey
+    joint_key: CostKey
+
+    def costs(
+        self, item: str | None, quantity: int | None, key: CostKey,
+        measures: Mapping[str, Mapping[str, float]], names: Mapping[str, str],
+    ) -> dict[str, object] | None:  # fmt: skip
+        """The cost key of a proposal, when the item's price is known."""
+        price = self.prices.get(item or "")
+        if price is None or not quantity:
+            return None
+        total = (Decimal(str(price)) * quantity).quantize(Decimal("0.01"))
+        shares = split(total, key, measures)
+        listed = "; ".join(f"{names.get(c, c)} {euros(v)}" for c, v in shares.items())
+        return {
+            "key": ",".join(f"{b}:{w}" for b, w in key.weights),
+            "explanation": f"{key.explain()} Coût estimé {euros(total)} ({listed}).",
+            "unit_price": str(price),
+            "total": str(total),
+            "shares": {c: str(v) for c, v in shares.items()},
+        }
 
 
 def distance_km(a: Place, b: Place) -> float:
