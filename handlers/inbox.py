@@ -110,7 +110,7 @@ class Inbox:
                 return Outcome(Fate.TO_CONFIRM, None, message_id, reading, commune)
             author = Author(commune, member_id, inbound.channel, message_id)
             recorded = await record(session, reading, author)
-            report = await match(session, self.matching)
+            report = await match(session, self.matching, _items(recorded))
             name = await _name(session, commune)
             await set_outcome(
                 session, message_id, InboundStatus.RECORDED, _summary(reading, recorded),
@@ -137,6 +137,14 @@ class Inbox:
 async def _name(session: AsyncSession, insee: str) -> str:
     commune = await session.get(Commune, insee)
     return commune.name if commune else insee
+
+
+def _items(recorded: Recorded) -> set[str]:
+    """The items a message touched: only their matching can change."""
+    needs = [*recorded.needs, *recorded.withdrawn_needs]
+    offers = [*recorded.offers, *recorded.withdrawn_offers]
+    ids = [n.item_id for n in needs] + [o.item_id for o in offers]
+    return {i for i in ids if i is not None}
 
 
 def _summary(reading: Reading, recorded: Recorded) -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from babel.dates import format_date
+from babel.dates import get_month_names
+
+# Fetched once: babel's formatting per call is too slow for thousands of proposals.
+_MONTHS = dict(get_month_names("wide", locale="fr_FR").items())
 
 
 def _day_of_month(value: dt.date) -> str:
@@ -14,7 +17,7 @@ def _day_of_month(value: dt.date) -> str:
 
 def day(value: dt.date) -> str:
     """ "21 juin 2027", "1er août 2027"."""
-    return f"{_day_of_month(value)} {format_date(value, 'MMMM y', locale='fr_FR')}"
+    return f"{_day_of_month(value)} {_MONTHS[value.month]} {value.year}"
 
 
 def stretch(start: dt.date | None, end: dt.date | None) -> str:
@@ -26,8 +29,7 @@ def stretch(start: dt.date | None, end: dt.date | None) -> str:
     if (start.year, start.month) == (end.year, end.month):
         return f"du {_day_of_month(start)} au {day(end)}"
     if start.year == end.year:
-        month = format_date(start, "MMMM", locale="fr_FR")
-        return f"du {_day_of_month(start)} {month} au {day(end)}"
+        return f"du {_day_of_month(start)} {_MONTHS[start.month]} au {day(end)}"
     return f"du {day(start)} au {day(end)}"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,21 +23,29 @@ from storage.models import (
 LIVE_NEEDS = (NeedStatus.OPEN, NeedStatus.MATCHED)
 
 
-async def live_needs(session: AsyncSession, commune: str | None = None) -> Sequence[Need]:
-    """Needs still wanted (open or matched), oldest first."""
+async def live_needs(
+    session: AsyncSession, commune: str | None = None, items: Collection[str] | None = None
+) -> Sequence[Need]:
+    """Needs still wanted (open or matched), oldest first; of some items only, if given."""
     query = select(Need).where(Need.status.in_(LIVE_NEEDS)).order_by(Need.created_at, Need.id)
     if commune is not None:
         query = query.where(Need.commune_insee == commune)
+    if items is not None:
+        query = query.where(Need.item_id.in_(items))
     return (await session.scalars(query)).all()
 
 
-async def open_offers(session: AsyncSession, commune: str | None = None) -> Sequence[Offer]:
-    """Offers still standing, oldest first."""
+async def open_offers(
+    session: AsyncSession, commune: str | None = None, items: Collection[str] | None = None
+) -> Sequence[Offer]:
+    """Offers still standing, oldest first; of some items only, if given."""
     query = (
         select(Offer).where(Offer.status == OfferStatus.OPEN).order_by(Offer.created_at, Offer.id)
     )
     if commune is not None:
         query = query.where(Offer.commune_insee == commune)
+    if items is not None:
+        query = query.where(Offer.item_id.in_(items))
     return (await session.scalars(query)).all()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,14 +21,20 @@ from storage.models import (
 ACTIVE = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)
 
 
-async def active_proposals(session: AsyncSession) -> Sequence[Proposal]:
-    """Proposals still in play, with their participants."""
+async def active_proposals(
+    session: AsyncSession,
+    items: Collection[str] | None = None,
+    families: Collection[str] | None = None,
+) -> Sequence[Proposal]:
+    """Proposals still in play, with their participants; about some items only, if given."""
     query = (
         select(Proposal)
         .where(Proposal.status.in_(ACTIVE))
         .options(selectinload(Proposal.participants))
         .order_by(Proposal.id)
     )
+    if items is not None:
+        query = query.where(Proposal.item_id.in_(items) | Proposal.family_id.in_(families or ()))
     return (await session.scalars(query)).all()
 
 

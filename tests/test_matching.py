@@ -101,7 +101,7 @@ def test_several_lenders_cover_one_need_nearest_first() -> None:
     # Lanester and Lorient are both nearer Riantec than Groix, across the water.
     assert {commune for commune, _ in shares} == {LORIENT, LANESTER}
     assert sum(q or 0 for _, q in shares) == 250
-    assert "peuvent prêter ensemble 250 ganivelles à Riantec" in outcome.plans[0].reason
+    assert "peuvent prêter ensemble 250 ganivelles à Riantec" in outcome.plans[0].sentence()
 
 
 def test_offers_must_cover_the_dates_and_come_from_another_commune() -> None:
@@ -170,7 +170,7 @@ def test_joint_purchase_when_three_communes_ask_what_nobody_lends() -> None:
     ]
     outcome = Outcome()
     plan_joint_purchases(needs, set(), PLACES, LABELS, 3, dt.timedelta(days=365), outcome)
-    assert len(outcome.plans) == 1 and "3 communes demandent" in outcome.plans[0].reason
+    assert len(outcome.plans) == 1 and "3 communes demandent" in outcome.plans[0].sentence()
     for lenders, minimum in (({"chapiteau"}, 3), (set(), 4)):
         outcome = Outcome()
         plan_joint_purchases(

@@ -10,6 +10,7 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,20 +66,31 @@ def _committed(proposal: Proposal) -> bool:
     )
 
 
-async def match(session: AsyncSession, config: MatchingConfig | None = None) -> MatchReport:
-    """Bring the proposals in line with the needs and offers in the store."""
+async def match(
+    session: AsyncSession,
+    config: MatchingConfig | None = None,
+    items: Collection[str] | None = None,
+) -> MatchReport:
+    """Bring the proposals in line with the needs and offers in the store; when `items` is
+    given, only for those items and the families they belong to (what one message can
+    change), which keeps a match quick however large the store."""
     config = config or MatchingConfig()
     places = {
         c.insee: Place(c.name, c.population, c.latitude, c.longitude)
         for c in await communes_with_places(session)
     }
-    items = await catalogue_items(session)
-    labels = {i.id: (i.label, i.plural) for i in items}
-    family_of = {i.id: i.family_id for i in items}
-    families = {i.family_id: i.family.label for i in items}
-    needs = list(await live_needs(session))
-    offers = list(await open_offers(session))
-    proposals = list(await active_proposals(session))
+    catalogue = await catalogue_items(session)
+    labels = {i.id: (i.label, i.plural) for i in catalogue}
+    family_of = {i.id: i.family_id for i in catalogue}
+    families = {i.family_id: i.family.label for i in catalogue}
+    scope: set[str] | None = None
+    touched: set[str] | None = None
+    if items is not None:
+        touched = {family_of[i] for i in items if i in family_of}
+        scope = {i for i, f in family_of.items() if f in touched} | set(items)
+    needs = list(await live_needs(session, items=scope))
+    offers = list(await open_offers(session, items=scope))
+    proposals = list(await active_proposals(session, scope, touched))
     committed = [p for p in proposals if _committed(p)]
     replannable = {p.signature: p for p in proposals if not _committed(p) and p.signature}
     held = {part.need_id for p in committed for part in p.participants if part.need_id}
@@ -99,7 +111,7 @@ async def match(session: AsyncSession, config: MatchingConfig | None = None) -> 
     plan_loans(borrows, stocks, places, labels, await refused_pairs(session), outcome)
     lent = {o.item_id for o in offers if o.item_id is not None}
     pricing = Pricing(
-        {i.id: i.price for i in items if i.price is not None},
+        {i.id: i.price for i in catalogue if i.price is not None},
         config.group_cost_key,
         config.joint_cost_key,
     )
@@ -135,7 +147,7 @@ def _apply(session: AsyncSession, plans: list[Plan], existing: dict[str, Proposa
             end=plan.end,
             deadline=plan.deadline,
             status=ProposalStatus.PROPOSED,
-            reason=plan.reason,
+            reason=plan.sentence(),
             cost_key=plan.cost_key,
             signature=signature,
             participants=[

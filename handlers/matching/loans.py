@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from handlers.matching.plans import NeedView, OfferView, Outcome, Part, Place, Plan, distance_km
 from handlers.wording import amount, listing, stretch
@@ -13,35 +13,41 @@ from storage.models import ParticipantRole, ProposalKind
 ONE_DAY = dt.timedelta(days=1)
 
 
+_ALWAYS_FROM, _ALWAYS_TO = 0, 10**7
+
+
 class Stock:
-    """One offer's capacity over time: what is still free on each day of its window."""
+    """One offer's capacity over time: what is still free on each day of its window.
+
+    Days are ordinals (plain integers): this runs for every need against every offer.
+    """
+
+    __slots__ = ("capacity", "first", "last", "offer", "used")
 
     def __init__(self, offer: OfferView) -> None:
         self.offer = offer
-        self.used: dict[dt.date, int] = defaultdict(int)
+        self.capacity = offer.quantity if offer.quantity is not None else 1
+        self.first = offer.start.toordinal() if offer.start else _ALWAYS_FROM
+        self.last = offer.end.toordinal() if offer.end else _ALWAYS_TO
+        self.used: dict[int, int] = {}
 
-    def covers(self, start: dt.date, end: dt.date) -> bool:
+    def covers(self, start: int, end: int) -> bool:
         """Is the offer available on every day from start to end?"""
-        first, last = self.offer.start, self.offer.end
-        return (first is None or first <= start) and (last is None or end <= last)
+        return self.first <= start and end <= self.last
 
-    def free(self, start: dt.date, end: dt.date) -> int:
+    def free(self, start: int, end: int) -> int:
         """Units free on every day from start to end (a lot of unknown size: 1 or 0)."""
-        capacity = self.offer.quantity if self.offer.quantity is not None else 1
-        busiest = max((self.used[d] for d in _days(start, end)), default=0)
-        return max(0, capacity - busiest)
+        used = self.used
+        if not used:
+            return self.capacity
+        busiest = max(used.get(d, 0) for d in range(start, end + 1))
+        return self.capacity - busiest if busiest < self.capacity else 0
 
-    def take(self, start: dt.date, end: dt.date, quantity: int) -> None:
+    def take(self, start: int, end: int, quantity: int) -> None:
         """Promise `quantity` units for these days."""
-        for d in _days(start, end):
-            self.used[d] += quantity
-
-
-def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
-    current = start
-    while current <= end:
-        yield current
-        current += ONE_DAY
+        used = self.used
+        for d in range(start, end + 1):
+            used[d] = used.get(d, 0) + quantity
 
 
 def commit(
@@ -50,7 +56,16 @@ def commit(
     """Record a loan already agreed, so that it is not promised twice."""
     stock = stocks.get(offer_id)
     if stock is not None:
-        stock.take(start, end, qty if stock.offer.quantity is not None else 1)
+        quantity = qty if stock.offer.quantity is not None else 1
+        stock.take(start.toordinal(), end.toordinal(), quantity)
+
+
+def lender_order(places: Mapping[str, Place]) -> dict[str, list[str]]:
+    """For each commune, every commune from the nearest town hall to the farthest."""
+    order = {}
+    for home, here in places.items():
+        order[home] = sorted(places, key=lambda other: (distance_km(here, places[other]), other))
+    return order
 
 
 def plan_loans(
@@ -64,100 +79,140 @@ def plan_loans(
     """Serve as many borrow needs as the offers can, each from the nearest lenders, then
     those that keep most free. Two orders are tried for each item, arrival and smallest
     first; the one that serves more wins, arrival (the earlier request) on a tie."""
-    by_item: dict[str, list[Stock]] = defaultdict(list)
+    pools: dict[str, dict[str, list[Stock]]] = defaultdict(dict)
     for stock in stocks.values():
         if stock.offer.item is not None:
-            by_item[stock.offer.item].append(stock)
+            pools[stock.offer.item].setdefault(stock.offer.commune, []).append(stock)
     wanted: dict[str | None, list[NeedView]] = defaultdict(list)
     for need in needs:
         wanted[need.item].append(need)
+    context = _Context(places, labels, refused, lender_order(places))
     for item, group in wanted.items():
-        pool = by_item.get(item or "", [])
+        pool = pools.get(item or "", {})
         arrival = sorted(group, key=lambda n: n.order)
         smallest = sorted(group, key=lambda n: (n.quantity or 1, n.order))
-        trial = Outcome()
-        served_in_arrival = _run(arrival, _copies(pool), places, labels, refused, trial)
-        trial = Outcome()
-        served_smallest = _run(smallest, _copies(pool), places, labels, refused, trial)
-        order = smallest if served_smallest > served_in_arrival else arrival
-        _run(order, pool, places, labels, refused, outcome)
+        before = _copies(pool) if smallest != arrival else None
+        chosen = _run(arrival, pool, context)
+        short = any(r.startswith("pas assez") for r in chosen.unmatched.values())
+        if before is not None and short:  # capacity ran out: smallest first may serve more
+            second = _run(smallest, before, context)
+            if len(second.served) > len(chosen.served):
+                pool.clear()
+                pool.update(before)
+                chosen = second
+        # Sentences are written for the allocation kept only: they cost more than choosing.
+        outcome.plans.extend(
+            _plan(need, takes, places, labels, quantity) for need, takes, quantity in chosen.served
+        )
+        outcome.unmatched.update(chosen.unmatched)
 
 
-def _copies(pool: list[Stock]) -> list[Stock]:
-    copies = []
-    for stock in pool:
-        twin = Stock(stock.offer)
-        twin.used.update(stock.used)
-        copies.append(twin)
+class _Context:
+    def __init__(
+        self,
+        places: Mapping[str, Place],
+        labels: Mapping[str, tuple[str, str]],
+        refused: set[tuple[int, int]],
+        order: dict[str, list[str]],
+    ) -> None:
+        self.places, self.labels, self.refused, self.order = places, labels, refused, order
+        self._lenders: dict[tuple[str, str], list[str]] = {}
+
+    def lenders(self, borrower: str, item: str, pool: Mapping[str, list[Stock]]) -> list[str]:
+        """Other communes with this item, from the nearest; those not placed come last."""
+        key = (borrower, item)
+        found = self._lenders.get(key)
+        if found is None:
+            known = self.order.get(borrower, [])
+            placed = set(known)
+            found = [c for c in known if c != borrower and c in pool]
+            found += [c for c in pool if c not in placed and c != borrower]
+            self._lenders[key] = found
+        return found
+
+
+class _Allocation:
+    """One way of serving a set of needs: who gets what, and why the others do not."""
+
+    def __init__(self) -> None:
+        self.served: list[tuple[NeedView, list[tuple[Stock, int]], int]] = []
+        self.unmatched: dict[int, str] = {}
+
+
+def _copies(pool: Mapping[str, list[Stock]]) -> dict[str, list[Stock]]:
+    copies: dict[str, list[Stock]] = {}
+    for commune, stocks in pool.items():
+        twins = []
+        for stock in stocks:
+            twin = Stock(stock.offer)
+            twin.used.update(stock.used)
+            twins.append(twin)
+        copies[commune] = twins
     return copies
 
 
-def _run(
-    needs: list[NeedView],
-    pool: list[Stock],
-    places: Mapping[str, Place],
-    labels: Mapping[str, tuple[str, str]],
-    refused: set[tuple[int, int]],
-    outcome: Outcome,
-) -> int:
-    served = 0
+def _run(needs: list[NeedView], pool: Mapping[str, list[Stock]], context: _Context) -> _Allocation:
+    allocation = _Allocation()
     for need in needs:
-        reason = _serve(need, pool, places, labels, refused, outcome)
-        if reason is None:
-            served += 1
-        else:
-            outcome.unmatched[need.id] = reason
-    return served
+        _serve(need, pool, context, allocation)
+    return allocation
 
 
 def _serve(
-    need: NeedView,
-    stocks: list[Stock],
-    places: Mapping[str, Place],
-    labels: Mapping[str, tuple[str, str]],
-    refused: set[tuple[int, int]],
-    outcome: Outcome,
+    need: NeedView, pool: Mapping[str, list[Stock]], context: _Context, allocation: _Allocation
+) -> None:
+    reason = _try(need, pool, context, allocation)
+    if reason is not None:
+        allocation.unmatched[need.id] = reason
+
+
+def _try(
+    need: NeedView, pool: Mapping[str, list[Stock]], context: _Context, allocation: _Allocation
 ) -> str | None:
     if need.item is None:
         return "article inconnu du catalogue : à préciser"
     if need.start is None:
         return "dates d'utilisation à préciser"
-    start, end = need.start, need.end or need.start
-    others = [s for s in stocks if s.offer.commune != need.commune]
-    if not others:
+    start = need.start.toordinal()
+    end = (need.end or need.start).toordinal()
+    lenders = context.lenders(need.commune, need.item, pool)
+    if not lenders:
         return "aucune autre commune ne prête cet article"
-    usable = [s for s in others if s.covers(start, end) and (need.id, s.offer.id) not in refused]
-    if not usable:
-        return "aucun prêt proposé ne couvre ces dates"
     wanted = need.quantity or 1
-    home = places.get(need.commune)
-
-    def rank(stock: Stock) -> tuple[float, int]:
-        lender = places.get(stock.offer.commune)
-        far = distance_km(home, lender) if home and lender else 1e6
-        return far, -stock.free(start, end)
-
     takes: list[tuple[Stock, int]] = []
-    remaining = wanted
-    for stock in sorted(usable, key=rank):
-        free = stock.free(start, end)
-        if free <= 0:
+    remaining, covering = wanted, False
+    refused = context.refused
+    for lender in lenders:
+        usable = [
+            (stock.free(start, end), stock)
+            for stock in pool[lender]
+            if stock.first <= start
+            and end <= stock.last
+            and (not refused or (need.id, stock.offer.id) not in refused)
+        ]
+        if not usable:
             continue
-        if stock.offer.quantity is None:  # a lot lent whole covers whatever was asked
-            takes.append((stock, remaining))
-            remaining = 0
-        else:
-            portion = min(free, remaining)
+        covering = True
+        # Within one commune, the offer that keeps most free is drawn on first.
+        usable.sort(key=lambda pair: -pair[0])
+        for free, stock in usable:
+            if free <= 0:
+                break
+            portion = remaining if stock.offer.quantity is None else min(free, remaining)
             takes.append((stock, portion))
             remaining -= portion
+            if remaining == 0:
+                break
         if remaining == 0:
             break
+    if not covering:
+        return "aucun prêt proposé ne couvre ces dates"
     if remaining > 0:
         available = wanted - remaining
         return f"pas assez de matériel disponible à ces dates ({available} sur {wanted})"
     for stock, portion in takes:
         stock.take(start, end, portion if stock.offer.quantity is not None else 1)
-    outcome.plans.append(_plan(need, takes, places, labels, wanted))
+    allocation.served.append((need, takes, wanted))
     return None
 
 
@@ -174,25 +229,6 @@ def _plan(
         Part(s.offer.commune, ParticipantRole.LENDER, portion, offer_id=s.offer.id)
         for s, portion in takes
     ]
-    what = amount(wanted, singular, plural)
-    when = stretch(need.start, need.end)
-    borrower = _name(places, need.commune)
-    home = places.get(need.commune)
-    if len(takes) == 1:
-        lender = _name(places, takes[0][0].offer.commune)
-        place = places.get(takes[0][0].offer.commune)
-        far = distance_km(home, place) if home and place else 1e6
-        where = f"à {far:.0f} km, " if far < 1e5 else ""
-        reason = (
-            f"{lender} peut prêter {what} à {borrower} {when} : {where}c'est la commune la plus "
-            "proche dont l'offre couvre ces dates."
-        )
-    else:
-        shares = [f"{_name(places, s.offer.commune)} {portion}" for s, portion in takes]
-        reason = (
-            f"{listing(shares)} peuvent prêter ensemble {what} à {borrower} {when} : aucune "
-            "commune seule n'en a assez de libres, ce sont les plus proches qui en ont."
-        )
     return Plan(
         ProposalKind.LOAN,
         need.item,
@@ -202,7 +238,35 @@ def _plan(
         need.end or need.start,
         None,
         parts,
-        reason,
+        "",
+        explain=lambda: _why(need, takes, places, singular, plural, wanted),
+    )
+
+
+def _why(
+    need: NeedView,
+    takes: list[tuple[Stock, int]],
+    places: Mapping[str, Place],
+    singular: str,
+    plural: str,
+    wanted: int,
+) -> str:
+    what = amount(wanted, singular, plural)
+    when = stretch(need.start, need.end)
+    borrower = _name(places, need.commune)
+    if len(takes) == 1:
+        lender = _name(places, takes[0][0].offer.commune)
+        home, place = places.get(need.commune), places.get(takes[0][0].offer.commune)
+        far = distance_km(home, place) if home and place else 1e6
+        where = f"à {far:.0f} km, " if far < 1e5 else ""
+        return (
+            f"{lender} peut prêter {what} à {borrower} {when} : {where}c'est la commune la plus "
+            "proche dont l'offre couvre ces dates."
+        )
+    shares = [f"{_name(places, s.offer.commune)} {portion}" for s, portion in takes]
+    return (
+        f"{listing(shares)} peuvent prêter ensemble {what} à {borrower} {when} : aucune "
+        "commune seule n'en a assez de libres, ce sont les plus proches qui en ont."
     )
 
 

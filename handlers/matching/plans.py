@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -71,6 +71,12 @@ class Plan:
     parts: list[Part]
     reason: str
     cost_key: dict[str, object] | None = None
+    # Writing the sentence costs more than finding the plan: some plans write it on demand.
+    explain: Callable[[], str] | None = None
+
+    def sentence(self) -> str:
+        """Why this proposal is made, in one French sentence."""
+        return self.explain() if self.explain is not None else self.reason
 
     @property
     def signature(self) -> str:
