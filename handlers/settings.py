@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     # How shared costs are split: bases egal, population, quantite, jours, with weights.
     group_cost_key: str = "quantite"
     joint_cost_key: str = "egal:50,population:50"
+    # Loan agreements: usual fee ("gratuit", "jour:15", "forfait:50"), deposit in euros,
+    # competent court, and a folder of edited templates taking precedence over the bundled.
+    loan_fee: str = "gratuit"
+    loan_deposit: float = 0.0
+    court: str = "tribunal administratif de Rennes"
+    templates: str = ""
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""

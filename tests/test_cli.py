@@ -261,3 +261,44 @@ def test_ingest_needs_and_proposals(sqlite_url: str, tmp_path: Path) -> None:
     )  # fmt: skip
     assert set(loan["communes"]) == {"56193", "56121"}
     assert (loan["start"], loan["end"], loan["status"]) == ("2027-06-21", "2027-06-21", "proposed")
+
+
+def test_answers_and_loan_agreements(sqlite_url: str, tmp_path: Path) -> None:
+    import zipfile
+
+    assert mutualise("init", db=sqlite_url).returncode == 0
+    args = ("members", "add", "--commune", "Riantec", "--role", "correspondent")
+    assert mutualise(*args, "--name", "Anne Le Goff", db=sqlite_url).returncode == 0
+    lines = tmp_path / "messages.jsonl"
+    lines.write_text(
+        '{"from": "st@lorient.bzh", "text": "Nous pouvons prêter notre podium en juin", "at": "2027-05-02T09:00"}\n'
+        '{"from": "mairie@mairie-riantec.bzh", "text": "il nous faudrait un podium le 21 juin", "at": "2027-05-03T10:00"}\n',
+        "utf-8",
+    )
+    assert mutualise("ingest", str(lines), db=sqlite_url).returncode == 0
+    loan = json.loads(mutualise("proposals", "--json", db=sqlite_url).stdout)[0]
+    early = mutualise(
+        "convention", str(loan["id"]), "--out", str(tmp_path / "c.html"), db=sqlite_url
+    )
+    assert_clean_failure(early, "n'est pas confirmée")
+    for commune in ("Riantec", "Lorient"):
+        answer = mutualise(
+            "answer", str(loan["id"]), "--commune", commune, "--accept", db=sqlite_url
+        )
+        assert answer.returncode == 0, answer.stderr
+    assert "confirmée" in answer.stdout
+    html = tmp_path / "c.html"
+    docx = tmp_path / "c.docx"
+    for out in (html, docx):
+        result = mutualise("convention", str(loan["id"]), "--out", str(out), db=sqlite_url)
+        assert result.returncode == 0, result.stderr
+    page = " ".join(html.read_text("utf-8").split())
+    assert "La commune de Lorient (code INSEE 56121)" in page
+    assert "représentée par Anne Le Goff" in page and "enlevé le 20 juin 2027" in page
+    with zipfile.ZipFile(docx) as archive:
+        body = archive.read("word/document.xml").decode()
+    assert "Riantec" in body and "podium" in body and "{{" not in body and "{%" not in body
+    wrong = mutualise(
+        "convention", str(loan["id"]), "--out", str(tmp_path / "c.pdf"), db=sqlite_url
+    )
+    assert_clean_failure(wrong, "donnez un fichier .docx ou .html")

@@ -67,6 +67,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     choice.add_argument("--refuse", action="store_true", help="refuser")
     reply.set_defaults(run=run_answer)
 
+    convention = commands.add_parser("convention", help="écrit la convention d'un prêt confirmé")
+    convention.add_argument("proposal", type=int, metavar="PROPOSITION", help="numéro du prêt")
+    convention.add_argument(
+        "--out", type=Path, required=True, metavar="FICHIER", help="FICHIER.docx ou FICHIER.html"
+    )
+    convention.set_defaults(run=run_convention)
+
 
 def matching_config(settings: Settings) -> Any:
     """The matching settings of the territory, from the environment."""
@@ -259,6 +266,29 @@ async def run_answer(ctx: Context, args: argparse.Namespace) -> int:
             f"Accord de {commune.name} noté pour la proposition n° {args.proposal} ; "
             "on attend les autres parties."
         )
+    return 0
+
+
+async def run_convention(ctx: Context, args: argparse.Namespace) -> int:
+    """Write the loan agreement of a confirmed loan, in Word or HTML."""
+    from decimal import Decimal
+
+    from handlers.conventions import ConventionError, LoanTerms, agreement, render_docx, render_html
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".docx", ".html"):
+        msg = f"Format inconnu « {suffix or args.out.name} » : donnez un fichier .docx ou .html."
+        raise ConventionError(msg)
+    settings = ctx.settings
+    terms = LoanTerms(settings.loan_fee, Decimal(str(settings.loan_deposit)), settings.court)
+    templates = Path(settings.templates) if settings.templates else None
+    async with ctx.sessions() as session:
+        context = await agreement(session, args.proposal, terms, dt.datetime.now(PARIS).date())
+    if suffix == ".docx":
+        render_docx(context, args.out, templates)
+    else:
+        args.out.write_text(render_html(context, templates), "utf-8")
+    ctx.out.print(f"Convention n° {context['number']} écrite dans {args.out}.")
     return 0
 
 
