@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
+from itertools import accumulate
 
 from handlers.matching.plans import NeedView, OfferView, Outcome, Part, Place, Plan, distance_km
 from handlers.wording import amount, listing, stretch
@@ -14,6 +15,8 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 _ALWAYS_FROM, _ALWAYS_TO = 0, 10**7
+# A lot of unknown size covers any quantity asked, for one borrower at a time.
+LOT = 10**9
 
 
 class Stock:
@@ -91,15 +94,11 @@ def plan_loans(
         pool = pools.get(item or "", {})
         arrival = sorted(group, key=lambda n: n.order)
         smallest = sorted(group, key=lambda n: (n.quantity or 1, n.order))
-        before = _copies(pool) if smallest != arrival else None
-        chosen = _run(arrival, pool, context)
-        short = any(r.startswith("pas assez") for r in chosen.unmatched.values())
-        if before is not None and short:  # capacity ran out: smallest first may serve more
-            second = _run(smallest, before, context)
-            if len(second.served) > len(chosen.served):
-                pool.clear()
-                pool.update(before)
-                chosen = second
+        ledger = _Ledger(pool, group)
+        order = arrival
+        if smallest != arrival and ledger.served(smallest) > ledger.served(arrival):
+            order = smallest  # smallest first serves more; on a tie the earlier request wins
+        chosen = _run(order, pool, context, ledger)
         # Sentences are written for the allocation kept only: they cost more than choosing.
         outcome.plans.extend(
             _plan(need, takes, places, labels, quantity) for need, takes, quantity in chosen.served
@@ -151,23 +150,86 @@ def _copies(pool: Mapping[str, list[Stock]]) -> dict[str, list[Stock]]:
     return copies
 
 
-def _run(needs: list[NeedView], pool: Mapping[str, list[Stock]], context: _Context) -> _Allocation:
+class _Ledger:
+    """Free units of an item on each day, all offers together: an upper bound that lets a
+    need no offer can cover fail at once instead of visiting every lender."""
+
+    def __init__(self, pool: Mapping[str, list[Stock]], needs: list[NeedView]) -> None:
+        days = [n.start.toordinal() for n in needs if n.start] + [
+            (n.end or n.start).toordinal() for n in needs if n.start
+        ]
+        self.first = min(days, default=0)
+        last = max(days, default=0)
+        size = last - self.first + 2
+        steps = [0] * size
+        for stocks in pool.values():
+            for stock in stocks:
+                low, high = max(stock.first, self.first), min(stock.last, last)
+                if low > high:
+                    continue
+                capacity = stock.capacity if stock.offer.quantity is not None else LOT
+                steps[low - self.first] += capacity
+                steps[high - self.first + 1] -= capacity
+                for day, used in stock.used.items():
+                    if low <= day <= high:
+                        taken = used if stock.offer.quantity is not None else LOT * used
+                        steps[day - self.first] -= taken
+                        steps[day - self.first + 1] += taken
+        self.free = list(accumulate(steps))
+
+    def served(self, needs: list[NeedView]) -> int:
+        """How many of these needs, in this order, the item's offers taken together could
+        serve: a quick estimate to choose the order, before the real allocation."""
+        free = list(self.free)
+        count = 0
+        for need in needs:
+            if need.start is None:
+                continue
+            low = need.start.toordinal() - self.first
+            high = (need.end or need.start).toordinal() - self.first
+            wanted = need.quantity or 1
+            if min(free[low : high + 1]) >= wanted:
+                for day in range(low, high + 1):
+                    free[day] -= wanted
+                count += 1
+        return count
+
+    def bound(self, start: int, end: int) -> int:
+        """At most this many units are free on every day from start to end."""
+        return min(self.free[start - self.first : end - self.first + 1])
+
+    def take(self, start: int, end: int, units: int) -> None:
+        for day in range(start - self.first, end - self.first + 1):
+            self.free[day] -= units
+
+
+def _run(
+    needs: list[NeedView], pool: Mapping[str, list[Stock]], context: _Context, ledger: _Ledger
+) -> _Allocation:
     allocation = _Allocation()
     for need in needs:
-        _serve(need, pool, context, allocation)
+        _serve(need, pool, context, allocation, ledger)
     return allocation
 
 
 def _serve(
-    need: NeedView, pool: Mapping[str, list[Stock]], context: _Context, allocation: _Allocation
+    need: NeedView,
+    pool: Mapping[str, list[Stock]],
+    context: _Context,
+    allocation: _Allocation,
+    ledger: _Ledger,
 ) -> None:
-    reason = _try(need, pool, context, allocation)
+    reason = _try(need, pool, context, allocation, ledger)
     if reason is not None:
         allocation.unmatched[need.id] = reason
 
 
 def _try(
-    need: NeedView, pool: Mapping[str, list[Stock]], context: _Context, allocation: _Allocation
+    need: NeedView,
+    pool: Mapping[str, list[Stock]],
+    context: _Context,
+    allocation: _Allocation,
+    ledger: _Ledger,
 ) -> str | None:
     if need.item is None:
         return "article inconnu du catalogue : à préciser"
@@ -179,6 +241,8 @@ def _try(
     if not lenders:
         return "aucune autre commune ne prête cet article"
     wanted = need.quantity or 1
+    if ledger.bound(start, end) < wanted:  # no need to visit the lenders one by one
+        return _short(need, pool, start, end, wanted)
     takes: list[tuple[Stock, int]] = []
     remaining, covering = wanted, False
     refused = context.refused
@@ -208,12 +272,26 @@ def _try(
     if not covering:
         return "aucun prêt proposé ne couvre ces dates"
     if remaining > 0:
-        available = wanted - remaining
-        return f"pas assez de matériel disponible à ces dates ({available} sur {wanted})"
+        return _short(need, pool, start, end, wanted)
     for stock, portion in takes:
-        stock.take(start, end, portion if stock.offer.quantity is not None else 1)
+        lot = stock.offer.quantity is None
+        stock.take(start, end, 1 if lot else portion)
+        ledger.take(start, end, LOT if lot else portion)
     allocation.served.append((need, takes, wanted))
     return None
+
+
+def _short(
+    need: NeedView, pool: Mapping[str, list[Stock]], start: int, end: int, wanted: int
+) -> str:
+    available = sum(
+        s.free(start, end)
+        for commune, stocks in pool.items()
+        if commune != need.commune
+        for s in stocks
+        if s.first <= start and end <= s.last
+    )
+    return f"pas assez de matériel disponible à ces dates ({min(available, wanted)} sur {wanted})"
 
 
 def _plan(

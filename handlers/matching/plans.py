@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from handlers.costs import CostKey, euros, split
 from storage.models import ParticipantRole, ProposalKind
@@ -46,9 +47,8 @@ class Place:
     longitude: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One commune's part in a proposal."""
+class Part(NamedTuple):
+    """One commune's part in a proposal (a tuple: plans make thousands of them)."""
 
     commune: str
     role: ParticipantRole
