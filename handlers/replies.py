@@ -41,13 +41,13 @@ def recorded(reading: Reading, what: Recorded, commune: str) -> str:
         return f"C'est noté : {count} demande(s) ou offre(s) de {commune} retirée(s).{extra}"
     if reading.intent is Intent.EVENT:
         when = stretch(reading.start, reading.end)
-        return f"Manifestation enregistrée pour {commune} : {reading.event} {when}."
+        return f"Manifestation enregistrée pour {commune} : « {reading.event} » {when}."
     if reading.intent is Intent.LEND:
         return f"Offre de prêt enregistrée pour {commune} : {_things(reading)} {_window(reading)}."
     if reading.intent is Intent.PURCHASE:
         by = f" avant le {day(reading.deadline)}" if reading.deadline else ""
         return f"Besoin d'achat enregistré pour {commune} : {_things(reading)}{by}."
-    event = f" pour {reading.event}" if reading.event else ""
+    event = f" pour « {reading.event} »" if reading.event else ""
     return (
         f"Besoin enregistré pour {commune} : {_things(reading)}{event} "
         f"{stretch(reading.start, reading.end)}."

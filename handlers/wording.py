@@ -43,8 +43,8 @@ def listing(words: Sequence[str]) -> str:
 
 
 def amount(quantity: int | None, singular: str, plural: str | None = None) -> str:
-    """ "1 podium", "150 ganivelles", "des ganivelles" when the count is unknown."""
+    """ "1 podium", "150 ganivelles", "ganivelles (nombre à préciser)"."""
     many = plural or singular
     if quantity is None:
-        return f"des {many}"
+        return f"{many} (nombre à préciser)"
     return f"{quantity} {singular if quantity == 1 else many}"

@@ -302,3 +302,40 @@ def test_answers_and_loan_agreements(sqlite_url: str, tmp_path: Path) -> None:
         "convention", str(loan["id"]), "--out", str(tmp_path / "c.pdf"), db=sqlite_url
     )
     assert_clean_failure(wrong, "donnez un fichier .docx ou .html")
+
+
+def test_events_lists_occurrences(sqlite_url: str, tmp_path: Path) -> None:
+    assert mutualise("init", db=sqlite_url).returncode == 0
+    lines = tmp_path / "events.jsonl"
+    lines.write_text(
+        '{"from": "mairie@mairie-queven.fr", "text": "Pour la fête de la musique le 21 juin il nous faudrait 2 barnums", "at": "2027-05-02T09:00"}\n'
+        '{"from": "mairie@caudan.fr", "text": "Notre forum des associations aura lieu le samedi 4 septembre", "at": "2027-05-02T09:00"}\n',
+        "utf-8",
+    )
+    assert mutualise("ingest", str(lines), db=sqlite_url).returncode == 0
+    every = json.loads(mutualise("events", "--json", db=sqlite_url).stdout)
+    assert every == [
+        {
+            "commune": "56185",
+            "name": "fête de la musique",
+            "start": "2027-06-21",
+            "end": "2027-06-21",
+            "recurring": False,
+            "items": [{"item": "barnum", "quantity": 2}],
+        },
+        {
+            "commune": "56036",
+            "name": "forum des associations",
+            "start": "2027-09-04",
+            "end": "2027-09-04",
+            "recurring": False,
+            "items": [],
+        },
+    ]
+    autumn = mutualise(
+        "events", "--json", "--from", "2027-07-01", "--to", "2027-12-31", db=sqlite_url
+    )
+    assert [e["name"] for e in json.loads(autumn.stdout)] == ["forum des associations"]
+    assert_clean_failure(
+        mutualise("events", "--from", "juillet", db=sqlite_url), "Date --from illisible"
+    )

@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     members.register(commands)
     parse.register(commands)
     records.register(commands)
+    records.register_events(commands)
     demo.register(commands)
     return parser
 

@@ -19,6 +19,7 @@ from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox
 from handlers.reading.sources import stored_reader
 from handlers.settings import Settings
+from handlers.wording import stretch
 from storage.declarations import all_declarations
 from storage.errors import MutualiseError
 from storage.members import communes
@@ -294,3 +295,60 @@ async def run_convention(ctx: Context, args: argparse.Namespace) -> int:
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def register_events(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the events command."""
+    events_parser = commands.add_parser("events", help="liste les manifestations")
+    events_parser.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    events_parser.add_argument("--from", dest="first", metavar="AAAA-MM-JJ", help="à partir du")
+    events_parser.add_argument("--to", dest="last", metavar="AAAA-MM-JJ", help="jusqu'au")
+    events_parser.set_defaults(run=run_events)
+
+
+def _day_arg(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        msg = f"Date {name} illisible : « {value} » (attendu : AAAA-MM-JJ)."
+        raise IngestError(msg) from exc
+
+
+async def run_events(ctx: Context, args: argparse.Namespace) -> int:
+    """List event occurrences, optionally between two dates."""
+    from storage.declarations import events
+
+    first, last = _day_arg(args.first, "--from"), _day_arg(args.last, "--to")
+    async with ctx.sessions() as session:
+        found = await events(session, first, last)
+        names = {c.insee: c.name for c in await communes(session)}
+    rows = [
+        {
+            "commune": e.commune_insee,
+            "name": e.name,
+            "start": e.start.isoformat(),
+            "end": e.end.isoformat(),
+            "recurring": e.recurring,
+            "items": [{"item": i.item_id, "quantity": i.quantity} for i in e.items],
+        }
+        for e in found
+    ]
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        ctx.out.print("Aucune manifestation enregistrée pour cette période.")
+        return 0
+    table = Table(title=f"Manifestations ({len(rows)})")
+    for column in ("Dates", "Commune", "Manifestation", "Matériel"):
+        table.add_column(column)
+    for event in found:
+        things = ", ".join(
+            f"{i.quantity if i.quantity is not None else '?'} {i.item_label}" for i in event.items
+        )
+        commune = names.get(event.commune_insee, event.commune_insee)
+        table.add_row(stretch(event.start, event.end), commune, event.name, things)
+    ctx.out.print(table)
+    return 0
