@@ -21,6 +21,8 @@ class Inbound:
     at: dt.datetime
     external_id: str
     raw: bytes = b""
+    # Why the message was written by a machine (auto-reply, bounce, list), if it was.
+    automatic: str | None = None
 
     @classmethod
     def from_line(cls, sender: str, text: str, at: dt.datetime) -> Inbound:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ class Fate(enum.StrEnum):
     """What became of a message, as the channels need to know it."""
 
     DUPLICATE = "duplicate"
+    IGNORED = "ignored"
     REFUSED = "refused"
     ANSWERED = "answered"
     TO_CONFIRM = "to_confirm"
@@ -42,6 +44,9 @@ class Outcome:
     reading: Reading | None = None
     commune: str | None = None
     proposals: list[Proposal] = field(default_factory=list)
+
+
+Responder = Callable[[AsyncSession, "Outcome"], Awaitable[None]]
 
 
 @dataclass
@@ -63,8 +68,14 @@ class Inbox:
         self.reader = reader
         self.matching = matching or MatchingConfig()
 
-    async def receive(self, inbound: Inbound, *, confirmed: bool = True) -> Outcome:
-        """Handle one message; it is stored before anything else, and recorded once."""
+    async def receive(
+        self, inbound: Inbound, *, confirmed: bool = True, respond: Responder | None = None
+    ) -> Outcome:
+        """Handle one message; it is stored before anything else, and recorded once.
+
+        `respond`, when given, is called inside the transaction that records the message,
+        so that a reply is queued if and only if what it speaks of is stored.
+        """
         message = await log_inbound(
             self.sessions,
             channel=inbound.channel,
@@ -76,8 +87,14 @@ class Inbox:
         )
         if message is None:
             return Outcome(Fate.DUPLICATE)
+        if inbound.automatic:
+            async with self.sessions.begin() as session:
+                await set_outcome(
+                    session, message.id, InboundStatus.IGNORED, f"automatique : {inbound.automatic}"
+                )
+            return Outcome(Fate.IGNORED, None, message.id)
         try:
-            return await self._handle(inbound, message.id, confirmed)
+            return await self._handle(inbound, message.id, confirmed, respond)
         except Exception:
             log.exception("message %s could not be handled", message.id)
             async with self.sessions.begin() as session:
@@ -89,41 +106,51 @@ class Inbox:
                 message.id,
             )
 
-    async def _handle(self, inbound: Inbound, message_id: int, confirmed: bool) -> Outcome:
+    async def _handle(
+        self, inbound: Inbound, message_id: int, confirmed: bool, respond: Responder | None
+    ) -> Outcome:
         async with self.sessions.begin() as session:
-            speaker = await self._identify(session, inbound)
-            if speaker is None:
-                await set_outcome(session, message_id, InboundStatus.REFUSED, "expéditeur inconnu")
-                return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
-            reading = self.reader.read(inbound.text, inbound.at.astimezone(PARIS).date())
-            commune = speaker.commune.insee
-            if speaker.member and speaker.member.role is Role.COORDINATOR and reading.commune:
-                commune = reading.commune  # a coordinator may write for any commune
-            member_id = speaker.member.id if speaker.member else None
-            if reading.intent is Intent.UNKNOWN:
-                await set_outcome(
-                    session, message_id, InboundStatus.ANSWERED, "rien à enregistrer",
-                    member_id=member_id, commune_insee=commune,
-                )  # fmt: skip
-                return Outcome(Fate.ANSWERED, replies.NOTHING_UNDERSTOOD, message_id, reading)
-            if not confirmed:
-                return Outcome(Fate.TO_CONFIRM, None, message_id, reading, commune)
-            author = Author(commune, member_id, inbound.channel, message_id)
-            recorded = await record(session, reading, author)
-            report = await match(session, self.matching, _items(recorded))
-            name = await _name(session, commune)
+            outcome = await self._decide(session, inbound, message_id, confirmed)
+            if respond is not None and outcome.fate is not Fate.TO_CONFIRM:
+                await respond(session, outcome)
+            return outcome
+
+    async def _decide(
+        self, session: AsyncSession, inbound: Inbound, message_id: int, confirmed: bool
+    ) -> Outcome:
+        speaker = await self._identify(session, inbound)
+        if speaker is None:
+            await set_outcome(session, message_id, InboundStatus.REFUSED, "expéditeur inconnu")
+            return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
+        reading = self.reader.read(inbound.text, inbound.at.astimezone(PARIS).date())
+        commune = speaker.commune.insee
+        if speaker.member and speaker.member.role is Role.COORDINATOR and reading.commune:
+            commune = reading.commune  # a coordinator may write for any commune
+        member_id = speaker.member.id if speaker.member else None
+        if reading.intent is Intent.UNKNOWN:
             await set_outcome(
-                session, message_id, InboundStatus.RECORDED, _summary(reading, recorded),
+                session, message_id, InboundStatus.ANSWERED, "rien à enregistrer",
                 member_id=member_id, commune_insee=commune,
             )  # fmt: skip
-            return Outcome(
-                Fate.RECORDED,
-                replies.recorded(reading, recorded, name),
-                message_id,
-                reading,
-                commune,
-                report.created,
-            )
+            return Outcome(Fate.ANSWERED, replies.NOTHING_UNDERSTOOD, message_id, reading)
+        if not confirmed:
+            return Outcome(Fate.TO_CONFIRM, None, message_id, reading, commune)
+        author = Author(commune, member_id, inbound.channel, message_id)
+        recorded = await record(session, reading, author)
+        report = await match(session, self.matching, _items(recorded))
+        name = await _name(session, commune)
+        await set_outcome(
+            session, message_id, InboundStatus.RECORDED, _summary(reading, recorded),
+            member_id=member_id, commune_insee=commune,
+        )  # fmt: skip
+        return Outcome(
+            Fate.RECORDED,
+            replies.recorded(reading, recorded, name),
+            message_id,
+            reading,
+            commune,
+            report.created,
+        )
 
     async def _identify(self, session: AsyncSession, inbound: Inbound) -> _Speaker | None:
         if inbound.channel is Channel.TELEGRAM:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.database import DEFAULT_URL
@@ -34,6 +35,18 @@ class Settings(BaseSettings):
     loan_deposit: float = 0.0
     court: str = "tribunal administratif de Rennes"
     templates: str = ""
+    # The service (mutualise run): inbound SMTP, the relay for outbound mail.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    mail_addresses: str = ""
+    mail_size_limit: int = 10 * 1024 * 1024
+    relay_host: str = ""
+    relay_port: int = 25
+    relay_username: str = ""
+    relay_password: SecretStr = SecretStr("")
+    relay_starttls: bool = False
+    mail_from: str = ""
+    outbox_interval: float = 30.0
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.database import create_engine
 
@@ -67,6 +67,29 @@ async def engine(store_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(store_url)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+async def sessions(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A store brought to the current schema, with Lorient Agglomération, the catalogue, and
+    one correspondent of Riantec writing from a webmail address (anne@gmail.com)."""
+    from storage.catalogue import load_catalogue
+    from storage.database import session_factory
+    from storage.members import add_member
+    from storage.models import Commune, Role
+    from storage.reference import install_catalogue, install_territory
+    from storage.schema import upgrade
+    from storage.territory import load_territory
+
+    await upgrade(engine)
+    factory = session_factory(engine)
+    async with factory.begin() as session:
+        await install_territory(session, load_territory())
+        await install_catalogue(session, load_catalogue())
+        riantec = await session.get(Commune, "56193")
+        assert riantec is not None
+        await add_member(session, riantec, Role.CORRESPONDENT, emails=["anne@gmail.com"])
+    yield factory
 
 
 @pytest.fixture(autouse=True)

@@ -4,23 +4,18 @@ logged, identified, read, recorded, matched, answered."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox
 from handlers.matching import match
 from handlers.reading.sources import bundled_reader
-from storage.catalogue import load_catalogue
-from storage.database import session_factory
-from storage.members import add_member
 from storage.models import (
-    Commune,
     InboundMessage,
     InboundStatus,
     Need,
@@ -28,27 +23,10 @@ from storage.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
-    Role,
 )
-from storage.reference import install_catalogue, install_territory
-from storage.schema import upgrade
-from storage.territory import load_territory
 
 PARIS = ZoneInfo("Europe/Paris")
 READER = bundled_reader()
-
-
-@pytest.fixture
-async def sessions(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    await upgrade(engine)
-    factory = session_factory(engine)
-    async with factory.begin() as session:
-        await install_territory(session, load_territory())
-        await install_catalogue(session, load_catalogue())
-        riantec = await session.get(Commune, "56193")
-        assert riantec is not None
-        await add_member(session, riantec, Role.CORRESPONDENT, emails=["anne@gmail.com"])
-    yield factory
 
 
 def message(sender: str, text: str, day: int, hour: int = 9) -> Inbound:

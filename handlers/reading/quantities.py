@@ -50,6 +50,8 @@ _NOT_ITEMS = frozenset(
     tasses litre litres kilo kilos gramme grammes exemplaire exemplaires
         pouce pouces aura fois tasse tasses
         voie voies place places porte portes couleur couleurs
+        materiel materiels equipement equipements chose choses article articles objet objets
+    demande demandes besoin besoins aide information informations
     """.split()
 )
 _STOP = frozenset(

@@ -1,0 +1,93 @@
+"""`mutualise run`: the service in one process. Today: inbound SMTP and the outbox; the
+Telegram bot and the scheduler join it with their issues."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import signal
+from zoneinfo import ZoneInfo
+
+from handlers.cli.context import Context
+from handlers.cli.records import matching_config
+from handlers.inbox import Inbox
+from handlers.reading.sources import stored_reader
+from storage.errors import MutualiseError
+
+PARIS = ZoneInfo("Europe/Paris")
+log = logging.getLogger("mutualise.service")
+
+
+class ConfigurationError(MutualiseError):
+    """A required setting is missing or wrong."""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the run command."""
+    run = commands.add_parser("run", help="lance le service (courriel entrant, envois)")
+    run.set_defaults(run=run_service)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(PARIS)
+
+
+async def run_service(ctx: Context, args: argparse.Namespace) -> int:
+    """Serve until interrupted: SMTP in, the outbox flushed to the relay."""
+    from mail.sending import Relay, deliver_due  # the adapters load only for the service
+    from mail.server import Mailbox, MailHandler, serve
+
+    settings = ctx.settings
+    mailbox = Mailbox.of(settings.mail_addresses)
+    if not mailbox.addresses:
+        msg = (
+            "MUTUALISE_MAIL_ADDRESSES est vide : donnez la ou les adresses qui reçoivent les "
+            "besoins (ex. besoins@lorient-agglo.bzh), séparées par des virgules."
+        )
+        raise ConfigurationError(msg)
+    async with ctx.sessions() as session:
+        reader = await stored_reader(session)
+    inbox = Inbox(ctx.sessions, reader, matching_config(settings))
+    handler = MailHandler(inbox, mailbox, _now)
+    server = await serve(handler, settings.smtp_host, settings.smtp_port, settings.mail_size_limit)
+    relay = None
+    if settings.relay_host:
+        relay = Relay(
+            settings.relay_host,
+            settings.relay_port,
+            settings.mail_from or sorted(mailbox.addresses)[0],
+            settings.relay_username or None,
+            settings.relay_password.get_secret_value() or None,
+            settings.relay_starttls,
+        )
+    ctx.out.print(
+        f"mutualise écoute le courriel sur {settings.smtp_host}:{settings.smtp_port} pour "
+        f"{', '.join(sorted(mailbox.addresses))}."
+    )
+    ctx.out.print(
+        f"Envois par {settings.relay_host}:{settings.relay_port}."
+        if relay
+        else "Aucun relais (MUTUALISE_RELAY_HOST) : les réponses attendent dans la boîte d'envoi."
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        while not stop.is_set():
+            if relay is not None:
+                try:
+                    await deliver_due(ctx.sessions, relay, _now)
+                except Exception:  # the outbox keeps everything: try again next round
+                    log.exception("outbox flush failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=settings.outbox_interval)
+    finally:
+        server.close()
+        await server.wait_closed()
+    ctx.out.print("Service arrêté.")
+    return 0

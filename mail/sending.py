@@ -1,0 +1,103 @@
+"""Outbound mail: the outbox's email messages, sent through the territory's relay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import aiosmtplib
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import Channel, OutboxMessage
+from storage.outbox import due, mark_failed, mark_sent
+
+log = logging.getLogger("mutualise.mail.out")
+
+
+@dataclass(frozen=True)
+class Relay:
+    """Where outbound mail goes, and as whom."""
+
+    host: str
+    port: int
+    sender: str  # the From address of every message mutualise sends
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout: float = 30.0
+
+    @property
+    def domain(self) -> str:
+        return self.sender.rpartition("@")[2] or "mutualise.invalid"
+
+
+def compose(message: OutboxMessage, relay: Relay) -> EmailMessage:
+    """The email of an outbox message: text, with HTML beside it when there is some."""
+    email = EmailMessage()
+    email["From"] = relay.sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject or "mutualise"
+    # A stable id: a message sent again after a crash is recognisably the same one.
+    email["Message-ID"] = f"<outbox-{message.id}@{relay.domain}>"
+    email["Date"] = format_datetime(message.created_at)
+    email["Auto-Submitted"] = "auto-replied" if message.in_reply_to else "auto-generated"
+    for name, value in (message.headers or {}).items():
+        email[name] = str(value)
+    email.set_content(message.body)
+    if message.html:
+        email.add_alternative(message.html, subtype="html")
+    return email
+
+
+async def send_one(email: EmailMessage, relay: Relay) -> None:
+    """Hand one email to the relay."""
+    await aiosmtplib.send(
+        email,
+        hostname=relay.host,
+        port=relay.port,
+        username=relay.username,
+        password=relay.password,
+        start_tls=relay.starttls,
+        timeout=relay.timeout,
+    )
+
+
+async def deliver_due(
+    sessions: async_sessionmaker[AsyncSession],
+    relay: Relay,
+    now: Callable[[], dt.datetime],
+) -> tuple[int, int]:
+    """Send every email whose time has come; returns (sent, failed)."""
+    sent = failed = 0
+    async with sessions() as session:
+        ids = [m.id for m in await due(session, Channel.EMAIL, now())]
+    for message_id in ids:
+        # One transaction per message: what left is recorded at once, never sent twice.
+        async with sessions.begin() as session:
+            message = await session.get(OutboxMessage, message_id)
+            if message is None:
+                continue
+            if await _attempt(message, relay, now):
+                sent += 1
+            else:
+                failed += 1
+    return sent, failed
+
+
+async def _attempt(message: OutboxMessage, relay: Relay, now: Callable[[], dt.datetime]) -> bool:
+    try:
+        await send_one(compose(message, relay), relay)
+    except aiosmtplib.SMTPResponseException as exc:
+        log.warning("relay refused outbox %s: %s %s", message.id, exc.code, exc.message)
+        mark_failed(message, now(), f"{exc.code} {exc.message}", permanent=500 <= exc.code < 600)
+        return False
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        log.warning("relay unreachable for outbox %s: %s", message.id, exc)
+        mark_failed(message, now(), f"{type(exc).__name__}: {exc}", permanent=False)
+        return False
+    mark_sent(message, now())
+    return True

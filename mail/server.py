@@ -1,0 +1,128 @@
+"""Inbound SMTP: an aiosmtpd handler that accepts mail for the configured addresses only,
+stores each message before saying 250, and queues the reply in the same thread.
+
+SMTP status texts stay in ASCII (RFC 5321); what a person reads goes in the reply mail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.inbound import Inbound
+from handlers.inbox import Fate, Inbox, Outcome
+from mail.parsing import ParsedMail, parse_mail
+from storage.models import Channel
+from storage.outbox import enqueue
+
+log = logging.getLogger("mutualise.mail.in")
+
+OK = "250 2.0.0 Message recu"
+UNKNOWN_RECIPIENT = "550 5.1.1 Adresse inconnue ici"
+STORE_UNAVAILABLE = "451 4.3.0 Stockage momentanement indisponible, reessayez plus tard"
+SIGNATURE = "\n\n-- \nmutualise, l'outil de mutualisation de votre intercommunalité"
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """The local addresses that accept mail, "+tag" forms included."""
+
+    addresses: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Mailbox:
+        """From the comma-separated `MUTUALISE_MAIL_ADDRESSES`."""
+        return cls(frozenset(a.strip().lower() for a in text.split(",") if a.strip()))
+
+    def accepts(self, address: str) -> bool:
+        """Is this one of ours? "besoins+caudan@x" is "besoins@x"."""
+        local, _, domain = address.strip().strip("<>").lower().rpartition("@")
+        return f"{local.partition('+')[0]}@{domain}" in self.addresses
+
+
+class MailHandler:
+    """aiosmtpd handler: recipients checked at RCPT, the message handled at DATA."""
+
+    def __init__(self, inbox: Inbox, mailbox: Mailbox, now: Callable[[], dt.datetime]) -> None:
+        self.inbox = inbox
+        self.mailbox = mailbox
+        self.now = now
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if not self.mailbox.accepts(address):
+            return UNKNOWN_RECIPIENT
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", errors="replace")
+        mail = parse_mail(raw, envelope.mail_from)
+        inbound = Inbound(
+            Channel.EMAIL,
+            mail.sender or (envelope.mail_from or ""),
+            mail.text,
+            self.now(),
+            mail.message_id,
+            raw,
+            automatic=mail.automatic,
+        )
+        try:
+            outcome = await self.inbox.receive(inbound, respond=self._responder(mail))
+        except (DBAPIError, OSError):
+            log.exception("message %s not stored: store unavailable", mail.message_id)
+            return STORE_UNAVAILABLE
+        log.info("message %s from %s: %s", mail.message_id, mail.sender, outcome.fate.value)
+        return OK
+
+    def _responder(self, mail: ParsedMail) -> Callable[[AsyncSession, Outcome], Any]:
+        async def respond(session: AsyncSession, outcome: Outcome) -> None:
+            if not outcome.reply or not mail.sender:
+                return
+            today = self.now().date().isoformat()
+            # A stranger is told how to register once a day at most, however often they write.
+            key = (
+                f"stranger:{mail.sender}:{today}"
+                if outcome.fate is Fate.REFUSED
+                else f"reply:{mail.message_id}"
+            )
+            subject = mail.subject or "votre message"
+            await enqueue(
+                session,
+                channel=Channel.EMAIL,
+                recipient=mail.sender,
+                subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
+                body=outcome.reply + SIGNATURE,
+                headers={
+                    "In-Reply-To": f"<{mail.message_id}>",
+                    "References": " ".join(f"<{r}>" for r in [*mail.references, mail.message_id]),
+                },
+                now=self.now(),
+                dedupe_key=key,
+                in_reply_to=outcome.message_id,
+            )
+
+        return respond
+
+
+async def serve(
+    handler: MailHandler, host: str, port: int, size_limit: int
+) -> asyncio.base_events.Server:
+    """Listen for SMTP on host:port in the running event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(
+        lambda: SMTP(handler, data_size_limit=size_limit, hostname="mutualise", ident="mutualise"),
+        host=host,
+        port=port,
+    )

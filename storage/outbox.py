@@ -1,0 +1,116 @@
+"""The outbox: every message to send waits here, with its attempts, until it has left.
+
+A message is written in the same transaction as what caused it; a sender takes the due
+ones, and marks each sent, or failed with the time of its next attempt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Channel, OutboxMessage, OutboxStatus
+
+# Waits between attempts; past the last one (about a day in all), the message is given up.
+BACKOFF = (
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=15),
+    dt.timedelta(hours=1),
+    dt.timedelta(hours=3),
+    dt.timedelta(hours=6),
+    dt.timedelta(hours=12),
+)
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    channel: Channel,
+    recipient: str,
+    body: str,
+    now: dt.datetime,
+    subject: str | None = None,
+    html: str | None = None,
+    headers: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+    in_reply_to: int | None = None,
+) -> OutboxMessage | None:
+    """Add a message to send; None when a message with the same dedupe key exists."""
+    if dedupe_key is not None:
+        known = await session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        if known is not None:
+            return None
+    message = OutboxMessage(
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        html=html,
+        headers=headers,
+        dedupe_key=dedupe_key,
+        in_reply_to=in_reply_to,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def due(
+    session: AsyncSession, channel: Channel, now: dt.datetime, limit: int = 50
+) -> Sequence[OutboxMessage]:
+    """Messages of a channel whose time to be sent has come, oldest first."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+def mark_sent(message: OutboxMessage, now: dt.datetime) -> None:
+    """The message has left."""
+    message.status = OutboxStatus.SENT
+    message.sent_at = now
+    message.attempts += 1
+    message.last_error = None
+
+
+def mark_failed(message: OutboxMessage, now: dt.datetime, error: str, permanent: bool) -> None:
+    """An attempt failed: try again later, or give up (permanent error, or out of tries)."""
+    message.attempts += 1
+    message.last_error = error[:2000]
+    if permanent or message.attempts > len(BACKOFF):
+        message.status = OutboxStatus.DEAD
+        return
+    message.status = OutboxStatus.FAILED
+    message.next_attempt_at = now + BACKOFF[message.attempts - 1]
+
+
+async def sent_since(
+    session: AsyncSession, recipient: str, key_prefix: str, since: dt.datetime
+) -> bool:
+    """Was a message of this kind (dedupe key prefix) queued for this recipient since then?"""
+    found = await session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.recipient == recipient,
+            OutboxMessage.dedupe_key.like(f"{key_prefix}%"),
+            OutboxMessage.created_at >= since,
+        )
+    )
+    return found is not None

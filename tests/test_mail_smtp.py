@@ -1,0 +1,240 @@
+"""Mail in and out over real SMTP conversations on loopback: the service's own server with
+smtplib as the client, and a sink standing for the territory's relay."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import smtplib
+from collections.abc import AsyncIterator
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.inbox import Inbox
+from handlers.reading.sources import bundled_reader
+from mail.parsing import parse_mail
+from mail.sending import Relay, deliver_due
+from mail.server import Mailbox, MailHandler, serve
+from storage.database import create_engine, session_factory
+from storage.models import InboundMessage, InboundStatus, Need, OutboxMessage, OutboxStatus
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = dt.datetime(2027, 5, 3, 9, 30, tzinfo=PARIS)
+READER = bundled_reader()
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "email-cpython"
+LIMIT = 200_000
+
+
+class Server:
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def send(
+        self, raw: bytes, sender: str = "st@caudan.fr", to: str = "besoins@mutualise.example"
+    ) -> tuple[int, bytes]:
+        """One SMTP conversation; the server's answer to DATA (or to RCPT when refused)."""
+        # smtplib sends bytes as they are; an MTA would have put CRLF line ends, as here.
+        raw = re.sub(rb"\r\n|\r|\n", b"\r\n", raw)
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=30) as client:
+            client.ehlo()
+            client.mail(sender)
+            code, text = client.rcpt(to)
+            if code >= 400:
+                return code, text
+            return client.data(raw)
+
+
+@pytest.fixture
+async def server(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Server]:
+    handler = MailHandler(
+        Inbox(sessions, READER), Mailbox.of("besoins@mutualise.example"), lambda: NOW
+    )
+    listening = await serve(handler, "127.0.0.1", 0, LIMIT)
+    yield Server(listening.sockets[0].getsockname()[1])
+    listening.close()
+    await listening.wait_closed()
+
+
+def mail(
+    text: str,
+    sender: str = "Services techniques <st@caudan.fr>",
+    message_id: str = "<m1@caudan.fr>",
+    **headers: str,
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "besoins@mutualise.example"
+    message["Subject"] = headers.pop("Subject", "Besoin de matériel")
+    message["Message-ID"] = message_id
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(text)
+    return message.as_bytes()
+
+
+async def talk(server: Server, raw: bytes, **kwargs: str) -> tuple[int, bytes]:
+    return await asyncio.to_thread(server.send, raw, **kwargs)
+
+
+async def rows(sessions: async_sessionmaker[AsyncSession], model: type) -> list:  # type: ignore[type-arg]
+    async with sessions() as session:
+        return list((await session.scalars(select(model))).all())
+
+
+async def test_recipients_are_checked_at_rcpt(server: Server) -> None:
+    assert (await talk(server, mail("x"), to="besoins+caudan@mutualise.example"))[0] == 250
+    code, text = await talk(
+        server, mail("x", message_id="<m2@caudan.fr>"), to="autre@mutualise.example"
+    )
+    assert code == 550 and b"Adresse inconnue" in text
+
+
+async def test_a_town_hall_need_is_recorded_and_answered_in_its_thread(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    code, _ = await talk(
+        server,
+        mail("Il nous faudrait 3 barnums le 21 juin.", Subject="=?utf-8?q?Demande_f=C3=AAte?="),
+    )
+    assert code == 250
+    needs = await rows(sessions, Need)
+    assert [(n.commune_insee, n.item_id, n.quantity) for n in needs] == [("56036", "barnum", 3)]
+    (reply,) = await rows(sessions, OutboxMessage)
+    assert reply.recipient == "st@caudan.fr" and reply.subject == "Re: Demande fête"
+    assert reply.headers == {"In-Reply-To": "<m1@caudan.fr>", "References": "<m1@caudan.fr>"}
+    assert "Besoin enregistré pour Caudan : 3 barnums le 21 juin 2027" in reply.body
+
+
+async def test_the_same_message_twice_is_recorded_once(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    raw = mail("Il nous faudrait 3 barnums le 21 juin.")
+    assert (await talk(server, raw))[0] == 250
+    assert (await talk(server, raw))[0] == 250
+    assert len(await rows(sessions, Need)) == 1
+    assert len(await rows(sessions, InboundMessage)) == 1
+    assert len(await rows(sessions, OutboxMessage)) == 1
+
+
+async def test_strangers_record_nothing_and_hear_once_a_day(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    for number in range(3):
+        raw = mail(
+            "besoin de 3 barnums le 21 juin",
+            sender="qui@gmail.com",
+            message_id=f"<s{number}@gmail.com>",
+        )
+        assert (await talk(server, raw, sender="qui@gmail.com"))[0] == 250
+    assert await rows(sessions, Need) == []
+    replies = await rows(sessions, OutboxMessage)
+    assert len(replies) == 1 and "inscrits" in replies[0].body
+    statuses = {m.status for m in await rows(sessions, InboundMessage)}
+    assert statuses == {InboundStatus.REFUSED}
+
+
+async def test_automatic_mail_is_logged_never_answered(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    raw = mail("Je suis absente jusqu'au 12 mai.", Auto_Submitted="auto-replied")
+    assert (await talk(server, raw))[0] == 250
+    (logged,) = await rows(sessions, InboundMessage)
+    assert logged.status is InboundStatus.IGNORED
+    assert await rows(sessions, OutboxMessage) == []
+
+
+async def test_oversized_mail_is_refused(server: Server) -> None:
+    code, _ = await talk(server, mail(("x" * 79 + "\n") * (LIMIT // 80 + 10)))
+    assert code == 552
+
+
+async def test_an_unavailable_store_answers_451(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path}/empty.db")  # no schema: every write fails
+    handler = MailHandler(
+        Inbox(session_factory(engine), READER), Mailbox.of("besoins@mutualise.example"), lambda: NOW
+    )
+    listening = await serve(handler, "127.0.0.1", 0, LIMIT)
+    try:
+        server = Server(listening.sockets[0].getsockname()[1])
+        code, _ = await talk(server, mail("Il nous faudrait 3 barnums le 21 juin."))
+        assert code == 451
+    finally:
+        listening.close()
+        await engine.dispose()
+
+
+@pytest.mark.skipif(
+    not CORPUS.exists(), reason="../shared/corpora/email-cpython is not beside this checkout"
+)
+async def test_every_corpus_message_gets_a_decision(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    files = sorted(CORPUS.glob("msg_*.txt"))
+    codes = [(await talk(server, f.read_bytes(), sender="someone@example.com"))[0] for f in files]
+    assert set(codes) <= {250}, codes
+    async with sessions() as session:
+        logged = await session.scalar(select(func.count()).select_from(InboundMessage))
+    # One record per Message-ID: several test files share one; those without any are
+    # told apart by their content.
+    distinct = {
+        parse_mail(re.sub(rb"\r\n|\r|\n", b"\r\n", f.read_bytes())).message_id for f in files
+    }
+    assert logged == len(distinct)
+
+
+class Sink:
+    """A relay on loopback that keeps what it receives, and can refuse."""
+
+    def __init__(self) -> None:
+        self.received: list[Envelope] = []
+        self.refuse: str | None = None
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.refuse:
+            return self.refuse
+        self.received.append(envelope)
+        return "250 OK"
+
+
+async def test_outbound_mail_goes_through_the_relay_and_waits_when_it_is_down(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    assert (await talk(server, mail("Il nous faudrait 3 barnums le 21 juin.")))[0] == 250
+    sink = Sink()
+    loop = asyncio.get_running_loop()
+    relay_server = await loop.create_server(lambda: SMTP(sink), "127.0.0.1", 0)
+    port = relay_server.sockets[0].getsockname()[1]
+    relay = Relay("127.0.0.1", port, "besoins@mutualise.example", timeout=5)
+    clock = [NOW]
+    try:
+        sink.refuse = "451 4.3.0 try later"
+        assert await deliver_due(sessions, relay, lambda: clock[0]) == (0, 1)
+        (waiting,) = await rows(sessions, OutboxMessage)
+        assert waiting.status is OutboxStatus.FAILED and waiting.next_attempt_at > NOW
+        assert await deliver_due(sessions, relay, lambda: clock[0]) == (0, 0)  # not yet due
+        sink.refuse = None
+        clock[0] = NOW + dt.timedelta(minutes=2)
+        assert await deliver_due(sessions, relay, lambda: clock[0]) == (1, 0)
+        assert await deliver_due(sessions, relay, lambda: clock[0]) == (0, 0)  # never twice
+    finally:
+        relay_server.close()
+    (envelope,) = sink.received
+    assert envelope.rcpt_tos == ["st@caudan.fr"]
+    content = envelope.original_content or b""
+    assert b"In-Reply-To: <m1@caudan.fr>" in content and b"Auto-Submitted: auto-replied" in content
+    refused = Relay("127.0.0.1", 1, "besoins@mutualise.example", timeout=2)  # nothing listens
+    async with sessions.begin() as session:
+        from storage.models import Channel
+        from storage.outbox import enqueue
+
+        await enqueue(
+            session, channel=Channel.EMAIL, recipient="x@caudan.fr", body="b", now=clock[0]
+        )
+    assert await deliver_due(sessions, refused, lambda: clock[0]) == (0, 1)

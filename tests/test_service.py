@@ -1,0 +1,99 @@
+"""`mutualise run` as deployed: a real process, mail in over SMTP, the reply out to a relay."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import smtplib
+import socket
+import sys
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+MUTUALISE = str(Path(sys.executable).with_name("mutualise"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.received: asyncio.Queue[Envelope] = asyncio.Queue()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        await self.received.put(envelope)
+        return "250 OK"
+
+
+def send(port: int) -> None:
+    message = EmailMessage()
+    message["From"] = "Services techniques <st@caudan.fr>"
+    message["To"] = "besoins@agglo.example"
+    message["Subject"] = "Demande"
+    message["Message-ID"] = "<run-1@caudan.fr>"
+    message.set_content("Il nous faudrait 3 barnums le 21 juin.")
+    for _ in range(50):  # the service may still be starting
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+                client.send_message(message)
+            return
+        except ConnectionRefusedError:
+            time.sleep(0.2)
+    raise AssertionError("the service never listened")
+
+
+async def test_run_receives_records_and_replies(sqlite_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+    env["MUTUALISE_DB"] = sqlite_url
+    init = await asyncio.create_subprocess_exec(
+        MUTUALISE, "init", env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    assert await init.wait() == 0
+    sink = Sink()
+    relay = await asyncio.get_running_loop().create_server(lambda: SMTP(sink), "127.0.0.1", 0)
+    smtp_port = free_port()
+    env.update(
+        MUTUALISE_SMTP_PORT=str(smtp_port),
+        MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example",
+        MUTUALISE_RELAY_HOST="127.0.0.1",
+        MUTUALISE_RELAY_PORT=str(relay.sockets[0].getsockname()[1]),
+        MUTUALISE_OUTBOX_INTERVAL="0.2",
+    )
+    service = await asyncio.create_subprocess_exec(
+        MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await asyncio.to_thread(send, smtp_port)
+        reply = await asyncio.wait_for(sink.received.get(), timeout=30)
+    finally:
+        service.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(service.communicate(), timeout=30)
+        relay.close()
+    assert service.returncode == 0, err.decode()
+    assert "écoute le courriel" in out.decode() and "Service arrêté." in out.decode()
+    assert reply.rcpt_tos == ["st@caudan.fr"]
+    content = (reply.original_content or b"").decode("utf-8", errors="replace")
+    assert "In-Reply-To: <run-1@caudan.fr>" in content
+    assert "Subject: Re: Demande" in content
+
+
+async def test_run_without_addresses_says_which_setting_is_missing(sqlite_url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+    env["MUTUALISE_DB"] = sqlite_url
+    init = await asyncio.create_subprocess_exec(
+        MUTUALISE, "init", env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    assert await init.wait() == 0
+    run = await asyncio.create_subprocess_exec(
+        MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(run.communicate(), timeout=30)
+    assert run.returncode == 1
+    assert "MUTUALISE_MAIL_ADDRESSES est vide" in err.decode() and "Traceback" not in err.decode()
