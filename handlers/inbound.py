@@ -23,6 +23,8 @@ class Inbound:
     raw: bytes = b""
     # Why the message was written by a machine (auto-reply, bounce, list), if it was.
     automatic: str | None = None
+    # Why the message must be held unread (its sender's domain failed DMARC or SPF).
+    quarantine: str | None = None
 
     @classmethod
     def from_line(cls, sender: str, text: str, at: dt.datetime) -> Inbound:

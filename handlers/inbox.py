@@ -29,6 +29,7 @@ class Fate(enum.StrEnum):
 
     DUPLICATE = "duplicate"
     IGNORED = "ignored"
+    QUARANTINED = "quarantined"
     REFUSED = "refused"
     ANSWERED = "answered"
     TO_CONFIRM = "to_confirm"
@@ -87,6 +88,13 @@ class Inbox:
         )
         if message is None:
             return Outcome(Fate.DUPLICATE)
+        if inbound.quarantine:
+            log.warning("message %s quarantined: %s", message.id, inbound.quarantine)
+            async with self.sessions.begin() as session:
+                await set_outcome(
+                    session, message.id, InboundStatus.QUARANTINED, inbound.quarantine
+                )
+            return Outcome(Fate.QUARANTINED, None, message.id)
         if inbound.automatic:
             async with self.sessions.begin() as session:
                 await set_outcome(

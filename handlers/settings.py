@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     relay_starttls: bool = False
     mail_from: str = ""
     outbox_interval: float = 30.0
+    # authserv-ids of the mail servers whose Authentication-Results are believed.
+    trusted_authserv: str = ""
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox, Outcome
+from mail.authentication import spoofing
 from mail.parsing import ParsedMail, parse_mail
 from storage.models import Channel
 from storage.outbox import enqueue
@@ -51,10 +52,17 @@ class Mailbox:
 class MailHandler:
     """aiosmtpd handler: recipients checked at RCPT, the message handled at DATA."""
 
-    def __init__(self, inbox: Inbox, mailbox: Mailbox, now: Callable[[], dt.datetime]) -> None:
+    def __init__(
+        self,
+        inbox: Inbox,
+        mailbox: Mailbox,
+        now: Callable[[], dt.datetime],
+        trusted: set[str] | None = None,
+    ) -> None:
         self.inbox = inbox
         self.mailbox = mailbox
         self.now = now
+        self.trusted = trusted or set()
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -77,6 +85,7 @@ class MailHandler:
             mail.message_id,
             raw,
             automatic=mail.automatic,
+            quarantine=spoofing(mail.authentication, self.trusted, mail.sender),
         )
         try:
             outcome = await self.inbox.receive(inbound, respond=self._responder(mail))

@@ -145,6 +145,7 @@ class InboundStatus(enum.StrEnum):
     ANSWERED = "answered"
     REFUSED = "refused"
     IGNORED = "ignored"
+    QUARANTINED = "quarantined"
     FAILED = "failed"
 
 

@@ -238,3 +238,48 @@ async def test_outbound_mail_goes_through_the_relay_and_waits_when_it_is_down(
             session, channel=Channel.EMAIL, recipient="x@caudan.fr", body="b", now=clock[0]
         )
     assert await deliver_due(sessions, refused, lambda: clock[0]) == (0, 1)
+
+
+async def test_a_spoofed_sender_is_held(sessions: async_sessionmaker[AsyncSession]) -> None:
+    handler = MailHandler(
+        Inbox(sessions, READER),
+        Mailbox.of("besoins@mutualise.example"),
+        lambda: NOW,
+        {"mx.lorient.bzh"},
+    )
+    listening = await serve(handler, "127.0.0.1", 0, LIMIT)
+    server = Server(listening.sockets[0].getsockname()[1])
+    try:
+        forged = mail(
+            "Il nous faudrait 300 ganivelles le 21 juin.",
+            Authentication_Results="mx.lorient.bzh; spf=pass smtp.mailfrom=x.org; dmarc=fail header.from=caudan.fr",
+        )
+        assert (await talk(server, forged))[0] == 250
+        untrusted = mail(
+            "Il nous faudrait 3 tables le 21 juin.",
+            message_id="<m2@caudan.fr>",
+            Authentication_Results="evil.example; dmarc=fail header.from=caudan.fr",
+        )
+        assert (await talk(server, untrusted))[0] == 250
+    finally:
+        listening.close()
+    statuses = sorted(m.status.value for m in await rows(sessions, InboundMessage))
+    assert statuses == ["quarantined", "recorded"]
+    assert [(n.item_id, n.quantity) for n in await rows(sessions, Need)] == [("table", 3)]
+
+
+def test_spoofing_verdicts() -> None:
+    from mail.authentication import spoofing
+
+    trusted = {"mx.lorient.bzh"}
+    assert (
+        spoofing(["mx.lorient.bzh; dmarc=pass header.from=caudan.fr"], trusted, "a@caudan.fr")
+        is None
+    )
+    assert spoofing(["mx.lorient.bzh; spf=fail smtp.mailfrom=a@caudan.fr"], trusted, "a@caudan.fr")
+    assert (
+        spoofing(["mx.lorient.bzh; dmarc=fail header.from=other.fr"], trusted, "a@caudan.fr")
+        is None
+    )
+    assert spoofing(["other; dmarc=fail header.from=caudan.fr"], trusted, "a@caudan.fr") is None
+    assert spoofing([], trusted, "a@caudan.fr") is None

@@ -51,7 +51,8 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
     async with ctx.sessions() as session:
         reader = await stored_reader(session)
     inbox = Inbox(ctx.sessions, reader, matching_config(settings))
-    handler = MailHandler(inbox, mailbox, _now)
+    trusted = {a.strip().lower() for a in settings.trusted_authserv.split(",") if a.strip()}
+    handler = MailHandler(inbox, mailbox, _now, trusted)
     server = await serve(handler, settings.smtp_host, settings.smtp_port, settings.mail_size_limit)
     relay = None
     if settings.relay_host:
