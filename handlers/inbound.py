@@ -25,6 +25,8 @@ class Inbound:
     automatic: str | None = None
     # Why the message must be held unread (its sender's domain failed DMARC or SPF).
     quarantine: str | None = None
+    # The outbox message this one answers ("Re:" to a question the bot asked), if any.
+    answers: int | None = None
 
     @classmethod
     def from_line(cls, sender: str, text: str, at: dt.datetime) -> Inbound:

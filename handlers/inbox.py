@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import replies
+from handlers.completion import complete, original_message
 from handlers.inbound import Inbound
 from handlers.matching import MatchingConfig, match
 from handlers.reading.intents import Intent
@@ -135,6 +136,10 @@ class Inbox:
         if speaker.member and speaker.member.role is Role.COORDINATOR and reading.commune:
             commune = reading.commune  # a coordinator may write for any commune
         member_id = speaker.member.id if speaker.member else None
+        if inbound.answers is not None and not reading.items:
+            done = await self._complete(session, inbound, message_id, commune, reading)
+            if done is not None:
+                return done
         if reading.intent is Intent.UNKNOWN:
             await set_outcome(
                 session, message_id, InboundStatus.ANSWERED, "rien à enregistrer",
@@ -151,14 +156,40 @@ class Inbox:
             session, message_id, InboundStatus.RECORDED, _summary(reading, recorded),
             member_id=member_id, commune_insee=commune,
         )  # fmt: skip
+        asked = replies.still_missing(reading.missing) if recorded.needs or recorded.offers else ""
         return Outcome(
             Fate.RECORDED,
-            replies.recorded(reading, recorded, name),
+            replies.recorded(reading, recorded, name) + asked,
             message_id,
             reading,
             commune,
             report.created,
         )
+
+    async def _complete(
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        message_id: int,
+        commune: str,
+        reading: Reading,
+    ) -> Outcome | None:
+        """An answer to the bot's question: it completes the needs it was about."""
+        assert inbound.answers is not None
+        original = await original_message(session, inbound.answers)
+        if original is None:
+            return None
+        today = inbound.at.astimezone(PARIS).date()
+        completion = await complete(session, original, commune, inbound.text, self.reader, today)
+        if completion is None:
+            return None
+        await match(session, self.matching, {n.item_id for n in completion.needs if n.item_id})
+        await set_outcome(
+            session, message_id, InboundStatus.RECORDED, f"complète le message {original}",
+            commune_insee=commune,
+        )  # fmt: skip
+        reply = replies.completed(completion.describe(), completion.missing)
+        return Outcome(Fate.RECORDED, reply, message_id, reading, commune)
 
     async def _identify(self, session: AsyncSession, inbound: Inbound) -> _Speaker | None:
         if inbound.channel is Channel.TELEGRAM:

@@ -64,14 +64,29 @@ def _window(reading: Reading) -> str:
     return "sans limite de dates"
 
 
+ASKS = {
+    "items": "quel matériel ?",
+    "item": "quel est exactement l'article (je ne le trouve pas dans le catalogue) ?",
+    "quantity": "combien ?",
+    "dates": "pour quelles dates ?",
+    "deadline": "pour quand ?",
+}
+
+
 def missing(reading: Reading) -> str:
     """Asking for what is missing before anything can be recorded."""
-    asks = {
-        "items": "quel matériel ?",
-        "item": "quel est exactement l'article (je ne le trouve pas dans le catalogue) ?",
-        "quantity": "combien ?",
-        "dates": "pour quelles dates ?",
-        "deadline": "pour quand ?",
-    }
-    questions = " ".join(asks[m] for m in reading.missing if m in asks)
+    questions = " ".join(ASKS[m] for m in reading.missing if m in ASKS)
     return f"J'ai compris : {_things(reading) or 'une demande'}. Il me manque : {questions}"
+
+
+def still_missing(fields: list[str]) -> str:
+    """The question that follows a recorded but incomplete need; a reply completes it."""
+    questions = " ".join(ASKS[m] for m in fields if m in ASKS)
+    return (
+        f"\n\nPour compléter, répondez simplement à ce message : {questions}" if questions else ""
+    )
+
+
+def completed(what: str, fields: list[str]) -> str:
+    """The answer to a reply that completed a need."""
+    return f"Merci, c'est complété : {what}.{still_missing(fields)}"

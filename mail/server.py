@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -86,6 +87,7 @@ class MailHandler:
             raw,
             automatic=mail.automatic,
             quarantine=spoofing(mail.authentication, self.trusted, mail.sender),
+            answers=_outbox_id(mail.in_reply_to),
         )
         try:
             outcome = await self.inbox.receive(inbound, respond=self._responder(mail))
@@ -123,6 +125,12 @@ class MailHandler:
             )
 
         return respond
+
+
+def _outbox_id(message_id: str | None) -> int | None:
+    """Our own Message-IDs are "outbox-N@domain": a reply to one answers outbox message N."""
+    match = re.match(r"outbox-(\d+)@", message_id or "")
+    return int(match.group(1)) if match else None
 
 
 async def serve(

@@ -283,3 +283,22 @@ def test_spoofing_verdicts() -> None:
     )
     assert spoofing(["other; dmarc=fail header.from=caudan.fr"], trusted, "a@caudan.fr") is None
     assert spoofing([], trusted, "a@caudan.fr") is None
+
+
+async def test_a_reply_in_the_thread_completes_the_need(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    assert (await talk(server, mail("Il nous faudrait 3 barnums.")))[0] == 250
+    (question,) = await rows(sessions, OutboxMessage)
+    assert "pour quelles dates ?" in question.body
+    answer = mail(
+        "Le 21 juin.\n\n> Pour compléter, répondez simplement à ce message : pour quelles dates ?",
+        message_id="<m2@caudan.fr>",
+        Subject="Re: Besoin de matériel",
+        In_Reply_To=f"<outbox-{question.id}@mutualise.example>",
+    )
+    assert (await talk(server, answer))[0] == 250
+    needs = await rows(sessions, Need)
+    assert [(n.item_id, n.quantity, str(n.start)) for n in needs] == [("barnum", 3, "2027-06-21")]
+    replies = sorted(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    assert "Merci, c'est complété : 3 barnums le 21 juin 2027." in replies[-1].body

@@ -151,6 +151,27 @@ class Reader:
         reading.missing = _missing(reading)
         return reading
 
+    def when(
+        self, text: str, now: dt.date
+    ) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+        """The dates of a short answer ("le 21 juin", "avant septembre"), whatever its
+        intent: (start, end, deadline)."""
+        own = separate(Document.of(text[:MAX_READ])).text
+        dates = find_dates(own.folded, now)
+        stretch = next((d for d in dates if d.kind in ("point", "range")), None)
+        deadline = next((d.end for d in dates if d.kind == "deadline"), None)
+        if stretch is None:
+            return None, None, deadline
+        return stretch.start, stretch.end, deadline or stretch.end
+
+    def count(self, text: str, now: dt.date) -> int | None:
+        """The one number that counts something in a short answer ("50", "une trentaine"),
+        dates, times and prices aside; None when there is none, or several."""
+        own = separate(Document.of(text[:MAX_READ])).text
+        hidden = [f.span for f in find_dates(own.folded, now)] + not_quantities(own.folded)
+        found = [n for n in numbers(own.masked(hidden).folded) if not n.article]
+        return found[0].value if len(found) == 1 else None
+
     @staticmethod
     def _item_reading(found: FoundItem) -> ItemReading:
         return ItemReading(found.item_id, found.label, found.quantity, found.unit, found.span)
