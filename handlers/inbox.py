@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import replies
+from handlers.answers import AnswerError, answer
 from handlers.completion import complete, original_message
 from handlers.inbound import Inbound
 from handlers.matching import MatchingConfig, match
+from handlers.notices import notify, proposal_asked, verdict
 from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
 from handlers.recording import Author, Recorded, record
@@ -137,7 +139,8 @@ class Inbox:
             commune = reading.commune  # a coordinator may write for any commune
         member_id = speaker.member.id if speaker.member else None
         if inbound.answers is not None and not reading.items:
-            done = await self._complete(session, inbound, message_id, commune, reading)
+            done = await self._answer_proposal(session, inbound, message_id, commune)
+            done = done or await self._complete(session, inbound, message_id, commune, reading)
             if done is not None:
                 return done
         if reading.intent is Intent.UNKNOWN:
@@ -151,6 +154,7 @@ class Inbox:
         author = Author(commune, member_id, inbound.channel, message_id)
         recorded = await record(session, reading, author)
         report = await match(session, self.matching, _items(recorded))
+        await notify(session, report.created, inbound.at)
         name = await _name(session, commune)
         await set_outcome(
             session, message_id, InboundStatus.RECORDED, _summary(reading, recorded),
@@ -165,6 +169,32 @@ class Inbox:
             commune,
             report.created,
         )
+
+    async def _answer_proposal(
+        self, session: AsyncSession, inbound: Inbound, message_id: int, commune: str
+    ) -> Outcome | None:
+        """An answer to a proposal we presented: accept or decline it for the commune."""
+        assert inbound.answers is not None
+        proposal_id = await proposal_asked(session, inbound.answers)
+        decision = verdict(inbound.text) if proposal_id is not None else None
+        if proposal_id is None or decision is None:
+            return None
+        try:
+            result = await answer(
+                session, proposal_id, commune, decision, inbound.at, self.matching
+            )
+        except AnswerError as exc:
+            await set_outcome(session, message_id, InboundStatus.ANSWERED, str(exc))
+            return Outcome(Fate.ANSWERED, str(exc), message_id, commune=commune)
+        if result.report is not None:
+            await notify(session, result.report.created, inbound.at)
+        await set_outcome(
+            session, message_id, InboundStatus.RECORDED,
+            f"{'accepte' if decision else 'refuse'} la proposition {proposal_id}",
+            commune_insee=commune,
+        )  # fmt: skip
+        return Outcome(Fate.RECORDED, replies.answered(proposal_id, decision, result.confirmed),
+                       message_id, commune=commune)  # fmt: skip
 
     async def _complete(
         self,
@@ -183,7 +213,9 @@ class Inbox:
         completion = await complete(session, original, commune, inbound.text, self.reader, today)
         if completion is None:
             return None
-        await match(session, self.matching, {n.item_id for n in completion.needs if n.item_id})
+        items = {n.item_id for n in completion.needs if n.item_id}
+        report = await match(session, self.matching, items)
+        await notify(session, report.created, inbound.at)
         await set_outcome(
             session, message_id, InboundStatus.RECORDED, f"complète le message {original}",
             commune_insee=commune,

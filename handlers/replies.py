@@ -87,6 +87,24 @@ def still_missing(fields: list[str]) -> str:
     )
 
 
+def answered(proposal_id: int, accepted: bool, confirmed: bool) -> str:
+    """The answer to an acceptance or a refusal of a proposal."""
+    if not accepted:
+        return (
+            f"C'est noté : votre commune refuse la proposition n° {proposal_id}. Le matériel "
+            "promis est libéré et une autre solution est cherchée."
+        )
+    if confirmed:
+        return (
+            f"Merci : toutes les communes ont accepté, la proposition n° {proposal_id} "
+            "est confirmée."
+        )
+    return (
+        f"Merci : l'accord de votre commune pour la proposition n° {proposal_id} est noté ; "
+        "on attend les autres communes."
+    )
+
+
 def completed(what: str, fields: list[str]) -> str:
     """The answer to a reply that completed a need."""
     return f"Merci, c'est complété : {what}.{still_missing(fields)}"

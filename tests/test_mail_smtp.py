@@ -302,3 +302,55 @@ async def test_a_reply_in_the_thread_completes_the_need(
     assert [(n.item_id, n.quantity, str(n.start)) for n in needs] == [("barnum", 3, "2027-06-21")]
     replies = sorted(await rows(sessions, OutboxMessage), key=lambda m: m.id)
     assert "Merci, c'est complété : 3 barnums le 21 juin 2027." in replies[-1].body
+
+
+async def test_proposals_go_out_by_mail_and_answers_come_back(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from storage.models import Proposal, ProposalStatus
+
+    offer = mail(
+        "Nous pouvons prêter notre podium en juin.",
+        sender="st@lorient.bzh",
+        message_id="<o1@lorient.bzh>",
+    )
+    assert (await talk(server, offer, sender="st@lorient.bzh"))[0] == 250
+    assert (await talk(server, mail("Il nous faudrait un podium le 21 juin.")))[0] == 250
+    notices = [
+        m
+        for m in await rows(sessions, OutboxMessage)
+        if m.headers and "X-Mutualise-Proposal" in m.headers
+    ]
+    assert sorted(m.recipient for m in notices) == ["st@caudan.fr", "st@lorient.bzh"]
+    assert all(m.html and "Lorient peut prêter 1 podium à Caudan" in m.body for m in notices)
+    for number, notice in enumerate(notices):
+        who = notice.recipient
+        reply = mail("J'accepte, merci !", sender=who, message_id=f"<a{number}@x>", Subject=f"Re: {notice.subject}",
+                     In_Reply_To=f"<outbox-{notice.id}@mutualise.example>")  # fmt: skip
+        assert (await talk(server, reply, sender=who))[0] == 250
+    (proposal,) = await rows(sessions, Proposal)
+    assert proposal.status is ProposalStatus.ACCEPTED
+    last = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    assert "est confirmée" in last.body
+
+
+def test_verdicts() -> None:
+    from handlers.notices import verdict
+
+    assert verdict("J'accepte, merci") is True
+    assert verdict("Nous refusons finalement.") is False
+    assert verdict("Nous n'acceptons pas.") is False
+    assert verdict("Bonjour, une question sur les dates") is None
+
+
+def test_verdicts_ignore_the_quoted_instructions() -> None:
+    from handlers.notices import verdict
+
+    quoted = "Bonjour\n\nLe lun. 3 mai 2027 à 09:30, mutualise a écrit :\n> répondez « j'accepte » ou « je refuse »"
+    assert verdict(quoted) is None
+    assert (
+        verdict(
+            "Nous refusons.\n\nDe : mutualise\nEnvoyé : lundi\nÀ : x\nObjet : y\nrépondez j'accepte"
+        )
+        is False
+    )

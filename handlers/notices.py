@@ -1,0 +1,133 @@
+"""Telling communes about proposals that concern them, by email for those not on Telegram,
+and reading their answers ("j'accepte", "nous refusons") to those emails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from handlers.reading.bodies import separate
+from handlers.reading.text import Document
+from storage.models import (
+    Channel,
+    Commune,
+    InboundMessage,
+    Member,
+    Need,
+    Offer,
+    OutboxMessage,
+    Proposal,
+    ProposalKind,
+)
+from storage.outbox import enqueue
+
+PROPOSAL_HEADER = "X-Mutualise-Proposal"
+KINDS = {
+    ProposalKind.LOAN: "Proposition de prêt",
+    ProposalKind.GROUP_ORDER: "Proposition de groupement de commandes",
+    ProposalKind.JOINT_PURCHASE: "Proposition d'achat en commun",
+}
+# Folded text: no accents, apostrophes turned into spaces ("j'accepte" is "j accepte").
+_YES = re.compile(r"\b(?:accepte|acceptons|accepter|d accord|ok|oui|valide|validons)\b")
+_NO = re.compile(
+    r"\b(?:n accepte pas|n acceptons pas|refuse|refusons|refuser|non|decline|declinons"
+    r"|pas interesse|pas interesses)\b"
+)
+
+
+async def _addresses(session: AsyncSession, commune: str, proposal: Proposal) -> list[str]:
+    """Members of the commune reachable by email only; else the town hall that wrote."""
+    members = await session.scalars(
+        select(Member)
+        .where(Member.commune_insee == commune, Member.active.is_(True))
+        .options(selectinload(Member.emails))
+    )
+    found = [e.address for m in members if m.telegram_id is None for e in m.emails]
+    if found:
+        return sorted(set(found))
+    need_ids = [
+        p.need_id for p in proposal.participants if p.need_id and p.commune_insee == commune
+    ]
+    offer_ids = [
+        p.offer_id for p in proposal.participants if p.offer_id and p.commune_insee == commune
+    ]
+    messages = (
+        select(Need.message_id)
+        .where(Need.id.in_(need_ids))
+        .union(select(Offer.message_id).where(Offer.id.in_(offer_ids)))
+    )
+    senders = await session.scalars(
+        select(InboundMessage.sender).where(
+            InboundMessage.id.in_(messages), InboundMessage.channel == Channel.EMAIL
+        )
+    )
+    return sorted(set(senders))
+
+
+async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.datetime) -> int:
+    """Queue one email per proposal and concerned address; returns how many were queued."""
+    queued = 0
+    for proposal in proposals:
+        await session.refresh(proposal, ["participants"])
+        names = {c.insee: c.name for c in await session.scalars(select(Commune))}
+        for commune in dict.fromkeys(p.commune_insee for p in proposal.participants):
+            for address in await _addresses(session, commune, proposal):
+                message = await enqueue(
+                    session,
+                    channel=Channel.EMAIL,
+                    recipient=address,
+                    subject=f"{KINDS[proposal.kind]} n° {proposal.id}",
+                    body=_text(proposal, names.get(commune, commune)),
+                    html=_html(proposal, names.get(commune, commune)),
+                    headers={PROPOSAL_HEADER: str(proposal.id)},
+                    now=now,
+                    dedupe_key=f"proposal:{proposal.id}:{address}",
+                )
+                queued += message is not None
+    return queued
+
+
+def _text(proposal: Proposal, commune: str) -> str:
+    return (
+        f"Bonjour,\n\nUne proposition concerne {commune} :\n\n{proposal.reason}\n\n"
+        "Pour l'accepter, répondez à ce message par « j'accepte » ; pour la refuser, par "
+        "« je refuse ». Quand toutes les communes ont accepté, elle est confirmée.\n\n"
+        "-- \nmutualise"
+    )
+
+
+def _html(proposal: Proposal, commune: str) -> str:
+    return (
+        "<p>Bonjour,</p>"
+        f"<p>Une proposition concerne <strong>{html.escape(commune)}</strong> :</p>"
+        f"<blockquote>{html.escape(proposal.reason)}</blockquote>"
+        "<p>Pour l'accepter, répondez à ce message par « j'accepte » ; pour la refuser, par "
+        "« je refuse ». Quand toutes les communes ont accepté, elle est confirmée.</p>"
+        "<p>— mutualise</p>"
+    )
+
+
+async def proposal_asked(session: AsyncSession, outbox_id: int) -> int | None:
+    """The proposal an outbox email presented, if it presented one."""
+    message = await session.get(OutboxMessage, outbox_id)
+    if message is None or not message.headers:
+        return None
+    value = message.headers.get(PROPOSAL_HEADER)
+    return int(value) if value is not None and str(value).isdigit() else None
+
+
+def verdict(text: str) -> bool | None:
+    """True for an acceptance, False for a refusal, None when the answer says neither."""
+    # Quoted replies and signatures are the bot's own words, or the writer's name.
+    own = separate(Document.of(text[:4000])).text.folded
+    first = " ".join(re.sub(r"[^a-z0-9 ]", " ", own).split())[:400]
+    no, yes = _NO.search(first), _YES.search(first)
+    if no and not (yes and yes.start() < no.start()):
+        return False
+    return True if yes else None
