@@ -161,7 +161,12 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
         assert "(schéma 0002, créé)" in result.stdout
         assert "Riantec" in result.stdout and "203 309" in result.stdout
         assert "Ce que le bot comprend" in result.stdout and "Quéven" in result.stdout
+        assert "16 courriels reçus par le serveur SMTP de mutualise" in result.stdout
+        assert "Lorient peut prêter 200 ganivelles à Riantec" in result.stdout
+        assert "3 communes demandent 1 chapiteau" in result.stdout
     assert (tmp_path / "demo" / "demo.db").exists()
+    assert (tmp_path / "demo" / "convention.docx").exists()
+    assert len(list((tmp_path / "demo" / "courriels").glob("*.eml"))) > 10
 
 
 @pytest.mark.parametrize("module", ["handlers", "storage"])

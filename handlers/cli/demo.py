@@ -1,22 +1,40 @@
 """`mutualise demo`: the whole job on the embedded default, with no token and no network.
 
-Today it builds a fresh demo store, shows the territory, and reads a few messages as the
-bot would; recording, matching and digests join it as those parts are built.
+A fresh store for Lorient Agglomération; a bundled scenario of town hall emails sent
+through a real SMTP conversation with the service's own mail server on loopback; the
+needs, offers and proposals that come out, with why; one loan accepted by both communes
+and its agreement written; the replies the service would send, kept as .eml files.
+The Telegram conversations and the digests join it with their issues.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
+import json
+import smtplib
+from email.message import EmailMessage
+from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from rich.progress import Progress
 from rich.table import Table
 
-from handlers.cli import reference
+from handlers.cli import records, reference
 from handlers.cli.context import Context, open_context
+from handlers.cli.records import matching_config
+from handlers.inbox import Inbox
 from handlers.reading.reader import Reader
 from handlers.reading.sources import stored_reader
 from storage.members import communes
+from storage.models import Channel, ProposalKind
+from storage.outbox import due
+from storage.proposals import all_proposals
+
+PARIS = ZoneInfo("Europe/Paris")
+DEMO_ADDRESS = "besoins@lorient-agglo.example"
 
 # Messages in the voices of the communes, read as if written on this day.
 WRITTEN_ON = dt.date(2027, 5, 17)
@@ -58,7 +76,7 @@ def _fresh_store(folder: Path) -> Path:
 
 
 async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
-    """Build a fresh demo store for Lorient Agglomération and show what it holds."""
+    """Run the bundled scenario on a fresh demo store and show what comes out."""
     folder: Path = args.dir
     store = _fresh_store(folder)
     settings = ctx.settings.model_copy(update={"db": f"sqlite:///{store}"})
@@ -70,13 +88,105 @@ async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
         async with demo.sessions() as session:
             reader = await stored_reader(session)
             names = {c.insee: c.name for c in await communes(session)}
-    ctx.out.print(_readings(reader, names))
+        ctx.out.print(_readings(reader, names))
+        await _scenario(demo, reader)
+        ctx.out.print()
+        await records.run_needs(demo, argparse.Namespace(json=False, commune=None))
+        await records.run_proposals(demo, argparse.Namespace(json=False, all=False))
+        written = await _agreement(demo, folder)
+        mails = await _outbox(demo, folder / "courriels")
     ctx.out.print(
-        f"\nLa base de démonstration est dans {folder}/. L'enregistrement des besoins, "
-        "l'appariement et les synthèses n'y figurent pas encore : ils rejoindront la "
-        "démonstration à mesure qu'ils seront construits."
+        f"\nTout est dans {folder}/ : la base (demo.db), {written}, et les {mails} courriels "
+        f"que le service enverrait (courriels/*.eml). Le bot Telegram et les synthèses "
+        "rejoindront la démonstration avec leurs étapes."
     )
     return 0
+
+
+async def _scenario(ctx: Context, reader: Reader) -> None:
+    """Each email of the scenario, through SMTP on loopback, at the time it was written."""
+    from mail.server import Mailbox, MailHandler, serve  # adapters load only here
+
+    lines = resources.files("storage").joinpath("data/demo-scenario.jsonl").read_text("utf-8")
+    scenario = [json.loads(line) for line in lines.splitlines() if line.strip()]
+    clock = [dt.datetime.now(PARIS)]
+    inbox = Inbox(ctx.sessions, reader, matching_config(ctx.settings))
+    handler = MailHandler(inbox, Mailbox.of(DEMO_ADDRESS), lambda: clock[0])
+    server = await serve(handler, "127.0.0.1", 0, 10 * 1024 * 1024)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with Progress(transient=True, console=ctx.out) as progress:
+            task = progress.add_task("Courriels des mairies, par SMTP", total=len(scenario))
+            for number, entry in enumerate(scenario, start=1):
+                clock[0] = dt.datetime.fromisoformat(entry["at"]).replace(tzinfo=PARIS)
+                raw = _email(entry, number)
+                await asyncio.to_thread(_send, port, entry["from"], raw)
+                progress.advance(task)
+    finally:
+        server.close()
+        await server.wait_closed()
+    ctx.out.print(f"{len(scenario)} courriels reçus par le serveur SMTP de mutualise.")
+
+
+def _email(entry: dict[str, str], number: int) -> bytes:
+    message = EmailMessage()
+    message["From"] = entry["from"]
+    message["To"] = DEMO_ADDRESS
+    message["Subject"] = "Mutualisation"
+    message["Message-ID"] = f"<demo-{number}@{entry['from'].rpartition('@')[2]}>"
+    message.set_content(entry["text"])
+    return message.as_bytes()
+
+
+def _send(port: int, sender: str, raw: bytes) -> None:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.sendmail(sender, [DEMO_ADDRESS], raw)
+
+
+async def _agreement(ctx: Context, folder: Path) -> str:
+    """Both communes of the first loan accept it; its agreement is written."""
+    from handlers.answers import answer
+    from handlers.conventions import LoanTerms, agreement, render_docx, render_html
+
+    async with ctx.sessions.begin() as session:
+        loans = [p for p in await all_proposals(session) if p.kind is ProposalKind.LOAN]
+        if not loans:
+            return "aucun prêt à conventionner"
+        loan = loans[0]
+        now = dt.datetime.now(PARIS)
+        for commune in dict.fromkeys(p.commune_insee for p in loan.participants):
+            await answer(session, loan.id, commune, True, now)
+    async with ctx.sessions() as session:
+        context = await agreement(session, loan.id, LoanTerms(), dt.date.today())
+    (folder / "convention.html").write_text(render_html(context), "utf-8")
+    render_docx(context, folder / "convention.docx")
+    ctx.out.print(
+        f"Prêt n° {loan.id} accepté par les deux communes : convention écrite "
+        f"({folder}/convention.docx et convention.html)."
+    )
+    return "la convention du premier prêt (convention.docx, convention.html)"
+
+
+async def _outbox(ctx: Context, folder: Path) -> int:
+    """The emails the service would send, as files a mail client opens."""
+    from mail.sending import Relay, compose
+
+    relay = Relay("127.0.0.1", 25, DEMO_ADDRESS)
+    # The scenario's clock runs in 2027: everything it queued is taken, due or not.
+    later = dt.datetime(2100, 1, 1, tzinfo=PARIS)
+    async with ctx.sessions() as session:
+        messages = await due(session, Channel.EMAIL, later, limit=1000)
+        files = {f"{m.id:03d}.eml": bytes(compose(m, relay)) for m in messages}
+    _write_all(folder, files)
+    return len(files)
+
+
+def _write_all(folder: Path, files: dict[str, bytes]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.eml"):
+        old.unlink()
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
 
 
 def _readings(reader: Reader, names: dict[str, str]) -> Table:
