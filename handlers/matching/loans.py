@@ -43,7 +43,10 @@ class Stock:
         used = self.used
         if not used:
             return self.capacity
-        busiest = max(used.get(d, 0) for d in range(start, end + 1))
+        if start == end:
+            busiest = used.get(start, 0)
+        else:
+            busiest = max(used.get(d, 0) for d in range(start, end + 1))
         return self.capacity - busiest if busiest < self.capacity else 0
 
     def take(self, start: int, end: int, quantity: int) -> None:
@@ -247,18 +250,27 @@ def _try(
     remaining, covering = wanted, False
     refused = context.refused
     for lender in lenders:
-        usable = [
-            (stock.free(start, end), stock)
-            for stock in pool[lender]
-            if stock.first <= start
-            and end <= stock.last
-            and (not refused or (need.id, stock.offer.id) not in refused)
-        ]
-        if not usable:
-            continue
+        stocks = pool[lender]
+        if len(stocks) == 1:  # the usual case: one offer of this item per commune
+            only = stocks[0]
+            if not (only.first <= start and end <= only.last) or (
+                refused and (need.id, only.offer.id) in refused
+            ):
+                continue
+            usable = [(only.free(start, end), only)]
+        else:
+            usable = [
+                (stock.free(start, end), stock)
+                for stock in stocks
+                if stock.first <= start
+                and end <= stock.last
+                and (not refused or (need.id, stock.offer.id) not in refused)
+            ]
+            if not usable:
+                continue
+            # Within one commune, the offer that keeps most free is drawn on first.
+            usable.sort(key=lambda pair: -pair[0])
         covering = True
-        # Within one commune, the offer that keeps most free is drawn on first.
-        usable.sort(key=lambda pair: -pair[0])
         for free, stock in usable:
             if free <= 0:
                 break
