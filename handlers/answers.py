@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from handlers.matching import MatchingConfig, MatchReport, match
 from storage.errors import MutualiseError
 from storage.models import Answer, Proposal, ProposalStatus
+from storage.proposals import proposal as find_proposal
 
 
 class AnswerError(MutualiseError):
@@ -34,14 +33,7 @@ async def answer(
     config: MatchingConfig | None = None,
 ) -> Answered:
     """Record a commune's answer; a decline frees what was promised and matching runs again."""
-    proposal = await session.scalar(
-        select(Proposal)
-        .where(Proposal.id == proposal_id)
-        .options(selectinload(Proposal.participants))
-    )
-    if proposal is None:
-        msg = f"Aucune proposition n° {proposal_id}."
-        raise AnswerError(msg)
+    proposal = await find_proposal(session, proposal_id)
     if proposal.status not in (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED):
         msg = (
             f"La proposition n° {proposal_id} est close ({proposal.status.value}) : "

@@ -16,7 +16,6 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from handlers.costs import euros
 from handlers.wording import day, stretch
@@ -33,6 +32,7 @@ from storage.models import (
     Role,
     Territory,
 )
+from storage.proposals import proposal as find_proposal
 
 ROLE_NAMES = {Role.COORDINATOR: "coordinateur", Role.CORRESPONDENT: "correspondant"}
 
@@ -120,14 +120,7 @@ async def _representative(session: AsyncSession, insee: str) -> str:
 
 
 async def _confirmed_loan(session: AsyncSession, proposal_id: int) -> Proposal:
-    proposal = await session.scalar(
-        select(Proposal)
-        .where(Proposal.id == proposal_id)
-        .options(selectinload(Proposal.participants))
-    )
-    if proposal is None:
-        msg = f"Aucune proposition n° {proposal_id}."
-        raise ConventionError(msg)
+    proposal = await find_proposal(session, proposal_id)
     if proposal.kind is not ProposalKind.LOAN:
         msg = f"La proposition n° {proposal_id} n'est pas un prêt : pas de convention de prêt."
         raise ConventionError(msg)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import replies
-from handlers.answers import AnswerError, answer
+from handlers.answers import answer
 from handlers.completion import complete, original_message
 from handlers.inbound import Inbound
 from handlers.matching import MatchingConfig, match
@@ -19,6 +19,7 @@ from handlers.notices import notify, proposal_asked, verdict
 from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
 from handlers.recording import Author, Recorded, record
+from storage.errors import MutualiseError
 from storage.inbox import log_inbound, set_outcome
 from storage.members import identify_sender, member_by_telegram
 from storage.models import Channel, Commune, InboundStatus, Member, Proposal, Role
@@ -183,7 +184,7 @@ class Inbox:
             result = await answer(
                 session, proposal_id, commune, decision, inbound.at, self.matching
             )
-        except AnswerError as exc:
+        except MutualiseError as exc:  # closed, unknown, or not this commune's proposal
             await set_outcome(session, message_id, InboundStatus.ANSWERED, str(exc))
             return Outcome(Fate.ANSWERED, str(exc), message_id, commune=commune)
         if result.report is not None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.errors import MutualiseError
 from storage.models import (
     Answer,
     CatalogueItem,
@@ -19,6 +20,23 @@ from storage.models import (
 )
 
 ACTIVE = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)
+
+
+class UnknownProposalError(MutualiseError):
+    """No proposal has that number."""
+
+
+async def proposal(session: AsyncSession, proposal_id: int) -> Proposal:
+    """One proposal with its participants; a French error when there is none."""
+    found = await session.scalar(
+        select(Proposal)
+        .where(Proposal.id == proposal_id)
+        .options(selectinload(Proposal.participants))
+    )
+    if found is None:
+        msg = f"Aucune proposition n° {proposal_id}."
+        raise UnknownProposalError(msg)
+    return found
 
 
 async def active_proposals(
