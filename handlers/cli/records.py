@@ -15,8 +15,10 @@ from rich.table import Table
 from handlers.cli.context import Context
 from handlers.cli.output import plural, print_json
 from handlers.communes import CommuneIndex, CommuneName
+from handlers.costs import CostKey
 from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox
+from handlers.matching import MatchingConfig
 from handlers.reading.sources import stored_reader
 from handlers.settings import Settings
 from handlers.wording import stretch
@@ -76,11 +78,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     convention.set_defaults(run=run_convention)
 
 
-def matching_config(settings: Settings) -> Any:
+def matching_config(settings: Settings) -> MatchingConfig:
     """The matching settings of the territory, from the environment."""
-    from handlers.costs import CostKey
-    from handlers.matching import MatchingConfig
-
     return MatchingConfig(
         group_horizon=dt.timedelta(days=settings.group_horizon_days),
         joint_minimum=settings.joint_minimum,
