@@ -64,6 +64,7 @@ async def record(session: AsyncSession, reading: Reading, author: Author) -> Rec
         for item in reading.items:
             need = Need(kind=kind, status=NeedStatus.OPEN, **_common(item, reading, author))
             need.deadline = reading.deadline
+            need.volunteer = reading.volunteer
             need.event_id = recorded.event.id if recorded.event else None
             session.add(need)
             recorded.needs.append(need)

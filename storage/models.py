@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -318,6 +319,8 @@ class Need(_Declaration, Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus), default=NeedStatus.OPEN)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # The commune offers to carry the group order this purchase may join.
+    volunteer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Offer(_Declaration, Base):

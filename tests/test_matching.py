@@ -177,3 +177,16 @@ def test_joint_purchase_when_three_communes_ask_what_nobody_lends() -> None:
             needs, lenders, PLACES, LABELS, minimum, dt.timedelta(days=365), outcome
         )
         assert outcome.plans == []
+
+
+def test_a_volunteer_carries_the_group_order() -> None:
+    outcome = Outcome()
+    needs = [
+        purchase(1, CAUDAN, "tondeuse-autoportee", 5, dt.date(2027, 9, 30)),
+        NeedView(2, "purchase", QUEVEN, "tondeuse-autoportee", "t", "espaces-verts", 1, None,
+                 None, dt.date(2027, 8, 31), 2, volunteer=True),
+    ]  # fmt: skip
+    plan_group_orders(needs, PLACES, {}, {}, dt.timedelta(days=183), outcome)
+    (plan,) = outcome.plans
+    assert next(p.commune for p in plan.parts if p.role is ParticipantRole.CARRIER) == QUEVEN
+    assert "qui s'est portée volontaire" in plan.sentence()

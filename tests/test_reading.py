@@ -248,3 +248,22 @@ def test_dateparser_reads_what_the_rules_miss(reader: Reader) -> None:
 def test_the_most_precise_date_wins(reader: Reader) -> None:
     reading = read(reader, "besoin de 3 tables samedi le 4 mai")
     assert reading["start"] == "2027-05-04"
+
+
+@pytest.mark.parametrize(
+    ("text", "volunteer"),
+    [
+        (
+            "Nous devons acheter 2 tondeuses autoportées avant septembre et pouvons porter le groupement.",
+            True,
+        ),
+        (
+            "Groupement de commandes : Caudan sera le porteur, 40 ramettes de papier avant juin.",
+            False,
+        ),
+        ("Nous serons porteur du groupement : 40 ramettes de papier avant juin.", True),
+        ("Nous devons acheter 2 tondeuses autoportées avant septembre.", False),
+    ],
+)
+def test_volunteering_to_carry_a_group_order(reader: Reader, text: str, volunteer: bool) -> None:
+    assert read(reader, text)["volunteer"] is volunteer

@@ -190,6 +190,7 @@ def _need_view(need: Need, family_of: dict[str, str]) -> NeedView:
         end=need.end,
         deadline=need.deadline,
         order=need.id,
+        volunteer=need.volunteer,
     )
 
 

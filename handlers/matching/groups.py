@@ -88,9 +88,12 @@ def _group(
     shares: dict[str, int] = defaultdict(int)
     for need in sorted(run, key=lambda n: n.order):
         shares[need.commune] += need.quantity or 0
-    # The largest share carries the procedure; the earlier request breaks a tie.
+    # A volunteer carries the procedure; else the largest share, the earlier on a tie.
     first_seen = {c: min(n.order for n in run if n.commune == c) for c in shares}
-    carrier = max(shares, key=lambda c: (shares[c], -first_seen[c]))
+    volunteers = sorted({n.commune for n in run if n.volunteer}, key=lambda c: first_seen[c])
+    carrier = (
+        volunteers[0] if volunteers else max(shares, key=lambda c: (shares[c], -first_seen[c]))
+    )
     total = sum(shares.values()) or None
     deadlines = [n.deadline for n in run if n.deadline is not None]
     deadline = min(deadlines) if deadlines else None
@@ -109,7 +112,7 @@ def _group(
     reason = (
         f"{listing(names)} achètent {what}{by} : une seule consultation pour "
         f"{len(shares)} communes. Porteur suggéré : {_name(places, carrier)}, "
-        "qui a la plus grosse part."
+        + ("qui s'est portée volontaire." if volunteers else "qui a la plus grosse part.")
     )
     return Plan(ProposalKind.GROUP_ORDER, item, family, total, None, None, deadline, parts, reason)
 

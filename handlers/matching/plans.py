@@ -27,6 +27,7 @@ class NeedView:
     end: dt.date | None
     deadline: dt.date | None
     order: int  # arrival order: the earlier request wins a tie
+    volunteer: bool = False  # offers to carry a group order
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,6 +157,17 @@ BUYING = _words(
 )
 
 
+# A commune offering to carry the procedure of a group order.
+VOLUNTEER = _words(
+    r"(?:pouvons|pourrions|peut|pourrait|voulons|souhaitons|acceptons de|proposons de|pret[es]* a)"
+    r" (?:porter|coordonner|piloter) (?:le|ce|un|la) (?:groupement|consultation|marche|achat)",
+    r"(?:nous|on) (?:serons|serions|sera|serait) (?:le |la )?"
+    r"(?:porteur|porteuse|coordonnateur|coordonnatrice)",
+    r"(?:volontaires?|candidats?) pour (?:porter|coordonner|piloter)",
+    r"(?:se|nous) porter? (?:volontaires?|candidats?)",
+)
+
+
 def detect(
     folded: str, has_items: bool, has_dates: bool, has_event: bool, has_count: bool = False
 ) -> Intent:

@@ -12,7 +12,7 @@ from handlers.communes import CommuneIndex, CommuneName
 from handlers.reading.bodies import separate
 from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.events import find_event
-from handlers.reading.intents import Intent, detect
+from handlers.reading.intents import VOLUNTEER, Intent, detect
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.numbers import not_quantities, numbers
 from handlers.reading.quantities import FoundItem, attach_quantities, unknown_items
@@ -62,6 +62,7 @@ class Reading:
     commune: str | None = None
     missing: list[str] = field(default_factory=list)
     spans: dict[str, list[Span]] = field(default_factory=dict)
+    volunteer: bool = False  # offers to carry a group order
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `mutualise parse`."""
@@ -78,6 +79,7 @@ class Reading:
             "event": self.event,
             "commune": self.commune,
             "missing": self.missing,
+            "volunteer": self.volunteer,
             "spans": {k: [[s.start, s.end] for s in v] for k, v in self.spans.items()},
         }
 
@@ -149,6 +151,7 @@ class Reader:
             reading.spans.pop("dates", None)
         reading.spans["items"] = [i.span for i in reading.items]
         reading.missing = _missing(reading)
+        reading.volunteer = reading.intent is Intent.PURCHASE and bool(VOLUNTEER.search(folded))
         return reading
 
     def when(
