@@ -73,9 +73,11 @@ async def _addresses(session: AsyncSession, commune: str, proposal: Proposal) ->
 async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.datetime) -> int:
     """Queue one email per proposal and concerned address; returns how many were queued."""
     queued = 0
+    if not proposals:
+        return queued
+    names = {c.insee: c.name for c in await session.scalars(select(Commune))}
     for proposal in proposals:
         await session.refresh(proposal, ["participants"])
-        names = {c.insee: c.name for c in await session.scalars(select(Commune))}
         for commune in dict.fromkeys(p.commune_insee for p in proposal.participants):
             for address in await _addresses(session, commune, proposal):
                 message = await enqueue(

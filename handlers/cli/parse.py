@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.cli.context import Context, StoreNotReadyError
+from handlers.cli.context import Context
 from handlers.reading.reader import Reader
 from handlers.reading.sources import bundled_reader, stored_reader
 from storage.errors import MutualiseError
@@ -50,9 +50,7 @@ async def _reader(ctx: Context) -> Reader:
     # The store's catalogue when there is one (coordinators may have extended it).
     try:
         await ctx.ensure_ready()
-    except (StoreNotReadyError, OSError):
-        return bundled_reader()
-    except Exception:  # an unreachable database must not stop a dry reading
+    except Exception:  # no store, an old one, or none reachable: a dry reading still works
         return bundled_reader()
     async with ctx.sessions() as session:
         return await stored_reader(session)
