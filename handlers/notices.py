@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from handlers.reading.bodies import separate
-from handlers.reading.text import Document
+from handlers.reading.bodies import own_words
 from storage.models import (
     Channel,
     Commune,
@@ -127,7 +126,7 @@ async def proposal_asked(session: AsyncSession, outbox_id: int) -> int | None:
 def verdict(text: str) -> bool | None:
     """True for an acceptance, False for a refusal, None when the answer says neither."""
     # Quoted replies and signatures are the bot's own words, or the writer's name.
-    own = separate(Document.of(text[:4000])).text.folded
+    own = own_words(text[:4000]).folded
     first = " ".join(re.sub(r"[^a-z0-9 ]", " ", own).split())[:400]
     no, yes = _NO.search(first), _YES.search(first)
     if no and not (yes and yes.start() < no.start()):

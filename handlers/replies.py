@@ -73,12 +73,6 @@ ASKS = {
 }
 
 
-def missing(reading: Reading) -> str:
-    """Asking for what is missing before anything can be recorded."""
-    questions = " ".join(ASKS[m] for m in reading.missing if m in ASKS)
-    return f"J'ai compris : {_things(reading) or 'une demande'}. Il me manque : {questions}"
-
-
 def still_missing(fields: list[str]) -> str:
     """The question that follows a recorded but incomplete need; a reply completes it."""
     questions = " ".join(ASKS[m] for m in fields if m in ASKS)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 from html.parser import HTMLParser
 
 log = logging.getLogger("mutualise.mail")
@@ -176,10 +176,3 @@ def parse_mail(raw: bytes, envelope_from: str | None = None) -> ParsedMail:
         references=_ids(str(message.get("References") or "")),
         authentication=[str(v) for v in message.get_all("Authentication-Results") or []],
     )
-
-
-def recipients(message_bytes: bytes) -> list[str]:
-    """The To and Cc addresses of a message, lower case."""
-    message = message_from_bytes(message_bytes, policy=policy.default)
-    fields = [str(v) for h in ("To", "Cc") for v in message.get_all(h) or []]
-    return [address.lower() for _, address in getaddresses(fields) if address]

@@ -100,17 +100,3 @@ def mark_failed(message: OutboxMessage, now: dt.datetime, error: str, permanent:
         return
     message.status = OutboxStatus.FAILED
     message.next_attempt_at = now + BACKOFF[message.attempts - 1]
-
-
-async def sent_since(
-    session: AsyncSession, recipient: str, key_prefix: str, since: dt.datetime
-) -> bool:
-    """Was a message of this kind (dedupe key prefix) queued for this recipient since then?"""
-    found = await session.scalar(
-        select(OutboxMessage.id).where(
-            OutboxMessage.recipient == recipient,
-            OutboxMessage.dedupe_key.like(f"{key_prefix}%"),
-            OutboxMessage.created_at >= since,
-        )
-    )
-    return found is not None

@@ -11,9 +11,6 @@ from handlers.matching.plans import NeedView, OfferView, Outcome, Part, Place, P
 from handlers.wording import amount, listing, stretch
 from storage.models import ParticipantRole, ProposalKind
 
-ONE_DAY = dt.timedelta(days=1)
-
-
 _ALWAYS_FROM, _ALWAYS_TO = 0, 10**7
 # A lot of unknown size covers any quantity asked, for one borrower at a time.
 LOT = 10**9
@@ -139,18 +136,6 @@ class _Allocation:
     def __init__(self) -> None:
         self.served: list[tuple[NeedView, list[tuple[Stock, int]], int]] = []
         self.unmatched: dict[int, str] = {}
-
-
-def _copies(pool: Mapping[str, list[Stock]]) -> dict[str, list[Stock]]:
-    copies: dict[str, list[Stock]] = {}
-    for commune, stocks in pool.items():
-        twins = []
-        for stock in stocks:
-            twin = Stock(stock.offer)
-            twin.used.update(stock.used)
-            twins.append(twin)
-        copies[commune] = twins
-    return copies
 
 
 class _Ledger:

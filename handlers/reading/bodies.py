@@ -92,3 +92,8 @@ def _signature(folded: str, end: int) -> Span | None:
     starts = [s for s in (dashes, sign_off.start() if sign_off else None) if s is not None]
     starts = [s for s in starts if s < end]
     return Span(min(starts), end) if starts else None
+
+
+def own_words(text: str) -> Document:
+    """A text with everything but the writer's own words masked."""
+    return separate(Document.of(text)).text

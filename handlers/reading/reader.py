@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.communes import CommuneIndex, CommuneName
-from handlers.reading.bodies import separate
+from handlers.reading.bodies import own_words, separate
 from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.events import find_event
 from handlers.reading.intents import VOLUNTEER, Intent, detect
@@ -159,7 +159,7 @@ class Reader:
     ) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
         """The dates of a short answer ("le 21 juin", "avant septembre"), whatever its
         intent: (start, end, deadline)."""
-        own = separate(Document.of(text[:MAX_READ])).text
+        own = own_words(text[:MAX_READ])
         dates = find_dates(own.folded, now)
         stretch = next((d for d in dates if d.kind in ("point", "range")), None)
         deadline = next((d.end for d in dates if d.kind == "deadline"), None)
@@ -170,7 +170,7 @@ class Reader:
     def count(self, text: str, now: dt.date) -> int | None:
         """The one number that counts something in a short answer ("50", "une trentaine"),
         dates, times and prices aside; None when there is none, or several."""
-        own = separate(Document.of(text[:MAX_READ])).text
+        own = own_words(text[:MAX_READ])
         hidden = [f.span for f in find_dates(own.folded, now)] + not_quantities(own.folded)
         found = [n for n in numbers(own.masked(hidden).folded) if not n.article]
         return found[0].value if len(found) == 1 else None
