@@ -49,6 +49,22 @@ class Settings(BaseSettings):
     outbox_interval: float = 30.0
     # authserv-ids of the mail servers whose Authentication-Results are believed.
     trusted_authserv: str = ""
+    # Telegram: the bot's token (no token, no bot), another Bot API server's base URL, and
+    # webhook mode behind a reverse proxy (public URL, secret token, local listening port).
+    telegram_token: SecretStr = SecretStr("")
+    telegram_api: str = ""
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    telegram_webhook_host: str = "127.0.0.1"
+    telegram_webhook_port: int = 8081
+    # Conversation state shared by several bot instances; in memory when empty.
+    redis_url: str = ""
+    invitation_days: int = 7
+    # The scheduler: its time zone, the hour of the daily digest and of the semester summary,
+    # and whether this instance may run it (one instance per store sends; see the README).
+    timezone: str = "Europe/Paris"
+    digest_hour: int = 8
+    scheduler: bool = True
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""

@@ -431,3 +431,52 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=_now)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     sent_at: Mapped[dt.datetime | None]
+
+
+class OutboxAttachment(Base):
+    """A file sent with an outbox message (the semester summary's spreadsheet and calendar)."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class JobRun(Base):
+    """One run of a scheduled job for one period ("semester:2027-S1"): recorded before it
+    sends, so that a run missed while the service was down happens once, never twice."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    instance: Mapped[str] = mapped_column(String(120))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Lease(Base):
+    """A named lease held by one instance until it expires: the one that runs the scheduler."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[dt.datetime]
+
+
+class TelegramUpdate(Base):
+    """A Telegram update already handled: one delivered twice is handled once."""
+
+    __tablename__ = "telegram_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[dt.datetime]
