@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Paris"
     digest_hour: int = 8
     scheduler: bool = True
+    # Savings estimated for a group order, as a share of its catalogue price (0.10: 10 %).
+    group_saving_rate: float = 0.10
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""

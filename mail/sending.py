@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -12,8 +12,8 @@ from email.utils import format_datetime
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Channel, OutboxMessage
-from storage.outbox import due, mark_failed, mark_sent
+from storage.models import Channel, OutboxAttachment, OutboxMessage
+from storage.outbox import attachments_of, due, mark_failed, mark_sent
 
 log = logging.getLogger("mutualise.mail.out")
 
@@ -35,8 +35,11 @@ class Relay:
         return self.sender.rpartition("@")[2] or "mutualise.invalid"
 
 
-def compose(message: OutboxMessage, relay: Relay) -> EmailMessage:
-    """The email of an outbox message: text, with HTML beside it when there is some."""
+def compose(
+    message: OutboxMessage, relay: Relay, attachments: Sequence[OutboxAttachment] = ()
+) -> EmailMessage:
+    """The email of an outbox message: text, with HTML beside it when there is some, and
+    its attached files."""
     email = EmailMessage()
     email["From"] = relay.sender
     email["To"] = message.recipient
@@ -50,6 +53,12 @@ def compose(message: OutboxMessage, relay: Relay) -> EmailMessage:
     email.set_content(message.body)
     if message.html:
         email.add_alternative(message.html, subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )  # fmt: skip
     return email
 
 
@@ -81,16 +90,22 @@ async def deliver_due(
             message = await session.get(OutboxMessage, message_id)
             if message is None:
                 continue
-            if await _attempt(message, relay, now):
+            files = await attachments_of(session, message.id)
+            if await _attempt(message, files, relay, now):
                 sent += 1
             else:
                 failed += 1
     return sent, failed
 
 
-async def _attempt(message: OutboxMessage, relay: Relay, now: Callable[[], dt.datetime]) -> bool:
+async def _attempt(
+    message: OutboxMessage,
+    files: Sequence[OutboxAttachment],
+    relay: Relay,
+    now: Callable[[], dt.datetime],
+) -> bool:
     try:
-        await send_one(compose(message, relay), relay)
+        await send_one(compose(message, relay, files), relay)
     except aiosmtplib.SMTPResponseException as exc:
         log.warning("relay refused outbox %s: %s %s", message.id, exc.code, exc.message)
         mark_failed(message, now(), f"{exc.code} {exc.message}", permanent=500 <= exc.code < 600)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Channel, OutboxMessage, OutboxStatus
+from storage.models import Channel, OutboxAttachment, OutboxMessage, OutboxStatus
 
 # Waits between attempts; past the last one (about a day in all), the message is given up.
 BACKOFF = (
@@ -39,8 +39,10 @@ async def enqueue(
     headers: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
     in_reply_to: int | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> OutboxMessage | None:
-    """Add a message to send; None when a message with the same dedupe key exists."""
+    """Add a message to send, with its attached files (name, content type, bytes);
+    None when a message with the same dedupe key exists."""
     if dedupe_key is not None:
         known = await session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
@@ -63,7 +65,26 @@ async def enqueue(
     )
     session.add(message)
     await session.flush()
+    for filename, content_type, content in attachments:
+        session.add(
+            OutboxAttachment(
+                outbox_id=message.id,
+                filename=filename,
+                content_type=content_type,
+                content=content,
+            )
+        )
     return message
+
+
+async def attachments_of(session: AsyncSession, outbox_id: int) -> Sequence[OutboxAttachment]:
+    """The files to send with an outbox message, in the order they were added."""
+    query = (
+        select(OutboxAttachment)
+        .where(OutboxAttachment.outbox_id == outbox_id)
+        .order_by(OutboxAttachment.id)
+    )
+    return (await session.scalars(query)).all()
 
 
 async def due(

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 
-from handlers.cli import demo, french, members, parse, records, reference, service
+from handlers.cli import demo, digest, french, members, parse, records, reference, service
 from handlers.cli.context import open_context
 from handlers.cli.output import safe_url
 from handlers.settings import Settings
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.register(commands)
     records.register(commands)
     records.register_events(commands)
+    digest.register(commands)
     service.register(commands)
     demo.register(commands)
     return parser

@@ -1,5 +1,5 @@
-"""`mutualise run`: the service in one process. Today: inbound SMTP and the outbox; the
-Telegram bot and the scheduler join it with their issues."""
+"""`mutualise run`: the service in one process: inbound SMTP, the scheduler (digests,
+reminders, the outbox flush); the Telegram bot joins it with its issue."""
 
 from __future__ import annotations
 
@@ -7,15 +7,22 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import signal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from handlers.cli.context import Context
+from handlers.cli.digest import digest_config
 from handlers.cli.records import matching_config
 from handlers.inbox import Inbox
 from handlers.reading.sources import stored_reader
 from storage.errors import MutualiseError
+
+if TYPE_CHECKING:
+    from mail.sending import Relay
+    from scheduler.service import Scheduler
 
 PARIS = ZoneInfo("Europe/Paris")
 log = logging.getLogger("mutualise.service")
@@ -35,9 +42,22 @@ def _now() -> dt.datetime:
     return dt.datetime.now(PARIS)
 
 
+def _scheduler(ctx: Context, relay: Relay | None) -> Scheduler:
+    """The scheduled jobs and the outbox flush, run by whichever instance holds the lease."""
+    from mail.sending import deliver_due
+    from scheduler.jobs import Jobs
+    from scheduler.service import Scheduler, instance_name
+
+    settings = ctx.settings
+    jobs = Jobs(ctx.sessions, digest_config(settings), instance_name(),
+                ZoneInfo(settings.timezone), settings.digest_hour)  # fmt: skip
+    flushes = [] if relay is None else [functools.partial(deliver_due, ctx.sessions, relay, _now)]
+    return Scheduler(ctx.sessions, jobs, flushes, settings.outbox_interval, _now)
+
+
 async def run_service(ctx: Context, args: argparse.Namespace) -> int:
     """Serve until interrupted: SMTP in, the outbox flushed to the relay."""
-    from mail.sending import Relay, deliver_due  # the adapters load only for the service
+    from mail.sending import Relay  # the adapters load only for the service
     from mail.server import Mailbox, MailHandler, serve
 
     settings = ctx.settings
@@ -73,21 +93,24 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
         if relay
         else "Aucun relais (MUTUALISE_RELAY_HOST) : les réponses attendent dans la boîte d'envoi."
     )
+    scheduler = None
+    if settings.scheduler:
+        scheduler = _scheduler(ctx, relay)
+        await scheduler.start()
+        ctx.out.print(
+            f"Planificateur actif ({settings.timezone}, digests à {settings.digest_hour} h"
+            f"{'' if scheduler.leader else ' ; une autre instance le tient pour l’instant'})."
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     try:
-        while not stop.is_set():
-            if relay is not None:
-                try:
-                    await deliver_due(ctx.sessions, relay, _now)
-                except Exception:  # the outbox keeps everything: try again next round
-                    log.exception("outbox flush failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=settings.outbox_interval)
+        await stop.wait()
     finally:
+        if scheduler is not None:
+            await scheduler.stop()
         server.close()
         await server.wait_closed()
     ctx.out.print("Service arrêté.")

@@ -1,0 +1,169 @@
+"""The digests coordinators receive: the matching digest (working days) and the semester
+summary (1 January, 1 July), each for one territory, rendered in HTML and text, with the
+summary's workbook and calendar, and a short Telegram version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.digests import matching, semester
+from handlers.digests.calendar import calendar
+from handlers.digests.facts import Item, Scope
+from handlers.digests.render import render, telegram_lines
+from handlers.digests.workbook import workbook
+from handlers.wording import day, listing
+
+
+class DigestKind(enum.StrEnum):
+    MATCHING = "matching"
+    SEMESTER = "semester"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ICS = "text/calendar"
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    """How digests are made: the edited templates, if any, and the savings assumption."""
+
+    templates: Path | None = None
+    group_saving_rate: float = 0.10
+    domain: str = "mutualise"
+
+
+@dataclass
+class Rendered:
+    """One territory's digest, ready to write into a folder or to send."""
+
+    kind: DigestKind
+    scope: Scope
+    subject: str
+    text: str
+    html: str
+    telegram: str
+    # Attachments: file name -> (content type, bytes).
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # Whether there is anything to tell (a matching digest with nothing new is not sent).
+    news: bool = True
+    # What it showed, kept with the run so that the next digest tells only what is new.
+    seen: dict[str, Any] | None = None
+
+    def write(self, folder: Path) -> list[Path]:
+        """Write `digest.html`, `digest.txt` and the attachments into `folder`."""
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, content in (
+            ("digest.html", self.html.encode()),
+            ("digest.txt", self.text.encode()),
+            *((name, data) for name, (_, data) in self.files.items()),
+        ):
+            path = folder / name
+            path.write_bytes(content)
+            written.append(path)
+        return written
+
+
+async def matching_digest(
+    session: AsyncSession,
+    scope: Scope,
+    items: dict[str, Item],
+    now: dt.datetime,
+    since: dt.datetime | None,
+    previous: dict[str, Any] | None,
+    config: DigestConfig,
+) -> Rendered:
+    """The matching digest of one territory as of `now`, telling what is new since `since`."""
+    digest = await matching.build(session, scope, items, now, since)
+    context = {
+        "scope": scope,
+        "today": digest.today,
+        "since": since,
+        "since_day": since.astimezone(now.tzinfo).date() if since else None,
+        "new": digest.new,
+        "waiting": digest.waiting,
+        "soon": digest.soon,
+    }
+    lines = [f"N° {p.id}, {p.kind_label} : {p.reason}" for p in digest.new]
+    lines += [f"N° {p.id} sans réponse de {listing(p.awaiting)}" for p in digest.waiting]
+    lines += [
+        f"{n.commune} : {n.what} pour le {day(n.due)}, rien trouvé"
+        for n in digest.soon
+        if n.due is not None
+    ]
+    title = f"Rapprochements du {day(digest.today)} — {scope.name}"
+    return Rendered(
+        kind=DigestKind.MATCHING,
+        scope=scope,
+        subject=title,
+        text=render("digest_matching.txt.j2", context, config.templates),
+        html=render("digest_matching.html.j2", context, config.templates),
+        telegram=telegram_lines(
+            title,
+            lines,
+            f"{len(digest.new)} nouvelle(s) proposition(s), {len(digest.waiting)} en attente, "
+            f"{len(digest.soon)} besoin(s) sans solution à moins de 30 jours.",
+        ),
+        news=digest.has_news(previous),
+        seen=digest.seen(),
+    )
+
+
+async def semester_summary(
+    session: AsyncSession,
+    scope: Scope,
+    items: dict[str, Item],
+    now: dt.datetime,
+    config: DigestConfig,
+) -> Rendered:
+    """The semester summary of one territory as of `now`, with its workbook and calendar."""
+    summary = await semester.build(session, scope, items, now, config.group_saving_rate)
+    context = {
+        "scope": scope,
+        "today": summary.today,
+        "first": summary.first,
+        "last": summary.last,
+        "families": summary.families,
+        "open_needs": summary.open_needs,
+        "group_orders": summary.group_orders,
+        "joint_purchases": summary.joint_purchases,
+        "loans_done": summary.loans_done,
+        "loans_coming": summary.loans_coming,
+        "loans_pending": summary.loans_pending,
+        "events": summary.events,
+        "indicators": summary.indicators,
+        "total": summary.total,
+        "silent": summary.silent,
+        "group_rate": config.group_saving_rate,
+    }
+    loans = [*summary.loans_done, *summary.loans_coming, *summary.loans_pending]
+    ics = calendar(scope.name, summary.events, loans, now, config.domain)
+    total = summary.total
+    title = f"État des lieux semestriel des besoins au {day(summary.today)} — {scope.name}"
+    lines = [
+        f"{summary.open_needs} besoin(s) ouvert(s), {total.needs} déclaré(s) ce semestre",
+        f"{len(summary.group_orders)} groupement(s) de commandes à lancer",
+        f"{len(summary.joint_purchases)} achat(s) en commun suggéré(s)",
+        f"{len(summary.loans_done)} prêt(s) réalisé(s), {len(summary.loans_coming)} à venir",
+        f"{len(summary.events)} manifestation(s) dans les six mois",
+    ]
+    if summary.silent:
+        lines.append(f"sans déclaration ce semestre : {listing(summary.silent)}")
+    return Rendered(
+        kind=DigestKind.SEMESTER,
+        scope=scope,
+        subject=title,
+        text=render("digest_semester.txt.j2", context, config.templates),
+        html=render("digest_semester.html.j2", context, config.templates),
+        telegram=telegram_lines(title, lines, "Le détail est dans les fichiers joints."),
+        files={
+            "besoins.xlsx": (XLSX, workbook(summary)),
+            "calendrier.ics": (ICS, ics),
+        },
+    )

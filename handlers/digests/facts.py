@@ -1,0 +1,428 @@
+"""What the digests speak of, read from the store for one territory at a time.
+
+Rows are plain values read with column queries, not ORM objects: a territory with ten
+thousand needs is read in a few queries, and nothing outlives the territory's rendering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.wording import amount
+from storage.models import (
+    Answer,
+    CatalogueFamily,
+    CatalogueItem,
+    Commune,
+    Event,
+    EventItem,
+    Need,
+    NeedKind,
+    NeedStatus,
+    Offer,
+    ParticipantRole,
+    Proposal,
+    ProposalKind,
+    ProposalParticipant,
+    ProposalStatus,
+    Territory,
+)
+
+LIVE_NEEDS = (NeedStatus.OPEN, NeedStatus.MATCHED)
+IN_PLAY = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)
+CONFIRMED = (ProposalStatus.ACCEPTED, ProposalStatus.DONE)
+KIND_LABELS = {
+    ProposalKind.LOAN: "prêt",
+    ProposalKind.GROUP_ORDER: "groupement de commandes",
+    ProposalKind.JOINT_PURCHASE: "achat en commun",
+}
+STATUS_LABELS = {
+    ProposalStatus.PROPOSED: "en attente de réponse",
+    ProposalStatus.ACCEPTED: "confirmée",
+    ProposalStatus.REFUSED: "refusée",
+    ProposalStatus.CANCELLED: "annulée",
+    ProposalStatus.DONE: "réalisée",
+}
+NEED_KIND_LABELS = {NeedKind.PURCHASE: "achat", NeedKind.BORROW: "emprunt"}
+NEED_STATUS_LABELS = {
+    NeedStatus.OPEN: "ouvert",
+    NeedStatus.MATCHED: "proposition en cours",
+    NeedStatus.FULFILLED: "satisfait",
+    NeedStatus.CANCELLED: "annulé",
+    NeedStatus.EXPIRED: "expiré",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    plural: str
+    family_id: str
+    family: str
+    price: float | None
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    id: int
+    insee: str
+    commune: str
+    kind: NeedKind
+    item_id: str | None
+    label: str
+    plural: str
+    family: str
+    quantity: int | None
+    unit: str | None
+    start: dt.date | None
+    end: dt.date | None
+    deadline: dt.date | None
+    status: NeedStatus
+    declared: dt.date
+    reason: str | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return NEED_KIND_LABELS[self.kind]
+
+    @property
+    def what(self) -> str:
+        """ "200 ganivelles", "1 podium"."""
+        return amount(self.quantity, self.label, self.plural)
+
+    @property
+    def status_label(self) -> str:
+        return NEED_STATUS_LABELS[self.status]
+
+    def past(self, today: dt.date) -> bool:
+        """Whether the need's time is over: its deadline, or its last day of use, is gone."""
+        last = self.deadline if self.kind is NeedKind.PURCHASE else (self.end or self.start)
+        return last is not None and last < today
+
+    @property
+    def due(self) -> dt.date | None:
+        """The day by which something must happen: the deadline, or the first day of use."""
+        return self.deadline if self.kind is NeedKind.PURCHASE else self.start
+
+
+@dataclass(frozen=True)
+class Share:
+    insee: str
+    commune: str
+    role: ParticipantRole
+    quantity: int | None
+    answer: Answer
+    need_id: int | None
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    id: int
+    kind: ProposalKind
+    item_id: str | None
+    label: str
+    plural: str
+    quantity: int | None
+    start: dt.date | None
+    end: dt.date | None
+    deadline: dt.date | None
+    status: ProposalStatus
+    reason: str
+    created_at: dt.datetime
+    shares: tuple[Share, ...]
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def what(self) -> str:
+        return amount(self.quantity, self.label, self.plural)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def communes(self) -> list[str]:
+        return list(dict.fromkeys(s.commune for s in self.shares))
+
+    @property
+    def lenders(self) -> list[str]:
+        return list(
+            dict.fromkeys(s.commune for s in self.shares if s.role is ParticipantRole.LENDER)
+        )
+
+    @property
+    def borrower(self) -> str | None:
+        return next((s.commune for s in self.shares if s.role is ParticipantRole.BORROWER), None)
+
+    @property
+    def carrier(self) -> str | None:
+        return next((s.commune for s in self.shares if s.role is ParticipantRole.CARRIER), None)
+
+    @property
+    def parts(self) -> list[tuple[str, int | None]]:
+        """Each member commune with the quantity it asked (group orders, joint purchases)."""
+        found: dict[str, int | None] = {}
+        for share in self.shares:
+            if share.role is ParticipantRole.MEMBER:
+                known = found.get(share.commune)
+                if share.quantity is None:
+                    found.setdefault(share.commune, None)
+                else:
+                    found[share.commune] = (known or 0) + share.quantity
+        return list(found.items())
+
+    @property
+    def awaiting(self) -> list[str]:
+        """The communes that have not answered yet."""
+        return list(dict.fromkeys(s.commune for s in self.shares if s.answer is Answer.PENDING))
+
+    @property
+    def days(self) -> int:
+        if self.start is None:
+            return 0
+        return ((self.end or self.start) - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    insee: str
+    commune: str
+    name: str
+    start: dt.date
+    end: dt.date
+    recurring: bool
+    items: tuple[tuple[str, int | None], ...]
+
+    @property
+    def equipment(self) -> str:
+        return ", ".join(f"{'?' if q is None else q} {label}" for label, q in self.items)
+
+
+@dataclass
+class Scope:
+    """The territory a digest is about, with its communes' names by INSEE code."""
+
+    id: int
+    epci: str
+    name: str
+    communes: dict[str, str] = field(default_factory=dict)
+
+
+async def territories(session: AsyncSession) -> list[Scope]:
+    """Every territory of the store with its communes, in EPCI order."""
+    rows = await session.execute(select(Territory.id, Territory.epci, Territory.name))
+    found = {tid: Scope(tid, epci, name) for tid, epci, name in rows}
+    communes = await session.execute(
+        select(Commune.territory_id, Commune.insee, Commune.name).order_by(Commune.name)
+    )
+    for tid, insee, name in communes:
+        found[tid].communes[insee] = name
+    return sorted(found.values(), key=lambda t: t.epci)
+
+
+async def catalogue(session: AsyncSession) -> dict[str, Item]:
+    """The catalogue's items with their family label and price."""
+    families = dict(
+        (await session.execute(select(CatalogueFamily.id, CatalogueFamily.label))).all()
+    )
+    rows = await session.execute(
+        select(
+            CatalogueItem.id,
+            CatalogueItem.label,
+            CatalogueItem.plural,
+            CatalogueItem.family_id,
+            CatalogueItem.price,
+        )
+    )
+    return {
+        item_id: Item(label, plural, family, families.get(family, family), price)
+        for item_id, label, plural, family, price in rows
+    }
+
+
+def _in_territory(column: Any, territory: Scope) -> Any:
+    return column.in_(select(Commune.insee).where(Commune.territory_id == territory.id))
+
+
+async def needs(
+    session: AsyncSession,
+    territory: Scope,
+    items: dict[str, Item],
+    statuses: Sequence[NeedStatus] | None = None,
+    since: dt.datetime | None = None,
+) -> list[NeedRow]:
+    """The needs of the territory, of some statuses, or declared since an instant."""
+    query = select(
+        Need.id,
+        Need.commune_insee,
+        Need.kind,
+        Need.item_id,
+        Need.item_label,
+        Need.quantity,
+        Need.unit,
+        Need.start,
+        Need.end,
+        Need.deadline,
+        Need.status,
+        Need.created_at,
+        Need.status_reason,
+    ).where(_in_territory(Need.commune_insee, territory))
+    if statuses is not None:
+        query = query.where(Need.status.in_(statuses))
+    if since is not None:
+        query = query.where(Need.created_at >= since)
+    rows = []
+    for row in await session.execute(query.order_by(Need.id)):
+        item = items.get(row.item_id) if row.item_id else None
+        rows.append(
+            NeedRow(
+                id=row.id,
+                insee=row.commune_insee,
+                commune=territory.communes.get(row.commune_insee, row.commune_insee),
+                kind=row.kind,
+                item_id=row.item_id,
+                label=item.label if item else row.item_label,
+                plural=item.plural if item else row.item_label,
+                family=item.family if item else "Hors catalogue",
+                quantity=row.quantity,
+                unit=row.unit,
+                start=row.start,
+                end=row.end,
+                deadline=row.deadline,
+                status=row.status,
+                declared=row.created_at.date(),
+                reason=row.status_reason,
+            )
+        )
+    return rows
+
+
+async def proposals(
+    session: AsyncSession,
+    territory: Scope,
+    items: dict[str, Item],
+    statuses: Iterable[ProposalStatus] = (*IN_PLAY, ProposalStatus.DONE),
+) -> list[ProposalRow]:
+    """The proposals with a commune of the territory, with their participants."""
+    ours = select(ProposalParticipant.proposal_id).where(
+        _in_territory(ProposalParticipant.commune_insee, territory)
+    )
+    shares: dict[int, list[Share]] = defaultdict(list)
+    participants = await session.execute(
+        select(
+            ProposalParticipant.proposal_id,
+            ProposalParticipant.commune_insee,
+            ProposalParticipant.role,
+            ProposalParticipant.quantity,
+            ProposalParticipant.answer,
+            ProposalParticipant.need_id,
+        )
+        .join(Proposal, Proposal.id == ProposalParticipant.proposal_id)
+        .where(Proposal.id.in_(ours), Proposal.status.in_(tuple(statuses)))
+        .order_by(ProposalParticipant.id)
+    )
+    for pid, insee, role, quantity, answer, need_id in participants:
+        name = territory.communes.get(insee, insee)
+        shares[pid].append(Share(insee, name, role, quantity, answer, need_id))
+    rows = await session.execute(
+        select(
+            Proposal.id,
+            Proposal.kind,
+            Proposal.item_id,
+            Proposal.family_id,
+            Proposal.quantity,
+            Proposal.start,
+            Proposal.end,
+            Proposal.deadline,
+            Proposal.status,
+            Proposal.reason,
+            Proposal.created_at,
+        )
+        .where(Proposal.id.in_(ours), Proposal.status.in_(tuple(statuses)))
+        .order_by(Proposal.id)
+    )
+    families = {i.family_id: i.family for i in items.values()}
+    found = []
+    for row in rows:
+        item = items.get(row.item_id) if row.item_id else None
+        label = item.label if item else families.get(row.family_id, row.family_id or "")
+        found.append(
+            ProposalRow(
+                row.id,
+                row.kind,
+                row.item_id,
+                label,
+                item.plural if item else label,
+                row.quantity,
+                row.start,
+                row.end,
+                row.deadline,
+                row.status,
+                row.reason,
+                row.created_at,
+                tuple(shares[row.id]),
+            )
+        )
+    return found
+
+
+async def events(
+    session: AsyncSession, territory: Scope, first: dt.date, last: dt.date
+) -> list[EventRow]:
+    """The events of the territory overlapping [first, last], by date."""
+    rows = (
+        await session.execute(
+            select(
+                Event.id, Event.commune_insee, Event.name, Event.start, Event.end, Event.recurring
+            )
+            .where(_in_territory(Event.commune_insee, territory))
+            .where(Event.end >= first, Event.start <= last)
+            .order_by(Event.start, Event.id)
+        )
+    ).all()
+    things: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    if rows:
+        equipment = await session.execute(
+            select(EventItem.event_id, EventItem.item_label, EventItem.quantity)
+            .where(EventItem.event_id.in_([r.id for r in rows]))
+            .order_by(EventItem.id)
+        )
+        for event_id, label, quantity in equipment:
+            things[event_id].append((label, quantity))
+    return [
+        EventRow(
+            r.id,
+            r.commune_insee,
+            territory.communes.get(r.commune_insee, r.commune_insee),
+            r.name,
+            r.start,
+            r.end,
+            r.recurring,
+            tuple(things[r.id]),
+        )
+        for r in rows
+    ]
+
+
+async def declarers(session: AsyncSession, territory: Scope, since: dt.datetime) -> set[str]:
+    """The communes that declared a need, an offer or an event since an instant."""
+    found: set[str] = set()
+    for model in (Need, Offer, Event):
+        rows = await session.scalars(
+            select(model.commune_insee)
+            .where(_in_territory(model.commune_insee, territory), model.created_at >= since)
+            .distinct()
+        )
+        found.update(rows)
+    return found

@@ -1,0 +1,75 @@
+"""The matching digest: what is new since the last one, what waits for an answer, and the
+needs about to pass their date with nothing found for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.digests import facts
+from handlers.digests.facts import Item, NeedRow, ProposalRow, Scope
+from storage.models import NeedStatus, ProposalStatus
+
+WAITING = dt.timedelta(days=7)
+SOON = dt.timedelta(days=30)
+
+
+@dataclass
+class Matching:
+    """One territory's matching digest, ready to render."""
+
+    scope: Scope
+    now: dt.datetime
+    since: dt.datetime | None
+    new: list[ProposalRow]
+    waiting: list[ProposalRow]
+    soon: list[NeedRow]
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    def seen(self) -> dict[str, list[int]]:
+        """What this digest showed, so that the next one tells only what is new."""
+        return {
+            "proposals": [p.id for p in self.new],
+            "waiting": [p.id for p in self.waiting],
+            "soon": [n.id for n in self.soon],
+        }
+
+    def has_news(self, previous: dict[str, Any] | None) -> bool:
+        """Whether anything here was not in the previous digest."""
+        if previous is None:
+            return bool(self.new or self.waiting or self.soon)
+        if self.new:
+            return True
+        return any(
+            set(ids) - set(previous.get(key) or ())
+            for key, ids in self.seen().items()
+            if key != "proposals"
+        )
+
+
+async def build(
+    session: AsyncSession,
+    scope: Scope,
+    items: dict[str, Item],
+    now: dt.datetime,
+    since: dt.datetime | None,
+) -> Matching:
+    """Read one territory's digest as of `now`; `since` is when the last one was made."""
+    today = now.date()
+    in_play = await facts.proposals(session, scope, items, statuses=facts.IN_PLAY)
+    new = [p for p in in_play if p.created_at <= now and (since is None or p.created_at > since)]
+    waiting = [
+        p
+        for p in in_play
+        if p.status is ProposalStatus.PROPOSED and p.created_at <= now - WAITING and p.awaiting
+    ]
+    open_needs = await facts.needs(session, scope, items, statuses=(NeedStatus.OPEN,))
+    soon = [n for n in open_needs if n.due is not None and today <= n.due <= today + SOON]
+    soon.sort(key=lambda n: (n.due or today, n.commune))
+    return Matching(scope, now, since, new, waiting, soon)

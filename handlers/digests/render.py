@@ -1,0 +1,68 @@
+"""Rendering the digests: jinja2 templates (HTML escaped, text), French dates and sums,
+and the short Telegram summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from babel.numbers import format_currency
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from handlers.wording import day, stretch
+
+TELEGRAM_LISTED = 8
+
+
+def _day(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return day(value)
+
+
+def _euros(value: float) -> str:
+    """ "2 540 €": estimates, in whole euros."""
+    return format_currency(round(value), "EUR", format="#,##0\u00a0¤", locale="fr_FR",
+                           currency_digits=False)  # fmt: skip
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)} %"
+
+
+@cache
+def environment(templates: Path | None = None) -> Environment:
+    """The templates, an edited copy in `templates` taking precedence over the bundled ones."""
+    bundled = str(resources.files("handlers").joinpath("templates"))
+    folders = [str(templates), bundled] if templates else [bundled]
+    env = Environment(
+        loader=FileSystemLoader(folders),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "css.j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(day=_day, stretch=stretch, euros=_euros, percent=_percent)
+    return env
+
+
+def render(name: str, context: dict[str, Any], templates: Path | None = None) -> str:
+    """One template rendered with the digest's context."""
+    return environment(templates).get_template(name).render(**context)
+
+
+def telegram_lines(title: str, lines: list[str], more: str) -> str:
+    """A short Telegram message in HTML parse mode: user text is escaped here."""
+    shown = [f"• {html.escape(line, quote=False)}" for line in lines[:TELEGRAM_LISTED]]
+    if len(lines) > TELEGRAM_LISTED:
+        shown.append(f"… et {len(lines) - TELEGRAM_LISTED} autre(s)")
+    body = "\n".join(shown)
+    head, tail = html.escape(title, quote=False), html.escape(more, quote=False)
+    return f"<b>{head}</b>\n{body}\n\n{tail}".replace("\n\n\n", "\n\n")

@@ -1,0 +1,236 @@
+"""The semester summary (état des lieux semestriel): open needs, proposals, loans, the
+calendar ahead, and the shared indicators of each commune."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import groupby
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.digests import facts
+from handlers.digests.facts import (
+    CONFIRMED,
+    IN_PLAY,
+    EventRow,
+    Item,
+    NeedRow,
+    ProposalRow,
+    Scope,
+)
+from storage.models import ParticipantRole, ProposalKind, ProposalStatus
+
+CALENDAR_DAYS = 183
+
+
+def semester_start(day: dt.date) -> dt.date:
+    """The first day of the half-year that holds `day`."""
+    return dt.date(day.year, 1 if day.month <= 6 else 7, 1)
+
+
+def reported_semester(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The half-year a summary made on `today` reports on: the one that ended yesterday
+    on 1 January and 1 July, else the current one so far. Bounds are inclusive."""
+    first = semester_start(today - dt.timedelta(days=1))
+    last = dt.date(first.year, 6, 30) if first.month == 1 else dt.date(first.year, 12, 31)
+    return first, last
+
+
+@dataclass
+class Indicators:
+    """The shared indicators of one commune (or of the whole territory)."""
+
+    commune: str
+    insee: str | None = None
+    needs: int = 0
+    matched: int = 0
+    group_orders: int = 0
+    loans_borrowed: int = 0
+    loans_lent: int = 0
+    days_lent: int = 0
+    savings: float = 0.0
+    savings_pending: float = 0.0
+    participated: bool = False
+
+    @property
+    def share_matched(self) -> float | None:
+        return self.matched / self.needs if self.needs else None
+
+    def add(self, other: Indicators) -> None:
+        for name in ("needs", "matched", "group_orders", "loans_borrowed", "loans_lent",
+                     "days_lent", "savings", "savings_pending"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.participated = self.participated or other.participated
+
+
+@dataclass
+class Family:
+    label: str
+    needs: list[NeedRow]
+
+
+@dataclass
+class Semester:
+    """One territory's semester summary, ready to render."""
+
+    scope: Scope
+    today: dt.date
+    first: dt.date
+    last: dt.date
+    families: list[Family]
+    open_needs: int
+    group_orders: list[ProposalRow]
+    joint_purchases: list[ProposalRow]
+    loans_done: list[ProposalRow]
+    loans_coming: list[ProposalRow]
+    loans_pending: list[ProposalRow]
+    events: list[EventRow]
+    indicators: list[Indicators]
+    total: Indicators
+
+    @property
+    def silent(self) -> list[str]:
+        """The communes that declared nothing this semester."""
+        return [i.commune for i in self.indicators if not i.participated]
+
+    @property
+    def proposals(self) -> list[ProposalRow]:
+        return sorted(
+            [*self.group_orders, *self.joint_purchases, *self.loans_pending,
+             *self.loans_coming, *self.loans_done],
+            key=lambda p: p.id,
+        )  # fmt: skip
+
+
+async def build(
+    session: AsyncSession,
+    scope: Scope,
+    items: dict[str, Item],
+    now: dt.datetime,
+    group_saving_rate: float,
+) -> Semester:
+    """Read one territory's summary as of `now` (an aware instant)."""
+    today = now.date()
+    first, last = reported_semester(today)
+    since = dt.datetime.combine(first, dt.time(), now.tzinfo)
+    live = [
+        n
+        for n in await facts.needs(session, scope, items, statuses=facts.LIVE_NEEDS)
+        if not n.past(today)
+    ]
+    declared = await facts.needs(session, scope, items, since=since)
+    proposals = await facts.proposals(session, scope, items)
+    events = await facts.events(session, scope, today, today + dt.timedelta(days=CALENDAR_DAYS))
+    declarers = await facts.declarers(session, scope, since)
+
+    live.sort(key=lambda n: (n.family, n.label, n.due or dt.date.max, n.commune))
+    families = [Family(label, list(group)) for label, group in groupby(live, lambda n: n.family)]
+    by_kind: dict[ProposalKind, list[ProposalRow]] = defaultdict(list)
+    for proposal in proposals:
+        by_kind[proposal.kind].append(proposal)
+    loans = by_kind[ProposalKind.LOAN]
+    confirmed = [p for p in loans if p.status in CONFIRMED]
+    indicators = _indicators(
+        scope, items, declared, proposals, declarers, first, today, group_saving_rate
+    )
+    total = Indicators("Total")
+    for row in indicators:
+        total.add(row)
+    return Semester(
+        scope=scope,
+        today=today,
+        first=first,
+        last=last,
+        families=families,
+        open_needs=len(live),
+        group_orders=[p for p in by_kind[ProposalKind.GROUP_ORDER] if p.status in IN_PLAY],
+        joint_purchases=[p for p in by_kind[ProposalKind.JOINT_PURCHASE] if p.status in IN_PLAY],
+        loans_done=[p for p in confirmed if p.end is not None and p.end < today],
+        loans_coming=[p for p in confirmed if p.end is None or p.end >= today],
+        loans_pending=[p for p in loans if p.status is ProposalStatus.PROPOSED],
+        events=events,
+        indicators=indicators,
+        total=total,
+    )
+
+
+def _indicators(
+    scope: Scope,
+    items: dict[str, Item],
+    declared: list[NeedRow],
+    proposals: list[ProposalRow],
+    declarers: set[str],
+    first: dt.date,
+    today: dt.date,
+    group_saving_rate: float,
+) -> list[Indicators]:
+    rows = {insee: Indicators(name, insee) for insee, name in scope.communes.items()}
+    matched_needs = {s.need_id for p in proposals for s in p.shares if s.need_id is not None}
+    for need in declared:
+        row = rows.get(need.insee)
+        if row is not None:
+            row.needs += 1
+            row.matched += need.id in matched_needs
+    for insee in declarers:
+        if insee in rows:
+            rows[insee].participated = True
+    for proposal in proposals:
+        in_semester = proposal.created_at.date() >= first
+        price = items[proposal.item_id].price if proposal.item_id in items else None
+        seen: set[str] = set()
+        for share in proposal.shares:
+            row = rows.get(share.insee)
+            if row is None or share.role is ParticipantRole.CARRIER:
+                continue  # the carrier also takes part as a member, with its share
+            first_share = share.insee not in seen
+            seen.add(share.insee)
+            saving = _saving(proposal, share.role, share.quantity, price, group_saving_rate)
+            if proposal.kind is ProposalKind.JOINT_PURCHASE and not first_share:
+                saving = 0.0  # one copy spared per commune, whatever its days of use
+            if proposal.status in CONFIRMED:
+                row.savings += saving
+            else:
+                row.savings_pending += saving
+            if proposal.kind is ProposalKind.GROUP_ORDER and in_semester:
+                row.group_orders += first_share
+            if proposal.kind is ProposalKind.LOAN and proposal.status in CONFIRMED and first_share:
+                overlap = _overlap(proposal, first, today)
+                if overlap or in_semester:
+                    row.loans_borrowed += share.role is ParticipantRole.BORROWER
+                    row.loans_lent += share.role is ParticipantRole.LENDER
+                if share.role is ParticipantRole.LENDER:
+                    row.days_lent += overlap
+    return sorted(rows.values(), key=lambda r: r.commune)
+
+
+def _overlap(proposal: ProposalRow, first: dt.date, last: dt.date) -> int:
+    """Days of the loan that fall within [first, last]."""
+    if proposal.start is None:
+        return 0
+    start, end = max(proposal.start, first), min(proposal.end or proposal.start, last)
+    return max(0, (end - start).days + 1)
+
+
+def _saving(
+    proposal: ProposalRow,
+    role: ParticipantRole,
+    quantity: int | None,
+    price: float | None,
+    group_saving_rate: float,
+) -> float:
+    """What a commune saves by a proposal, where the catalogue knows the item's price.
+
+    A loan spares the borrower the purchase of what it borrows; a group order earns each
+    member the configured discount on its share; a joint purchase of one item by n communes
+    spares each the price of its own copy, less its part of the shared one.
+    """
+    if price is None:
+        return 0.0
+    if proposal.kind is ProposalKind.LOAN:
+        return price * (quantity or 0) if role is ParticipantRole.BORROWER else 0.0
+    if proposal.kind is ProposalKind.GROUP_ORDER:
+        return price * (quantity or 0) * group_saving_rate
+    communes = len({s.insee for s in proposal.shares})
+    return price * (communes - 1) / communes if communes else 0.0

@@ -1,0 +1,135 @@
+"""The scheduled jobs, each run at most once per territory and period.
+
+A run claims its (job, period) row, renders, and queues its messages in the outbox in one
+transaction: a crash leaves nothing half-sent and the run happens again; a committed run is
+never repeated, on this instance or another. APScheduler only decides when to try.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.digests import DigestConfig, Rendered, facts, matching_digest, semester_summary
+from handlers.digests.delivery import deliver
+from handlers.digests.facts import Item, Scope
+from handlers.reminders import send_reminders
+from scheduler.periods import daily_due, semester_due
+from storage.runs import claim, detail_of, finish, last_run
+
+log = logging.getLogger("mutualise.scheduler")
+
+MATCHING, SEMESTER, REMINDERS = "matching", "semester", "reminders"
+
+
+@dataclass
+class RunResult:
+    """What one job did for one territory."""
+
+    job: str
+    period: str
+    ran: bool  # False: it had already run for this period
+    queued: int = 0
+    rendered: Rendered | None = None
+
+
+def period_key(scope: Scope, day: dt.date) -> str:
+    return f"{scope.epci}/{day.isoformat()}"
+
+
+@dataclass
+class Jobs:
+    sessions: async_sessionmaker[AsyncSession]
+    config: DigestConfig
+    instance: str
+    timezone: ZoneInfo
+    hour: int = 8
+
+    def local(self, now: dt.datetime) -> dt.datetime:
+        return now.astimezone(self.timezone)
+
+    async def _each(
+        self,
+        job: str,
+        day: dt.date,
+        now: dt.datetime,
+        work: Callable[[AsyncSession, Scope, dict[str, Item], str], Awaitable[RunResult]],
+    ) -> list[RunResult]:
+        async with self.sessions() as session:
+            scopes = await facts.territories(session)
+        results = []
+        for scope in scopes:  # one transaction per territory: memory stays flat
+            period = period_key(scope, day)
+            async with self.sessions.begin() as session:
+                run = await claim(session, job, period, self.instance, now)
+                if run is None:
+                    results.append(RunResult(job, period, ran=False))
+                    continue
+                items = await facts.catalogue(session)
+                result = await work(session, scope, items, period)
+                finish(run, now, {"queued": result.queued, **(_seen(result.rendered))})
+            log.info("%s %s: %d message(s) queued", job, period, result.queued)
+            results.append(result)
+        return results
+
+    async def matching(self, now: dt.datetime, *, force: bool = False) -> list[RunResult]:
+        """The matching digest of the day; sent only when something is new (or forced)."""
+        local = self.local(now)
+
+        async def work(
+            session: AsyncSession, scope: Scope, items: dict[str, Item], period: str
+        ) -> RunResult:
+            previous = await last_run(session, MATCHING, f"{scope.epci}/", now)
+            since = previous.started_at if previous else None
+            seen = (detail_of(previous) or {}).get("seen")
+            rendered = await matching_digest(session, scope, items, local, since, seen, self.config)
+            queued = await deliver(session, rendered, period, now) if rendered.news or force else 0
+            return RunResult(MATCHING, period, True, queued, rendered)
+
+        return await self._each(MATCHING, local.date(), now, work)
+
+    async def semester(self, now: dt.datetime, day: dt.date | None = None) -> list[RunResult]:
+        """The semester summary, under the period of its due day (1 January or 1 July)."""
+        local = self.local(now)
+
+        async def work(
+            session: AsyncSession, scope: Scope, items: dict[str, Item], period: str
+        ) -> RunResult:
+            rendered = await semester_summary(session, scope, items, local, self.config)
+            queued = await deliver(session, rendered, period, now)
+            return RunResult(SEMESTER, period, True, queued, rendered)
+
+        return await self._each(SEMESTER, day or local.date(), now, work)
+
+    async def reminders(self, now: dt.datetime) -> list[RunResult]:
+        """The day's reminders to the communes concerned."""
+        local = self.local(now)
+
+        async def work(
+            session: AsyncSession, scope: Scope, items: dict[str, Item], period: str
+        ) -> RunResult:
+            queued = await send_reminders(session, scope, items, local)
+            return RunResult(REMINDERS, period, True, queued)
+
+        return await self._each(REMINDERS, local.date(), now, work)
+
+    async def due(self, now: dt.datetime) -> list[RunResult]:
+        """Run whatever is due and has not run: at its hour, or on restart after a miss."""
+        local = self.local(now)
+        results = []
+        if (day := semester_due(local, self.hour)) is not None:
+            results += await self.semester(now, day)
+        if daily_due(local, self.hour, working_only=True) is not None:
+            results += await self.matching(now)
+        if daily_due(local, self.hour, working_only=False) is not None:
+            results += await self.reminders(now)
+        return results
+
+
+def _seen(rendered: Rendered | None) -> dict[str, object]:
+    return {"seen": rendered.seen} if rendered is not None and rendered.seen else {}
