@@ -50,7 +50,7 @@ async def answer(
     if not accept:
         proposal.status = ProposalStatus.REFUSED
         await session.flush()
-        return Answered(proposal, False, await match(session, config))
+        return Answered(proposal, False, await match(session, config, now=now))
     confirmed = all(p.answer is Answer.ACCEPTED for p in proposal.participants)
     if confirmed:
         proposal.status = ProposalStatus.ACCEPTED

@@ -154,7 +154,7 @@ class Inbox:
             return Outcome(Fate.TO_CONFIRM, None, message_id, reading, commune)
         author = Author(commune, member_id, inbound.channel, message_id)
         recorded = await record(session, reading, author)
-        report = await match(session, self.matching, _items(recorded))
+        report = await match(session, self.matching, _items(recorded), inbound.at)
         await notify(session, report.created, inbound.at)
         name = await _name(session, commune)
         await set_outcome(
@@ -215,7 +215,7 @@ class Inbox:
         if completion is None:
             return None
         items = {n.item_id for n in completion.needs if n.item_id}
-        report = await match(session, self.matching, items)
+        report = await match(session, self.matching, items, inbound.at)
         await notify(session, report.created, inbound.at)
         await set_outcome(
             session, message_id, InboundStatus.RECORDED, f"complète le message {original}",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import Channel, Commune, InboundMessage, Member, Need, Role
+from storage.models import Channel, Commune, InboundMessage, Member, Need, Offer, Role
 
 
 @dataclass(frozen=True, order=True)
@@ -46,24 +46,26 @@ async def coordinators(session: AsyncSession, territory_id: int) -> list[Recipie
 
 
 async def of_commune(
-    session: AsyncSession, insee: str, needs: Collection[int] = ()
+    session: AsyncSession, insee: str, needs: Collection[int] = (), offers: Collection[int] = ()
 ) -> list[Recipient]:
     """The commune's active members; failing any, the town hall addresses that wrote the
-    given needs by email."""
+    given needs or offers by email."""
     members = await session.scalars(
         select(Member)
         .where(Member.commune_insee == insee, Member.active.is_(True))
         .options(selectinload(Member.emails))
     )
     found = _of(list(members))
-    if found or not needs:
+    if found or not (needs or offers):
         return found
+    messages = (
+        select(Need.message_id)
+        .where(Need.id.in_(needs))
+        .union(select(Offer.message_id).where(Offer.id.in_(offers)))
+    )
     senders = await session.scalars(
         select(InboundMessage.sender)
-        .where(
-            InboundMessage.id.in_(select(Need.message_id).where(Need.id.in_(needs))),
-            InboundMessage.channel == Channel.EMAIL,
-        )
+        .where(InboundMessage.id.in_(messages), InboundMessage.channel == Channel.EMAIL)
         .distinct()
     )
     return sorted(Recipient(Channel.EMAIL, s) for s in senders)

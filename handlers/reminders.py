@@ -33,6 +33,7 @@ class Reminder:
     subject: str
     text: str
     needs: tuple[int, ...] = ()
+    offers: tuple[int, ...] = ()
 
 
 async def due_reminders(
@@ -94,7 +95,17 @@ def _loan(loan: ProposalRow, moment: str) -> list[Reminder]:
     text = f"Bonjour,\n\n{body}\n\n-- \nmutualise"
     parties = (ParticipantRole.BORROWER, ParticipantRole.LENDER)
     communes = sorted({s.insee for s in loan.shares if s.role in parties})
-    return [Reminder(f"reminder:{moment}:{loan.id}", insee, subject, text) for insee in communes]
+    return [
+        Reminder(
+            f"reminder:{moment}:{loan.id}",
+            insee,
+            subject,
+            text,
+            tuple(s.need_id for s in loan.shares if s.insee == insee and s.need_id),
+            tuple(s.offer_id for s in loan.shares if s.insee == insee and s.offer_id),
+        )
+        for insee in communes
+    ]
 
 
 async def send_reminders(
@@ -103,7 +114,9 @@ async def send_reminders(
     """Queue the reminders due by now; returns how many messages were queued."""
     queued = 0
     for reminder in await due_reminders(session, scope, items, now.date()):
-        recipients: list[Recipient] = await of_commune(session, reminder.insee, reminder.needs)
+        recipients: list[Recipient] = await of_commune(
+            session, reminder.insee, reminder.needs, reminder.offers
+        )
         for recipient in recipients:
             email = recipient.channel is Channel.EMAIL
             message = await enqueue(

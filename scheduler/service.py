@@ -75,7 +75,9 @@ class Scheduler:
         self._apscheduler.start()
 
     async def stop(self) -> None:
-        self._apscheduler.shutdown(wait=False)
+        """Stop the triggers and step down, so that another instance takes over at once."""
+        if self._apscheduler.running:
+            self._apscheduler.shutdown(wait=False)
         if self.leader:
             await release_lease(self.sessions, LEASE, self.jobs.instance)
             self.leader = False

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import os
 import signal
 import smtplib
 import socket
 import sys
 import time
+from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -97,3 +102,58 @@ async def test_run_without_addresses_says_which_setting_is_missing(sqlite_url: s
     _, err = await asyncio.wait_for(run.communicate(), timeout=30)
     assert run.returncode == 1
     assert "MUTUALISE_MAIL_ADDRESSES est vide" in err.decode() and "Traceback" not in err.decode()
+
+
+async def test_a_reminder_goes_out_once_across_restarts(sqlite_url: str, tmp_path: Path) -> None:
+    """Stopped and started again the same day, the service does not send its jobs twice."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+    env["MUTUALISE_DB"] = sqlite_url
+    today = dt.datetime.now(ZoneInfo("Europe/Paris"))
+    deadline = (today + dt.timedelta(days=12)).date()
+    lines = tmp_path / "need.jsonl"
+    line = {
+        "from": "st@caudan.fr",
+        "text": f"Nous devons acheter 4 défibrillateurs avant le {deadline:%d/%m/%Y}",
+        "at": today.strftime("%Y-%m-%dT%H:%M"),
+    }
+    lines.write_text(json.dumps(line, ensure_ascii=False) + "\n")
+    for command in (["init"], ["ingest", str(lines)]):
+        done = await asyncio.create_subprocess_exec(
+            MUTUALISE, *command, env=env, stdout=asyncio.subprocess.DEVNULL
+        )
+        assert await done.wait() == 0
+    sink = Sink()
+    relay = await asyncio.get_running_loop().create_server(lambda: SMTP(sink), "127.0.0.1", 0)
+    env.update(
+        MUTUALISE_SMTP_PORT=str(free_port()),
+        MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example",
+        MUTUALISE_RELAY_HOST="127.0.0.1",
+        MUTUALISE_RELAY_PORT=str(relay.sockets[0].getsockname()[1]),
+        MUTUALISE_OUTBOX_INTERVAL="0.2",
+        MUTUALISE_DIGEST_HOUR="0",  # every job of the day is due from midnight
+    )
+
+    async def serve(seconds: float) -> str:
+        service = await asyncio.create_subprocess_exec(
+            MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        await asyncio.sleep(seconds)
+        service.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(service.communicate(), timeout=30)
+        assert service.returncode == 0, err.decode()
+        return out.decode()
+
+    try:
+        out = await serve(4)
+        assert "Planificateur actif" in out
+        reminder = await asyncio.wait_for(sink.received.get(), timeout=10)
+        await serve(3)  # restarted the same day
+    finally:
+        relay.close()
+    assert reminder.rcpt_tos == ["st@caudan.fr"]
+    mail = message_from_bytes(reminder.original_content or b"", policy=default)
+    assert str(mail["Subject"]).startswith("Achat à lancer avant le ")
+    body = mail.get_body()
+    assert body is not None and "4 défibrillateurs" in body.get_content()
+    assert sink.received.empty(), "the reminder went out twice"

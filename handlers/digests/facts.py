@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.wording import amount
@@ -23,6 +23,7 @@ from storage.models import (
     Commune,
     Event,
     EventItem,
+    InboundMessage,
     Need,
     NeedKind,
     NeedStatus,
@@ -33,6 +34,7 @@ from storage.models import (
     ProposalParticipant,
     ProposalStatus,
     Territory,
+    UTCDateTime,
 )
 
 LIVE_NEEDS = (NeedStatus.OPEN, NeedStatus.MATCHED)
@@ -120,6 +122,7 @@ class Share:
     quantity: int | None
     answer: Answer
     need_id: int | None
+    offer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,12 @@ async def catalogue(session: AsyncSession) -> dict[str, Item]:
     }
 
 
+def _declared(model: type[Need] | type[Offer] | type[Event]) -> Any:
+    """When a declaration was made: its message's time (an ingested message keeps its own),
+    else when it was stored."""
+    return func.coalesce(InboundMessage.received_at, model.created_at, type_=UTCDateTime())
+
+
 def _in_territory(column: Any, territory: Scope) -> Any:
     return column.in_(select(Commune.insee).where(Commune.territory_id == territory.id))
 
@@ -275,13 +284,16 @@ async def needs(
         Need.end,
         Need.deadline,
         Need.status,
-        Need.created_at,
+        _declared(Need).label("declared"),
         Need.status_reason,
-    ).where(_in_territory(Need.commune_insee, territory))
+    )
+    query = query.outerjoin(InboundMessage, InboundMessage.id == Need.message_id).where(
+        _in_territory(Need.commune_insee, territory)
+    )
     if statuses is not None:
         query = query.where(Need.status.in_(statuses))
     if since is not None:
-        query = query.where(Need.created_at >= since)
+        query = query.where(_declared(Need) >= since)
     rows = []
     for row in await session.execute(query.order_by(Need.id)):
         item = items.get(row.item_id) if row.item_id else None
@@ -301,7 +313,7 @@ async def needs(
                 end=row.end,
                 deadline=row.deadline,
                 status=row.status,
-                declared=row.created_at.date(),
+                declared=row.declared.date(),
                 reason=row.status_reason,
             )
         )
@@ -327,14 +339,15 @@ async def proposals(
             ProposalParticipant.quantity,
             ProposalParticipant.answer,
             ProposalParticipant.need_id,
+            ProposalParticipant.offer_id,
         )
         .join(Proposal, Proposal.id == ProposalParticipant.proposal_id)
         .where(Proposal.id.in_(ours), Proposal.status.in_(tuple(statuses)))
         .order_by(ProposalParticipant.id)
     )
-    for pid, insee, role, quantity, answer, need_id in participants:
+    for pid, insee, role, quantity, answer, need_id, offer_id in participants:
         name = territory.communes.get(insee, insee)
-        shares[pid].append(Share(insee, name, role, quantity, answer, need_id))
+        shares[pid].append(Share(insee, name, role, quantity, answer, need_id, offer_id))
     rows = await session.execute(
         select(
             Proposal.id,
@@ -421,7 +434,8 @@ async def declarers(session: AsyncSession, territory: Scope, since: dt.datetime)
     for model in (Need, Offer, Event):
         rows = await session.scalars(
             select(model.commune_insee)
-            .where(_in_territory(model.commune_insee, territory), model.created_at >= since)
+            .outerjoin(InboundMessage, InboundMessage.id == model.message_id)
+            .where(_in_territory(model.commune_insee, territory), _declared(model) >= since)
             .distinct()
         )
         found.update(rows)

@@ -70,10 +70,12 @@ async def match(
     session: AsyncSession,
     config: MatchingConfig | None = None,
     items: Collection[str] | None = None,
+    now: dt.datetime | None = None,
 ) -> MatchReport:
     """Bring the proposals in line with the needs and offers in the store; when `items` is
     given, only for those items and the families they belong to (what one message can
-    change), which keeps a match quick however large the store."""
+    change), which keeps a match quick however large the store. New proposals are dated
+    `now` (the time of the message that caused them), else the clock's time."""
     config = config or MatchingConfig()
     places = {
         c.insee: Place(c.name, c.population, c.latitude, c.longitude)
@@ -120,13 +122,18 @@ async def match(
         joint, lent, places, labels, config.joint_minimum, config.joint_window, outcome, pricing
     )
     plan_group_orders(purchases, places, labels, families, config.group_horizon, outcome, pricing)
-    report = _apply(session, outcome.plans, replannable)
+    report = _apply(session, outcome.plans, replannable, now)
     _set_statuses(needs, held, outcome)
     await session.flush()
     return report
 
 
-def _apply(session: AsyncSession, plans: list[Plan], existing: dict[str, Proposal]) -> MatchReport:
+def _apply(
+    session: AsyncSession,
+    plans: list[Plan],
+    existing: dict[str, Proposal],
+    now: dt.datetime | None,
+) -> MatchReport:
     report = MatchReport()
     wanted = {plan.signature: plan for plan in plans}
     for signature, proposal in existing.items():
@@ -150,6 +157,7 @@ def _apply(session: AsyncSession, plans: list[Plan], existing: dict[str, Proposa
             reason=plan.sentence(),
             cost_key=plan.cost_key,
             signature=signature,
+            **({"created_at": now, "updated_at": now} if now is not None else {}),
             participants=[
                 ProposalParticipant(
                     commune_insee=part.commune,

@@ -1,0 +1,221 @@
+"""The schedule: due dates, each (job, period) once across restarts and instances, the lease
+that makes one instance the sender, and the reminders."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.digests import DigestConfig
+from scheduler.jobs import Jobs
+from scheduler.periods import daily_due, public_holidays, semester_due, working_day
+from scheduler.service import Scheduler
+from storage.members import add_member
+from storage.models import (
+    Channel,
+    Commune,
+    JobRun,
+    Need,
+    NeedStatus,
+    OutboxAttachment,
+    OutboxMessage,
+    Proposal,
+    ProposalStatus,
+    Role,
+)
+from storage.outbox import attachments_of
+from storage.runs import hold_lease, release_lease
+from tests.test_digests import play
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+          ) -> dt.datetime:  # fmt: skip
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=PARIS)
+
+
+def test_working_days_skip_weekends_and_french_holidays() -> None:
+    assert dt.date(2027, 3, 29) in public_holidays(2027)  # lundi de Pâques
+    assert dt.date(2027, 5, 6) in public_holidays(2027)  # Ascension
+    assert dt.date(2027, 5, 17) in public_holidays(2027)  # lundi de Pentecôte
+    assert not working_day(dt.date(2027, 7, 14))  # a Wednesday
+    assert not working_day(dt.date(2027, 7, 3))  # a Saturday
+    assert working_day(dt.date(2027, 7, 5))
+    assert dt.date(2028, 4, 17) in public_holidays(2028)  # Easter Monday of a leap year
+
+
+def test_due_dates() -> None:
+    assert daily_due(paris(2027, 7, 5, 7, 59), 8, working_only=True) is None
+    assert daily_due(paris(2027, 7, 5, 8, 0), 8, working_only=True) == dt.date(2027, 7, 5)
+    assert daily_due(paris(2027, 7, 14, 9), 8, working_only=True) is None
+    assert daily_due(paris(2027, 7, 14, 9), 8, working_only=False) == dt.date(2027, 7, 14)
+    # The summary of 1 July is due from 8:00 that day, and caught up within a month.
+    assert semester_due(paris(2027, 7, 1, 7), 8) is None  # 1 January is long past
+    assert semester_due(paris(2027, 7, 1, 8), 8) == dt.date(2027, 7, 1)
+    assert semester_due(paris(2027, 7, 3, 10), 8) == dt.date(2027, 7, 1)
+    assert semester_due(paris(2027, 8, 5, 10), 8) is None
+    assert semester_due(paris(2028, 1, 1, 9), 8) == dt.date(2028, 1, 1)
+    assert semester_due(paris(2028, 1, 20, 9), 8) == dt.date(2028, 1, 1)
+
+
+def jobs(sessions: async_sessionmaker[AsyncSession], instance: str = "a") -> Jobs:
+    return Jobs(sessions, DigestConfig(), instance, PARIS, 8)
+
+
+async def coordinators(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions.begin() as session:
+        lorient = await session.get(Commune, "56121")
+        assert lorient is not None
+        await add_member(session, lorient, Role.COORDINATOR, emails=["coord@agglo.example"])
+        await add_member(session, lorient, Role.COORDINATOR, telegram_id=4242)
+
+
+async def outbox(sessions: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
+    async with sessions() as session:
+        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def reminders(sessions: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
+    return [m for m in await outbox(sessions) if (m.dedupe_key or "").startswith("reminder:")]
+
+
+async def test_a_missed_summary_is_sent_once_on_restart(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await play(sessions)
+    await coordinators(sessions)
+    # Down on 1 July; back on 3 July (a Saturday: no matching digest that day).
+    results = await jobs(sessions).due(paris(2027, 7, 3, 10))
+    assert [(r.job, r.period, r.ran) for r in results if r.job == "semester"] == [
+        ("semester", "200042174/2027-07-01", True)
+    ]
+    sent = [m for m in await outbox(sessions) if m.dedupe_key and "semester" in m.dedupe_key]
+    assert {(m.channel, m.recipient) for m in sent} == {
+        (Channel.TELEGRAM, "4242"),
+        (Channel.EMAIL, "coord@agglo.example"),
+    }
+    email = next(m for m in sent if m.channel is Channel.EMAIL)
+    assert email.subject is not None and "1er juillet 2027" not in email.subject
+    assert "3 juillet 2027" in email.subject and email.html and "<h1>" in email.html
+    async with sessions() as session:
+        files = await attachments_of(session, email.id)
+    assert [f.filename for f in files] == ["besoins.xlsx", "calendrier.ics"]
+    assert files[0].content[:2] == b"PK" and files[1].content.startswith(b"BEGIN:VCALENDAR")
+    # Restarted again the same day, and by another instance: nothing more.
+    again = await jobs(sessions).due(paris(2027, 7, 3, 18))
+    other = await jobs(sessions, "b").due(paris(2027, 7, 4, 9))
+    assert all(not r.ran for r in [*again, *other] if r.job == "semester")
+    count = [m for m in await outbox(sessions) if m.dedupe_key and "semester" in m.dedupe_key]
+    assert len(count) == 2
+
+
+async def test_two_instances_at_the_same_instant_send_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await play(sessions)
+    await coordinators(sessions)
+    now = paris(2027, 7, 5, 8, 0, 5)
+    first, second = await asyncio.gather(
+        jobs(sessions, "a").matching(now), jobs(sessions, "b").matching(now)
+    )
+    assert sorted([first[0].ran, second[0].ran]) == [False, True]
+    async with sessions() as session:
+        runs = await session.scalar(select(func.count()).select_from(JobRun))
+        queued = await session.scalar(
+            select(func.count()).where(OutboxMessage.dedupe_key.like("matching:%"))
+        )
+        attachments = await session.scalar(select(func.count()).select_from(OutboxAttachment))
+    assert runs == 1 and queued == 2 and attachments == 0
+
+
+async def test_the_matching_digest_is_sent_only_when_something_is_new(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await play(sessions)
+    await coordinators(sessions)
+    monday = await jobs(sessions).due(paris(2027, 5, 24, 8, 30))
+    assert {r.job: r.queued for r in monday} == {"matching": 2, "reminders": 0}
+    tuesday = await jobs(sessions).due(paris(2027, 5, 25, 8, 30))
+    assert {r.job: (r.ran, r.queued) for r in tuesday}["matching"] == (True, 0)
+    async with sessions() as session:
+        details = (await session.scalars(select(JobRun.detail).order_by(JobRun.id))).all()
+    assert '"queued": 0' in str(details[-1]) or '"queued": 0' in str(details)
+
+
+async def test_the_lease_makes_one_sender(sessions: async_sessionmaker[AsyncSession]) -> None:
+    now = paris(2027, 7, 1, 8)
+    ttl = dt.timedelta(seconds=60)
+    assert await hold_lease(sessions, "scheduler", "a", now, ttl)
+    assert not await hold_lease(sessions, "scheduler", "b", now + dt.timedelta(seconds=30), ttl)
+    assert await hold_lease(sessions, "scheduler", "a", now + dt.timedelta(seconds=30), ttl)
+    # Holder a dies: b takes over once the lease has expired.
+    assert await hold_lease(sessions, "scheduler", "b", now + dt.timedelta(seconds=91), ttl)
+    assert not await hold_lease(sessions, "scheduler", "a", now + dt.timedelta(seconds=92), ttl)
+    await release_lease(sessions, "scheduler", "b")
+    assert await hold_lease(sessions, "scheduler", "a", now + dt.timedelta(seconds=93), ttl)
+
+
+async def test_only_the_lease_holder_runs_jobs(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(sessions)
+    await coordinators(sessions)
+    clock = lambda: paris(2027, 7, 3, 10)  # noqa: E731
+    flushed: list[str] = []
+
+    async def flush_a() -> None:
+        flushed.append("a")
+
+    async def flush_b() -> None:
+        flushed.append("b")
+
+    a = Scheduler(sessions, jobs(sessions, "a"), [flush_a], 3600, clock)
+    b = Scheduler(sessions, jobs(sessions, "b"), [flush_b], 3600, clock)
+    await a.start()
+    await b.start()
+    try:
+        assert a.leader and not b.leader
+        assert flushed == ["a"]
+        async with sessions() as session:
+            runs = (await session.scalars(select(JobRun.instance))).all()
+        assert set(runs) == {"a"}
+    finally:
+        await a.stop()
+        await b.stop()
+    # a stepped down at shutdown: b takes over at its next renewal.
+    await b._renew()
+    assert b.leader
+    await b.stop()
+
+
+async def test_reminders_reach_the_communes_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await play(sessions)
+    async with sessions.begin() as session:
+        # Nobody else buys a marquee... Caudan's computers lose their group.
+        group = await session.scalar(select(Proposal).where(Proposal.id == 2))
+        assert group is not None
+        group.status = ProposalStatus.REFUSED
+        for need_id in (2, 3):
+            need = await session.get(Need, need_id)
+            assert need is not None
+            need.status = NeedStatus.OPEN
+    # 15 June: the loan of 21 June starts within 7 days; Cléguer's purchase (31 July) is
+    # not yet within 30 days, Caudan's (31 August) neither.
+    results = await jobs(sessions).reminders(paris(2027, 6, 15, 8, 1))
+    assert results[0].queued == 2  # Riantec (anne@gmail.com) and Lorient (st@lorient.bzh)
+    pickup = await reminders(sessions)
+    assert {m.recipient for m in pickup} == {"anne@gmail.com", "st@lorient.bzh"}
+    assert all("retrait du matériel le 21 juin 2027" in (m.subject or "") for m in pickup)
+    # The day before the end, the return; on 5 July, Cléguer's purchase.
+    await jobs(sessions).reminders(paris(2027, 6, 20, 8, 1))
+    await jobs(sessions).reminders(paris(2027, 6, 20, 9, 1))  # the same day again: nothing
+    await jobs(sessions).reminders(paris(2027, 7, 5, 8, 1))
+    subjects = [m.subject for m in await reminders(sessions)]
+    assert subjects.count("Prêt n° 1 : retour du matériel après le 21 juin 2027") == 2
+    assert subjects.count("Achat à lancer avant le 31 juillet 2027 : ordinateur portable") == 1
+    assert len(subjects) == 5
