@@ -167,6 +167,14 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
     assert (tmp_path / "demo" / "demo.db").exists()
     assert (tmp_path / "demo" / "convention.docx").exists()
     assert len(list((tmp_path / "demo" / "courriels").glob("*.eml"))) > 10
+    summary = tmp_path / "demo" / "synthese" / "semestre"
+    assert sorted(p.name for p in summary.iterdir()) == [
+        "besoins.xlsx", "calendrier.ics", "digest.html", "digest.txt",
+    ]  # fmt: skip
+    assert (
+        "Rapprochements du 19 mai 2027"
+        in (tmp_path / "demo" / "synthese" / "rapprochements" / "digest.txt").read_text()
+    )
 
 
 @pytest.mark.parametrize("module", ["handlers", "storage"])
@@ -344,3 +352,55 @@ def test_events_lists_occurrences(sqlite_url: str, tmp_path: Path) -> None:
     assert_clean_failure(
         mutualise("events", "--from", "juillet", db=sqlite_url), "Date --from illisible"
     )
+
+
+def test_digests_render_and_send_once(sqlite_url: str, tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.jsonl"
+    lines = [
+        ("st@lorient.bzh", "Nous prêtons 100 barrières Vauban de juin à septembre.", "05-03"),
+        ("mairie@caudan.fr", "Nous devons acheter 3 ordinateurs portables avant septembre", "05-05"),
+        ("mairie@cleguer.fr", "Besoin d'acheter 2 ordinateurs portables d'ici fin juillet", "05-06"),
+        ("mairie@mairie-queven.fr", "Fête du 14 juillet : il nous faut 30 barrières Vauban", "05-07"),
+    ]  # fmt: skip
+    scenario.write_text(
+        "".join(
+            json.dumps({"from": f, "text": t, "at": f"2027-{d}T09:00"}, ensure_ascii=False) + "\n"
+            for f, t, d in lines
+        )
+    )
+    for command in (
+        ["init"],
+        ["ingest", str(scenario)],
+        ["members", "add", "--commune", "Lorient", "--role", "coordinator",
+         "--email", "coord@agglo.example"],
+    ):  # fmt: skip
+        result = mutualise(*command, db=sqlite_url)
+        assert result.returncode == 0, result.stderr
+
+    out = tmp_path / "semestre"
+    result = mutualise(
+        "digest", "semester", "--now", "2027-07-01", "--out", str(out), db=sqlite_url
+    )
+    assert result.returncode == 0, result.stderr
+    assert "État des lieux semestriel des besoins au 1er juillet 2027" in result.stdout
+    text = (out / "digest.txt").read_text()
+    assert "Caudan : achat, 3 ordinateurs portables, avant le 31 août 2027" in text
+    assert "<h1>État des lieux semestriel des besoins</h1>" in (out / "digest.html").read_text()
+    assert (out / "besoins.xlsx").read_bytes()[:2] == b"PK"
+    assert (
+        b"SUMMARY:f\xc3\xaate du 14 juillet (Qu\xc3\xa9ven)"
+        in (out / "calendrier.ics").read_bytes()
+    )
+
+    send = ("digest", "matching", "--now", "2027-05-20", "--out", str(tmp_path / "m"), "--send")
+    first = mutualise(*send, db=sqlite_url)
+    assert first.returncode == 0, first.stderr
+    assert "Envoyé à 1 destinataire(s)" in first.stdout
+    again = mutualise(*send, db=sqlite_url)
+    assert "Déjà traité pour cette période" in again.stdout
+    assert "N° 2 — Prêt : barrière Vauban" in (tmp_path / "m" / "digest.txt").read_text()
+
+    wrong = mutualise(
+        "digest", "semester", "--now", "1er juillet", "--out", str(out), db=sqlite_url
+    )
+    assert_clean_failure(wrong, "Date --now illisible")

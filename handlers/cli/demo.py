@@ -94,11 +94,13 @@ async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
         await records.run_needs(demo, argparse.Namespace(json=False, commune=None))
         await records.run_proposals(demo, argparse.Namespace(json=False, all=False))
         written = await _agreement(demo, folder)
+        await _digests(demo, folder)
         mails = await _outbox(demo, folder / "courriels")
     ctx.out.print(
-        f"\nTout est dans {folder}/ : la base (demo.db), {written}, et les {mails} courriels "
-        f"que le service enverrait (courriels/*.eml). Le bot Telegram et les synthèses "
-        "rejoindront la démonstration avec leurs étapes."
+        f"\nTout est dans {folder}/ : la base (demo.db), {written}, le digest des "
+        "rapprochements et l'état des lieux semestriel (synthese/), et les "
+        f"{mails} courriels que le service enverrait (courriels/*.eml). Le bot Telegram "
+        "rejoindra la démonstration avec son étape."
     )
     return 0
 
@@ -165,6 +167,18 @@ async def _agreement(ctx: Context, folder: Path) -> str:
         f"({folder}/convention.docx et convention.html)."
     )
     return "la convention du premier prêt (convention.docx, convention.html)"
+
+
+async def _digests(ctx: Context, folder: Path) -> None:
+    """The morning digest after the scenario, and the summary of 1 July 2027."""
+    from handlers.cli.digest import run_digest
+
+    for kind, day, where in (
+        ("matching", "2027-05-19", "rapprochements"),
+        ("semester", "2027-07-01", "semestre"),
+    ):
+        out = folder / "synthese" / where
+        await run_digest(ctx, argparse.Namespace(kind=kind, now=day, out=out, send=False))
 
 
 async def _outbox(ctx: Context, folder: Path) -> int:
