@@ -439,9 +439,7 @@ class OutboxAttachment(Base):
     __tablename__ = "outbox_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    outbox_id: Mapped[int] = mapped_column(
-        ForeignKey("outbox.id", ondelete="CASCADE"), index=True
-    )
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     content: Mapped[bytes] = mapped_column(LargeBinary)

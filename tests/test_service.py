@@ -96,4 +96,7 @@ async def test_run_without_addresses_says_which_setting_is_missing(sqlite_url: s
     )
     _, err = await asyncio.wait_for(run.communicate(), timeout=30)
     assert run.returncode == 1
-    assert "MUTUALISE_MAIL_ADDRESSES est vide" in err.decode() and "Traceback" not in err.decode()
+    assert (
+        "Ni MUTUALISE_MAIL_ADDRESSES ni MUTUALISE_TELEGRAM_TOKEN" in err.decode()
+        and "Traceback" not in err.decode()
+    )

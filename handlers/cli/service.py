@@ -1,5 +1,5 @@
-"""`mutualise run`: the service in one process. Today: inbound SMTP and the outbox; the
-Telegram bot and the scheduler join it with their issues."""
+"""`mutualise run`: the service in one process. Today: inbound SMTP and the mail outbox, the
+Telegram bot and its outbox; the scheduler joins it with its issue."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import logging
 import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from handlers.cli.context import Context
@@ -27,7 +28,9 @@ class ConfigurationError(MutualiseError):
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the run command."""
-    run = commands.add_parser("run", help="lance le service (courriel entrant, envois)")
+    run = commands.add_parser(
+        "run", help="lance le service (courriel entrant, bot Telegram, envois)"
+    )
     run.set_defaults(run=run_service)
 
 
@@ -36,21 +39,50 @@ def _now() -> dt.datetime:
 
 
 async def run_service(ctx: Context, args: argparse.Namespace) -> int:
-    """Serve until interrupted: SMTP in, the outbox flushed to the relay."""
-    from mail.sending import Relay, deliver_due  # the adapters load only for the service
-    from mail.server import Mailbox, MailHandler, serve
-
+    """Serve until interrupted: SMTP in and the outbox flushed to the relay when mail
+    addresses are set, the Telegram bot when its token is."""
     settings = ctx.settings
-    mailbox = Mailbox.of(settings.mail_addresses)
-    if not mailbox.addresses:
+    telegram = bool(settings.telegram_token.get_secret_value())
+    if not settings.mail_addresses.strip() and not telegram:
         msg = (
-            "MUTUALISE_MAIL_ADDRESSES est vide : donnez la ou les adresses qui reçoivent les "
-            "besoins (ex. besoins@lorient-agglo.bzh), séparées par des virgules."
+            "Ni MUTUALISE_MAIL_ADDRESSES ni MUTUALISE_TELEGRAM_TOKEN : donnez la ou les "
+            "adresses qui reçoivent les besoins (ex. besoins@lorient-agglo.bzh, séparées par "
+            "des virgules), le jeton du bot Telegram, ou les deux."
         )
         raise ConfigurationError(msg)
     async with ctx.sessions() as session:
         reader = await stored_reader(session)
     inbox = Inbox(ctx.sessions, reader, matching_config(settings))
+    async with contextlib.AsyncExitStack() as services:
+        flush = None
+        if settings.mail_addresses.strip():
+            flush = await services.enter_async_context(_mail(ctx, inbox))
+        if telegram:
+            from bot.service import running_bot  # the adapters load only for the service
+
+            ctx.out.print(await services.enter_async_context(running_bot(settings, inbox, _now)))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        while not stop.is_set():
+            if flush is not None:
+                await flush()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=settings.outbox_interval)
+    ctx.out.print("Service arrêté.")
+    return 0
+
+
+@contextlib.asynccontextmanager
+async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """SMTP in while the block runs; yields the flush of the mail outbox to the relay."""
+    from mail.sending import Relay, deliver_due  # the adapters load only for the service
+    from mail.server import Mailbox, MailHandler, serve
+
+    settings = ctx.settings
+    mailbox = Mailbox.of(settings.mail_addresses)
     trusted = {a.strip().lower() for a in settings.trusted_authserv.split(",") if a.strip()}
     handler = MailHandler(inbox, mailbox, _now, trusted)
     server = await serve(handler, settings.smtp_host, settings.smtp_port, settings.mail_size_limit)
@@ -73,22 +105,17 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
         if relay
         else "Aucun relais (MUTUALISE_RELAY_HOST) : les réponses attendent dans la boîte d'envoi."
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
+
+    async def flush() -> None:
+        if relay is None:
+            return
+        try:
+            await deliver_due(ctx.sessions, relay, _now)
+        except Exception:  # the outbox keeps everything: try again next round
+            log.exception("outbox flush failed")
+
     try:
-        while not stop.is_set():
-            if relay is not None:
-                try:
-                    await deliver_due(ctx.sessions, relay, _now)
-                except Exception:  # the outbox keeps everything: try again next round
-                    log.exception("outbox flush failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=settings.outbox_interval)
+        yield flush
     finally:
         server.close()
         await server.wait_closed()
-    ctx.out.print("Service arrêté.")
-    return 0
