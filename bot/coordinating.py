@@ -15,11 +15,9 @@ from bot.sending import plain, say
 from handlers import replies
 from storage.models import Member, Role
 
-router = Router(name="coordinating")
 KINDS: dict[str, DigestKind] = {"digest": "matching", "semestre": "semester"}
 
 
-@router.message(Command(*KINDS))
 async def digest(
     message: Message,
     command: CommandObject,
@@ -39,3 +37,10 @@ async def digest(
     await say(bot, message.chat.id, rendered.html)
     for name, content in rendered.files:
         await bot.send_document(message.chat.id, BufferedInputFile(content, filename=name))
+
+
+def make_router() -> Router:
+    """A router of these handlers (one per dispatcher: a router has one parent)."""
+    router = Router(name="coordinating")
+    router.message.register(digest, Command(*KINDS))
+    return router

@@ -23,7 +23,6 @@ from handlers.inbox import Fate, Inbox
 from storage.models import Channel
 
 PARIS = ZoneInfo("Europe/Paris")
-router = Router(name="declaring")
 
 
 class Declaring(StatesGroup):
@@ -73,7 +72,6 @@ async def _pending(
     return data
 
 
-@router.message(Declaring.asking, F.text, ~F.text.startswith("/"))
 async def answer(message: Message, state: FSMContext, bot: Bot, inbox: Inbox) -> None:
     """The answer to the question asked: it fills the reading, or the question comes again."""
     data = await state.get_data()
@@ -91,7 +89,6 @@ async def answer(message: Message, state: FSMContext, bot: Bot, inbox: Inbox) ->
     await _next(bot, message.chat.id, state, {**data, "reading": conversation.to_state(filled)})
 
 
-@router.message(F.text, ~F.text.startswith("/"))
 async def declare(message: Message, state: FSMContext, bot: Bot, inbox: Inbox, desk: Desk) -> None:
     """A new message: logged and read by the inbox, shown back before anything is recorded."""
     outcome = await inbox.receive(inbound(message), confirmed=False)
@@ -115,7 +112,6 @@ async def declare(message: Message, state: FSMContext, bot: Bot, inbox: Inbox, d
     await _next(bot, message.chat.id, state, data)
 
 
-@router.callback_query(ReplyCB.filter())
 async def ready_answer(
     query: CallbackQuery,
     callback_data: ReplyCB,
@@ -144,7 +140,6 @@ async def ready_answer(
     await _next(bot, chat_id, state, data)
 
 
-@router.callback_query(CardCB.filter())
 async def on_card(
     query: CallbackQuery,
     callback_data: CardCB,
@@ -191,7 +186,6 @@ async def on_card(
         await say(bot, chat_id, plain(outcome.reply))
 
 
-@router.callback_query(FixCB.filter())
 async def on_fix(
     query: CallbackQuery, callback_data: FixCB, state: FSMContext, bot: Bot, inbox: Inbox
 ) -> None:
@@ -222,3 +216,14 @@ async def _close_card(bot: Bot, query: CallbackQuery, text: str) -> None:
     await bot.edit_message_text(
         text, chat_id=query.message.chat.id, message_id=query.message.message_id
     )
+
+
+def make_router() -> Router:
+    """A router of these handlers (one per dispatcher: a router has one parent)."""
+    router = Router(name="declaring")
+    router.message.register(answer, Declaring.asking, F.text, ~F.text.startswith("/"))
+    router.message.register(declare, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(ready_answer, ReplyCB.filter())
+    router.callback_query.register(on_card, CardCB.filter())
+    router.callback_query.register(on_fix, FixCB.filter())
+    return router

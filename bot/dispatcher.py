@@ -45,7 +45,10 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(MemberMiddleware(desk))
     # Commands first: "/annuler" must not be read as an answer to a question.
     dispatcher.include_routers(
-        joining.router, listing.router, coordinating.router, declaring.router
+        joining.make_router(),
+        listing.make_router(),
+        coordinating.make_router(),
+        declaring.make_router(),
     )
     dispatcher.errors.register(_apologise)
     return dispatcher

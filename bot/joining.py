@@ -19,7 +19,6 @@ from handlers.inbox import Inbox
 from storage.errors import MutualiseError
 from storage.models import Member, Role
 
-router = Router(name="joining")
 # Wrong invitation codes allowed per Telegram account and hour.
 MAX_WRONG_CODES = 5
 WINDOW = 3600
@@ -31,7 +30,6 @@ def helping(member: Member) -> str:
     return replies.HELP + extra
 
 
-@router.message(CommandStart())
 async def start(
     message: Message,
     command: CommandObject,
@@ -70,13 +68,11 @@ async def start(
     await say(bot, message.chat.id, plain(text))
 
 
-@router.message(Command("aide", "help"))
 async def help_(message: Message, bot: Bot, member: Member | None) -> None:
     """/aide."""
     await say(bot, message.chat.id, plain(helping(member) if member else replies.STRANGER))
 
 
-@router.message(Command("annuler"))
 async def drop(message: Message, state: FSMContext, bot: Bot, inbox: Inbox) -> None:
     """/annuler: the declaration in progress is dropped, nothing recorded."""
     pending = (await state.get_data()).get("message")
@@ -86,3 +82,12 @@ async def drop(message: Message, state: FSMContext, bot: Bot, inbox: Inbox) -> N
         return
     await inbox.abandon(pending)
     await say(bot, message.chat.id, plain(replies.DROPPED))
+
+
+def make_router() -> Router:
+    """A router of these handlers (one per dispatcher: a router has one parent)."""
+    router = Router(name="joining")
+    router.message.register(start, CommandStart())
+    router.message.register(help_, Command("aide", "help"))
+    router.message.register(drop, Command("annuler"))
+    return router

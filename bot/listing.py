@@ -19,10 +19,7 @@ from handlers import replies
 from handlers.desk import Desk, Kind, StaleError
 from storage.models import Member
 
-router = Router(name="listing")
 
-
-@router.callback_query.outer_middleware
 async def members_only(handler: Handler, query: TelegramObject, data: dict[str, Any]) -> Any:
     """Buttons act for a commune: a stranger's press does nothing."""
     if data.get("member") is None:
@@ -36,7 +33,6 @@ MAX_BUTTONS = 30
 MAX_PROPOSALS = 10
 
 
-@router.message(Command("besoins"))
 async def needs(message: Message, bot: Bot, desk: Desk, member: Member | None) -> None:
     """/besoins: what the commune asks and offers, each with a button to withdraw it."""
     if member is None:
@@ -50,7 +46,6 @@ async def needs(message: Message, bot: Bot, desk: Desk, member: Member | None) -
     await say(bot, message.chat.id, plain(text), markup)
 
 
-@router.message(Command("propositions"))
 async def proposals(message: Message, bot: Bot, desk: Desk, member: Member | None) -> None:
     """/propositions: each proposal for the commune, with Accepter / Refuser when due."""
     if member is None:
@@ -65,7 +60,6 @@ async def proposals(message: Message, bot: Bot, desk: Desk, member: Member | Non
         await say(bot, message.chat.id, view.html, markup)
 
 
-@router.callback_query(WithdrawCB.filter())
 async def withdraw(
     query: CallbackQuery,
     callback_data: WithdrawCB,
@@ -86,7 +80,6 @@ async def withdraw(
     await say(bot, query.message.chat.id, plain(done))
 
 
-@router.callback_query(ProposalCB.filter())
 async def answer(
     query: CallbackQuery,
     callback_data: ProposalCB,
@@ -107,3 +100,14 @@ async def answer(
     await bot.edit_message_text(
         done.view.html, chat_id=query.message.chat.id, message_id=query.message.message_id
     )
+
+
+def make_router() -> Router:
+    """A router of these handlers (one per dispatcher: a router has one parent)."""
+    router = Router(name="listing")
+    router.callback_query.outer_middleware(members_only)
+    router.message.register(needs, Command("besoins"))
+    router.message.register(proposals, Command("propositions"))
+    router.callback_query.register(withdraw, WithdrawCB.filter())
+    router.callback_query.register(answer, ProposalCB.filter())
+    return router

@@ -148,6 +148,12 @@ class Desk:
     ) -> Answering:
         """The commune accepts or refuses a proposal; the card shows where it now stands."""
         async with self.sessions.begin() as session:
+            shown = await session.get(
+                Proposal, proposal_id, options=[selectinload(Proposal.participants)]
+            )
+            ours = shown is not None and commune in {p.commune_insee for p in shown.participants}
+            if shown is not None and ours and not awaits(shown, commune):
+                raise StaleError(STALE)  # answered already, or closed since
             try:
                 result = await answer(
                     session, proposal_id, commune, accept, now, self.inbox.matching
