@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -83,13 +83,19 @@ class RecordingSession(BaseSession):
 class ChatDriver:
     """People writing to the bot and pressing its buttons, one update at a time."""
 
-    def __init__(self, dispatcher: Dispatcher, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        clock: Callable[[], dt.datetime],
+        numbers: Iterator[int] | None = None,
+    ) -> None:
         self.session = RecordingSession()
         self.bot = Bot(f"{BOT_ID}:TEST", session=self.session)
         self.dispatcher = dispatcher
         self.clock = clock
-        self._updates = itertools.count(1)
-        self._messages = itertools.count(1)
+        # Update and message numbers: one sequence, shared by instances of one bot.
+        self._updates = numbers or itertools.count(1)
+        self._messages = self._updates
 
     async def feed(self, raw: dict[str, Any]) -> None:
         update = Update.model_validate(raw, context={"bot": self.bot})
