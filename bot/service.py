@@ -91,6 +91,8 @@ async def running_bot(
         tasks.append(asyncio.create_task(_deliver_forever(inbox, bot, clock, settings)))
         yield f"Bot Telegram @{me.username} à l'écoute {how}."
     finally:
+        if not settings.telegram_webhook_url and tasks:
+            await dispatcher.stop_polling()
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
