@@ -4,16 +4,24 @@ session and long polling, against a Bot API server on loopback."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import re
 import signal
 from collections.abc import Callable
 
-from aiohttp import web
+import pytest
+from aiohttp import ClientSession, web
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.service import running_bot
+from handlers.inbox import Inbox
+from handlers.reading.sources import bundled_reader
+from handlers.settings import Settings
 from tests.botapi import BotAPI, Call
-from tests.test_service import MUTUALISE
+from tests.test_service import MUTUALISE, free_port
 
 ANNE, STRANGER = 1001, 666
 
@@ -86,3 +94,46 @@ async def test_run_serves_the_bot_by_long_polling(sqlite_url: str) -> None:
     assert [(n["commune"], n["item"], n["quantity"], n["channel"]) for n in needs] == [
         ("56193", "ganivelle", 200, "telegram")
     ]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_webhook_mode_checks_the_secret(sessions: async_sessionmaker[AsyncSession]) -> None:
+    api = BotAPI()
+    runner = web.AppRunner(api.app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    hook = free_port()
+    settings = Settings(
+        telegram_token=SecretStr("42:TEST-TOKEN"),
+        telegram_api=f"http://127.0.0.1:{port}",
+        telegram_webhook_url=f"http://127.0.0.1:{hook}/telegram",
+        telegram_webhook_secret=SecretStr("s3cret"),
+        telegram_webhook_port=hook,
+    )
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1, "date": 0, "chat": {"id": STRANGER, "type": "private"},
+            "from": {"id": STRANGER, "is_bot": False, "first_name": "X"}, "text": "/aide",
+        },
+    }  # fmt: skip
+    try:
+        inbox = Inbox(sessions, bundled_reader())
+        async with running_bot(settings, inbox, lambda: dt.datetime.now(dt.UTC)) as how:
+            assert "webhook" in how
+            registered = await api.wait_for(lambda c: c.method == "setWebhook")
+            assert registered.params["secret_token"] == "s3cret"
+            url = f"http://127.0.0.1:{hook}/telegram"
+            async with ClientSession() as client:
+                wrong = {"X-Telegram-Bot-Api-Secret-Token": "guess"}
+                async with client.post(url, json=update, headers=wrong) as response:
+                    assert response.status == 401
+                right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+                async with client.post(url, json=update, headers=right) as response:
+                    assert response.status == 200
+            assert "pas encore inscrit" in (await api.wait_for(to(STRANGER))).text
+    finally:
+        await api.close()
+        await runner.cleanup()
