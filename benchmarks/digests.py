@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import csv
 import datetime as dt
+import gc
 import io
 import random
 import resource
@@ -126,7 +127,6 @@ class Builder:
         self.items = {i.id: i for i in catalogue.items}
         self.pending: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         self.next_id: dict[Any, int] = defaultdict(lambda: 1)
-        self.counts: dict[str, int] = defaultdict(int)
 
     def add(self, model: Any, row: dict[str, Any]) -> int:
         """Queue a row, with an id of its own when the table has one; returns the id."""
@@ -135,7 +135,6 @@ class Builder:
             self.next_id[model] += 1
         rows = self.pending[model]
         rows.append(row)
-        self.counts[model.__tablename__] += 1
         if len(rows) >= CHUNK:
             self.flush(model)
         return int(row.get("id", 0))
@@ -436,9 +435,9 @@ class Stopwatch:
 
 async def reference(session: AsyncSession, scope: Scope) -> int:
     """The territory's need rows, read with a plain column query and written as CSV."""
-    ours = select(Commune.insee).where(Commune.territory_id == scope.id)
+    communes = select(Commune.insee).where(Commune.territory_id == scope.id)
     rows = await session.execute(
-        select(*NEED_COLUMNS).where(Need.commune_insee.in_(ours)).order_by(Need.id)
+        select(*NEED_COLUMNS).where(Need.commune_insee.in_(communes)).order_by(Need.id)
     )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
@@ -483,10 +482,12 @@ async def one_territory(
     watch.take()
     ours, theirs, parts = [], [], []
     for _ in range(runs):
+        gc.collect()  # neither pays for the other's garbage
         async with sessions() as session:
             spent, _ = await timed(semester_summary(session, scope, items, NOW, config))
             ours.append(spent)
             parts.append(watch.take())
+        gc.collect()
         async with sessions() as session:
             theirs.append((await timed(reference(session, scope)))[0])
     communes = select(Commune.insee).where(Commune.territory_id == scope.id)
@@ -527,7 +528,7 @@ async def every_territory(
 
     As in `Jobs._each`: the territories are listed in one session, then each is rendered in
     a transaction of its own that reads the catalogue again; the result is dropped before
-    the next territory (the job keeps it in its results, see the report).
+    the next territory (`Jobs._each` keeps it in its results: the table says how much).
     """
     config = DigestConfig()
     started = time.perf_counter()
@@ -670,7 +671,7 @@ def report(console: Console, results: dict[str, Any], scale: float, built: str) 
     sizes = every["sizes"]
     table.add_row(
         "rendered per territory (HTML, text, files)", f"{statistics.mean(sizes) / 1e3:,.0f} kB",
-        "", "", f"{sum(sizes) / 1e6:,.0f} MB for all: what a list keeping every result holds",
+        "", "", f"{sum(sizes) / 1e6:,.0f} MB for all: what Jobs.semester's results list keeps",
     )  # fmt: skip
     console.print(table)
 

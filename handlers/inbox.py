@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import replies
@@ -22,7 +24,15 @@ from handlers.recording import Author, Recorded, record
 from storage.errors import MutualiseError
 from storage.inbox import log_inbound, set_outcome
 from storage.members import identify_sender, member_by_telegram
-from storage.models import Channel, Commune, InboundStatus, Member, Proposal, Role
+from storage.models import (
+    Channel,
+    Commune,
+    InboundMessage,
+    InboundStatus,
+    Member,
+    Proposal,
+    Role,
+)
 
 log = logging.getLogger("mutualise.inbox")
 PARIS = ZoneInfo("Europe/Paris")
@@ -81,15 +91,7 @@ class Inbox:
         `respond`, when given, is called inside the transaction that records the message,
         so that a reply is queued if and only if what it speaks of is stored.
         """
-        message = await log_inbound(
-            self.sessions,
-            channel=inbound.channel,
-            external_id=inbound.external_id,
-            sender=inbound.sender,
-            raw=inbound.raw or inbound.text.encode(),
-            text=inbound.text,
-            received_at=inbound.at,
-        )
+        message = await self._log(inbound)
         if message is None:
             return Outcome(Fate.DUPLICATE)
         if inbound.quarantine:
@@ -108,15 +110,78 @@ class Inbox:
         try:
             return await self._handle(inbound, message.id, confirmed, respond)
         except Exception:
-            log.exception("message %s could not be handled", message.id)
+            return await self._failed(message.id)
+
+    async def confirm(self, message_id: int, reading: Reading, at: dt.datetime) -> Outcome:
+        """Record what the writer confirmed (the reading of a message received with
+        `confirmed=False`, perhaps completed or corrected since), then match and notify as
+        a confirmed message is. Confirmed twice, it is recorded once."""
+        try:
             async with self.sessions.begin() as session:
-                await set_outcome(session, message.id, InboundStatus.FAILED, "erreur interne")
-            return Outcome(
-                Fate.FAILED,
-                "Votre message est bien reçu, mais je n'ai pas pu le traiter tout de suite. "
-                "Il est conservé et sera repris ; inutile de le renvoyer.",
-                message.id,
-            )
+                claimed = await session.execute(
+                    update(InboundMessage)
+                    .where(
+                        InboundMessage.id == message_id,
+                        InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
+                    )
+                    .values(status=InboundStatus.RECORDED)
+                )
+                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                    return Outcome(Fate.DUPLICATE, None, message_id)
+                message = await session.get(InboundMessage, message_id)
+                assert message is not None
+                inbound = Inbound(message.channel, message.sender, message.text or "", at, "")
+                speaker = await self._identify(session, inbound)
+                if speaker is None:  # no longer a member since the card was shown
+                    await set_outcome(
+                        session, message_id, InboundStatus.REFUSED, "expéditeur inconnu"
+                    )
+                    return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
+                commune = self._commune(speaker, reading)
+                return await self._record(
+                    session, inbound, message_id, reading, speaker, commune, ask=False
+                )
+        except Exception:
+            return await self._failed(message_id)
+
+    async def abandon(self, message_id: int) -> None:
+        """The writer dropped what the bot understood: nothing is recorded from it."""
+        async with self.sessions.begin() as session:
+            message = await session.get(InboundMessage, message_id)
+            if message is not None and message.status is InboundStatus.RECEIVED:
+                await set_outcome(session, message_id, InboundStatus.ANSWERED, "abandonné")
+
+    async def note(self, inbound: Inbound, about: int) -> None:
+        """Log a message that answers the bot's question about message `about`: what it
+        says goes into that message's reading, not into a record of its own."""
+        message = await self._log(inbound)
+        if message is not None:
+            async with self.sessions.begin() as session:
+                await set_outcome(
+                    session, message.id, InboundStatus.ANSWERED, f"complète le message {about}"
+                )
+
+    async def _log(self, inbound: Inbound) -> InboundMessage | None:
+        return await log_inbound(
+            self.sessions,
+            channel=inbound.channel,
+            external_id=inbound.external_id,
+            sender=inbound.sender,
+            raw=inbound.raw or inbound.text.encode(),
+            text=inbound.text,
+            received_at=inbound.at,
+        )
+
+    async def _failed(self, message_id: int) -> Outcome:
+        log.exception("message %s could not be handled", message_id)
+        async with self.sessions.begin() as session:
+            await set_outcome(session, message_id, InboundStatus.FAILED, "erreur interne")
+        return Outcome(
+            Fate.FAILED,
+            "Votre message est bien reçu, mais je n'ai pas pu le traiter tout de suite. "
+            "Il est conservé et sera repris ; inutile de le renvoyer.",
+            message_id,
+        )
 
     async def _handle(
         self, inbound: Inbound, message_id: int, confirmed: bool, respond: Responder | None
@@ -135,9 +200,7 @@ class Inbox:
             await set_outcome(session, message_id, InboundStatus.REFUSED, "expéditeur inconnu")
             return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
         reading = self.reader.read(inbound.text, inbound.at.astimezone(PARIS).date())
-        commune = speaker.commune.insee
-        if speaker.member and speaker.member.role is Role.COORDINATOR and reading.commune:
-            commune = reading.commune  # a coordinator may write for any commune
+        commune = self._commune(speaker, reading)
         member_id = speaker.member.id if speaker.member else None
         if inbound.answers is not None and not reading.items:
             done = await self._answer_proposal(session, inbound, message_id, commune)
@@ -152,16 +215,38 @@ class Inbox:
             return Outcome(Fate.ANSWERED, replies.NOTHING_UNDERSTOOD, message_id, reading)
         if not confirmed:
             return Outcome(Fate.TO_CONFIRM, None, message_id, reading, commune)
+        return await self._record(session, inbound, message_id, reading, speaker, commune)
+
+    @staticmethod
+    def _commune(speaker: _Speaker, reading: Reading) -> str:
+        if speaker.member and speaker.member.role is Role.COORDINATOR and reading.commune:
+            return reading.commune  # a coordinator may write for any commune
+        return speaker.commune.insee
+
+    async def _record(
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        message_id: int,
+        reading: Reading,
+        speaker: _Speaker,
+        commune: str,
+        ask: bool = True,
+    ) -> Outcome:
+        """Record, match and notify; `ask` adds the question a reply by mail answers."""
+        member_id = speaker.member.id if speaker.member else None
         author = Author(commune, member_id, inbound.channel, message_id)
         recorded = await record(session, reading, author)
         report = await match(session, self.matching, _items(recorded), inbound.at)
         await notify(session, report.created, inbound.at)
-        name = await _name(session, commune)
+        name = await commune_name(session, commune)
         await set_outcome(
             session, message_id, InboundStatus.RECORDED, _summary(reading, recorded),
             member_id=member_id, commune_insee=commune,
         )  # fmt: skip
-        asked = replies.still_missing(reading.missing) if recorded.needs or recorded.offers else ""
+        asked = ""
+        if ask and (recorded.needs or recorded.offers):
+            asked = replies.still_missing(reading.missing)
         return Outcome(
             Fate.RECORDED,
             replies.recorded(reading, recorded, name) + asked,
@@ -233,7 +318,8 @@ class Inbox:
         return _Speaker(sender.commune, sender.member) if sender else None
 
 
-async def _name(session: AsyncSession, insee: str) -> str:
+async def commune_name(session: AsyncSession, insee: str) -> str:
+    """The name of a commune, or its code when the store does not know it."""
     commune = await session.get(Commune, insee)
     return commune.name if commune else insee
 

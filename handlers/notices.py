@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from handlers.reading.bodies import own_words
 from storage.models import (
+    Answer,
     Channel,
     Commune,
     InboundMessage,
@@ -23,10 +24,14 @@ from storage.models import (
     OutboxMessage,
     Proposal,
     ProposalKind,
+    ProposalStatus,
 )
 from storage.outbox import enqueue
 
 PROPOSAL_HEADER = "X-Mutualise-Proposal"
+_ASK = "Acceptez-vous ? Quand toutes les communes ont accepté, elle est confirmée."
+# Telegram messages carry the proposal they present, so the sender adds its buttons.
+TELEGRAM_PROPOSAL = "proposal"
 KINDS = {
     ProposalKind.LOAN: "Proposition de prêt",
     ProposalKind.GROUP_ORDER: "Proposition de groupement de commandes",
@@ -69,8 +74,21 @@ async def _addresses(session: AsyncSession, commune: str, proposal: Proposal) ->
     return sorted(set(senders))
 
 
+async def _telegram_ids(session: AsyncSession, commune: str) -> list[int]:
+    """Members of the commune on Telegram."""
+    ids = await session.scalars(
+        select(Member.telegram_id).where(
+            Member.commune_insee == commune,
+            Member.active.is_(True),
+            Member.telegram_id.is_not(None),
+        )
+    )
+    return sorted(i for i in ids if i is not None)
+
+
 async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.datetime) -> int:
-    """Queue one email per proposal and concerned address; returns how many were queued."""
+    """Queue one message per proposal and concerned person: by Telegram to members on it,
+    by email to the others; returns how many were queued."""
     queued = 0
     if not proposals:
         return queued
@@ -91,7 +109,52 @@ async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.d
                     dedupe_key=f"proposal:{proposal.id}:{address}",
                 )
                 queued += message is not None
+            for telegram_id in await _telegram_ids(session, commune):
+                message = await enqueue(
+                    session,
+                    channel=Channel.TELEGRAM,
+                    recipient=str(telegram_id),
+                    body=chat_card(proposal, names.get(commune, commune)),
+                    headers={TELEGRAM_PROPOSAL: proposal.id},
+                    now=now,
+                    dedupe_key=f"proposal:{proposal.id}:telegram:{telegram_id}",
+                )
+                queued += message is not None
     return queued
+
+
+def chat_card(proposal: Proposal, commune: str, standing: str | None = None) -> str:
+    """A proposal as a chat message (HTML of the Telegram kind: b, i, blockquote), with
+    where it stands for the commune; by default the question it asks."""
+    standing = standing or _ASK
+    return (
+        f"<b>{KINDS[proposal.kind]} n° {proposal.id}</b>\n"
+        f"Elle concerne {html.escape(commune)} :\n\n{html.escape(proposal.reason)}\n\n"
+        f"<i>{html.escape(standing)}</i>"
+    )
+
+
+def awaits(proposal: Proposal, commune: str) -> bool:
+    """Whether the commune still has to answer the proposal."""
+    return proposal.status in (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED) and any(
+        p.commune_insee == commune and p.answer is Answer.PENDING for p in proposal.participants
+    )
+
+
+def standing(proposal: Proposal, commune: str) -> str:
+    """Where a proposal stands, as seen by one of its communes."""
+    closed = {
+        ProposalStatus.REFUSED: "Refusée : le matériel promis est libéré.",
+        ProposalStatus.CANCELLED: "Annulée : ce sur quoi elle reposait a été retiré.",
+        ProposalStatus.DONE: "Terminée.",
+    }
+    if proposal.status in closed:
+        return closed[proposal.status]
+    if all(p.answer is Answer.ACCEPTED for p in proposal.participants):
+        return "Confirmée : toutes les communes ont accepté."
+    if awaits(proposal, commune):
+        return _ASK
+    return "Votre commune a accepté ; on attend les autres communes."
 
 
 def _text(proposal: Proposal, commune: str) -> str:

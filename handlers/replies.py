@@ -102,3 +102,57 @@ def answered(proposal_id: int, accepted: bool, confirmed: bool) -> str:
 def completed(what: str, fields: list[str]) -> str:
     """The answer to a reply that completed a need."""
     return f"Merci, c'est complété : {what}.{still_missing(fields)}"
+
+
+# The chat bot's own sentences (Telegram).
+STRANGER = (
+    "Bonjour ! Ce bot sert aux correspondants des communes de l'intercommunalité pour "
+    "déclarer leurs besoins de matériel et d'achats. Vous n'êtes pas encore inscrit : "
+    "demandez une invitation à votre coordinateur, puis ouvrez le lien qu'il vous donne "
+    "(ou envoyez /start suivi du code)."
+)
+WRONG_CODES = (
+    "Trop de codes erronés : réessayez dans une heure, avec le code exact donné par votre "
+    "coordinateur."
+)
+HELP = (
+    "Écrivez-moi vos besoins en français courant, par exemple « il nous faudrait 200 "
+    "ganivelles et un podium pour le 21 juin », « nous pouvons prêter notre nacelle en "
+    "juillet » ou « nous devons acheter 3 tondeuses avant septembre ». Je vous montre ce que "
+    "j'ai compris : rien n'est enregistré avant que vous ne confirmiez.\n\n"
+    "/besoins : les besoins et offres en cours de votre commune\n"
+    "/propositions : les propositions qui concernent votre commune\n"
+    "/annuler : abandonner la déclaration en cours\n"
+    "/aide : ce message"
+)
+HELP_COORDINATOR = (
+    "\n/digest : la synthèse des rapprochements, maintenant\n"
+    "/semestre : l'état des lieux semestriel"
+)
+APOLOGY = (
+    "Désolé, quelque chose s'est mal passé de mon côté. Votre message est conservé ; "
+    "réessayez dans un moment."
+)
+ASK_AGAIN = "Je n'ai pas compris cette réponse."
+COORDINATORS_ONLY = "Cette commande est réservée aux coordinateurs de l'intercommunalité."
+NOTHING_PENDING = "Aucune déclaration en cours."
+DROPPED = "C'est abandonné : rien n'a été enregistré."
+REWRITE = "Réécrivez votre message en entier ; l'ancien est abandonné."
+WHAT_TO_FIX = "Que faut-il corriger ?"
+CONFIRMED = "Enregistré."
+
+
+def welcome(name: str, commune: str, coordinator: bool) -> str:
+    """The answer to a person who has just joined."""
+    role = "coordinateur" if coordinator else "correspondant"
+    return f"Bienvenue {name} : vous êtes inscrit comme {role} pour {commune}.\n\n{HELP}"
+
+
+def declarations(commune: str, lines: list[str]) -> str:
+    """The commune's needs and offers in progress."""
+    if not lines:
+        return f"Aucun besoin ni offre en cours pour {commune}."
+    return f"En cours pour {commune} :\n\n" + "\n".join(lines)
+
+
+NO_PROPOSALS = "Aucune proposition en cours pour votre commune."

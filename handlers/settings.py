@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # Telegram: the bot's token (no token, no bot), another Bot API server's base URL, and
     # webhook mode behind a reverse proxy (public URL, secret token, local listening port).
     telegram_token: SecretStr = SecretStr("")
+    # The bot's username, for invitation links; asked of the Bot API (getMe) when empty.
+    telegram_bot: str = ""
     telegram_api: str = ""
     telegram_webhook_url: str = ""
     telegram_webhook_secret: SecretStr = SecretStr("")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Channel, InboundMessage, InboundStatus
+from storage.models import Channel, InboundMessage, InboundStatus, TelegramUpdate
 
 
 async def log_inbound(
@@ -64,3 +64,15 @@ async def set_outcome(
     message.outcome = outcome
     message.member_id = member_id
     message.commune_insee = commune_insee
+
+
+async def first_delivery(
+    sessions: async_sessionmaker[AsyncSession], update_id: int, now: dt.datetime
+) -> bool:
+    """Record a chat update as handled; False when it was already (delivered twice)."""
+    try:
+        async with sessions.begin() as session:
+            session.add(TelegramUpdate(update_id=update_id, handled_at=now))
+    except IntegrityError:
+        return False
+    return True

@@ -204,3 +204,17 @@ async def test_matching_digest_tells_only_what_is_new(
                                       DigestConfig())  # fmt: skip
     assert third.news  # the marquee's day now falls within 30 days
     assert "- 14 juillet 2027, Quéven : emprunt de 1 chapiteau" in third.text
+
+
+async def test_coordinators_get_the_digests_in_the_chat(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from bot.digests import rendered_digests
+
+    await play(sessions)
+    digests = rendered_digests(sessions, DigestConfig())
+    semester = await digests("semester", JULY_1)
+    assert semester.html.startswith("<b>État des lieux semestriel des besoins au 1er juillet")
+    assert [name for name, _ in semester.files] == ["besoins.xlsx", "calendrier.ics"]
+    matching = await digests("matching", dt.datetime(2027, 5, 20, 8, tzinfo=PARIS))
+    assert "N° 2, groupement de commandes" in matching.html and not matching.files

@@ -101,7 +101,10 @@ async def test_run_without_addresses_says_which_setting_is_missing(sqlite_url: s
     )
     _, err = await asyncio.wait_for(run.communicate(), timeout=30)
     assert run.returncode == 1
-    assert "MUTUALISE_MAIL_ADDRESSES est vide" in err.decode() and "Traceback" not in err.decode()
+    assert (
+        "Ni MUTUALISE_MAIL_ADDRESSES ni MUTUALISE_TELEGRAM_TOKEN" in err.decode()
+        and "Traceback" not in err.decode()
+    )
 
 
 async def test_a_reminder_goes_out_once_across_restarts(sqlite_url: str, tmp_path: Path) -> None:

@@ -1,16 +1,19 @@
-"""Commands on members: `members add`, `members list`."""
+"""Commands on members: `members add`, `members list`, and `invite` to the bot."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.cli.context import Context
 from handlers.cli.output import print_json
 from handlers.communes import CommuneIndex, CommuneName
+from handlers.invitations import invite
 from storage.members import add_member, communes, members
-from storage.models import Role
+from storage.models import Commune, Role
 
 ROLE_LABELS = {Role.CORRESPONDENT: "correspondant", Role.COORDINATOR: "coordinateur"}
 
@@ -28,17 +31,29 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add.add_argument("--name", help="nom de la personne")
     add.set_defaults(run=run_add)
 
+    invite = commands.add_parser(
+        "invite", help="une invitation à rejoindre le bot Telegram (code à usage unique)"
+    )
+    invite.add_argument("--commune", required=True, help="nom de la commune (ou code INSEE)")
+    invite.add_argument("--role", required=True, choices=[r.value for r in Role])
+    invite.set_defaults(run=run_invite)
+
     listing = actions.add_parser("list", help="liste les membres")
     listing.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
     listing.set_defaults(run=run_list)
 
 
+async def _commune(session: AsyncSession, name: str) -> Commune:
+    """The commune named forgivingly."""
+    known = {c.insee: c for c in await communes(session)}
+    index = CommuneIndex(CommuneName(c.insee, c.name) for c in known.values())
+    return known[index.resolve(name).insee]
+
+
 async def run_add(ctx: Context, args: argparse.Namespace) -> int:
     """Register a member for a commune named forgivingly."""
     async with ctx.sessions.begin() as session:
-        known = {c.insee: c for c in await communes(session)}
-        index = CommuneIndex(CommuneName(c.insee, c.name) for c in known.values())
-        commune = known[index.resolve(args.commune).insee]
+        commune = await _commune(session, args.commune)
         member = await add_member(
             session,
             commune,
@@ -50,6 +65,27 @@ async def run_add(ctx: Context, args: argparse.Namespace) -> int:
     who = member.name or ", ".join(e.address for e in member.emails) or f"Telegram {args.telegram}"
     role = ROLE_LABELS[member.role]
     ctx.out.print(f"Membre n° {member.id} inscrit : {who}, {role} pour {commune.name}.")
+    return 0
+
+
+async def run_invite(ctx: Context, args: argparse.Namespace) -> int:
+    """Print a one-time code and the bot's deep link that uses it."""
+    days = ctx.settings.invitation_days
+    async with ctx.sessions.begin() as session:
+        commune = await _commune(session, args.commune)
+        invitation = await invite(session, commune, Role(args.role), dt.datetime.now(dt.UTC), days)
+    username = None
+    if ctx.settings.telegram_bot or ctx.settings.telegram_token.get_secret_value():
+        from bot.service import bot_username  # the adapter loads only when it is configured
+
+        username = await bot_username(ctx.settings)
+    role = ROLE_LABELS[invitation.role]
+    ctx.out.print(f"Invitation pour un {role} de {commune.name}, valable {days} jours :")
+    ctx.out.print(f"Code : {invitation.code}")
+    if username:
+        ctx.out.print(f"Lien : https://t.me/{username}?start={invitation.code}")
+    else:
+        ctx.out.print(f"Dans le bot, envoyer : /start {invitation.code}")
     return 0
 
 

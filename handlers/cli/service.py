@@ -1,5 +1,5 @@
-"""`mutualise run`: the service in one process: inbound SMTP, the scheduler (digests,
-reminders, the outbox flush); the Telegram bot joins it with its issue."""
+"""`mutualise run`: the service in one process: inbound SMTP, the Telegram bot, and the
+scheduler (digests, reminders, and the flush of both outboxes)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import functools
 import logging
 import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -21,8 +21,9 @@ from handlers.reading.sources import stored_reader
 from storage.errors import MutualiseError
 
 if TYPE_CHECKING:
-    from mail.sending import Relay
     from scheduler.service import Scheduler
+
+Flush = Callable[[], Awaitable[object]]
 
 PARIS = ZoneInfo("Europe/Paris")
 log = logging.getLogger("mutualise.service")
@@ -34,7 +35,9 @@ class ConfigurationError(MutualiseError):
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the run command."""
-    run = commands.add_parser("run", help="lance le service (courriel entrant, envois)")
+    run = commands.add_parser(
+        "run", help="lance le service (courriel entrant, bot Telegram, envois)"
+    )
     run.set_defaults(run=run_service)
 
 
@@ -42,35 +45,77 @@ def _now() -> dt.datetime:
     return dt.datetime.now(PARIS)
 
 
-def _scheduler(ctx: Context, relay: Relay | None) -> Scheduler:
-    """The scheduled jobs and the outbox flush, run by whichever instance holds the lease."""
-    from mail.sending import deliver_due
+def _scheduler(ctx: Context, flushes: Sequence[Flush]) -> Scheduler:
+    """The scheduled jobs and the outbox flushes, run by whichever instance holds the lease:
+    with several instances on one store, one only sends."""
     from scheduler.jobs import Jobs
     from scheduler.service import Scheduler, instance_name
 
     settings = ctx.settings
     jobs = Jobs(ctx.sessions, digest_config(settings), instance_name(),
                 ZoneInfo(settings.timezone), settings.digest_hour)  # fmt: skip
-    flushes = [] if relay is None else [functools.partial(deliver_due, ctx.sessions, relay, _now)]
     return Scheduler(ctx.sessions, jobs, flushes, settings.outbox_interval, _now)
 
 
 async def run_service(ctx: Context, args: argparse.Namespace) -> int:
-    """Serve until interrupted: SMTP in, the outbox flushed to the relay."""
-    from mail.sending import Relay  # the adapters load only for the service
-    from mail.server import Mailbox, MailHandler, serve
-
+    """Serve until interrupted: SMTP in when mail addresses are set, the Telegram bot when
+    its token is, and the scheduler, which sends what both outboxes hold."""
     settings = ctx.settings
-    mailbox = Mailbox.of(settings.mail_addresses)
-    if not mailbox.addresses:
+    telegram = bool(settings.telegram_token.get_secret_value())
+    if not settings.mail_addresses.strip() and not telegram:
         msg = (
-            "MUTUALISE_MAIL_ADDRESSES est vide : donnez la ou les adresses qui reçoivent les "
-            "besoins (ex. besoins@lorient-agglo.bzh), séparées par des virgules."
+            "Ni MUTUALISE_MAIL_ADDRESSES ni MUTUALISE_TELEGRAM_TOKEN : donnez la ou les "
+            "adresses qui reçoivent les besoins (ex. besoins@lorient-agglo.bzh, séparées par "
+            "des virgules), le jeton du bot Telegram, ou les deux."
         )
         raise ConfigurationError(msg)
     async with ctx.sessions() as session:
         reader = await stored_reader(session)
     inbox = Inbox(ctx.sessions, reader, matching_config(settings))
+    async with contextlib.AsyncExitStack() as services:
+        flushes: list[Flush] = []
+        if settings.mail_addresses.strip():
+            flushes.append(await services.enter_async_context(_mail(ctx, inbox)))
+        if telegram:
+            from bot.digests import rendered_digests
+            from bot.service import running_bot  # the adapters load only for the service
+
+            digests = rendered_digests(ctx.sessions, digest_config(settings))
+            how, flush = await services.enter_async_context(
+                running_bot(settings, inbox, _now, digests)
+            )
+            ctx.out.print(how)
+            flushes.append(flush)
+        if settings.scheduler:
+            scheduler = _scheduler(ctx, flushes)
+            await scheduler.start()
+            services.push_async_callback(scheduler.stop)
+            ctx.out.print(
+                f"Planificateur actif ({settings.timezone}, digests à {settings.digest_hour} h)"
+                if scheduler.leader
+                else "Planificateur en attente : une autre instance le tient pour l'instant."
+            )
+        else:
+            ctx.out.print("Planificateur désactivé (MUTUALISE_SCHEDULER=false) : une autre "
+                          "instance envoie les synthèses et vide la boîte d'envoi.")  # fmt: skip
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+    ctx.out.print("Service arrêté.")
+    return 0
+
+
+@contextlib.asynccontextmanager
+async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """SMTP in while the block runs; yields the flush of the mail outbox to the relay."""
+    from mail.sending import Relay, deliver_due  # the adapters load only for the service
+    from mail.server import Mailbox, MailHandler, serve
+
+    settings = ctx.settings
+    mailbox = Mailbox.of(settings.mail_addresses)
     trusted = {a.strip().lower() for a in settings.trusted_authserv.split(",") if a.strip()}
     handler = MailHandler(inbox, mailbox, _now, trusted)
     server = await serve(handler, settings.smtp_host, settings.smtp_port, settings.mail_size_limit)
@@ -93,25 +138,17 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
         if relay
         else "Aucun relais (MUTUALISE_RELAY_HOST) : les réponses attendent dans la boîte d'envoi."
     )
-    scheduler = None
-    if settings.scheduler:
-        scheduler = _scheduler(ctx, relay)
-        await scheduler.start()
-        ctx.out.print(
-            f"Planificateur actif ({settings.timezone}, digests à {settings.digest_hour} h"
-            f"{'' if scheduler.leader else ' ; une autre instance le tient pour l’instant'})."
-        )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
+
+    async def flush() -> None:
+        if relay is None:
+            return
+        try:
+            await deliver_due(ctx.sessions, relay, _now)
+        except Exception:  # the outbox keeps everything: try again next round
+            log.exception("outbox flush failed")
+
     try:
-        await stop.wait()
+        yield flush
     finally:
-        if scheduler is not None:
-            await scheduler.stop()
         server.close()
         await server.wait_closed()
-    ctx.out.print("Service arrêté.")
-    return 0

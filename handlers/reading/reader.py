@@ -150,7 +150,7 @@ class Reader:
             reading.items, reading.start, reading.end, reading.deadline = [], None, None, None
             reading.spans.pop("dates", None)
         reading.spans["items"] = [i.span for i in reading.items]
-        reading.missing = _missing(reading)
+        reading.missing = missing_fields(reading)
         reading.volunteer = reading.intent is Intent.PURCHASE and bool(VOLUNTEER.search(folded))
         return reading
 
@@ -225,7 +225,7 @@ class Reader:
 _PRECISE = re.compile(r"\d|(?i:janv|f[ée]v|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c)")
 
 
-def _missing(reading: Reading) -> list[str]:
+def missing_fields(reading: Reading) -> list[str]:
     """What the bot would have to ask before recording this."""
     intent, missing = reading.intent, []
     if intent in (Intent.PURCHASE, Intent.BORROW, Intent.LEND):

@@ -1,0 +1,71 @@
+"""The dispatcher: routers, middlewares, the services handlers receive, and the error
+handler that keeps tracebacks out of the chat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.types import ErrorEvent
+
+from bot import coordinating, declaring, joining, listing
+from bot.digests import Digests, not_yet
+from bot.middlewares import MemberMiddleware, OnceMiddleware
+from bot.sending import plain
+from handlers import replies
+from handlers.desk import Desk
+from handlers.inbox import Inbox
+
+log = logging.getLogger("mutualise.bot")
+
+
+def build_dispatcher(
+    inbox: Inbox,
+    clock: Callable[[], dt.datetime],
+    storage: BaseStorage | None = None,
+    digests: Digests = not_yet,
+    isolation: BaseEventIsolation | None = None,
+) -> Dispatcher:
+    """A dispatcher serving the inbox; conversation state in `storage` (memory by default),
+    one update of a chat at a time."""
+    desk = Desk(inbox)
+    dispatcher = Dispatcher(
+        storage=storage or MemoryStorage(),
+        events_isolation=isolation or SimpleEventIsolation(),
+        inbox=inbox,
+        desk=desk,
+        clock=clock,
+        digests=digests,
+    )
+    dispatcher.update.outer_middleware(OnceMiddleware(inbox.sessions, clock))
+    dispatcher.update.outer_middleware(MemberMiddleware(desk))
+    # Commands first: "/annuler" must not be read as an answer to a question.
+    dispatcher.include_routers(
+        joining.make_router(),
+        listing.make_router(),
+        coordinating.make_router(),
+        declaring.make_router(),
+    )
+    dispatcher.errors.register(_apologise)
+    return dispatcher
+
+
+async def _apologise(event: ErrorEvent, bot: Bot) -> None:
+    """Log the failure; the person reads a short apology, never a traceback."""
+    log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+    update = event.update
+    chat_id = None
+    if update.message is not None:
+        chat_id = update.message.chat.id
+    elif update.callback_query is not None and update.callback_query.message is not None:
+        chat_id = update.callback_query.message.chat.id
+    if chat_id is None:
+        return
+    try:
+        await bot.send_message(chat_id, plain(replies.APOLOGY))
+    except Exception:  # the chat may be what fails: nothing more to do
+        log.exception("apology to chat %s failed", chat_id)

@@ -1,0 +1,97 @@
+"""Inline buttons and the data they carry back: short prefixes, well under 64 bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.conversation import CORRECTIONS
+
+
+class CardCB(CallbackData, prefix="c"):
+    """A press on a declaration card: ok, fix or drop, for inbound message `m`."""
+
+    a: str
+    m: int
+
+
+class FixCB(CallbackData, prefix="f"):
+    """The part of declaration `m` to correct (`all` to rewrite it)."""
+
+    m: int
+    f: str
+
+
+class ReplyCB(CallbackData, prefix="r"):
+    """A ready answer to the question about declaration `m`: a number, or skip/keep."""
+
+    m: int
+    v: str
+
+
+class ProposalCB(CallbackData, prefix="p"):
+    """Accept (y) or refuse (n) proposal `p`."""
+
+    p: int
+    a: str
+
+
+class WithdrawCB(CallbackData, prefix="w"):
+    """Withdraw need (n) or offer (o) number `i`."""
+
+    k: str
+    i: int
+
+
+def _rows(*rows: Sequence[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=t, callback_data=d.pack()) for t, d in row] for row in rows
+        ]
+    )
+
+
+def card(message_id: int) -> InlineKeyboardMarkup:
+    """Confirmer / Corriger / Annuler."""
+    return _rows(
+        [
+            ("Confirmer", CardCB(a="ok", m=message_id)),
+            ("Corriger", CardCB(a="fix", m=message_id)),
+            ("Annuler", CardCB(a="no", m=message_id)),
+        ]
+    )
+
+
+def fixes(message_id: int, parts: list[str]) -> InlineKeyboardMarkup:
+    """One button per part that may be rewritten, and one to rewrite everything."""
+    buttons = [(CORRECTIONS[p], FixCB(m=message_id, f=p)) for p in parts]
+    return _rows(buttons, [("Tout réécrire", FixCB(m=message_id, f="all"))])
+
+
+def replies(message_id: int, field: str) -> InlineKeyboardMarkup | None:
+    """Ready answers where the choice is small: a few quantities; keep an unknown item."""
+    if field == "quantity":
+        numbers = [(n, ReplyCB(m=message_id, v=n)) for n in ("1", "2", "5", "10")]
+        return _rows(numbers, [("Passer", ReplyCB(m=message_id, v="skip"))])
+    if field == "item":
+        return _rows([("Garder tel quel", ReplyCB(m=message_id, v="skip"))])
+    return _rows([("Passer", ReplyCB(m=message_id, v="skip"))])
+
+
+def proposal(proposal_id: int) -> InlineKeyboardMarkup:
+    """Accepter / Refuser."""
+    return _rows(
+        [
+            ("Accepter", ProposalCB(p=proposal_id, a="y")),
+            ("Refuser", ProposalCB(p=proposal_id, a="n")),
+        ]
+    )
+
+
+def withdrawals(items: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup:
+    """One "Retirer" button a line, for each need (n) or offer (o)."""
+    return _rows(
+        *[[(f"Retirer n° {n + 1}", WithdrawCB(k=k, i=i))] for n, (k, i) in enumerate(items)]
+    )

@@ -1,0 +1,113 @@
+"""The commune's needs and offers (/besoins), its proposals (/propositions), and the
+buttons on them: withdraw, accept, refuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+from bot import keyboards
+from bot.keyboards import ProposalCB, WithdrawCB
+from bot.middlewares import Handler
+from bot.sending import plain, say
+from handlers import replies
+from handlers.desk import Desk, Kind, StaleError
+from storage.models import Member
+
+
+async def members_only(handler: Handler, query: TelegramObject, data: dict[str, Any]) -> Any:
+    """Buttons act for a commune: a stranger's press does nothing."""
+    if data.get("member") is None:
+        assert isinstance(query, CallbackQuery)
+        return await query.answer(replies.STRANGER, show_alert=True)
+    return await handler(query, data)
+
+
+# Telegram keyboards stay usable up to a few dozen buttons; more is listed without one.
+MAX_BUTTONS = 30
+MAX_PROPOSALS = 10
+
+
+async def needs(message: Message, bot: Bot, desk: Desk, member: Member | None) -> None:
+    """/besoins: what the commune asks and offers, each with a button to withdraw it."""
+    if member is None:
+        await say(bot, message.chat.id, plain(replies.STRANGER))
+        return
+    found = await desk.declarations(member.commune_insee)
+    lines = [f"{n + 1}. {d.text}" for n, d in enumerate(found)]
+    text = replies.declarations(member.commune.name, lines)
+    buttons = [(d.kind, d.id) for d in found[:MAX_BUTTONS]]
+    markup = keyboards.withdrawals(buttons) if buttons else None
+    await say(bot, message.chat.id, plain(text), markup)
+
+
+async def proposals(message: Message, bot: Bot, desk: Desk, member: Member | None) -> None:
+    """/propositions: each proposal for the commune, with Accepter / Refuser when due."""
+    if member is None:
+        await say(bot, message.chat.id, plain(replies.STRANGER))
+        return
+    views = await desk.proposals(member.commune_insee)
+    if not views:
+        await say(bot, message.chat.id, plain(replies.NO_PROPOSALS))
+        return
+    for view in views[:MAX_PROPOSALS]:
+        markup = keyboards.proposal(view.id) if view.awaits else None
+        await say(bot, message.chat.id, view.html, markup)
+
+
+async def withdraw(
+    query: CallbackQuery,
+    callback_data: WithdrawCB,
+    bot: Bot,
+    desk: Desk,
+    member: Member,
+    clock: Callable[[], dt.datetime],
+) -> None:
+    """Retirer: the need or offer is withdrawn, with the proposals built on it."""
+    kind: Kind = "n" if callback_data.k == "n" else "o"
+    try:
+        done = await desk.withdraw(member.commune_insee, kind, callback_data.i, clock())
+    except StaleError as exc:
+        await query.answer(str(exc), show_alert=True)
+        return
+    await query.answer()
+    assert query.message is not None
+    await say(bot, query.message.chat.id, plain(done))
+
+
+async def answer(
+    query: CallbackQuery,
+    callback_data: ProposalCB,
+    bot: Bot,
+    desk: Desk,
+    member: Member,
+    clock: Callable[[], dt.datetime],
+) -> None:
+    """Accepter / Refuser, for the member's own commune; the message shows the new state."""
+    accept = callback_data.a == "y"
+    try:
+        done = await desk.answer(callback_data.p, member.commune_insee, accept, clock())
+    except StaleError as exc:
+        await query.answer(str(exc), show_alert=True)
+        return
+    await query.answer(done.reply[:200])
+    assert query.message is not None
+    await bot.edit_message_text(
+        done.view.html, chat_id=query.message.chat.id, message_id=query.message.message_id
+    )
+
+
+def make_router() -> Router:
+    """A router of these handlers (one per dispatcher: a router has one parent)."""
+    router = Router(name="listing")
+    router.callback_query.outer_middleware(members_only)
+    router.message.register(needs, Command("besoins"))
+    router.message.register(proposals, Command("propositions"))
+    router.callback_query.register(withdraw, WithdrawCB.filter())
+    router.callback_query.register(answer, ProposalCB.filter())
+    return router

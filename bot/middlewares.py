@@ -1,0 +1,79 @@
+"""What every update and every Bot API call goes through: an update is handled once, the
+writer is known, flood control is waited out."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import TelegramObject, Update, User
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.desk import Desk
+from storage.inbox import first_delivery
+
+log = logging.getLogger("mutualise.bot")
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class OnceMiddleware(BaseMiddleware):
+    """An update Telegram delivers twice (a retry, two instances) is handled once: its id
+    is written in the store before it is handled."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], dt.datetime]
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        if not await first_delivery(self.sessions, event.update_id, self.clock()):
+            log.info("update %s delivered again: skipped", event.update_id)
+            return None
+        return await handler(event, data)
+
+
+class MemberMiddleware(BaseMiddleware):
+    """Puts the member behind the Telegram account (None for a stranger) in `member`."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        data["member"] = await self.desk.member(user.id) if user else None
+        return await handler(event, data)
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """Flood control: wait as long as Telegram asks, then send again; never drop."""
+
+    def __init__(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.sleep = sleep
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                log.warning(
+                    "flood control on %s: waiting %s s", type(method).__name__, exc.retry_after
+                )
+                await self.sleep(exc.retry_after)

@@ -1,0 +1,66 @@
+"""Invitations: one-time codes that let a person join a commune from a chat app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import MutualiseError
+from storage.members import add_member
+from storage.models import Commune, Invitation, Member, Role
+
+# 18 random bytes: 144 bits, 24 URL-safe characters, well within a deep link's 64 allowed
+# characters ([A-Za-z0-9_-]) and the 32 of the column.
+CODE_BYTES = 18
+
+
+class InvitationError(MutualiseError):
+    """A code cannot be used: unknown, expired or already used."""
+
+
+async def invite(
+    session: AsyncSession, commune: Commune, role: Role, now: dt.datetime, days: int
+) -> Invitation:
+    """A new code for one person to join `commune` with `role`, valid for `days` days."""
+    invitation = Invitation(
+        code=secrets.token_urlsafe(CODE_BYTES),
+        commune_insee=commune.insee,
+        role=role,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+    )
+    session.add(invitation)
+    await session.flush()
+    return invitation
+
+
+async def redeem(
+    session: AsyncSession, code: str, telegram_id: int, name: str | None, now: dt.datetime
+) -> Member:
+    """Register the holder of a Telegram account as the member the code invites."""
+    invitation = await session.get(Invitation, code.strip()[:64])
+    if invitation is None or invitation.expires_at <= now:
+        msg = (
+            "Ce code d'invitation n'est pas valable (inconnu ou expiré). Demandez-en un "
+            "nouveau à votre coordinateur."
+        )
+        raise InvitationError(msg)
+    # Claimed by a conditional update: two people racing for one code, one wins.
+    claimed = await session.execute(
+        update(Invitation)
+        .where(Invitation.code == invitation.code, Invitation.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        msg = "Ce code d'invitation a déjà servi. Demandez-en un nouveau à votre coordinateur."
+        raise InvitationError(msg)
+    commune = await session.get(Commune, invitation.commune_insee)
+    assert commune is not None
+    member = await add_member(session, commune, invitation.role, name=name, telegram_id=telegram_id)
+    invitation.member_id = member.id
+    await session.flush()
+    await session.refresh(member, ["commune"])
+    return member

@@ -1,0 +1,359 @@
+"""The Telegram conversation through the real dispatcher (`feed_update`), the real inbox
+and store, with a session that records what the bot sends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiogram.methods import EditMessageText, SendDocument, SendMessage
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery import deliver_due
+from bot.digests import DigestKind, TelegramDigest
+from bot.dispatcher import build_dispatcher
+from bot.keyboards import CardCB
+from bot.splitting import split
+from handlers.conversation import STALE
+from handlers.inbound import Inbound
+from handlers.inbox import Inbox
+from handlers.invitations import invite
+from handlers.reading.sources import bundled_reader
+from storage.members import add_member
+from storage.models import (
+    Answer,
+    Channel,
+    Commune,
+    InboundMessage,
+    InboundStatus,
+    Member,
+    Need,
+    NeedStatus,
+    OutboxAttachment,
+    OutboxMessage,
+    OutboxStatus,
+    ProposalParticipant,
+    Role,
+)
+from storage.outbox import enqueue
+from tests.telegram import ChatDriver, alerts, buttons, texts
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = dt.datetime(2027, 5, 3, 9, tzinfo=PARIS)
+READER = bundled_reader()
+ANNE, LOIC, STRANGER, COORD = 1001, 2002, 666, 3003
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def clock() -> dt.datetime:
+    return NOW
+
+
+async def fake_digests(kind: DigestKind, now: dt.datetime) -> TelegramDigest:
+    return TelegramDigest(f"<b>Synthèse {kind}</b> du {now:%d/%m}", [("besoins.xlsx", b"PK")])
+
+
+@pytest.fixture
+async def chat(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[ChatDriver]:
+    """Anne (Riantec) and Loïc (Lorient) on Telegram; a coordinator of Lorient too."""
+    async with sessions.begin() as session:
+        riantec = await session.get(Commune, "56193")
+        lorient = await session.get(Commune, "56121")
+        assert riantec is not None and lorient is not None
+        await add_member(session, riantec, Role.CORRESPONDENT, name="Anne", telegram_id=ANNE)
+        await add_member(session, lorient, Role.CORRESPONDENT, name="Loïc", telegram_id=LOIC)
+        await add_member(session, lorient, Role.COORDINATOR, name="Coord", telegram_id=COORD)
+    inbox = Inbox(sessions, READER)
+    yield ChatDriver(build_dispatcher(inbox, clock, digests=fake_digests), clock)
+
+
+async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where: object) -> int:
+    async with sessions() as session:
+        query = select(func.count()).select_from(model).where(*where)  # type: ignore[arg-type]
+        return int(await session.scalar(query) or 0)
+
+
+async def test_declaring_is_confirmed_before_anything_is_recorded(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(ANNE, "il nous faudrait 200 ganivelles et un podium pour le 21 juin")
+    card = texts(calls)
+    assert "Besoin d'emprunt pour Riantec" in card and "200 ganivelles" in card
+    assert "le 21 juin 2027" in card
+    assert list(buttons(calls)) == ["Confirmer", "Corriger", "Annuler"]
+    assert await count(sessions, Need) == 0
+    assert await count(sessions, InboundMessage, InboundMessage.status == InboundStatus.RECEIVED)
+
+    confirm = buttons(calls)["Confirmer"]
+    calls = await chat.press(ANNE, confirm)
+    assert await count(sessions, Need) == 2
+    edited = [c for c in calls if isinstance(c, EditMessageText)]
+    assert edited and "Enregistré" in str(edited[0].text) and edited[0].reply_markup is None
+    assert "Besoin enregistré pour Riantec" in texts(calls)
+
+    again = await chat.press(ANNE, confirm)  # the same card pressed twice records once
+    assert alerts(again) == [STALE]
+    assert await count(sessions, Need) == 2
+
+
+@SQLITE_ONLY
+async def test_confirming_twice_in_the_inbox_records_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        riantec = await session.get(Commune, "56193")
+        assert riantec is not None
+        await add_member(session, riantec, Role.CORRESPONDENT, telegram_id=ANNE)
+    inbox = Inbox(sessions, READER)
+    text = "il nous faudrait 200 ganivelles pour le 21 juin"
+    inbound = Inbound(Channel.TELEGRAM, f"telegram:{ANNE}", text, NOW, "1:1")
+    shown = await inbox.receive(inbound, confirmed=False)
+    assert shown.message_id is not None and shown.reading is not None
+    first = await inbox.confirm(shown.message_id, shown.reading, NOW)
+    second = await inbox.confirm(shown.message_id, shown.reading, NOW)
+    assert (first.fate, second.fate) == ("recorded", "duplicate")
+    assert await count(sessions, Need) == 1
+
+
+async def test_a_stranger_is_refused_and_nothing_is_recorded(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(STRANGER, "il nous faudrait 200 ganivelles pour le 21 juin")
+    assert "pas encore inscrit" in texts(calls) and not buttons(calls)
+    for command in ("/besoins", "/propositions", "/digest"):
+        assert "pas encore inscrit" in texts(await chat.say(STRANGER, command))
+    assert await count(sessions, Need) == 0
+    refused = InboundMessage.status == InboundStatus.REFUSED
+    assert await count(sessions, InboundMessage, refused) == 1  # logged all the same
+
+
+@SQLITE_ONLY
+async def test_an_invitation_registers_once_and_wrong_codes_are_limited(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions.begin() as session:
+        queven = await session.get(Commune, "56185")
+        assert queven is not None
+        code = (await invite(session, queven, Role.CORRESPONDENT, NOW, 7)).code
+    assert 22 <= len(code) <= 64 and code.replace("-", "").replace("_", "").isalnum()
+    welcome = texts(await chat.say(STRANGER, f"/start {code}"))
+    assert "Bienvenue" in welcome and "Quéven" in welcome
+    async with sessions() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == STRANGER))
+        assert member is not None and member.commune_insee == "56185"
+    assert "déjà" in texts(await chat.say(STRANGER, f"/start {code}"))
+    other = 777
+    for _ in range(5):
+        assert "pas valable" in texts(await chat.say(other, "/start mauvais-code"))
+    async with sessions.begin() as session:
+        queven = await session.get(Commune, "56185")
+        assert queven is not None
+        good = (await invite(session, queven, Role.CORRESPONDENT, NOW, 7)).code
+    assert "Trop de codes" in texts(await chat.say(other, f"/start {good}"))
+
+
+@SQLITE_ONLY
+async def test_missing_fields_are_asked_one_at_a_time(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(ANNE, "nous voudrions emprunter des ganivelles")
+    assert "Combien de « ganivelles »" in texts(calls)
+    assert {"1", "2", "5", "10", "Passer"} == set(buttons(calls))
+    calls = await chat.say(ANNE, "une cinquantaine")
+    assert "Pour quelles dates" in texts(calls)
+    calls = await chat.say(ANNE, "bof")  # not an answer: asked again
+    assert "Je n'ai pas compris" in texts(calls) and "Pour quelles dates" in texts(calls)
+    calls = await chat.say(ANNE, "le 12 juillet")
+    assert "50 ganivelles" in texts(calls) and "le 12 juillet 2027" in texts(calls)
+    await chat.press(ANNE, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        need = await session.scalar(select(Need))
+        assert need is not None
+        assert (need.quantity, need.start) == (50, dt.date(2027, 7, 12))
+    answered = InboundMessage.status == InboundStatus.ANSWERED
+    assert await count(sessions, InboundMessage, answered) == 3  # the answers are logged too
+
+
+@SQLITE_ONLY
+async def test_a_button_answers_a_small_choice(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(ANNE, "il nous faudrait des barnums pour le 21 juin")
+    calls = await chat.press(ANNE, buttons(calls)["2"])
+    assert "2 barnums" in texts(calls)
+
+
+@SQLITE_ONLY
+async def test_a_correction_rewrites_the_wrong_part(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
+    calls = await chat.press(ANNE, buttons(calls)["Corriger"])
+    assert {"Matériel", "Quantité", "Dates", "Tout réécrire"} == set(buttons(calls))
+    calls = await chat.press(ANNE, buttons(calls)["Quantité"])
+    assert "Combien" in texts(calls)
+    calls = await chat.say(ANNE, "150")
+    assert "150 ganivelles" in texts(calls)
+    calls = await chat.press(ANNE, buttons(calls)["Corriger"])
+    calls = await chat.press(ANNE, buttons(calls)["Dates"])
+    calls = await chat.say(ANNE, "du 1er au 3 août")
+    assert "du 1er au 3 août 2027" in texts(calls)
+    await chat.press(ANNE, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        need = await session.scalar(select(Need))
+        assert need is not None
+        assert (need.quantity, need.start, need.end) == (
+            150, dt.date(2027, 8, 1), dt.date(2027, 8, 3)
+        )  # fmt: skip
+
+
+@SQLITE_ONLY
+async def test_cancel_drops_and_old_cards_are_stale(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    first = await chat.say(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
+    second = await chat.say(ANNE, "il nous faudrait un podium pour le 21 juin")
+    assert alerts(await chat.press(ANNE, buttons(first)["Confirmer"])) == [STALE]
+    assert "abandonné" in texts(await chat.say(ANNE, "/annuler"))
+    assert alerts(await chat.press(ANNE, buttons(second)["Confirmer"])) == [STALE]
+    forged = CardCB(a="ok", m=999_999).pack()
+    assert alerts(await chat.press(ANNE, forged)) == [STALE]
+    assert await count(sessions, Need) == 0
+
+
+async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    inbox = Inbox(sessions, READER)
+    offer = Inbound.from_line(
+        "st@lorient.bzh", "Nous pouvons prêter nos 300 ganivelles de juin à septembre.", NOW
+    )
+    await inbox.receive(offer)
+    calls = await chat.say(ANNE, "il nous faudrait 150 ganivelles pour le 21 juin")
+    await chat.press(ANNE, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        queued = (
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.channel == Channel.TELEGRAM)
+            )
+        ).all()
+    assert sorted(m.recipient for m in queued) == sorted(str(i) for i in (ANNE, LOIC, COORD))
+    assert all(m.dedupe_key and ":telegram:" in m.dedupe_key for m in queued)
+
+    before = len(chat.session.calls)
+    assert await deliver_due(sessions, chat.bot, clock) == 3
+    sent = [c for c in chat.session.calls[before:] if isinstance(c, SendMessage)]
+    to_loic = next(c for c in sent if int(c.chat_id) == LOIC)
+    assert "Proposition de prêt" in to_loic.text and "Lorient" in to_loic.text
+    accept = buttons([to_loic])["Accepter"]
+    assert len(accept.encode()) < 64
+
+    calls = await chat.press(LOIC, accept, message_id=77)
+    edited = [c for c in calls if isinstance(c, EditMessageText)]
+    assert edited and edited[0].message_id == 77 and "on attend" in str(edited[0].text)
+    assert edited[0].reply_markup is None
+    assert alerts(await chat.press(LOIC, accept)) == [STALE]  # answered already
+    calls = await chat.press(ANNE, buttons([to_loic])["Accepter"])
+    assert "Confirmée" in texts(calls)
+    async with sessions() as session:
+        answers = set(await session.scalars(select(ProposalParticipant.answer)))
+    assert answers == {Answer.ACCEPTED}
+    assert await deliver_due(sessions, chat.bot, clock) == 0  # each sent once
+
+
+@SQLITE_ONLY
+async def test_needs_are_listed_and_withdrawn_by_button(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
+    await chat.press(ANNE, buttons(calls)["Confirmer"])
+    calls = await chat.say(ANNE, "/besoins")
+    assert "emprunt de 200 ganivelles le 21 juin 2027" in texts(calls)
+    withdraw = buttons(calls)["Retirer n° 1"]
+    assert "Retiré" in texts(await chat.press(ANNE, withdraw))
+    assert await count(sessions, Need, Need.status == NeedStatus.CANCELLED) == 1
+    assert alerts(await chat.press(ANNE, withdraw)) == [STALE]
+    assert alerts(await chat.press(LOIC, withdraw)) == [STALE]  # not Lorient's anyway
+
+
+@SQLITE_ONLY
+async def test_an_update_delivered_twice_is_handled_once(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    update = chat.message(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
+    await chat.feed(update)
+    await chat.feed(update)
+    assert len([c for c in chat.session.calls if isinstance(c, SendMessage)]) == 1
+    assert await count(sessions, InboundMessage) == 1
+
+
+@SQLITE_ONLY
+async def test_long_messages_are_split_and_flood_control_waited_out(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    paragraphs = [f"Paragraphe {n} : " + "ganivelles " * 60 for n in range(20)]
+    async with sessions.begin() as session:
+        queued = await enqueue(
+            session, channel=Channel.TELEGRAM, recipient=str(COORD),
+            body="\n\n".join(paragraphs), now=NOW,
+        )  # fmt: skip
+        assert queued is not None
+        session.add(
+            OutboxAttachment(
+                outbox_id=queued.id, filename="calendrier.ics",
+                content_type="text/calendar", content=b"BEGIN:VCALENDAR",
+            )
+        )  # fmt: skip
+    chat.session.flood["SendMessage"] = 3
+    assert await deliver_due(sessions, chat.bot, clock) == 1
+    sent = [c for c in chat.session.calls if isinstance(c, SendMessage)]
+    assert len(sent) == 4 and all(len(c.text) <= 4096 for c in sent)
+    assert [p.split(" :")[0] for c in sent for p in c.text.split("\n\n")] == [
+        f"Paragraphe {n}" for n in range(20)
+    ]
+    assert chat.session.waits == [3]  # waited as asked, then sent: nothing dropped
+    assert isinstance(chat.session.calls[-1], SendDocument)
+    async with sessions() as session:
+        row = await session.get(OutboxMessage, queued.id)
+        assert row is not None and row.status is OutboxStatus.SENT
+
+
+def test_split_cuts_at_paragraphs_then_lines() -> None:
+    assert split("court") == ["court"]
+    assert split("a" * 10 + "\n\n" + "b" * 10, limit=15) == ["a" * 10, "b" * 10]
+    assert split("x" * 20, limit=8) == ["x" * 8, "x" * 8, "x" * 4]
+    assert split("l1\nl2\nl3", limit=5) == ["l1\nl2", "l3"]
+
+
+@SQLITE_ONLY
+async def test_digests_are_for_coordinators(chat: ChatDriver) -> None:
+    calls = await chat.say(COORD, "/semestre")
+    assert "<b>Synthèse semester</b> du 03/05" in texts(calls)
+    documents = [c for c in calls if isinstance(c, SendDocument)]
+    assert len(documents) == 1
+    assert "réservée aux coordinateurs" in texts(await chat.say(LOIC, "/digest"))
+
+
+@SQLITE_ONLY
+async def test_failures_end_in_an_apology_and_the_message_is_kept(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(READER, "read", broken)
+    calls = await chat.say(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
+    assert "conservé" in texts(calls) and "secret" not in texts(calls)
+    failed = InboundMessage.status == InboundStatus.FAILED
+    assert await count(sessions, InboundMessage, failed) == 1
+    monkeypatch.undo()
+
+    from handlers.desk import Desk
+
+    monkeypatch.setattr(Desk, "declarations", broken)
+    calls = await chat.say(ANNE, "/besoins")
+    assert "Désolé" in texts(calls) and "Traceback" not in texts(calls)
+    assert "secret" not in texts(calls)

@@ -1,0 +1,139 @@
+"""`mutualise run` with a Telegram token, as deployed: a real process, the real aiohttp
+session and long polling, against a Bot API server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import re
+import signal
+from collections.abc import Callable
+
+import pytest
+from aiohttp import ClientSession, web
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.service import running_bot
+from handlers.inbox import Inbox
+from handlers.reading.sources import bundled_reader
+from handlers.settings import Settings
+from tests.botapi import BotAPI, Call
+from tests.test_service import MUTUALISE, free_port
+
+ANNE, STRANGER = 1001, 666
+
+
+async def mutualise(env: dict[str, str], *args: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        MUTUALISE, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
+def to(user: int, method: str = "sendMessage") -> Callable[[Call], bool]:
+    """A test for a call of `method` in the chat of `user`."""
+
+    def test(call: Call) -> bool:
+        return call.method == method and call.params.get("chat_id") == str(user)
+
+    return test
+
+
+async def test_run_serves_the_bot_by_long_polling(sqlite_url: str) -> None:
+    api = BotAPI()
+    runner = web.AppRunner(api.app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+    env.update(
+        MUTUALISE_DB=sqlite_url,
+        MUTUALISE_TELEGRAM_TOKEN="42:TEST-TOKEN",
+        MUTUALISE_TELEGRAM_API=f"http://127.0.0.1:{port}",
+        MUTUALISE_OUTBOX_INTERVAL="0.2",
+    )
+    await mutualise(env, "init")
+    printed = await mutualise(env, "invite", "--commune", "Riantec", "--role", "correspondent")
+    link = re.search(r"https://t\.me/mutualise_test_bot\?start=([A-Za-z0-9_-]+)", printed)
+    assert link is not None, printed  # the username came from getMe
+    api.flood["sendMessage"] = 1  # the first message meets flood control
+    service = await asyncio.create_subprocess_exec(
+        MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await api.wait_for(lambda c: c.method == "setMyCommands")
+        await api.message(ANNE, f"/start {link.group(1)}")
+        assert "Bienvenue" in (await api.wait_for(to(ANNE))).text
+        assert api.floods == 1  # waited out, then sent
+
+        await api.message(STRANGER, "il nous faudrait 200 ganivelles pour le 21 juin")
+        assert "pas encore inscrit" in (await api.wait_for(to(STRANGER))).text
+
+        await api.message(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
+        card = await api.wait_for(lambda c: to(ANNE)(c) and "Confirmer" in c.buttons)
+        assert card.message_id is not None
+        await api.press(ANNE, card.buttons["Confirmer"], card.message_id)
+        edited = await api.wait_for(to(ANNE, "editMessageText"))
+        assert "Enregistré" in edited.text and edited.params["message_id"] == str(card.message_id)
+        await api.wait_for(lambda c: c.method == "answerCallbackQuery")
+    finally:
+        service.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(service.communicate(), timeout=30)
+        await api.close()
+        await runner.cleanup()
+    assert service.returncode == 0, err.decode()
+    assert "Bot Telegram @mutualise_test_bot" in out.decode()
+    assert "Traceback" not in err.decode()
+    needs = json.loads(await mutualise(env, "needs", "--json"))
+    assert [(n["commune"], n["item"], n["quantity"], n["channel"]) for n in needs] == [
+        ("56193", "ganivelle", 200, "telegram")
+    ]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_webhook_mode_checks_the_secret(sessions: async_sessionmaker[AsyncSession]) -> None:
+    api = BotAPI()
+    runner = web.AppRunner(api.app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    hook = free_port()
+    settings = Settings(
+        telegram_token=SecretStr("42:TEST-TOKEN"),
+        telegram_api=f"http://127.0.0.1:{port}",
+        telegram_webhook_url=f"http://127.0.0.1:{hook}/telegram",
+        telegram_webhook_secret=SecretStr("s3cret"),
+        telegram_webhook_port=hook,
+    )
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1, "date": 0, "chat": {"id": STRANGER, "type": "private"},
+            "from": {"id": STRANGER, "is_bot": False, "first_name": "X"}, "text": "/aide",
+        },
+    }  # fmt: skip
+    try:
+        inbox = Inbox(sessions, bundled_reader())
+        async with running_bot(settings, inbox, lambda: dt.datetime.now(dt.UTC)) as (how, _):
+            assert "webhook" in how
+            registered = await api.wait_for(lambda c: c.method == "setWebhook")
+            assert registered.params["secret_token"] == "s3cret"
+            url = f"http://127.0.0.1:{hook}/telegram"
+            async with ClientSession() as client:
+                wrong = {"X-Telegram-Bot-Api-Secret-Token": "guess"}
+                async with client.post(url, json=update, headers=wrong) as response:
+                    assert response.status == 401
+                right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+                async with client.post(url, json=update, headers=right) as response:
+                    assert response.status == 200
+            assert "pas encore inscrit" in (await api.wait_for(to(STRANGER))).text
+    finally:
+        await api.close()
+        await runner.cleanup()
