@@ -25,6 +25,8 @@ from storage.runs import claim, detail_of, finish, last_run
 log = logging.getLogger("mutualise.scheduler")
 
 MATCHING, SEMESTER, REMINDERS = "matching", "semester", "reminders"
+# Given each territory's rendering before it is dropped (the CLI writes it into a folder).
+Keep = Callable[[Rendered], Awaitable[None]]
 
 
 @dataclass
@@ -59,25 +61,31 @@ class Jobs:
         day: dt.date,
         now: dt.datetime,
         work: Callable[[AsyncSession, Scope, dict[str, Item], str], Awaitable[RunResult]],
+        keep: Keep | None = None,
     ) -> list[RunResult]:
         async with self.sessions() as session:
             scopes = await facts.territories(session)
+            items = await facts.catalogue(session)
         results = []
-        for scope in scopes:  # one transaction per territory: memory stays flat
+        for scope in scopes:  # one transaction per territory
             period = period_key(scope, day)
             async with self.sessions.begin() as session:
                 run = await claim(session, job, period, self.instance, now)
                 if run is None:
                     results.append(RunResult(job, period, ran=False))
                     continue
-                items = await facts.catalogue(session)
                 result = await work(session, scope, items, period)
                 finish(run, now, {"queued": result.queued, **(_seen(result.rendered))})
             log.info("%s %s: %d message(s) queued", job, period, result.queued)
+            if keep is not None and result.rendered is not None:
+                await keep(result.rendered)
+            result.rendered = None  # what was rendered goes with its territory: memory stays flat
             results.append(result)
         return results
 
-    async def matching(self, now: dt.datetime, *, force: bool = False) -> list[RunResult]:
+    async def matching(
+        self, now: dt.datetime, *, force: bool = False, keep: Keep | None = None
+    ) -> list[RunResult]:
         """The matching digest of the day; sent only when something is new (or forced)."""
         local = self.local(now)
 
@@ -91,9 +99,11 @@ class Jobs:
             queued = await deliver(session, rendered, period, now) if rendered.news or force else 0
             return RunResult(MATCHING, period, True, queued, rendered)
 
-        return await self._each(MATCHING, local.date(), now, work)
+        return await self._each(MATCHING, local.date(), now, work, keep)
 
-    async def semester(self, now: dt.datetime, day: dt.date | None = None) -> list[RunResult]:
+    async def semester(
+        self, now: dt.datetime, day: dt.date | None = None, keep: Keep | None = None
+    ) -> list[RunResult]:
         """The semester summary, under the period of its due day (1 January or 1 July)."""
         local = self.local(now)
 
@@ -104,7 +114,7 @@ class Jobs:
             queued = await deliver(session, rendered, period, now)
             return RunResult(SEMESTER, period, True, queued, rendered)
 
-        return await self._each(SEMESTER, day or local.date(), now, work)
+        return await self._each(SEMESTER, day or local.date(), now, work, keep)
 
     async def reminders(self, now: dt.datetime) -> list[RunResult]:
         """The day's reminders to the communes concerned."""

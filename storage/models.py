@@ -355,7 +355,7 @@ class EventItem(Base):
     __tablename__ = "event_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[str | None] = mapped_column(ForeignKey("catalogue_items.id"))
     item_label: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int | None]
@@ -398,7 +398,7 @@ class ProposalParticipant(Base):
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposals.id", ondelete="CASCADE"), index=True
     )
-    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"))
+    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"), index=True)
     role: Mapped[ParticipantRole] = mapped_column(_enum(ParticipantRole))
     need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id"))
     offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"))

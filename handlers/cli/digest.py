@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -61,62 +62,75 @@ def _now(value: str | None, settings: Settings) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(settings.digest_hour), zone)
 
 
-async def _render(ctx: Context, kind: DigestKind, now: dt.datetime) -> list[Rendered]:
+async def _render(
+    ctx: Context, kind: DigestKind, now: dt.datetime, only: set[str] | None = None
+) -> AsyncIterator[Rendered]:
+    """Each territory's digest in turn (of some EPCIs only, if given), without sending."""
     config = digest_config(ctx.settings)
-    rendered = []
     async with ctx.sessions() as session:
         items = await facts.catalogue(session)
         for scope in await facts.territories(session):
+            if only is not None and scope.epci not in only:
+                continue
             if kind is DigestKind.SEMESTER:
-                rendered.append(await semester_summary(session, scope, items, now, config))
+                yield await semester_summary(session, scope, items, now, config)
                 continue
             previous = await last_run(session, "matching", f"{scope.epci}/", now)
             since = previous.started_at if previous else None
             seen = (detail_of(previous) or {}).get("seen")
-            rendered.append(await matching_digest(session, scope, items, now, since, seen, config))
-    return rendered
-
-
-async def _send(ctx: Context, kind: DigestKind, now: dt.datetime) -> dict[str, int | None]:
-    """Send through the scheduler's own jobs: what they record, the schedule will not redo."""
-    from scheduler.jobs import Jobs
-    from scheduler.service import instance_name
-
-    settings = ctx.settings
-    jobs = Jobs(ctx.sessions, digest_config(settings), f"cli:{instance_name()}",
-                ZoneInfo(settings.timezone), settings.digest_hour)  # fmt: skip
-    if kind is DigestKind.SEMESTER:
-        results = await jobs.semester(now, now.date())
-    else:
-        results = await jobs.matching(now, force=True)
-    return {r.period.partition("/")[0]: r.queued if r.ran else None for r in results}
+            yield await matching_digest(session, scope, items, now, since, seen, config)
 
 
 async def run_digest(ctx: Context, args: argparse.Namespace) -> int:
-    """Render the digest of each territory into the folder; with --send, queue it too."""
+    """Render the digest of each territory into the folder; with --send, queue it too,
+    through the scheduler's own jobs: what they record, the schedule will not redo."""
+    from scheduler.jobs import Jobs
+    from scheduler.service import instance_name
+
     kind = DigestKind(args.kind)
-    now = _now(args.now, ctx.settings)
+    settings = ctx.settings
+    now = _now(args.now, settings)
     out = Path(args.out)
-    rendered = await _render(ctx, kind, now)
-    if not rendered:
+    async with ctx.sessions() as session:
+        count = len(await facts.territories(session))
+    if not count:
         msg = "Aucun territoire dans la base : lancez d'abord « mutualise init »."
         raise DigestError(msg)
-    sent = await _send(ctx, kind, now) if args.send else {}
-    for digest in rendered:
-        folder = out if len(rendered) == 1 else out / digest.scope.epci
+    several = count > 1
+
+    async def write(digest: Rendered, note: str | None = None) -> None:
+        folder = out / digest.scope.epci if several else out
         written = digest.write(folder)
         ctx.out.print(f"{digest.subject} : {', '.join(p.name for p in written)} dans {folder}.")
-        if args.send:
-            queued = sent.get(digest.scope.epci)
+        if note:
+            ctx.out.print(note)
+        elif kind is DigestKind.MATCHING and not digest.news and not args.send:
+            ctx.out.print("Rien de nouveau depuis le dernier digest : il ne serait pas envoyé.")
+
+    if not args.send:
+        async for digest in _render(ctx, kind, now):
+            await write(digest)
+        return 0
+    jobs = Jobs(ctx.sessions, digest_config(settings), f"cli:{instance_name()}",
+                ZoneInfo(settings.timezone), settings.digest_hour)  # fmt: skip
+    if kind is DigestKind.SEMESTER:
+        results = await jobs.semester(now, now.date(), keep=write)
+    else:
+        results = await jobs.matching(now, force=True, keep=write)
+    for result in results:
+        if result.ran:
             ctx.out.print(
-                "Déjà traité pour cette période (par le service ou un envoi précédent) : "
-                "rien n'est renvoyé."
-                if queued is None
-                else f"Envoyé à {queued} destinataire(s) par la boîte d'envoi."
-                if queued
+                f"Envoyé à {result.queued} destinataire(s) par la boîte d'envoi."
+                if result.queued
                 else "Aucun coordinateur joignable sur ce territoire : rien n'est envoyé "
                 "(mutualise members add --role coordinator)."
             )
-        elif kind is DigestKind.MATCHING and not digest.news:
-            ctx.out.print("Rien de nouveau depuis le dernier digest : il ne serait pas envoyé.")
+    done = {r.period.partition("/")[0] for r in results if not r.ran}
+    if done:
+        async for digest in _render(ctx, kind, now, done):
+            await write(
+                digest,
+                "Déjà traité pour cette période (par le service ou un envoi précédent) : "
+                "rien n'est renvoyé.",
+            )
     return 0

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.wording import amount
@@ -271,7 +271,8 @@ async def needs(
     statuses: Sequence[NeedStatus] | None = None,
     since: dt.datetime | None = None,
 ) -> list[NeedRow]:
-    """The needs of the territory, of some statuses, or declared since an instant."""
+    """The needs of the territory of some statuses, or declared since an instant, or both
+    kinds in one reading when both are given; their day of declaration in `since`'s zone."""
     query = select(
         Need.id,
         Need.commune_insee,
@@ -290,10 +291,14 @@ async def needs(
     query = query.outerjoin(InboundMessage, InboundMessage.id == Need.message_id).where(
         _in_territory(Need.commune_insee, territory)
     )
+    wanted = []
     if statuses is not None:
-        query = query.where(Need.status.in_(statuses))
+        wanted.append(Need.status.in_(statuses))
     if since is not None:
-        query = query.where(_declared(Need) >= since)
+        wanted.append(_declared(Need) >= since)
+    if wanted:
+        query = query.where(or_(*wanted))
+    zone = since.tzinfo if since is not None else dt.UTC
     rows = []
     for row in await session.execute(query.order_by(Need.id)):
         item = items.get(row.item_id) if row.item_id else None
@@ -313,7 +318,7 @@ async def needs(
                 end=row.end,
                 deadline=row.deadline,
                 status=row.status,
-                declared=row.declared.date(),
+                declared=row.declared.astimezone(zone).date(),
                 reason=row.status_reason,
             )
         )

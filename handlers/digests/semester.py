@@ -115,12 +115,10 @@ async def build(
     today = now.date()
     first, last = reported_semester(today)
     since = dt.datetime.combine(first, dt.time(), now.tzinfo)
-    live = [
-        n
-        for n in await facts.needs(session, scope, items, statuses=facts.LIVE_NEEDS)
-        if not n.past(today)
-    ]
-    declared = await facts.needs(session, scope, items, since=since)
+    # One reading of the needs: the live ones, and those declared this semester.
+    rows = await facts.needs(session, scope, items, statuses=facts.LIVE_NEEDS, since=since)
+    live = [n for n in rows if n.status in facts.LIVE_NEEDS and not n.past(today)]
+    declared = [n for n in rows if n.declared >= first]
     proposals = await facts.proposals(session, scope, items)
     events = await facts.events(session, scope, today, today + dt.timedelta(days=CALENDAR_DAYS))
     declarers = await facts.declarers(session, scope, since)

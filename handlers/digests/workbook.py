@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES  # text it would store as an error value
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -29,17 +30,27 @@ EURO_FORMAT = '#,##0 "€"'
 PERCENT_FORMAT = "0%"
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> Any:
-    cell = WriteOnlyCell(sheet, value)
+def _value(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> Any:
+    """A plain value where openpyxl writes it as it is (numbers, ordinary text), a styled
+    cell where it must be told: dates, formats, and text it would take for a formula or
+    an error code."""
     if isinstance(value, str):
+        if not value.startswith(FORMULA_STARTS) and value not in ERROR_CODES:
+            return value
+        cell = WriteOnlyCell(sheet, value)
         cell.data_type = "s"  # user text is text: "=1+2" or "@SUM(...)" is not computed
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True  # and shown with Excel's text mark, even once edited
-    elif isinstance(value, dt.date):
+        cell.quotePrefix = True  # and shown with Excel's text mark, even once edited
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet)
+        cell.value = value  # a date: stored as one, shown the French way
         cell.number_format = DATE_FORMAT
-    if number_format:
+        return cell
+    if number_format and value is not None:
+        cell = WriteOnlyCell(sheet, value)
         cell.number_format = number_format
-    return cell
+        return cell
+    return value
 
 
 def _sheet(
@@ -62,7 +73,7 @@ def _sheet(
     count = 0
     formats = formats or {}
     for row in rows:
-        sheet.append([_cell(sheet, v, formats.get(i)) for i, v in enumerate(row)])
+        sheet.append([_value(sheet, v, formats.get(i)) for i, v in enumerate(row)])
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
 
