@@ -357,3 +357,30 @@ async def test_failures_end_in_an_apology_and_the_message_is_kept(
     calls = await chat.say(ANNE, "/besoins")
     assert "Désolé" in texts(calls) and "Traceback" not in texts(calls)
     assert "secret" not in texts(calls)
+
+
+@SQLITE_ONLY
+async def test_a_digest_in_the_outbox_reaches_telegram_with_its_files(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions.begin() as session:
+        await enqueue(
+            session,
+            channel=Channel.TELEGRAM,
+            recipient=str(COORD),
+            body="<b>État des lieux semestriel</b>\n• 3 besoin(s) ouvert(s)",
+            now=NOW,
+            dedupe_key="semester:test",
+            attachments=[
+                ("besoins.xlsx", "application/vnd.ms-excel", b"PK\x03\x04"),
+                ("calendrier.ics", "text/calendar", b"BEGIN:VCALENDAR"),
+            ],
+        )
+    before = len(chat.session.calls)
+    assert await deliver_due(sessions, chat.bot, clock) == 1
+    calls = chat.session.calls[before:]
+    assert isinstance(calls[0], SendMessage) and int(calls[0].chat_id) == COORD
+    documents = [c for c in calls if isinstance(c, SendDocument)]
+    names = [getattr(d.document, "filename", None) for d in documents]
+    assert names == ["besoins.xlsx", "calendrier.ics"]
+    assert await deliver_due(sessions, chat.bot, clock) == 0
