@@ -671,7 +671,7 @@ def report(console: Console, results: dict[str, Any], scale: float, built: str) 
     sizes = every["sizes"]
     table.add_row(
         "rendered per territory (HTML, text, files)", f"{statistics.mean(sizes) / 1e3:,.0f} kB",
-        "", "", f"{sum(sizes) / 1e6:,.0f} MB for all: what Jobs.semester's results list keeps",
+        "", "", f"{sum(sizes) / 1e6:,.0f} MB for all: rendered, each dropped before the next",
     )  # fmt: skip
     console.print(table)
 

@@ -22,7 +22,7 @@ from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
 from handlers.recording import Author, Recorded, record
 from storage.errors import MutualiseError
-from storage.inbox import log_inbound, set_outcome
+from storage.inbox import claim, failed, log_inbound, set_outcome
 from storage.members import identify_sender, member_by_telegram
 from storage.models import (
     Channel,
@@ -94,23 +94,35 @@ class Inbox:
         message = await self._log(inbound)
         if message is None:
             return Outcome(Fate.DUPLICATE)
+        return await self.process(inbound, message.id, confirmed=confirmed, respond=respond)
+
+    async def process(
+        self,
+        inbound: Inbound,
+        message_id: int,
+        *,
+        confirmed: bool = True,
+        respond: Responder | None = None,
+    ) -> Outcome:
+        """Handle a message already in the inbound log: just received, or taken up again
+        after a crash or a failure. However many try at once, it is handled once."""
         if inbound.quarantine:
-            log.warning("message %s quarantined: %s", message.id, inbound.quarantine)
+            log.warning("message %s quarantined: %s", message_id, inbound.quarantine)
             async with self.sessions.begin() as session:
                 await set_outcome(
-                    session, message.id, InboundStatus.QUARANTINED, inbound.quarantine
+                    session, message_id, InboundStatus.QUARANTINED, inbound.quarantine
                 )
-            return Outcome(Fate.QUARANTINED, None, message.id)
+            return Outcome(Fate.QUARANTINED, None, message_id)
         if inbound.automatic:
             async with self.sessions.begin() as session:
                 await set_outcome(
-                    session, message.id, InboundStatus.IGNORED, f"automatique : {inbound.automatic}"
+                    session, message_id, InboundStatus.IGNORED, f"automatique : {inbound.automatic}"
                 )
-            return Outcome(Fate.IGNORED, None, message.id)
+            return Outcome(Fate.IGNORED, None, message_id)
         try:
-            return await self._handle(inbound, message.id, confirmed, respond)
+            return await self._handle(inbound, message_id, confirmed, respond)
         except Exception:
-            return await self._failed(message.id)
+            return await self._failed(message_id)
 
     async def confirm(self, message_id: int, reading: Reading, at: dt.datetime) -> Outcome:
         """Record what the writer confirmed (the reading of a message received with
@@ -175,7 +187,7 @@ class Inbox:
     async def _failed(self, message_id: int) -> Outcome:
         log.exception("message %s could not be handled", message_id)
         async with self.sessions.begin() as session:
-            await set_outcome(session, message_id, InboundStatus.FAILED, "erreur interne")
+            await failed(session, message_id)
         return Outcome(
             Fate.FAILED,
             "Votre message est bien reçu, mais je n'ai pas pu le traiter tout de suite. "
@@ -187,6 +199,8 @@ class Inbox:
         self, inbound: Inbound, message_id: int, confirmed: bool, respond: Responder | None
     ) -> Outcome:
         async with self.sessions.begin() as session:
+            if not await claim(session, message_id):  # handled meanwhile, elsewhere
+                return Outcome(Fate.DUPLICATE, None, message_id)
             outcome = await self._decide(session, inbound, message_id, confirmed)
             if respond is not None and outcome.fate is not Fate.TO_CONFIRM:
                 await respond(session, outcome)

@@ -22,6 +22,7 @@ from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox, Outcome
 from mail.authentication import spoofing
 from mail.parsing import ParsedMail, parse_mail
+from storage.inbox import pending
 from storage.models import Channel
 from storage.outbox import enqueue
 
@@ -73,22 +74,28 @@ class MailHandler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or b""
-        if isinstance(raw, str):
-            raw = raw.encode("utf-8", errors="replace")
-        mail = parse_mail(raw, envelope.mail_from)
+    def _inbound(
+        self, raw: bytes, envelope_from: str | None, at: dt.datetime
+    ) -> tuple[ParsedMail, Inbound]:
+        mail = parse_mail(raw, envelope_from)
         inbound = Inbound(
             Channel.EMAIL,
-            mail.sender or (envelope.mail_from or ""),
+            mail.sender or (envelope_from or ""),
             mail.text,
-            self.now(),
+            at,
             mail.message_id,
             raw,
             automatic=mail.automatic,
             quarantine=spoofing(mail.authentication, self.trusted, mail.sender),
             answers=_outbox_id(mail.in_reply_to),
         )
+        return mail, inbound
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", errors="replace")
+        mail, inbound = self._inbound(raw, envelope.mail_from, self.now())
         try:
             outcome = await self.inbox.receive(inbound, respond=self._responder(mail))
         except (DBAPIError, OSError):
@@ -125,6 +132,21 @@ class MailHandler:
             )
 
         return respond
+
+    async def resume(self, received_before: dt.datetime) -> int:
+        """Handle the emails the store holds but no one handled: the process died between
+        storing one (and answering 250) and recording it, or its handling failed. Each is
+        handled once, with its reply, however many instances sweep at the same time."""
+        async with self.inbox.sessions() as session:
+            messages = [
+                (m.id, m.raw, m.sender, m.received_at)
+                for m in await pending(session, Channel.EMAIL, received_before)
+            ]
+        for message_id, raw, sender, at in messages:
+            mail, inbound = self._inbound(raw, sender, at)
+            outcome = await self.inbox.process(inbound, message_id, respond=self._responder(mail))
+            log.info("message %s taken up again: %s", message_id, outcome.fate.value)
+        return len(messages)
 
 
 def _outbox_id(message_id: str | None) -> int | None:

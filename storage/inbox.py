@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -76,3 +78,60 @@ async def first_delivery(
     except IntegrityError:
         return False
     return True
+
+
+# A message whose handling failed is taken up again this many times, then left for a person.
+MAX_ATTEMPTS = 3
+_FAILED = "erreur interne"
+
+
+async def claim(session: AsyncSession, message_id: int) -> bool:
+    """Take a message to handle it in this transaction; False when it is already handled.
+
+    The conditional UPDATE locks the row until the transaction ends: another instance (or
+    a sweep after a crash) trying the same message waits, then finds it handled.
+    """
+    taken = await session.execute(
+        update(InboundMessage)
+        .where(
+            InboundMessage.id == message_id,
+            InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
+        )
+        .values(status=InboundStatus.RECEIVED)
+    )
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+async def failed(session: AsyncSession, message_id: int) -> None:
+    """Mark a message whose handling failed, counting the attempts."""
+    message = await session.get(InboundMessage, message_id)
+    if message is None:
+        return
+    attempts = _attempts(message.outcome) + 1 if message.status is InboundStatus.FAILED else 1
+    message.status = InboundStatus.FAILED
+    message.outcome = f"{_FAILED} (tentative {attempts})"
+
+
+def _attempts(outcome: str | None) -> int:
+    match = re.search(r"tentative (\d+)", outcome or "")
+    return int(match.group(1)) if match else 1
+
+
+async def pending(
+    session: AsyncSession, channel: Channel, received_before: dt.datetime, limit: int = 500
+) -> Sequence[InboundMessage]:
+    """Messages of a channel stored but never handled (the process died on them), or whose
+    handling failed fewer than MAX_ATTEMPTS times; oldest first."""
+    rows = await session.scalars(
+        select(InboundMessage)
+        .where(
+            InboundMessage.channel == channel,
+            InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
+            InboundMessage.received_at < received_before,
+        )
+        .order_by(InboundMessage.id)
+        .limit(limit)
+    )
+    return [
+        m for m in rows if m.status is InboundStatus.RECEIVED or _attempts(m.outcome) < MAX_ATTEMPTS
+    ]

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 Flush = Callable[[], Awaitable[object]]
 
 PARIS = ZoneInfo("Europe/Paris")
+# A stored email still unhandled after this long was dropped by a dead instance.
+RESUME_AFTER = dt.timedelta(seconds=30)
 log = logging.getLogger("mutualise.service")
 
 
@@ -72,6 +74,12 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
     async with ctx.sessions() as session:
         reader = await stored_reader(session)
     inbox = Inbox(ctx.sessions, reader, matching_config(settings))
+    # Signals first: a stop asked while the services start ends them cleanly once started.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
     async with contextlib.AsyncExitStack() as services:
         flushes: list[Flush] = []
         if settings.mail_addresses.strip():
@@ -98,11 +106,6 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
         else:
             ctx.out.print("Planificateur désactivé (MUTUALISE_SCHEDULER=false) : une autre "
                           "instance envoie les synthèses et vide la boîte d'envoi.")  # fmt: skip
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, stop.set)
         await stop.wait()
     ctx.out.print("Service arrêté.")
     return 0
@@ -118,6 +121,10 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
     mailbox = Mailbox.of(settings.mail_addresses)
     trusted = {a.strip().lower() for a in settings.trusted_authserv.split(",") if a.strip()}
     handler = MailHandler(inbox, mailbox, _now, trusted)
+    # What a previous run stored but did not handle (it died, or the store failed) first.
+    resumed = await handler.resume(_now())
+    if resumed:
+        ctx.out.print(f"{resumed} courriel(s) reçu(s) mais non traité(s) repris.")
     server = await serve(handler, settings.smtp_host, settings.smtp_port, settings.mail_size_limit)
     relay = None
     if settings.relay_host:
@@ -140,6 +147,10 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
     )
 
     async def flush() -> None:
+        try:  # left unhandled by an instance that died, or failed: take them up again
+            await handler.resume(_now() - RESUME_AFTER)
+        except Exception:
+            log.exception("taking up unhandled mail failed")
         if relay is None:
             return
         try:
