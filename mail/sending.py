@@ -42,14 +42,14 @@ def compose(
     its attached files."""
     email = EmailMessage()
     email["From"] = relay.sender
-    email["To"] = message.recipient
-    email["Subject"] = message.subject or "mutualise"
+    email["To"] = _one_line(message.recipient)
+    email["Subject"] = _one_line(message.subject or "mutualise")
     # A stable id: a message sent again after a crash is recognisably the same one.
     email["Message-ID"] = f"<outbox-{message.id}@{relay.domain}>"
     email["Date"] = format_datetime(message.created_at)
     email["Auto-Submitted"] = "auto-replied" if message.in_reply_to else "auto-generated"
     for name, value in (message.headers or {}).items():
-        email[name] = str(value)
+        email[_one_line(name)] = _one_line(str(value))
     email.set_content(message.body)
     if message.html:
         email.add_alternative(message.html, subtype="html")
@@ -60,6 +60,11 @@ def compose(
             filename=attachment.filename,
         )  # fmt: skip
     return email
+
+
+def _one_line(value: str) -> str:
+    """A header value on one line: a CR or LF from a user's text cannot add a header."""
+    return " ".join(value.split())
 
 
 async def send_one(email: EmailMessage, relay: Relay) -> None:
@@ -105,7 +110,14 @@ async def _attempt(
     now: Callable[[], dt.datetime],
 ) -> bool:
     try:
-        await send_one(compose(message, relay, files), relay)
+        email = compose(message, relay, files)
+        email.as_bytes()  # a message that cannot be written out fails here, not mid-send
+    except (ValueError, TypeError, LookupError) as exc:  # cannot be written: never will be
+        log.error("outbox %s cannot be composed: %s", message.id, exc)
+        mark_failed(message, now(), f"{type(exc).__name__}: {exc}", permanent=True)
+        return False
+    try:
+        await send_one(email, relay)
     except aiosmtplib.SMTPResponseException as exc:
         log.warning("relay refused outbox %s: %s %s", message.id, exc.code, exc.message)
         mark_failed(message, now(), f"{exc.code} {exc.message}", permanent=500 <= exc.code < 600)

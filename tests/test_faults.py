@@ -65,7 +65,10 @@ class Load:
 
 def counts(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as store:
-        one = lambda q: int(store.execute(q).fetchone()[0])  # noqa: E731
+
+        def one(query: str) -> int:
+            return int(store.execute(query).fetchone()[0])
+
         return {
             "inbound": one("select count(*) from inbound_messages"),
             "unhandled": one(

@@ -8,7 +8,9 @@ import datetime as dt
 import re
 import smtplib
 from collections.abc import AsyncIterator
+from email import message_from_string
 from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -354,3 +356,32 @@ def test_verdicts_ignore_the_quoted_instructions() -> None:
         )
         is False
     )
+
+
+async def test_user_text_cannot_add_headers(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from storage.models import Channel
+    from storage.outbox import enqueue
+
+    sink = Sink()
+    relay_server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(sink), "127.0.0.1", 0
+    )
+    relay = Relay("127.0.0.1", relay_server.sockets[0].getsockname()[1], "b@mutualise.example")
+    async with sessions.begin() as session:
+        await enqueue(
+            session, channel=Channel.EMAIL, recipient="x@caudan.fr", now=NOW, body="corps",
+            subject="Fête\r\nBcc: victime@example.org", headers={"X-Note": "a\nTo: z@example.org"},
+        )  # fmt: skip
+        await enqueue(session, channel=Channel.EMAIL, recipient="z@caudan.fr", now=NOW, body="ok")
+    try:
+        sent, failed = await deliver_due(sessions, relay, lambda: NOW)
+    finally:
+        relay_server.close()
+    assert (sent, failed) == (2, 0)
+    first = (sink.received[0].original_content or b"").decode()
+    parsed = message_from_string(first, policy=default)
+    assert parsed["Subject"] == "Fête Bcc: victime@example.org" and parsed["Bcc"] is None
+    assert "\nBcc:" not in first and "\nTo: z@" not in first
+    assert [e.rcpt_tos for e in sink.received] == [["x@caudan.fr"], ["z@caudan.fr"]]
