@@ -14,11 +14,12 @@ from aiogram.types import ErrorEvent
 
 from bot import coordinating, declaring, joining, listing
 from bot.digests import Digests, not_yet
-from bot.middlewares import MemberMiddleware, OnceMiddleware
+from bot.middlewares import MemberMiddleware, OnceMiddleware, PaceMiddleware
 from bot.sending import plain
 from handlers import replies
 from handlers.desk import Desk
 from handlers.inbox import Inbox
+from handlers.pacing import Pace
 
 log = logging.getLogger("mutualise.bot")
 
@@ -29,6 +30,7 @@ def build_dispatcher(
     storage: BaseStorage | None = None,
     digests: Digests = not_yet,
     isolation: BaseEventIsolation | None = None,
+    pace: Pace | None = None,
 ) -> Dispatcher:
     """A dispatcher serving the inbox; conversation state in `storage` (memory by default),
     one update of a chat at a time."""
@@ -42,6 +44,8 @@ def build_dispatcher(
         digests=digests,
     )
     dispatcher.update.outer_middleware(OnceMiddleware(inbox.sessions, clock))
+    if pace is not None:
+        dispatcher.update.outer_middleware(PaceMiddleware(pace))
     dispatcher.update.outer_middleware(MemberMiddleware(desk))
     # Commands first: "/annuler" must not be read as an answer to a question.
     dispatcher.include_routers(

@@ -4,6 +4,7 @@ writer is known, flood control is waited out."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -20,7 +21,9 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers import replies
 from handlers.desk import Desk
+from handlers.pacing import Pace
 from storage.inbox import first_delivery
 
 log = logging.getLogger("mutualise.bot")
@@ -42,6 +45,32 @@ class OnceMiddleware(BaseMiddleware):
         if not await first_delivery(self.sessions, event.update_id, self.clock()):
             log.info("update %s delivered again: skipped", event.update_id)
             return None
+        return await handler(event, data)
+
+
+class PaceMiddleware(BaseMiddleware):
+    """A person flooding the bot is slowed down, alone: their next update waits its turn
+    (told once), while the others' are handled as they come. Nothing is dropped."""
+
+    def __init__(
+        self, pace: Pace, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
+        self.pace = pace
+        self.sleep = sleep
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        told = False
+        while (wait := self.pace.wait(str(user.id))) > 0:
+            bot: Bot | None = data.get("bot")
+            if not told and bot is not None:
+                told = True
+                log.warning("Telegram user %s is writing too fast: waiting %.0f s", user.id, wait)
+                with contextlib.suppress(Exception):
+                    await bot.send_message(user.id, replies.SLOW_DOWN)
+            await self.sleep(wait)
         return await handler(event, data)
 
 

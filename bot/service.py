@@ -25,6 +25,7 @@ from bot.dispatcher import build_dispatcher
 from bot.middlewares import RetryAfterMiddleware
 from bot.sending import COMMANDS
 from handlers.inbox import Inbox
+from handlers.pacing import Pace
 from handlers.settings import Settings
 
 log = logging.getLogger("mutualise.bot")
@@ -74,7 +75,8 @@ async def running_bot(
     of the Telegram outbox, which the scheduler's lease holder runs (one sender)."""
     bot = make_bot(settings)
     storage, isolation = make_storage(settings)
-    dispatcher = build_dispatcher(inbox, clock, storage, digests, isolation)
+    pace = Pace(settings.sender_limit, settings.sender_window)
+    dispatcher = build_dispatcher(inbox, clock, storage, digests, isolation, pace)
     tasks: list[asyncio.Task[None]] = []
     runner: web.AppRunner | None = None
     try:

@@ -156,3 +156,8 @@ def declarations(commune: str, lines: list[str]) -> str:
 
 
 NO_PROPOSALS = "Aucune proposition en cours pour votre commune."
+
+SLOW_DOWN = (
+    "Je reçois beaucoup de messages de votre part en peu de temps : je les traite tous, "
+    "mais un peu plus lentement. Inutile de les renvoyer."
+)

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Paris"
     digest_hour: int = 8
     scheduler: bool = True
+    # A sender writing more than this many messages in this many seconds is slowed down
+    # (SMTP answers 451, the bot pauses); and at most this many replies a day to one address.
+    sender_limit: int = 30
+    sender_window: float = 600.0
+    replies_per_day: int = 50
     # Savings estimated for a group order, as a share of its catalogue price (0.10: 10 %).
     group_saving_rate: float = 0.10
 

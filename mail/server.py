@@ -20,17 +20,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox, Outcome
+from handlers.pacing import Pace
 from mail.authentication import spoofing
 from mail.parsing import ParsedMail, parse_mail
 from storage.inbox import pending
 from storage.models import Channel
-from storage.outbox import enqueue
+from storage.outbox import enqueue, replies_since
 
 log = logging.getLogger("mutualise.mail.in")
 
 OK = "250 2.0.0 Message recu"
 UNKNOWN_RECIPIENT = "550 5.1.1 Adresse inconnue ici"
 STORE_UNAVAILABLE = "451 4.3.0 Stockage momentanement indisponible, reessayez plus tard"
+DAY = dt.timedelta(days=1)
+TOO_FAST = "451 4.7.1 Trop de messages de cet expediteur, reessayez plus tard"
 SIGNATURE = "\n\n-- \nmutualise, l'outil de mutualisation de votre intercommunalité"
 
 
@@ -60,11 +63,26 @@ class MailHandler:
         mailbox: Mailbox,
         now: Callable[[], dt.datetime],
         trusted: set[str] | None = None,
+        pace: Pace | None = None,
+        replies_per_day: int = 50,
     ) -> None:
         self.inbox = inbox
         self.mailbox = mailbox
         self.now = now
         self.trusted = trusted or set()
+        self.pace = pace
+        self.replies_per_day = replies_per_day
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        # A flooding sender is told to come back later (its server retries): slowed, not lost.
+        if address and self.pace is not None and self.pace.wait(address.lower()) > 0:
+            log.warning("sender %s is writing too fast: 451", address)
+            return TOO_FAST
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -107,6 +125,10 @@ class MailHandler:
     def _responder(self, mail: ParsedMail) -> Callable[[AsyncSession, Outcome], Any]:
         async def respond(session: AsyncSession, outcome: Outcome) -> None:
             if not outcome.reply or not mail.sender:
+                return
+            if await replies_since(session, mail.sender, self.now() - DAY) >= self.replies_per_day:
+                # Whatever writes this much is a machine: a loop ends here.
+                log.warning("no more replies to %s today", mail.sender)
                 return
             today = self.now().date().isoformat()
             # A stranger is told how to register once a day at most, however often they write.

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Channel, OutboxAttachment, OutboxMessage, OutboxStatus
@@ -121,3 +121,15 @@ def mark_failed(message: OutboxMessage, now: dt.datetime, error: str, permanent:
         return
     message.status = OutboxStatus.FAILED
     message.next_attempt_at = now + BACKOFF[message.attempts - 1]
+
+
+async def replies_since(session: AsyncSession, recipient: str, since: dt.datetime) -> int:
+    """How many replies to received mail were queued for an address since an instant."""
+    count = await session.scalar(
+        select(func.count()).where(
+            OutboxMessage.recipient == recipient,
+            OutboxMessage.in_reply_to.is_not(None),
+            OutboxMessage.created_at >= since,
+        )
+    )
+    return int(count or 0)

@@ -3,6 +3,7 @@ and store, with a session that records what the bot sends."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
@@ -21,7 +22,9 @@ from handlers.conversation import STALE
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
 from handlers.invitations import invite
+from handlers.pacing import Pace
 from handlers.reading.sources import bundled_reader
+from handlers.replies import SLOW_DOWN
 from storage.members import add_member
 from storage.models import (
     Answer,
@@ -384,3 +387,24 @@ async def test_a_digest_in_the_outbox_reaches_telegram_with_its_files(
     names = [getattr(d.document, "filename", None) for d in documents]
     assert names == ["besoins.xlsx", "calendrier.ics"]
     assert await deliver_due(sessions, chat.bot, clock) == 0
+
+
+@SQLITE_ONLY
+async def test_a_flooding_person_is_slowed_alone_and_nothing_is_lost(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        riantec = await session.get(Commune, "56193")
+        assert riantec is not None
+        await add_member(session, riantec, Role.CORRESPONDENT, name="Anne", telegram_id=ANNE)
+    dispatcher = build_dispatcher(Inbox(sessions, READER), clock, pace=Pace(2, 0.5))
+    chat = ChatDriver(dispatcher, clock)
+    started = asyncio.get_running_loop().time()
+    answers = [texts(await chat.say(ANNE, "/aide")) for _ in range(3)]
+    waited = asyncio.get_running_loop().time() - started
+    assert waited >= 0.4  # the third message waited for the window to pass
+    assert all("/besoins" in a for a in answers)  # every message answered: none dropped
+    assert SLOW_DOWN in answers[2] and SLOW_DOWN not in answers[0]
+    started = asyncio.get_running_loop().time()
+    stranger = texts(await chat.say(STRANGER, "bonjour"))
+    assert SLOW_DOWN not in stranger and asyncio.get_running_loop().time() - started < 0.4

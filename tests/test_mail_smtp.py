@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.inbox import Inbox
+from handlers.pacing import Pace
 from handlers.reading.sources import bundled_reader
 from mail.parsing import parse_mail
 from mail.sending import Relay, deliver_due
@@ -385,3 +386,47 @@ async def test_user_text_cannot_add_headers(
     assert parsed["Subject"] == "Fête Bcc: victime@example.org" and parsed["Bcc"] is None
     assert "\nBcc:" not in first and "\nTo: z@" not in first
     assert [e.rcpt_tos for e in sink.received] == [["x@caudan.fr"], ["z@caudan.fr"]]
+
+
+def test_a_pace_slows_one_sender_only() -> None:
+    clock = [0.0]
+    pace = Pace(3, 60, lambda: clock[0])
+    assert [pace.wait("a@x") for _ in range(3)] == [0, 0, 0]
+    assert pace.wait("a@x") == 60 and pace.wait("b@x") == 0
+    clock[0] = 30
+    assert pace.wait("a@x") == 30
+    clock[0] = 61
+    assert pace.wait("a@x") == 0  # the first three have left the window
+
+
+async def test_a_flooding_sender_is_slowed_and_loops_end(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    handler = MailHandler(
+        Inbox(sessions, READER), Mailbox.of("besoins@mutualise.example"), lambda: NOW,
+        pace=Pace(4, 600), replies_per_day=3,
+    )  # fmt: skip
+    listening = await serve(handler, "127.0.0.1", 0, LIMIT)
+    port = listening.sockets[0].getsockname()[1]
+
+    def conversation(sender: str, number: int) -> int:
+        raw = mail("Il nous faudrait 3 barnums le 21 juin.", sender=sender,
+                   message_id=f"<flood-{sender}-{number}@x>")  # fmt: skip
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            client.ehlo()
+            code, _ = client.mail(sender)
+            if code != 250:
+                return code
+            client.rcpt("besoins@mutualise.example")
+            return int(client.data(re.sub(rb"\r\n|\r|\n", b"\r\n", raw))[0])
+
+    try:
+        flood = [await asyncio.to_thread(conversation, "st@caudan.fr", n) for n in range(6)]
+        other = await asyncio.to_thread(conversation, "mairie@cleguer.fr", 0)
+    finally:
+        listening.close()
+        await listening.wait_closed()
+    assert flood == [250, 250, 250, 250, 451, 451]  # told to come back later, nothing lost
+    assert other == 250
+    replies = [m for m in await rows(sessions, OutboxMessage) if m.recipient == "st@caudan.fr"]
+    assert len(replies) == 3  # four messages handled, three replies: the cap of the day

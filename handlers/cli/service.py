@@ -17,6 +17,7 @@ from handlers.cli.context import Context
 from handlers.cli.digest import digest_config
 from handlers.cli.records import matching_config
 from handlers.inbox import Inbox
+from handlers.pacing import Pace
 from handlers.reading.sources import stored_reader
 from storage.errors import MutualiseError
 
@@ -120,7 +121,8 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
     settings = ctx.settings
     mailbox = Mailbox.of(settings.mail_addresses)
     trusted = {a.strip().lower() for a in settings.trusted_authserv.split(",") if a.strip()}
-    handler = MailHandler(inbox, mailbox, _now, trusted)
+    pace = Pace(settings.sender_limit, settings.sender_window)
+    handler = MailHandler(inbox, mailbox, _now, trusted, pace, settings.replies_per_day)
     # What a previous run stored but did not handle (it died, or the store failed) first.
     resumed = await handler.resume(_now())
     if resumed:
