@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from handlers.matching.groups import plan_group_orders, plan_joint_purchases
 from handlers.matching.loans import Stock, plan_loans
-from handlers.matching.plans import NeedView, OfferView, Outcome, Place
+from handlers.matching.plans import NeedView, OfferView, Outcome, Place, collector_paused
 from storage.catalogue import load_catalogue
 from storage.territory import load_territory
 
@@ -65,15 +65,16 @@ def world(size: int, seed: int = 7) -> tuple[list[NeedView], list[OfferView]]:
 
 
 def plan(needs: list[NeedView], offers: list[OfferView], places: dict[str, Place]) -> Outcome:
-    """The whole planning of one run of matching."""
+    """The whole planning of one run of matching, as `match` runs it."""
     outcome = Outcome()
     borrows = [n for n in needs if n.kind == "borrow"]
     stocks = {o.id: Stock(o) for o in offers}
-    plan_loans(borrows, stocks, places, {}, set(), outcome)
     lent = {o.item for o in offers if o.item}
-    plan_joint_purchases(borrows, lent, places, {}, 3, dt.timedelta(days=365), outcome)
     purchases = [n for n in needs if n.kind == "purchase"]
-    plan_group_orders(purchases, places, {}, {}, dt.timedelta(days=183), outcome)
+    with collector_paused():
+        plan_loans(borrows, stocks, places, {}, set(), outcome)
+        plan_joint_purchases(borrows, lent, places, {}, 3, dt.timedelta(days=365), outcome)
+        plan_group_orders(purchases, places, {}, {}, dt.timedelta(days=183), outcome)
     return outcome
 
 

@@ -18,7 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.costs import CostKey
 from handlers.matching.groups import plan_group_orders, plan_joint_purchases
 from handlers.matching.loans import Stock, commit, plan_loans
-from handlers.matching.plans import NeedView, OfferView, Outcome, Place, Plan, Pricing
+from handlers.matching.plans import (
+    NeedView,
+    OfferView,
+    Outcome,
+    Place,
+    Plan,
+    Pricing,
+    collector_paused,
+)
 from storage.declarations import live_needs, open_offers
 from storage.models import (
     Answer,
@@ -110,7 +118,7 @@ async def match(
     declined = await declined_needs(session)
     purchases = [v for v in views if v.kind == NeedKind.PURCHASE.value and v.id not in declined]
     outcome = Outcome()
-    plan_loans(borrows, stocks, places, labels, await refused_pairs(session), outcome)
+    refused = await refused_pairs(session)
     lent = {o.item_id for o in offers if o.item_id is not None}
     pricing = Pricing(
         {i.id: i.price for i in catalogue if i.price is not None},
@@ -118,10 +126,15 @@ async def match(
         config.joint_cost_key,
     )
     joint = [v for v in borrows if v.id not in declined]
-    plan_joint_purchases(
-        joint, lent, places, labels, config.joint_minimum, config.joint_window, outcome, pricing
-    )
-    plan_group_orders(purchases, places, labels, families, config.group_horizon, outcome, pricing)
+    with collector_paused():  # plain computation, no await: nothing else runs meanwhile
+        plan_loans(borrows, stocks, places, labels, refused, outcome)
+        plan_joint_purchases(
+            joint, lent, places, labels, config.joint_minimum, config.joint_window, outcome,
+            pricing,
+        )  # fmt: skip
+        plan_group_orders(
+            purchases, places, labels, families, config.group_horizon, outcome, pricing
+        )
     report = _apply(session, outcome.plans, replannable, now)
     _set_statuses(needs, held, outcome)
     await session.flush()

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
 from handlers.costs import CostKey, euros, split
 from storage.models import ParticipantRole, ProposalKind
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Planning makes hundreds of thousands of small objects and no reference cycles: the
+    cyclic garbage collector, which would walk the whole heap again and again meanwhile
+    (two thirds of the time on 100,000 needs), waits until it is done. Reference counting
+    still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
