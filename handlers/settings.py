@@ -71,11 +71,6 @@ class Settings(BaseSettings):
     group_saving_rate: float = 0.10
     # Weeks before a recurring event comes back that its commune is asked about equipment.
     anticipation_weeks: int = 8
-    # The iCalendar feed served by `mutualise run`: off when the port is 0; the public base
-    # address printed in the links handed to coordinators (behind a reverse proxy).
-    calendar_host: str = "127.0.0.1"
-    calendar_port: int = 0
-    calendar_url: str = ""
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""
