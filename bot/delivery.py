@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import keyboards
 from bot.sending import say
+from handlers import anticipation
 from handlers.notices import TELEGRAM_PROPOSAL
 from storage.models import Channel, OutboxAttachment, OutboxMessage
 from storage.outbox import due, mark_failed, mark_sent
@@ -43,8 +44,11 @@ async def deliver_due(
 async def _attempt(
     session: AsyncSession, message: OutboxMessage, bot: Bot, clock: Callable[[], dt.datetime]
 ) -> bool:
-    proposal = (message.headers or {}).get(TELEGRAM_PROPOSAL)
+    headers = message.headers or {}
+    proposal, asked = headers.get(TELEGRAM_PROPOSAL), headers.get(anticipation.TELEGRAM_HEADER)
     markup = keyboards.proposal(int(proposal)) if proposal is not None else None
+    if asked is not None:
+        markup = keyboards.anticipation(int(asked))
     files = await session.scalars(
         select(OutboxAttachment)
         .where(OutboxAttachment.outbox_id == message.id)

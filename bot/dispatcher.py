@@ -12,7 +12,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import ErrorEvent
 
-from bot import coordinating, declaring, joining, listing
+from bot import calendar, coordinating, declaring, joining, listing
 from bot.digests import Digests, not_yet
 from bot.middlewares import MemberMiddleware, OnceMiddleware, PaceMiddleware
 from bot.sending import plain
@@ -51,6 +51,7 @@ def build_dispatcher(
     dispatcher.include_routers(
         joining.make_router(),
         listing.make_router(),
+        calendar.make_router(),
         coordinating.make_router(),
         declaring.make_router(),
     )

@@ -45,6 +45,13 @@ class WithdrawCB(CallbackData, prefix="w"):
     i: int
 
 
+class AnticipationCB(CallbackData, prefix="a"):
+    """Oui (y), Modifier (m) or Pas cette année (s) to question `i` asked ahead of an event."""
+
+    i: int
+    v: str
+
+
 def _rows(*rows: Sequence[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -86,6 +93,17 @@ def proposal(proposal_id: int) -> InlineKeyboardMarkup:
         [
             ("Accepter", ProposalCB(p=proposal_id, a="y")),
             ("Refuser", ProposalCB(p=proposal_id, a="n")),
+        ]
+    )
+
+
+def anticipation(anticipation_id: int) -> InlineKeyboardMarkup:
+    """Oui / Modifier / Pas cette année."""
+    return _rows(
+        [
+            ("Oui", AnticipationCB(i=anticipation_id, v="y")),
+            ("Modifier", AnticipationCB(i=anticipation_id, v="m")),
+            ("Pas cette année", AnticipationCB(i=anticipation_id, v="s")),
         ]
     )
 

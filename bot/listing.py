@@ -4,7 +4,7 @@ buttons on them: withdraw, accept, refuse."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Router
@@ -70,8 +70,13 @@ async def withdraw(
 ) -> None:
     """Retirer: the need or offer is withdrawn, with the proposals built on it."""
     kind: Kind = "n" if callback_data.k == "n" else "o"
+    await settle(query, bot, desk.withdraw(member.commune_insee, kind, callback_data.i, clock()))
+
+
+async def settle(query: CallbackQuery, bot: Bot, action: Awaitable[str]) -> None:
+    """Say what a pressed button did, or answer a stale one with an alert."""
     try:
-        done = await desk.withdraw(member.commune_insee, kind, callback_data.i, clock())
+        done = await action
     except StaleError as exc:
         await query.answer(str(exc), show_alert=True)
         return

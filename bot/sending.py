@@ -15,6 +15,7 @@ COMMANDS = [
     BotCommand(command="aide", description="comment déclarer un besoin"),
     BotCommand(command="besoins", description="les besoins et offres de ma commune"),
     BotCommand(command="propositions", description="les propositions pour ma commune"),
+    BotCommand(command="calendrier", description="les manifestations des prochaines semaines"),
     BotCommand(command="annuler", description="abandonner la déclaration en cours"),
 ]
 COORDINATOR_COMMANDS = [

@@ -11,6 +11,7 @@ from typing import Any
 from handlers.reading.intents import Intent
 from handlers.reading.reader import ItemReading, Reader, Reading, missing_fields
 from handlers.reading.text import Span
+from handlers.recurrence import describe
 from handlers.wording import amount, day, stretch
 
 # The order questions are asked in: what, then how many, then when.
@@ -61,6 +62,7 @@ def from_state(data: dict[str, Any]) -> Reading:
         missing=list(data["missing"]),
         spans={k: [Span(*s) for s in v] for k, v in data["spans"].items()},
         volunteer=bool(data.get("volunteer")),
+        recurrence=data.get("recurrence"),
     )
 
 
@@ -75,6 +77,8 @@ def card(reading: Reading, commune: str) -> str:
         lines.append(f"Dates : {stretch(reading.start, reading.end)}")
     if reading.event:
         lines.append(f"Manifestation : {reading.event}")
+    if reading.recurrence and reading.start and reading.end:
+        lines.append(f"Revient {describe(reading.recurrence, reading.end - reading.start)}")
     lines.append("")
     lines.append("Rien n'est enregistré avant que vous ne confirmiez.")
     return "\n".join(lines)

@@ -10,9 +10,10 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from handlers import replies
+from handlers import anticipation, replies
 from handlers.answers import answer
 from handlers.conversation import STALE
+from handlers.digests import facts
 from handlers.inbox import Inbox, commune_name
 from handlers.invitations import InvitationError, redeem
 from handlers.matching import match
@@ -22,6 +23,7 @@ from storage.declarations import LIVE_NEEDS, live_needs, open_offers, proposals_
 from storage.errors import MutualiseError
 from storage.members import member_by_telegram
 from storage.models import (
+    Channel,
     Member,
     Need,
     NeedKind,
@@ -164,6 +166,31 @@ class Desk:
                 await notify(session, result.report.created, now)
             view = _view(result.proposal, commune, await commune_name(session, commune))
         return Answering(view, replies.answered(proposal_id, accept, result.confirmed))
+
+    async def anticipate(
+        self, anticipation_id: int, commune: str, choice: str, now: dt.datetime
+    ) -> str:
+        """Oui / Modifier / Pas cette année, pressed on a question asked ahead of an event."""
+        async with self.sessions.begin() as session:
+            try:
+                return await anticipation.answer(
+                    session, anticipation_id, commune, anticipation.ANSWERS[choice], now,
+                    self.inbox.matching, Channel.TELEGRAM,
+                )  # fmt: skip
+            except (anticipation.AnticipationError, KeyError) as exc:
+                raise StaleError(STALE) from exc
+
+    async def calendar(self, commune: str, today: dt.date, weeks: int = 8) -> str:
+        """The territory's manifestations of the coming weeks, recurring ones included."""
+        async with self.sessions() as session:
+            scopes = await facts.territories(session)
+            scope = next((s for s in scopes if commune in s.communes), None)
+            last = today + dt.timedelta(weeks=weeks)
+            rows = await facts.events(session, scope, today, last) if scope else []
+        return replies.calendar(
+            [(stretch(r.start, r.end), r.commune, r.name, r.recurring, r.equipment) for r in rows],
+            weeks,
+        )
 
 
 def _view(proposal: Proposal, commune: str, name: str) -> ProposalView:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers import replies
+from handlers import anticipation, replies
 from handlers.answers import answer
 from handlers.completion import complete, original_message
 from handlers.inbound import Inbound
@@ -217,7 +217,8 @@ class Inbox:
         commune = self._commune(speaker, reading)
         member_id = speaker.member.id if speaker.member else None
         if inbound.answers is not None and not reading.items:
-            done = await self._answer_proposal(session, inbound, message_id, commune)
+            done = await self._answer_anticipation(session, inbound, message_id, commune)
+            done = done or await self._answer_proposal(session, inbound, message_id, commune)
             done = done or await self._complete(session, inbound, message_id, commune, reading)
             if done is not None:
                 return done
@@ -295,6 +296,27 @@ class Inbox:
         )  # fmt: skip
         return Outcome(Fate.RECORDED, replies.answered(proposal_id, decision, result.confirmed),
                        message_id, commune=commune)  # fmt: skip
+
+    async def _answer_anticipation(
+        self, session: AsyncSession, inbound: Inbound, message_id: int, commune: str
+    ) -> Outcome | None:
+        """An answer to "Même matériel que l'an dernier ?": oui records the needs."""
+        assert inbound.answers is not None
+        asked = await anticipation.asked_in(session, inbound.answers)
+        choice = anticipation.choice_in(inbound.text) if asked is not None else None
+        if asked is None or choice is None:
+            return None
+        try:
+            reply = await anticipation.answer(
+                session, asked, commune, choice, inbound.at, self.matching, inbound.channel
+            )
+        except anticipation.AnticipationError as exc:
+            reply = str(exc)
+        await set_outcome(
+            session, message_id, InboundStatus.RECORDED, f"répond {choice.value} à {asked}",
+            commune_insee=commune,
+        )  # fmt: skip
+        return Outcome(Fate.RECORDED, reply, message_id, commune=commune)
 
     async def _complete(
         self,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.reading.intents import Intent
 from handlers.reading.reader import ItemReading, Reading
+from handlers.recurrence import spans
 from storage.declarations import find_event, live_needs, open_offers, proposals_built_on
 from storage.models import (
     Channel,
@@ -95,13 +97,18 @@ def _common(item: ItemReading, reading: Reading, author: Author) -> dict[str, ob
 async def _event(session: AsyncSession, reading: Reading, author: Author) -> Event:
     assert reading.event is not None and reading.start is not None
     known = await find_event(session, author.commune, reading.event, reading.start)
+    known = known or await _recurring(session, author.commune, reading.event, reading.start)
     if known is not None:
+        if reading.recurrence and known.rule is None:
+            known.recurring, known.rule = True, reading.recurrence
         return known
     event = Event(
         commune_insee=author.commune,
         name=reading.event,
         start=reading.start,
         end=reading.end or reading.start,
+        recurring=reading.recurrence is not None,
+        rule=reading.recurrence,
         message_id=author.message_id,
         items=[
             EventItem(item_id=i.item, item_label=i.label, quantity=i.quantity)
@@ -111,6 +118,22 @@ async def _event(session: AsyncSession, reading: Reading, author: Author) -> Eve
     session.add(event)
     await session.flush()
     return event
+
+
+async def _recurring(
+    session: AsyncSession, commune: str, name: str, start: dt.date
+) -> Event | None:
+    """The commune's recurring event of that name, when `start` is one of its occurrences:
+    next year's edition is the same event."""
+    event = await session.scalar(
+        select(Event).where(
+            Event.commune_insee == commune, Event.name == name, Event.rule.is_not(None)
+        )
+    )
+    if event is None or event.rule is None:
+        return None
+    found = spans(event.start, event.end, event.rule, start, start)
+    return event if any(o.start == start for o in found) else None
 
 
 def _same_item(item: ItemReading, item_id: str | None, label: str) -> bool:

@@ -122,6 +122,7 @@ HELP = (
     "j'ai compris : rien n'est enregistré avant que vous ne confirmiez.\n\n"
     "/besoins : les besoins et offres en cours de votre commune\n"
     "/propositions : les propositions qui concernent votre commune\n"
+    "/calendrier : les manifestations des prochaines semaines\n"
     "/annuler : abandonner la déclaration en cours\n"
     "/aide : ce message"
 )
@@ -161,3 +162,15 @@ SLOW_DOWN = (
     "Je reçois beaucoup de messages de votre part en peu de temps : je les traite tous, "
     "mais un peu plus lentement. Inutile de les renvoyer."
 )
+
+def calendar(rows: list[tuple[str, str, str, bool, str]], weeks: int) -> str:
+    """/calendrier: the manifestations of the coming weeks, one line each."""
+    if not rows:
+        return f"Aucune manifestation connue dans les {weeks} prochaines semaines."
+    lines = [
+        f"• {when} — {name} ({commune}){' ↻' if recurring else ''}"
+        + (f" : {equipment}" if equipment else "")
+        for when, commune, name, recurring, equipment in rows
+    ]
+    head = f"Manifestations des {weeks} prochaines semaines (↻ : chaque année) :"
+    return "\n".join([head, *lines])

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     replies_per_day: int = 50
     # Savings estimated for a group order, as a share of its catalogue price (0.10: 10 %).
     group_saving_rate: float = 0.10
+    # Weeks before a recurring event comes back that its commune is asked about equipment.
+    anticipation_weeks: int = 8
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.anticipation import ask_ahead
 from handlers.digests import DigestConfig, Rendered, facts, matching_digest, semester_summary
 from handlers.digests.delivery import deliver
 from handlers.digests.facts import Item, Scope
@@ -24,7 +25,7 @@ from storage.runs import claim, detail_of, finish, last_run
 
 log = logging.getLogger("mutualise.scheduler")
 
-MATCHING, SEMESTER, REMINDERS = "matching", "semester", "reminders"
+MATCHING, SEMESTER, REMINDERS, ANTICIPATION = "matching", "semester", "reminders", "anticipation"
 # Given each territory's rendering before it is dropped (the CLI writes it into a folder).
 Keep = Callable[[Rendered], Awaitable[None]]
 
@@ -128,6 +129,18 @@ class Jobs:
 
         return await self._each(REMINDERS, local.date(), now, work)
 
+    async def anticipation(self, now: dt.datetime) -> list[RunResult]:
+        """The day's questions ahead of recurring events ("Même matériel que l'an dernier ?")."""
+        local = self.local(now)
+
+        async def work(
+            session: AsyncSession, scope: Scope, items: dict[str, Item], period: str
+        ) -> RunResult:
+            queued = await ask_ahead(session, scope, local, self.config.anticipation_weeks)
+            return RunResult(ANTICIPATION, period, True, queued)
+
+        return await self._each(ANTICIPATION, local.date(), now, work)
+
     async def due(self, now: dt.datetime) -> list[RunResult]:
         """Run whatever is due and has not run: at its hour, or on restart after a miss."""
         local = self.local(now)
@@ -138,6 +151,7 @@ class Jobs:
             results += await self.matching(now)
         if daily_due(local, self.hour, working_only=False) is not None:
             results += await self.reminders(now)
+            results += await self.anticipation(now)
         return results
 
 

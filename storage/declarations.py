@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -74,10 +74,11 @@ async def find_event(
 async def events(
     session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
 ) -> Sequence[Event]:
-    """Events overlapping [first, last], by date."""
+    """Events overlapping [first, last], by date, and the recurring ones begun by `last`
+    (their occurrences are for the caller to find)."""
     query = select(Event).options(selectinload(Event.items)).order_by(Event.start, Event.id)
     if first is not None:
-        query = query.where(Event.end >= first)
+        query = query.where(or_(Event.rule.is_not(None), Event.end >= first))
     if last is not None:
         query = query.where(Event.start <= last)
     return (await session.scalars(query)).all()

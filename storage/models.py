@@ -343,6 +343,9 @@ class Event(Base):
     start: Mapped[dt.date] = mapped_column(Date)
     end: Mapped[dt.date] = mapped_column(Date)
     recurring: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How a recurring event comes back: an RFC 5545 RRULE ("FREQ=YEARLY;BYMONTH=9;BYDAY=+1SA")
+    # counted from `start`, each occurrence lasting as long as the first.
+    rule: Mapped[str | None] = mapped_column(String(200))
     message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
 
@@ -361,6 +364,43 @@ class EventItem(Base):
     quantity: Mapped[int | None]
 
     event: Mapped[Event] = relationship(back_populates="items")
+
+
+class AnticipationAnswer(enum.StrEnum):
+    YES = "yes"
+    MODIFY = "modify"
+    SKIP = "skip"
+
+
+class Anticipation(Base):
+    """The question asked ahead of one occurrence of a recurring event ("Même matériel que
+    l'an dernier ?"), and its answer: one row per occurrence, so it is asked once."""
+
+    __tablename__ = "anticipations"
+    __table_args__ = (UniqueConstraint("event_id", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    occurrence: Mapped[dt.date] = mapped_column(Date)
+    asked_at: Mapped[dt.datetime]
+    answer: Mapped[AnticipationAnswer | None] = mapped_column(_enum(AnticipationAnswer))
+    answered_at: Mapped[dt.datetime | None]
+
+    event: Mapped[Event] = relationship()
+
+
+class CalendarToken(Base):
+    """A coordinator's secret to the territory's iCalendar feed, kept as its SHA-256 only."""
+
+    __tablename__ = "calendar_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    revoked_at: Mapped[dt.datetime | None]
+
+    member: Mapped[Member] = relationship()
 
 
 class Proposal(Base):

@@ -46,7 +46,7 @@ async def test_init_twice_changes_nothing(store_url: str) -> None:
         second = mutualise("init", db=store_url)
         assert second.returncode == 0, second.stderr
         assert second.stdout.count("déjà à jour") == 2
-        assert "schéma 0005, à jour" in second.stdout
+        assert "schéma 0006, à jour" in second.stdout
         assert await dump(engine) == before
     finally:
         await engine.dispose()
@@ -158,7 +158,7 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
     for _ in range(2):
         result = mutualise("demo", "--dir", str(tmp_path / "demo"))
         assert result.returncode == 0, result.stderr
-        assert "(schéma 0005, créé)" in result.stdout
+        assert "(schéma 0006, créé)" in result.stdout
         assert "Riantec" in result.stdout and "203 309" in result.stdout
         assert "Ce que le bot comprend" in result.stdout and "Quéven" in result.stdout
         assert "16 courriels reçus par le serveur SMTP de mutualise" in result.stdout
@@ -404,3 +404,28 @@ def test_digests_render_and_send_once(sqlite_url: str, tmp_path: Path) -> None:
         "digest", "semester", "--now", "1er juillet", "--out", str(out), db=sqlite_url
     )
     assert_clean_failure(wrong, "Date --now illisible")
+
+
+def test_events_lists_each_occurrence_of_a_recurring_event(sqlite_url: str, tmp_path: Path) -> None:
+    assert mutualise("init", db=sqlite_url).returncode == 0
+    lines = tmp_path / "events.jsonl"
+    text = "Comme chaque année, la fête du port le dernier week-end d'août : 300 ganivelles"
+    lines.write_text(
+        json.dumps({"from": "mairie@caudan.fr", "text": text, "at": "2027-05-02T09:00"}), "utf-8"
+    )
+    assert mutualise("ingest", str(lines), db=sqlite_url).returncode == 0
+    found = mutualise(
+        "events", "--json", "--from", "2028-01-01", "--to", "2029-12-31", db=sqlite_url
+    )
+    assert json.loads(found.stdout) == [
+        {
+            "commune": "56036",
+            "name": "fête du port",
+            "start": start,
+            "end": end,
+            "recurring": True,
+            "items": [{"item": "ganivelle", "quantity": 300}],
+        }
+        for start, end in (("2028-08-26", "2028-08-27"), ("2029-08-25", "2029-08-26"))
+    ]
+    assert "Manifestations (2)" in mutualise("events", db=sqlite_url).stdout

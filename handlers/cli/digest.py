@@ -47,7 +47,7 @@ def digest_config(settings: Settings) -> DigestConfig:
     """How digests are made, from the environment."""
     domain = settings.mail_from.rpartition("@")[2] or "mutualise"
     templates = Path(settings.templates) if settings.templates else None
-    return DigestConfig(templates, settings.group_saving_rate, domain)
+    return DigestConfig(templates, settings.group_saving_rate, domain, settings.anticipation_weeks)
 
 
 def _now(value: str | None, settings: Settings) -> dt.datetime:

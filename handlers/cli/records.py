@@ -20,6 +20,7 @@ from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox
 from handlers.matching import MatchingConfig
 from handlers.reading.sources import stored_reader
+from handlers.recurrence import describe, spans
 from handlers.settings import Settings
 from handlers.wording import stretch
 from storage.declarations import all_declarations
@@ -323,16 +324,24 @@ async def run_events(ctx: Context, args: argparse.Namespace) -> int:
     async with ctx.sessions() as session:
         found = await events(session, first, last)
         names = {c.insee: c.name for c in await communes(session)}
+    # With no window, a recurring event is shown up to a year after the last known date.
+    horizon = last or max((e.end for e in found), default=dt.date.min) + dt.timedelta(days=366)
+    dated = [
+        (event, occurrence)
+        for event in found
+        for occurrence in spans(event.start, event.end, event.rule, first or event.start, horizon)
+    ]
+    dated.sort(key=lambda pair: (pair[1].start, pair[0].id))
     rows = [
         {
             "commune": e.commune_insee,
             "name": e.name,
-            "start": e.start.isoformat(),
-            "end": e.end.isoformat(),
-            "recurring": e.recurring,
+            "start": o.start.isoformat(),
+            "end": o.end.isoformat(),
+            "recurring": e.rule is not None or e.recurring,
             "items": [{"item": i.item_id, "quantity": i.quantity} for i in e.items],
         }
-        for e in found
+        for e, o in dated
     ]
     if args.json:
         print_json(rows)
@@ -343,11 +352,14 @@ async def run_events(ctx: Context, args: argparse.Namespace) -> int:
     table = Table(title=f"Manifestations ({len(rows)})")
     for column in ("Dates", "Commune", "Manifestation", "Matériel"):
         table.add_column(column)
-    for event in found:
+    for event, occurrence in dated:
         things = ", ".join(
             f"{i.quantity if i.quantity is not None else '?'} {i.item_label}" for i in event.items
         )
         commune = names.get(event.commune_insee, event.commune_insee)
-        table.add_row(stretch(event.start, event.end), commune, event.name, things)
+        name = event.name
+        if event.rule:
+            name += f" ({describe(event.rule, event.end - event.start)})"
+        table.add_row(stretch(occurrence.start, occurrence.end), commune, name, things)
     ctx.out.print(table)
     return 0

@@ -36,6 +36,7 @@ class DigestConfig:
     templates: Path | None = None
     group_saving_rate: float = 0.10
     domain: str = "mutualise"
+    anticipation_weeks: int = 8
 
 
 @dataclass

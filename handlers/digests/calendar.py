@@ -39,7 +39,9 @@ def calendar(
     cal.add("x-wr-calname", f"Mutualisation — {name}")
     cal.add("x-wr-timezone", "Europe/Paris")
     for row in events:
-        entry = _event(f"event-{row.id}@{domain}", f"{row.name} ({row.commune})",
+        # A recurring event has one entry a year: each occurrence needs its own uid.
+        uid = f"event-{row.id}-{row.start:%Y%m%d}" if row.recurring else f"event-{row.id}"
+        entry = _event(f"{uid}@{domain}", f"{row.name} ({row.commune})",
                        row.start, row.end, stamp)  # fmt: skip
         entry.add("location", row.commune)
         entry.add("categories", ["Manifestation"])

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.recurrence import spans
 from handlers.wording import amount
 from storage.models import (
     Answer,
@@ -398,14 +399,21 @@ async def proposals(
 async def events(
     session: AsyncSession, territory: Scope, first: dt.date, last: dt.date
 ) -> list[EventRow]:
-    """The events of the territory overlapping [first, last], by date."""
+    """The events of the territory overlapping [first, last], by date: a recurring event
+    once for each of its occurrences."""
     rows = (
         await session.execute(
             select(
-                Event.id, Event.commune_insee, Event.name, Event.start, Event.end, Event.recurring
+                Event.id,
+                Event.commune_insee,
+                Event.name,
+                Event.start,
+                Event.end,
+                Event.recurring,
+                Event.rule,
             )
             .where(_in_territory(Event.commune_insee, territory))
-            .where(Event.end >= first, Event.start <= last)
+            .where(or_(Event.rule.is_not(None), Event.end >= first), Event.start <= last)
             .order_by(Event.start, Event.id)
         )
     ).all()
@@ -418,19 +426,21 @@ async def events(
         )
         for event_id, label, quantity in equipment:
             things[event_id].append((label, quantity))
-    return [
+    found = [
         EventRow(
             r.id,
             r.commune_insee,
             territory.communes.get(r.commune_insee, r.commune_insee),
             r.name,
-            r.start,
-            r.end,
-            r.recurring,
+            occurrence.start,
+            occurrence.end,
+            r.recurring or r.rule is not None,
             tuple(things[r.id]),
         )
         for r in rows
+        for occurrence in spans(r.start, r.end, r.rule, first, last)
     ]
+    return sorted(found, key=lambda e: (e.start, e.id))
 
 
 async def declarers(session: AsyncSession, territory: Scope, since: dt.datetime) -> set[str]:

@@ -43,6 +43,7 @@ _NOT_NAME = (
     r"|habituelle|communal|communale|municipal|municipale|seulement|uniquement|entiere"
     r"|auront|aura|aurait|n'est|n'a|ont|sont|commence|debute|demarre|approche|arrive|tombe"
     r"|reste|passe|aussi|egalement|si|car|mais|ou|donc|qui|que|dont|prevus?|prevues?"
+    r"|chaque|tous|toutes|comme"
     rf"|complete|{_CALENDAR}"
 )
 # What may follow the head and still be part of the name.

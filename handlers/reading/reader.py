@@ -18,6 +18,7 @@ from handlers.reading.numbers import not_quantities, numbers
 from handlers.reading.quantities import FoundItem, attach_quantities, unknown_items
 from handlers.reading.text import WORD, Document, Span, words
 from handlers.reading.writers import WriterFinder
+from handlers.recurrence import find_rule, says_yearly, yearly_on
 from storage.catalogue import CatalogueRecord
 from storage.names import fold
 
@@ -63,6 +64,7 @@ class Reading:
     missing: list[str] = field(default_factory=list)
     spans: dict[str, list[Span]] = field(default_factory=dict)
     volunteer: bool = False  # offers to carry a group order
+    recurrence: str | None = None  # the RRULE of an event said to come back every year
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `mutualise parse`."""
@@ -80,6 +82,7 @@ class Reading:
             "commune": self.commune,
             "missing": self.missing,
             "volunteer": self.volunteer,
+            "recurrence": self.recurrence,
             "spans": {k: [[s.start, s.end] for s in v] for k, v in self.spans.items()},
         }
 
@@ -146,6 +149,7 @@ class Reader:
         if writer is not None:
             reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
         self._place_dates(reading, dates)
+        _place_recurrence(reading, folded, today)
         if reading.intent is Intent.UNKNOWN:
             reading.items, reading.start, reading.end, reading.deadline = [], None, None, None
             reading.spans.pop("dates", None)
@@ -220,6 +224,20 @@ class Reader:
                 reading.end = closing.end
                 used.append(closing)
         reading.spans["dates"] = [d.span for d in used]
+
+
+def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:
+    """ "le premier samedi de juillet" dates an event; "comme chaque année" makes it recur."""
+    if reading.intent not in (Intent.BORROW, Intent.EVENT):
+        return
+    rule, yearly = find_rule(folded, today), says_yearly(folded)
+    if rule is not None:
+        reading.start, reading.end = rule.start, rule.end
+        reading.spans["dates"] = [rule.span]
+    if yearly is None or reading.start is None:
+        return
+    reading.recurrence = rule.rule if rule is not None else yearly_on(reading.start)
+    reading.spans["recurrence"] = [yearly]
 
 
 _PRECISE = re.compile(r"\d|(?i:janv|f[ée]v|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c)")

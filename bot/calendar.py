@@ -1,0 +1,54 @@
+"""The calendar in the chat: /calendrier, and the buttons of the questions asked ahead of a
+recurring event (Oui / Modifier / Pas cette année)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot.keyboards import AnticipationCB
+from bot.listing import members_only, settle
+from bot.sending import plain, say
+from handlers import replies
+from handlers.desk import Desk
+from storage.models import Member
+
+
+async def calendar(
+    message: Message, bot: Bot, desk: Desk, member: Member | None,
+    clock: Callable[[], dt.datetime],
+) -> None:  # fmt: skip
+    """/calendrier: the territory's manifestations of the coming weeks."""
+    if member is None:
+        await say(bot, message.chat.id, plain(replies.STRANGER))
+        return
+    text = await desk.calendar(member.commune_insee, clock().date())
+    await say(bot, message.chat.id, plain(text))
+
+
+async def anticipate(
+    query: CallbackQuery,
+    callback_data: AnticipationCB,
+    bot: Bot,
+    desk: Desk,
+    member: Member,
+    clock: Callable[[], dt.datetime],
+) -> None:
+    """Oui records last year's equipment as needs; the answer goes under the question."""
+    choice = callback_data.v
+    await settle(
+        query, bot, desk.anticipate(callback_data.i, member.commune_insee, choice, clock())
+    )
+
+
+def make_router() -> Router:
+    """A router of these handlers (one per dispatcher: a router has one parent)."""
+    router = Router(name="calendar")
+    router.callback_query.outer_middleware(members_only)
+    router.message.register(calendar, Command("calendrier"))
+    router.callback_query.register(anticipate, AnticipationCB.filter())
+    return router

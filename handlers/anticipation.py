@@ -1,0 +1,245 @@
+"""Asking ahead: weeks before a recurring event comes back, its commune is asked whether it
+needs the same equipment as last time (Oui / Modifier / Pas cette année); Oui records the
+borrow needs at once and matching runs.
+
+One `Anticipation` row per event and occurrence, written in the transaction that queues the
+question: the daily job can run late or twice, and the question is asked once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from handlers.digests.facts import Scope
+from handlers.matching import MatchingConfig, match
+from handlers.notices import notify, verdict
+from handlers.reading.bodies import own_words
+from handlers.recipients import dedupe_key, of_commune
+from handlers.recurrence import Occurrence, next_occurrence, when
+from handlers.wording import amount, listing
+from storage.errors import MutualiseError
+from storage.models import (
+    Anticipation,
+    AnticipationAnswer,
+    Channel,
+    Commune,
+    Event,
+    Need,
+    NeedKind,
+    NeedStatus,
+    OutboxMessage,
+)
+from storage.names import fold
+from storage.outbox import enqueue
+
+# The outbox header that ties a question to its answer: by Telegram button, or email reply.
+TELEGRAM_HEADER = "anticipation"
+EMAIL_HEADER = "X-Mutualise-Anticipation"
+ANSWERS = {"y": AnticipationAnswer.YES, "m": AnticipationAnswer.MODIFY,
+           "s": AnticipationAnswer.SKIP}  # fmt: skip
+
+
+class AnticipationError(MutualiseError):
+    """The question cannot be answered (unknown, answered already, another commune's)."""
+
+
+@dataclass(frozen=True)
+class Equipment:
+    item_id: str | None
+    label: str
+    quantity: int | None
+
+
+async def last_equipment(session: AsyncSession, event: Event) -> list[Equipment]:
+    """What the event asked last time: the borrow needs of its latest edition, else the
+    equipment named when it was announced."""
+    latest = await session.scalar(
+        select(func.max(Need.start)).where(Need.event_id == event.id, Need.kind == NeedKind.BORROW)
+    )
+    if latest is not None:
+        needs = await session.scalars(
+            select(Need)
+            .where(Need.event_id == event.id, Need.kind == NeedKind.BORROW, Need.start == latest)
+            .where(Need.status != NeedStatus.CANCELLED)
+            .order_by(Need.id)
+        )
+        found = [Equipment(n.item_id, n.item_label, n.quantity) for n in needs]
+        if found:
+            return found
+    return [Equipment(i.item_id, i.item_label, i.quantity) for i in event.items]
+
+
+_FEMININE = frozenset(
+    "fete foire kermesse braderie brocante course journee nuit semaine ceremonie "
+    "commemoration inauguration randonnee rando soiree exposition expo animation celebration "
+    "rencontre regate bourse galette foire marche-nocturne".split()
+)
+
+
+def titled(name: str) -> str:
+    """The event's name with its article, capitalised: "Le forum…", "La fête…", "L'…"."""
+    head = fold(name).split(" ", 1)[0] if name else ""
+    if head.endswith(("s", "x")) and head not in ("cross", "concours"):
+        article = "les "
+    elif head[:1] in tuple("aeiouyh"):
+        article = "l'"
+    else:
+        article = "la " if head in _FEMININE else "le "
+    return (article + name)[0].upper() + (article + name)[1:]
+
+
+def question(event: Event, occurrence: Occurrence, equipment: list[Equipment]) -> str:
+    """ "Le forum des associations revient le samedi 4 septembre 2027. Même matériel que
+    l'an dernier (40 grilles d'exposition, 10 tables) ?" """
+    said = f"{titled(event.name)} revient {when(occurrence)}."
+    if not equipment:
+        return f"{said} Vous faudra-t-il du matériel cette année ?"
+    things = ", ".join(amount(e.quantity, e.label) for e in equipment)
+    return f"{said} Même matériel que l'an dernier ({things}) ?"
+
+
+async def ask_ahead(session: AsyncSession, scope: Scope, now: dt.datetime, weeks: int) -> int:
+    """Queue the questions due by `now` for the territory's recurring events; returns how
+    many messages were queued."""
+    today = now.date()
+    events = await session.scalars(
+        select(Event)
+        .where(Event.rule.is_not(None), Event.commune_insee.in_(list(scope.communes)))
+        .options(selectinload(Event.items))
+        .order_by(Event.id)
+    )
+    queued = 0
+    for event in events:
+        assert event.rule is not None
+        after = today + dt.timedelta(days=1)
+        occurrence = next_occurrence(event.rule, event.start, event.end - event.start, after)
+        if occurrence is None or occurrence.start - today > dt.timedelta(weeks=weeks):
+            continue
+        if await _settled(session, event, occurrence):
+            continue
+        queued += await _ask(session, event, occurrence, now)
+    return queued
+
+
+async def _settled(session: AsyncSession, event: Event, occurrence: Occurrence) -> bool:
+    """Asked already, or the commune has written its needs for this edition itself."""
+    asked = await session.scalar(
+        select(Anticipation.id).where(
+            Anticipation.event_id == event.id, Anticipation.occurrence == occurrence.start
+        )
+    )
+    written = await session.scalar(
+        select(Need.id).where(Need.event_id == event.id, Need.start == occurrence.start).limit(1)
+    )
+    return asked is not None or written is not None
+
+
+async def _ask(
+    session: AsyncSession, event: Event, occurrence: Occurrence, now: dt.datetime
+) -> int:
+    asked = Anticipation(event_id=event.id, occurrence=occurrence.start, asked_at=now)
+    session.add(asked)
+    await session.flush()
+    text = question(event, occurrence, await last_equipment(session, event))
+    queued = 0
+    for recipient in await of_commune(session, event.commune_insee):
+        key = dedupe_key(f"anticipation:{event.id}:{occurrence.start.isoformat()}", recipient)
+        if recipient.channel is Channel.TELEGRAM:
+            message = await enqueue(
+                session, channel=Channel.TELEGRAM, recipient=recipient.address,
+                body=html.escape(text, quote=False), now=now, dedupe_key=key,
+                headers={TELEGRAM_HEADER: asked.id},
+            )  # fmt: skip
+        else:
+            body = (
+                f"Bonjour,\n\n{text}\n\nRépondez à ce message par « oui » pour redemander le "
+                "même matériel (les besoins sont enregistrés et l'appariement cherche des "
+                "prêteurs), par « pas cette année » si la manifestation n'a pas lieu, ou "
+                "écrivez simplement ce qu'il vous faut cette fois.\n\n-- \nmutualise"
+            )
+            message = await enqueue(
+                session, channel=Channel.EMAIL, recipient=recipient.address,
+                subject=f"{event.name} : même matériel que l'an dernier ?", body=body,
+                now=now, dedupe_key=key, headers={EMAIL_HEADER: str(asked.id)},
+            )  # fmt: skip
+        queued += message is not None
+    return queued
+
+
+async def asked_in(session: AsyncSession, outbox_id: int) -> int | None:
+    """The anticipation question an outbox email asked, if it asked one."""
+    message = await session.get(OutboxMessage, outbox_id)
+    value = (message.headers or {}).get(EMAIL_HEADER) if message is not None else None
+    return int(value) if value is not None and str(value).isdigit() else None
+
+
+_NOT_THIS_YEAR = re.compile(r"pas cette annee|n'a pas lieu|n aura pas lieu|annule|pas d'edition")
+
+
+def choice_in(text: str) -> AnticipationAnswer | None:
+    """What an email reply answers: oui, or pas cette année (a plain "non" too)."""
+    own = own_words(text[:4000]).folded
+    if _NOT_THIS_YEAR.search(own):
+        return AnticipationAnswer.SKIP
+    said = verdict(text)
+    if said is None:
+        return None
+    return AnticipationAnswer.YES if said else AnticipationAnswer.SKIP
+
+
+async def answer(
+    session: AsyncSession,
+    anticipation_id: int,
+    commune: str,
+    choice: AnticipationAnswer,
+    now: dt.datetime,
+    matching: MatchingConfig,
+    channel: Channel,
+) -> str:
+    """Record the commune's answer; Oui records the borrow needs and runs matching. Returns
+    the French reply."""
+    asked = await session.get(
+        Anticipation, anticipation_id, options=[selectinload(Anticipation.event)]
+    )
+    if asked is None or asked.event.commune_insee != commune:
+        msg = "Cette question ne concerne pas votre commune."
+        raise AnticipationError(msg)
+    if asked.answer is not None:
+        msg = "Vous avez déjà répondu à cette question."
+        raise AnticipationError(msg)
+    event = asked.event
+    occurrence = Occurrence(asked.occurrence, asked.occurrence + (event.end - event.start))
+    asked.answer, asked.answered_at = choice, now
+    if choice is AnticipationAnswer.SKIP:
+        return f"Bien noté : pas de {event.name} cette année. Je redemanderai l'an prochain."
+    if choice is AnticipationAnswer.MODIFY:
+        return (
+            f"Écrivez-moi ce qu'il vous faut pour {event.name} {when(occurrence)}, "
+            f"par exemple « pour {event.name} il nous faudrait 30 tables et 5 barnums »."
+        )
+    equipment = await last_equipment(session, event)
+    for thing in equipment:
+        session.add(
+            Need(
+                kind=NeedKind.BORROW, status=NeedStatus.OPEN, commune_insee=commune,
+                item_id=thing.item_id, item_label=thing.label, quantity=thing.quantity,
+                start=occurrence.start, end=occurrence.end, event_id=event.id,
+                channel=channel,
+            )
+        )  # fmt: skip
+    await session.flush()
+    report = await match(session, matching, {e.item_id for e in equipment if e.item_id}, now)
+    await notify(session, report.created, now)
+    things = listing([amount(e.quantity, e.label) for e in equipment]) or "rien"
+    name = await session.get(Commune, commune)
+    return (
+        f"C'est noté pour {name.name if name else commune} : {things} pour {event.name} "
+        f"{when(occurrence)}. {len(report.created)} proposition(s) de prêt pour l'instant."
+    )
