@@ -163,6 +163,7 @@ SLOW_DOWN = (
     "mais un peu plus lentement. Inutile de les renvoyer."
 )
 
+
 def calendar(rows: list[tuple[str, str, str, bool, str]], weeks: int) -> str:
     """/calendrier: the manifestations of the coming weeks, one line each."""
     if not rows:
