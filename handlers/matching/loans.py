@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Mapping
 from itertools import accumulate
@@ -22,10 +23,11 @@ class Stock:
     Days are ordinals (plain integers): this runs for every need against every offer.
     """
 
-    __slots__ = ("capacity", "first", "last", "offer", "used")
+    __slots__ = ("capacity", "first", "last", "offer", "rank", "used")
 
     def __init__(self, offer: OfferView) -> None:
         self.offer = offer
+        self.rank = 0  # its place among its commune's offers of the item, oldest first
         self.capacity = offer.quantity if offer.quantity is not None else 1
         self.first = offer.start.toordinal() if offer.start else _ALWAYS_FROM
         self.last = offer.end.toordinal() if offer.end else _ALWAYS_TO
@@ -86,6 +88,12 @@ def plan_loans(
     for stock in stocks.values():
         if stock.offer.item is not None:
             pools[stock.offer.item].setdefault(stock.offer.commune, []).append(stock)
+    for pool in pools.values():
+        for offers in pool.values():
+            for rank, stock in enumerate(offers):
+                stock.rank = rank
+            # Largest first: the search for the offers that keep most free stops early.
+            offers.sort(key=lambda stock: -stock.capacity)
     wanted: dict[str | None, list[NeedView]] = defaultdict(list)
     for need in needs:
         wanted[need.item].append(need)
@@ -244,17 +252,9 @@ def _try(
                 continue
             usable = [(only.free(start, end), only)]
         else:
-            usable = [
-                (stock.free(start, end), stock)
-                for stock in stocks
-                if stock.first <= start
-                and end <= stock.last
-                and (not refused or (need.id, stock.offer.id) not in refused)
-            ]
+            usable = _most_free(stocks, need.id, start, end, remaining, refused)
             if not usable:
                 continue
-            # Within one commune, the offer that keeps most free is drawn on first.
-            usable.sort(key=lambda pair: -pair[0])
         covering = True
         for free, stock in usable:
             if free <= 0:
@@ -276,6 +276,40 @@ def _try(
         ledger.take(start, end, LOT if lot else portion)
     allocation.served.append((need, takes, wanted))
     return None
+
+
+def _most_free(
+    stocks: list[Stock],
+    need: int,
+    start: int,
+    end: int,
+    remaining: int,
+    refused: set[tuple[int, int]],
+) -> list[tuple[int, Stock]]:
+    """A commune's offers covering the dates, in the order they are drawn on: the one that
+    keeps most free first, the oldest on a tie.
+
+    The offers come largest first, and no offer has more free than its capacity: once the
+    offers found with more free than the next one's capacity can serve what remains, no
+    offer further down would be drawn on, and the search stops.
+    """
+    usable: list[tuple[int, Stock]] = []
+    waiting: list[tuple[int, int]] = []  # (-free, units) of offers found, not yet sure ahead
+    ahead = 0
+    for stock in stocks:
+        while waiting and -waiting[0][0] > stock.capacity:
+            ahead += heapq.heappop(waiting)[1]
+        if ahead >= remaining:
+            break
+        if stock.first > start or end > stock.last:
+            continue
+        if refused and (need, stock.offer.id) in refused:
+            continue
+        free = stock.free(start, end)
+        usable.append((free, stock))
+        heapq.heappush(waiting, (-free, remaining if stock.offer.quantity is None else free))
+    usable.sort(key=lambda pair: (-pair[0], pair[1].rank))
+    return usable
 
 
 def _short(
