@@ -72,6 +72,12 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
     async with ctx.sessions() as session:
         reader = await stored_reader(session)
     inbox = Inbox(ctx.sessions, reader, matching_config(settings))
+    # Caught from the start: a stop asked while the services start ends them cleanly.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
     async with contextlib.AsyncExitStack() as services:
         flushes: list[Flush] = []
         if settings.mail_addresses.strip():
@@ -98,11 +104,6 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
         else:
             ctx.out.print("Planificateur désactivé (MUTUALISE_SCHEDULER=false) : une autre "
                           "instance envoie les synthèses et vide la boîte d'envoi.")  # fmt: skip
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, stop.set)
         await stop.wait()
     ctx.out.print("Service arrêté.")
     return 0
