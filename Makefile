@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test bench lint typecheck pytest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 	$(BIN)/mutualise demo
 
 test: lint typecheck pytest
+
+# Every benchmark at reduced sizes, one table; the full sizes: $(BIN)/python benchmarks/all.py --full
+bench: $(STAMP)
+	$(BIN)/python benchmarks/all.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

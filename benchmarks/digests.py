@@ -1,6 +1,6 @@
 """Benchmark: the semester summary of one territory with 10 k needs, and of every EPCI.
 
-Run: .venv/bin/python benchmarks/digests.py [--scale 1.0] [--runs 5] [--db FILE]
+Run: .venv/bin/python benchmarks/digests.py [--scale 1.0] [--runs 5] [--db FILE] [--rows FILE]
 
 Builds a temporary SQLite store (in a child process, so that its memory is not counted):
 Lorient Agglomération as `mutualise init` loads it, with 10,000 needs, and 1,250 synthetic
@@ -47,6 +47,7 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers.digests as digests
+from benchmarks.report import Row, write_rows
 from handlers.digests import DigestConfig, Rendered, facts, semester_summary
 from handlers.digests.facts import Item, Scope
 from storage.catalogue import ItemRecord, load_catalogue
@@ -676,11 +677,31 @@ def report(console: Console, results: dict[str, Any], scale: float, built: str) 
     console.print(table)
 
 
+def rows(results: dict[str, Any]) -> list[Row]:
+    """The figures for the table of `benchmarks/all.py`: the reference's time over ours."""
+    one, every = results["one"], results["every"]
+    ours, theirs = sum(every["ours"]), sum(every["reference"])
+    memory = every["memory"]
+    return [
+        Row("digests", f"semester summary of one territory ({one['needs']:,} needs)",
+            _time(one["ours"]), f"its need rows read and written as CSV: {_time(one['reference'])}",
+            f"{one['reference'] / one['ours']:.3f}", "under 1 s"),
+        Row("digests", f"every territory ({every['territories']:,}, "
+            f"{results['counts']['needs']:,} needs), streamed",
+            _time(ours), f"the same, CSV: {_time(theirs)}", f"{theirs / ours:.3f}",
+            "under 2 min at full scale"),
+        Row("digests", "peak memory, after all territories", f"{memory['peak all']:,.0f} MB",
+            f"after {min(FIRST, every['territories'])}: {memory['peak first']:,.0f} MB",
+            f"{memory['peak first'] / memory['peak all']:.2f}", "flat: near 1"),
+    ]  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of the 1,250 EPCIs")
     parser.add_argument("--runs", type=int, default=5, help="runs of the one-territory summary")
     parser.add_argument("--db", type=Path, help="store file: reused if it exists, else kept")
+    parser.add_argument("--rows", type=Path, help="append the figures here (JSON lines)")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_only:
@@ -710,6 +731,7 @@ def main() -> None:
                 pass
         results = asyncio.run(measure(path, args.runs, console))
         report(console, results, args.scale, built)
+        write_rows(args.rows, rows(results))
 
 
 if __name__ == "__main__":

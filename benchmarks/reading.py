@@ -1,6 +1,6 @@
 """Benchmark: the whole reading of a message against dateparser's search_dates alone.
 
-Run: .venv/bin/python benchmarks/reading.py
+Run: .venv/bin/python benchmarks/reading.py [--rows FILE]
 Prints ratios against dateparser measured in the same run (never a pass/fail): timings
 on a shared machine are noisy, ratios much less so.
 """
@@ -56,7 +56,15 @@ def timings(function: object, corpus: list[tuple[str, dt.date]], rounds: int) ->
 
 
 def main() -> None:
+    import argparse
+
     import dateparser.search
+
+    from benchmarks.report import Row, write_rows
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=Path, help="append the figures here (JSON lines)")
+    args = parser.parse_args()
 
     from handlers.reading.sources import bundled_reader
 
@@ -109,6 +117,18 @@ def main() -> None:
     print(f"ratio, total time: {sum(reference) / sum(mine):.1f}x")
     print(f"first message after start (imports, catalogue, reading): {first:.2f} s")
     print(f"dateparser's first search after start, for reference: {startup:.2f} s")
+    median = statistics.median
+    write_rows(
+        args.rows,
+        [
+            Row("reading", f"one message read, median of {len(corpus)}",
+                f"{median(mine) * 1000:.3f} ms",
+                f"dateparser.search_dates alone: {median(reference) * 1000:.3f} ms",
+                f"{ratio:.1f}", "faster than dateparser alone"),
+            Row("reading", "first message after start (imports, catalogue)", f"{first:.2f} s",
+                f"dateparser's first search: {startup:.2f} s", f"{startup / first:.2f}"),
+        ],
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """`mutualise demo`: the whole job on the embedded default, with no token and no network.
 
 A fresh store for Lorient Agglomération; a bundled scenario of town hall emails sent
-through a real SMTP conversation with the service's own mail server on loopback; the
-needs, offers and proposals that come out, with why; one loan accepted by both communes
-and its agreement written; the replies the service would send, kept as .eml files.
-The Telegram conversations and the digests join it with their issues.
+through a real SMTP conversation with the service's own mail server on loopback;
+Telegram conversations through the real dispatcher, offline (`chats.py`); the needs,
+offers and proposals that come out, with why; one loan accepted by both communes and its
+agreement written; the digests; the replies the service would send, kept as .eml files.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from handlers.cli import records, reference
+from handlers.cli.chats import run_chats
 from handlers.cli.context import Context, open_context
 from handlers.cli.records import matching_config
 from handlers.inbox import Inbox
@@ -90,6 +91,9 @@ async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
             names = {c.insee: c.name for c in await communes(session)}
         ctx.out.print(_readings(reader, names))
         await _scenario(demo, reader)
+        inbox = Inbox(demo.sessions, reader, matching_config(demo.settings))
+        updates = await run_chats(demo, inbox)
+        ctx.out.print(f"{updates} messages et boutons Telegram traités par le bot.")
         ctx.out.print()
         await records.run_needs(demo, argparse.Namespace(json=False, commune=None))
         await records.run_proposals(demo, argparse.Namespace(json=False, all=False))
@@ -99,8 +103,7 @@ async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
     ctx.out.print(
         f"\nTout est dans {folder}/ : la base (demo.db), {written}, le digest des "
         "rapprochements et l'état des lieux semestriel (synthese/), et les "
-        f"{mails} courriels que le service enverrait (courriels/*.eml). Le bot Telegram "
-        "rejoindra la démonstration avec son étape."
+        f"{mails} courriels que le service enverrait (courriels/*.eml)."
     )
     return 0
 

@@ -1,0 +1,178 @@
+"""Benchmark: emails per second accepted, stored, read and matched by the service's SMTP
+server, against an aiosmtpd server whose handler does nothing (the ceiling of the stack).
+
+Run: .venv/bin/python benchmarks/smtp.py [--emails 2000] [--connections 10]
+
+Both servers run in this process's event loop, one after the other, on loopback; the same
+messages are sent to each by a client in a child process (so that it does not take the
+server's interpreter lock) over `--connections` concurrent connections. Ours is the real
+`mail/server.py` (`MailHandler`, `serve`) with the real inbox on a fresh SQLite file: each
+message is stored before 250, read, recorded and matched. Then the inbound messages stored
+are counted: nothing may be lost. A ratio, never a pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import smtplib
+import sys
+import tempfile
+import threading
+import time
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aiosmtpd.smtp import SMTP
+from sqlalchemy import func, select
+
+from benchmarks.report import Row, declarations, fresh_store, rate, write_rows
+
+ADDRESS = "besoins@lorient-agglo.example"
+NOW = dt.datetime(2027, 5, 10, 9, tzinfo=dt.UTC)
+
+
+class Nothing:
+    """The ceiling: every message accepted, nothing done with it."""
+
+    async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
+        return "250 OK"
+
+
+def emails(count: int) -> list[tuple[str, bytes]]:
+    """`count` emails from the town halls of Lorient Agglomération: (sender, bytes)."""
+    from storage.territory import load_territory
+
+    halls = [c for c in load_territory().communes if c.email_domains]
+    found = []
+    for n, text in enumerate(declarations(count)):
+        commune = halls[n % len(halls)]
+        message = EmailMessage()
+        message["From"] = sender = f"mairie@{commune.email_domains[0]}"
+        message["To"] = ADDRESS
+        message["Subject"] = "Mutualisation"
+        message["Message-ID"] = f"<bench-{n}@{commune.email_domains[0]}>"
+        message.set_content(f"{text}\n\nMairie de {commune.name}")
+        found.append((sender, message.as_bytes()))
+    return found
+
+
+def client(port: int, count: int, connections: int) -> None:
+    """Child process: send the emails over concurrent connections; print the seconds."""
+    batch = emails(count)
+    shares = [batch[n::connections] for n in range(connections)]
+    failures: list[str] = []
+
+    def send(share: list[tuple[str, bytes]]) -> None:
+        with smtplib.SMTP("127.0.0.1", port, timeout=120) as smtp:
+            for sender, raw in share:
+                refused = smtp.sendmail(sender, [ADDRESS], raw)
+                if refused:
+                    failures.append(str(refused))
+
+    threads = [threading.Thread(target=send, args=(share,)) for share in shares]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(json.dumps({"seconds": time.perf_counter() - started, "failures": len(failures)}))
+
+
+async def _drive(port: int, count: int, connections: int) -> dict[str, Any]:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--client", str(port), "--emails", str(count),
+        "--connections", str(connections), stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await child.communicate()
+    if child.returncode != 0:
+        msg = f"the SMTP client failed ({child.returncode})"
+        raise RuntimeError(msg)
+    return dict(json.loads(out))
+
+
+async def ceiling(count: int, connections: int) -> dict[str, Any]:
+    """aiosmtpd with a handler that does nothing."""
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(Nothing()), host="127.0.0.1", port=0)
+    try:
+        return await _drive(server.sockets[0].getsockname()[1], count, connections)
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def ours(count: int, connections: int, folder: Path) -> dict[str, Any]:
+    """The service's server and inbox, on a fresh SQLite file."""
+    from handlers.inbox import Inbox
+    from handlers.reading.sources import stored_reader
+    from mail.server import Mailbox, MailHandler, serve
+    from storage.database import create_engine
+    from storage.models import InboundMessage, Need, Offer
+
+    engine = create_engine(f"sqlite:///{folder / 'smtp.db'}")
+    try:
+        sessions = await fresh_store(engine)
+        async with sessions() as session:
+            reader = await stored_reader(session)
+        handler = MailHandler(Inbox(sessions, reader), Mailbox.of(ADDRESS), lambda: NOW)
+        server = await serve(handler, "127.0.0.1", 0, 10 * 1024 * 1024)
+        try:
+            result = await _drive(server.sockets[0].getsockname()[1], count, connections)
+        finally:
+            server.close()
+            await server.wait_closed()
+        async with sessions() as session:
+            for name, model in (("stored", InboundMessage), ("needs", Need), ("offers", Offer)):
+                result[name] = await session.scalar(select(func.count()).select_from(model))
+        return result
+    finally:
+        await engine.dispose()
+
+
+async def measure(count: int, connections: int) -> list[Row]:
+    """Both servers with the same emails; the rows of the table."""
+    with tempfile.TemporaryDirectory(prefix="mutualise-bench-") as folder:
+        await ceiling(min(count, 200), connections)  # warm both ends: imports, sockets
+        top = await ceiling(count, connections)
+        mine = await ours(count, connections, Path(folder))
+    lost = count - mine["stored"]
+    print(
+        f"{count:,} emails over {connections} connections: ours {mine['seconds']:.2f} s "
+        f"({mine['needs']:,} needs, {mine['offers']:,} offers recorded, {lost} lost, "
+        f"{mine['failures']} refused); aiosmtpd doing nothing {top['seconds']:.2f} s"
+    )
+    ratio = top["seconds"] / mine["seconds"]
+    return [
+        Row(
+            "smtp",
+            f"emails accepted, stored, read and matched, {connections} connections "
+            f"({count:,} emails, {lost} lost)",
+            rate(count, mine["seconds"]),
+            f"aiosmtpd handler doing nothing: {rate(count, top['seconds'])}",
+            f"{ratio:.3f}",
+            "at least 0.5 of the ceiling, nothing lost",
+        )
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--emails", type=int, default=2000)
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--rows", type=Path, help="append the figures here (JSON lines)")
+    parser.add_argument("--client", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        client(args.client, args.emails, args.connections)
+        return
+    write_rows(args.rows, asyncio.run(measure(args.emails, args.connections)))
+
+
+if __name__ == "__main__":
+    main()
