@@ -36,6 +36,7 @@ BENCHMARKS = (
     ("smtp.py", ["--emails", "500"], ["--emails", "2000"]),
     ("telegram.py", ["--declarations", "250"], ["--declarations", "1000"]),
     ("digests.py", ["--scale", "0.02", "--runs", "3"], ["--scale", "1", "--runs", "5"]),
+    ("memory.py", ["--needs", "20000"], ["--needs", "100000"]),
 )
 
 
