@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.digests import facts
+from handlers.digests import DigestConfig, facts, matching_digest
 from handlers.digests.peaks import Peak, peaks, shortfalls
 from storage.models import Channel, Need, NeedKind, NeedStatus, Offer, OfferStatus
+from tests.test_digests import summary
 
 D = dt.date
+PARIS = ZoneInfo("Europe/Paris")
 
 # What the territory lends (ganivelles):
 #   Lorient   200, 1 June to 30 September 2026
@@ -109,3 +112,31 @@ def test_a_long_need_is_two_changes_not_a_day_each() -> None:
     assert (peak.first, peak.last, peak.asked, peak.lendable) == (
         D(2026, 1, 1), D(2026, 12, 31), 10_000, 10,
     )  # fmt: skip
+
+
+async def test_the_digests_list_the_peaks_and_the_shortage_that_comes_back(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await territory(sessions)
+    now = dt.datetime(2026, 7, 1, 8, tzinfo=PARIS)
+    semester = await summary(sessions, now)
+    async with sessions() as session:
+        (scope,) = await facts.territories(session)
+        catalogue = await facts.catalogue(session)
+        digest = await matching_digest(session, scope, catalogue, now, None, None, DigestConfig())
+    for text in (semester.text, digest.text):
+        # May's barrières are past; 2027 is beyond the six months ahead.
+        assert "== Pics de demande, six mois (3) ==" in text
+        assert (
+            "- ganivelle, le 14 juillet 2026 : 800 demandé(s), 300 prêtable(s), il en manque 500"
+            in text
+        )
+        assert "barrière" not in text.split("Pics de demande")[1]
+    assert '<td>le 14 juillet 2026</td><td class="n">800</td>' in digest.html
+    assert digest.news and "Pic de demande : ganivelle, le 13 juillet 2026" in digest.telegram
+    # The shortage of 2026 comes back in 2027: a joint purchase to consider, with its figures.
+    assert (
+        "- ganivelles : le 14 juillet 2026 : il en faut 800 pour 300 prêtables ; "
+        "le 14 juillet 2027 : il en faut 250 pour 100 prêtables." in semester.text
+    )
+    assert "<li>ganivelles : le 14 juillet 2026 : il en faut 800" in semester.html
