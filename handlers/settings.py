@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     group_saving_rate: float = 0.10
     # Weeks before a recurring event comes back that its commune is asked about equipment.
     anticipation_weeks: int = 8
+    # The calendar feed served by `mutualise run` when a port is given, behind the reverse
+    # proxy; its public base address, for the subscription links the command prints.
+    calendar_port: int | None = None
+    calendar_host: str = "127.0.0.1"
+    calendar_url: str = ""
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""

@@ -99,7 +99,11 @@ async def test_workbook_and_calendar_open_in_the_coordinators_tools(
     rendered = await summary(sessions, JULY_1)
     _, xlsx = rendered.files["besoins.xlsx"]
     book = openpyxl.load_workbook(io.BytesIO(xlsx))
-    assert book.sheetnames == ["Besoins", "Propositions", "Calendrier", "Indicateurs"]
+    assert book.sheetnames == ["Besoins", "Propositions", "Calendrier", "Pics", "Indicateurs"]
+    # Quéven's marquee, which nobody lends, is a peak of its own.
+    assert list(book["Pics"].iter_rows(min_row=2, values_only=True)) == [
+        ("chapiteau", dt.datetime(2027, 7, 14), dt.datetime(2027, 7, 14), 1, 0, 1)
+    ]
     needs = book["Besoins"]
     assert needs.freeze_panes == "A2" and needs.auto_filter.ref == "A1:L4"
     assert [c.value for c in needs[1]][:5] == ["N°", "Commune", "Famille", "Type", "Matériel"]

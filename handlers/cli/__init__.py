@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 
-from handlers.cli import demo, digest, french, members, parse, records, reference, service
+from handlers.cli import demo, digest, feed, french, members, parse, records, reference, service
 from handlers.cli.context import open_context
 from handlers.cli.output import safe_url
 from handlers.settings import Settings
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     records.register(commands)
     records.register_events(commands)
     digest.register(commands)
+    feed.register(commands)
     service.register(commands)
     demo.register(commands)
     return parser

@@ -95,6 +95,16 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
             )
             ctx.out.print(how)
             flushes.append(flush)
+        if settings.calendar_port is not None:
+            from handlers.cli.feed import serving_feed
+
+            domain = digest_config(settings).domain
+            port = await services.enter_async_context(
+                serving_feed(ctx.sessions, settings.calendar_host, settings.calendar_port, _now,
+                             domain)
+            )  # fmt: skip
+            ctx.out.print(f"Calendrier par abonnement servi sur {settings.calendar_host}:{port} "
+                          "(/calendrier/<jeton>.ics).")  # fmt: skip
         if settings.scheduler:
             scheduler = _scheduler(ctx, flushes)
             await scheduler.start()

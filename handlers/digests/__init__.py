@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.digests import matching, semester
 from handlers.digests.calendar import calendar
 from handlers.digests.facts import Item, Scope
+from handlers.digests.peaks import describe
 from handlers.digests.render import render, telegram_lines
 from handlers.digests.workbook import workbook
 from handlers.wording import day, listing
@@ -90,6 +91,7 @@ async def matching_digest(
         "new": digest.new,
         "waiting": digest.waiting,
         "soon": digest.soon,
+        "peaks": digest.peaks,
     }
     lines = [f"N° {p.id}, {p.kind_label} : {p.reason}" for p in digest.new]
     lines += [f"N° {p.id} sans réponse de {listing(p.awaiting)}" for p in digest.waiting]
@@ -98,6 +100,7 @@ async def matching_digest(
         for n in digest.soon
         if n.due is not None
     ]
+    lines += [f"Pic de demande : {describe(p)}" for p in digest.peaks]
     title = f"Rapprochements du {day(digest.today)} — {scope.name}"
     return Rendered(
         kind=DigestKind.MATCHING,
@@ -109,7 +112,8 @@ async def matching_digest(
             title,
             lines,
             f"{len(digest.new)} nouvelle(s) proposition(s), {len(digest.waiting)} en attente, "
-            f"{len(digest.soon)} besoin(s) sans solution à moins de 30 jours.",
+            f"{len(digest.soon)} besoin(s) sans solution à moins de 30 jours, "
+            f"{len(digest.peaks)} pic(s) de demande.",
         ),
         news=digest.has_news(previous),
         seen=digest.seen(),
@@ -141,6 +145,8 @@ async def semester_summary(
         "indicators": summary.indicators,
         "total": summary.total,
         "silent": summary.silent,
+        "peaks": summary.peaks,
+        "shortfalls": summary.shortfalls,
         "group_rate": config.group_saving_rate,
     }
     loans = [*summary.loans_done, *summary.loans_coming, *summary.loans_pending]
@@ -153,6 +159,7 @@ async def semester_summary(
         f"{len(summary.joint_purchases)} achat(s) en commun suggéré(s)",
         f"{len(summary.loans_done)} prêt(s) réalisé(s), {len(summary.loans_coming)} à venir",
         f"{len(summary.events)} manifestation(s) dans les six mois",
+        f"{len(summary.peaks)} pic(s) de demande au-delà de ce qui se prête",
     ]
     if summary.silent:
         lines.append(f"sans déclaration ce semestre : {listing(summary.silent)}")

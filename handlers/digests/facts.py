@@ -29,6 +29,7 @@ from storage.models import (
     NeedKind,
     NeedStatus,
     Offer,
+    OfferStatus,
     ParticipantRole,
     Proposal,
     ProposalKind,
@@ -113,6 +114,19 @@ class NeedRow:
     def due(self) -> dt.date | None:
         """The day by which something must happen: the deadline, or the first day of use."""
         return self.deadline if self.kind is NeedKind.PURCHASE else self.start
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """What a commune lends: an item, how many (None: a lot of unknown size), and when
+    (None: no bound on that side)."""
+
+    id: int
+    insee: str
+    item_id: str | None
+    quantity: int | None
+    start: dt.date | None
+    end: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -324,6 +338,17 @@ async def needs(
             )
         )
     return rows
+
+
+async def offers(session: AsyncSession, territory: Scope) -> list[OfferRow]:
+    """The open offers of the territory's communes."""
+    rows = await session.execute(
+        select(Offer.id, Offer.commune_insee, Offer.item_id, Offer.quantity, Offer.start,
+               Offer.end)
+        .where(_in_territory(Offer.commune_insee, territory), Offer.status == OfferStatus.OPEN)
+        .order_by(Offer.id)
+    )  # fmt: skip
+    return [OfferRow(*row) for row in rows]
 
 
 async def proposals(

@@ -11,10 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.digests import facts
 from handlers.digests.facts import Item, NeedRow, ProposalRow, Scope
+from handlers.digests.peaks import Peak, peaks
 from storage.models import NeedStatus, ProposalStatus
 
 WAITING = dt.timedelta(days=7)
 SOON = dt.timedelta(days=30)
+# Demand peaks are listed over the half-year ahead, as the semester summary's calendar.
+PEAKS_AHEAD = dt.timedelta(days=183)
 
 
 @dataclass
@@ -27,23 +30,25 @@ class Matching:
     new: list[ProposalRow]
     waiting: list[ProposalRow]
     soon: list[NeedRow]
+    peaks: list[Peak]
 
     @property
     def today(self) -> dt.date:
         return self.now.date()
 
-    def seen(self) -> dict[str, list[int]]:
+    def seen(self) -> dict[str, list[Any]]:
         """What this digest showed, so that the next one tells only what is new."""
         return {
             "proposals": [p.id for p in self.new],
             "waiting": [p.id for p in self.waiting],
             "soon": [n.id for n in self.soon],
+            "peaks": [p.key for p in self.peaks],
         }
 
     def has_news(self, previous: dict[str, Any] | None) -> bool:
         """Whether anything here was not in the previous digest."""
         if previous is None:
-            return bool(self.new or self.waiting or self.soon)
+            return bool(self.new or self.waiting or self.soon or self.peaks)
         if self.new:
             return True
         return any(
@@ -69,7 +74,13 @@ async def build(
         for p in in_play
         if p.status is ProposalStatus.PROPOSED and p.created_at <= now - WAITING and p.awaiting
     ]
-    open_needs = await facts.needs(session, scope, items, statuses=(NeedStatus.OPEN,))
-    soon = [n for n in open_needs if n.due is not None and today <= n.due <= today + SOON]
+    live = await facts.needs(session, scope, items, statuses=facts.LIVE_NEEDS)
+    soon = [
+        n
+        for n in live
+        if n.status is NeedStatus.OPEN and n.due is not None and today <= n.due <= today + SOON
+    ]
     soon.sort(key=lambda n: (n.due or today, n.commune))
-    return Matching(scope, now, since, new, waiting, soon)
+    offers = await facts.offers(session, scope)
+    ahead = peaks(live, offers, items, today, today + PEAKS_AHEAD)
+    return Matching(scope, now, since, new, waiting, soon, ahead)

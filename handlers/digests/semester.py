@@ -20,6 +20,7 @@ from handlers.digests.facts import (
     ProposalRow,
     Scope,
 )
+from handlers.digests.peaks import Peak, Shortfall, peaks, shortfalls
 from storage.models import ParticipantRole, ProposalKind, ProposalStatus
 
 CALENDAR_DAYS = 183
@@ -89,6 +90,10 @@ class Semester:
     events: list[EventRow]
     indicators: list[Indicators]
     total: Indicators
+    # Days ahead where an item is asked more than the territory lends, and the items short
+    # in at least two different years (a joint purchase to consider).
+    peaks: list[Peak]
+    shortfalls: list[Shortfall]
 
     @property
     def silent(self) -> list[str]:
@@ -120,7 +125,11 @@ async def build(
     live = [n for n in rows if n.status in facts.LIVE_NEEDS and not n.past(today)]
     declared = [n for n in rows if n.declared >= first]
     proposals = await facts.proposals(session, scope, items)
-    events = await facts.events(session, scope, today, today + dt.timedelta(days=CALENDAR_DAYS))
+    horizon = today + dt.timedelta(days=CALENDAR_DAYS)
+    events = await facts.events(session, scope, today, horizon)
+    offers = await facts.offers(session, scope)
+    # Every live need counts, past ones too: a shortage that came back is what shows it lasts.
+    found = peaks(rows, offers, items)
     declarers = await facts.declarers(session, scope, since)
 
     live.sort(key=lambda n: (n.family, n.label, n.due or dt.date.max, n.commune))
@@ -151,6 +160,8 @@ async def build(
         events=events,
         indicators=indicators,
         total=total,
+        peaks=[p for p in found if p.last >= today and p.first <= horizon],
+        shortfalls=shortfalls(found),
     )
 
 

@@ -1,8 +1,8 @@
 """`besoins.xlsx`: the semester summary as a workbook a coordinator can sort and filter.
 
-Sheets Besoins, Propositions, Calendrier and Indicateurs, each with a bold frozen header,
-filters and column widths. Written in openpyxl's write-only mode: rows stream to the file.
-Text that came from users is always stored as text, never as a formula.
+Sheets Besoins, Propositions, Calendrier, Pics (demand peaks) and Indicateurs, each with a
+bold frozen header, filters and column widths. Written in openpyxl's write-only mode: rows
+stream to the file. Text that came from users is always stored as text, never as a formula.
 """
 
 from __future__ import annotations
@@ -171,6 +171,19 @@ def workbook(summary: Semester) -> bytes:
             (e.start, e.end, e.commune, e.name, "oui" if e.recurring else "non", e.equipment)
             for e in summary.events
         ),
+    )
+    _sheet(
+        book,
+        "Pics",
+        [
+            ("Matériel", 28),
+            ("Du", 12),
+            ("Au", 12),
+            ("Demandé", 11),
+            ("Prêtable", 11),
+            ("Manque", 11),
+        ],
+        ((p.label, p.first, p.last, p.asked, p.lendable, p.shortfall) for p in summary.peaks),
     )
     _sheet(
         book,

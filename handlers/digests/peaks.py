@@ -1,0 +1,163 @@
+"""Demand peaks: for each item, what the territory's live borrow needs ask day by day
+against what its open offers can lend, and the runs of days where asking exceeds lending.
+
+Computed by a sweep over the days where a figure changes (difference arrays), never day
+by day over every need: a need of a year counts two changes, not 365.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from handlers.digests.facts import LIVE_NEEDS, Item, NeedRow, OfferRow
+from handlers.wording import amount, stretch
+from storage.models import NeedKind
+
+Span = tuple[dt.date | None, dt.date | None, int]
+
+
+@dataclass(frozen=True)
+class Peak:
+    """A run of consecutive days where an item is asked more than the territory lends,
+    with the same figures all along (a three-day festival is one peak)."""
+
+    item_id: str
+    label: str
+    plural: str
+    first: dt.date
+    last: dt.date
+    asked: int
+    lendable: int
+
+    @property
+    def shortfall(self) -> int:
+        return self.asked - self.lendable
+
+    @property
+    def days(self) -> str:
+        """ "le 14 juillet 2026", "du 12 au 14 juillet 2026"."""
+        return stretch(self.first, self.last)
+
+    @property
+    def what(self) -> str:
+        return amount(self.asked, self.label, self.plural)
+
+    @property
+    def key(self) -> str:
+        """What identifies this peak between two digests."""
+        return f"{self.item_id}:{self.first}:{self.last}:{self.asked}:{self.lendable}"
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """An item short in at least two different years: the worst peak of each year."""
+
+    item_id: str
+    label: str
+    plural: str
+    worst: tuple[Peak, ...]
+
+    @property
+    def figures(self) -> str:
+        """ "le 14 juillet 2026 : il en faut 800 pour 300 prêtables ; le 14 juillet 2027 : …"."""
+        return " ; ".join(
+            f"{p.days} : il en faut {p.asked} pour {p.lendable} prêtable"
+            f"{'s' if p.lendable > 1 else ''}"
+            for p in self.worst
+        )
+
+
+def _changes(spans: Iterable[Span]) -> dict[dt.date | None, int]:
+    """The difference array of some spans: +q on the first day, -q the day after the last.
+    An open start counts from before every day (None), an open end never stops."""
+    delta: dict[dt.date | None, int] = defaultdict(int)
+    for start, end, quantity in spans:
+        delta[start] += quantity
+        if end is not None and end < dt.date.max:
+            delta[end + dt.timedelta(days=1)] -= quantity
+    return delta
+
+
+def peaks(
+    needs: Iterable[NeedRow],
+    offers: Iterable[OfferRow],
+    items: dict[str, Item],
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> list[Peak]:
+    """The runs of days within [first, last] (unbounded when None) where an item's live
+    borrow needs ask more than its open offers can lend, by day then item."""
+    asked: dict[str, list[Span]] = defaultdict(list)
+    for need in needs:
+        if (
+            need.kind is NeedKind.BORROW
+            and need.status in LIVE_NEEDS
+            and need.item_id is not None
+            and need.start is not None
+        ):
+            # A need of unknown quantity asks for one at least.
+            asked[need.item_id].append((need.start, need.end or need.start, need.quantity or 1))
+    lent: dict[str, list[Span]] = defaultdict(list)
+    for offer in offers:
+        if offer.item_id in asked:
+            # A lot of unknown size is one thing lent whole.
+            lent[offer.item_id].append((offer.start, offer.end, offer.quantity or 1))
+    found = []
+    for item_id, spans in asked.items():
+        item = items.get(item_id)
+        label, plural = (item.label, item.plural) if item else (item_id, item_id)
+        for start, end, demand, supply in _short_runs(spans, lent[item_id]):
+            start = max(start, first) if first else start
+            end = min(end, last) if last else end
+            if start <= end:
+                found.append(Peak(item_id, label, plural, start, end, demand, supply))
+    return sorted(found, key=lambda p: (p.first, p.label))
+
+
+def _short_runs(asked: list[Span], lent: list[Span]) -> list[tuple[dt.date, dt.date, int, int]]:
+    """Sweep the days where demand or supply changes; between two of them both are
+    constant, so each stretch with demand above supply is one run."""
+    demand_delta = _changes(asked)
+    supply_delta = _changes(lent)
+    supply = supply_delta.pop(None, 0)  # offers with no start: available from the outset
+    demand = demand_delta.pop(None, 0)  # never: needs without a start are left out
+    days = sorted(set(demand_delta) | set(supply_delta), key=lambda d: d or dt.date.min)
+    runs = []
+    for index, change in enumerate(days):
+        assert change is not None
+        demand += demand_delta.get(change, 0)
+        supply += supply_delta.get(change, 0)
+        if demand > supply and index + 1 < len(days):
+            following = days[index + 1]
+            assert following is not None
+            runs.append((change, following - dt.timedelta(days=1), demand, supply))
+    return runs
+
+
+def shortfalls(found: Iterable[Peak]) -> list[Shortfall]:
+    """The items short in at least two different years, with the worst peak of each year:
+    a shortage that comes back is what a joint purchase would end."""
+    worst: dict[str, dict[int, Peak]] = defaultdict(dict)
+    for peak in found:
+        years = worst[peak.item_id]
+        kept = years.get(peak.first.year)
+        if kept is None or peak.shortfall > kept.shortfall:
+            years[peak.first.year] = peak
+    found_again = []
+    for item_id, years in sorted(worst.items()):
+        if len(years) >= 2:
+            each = tuple(years[y] for y in sorted(years))
+            found_again.append(Shortfall(item_id, each[0].label, each[0].plural, each))
+    return found_again
+
+
+def describe(peak: Peak) -> str:
+    """One line: "ganivelle, le 14 juillet 2026 : 800 demandé(s), 300 prêtable(s), il en
+    manque 500"."""
+    return (
+        f"{peak.label}, {peak.days} : {peak.asked} demandé(s), {peak.lendable} prêtable(s), "
+        f"il en manque {peak.shortfall}"
+    )
