@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.digests import DigestConfig, facts, matching_digest
@@ -140,3 +141,51 @@ async def test_the_digests_list_the_peaks_and_the_shortage_that_comes_back(
         "le 14 juillet 2027 : il en faut 250 pour 100 prêtables." in semester.text
     )
     assert "<li>ganivelles : le 14 juillet 2026 : il en faut 800" in semester.html
+
+
+async def test_a_shortage_that_comes_back_each_year_is_bought_together(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Lorient lends 300 ganivelles, always. On 14 July 2026, Riantec asks 250, Quéven 200,
+    Hennebont 300 (750 for 300); on 14 July 2027 Caudan asks 250, Gâvres 200, Groix 100 (550
+    for 300). Serving the smallest first serves three (Groix, Quéven, Gâvres) where arrival
+    order serves two: Riantec, Hennebont and Caudan are left short, two years running."""
+    from handlers.matching import MatchingConfig, match
+    from storage.models import Channel, Need, NeedKind, Offer, Proposal, ProposalKind
+
+    at = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+    common = {"channel": Channel.EMAIL, "created_at": at, "updated_at": at,
+              "item_id": "ganivelle", "item_label": "ganivelle"}  # fmt: skip
+    asks = [("56193", 250, 2026), ("56185", 200, 2026), ("56083", 300, 2026),
+            ("56036", 250, 2027), ("56062", 200, 2027), ("56069", 100, 2027)]  # fmt: skip
+    async with sessions.begin() as session:
+        session.add(Offer(commune_insee="56121", quantity=300, **common))
+        for insee, quantity, year in asks:
+            day = dt.date(year, 7, 14)
+            session.add(
+                Need(
+                    commune_insee=insee,
+                    kind=NeedKind.BORROW,
+                    quantity=quantity,
+                    start=day,
+                    end=day,
+                    **common,
+                )
+            )
+        await session.flush()
+        await match(session, MatchingConfig())
+    async with sessions() as session:
+        joint = (
+            await session.scalars(
+                select(Proposal).where(Proposal.kind == ProposalKind.JOINT_PURCHASE)
+            )
+        ).all()
+        assert len(joint) == 1
+        await session.refresh(joint[0], ["participants"])
+        communes = {p.commune_insee for p in joint[0].participants}
+    assert communes == {"56193", "56083", "56036"}
+    assert joint[0].reason == (
+        "3 communes manquent de ganivelles les mêmes jours, d'une année sur l'autre "
+        "(le 14 juillet 2026 : il en faut 750 pour 300 prêtables ; le 14 juillet 2027 : "
+        "il en faut 550 pour 300 prêtables) : en acheter ensemble."
+    )

@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from handlers.digests.facts import LIVE_NEEDS, Item, NeedRow, OfferRow
+from handlers.shortage import Span, figures, short_runs
 from handlers.wording import amount, stretch
 from storage.models import NeedKind
-
-Span = tuple[dt.date | None, dt.date | None, int]
 
 
 @dataclass(frozen=True)
@@ -63,22 +62,7 @@ class Shortfall:
     @property
     def figures(self) -> str:
         """ "le 14 juillet 2026 : il en faut 800 pour 300 prêtables ; le 14 juillet 2027 : …"."""
-        return " ; ".join(
-            f"{p.days} : il en faut {p.asked} pour {p.lendable} prêtable"
-            f"{'s' if p.lendable > 1 else ''}"
-            for p in self.worst
-        )
-
-
-def _changes(spans: Iterable[Span]) -> dict[dt.date | None, int]:
-    """The difference array of some spans: +q on the first day, -q the day after the last.
-    An open start counts from before every day (None), an open end never stops."""
-    delta: dict[dt.date | None, int] = defaultdict(int)
-    for start, end, quantity in spans:
-        delta[start] += quantity
-        if end is not None and end < dt.date.max:
-            delta[end + dt.timedelta(days=1)] -= quantity
-    return delta
+        return figures((p.first, p.last, p.asked, p.lendable) for p in self.worst)
 
 
 def peaks(
@@ -109,32 +93,12 @@ def peaks(
     for item_id, spans in asked.items():
         item = items.get(item_id)
         label, plural = (item.label, item.plural) if item else (item_id, item_id)
-        for start, end, demand, supply in _short_runs(spans, lent[item_id]):
+        for start, end, demand, supply in short_runs(spans, lent[item_id]):
             start = max(start, first) if first else start
             end = min(end, last) if last else end
             if start <= end:
                 found.append(Peak(item_id, label, plural, start, end, demand, supply))
     return sorted(found, key=lambda p: (p.first, p.label))
-
-
-def _short_runs(asked: list[Span], lent: list[Span]) -> list[tuple[dt.date, dt.date, int, int]]:
-    """Sweep the days where demand or supply changes; between two of them both are
-    constant, so each stretch with demand above supply is one run."""
-    demand_delta = _changes(asked)
-    supply_delta = _changes(lent)
-    supply = supply_delta.pop(None, 0)  # offers with no start: available from the outset
-    demand = demand_delta.pop(None, 0)  # never: needs without a start are left out
-    days = sorted(set(demand_delta) | set(supply_delta), key=lambda d: d or dt.date.min)
-    runs = []
-    for index, change in enumerate(days):
-        assert change is not None
-        demand += demand_delta.get(change, 0)
-        supply += supply_delta.get(change, 0)
-        if demand > supply and index + 1 < len(days):
-            following = days[index + 1]
-            assert following is not None
-            runs.append((change, following - dt.timedelta(days=1), demand, supply))
-    return runs
 
 
 def shortfalls(found: Iterable[Peak]) -> list[Shortfall]:

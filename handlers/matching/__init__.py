@@ -10,7 +10,8 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,7 @@ from handlers.matching.plans import (
     Pricing,
     collector_paused,
 )
+from handlers.shortage import Span, figures, short_runs, worst_by_year
 from storage.declarations import live_needs, open_offers
 from storage.models import (
     Answer,
@@ -128,9 +130,10 @@ async def match(
     joint = [v for v in borrows if v.id not in declined]
     with collector_paused():  # plain computation, no await: nothing else runs meanwhile
         plan_loans(borrows, stocks, places, labels, refused, outcome)
+        short = recurring_shortages(needs, offers)
         plan_joint_purchases(
             joint, lent, places, labels, config.joint_minimum, config.joint_window, outcome,
-            pricing,
+            pricing, short,
         )  # fmt: skip
         plan_group_orders(
             purchases, places, labels, families, config.group_horizon, outcome, pricing
@@ -139,6 +142,27 @@ async def match(
     _set_statuses(needs, held, outcome)
     await session.flush()
     return report
+
+
+def recurring_shortages(needs: Sequence[Need], offers: Sequence[Offer]) -> dict[str, str]:
+    """The lent items asked more than they can be lent in at least two different years,
+    with the figures of the worst day of each year: what a joint purchase would end."""
+    asked: dict[str, list[Span]] = defaultdict(list)
+    for need in needs:
+        if need.kind is NeedKind.BORROW and need.item_id is not None and need.start is not None:
+            asked[need.item_id].append((need.start, need.end or need.start, need.quantity or 1))
+    lent: dict[str, list[Span]] = defaultdict(list)
+    for offer in offers:
+        if offer.item_id in asked:
+            lent[offer.item_id].append((offer.start, offer.end, offer.quantity or 1))
+    found = {}
+    for item, spans in asked.items():
+        if item not in lent:
+            continue  # nobody lends it: the joint purchase needs no figures to be suggested
+        worst = worst_by_year(short_runs(spans, lent[item]))
+        if len(worst) >= 2:
+            found[item] = figures(worst)
+    return found
 
 
 def _apply(

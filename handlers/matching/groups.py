@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 
+from handlers.matching.loans import NOT_ENOUGH
 from handlers.matching.plans import NeedView, Outcome, Part, Place, Plan, Pricing
 from handlers.wording import amount, day, listing
 from storage.models import ParticipantRole, ProposalKind
@@ -126,11 +127,19 @@ def plan_joint_purchases(
     window: dt.timedelta,
     outcome: Outcome,
     pricing: Pricing | None = None,
+    shortages: Mapping[str, str] | None = None,
 ) -> None:
-    """Borrow needs for an item that nobody lends, from `minimum` communes within `window`."""
+    """Borrow needs for an item that nobody lends, from `minimum` communes within `window`;
+    and for an item lent but short year after year (`shortages`: its figures), the needs
+    that loans could not serve for want of enough of it."""
+    shortages = shortages or {}
     by_item: dict[str, list[NeedView]] = defaultdict(list)
     for need in needs:
-        if need.item is not None and need.item not in lent_items and need.start is not None:
+        if need.item is None or need.start is None:
+            continue
+        if need.item not in lent_items or (
+            need.item in shortages and outcome.unmatched.get(need.id, "").startswith(NOT_ENOUGH)
+        ):
             by_item[need.item].append(need)
     for item, same in sorted(by_item.items()):
         for run in _windows(same, lambda n: n.start, window):
@@ -145,10 +154,16 @@ def plan_joint_purchases(
                 for n in sorted(run, key=lambda n: n.order)
             ]
             uses = [f"{_name(places, c)} {d} j" for c, d in days.items()]
-            reason = (
-                f"{len(communes)} communes demandent {amount(quantity, singular, plural)} que "
-                f"personne ne prête ({listing(uses)}) : l'acheter ensemble."
-            )
+            if item in lent_items:
+                reason = (
+                    f"{len(communes)} communes manquent de {plural} les mêmes jours, d'une "
+                    f"année sur l'autre ({shortages[item]}) : en acheter ensemble."
+                )
+            else:
+                reason = (
+                    f"{len(communes)} communes demandent {amount(quantity, singular, plural)} "
+                    f"que personne ne prête ({listing(uses)}) : l'acheter ensemble."
+                )
             starts = [n.start for n in run if n.start is not None]
             ends = [n.end or n.start for n in run if n.start is not None]
             outcome.plans.append(

@@ -13,6 +13,8 @@ from handlers.wording import amount, listing, stretch
 from storage.models import ParticipantRole, ProposalKind
 
 _ALWAYS_FROM, _ALWAYS_TO = 0, 10**7
+# Why a need lenders cannot serve stays open; a shortage that comes back feeds a joint purchase.
+NOT_ENOUGH = "pas assez de matériel disponible"
 # A lot of unknown size covers any quantity asked, for one borrower at a time.
 LOT = 10**9
 
@@ -322,7 +324,7 @@ def _short(
         for s in stocks
         if s.first <= start and end <= s.last
     )
-    return f"pas assez de matériel disponible à ces dates ({min(available, wanted)} sur {wanted})"
+    return f"{NOT_ENOUGH} à ces dates ({min(available, wanted)} sur {wanted})"
 
 
 def _plan(
