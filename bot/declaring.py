@@ -57,7 +57,8 @@ async def _next(bot: Bot, chat_id: int, state: FSMContext, data: dict[str, Any])
     await state.set_state(Declaring.confirming)
     await state.set_data(data)
     text = conversation.card(reading, data["commune"])
-    await say(bot, chat_id, plain(text), keyboards.card(message_id))
+    markup = keyboards.card(message_id, conversation.yearly(reading))
+    await say(bot, chat_id, plain(text), markup)
 
 
 async def _pending(
@@ -148,7 +149,8 @@ async def on_card(
     inbox: Inbox,
     clock: Callable[[], dt.datetime],
 ) -> None:
-    """Confirmer records; Corriger offers the parts to rewrite; Annuler drops."""
+    """Confirmer records; Corriger offers the parts to rewrite; Annuler drops; the yearly
+    button makes the event come back every year (or not) before it is confirmed."""
     data = await _pending(query, state, callback_data.m, Declaring.confirming)
     if data is None:
         return
@@ -165,6 +167,17 @@ async def on_card(
             chat_id=chat_id,
             message_id=query.message.message_id,
             reply_markup=markup,
+        )
+        return
+    if callback_data.a == "year":  # set when confirming: the event comes back every year
+        conversation.toggle_yearly(reading)
+        await state.set_data({**data, "reading": conversation.to_state(reading)})
+        await query.answer()
+        await bot.edit_message_text(
+            plain(conversation.card(reading, data["commune"])),
+            chat_id=chat_id,
+            message_id=query.message.message_id,
+            reply_markup=keyboards.card(callback_data.m, conversation.yearly(reading)),
         )
         return
     if callback_data.a == "no":

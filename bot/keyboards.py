@@ -60,15 +60,19 @@ def _rows(*rows: Sequence[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
     )
 
 
-def card(message_id: int) -> InlineKeyboardMarkup:
-    """Confirmer / Corriger / Annuler."""
-    return _rows(
+def card(message_id: int, yearly: bool | None = None) -> InlineKeyboardMarkup:
+    """Confirmer / Corriger / Annuler; for a dated event, whether it comes back every year."""
+    rows: list[list[tuple[str, CallbackData]]] = [
         [
             ("Confirmer", CardCB(a="ok", m=message_id)),
             ("Corriger", CardCB(a="fix", m=message_id)),
             ("Annuler", CardCB(a="no", m=message_id)),
         ]
-    )
+    ]
+    if yearly is not None:
+        label = "Pas chaque année" if yearly else "Revient chaque année"
+        rows.append([(label, CardCB(a="year", m=message_id))])
+    return _rows(*rows)
 
 
 def fixes(message_id: int, parts: list[str]) -> InlineKeyboardMarkup:

@@ -11,7 +11,7 @@ from typing import Any
 from handlers.reading.intents import Intent
 from handlers.reading.reader import ItemReading, Reader, Reading, missing_fields
 from handlers.reading.text import Span
-from handlers.recurrence import describe
+from handlers.recurrence import describe, yearly_on
 from handlers.wording import amount, day, stretch
 
 # The order questions are asked in: what, then how many, then when.
@@ -82,6 +82,22 @@ def card(reading: Reading, commune: str) -> str:
     lines.append("")
     lines.append("Rien n'est enregistré avant que vous ne confirmiez.")
     return "\n".join(lines)
+
+
+def yearly(reading: Reading) -> bool | None:
+    """Whether the card's event comes back every year (True or False), or None when the
+    card speaks of no dated event and the question does not arise."""
+    if reading.event is None or reading.start is None or reading.intent is Intent.CANCEL:
+        return None
+    return reading.recurrence is not None
+
+
+def toggle_yearly(reading: Reading) -> None:
+    """Set when confirming: the event comes back every year on its date, or no longer."""
+    if reading.recurrence is not None:
+        reading.recurrence = None
+    elif reading.start is not None:
+        reading.recurrence = yearly_on(reading.start)
 
 
 def to_ask(reading: Reading, skipped: list[str]) -> str | None:

@@ -30,6 +30,7 @@ from storage.models import (
     Answer,
     Channel,
     Commune,
+    Event,
     InboundMessage,
     InboundStatus,
     Member,
@@ -408,3 +409,27 @@ async def test_a_flooding_person_is_slowed_alone_and_nothing_is_lost(
     started = asyncio.get_running_loop().time()
     stranger = texts(await chat.say(STRANGER, "bonjour"))
     assert SLOW_DOWN not in stranger and asyncio.get_running_loop().time() - started < 0.4
+
+
+@SQLITE_ONLY
+async def test_an_event_is_made_yearly_when_confirming(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(ANNE, "pour la fête de la musique le 21 juin il nous faut 40 tables")
+    assert list(buttons(calls)) == ["Confirmer", "Corriger", "Annuler", "Revient chaque année"]
+    calls = await chat.press(ANNE, buttons(calls)["Revient chaque année"])
+    (edited,) = [c for c in calls if isinstance(c, EditMessageText)]
+    assert "Revient chaque année le 21 juin" in str(edited.text)
+    assert edited.reply_markup is not None
+    shown = [b.text for row in edited.reply_markup.inline_keyboard for b in row]
+    assert shown == ["Confirmer", "Corriger", "Annuler", "Pas chaque année"]
+    confirm = next(
+        b.callback_data for row in edited.reply_markup.inline_keyboard for b in row
+        if b.text == "Confirmer"
+    )  # fmt: skip
+    assert confirm is not None
+    await chat.press(ANNE, confirm)
+    async with sessions() as session:
+        event = await session.scalar(select(Event))
+    assert event is not None and event.recurring
+    assert event.rule == "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=21"
