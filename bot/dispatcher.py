@@ -20,6 +20,7 @@ from handlers import replies
 from handlers.desk import Desk
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
+from storage.errors import store_unavailable
 
 log = logging.getLogger("mutualise.bot")
 
@@ -55,8 +56,14 @@ def build_dispatcher(
         coordinating.make_router(),
         declaring.make_router(),
     )
-    dispatcher.errors.register(_apologise)
+    # A store that is down is no bug: the error goes on to the polling loop (or the webhook,
+    # as a 5xx), and Telegram delivers the update again once the store is back.
+    dispatcher.errors.register(_apologise, _not_an_outage)
     return dispatcher
+
+
+def _not_an_outage(event: ErrorEvent) -> bool:
+    return not store_unavailable(event.exception)
 
 
 async def _apologise(event: ErrorEvent, bot: Bot) -> None:

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers import replies
 from handlers.desk import Desk
 from handlers.pacing import Pace
-from storage.inbox import first_delivery
+from storage.errors import store_unavailable
+from storage.inbox import handled_already, mark_handled
 
 log = logging.getLogger("mutualise.bot")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -32,7 +33,9 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 class OnceMiddleware(BaseMiddleware):
     """An update Telegram delivers twice (a retry, two instances) is handled once: its id
-    is written in the store before it is handled."""
+    is written in the store once it is handled. It is not written when the store could not
+    take it, so that the update, fetched again, is handled once the store is back; the chat
+    lock of the dispatcher keeps two deliveries of one update from running side by side."""
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], dt.datetime]
@@ -42,10 +45,17 @@ class OnceMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        if not await first_delivery(self.sessions, event.update_id, self.clock()):
+        if await handled_already(self.sessions, event.update_id):
             log.info("update %s delivered again: skipped", event.update_id)
             return None
-        return await handler(event, data)
+        try:
+            result = await handler(event, data)
+        except Exception as exc:
+            if not store_unavailable(exc):  # a bug: apologised for, not tried again
+                await mark_handled(self.sessions, event.update_id, self.clock())
+            raise
+        await mark_handled(self.sessions, event.update_id, self.clock())
+        return result
 
 
 class PaceMiddleware(BaseMiddleware):

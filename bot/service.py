@@ -23,6 +23,7 @@ from bot.delivery import deliver_due
 from bot.digests import Digests, not_yet
 from bot.dispatcher import build_dispatcher
 from bot.middlewares import RetryAfterMiddleware
+from bot.polling import Polling
 from bot.sending import COMMANDS
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
@@ -87,16 +88,12 @@ async def running_bot(
             how = f"par webhook ({settings.telegram_webhook_host}:{settings.telegram_webhook_port})"
         else:
             await bot.delete_webhook()
-            polling = dispatcher.start_polling(
-                bot, polling_timeout=POLLING_TIMEOUT, handle_signals=False, close_bot_session=False
-            )
-            tasks.append(asyncio.create_task(polling))
+            polling = Polling(bot, dispatcher, timeout=POLLING_TIMEOUT, retry=settings.store_retry)
+            tasks.append(asyncio.create_task(polling.run()))
             how = "par interrogation longue"
         flush = functools.partial(deliver_due, inbox.sessions, bot, clock)
         yield f"Bot Telegram @{me.username} à l'écoute {how}.", flush
     finally:
-        if not settings.telegram_webhook_url and tasks:
-            await dispatcher.stop_polling()
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -115,7 +112,9 @@ async def _webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher) -> web.
     secret = settings.telegram_webhook_secret.get_secret_value() or None
     app = web.Application()
     path = urlsplit(settings.telegram_webhook_url).path or "/"
-    SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(app, path=path)
+    # Answered once handled: a store that is down makes a 5xx, and Telegram sends it again.
+    handler = SimpleRequestHandler(dispatcher, bot, handle_in_background=False, secret_token=secret)
+    handler.register(app, path=path)
     setup_application(app, dispatcher, bot=bot)
     runner = web.AppRunner(app)
     await runner.setup()

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = 8081
     # Conversation state shared by several bot instances; in memory when empty.
     redis_url: str = ""
+    # Seconds before a Telegram update the store could not take (down, locked) is fetched
+    # and tried again; it is not confirmed to Telegram meanwhile.
+    store_retry: float = 5.0
     invitation_days: int = 7
     # The scheduler: its time zone, the hour of the daily digest and of the semester summary,
     # and whether this instance may run it (one instance per store sends; see the README).

@@ -68,16 +68,22 @@ async def set_outcome(
     message.commune_insee = commune_insee
 
 
-async def first_delivery(
+async def handled_already(sessions: async_sessionmaker[AsyncSession], update_id: int) -> bool:
+    """Whether a chat update was handled before (Telegram delivered it twice)."""
+    async with sessions() as session:
+        known = await session.get(TelegramUpdate, update_id)
+    return known is not None
+
+
+async def mark_handled(
     sessions: async_sessionmaker[AsyncSession], update_id: int, now: dt.datetime
-) -> bool:
-    """Record a chat update as handled; False when it was already (delivered twice)."""
+) -> None:
+    """Record a chat update as handled; marked already (two instances raced), it stays."""
     try:
         async with sessions.begin() as session:
             session.add(TelegramUpdate(update_id=update_id, handled_at=now))
     except IntegrityError:
-        return False
-    return True
+        pass
 
 
 # A message whose handling failed is taken up again this many times, then left for a person.

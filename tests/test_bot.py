@@ -433,3 +433,18 @@ async def test_an_event_is_made_yearly_when_confirming(
         event = await session.scalar(select(Event))
     assert event is not None and event.recurring
     assert event.rule == "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=21"
+
+
+async def test_forged_buttons_naming_another_communes_need_do_nothing(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
+    card = buttons(calls)
+    await chat.press(LOIC, card["Confirmer"])  # Lorient replays Riantec's button
+    assert await count(sessions, Need) == 0
+    await chat.press(ANNE, card["Confirmer"])
+    withdraw = buttons(await chat.say(ANNE, "/besoins"))["Retirer n° 1"]
+    assert alerts(await chat.press(LOIC, withdraw)) == [STALE]  # while it is live
+    assert await count(sessions, Need, Need.status == NeedStatus.CANCELLED) == 0
+    await chat.press(STRANGER, withdraw)
+    assert await count(sessions, Need, Need.status == NeedStatus.CANCELLED) == 0

@@ -47,3 +47,10 @@ def test_100_kb_of_noise() -> None:
     _bounded(noise)
     _bounded("1/2 " * 25_000)
     _bounded("du 12 au " * 11_000)
+
+
+def test_long_runs_that_made_a_pattern_backtrack() -> None:
+    # "aaa-aaa-…" made the writer's-name pattern split the run in cubic many ways: 5 KB
+    # took a minute, 48 KB never ended. tests/redos.py finds such patterns (about 5 min).
+    for piece in ("aaa-", "a-", "jean-pierre ", "a'-", "- a"):
+        _bounded(piece * (50_000 // len(piece)))

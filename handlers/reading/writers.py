@@ -8,19 +8,20 @@ from handlers.communes import CommuneIndex, CommuneNotFoundError
 from handlers.reading.text import Span
 from storage.names import fold_place
 
+# A name of one to three words. Hyphens join parts of a word, spaces separate words: with a
+# hyphen allowed in both places, "aaa-aaa-aaa-…" split in cubic many ways before failing
+# (a 5 KB message took a minute to read).
+_NAME = r"(?P<name>[a-z][a-z'-]*(?: [a-z][a-z'-]*){0,2})"
 _INTRO = re.compile(
     r"\b(?:mairie|commune|ville|cne|municipalite|ccas|services?\s+tech(?:niques?|\.)?|st|ctm"
     r"|serv\.?\s*tech\.?|centre\s+technique\s+municipal|hotel\s+de\s+ville"
     r"|secretariat\s+de\s+mairie)"
-    r"\s*(?:de\s+|d'|du\s+|\s)(?:la\s+commune\s+de\s+|la\s+ville\s+de\s+)?"
-    r"(?P<name>[a-z][a-z'-]*(?:[ -][a-z][a-z'-]*){0,2})"
+    r"\s*(?:de\s+|d'|du\s+|\s)(?:la\s+commune\s+de\s+|la\s+ville\s+de\s+)?" + _NAME
 )
-_POSTAL = re.compile(r"\b56\d{3}\s+(?P<name>[a-z][a-z'-]*(?:[ -][a-z][a-z'-]*){0,2})")
+_POSTAL = re.compile(rf"\b56\d{{3}}\s+{_NAME}")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
-_TRAILING = re.compile(
-    r"(?:^|[.!?\n]\s*)(?P<name>[a-z][a-z'-]*(?:[ -][a-z][a-z'-]*){0,2})\s*[.!]?\s*$"
-)
-_LEADING = re.compile(r"^\s*(?P<name>[a-z][a-z'-]*(?:[ -][a-z][a-z'-]*){0,2})\s*[:-]\s")
+_TRAILING = re.compile(rf"(?:^|[.!?\n]\s*){_NAME}\s*[.!]?\s*$")
+_LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
 # "prêté par la commune de Caudan": that commune is another one, not the writer's.
 _RELAYED = re.compile(
     r"(?:transmise?|envoyee?|relayee?) par (?:la |l')?$|de la part de (?:la |l')?$"
