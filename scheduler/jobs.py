@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.anticipation import ask_ahead
@@ -21,6 +22,8 @@ from handlers.digests.delivery import deliver
 from handlers.digests.facts import Item, Scope
 from handlers.reminders import send_reminders
 from scheduler.periods import daily_due, semester_due
+from scheduler.rendering import PARALLEL_FROM, rendered_in_parallel, workers
+from storage.models import JobRun
 from storage.runs import claim, detail_of, finish, last_run
 
 log = logging.getLogger("mutualise.scheduler")
@@ -52,6 +55,9 @@ class Jobs:
     instance: str
     timezone: ZoneInfo
     hour: int = 8
+    # Worker processes for the semester summaries of a store of many territories (0: one
+    # per core).
+    processes: int = 0
 
     def local(self, now: dt.datetime) -> dt.datetime:
         return now.astimezone(self.timezone)
@@ -115,7 +121,40 @@ class Jobs:
             queued = await deliver(session, rendered, period, now)
             return RunResult(SEMESTER, period, True, queued, rendered)
 
+        async with self.sessions() as session:
+            many = len(await facts.territories(session)) >= PARALLEL_FROM
+        processes = self.processes or workers()
+        if many and processes > 1:
+            return await self._semester_in_parallel(now, day or local.date(), processes, keep)
         return await self._each(SEMESTER, day or local.date(), now, work, keep)
+
+    async def _semester_in_parallel(
+        self, now: dt.datetime, day: dt.date, processes: int, keep: Keep | None
+    ) -> list[RunResult]:
+        """Many territories: rendered on every core, then each recorded and sent in a
+        transaction of its own (claimed there, so that it is still sent once only)."""
+        async with self.sessions() as session:
+            scopes = await facts.territories(session)
+            done = set(await session.scalars(select(JobRun.period).where(JobRun.job == SEMESTER)))
+        results = [RunResult(SEMESTER, period_key(s, day), ran=False) for s in scopes
+                   if period_key(s, day) in done]  # fmt: skip
+        todo = [s for s in scopes if period_key(s, day) not in done]
+        url = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
+        async for rendered in rendered_in_parallel(url, todo, self.local(now), self.config,
+                                                   processes):  # fmt: skip
+            period = period_key(rendered.scope, day)
+            async with self.sessions.begin() as session:
+                run = await claim(session, SEMESTER, period, self.instance, now)
+                if run is None:
+                    results.append(RunResult(SEMESTER, period, ran=False))
+                    continue
+                queued = await deliver(session, rendered, period, now)
+                finish(run, now, {"queued": queued})
+            log.info("%s %s: %d message(s) queued", SEMESTER, period, queued)
+            if keep is not None:
+                await keep(rendered)
+            results.append(RunResult(SEMESTER, period, True, queued))
+        return results
 
     async def reminders(self, now: dt.datetime) -> list[RunResult]:
         """The day's reminders to the communes concerned."""

@@ -219,3 +219,53 @@ async def test_reminders_reach_the_communes_once(
     assert subjects.count("Prêt n° 1 : retour du matériel après le 21 juin 2027") == 2
     assert subjects.count("Achat à lancer avant le 31 juillet 2027 : ordinateur portable") == 1
     assert len(subjects) == 5
+
+
+async def test_many_territories_are_rendered_on_every_core_and_sent_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A store of ten territories (France's 1,250 EPCIs in small): the summaries are rendered
+    by two worker processes, each recorded and sent once, in the scheduler's transactions."""
+    from storage.models import Member, MemberEmail, Need, NeedKind, Territory
+
+    at = paris(2027, 5, 3, 9)
+    async with sessions.begin() as session:
+        for number in range(9):
+            territory = Territory(epci=f"9000000{number:02d}", name=f"Territoire {number}",
+                                  kind="CC", source="test")  # fmt: skip
+            session.add(territory)
+            await session.flush()
+            insee = f"99{number:03d}"
+            session.add(Commune(insee=insee, territory_id=territory.id, name=f"Ville {number}",
+                                population=1000 + number))  # fmt: skip
+            await session.flush()
+            member = Member(commune_insee=insee, role=Role.COORDINATOR, active=True)
+            session.add(member)
+            await session.flush()
+            session.add(MemberEmail(member_id=member.id, address=f"coord{number}@example.org"))
+            session.add(
+                Need(
+                    commune_insee=insee,
+                    kind=NeedKind.PURCHASE,
+                    item_id="papier",
+                    item_label="ramette de papier",
+                    quantity=10 + number,
+                    deadline=dt.date(2027, 9, 1),
+                    channel=Channel.EMAIL,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+    jobs = Jobs(sessions, DigestConfig(), "a", PARIS, 8, processes=2)
+    results = await jobs.semester(paris(2027, 7, 1, 8), dt.date(2027, 7, 1))
+    assert len(results) == 10 and all(r.ran for r in results)
+    sent = [m for m in await outbox(sessions) if (m.dedupe_key or "").startswith("semester:")]
+    assert sorted(m.recipient for m in sent) == [f"coord{n}@example.org" for n in range(9)]
+    one = next(m for m in sent if m.recipient == "coord4@example.org")
+    assert "14 ramettes de papier" in one.body and "Territoire 4" in (one.subject or "")
+    again = await jobs.semester(paris(2027, 7, 1, 9), dt.date(2027, 7, 1))
+    assert not any(r.ran for r in again)
+    assert (
+        len([m for m in await outbox(sessions) if (m.dedupe_key or "").startswith("semester:")])
+        == 9
+    )
