@@ -448,3 +448,45 @@ async def test_forged_buttons_naming_another_communes_need_do_nothing(
     assert await count(sessions, Need, Need.status == NeedStatus.CANCELLED) == 0
     await chat.press(STRANGER, withdraw)
     assert await count(sessions, Need, Need.status == NeedStatus.CANCELLED) == 0
+
+
+@SQLITE_ONLY
+async def test_forged_answers_to_another_communes_proposal_change_nothing(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Quéven lends to Riantec: Lorient's correspondent, a stranger, and a Caudan town hall
+    replying by email to Riantec's notice cannot accept it for them."""
+    from bot.keyboards import ProposalCB
+
+    inbox = Inbox(sessions, READER)
+    offer = "Nous pouvons prêter nos 300 ganivelles de juin à septembre."
+    await inbox.receive(Inbound.from_line("mairie@mairie-queven.fr", offer, NOW))
+    calls = await chat.say(ANNE, "il nous faudrait 150 ganivelles pour le 21 juin")
+    await chat.press(ANNE, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        proposal_id = await session.scalar(select(func.max(ProposalParticipant.proposal_id)))
+    assert proposal_id is not None
+    accept = ProposalCB(p=proposal_id, a="y").pack()
+    refuse = ProposalCB(p=proposal_id, a="n").pack()
+    await chat.press(LOIC, accept)
+    await chat.press(LOIC, refuse)
+    await chat.press(STRANGER, accept)
+    async with sessions.begin() as session:
+        notice = await session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.recipient == "mairie@mairie-queven.fr")
+        )
+    assert notice is not None  # Quéven's notice of the proposal, which Caudan answers
+    reply = Inbound(
+        Channel.EMAIL, "mairie@caudan.fr", "j'accepte", NOW, "forged-1@caudan.fr",
+        answers=notice,
+    )  # fmt: skip
+    await inbox.receive(reply)
+    async with sessions() as session:
+        answers = set(
+            await session.scalars(
+                select(ProposalParticipant.answer).where(
+                    ProposalParticipant.proposal_id == proposal_id
+                )
+            )
+        )
+    assert answers == {Answer.PENDING}
