@@ -54,3 +54,10 @@ def test_long_runs_that_made_a_pattern_backtrack() -> None:
     # took a minute, 48 KB never ended. tests/redos.py finds such patterns (about 5 min).
     for piece in ("aaa-", "a-", "jean-pierre ", "a'-", "- a"):
         _bounded(piece * (50_000 // len(piece)))
+
+
+def test_a_long_run_of_numbers_is_read_in_linear_time() -> None:
+    # "1 1 1 …" is one run of digits: each try at a time, price or phone looks a few
+    # characters ahead only (it once scanned the whole run from every position).
+    _bounded("1 " * 25_000)
+    _bounded("12 34 56 " * 6_000)

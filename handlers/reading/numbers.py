@@ -83,6 +83,7 @@ class Number:
         return Span(self.start, self.end)
 
 
+_LONGEST = 80
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s.,:/hx*×-]*")
 
 
@@ -94,7 +95,9 @@ def not_quantities(folded: str) -> list[Span]:
         # Each pattern starts a few characters before a digit at most ("+33", "n°").
         position = max(last_end, run.start() - 3)
         while position < run.end():
-            match = _NOT_QUANTITIES.match(folded, position)
+            # No time, price, phone or code is longer than this: each try looks that far
+            # only, so a long run of digits ("1 1 1 …") costs its length, not its square.
+            match = _NOT_QUANTITIES.match(folded, position, position + _LONGEST)
             if match and match.group():
                 spans.append(Span(match.start(), match.end()))
                 position = last_end = match.end()
