@@ -490,3 +490,16 @@ async def test_forged_answers_to_another_communes_proposal_change_nothing(
             )
         )
     assert answers == {Answer.PENDING}
+
+
+@SQLITE_ONLY
+async def test_an_expired_invitation_is_refused(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions.begin() as session:
+        queven = await session.get(Commune, "56185")
+        assert queven is not None
+        old = await invite(session, queven, Role.CORRESPONDENT, NOW - dt.timedelta(days=8), 7)
+    assert "pas valable" in texts(await chat.say(STRANGER, f"/start {old.code}"))
+    async with sessions() as session:
+        assert await session.scalar(select(Member).where(Member.telegram_id == STRANGER)) is None
