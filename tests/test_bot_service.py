@@ -10,6 +10,7 @@ import os
 import re
 import signal
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession, web
@@ -23,7 +24,7 @@ from handlers.settings import Settings
 from tests.botapi import BotAPI, Call
 from tests.test_service import MUTUALISE, free_port
 
-ANNE, STRANGER = 1001, 666
+ANNE, LOIC, STRANGER = 1001, 2002, 666
 
 
 async def mutualise(env: dict[str, str], *args: str) -> str:
@@ -44,7 +45,19 @@ def to(user: int, method: str = "sendMessage") -> Callable[[Call], bool]:
     return test
 
 
-async def test_run_serves_the_bot_by_long_polling(sqlite_url: str) -> None:
+def with_buttons(user: int, button: str) -> Callable[[Call], bool]:
+    """A test for a message to `user` that carries `button`."""
+    return lambda call: to(user)(call) and button in call.buttons
+
+
+def edited_in(user: int, message_id: int) -> Callable[[Call], bool]:
+    """A test for the edit of message `message_id` in the chat of `user`."""
+    return lambda call: (
+        to(user, "editMessageText")(call) and call.params["message_id"] == str(message_id)
+    )
+
+
+async def test_run_serves_the_bot_by_long_polling(sqlite_url: str, tmp_path: Path) -> None:
     api = BotAPI()
     runner = web.AppRunner(api.app())
     await runner.setup()
@@ -62,6 +75,14 @@ async def test_run_serves_the_bot_by_long_polling(sqlite_url: str) -> None:
     printed = await mutualise(env, "invite", "--commune", "Riantec", "--role", "correspondent")
     link = re.search(r"https://t\.me/mutualise_test_bot\?start=([A-Za-z0-9_-]+)", printed)
     assert link is not None, printed  # the username came from getMe
+    lender = await mutualise(env, "invite", "--commune", "Lorient", "--role", "correspondent")
+    lender_code = re.search(r"start=([A-Za-z0-9_-]+)", lender)
+    assert lender_code is not None
+    offer = tmp_path / "offer.jsonl"
+    offer.write_text(json.dumps({"from": "st@lorient.bzh", "at": "2027-05-02T09:00",
+                                 "text": "Nous pouvons prêter 300 ganivelles de juin à septembre."},
+                                ensure_ascii=False) + "\n")  # fmt: skip
+    await mutualise(env, "ingest", str(offer))
     api.flood["sendMessage"] = 1  # the first message meets flood control
     service = await asyncio.create_subprocess_exec(
         MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
@@ -75,13 +96,25 @@ async def test_run_serves_the_bot_by_long_polling(sqlite_url: str) -> None:
         await api.message(STRANGER, "il nous faudrait 200 ganivelles pour le 21 juin")
         assert "pas encore inscrit" in (await api.wait_for(to(STRANGER))).text
 
-        await api.message(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
+        await api.message(LOIC, f"/start {lender_code.group(1)}")
+        assert "Bienvenue" in (await api.wait_for(to(LOIC))).text
+        await api.message(ANNE, "il nous faudrait 200 ganivelles")  # no date: asked for one
+        asked = await api.wait_for(lambda c: to(ANNE)(c) and "Pour quelles dates" in c.text)
+        assert asked.text
+        await api.message(ANNE, "le 21 juin")
         card = await api.wait_for(lambda c: to(ANNE)(c) and "Confirmer" in c.buttons)
-        assert card.message_id is not None
+        assert card.message_id is not None and "le 21 juin 2027" in card.text
         await api.press(ANNE, card.buttons["Confirmer"], card.message_id)
         edited = await api.wait_for(to(ANNE, "editMessageText"))
         assert "Enregistré" in edited.text and edited.params["message_id"] == str(card.message_id)
         await api.wait_for(lambda c: c.method == "answerCallbackQuery")
+        # The proposal reaches both communes with its buttons; both accept it.
+        for user in (ANNE, LOIC):
+            notice = await api.wait_for(with_buttons(user, "Accepter"))
+            assert "Lorient peut prêter 200 ganivelles à Riantec" in notice.text
+            assert notice.message_id is not None
+            await api.press(user, notice.buttons["Accepter"], notice.message_id)
+            await api.wait_for(edited_in(user, notice.message_id))
     finally:
         service.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(service.communicate(), timeout=30)
@@ -92,8 +125,16 @@ async def test_run_serves_the_bot_by_long_polling(sqlite_url: str) -> None:
     assert "Traceback" not in err.decode()
     needs = json.loads(await mutualise(env, "needs", "--json"))
     assert [(n["commune"], n["item"], n["quantity"], n["channel"]) for n in needs] == [
-        ("56193", "ganivelle", 200, "telegram")
+        ("56193", "ganivelle", 200, "telegram"),
+        ("56121", "ganivelle", 300, "email"),
     ]
+    (loan,) = json.loads(await mutualise(env, "proposals", "--json"))
+    assert (loan["kind"], loan["lenders"], loan["borrower"], loan["status"]) == (
+        "loan",
+        ["56121"],
+        "56193",
+        "accepted",
+    )
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
