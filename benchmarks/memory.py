@@ -159,7 +159,7 @@ def main() -> None:
                 f"{ours / 1024:.0f} MB",
                 f"the same on an empty store: {reference / 1024:.0f} MB",
                 f"{reference / ours:.2f}",
-                "",
+                "under 400 MB with 100,000 needs (150 MB idle)",
             ),
             Row(
                 "memory",
@@ -167,7 +167,7 @@ def main() -> None:
                 f"{peak / 1024:.0f} MB",
                 f"empty store: {reference_peak / 1024:.0f} MB",
                 f"{reference_peak / peak:.2f}",
-                "",
+                "under 400 MB",
             ),
         ],
     )
