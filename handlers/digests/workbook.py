@@ -106,7 +106,7 @@ def workbook(summary: Semester) -> bytes:
                 n.kind_label,
                 n.label,
                 n.quantity,
-                n.unit or "",
+                n.unit or None,
                 n.start,
                 n.end,
                 n.deadline,
