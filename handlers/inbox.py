@@ -16,7 +16,7 @@ from handlers import anticipation, replies
 from handlers.answers import answer
 from handlers.completion import complete, original_message
 from handlers.inbound import Inbound
-from handlers.matching import MatchingConfig, match
+from handlers.matching import MatchingConfig, ReferenceCache, match
 from handlers.notices import notify, proposal_asked, verdict
 from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
@@ -82,6 +82,8 @@ class Inbox:
         self.sessions = sessions
         self.reader = reader
         self.matching = matching or MatchingConfig()
+        # The communes and the catalogue, read once a minute rather than for every message.
+        self.reference = ReferenceCache()
 
     async def receive(
         self, inbound: Inbound, *, confirmed: bool = True, respond: Responder | None = None
@@ -252,7 +254,9 @@ class Inbox:
         member_id = speaker.member.id if speaker.member else None
         author = Author(commune, member_id, inbound.channel, message_id)
         recorded = await record(session, reading, author)
-        report = await match(session, self.matching, _items(recorded), inbound.at)
+        report = await match(
+            session, self.matching, _items(recorded), inbound.at, await self.reference.get(session)
+        )
         await notify(session, report.created, inbound.at)
         name = await commune_name(session, commune)
         await set_outcome(
@@ -336,7 +340,9 @@ class Inbox:
         if completion is None:
             return None
         items = {n.item_id for n in completion.needs if n.item_id}
-        report = await match(session, self.matching, items, inbound.at)
+        report = await match(
+            session, self.matching, items, inbound.at, await self.reference.get(session)
+        )
         await notify(session, report.created, inbound.at)
         await set_outcome(
             session, message_id, InboundStatus.RECORDED, f"complète le message {original}",

@@ -177,3 +177,20 @@ async def test_group_orders_carry_their_costs(
         shares = {c: float(v) for c, v in group.cost_key["shares"].items()}
         assert shares["56036"] == pytest.approx(2 * shares["56040"])
         assert "au prorata des quantités" in group.cost_key["explanation"]
+
+
+async def test_the_service_reads_the_catalogue_once_a_minute(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from handlers.matching import ReferenceCache
+
+    clock = [0.0]
+    cache = ReferenceCache(ttl=60, clock=lambda: clock[0])
+    async with sessions() as session:
+        first = await cache.get(session)
+        assert "56193" in first.places and first.labels["ganivelle"] == ("ganivelle", "ganivelles")
+        clock[0] = 59
+        assert await cache.get(session) is first
+        clock[0] = 61
+        again = await cache.get(session)
+    assert again is not first and again == first  # read again, unchanged

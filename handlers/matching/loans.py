@@ -82,6 +82,7 @@ def plan_loans(
     labels: Mapping[str, tuple[str, str]],
     refused: set[tuple[int, int]],
     outcome: Outcome,
+    lenders: dict[str, list[str]] | None = None,
 ) -> None:
     """Serve as many borrow needs as the offers can, each from the nearest lenders, then
     those that keep most free. Two orders are tried for each item, arrival and smallest
@@ -99,7 +100,8 @@ def plan_loans(
     wanted: dict[str | None, list[NeedView]] = defaultdict(list)
     for need in needs:
         wanted[need.item].append(need)
-    context = _Context(places, labels, refused, lender_order(places))
+    # Each commune's lenders from the nearest: given when the caller keeps them.
+    context = _Context(places, labels, refused, lenders or lender_order(places))
     for item, group in wanted.items():
         pool = pools.get(item or "", {})
         arrival = sorted(group, key=lambda n: n.order)
