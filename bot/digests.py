@@ -30,26 +30,15 @@ def rendered_digests(sessions: async_sessionmaker[AsyncSession], config: DigestC
     """The digests as the scheduler renders them, for the chat: the short summary of each
     territory, and the semester summary's workbook and calendar. Nothing is recorded: the
     scheduled digest still tells what is new since the last one it sent."""
-    from handlers.digests import matching_digest, semester_summary
-    from handlers.digests.facts import catalogue, territories
-    from storage.runs import detail_of, last_run
+    from handlers.digests import DigestKind as Kind
+    from handlers.digests import each_territory
 
     async def render(kind: DigestKind, now: dt.datetime) -> TelegramDigest:
         parts, files = [], []
         async with sessions() as session:
-            items = await catalogue(session)
-            for scope in await territories(session):
-                if kind == "semester":
-                    rendered = await semester_summary(session, scope, items, now, config)
-                    files += [(name, data) for name, (_, data) in rendered.files.items()]
-                else:
-                    previous = await last_run(session, "matching", f"{scope.epci}/", now)
-                    since = previous.started_at if previous else None
-                    seen = (detail_of(previous) or {}).get("seen")
-                    rendered = await matching_digest(
-                        session, scope, items, now, since, seen, config
-                    )
+            async for rendered in each_territory(session, Kind(kind), now, config):
                 parts.append(rendered.telegram)
+                files += [(name, data) for name, (_, data) in rendered.files.items()]
         return TelegramDigest("\n\n".join(parts), files)
 
     return render

@@ -17,14 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.anticipation import ask_ahead
-from handlers.digests import DigestConfig, Rendered, facts, matching_digest, semester_summary
+from handlers.digests import DigestConfig, Rendered, facts, next_matching_digest, semester_summary
 from handlers.digests.delivery import deliver
 from handlers.digests.facts import Item, Scope
 from handlers.reminders import send_reminders
 from scheduler.periods import daily_due, semester_due
 from scheduler.rendering import PARALLEL_FROM, rendered_in_parallel, workers
 from storage.models import JobRun
-from storage.runs import claim, detail_of, finish, last_run
+from storage.runs import claim, finish
 
 log = logging.getLogger("mutualise.scheduler")
 
@@ -69,9 +69,11 @@ class Jobs:
         now: dt.datetime,
         work: Callable[[AsyncSession, Scope, dict[str, Item], str], Awaitable[RunResult]],
         keep: Keep | None = None,
+        scopes: list[Scope] | None = None,
     ) -> list[RunResult]:
         async with self.sessions() as session:
-            scopes = await facts.territories(session)
+            if scopes is None:
+                scopes = await facts.territories(session)
             items = await facts.catalogue(session)
         results = []
         for scope in scopes:  # one transaction per territory
@@ -99,10 +101,7 @@ class Jobs:
         async def work(
             session: AsyncSession, scope: Scope, items: dict[str, Item], period: str
         ) -> RunResult:
-            previous = await last_run(session, MATCHING, f"{scope.epci}/", now)
-            since = previous.started_at if previous else None
-            seen = (detail_of(previous) or {}).get("seen")
-            rendered = await matching_digest(session, scope, items, local, since, seen, self.config)
+            rendered = await next_matching_digest(session, scope, items, local, self.config)
             queued = await deliver(session, rendered, period, now) if rendered.news or force else 0
             return RunResult(MATCHING, period, True, queued, rendered)
 
@@ -122,19 +121,25 @@ class Jobs:
             return RunResult(SEMESTER, period, True, queued, rendered)
 
         async with self.sessions() as session:
-            many = len(await facts.territories(session)) >= PARALLEL_FROM
+            scopes = await facts.territories(session)
         processes = self.processes or workers()
-        if many and processes > 1:
-            return await self._semester_in_parallel(now, day or local.date(), processes, keep)
-        return await self._each(SEMESTER, day or local.date(), now, work, keep)
+        if len(scopes) >= PARALLEL_FROM and processes > 1:
+            return await self._semester_in_parallel(
+                now, day or local.date(), processes, keep, scopes
+            )
+        return await self._each(SEMESTER, day or local.date(), now, work, keep, scopes)
 
     async def _semester_in_parallel(
-        self, now: dt.datetime, day: dt.date, processes: int, keep: Keep | None
+        self,
+        now: dt.datetime,
+        day: dt.date,
+        processes: int,
+        keep: Keep | None,
+        scopes: list[Scope],
     ) -> list[RunResult]:
         """Many territories: rendered on every core, then each recorded and sent in a
         transaction of its own (claimed there, so that it is still sent once only)."""
         async with self.sessions() as session:
-            scopes = await facts.territories(session)
             done = set(await session.scalars(select(JobRun.period).where(JobRun.job == SEMESTER)))
         results = [RunResult(SEMESTER, period_key(s, day), ran=False) for s in scopes
                    if period_key(s, day) in done]  # fmt: skip

@@ -9,17 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.cli.context import Context
-from handlers.digests import (
-    DigestConfig,
-    DigestKind,
-    Rendered,
-    facts,
-    matching_digest,
-    semester_summary,
-)
+from handlers.digests import DigestConfig, DigestKind, Rendered, each_territory, facts
 from handlers.settings import Settings
 from storage.errors import MutualiseError
-from storage.runs import detail_of, last_run
 
 
 class DigestError(MutualiseError):
@@ -66,19 +58,9 @@ async def _render(
     ctx: Context, kind: DigestKind, now: dt.datetime, only: set[str] | None = None
 ) -> AsyncIterator[Rendered]:
     """Each territory's digest in turn (of some EPCIs only, if given), without sending."""
-    config = digest_config(ctx.settings)
     async with ctx.sessions() as session:
-        items = await facts.catalogue(session)
-        for scope in await facts.territories(session):
-            if only is not None and scope.epci not in only:
-                continue
-            if kind is DigestKind.SEMESTER:
-                yield await semester_summary(session, scope, items, now, config)
-                continue
-            previous = await last_run(session, "matching", f"{scope.epci}/", now)
-            since = previous.started_at if previous else None
-            seen = (detail_of(previous) or {}).get("seen")
-            yield await matching_digest(session, scope, items, now, since, seen, config)
+        async for rendered in each_territory(session, kind, now, digest_config(ctx.settings), only):
+            yield rendered
 
 
 async def run_digest(ctx: Context, args: argparse.Namespace) -> int:

@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.digests import matching, semester
+from handlers.digests import facts, matching, semester
 from handlers.digests.calendar import calendar
 from handlers.digests.facts import Item, Scope
 from handlers.digests.peaks import describe
 from handlers.digests.render import render, telegram_lines
 from handlers.digests.workbook import workbook
 from handlers.wording import day, listing
+from storage.runs import detail_of, last_run
 
 
 class DigestKind(enum.StrEnum):
@@ -175,3 +177,36 @@ async def semester_summary(
             "calendrier.ics": (ICS, ics),
         },
     )
+
+
+async def next_matching_digest(
+    session: AsyncSession,
+    scope: Scope,
+    items: dict[str, Item],
+    now: dt.datetime,
+    config: DigestConfig,
+) -> Rendered:
+    """The matching digest that would go out at `now`: what is new since the last one the
+    schedule recorded for the territory (everything, before the first)."""
+    previous = await last_run(session, DigestKind.MATCHING.value, f"{scope.epci}/", now)
+    since = previous.started_at if previous else None
+    seen = (detail_of(previous) or {}).get("seen")
+    return await matching_digest(session, scope, items, now, since, seen, config)
+
+
+async def each_territory(
+    session: AsyncSession,
+    kind: DigestKind,
+    now: dt.datetime,
+    config: DigestConfig,
+    only: Collection[str] | None = None,
+) -> AsyncIterator[Rendered]:
+    """Each territory's digest in turn (of some EPCIs only, if given), recording nothing."""
+    items = await facts.catalogue(session)
+    for scope in await facts.territories(session):
+        if only is not None and scope.epci not in only:
+            continue
+        if kind is DigestKind.SEMESTER:
+            yield await semester_summary(session, scope, items, now, config)
+        else:
+            yield await next_matching_digest(session, scope, items, now, config)
