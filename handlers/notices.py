@@ -13,14 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from handlers.reading.bodies import own_words
+from handlers.recipients import writers
 from storage.models import (
     Answer,
     Channel,
     Commune,
-    InboundMessage,
     Member,
-    Need,
-    Offer,
     OutboxMessage,
     Proposal,
     ProposalKind,
@@ -61,17 +59,7 @@ async def _addresses(session: AsyncSession, commune: str, proposal: Proposal) ->
     offer_ids = [
         p.offer_id for p in proposal.participants if p.offer_id and p.commune_insee == commune
     ]
-    messages = (
-        select(Need.message_id)
-        .where(Need.id.in_(need_ids))
-        .union(select(Offer.message_id).where(Offer.id.in_(offer_ids)))
-    )
-    senders = await session.scalars(
-        select(InboundMessage.sender).where(
-            InboundMessage.id.in_(messages), InboundMessage.channel == Channel.EMAIL
-        )
-    )
-    return sorted(set(senders))
+    return await writers(session, need_ids, offer_ids)
 
 
 async def _telegram_ids(session: AsyncSession, commune: str) -> list[int]:

@@ -58,6 +58,14 @@ async def of_commune(
     found = _of(list(members))
     if found or not (needs or offers):
         return found
+    return [Recipient(Channel.EMAIL, s) for s in await writers(session, needs, offers)]
+
+
+async def writers(
+    session: AsyncSession, needs: Collection[int], offers: Collection[int]
+) -> list[str]:
+    """The addresses that wrote these needs and offers by email: a town hall with no member
+    registered is answered where it wrote from."""
     messages = (
         select(Need.message_id)
         .where(Need.id.in_(needs))
@@ -68,7 +76,7 @@ async def of_commune(
         .where(InboundMessage.id.in_(messages), InboundMessage.channel == Channel.EMAIL)
         .distinct()
     )
-    return sorted(Recipient(Channel.EMAIL, s) for s in senders)
+    return sorted(senders)
 
 
 def dedupe_key(*parts: str | Recipient) -> str:
