@@ -7,13 +7,60 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Protocol
 
 from handlers.wording import stretch
+from storage.models import NeedKind
 
 # A span of days (open at either end when None) and the quantity asked or lent over it.
 Span = tuple[dt.date | None, dt.date | None, int]
 # A run of days, with what is asked and what can be lent all along it.
 Run = tuple[dt.date, dt.date, int, int]
+
+
+class Asked(Protocol):
+    """A need as the sweep sees it (a stored need, or a digest's row of one)."""
+
+    @property
+    def kind(self) -> NeedKind: ...
+    @property
+    def item_id(self) -> str | None: ...
+    @property
+    def start(self) -> dt.date | None: ...
+    @property
+    def end(self) -> dt.date | None: ...
+    @property
+    def quantity(self) -> int | None: ...
+
+
+class Lent(Protocol):
+    """An offer as the sweep sees it."""
+
+    @property
+    def item_id(self) -> str | None: ...
+    @property
+    def start(self) -> dt.date | None: ...
+    @property
+    def end(self) -> dt.date | None: ...
+    @property
+    def quantity(self) -> int | None: ...
+
+
+def spans(
+    needs: Iterable[Asked], offers: Iterable[Lent]
+) -> tuple[dict[str, list[Span]], dict[str, list[Span]]]:
+    """By item, what the dated borrow needs ask and what the offers of those items lend."""
+    asked: dict[str, list[Span]] = defaultdict(list)
+    for need in needs:
+        if need.kind is NeedKind.BORROW and need.item_id is not None and need.start is not None:
+            # A need of unknown quantity asks for one at least.
+            asked[need.item_id].append((need.start, need.end or need.start, need.quantity or 1))
+    lent: dict[str, list[Span]] = defaultdict(list)
+    for offer in offers:
+        if offer.item_id in asked:
+            # A lot of unknown size is one thing lent whole.
+            lent[offer.item_id].append((offer.start, offer.end, offer.quantity or 1))
+    return asked, lent
 
 
 def _changes(spans: Iterable[Span]) -> dict[dt.date | None, int]:

@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from handlers.digests.facts import LIVE_NEEDS, Item, NeedRow, OfferRow
-from handlers.shortage import Span, figures, short_runs
+from handlers.shortage import figures, short_runs, spans
 from handlers.wording import amount, stretch
-from storage.models import NeedKind
 
 
 @dataclass(frozen=True)
@@ -74,26 +73,12 @@ def peaks(
 ) -> list[Peak]:
     """The runs of days within [first, last] (unbounded when None) where an item's live
     borrow needs ask more than its open offers can lend, by day then item."""
-    asked: dict[str, list[Span]] = defaultdict(list)
-    for need in needs:
-        if (
-            need.kind is NeedKind.BORROW
-            and need.status in LIVE_NEEDS
-            and need.item_id is not None
-            and need.start is not None
-        ):
-            # A need of unknown quantity asks for one at least.
-            asked[need.item_id].append((need.start, need.end or need.start, need.quantity or 1))
-    lent: dict[str, list[Span]] = defaultdict(list)
-    for offer in offers:
-        if offer.item_id in asked:
-            # A lot of unknown size is one thing lent whole.
-            lent[offer.item_id].append((offer.start, offer.end, offer.quantity or 1))
+    asked, lent = spans((n for n in needs if n.status in LIVE_NEEDS), offers)
     found = []
-    for item_id, spans in asked.items():
+    for item_id, wanted in asked.items():
         item = items.get(item_id)
         label, plural = (item.label, item.plural) if item else (item_id, item_id)
-        for start, end, demand, supply in short_runs(spans, lent[item_id]):
+        for start, end, demand, supply in short_runs(wanted, lent[item_id]):
             start = max(start, first) if first else start
             end = min(end, last) if last else end
             if start <= end:

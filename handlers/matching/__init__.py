@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -29,7 +28,7 @@ from handlers.matching.plans import (
     Pricing,
     collector_paused,
 )
-from handlers.shortage import Span, figures, short_runs, worst_by_year
+from handlers.shortage import figures, short_runs, spans, worst_by_year
 from storage.declarations import live_needs, open_offers
 from storage.models import (
     Answer,
@@ -191,19 +190,12 @@ async def match(
 def recurring_shortages(needs: Sequence[Need], offers: Sequence[Offer]) -> dict[str, str]:
     """The lent items asked more than they can be lent in at least two different years,
     with the figures of the worst day of each year: what a joint purchase would end."""
-    asked: dict[str, list[Span]] = defaultdict(list)
-    for need in needs:
-        if need.kind is NeedKind.BORROW and need.item_id is not None and need.start is not None:
-            asked[need.item_id].append((need.start, need.end or need.start, need.quantity or 1))
-    lent: dict[str, list[Span]] = defaultdict(list)
-    for offer in offers:
-        if offer.item_id in asked:
-            lent[offer.item_id].append((offer.start, offer.end, offer.quantity or 1))
+    asked, lent = spans(needs, offers)
     found = {}
-    for item, spans in asked.items():
+    for item, wanted in asked.items():
         if item not in lent:
             continue  # nobody lends it: the joint purchase needs no figures to be suggested
-        worst = worst_by_year(short_runs(spans, lent[item]))
+        worst = worst_by_year(short_runs(wanted, lent[item]))
         if len(worst) >= 2:
             found[item] = figures(worst)
     return found
