@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import re
 import signal
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from handlers.inbox import Inbox
 from handlers.reading.sources import bundled_reader
 from handlers.settings import Settings
 from tests.botapi import BotAPI, Call
-from tests.test_service import MUTUALISE, free_port
+from tests.test_service import MUTUALISE, free_port, service_env
 
 ANNE, LOIC, STRANGER = 1001, 2002, 666
 
@@ -64,9 +63,8 @@ async def test_run_serves_the_bot_by_long_polling(sqlite_url: str, tmp_path: Pat
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+    env = service_env(sqlite_url)
     env.update(
-        MUTUALISE_DB=sqlite_url,
         MUTUALISE_TELEGRAM_TOKEN="42:TEST-TOKEN",
         MUTUALISE_TELEGRAM_API=f"http://127.0.0.1:{port}",
         MUTUALISE_OUTBOX_INTERVAL="0.2",

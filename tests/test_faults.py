@@ -4,7 +4,6 @@ the store counted. Every email that got 250 is handled exactly once, with one re
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import smtplib
 import sqlite3
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from aiosmtpd.smtp import SMTP
 
-from tests.test_service import MUTUALISE, Sink, free_port
+from tests.test_service import MUTUALISE, Sink, free_port, service_env
 
 SENDERS = ["st@caudan.fr", "mairie@cleguer.fr", "st@lorient.bzh", "mairie@mairie-queven.fr"]
 THREADS, PER_THREAD, KILL_AFTER = 10, 15, 40
@@ -83,8 +82,7 @@ def counts(db: Path) -> dict[str, int]:
 
 async def test_killed_under_load_every_accepted_email_is_handled_once(tmp_path: Path) -> None:
     db = tmp_path / "store.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
-    env["MUTUALISE_DB"] = f"sqlite:///{db}"
+    env = service_env(f"sqlite:///{db}")
     init = await asyncio.create_subprocess_exec(MUTUALISE, "init", env=env,
                                                 stdout=asyncio.subprocess.DEVNULL)  # fmt: skip
     assert await init.wait() == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import re
 import signal
 from collections.abc import AsyncIterator
@@ -22,7 +21,7 @@ from storage.members import add_member
 from storage.models import CalendarToken, Commune, Event, EventItem, Role
 from tests.test_cli import mutualise
 from tests.test_digests import PARIS, play
-from tests.test_service import MUTUALISE, free_port
+from tests.test_service import MUTUALISE, free_port, service_env
 
 JUNE_1 = dt.datetime(2027, 6, 1, 9, tzinfo=PARIS)
 
@@ -116,9 +115,9 @@ async def test_run_serves_the_feed_until_revoked(sqlite_url: str) -> None:
     assert added.returncode == 0, added.stderr
     path = re.search(r"/calendrier/[\w-]{32}\.ics", added.stdout)
     assert path is not None and "MUTUALISE_CALENDAR_URL" in added.stdout
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+    env = service_env(sqlite_url)
     port = free_port()
-    env.update(MUTUALISE_DB=sqlite_url, MUTUALISE_SMTP_PORT=str(free_port()),
+    env.update(MUTUALISE_SMTP_PORT=str(free_port()),
                MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example", MUTUALISE_SCHEDULER="false",
                MUTUALISE_CALENDAR_PORT=str(port))  # fmt: skip
     service = await asyncio.create_subprocess_exec(

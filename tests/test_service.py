@@ -22,6 +22,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 MUTUALISE = str(Path(sys.executable).with_name("mutualise"))
 
 
+def service_env(db: str) -> dict[str, str]:
+    """This process's environment without its own MUTUALISE_* settings, on store `db`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+    env["MUTUALISE_DB"] = db
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -55,8 +62,7 @@ def send(port: int) -> None:
 
 
 async def test_run_receives_records_and_replies(sqlite_url: str, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
-    env["MUTUALISE_DB"] = sqlite_url
+    env = service_env(sqlite_url)
     init = await asyncio.create_subprocess_exec(
         MUTUALISE, "init", env=env, stdout=asyncio.subprocess.DEVNULL
     )
@@ -90,8 +96,7 @@ async def test_run_receives_records_and_replies(sqlite_url: str, tmp_path: Path)
 
 
 async def test_run_without_addresses_says_which_setting_is_missing(sqlite_url: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
-    env["MUTUALISE_DB"] = sqlite_url
+    env = service_env(sqlite_url)
     init = await asyncio.create_subprocess_exec(
         MUTUALISE, "init", env=env, stdout=asyncio.subprocess.DEVNULL
     )
@@ -109,8 +114,7 @@ async def test_run_without_addresses_says_which_setting_is_missing(sqlite_url: s
 
 async def test_a_reminder_goes_out_once_across_restarts(sqlite_url: str, tmp_path: Path) -> None:
     """Stopped and started again the same day, the service does not send its jobs twice."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
-    env["MUTUALISE_DB"] = sqlite_url
+    env = service_env(sqlite_url)
     today = dt.datetime.now(ZoneInfo("Europe/Paris"))
     deadline = (today + dt.timedelta(days=12)).date()
     lines = tmp_path / "need.jsonl"
