@@ -18,32 +18,24 @@ Span = tuple[dt.date | None, dt.date | None, int]
 Run = tuple[dt.date, dt.date, int, int]
 
 
-class Asked(Protocol):
-    """A need as the sweep sees it (a stored need, or a digest's row of one)."""
+class Lent(Protocol):
+    """An offer as the sweep sees it (a stored offer, or a digest's row of one)."""
+
+    @property
+    def item_id(self) -> str | None: ...
+    @property
+    def start(self) -> dt.date | None: ...
+    @property
+    def end(self) -> dt.date | None: ...
+    @property
+    def quantity(self) -> int | None: ...
+
+
+class Asked(Lent, Protocol):
+    """A need as the sweep sees it: the same, and whether it borrows."""
 
     @property
     def kind(self) -> NeedKind: ...
-    @property
-    def item_id(self) -> str | None: ...
-    @property
-    def start(self) -> dt.date | None: ...
-    @property
-    def end(self) -> dt.date | None: ...
-    @property
-    def quantity(self) -> int | None: ...
-
-
-class Lent(Protocol):
-    """An offer as the sweep sees it."""
-
-    @property
-    def item_id(self) -> str | None: ...
-    @property
-    def start(self) -> dt.date | None: ...
-    @property
-    def end(self) -> dt.date | None: ...
-    @property
-    def quantity(self) -> int | None: ...
 
 
 def spans(
