@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import enum
 import logging
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import anticipation, replies
 from handlers.answers import answer
+from handlers.batching import Coalescer
 from handlers.completion import complete, original_message
 from handlers.inbound import Inbound
 from handlers.matching import MatchingConfig, ReferenceCache, match
@@ -22,7 +24,7 @@ from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
 from handlers.recording import Author, Recorded, record
 from storage.errors import MutualiseError
-from storage.inbox import claim, failed, log_inbound, set_outcome
+from storage.inbox import Arrival, claim, failed, log_many, set_outcome
 from storage.members import identify_sender, member_by_telegram
 from storage.models import (
     Channel,
@@ -36,6 +38,8 @@ from storage.models import (
 
 log = logging.getLogger("mutualise.inbox")
 PARIS = ZoneInfo("Europe/Paris")
+# At most this many messages share one transaction and one matching pass.
+BATCH = 64
 
 
 class Fate(enum.StrEnum):
@@ -70,6 +74,29 @@ class _Speaker:
     member: Member | None
 
 
+@dataclass
+class _Batch:
+    """What the messages of one transaction recorded: matched once, when all are in."""
+
+    items: set[str] = field(default_factory=set)
+    at: dt.datetime | None = None
+    recorded: list[tuple[Outcome, set[str]]] = field(default_factory=list)
+
+    def add(self, outcome: Outcome, items: set[str], at: dt.datetime) -> None:
+        self.items |= items
+        self.at = at if self.at is None else max(self.at, at)
+        self.recorded.append((outcome, items))
+
+
+@dataclass
+class _Work:
+    """Handling one message: `step` inside a transaction shared with others, `alone` in a
+    transaction of its own when the shared one failed."""
+
+    step: Callable[[AsyncSession, _Batch], Awaitable[Outcome]]
+    alone: Callable[[], Awaitable[Outcome]]
+
+
 class Inbox:
     """Receives messages from any channel; built once with the store and the reader."""
 
@@ -84,6 +111,11 @@ class Inbox:
         self.matching = matching or MatchingConfig()
         # The communes and the catalogue, read once a minute rather than for every message.
         self.reference = ReferenceCache()
+        # Messages arriving together are stored in one transaction, then handled in one;
+        # the two take turns rather than wait on each other's lock in the store.
+        self._writing = asyncio.Lock()
+        self._logging = Coalescer(self._log_many, BATCH)
+        self._working = Coalescer(self._work_many, BATCH)
 
     async def receive(
         self, inbound: Inbound, *, confirmed: bool = True, respond: Responder | None = None
@@ -93,7 +125,7 @@ class Inbox:
         `respond`, when given, is called inside the transaction that records the message,
         so that a reply is queued if and only if what it speaks of is stored.
         """
-        message = await self._log(inbound)
+        message = await self._logging(_arrival(inbound))
         if message is None:
             return Outcome(Fate.DUPLICATE)
         return await self.process(inbound, message.id, confirmed=confirmed, respond=respond)
@@ -121,42 +153,92 @@ class Inbox:
                     session, message_id, InboundStatus.IGNORED, f"automatique : {inbound.automatic}"
                 )
             return Outcome(Fate.IGNORED, None, message_id)
-        try:
-            return await self._handle(inbound, message_id, confirmed, respond)
-        except Exception:
-            return await self._failed(message_id)
+
+        async def step(session: AsyncSession, batch: _Batch) -> Outcome:
+            return await self._handle(session, inbound, message_id, confirmed, respond, batch)
+
+        return await self._working(_Work(step, lambda: self._alone(message_id, step)))
 
     async def confirm(self, message_id: int, reading: Reading, at: dt.datetime) -> Outcome:
         """Record what the writer confirmed (the reading of a message received with
         `confirmed=False`, perhaps completed or corrected since), then match and notify as
         a confirmed message is. Confirmed twice, it is recorded once."""
+
+        async def step(session: AsyncSession, batch: _Batch) -> Outcome:
+            return await self._confirm(session, message_id, reading, at, batch)
+
+        return await self._working(_Work(step, lambda: self._alone(message_id, step)))
+
+    async def _confirm(
+        self, session: AsyncSession, message_id: int, reading: Reading, at: dt.datetime,
+        batch: _Batch,
+    ) -> Outcome:  # fmt: skip
+        claimed = await session.execute(
+            update(InboundMessage)
+            .where(
+                InboundMessage.id == message_id,
+                InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
+            )
+            .values(status=InboundStatus.RECORDED)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return Outcome(Fate.DUPLICATE, None, message_id)
+        message = await session.get(InboundMessage, message_id)
+        assert message is not None
+        inbound = Inbound(message.channel, message.sender, message.text or "", at, "")
+        speaker = await self._identify(session, inbound)
+        if speaker is None:  # no longer a member since the card was shown
+            await set_outcome(session, message_id, InboundStatus.REFUSED, "expéditeur inconnu")
+            return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
+        commune = self._commune(speaker, reading)
+        return await self._record(
+            session, inbound, message_id, reading, speaker, commune, batch, ask=False
+        )
+
+    async def _log_many(
+        self, arrivals: list[Arrival]
+    ) -> list[InboundMessage | BaseException | None]:
+        async with self._writing:
+            return list(await log_many(self.sessions, arrivals))
+
+    async def _work_many(self, works: list[_Work]) -> list[Outcome | BaseException]:
+        """Handle messages in one transaction, matched once; if it fails, each alone."""
+        async with self._writing:
+            return await self._work_together(works)
+
+    async def _work_together(self, works: list[_Work]) -> list[Outcome | BaseException]:
+        if len(works) > 1:
+            try:
+                async with self.sessions.begin() as session:
+                    batch = _Batch()
+                    outcomes = [await work.step(session, batch) for work in works]
+                    await self._settle(session, batch)
+                return list(outcomes)
+            except Exception:
+                log.warning("%d messages failed together: each alone", len(works), exc_info=True)
+        return [await _caught(work.alone()) for work in works]
+
+    async def _alone(
+        self, message_id: int, step: Callable[[AsyncSession, _Batch], Awaitable[Outcome]]
+    ) -> Outcome:
         try:
             async with self.sessions.begin() as session:
-                claimed = await session.execute(
-                    update(InboundMessage)
-                    .where(
-                        InboundMessage.id == message_id,
-                        InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
-                    )
-                    .values(status=InboundStatus.RECORDED)
-                )
-                if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                    return Outcome(Fate.DUPLICATE, None, message_id)
-                message = await session.get(InboundMessage, message_id)
-                assert message is not None
-                inbound = Inbound(message.channel, message.sender, message.text or "", at, "")
-                speaker = await self._identify(session, inbound)
-                if speaker is None:  # no longer a member since the card was shown
-                    await set_outcome(
-                        session, message_id, InboundStatus.REFUSED, "expéditeur inconnu"
-                    )
-                    return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
-                commune = self._commune(speaker, reading)
-                return await self._record(
-                    session, inbound, message_id, reading, speaker, commune, ask=False
-                )
+                batch = _Batch()
+                outcome = await step(session, batch)
+                await self._settle(session, batch)
+            return outcome
         except Exception:
             return await self._failed(message_id)
+
+    async def _settle(self, session: AsyncSession, batch: _Batch) -> None:
+        """Match what the batch recorded, once, and tell the communes of new proposals."""
+        if batch.at is None:
+            return
+        reference = await self.reference.get(session)
+        report = await match(session, self.matching, batch.items, batch.at, reference)
+        await notify(session, report.created, batch.at)
+        for outcome, items in batch.recorded:
+            outcome.proposals = [p for p in report.created if p.item_id in items]
 
     async def abandon(self, message_id: int) -> None:
         """The writer dropped what the bot understood: nothing is recorded from it."""
@@ -168,23 +250,12 @@ class Inbox:
     async def note(self, inbound: Inbound, about: int) -> None:
         """Log a message that answers the bot's question about message `about`: what it
         says goes into that message's reading, not into a record of its own."""
-        message = await self._log(inbound)
+        message = await self._logging(_arrival(inbound))
         if message is not None:
             async with self.sessions.begin() as session:
                 await set_outcome(
                     session, message.id, InboundStatus.ANSWERED, f"complète le message {about}"
                 )
-
-    async def _log(self, inbound: Inbound) -> InboundMessage | None:
-        return await log_inbound(
-            self.sessions,
-            channel=inbound.channel,
-            external_id=inbound.external_id,
-            sender=inbound.sender,
-            raw=inbound.raw or inbound.text.encode(),
-            text=inbound.text,
-            received_at=inbound.at,
-        )
 
     async def _failed(self, message_id: int) -> Outcome:
         log.exception("message %s could not be handled", message_id)
@@ -198,18 +269,28 @@ class Inbox:
         )
 
     async def _handle(
-        self, inbound: Inbound, message_id: int, confirmed: bool, respond: Responder | None
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        message_id: int,
+        confirmed: bool,
+        respond: Responder | None,
+        batch: _Batch,
     ) -> Outcome:
-        async with self.sessions.begin() as session:
-            if not await claim(session, message_id):  # handled meanwhile, elsewhere
-                return Outcome(Fate.DUPLICATE, None, message_id)
-            outcome = await self._decide(session, inbound, message_id, confirmed)
-            if respond is not None and outcome.fate is not Fate.TO_CONFIRM:
-                await respond(session, outcome)
-            return outcome
+        if not await claim(session, message_id):  # handled meanwhile, elsewhere
+            return Outcome(Fate.DUPLICATE, None, message_id)
+        outcome = await self._decide(session, inbound, message_id, confirmed, batch)
+        if respond is not None and outcome.fate is not Fate.TO_CONFIRM:
+            await respond(session, outcome)
+        return outcome
 
     async def _decide(
-        self, session: AsyncSession, inbound: Inbound, message_id: int, confirmed: bool
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        message_id: int,
+        confirmed: bool,
+        batch: _Batch,
     ) -> Outcome:
         speaker = await self._identify(session, inbound)
         if speaker is None:
@@ -232,7 +313,7 @@ class Inbox:
             return Outcome(Fate.ANSWERED, replies.NOTHING_UNDERSTOOD, message_id, reading)
         if not confirmed:
             return Outcome(Fate.TO_CONFIRM, None, message_id, reading, commune)
-        return await self._record(session, inbound, message_id, reading, speaker, commune)
+        return await self._record(session, inbound, message_id, reading, speaker, commune, batch)
 
     @staticmethod
     def _commune(speaker: _Speaker, reading: Reading) -> str:
@@ -248,16 +329,14 @@ class Inbox:
         reading: Reading,
         speaker: _Speaker,
         commune: str,
+        batch: _Batch,
         ask: bool = True,
     ) -> Outcome:
-        """Record, match and notify; `ask` adds the question a reply by mail answers."""
+        """Record, leaving matching to the batch; `ask` adds the question a reply by mail
+        answers."""
         member_id = speaker.member.id if speaker.member else None
         author = Author(commune, member_id, inbound.channel, message_id)
         recorded = await record(session, reading, author)
-        report = await match(
-            session, self.matching, _items(recorded), inbound.at, await self.reference.get(session)
-        )
-        await notify(session, report.created, inbound.at)
         name = await commune_name(session, commune)
         await set_outcome(
             session, message_id, InboundStatus.RECORDED, _summary(reading, recorded),
@@ -266,14 +345,12 @@ class Inbox:
         asked = ""
         if ask and (recorded.needs or recorded.offers):
             asked = replies.still_missing(reading.missing)
-        return Outcome(
-            Fate.RECORDED,
-            replies.recorded(reading, recorded, name) + asked,
-            message_id,
-            reading,
+        outcome = Outcome(
+            Fate.RECORDED, replies.recorded(reading, recorded, name) + asked, message_id, reading,
             commune,
-            report.created,
-        )
+        )  # fmt: skip
+        batch.add(outcome, _items(recorded), inbound.at)
+        return outcome
 
     async def _answer_proposal(
         self, session: AsyncSession, inbound: Inbound, message_id: int, commune: str
@@ -364,6 +441,21 @@ async def commune_name(session: AsyncSession, insee: str) -> str:
     """The name of a commune, or its code when the store does not know it."""
     commune = await session.get(Commune, insee)
     return commune.name if commune else insee
+
+
+def _arrival(inbound: Inbound) -> Arrival:
+    raw = inbound.raw or inbound.text.encode()
+    return Arrival(
+        inbound.channel, inbound.external_id, inbound.sender, raw, inbound.text, inbound.at
+    )
+
+
+async def _caught(outcome: Awaitable[Outcome]) -> Outcome | BaseException:
+    """The outcome, or the exception its caller must see (the store is unavailable)."""
+    try:
+        return await outcome
+    except Exception as exc:
+        return exc
 
 
 def _items(recorded: Recorded) -> set[str]:

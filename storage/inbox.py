@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,26 +14,34 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.models import Channel, InboundMessage, InboundStatus, TelegramUpdate
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """A message as a channel delivered it, before it is stored."""
+
+    channel: Channel
+    external_id: str
+    sender: str
+    raw: bytes
+    text: str
+    received_at: dt.datetime
+
+    def model(self) -> InboundMessage:
+        return InboundMessage(
+            channel=self.channel,
+            external_id=self.external_id,
+            sender=self.sender[:254],
+            raw=self.raw,
+            text=self.text,
+            received_at=self.received_at,
+            status=InboundStatus.RECEIVED,
+        )
+
+
 async def log_inbound(
-    sessions: async_sessionmaker[AsyncSession],
-    *,
-    channel: Channel,
-    external_id: str,
-    sender: str,
-    raw: bytes,
-    text: str,
-    received_at: dt.datetime,
+    sessions: async_sessionmaker[AsyncSession], arrival: Arrival
 ) -> InboundMessage | None:
     """Store and commit one message; None when the channel delivered it already."""
-    message = InboundMessage(
-        channel=channel,
-        external_id=external_id,
-        sender=sender[:254],
-        raw=raw,
-        text=text,
-        received_at=received_at,
-        status=InboundStatus.RECEIVED,
-    )
+    message = arrival.model()
     try:
         async with sessions.begin() as session:
             session.add(message)
@@ -40,13 +49,45 @@ async def log_inbound(
         async with sessions() as session:
             known = await session.scalar(
                 select(InboundMessage.id).where(
-                    InboundMessage.channel == channel, InboundMessage.external_id == external_id
+                    InboundMessage.channel == arrival.channel,
+                    InboundMessage.external_id == arrival.external_id,
                 )
             )
         if known is None:
             raise
         return None
     return message
+
+
+async def log_many(
+    sessions: async_sessionmaker[AsyncSession], arrivals: Sequence[Arrival]
+) -> list[InboundMessage | None]:
+    """Store and commit many messages in one transaction (one commit for all); None for
+    each one delivered already, before or earlier in the same batch."""
+    if len(arrivals) == 1:
+        return [await log_inbound(sessions, arrivals[0])]
+    try:
+        async with sessions.begin() as session:
+            stored = {
+                (channel, external_id)
+                for channel, external_id in await session.execute(
+                    select(InboundMessage.channel, InboundMessage.external_id).where(
+                        InboundMessage.external_id.in_({a.external_id for a in arrivals})
+                    )
+                )
+            }
+            logged: list[InboundMessage | None] = []
+            for arrival in arrivals:
+                key = (arrival.channel, arrival.external_id)
+                if key in stored:
+                    logged.append(None)
+                    continue
+                stored.add(key)
+                logged.append(arrival.model())
+            session.add_all([m for m in logged if m is not None])
+        return logged
+    except IntegrityError:  # another instance stored one of them meanwhile: one at a time
+        return [await log_inbound(sessions, a) for a in arrivals]
 
 
 async def set_outcome(

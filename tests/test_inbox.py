@@ -3,17 +3,19 @@ logged, identified, read, recorded, matched, answered."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox
 from handlers.matching import match
+from handlers.reading.reader import Reading
 from handlers.reading.sources import bundled_reader
 from storage.models import (
     InboundMessage,
@@ -194,3 +196,62 @@ async def test_the_service_reads_the_catalogue_once_a_minute(
         clock[0] = 61
         again = await cache.get(session)
     assert again is not first and again == first  # read again, unchanged
+
+
+def commits(sessions: async_sessionmaker[AsyncSession]) -> list[int]:
+    """A counter of the store's commits, kept up to date from now on."""
+    counted = [0]
+
+    def one(_connection: object) -> None:
+        counted[0] += 1
+
+    engine = sessions.kw["bind"]
+    event.listen(engine.sync_engine, "commit", one)
+    return counted
+
+
+async def test_messages_arriving_together_share_their_transactions(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessions, READER)
+    counted = commits(sessions)
+    outcomes = await asyncio.gather(*(inbox.receive(m) for m in SCENARIO))
+    assert [o.fate for o in outcomes] == [Fate.RECORDED] * 5
+    assert "150 ganivelles le 21 juin 2027" in (outcomes[1].reply or "")
+    # Stored together (one commit), then recorded and matched together (one commit).
+    assert counted[0] == 2
+    found = await proposals(sessions)
+    assert sorted(p.kind for p in found) == [ProposalKind.GROUP_ORDER, ProposalKind.LOAN]
+    loan = next(p for p in outcomes[1].proposals if p.kind is ProposalKind.LOAN)
+    assert "Lorient peut prêter 150 ganivelles à Riantec" in loan.reason
+    assert outcomes[3].proposals == outcomes[4].proposals != []
+
+
+async def test_a_message_sent_twice_at_once_is_recorded_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessions, READER)
+    first, second = await asyncio.gather(inbox.receive(SCENARIO[1]), inbox.receive(SCENARIO[1]))
+    assert {first.fate, second.fate} == {Fate.RECORDED, Fate.DUPLICATE}
+    assert (await count(sessions, InboundMessage), await count(sessions, Need)) == (1, 1)
+
+
+async def test_a_message_that_fails_does_not_take_its_batch_down(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = Inbox(sessions, READER)
+    read = inbox.reader.read
+
+    def breaks_on_tondeuses(text: str, today: dt.date) -> Reading:
+        if "tondeuse" in text:
+            raise RuntimeError("a bug in the reading")
+        return read(text, today)
+
+    monkeypatch.setattr(inbox.reader, "read", breaks_on_tondeuses)
+    outcomes = await asyncio.gather(*(inbox.receive(m) for m in SCENARIO))
+    assert [o.fate for o in outcomes] == [Fate.RECORDED] * 3 + [Fate.FAILED] * 2
+    assert "conservé" in (outcomes[3].reply or "")
+    assert [p.kind for p in await proposals(sessions)] == [ProposalKind.LOAN]
+    async with sessions() as session:
+        statuses = list(await session.scalars(select(InboundMessage.status)))
+    assert sorted(statuses) == sorted([InboundStatus.RECORDED] * 3 + [InboundStatus.FAILED] * 2)

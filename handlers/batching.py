@@ -1,0 +1,67 @@
+"""Group commit: calls that arrive while a batch is being written are gathered into the
+next batch, so that many messages share one transaction (one commit, one matching pass)
+instead of each paying for its own. A caller still gets its own answer, and only once its
+batch is committed; an idle service adds no delay, since a lone call is a batch of one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+log = logging.getLogger("mutualise.batching")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class _Call(Generic[T, R]):
+    item: T
+    answer: asyncio.Future[R]
+
+
+class Coalescer(Generic[T, R]):
+    """Runs `write(items)` for the calls waiting, at most `limit` at a time, one batch after
+    the other; `write` returns one result or exception per item, in their order."""
+
+    def __init__(self, write: Callable[[list[T]], Awaitable[list[R | BaseException]]], limit: int):
+        self._write = write
+        self._limit = limit
+        self._waiting: list[_Call[T, R]] = []
+        self._runner: asyncio.Task[None] | None = None
+
+    async def __call__(self, item: T) -> R:
+        call = _Call(item, asyncio.get_running_loop().create_future())
+        self._waiting.append(call)
+        runner = self._runner
+        if runner is None or runner.done() or runner.get_loop() is not asyncio.get_running_loop():
+            self._runner = asyncio.create_task(self._run())
+        # Shielded: a caller that gives up (an SMTP client hanging up) does not take the
+        # others' batch down with it, and what it sent is still handled.
+        return await asyncio.shield(call.answer)
+
+    async def _run(self) -> None:
+        while self._waiting:
+            calls, self._waiting = self._waiting[: self._limit], self._waiting[self._limit :]
+            try:
+                results = await self._write([c.item for c in calls])
+            except BaseException as exc:  # every caller hears of it; the runner ends
+                results = [exc] * len(calls)
+                if not isinstance(exc, Exception):
+                    self._settle(calls, results)
+                    raise
+            self._settle(calls, results)
+
+    @staticmethod
+    def _settle(calls: list[_Call[T, R]], results: list[R | BaseException]) -> None:
+        for call, result in zip(calls, results, strict=True):
+            if call.answer.done():
+                continue
+            if isinstance(result, BaseException):
+                call.answer.set_exception(result)
+                call.answer.exception()  # retrieved here: a caller gone must not log it again
+            else:
+                call.answer.set_result(result)
