@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,16 +44,37 @@ _NO = re.compile(
 )
 
 
-async def _addresses(session: AsyncSession, commune: str, proposal: Proposal) -> list[str]:
-    """Members of the commune reachable by email only; else the town hall that wrote."""
+@dataclass
+class _Reach:
+    """How a commune's members are reached: by email (those not on Telegram), by Telegram."""
+
+    emails: list[str]
+    telegram_ids: list[int]
+
+
+async def _reach(session: AsyncSession, communes: Collection[str]) -> dict[str, _Reach]:
+    """The active members of these communes, read in one query."""
+    reach = {c: _Reach([], []) for c in communes}
     members = await session.scalars(
         select(Member)
-        .where(Member.commune_insee == commune, Member.active.is_(True))
+        .where(Member.commune_insee.in_(reach), Member.active.is_(True))
         .options(selectinload(Member.emails))
     )
-    found = [e.address for m in members if m.telegram_id is None for e in m.emails]
-    if found:
-        return sorted(set(found))
+    for member in members:
+        found = reach[member.commune_insee]
+        if member.telegram_id is not None:
+            found.telegram_ids.append(member.telegram_id)
+        else:
+            found.emails.extend(e.address for e in member.emails)
+    return {c: _Reach(sorted(set(r.emails)), sorted(set(r.telegram_ids))) for c, r in reach.items()}
+
+
+async def _addresses(
+    session: AsyncSession, commune: str, proposal: Proposal, reach: _Reach
+) -> list[str]:
+    """Members of the commune reachable by email only; else the town hall that wrote."""
+    if reach.emails:
+        return reach.emails
     need_ids = [
         p.need_id for p in proposal.participants if p.need_id and p.commune_insee == commune
     ]
@@ -60,18 +82,6 @@ async def _addresses(session: AsyncSession, commune: str, proposal: Proposal) ->
         p.offer_id for p in proposal.participants if p.offer_id and p.commune_insee == commune
     ]
     return await writers(session, need_ids, offer_ids)
-
-
-async def _telegram_ids(session: AsyncSession, commune: str) -> list[int]:
-    """Members of the commune on Telegram."""
-    ids = await session.scalars(
-        select(Member.telegram_id).where(
-            Member.commune_insee == commune,
-            Member.active.is_(True),
-            Member.telegram_id.is_not(None),
-        )
-    )
-    return sorted(i for i in ids if i is not None)
 
 
 async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.datetime) -> int:
@@ -83,8 +93,10 @@ async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.d
     names = {c.insee: c.name for c in await session.scalars(select(Commune))}
     for proposal in proposals:
         await session.refresh(proposal, ["participants"])
+    reach = await _reach(session, {p.commune_insee for q in proposals for p in q.participants})
+    for proposal in proposals:
         for commune in dict.fromkeys(p.commune_insee for p in proposal.participants):
-            for address in await _addresses(session, commune, proposal):
+            for address in await _addresses(session, commune, proposal, reach[commune]):
                 message = await enqueue(
                     session,
                     channel=Channel.EMAIL,
@@ -97,7 +109,7 @@ async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.d
                     dedupe_key=f"proposal:{proposal.id}:{address}",
                 )
                 queued += message is not None
-            for telegram_id in await _telegram_ids(session, commune):
+            for telegram_id in reach[commune].telegram_ids:
                 message = await enqueue(
                     session,
                     channel=Channel.TELEGRAM,
