@@ -99,14 +99,13 @@ async def set_outcome(
     member_id: int | None = None,
     commune_insee: str | None = None,
 ) -> None:
-    """Record what became of a message."""
-    message = await session.get(InboundMessage, message_id)
-    if message is None:
-        return
-    message.status = status
-    message.outcome = outcome
-    message.member_id = member_id
-    message.commune_insee = commune_insee
+    """Record what became of a message (one UPDATE: the message, raw bytes and all, is
+    not read back for it)."""
+    await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == message_id)
+        .values(status=status, outcome=outcome, member_id=member_id, commune_insee=commune_insee)
+    )
 
 
 async def handled_already(sessions: async_sessionmaker[AsyncSession], update_id: int) -> bool:

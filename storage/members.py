@@ -111,12 +111,14 @@ async def identify_sender(session: AsyncSession, address: str) -> Sender | None:
     # "st.lorient.bzh" is Lorient's too: try the domain, then each parent above a TLD.
     labels = domain.split(".")
     parents = [".".join(labels[i:]) for i in range(len(labels) - 1)]
-    for value, is_domain in [(address, False), *((p, True) for p in parents)]:
-        identity = await session.scalar(
+    wanted = [(address, False), *((p, True) for p in parents)]
+    found = {
+        (i.value, i.is_domain): i
+        for i in await session.scalars(
             select(CommuneMailIdentity)
-            .where(CommuneMailIdentity.value == value, CommuneMailIdentity.is_domain == is_domain)
+            .where(CommuneMailIdentity.value.in_([value for value, _ in wanted]))
             .options(selectinload(CommuneMailIdentity.commune))
         )
-        if identity is not None:
-            return Sender(identity.commune, None)
-    return None
+    }
+    best = next((found[key] for key in wanted if key in found), None)  # in that order
+    return Sender(best.commune, None) if best is not None else None
