@@ -37,7 +37,7 @@ from storage.models import (
     OutboxMessage,
 )
 from storage.names import fold
-from storage.outbox import enqueue
+from storage.outbox import draft, enqueue
 
 # The outbox header that ties a question to its answer: by Telegram button, or email reply.
 TELEGRAM_HEADER = "anticipation"
@@ -152,11 +152,11 @@ async def _ask(
     for recipient in await of_commune(session, event.commune_insee):
         key = dedupe_key(f"anticipation:{event.id}:{occurrence.start.isoformat()}", recipient)
         if recipient.channel is Channel.TELEGRAM:
-            message = await enqueue(
-                session, channel=Channel.TELEGRAM, recipient=recipient.address,
+            message = await enqueue(session, draft(
+                channel=Channel.TELEGRAM, recipient=recipient.address,
                 body=html.escape(text, quote=False), now=now, dedupe_key=key,
                 headers={TELEGRAM_HEADER: asked.id},
-            )  # fmt: skip
+            ))  # fmt: skip
         else:
             body = (
                 f"Bonjour,\n\n{text}\n\nRépondez à ce message par « oui » pour redemander le "
@@ -164,11 +164,11 @@ async def _ask(
                 "prêteurs), par « pas cette année » si la manifestation n'a pas lieu, ou "
                 "écrivez simplement ce qu'il vous faut cette fois.\n\n-- \nmutualise"
             )
-            message = await enqueue(
-                session, channel=Channel.EMAIL, recipient=recipient.address,
+            message = await enqueue(session, draft(
+                channel=Channel.EMAIL, recipient=recipient.address,
                 subject=f"{event.name} : même matériel que l'an dernier ?", body=body,
                 now=now, dedupe_key=key, headers={EMAIL_HEADER: str(asked.id)},
-            )  # fmt: skip
+            ))  # fmt: skip
         queued += message is not None
     return queued
 

@@ -6,26 +6,25 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from handlers.reading.bodies import own_words
-from handlers.recipients import writers
+from handlers.recipients import members_of, writers_of
 from storage.models import (
     Answer,
     Channel,
     Commune,
-    Member,
     OutboxMessage,
     Proposal,
     ProposalKind,
+    ProposalParticipant,
     ProposalStatus,
 )
-from storage.outbox import enqueue
+from storage.outbox import draft, enqueue_many
 
 PROPOSAL_HEADER = "X-Mutualise-Proposal"
 _ASK = "Acceptez-vous ? Quand toutes les communes ont accepté, elle est confirmée."
@@ -44,83 +43,66 @@ _NO = re.compile(
 )
 
 
-@dataclass
-class _Reach:
-    """How a commune's members are reached: by email (those not on Telegram), by Telegram."""
-
-    emails: list[str]
-    telegram_ids: list[int]
-
-
-async def _reach(session: AsyncSession, communes: Collection[str]) -> dict[str, _Reach]:
-    """The active members of these communes, read in one query."""
-    reach = {c: _Reach([], []) for c in communes}
-    members = await session.scalars(
-        select(Member)
-        .where(Member.commune_insee.in_(reach), Member.active.is_(True))
-        .options(selectinload(Member.emails))
-    )
-    for member in members:
-        found = reach[member.commune_insee]
-        if member.telegram_id is not None:
-            found.telegram_ids.append(member.telegram_id)
-        else:
-            found.emails.extend(e.address for e in member.emails)
-    return {c: _Reach(sorted(set(r.emails)), sorted(set(r.telegram_ids))) for c, r in reach.items()}
-
-
-async def _addresses(
-    session: AsyncSession, commune: str, proposal: Proposal, reach: _Reach
-) -> list[str]:
-    """Members of the commune reachable by email only; else the town hall that wrote."""
-    if reach.emails:
-        return reach.emails
-    need_ids = [
-        p.need_id for p in proposal.participants if p.need_id and p.commune_insee == commune
-    ]
-    offer_ids = [
-        p.offer_id for p in proposal.participants if p.offer_id and p.commune_insee == commune
-    ]
-    return await writers(session, need_ids, offer_ids)
-
-
 async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.datetime) -> int:
     """Queue one message per proposal and concerned person: by Telegram to members on it,
-    by email to the others; returns how many were queued."""
-    queued = 0
+    by email to the others (failing any, to the town hall that wrote by email); returns how
+    many were queued. A handful of queries, however many proposals."""
     if not proposals:
-        return queued
+        return 0
     names = {c.insee: c.name for c in await session.scalars(select(Commune))}
-    for proposal in proposals:
-        await session.refresh(proposal, ["participants"])
-    reach = await _reach(session, {p.commune_insee for q in proposals for p in q.participants})
+    await session.scalars(
+        select(Proposal)
+        .where(Proposal.id.in_([p.id for p in proposals]))
+        .options(selectinload(Proposal.participants))
+        .execution_options(populate_existing=True)
+    )
+    participants = [p for proposal in proposals for p in proposal.participants]
+    members = await members_of(session, {p.commune_insee for p in participants})
+    wrote = await writers_of(
+        session,
+        [p.need_id for p in participants if p.need_id],
+        [p.offer_id for p in participants if p.offer_id],
+    )
+    drafts = []
     for proposal in proposals:
         for commune in dict.fromkeys(p.commune_insee for p in proposal.participants):
-            for address in await _addresses(session, commune, proposal, reach[commune]):
-                message = await enqueue(
-                    session,
+            name = names.get(commune, commune)
+            emails = [r.address for r in members[commune] if r.channel is Channel.EMAIL]
+            if not emails:  # no member on email: the town hall that wrote, if by email
+                own = [p for p in proposal.participants if p.commune_insee == commune]
+                emails = sorted({wrote[k] for p in own for k in _records(p) if k in wrote})
+            drafts += [
+                draft(
                     channel=Channel.EMAIL,
                     recipient=address,
                     subject=f"{KINDS[proposal.kind]} n° {proposal.id}",
-                    body=_text(proposal, names.get(commune, commune)),
-                    html=_html(proposal, names.get(commune, commune)),
+                    body=_text(proposal, name),
+                    html=_html(proposal, name),
                     headers={PROPOSAL_HEADER: str(proposal.id)},
                     now=now,
                     dedupe_key=f"proposal:{proposal.id}:{address}",
                 )
-                queued += message is not None
-            for telegram_id in reach[commune].telegram_ids:
-                message = await enqueue(
-                    session,
+                for address in emails
+            ]
+            drafts += [
+                draft(
                     channel=Channel.TELEGRAM,
-                    recipient=str(telegram_id),
-                    body=chat_card(proposal, names.get(commune, commune)),
+                    recipient=r.address,
+                    body=chat_card(proposal, name),
                     headers={TELEGRAM_PROPOSAL: proposal.id},
                     now=now,
-                    dedupe_key=f"proposal:{proposal.id}:telegram:{telegram_id}",
+                    dedupe_key=f"proposal:{proposal.id}:telegram:{r.address}",
                 )
-                queued += message is not None
-    return queued
+                for r in members[commune]
+                if r.channel is Channel.TELEGRAM
+            ]
+    return len(await enqueue_many(session, drafts))
+
+
+def _records(participant: ProposalParticipant) -> list[tuple[str, int]]:
+    """The need and offer a participant takes part with, as `writers_of` names them."""
+    found = [("need", participant.need_id), ("offer", participant.offer_id)]
+    return [(kind, record) for kind, record in found if record is not None]
 
 
 def chat_card(proposal: Proposal, commune: str, standing: str | None = None) -> str:

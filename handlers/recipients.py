@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -45,17 +45,27 @@ async def coordinators(session: AsyncSession, territory_id: int) -> list[Recipie
     return _of(list(members))
 
 
+async def members_of(
+    session: AsyncSession, communes: Collection[str]
+) -> dict[str, list[Recipient]]:
+    """The active members of these communes, each on their channel, read in one query."""
+    found: dict[str, list[Member]] = {c: [] for c in communes}
+    members = await session.scalars(
+        select(Member)
+        .where(Member.commune_insee.in_(found), Member.active.is_(True))
+        .options(selectinload(Member.emails))
+    )
+    for member in members:
+        found[member.commune_insee].append(member)
+    return {c: _of(m) for c, m in found.items()}
+
+
 async def of_commune(
     session: AsyncSession, insee: str, needs: Collection[int] = (), offers: Collection[int] = ()
 ) -> list[Recipient]:
     """The commune's active members; failing any, the town hall addresses that wrote the
     given needs or offers by email."""
-    members = await session.scalars(
-        select(Member)
-        .where(Member.commune_insee == insee, Member.active.is_(True))
-        .options(selectinload(Member.emails))
-    )
-    found = _of(list(members))
+    found = (await members_of(session, [insee]))[insee]
     if found or not (needs or offers):
         return found
     return [Recipient(Channel.EMAIL, s) for s in await writers(session, needs, offers)]
@@ -66,17 +76,28 @@ async def writers(
 ) -> list[str]:
     """The addresses that wrote these needs and offers by email: a town hall with no member
     registered is answered where it wrote from."""
-    messages = (
-        select(Need.message_id)
-        .where(Need.id.in_(needs))
-        .union(select(Offer.message_id).where(Offer.id.in_(offers)))
+    return sorted(set((await writers_of(session, needs, offers)).values()))
+
+
+async def writers_of(
+    session: AsyncSession, needs: Collection[int], offers: Collection[int]
+) -> dict[tuple[str, int], str]:
+    """The address that wrote each of these needs and offers by email, in one query:
+    ("need", id) or ("offer", id) to the address; those written otherwise are left out."""
+    if not (needs or offers):
+        return {}
+    by_email = InboundMessage.channel == Channel.EMAIL
+    rows = await session.execute(
+        select(literal("need"), Need.id, InboundMessage.sender)
+        .join(InboundMessage, InboundMessage.id == Need.message_id)
+        .where(Need.id.in_(needs), by_email)
+        .union_all(
+            select(literal("offer"), Offer.id, InboundMessage.sender)
+            .join(InboundMessage, InboundMessage.id == Offer.message_id)
+            .where(Offer.id.in_(offers), by_email)
+        )
     )
-    senders = await session.scalars(
-        select(InboundMessage.sender)
-        .where(InboundMessage.id.in_(messages), InboundMessage.channel == Channel.EMAIL)
-        .distinct()
-    )
-    return sorted(senders)
+    return {(kind, record): sender for kind, record, sender in rows}
 
 
 def dedupe_key(*parts: str | Recipient) -> str:

@@ -19,7 +19,7 @@ from handlers.recipients import Recipient, dedupe_key, of_commune
 from handlers.wording import day, listing, stretch
 from storage.models import Channel, NeedKind, NeedStatus, ParticipantRole, ProposalKind
 from storage.models import ProposalStatus as Status
-from storage.outbox import enqueue
+from storage.outbox import draft, enqueue
 
 PURCHASE_NOTICE = dt.timedelta(days=30)
 PICKUP_NOTICE = dt.timedelta(days=7)
@@ -121,12 +121,14 @@ async def send_reminders(
             email = recipient.channel is Channel.EMAIL
             message = await enqueue(
                 session,
-                channel=recipient.channel,
-                recipient=recipient.address,
-                subject=reminder.subject if email else None,
-                body=reminder.text if email else html.escape(reminder.text, quote=False),
-                now=now,
-                dedupe_key=dedupe_key(reminder.key, recipient),
+                draft(
+                    channel=recipient.channel,
+                    recipient=recipient.address,
+                    subject=reminder.subject if email else None,
+                    body=reminder.text if email else html.escape(reminder.text, quote=False),
+                    now=now,
+                    dedupe_key=dedupe_key(reminder.key, recipient),
+                ),
             )
             queued += message is not None
     return queued

@@ -25,7 +25,7 @@ from mail.authentication import spoofing
 from mail.parsing import ParsedMail, parse_mail
 from storage.inbox import pending
 from storage.models import Channel
-from storage.outbox import enqueue, replies_since
+from storage.outbox import draft, enqueue, replies_since
 
 log = logging.getLogger("mutualise.mail.in")
 
@@ -140,17 +140,21 @@ class MailHandler:
             subject = mail.subject or "votre message"
             await enqueue(
                 session,
-                channel=Channel.EMAIL,
-                recipient=mail.sender,
-                subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
-                body=outcome.reply + SIGNATURE,
-                headers={
-                    "In-Reply-To": f"<{mail.message_id}>",
-                    "References": " ".join(f"<{r}>" for r in [*mail.references, mail.message_id]),
-                },
-                now=self.now(),
-                dedupe_key=key,
-                in_reply_to=outcome.message_id,
+                draft(
+                    channel=Channel.EMAIL,
+                    recipient=mail.sender,
+                    subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
+                    body=outcome.reply + SIGNATURE,
+                    headers={
+                        "In-Reply-To": f"<{mail.message_id}>",
+                        "References": " ".join(
+                            f"<{r}>" for r in [*mail.references, mail.message_id]
+                        ),
+                    },
+                    now=self.now(),
+                    dedupe_key=key,
+                    in_reply_to=outcome.message_id,
+                ),
             )
 
         return respond

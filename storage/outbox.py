@@ -27,8 +27,7 @@ BACKOFF = (
 )
 
 
-async def enqueue(
-    session: AsyncSession,
+def draft(
     *,
     channel: Channel,
     recipient: str,
@@ -39,17 +38,9 @@ async def enqueue(
     headers: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
     in_reply_to: int | None = None,
-    attachments: Sequence[tuple[str, str, bytes]] = (),
-) -> OutboxMessage | None:
-    """Add a message to send, with its attached files (name, content type, bytes);
-    None when a message with the same dedupe key exists."""
-    if dedupe_key is not None:
-        known = await session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-        )
-        if known is not None:
-            return None
-    message = OutboxMessage(
+) -> OutboxMessage:
+    """A message to send, not yet in the outbox."""
+    return OutboxMessage(
         channel=channel,
         recipient=recipient,
         subject=subject,
@@ -63,7 +54,17 @@ async def enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    session.add(message)
+
+
+async def enqueue(
+    session: AsyncSession,
+    message: OutboxMessage,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+) -> OutboxMessage | None:
+    """Add a message to send (a `draft`), with its attached files (name, content type,
+    bytes); None when a message with the same dedupe key exists."""
+    if not await enqueue_many(session, [message]):
+        return None
     await session.flush()
     for filename, content_type, content in attachments:
         session.add(
@@ -75,6 +76,30 @@ async def enqueue(
             )
         )
     return message
+
+
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[OutboxMessage]
+) -> list[OutboxMessage]:
+    """Add these drafts to the outbox, their dedupe keys checked in one query; those whose
+    key is known already, or repeated among them, are left out. Returns those added."""
+    keys = {m.dedupe_key for m in messages if m.dedupe_key is not None}
+    known = set()
+    if keys:
+        known = set(
+            await session.scalars(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
+            )
+        )
+    added = []
+    for message in messages:
+        if message.dedupe_key is not None:
+            if message.dedupe_key in known:
+                continue
+            known.add(message.dedupe_key)
+        added.append(message)
+    session.add_all(added)
+    return added
 
 
 async def attachments_of(session: AsyncSession, outbox_id: int) -> Sequence[OutboxAttachment]:

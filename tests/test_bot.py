@@ -42,7 +42,7 @@ from storage.models import (
     ProposalParticipant,
     Role,
 )
-from storage.outbox import enqueue
+from storage.outbox import draft, enqueue
 from tests.telegram import ChatDriver, alerts, buttons, texts
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -300,10 +300,10 @@ async def test_long_messages_are_split_and_flood_control_waited_out(
 ) -> None:
     paragraphs = [f"Paragraphe {n} : " + "ganivelles " * 60 for n in range(20)]
     async with sessions.begin() as session:
+        body = "\n\n".join(paragraphs)
         queued = await enqueue(
-            session, channel=Channel.TELEGRAM, recipient=str(COORD),
-            body="\n\n".join(paragraphs), now=NOW,
-        )  # fmt: skip
+            session, draft(channel=Channel.TELEGRAM, recipient=str(COORD), body=body, now=NOW)
+        )
         assert queued is not None
         session.add(
             OutboxAttachment(
@@ -370,11 +370,13 @@ async def test_a_digest_in_the_outbox_reaches_telegram_with_its_files(
     async with sessions.begin() as session:
         await enqueue(
             session,
-            channel=Channel.TELEGRAM,
-            recipient=str(COORD),
-            body="<b>État des lieux semestriel</b>\n• 3 besoin(s) ouvert(s)",
-            now=NOW,
-            dedupe_key="semester:test",
+            draft(
+                channel=Channel.TELEGRAM,
+                recipient=str(COORD),
+                body="<b>État des lieux semestriel</b>\n• 3 besoin(s) ouvert(s)",
+                now=NOW,
+                dedupe_key="semester:test",
+            ),
             attachments=[
                 ("besoins.xlsx", "application/vnd.ms-excel", b"PK\x03\x04"),
                 ("calendrier.ics", "text/calendar", b"BEGIN:VCALENDAR"),

@@ -235,10 +235,10 @@ async def test_outbound_mail_goes_through_the_relay_and_waits_when_it_is_down(
     refused = Relay("127.0.0.1", 1, "besoins@mutualise.example", timeout=2)  # nothing listens
     async with sessions.begin() as session:
         from storage.models import Channel
-        from storage.outbox import enqueue
+        from storage.outbox import draft, enqueue
 
         await enqueue(
-            session, channel=Channel.EMAIL, recipient="x@caudan.fr", body="b", now=clock[0]
+            session, draft(channel=Channel.EMAIL, recipient="x@caudan.fr", body="b", now=clock[0])
         )
     assert await deliver_due(sessions, refused, lambda: clock[0]) == (0, 1)
 
@@ -363,7 +363,7 @@ async def test_user_text_cannot_add_headers(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     from storage.models import Channel
-    from storage.outbox import enqueue
+    from storage.outbox import draft, enqueue
 
     sink = Sink()
     relay_server = await asyncio.get_running_loop().create_server(
@@ -371,11 +371,13 @@ async def test_user_text_cannot_add_headers(
     )
     relay = Relay("127.0.0.1", relay_server.sockets[0].getsockname()[1], "b@mutualise.example")
     async with sessions.begin() as session:
-        await enqueue(
-            session, channel=Channel.EMAIL, recipient="x@caudan.fr", now=NOW, body="corps",
+        await enqueue(session, draft(
+            channel=Channel.EMAIL, recipient="x@caudan.fr", now=NOW, body="corps",
             subject="Fête\r\nBcc: victime@example.org", headers={"X-Note": "a\nTo: z@example.org"},
-        )  # fmt: skip
-        await enqueue(session, channel=Channel.EMAIL, recipient="z@caudan.fr", now=NOW, body="ok")
+        ))  # fmt: skip
+        await enqueue(
+            session, draft(channel=Channel.EMAIL, recipient="z@caudan.fr", now=NOW, body="ok")
+        )
     try:
         sent, failed = await deliver_due(sessions, relay, lambda: NOW)
     finally:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.digests import Rendered
 from handlers.recipients import coordinators, dedupe_key
 from storage.models import Channel
-from storage.outbox import enqueue
+from storage.outbox import draft, enqueue
 
 
 async def deliver(session: AsyncSession, rendered: Rendered, period: str, now: dt.datetime) -> int:
@@ -24,13 +24,15 @@ async def deliver(session: AsyncSession, rendered: Rendered, period: str, now: d
         email = recipient.channel is Channel.EMAIL
         message = await enqueue(
             session,
-            channel=recipient.channel,
-            recipient=recipient.address,
-            subject=rendered.subject,
-            body=rendered.text if email else rendered.telegram,
-            html=rendered.html if email else None,
-            now=now,
-            dedupe_key=dedupe_key(rendered.kind.value, period, recipient),
+            draft(
+                channel=recipient.channel,
+                recipient=recipient.address,
+                subject=rendered.subject,
+                body=rendered.text if email else rendered.telegram,
+                html=rendered.html if email else None,
+                now=now,
+                dedupe_key=dedupe_key(rendered.kind.value, period, recipient),
+            ),
             attachments=files,
         )
         queued += message is not None
