@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storage.errors import MutualiseError
 from storage.models import Commune, CommuneMailIdentity, Member, MemberEmail, Role
@@ -88,7 +88,7 @@ async def member_by_telegram(session: AsyncSession, telegram_id: int) -> Member 
     return await session.scalar(
         select(Member)
         .where(Member.telegram_id == telegram_id, Member.active.is_(True))
-        .options(selectinload(Member.commune))
+        .options(joinedload(Member.commune))
     )
 
 
@@ -103,7 +103,7 @@ async def identify_sender(session: AsyncSession, address: str) -> Sender | None:
         select(Member)
         .join(Member.emails)
         .where(MemberEmail.address == address, Member.active.is_(True))
-        .options(selectinload(Member.commune))
+        .options(joinedload(Member.commune))
     )
     if member is not None:
         return Sender(member.commune, member)
@@ -117,7 +117,7 @@ async def identify_sender(session: AsyncSession, address: str) -> Sender | None:
         for i in await session.scalars(
             select(CommuneMailIdentity)
             .where(CommuneMailIdentity.value.in_([value for value, _ in wanted]))
-            .options(selectinload(CommuneMailIdentity.commune))
+            .options(joinedload(CommuneMailIdentity.commune))
         )
     }
     best = next((found[key] for key in wanted if key in found), None)  # in that order
