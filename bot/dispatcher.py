@@ -44,7 +44,7 @@ def build_dispatcher(
         clock=clock,
         digests=digests,
     )
-    dispatcher.update.outer_middleware(OnceMiddleware(inbox.sessions, clock))
+    dispatcher.update.outer_middleware(OnceMiddleware(inbox, clock))
     if pace is not None:
         dispatcher.update.outer_middleware(PaceMiddleware(pace))
     dispatcher.update.outer_middleware(MemberMiddleware(desk))

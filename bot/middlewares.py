@@ -19,13 +19,13 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import replies
 from handlers.desk import Desk
+from handlers.inbox import Inbox
 from handlers.pacing import Pace
 from storage.errors import store_unavailable
-from storage.inbox import handled_already, mark_handled
+from storage.inbox import handled_already
 
 log = logging.getLogger("mutualise.bot")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -37,24 +37,22 @@ class OnceMiddleware(BaseMiddleware):
     take it, so that the update, fetched again, is handled once the store is back; the chat
     lock of the dispatcher keeps two deliveries of one update from running side by side."""
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], dt.datetime]
-    ) -> None:
-        self.sessions = sessions
+    def __init__(self, inbox: Inbox, clock: Callable[[], dt.datetime]) -> None:
+        self.inbox = inbox
         self.clock = clock
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        if await handled_already(self.sessions, event.update_id):
+        if await handled_already(self.inbox.sessions, event.update_id):
             log.info("update %s delivered again: skipped", event.update_id)
             return None
         try:
             result = await handler(event, data)
         except Exception as exc:
             if not store_unavailable(exc):  # a bug: apologised for, not tried again
-                await mark_handled(self.sessions, event.update_id, self.clock())
+                await self.inbox.handled(event.update_id, self.clock())
             raise
-        await mark_handled(self.sessions, event.update_id, self.clock())
+        await self.inbox.handled(event.update_id, self.clock())
         return result
 
 

@@ -24,7 +24,7 @@ from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
 from handlers.recording import Author, Recorded, record
 from storage.errors import MutualiseError
-from storage.inbox import Arrival, claim, failed, log_many, set_outcome
+from storage.inbox import Arrival, claim, failed, log_many, mark_handled, set_outcome
 from storage.members import identify_sender, member_by_telegram
 from storage.models import (
     Channel,
@@ -116,6 +116,7 @@ class Inbox:
         self._writing = asyncio.Lock()
         self._logging = Coalescer(self._log_many, BATCH)
         self._working = Coalescer(self._work_many, BATCH)
+        self._marking = Coalescer(self._mark_many, BATCH)
 
     async def receive(
         self, inbound: Inbound, *, confirmed: bool = True, respond: Responder | None = None
@@ -194,6 +195,18 @@ class Inbox:
         return await self._record(
             session, inbound, message_id, reading, speaker, commune, batch, ask=False
         )
+
+    async def handled(self, update_id: int, at: dt.datetime) -> None:
+        """Record that a chat update was handled (its id, delivered again, is skipped):
+        with the other updates handled meanwhile, in one commit."""
+        await self._marking((update_id, at))
+
+    async def _mark_many(
+        self, updates: list[tuple[int, dt.datetime]]
+    ) -> list[BaseException | None]:
+        async with self._writing:
+            await mark_handled(self.sessions, updates)
+        return [None] * len(updates)
 
     async def _log_many(
         self, arrivals: list[Arrival]

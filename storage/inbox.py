@@ -116,14 +116,26 @@ async def handled_already(sessions: async_sessionmaker[AsyncSession], update_id:
 
 
 async def mark_handled(
-    sessions: async_sessionmaker[AsyncSession], update_id: int, now: dt.datetime
+    sessions: async_sessionmaker[AsyncSession], updates: Sequence[tuple[int, dt.datetime]]
 ) -> None:
-    """Record a chat update as handled; marked already (two instances raced), it stays."""
+    """Record chat updates (id, when) as handled, in one transaction; one marked already
+    (two instances raced) stays as it was."""
+    ids = {update_id for update_id, _ in updates}
     try:
         async with sessions.begin() as session:
-            session.add(TelegramUpdate(update_id=update_id, handled_at=now))
+            known = set(
+                await session.scalars(
+                    select(TelegramUpdate.update_id).where(TelegramUpdate.update_id.in_(ids))
+                )
+            )
+            for update_id, at in updates:
+                if update_id not in known:
+                    known.add(update_id)
+                    session.add(TelegramUpdate(update_id=update_id, handled_at=at))
     except IntegrityError:
-        pass
+        if len(updates) > 1:  # another instance marked one meanwhile: each on its own
+            for update in updates:
+                await mark_handled(sessions, [update])
 
 
 # A message whose handling failed is taken up again this many times, then left for a person.
