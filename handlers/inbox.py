@@ -25,7 +25,13 @@ from handlers.reading.reader import Reader, Reading
 from handlers.recording import Author, Recorded, record
 from storage.errors import MutualiseError
 from storage.inbox import Arrival, claim, failed, log_many, mark_handled, set_outcome
-from storage.members import identify_sender, member_by_telegram
+from storage.members import (
+    Sender,
+    identify_sender,
+    identify_senders,
+    member_by_telegram,
+    normalise_address,
+)
 from storage.models import (
     Channel,
     Commune,
@@ -81,6 +87,8 @@ class _Batch:
     items: set[str] = field(default_factory=set)
     at: dt.datetime | None = None
     recorded: list[tuple[Outcome, set[str]]] = field(default_factory=list)
+    # Who wrote the batch's emails, found for all of them at once.
+    senders: dict[str, Sender | None] = field(default_factory=dict)
 
     def add(self, outcome: Outcome, items: set[str], at: dt.datetime) -> None:
         self.items |= items
@@ -95,6 +103,7 @@ class _Work:
 
     step: Callable[[AsyncSession, _Batch], Awaitable[Outcome]]
     alone: Callable[[], Awaitable[Outcome]]
+    email: str | None = None  # the sender of an email, to identify with the others
 
 
 class Inbox:
@@ -158,7 +167,8 @@ class Inbox:
         async def step(session: AsyncSession, batch: _Batch) -> Outcome:
             return await self._handle(session, inbound, message_id, confirmed, respond, batch)
 
-        return await self._working(_Work(step, lambda: self._alone(message_id, step)))
+        email = inbound.sender if inbound.channel is Channel.EMAIL else None
+        return await self._working(_Work(step, lambda: self._alone(message_id, step), email))
 
     async def confirm(self, message_id: int, reading: Reading, at: dt.datetime) -> Outcome:
         """Record what the writer confirmed (the reading of a message received with
@@ -187,7 +197,7 @@ class Inbox:
         message = await session.get(InboundMessage, message_id)
         assert message is not None
         inbound = Inbound(message.channel, message.sender, message.text or "", at, "")
-        speaker = await self._identify(session, inbound)
+        speaker = await self._identify(session, inbound, batch)
         if speaker is None:  # no longer a member since the card was shown
             await set_outcome(session, message_id, InboundStatus.REFUSED, "expéditeur inconnu")
             return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
@@ -224,6 +234,8 @@ class Inbox:
             try:
                 async with self.sessions.begin() as session:
                     batch = _Batch()
+                    emails = {work.email for work in works if work.email}
+                    batch.senders = await identify_senders(session, emails)
                     outcomes = [await work.step(session, batch) for work in works]
                     await self._settle(session, batch)
                 return list(outcomes)
@@ -305,7 +317,7 @@ class Inbox:
         confirmed: bool,
         batch: _Batch,
     ) -> Outcome:
-        speaker = await self._identify(session, inbound)
+        speaker = await self._identify(session, inbound, batch)
         if speaker is None:
             await set_outcome(session, message_id, InboundStatus.REFUSED, "expéditeur inconnu")
             return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
@@ -441,12 +453,18 @@ class Inbox:
         reply = replies.completed(completion.describe(), completion.missing)
         return Outcome(Fate.RECORDED, reply, message_id, reading, commune)
 
-    async def _identify(self, session: AsyncSession, inbound: Inbound) -> _Speaker | None:
+    async def _identify(
+        self, session: AsyncSession, inbound: Inbound, batch: _Batch
+    ) -> _Speaker | None:
         if inbound.channel is Channel.TELEGRAM:
             telegram_id = inbound.telegram_id
             member = await member_by_telegram(session, telegram_id) if telegram_id else None
             return _Speaker(member.commune, member) if member else None
-        sender = await identify_sender(session, inbound.sender)
+        address = normalise_address(inbound.sender)
+        if address in batch.senders:
+            sender = batch.senders[address]
+        else:
+            sender = await identify_sender(session, address)
         return _Speaker(sender.commune, sender.member) if sender else None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -98,27 +98,51 @@ async def identify_sender(session: AsyncSession, address: str) -> Sender | None:
     A member's own address wins; then the exact address of a town hall on a shared
     webmail domain; then the town hall's own domain, whatever the local part.
     """
-    address = normalise_address(address)
-    member = await session.scalar(
-        select(Member)
-        .join(Member.emails)
-        .where(MemberEmail.address == address, Member.active.is_(True))
-        .options(joinedload(Member.commune))
-    )
-    if member is not None:
-        return Sender(member.commune, member)
-    domain = address.rpartition("@")[2]
-    # "st.lorient.bzh" is Lorient's too: try the domain, then each parent above a TLD.
-    labels = domain.split(".")
-    parents = [".".join(labels[i:]) for i in range(len(labels) - 1)]
-    wanted = [(address, False), *((p, True) for p in parents)]
-    found = {
+    return (await identify_senders(session, [address]))[normalise_address(address)]
+
+
+async def identify_senders(
+    session: AsyncSession, addresses: Collection[str]
+) -> dict[str, Sender | None]:
+    """`identify_sender` for many addresses (keyed normalised) in two queries."""
+    if not addresses:
+        return {}
+    wanted = {
+        a: [(a, False), *((parent, True) for parent in _domains(a))]
+        for a in {normalise_address(a) for a in addresses}
+    }
+    members = {
+        e.address: e.member
+        for e in await session.scalars(
+            select(MemberEmail)
+            .join(MemberEmail.member)
+            .where(MemberEmail.address.in_(wanted), Member.active.is_(True))
+            .options(joinedload(MemberEmail.member).joinedload(Member.commune))
+        )
+    }
+    identities = {
         (i.value, i.is_domain): i
         for i in await session.scalars(
             select(CommuneMailIdentity)
-            .where(CommuneMailIdentity.value.in_([value for value, _ in wanted]))
+            .where(CommuneMailIdentity.value.in_({v for keys in wanted.values() for v, _ in keys}))
             .options(joinedload(CommuneMailIdentity.commune))
         )
     }
-    best = next((found[key] for key in wanted if key in found), None)  # in that order
-    return Sender(best.commune, None) if best is not None else None
+    found: dict[str, Sender | None] = {}
+    for address, keys in wanted.items():
+        member = members.get(address)
+        best = next((identities[key] for key in keys if key in identities), None)  # in order
+        found[address] = (
+            Sender(member.commune, member)
+            if member is not None
+            else Sender(best.commune, None)
+            if best is not None
+            else None
+        )
+    return found
+
+
+def _domains(address: str) -> list[str]:
+    """The address's domain and each parent above a TLD: "st.lorient.bzh" is Lorient's."""
+    labels = address.rpartition("@")[2].split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]

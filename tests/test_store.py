@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.catalogue import load_catalogue
 from storage.database import session_factory
-from storage.members import MemberError, add_member, identify_sender
+from storage.members import MemberError, add_member, identify_sender, identify_senders
 from storage.models import (
     Channel,
     Commune,
@@ -171,6 +171,14 @@ async def test_members_and_senders(engine: AsyncEngine) -> None:
         assert (await identify_sender(session, "x@st.lorient.bzh")) is not None
         assert await identify_sender(session, "someone@gmail.com") is None
         assert await identify_sender(session, "mairie@lorient.bzh.evil.com") is None
+        together = await identify_senders(
+            session, ["Anne.LeGoff@gmail.com", "x@st.lorient.bzh", "someone@gmail.com"]
+        )
+        assert {a: s and (s.commune.name, s.member is not None) for a, s in together.items()} == {
+            "anne.legoff@gmail.com": ("Caudan", True),
+            "x@st.lorient.bzh": ("Lorient", False),
+            "someone@gmail.com": None,
+        }
     async with sessions.begin() as session:
         lorient = await session.get(Commune, "56121")
         assert lorient is not None
