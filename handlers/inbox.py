@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import anticipation, replies
@@ -184,15 +183,7 @@ class Inbox:
         self, session: AsyncSession, message_id: int, reading: Reading, at: dt.datetime,
         batch: _Batch,
     ) -> Outcome:  # fmt: skip
-        claimed = await session.execute(
-            update(InboundMessage)
-            .where(
-                InboundMessage.id == message_id,
-                InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
-            )
-            .values(status=InboundStatus.RECORDED)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if not await claim(session, message_id, InboundStatus.RECORDED):  # confirmed already
             return Outcome(Fate.DUPLICATE, None, message_id)
         message = await session.get(InboundMessage, message_id)
         assert message is not None

@@ -143,8 +143,11 @@ MAX_ATTEMPTS = 3
 _FAILED = "erreur interne"
 
 
-async def claim(session: AsyncSession, message_id: int) -> bool:
-    """Take a message to handle it in this transaction; False when it is already handled.
+async def claim(
+    session: AsyncSession, message_id: int, status: InboundStatus = InboundStatus.RECEIVED
+) -> bool:
+    """Take a message to handle it in this transaction, leaving it in `status`; False when
+    it is already handled.
 
     The conditional UPDATE locks the row until the transaction ends: another instance (or
     a sweep after a crash) trying the same message waits, then finds it handled.
@@ -155,7 +158,7 @@ async def claim(session: AsyncSession, message_id: int) -> bool:
             InboundMessage.id == message_id,
             InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
         )
-        .values(status=InboundStatus.RECEIVED)
+        .values(status=status)
     )
     return bool(taken.rowcount)  # type: ignore[attr-defined]
 
