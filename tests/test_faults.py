@@ -12,9 +12,7 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from aiosmtpd.smtp import SMTP
-
-from tests.test_service import MUTUALISE, Sink, free_port, service_env
+from tests.test_service import MUTUALISE, relayed, service_env
 
 SENDERS = ["st@caudan.fr", "mairie@cleguer.fr", "st@lorient.bzh", "mairie@mairie-queven.fr"]
 THREADS, PER_THREAD, KILL_AFTER = 10, 15, 40
@@ -86,17 +84,8 @@ async def test_killed_under_load_every_accepted_email_is_handled_once(tmp_path: 
     init = await asyncio.create_subprocess_exec(MUTUALISE, "init", env=env,
                                                 stdout=asyncio.subprocess.DEVNULL)  # fmt: skip
     assert await init.wait() == 0
-    sink = Sink()
-    relay = await asyncio.get_running_loop().create_server(lambda: SMTP(sink), "127.0.0.1", 0)
-    port = free_port()
-    env.update(
-        MUTUALISE_SMTP_PORT=str(port),
-        MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example",
-        MUTUALISE_RELAY_HOST="127.0.0.1",
-        MUTUALISE_RELAY_PORT=str(relay.sockets[0].getsockname()[1]),
-        MUTUALISE_OUTBOX_INTERVAL="0.2",
-        MUTUALISE_LOG_FILE=str(tmp_path / "mutualise.log"),
-    )
+    _, relay, port = await relayed(env)
+    env["MUTUALISE_LOG_FILE"] = str(tmp_path / "mutualise.log")
 
     async def start() -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(

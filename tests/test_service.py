@@ -44,6 +44,22 @@ class Sink:
         return "250 OK"
 
 
+async def relayed(env: dict[str, str]) -> tuple[Sink, asyncio.Server, int]:
+    """A relay that keeps what it is given, listening; `env` set for the service to take
+    mail for besoins@agglo.example on a free port (returned) and send through the relay."""
+    sink = Sink()
+    relay = await asyncio.get_running_loop().create_server(lambda: SMTP(sink), "127.0.0.1", 0)
+    port = free_port()
+    env.update(
+        MUTUALISE_SMTP_PORT=str(port),
+        MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example",
+        MUTUALISE_RELAY_HOST="127.0.0.1",
+        MUTUALISE_RELAY_PORT=str(relay.sockets[0].getsockname()[1]),
+        MUTUALISE_OUTBOX_INTERVAL="0.2",
+    )
+    return sink, relay, port
+
+
 def send(port: int) -> None:
     message = EmailMessage()
     message["From"] = "Services techniques <st@caudan.fr>"
@@ -67,16 +83,7 @@ async def test_run_receives_records_and_replies(sqlite_url: str, tmp_path: Path)
         MUTUALISE, "init", env=env, stdout=asyncio.subprocess.DEVNULL
     )
     assert await init.wait() == 0
-    sink = Sink()
-    relay = await asyncio.get_running_loop().create_server(lambda: SMTP(sink), "127.0.0.1", 0)
-    smtp_port = free_port()
-    env.update(
-        MUTUALISE_SMTP_PORT=str(smtp_port),
-        MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example",
-        MUTUALISE_RELAY_HOST="127.0.0.1",
-        MUTUALISE_RELAY_PORT=str(relay.sockets[0].getsockname()[1]),
-        MUTUALISE_OUTBOX_INTERVAL="0.2",
-    )
+    sink, relay, smtp_port = await relayed(env)
     service = await asyncio.create_subprocess_exec(
         MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
@@ -129,16 +136,8 @@ async def test_a_reminder_goes_out_once_across_restarts(sqlite_url: str, tmp_pat
             MUTUALISE, *command, env=env, stdout=asyncio.subprocess.DEVNULL
         )
         assert await done.wait() == 0
-    sink = Sink()
-    relay = await asyncio.get_running_loop().create_server(lambda: SMTP(sink), "127.0.0.1", 0)
-    env.update(
-        MUTUALISE_SMTP_PORT=str(free_port()),
-        MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example",
-        MUTUALISE_RELAY_HOST="127.0.0.1",
-        MUTUALISE_RELAY_PORT=str(relay.sockets[0].getsockname()[1]),
-        MUTUALISE_OUTBOX_INTERVAL="0.2",
-        MUTUALISE_DIGEST_HOUR="0",  # every job of the day is due from midnight
-    )
+    sink, relay, _ = await relayed(env)
+    env["MUTUALISE_DIGEST_HOUR"] = "0"  # every job of the day is due from midnight
 
     async def serve(seconds: float) -> str:
         service = await asyncio.create_subprocess_exec(
