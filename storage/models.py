@@ -74,7 +74,7 @@ class Bounded(TypeDecorator[str]):
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return value.replace("\x00", "")[: self.impl.length]  # type: ignore[attr-defined]
+        return value.replace("\x00", "")[: self.impl_instance.length]
 
 
 class CleanText(TypeDecorator[str]):

@@ -23,7 +23,6 @@ from handlers.inbox import Inbox
 from handlers.pacing import Pace
 from handlers.reading.sources import bundled_reader
 from mail.parsing import parse_mail
-from mail.sandbox import ParserPool
 from mail.sending import Relay, deliver_due
 from mail.server import Mailbox, MailHandler, Trust, _key, _trace, serve
 from mail.tokens import Tokens
