@@ -74,7 +74,8 @@ class Bounded(TypeDecorator[str]):
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return value.replace("\x00", "")[: self.impl_instance.length]
+        length = getattr(self.impl_instance, "length", None)
+        return value.replace("\x00", "")[:length]
 
 
 class CleanText(TypeDecorator[str]):
