@@ -189,6 +189,9 @@ class _Fields:
             msg = f"en-têtes trop longs ({len(head)} octets)"
             raise UnreadableError(msg)
         message = BytesParser(policy=policy.compat32).parsebytes(head, headersonly=True)
+        if message.defects:  # a line that is no header field, before the empty line
+            msg = f"en-têtes malformés ({type(message.defects[0]).__name__})"
+            raise UnreadableError(msg)
         self.values: dict[str, list[str]] = {}
         for name, value in message.raw_items():
             text = str(value)
