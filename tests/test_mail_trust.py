@@ -273,3 +273,30 @@ async def test_a_proposal_is_answered_only_by_its_own_recipient_with_a_valid_tok
     async with sessions() as session:
         confirmed = await session.get(Proposal, proposal.id, populate_existing=True)
     assert confirmed is not None and confirmed.status is ProposalStatus.ACCEPTED
+
+
+async def test_unwanted_mail_keeps_only_its_header_after_the_retention_period(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from handlers.digests import DigestConfig
+    from scheduler.jobs import Jobs
+
+    line = b"x" * 70 + b"\r\n"
+    junk = forged("quiconque@lorient.bzh", None).replace(NEED.encode(), line * 1_400)
+    assert await talk(server, junk) == 250
+    assert (
+        await talk(server, mail(NEED, message_id="<kept@caudan.fr>"), sender="st@caudan.fr") == 250
+    )
+    jobs = Jobs(sessions, DigestConfig(), "test", ZoneInfo("Europe/Paris"), retention_days=30)
+    assert (await jobs.retention(NOW + dt.timedelta(days=10)))[0].ran
+    assert all(len(m.raw) > 90_000 or m.sender for m in await rows(sessions, InboundMessage))
+    assert not (await jobs.retention(NOW + dt.timedelta(days=10)))[0].ran  # once a day
+    await jobs.retention(NOW + dt.timedelta(days=31))
+    sizes = {m.status: m.raw for m in await rows(sessions, InboundMessage)}
+    assert len(sizes[InboundStatus.QUARANTINED]) < 1_000
+    assert sizes[InboundStatus.QUARANTINED].startswith(b"Return-Path:")
+    assert b"corps effac" in sizes[InboundStatus.QUARANTINED]
+    assert NEED.encode() in sizes[InboundStatus.RECORDED]  # what was recorded stays whole

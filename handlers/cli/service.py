@@ -57,7 +57,8 @@ def _scheduler(ctx: Context, flushes: Sequence[Flush]) -> Scheduler:
 
     settings = ctx.settings
     jobs = Jobs(ctx.sessions, digest_config(settings), instance_name(),
-                ZoneInfo(settings.timezone), settings.digest_hour)  # fmt: skip
+                ZoneInfo(settings.timezone), settings.digest_hour,
+                retention_days=settings.refused_retention_days)  # fmt: skip
     return Scheduler(ctx.sessions, jobs, flushes, settings.outbox_interval, _now)
 
 
