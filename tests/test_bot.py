@@ -283,6 +283,23 @@ async def test_needs_are_listed_and_withdrawn_by_button(
     assert alerts(await chat.press(LOIC, withdraw)) == [STALE]  # not Lorient's anyway
 
 
+async def test_the_bot_says_nothing_in_group_chats(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
+    await chat.press(ANNE, buttons(calls)["Confirmer"])
+    before = len(chat.session.calls)
+    for text in ("/besoins", "/propositions", "il nous faudrait 3 barnums le 21 juin"):
+        update = chat.message(ANNE, text)
+        update["message"]["chat"] = {"id": -100123, "type": "supergroup", "title": "Élus"}
+        await chat.feed(update)
+    pressed = chat.button(ANNE, "c:ok:1")
+    pressed["callback_query"]["message"]["chat"] = {"id": -100123, "type": "group", "title": "x"}
+    await chat.feed(pressed)
+    assert chat.session.calls[before:] == []
+    assert await count(sessions, Need) == 1
+
+
 @SQLITE_ONLY
 async def test_an_update_delivered_twice_is_handled_once(
     chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]

@@ -169,7 +169,7 @@ async def _agreement(ctx: Context, folder: Path) -> str:
     async with ctx.sessions() as session:
         context = await agreement(session, loan.id, LoanTerms(), dt.date.today())
     (folder / "convention.html").write_text(render_html(context), "utf-8")
-    render_docx(context, folder / "convention.docx")
+    (folder / "convention.docx").write_bytes(render_docx(context))
     ctx.out.print(
         f"Prêt n° {loan.id} accepté par les deux communes : convention écrite "
         f"({folder}/convention.docx et convention.html)."
