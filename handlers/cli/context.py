@@ -33,7 +33,7 @@ class Context:
         if (path := _missing_sqlite_file(self.engine)) is not None:
             msg = (
                 f"La base SQLite {path} n'existe pas : vérifiez --db (ou MUTUALISE_DB), ou "
-                "créez-la avec « mutualise init »."
+                "lancez d'abord « mutualise init »."
             )
             raise StoreNotReadyError(msg)
         revision = await current_revision(self.engine)
