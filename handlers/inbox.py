@@ -22,7 +22,7 @@ from handlers.notices import notify, proposal_asked, verdict
 from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
 from handlers.recording import Author, Recorded, record
-from storage.errors import MutualiseError
+from storage.errors import MutualiseError, store_unavailable
 from storage.inbox import Arrival, claim, failed, log_many, mark_handled, set_outcome
 from storage.members import (
     Sender,
@@ -45,6 +45,8 @@ log = logging.getLogger("mutualise.inbox")
 PARIS = ZoneInfo("Europe/Paris")
 # At most this many messages share one transaction and one matching pass.
 BATCH = 64
+# At most this many items recorded from one message.
+MAX_ITEMS = 30
 
 
 class Fate(enum.StrEnum):
@@ -192,7 +194,7 @@ class Inbox:
         if speaker is None:  # no longer a member since the card was shown
             await set_outcome(session, message_id, InboundStatus.REFUSED, "expéditeur inconnu")
             return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
-        commune = self._commune(speaker, reading)
+        commune = self._commune(speaker, reading, inbound)
         return await self._record(
             session, inbound, message_id, reading, speaker, commune, batch, ask=False
         )
@@ -243,8 +245,8 @@ class Inbox:
                 outcome = await step(session, batch)
                 await self._settle(session, batch)
             return outcome
-        except Exception:
-            return await self._failed(message_id)
+        except Exception as exc:
+            return await self._failed(message_id, exc)
 
     async def _settle(self, session: AsyncSession, batch: _Batch) -> None:
         """Match what the batch recorded, once, and tell the communes of new proposals."""
@@ -273,8 +275,13 @@ class Inbox:
                     session, message.id, InboundStatus.ANSWERED, f"complète le message {about}"
                 )
 
-    async def _failed(self, message_id: int) -> Outcome:
-        log.exception("message %s could not be handled", message_id)
+    async def _failed(self, message_id: int, exc: BaseException) -> Outcome:
+        log.error("message %s could not be handled", message_id, exc_info=exc)
+        if not store_unavailable(exc):  # what the message holds: trying again would fail too
+            async with self.sessions.begin() as session:
+                reason = f"impossible à enregistrer ({type(exc).__name__})"
+                await set_outcome(session, message_id, InboundStatus.REFUSED, reason)
+            return Outcome(Fate.FAILED, replies.UNRECORDABLE, message_id)
         async with self.sessions.begin() as session:
             await failed(session, message_id)
         return Outcome(
@@ -313,11 +320,20 @@ class Inbox:
             await set_outcome(session, message_id, InboundStatus.REFUSED, "expéditeur inconnu")
             return Outcome(Fate.REFUSED, replies.UNKNOWN_SENDER, message_id)
         reading = self.reader.read(inbound.text, inbound.at.astimezone(PARIS).date())
-        commune = self._commune(speaker, reading)
+        commune = self._commune(speaker, reading, inbound)
         member_id = speaker.member.id if speaker.member else None
+        if len(reading.items) > MAX_ITEMS:  # a list to split, or junk: nothing recorded
+            await set_outcome(
+                session, message_id, InboundStatus.ANSWERED, f"{len(reading.items)} articles",
+                member_id=member_id, commune_insee=commune,
+            )  # fmt: skip
+            return Outcome(Fate.ANSWERED, replies.too_many(len(reading.items), MAX_ITEMS),
+                           message_id, commune=commune)  # fmt: skip
         if inbound.answers is not None and not reading.items:
             done = await self._answer_anticipation(session, inbound, message_id, commune)
-            done = done or await self._answer_proposal(session, inbound, message_id, commune)
+            # A proposal is answered for the commune its notice went to: the writer's own.
+            mine = speaker.commune.insee
+            done = done or await self._answer_proposal(session, inbound, message_id, mine)
             done = done or await self._complete(session, inbound, message_id, commune, reading)
             if done is not None:
                 return done
@@ -332,9 +348,11 @@ class Inbox:
         return await self._record(session, inbound, message_id, reading, speaker, commune, batch)
 
     @staticmethod
-    def _commune(speaker: _Speaker, reading: Reading) -> str:
-        if speaker.member and speaker.member.role is Role.COORDINATOR and reading.commune:
-            return reading.commune  # a coordinator may write for any commune
+    def _commune(speaker: _Speaker, reading: Reading, inbound: Inbound) -> str:
+        authenticated = inbound.channel is Channel.TELEGRAM or inbound.authenticated
+        if (speaker.member and speaker.member.role is Role.COORDINATOR and reading.commune
+                and authenticated):  # fmt: skip
+            return reading.commune  # a coordinator may write for any commune, authenticated
         return speaker.commune.insee
 
     async def _record(
@@ -354,8 +372,13 @@ class Inbox:
         author = Author(commune, member_id, inbound.channel, message_id)
         recorded = await record(session, reading, author)
         name = await commune_name(session, commune)
+        summary = _summary(reading, recorded)
+        if commune != speaker.commune.insee:  # a coordinator writing for another commune
+            how = inbound.authenticated or "compte Telegram"
+            summary += f" ; pour {commune} par le coordinateur n° {member_id} ({how})"
+            log.info("message %s: %s", message_id, summary)
         await set_outcome(
-            session, message_id, InboundStatus.RECORDED, _summary(reading, recorded),
+            session, message_id, InboundStatus.RECORDED, summary,
             member_id=member_id, commune_insee=commune,
         )  # fmt: skip
         asked = ""

@@ -24,6 +24,21 @@ HELD = (
     "à un message que mutualise vous a envoyé, ou utilisez le bot Telegram ; sinon, "
     "adressez-vous à votre coordinateur.\n\nCordialement,\nmutualise"
 )
+UNRECORDABLE = (
+    "Votre message est bien reçu, mais il n'a pas pu être enregistré tel quel : il est "
+    "conservé et votre coordinateur peut le consulter. Reformulez-le plus simplement, ou "
+    "déclarez vos besoins un par un."
+)
+
+
+def too_many(count: int, most: int) -> str:
+    """The answer to a message naming more items than one message records."""
+    return (
+        f"Votre message nomme {count} articles : je n'en enregistre pas plus de {most} par "
+        "message, et je n'ai rien enregistré. Envoyez-les en plusieurs messages."
+    )
+
+
 NOTHING_UNDERSTOOD = (
     "Merci pour votre message. Je n'y ai trouvé ni besoin, ni prêt, ni manifestation à "
     "enregistrer. Pour déclarer un besoin, écrivez par exemple : « il nous faudrait 200 "

@@ -157,14 +157,23 @@ class MailHandler:
         mail, inbound = await self._inbound(raw, self.now())
         try:
             outcome = await self.inbox.receive(inbound, respond=self._responder(mail))
-            if outcome.fate is Fate.QUARANTINED and mail.sender:
-                await self._answer_held(mail.sender, outcome.message_id)
+            await self._answer_apart(mail, outcome)
         except (DBAPIError, OSError):
             log.exception("message %s not stored: store unavailable", mail.message_id)
             return STORE_UNAVAILABLE
         log.info("message %s from %s: %s (%s)", mail.message_id, mail.sender or "?",
                  outcome.fate.value, inbound.quarantine or inbound.authenticated)  # fmt: skip
         return OK
+
+    async def _answer_apart(self, mail: ParsedMail, outcome: Outcome) -> None:
+        """The answers not queued with what the message recorded: to mail held unread, and
+        to mail that could not be recorded and will not be tried again (one that will be is
+        answered when it is)."""
+        if outcome.fate is Fate.QUARANTINED and mail.sender:
+            await self._answer_held(mail.sender, outcome.message_id)
+        elif outcome.fate is Fate.FAILED and outcome.reply == replies.UNRECORDABLE and mail.sender:
+            async with self.inbox.sessions.begin() as session:
+                await self._responder(mail)(session, outcome)
 
     async def _answer_held(self, address: str, message_id: int | None) -> None:
         """The one neutral answer of the day to an address whose mail was held, within the
@@ -235,6 +244,7 @@ class MailHandler:
         for message_id, raw, at in messages:
             mail, inbound = await self._inbound(raw, at)
             outcome = await self.inbox.process(inbound, message_id, respond=self._responder(mail))
+            await self._answer_apart(mail, outcome)
             log.info("message %s taken up again: %s", message_id, outcome.fate.value)
         return len(messages)
 

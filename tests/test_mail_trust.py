@@ -300,3 +300,40 @@ async def test_unwanted_mail_keeps_only_its_header_after_the_retention_period(
     assert sizes[InboundStatus.QUARANTINED].startswith(b"Return-Path:")
     assert b"corps effac" in sizes[InboundStatus.QUARANTINED]
     assert NEED.encode() in sizes[InboundStatus.RECORDED]  # what was recorded stays whole
+
+
+async def test_a_message_of_too_many_items_records_none_and_says_so(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from storage.catalogue import load_catalogue
+
+    labels = [item.label for item in load_catalogue().items][:40]
+    text = "Il nous faudrait le 21 juin : " + ", ".join(f"2 {label}" for label in labels) + "."
+    raw = mail(text, message_id="<many-items@caudan.fr>")
+    assert await talk(server, raw, sender="st@caudan.fr") == 250
+    assert await rows(sessions, Need) == []
+    (answer,) = await rows(sessions, OutboxMessage)
+    assert "plus de 30 par message" in answer.body
+
+
+async def test_a_coordinator_writes_for_another_commune_only_authenticated_and_logged(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from storage.members import add_member
+    from storage.models import Commune, Role
+
+    async with sessions.begin() as session:
+        lorient = await session.get(Commune, "56121")
+        assert lorient is not None
+        await add_member(session, lorient, Role.COORDINATOR, emails=["coord@lorient.bzh"])
+    text = "Pour Groix : il nous faudrait 500 ganivelles le 21 juin."
+    assert await talk(server, forged("coord@lorient.bzh", None).replace(NEED.encode(),
+                      text.encode()), sender="coord@lorient.bzh") == 250  # fmt: skip
+    assert await rows(sessions, Need) == []
+    raw = mail(text, sender="coord@lorient.bzh", message_id="<c1@lorient.bzh>")
+    assert await talk(server, raw, sender="coord@lorient.bzh") == 250
+    (need,) = await rows(sessions, Need)
+    logged = [m for m in await rows(sessions, InboundMessage) if m.status.value == "recorded"]
+    assert need.commune_insee == logged[0].commune_insee == "56069"  # Groix
+    assert "pour 56069 par le coordinateur" in (logged[0].outcome or "")
+    assert "dmarc=pass pour lorient.bzh" in (logged[0].outcome or "")
