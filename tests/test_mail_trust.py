@@ -330,7 +330,7 @@ async def test_a_coordinator_writes_for_another_commune_only_authenticated_and_l
     assert await talk(server, forged("coord@lorient.bzh", None).replace(NEED.encode(),
                       text.encode()), sender="coord@lorient.bzh") == 250  # fmt: skip
     assert await rows(sessions, Need) == []
-    raw = mail(text, sender="coord@lorient.bzh", message_id="<c1@lorient.bzh>")
+    raw = mail("Merci", sender="coord@lorient.bzh", message_id="<c1@lorient.bzh>", Subject=text)
     assert await talk(server, raw, sender="coord@lorient.bzh") == 250
     (need,) = await rows(sessions, Need)
     logged = [m for m in await rows(sessions, InboundMessage) if m.status.value == "recorded"]
