@@ -368,8 +368,8 @@ async def test_failures_end_in_an_apology_and_the_message_is_kept(
     monkeypatch.setattr(READER, "read", broken)
     calls = await chat.say(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
     assert "conservé" in texts(calls) and "secret" not in texts(calls)
-    failed = InboundMessage.status == InboundStatus.FAILED
-    assert await count(sessions, InboundMessage, failed) == 1
+    kept = InboundMessage.status == InboundStatus.REFUSED  # kept, not tried again in vain
+    assert await count(sessions, InboundMessage, kept) == 1
     monkeypatch.undo()
 
     from handlers.desk import Desk
