@@ -39,6 +39,8 @@ from storage.models import Channel, InboundStatus, Proposal, Role
 
 log = logging.getLogger("mutualise.inbox")
 PARIS = ZoneInfo("Europe/Paris")
+# At most this many items recorded from one message.
+MAX_ITEMS = 30
 
 
 class Fate(enum.StrEnum):
@@ -181,10 +183,16 @@ async def read(turn: Turn, msg: Handling) -> Outcome | None:
         msg.inbound.text, msg.inbound.at.astimezone(PARIS).date()
     )
     coordinator = msg.sender.member is not None and msg.sender.member.role is Role.COORDINATOR
-    if coordinator and msg.reading.commune:
-        msg.commune = msg.reading.commune
+    inbound = msg.inbound
+    authenticated = inbound.channel is Channel.TELEGRAM or bool(inbound.authenticated)
+    if coordinator and msg.reading.commune and authenticated:
+        msg.commune = msg.reading.commune  # a coordinator writes for any commune, authenticated
     else:
         msg.commune = msg.sender.commune.insee
+    if len(msg.reading.items) > MAX_ITEMS:  # a list to split, or junk: nothing recorded
+        count = len(msg.reading.items)
+        return await msg.end(turn, Fate.ANSWERED, f"{count} articles",
+                             replies.too_many(count, MAX_ITEMS))  # fmt: skip
     return None
 
 
@@ -226,11 +234,11 @@ async def answer_proposal(turn: Turn, msg: Handling) -> Outcome | None:
     decision = proposals.verdict(msg.inbound.text) if proposal is not None else None
     if proposal is None or decision is None:
         return None
-    assert msg.commune is not None
+    assert msg.sender is not None
+    # A proposal is answered for the commune its notice went to: the writer's own.
+    mine = msg.sender.commune.insee
     try:
-        answered = await proposals.answer(
-            turn.session, proposal, msg.commune, decision, msg.inbound.at
-        )
+        answered = await proposals.answer(turn.session, proposal, mine, decision, msg.inbound.at)
     except MutualiseError as exc:  # closed, unknown, or not this commune's proposal
         return await msg.end(turn, Fate.ANSWERED, str(exc), str(exc))
     msg.touched |= answered.touched
@@ -280,7 +288,12 @@ async def _record(turn: Turn, msg: Handling, ask: bool) -> Outcome:
     reply = replies.recorded(msg.reading, recorded, name)
     if ask and (recorded.needs or recorded.offers):
         reply += replies.still_missing(msg.reading.missing)
-    return await msg.end(turn, Fate.RECORDED, _summary(msg.reading, recorded), reply)
+    summary = _summary(msg.reading, recorded)
+    if msg.sender is not None and msg.commune != msg.sender.commune.insee:
+        how = msg.inbound.authenticated or "compte Telegram"
+        summary += f" ; pour {msg.commune} par le coordinateur n° {msg.member_id} ({how})"
+        log.info("message %s: %s", msg.id, summary)
+    return await msg.end(turn, Fate.RECORDED, summary, reply)
 
 
 async def record_and_ask(turn: Turn, msg: Handling) -> Outcome | None:

@@ -25,6 +25,14 @@ from storage.models import (
 )
 from storage.names import fold
 
+# A quantity above this is no town hall's (a misread number, or a hostile one): it is
+# recorded as unknown, and asked for, rather than overflowing the store's integers.
+MAX_QUANTITY = 1_000_000
+
+
+def _quantity(value: int | None) -> int | None:
+    return value if value is not None and 0 < value <= MAX_QUANTITY else None
+
 
 @dataclass
 class Author:
@@ -85,7 +93,7 @@ def _common(item: ItemReading, reading: Reading, author: Author) -> dict[str, ob
         "member_id": author.member_id,
         "item_id": item.item,
         "item_label": item.label,
-        "quantity": item.quantity,
+        "quantity": _quantity(item.quantity),
         "unit": item.unit,
         "start": reading.start,
         "end": reading.end,
@@ -111,7 +119,7 @@ async def _event(session: AsyncSession, reading: Reading, author: Author) -> Eve
         rule=reading.recurrence,
         message_id=author.message_id,
         items=[
-            EventItem(item_id=i.item, item_label=i.label, quantity=i.quantity)
+            EventItem(item_id=i.item, item_label=i.label, quantity=_quantity(i.quantity))
             for i in reading.items
         ],
     )

@@ -13,6 +13,32 @@ UNKNOWN_SENDER = (
     "à votre coordinateur de vous inscrire (mutualise members add), puis écrivez-nous à "
     "nouveau.\n\nCordialement,\nmutualise"
 )
+# The answer to an email held unread: it says nothing of what the email said (anyone can
+# make it go to any address), and goes once a day at most to an address.
+HELD_SUBJECT = "Votre message à mutualise"
+HELD = (
+    "Bonjour,\n\nVotre message n'a pas été enregistré : mutualise n'a pas pu vérifier qu'il "
+    "venait bien de votre adresse (votre serveur de messagerie ne l'a pas authentifié), ou "
+    "il n'a pas pu être lu. Seuls les messages authentifiés des correspondants inscrits et "
+    "des mairies du territoire sont pris en compte.\n\nSi vous êtes correspondant, répondez "
+    "à un message que mutualise vous a envoyé, ou utilisez le bot Telegram ; sinon, "
+    "adressez-vous à votre coordinateur.\n\nCordialement,\nmutualise"
+)
+UNRECORDABLE = (
+    "Votre message est bien reçu, mais il n'a pas pu être enregistré tel quel : il est "
+    "conservé et votre coordinateur peut le consulter. Reformulez-le plus simplement, ou "
+    "déclarez vos besoins un par un."
+)
+
+
+def too_many(count: int, most: int) -> str:
+    """The answer to a message naming more items than one message records."""
+    return (
+        f"Votre message nomme {count} articles : je n'en enregistre pas plus de {most} par "
+        "message, et je n'ai rien enregistré. Envoyez-les en plusieurs messages."
+    )
+
+
 NOTHING_UNDERSTOOD = (
     "Merci pour votre message. Je n'y ai trouvé ni besoin, ni prêt, ni manifestation à "
     "enregistrer. Pour déclarer un besoin, écrivez par exemple : « il nous faudrait 200 "

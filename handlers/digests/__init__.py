@@ -19,6 +19,7 @@ from handlers.digests.facts import Item, Scope
 from handlers.digests.peaks import describe
 from handlers.digests.render import brief, render
 from handlers.digests.workbook import workbook
+from handlers.files import write_file
 from handlers.notices import Notice
 from handlers.wording import day, listing
 from storage.runs import detail_of, last_run
@@ -76,7 +77,7 @@ class Rendered:
             *((name, data) for name, (_, data) in self.files.items()),
         ):
             path = folder / name
-            path.write_bytes(content)
+            write_file(path, content)
             written.append(path)
         return written
 
