@@ -296,8 +296,18 @@ def parse_mail(raw: bytes, envelope_from: str | None = None) -> ParsedMail:
         "authentication": fields.values.get("authentication-results", [])[:20],
         "delivered_to": fields.first("delivered-to").strip()[:254] or None,
     }
+    kind = fields.first("content-type").partition(";")[0].strip().lower()
+    bounce = _automatic(fields, "", envelope_from, kind)
     try:
         sender = sender_of(fields)
+    except UnreadableError as exc:
+        if bounce is None:
+            return unreadable(raw, str(exc), message_id, subject, **threading)  # type: ignore[arg-type]
+        # A bounce or a robot's report: logged and ignored, whatever its From field says.
+        return ParsedMail(message_id=message_id, sender="", subject=subject, body="",
+                          attachments=[], automatic=bounce,
+                          digest=hashlib.sha256(raw).hexdigest(), **threading)  # type: ignore[arg-type]  # fmt: skip
+    try:
         message = BytesParser(policy=_counting_policy()).parsebytes(raw)
         if _depth(message) > MAX_DEPTH:
             msg = f"parties imbriquées sur plus de {MAX_DEPTH} niveaux"

@@ -30,6 +30,8 @@ from storage.inbox import pending
 from storage.models import Channel
 from storage.outbox import draft, enqueue, replies_since, sent_to, stranger_replies_since
 
+# What closes an answer written here (a held or refused mail): the rest go through notices.
+SIGNATURE = f"\n\n-- \n{replies.REPLY_SIGNATURE}"
 log = logging.getLogger("mutualise.mail.in")
 
 OK = "250 2.0.0 Message recu"
