@@ -37,7 +37,14 @@ _SIGN_OFF = re.compile(
     r"merci(?: (?:d'avance|par avance|beaucoup|encore))?)[ \t]*[,.!]*[ \t]*$",
     re.MULTILINE,
 )
-_ADDRESSES = re.compile(r"\S+@\S+\.\w+|https?://\S+|www\.\S+")
+_ADDRESSES = re.compile(
+    r"\S+@\S+\.\w+|https?://\S+|www\.\S+"
+    # Footers that phones and mail programs add: "Envoyé de mon iPhone".
+    r"|^[ \t]*(?:envoye|envoyee|sent|telecharge[rz]?|obtenir)\b[^\n]{0,60}"
+    r"(?:iphone|ipad|mobile|smartphone|telephone|android|samsung|galaxy|outlook|orange|sfr"
+    r"|free|bouygues|huawei|xiaomi|my phone)[^\n]*$",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True)

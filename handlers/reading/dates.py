@@ -38,16 +38,18 @@ _FULL_WEEKDAY = {
 }  # fmt: skip
 _WD = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 _MONTH = (
-    r"(?:janvier|janv|fevrier|fevr|fev|mars|avril|avr|mai|juin|juillet|juil|aout|"
+    r"(?:janvier|janv|jan|fevrier|fevr|fev|mars|avril|avr|mai|juin|juillet|juil|aout|"
     r"septembre|sept|sep|octobre|oct|novembre|nov|decembre|dec)\b\.?"
 )
+# A day glued to its month: "15juin", "DIM 15SEPT".
+_GLUED_MONTH = r"(?=(?:janv|jan|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec))"
 # Atomic: "vingt-deux" is one day, never "vingt" then "deux".
 _DAY_WORDS = (
     r"(?>trente et un|trente|vingt(?:[\s-]et[\s-]un|[\s-](?:deux|trois|quatre|cinq|six|sept"
     r"|huit|neuf))?|dix[\s-](?:sept|huit|neuf)|onze|douze|treize|quatorze|quinze|seize|dix"
     r"|deux|trois|quatre|cinq|six|sept|huit|neuf)"
 )
-_DAY = rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})(?![\d\w])"
+_DAY = rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})(?:(?![\d\w])|{_GLUED_MONTH})"
 # Abbreviated weekdays only count before a day number: "ven 10", "dim. 12/09".
 _WD_SHORT = r"(?:lun|mar|mer|jeu|ven|sam|dim)\.?"
 _YEAR = r"(?:\s+(?:20\d{2}))?"
@@ -62,11 +64,15 @@ _WD_MODIFIERS = (
 _ONE = (
     rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?{_DAY}\s*{_MONTH}{_YEAR}"
     r"|\b20\d{2}-[01]?\d-[0-3]?\d\b"
+    r"|\b[0-3]?\d-[01]?\d-(?:20)?\d{2}\b"
     rf"|(?:\b(?:{_WD}|{_WD_SHORT})\s+)?\b[0-3]?\d\s?[/.]\s?[01]?\d(?:\s?[/.]\s?(?:20)?\d{{2}})?\b(?![.,/]?\d)"
     rf"|(?:(?:debut|fin|mi|courant)\s*-?\s*(?:du\s+mois\s+)?(?:de\s+|d')?)?(?:mois\s+(?:de\s+|d'))?{_MONTH}{_YEAR}"
     rf"|{_WD}(?:\s+(?:{_WD_MODIFIERS}))?(?:\s+{_DAY}(?!\s*{_MONTH}))?"
     rf"|\b{_WD_SHORT}\s+{_DAY}(?!\s*{_MONTH})"
     r"|apres[\s-]demain|demain|aujourd'hui|ce soir|avant[\s-]hier|hier"
+    r"|(?:des\s+)?maintenant|des\s+a\s+present|immediatement|tout\s+de\s+suite|ce\s+matin"
+    r"|cet\s+apres[\s-]midi|ce\s+midi"
+    r"|\barmistice\b"
     rf"|(?:{_NUMS})\s+prochains\s+jours"
     r"|ce\s+week[\s-]?end(?:\s+prochain)?"
     r"|le\s+week[\s-]?end\s+(?:prochain|du\s+[0-3]?\d(?:er)?\s+" + _MONTH + r")"
@@ -82,6 +88,12 @@ _ONE = (
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
     r"|\bfete\s+nationale|\bjour\s+de\s+noel"
 )
+# Feasts that move with Easter, read before any weekday: "lundi de Pâques" is one day.
+_FEAST = re.compile(
+    r"(?<![a-z0-9])(?:"
+    r"(?:le\s+)?(?:pont|week[\s-]?end)\s+de\s+(?:l'?\s?ascension|paques|la\s+pentecote|pentecote)"
+    r"|(?:le\s+)?(?:lundi\s+de\s+)?(?:paques|pentecote)|(?:le\s+)?(?:jeudi\s+de\s+)?l'?\s?ascension)"
+)
 # Every pattern starts at the start of a word: the engine skips the inside of words at once.
 _WORD_START = r"(?<![a-z0-9])"
 _ONE_RE = re.compile(rf"{_WORD_START}(?:{_ONE})")
@@ -89,12 +101,12 @@ _ONE_RE = re.compile(rf"{_WORD_START}(?:{_ONE})")
 _RANGE = re.compile(
     rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_ONE})"
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
-    r"\s*(?:au|a|et|-|jusqu'au|jusqu'a|jusqu'en)\s*(?:le\s+|fin\s+)?"
+    r"\s*(?:au|a|et|-|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+)?"
     rf"(?P<b>{_ONE})"
 )
 _OPEN = re.compile(
     _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|des|a compter d(?:u|e)|depuis le"
-    r"|jusqu'(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
+    r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?"
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
     r"|le|la|en|au|ce|cette|a)\s*"
@@ -193,7 +205,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if m := re.fullmatch(r"(20\d{2})-([01]?\d)-([0-3]?\d)", t):
         day = _next_day_month(today, int(m.group(3)), int(m.group(2)), int(m.group(1)))
         return _Stretch(day, day, "day") if day else None
-    if m := re.fullmatch(r"([0-3]?\d) ?[/.] ?([01]?\d)(?: ?[/.] ?((?:20)?\d{2}))?", t):
+    if m := re.fullmatch(r"([0-3]?\d) ?[/.-] ?([01]?\d)(?: ?[/.-] ?((?:20)?\d{2}))?", t):
         year = int(m.group(3)) if m.group(3) else None
         if year is not None and year < 100:
             year += 2000 if year <= today.year % 100 + 20 else 1900
@@ -202,7 +214,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         day = _next_day_month(today, int(m.group(1)), int(m.group(2)), year)
         return _Stretch(day, day, "day") if day else None
     if m := re.fullmatch(rf"(?:{_WD} )?({_DAY}) ?({_MONTH})(?: (20\d{{2}}))?", t):
-        number = _day_value(m.group(1))
+        number = day_value(m.group(1))
         month = MONTHS[m.group(2).rstrip(".")]
         day = _next_day_month(today, number, month, int(m.group(3)) if m.group(3) else None)
         return _Stretch(day, day, "day") if day else None
@@ -224,8 +236,18 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
             else:
                 return None
         return _Stretch(day, day, "day")
-    if t in ("aujourd'hui", "ce soir"):
+    if t in (
+        "aujourd'hui",
+        "ce soir",
+        "ce matin",
+        "ce midi",
+        "immediatement",
+        "tout de suite",
+    ) or re.fullmatch(r"(?:des )?maintenant|des a present|cet apres[ -]midi", t):
         return _Stretch(today, today, "day")
+    feast = _movable_feast(t, today)
+    if feast is not None:
+        return feast
     holiday = _HOLIDAYS.get(re.sub(r"^(?:la |le )", "", t))
     if holiday is not None:
         day = _next_day_month(today, holiday[1], holiday[0], None)
@@ -267,8 +289,10 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if re.fullmatch(r"(?:la )?fin (?:de l'annee|d'annee|de cette annee|de l'annee civile)", t):
         end = dt.date(today.year, 12, 31)
         return _Stretch(end, end, "day")
-    if m := re.fullmatch(r"(?:l'|cet |le |ce |la )?(ete|automne|hiver|printemps|rentree|noel)", t):
+    if m := re.fullmatch(r"(?:l'|cet |le |ce |la )?(rentree|noel)", t):
         return _season(today, m.group(1))
+    if re.fullmatch(r"(?:l'|cet |le |ce |la |au |en )?(?:ete|automne|hiver|printemps)", t):
+        return None  # a season is too vague to lend or borrow for: the bot asks
     if re.fullmatch(r"(?:la )?semaine prochaine", t):
         monday = today + dt.timedelta(days=7 - today.weekday())
         return _Stretch(monday, monday + dt.timedelta(days=6), "week")
@@ -314,8 +338,35 @@ def _part_of_current(today: dt.date, part: str, unit: str) -> _Stretch:
 
 _HOLIDAYS = {
     "toussaint": (11, 1), "jour de l'an": (1, 1), "nouvel an": (1, 1), "fete du travail": (5, 1),
-    "fete nationale": (7, 14), "jour de noel": (12, 25),
+    "fete nationale": (7, 14), "jour de noel": (12, 25), "armistice": (11, 11),
 }  # fmt: skip
+# Feasts that move with Easter, as days after Easter Sunday, and how many days they last.
+_FEASTS = {
+    "paques": (0, 1), "lundi de paques": (1, 1), "ascension": (39, 1),
+    "jeudi de l'ascension": (39, 1),
+    "pont de l'ascension": (39, 4), "week-end de l'ascension": (39, 4), "pentecote": (49, 1),
+    "lundi de pentecote": (50, 1), "week-end de pentecote": (48, 3), "pont de paques": (-2, 4),
+    "week-end de paques": (-1, 3),
+}  # fmt: skip
+
+
+def _movable_feast(text: str, today: dt.date) -> _Stretch | None:
+    """ "lundi de Pâques", "le jeudi de l'Ascension", "le week-end de la Pentecôte"."""
+    key = re.sub(r"^(?:le|la) ", "", text)
+    key = re.sub(r"l'? ?ascension", "l'ascension", key)
+    key = re.sub(r"week ?-?end", "week-end", key).replace("de la pentecote", "de pentecote")
+    key = re.sub(r"^l'ascension$", "ascension", key)
+    found = _FEASTS.get(key)
+    if found is None:
+        return None
+    from dateutil.easter import easter  # dateparser's own dependency
+
+    for year in (today.year, today.year + 1):
+        first = easter(year) + dt.timedelta(days=found[0])
+        if first >= today:
+            return _Stretch(first, first + dt.timedelta(days=found[1] - 1), "day")
+    return None
+
 
 _SEASONS = {
     "printemps": ((3, 21), (6, 20)),
@@ -343,7 +394,9 @@ _BARE = re.compile(rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})
 _ABBREVIATED_MONTH = re.compile(r"(?:jan|janv|fev|fevr|avr|juil|sep|sept|oct|nov|dec)")
 # After a bare day number, what may follow for it to be a date ("le 12 et 13", "le 12,").
 _AFTER_BARE = re.compile(
-    r"\s*(?:$|[,.;:!?)\n]|(?:et|au|a|ou|pour|jusqu|prochain|matin|soir|apres|des|de\s+\d)\b)"
+    r"\s*(?:$|[,.;:!?)\n]|(?:et|au|a|ou|pour|jusqu|prochain|matin|soir|apres|des|de\s+\d|finalement"
+    r"|svp|stp|merci|si|car|mais|donc|alors|aussi|egalement|vers|on|nous|dans|sur|avec|comme|midi"
+    r"|inclus|compris|c'est|c)\b)"
 )
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
 _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
@@ -365,6 +418,8 @@ class DateFinder:
         windows = _windows(self.folded)
         for match in _search(_RANGE, self.folded, windows):
             self._range(match)
+        for match in _search(_FEAST, self.folded, windows):
+            self._lone(match)
         for match in _search(_WITHIN, self.folded, windows):
             if self._free(match.span()):
                 stretch = resolve(f"dans {match.group(1)} {match.group(2)}", self.today)
@@ -498,7 +553,7 @@ class DateFinder:
     def _next_day_number(self, text: str) -> _Stretch | None:
         if not _BARE.fullmatch(text.strip()):
             return None
-        day = _day_value(text.strip())
+        day = day_value(text.strip())
         for months_ahead in range(3):
             year = self.today.year + (self.today.month - 1 + months_ahead) // 12
             month = (self.today.month - 1 + months_ahead) % 12 + 1
@@ -516,10 +571,10 @@ def _day_number(text: str) -> int | None:
     match = re.fullmatch(rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?({_DAY})", text.strip())
     if match is None:
         return None
-    return _day_value(match.group(1))
+    return day_value(match.group(1))
 
 
-def _day_value(text: str) -> int:
+def day_value(text: str) -> int:
     """ "1er" -> 1, "13e" -> 13, "quinze" -> 15, "premier" -> 1."""
     digits = re.sub(r"\D", "", text)
     if digits:
@@ -547,7 +602,9 @@ def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
 # Every date expression holds one of these; the costly patterns run only around them.
 _ANCHOR = re.compile(
     rf"\d|{_MONTH}|\b(?:{_WD}|{_WD_SHORT}|demain|hier|aujourd'hui|semaine|mois|week|quinzaine"
-    r"|ete|hiver|automne|printemps|rentree|noel|toussaint|an|soir|fete|annee|jours?|prochains?)\b"
+    r"|ete|hiver|automne|printemps|rentree|noel|toussaint|an|soir|fete|annee|jours?|prochains?"
+    r"|maintenant|present|matin|midi|paques|pentecote|ascension|armistice)\b"
+    rf"|\ble\s+{_DAY_WORDS}\b"
 )
 _REACH = 48
 _NON_WORD = re.compile(r"[^a-z0-9']")

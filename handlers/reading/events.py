@@ -9,11 +9,17 @@ from handlers.reading.text import Span
 # Heads that name an event on their own, even without an article ("barnums fete musique").
 _STRONG = (
     r"fetes?|festivals?|festivites|forum|kermesse|carnaval|brocante|braderie|vide[- ]greniers?"
-    r"|marche de noel|marche nocturne|telethon|fest[- ]noz|fest[- ]deiz|pardon|feux? d'artifice"
+    r"|marche de noel|marche nocturne|telethon|fest[- ]?noz|fest[- ]?deiz|pardon"
+    r"|feux? d'?\s?artifice"
+    r"|comices?(?: agricoles?)?|lotos?|v(?:oe|o)ux|galette des [a-z]+|repas des (?:aines|anciens)"
+    r"|cinema (?:en )?plein air|expo(?:sition)? (?:photos?|de [a-z]+|d'[a-z]+)|chasse aux oeufs"
+    r"|reunion publique|spectacle de noel|arbre de noel|goûter de noel|gouter de noel|fete"
+    r"|vide[- ]?maisons?|bourse aux [a-z]+|course des [a-z]+|course de [a-z]+|foulees"
+    r"|jeux (?:inter[- ]?villages|intervillages)|kermesses?|bal (?:populaire|du [a-z]+)"
     r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz"
     r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
     r"|ceremonie|commemoration|inauguration|bourse aux [a-z]+|galette des rois|halloween"
-    r"|reveillon|journees? (?:du patrimoine|citoyenne|portes ouvertes)"
+    r"|reveillon|journees? (?:du patrimoine|citoyenne|portes ouvertes|des associations)"
     r"|nuits? (?:du|de la|des) [a-z]{3,}"
     r"|salon (?:du|de la|des) [a-z]+|concert|feu de la saint[- ]jean"
     r"|elections?(?:\s+(?:municipales|legislatives|presidentielles?|europeennes"
@@ -28,7 +34,7 @@ _WEAK = (
 )
 _DETERMINER = (
     r"(?:(?:le|la|les|notre|nos|un|une|du|des|de la|au|aux|a la|pour le|pour la|pour les"
-    r"|son|sa|ses|leur|cette|ce|prochaine?)\s+|l'\s*)"
+    r"|pr le|pr la|pr les|son|sa|ses|leur|cette|ce|prochaine?)\s+|l'\s*|l\s)"
 )
 # "comité des fêtes", "salle des fêtes" name a body or a room, not an event.
 _STRONG_RE = re.compile(rf"(?<!comite des )(?<!salle des )(?<!salles des )\b(?:{_STRONG})\b")
@@ -40,7 +46,7 @@ _CALENDAR = (
 _NOT_NAME = (
     r"le|la|les|pour|qui|aura|se|prevu|prevue|organise|organisee|du|au|a|et|sur|dans|en|avec"
     r"|nous|on|ce|cette|il|elle|est|sera|de|des|aux|un|une|d|l|annuel|annuelle|habituel"
-    r"|habituelle|communal|communale|municipal|municipale|seulement|uniquement|entiere"
+    r"|habituelle|seulement|uniquement|entiere|bonjour|bonsoir|madame|monsieur|merci"
     r"|auront|aura|aurait|n'est|n'a|ont|sont|commence|debute|demarre|approche|arrive|tombe"
     r"|reste|passe|aussi|egalement|si|car|mais|ou|donc|qui|que|dont|prevus?|prevues?"
     r"|chaque|tous|toutes|comme"
@@ -48,9 +54,10 @@ _NOT_NAME = (
 )
 # What may follow the head and still be part of the name.
 _TAIL = re.compile(
-    rf"(?:\s+(?:de\s+la|de\s+l'|des|du|de|d'|aux|au|a\s+la|en)\b\s*(?!(?:{_CALENDAR})\b)"
-    rf"[a-z][a-z'-]*(?:\s+(?!(?:{_NOT_NAME})\b)[a-z][a-z'-]{{2,}})?"
-    rf"|\s+(?!(?:{_NOT_NAME})\b)(?:[a-z][a-z'-]{{3,}}))"
+    rf"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l'|des|du|de|d'|aux|au|a[ \t]+la|en)\b[ \t]*"
+    rf"(?!(?:{_CALENDAR})\b)"
+    rf"[a-z][a-z'-]*(?:[ \t]+(?!(?:{_NOT_NAME})\b)[a-z][a-z'-]{{2,}})?"
+    rf"|[ \t]+(?!(?:{_NOT_NAME})\b)(?:[a-z][a-z'-]{{3,}}))"
 )
 # Holidays that are part of a name ("festivités du 14 juillet").
 _HOLIDAY = re.compile(r"\s+(?:du|de)\s+(?:14\s+juillet|15\s+aout|1er\s+mai|8\s+mai|11\s+novembre)")
@@ -60,13 +67,6 @@ def _named(folded: str, end: int) -> bool:
     """A common word ("journée", "repas") names an event only with more words after it."""
     tail = _TAIL.match(folded, end)
     return bool(tail and tail.end() > end) or _HOLIDAY.match(folded, end) is not None
-
-
-# Heads too vague to name an event alone: "la fête est reportée" names no event.
-_GENERIC = frozenset(
-    "fete fetes festival festivals festivites forum ceremonie concert salon foire course "
-    "inauguration commemoration marche trail rallye".split()
-)
 
 
 def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tuple[str, Span] | None:
@@ -79,8 +79,6 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     ]
     for start, head_end in sorted(candidates):
         end = _extent(folded, head_end)
-        if end == head_end and folded[start:end] in _GENERIC:
-            continue  # "la fête est reportée": which fête, the text does not say
         return _as_written(original, start, end, proper_names), Span(start, end)
     return None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 class Intent(enum.StrEnum):
@@ -37,8 +39,10 @@ CANCEL = _words(
     r"plus besoin",
     r"pas besoin finalement",
     r"finalement pas besoin",
-    r"annul",
-    r"retir(?:ons|er|ez|e) (?:notre|la|nos|les|ma)",
+    r"(?<!en cas d')(?<!en cas de )(?<!si )"
+    r"annul(?!ation (?:de|du) (?:la|le) (?:fete|manifestation))",
+    r"retir(?:ons|er|ez|e) (?:notre|la|nos|les|ma|mon|mes|l'|l |le|cette|ce|ces|votre|vos)",
+    r"(?:on|nous|je) (?:retire|retirons|enleve|enlevons|supprime|supprimons) ",
     r"ne (?:sera|seront) (?:finalement )?plus (?:necessaire|utile)",
     r"(?:on|nous) (?:abandonn|renon)",
     r"supprim(?:er|ez) (?:notre|la|nos|ma)",
@@ -49,14 +53,14 @@ CANCEL = _words(
     r"plus dispo",
     r"(?:n'est|ne sont) plus d'actualite",
     r"plus d'actualite",
-    r"ne (?:preterons|pourrons|pouvons) (?:pas|plus)(?: preter)?",
     r"(?:se|nous nous) retir(?:e|ons)",
+    r"ne (?:preterons|pourrons|pouvons) plus",
 )
 # Asking for a loan, whatever else the message says ("une commune pourrait-elle nous prêter").
 ASKING = _words(
     r"(?:nous|me|m') preter",
     r"emprunt",
-    r"pret (?:de|d'|du|des)",
+    r"(?<!au )(?<!en )(?<!a )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
     r"(?:quelqu'un|quelqu un|qqn|qq1|qqun|une commune|une autre commune|des communes)"
     r" (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
     r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
@@ -88,13 +92,29 @@ LEND = _words(
     r"peuvent etre pretes?",
     r"(?:mettre|mettons|met) (?:[\w']+ ){0,5}a (?:la |votre )?disposition",
     r"prete(?:r|ons)? (?:nos|notre) ",
+    r"(?:nous|on|commune|mairie|ville) (?:\w+ )?(?:preterons|preterait|pretera|pretons|pretent)\b",
+    r"(?:dispos?|disponibles?|pretables?)\s*:",
+    r"(?:met|mets|mettons|mettre|mis|mise|mises) a dispo",
+    r"pretables?",
+    r"(?:disponibles?|dispos?) (?:au|en|pour (?:le|un)) pret",
+    r"(?:mise?s?|mettre|mettons|met|disponibles?|dispos?|proposee?s?|proposons) (?:au|en) pret\b",
+    r"(?:pouvons|pourrions|pourrons|peut|pourrait) (?:vous |les |le |la )*(?:les |le |la )?"
+    r"(?:ceder|louer|laisser)",
+    r"si (?:qqn|qq1|quelqu'un|quelqu un|une commune|d'autres communes|vous|ca|cela) (?:en )?"
+    r"(?:a|avez|ont|aurait|auriez|peut|rend service|depanne) (?:besoin|l'usage|interet)",
+    r"(?:nous|on|commune de [a-z-]+|mairie de [a-z-]+|ville de [a-z-]+) (?:prete|pretera|louera)"
+    r" (?:sa|son|ses|nos|notre|leur|leurs|les|des|un|une|\d)",
+    r"(?:nous|on) (?:avons|a|dispose|disposons|possede|possedons) [^.?!\n]{0,60}"
+    r"(?:a preter|a disposition|disponibles?|dispo)\b",
 )
 PURCHASE = _words(
-    r"achet",
+    r"(?<!a )(?<!avons )(?<!ont )(?<!deja )achet",
+    r"rachet",
+    r"racheter",
     r"achat",
     r"acquer",
     r"acquisition",
-    r"command",
+    r"(?<!a )(?<!avons )(?<!ont )(?<!deja )command(?!ee?s?\b)",
     r"groupement",
     r"renouvel",
     r"remplacer (?:notre|nos|le|la|les)",
@@ -102,13 +122,14 @@ PURCHASE = _words(
     r"devis",
     r"s'equiper",
     r"nous equiper",
+    r"(?:doit|devons|faut|allons|va|voulons|souhaitons) (?:\w+ )?equiper",
     r"approvisionn",
 )
 BORROW = _words(
     r"emprunt",
     r"(?:nous|me|m') preter",
     r"preter (?:a|au|aux) (?:la |notre )?(?:commune|mairie|ville)",
-    r"pret (?:de|d'|du|des)",
+    r"(?<!au )(?<!en )(?<!a )pret (?:de|d'|du|des)",
     r"besoin",
     r"faudrait",
     r"manque",
@@ -127,6 +148,7 @@ BORROW = _words(
     r"disposer de",
     r"mise a disposition",
     r"il nous (?:faut|faudra)",
+    r"(?:nous|on) (?:prendrons|prendrions|prenons|prendra|prendrait)\b",
     r"(?:nous|on) (?:aurions|aurait|aura|avons) besoin",
 )
 
@@ -148,7 +170,8 @@ QUESTION = _words(
 )
 # Buying said in so many words wins over any question in the same message.
 BUYING = _words(
-    r"(?:doit|devons|dois|devrions|devrait|faut|souhaitons|voulons|allons|prevoyons|envisageons"
+    r"(?:doit|devons|dois|devrions|devrait|faut|souhaitons|voulons|allons|va|vais|vont|comptons"
+    r"|compte|pensons|prevoit|prevoyons|envisageons"
     r"|envisage|aimerions|voudrions|besoin d')"
     r" (?:re)?(?:acheter|achat|acquerir|acquisition|commander)",
     r"groupement de commandes?",
@@ -168,26 +191,197 @@ VOLUNTEER = _words(
 )
 
 
-def detect(
-    folded: str, has_items: bool, has_dates: bool, has_event: bool, has_count: bool = False
-) -> Intent:
-    """The intent of a folded, masked message."""
-    if AUTOMATIC.search(folded):
-        return Intent.UNKNOWN
-    if CANCEL.search(folded) and (has_items or has_event):
-        return Intent.CANCEL
-    if not has_items:
-        return Intent.EVENT if has_event and has_dates else Intent.UNKNOWN
-    if not has_dates and (
-        QUESTION.search(folded) or (NOT_A_REQUEST.search(folded) and not has_count)
-    ):
-        return Intent.UNKNOWN
-    if BUYING.search(folded):
-        return Intent.PURCHASE
-    if ASKING.search(folded):
-        return Intent.BORROW
-    if LEND.search(folded):
-        return Intent.LEND
-    if PURCHASE.search(folded):
-        return Intent.PURCHASE
-    return Intent.BORROW
+# "ne … pas" around the act's own verb, "pas besoin": the clause says what is not wanted.
+_NEGATION = re.compile(
+    r"\b(?:ne|n')\s*(?:[a-z'-]+\s+){0,3}?(?:pas|jamais|point|guere|nullement)\b"
+    r"|\bpas (?:de |d'|du |des |besoin|necessaire|utile|la peine)"
+    r"|\b(?:on|nous|je|j') (?:[a-z'-]+ ){0,1}(?:pourra|pourrons|pourrait|pourrions|peut|pouvons"
+    r"|aura|aurons|a|avons|aurait|aurions) pas\b"
+)
+_NOT_NEGATION = re.compile(
+    r"\bn'hesit\w*|\bne manqu\w*|\bne (?:[a-z'-]+\s+){0,3}?que\b"
+    r"|\bpas (?:de |d')?(?:souci|probleme|urgence|rush)s?\b|\bpas de date\b|\bpas encore\b"
+)
+# A question in the negative still asks: "vous n'auriez pas 2 barnums ?".
+_NEGATIVE_QUESTION = re.compile(
+    r"(?:n'auriez|n'avez|n'aurait|n'a|ne pourriez|ne pourrait|ne pouvez)[- ]?(?:vous|on|il|elle"
+    r"|quelqu'un|personne)?\b|\bvous n'(?:auriez|avez)|\bquelqu'un n'(?:aurait|a)"
+)
+# "pas besoin … finalement": a need said before, taken back.
+_AFTER_ALL = re.compile(r"\b(?:finalement|au final|en fait|plus la peine|annul)")
+# An offer asked of others is a request: "qqn en a une à prêter ?", "dispo chez vous ?".
+_ASKED_OF_OTHERS = re.compile(
+    r"\b(?:qqn|qq1|qqun|quelqu'un|quelqu un|vous|une commune|une autre commune|qui)"
+    r"\s+(?:[a-z']+\s+){0,2}?(?:a|aurait|auriez|avez|aurais|possede|dispose|disposez|peut"
+    r"|pourrait|pourriez|pouvez)\b[^?]*\?"
+    r"|\bdispos? chez (?:qqn|qq1|qqun|quelqu'un|quelqu un|vous)\b"
+)
+# Politeness that asks, when nothing else in the message does.
+_PLEASE = _words(r"svp|stp|s'il vous plait|s'il te plait|merci d'avance|par avance")
+# Said before any act: thanks, questions that ask nothing, invoices, asking for papers.
+_SAYS_NOTHING = _words(
+    r"merci\b[^.?!\n]{0,25}?\b(?:pour|pr|de|du|des|a) (?:le|la|les|l'|l |votre|vos|ce|ces|ton|ta"
+    r"|tes|leur|leurs|ce|cette|son|sa|ses)\b(?! (?:nous|me) )",
+    r"(?:super|grand|un grand|encore) merci",
+    r"factur",
+    r"titre de recette",
+    r"ordre du jour",
+    r"compte[- ]?rendu",
+    r"convocation",
+    r"(?:pourriez|pouvez|pourrais|peux|pourriez-vous|pouvez-vous)[- ]?(?:vous|tu)?\s*(?:me |nous )?"
+    r"(?:renvoyer|envoyer|retourner|transmettre|signer|confirmer|rappeler|dire|indiquer|preciser"
+    r"|communiquer|faire suivre|faire parvenir|tenir au courant)",
+    r"(?:des|de) nouvelles",
+    r"(?:une|des) idees?\b",
+    r"(?:un|des) (?:avis|retours?|conseils?)\b",
+    r"(?:est-ce que|est ce que) (?:qqn|quelqu'un|quelqu un|vous|tu|on) (?:sait|savez|saurait"
+    r"|sauriez|connait|connaissez|a deja|avez deja|peut me dire|pourrait me dire)",
+    r"(?:savez-vous|sauriez-vous|vous savez|qqn sait|quelqu'un sait|quelqu un sait|qui sait)",
+    r"(?:comment|combien|pourquoi)\b",
+    r"qui est (?:le|la|l')",
+    r"(?:ou|quand) (?:en est|en sont|sera|seront|aura lieu)",
+    r"(?:est|sont) (?:bien )?(?:rendue?s?|rentree?s?|revenue?s?|restituee?s?|arrivee?s?|livree?s?)",
+    r"c'?est note|c note|bien note|ok pour (?:moi|nous)",
+    r"(?:c'?est|c) qui|qui (?:est|sera) (?:le|la) (?:contact|referent|responsable|porteur|pilote)",
+    r"quel(?:le)? est (?:le|la) (?:contact|referent|responsable|procedure|demarche|date)",
+)
+# Said after the acts: news of what the commune has, papers, plans.
+_INFO = _words(
+    r"(?:on|nous) (?:passe|passerons|passerai|viendrons|viendra|vient|venons)"
+    r" (?:les |la |le |l' ?)?"
+    r"(?:prendre|chercher|recuperer|rapporter|rendre|deposer)",
+    r"(?:on|nous) (?:a|avons) (?:abime|casse|perdu|endommage|oublie|eu|fait|utilise|essaye|teste"
+    r"|installe|monte|demonte)",
+    r"(?:a|ont|avons|avez) (?:deja |bien )?(?:commande|achete|acquis|recu|recupere|loue|trouve"
+    r"|rendu|restitue|rapporte|ramene)\b",
+    r"(?:nous|on) (?:avons|a|possedons|disposons)(?: deja| bien)? (?:le|la|les|l'|notre|nos)\b",
+    r"(?:nous|on) (?:avons|a|possedons|disposons) deja",
+    r"en panne",
+    r"convention",
+    r"l'an(?:nee)? (?:dernier|derniere|passee)",
+    r"pour info\b|pr info\b|(?:pour|a titre d') ?information",
+    r"(?:nous|on) (?:avions|aviez) (?:emprunte|prete|loue)",
+    r"calendrier",
+)
+
+
+class Act(enum.Enum):
+    """What one clause does."""
+
+    ASK = "ask"  # asks another commune for a loan
+    OFFER = "offer"  # offers equipment
+    BUY = "buy"  # buying said in so many words
+    PURCHASE = "purchase"  # a word of purchasing (devis, commande, achat...)
+    NEED = "need"  # a need, of a kind to decide (besoin, il faudrait...)
+    PLEASE = "please"  # only politeness that asks ("svp")
+    WITHDRAW = "withdraw"
+    DECLINED = "declined"  # an ask or an offer in the negative: what it names is not wanted
+    INFO = "info"  # thanks, returns, questions, invoices: names items, asks nothing
+
+
+POSITIVE = (Act.BUY, Act.ASK, Act.OFFER, Act.PURCHASE, Act.NEED)
+_CUES = (
+    (Act.BUY, BUYING),
+    (Act.ASK, ASKING),
+    (Act.OFFER, LEND),
+    (Act.PURCHASE, PURCHASE),
+    (Act.NEED, BORROW),
+)
+_INTENT = {
+    Act.BUY: Intent.PURCHASE,
+    Act.PURCHASE: Intent.PURCHASE,
+    Act.ASK: Intent.BORROW,
+    Act.NEED: Intent.BORROW,
+    Act.PLEASE: Intent.BORROW,
+    Act.OFFER: Intent.LEND,
+}
+
+
+def _positive(text: str) -> tuple[Act, re.Match[str]] | None:
+    for act, cues in _CUES:
+        found = cues.search(text)
+        if found is not None:
+            return act, found
+    return None
+
+
+def act_of(text: str) -> Act | None:
+    """What a folded clause does, or None when it has no cue of its own."""
+    if CANCEL.search(text):
+        return Act.WITHDRAW
+    if NOT_A_REQUEST.search(text) or QUESTION.search(text) or _SAYS_NOTHING.search(text):
+        return Act.INFO
+    found = _positive(text)
+    if found is not None:
+        act, cue = found
+        if _negated(text, cue):
+            if act in (Act.NEED, Act.ASK, Act.OFFER) and _AFTER_ALL.search(text):
+                return Act.WITHDRAW
+            asks_anyway = act is Act.ASK and (
+                "?" in text or _NEGATIVE_QUESTION.search(text) is not None
+            )
+            return Act.ASK if asks_anyway else Act.DECLINED
+        if act is Act.OFFER and _ASKED_OF_OTHERS.search(text):
+            return Act.ASK  # "dispo chez qqn ?", "qqn en a une à prêter ?"
+        return act
+    if _INFO.search(text):
+        return Act.INFO
+    if _PLEASE.search(text):
+        return Act.PLEASE
+    return None
+
+
+def _negated(text: str, cue: re.Match[str]) -> bool:
+    """Is the act's own verb in the negative ("ne pourrons pas prêter", "pas besoin")?"""
+    around = _NOT_NEGATION.sub(lambda m: " " * len(m.group()), text)
+    window = around[max(0, cue.start() - 30) : cue.end() + 12]
+    return _NEGATION.search(window) is not None
+
+
+def declined_kind(text: str) -> Act | None:
+    """The act a negative clause refuses ("nous ne pourrons pas prêter" refuses an offer)."""
+    found = _positive(text)
+    return found[0] if found is not None else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The act of a whole message, and whether its clauses disagreed on it."""
+
+    intent: Intent
+    act: Act | None
+    doubtful: bool
+
+
+def decide(acts: list[Act | None], holds_items: list[bool]) -> Decision:
+    """The message's intent from its clauses' acts (the subject line's already set aside).
+
+    Asking, offering and buying said outright weigh before words of purchasing or need,
+    wherever they are; among equals, clauses that hold items weigh first. Two clauses with
+    items that ask and offer make the reading doubtful.
+    """
+    positive = [a for a in acts if a in POSITIVE]
+    with_items = [a for a, held in zip(acts, holds_items, strict=True) if held and a in POSITIVE]
+    strong = [a for a in positive if a in _STRONG]
+    chosen = (
+        _first_of([a for a in with_items if a in _STRONG])
+        or _first_of(strong)
+        or _first_of(with_items)
+        or _first_of(positive)
+    )
+    if chosen is None:
+        if Act.PLEASE in acts:
+            return Decision(Intent.BORROW, Act.PLEASE, True)
+        return Decision(Intent.UNKNOWN, None, False)
+    families = {_INTENT[a] for a in with_items}
+    return Decision(_INTENT[chosen], chosen, len(families) > 1)
+
+
+_STRONG = (Act.BUY, Act.ASK, Act.OFFER)
+
+
+def _first_of(acts: Sequence[Act | None]) -> Act | None:
+    for kind in POSITIVE:
+        if kind in acts:
+            return kind
+    return None

@@ -51,6 +51,7 @@ class ItemName:
     unit: str
     lendable: bool
     names: tuple[str, ...]
+    family: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,7 @@ class Vocabulary:
 
     def __init__(self, items: Iterable[ItemName], proper: Iterable[str] = ()) -> None:
         self.items = {item.id: item for item in items}
+        self.families = {item.id: item.family for item in self.items.values() if item.family}
         self._index: dict[tuple[str, ...], str] = {}
         for item in self.items.values():
             for name in (item.label, item.plural, *item.names):
@@ -80,7 +82,12 @@ class Vocabulary:
         self._longest = max((len(k) for k in self._index), default=1)
         self._words = sorted({w for key in self._index for w in key if len(w) >= 4})
         self._known = frozenset(w for key in self._index for w in key)
+        # The head words of items ("podium", "barriere"), singular.
+        self.words = frozenset(key[0] for key in self._index if len(key[0]) > 3)
         self._proper = sorted(set(proper))
+        # Words the catalogue itself uses after a head noun ("podium mobile", "remorque
+        # plateau"): right after another item, they describe it.
+        self.modifiers = frozenset(w for key in self._index for w in key[1:] if len(key) > 1)
         self._corrections: dict[str, str] = {w: w for w in self._proper}
 
     def _correct(self, word: str) -> str:

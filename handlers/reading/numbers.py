@@ -19,7 +19,7 @@ _NOT_QUANTITIES = re.compile(
             r"\b\d{1,2}\s?h(?:\s?\d{2})?\b",
             r"\b\d{1,2}:\d{2}\b",
             # prices and percentages: 2 000 €, 150 euros, 3 k€, 20 %, 1.500,00 €
-            r"\b\d[\d\s.,]*\s?(?:k\s?)?(?:€|euros?\b|eur\b|ht\b|ttc\b|%|pour\s?cent\b)",
+            r"\b\d[\d\s.,]*\s?(?:k\s?)?(?:\$|euros?\b|eur\b|ht\b|ttc\b|%|pour\s?cent\b)",
             # dimensions: 10x20, 3 x 3 m, 8m x 6m, 3m50
             r"\b\d+(?:[.,]\d+)?\s?(?:m|cm|mm)?\s?[x*×]\s?\d+(?:[.,]\d+)?(?:\s?(?:m|cm|mm)\b)?",
             r"\b\d+\s?m\s?\d{2}\b",
@@ -87,9 +87,25 @@ _LONGEST = 80
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s.,:/hx*×-]*")
 
 
+# The size of a container or of a place, never a count: "2 bidons de 20 L", "sacs de 50 et
+# 100 litres", "une salle de 400 m²", "cuve de 3 000 litres".
+_CONTAINER = (
+    r"sacs?|bidons?|flacons?|cartons?|seaux?|bouteilles?|futs?|cuves?|citernes?|rouleaux?"
+    r"|boites?|palettes?|packs?|bacs?|conteneurs?|poubelles?|jerricans?|bobines?|tubes?|pots?"
+)
+_VOLUME = r"(?:l|litres?|cl|ml|kg|kilos?|g|grammes?|m3|m2|tonnes?|t|metres?|m|ha|hectares?)"
+_SIZE = re.compile(
+    rf"\b(?:{_CONTAINER})\s+(?:de|d')\s?(?P<n>\d[\d\s.,]*(?:\s*(?:et|ou|a|-|/)\s*\d[\d\s.,]*)*"
+    rf"\s?{_VOLUME})\b"
+    rf"|\b(?:de|d')\s?(?P<m>\d[\d\s.,]*\s?(?:m2|m3|ha|hectares?))\b(?!\s+(?:de|d'))"
+)
+
+
 def not_quantities(folded: str) -> list[Span]:
     """Spans of numbers that are times, prices, phones, sizes, codes or years."""
-    spans: list[Span] = []
+    spans: list[Span] = [
+        Span(m.start(g), m.end(g)) for m in _SIZE.finditer(folded) for g in ("n", "m") if m.group(g)
+    ]
     last_end = 0
     for run in _DIGIT_RUN.finditer(folded):
         # Each pattern starts a few characters before a digit at most ("+33", "n°").

@@ -5,6 +5,7 @@ does not know, read from the noun phrase that follows a number."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.reading.items import ItemMatch
@@ -21,6 +22,10 @@ UNITS = {
     "sac": "sac", "sacs": "sac", "boite": "boîte", "boites": "boîte", "paire": "paire",
     "paires": "paire", "bidon": "bidon", "bidons": "bidon", "caisse": "caisse",
     "caisses": "caisse", "pack": "pack", "packs": "pack", "jeu": "jeu", "jeux": "jeu",
+    "flacon": "flacon", "flacons": "flacon", "bouteille": "bouteille", "bouteilles": "bouteille",
+    "seau": "seau", "seaux": "seau", "kit": "kit", "kits": "kit", "bobine": "bobine",
+    "bobines": "bobine", "tube": "tube", "tubes": "tube", "barquette": "barquette",
+    "barquettes": "barquette", "bac": "bac", "bacs": "bac",
     "unite": "unité", "unites": "unité", "exemplaire": "unité", "exemplaires": "unité",
     "piece": "unité", "pieces": "unité",
 }  # fmt: skip
@@ -52,6 +57,11 @@ _NOT_ITEMS = frozenset(
         voie voies place places porte portes couleur couleurs
         materiel materiels equipement equipements chose choses article articles objet objets
     demande demandes besoin besoins aide information informations
+    rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
+    evenement evenements reunion reunions seance seances journee journees soiree soirees
+    matinee matinees nuitee weekend week fois tour tours edition km heures minutes
+    bonjour bonsoir salut hello coucou merci cordialement ici signe madame monsieur
+    mesdames messieurs collegue collegues demat kenavo trugarez
     """.split()
 )
 _STOP = frozenset(
@@ -72,6 +82,7 @@ _NEED_SLOT = re.compile(
 _VERBS = frozenset(
     """
     emprunter preter louer acheter acquerir commander reserver obtenir avoir recevoir
+    racheter recommander changer equiper renouveler remplacer completer
     disposer organiser prevoir savoir connaitre trouver faire mettre utiliser installer
     renouveler remplacer urgent urgence bien absolument vraiment aussi encore toujours
     volontiers rapidement
@@ -118,7 +129,50 @@ def attach_quantities(
         label = match.item.label if quantity == 1 or unit else match.item.plural
         items.append(FoundItem(match.item.id, label, quantity, unit, Span(start, match.end)))
     _measured_elsewhere(items, found, used, text)
-    return _once_each(items), used
+    return items, used
+
+
+# After a count that stands alone: "25 ce serait bien", "besoin de 3 pr la kermesse",
+# ", une dizaine,".
+_LONE_AFTER = re.compile(
+    r"\s*(?:$|[,.;:!?)\n]|(?:ce serait|ca serait|c'est|c|svp|stp|merci|pr|pour|si|ou|au|a|maxi"
+    r"|max|minimum|mini|serait|suffiront|suffit|suffisent|ca|environ|en tout|au total|idealement"
+    r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un)\b)"
+)
+_LONE_BEFORE = re.compile(
+    r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|,|:|-|\(|\bet|environ"
+    r"|\bsoit|\bqte|\bquantite|\bnombre|\bnb)\s*$"
+)
+
+
+def lone_counts(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str,
+    clause_of: Callable[[int], int | None],
+) -> list[FoundItem]:  # fmt: skip
+    """A count left alone near the one uncounted item of its clause or the clause before
+    ("des bancs de brasserie, 25 ce serait bien", "qui a des tonnelles ? besoin de 3")."""
+    counted = list(items)
+    for number in found:
+        if number.start in used or (number.article and number.value == 1):
+            continue
+        if not _LONE_AFTER.match(text, number.end):
+            continue
+        if not _LONE_BEFORE.search(text, max(0, number.start - 30), number.start):
+            continue
+        here = clause_of(number.start)
+        if here is None:
+            continue
+        owners = [
+            k for k, item in enumerate(counted)
+            if item.quantity is None and clause_of(item.span.start) in (here, here - 1)
+            and item.span.end <= number.start
+        ]  # fmt: skip
+        if len(owners) != 1:
+            continue
+        item = counted[owners[0]]
+        counted[owners[0]] = FoundItem(item.item_id, item.label, number.value, item.unit, item.span)
+        used.add(number.start)
+    return counted
 
 
 def _measured_elsewhere(
@@ -147,13 +201,15 @@ def _measured_elsewhere(
 # "il nous en faut 18", "nous en prendrons deux": the number counts the item named before.
 _PRONOUN_COUNT = re.compile(
     r"\ben\s+(?:faut|faudrait|faudra|voudrions|voudrait|prendrons|prenons|commandons"
-    r"|commanderons|aurions besoin de|avons besoin de|aurons besoin de|avons|a|possedons"
-    r"|souhaitons|souhaiterions)\s*$"
+    r"|commanderons|aurions besoin de|avons besoin de|aurons besoin de|aurait besoin de|avons|a"
+    r"|possedons|souhaitons|souhaiterions|acheter|racheter|commander|emprunter|preter|prendre"
+    r"|louer|reserver|recuperer|faudrait|auriez|avez|aurait|aurions|cherchons|cherche"
+    r"|voudrions|veut|voulons|[a-z]{3,}(?:er|ir|re))\s*(?:environ\s+|au moins\s+|a peu pres\s+)?$"
 )
 _IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b")
 
 
-def _once_each(items: list[FoundItem]) -> list[FoundItem]:
+def once_each(items: list[FoundItem]) -> list[FoundItem]:
     """An item named twice ("écrans interactifs (TBI)") is one item, counted if it was once."""
     kept: list[FoundItem] = []
     for item in items:
@@ -191,6 +247,8 @@ def unknown_items(
             n.start >= slot.start() and n.end <= slot.end() + 1 and not n.article for n in found
         ):
             continue
+        if any(slot.end() <= n.start <= slot.end() + 2 for n in found):
+            continue  # "besoin de quatre-vingts sacs": the number's own phrase
         phrase = _phrase(text, slot.end(), taken)
         if phrase is not None and all(not (i.span.start <= phrase[0] < i.span.end) for i in items):
             items.append(_unknown(original, phrase, 1 if article else None, slot.end()))
@@ -229,7 +287,7 @@ def _phrase(text: str, position: int, taken: list[tuple[int, int]]) -> tuple[int
     measure = _MEASURE.match(text, position)
     if measure:
         position = measure.end()
-    lead = re.compile(r"\s*(?:de\s+|d')?").match(text, position)
+    lead = re.compile(r"[ \t]*(?:de[ \t]+|d')?").match(text, position)
     cursor = lead.end() if lead else position
     start, end, count = cursor, None, 0
     while count < 3:

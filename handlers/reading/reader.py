@@ -10,12 +10,20 @@ from typing import Any
 
 from handlers.communes import CommuneIndex, CommuneName
 from handlers.reading.bodies import own_words, separate
+from handlers.reading.clauses import layout
 from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.events import find_event
-from handlers.reading.intents import VOLUNTEER, Intent, detect
-from handlers.reading.items import ItemMatch, ItemName, Vocabulary
+from handlers.reading.handover import find_handover
+from handlers.reading.intents import VOLUNTEER, Intent
+from handlers.reading.items import ItemName, Vocabulary
 from handlers.reading.numbers import not_quantities, numbers
-from handlers.reading.quantities import FoundItem, attach_quantities, unknown_items
+from handlers.reading.quantities import (
+    FoundItem,
+    attach_quantities,
+    lone_counts,
+    unknown_items,
+)
+from handlers.reading.scope import Scope, _named_items
 from handlers.reading.text import WORD, Document, Span, words
 from handlers.reading.writers import WriterFinder
 from handlers.recurrence import find_rule, says_yearly, yearly_on
@@ -98,7 +106,7 @@ class Reader:
     def from_records(cls, catalogue: CatalogueRecord, communes: Iterable[CommuneName]) -> Reader:
         """A reader for a catalogue as loaded from its files."""
         items = (
-            ItemName(i.id, i.label, i.plural, i.unit, i.lendable, i.synonyms)
+            ItemName(i.id, i.label, i.plural, i.unit, i.lendable, i.synonyms, i.family)
             for i in catalogue.items
         )
         return cls(items, communes)
@@ -108,7 +116,9 @@ class Reader:
         # Place names are never misspelt items: "Ploemer" is Ploemeur, not a plotter.
         place_words = {w for c in names for w in WORD.findall(fold(c.name))}
         self.vocabulary = Vocabulary(items, place_words)
-        self.writers = WriterFinder(CommuneIndex(names), {c.insee: c.name for c in names})
+        self.writers = WriterFinder(
+            CommuneIndex(names), {c.insee: c.name for c in names}, self.vocabulary.words
+        )
         self._proper = frozenset(
             word.lower() for c in names for word in re.split(r"[\s-]+", c.name) if len(word) > 2
         )
@@ -132,29 +142,38 @@ class Reader:
         hidden = [f.span for f in dates] + not_quantities(folded)
         counted = own.masked(hidden).folded
         # Bounds that no real message reaches keep the reading quick on any input.
-        matches = self.vocabulary.find(words(counted))[:MAX_ITEMS]
+        matches = _named_items(
+            self.vocabulary.find(words(counted))[:MAX_ITEMS], counted, self.vocabulary.modifiers
+        )
         found_numbers = numbers(counted)[:MAX_NUMBERS]
-        items, used = attach_quantities(matches, found_numbers, counted)
-        items += unknown_items(found_numbers, used, matches, counted, document.original)
-        items.sort(key=lambda i: i.span.start)
-        reading = Reading(document.original, Intent.UNKNOWN, [self._item_reading(i) for i in items])
+        found, used = attach_quantities(matches, found_numbers, counted)
+        found += unknown_items(found_numbers, used, matches, counted, document.original)
+        found.sort(key=lambda i: i.span.start)
+        shape = layout(folded)
+        found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
+        scope = Scope.of(shape, folded, found, self.vocabulary.families)
+        reading = Reading(document.original, scope.intent)
+        reading.items = [self._item_reading(i) for i in scope.items]
         event = find_event(folded, document.original, self._proper)
-        counted_items = any(i.quantity is not None for i in items)
         coming = [d for d in dates if (d.end or d.start or today) >= today]
-        intent = detect(folded, bool(items), bool(coming), event is not None, counted_items)
-        reading.intent = self._refine(intent, folded, matches, dates)
+        if not reading.items and scope.intent is not Intent.CANCEL:
+            # Nothing asked, offered or bought: a dated event announced, or nothing at all.
+            reading.intent = Intent.EVENT if event is not None and coming else Intent.UNKNOWN
+        reading.intent = self._refine(reading.intent, folded, scope.items, dates)
         if event is not None and reading.intent is not Intent.UNKNOWN:
             reading.event, reading.spans["event"] = event[0], [event[1]]
         writer = self.writers.find(folded, document.folded, signature)
         if writer is not None:
             reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
-        self._place_dates(reading, dates)
+        self._place_dates(reading, dates, folded, today)
         _place_recurrence(reading, folded, today)
         if reading.intent is Intent.UNKNOWN:
             reading.items, reading.start, reading.end, reading.deadline = [], None, None, None
             reading.spans.pop("dates", None)
         reading.spans["items"] = [i.span for i in reading.items]
         reading.missing = missing_fields(reading)
+        if scope.doubtful and reading.intent not in (Intent.UNKNOWN, Intent.CANCEL):
+            reading.missing.insert(0, "intent")
         reading.volunteer = reading.intent is Intent.PURCHASE and bool(VOLUNTEER.search(folded))
         return reading
 
@@ -184,46 +203,92 @@ class Reader:
         return ItemReading(found.item_id, found.label, found.quantity, found.unit, found.span)
 
     def _refine(
-        self, intent: Intent, folded: str, matches: list[ItemMatch], dates: list[DateFinding]
+        self, intent: Intent, folded: str, found: list[FoundItem], dates: list[DateFinding]
     ) -> Intent:
         """A need with no word of borrowing is a purchase when it can only be one."""
         if intent is not Intent.BORROW or re.search(
             r"emprunt|preter|pret |louer|locat|reserv", folded
         ):
             return intent
-        consumables = bool(matches) and not any(m.item.lendable for m in matches)
+        known = [self.vocabulary.items[i.item_id] for i in found if i.item_id is not None]
+        consumables = bool(known) and not any(item.lendable for item in known)
         only_deadline = bool(dates) and all(d.kind == "deadline" for d in dates)
+        if any(d.kind == "range" and d.start != d.end for d in dates):
+            return intent  # days of use: whatever the item, it is borrowed
         return Intent.PURCHASE if consumables or only_deadline else intent
 
-    def _place_dates(self, reading: Reading, dates: list[DateFinding]) -> None:
+    def _place_dates(
+        self, reading: Reading, dates: list[DateFinding], folded: str, today: dt.date
+    ) -> None:
         if not dates:
             return
+        # Dates already past say what happened ("hier soir"), not when the need is.
+        coming = [d for d in dates if (d.end or d.start or today) >= today] or dates
         used: list[DateFinding] = []
         if reading.intent is Intent.PURCHASE:
-            chosen = next((d for d in dates if d.kind == "deadline"), None)
-            chosen = chosen or next((d for d in dates if d.kind in ("point", "range")), None)
+            chosen = next((d for d in coming if d.kind == "deadline"), None)
+            chosen = chosen or _best([d for d in coming if d.kind in ("point", "range")], folded)
             if chosen is not None:
                 reading.deadline = chosen.end
                 used.append(chosen)
-        else:
-            stretches = [d for d in dates if d.kind in ("point", "range")]
-            # "samedi le 4 mai": the day written in full says more than the weekday.
-            precise = [
-                d for d in stretches if _PRECISE.search(reading.text, d.span.start, d.span.end)
-            ]
-            stretch = (precise or stretches)[0] if stretches else None
-            if stretch is not None:
-                reading.start, reading.end = stretch.start, stretch.end
-                used.append(stretch)
-            opening = next((d for d in dates if d.kind == "from"), None)
-            closing = next((d for d in dates if d.kind in ("until", "deadline")), None)
-            if stretch is None and opening is not None:
-                reading.start = opening.start
-                used.append(opening)
-            if stretch is None and closing is not None:
-                reading.end = closing.end
-                used.append(closing)
-        reading.spans["dates"] = [d.span for d in used]
+            reading.spans["dates"] = [d.span for d in used]
+            return
+        stretch = _best([d for d in coming if d.kind in ("point", "range")], folded)
+        anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
+        handover = find_handover(folded, anchor, today)
+        if handover.pickup is None and handover.back is None:
+            handover = find_handover(folded, None, today) if anchor is None else handover
+        inside = [
+            d for d in coming if not any(h.start <= d.span.start < h.end for h in handover.spans)
+        ]
+        if handover.spans and stretch is not None and stretch not in inside:
+            # The only full date was the pick-up or the return: the event is elsewhere.
+            stretch = _best([d for d in inside if d.kind in ("point", "range")], folded) or stretch
+        if stretch is not None:
+            reading.start, reading.end = stretch.start, stretch.end
+            used.append(stretch)
+        opening = next((d for d in inside if d.kind == "from"), None)
+        closing = next((d for d in inside if d.kind in ("until", "deadline")), None)
+        if stretch is None and opening is not None:
+            reading.start = opening.start
+            used.append(opening)
+        if stretch is None and closing is not None:
+            reading.end = closing.end
+            used.append(closing)
+        spans = [d.span for d in used]
+        if handover.pickup is not None and (reading.end is None or handover.pickup <= reading.end):
+            reading.start = handover.pickup
+            reading.end = reading.end or handover.pickup
+        if handover.back is not None and (reading.start is None or handover.back >= reading.start):
+            reading.end = handover.back
+            reading.start = reading.start or handover.back
+        reading.spans["dates"] = spans + handover.spans
+
+
+def _best(stretches: list[DateFinding], folded: str) -> DateFinding | None:
+    """The stretch written most precisely ("samedi le 4 mai" over "samedi", "le mercredi
+    14" over "dans 15 jours"), the first of equals."""
+    if not stretches:
+        return None
+    return min(stretches, key=lambda d: -_precision(folded[d.span.start : d.span.end]))
+
+
+_EXPLICIT = re.compile(
+    r"\b\d{1,2}\s?(?:er|e|eme)?\s*(?:[/.-]\s?\d{1,2}|(?:janv|jan|fev|mars|avr|mai|juin|juil|aout"
+    r"|sep|oct|nov|dec)[a-z]*\b)|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+\d"
+    r"|\b20\d{2}-\d"
+)
+_NAMED_MONTH = re.compile(
+    r"\b(?:janv|jan|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b(?:premier|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
+    r"|quinze|seize|vingt|trente)\b"
+)
+
+
+def _precision(text: str) -> int:
+    if _EXPLICIT.search(text):
+        return 2
+    return 1 if _NAMED_MONTH.search(text) else 0
 
 
 def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:
@@ -238,9 +303,6 @@ def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:
         return
     reading.recurrence = rule.rule if rule is not None else yearly_on(reading.start)
     reading.spans["recurrence"] = [yearly]
-
-
-_PRECISE = re.compile(r"\d|(?i:janv|f[ée]v|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c)")
 
 
 def missing_fields(reading: Reading) -> list[str]:

@@ -28,6 +28,8 @@ def _fold_char(char: str) -> str:
         return "-"
     if char == "×":
         return "x"
+    if char in "€£$":
+        return "$"  # prices stay prices once folded
     base = unicodedata.normalize("NFKD", char.lower())[:1]
     if base and base.isascii():
         return base

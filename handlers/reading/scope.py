@@ -1,0 +1,303 @@
+"""Which of the items a message names it asks, offers, buys or withdraws.
+
+Each clause has an act; a clause with none continues the one it is joined to, or the
+nearest that has one. Items take the act of their clause: those of a thanks, a question, a
+negative ("nous ne pourrons pas prêter nos barnums") or another act are mentions, not
+requests. The subject line only speaks when the body says nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.reading.clauses import Clause, Layout
+from handlers.reading.intents import (
+    AUTOMATIC,
+    POSITIVE,
+    Act,
+    Intent,
+    act_of,
+    decide,
+    declined_kind,
+)
+from handlers.reading.items import ItemMatch
+from handlers.reading.quantities import FoundItem, once_each
+from handlers.reading.text import singular as _singular
+from storage.names import fold
+
+_FAMILY = {
+    Act.BUY: Intent.PURCHASE,
+    Act.PURCHASE: Intent.PURCHASE,
+    Act.ASK: Intent.BORROW,
+    Act.NEED: Intent.BORROW,
+    Act.PLEASE: Intent.BORROW,
+    Act.OFFER: Intent.LEND,
+}
+# Equipment named as part of another's description, or as its purpose, is not asked:
+# "un podium sur remorque", "équipé d'un chargeur", "pour alimenter la scène".
+_INCIDENTAL = re.compile(
+    r"(?:\bsur|\bequipee?s?\s+(?:d'|de|avec)|\bmunie?s?\s+(?:d'|de)|\bdotee?s?\s+(?:d'|de)"
+    r"|\bfournie?s?\s+avec|\bavec\s+(?:son|sa|ses)|\ba cote\s+(?:du|de la|de l'|des)"
+    r"|\b(?:pour|pr|afin de)\s+(?:alimenter|brancher|transporter|tracter|eclairer|sonoriser"
+    r"|installer"
+    r"|charger|proteger|couvrir|acheminer|deplacer|remplacer|reparer|nettoyer|completer)"
+    r"|\bcompatibles?\s+avec|\bsans|\bhors|\bpas\s+(?:de|d'|besoin\s+(?:de|d'))"
+    r"|\bau lieu\s+(?:de|d'|des|du)|\bplutot que"
+    r"|\b(?:entreprise|societe|prestataire|fournisseur|installateur|loueur|technicien|agent|equipe"
+    r"|cle|cles|local|notice|carnet|reparation|entretien|livraison|montage|demontage|installation"
+    r"|pose|transport|stockage|branchement|panne|vidange|revision)s?\s+(?:de|des|du|d'|de la))"
+    r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?$"
+)
+
+
+_OUTRIGHT = (Act.BUY, Act.ASK, Act.OFFER)
+
+
+def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str]) -> list[ItemMatch]:
+    """Items named for themselves: not a modifier of the item before ("podium mobile",
+    "remorque plateau"), not part of another's description."""
+    kept: list[ItemMatch] = []
+    for match in matches:
+        before = text[max(0, match.start - 40) : match.start]
+        word = text[match.start : match.end]
+        glued = kept and re.fullmatch(r"[ \t-]*", text[kept[-1].end : match.start])
+        if glued and match.first == match.last and _singular(word) in modifiers:
+            continue
+        between = text[kept[-1].end : match.start] if kept else ""
+        if kept and re.fullmatch(r"\s+(?:pour|pr)\s+", between):
+            continue  # "bornes de recharge pour véhicule électrique": what it serves
+        if kept and re.fullmatch(r"\s*(?:/|\(|ou|alias|dit|type)\s*", between):
+            continue  # "tapis de sol / tatamis": another name for the same thing
+        if _INCIDENTAL.search(before):
+            continue
+        kept.append(match)
+    return kept
+
+
+@dataclass
+class Scope:
+    """The intent of a message and the items it concerns."""
+
+    intent: Intent
+    items: list[FoundItem]
+    doubtful: bool
+
+    @classmethod
+    def of(
+        cls, shape: Layout, folded: str, found: list[FoundItem], families: dict[str, str]
+    ) -> Scope:
+        """Read the acts of the clauses and keep the items of the act the message makes."""
+        if AUTOMATIC.search(folded):
+            return cls(Intent.UNKNOWN, [], False)
+        clauses = shape.clauses
+        acts = _carried(clauses, [act_of(c.text(folded)) for c in clauses], folded)
+        where = [shape.clause_at(i.span.end - 1) for i in found]
+        body = [i for i, c in enumerate(clauses) if not c.header]
+        header = [i for i, c in enumerate(clauses) if c.header]
+        scope = cls._within(body, acts, found, where, clauses, folded)
+        if scope.intent is Intent.UNKNOWN and not any(acts[i] is Act.INFO for i in body):
+            # The body says nothing of its own: the subject line does.
+            scope = cls._within(header + body, acts, found, where, clauses, folded)
+        elif header and acts[header[0]] is Act.INFO and scope.intent is Intent.PURCHASE:
+            # "Ordre du jour", "Facture": a subject that asks nothing speaks for the body.
+            scope = cls(Intent.UNKNOWN, [], False)
+        items = _stand_ins(scope.items, where_of(scope.items, shape))
+        scope.items = once_each(_headings(_repeated(items), families))
+        return scope
+
+    @classmethod
+    def _within(
+        cls, indexes: list[int], acts: list[Act | None], found: list[FoundItem],
+        where: list[int | None], clauses: list[Clause], folded: str,
+    ) -> Scope:  # fmt: skip
+        held = [any(w == i for w in where) for i in indexes]
+        own = [acts[i] for i in indexes]
+        if Act.WITHDRAW in own:
+            withdrawn = _withdrawn(indexes, acts, found, where, clauses)
+            if withdrawn or not any(a in POSITIVE for a in own):
+                return cls(Intent.CANCEL, withdrawn, False)
+        decision = decide(own, held)
+        effective = _nearest(indexes, acts)
+        if decision.act is None:
+            # No act at all: items named alone ("2 barnums samedi") are a need, to confirm.
+            loose = [
+                f
+                for f, w in zip(found, where, strict=True)
+                if w in indexes and effective[w] is None
+            ]
+            if loose and Act.INFO not in own:
+                return cls(Intent.BORROW, loose, True)
+            return cls(Intent.UNKNOWN, [], False)
+        family = _FAMILY[decision.act]
+        # Needs and words of purchase say what the message's act is about; another act
+        # said outright ("nous pouvons prêter…" in a request) is another matter.
+        wanted = {a for a, f in _FAMILY.items() if f is family or a not in _OUTRIGHT}
+        items = _items_of(indexes, effective, found, where, wanted | {None})
+        if not items:
+            items = _referred(indexes, acts, found, where, clauses, folded)
+        return cls(decision.intent, items, decision.doubtful)
+
+
+def _items_of(
+    indexes: list[int], acts: list[Act | None] | dict[int, Act | None], found: list[FoundItem],
+    where: list[int | None], wanted: set[Act | None],
+) -> list[FoundItem]:  # fmt: skip
+    return [f for f, w in zip(found, where, strict=True) if w in indexes and acts[w] in wanted]
+
+
+def _carried(clauses: list[Clause], acts: list[Act | None], folded: str) -> list[Act | None]:
+    """A clause with no act of its own continues the one it is joined to: a line of a list,
+    "et aussi 2 tables", "mais nos grilles oui" after a refused offer."""
+    carried = list(acts)
+    for index, clause in enumerate(clauses):
+        if carried[index] is not None or index == 0 or clause.header:
+            continue
+        before = carried[index - 1]
+        if clause.contrast and before is Act.DECLINED:
+            carried[index] = declined_kind(clauses[index - 1].text(folded))
+        elif clause.contrast and before is Act.WITHDRAW:
+            carried[index] = Act.NEED
+        elif (clause.joined or clause.listed) and not clauses[index - 1].header:
+            carried[index] = before
+    return carried
+
+
+def _nearest(indexes: list[int], acts: list[Act | None]) -> dict[int, Act | None]:
+    """Each clause's act; one with none takes the nearest request before it, else after
+    it (a thanks or a refusal does not carry over to the next sentence)."""
+    effective: dict[int, Act | None] = {}
+    for position, index in enumerate(indexes):
+        act = acts[index]
+        if act is None:
+            before = [acts[i] for i in indexes[:position] if acts[i] in POSITIVE]
+            after = [acts[i] for i in indexes[position + 1 :] if acts[i] in POSITIVE]
+            act = before[-1] if before else (after[0] if after else None)
+        effective[index] = act
+    return effective
+
+
+# Words that stand for an item named before: "les 60 anciennes", "10 motifs", "12 postes",
+# "quatre-vingts sacs". Their count is the item's.
+_STAND_INS = frozenset(
+    """
+    appareil appareils unite unites exemplaire exemplaires piece pieces modele modeles motif
+    motifs poste postes lot lots jeu jeux kit kits ensemble ensembles element elements
+    ancien anciens ancienne anciennes neuf neufs neuve neuves nouveau nouveaux nouvelle
+    nouvelles pliant pliants pliante pliantes supplementaire supplementaires identique
+    identiques pareil pareils pareille pareilles meme memes autre autres grand grands grande
+    grandes petit petits petite petites disponible disponibles sac sacs carton cartons
+    palette palettes bidon bidons flacon flacons rouleau rouleaux boite boites ramette
+    ramettes paquet paquets caisse caisses seau seaux
+    """.split()
+)
+
+
+def where_of(items: list[FoundItem], shape: Layout) -> list[int | None]:
+    """The clause of each item."""
+    return [shape.clause_at(i.span.end - 1) for i in items]
+
+
+def _stand_ins(items: list[FoundItem], where: list[int | None]) -> list[FoundItem]:
+    """Give the count of a stand-in ("les 60 anciennes") to the uncounted item it stands
+    for, in its clause or the one before; a stand-in for nothing uncounted is dropped when
+    a named item already has that count."""
+    kept: list[FoundItem | None] = list(items)
+    for index, item in enumerate(items):
+        words = fold(item.label).split()
+        if item.item_id is not None or not words or words[0] not in _STAND_INS:
+            continue
+        clause = where[index]
+        owners = [
+            k for k, other in enumerate(kept)
+            if other is not None and other.item_id is not None and other.quantity is None
+            and clause is not None and where[k] in (clause - 1, clause)
+        ]  # fmt: skip
+        if len(owners) == 1:
+            owner = kept[owners[0]]
+            assert owner is not None
+            kept[owners[0]] = FoundItem(
+                owner.item_id, owner.label, item.quantity, owner.unit or item.unit, owner.span
+            )
+            kept[index] = None
+        elif any(o is not None and o.quantity == item.quantity for o in kept if o is not item):
+            kept[index] = None
+    return [k for k in kept if k is not None]
+
+
+def _withdrawn(
+    indexes: list[int], acts: list[Act | None], found: list[FoundItem],
+    where: list[int | None], clauses: list[Clause],
+) -> list[FoundItem]:  # fmt: skip
+    """What a withdrawal takes back: the items of its clause, else of its sentence ("on a
+    trouvé des barnums, on en a plus besoin"), else those named with no act."""
+    own = _items_of(indexes, acts, found, where, {Act.WITHDRAW})
+    if own:
+        return own
+    sentences = {clauses[i].sentence for i in indexes if acts[i] is Act.WITHDRAW}
+    near = [
+        f for f, w in zip(found, where, strict=True)
+        if w in indexes and clauses[w].sentence in sentences and acts[w] is not Act.DECLINED
+    ]  # fmt: skip
+    return near or _items_of(indexes, acts, found, where, {None})
+
+
+_PRONOUN = re.compile(
+    r"\b(?:en|les|l')\s*(?:\w+\s+){0,2}?(?:faut|faudrait|faudra|acheter|racheter"
+    r"|commander|emprunter|preter|prendre|louer|voudrions|voudrait|aurait|aurions"
+    r"|avons|faudrait|reserver|recuperer)\b"
+)
+
+
+def _referred(
+    indexes: list[int], acts: list[Act | None], found: list[FoundItem],
+    where: list[int | None], clauses: list[Clause], folded: str,
+) -> list[FoundItem]:  # fmt: skip
+    """ "qqn a déjà acheté des bornes ? on voudrait en acheter 2": an act with a pronoun
+    and no items of its own is about the items of the clause before."""
+    for position, index in enumerate(indexes):
+        if acts[index] not in POSITIVE or position == 0:
+            continue
+        if not _PRONOUN.search(clauses[index].text(folded)):
+            continue
+        before = indexes[position - 1]
+        return [f for f, w in zip(found, where, strict=True) if w == before]
+    return []
+
+
+def _repeated(items: list[FoundItem]) -> list[FoundItem]:
+    """ "masques FFP2 et gel hydroalcoolique… 20 flacons de gel": a noun the catalogue does
+    not know alone, but that begins an item named in the message, is that item."""
+    named = [i for i in items if i.item_id is not None]
+    kept: list[FoundItem] = []
+    for item in items:
+        head = _head(item.label)
+        twin = next(
+            (n for n in named if head and _head(n.label) == head), None
+        ) if item.item_id is None else None  # fmt: skip
+        if twin is not None:
+            item = FoundItem(twin.item_id, twin.label, item.quantity, item.unit, item.span)
+        kept.append(item)
+    return kept
+
+
+def _head(label: str) -> str:
+    words = fold(label).split()
+    return _singular(words[0]) if words else ""
+
+
+def _headings(items: list[FoundItem], families: dict[str, str]) -> list[FoundItem]:
+    """ "Commande de fournitures de bureau : 50 ramettes, 20 boîtes d'archives": an item
+    named without a count before two counted items of its family is their heading."""
+    kept = []
+    for index, item in enumerate(items):
+        family = families.get(item.item_id or "")
+        detailed = [
+            i for i in items[index + 1 :]
+            if i.quantity is not None and i.item_id != item.item_id
+            and family is not None and families.get(i.item_id or "") == family
+        ]  # fmt: skip
+        if item.quantity is None and len(detailed) >= 2:
+            continue
+        kept.append(item)
+    return kept
