@@ -20,7 +20,7 @@ _SENTENCE_END = re.compile(r"\n|[.!?]+(?=[\s\"')]|$)|\.\.\.")
 _CLAUSE_BREAK = re.compile(
     r";|(?:,\s*)?\b(?:mais|par contre|en revanche|cependant|toutefois|neanmoins|sauf que"
     r"|en echange|en retour|d'autre part|par ailleurs|de plus|en outre|aussi nous)\b"
-    r"|(?:,\s*)?\bet\s+(?=(?:nous|on|je|j'|vous|il|elle|ils|elles|notre|nos)\b)"
+    r"|(?:,\s*)?\bet\s+(?=(?:nous|on|je|j'|vous|il|elle|ils|elles)\b)"
     r"|,\s*(?=(?:nous|on|je|j')\s+(?:\w+\s+){0,2}?(?:pouvons|pourrions|pourrons|avons|aurions"
     r"|aurons|souhaitons|souhaiterions|devons|voudrions|cherchons|recherchons|proposons"
     r"|pretons|mettons|disposons|possedons|n'avons|n'aurons|ne pourrons|ne pouvons|peut|a)\b)"
@@ -30,6 +30,7 @@ _LIST_LINE = re.compile(r"^[ \t]*(?:[-*•·–>+]|\d{1,2}[.)]|[a-h][.)])\s+")
 _CONTINUES = re.compile(
     r"^\s*(?:et|ainsi que|plus|\+|aussi|egalement|de meme|idem|ou|voire|avec)\b", re.I
 )
+_ALSO = re.compile(r"\b(?:aussi|egalement|en plus|de plus|ainsi que|en outre)\b")
 _CONTRAST = re.compile(r"^\s*(?:,\s*)?(?:mais|par contre|en revanche|cependant|toutefois|sauf)")
 
 
@@ -99,7 +100,7 @@ def layout(folded: str, *, subject: bool = True) -> Layout:
                         False,
                         listed,
                         text.rstrip().endswith(":"),
-                        index > 0 or bool(_CONTINUES.match(text)),
+                        index > 0 or bool(_CONTINUES.match(text) or _ALSO.search(text)),
                         index > 0 and bool(_CONTRAST.match(text)),
                     )
                 )

@@ -90,9 +90,11 @@ _ONE = (
 )
 # Feasts that move with Easter, read before any weekday: "lundi de Pâques" is one day.
 _FEAST = re.compile(
-    r"(?<![a-z0-9])(?:"
+    r"(?<![a-z0-9])(?P<feast>"
     r"(?:le\s+)?(?:pont|week[\s-]?end)\s+de\s+(?:l'?\s?ascension|paques|la\s+pentecote|pentecote)"
-    r"|(?:le\s+)?(?:lundi\s+de\s+)?(?:paques|pentecote)|(?:le\s+)?(?:jeudi\s+de\s+)?l'?\s?ascension)"
+    r"|(?:le\s+)?(?:(?:lundi|dimanche)\s+de\s+)?(?:paques|pentecote)"
+    r"|(?:le\s+)?(?:jeudi\s+de\s+)?l'?\s?ascension)"
+    rf"(?:\s+(?:au|jusqu'?\s?au)\s+(?P<to>{_WD}))?"
 )
 # Every pattern starts at the start of a word: the engine skips the inside of words at once.
 _WORD_START = r"(?<![a-z0-9])"
@@ -101,7 +103,7 @@ _ONE_RE = re.compile(rf"{_WORD_START}(?:{_ONE})")
 _RANGE = re.compile(
     rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_ONE})"
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
-    r"\s*(?:au|a|et|-|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+)?"
+    r"\s*(?:au|a|et|-|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+|en\s+)?"
     rf"(?P<b>{_ONE})"
 )
 _OPEN = re.compile(
@@ -109,7 +111,7 @@ _OPEN = re.compile(
     r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?"
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
-    r"|le|la|en|au|ce|cette|a)\s*"
+    r"|le|la|en|au|ce|cette|a|du)\s*"
     rf"(?P<a>{_ONE})"
 )
 
@@ -343,6 +345,7 @@ _HOLIDAYS = {
 # Feasts that move with Easter, as days after Easter Sunday, and how many days they last.
 _FEASTS = {
     "paques": (0, 1), "lundi de paques": (1, 1), "ascension": (39, 1),
+    "dimanche de paques": (0, 1), "dimanche de pentecote": (49, 1),
     "jeudi de l'ascension": (39, 1),
     "pont de l'ascension": (39, 4), "week-end de l'ascension": (39, 4), "pentecote": (49, 1),
     "lundi de pentecote": (50, 1), "week-end de pentecote": (48, 3), "pont de paques": (-2, 4),
@@ -419,7 +422,7 @@ class DateFinder:
         for match in _search(_RANGE, self.folded, windows):
             self._range(match)
         for match in _search(_FEAST, self.folded, windows):
-            self._lone(match)
+            self._feast(match)
         for match in _search(_WITHIN, self.folded, windows):
             if self._free(match.span()):
                 stretch = resolve(f"dans {match.group(1)} {match.group(2)}", self.today)
@@ -505,6 +508,13 @@ class DateFinder:
         if not self._free(span) or not self._acceptable(match, "a"):
             return
         word = match.group("word")
+        if word == "du" and (
+            not _BARE.fullmatch(match.group("a").strip())
+            or re.search(
+                r"week[\s-]?end\s*$", self.folded[max(0, match.start() - 12) : match.start()]
+            )
+        ):
+            return  # "du 26" alone is a day; "le week-end du 12 juin" is read whole later
         if _BARE.fullmatch(match.group("a").strip()) and not word.endswith(("le", "du", "au")):
             return
         stretch = resolve(match.group("a"), self.today)
@@ -523,6 +533,20 @@ class DateFinder:
         else:
             kind: Kind = "point" if stretch.start == stretch.end else "range"
             self._add(kind, stretch.start, stretch.end, span)
+
+    def _feast(self, match: re.Match[str]) -> None:
+        """ "le lundi de Pâques", "du jeudi de l'Ascension au dimanche"."""
+        if not self._free(match.span()):
+            return
+        to = match.group("to")
+        stretch = resolve(match.group("feast"), self.today)
+        if stretch is None:
+            return
+        end = stretch.end
+        if to:
+            end = stretch.start + dt.timedelta(days=(WEEKDAYS[to] - stretch.start.weekday()) % 7)
+        kind: Kind = "point" if stretch.start == end else "range"
+        self._add(kind, stretch.start, end, match.span())
 
     def _lone(self, match: re.Match[str]) -> None:
         text = match.group().strip()

@@ -16,6 +16,9 @@ _STRONG = (
     r"|reunion publique|spectacle de noel|arbre de noel|goûter de noel|gouter de noel|fete"
     r"|vide[- ]?maisons?|bourse aux [a-z]+|course des [a-z]+|course de [a-z]+|foulees"
     r"|jeux (?:inter[- ]?villages|intervillages)|kermesses?|bal (?:populaire|du [a-z]+)"
+    r"|troc aux [a-z]+|noel des [a-z]+|sortie des [a-z]+|fete des [a-z]+|fete de la [a-z]+"
+    r"|repas (?:des|du) [a-z]+|tournoi(?: de [a-z]+)?|concours (?:de|des) [a-z]+"
+    r"|gala(?: de [a-z]+)?"
     r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz"
     r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
     r"|ceremonie|commemoration|inauguration|bourse aux [a-z]+|galette des rois|halloween"
@@ -37,7 +40,10 @@ _DETERMINER = (
     r"|pr le|pr la|pr les|son|sa|ses|leur|cette|ce|prochaine?)\s+|l'\s*|l\s)"
 )
 # "comité des fêtes", "salle des fêtes" name a body or a room, not an event.
-_STRONG_RE = re.compile(rf"(?<!comite des )(?<!salle des )(?<!salles des )\b(?:{_STRONG})\b")
+_STRONG_RE = re.compile(
+    rf"(?<!comite des )(?<!salle des )(?<!salles des )(?<!service des )(?<!services des )"
+    rf"\b(?:{_STRONG})\b"
+)
 _WEAK_RE = re.compile(rf"\b{_DETERMINER}(?P<head>(?:{_WEAK}))\b")
 _CALENDAR = (
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|fevrier|mars|avril|mai|juin"

@@ -11,15 +11,15 @@ from handlers.reading.dates import _DAY, _MONTH, _WD, MONTHS, WEEKDAYS, day_valu
 from handlers.reading.text import Span
 
 _PICKUP = (
-    r"recup\w*|enlev\w*|retrait|retir\w*|prendre|prenons|prendrons|chercher|cherchons|livr\w*"
+    r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pris|prise|chercher|cherchons|livr\w*"
     r"|montage|installation|arrivee|depart|emport\w*"
 )
 _RETURN = r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise"
 _HANDOVER = re.compile(
     rf"\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
     rf"(?:[ \t]+(?!le\b|la\b|du\b)[a-z'-]+){{0,4}}?"
-    rf"[ \t,:]+(?:(?:le|la|du|des|au|dans la nuit du|des le)[ \t]+)?"
-    rf"(?:(?P<wd>{_WD})[ \t]*)?(?P<day>{_DAY})?(?:[ \t]*(?P<month>{_MONTH}))?"
+    rf"[ \t,:]+(?:(?:le|la|du|des|au|dans la nuit du|des le|a partir du|a partir de)[ \t]+)?"
+    rf"(?:(?P<wd>{_WD})(?:[ \t]+(?P<day>{_DAY}))?|(?P<num>{_DAY}))(?:[ \t]*(?P<month>{_MONTH}))?"
 )
 # Farther than this from the event, a date is not its pick-up or return.
 _REACH = dt.timedelta(days=10)
@@ -39,8 +39,6 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
     pickup = back = None
     spans: list[Span] = []
     for match in _HANDOVER.finditer(folded):
-        if not (match.group("wd") or match.group("day")):
-            continue
         returning = match.group("back") is not None
         day = _resolve(match, anchor, today, returning)
         if day is None:
@@ -61,7 +59,8 @@ def _resolve(
     match: re.Match[str], anchor: tuple[dt.date, dt.date] | None, today: dt.date, returning: bool
 ) -> dt.date | None:
     weekday = WEEKDAYS[match.group("wd")] if match.group("wd") else None
-    number = day_value(match.group("day")) if match.group("day") else None
+    written = match.group("day") or match.group("num")
+    number = day_value(written) if written else None
     month = MONTHS[match.group("month").rstrip(".")] if match.group("month") else None
     near = anchor[1] if returning and anchor else anchor[0] if anchor else today
     candidates = []
@@ -86,3 +85,8 @@ def _resolve(
 
 def _wrong_side(day: dt.date, anchor: tuple[dt.date, dt.date], returning: bool) -> bool:
     return day < anchor[1] if returning else day > anchor[0]
+
+
+def mentions_handover(folded: str) -> bool:
+    """Does the text give a pick-up or return day (a loan, not a purchase)?"""
+    return _HANDOVER.search(folded) is not None

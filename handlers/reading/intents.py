@@ -59,7 +59,7 @@ CANCEL = _words(
 # Asking for a loan, whatever else the message says ("une commune pourrait-elle nous prêter").
 ASKING = _words(
     r"(?:nous|me|m') preter",
-    r"emprunt",
+    r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b)",
     r"(?<!au )(?<!en )(?<!a )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
     r"(?:quelqu'un|quelqu un|qqn|qq1|qqun|une commune|une autre commune|des communes)"
     r" (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
@@ -89,7 +89,13 @@ LEND = _words(
     r"(?:disponibles?|dispos?|a disposition)\s*(?:$|[.,;!]|\n)",
     r"a preter",
     r"(?:proposer|propose|proposons) (?:en|au) pret",
-    r"peuvent etre pretes?",
+    r"(?:peut|peuvent|pourra|pourront|pourrait|pourraient) etre (?:pretee?s?|mise?s? a disposition"
+    r"|louee?s?)",
+    r"(?:communes?|collectivites?|celles?|ceux) (?:qui )?en (?:aurai(?:en)?t|ont|auront|auraient)"
+    r" (?:besoin|l'usage|l'utilite)",
+    r"(?:peut|peuvent|pouvons|pourrions|pourrons|pourra)"
+    r" (?:donc |aussi |egalement |volontiers |tout a fait )"
+    r"(?:vous |les |le |la )?(?:preter|mettre a disposition|ceder)",
     r"(?:mettre|mettons|met) (?:[\w']+ ){0,5}a (?:la |votre )?disposition",
     r"prete(?:r|ons)? (?:nos|notre) ",
     r"(?:nous|on|commune|mairie|ville) (?:\w+ )?(?:preterons|preterait|pretera|pretons|pretent)\b",
@@ -102,19 +108,24 @@ LEND = _words(
     r"(?:ceder|louer|laisser)",
     r"si (?:qqn|qq1|quelqu'un|quelqu un|une commune|d'autres communes|vous|ca|cela) (?:en )?"
     r"(?:a|avez|ont|aurait|auriez|peut|rend service|depanne) (?:besoin|l'usage|interet)",
-    r"(?:nous|on|commune de [a-z-]+|mairie de [a-z-]+|ville de [a-z-]+) (?:prete|pretera|louera)"
+    r"(?:on|commune de [a-z-]+|mairie de [a-z-]+|ville de [a-z-]+) (?:prete|pretera|louera)"
     r" (?:sa|son|ses|nos|notre|leur|leurs|les|des|un|une|\d)",
     r"(?:nous|on) (?:avons|a|dispose|disposons|possede|possedons) [^.?!\n]{0,60}"
     r"(?:a preter|a disposition|disponibles?|dispo)\b",
 )
+# Bought already: "on avait commandé le sel", "ont été commandées".
+_DONE = (
+    r"(?<!a )(?<!avons )(?<!ont )(?<!deja )(?<!avait )(?<!avions )(?<!aviez )(?<!avaient )"
+    r"(?<!ete )(?<!etait )(?<!sont )(?<!est )"
+)
 PURCHASE = _words(
-    r"(?<!a )(?<!avons )(?<!ont )(?<!deja )achet",
+    _DONE + r"achet",
     r"rachet",
     r"racheter",
     r"achat",
     r"acquer",
     r"acquisition",
-    r"(?<!a )(?<!avons )(?<!ont )(?<!deja )command(?!ee?s?\b)",
+    _DONE + r"command(?!ee?s?\b)",
     r"groupement",
     r"renouvel",
     r"remplacer (?:notre|nos|le|la|les)",
@@ -124,9 +135,12 @@ PURCHASE = _words(
     r"nous equiper",
     r"(?:doit|devons|faut|allons|va|voulons|souhaitons) (?:\w+ )?equiper",
     r"approvisionn",
+    r"a livrer|livree?s? (?:avant|pour|d'ici|au plus tard)",
+    r"(?:nous )?(?:grouper|regrouper|regroupe|regroupons)\b",
+    r"achat commun",
 )
 BORROW = _words(
-    r"emprunt",
+    r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b)",
     r"(?:nous|me|m') preter",
     r"preter (?:a|au|aux) (?:la |notre )?(?:commune|mairie|ville)",
     r"(?<!au )(?<!en )(?<!a )pret (?:de|d'|du|des)",
@@ -208,7 +222,7 @@ _NEGATIVE_QUESTION = re.compile(
     r"|quelqu'un|personne)?\b|\bvous n'(?:auriez|avez)|\bquelqu'un n'(?:aurait|a)"
 )
 # "pas besoin … finalement": a need said before, taken back.
-_AFTER_ALL = re.compile(r"\b(?:finalement|au final|en fait|plus la peine|annul)")
+_AFTER_ALL = re.compile(r"\b(?:finalement|au final|en fait|plus la peine|annul|donc|demandee?s?)")
 # An offer asked of others is a request: "qqn en a une à prêter ?", "dispo chez vous ?".
 _ASKED_OF_OTHERS = re.compile(
     r"\b(?:qqn|qq1|qqun|quelqu'un|quelqu un|vous|une commune|une autre commune|qui)"
@@ -216,13 +230,23 @@ _ASKED_OF_OTHERS = re.compile(
     r"|pourrait|pourriez|pouvez)\b[^?]*\?"
     r"|\bdispos? chez (?:qqn|qq1|qqun|quelqu'un|quelqu un|vous)\b"
 )
+_FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos|on|je|j'|mon|ma|mes)\b")
 # Politeness that asks, when nothing else in the message does.
 _PLEASE = _words(r"svp|stp|s'il vous plait|s'il te plait|merci d'avance|par avance")
+# Thanks for a loan: nothing asked, no event announced.
+THANKS = _words(r"merci", r"remerci", r"trugarez", r"a charge de revanche")
 # Said before any act: thanks, questions that ask nothing, invoices, asking for papers.
 _SAYS_NOTHING = _words(
     r"merci\b[^.?!\n]{0,25}?\b(?:pour|pr|de|du|des|a) (?:le|la|les|l'|l |votre|vos|ce|ces|ton|ta"
     r"|tes|leur|leurs|ce|cette|son|sa|ses)\b(?! (?:nous|me) )",
     r"(?:super|grand|un grand|encore) merci",
+    r"remerci\w*",
+    r"trugarez\b",
+    r"(?:petite |une |ma |autre )?question\s*:",
+    r"(?:le|son|leur|votre|ton) (?:numero|telephone|tel|mail|courriel|contact|adresse"
+    r"|coordonnees)\b",
+    r"(?:faut[- ]il|il faut|doit-on|doit on|on doit) passer par",
+    r"est-ce (?:possible|autorise|permis)|la plateforme permet|reserve aux",
     r"factur",
     r"titre de recette",
     r"ordre du jour",
@@ -321,8 +345,10 @@ def act_of(text: str) -> Act | None:
                 "?" in text or _NEGATIVE_QUESTION.search(text) is not None
             )
             return Act.ASK if asks_anyway else Act.DECLINED
-        if act is Act.OFFER and _ASKED_OF_OTHERS.search(text):
-            return Act.ASK  # "dispo chez qqn ?", "qqn en a une à prêter ?"
+        if act is Act.OFFER and (
+            _ASKED_OF_OTHERS.search(text) or ("?" in text and not _FIRST_PERSON.search(text))
+        ):
+            return Act.ASK  # "dispo chez qqn ?", "la remorque de Caudan est libre ?"
         return act
     if _INFO.search(text):
         return Act.INFO
@@ -351,6 +377,9 @@ class Decision:
     intent: Intent
     act: Act | None
     doubtful: bool
+    # "il nous faudrait 40 guirlandes… on pourrait faire un groupement": a need that the
+    # message says elsewhere is to be bought, unless it has days of use.
+    buying: bool = False
 
 
 def decide(acts: list[Act | None], holds_items: list[bool]) -> Decision:
@@ -374,7 +403,8 @@ def decide(acts: list[Act | None], holds_items: list[bool]) -> Decision:
             return Decision(Intent.BORROW, Act.PLEASE, True)
         return Decision(Intent.UNKNOWN, None, False)
     families = {_INTENT[a] for a in with_items}
-    return Decision(_INTENT[chosen], chosen, len(families) > 1)
+    buying = chosen is Act.NEED and Act.PURCHASE in positive
+    return Decision(_INTENT[chosen], chosen, len(families) > 1, buying)
 
 
 _STRONG = (Act.BUY, Act.ASK, Act.OFFER)

@@ -97,7 +97,8 @@ _VOLUME = r"(?:l|litres?|cl|ml|kg|kilos?|g|grammes?|m3|m2|tonnes?|t|metres?|m|ha
 _SIZE = re.compile(
     rf"\b(?:{_CONTAINER})\s+(?:de|d')\s?(?P<n>\d[\d\s.,]*(?:\s*(?:et|ou|a|-|/)\s*\d[\d\s.,]*)*"
     rf"\s?{_VOLUME})\b"
-    rf"|\b(?:de|d')\s?(?P<m>\d[\d\s.,]*\s?(?:m2|m3|ha|hectares?))\b(?!\s+(?:de|d'))"
+    rf"|\b(?:de|d')\s?(?P<m>\d[\d\s.,]*\s?(?:m2|m3|ha|hectares?|l|litres?|cl|ml|kg|g|m))\b"
+    r"(?!\s+(?:de|d')|\s*(?:minimum|mini|maximum|max)?\s*(?:de|d'))"
 )
 
 

@@ -25,7 +25,7 @@ UNITS = {
     "flacon": "flacon", "flacons": "flacon", "bouteille": "bouteille", "bouteilles": "bouteille",
     "seau": "seau", "seaux": "seau", "kit": "kit", "kits": "kit", "bobine": "bobine",
     "bobines": "bobine", "tube": "tube", "tubes": "tube", "barquette": "barquette",
-    "barquettes": "barquette", "bac": "bac", "bacs": "bac",
+    "barquettes": "barquette", "bac": "bac", "bacs": "bac", "pot": "pot", "pots": "pot",
     "unite": "unité", "unites": "unité", "exemplaire": "unité", "exemplaires": "unité",
     "piece": "unité", "pieces": "unité",
 }  # fmt: skip
@@ -58,6 +58,10 @@ _NOT_ITEMS = frozenset(
         materiel materiels equipement equipements chose choses article articles objet objets
     demande demandes besoin besoins aide information informations
     rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
+    celui celle ceux celles sien sienne siens siennes leur leurs groupement groupements achat
+    achats commande commandes saison saisons edition editions annee annees fois etape etapes
+    spectacle spectacles chorale chorales concert concerts cercle cercles bagad bagads groupe
+    groupes equipe equipes club clubs association
     evenement evenements reunion reunions seance seances journee journees soiree soirees
     matinee matinees nuitee weekend week fois tour tours edition km heures minutes
     bonjour bonsoir salut hello coucou merci cordialement ici signe madame monsieur

@@ -13,7 +13,7 @@ from handlers.reading.bodies import own_words, separate
 from handlers.reading.clauses import layout
 from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.events import find_event
-from handlers.reading.handover import find_handover
+from handlers.reading.handover import find_handover, mentions_handover
 from handlers.reading.intents import VOLUNTEER, Intent
 from handlers.reading.items import ItemName, Vocabulary
 from handlers.reading.numbers import not_quantities, numbers
@@ -148,6 +148,7 @@ class Reader:
         found_numbers = numbers(counted)[:MAX_NUMBERS]
         found, used = attach_quantities(matches, found_numbers, counted)
         found += unknown_items(found_numbers, used, matches, counted, document.original)
+        found = [self._measured(i) for i in found]
         found.sort(key=lambda i: i.span.start)
         shape = layout(folded)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
@@ -158,8 +159,9 @@ class Reader:
         coming = [d for d in dates if (d.end or d.start or today) >= today]
         if not reading.items and scope.intent is not Intent.CANCEL:
             # Nothing asked, offered or bought: a dated event announced, or nothing at all.
-            reading.intent = Intent.EVENT if event is not None and coming else Intent.UNKNOWN
-        reading.intent = self._refine(reading.intent, folded, scope.items, dates)
+            announced = event is not None and coming and not scope.quiet
+            reading.intent = Intent.EVENT if announced else Intent.UNKNOWN
+        reading.intent = self._refine(reading.intent, folded, scope.items, dates, scope.buying)
         if event is not None and reading.intent is not Intent.UNKNOWN:
             reading.event, reading.spans["event"] = event[0], [event[1]]
         writer = self.writers.find(folded, document.folded, signature)
@@ -198,18 +200,30 @@ class Reader:
         found = [n for n in numbers(own.masked(hidden).folded) if not n.article]
         return found[0].value if len(found) == 1 else None
 
+    def _measured(self, found: FoundItem) -> FoundItem:
+        """ "une nacelle 14 m": a length, a weight or a volume of an item counted in units
+        describes it; it does not count it."""
+        item = self.vocabulary.items.get(found.item_id or "")
+        if item is None or found.unit not in _MEASURES or item.unit in _MEASURES:
+            return found
+        return FoundItem(found.item_id, item.plural, None, None, found.span)
+
     @staticmethod
     def _item_reading(found: FoundItem) -> ItemReading:
         return ItemReading(found.item_id, found.label, found.quantity, found.unit, found.span)
 
     def _refine(
-        self, intent: Intent, folded: str, found: list[FoundItem], dates: list[DateFinding]
-    ) -> Intent:
+        self, intent: Intent, folded: str, found: list[FoundItem], dates: list[DateFinding],
+        buying: bool = False,
+    ) -> Intent:  # fmt: skip
         """A need with no word of borrowing is a purchase when it can only be one."""
         if intent is not Intent.BORROW or re.search(
             r"emprunt|preter|pret |louer|locat|reserv", folded
         ):
             return intent
+        used = any(d.kind == "range" and d.start != d.end for d in dates)
+        if buying and not used and not mentions_handover(folded):
+            return Intent.PURCHASE
         known = [self.vocabulary.items[i.item_id] for i in found if i.item_id is not None]
         consumables = bool(known) and not any(item.lendable for item in known)
         only_deadline = bool(dates) and all(d.kind == "deadline" for d in dates)
@@ -233,7 +247,13 @@ class Reader:
                 used.append(chosen)
             reading.spans["dates"] = [d.span for d in used]
             return
-        stretch = _best([d for d in coming if d.kind in ("point", "range")], folded)
+        stretches = [d for d in coming if d.kind in ("point", "range")]
+        if reading.intent is Intent.LEND:
+            # "disponible le mercredi et le week-end": a habit, not a date.
+            stretches = [
+                d for d in stretches if not _HABIT.fullmatch(folded[d.span.start : d.span.end])
+            ]
+        stretch = _widest(_best(stretches, folded), stretches)
         anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
         handover = find_handover(folded, anchor, today)
         if handover.pickup is None and handover.back is None:
@@ -263,6 +283,28 @@ class Reader:
             reading.end = handover.back
             reading.start = reading.start or handover.back
         reading.spans["dates"] = spans + handover.spans
+
+
+_HABIT = re.compile(
+    r"\s*(?:le|les|tous les|chaque)?\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s?"
+    r"|\s*(?:le|les|tous les|chaque)?\s*week[- ]?ends?\s*"
+)
+
+
+def _widest(chosen: DateFinding | None, stretches: list[DateFinding]) -> DateFinding | None:
+    """ "le samedi 20 mars … du vendredi 19 au lundi 22": the days of use hold the event's."""
+    if chosen is None or chosen.start is None or chosen.end is None:
+        return chosen
+    holding = [
+        d for d in stretches
+        if d.start is not None and d.end is not None and d.start < d.end
+        and d.start <= chosen.start and chosen.end <= d.end and d is not chosen
+        and (d.end - d.start).days <= 31
+    ]  # fmt: skip
+    return holding[0] if holding else chosen
+
+
+_MEASURES = frozenset({"mètre", "litre", "kg", "tonne", "m²", "m³"})
 
 
 def _best(stretches: list[DateFinding], folded: str) -> DateFinding | None:

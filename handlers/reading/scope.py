@@ -15,6 +15,7 @@ from handlers.reading.clauses import Clause, Layout
 from handlers.reading.intents import (
     AUTOMATIC,
     POSITIVE,
+    THANKS,
     Act,
     Intent,
     act_of,
@@ -41,7 +42,9 @@ _INCIDENTAL = re.compile(
     r"|\bfournie?s?\s+avec|\bavec\s+(?:son|sa|ses)|\ba cote\s+(?:du|de la|de l'|des)"
     r"|\b(?:pour|pr|afin de)\s+(?:alimenter|brancher|transporter|tracter|eclairer|sonoriser"
     r"|installer"
-    r"|charger|proteger|couvrir|acheminer|deplacer|remplacer|reparer|nettoyer|completer)"
+    r"|charger|proteger|couvrir|acheminer|deplacer|remplacer|reparer|nettoyer|completer|poser"
+    r"|accrocher|fixer|decorer|illuminer|monter|demonter)"
+    r"|\bdans\s+(?:l'|la|le|les)"
     r"|\bcompatibles?\s+avec|\bsans|\bhors|\bpas\s+(?:de|d'|besoin\s+(?:de|d'))"
     r"|\bau lieu\s+(?:de|d'|des|du)|\bplutot que"
     r"|\b(?:entreprise|societe|prestataire|fournisseur|installateur|loueur|technicien|agent|equipe"
@@ -52,6 +55,7 @@ _INCIDENTAL = re.compile(
 
 
 _OUTRIGHT = (Act.BUY, Act.ASK, Act.OFFER)
+_CONTEXT = Act.INFO  # what a sentence with no act of its own is, beside requests with items
 
 
 def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str]) -> list[ItemMatch]:
@@ -65,7 +69,9 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
         if glued and match.first == match.last and _singular(word) in modifiers:
             continue
         between = text[kept[-1].end : match.start] if kept else ""
-        if kept and re.fullmatch(r"\s+(?:pour|pr)\s+", between):
+        if kept and re.fullmatch(
+            r"\s+(?:pour|pr)\s+(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?", between
+        ):
             continue  # "bornes de recharge pour véhicule électrique": what it serves
         if kept and re.fullmatch(r"\s*(?:/|\(|ou|alias|dit|type)\s*", between):
             continue  # "tapis de sol / tatamis": another name for the same thing
@@ -82,6 +88,8 @@ class Scope:
     intent: Intent
     items: list[FoundItem]
     doubtful: bool
+    quiet: bool = False  # a machine's reply, or thanks: no event is announced either
+    buying: bool = False  # a need said elsewhere to be bought
 
     @classmethod
     def of(
@@ -89,9 +97,10 @@ class Scope:
     ) -> Scope:
         """Read the acts of the clauses and keep the items of the act the message makes."""
         if AUTOMATIC.search(folded):
-            return cls(Intent.UNKNOWN, [], False)
+            return cls(Intent.UNKNOWN, [], False, quiet=True)
         clauses = shape.clauses
         acts = _carried(clauses, [act_of(c.text(folded)) for c in clauses], folded)
+        found = _stand_ins(found, where_of(found, shape))
         where = [shape.clause_at(i.span.end - 1) for i in found]
         body = [i for i, c in enumerate(clauses) if not c.header]
         header = [i for i, c in enumerate(clauses) if c.header]
@@ -102,8 +111,10 @@ class Scope:
         elif header and acts[header[0]] is Act.INFO and scope.intent is Intent.PURCHASE:
             # "Ordre du jour", "Facture": a subject that asks nothing speaks for the body.
             scope = cls(Intent.UNKNOWN, [], False)
-        items = _stand_ins(scope.items, where_of(scope.items, shape))
-        scope.items = once_each(_headings(_repeated(items), families))
+        scope.quiet = scope.quiet or any(
+            acts[i] is Act.INFO and THANKS.search(clauses[i].text(folded)) for i in body
+        )
+        scope.items = once_each(_headings(_repeated(scope.items), families, folded))
         return scope
 
     @classmethod
@@ -113,7 +124,11 @@ class Scope:
     ) -> Scope:  # fmt: skip
         held = [any(w == i for w in where) for i in indexes]
         own = [acts[i] for i in indexes]
-        if Act.WITHDRAW in own:
+        still = [
+            f for f, w in zip(found, where, strict=True)
+            if w in indexes and clauses[w].contrast and acts[w] in POSITIVE and f.quantity
+        ]  # fmt: skip
+        if Act.WITHDRAW in own and not still:
             withdrawn = _withdrawn(indexes, acts, found, where, clauses)
             if withdrawn or not any(a in POSITIVE for a in own):
                 return cls(Intent.CANCEL, withdrawn, False)
@@ -129,6 +144,10 @@ class Scope:
             if loose and Act.INFO not in own:
                 return cls(Intent.BORROW, loose, True)
             return cls(Intent.UNKNOWN, [], False)
+        if any(held[k] and own[k] in POSITIVE for k in range(len(indexes))):
+            # The requests hold their items: sentences with no act are context ("nous
+            # accueillons aussi une chorale et un spectacle").
+            effective = {i: (a if acts[i] is not None else _CONTEXT) for i, a in effective.items()}
         family = _FAMILY[decision.act]
         # Needs and words of purchase say what the message's act is about; another act
         # said outright ("nous pouvons prêter…" in a request) is another matter.
@@ -136,7 +155,9 @@ class Scope:
         items = _items_of(indexes, effective, found, where, wanted | {None})
         if not items:
             items = _referred(indexes, acts, found, where, clauses, folded)
-        return cls(decision.intent, items, decision.doubtful)
+        # "plus besoin des barrières, mais toujours de 2 podiums": both, so ask.
+        doubtful = decision.doubtful or Act.WITHDRAW in own
+        return cls(decision.intent, items, doubtful, buying=decision.buying)
 
 
 def _items_of(
@@ -160,6 +181,12 @@ def _carried(clauses: list[Clause], acts: list[Act | None], folded: str) -> list
             carried[index] = Act.NEED
         elif (clause.joined or clause.listed) and not clauses[index - 1].header:
             carried[index] = before
+    # "Pour la fête du 14, nous aurions besoin de…": a clause leads into the act after it.
+    for index in range(len(clauses) - 2, -1, -1):
+        after = clauses[index + 1]
+        leads = carried[index] is None and not clauses[index].header and not after.contrast
+        if leads and after.sentence == clauses[index].sentence and carried[index + 1] in POSITIVE:
+            carried[index] = carried[index + 1]
     return carried
 
 
@@ -239,7 +266,15 @@ def _withdrawn(
         f for f, w in zip(found, where, strict=True)
         if w in indexes and clauses[w].sentence in sentences and acts[w] is not Act.DECLINED
     ]  # fmt: skip
-    return near or _items_of(indexes, acts, found, where, {None})
+    if near:
+        return near
+    # "notre minibus est revenu du garage. Nous n'avons donc plus besoin de celui que…"
+    earlier = {s - 1 for s in sentences}
+    before = [
+        f for f, w in zip(found, where, strict=True)
+        if w in indexes and clauses[w].sentence in earlier and acts[w] is not Act.DECLINED
+    ]  # fmt: skip
+    return before or _items_of(indexes, acts, found, where, {None})
 
 
 _PRONOUN = re.compile(
@@ -286,18 +321,22 @@ def _head(label: str) -> str:
     return _singular(words[0]) if words else ""
 
 
-def _headings(items: list[FoundItem], families: dict[str, str]) -> list[FoundItem]:
+def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> list[FoundItem]:
     """ "Commande de fournitures de bureau : 50 ramettes, 20 boîtes d'archives": an item
-    named without a count before two counted items of its family is their heading."""
+    named without a count before two counted items of its family, or before a colon that
+    lists two of them, is their heading."""
     kept = []
     for index, item in enumerate(items):
         family = families.get(item.item_id or "")
-        detailed = [
+        same = [
             i for i in items[index + 1 :]
-            if i.quantity is not None and i.item_id != item.item_id
-            and family is not None and families.get(i.item_id or "") == family
+            if i.item_id != item.item_id and family is not None
+            and families.get(i.item_id or "") == family
         ]  # fmt: skip
-        if item.quantity is None and len(detailed) >= 2:
+        counted = [i for i in same if i.quantity is not None]
+        colon = folded.find(":", item.span.end)
+        listed = [i for i in same if colon != -1 and i.span.start > colon]
+        if item.quantity is None and (len(counted) >= 2 or len(listed) >= 2):
             continue
         kept.append(item)
     return kept

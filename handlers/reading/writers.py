@@ -20,7 +20,7 @@ _INTRO = re.compile(
 )
 _POSTAL = re.compile(rf"\b56\d{{3}}\s+{_NAME}")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
-_TRAILING = re.compile(rf"(?:^|[.!?\n]\s*){_NAME}\s*[.!]?\s*$")
+_TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*){_NAME}\s*[.!]?\s*$")
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
 # "prêté par la commune de Caudan": that commune is another one, not the writer's.
 _RELAYED = re.compile(
@@ -36,6 +36,17 @@ _OTHER = re.compile(
 )
 # "<item> de X": the item's owner, another commune ("le podium de Lanester").
 _OWNED = re.compile(r"\b(?P<word>[a-z]{3,})s?[ \t]+(?:de|d'|d|du)[ \t]*$")
+# Thanked or addressed: "merci à l'équipe de Gâvres", "trugarez Plouay", "bonjour Lanester".
+_ADDRESSED = re.compile(
+    r"\b(?:merci|trugarez|remercie\w*)(?:[ \t]+vras|[ \t]+bras|[ \t]+beaucoup)?[ \t]+"
+    r"(?:(?:a|aux?)[ \t]+)?(?:(?:toute[ \t]+)?(?:l'|la[ \t]+|les[ \t]+)?(?:equipe|services?|agents?"
+    r"|collegues?|mairie|commune|ville)[ \t]+(?:techniques[ \t]+)?(?:de|d'|du|des)[ \t]*)?$"
+    r"|\b(?:bonjour|bonsoir|demat|chers?|cheres?)[ \t]+"
+    r"(?:(?:a[ \t]+)?(?:toute[ \t]+|tous[ \t]+)?(?:l'|la[ \t]+|les[ \t]+)?"
+    r"(?:equipe|services?|agents?|collegues?)[ \t]+(?:techniques[ \t]+)?(?:de|d'|du|des)[ \t]*)?$"
+    r"|\ba l'attention (?:de|du)[ \t]+(?:la[ \t]+)?(?:(?:mairie|commune|ville)[ \t]+(?:de|d'))?"
+    r"[ \t]*$"
+)
 # The writer introducing themselves: "c'est la mairie de X", "ici X", "Nadine de X",
 # "la secrétaire de X", "pour la mairie de X".
 _SELF = re.compile(
@@ -129,7 +140,11 @@ class WriterFinder:
 def _other(before: str, item_words: frozenset[str] = frozenset()) -> bool:
     """Does the text before a commune's name make it another commune than the writer's
     ("merci Inguiniel", "le podium de Lanester", "avec Caudan")?"""
-    if _RELAYED.search(before) or _SELF.search(before):
+    if _RELAYED.search(before):
+        return False
+    if _ADDRESSED.search(before):
+        return True
+    if _SELF.search(before):
         return False
     owned = _OWNED.search(before)
     if owned is not None and owned.group("word") in item_words:
