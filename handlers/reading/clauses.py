@@ -107,7 +107,9 @@ def layout(folded: str, *, subject: bool = True) -> Layout:
             introduced = clauses[-1].introduces or (introduced and listed)
             sentence += 1
         elif end_match is not None and end_match.group() == "\n" and piece == "":
-            introduced = introduced and _next_is_list(folded, stop)
+            # A list may start after a blank line below its "Nos besoins :".
+            opened = bool(clauses) and clauses[-1].introduces
+            introduced = introduced and (opened or _next_is_list(folded, stop))
         position = stop
     return Layout(clauses)
 

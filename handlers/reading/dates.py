@@ -79,7 +79,11 @@ _ONE = (
     rf"|(?:la\s+)?(?:premiere|1ere|deuxieme|2e|2eme|seconde)\s+quinzaine\s+(?:de\s+|d')?{_MONTH}"
     r"|(?:en|au|a\s+la)\s+(?:debut|milieu|fin)\s+(?:de|du)\s+(?:la\s+)?(?:mois|semaine)"
     rf"|(?:dans|ds)\s+(?:{_NUMS})\s+(?:jours?|semaines?|mois)"
-    r"|(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette\s+annee|de\s+l'annee\s+civile)"
+    r"|(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette\s+annee|de\s+l'annee\s+civile"
+    r"|de\s+l'exercice|d'exercice|de\s+l'exercice\s+budgetaire)"
+    r"|(?:(?:la\s+)?fin\s+du\s+|courant\s+du\s+|au\s+cours\s+du\s+|le\s+|au\s+|du\s+)?"
+    r"(?:premier|1er|deuxieme|second|2e|2eme|troisieme|3e|3eme|quatrieme|dernier|4e|4eme)\s+"
+    r"(?:trimestre|semestre)(?:\s+(?:20\d{2}))?"
     r"|(?:\bl'|\bcet\s+|\ben\s+)\b(?:ete|automne|hiver)\b"
     r"|(?:\ble\s+|\bce\s+|\bau\s+)\bprintemps\b"
     r"|(?:\bla\s+)?\brentree\b|\bnoel\b"
@@ -288,9 +292,19 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
                 day=min(today.day, _last_day(year, month).day)
             )
         return _Stretch(day, day, "day")
-    if re.fullmatch(r"(?:la )?fin (?:de l'annee|d'annee|de cette annee|de l'annee civile)", t):
+    if re.fullmatch(
+        r"(?:la )?fin (?:de l'annee|d'annee|de cette annee|de l'annee civile|de l'exercice"
+        r"|d'exercice|de l'exercice budgetaire)",
+        t,
+    ):
         end = dt.date(today.year, 12, 31)
         return _Stretch(end, end, "day")
+    if m := re.fullmatch(
+        r"(?:(?:la )?fin du |courant du |au cours du |le |au |du )?(premier|1er|deuxieme|second|2e"
+        r"|2eme|troisieme|3e|3eme|quatrieme|dernier|4e|4eme) (trimestre|semestre)(?: (20\d{2}))?",
+        t,
+    ):
+        return _period(today, m.group(1), m.group(2), m.group(3))
     if m := re.fullmatch(r"(?:l'|cet |le |ce |la )?(rentree|noel)", t):
         return _season(today, m.group(1))
     if re.fullmatch(r"(?:l'|cet |le |ce |la |au |en )?(?:ete|automne|hiver|printemps)", t):
@@ -302,6 +316,22 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
         return _month_stretch(today, month, year, None)
     return None
+
+
+def _period(today: dt.date, rank: str, unit: str, year: str | None) -> _Stretch | None:
+    """ "le premier trimestre 2027", "courant du second semestre": the whole period."""
+    index = {"premier": 0, "1er": 0, "deuxieme": 1, "second": 1, "2e": 1, "2eme": 1,
+             "troisieme": 2, "3e": 2, "3eme": 2, "quatrieme": 3, "4e": 3, "4eme": 3,
+             "dernier": 3 if unit == "trimestre" else 1}[rank]  # fmt: skip
+    months = 3 if unit == "trimestre" else 6
+    if index * months >= 12:
+        return None
+    first_month = index * months + 1
+    start = dt.date(int(year) if year else today.year, first_month, 1)
+    end = _last_day(start.year, first_month + months - 1)
+    if year is None and end < today:
+        start, end = start.replace(year=start.year + 1), _last_day(end.year + 1, end.month)
+    return _Stretch(start, end, "month")
 
 
 def _weekend(today: dt.date, around: str | None) -> _Stretch | None:
@@ -404,7 +434,7 @@ _AFTER_BARE = re.compile(
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
 _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
-_WITHIN = re.compile(rf"\bd'ici\s+({_NUMS})\s+(jours?|semaines?|mois)\b")
+_WITHIN = re.compile(rf"\b(?:d'ici|sous)\s+({_NUMS})\s+(jours?|semaines?|mois)\b")
 
 
 class DateFinder:
@@ -627,7 +657,8 @@ def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
 _ANCHOR = re.compile(
     rf"\d|{_MONTH}|\b(?:{_WD}|{_WD_SHORT}|demain|hier|aujourd'hui|semaine|mois|week|quinzaine"
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|an|soir|fete|annee|jours?|prochains?"
-    r"|maintenant|present|matin|midi|paques|pentecote|ascension|armistice)\b"
+    r"|maintenant|present|matin|midi|paques|pentecote|ascension|armistice|exercice|trimestre"
+    r"|semestre)\b"
     rf"|\ble\s+{_DAY_WORDS}\b"
 )
 _REACH = 48

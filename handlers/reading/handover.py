@@ -18,8 +18,9 @@ _RETURN = r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|
 _HANDOVER = re.compile(
     rf"\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
     rf"(?:[ \t]+(?!le\b|la\b|du\b)[a-z'-]+){{0,4}}?"
-    rf"[ \t,:]+(?:(?:le|la|du|des|au|dans la nuit du|des le|a partir du|a partir de)[ \t]+)?"
-    rf"(?:(?P<wd>{_WD})(?:[ \t]+(?P<day>{_DAY}))?|(?P<num>{_DAY}))(?:[ \t]*(?P<month>{_MONTH}))?"
+    rf"[ \t,:]+(?:(?:(?:le|la|du|des|au|dans la nuit du|des le|a partir du|a partir de)[ \t]+)?"
+    rf"(?P<wd>{_WD})(?:[ \t]+(?P<day>{_DAY}))?"
+    rf"|(?:le|du|au|des le|a partir du)[ \t]+(?P<num>{_DAY}))(?:[ \t]*(?P<month>{_MONTH}))?"
 )
 # Farther than this from the event, a date is not its pick-up or return.
 _REACH = dt.timedelta(days=10)
@@ -34,6 +35,17 @@ class Handover:
     spans: list[Span]
 
 
+# Days said relative to the days of use: "le montage la veille, le démontage le soir même".
+_RELATIVE = re.compile(
+    rf"\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
+    rf"(?:[ \t]+(?!le\b|la\b|du\b)[a-z'-]+){{0,3}}?"
+    r"[ \t,:]+(?P<when>la veille|l'avant[- ]veille|le lendemain|le surlendemain"
+    r"|le (?:soir|matin|jour) meme|le meme jour)\b"
+)
+_OFFSET = {"la veille": -1, "l'avant-veille": -2, "l'avant veille": -2, "le lendemain": 1,
+           "le surlendemain": 2}  # fmt: skip
+
+
 def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt.date) -> Handover:
     """The pick-up and return days written around `anchor` (the days of use), if any."""
     pickup = back = None
@@ -43,6 +55,18 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
         day = _resolve(match, anchor, today, returning)
         if day is None:
             continue
+        if returning and back is None:
+            back = day
+        elif not returning and pickup is None:
+            pickup = day
+        else:
+            continue
+        spans.append(Span(match.start(), match.end()))
+    for match in _RELATIVE.finditer(folded) if anchor is not None else ():
+        assert anchor is not None
+        returning = match.group("back") is not None
+        base = anchor[1] if returning else anchor[0]
+        day = base + dt.timedelta(days=_OFFSET.get(match.group("when"), 0))
         if returning and back is None:
             back = day
         elif not returning and pickup is None:

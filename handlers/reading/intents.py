@@ -41,8 +41,13 @@ CANCEL = _words(
     r"finalement pas besoin",
     r"(?<!en cas d')(?<!en cas de )(?<!si )"
     r"annul(?!ation (?:de|du) (?:la|le) (?:fete|manifestation))",
-    r"retir(?:ons|er|ez|e) (?:notre|la|nos|les|ma|mon|mes|l'|l |le|cette|ce|ces|votre|vos)",
+    r"retir(?:ons|er|ez|e|ent) (?:notre|la|nos|les|ma|mon|mes|l'|l |le|cette|ce|ces|votre|vos"
+    r"|sa|son"
+    r"|ses|leur) (?:[a-z']+ )?(?:offre|demande|proposition|annonce|participation|inscription|besoin"
+    r"|candidature)",
     r"(?:on|nous|je) (?:retire|retirons|enleve|enlevons|supprime|supprimons) ",
+    r"(?:merci de|veuillez|pouvez-vous|pourriez-vous) (?:bien vouloir )?"
+    r"(?:retirer|supprimer|annuler)",
     r"ne (?:sera|seront) (?:finalement )?plus (?:necessaire|utile)",
     r"(?:on|nous) (?:abandonn|renon)",
     r"supprim(?:er|ez) (?:notre|la|nos|ma)",
@@ -59,7 +64,7 @@ CANCEL = _words(
 # Asking for a loan, whatever else the message says ("une commune pourrait-elle nous prêter").
 ASKING = _words(
     r"(?:nous|me|m') preter",
-    r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b)",
+    r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",
     r"(?<!au )(?<!en )(?<!a )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
     r"(?:quelqu'un|quelqu un|qqn|qq1|qqun|une commune|une autre commune|des communes)"
     r" (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
@@ -69,6 +74,8 @@ ASKING = _words(
     r"chez (?:qq1|qqn|qqun|quelqu'un|quelqu un|vous)\s*\?",
     r"(?:vous avez|avez-vous|auriez-vous|vous auriez) (?:ca|cela|ce qu'il faut)",
     r"serait-il possible d'(?:obtenir|avoir|emprunter|disposer)",
+    r"vous (?:auriez|avez|disposez|possedez|auriez pas|avez pas) (?:un|une|des|du|de la|d')",
+    r"sollicit(?:ons|e|er|erions|ons le pret|ons la mise)",
 )
 LEND = _words(
     r"(?:peut|peuvent|pouvons|pourrait|pourrions|peux|pourra|pourrons)"
@@ -77,16 +84,19 @@ LEND = _words(
     r"|offrons)",
     r"(?:est|sont|seront|sera|restent?|reste)"
     r" (?:disponibles?|dispos?|a disposition|pretables?|libres?)",
+    r"libres? (?:du|des|de|a partir|jusqu|pour|le|en|toute|tout)\b",
     r"(?:disponibles?|dispos?|a disposition)"
     r" (?:du|des|de|d'|a partir|jusqu|pour|pr|aux|a|le|la|en|toute|tout|si|chez|ce|cet|cette)\b",
     r"dispos? chez nous",
     r"(?:mettons|mettre|met) en commun",
     r"qui (?:dort|dorment) (?:au|dans|a)",
     r"(?:dispos?|disponibles?) quand (?:vous|tu) (?:voulez|veux|le souhaitez)",
-    r"(?:reste|restent|tient|tiennent|tenons|laissons) a (?:la |votre |leur )?disposition",
+    r"(?<!je )(?<!nous )(?:reste|restent|tient|tiennent|tenons|laissons) a (?:la |votre |leur )?"
+    r"disposition(?! (?:pour|si|en cas|de vos))",
     r"pret possible",
     r"(?:nous|on) (?:pouvons|peut) (?:vous )?(?:les |le |la )?preter",
-    r"(?:disponibles?|dispos?|a disposition)\s*(?:$|[.,;!]|\n)",
+    r"(?<!votre )(?<!restant a )(?<!reste a )(?<!restons a )(?:disponibles?|dispos?|a disposition)"
+    r"\s*(?:$|[.,;!]|\n)",
     r"a preter",
     r"(?:proposer|propose|proposons) (?:en|au) pret",
     r"(?:peut|peuvent|pourra|pourront|pourrait|pourraient) etre (?:pretee?s?|mise?s? a disposition"
@@ -140,7 +150,7 @@ PURCHASE = _words(
     r"achat commun",
 )
 BORROW = _words(
-    r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b)",
+    r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",
     r"(?:nous|me|m') preter",
     r"preter (?:a|au|aux) (?:la |notre )?(?:commune|mairie|ville)",
     r"(?<!au )(?<!en )(?<!a )pret (?:de|d'|du|des)",
@@ -162,6 +172,7 @@ BORROW = _words(
     r"disposer de",
     r"mise a disposition",
     r"il nous (?:faut|faudra)",
+    r"(?:aurait|aurions|avons|a|aurons) (?:l'utilite|l'usage) (?:de|d')",
     r"(?:nous|on) (?:prendrons|prendrions|prenons|prendra|prendrait)\b",
     r"(?:nous|on) (?:aurions|aurait|aura|avons) besoin",
 )
@@ -230,11 +241,25 @@ _ASKED_OF_OTHERS = re.compile(
     r"|pourrait|pourriez|pouvez)\b[^?]*\?"
     r"|\bdispos? chez (?:qqn|qq1|qqun|quelqu'un|quelqu un|vous)\b"
 )
+_OFFERED = re.compile(
+    r"\b(?:qui (?:en )?(?:veut|voudrait|est interesse|serait interesse)|interesse)"
+)
 _FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos|on|je|j'|mon|ma|mes)\b")
 # Politeness that asks, when nothing else in the message does.
 _PLEASE = _words(r"svp|stp|s'il vous plait|s'il te plait|merci d'avance|par avance")
-# Thanks for a loan: nothing asked, no event announced.
-THANKS = _words(r"merci", r"remerci", r"trugarez", r"a charge de revanche")
+# Thanks for a loan, or papers: nothing asked, no event announced.
+THANKS = _words(
+    r"merci",
+    r"remerci",
+    r"trugarez",
+    r"a charge de revanche",
+    r"factur",
+    r"ci[- ]joint",
+    r"deliberation",
+    r"convention",
+    r"bon de commande",
+    r"titre de recette",
+)
 # Said before any act: thanks, questions that ask nothing, invoices, asking for papers.
 _SAYS_NOTHING = _words(
     r"merci\b[^.?!\n]{0,25}?\b(?:pour|pr|de|du|des|a) (?:le|la|les|l'|l |votre|vos|ce|ces|ton|ta"
@@ -247,6 +272,7 @@ _SAYS_NOTHING = _words(
     r"|coordonnees)\b",
     r"(?:faut[- ]il|il faut|doit-on|doit on|on doit) passer par",
     r"est-ce (?:possible|autorise|permis)|la plateforme permet|reserve aux",
+    r"(?:veuillez trouver|vous trouverez|trouverez|je vous adresse|je vous transmets) ci[- ]joint",
     r"factur",
     r"titre de recette",
     r"ordre du jour",
@@ -329,10 +355,17 @@ def _positive(text: str) -> tuple[Act, re.Match[str]] | None:
     return None
 
 
+_EXCEPT = re.compile(
+    r"^\W*(?:mais\s+|et\s+)?(?:pas\s+(?:de|d'|des|du|les?|la)|sans|ni|sauf|hormis)\b"
+)
+
+
 def act_of(text: str) -> Act | None:
     """What a folded clause does, or None when it has no cue of its own."""
     if CANCEL.search(text):
         return Act.WITHDRAW
+    if _EXCEPT.match(text):
+        return Act.DECLINED  # "…mais pas de tables": what is not asked
     if NOT_A_REQUEST.search(text) or QUESTION.search(text) or _SAYS_NOTHING.search(text):
         return Act.INFO
     found = _positive(text)
@@ -346,7 +379,8 @@ def act_of(text: str) -> Act | None:
             )
             return Act.ASK if asks_anyway else Act.DECLINED
         if act is Act.OFFER and (
-            _ASKED_OF_OTHERS.search(text) or ("?" in text and not _FIRST_PERSON.search(text))
+            _ASKED_OF_OTHERS.search(text)
+            or ("?" in text and not _FIRST_PERSON.search(text) and not _OFFERED.search(text))
         ):
             return Act.ASK  # "dispo chez qqn ?", "la remorque de Caudan est libre ?"
         return act

@@ -26,6 +26,7 @@ UNITS = {
     "seau": "seau", "seaux": "seau", "kit": "kit", "kits": "kit", "bobine": "bobine",
     "bobines": "bobine", "tube": "tube", "tubes": "tube", "barquette": "barquette",
     "barquettes": "barquette", "bac": "bac", "bacs": "bac", "pot": "pot", "pots": "pot",
+    "colis": "colis",
     "unite": "unité", "unites": "unité", "exemplaire": "unité", "exemplaires": "unité",
     "piece": "unité", "pieces": "unité",
 }  # fmt: skip
@@ -36,10 +37,11 @@ _ADJECTIVE = (
 )
 # Between a number and its item: spaces, "de", a unit, an adjective.
 _BEFORE = re.compile(
-    rf"^(?:\s|\benviron\b|\bde\b|\bd'|\bdes\b|\b(?P<unit>{_UNIT})\b(?:\s+lineaires?)?|\b{_ADJECTIVE}\b)*$"
+    rf"^(?:[ \t]|\benviron\b|\bde\b|\bd'|\bdes\b|\b(?P<unit>{_UNIT})\b(?:[ \t]+lineaires?)?"
+    rf"|\b{_ADJECTIVE}\b|\b[a-z]{{3,}}[ \t]+(?:de[ \t]+)?type\b)*$"
 )
 # After an item: "x 50", ": 50", "(50)", "= 50", "- 50".
-_AFTER = re.compile(r"^\s*(?:[x*:=(-]|\bx\b)\s*(?:environ\s+|env\.?\s+|~\s*)?$")
+_AFTER = re.compile(r"^[ \t]*(?:[x*:=(-]|\bx\b)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$")
 _ARTICLE_GAP = re.compile(rf"^\s+(?:{_ADJECTIVE}\s+)?$")
 
 # Nouns that a number counts but that are not equipment.
@@ -58,7 +60,9 @@ _NOT_ITEMS = frozenset(
         materiel materiels equipement equipements chose choses article articles objet objets
     demande demandes besoin besoins aide information informations
     rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
-    celui celle ceux celles sien sienne siens siennes leur leurs groupement groupements achat
+    ecole ecoles chacun chacune unite complement complements celui celle ceux celles sien sienne
+    siens siennes leur leurs groupement
+    groupements achat
     achats commande commandes saison saisons edition editions annee annees fois etape etapes
     spectacle spectacles chorale chorales concert concerts cercle cercles bagad bagads groupe
     groupes equipe equipes club clubs association
@@ -139,14 +143,44 @@ def attach_quantities(
 # After a count that stands alone: "25 ce serait bien", "besoin de 3 pr la kermesse",
 # ", une dizaine,".
 _LONE_AFTER = re.compile(
-    r"\s*(?:$|[,.;:!?)\n]|(?:ce serait|ca serait|c'est|c|svp|stp|merci|pr|pour|si|ou|au|a|maxi"
+    rf"\s*(?:(?:{_UNIT})\b(?:\s+lineaires?)?\s*)?(?:$|[,.;:!?()\n]"
+    r"|(?:ce serait|ca serait|c'est|c|svp|stp|merci|pr|pour|si|ou|au|a|maxi"
     r"|max|minimum|mini|serait|suffiront|suffit|suffisent|ca|environ|en tout|au total|idealement"
     r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un)\b)"
 )
 _LONE_BEFORE = re.compile(
-    r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|,|:|-|\(|\bet|environ"
-    r"|\bsoit|\bqte|\bquantite|\bnombre|\bnb)\s*$"
+    r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|,|:|-|\bet|environ"
+    r"|\bsoit|\bqte|\bquantite|\bnombre|\bnb|estimee?s? a|evaluee?s? a|s'elevent? a"
+    r"|se montent? a|montant a|portent sur|porte sur|de l'ordre de|representent?)\s*$"
 )
+
+
+# A count closing a table row: "Papier A4 80 g blanc       400 ramettes".
+_ROW_END = re.compile(r"[ \t]*(?:[a-z]+)?[ \t]*(?:\(?[a-z ]*\)?)?[ \t]*(?:;|\.)?[ \t]*(?:\n|$)")
+
+
+def row_counts(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str
+) -> list[FoundItem]:
+    """The count written at the end of an item's line, when nothing else counts it."""
+    counted = list(items)
+    for number in found:
+        if number.start in used or number.article or not _ROW_END.match(text, number.end):
+            continue
+        line_start = text.rfind("\n", 0, number.start) + 1
+        gap = text[line_start : number.start]
+        owners = [
+            k for k, item in enumerate(counted)
+            if item.quantity is None and line_start <= item.span.start < number.start
+        ]  # fmt: skip
+        if len(owners) != 1 or not re.search(r"\s{2,}|\t|:|=|-\s", gap):
+            continue
+        item = counted[owners[0]]
+        unit_word = re.match(r"[ \t]*([a-z]+)", text[number.end :])
+        unit = UNITS.get(unit_word.group(1)) if unit_word else None
+        counted[owners[0]] = FoundItem(item.item_id, item.label, number.value, unit, item.span)
+        used.add(number.start)
+    return counted
 
 
 def lone_counts(
@@ -190,6 +224,8 @@ def _measured_elsewhere(
     for number in found:
         if number.start in used or number.article:
             continue
+        if not _near(items[uncounted[0]].span, number, text):
+            continue
         unit = re.match(rf"\s+(?P<unit>{_UNIT})\b(?!\s+(?:de|d')\s*[a-z])", text[number.end :])
         total = _IN_ALL.match(text, number.end)
         pronoun = _PRONOUN_COUNT.search(text, max(0, number.start - 40), number.start)
@@ -200,6 +236,13 @@ def _measured_elsewhere(
             items[index] = FoundItem(item.item_id, item.label, number.value, measure, item.span)
             used.add(number.start)
             return
+
+
+def _near(span: Span, number: Number, text: str) -> bool:
+    """Is a number close enough to an item to count it: the same paragraph, a few lines."""
+    start, end = sorted((span.end, number.start))
+    between = text[start:end]
+    return len(between) <= 160 and "\n\n" not in between
 
 
 # "il nous en faut 18", "nous en prendrons deux": the number counts the item named before.

@@ -21,6 +21,7 @@ from handlers.reading.quantities import (
     FoundItem,
     attach_quantities,
     lone_counts,
+    row_counts,
     unknown_items,
 )
 from handlers.reading.scope import Scope, _named_items
@@ -142,21 +143,25 @@ class Reader:
         hidden = [f.span for f in dates] + not_quantities(folded)
         counted = own.masked(hidden).folded
         # Bounds that no real message reaches keep the reading quick on any input.
-        matches = _named_items(
-            self.vocabulary.find(words(counted))[:MAX_ITEMS], counted, self.vocabulary.modifiers
-        )
+        named = self.vocabulary.find(words(counted))[:MAX_ITEMS]
+        matches = _named_items(named, counted, self.vocabulary.modifiers)
         found_numbers = numbers(counted)[:MAX_NUMBERS]
         found, used = attach_quantities(matches, found_numbers, counted)
-        found += unknown_items(found_numbers, used, matches, counted, document.original)
+        found += unknown_items(found_numbers, used, named, counted, document.original)
+        self._text = counted
         found = [self._measured(i) for i in found]
         found.sort(key=lambda i: i.span.start)
         shape = layout(folded)
+        found = row_counts(found, found_numbers, used, counted)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
         scope = Scope.of(shape, folded, found, self.vocabulary.families)
         reading = Reading(document.original, scope.intent)
         reading.items = [self._item_reading(i) for i in scope.items]
         event = find_event(folded, document.original, self._proper)
         coming = [d for d in dates if (d.end or d.start or today) >= today]
+        uncounted = all(i.quantity is None for i in scope.items)
+        if scope.loose and uncounted and event is not None and coming and not scope.quiet:
+            reading.items = []  # no act: an event announced, its equipment named in passing
         if not reading.items and scope.intent is not Intent.CANCEL:
             # Nothing asked, offered or bought: a dated event announced, or nothing at all.
             announced = event is not None and coming and not scope.quiet
@@ -167,6 +172,9 @@ class Reader:
         writer = self.writers.find(folded, document.folded, signature)
         if writer is not None:
             reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
+        if shape.has_header and any(d.span.start >= shape.clauses[0].span.end for d in dates):
+            # The subject's dates only speak when the body gives none.
+            dates = [d for d in dates if d.span.start >= shape.clauses[0].span.end]
         self._place_dates(reading, dates, folded, today)
         _place_recurrence(reading, folded, today)
         if reading.intent is Intent.UNKNOWN:
@@ -206,7 +214,14 @@ class Reader:
         item = self.vocabulary.items.get(found.item_id or "")
         if item is None or found.unit not in _MEASURES or item.unit in _MEASURES:
             return found
+        if self._counted_before(found):
+            return found  # "200 m de guirlandes": a length that counts
         return FoundItem(found.item_id, item.plural, None, None, found.span)
+
+    _text: str = ""
+
+    def _counted_before(self, found: FoundItem) -> bool:
+        return self._text[found.span.start : found.span.start + 1].isdigit()
 
     @staticmethod
     def _item_reading(found: FoundItem) -> ItemReading:
@@ -253,7 +268,7 @@ class Reader:
             stretches = [
                 d for d in stretches if not _HABIT.fullmatch(folded[d.span.start : d.span.end])
             ]
-        stretch = _widest(_best(stretches, folded), stretches)
+        stretch = _widest(_best(stretches, folded), stretches, folded)
         anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
         handover = find_handover(folded, anchor, today)
         if handover.pickup is None and handover.back is None:
@@ -291,7 +306,9 @@ _HABIT = re.compile(
 )
 
 
-def _widest(chosen: DateFinding | None, stretches: list[DateFinding]) -> DateFinding | None:
+def _widest(
+    chosen: DateFinding | None, stretches: list[DateFinding], folded: str
+) -> DateFinding | None:
     """ "le samedi 20 mars … du vendredi 19 au lundi 22": the days of use hold the event's."""
     if chosen is None or chosen.start is None or chosen.end is None:
         return chosen
@@ -300,6 +317,8 @@ def _widest(chosen: DateFinding | None, stretches: list[DateFinding]) -> DateFin
         if d.start is not None and d.end is not None and d.start < d.end
         and d.start <= chosen.start and chosen.end <= d.end and d is not chosen
         and (d.end - d.start).days <= 31
+        and _precision(folded[d.span.start : d.span.end])
+        >= _precision(folded[chosen.span.start : chosen.span.end])
     ]  # fmt: skip
     return holding[0] if holding else chosen
 
@@ -357,6 +376,8 @@ def missing_fields(reading: Reading) -> list[str]:
             missing.append("item")
         if any(i.quantity is None for i in reading.items):
             missing.append("quantity")
+    if intent is Intent.CANCEL and not reading.items:
+        missing.append("items")  # what to withdraw, the writer must say
     if intent is Intent.PURCHASE and reading.deadline is None:
         missing.append("deadline")
     if intent in (Intent.BORROW, Intent.EVENT) and reading.start is None:

@@ -45,11 +45,13 @@ _INCIDENTAL = re.compile(
     r"|charger|proteger|couvrir|acheminer|deplacer|remplacer|reparer|nettoyer|completer|poser"
     r"|accrocher|fixer|decorer|illuminer|monter|demonter)"
     r"|\bdans\s+(?:l'|la|le|les)"
-    r"|\bcompatibles?\s+avec|\bsans|\bhors|\bpas\s+(?:de|d'|besoin\s+(?:de|d'))"
+    r"|\bcompatibles?\s+avec|\bsans|\bhors"
     r"|\bau lieu\s+(?:de|d'|des|du)|\bplutot que"
     r"|\b(?:entreprise|societe|prestataire|fournisseur|installateur|loueur|technicien|agent|equipe"
     r"|cle|cles|local|notice|carnet|reparation|entretien|livraison|montage|demontage|installation"
-    r"|pose|transport|stockage|branchement|panne|vidange|revision)s?\s+(?:de|des|du|d'|de la))"
+    r"|pose|depose|transport|stockage|branchement|panne|vidange|revision|enlevement)s?\s+"
+    r"(?:de|des|du|d'|de la))"
+    r"|\b(?:pour|pr)\s*$"
     r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?$"
 )
 
@@ -69,10 +71,14 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
         if glued and match.first == match.last and _singular(word) in modifiers:
             continue
         between = text[kept[-1].end : match.start] if kept else ""
+        if kept and re.fullmatch(r"\s*\((?:[^()\n]*[,+]\s*)?(?:\d+\s*)?", between):
+            continue  # "25 ensembles brasserie (1 table + 2 bancs)": what it is made of
         if kept and re.fullmatch(
             r"\s+(?:pour|pr)\s+(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?", between
         ):
             continue  # "bornes de recharge pour véhicule électrique": what it serves
+        if kept and re.fullmatch(r"\s+avec\s+", between):
+            continue  # "un pupitre avec micro": part of the first
         if kept and re.fullmatch(r"\s*(?:/|\(|ou|alias|dit|type)\s*", between):
             continue  # "tapis de sol / tatamis": another name for the same thing
         if _INCIDENTAL.search(before):
@@ -90,6 +96,7 @@ class Scope:
     doubtful: bool
     quiet: bool = False  # a machine's reply, or thanks: no event is announced either
     buying: bool = False  # a need said elsewhere to be bought
+    loose: bool = False  # items named with no act at all
 
     @classmethod
     def of(
@@ -142,7 +149,7 @@ class Scope:
                 if w in indexes and effective[w] is None
             ]
             if loose and Act.INFO not in own:
-                return cls(Intent.BORROW, loose, True)
+                return cls(Intent.BORROW, loose, True, loose=True)
             return cls(Intent.UNKNOWN, [], False)
         if any(held[k] and own[k] in POSITIVE for k in range(len(indexes))):
             # The requests hold their items: sentences with no act are context ("nous
