@@ -77,6 +77,9 @@ def separate(document: Document) -> Body:
         masked.append(Span(cut, len(folded)))
     masked += [Span(m.start(), m.end()) for m in _QUOTED_LINE.finditer(folded, 0, end)]
     masked += [Span(m.start(), m.end()) for m in _ADDRESSES.finditer(folded)]
+    quoted = _first(_QUOTED_LINE, folded)
+    if quoted is not None and quoted < end:
+        end = quoted  # the writer's words stop where the quoted message begins
     own_end = min([f.start for f in forwards if f.start < end], default=end)
     signature = _signature(folded, own_end)
     forwarded = Span(own_end, end) if own_end < end else None

@@ -79,7 +79,7 @@ def layout(folded: str, *, subject: bool = True) -> Layout:
         line = header.span("line")
         clauses.append(Clause(Span(*line), 0, True, False, False, False, False))
         start, sentence = header.end(), 1
-    introduced = False
+    introduced = marked = False
     position = start
     for end_match in [*_SENTENCE_END.finditer(folded, start), None]:
         end = end_match.start() if end_match is not None else len(folded)
@@ -88,9 +88,10 @@ def layout(folded: str, *, subject: bool = True) -> Layout:
             end += 1  # a question keeps its mark: it asks
         piece = folded[position:end]
         if piece.strip():
-            listed = bool(_LIST_LINE.match(piece)) or (
-                introduced and _starts_line(folded, position)
-            )
+            marker = bool(_LIST_LINE.match(piece))
+            # A line without a marker continues a list only if the list has none (a table).
+            listed = marker or (introduced and _starts_line(folded, position) and not marked)
+            marked = marker or (marked and listed)
             for index, (a, b) in enumerate(_split(piece, position)):
                 text = folded[a:b]
                 clauses.append(
@@ -105,6 +106,7 @@ def layout(folded: str, *, subject: bool = True) -> Layout:
                     )
                 )
             introduced = clauses[-1].introduces or (introduced and listed)
+            marked = marked and introduced
             sentence += 1
         elif end_match is not None and end_match.group() == "\n" and piece == "":
             # A list may start after a blank line below its "Nos besoins :".

@@ -92,6 +92,11 @@ _ONE = (
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
     r"|\bfete\s+nationale|\bjour\s+de\s+noel"
 )
+# Days listed before their month: "23-24-25 juillet", "les 12, 13 et 14 juin".
+_DAY_LIST = re.compile(
+    rf"(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)(?:\s*(?:-|,|et)\s*[0-3]?\d){{1,6}}"
+    rf"\s*(?:-|,|et)\s*(?P<last>[0-3]?\d)\s+(?P<month>{_MONTH}){_YEAR}"
+)
 # Feasts that move with Easter, read before any weekday: "lundi de Pâques" is one day.
 _FEAST = re.compile(
     r"(?<![a-z0-9])(?P<feast>"
@@ -115,6 +120,7 @@ _OPEN = re.compile(
     r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?"
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
+    r"|tout le mois d'|tout le mois de|tout|toute|durant|pendant tout|pendant|courant"
     r"|le|la|en|au|ce|cette|a|du)\s*"
     rf"(?P<a>{_ONE})"
 )
@@ -434,6 +440,16 @@ _AFTER_BARE = re.compile(
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
 _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
+_STRONG_WORDS = (
+    "a partir d",
+    "des le",
+    "a compter d",
+    "depuis",
+    "jusqu",
+    "avant",
+    "d'ici",
+    "au plus",
+)
 _WITHIN = re.compile(rf"\b(?:d'ici|sous)\s+({_NUMS})\s+(jours?|semaines?|mois)\b")
 
 
@@ -451,6 +467,8 @@ class DateFinder:
         windows = _windows(self.folded)
         for match in _search(_RANGE, self.folded, windows):
             self._range(match)
+        for match in _search(_DAY_LIST, self.folded, windows):
+            self._day_list(match)
         for match in _search(_FEAST, self.folded, windows):
             self._feast(match)
         for match in _search(_WITHIN, self.folded, windows):
@@ -458,6 +476,10 @@ class DateFinder:
                 stretch = resolve(f"dans {match.group(1)} {match.group(2)}", self.today)
                 if stretch is not None:
                     self._add("deadline", None, stretch.end, match.span())
+        # "à partir de lundi prochain": the opening word comes with its weekday.
+        for match in _search(_OPEN, self.folded, windows):
+            if match.group("word").startswith(_STRONG_WORDS):
+                self._introduced(match)
         for match in _search(_WEEKDAY_PHRASE, self.folded, windows):
             self._lone(match)
         for match in _search(_OPEN, self.folded, windows):
@@ -552,7 +574,9 @@ class DateFinder:
             stretch = self._next_day_number(match.group("a"))
             if stretch is None:
                 return
-        if word.startswith(_FROM_WORDS):
+        if stretch.grain == "month" and word.startswith(("tout", "durant", "pendant", "courant")):
+            self._add("range", stretch.start, stretch.end, span)
+        elif word.startswith(_FROM_WORDS):
             self._add("from", stretch.start, None, span)
         elif word.startswith("jusqu"):
             self._add("until", None, stretch.end, span)
@@ -563,6 +587,16 @@ class DateFinder:
         else:
             kind: Kind = "point" if stretch.start == stretch.end else "range"
             self._add(kind, stretch.start, stretch.end, span)
+
+    def _day_list(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        last = resolve(f"{match.group('last')} {match.group('month')}", self.today)
+        if last is None:
+            return
+        first = _in_month_of(last.start, int(match.group("first")))
+        if first is not None and first <= last.end:
+            self._add("range", first, last.end, match.span())
 
     def _feast(self, match: re.Match[str]) -> None:
         """ "le lundi de Pâques", "du jeudi de l'Ascension au dimanche"."""

@@ -12,7 +12,9 @@ _STRONG = (
     r"|marche de noel|marche nocturne|telethon|fest[- ]?noz|fest[- ]?deiz|pardon"
     r"|feux? d'?\s?artifice"
     r"|comices?(?: agricoles?)?|lotos?|v(?:oe|o)ux|galette des [a-z]+|repas des (?:aines|anciens)"
-    r"|cinema (?:en )?plein air|expo(?:sition)? (?:photos?|de [a-z]+|d'[a-z]+)|chasse aux oeufs"
+    r"|cinema (?:en )?plein air|expo(?:sition)? (?:photos?|de [a-z]+|d'[a-z]+)|chasse aux o?e?ufs"
+    r"|presidentielles?|legislatives|municipales|europeennes|regionales|departementales"
+    r"|referendum"
     r"|reunion publique|spectacle de noel|arbre de noel|goûter de noel|gouter de noel|fete"
     r"|vide[- ]?maisons?|bourse aux [a-z]+|course des [a-z]+|course de [a-z]+|foulees"
     r"|jeux (?:inter[- ]?villages|intervillages)|kermesses?|bal (?:populaire|du [a-z]+)"
@@ -75,6 +77,16 @@ def _named(folded: str, end: int) -> bool:
     return bool(tail and tail.end() > end) or _HOLIDAY.match(folded, end) is not None
 
 
+# "les Médiévales d'Hennebont auront lieu…", "La Bretagne Classic aura lieu…": the name is
+# what takes place.
+_TAKES_PLACE = re.compile(
+    r"\b(?:le|la|les|l')\s*(?P<name>[a-z][a-z'-]+(?:\s+(?!aura|auront|se\b)[a-z'-]+){0,4}?)"
+    r"\s*(?:[(,][^()\n]{0,60}[),]\s*)?(?:aura|auront) lieu|\b(?:le|la|les|l')\s*"
+    r"(?P<other>[a-z][a-z'-]+(?:\s+[a-z'-]+){0,4}?)\s+(?:se deroulera|se derouleront|se tiendra"
+    r"|se tiendront)\b"
+)
+
+
 def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tuple[str, Span] | None:
     """The first event named in the text, as written, in lower case but for proper names."""
     candidates = [(m.start(), m.end()) for m in _STRONG_RE.finditer(folded)]
@@ -85,6 +97,11 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     ]
     for start, head_end in sorted(candidates):
         end = _extent(folded, head_end)
+        return _as_written(original, start, end, proper_names), Span(start, end)
+    place = _TAKES_PLACE.search(folded)
+    if place is not None:
+        group = "name" if place.group("name") else "other"
+        start, end = place.span(group)
         return _as_written(original, start, end, proper_names), Span(start, end)
     return None
 

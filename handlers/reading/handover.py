@@ -12,12 +12,13 @@ from handlers.reading.text import Span
 
 _PICKUP = (
     r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pris|prise|chercher|cherchons|livr\w*"
-    r"|montage|installation|arrivee|depart|emport\w*"
+    r"|montage|installation|arrivee|depart|emport\w*|passe|passons|passerons|passerai|venir"
+    r"|viendrons|viendrai|venons"
 )
 _RETURN = r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise"
 _HANDOVER = re.compile(
     rf"\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
-    rf"(?:[ \t]+(?!le\b|la\b|du\b)[a-z'-]+){{0,4}}?"
+    rf"(?:[ \t]+[a-z'-]+){{0,4}}?"
     rf"[ \t,:]+(?:(?:(?:le|la|du|des|au|dans la nuit du|des le|a partir du|a partir de)[ \t]+)?"
     rf"(?P<wd>{_WD})(?:[ \t]+(?P<day>{_DAY}))?"
     rf"|(?:le|du|au|des le|a partir du)[ \t]+(?P<num>{_DAY}))(?:[ \t]*(?P<month>{_MONTH}))?"

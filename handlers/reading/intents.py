@@ -77,6 +77,11 @@ ASKING = _words(
     r"vous (?:auriez|avez|disposez|possedez|auriez pas|avez pas) (?:un|une|des|du|de la|d')",
     r"sollicit(?:ons|e|er|erions|ons le pret|ons la mise)",
 )
+# Bought already: "on avait commandé le sel", "ont été commandées".
+_DONE = (
+    r"(?<!a )(?<!avons )(?<!ont )(?<!deja )(?<!avait )(?<!avions )(?<!aviez )(?<!avaient )"
+    r"(?<!ete )(?<!etait )(?<!sont )(?<!est )"
+)
 LEND = _words(
     r"(?:peut|peuvent|pouvons|pourrait|pourrions|peux|pourra|pourrons)"
     r"(?: vous| volontiers| egalement| aussi| les)? (?:preter|mettre a disposition|ceder)",
@@ -107,7 +112,7 @@ LEND = _words(
     r" (?:donc |aussi |egalement |volontiers |tout a fait )"
     r"(?:vous |les |le |la )?(?:preter|mettre a disposition|ceder)",
     r"(?:mettre|mettons|met) (?:[\w']+ ){0,5}a (?:la |votre )?disposition",
-    r"prete(?:r|ons)? (?:nos|notre) ",
+    _DONE + r"(?<!avons )prete(?:r|ons)? (?:nos|notre) ",
     r"(?:nous|on|commune|mairie|ville) (?:\w+ )?(?:preterons|preterait|pretera|pretons|pretent)\b",
     r"(?:dispos?|disponibles?|pretables?)\s*:",
     r"(?:met|mets|mettons|mettre|mis|mise|mises) a dispo",
@@ -123,19 +128,16 @@ LEND = _words(
     r"(?:nous|on) (?:avons|a|dispose|disposons|possede|possedons) [^.?!\n]{0,60}"
     r"(?:a preter|a disposition|disponibles?|dispo)\b",
 )
-# Bought already: "on avait commandé le sel", "ont été commandées".
-_DONE = (
-    r"(?<!a )(?<!avons )(?<!ont )(?<!deja )(?<!avait )(?<!avions )(?<!aviez )(?<!avaient )"
-    r"(?<!ete )(?<!etait )(?<!sont )(?<!est )"
-)
 PURCHASE = _words(
-    _DONE + r"achet",
-    r"rachet",
-    r"racheter",
+    r"achet(?:er|ons|ez|erons|erait|erions|erai)\b",
+    _DONE + r"achet(?!er|ons|ez|erons|erait|erions|erai)",
+    r"rachet(?:er|ons|ez|erons|erait|erions|erai)\b",
+    _DONE + r"rachet(?!er|ons|ez|erons|erait|erions|erai)",
     r"achat",
     r"acquer",
     r"acquisition",
-    _DONE + r"command(?!ee?s?\b)",
+    r"command(?:er|ons|ez|erons|erait|erions|erai)\b",
+    _DONE + r"command(?!ee?s?\b|er|ons|ez|erons|erait|erions|erai)",
     r"groupement",
     r"renouvel",
     r"remplacer (?:notre|nos|le|la|les)",
@@ -198,7 +200,7 @@ BUYING = _words(
     r"(?:doit|devons|dois|devrions|devrait|faut|souhaitons|voulons|allons|va|vais|vont|comptons"
     r"|compte|pensons|prevoit|prevoyons|envisageons"
     r"|envisage|aimerions|voudrions|besoin d')"
-    r" (?:re)?(?:acheter|achat|acquerir|acquisition|commander)",
+    r" (?:en |les |le |la |l')?(?:re)?(?:acheter|achat|acquerir|acquisition|commander)",
     r"groupement de commandes?",
     r"achat groupe",
     r"commande groupee",
@@ -292,11 +294,17 @@ _SAYS_NOTHING = _words(
     r"(?:ou|quand) (?:en est|en sont|sera|seront|aura lieu)",
     r"(?:est|sont) (?:bien )?(?:rendue?s?|rentree?s?|revenue?s?|restituee?s?|arrivee?s?|livree?s?)",
     r"c'?est note|c note|bien note|ok pour (?:moi|nous)",
+    r"^\W*(?:vu|ok|d'accord|dac|bien recu|parfait|super|top|entendu|note|recu)\b"
+    r"[\s,.!]*(?:merci)?\W*$",
+    r"(?:c'est|c) pour quand|pour quand\s*\?|(?:a|pour) quand (?:est|sera|le|la)",
+    r"(?:c'est|est-ce) normal|(?:il|elle) est a qui|a qui (?:est|appartient)",
     r"(?:c'?est|c) qui|qui (?:est|sera) (?:le|la) (?:contact|referent|responsable|porteur|pilote)",
     r"quel(?:le)? est (?:le|la) (?:contact|referent|responsable|procedure|demarche|date)",
 )
 # Said after the acts: news of what the commune has, papers, plans.
 _INFO = _words(
+    r"(?:nous|on nous|vous nous) (?:a|avez|ont|aviez|avaient) (?:ete )?(?:prete|pretes|pretee"
+    r"|loue|fourni|mis a disposition)",
     r"(?:on|nous) (?:passe|passerons|passerai|viendrons|viendra|vient|venons)"
     r" (?:les |la |le |l' ?)?"
     r"(?:prendre|chercher|recuperer|rapporter|rendre|deposer)",
@@ -360,10 +368,27 @@ _EXCEPT = re.compile(
 )
 
 
+# "la balayeuse reste pour nos besoins": kept, not offered.
+_KEPT = re.compile(
+    r"\b(?:restent?|reste|sont|est|gardons|conservons|garde|conserve)\s+(?:[a-z']+\s+){0,2}"
+    r"(?:pour|a) (?:nos|notre) (?:propres? )?(?:besoins?|usage|utilisation|service)"
+)
+
+
+# "si vous ne pouvez fournir que 20 tables": the other commune's act, said as a condition.
+_IF_YOU = re.compile(
+    r"^\W*(?:du coup\s+|alors\s+|mais\s+)?si (?:vous|tu|la commune|votre commune)\b"
+)
+
+
 def act_of(text: str) -> Act | None:
     """What a folded clause does, or None when it has no cue of its own."""
     if CANCEL.search(text):
         return Act.WITHDRAW
+    if _IF_YOU.match(text) and "?" not in text:
+        return Act.INFO
+    if _KEPT.search(text):
+        return Act.DECLINED
     if _EXCEPT.match(text):
         return Act.DECLINED  # "…mais pas de tables": what is not asked
     if NOT_A_REQUEST.search(text) or QUESTION.search(text) or _SAYS_NOTHING.search(text):

@@ -14,7 +14,7 @@ _NOT_QUANTITIES = re.compile(
     r"|".join(
         [
             # telephone numbers: 02 97 12 34 56, 02.97.12.34.56, +33 2 97 ...
-            r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b",
+            r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?(?:\d{2}|xx)){4}\b",
             # times: 14h30, 14 h, 9h, 14:30
             r"\b\d{1,2}\s?h(?:\s?\d{2})?\b",
             r"\b\d{1,2}:\d{2}\b",
@@ -27,6 +27,8 @@ _NOT_QUANTITIES = re.compile(
             r"\b\d+(?:[.,]\d+)?\s?(?:kva|kw|w|v|ch|cv|db|l/h|m3/h|km/h|bars?)\b",
             # sizes that never count an item: 40 cm, 12 mm, 5 km
             r"\b\d+(?:[.,]\d+)?\s?(?:cm|mm|km|pouces?|\")(?:\b|$|\s)",
+            # decimals: 2,5 m3, 1,8 t, 1.5 kW: a measure, never a count
+            r"\b\d+[.,]\d+\b(?![.,]\d)",
             # postal code and town: 56100 Lorient
             r"\b(?:56|29|22|35)\d{3}\b",
             # years: 2027, and academic or season spans: 2026-2027

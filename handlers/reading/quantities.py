@@ -84,7 +84,9 @@ _NEED_SLOT = re.compile(
     r"\b(?:(?:besoin|faudrait|faut|emprunter|preter|louer|acheter|acquerir|commander|reserver"
     r"|cherchons|cherche|recherchons|recherche|disposer|prevoyons l'achat)"
     r"[ \t]+(?:de[ \t]+|d'|des[ \t]+|du[ \t]+|un[ \t]+|une[ \t]+)(?:(?:un|une)[ \t]+)?"
-    r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+)"
+    r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+"
+    r"|(?:preter|pretons|prete|emprunter|louer|mettre a disposition|met a disposition)[ \t]+"
+    r"(?:sa|son|ses|notre|nos|votre|vos|leur|leurs)[ \t]+)"
 )
 # Verbs that may follow a need word and are not the item ("besoin d'emprunter").
 _VERBS = frozenset(
@@ -226,6 +228,8 @@ def _measured_elsewhere(
             continue
         if not _near(items[uncounted[0]].span, number, text):
             continue
+        if any(re.fullmatch(r"[ \t]*", text[i.span.end : number.start]) for i in items):
+            continue  # "terreau 70 L", "nacelle 14 m": the item's size
         unit = re.match(rf"\s+(?P<unit>{_UNIT})\b(?!\s+(?:de|d')\s*[a-z])", text[number.end :])
         total = _IN_ALL.match(text, number.end)
         pronoun = _PRONOUN_COUNT.search(text, max(0, number.start - 40), number.start)
@@ -263,7 +267,7 @@ def once_each(items: list[FoundItem]) -> list[FoundItem]:
         twin = next((k for k in kept if k.item_id == item.item_id), None)
         if twin is None:
             kept.append(item)
-        elif twin.quantity is None and item.quantity is not None:
+        elif twin.quantity in (None, 1) and item.quantity is not None and item.item_id:
             kept[kept.index(twin)] = item
         elif item.quantity is not None and item.quantity != twin.quantity:
             kept.append(item)

@@ -100,6 +100,14 @@ class Reading:
         return [span.of(self.text) for span in self.spans.get(key, [])]
 
 
+# The writer points at what they forward: it is the request.
+_POINTS_BELOW = re.compile(
+    r"\b(?:ci-dessous|ci dessous|ci-apres|je (?:vous )?transf[eè]re|je transmets"
+    r"|pour enregistrement"
+    r"|la demande (?:de|du|des)|voir (?:la demande|le message|ci)|memes? dates?|suivante?s? :)"
+)
+
+
 class Reader:
     """Reads messages against one catalogue and one territory; build it once, use it often."""
 
@@ -130,9 +138,16 @@ class Reader:
         document = Document.of(text[:MAX_READ])
         body = separate(document)
         reading = self._read(document, body.text, body.signature, today)
-        if not reading.items and body.with_forwarded is not None:
+        if body.with_forwarded is not None and (
+            not reading.items
+            or (reading.start is None and reading.deadline is None)
+            or _POINTS_BELOW.search(body.text.folded)
+        ):
             # "Voir la demande ci-dessous": the forwarded message is the request.
-            reading = self._read(document, body.with_forwarded, body.signature, today)
+            forwarded = self._read(document, body.with_forwarded, body.signature, today)
+            if forwarded.items or not reading.items:
+                forwarded.commune = reading.commune or forwarded.commune
+                reading = forwarded
         return reading
 
     def _read(
@@ -152,12 +167,17 @@ class Reader:
         found = [self._measured(i) for i in found]
         found.sort(key=lambda i: i.span.start)
         shape = layout(folded)
+        found = _outside_asides(found, counted)
         found = row_counts(found, found_numbers, used, counted)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
         scope = Scope.of(shape, folded, found, self.vocabulary.families)
         reading = Reading(document.original, scope.intent)
         reading.items = [self._item_reading(i) for i in scope.items]
         event = find_event(folded, document.original, self._proper)
+        if event is not None:
+            # "la course de caisses à savon": what the event is called is not asked for.
+            name = event[1]
+            reading.items = [i for i in reading.items if not name.start <= i.span.start < name.end]
         coming = [d for d in dates if (d.end or d.start or today) >= today]
         uncounted = all(i.quantity is None for i in scope.items)
         if scope.loose and uncounted and event is not None and coming and not scope.quiet:
@@ -324,6 +344,19 @@ def _widest(
 
 
 _MEASURES = frozenset({"mètre", "litre", "kg", "tonne", "m²", "m³"})
+
+
+_ASIDE = re.compile(r"\([^()\n]{0,160}\)")
+
+
+def _outside_asides(found: list[FoundItem], text: str) -> list[FoundItem]:
+    """ "notre radar (avec mât et batterie)": items named inside brackets describe the one
+    before them, when the message names items outside brackets."""
+    asides = [m.span() for m in _ASIDE.finditer(text)]
+    inside = [any(a < i.span.end <= b for a, b in asides) for i in found]
+    if all(inside) or not any(inside):
+        return found
+    return [i for i, aside in zip(found, inside, strict=True) if not aside]
 
 
 def _best(stretches: list[DateFinding], folded: str) -> DateFinding | None:

@@ -79,7 +79,11 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
             continue  # "bornes de recharge pour véhicule électrique": what it serves
         if kept and re.fullmatch(r"\s+avec\s+", between):
             continue  # "un pupitre avec micro": part of the first
-        if kept and re.fullmatch(r"\s*(?:/|\(|ou|alias|dit|type)\s*", between):
+        if kept and re.fullmatch(
+            r"\s*(?:/|\(|ou|alias|dit|type|voire)\s*(?:(?:un|une|des|le|la|les)\s+)?"
+            r"(?:(?:grande?s?|petite?s?|gros|grosses?|autres?)\s+)?",
+            between,
+        ):
             continue  # "tapis de sol / tatamis": another name for the same thing
         if _INCIDENTAL.search(before):
             continue
@@ -115,11 +119,14 @@ class Scope:
         if scope.intent is Intent.UNKNOWN and not any(acts[i] is Act.INFO for i in body):
             # The body says nothing of its own: the subject line does.
             scope = cls._within(header + body, acts, found, where, clauses, folded)
+        elif header and not scope.items and scope.intent is not Intent.UNKNOWN:
+            # "Achat barrières Vauban … Lanester doit en racheter 100": the subject names it.
+            scope.items = [f for f, w in zip(found, where, strict=True) if w in header]
         elif header and acts[header[0]] is Act.INFO and scope.intent is Intent.PURCHASE:
             # "Ordre du jour", "Facture": a subject that asks nothing speaks for the body.
             scope = cls(Intent.UNKNOWN, [], False)
         scope.quiet = scope.quiet or any(
-            acts[i] is Act.INFO and THANKS.search(clauses[i].text(folded)) for i in body
+            acts[i] not in POSITIVE and THANKS.search(clauses[i].text(folded)) for i in body
         )
         scope.items = once_each(_headings(_repeated(scope.items), families, folded))
         return scope
@@ -154,7 +161,10 @@ class Scope:
         if any(held[k] and own[k] in POSITIVE for k in range(len(indexes))):
             # The requests hold their items: sentences with no act are context ("nous
             # accueillons aussi une chorale et un spectacle").
-            effective = {i: (a if acts[i] is not None else _CONTEXT) for i, a in effective.items()}
+            effective = {
+                i: (a if acts[i] is not None or clauses[i].listed else _CONTEXT)
+                for i, a in effective.items()
+            }
         family = _FAMILY[decision.act]
         # Needs and words of purchase say what the message's act is about; another act
         # said outright ("nous pouvons prêter…" in a request) is another matter.
@@ -222,7 +232,9 @@ _STAND_INS = frozenset(
     identiques pareil pareils pareille pareilles meme memes autre autres grand grands grande
     grandes petit petits petite petites disponible disponibles sac sacs carton cartons
     palette palettes bidon bidons flacon flacons rouleau rouleaux boite boites ramette
-    ramettes paquet paquets caisse caisses seau seaux
+    ramettes paquet paquets caisse caisses seau seaux blanc blancs blanche blanches jaune jaunes
+    rouge rouges bleu bleus bleue bleues vert verts verte vertes noir noirs noire noires gris
+    grise grises modules module
     """.split()
 )
 
@@ -250,8 +262,9 @@ def _stand_ins(items: list[FoundItem], where: list[int | None]) -> list[FoundIte
         if len(owners) == 1:
             owner = kept[owners[0]]
             assert owner is not None
+            # The owner now stands where it was counted: in the stand-in's clause.
             kept[owners[0]] = FoundItem(
-                owner.item_id, owner.label, item.quantity, owner.unit or item.unit, owner.span
+                owner.item_id, owner.label, item.quantity, owner.unit or item.unit, item.span
             )
             kept[index] = None
         elif any(o is not None and o.quantity == item.quantity for o in kept if o is not item):
