@@ -80,7 +80,8 @@ _ONE = (
     r"|(?:en|au|a\s+la)\s+(?:debut|milieu|fin)\s+(?:de|du)\s+(?:la\s+)?(?:mois|semaine)"
     rf"|(?:dans|ds)\s+(?:{_NUMS})\s+(?:jours?|semaines?|mois)"
     r"|(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette\s+annee|de\s+l'annee\s+civile"
-    r"|de\s+l'exercice|d'exercice|de\s+l'exercice\s+budgetaire)"
+    r"|de\s+l'exercice|d'exercice|de\s+l'exercice\s+budgetaire|d'annee\s+20\d{2}|de\s+l'annee\s+20\d{2})"
+    r"|(?:la\s+)?fin\s+20\d{2}|courant\s+20\d{2}"
     r"|(?:(?:la\s+)?fin\s+du\s+|courant\s+du\s+|au\s+cours\s+du\s+|le\s+|au\s+|du\s+)?"
     r"(?:premier|1er|deuxieme|second|2e|2eme|troisieme|3e|3eme|quatrieme|dernier|4e|4eme)\s+"
     r"(?:trimestre|semestre)(?:\s+(?:20\d{2}))?"
@@ -288,7 +289,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if m := re.fullmatch(rf"(?:dans|ds) ({_NUMS}) (jours?|semaines?|mois)", t):
         count = _number(m.group(1))
         if m.group(2).startswith("jour"):
-            day = today + dt.timedelta(days=14 if m.group(1) == "quinze" else count)
+            day = today + dt.timedelta(days=count)
         elif m.group(2).startswith("semaine"):
             day = today + dt.timedelta(weeks=count)
         else:
@@ -298,12 +299,13 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
                 day=min(today.day, _last_day(year, month).day)
             )
         return _Stretch(day, day, "day")
-    if re.fullmatch(
+    if m := re.fullmatch(
         r"(?:la )?fin (?:de l'annee|d'annee|de cette annee|de l'annee civile|de l'exercice"
-        r"|d'exercice|de l'exercice budgetaire)",
+        r"|d'exercice|de l'exercice budgetaire)(?: (20\d{2}))?|(?:la )?fin (20\d{2})|courant (20\d{2})",
         t,
     ):
-        end = dt.date(today.year, 12, 31)
+        year = next((int(g) for g in m.groups() if g), today.year)
+        end = dt.date(year, 12, 31)
         return _Stretch(end, end, "day")
     if m := re.fullmatch(
         r"(?:(?:la )?fin du |courant du |au cours du |le |au |du )?(premier|1er|deuxieme|second|2e"
@@ -581,7 +583,9 @@ class DateFinder:
         elif word.startswith("jusqu"):
             self._add("until", None, stretch.end, span)
         elif word.startswith(("avant", "avt", "d'ici")):
-            self._add("deadline", None, _deadline(word, stretch), span)
+            # "avant la fin du premier trimestre": its last day.
+            at_end = match.group("a").strip().startswith("fin")
+            self._add("deadline", None, stretch.end if at_end else _deadline(word, stretch), span)
         elif word.startswith("au plus tard"):
             self._add("deadline", None, stretch.end, span)
         else:

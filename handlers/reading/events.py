@@ -19,6 +19,7 @@ _STRONG = (
     r"|vide[- ]?maisons?|bourse aux [a-z]+|course des [a-z]+|course de [a-z]+|foulees"
     r"|jeux (?:inter[- ]?villages|intervillages)|kermesses?|bal (?:populaire|du [a-z]+)"
     r"|troc aux [a-z]+|noel des [a-z]+|sortie des [a-z]+|fete des [a-z]+|fete de la [a-z]+"
+    r"|conferences?|colloques?|seminaires?|congres|assemblee generale|salon des [a-z]+"
     r"|repas (?:des|du) [a-z]+|tournoi(?: de [a-z]+)?|concours (?:de|des) [a-z]+"
     r"|gala(?: de [a-z]+)?"
     r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz"

@@ -61,6 +61,7 @@ class ItemMatch:
     last: int  # index of its last word, inclusive
     start: int
     end: int
+    corrected: bool = False  # read through a typo's correction ("barnnum")
 
 
 def _key(name: str) -> tuple[str, ...]:
@@ -90,6 +91,14 @@ class Vocabulary:
         self.modifiers = frozenset(w for key in self._index for w in key[1:] if len(key) > 1)
         self._corrections: dict[str, str] = {w: w for w in self._proper}
 
+    def synonym_of(self, item_id: str, written: str) -> bool:
+        """Is `written` one of the item's other names, exactly (not its label, not a typo)?"""
+        item = self.items.get(item_id)
+        key = _key(written)
+        if item is None or key in (_key(item.label), _key(item.plural)):
+            return False
+        return self._index.get(key) == item_id
+
     def _correct(self, word: str) -> str:
         """The catalogue word a misspelt word stands for, or the word itself."""
         if word in self._known or word in COMMON_WORDS or len(word) < 5 or word.isdigit():
@@ -115,7 +124,8 @@ class Vocabulary:
 
     def find(self, words: list[Word]) -> list[ItemMatch]:
         """Every catalogue item named in `words`, longest names first, left to right."""
-        keys = [self._correct(singular(w.text)) for w in words]
+        written = [singular(w.text) for w in words]
+        keys = [self._correct(w) for w in written]
         found: list[ItemMatch] = []
         position = 0
         while position < len(keys):
@@ -130,6 +140,7 @@ class Vocabulary:
                             last,
                             words[position].start,
                             words[last].end,
+                            keys[position : last + 1] != written[position : last + 1],
                         )
                     )
                     position += size

@@ -27,6 +27,8 @@ _NOT_QUANTITIES = re.compile(
             r"\b\d+(?:[.,]\d+)?\s?(?:kva|kw|w|v|ch|cv|db|l/h|m3/h|km/h|bars?)\b",
             # sizes that never count an item: 40 cm, 12 mm, 5 km
             r"\b\d+(?:[.,]\d+)?\s?(?:cm|mm|km|pouces?|\")(?:\b|$|\s)",
+            # areas and volumes that describe: "200 m² environ" (not "400 m² de gazon")
+            r"\b\d[\d\s.,]*\s?(?:m2|m3)\b(?!\s*(?:de|d')\s)",
             # decimals: 2,5 m3, 1,8 t, 1.5 kW: a measure, never a count
             r"\b\d+[.,]\d+\b(?![.,]\d)",
             # postal code and town: 56100 Lorient
@@ -35,7 +37,10 @@ _NOT_QUANTITIES = re.compile(
             r"\b(?:19|20)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b"
             r"(?!\s+(?:[a-z]+\s+){0,1}(?:de\s+|d')?[a-z]{4,}s\b)",
             # ordinals and list markers: 1), 2., n°3, 3e, 2ème
-            r"\bn\s?°\s?\d+|\b\d+\s?(?:e|eme|er|ere|nd|nde)\b",
+            r"\bn\s?#\s?\d[\d/.-]*|\b(?:ref|reference|deliberation|arrete|dossier|marche|facture"
+            r"|bon|devis|contrat|convention|article|chapitre|imputation|ligne|compte|siret|siren)"
+            r"\.?\s?(?:n\s?#?\s?)?\d[\d\s/.-]*\d"
+            r"|\b\d+\s?(?:e|eme|er|ere|nd|nde)\b",
             # percentages and fractions: 1/2 journée
             r"\b\d\s?/\s?\d\b(?!\s?/)(?=\s+(?:journee|jour|heure))",
         ]

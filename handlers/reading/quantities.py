@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handlers.reading.items import ItemMatch
 from handlers.reading.numbers import Number
@@ -110,6 +110,7 @@ class FoundItem:
     quantity: int | None
     unit: str | None
     span: Span
+    name: Span | None = None  # where the catalogue's name was written
 
 
 def attach_quantities(
@@ -137,7 +138,8 @@ def attach_quantities(
                 used.add(after[0].start)
         # "5 tonnes de sel": a measured item keeps its singular.
         label = match.item.label if quantity == 1 or unit else match.item.plural
-        items.append(FoundItem(match.item.id, label, quantity, unit, Span(start, match.end)))
+        name = Span(match.start, match.end)
+        items.append(FoundItem(match.item.id, label, quantity, unit, Span(start, match.end), name))
     _measured_elsewhere(items, found, used, text)
     return items, used
 
@@ -158,11 +160,11 @@ _LONE_BEFORE = re.compile(
 
 
 # A count closing a table row: "Papier A4 80 g blanc       400 ramettes".
-_ROW_END = re.compile(r"[ \t]*(?:[a-z]+)?[ \t]*(?:\(?[a-z ]*\)?)?[ \t]*(?:;|\.)?[ \t]*(?:\n|$)")
+_ROW_END = re.compile(rf"[ \t]*(?:(?:{_UNIT})\b)?[ \t]*(?:;|\.)?[ \t]*(?:\n|$)")
 
 
 def row_counts(
-    items: list[FoundItem], found: list[Number], used: set[int], text: str
+    items: list[FoundItem], found: list[Number], used: set[int], text: str, written: str
 ) -> list[FoundItem]:
     """The count written at the end of an item's line, when nothing else counts it."""
     counted = list(items)
@@ -170,7 +172,7 @@ def row_counts(
         if number.start in used or number.article or not _ROW_END.match(text, number.end):
             continue
         line_start = text.rfind("\n", 0, number.start) + 1
-        gap = text[line_start : number.start]
+        gap = written[line_start : number.start]  # as written: masked dates are no columns
         owners = [
             k for k, item in enumerate(counted)
             if item.quantity is None and line_start <= item.span.start < number.start
@@ -180,7 +182,7 @@ def row_counts(
         item = counted[owners[0]]
         unit_word = re.match(r"[ \t]*([a-z]+)", text[number.end :])
         unit = UNITS.get(unit_word.group(1)) if unit_word else None
-        counted[owners[0]] = FoundItem(item.item_id, item.label, number.value, unit, item.span)
+        counted[owners[0]] = replace(item, quantity=number.value, unit=unit)
         used.add(number.start)
     return counted
 
@@ -210,7 +212,7 @@ def lone_counts(
         if len(owners) != 1:
             continue
         item = counted[owners[0]]
-        counted[owners[0]] = FoundItem(item.item_id, item.label, number.value, item.unit, item.span)
+        counted[owners[0]] = replace(item, quantity=number.value)
         used.add(number.start)
     return counted
 
@@ -237,7 +239,7 @@ def _measured_elsewhere(
             index = uncounted[0]
             item = items[index]
             measure = UNITS[unit.group("unit")] if unit else None
-            items[index] = FoundItem(item.item_id, item.label, number.value, measure, item.span)
+            items[index] = replace(item, quantity=number.value, unit=measure)
             used.add(number.start)
             return
 
@@ -272,6 +274,19 @@ def once_each(items: list[FoundItem]) -> list[FoundItem]:
         elif item.quantity is not None and item.quantity != twin.quantity:
             kept.append(item)
     return kept
+
+
+def counts_no_item(text: str, number: Number) -> bool:
+    """ "12 élèves", "3 fois par an", "90 associations", "6 m": what the number counts or
+    measures is named, and it is no equipment."""
+    after = re.match(r"[ \t]*(?:de[ \t]+|d')?([a-z][a-z'-]*)", text[number.end : number.end + 40])
+    word = after.group(1) if after else ""
+    return word in _NOT_ITEMS or word in _APPROXIMATIONS or word in _SIZES
+
+
+_SIZES = frozenset(
+    "m cm mm km m2 m3 l litre litres kg g t tonne tonnes places place kva kw v w a h".split()
+)
 
 
 def unknown_items(

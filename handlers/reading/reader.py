@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from handlers.communes import CommuneIndex, CommuneName
 from handlers.reading.bodies import own_words, separate
-from handlers.reading.clauses import layout
+from handlers.reading.clauses import Layout, layout
 from handlers.reading.dates import DateFinding, find_dates
+from handlers.reading.doubts import Evidence, doubts
 from handlers.reading.events import find_event
-from handlers.reading.handover import find_handover, mentions_handover
+from handlers.reading.handover import mentions_handover
 from handlers.reading.intents import VOLUNTEER, Intent
-from handlers.reading.items import ItemName, Vocabulary
-from handlers.reading.numbers import not_quantities, numbers
+from handlers.reading.items import ItemMatch, ItemName, Vocabulary
+from handlers.reading.numbers import Number, not_quantities, numbers
+from handlers.reading.placement import Placement, place
 from handlers.reading.quantities import (
     FoundItem,
     attach_quantities,
@@ -24,7 +26,7 @@ from handlers.reading.quantities import (
     row_counts,
     unknown_items,
 )
-from handlers.reading.scope import Scope, _named_items
+from handlers.reading.scope import Scope, _named_items, outside_asides
 from handlers.reading.text import WORD, Document, Span, words
 from handlers.reading.writers import WriterFinder
 from handlers.recurrence import find_rule, says_yearly, yearly_on
@@ -144,41 +146,59 @@ class Reader:
             or _POINTS_BELOW.search(body.text.folded)
         ):
             # "Voir la demande ci-dessous": the forwarded message is the request.
-            forwarded = self._read(document, body.with_forwarded, body.signature, today)
+            forwarded = self._read(document, body.with_forwarded, body.signature, today, True)
             if forwarded.items or not reading.items:
                 forwarded.commune = reading.commune or forwarded.commune
                 reading = forwarded
         return reading
 
     def _read(
-        self, document: Document, own: Document, signature: Span | None, today: dt.date
+        self,
+        document: Document,
+        own: Document,
+        signature: Span | None,
+        today: dt.date,
+        forwarded: bool = False,
     ) -> Reading:
+        seen = self._see(own, today)
+        scope = Scope.of(seen.shape, seen.folded, seen.found, self.vocabulary.families)
+        items = [self._item_reading(i, document.original) for i in _counted_once(scope, seen)]
+        reading = Reading(document.original, scope.intent, items)
+        self._name_event(reading, seen, scope)
+        writer = self.writers.find(seen.folded, document.folded, signature)
+        if writer is not None:
+            reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
+        placement = self._date(reading, seen, today)
+        _place_recurrence(reading, seen.folded, today)
+        self._question(reading, seen, scope, placement, forwarded)
+        return reading
+
+    def _see(self, own: Document, today: dt.date) -> _Seen:
+        """Dates, numbers, items and their counts, and the clauses of the writer's words."""
         folded = own.folded
         dates = find_dates(folded, today)
-        hidden = [f.span for f in dates] + not_quantities(folded)
-        counted = own.masked(hidden).folded
+        counted = own.masked([f.span for f in dates] + not_quantities(folded)).folded
         # Bounds that no real message reaches keep the reading quick on any input.
         named = self.vocabulary.find(words(counted))[:MAX_ITEMS]
         matches = _named_items(named, counted, self.vocabulary.modifiers)
         found_numbers = numbers(counted)[:MAX_NUMBERS]
         found, used = attach_quantities(matches, found_numbers, counted)
-        found += unknown_items(found_numbers, used, named, counted, document.original)
-        self._text = counted
-        found = [self._measured(i) for i in found]
-        found.sort(key=lambda i: i.span.start)
+        found += unknown_items(found_numbers, used, named, counted, own.original)
+        found = sorted((self._measured(i, counted) for i in found), key=lambda i: i.span.start)
         shape = layout(folded)
-        found = _outside_asides(found, counted)
-        found = row_counts(found, found_numbers, used, counted)
+        found = outside_asides(found, counted)
+        found = row_counts(found, found_numbers, used, counted, folded)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
-        scope = Scope.of(shape, folded, found, self.vocabulary.families)
-        reading = Reading(document.original, scope.intent)
-        reading.items = [self._item_reading(i) for i in scope.items]
-        event = find_event(folded, document.original, self._proper)
+        return _Seen(folded, counted, dates, found_numbers, used, named, found, shape, today)
+
+    def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:
+        """The event, and what a message that asks nothing announces."""
+        event = find_event(seen.folded, reading.text, self._proper)
         if event is not None:
             # "la course de caisses à savon": what the event is called is not asked for.
             name = event[1]
             reading.items = [i for i in reading.items if not name.start <= i.span.start < name.end]
-        coming = [d for d in dates if (d.end or d.start or today) >= today]
+        coming = [d for d in seen.dates if (d.end or d.start or dt.date.min) >= seen.today]
         uncounted = all(i.quantity is None for i in scope.items)
         if scope.loose and uncounted and event is not None and coming and not scope.quiet:
             reading.items = []  # no act: an event announced, its equipment named in passing
@@ -186,17 +206,32 @@ class Reader:
             # Nothing asked, offered or bought: a dated event announced, or nothing at all.
             announced = event is not None and coming and not scope.quiet
             reading.intent = Intent.EVENT if announced else Intent.UNKNOWN
-        reading.intent = self._refine(reading.intent, folded, scope.items, dates, scope.buying)
+        reading.intent = self._refine(
+            reading.intent, seen.folded, scope.items, seen.dates, scope.buying
+        )
         if event is not None and reading.intent is not Intent.UNKNOWN:
             reading.event, reading.spans["event"] = event[0], [event[1]]
-        writer = self.writers.find(folded, document.folded, signature)
-        if writer is not None:
-            reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
-        if shape.has_header and any(d.span.start >= shape.clauses[0].span.end for d in dates):
+
+    def _date(self, reading: Reading, seen: _Seen, today: dt.date) -> Placement:
+        """The days of use, the availability or the deadline."""
+        dates = seen.dates
+        header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
+        if any(d.span.start >= header for d in dates):
             # The subject's dates only speak when the body gives none.
-            dates = [d for d in dates if d.span.start >= shape.clauses[0].span.end]
-        self._place_dates(reading, dates, folded, today)
-        _place_recurrence(reading, folded, today)
+            dates = [d for d in dates if d.span.start >= header]
+        if reading.intent is Intent.UNKNOWN:
+            return Placement()
+        placement = place(reading.intent, dates, seen.folded, today)
+        reading.start, reading.end = placement.start, placement.end
+        reading.deadline = placement.deadline
+        if placement.spans:
+            reading.spans["dates"] = placement.spans
+        return placement
+
+    def _question(
+        self, reading: Reading, seen: _Seen, scope: Scope, placement: Placement, forwarded: bool
+    ) -> None:
+        """What is missing, and what the reader is unsure of: the channels ask both."""
         if reading.intent is Intent.UNKNOWN:
             reading.items, reading.start, reading.end, reading.deadline = [], None, None, None
             reading.spans.pop("dates", None)
@@ -204,8 +239,17 @@ class Reader:
         reading.missing = missing_fields(reading)
         if scope.doubtful and reading.intent not in (Intent.UNKNOWN, Intent.CANCEL):
             reading.missing.insert(0, "intent")
-        reading.volunteer = reading.intent is Intent.PURCHASE and bool(VOLUNTEER.search(folded))
-        return reading
+        evidence = Evidence(
+            seen.shape, scope.acts, seen.counted, seen.numbers, seen.used, seen.named,
+            [i for i in scope.items if any(i.span == r.span for r in reading.items)],
+            placement.candidates, forwarded,
+        )  # fmt: skip
+        for doubt in doubts(evidence, reading.intent):
+            if doubt not in reading.missing:
+                reading.missing.append(doubt)
+        reading.volunteer = reading.intent is Intent.PURCHASE and bool(
+            VOLUNTEER.search(seen.folded)
+        )
 
     def when(
         self, text: str, now: dt.date
@@ -228,24 +272,25 @@ class Reader:
         found = [n for n in numbers(own.masked(hidden).folded) if not n.article]
         return found[0].value if len(found) == 1 else None
 
-    def _measured(self, found: FoundItem) -> FoundItem:
+    def _item_reading(self, found: FoundItem, text: str) -> ItemReading:
+        """An item as the contract gives it; one named by a synonym keeps the writer's words
+        ("pantalons de travail", under the catalogue's "vêtement de travail")."""
+        label = found.label
+        if found.item_id is not None and found.name is not None:
+            written = " ".join(found.name.of(text).split())
+            if self.vocabulary.synonym_of(found.item_id, written):
+                label = written
+        return ItemReading(found.item_id, label, found.quantity, found.unit, found.span)
+
+    def _measured(self, found: FoundItem, text: str) -> FoundItem:
         """ "une nacelle 14 m": a length, a weight or a volume of an item counted in units
         describes it; it does not count it."""
         item = self.vocabulary.items.get(found.item_id or "")
         if item is None or found.unit not in _MEASURES or item.unit in _MEASURES:
             return found
-        if self._counted_before(found):
+        if text[found.span.start : found.span.start + 1].isdigit():
             return found  # "200 m de guirlandes": a length that counts
-        return FoundItem(found.item_id, item.plural, None, None, found.span)
-
-    _text: str = ""
-
-    def _counted_before(self, found: FoundItem) -> bool:
-        return self._text[found.span.start : found.span.start + 1].isdigit()
-
-    @staticmethod
-    def _item_reading(found: FoundItem) -> ItemReading:
-        return ItemReading(found.item_id, found.label, found.quantity, found.unit, found.span)
+        return replace(found, label=item.plural, quantity=None, unit=None)
 
     def _refine(
         self, intent: Intent, folded: str, found: list[FoundItem], dates: list[DateFinding],
@@ -266,123 +311,39 @@ class Reader:
             return intent  # days of use: whatever the item, it is borrowed
         return Intent.PURCHASE if consumables or only_deadline else intent
 
-    def _place_dates(
-        self, reading: Reading, dates: list[DateFinding], folded: str, today: dt.date
-    ) -> None:
-        if not dates:
-            return
-        # Dates already past say what happened ("hier soir"), not when the need is.
-        coming = [d for d in dates if (d.end or d.start or today) >= today] or dates
-        used: list[DateFinding] = []
-        if reading.intent is Intent.PURCHASE:
-            chosen = next((d for d in coming if d.kind == "deadline"), None)
-            chosen = chosen or _best([d for d in coming if d.kind in ("point", "range")], folded)
-            if chosen is not None:
-                reading.deadline = chosen.end
-                used.append(chosen)
-            reading.spans["dates"] = [d.span for d in used]
-            return
-        stretches = [d for d in coming if d.kind in ("point", "range")]
-        if reading.intent is Intent.LEND:
-            # "disponible le mercredi et le week-end": a habit, not a date.
-            stretches = [
-                d for d in stretches if not _HABIT.fullmatch(folded[d.span.start : d.span.end])
-            ]
-        stretch = _widest(_best(stretches, folded), stretches, folded)
-        anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
-        handover = find_handover(folded, anchor, today)
-        if handover.pickup is None and handover.back is None:
-            handover = find_handover(folded, None, today) if anchor is None else handover
-        inside = [
-            d for d in coming if not any(h.start <= d.span.start < h.end for h in handover.spans)
-        ]
-        if handover.spans and stretch is not None and stretch not in inside:
-            # The only full date was the pick-up or the return: the event is elsewhere.
-            stretch = _best([d for d in inside if d.kind in ("point", "range")], folded) or stretch
-        if stretch is not None:
-            reading.start, reading.end = stretch.start, stretch.end
-            used.append(stretch)
-        opening = next((d for d in inside if d.kind == "from"), None)
-        closing = next((d for d in inside if d.kind in ("until", "deadline")), None)
-        if stretch is None and opening is not None:
-            reading.start = opening.start
-            used.append(opening)
-        if stretch is None and closing is not None:
-            reading.end = closing.end
-            used.append(closing)
-        spans = [d.span for d in used]
-        if handover.pickup is not None and (reading.end is None or handover.pickup <= reading.end):
-            reading.start = handover.pickup
-            reading.end = reading.end or handover.pickup
-        if handover.back is not None and (reading.start is None or handover.back >= reading.start):
-            reading.end = handover.back
-            reading.start = reading.start or handover.back
-        reading.spans["dates"] = spans + handover.spans
 
 
-_HABIT = re.compile(
-    r"\s*(?:le|les|tous les|chaque)?\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s?"
-    r"|\s*(?:le|les|tous les|chaque)?\s*week[- ]?ends?\s*"
-)
+
+@dataclass
+class _Seen:
+    """One message as the reader sees it before deciding anything."""
+
+    folded: str
+    counted: str  # folded, with dates and numbers that count nothing masked
+    dates: list[DateFinding]
+    numbers: list[Number]
+    used: set[int]  # the numbers that count an item
+    named: list[ItemMatch]  # every catalogue name written, even in passing
+    found: list[FoundItem]
+    shape: Layout
+    today: dt.date = dt.date.min
 
 
-def _widest(
-    chosen: DateFinding | None, stretches: list[DateFinding], folded: str
-) -> DateFinding | None:
-    """ "le samedi 20 mars … du vendredi 19 au lundi 22": the days of use hold the event's."""
-    if chosen is None or chosen.start is None or chosen.end is None:
-        return chosen
-    holding = [
-        d for d in stretches
-        if d.start is not None and d.end is not None and d.start < d.end
-        and d.start <= chosen.start and chosen.end <= d.end and d is not chosen
-        and (d.end - d.start).days <= 31
-        and _precision(folded[d.span.start : d.span.end])
-        >= _precision(folded[chosen.span.start : chosen.span.end])
-    ]  # fmt: skip
-    return holding[0] if holding else chosen
+def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
+    """ "au sujet des 8 chalets réservés … nous annulons les chalets": what is withdrawn
+    keeps the count said once in the message."""
+    if scope.intent is not Intent.CANCEL:
+        return scope.items
+    kept = []
+    for item in scope.items:
+        counts = {f.quantity for f in seen.found if f.item_id == item.item_id and f.quantity}
+        if item.quantity is None and item.item_id and len(counts) == 1:
+            item = replace(item, quantity=counts.pop())
+        kept.append(item)
+    return kept
 
 
 _MEASURES = frozenset({"mètre", "litre", "kg", "tonne", "m²", "m³"})
-
-
-_ASIDE = re.compile(r"\([^()\n]{0,160}\)")
-
-
-def _outside_asides(found: list[FoundItem], text: str) -> list[FoundItem]:
-    """ "notre radar (avec mât et batterie)": items named inside brackets describe the one
-    before them, when the message names items outside brackets."""
-    asides = [m.span() for m in _ASIDE.finditer(text)]
-    inside = [any(a < i.span.end <= b for a, b in asides) for i in found]
-    if all(inside) or not any(inside):
-        return found
-    return [i for i, aside in zip(found, inside, strict=True) if not aside]
-
-
-def _best(stretches: list[DateFinding], folded: str) -> DateFinding | None:
-    """The stretch written most precisely ("samedi le 4 mai" over "samedi", "le mercredi
-    14" over "dans 15 jours"), the first of equals."""
-    if not stretches:
-        return None
-    return min(stretches, key=lambda d: -_precision(folded[d.span.start : d.span.end]))
-
-
-_EXPLICIT = re.compile(
-    r"\b\d{1,2}\s?(?:er|e|eme)?\s*(?:[/.-]\s?\d{1,2}|(?:janv|jan|fev|mars|avr|mai|juin|juil|aout"
-    r"|sep|oct|nov|dec)[a-z]*\b)|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+\d"
-    r"|\b20\d{2}-\d"
-)
-_NAMED_MONTH = re.compile(
-    r"\b(?:janv|jan|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec)[a-z]*\b"
-    r"|\b(?:premier|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
-    r"|quinze|seize|vingt|trente)\b"
-)
-
-
-def _precision(text: str) -> int:
-    if _EXPLICIT.search(text):
-        return 2
-    return 1 if _NAMED_MONTH.search(text) else 0
 
 
 def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:

@@ -9,7 +9,7 @@ requests. The subject line only speaks when the body says nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from handlers.reading.clauses import Clause, Layout
 from handlers.reading.intents import (
@@ -99,6 +99,7 @@ class Scope:
     items: list[FoundItem]
     doubtful: bool
     quiet: bool = False  # a machine's reply, or thanks: no event is announced either
+    acts: list[Act | None] = field(default_factory=list)  # each clause's, as carried
     buying: bool = False  # a need said elsewhere to be bought
     loose: bool = False  # items named with no act at all
 
@@ -125,6 +126,7 @@ class Scope:
         elif header and acts[header[0]] is Act.INFO and scope.intent is Intent.PURCHASE:
             # "Ordre du jour", "Facture": a subject that asks nothing speaks for the body.
             scope = cls(Intent.UNKNOWN, [], False)
+        scope.acts = acts
         scope.quiet = scope.quiet or any(
             acts[i] not in POSITIVE and THANKS.search(clauses[i].text(folded)) for i in body
         )
@@ -263,8 +265,8 @@ def _stand_ins(items: list[FoundItem], where: list[int | None]) -> list[FoundIte
             owner = kept[owners[0]]
             assert owner is not None
             # The owner now stands where it was counted: in the stand-in's clause.
-            kept[owners[0]] = FoundItem(
-                owner.item_id, owner.label, item.quantity, owner.unit or item.unit, item.span
+            kept[owners[0]] = replace(
+                owner, quantity=item.quantity, unit=owner.unit or item.unit, span=item.span
             )
             kept[index] = None
         elif any(o is not None and o.quantity == item.quantity for o in kept if o is not item):
@@ -331,7 +333,7 @@ def _repeated(items: list[FoundItem]) -> list[FoundItem]:
             (n for n in named if head and _head(n.label) == head), None
         ) if item.item_id is None else None  # fmt: skip
         if twin is not None:
-            item = FoundItem(twin.item_id, twin.label, item.quantity, item.unit, item.span)
+            item = replace(item, item_id=twin.item_id, label=twin.label)
         kept.append(item)
     return kept
 
@@ -360,3 +362,16 @@ def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> 
             continue
         kept.append(item)
     return kept
+
+
+_ASIDE = re.compile(r"\([^()\n]{0,160}\)")
+
+
+def outside_asides(found: list[FoundItem], text: str) -> list[FoundItem]:
+    """ "notre radar (avec mât et batterie)": items named inside brackets describe the one
+    before them, when the message names items outside brackets."""
+    asides = [m.span() for m in _ASIDE.finditer(text)]
+    inside = [any(a < i.span.end <= b for a, b in asides) for i in found]
+    if all(inside) or not any(inside):
+        return found
+    return [i for i, aside in zip(found, inside, strict=True) if not aside]
