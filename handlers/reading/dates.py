@@ -70,6 +70,9 @@ _ONE = (
     rf"|{_WD}(?:\s+(?:{_WD_MODIFIERS}))?(?:\s+{_DAY}(?!\s*{_MONTH}))?"
     rf"|\b{_WD_SHORT}\s+{_DAY}(?!\s*{_MONTH})"
     r"|apres[\s-]demain|demain|aujourd'hui|ce soir|avant[\s-]hier|hier"
+    r"|ce\s+jour|dans\s+la\s+journee|en\s+ce\s+moment|(?:le\s+)?jour\s+suivant"
+    r"|le\s+jour\s+d'apres|un\s+jour\s+apres|(?:deux|2|trois|3)\s+jours\s+(?:plus\s+tard|apres)"
+    r"|\blun\.|\bmar\.|\bmer\.|\bjeu\.|\bven\.|\bsam\.|\bdim\."
     r"|(?:des\s+)?maintenant|des\s+a\s+present|immediatement|tout\s+de\s+suite|ce\s+matin"
     r"|cet\s+apres[\s-]midi|ce\s+midi"
     r"|\barmistice\b"
@@ -78,6 +81,7 @@ _ONE = (
     r"|le\s+week[\s-]?end\s+(?:prochain|du\s+[0-3]?\d(?:er)?\s+" + _MONTH + r")"
     rf"|(?:la\s+)?(?:premiere|1ere|deuxieme|2e|2eme|seconde)\s+quinzaine\s+(?:de\s+|d')?{_MONTH}"
     r"|(?:en|au|a\s+la)\s+(?:debut|milieu|fin)\s+(?:de|du)\s+(?:la\s+)?(?:mois|semaine)"
+    r"|(?:la\s+)?fin\s+(?:du|de)\s+(?:ce\s+)?mois"
     rf"|(?:dans|ds)\s+(?:{_NUMS})\s+(?:jours?|semaines?|mois)"
     r"|(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette\s+annee|de\s+l'annee\s+civile"
     r"|de\s+l'exercice|d'exercice|de\s+l'exercice\s+budgetaire|d'annee\s+20\d{2}|de\s+l'annee\s+20\d{2})"
@@ -89,6 +93,7 @@ _ONE = (
     r"|(?:\ble\s+|\bce\s+|\bau\s+)\bprintemps\b"
     r"|(?:\bla\s+)?\brentree\b|\bnoel\b"
     r"|(?:la\s+)?semaine\s+prochaine|(?:le\s+)?mois\s+prochain"
+    rf"|(?:la\s+)?semaine\s+du\s+(?:(?:{_WD})\s+)?[0-3]?\d(?:er)?\s*{_MONTH}"
     rf"|\b(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})\b"
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
     r"|\bfete\s+nationale|\bjour\s+de\s+noel"
@@ -98,6 +103,27 @@ _DAY_LIST = re.compile(
     rf"(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)(?:\s*(?:-|,|et)\s*[0-3]?\d){{1,6}}"
     rf"\s*(?:-|,|et)\s*(?P<last>[0-3]?\d)\s+(?P<month>{_MONTH}){_YEAR}"
 )
+# "20 02 2014", "le 17 02", "le 3eme jour d'octobre", "le dernier jour d'octobre 2015",
+# "le premier mercredi du mois prochain", "le lendemain du 13 février".
+_SPACED = re.compile(
+    r"(?<![\d/.,])\b(?P<d>[0-3]?\d) (?P<m>0?[1-9]|1[0-2]) (?P<y>(?:20)?\d{2})\b(?![\d/]|[.,]\d)"
+    r"|\ble (?P<d2>[0-3]?\d) (?P<m2>0[1-9]|1[0-2]|[1-9])\b(?![\d/]|[.,]\d|\s*[a-z0-9])"
+    r"|(?<![\d/.,])\b(?P<d3>[0-3]?\d) (?P<m3>0[1-9]|1[0-2])\b(?![\d/]|[.,]\d|\s*[a-z0-9])"
+)
+_NTH_DAY = re.compile(
+    rf"(?<![a-z0-9])(?:le\s+)?(?P<n>\d{{1,2}})(?:e|eme|er)\s+jour\s+(?:de\s+|d')(?P<month>{_MONTH}){_YEAR}"
+    rf"|(?<![a-z0-9])(?:le\s+)?dernier\s+jour\s+(?:de\s+|d')(?P<lmonth>{_MONTH}){_YEAR}"
+)
+_NTH_WEEKDAY = re.compile(
+    rf"(?<![a-z0-9])(?:le\s+)?(?P<rank>premier|1er|deuxieme|2e|2eme|second|troisieme|3e|3eme"
+    rf"|quatrieme|4e|4eme|dernier)\s+(?P<wd>{_WD})\s+(?:de|du|d')\s*(?:(?P<next>mois prochain)"
+    rf"|(?P<month>{_MONTH}))"
+)
+_RANKS = {
+    "premier": 0, "1er": 0, "deuxieme": 1, "2e": 1, "2eme": 1, "second": 1, "troisieme": 2,
+    "3e": 2, "3eme": 2, "quatrieme": 3, "4e": 3, "4eme": 3,
+}  # fmt: skip
+_DAY_AFTER = re.compile(r"(?<![a-z0-9])(?:le\s+)?(?P<word>lendemain|veille)\s+(?:du|de)\s+")
 # Feasts that move with Easter, read before any weekday: "lundi de Pâques" is one day.
 _FEAST = re.compile(
     r"(?<![a-z0-9])(?P<feast>"
@@ -249,7 +275,19 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
             else:
                 return None
         return _Stretch(day, day, "day")
+    if m := re.fullmatch(r"(deux|2|trois|3) jours (?:plus tard|apres)", t):
+        days = 2 if m.group(1) in ("deux", "2") else 3
+        return _Stretch(today + dt.timedelta(days=days), today + dt.timedelta(days=days), "day")
+    if re.fullmatch(r"(?:le )?jour suivant|le jour d'apres|un jour apres", t):
+        return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=1), "day")
+    if t in ("lun", "mar", "mer", "jeu", "ven", "sam", "dim"):
+        return _Stretch(
+            _weekday_after(today, WEEKDAYS[t]), _weekday_after(today, WEEKDAYS[t]), "day"
+        )
     if t in (
+        "ce jour",
+        "dans la journee",
+        "en ce moment",
         "aujourd'hui",
         "ce soir",
         "ce matin",
@@ -280,6 +318,8 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         if m.group(1) in ("premiere", "1ere"):
             return _Stretch(whole.start, whole.start.replace(day=14), "day")
         return _Stretch(whole.start.replace(day=15), whole.end, "day")
+    if re.fullmatch(r"(?:la )?fin (?:du|de) (?:ce )?mois", t):
+        return _part_of_current(today, "fin", "mois")
     if m := re.fullmatch(r"(?:en|au|a la) (debut|milieu|fin) (?:de|du) (?:la )?(mois|semaine)", t):
         return _part_of_current(today, m.group(1), m.group(2))
     if t == "demain":
@@ -301,7 +341,8 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         return _Stretch(day, day, "day")
     if m := re.fullmatch(
         r"(?:la )?fin (?:de l'annee|d'annee|de cette annee|de l'annee civile|de l'exercice"
-        r"|d'exercice|de l'exercice budgetaire)(?: (20\d{2}))?|(?:la )?fin (20\d{2})|courant (20\d{2})",
+        r"|d'exercice|de l'exercice budgetaire)(?: (20\d{2}))?|(?:la )?fin (20\d{2})"
+        r"|courant (20\d{2})",
         t,
     ):
         year = next((int(g) for g in m.groups() if g), today.year)
@@ -317,6 +358,12 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         return _season(today, m.group(1))
     if re.fullmatch(r"(?:l'|cet |le |ce |la |au |en )?(?:ete|automne|hiver|printemps)", t):
         return None  # a season is too vague to lend or borrow for: the bot asks
+    if m := re.fullmatch(rf"(?:la )?semaine du (?:(?:{_WD}) )?([0-3]?\d(?:er)?) ?({_MONTH})", t):
+        found = resolve(f"{m.group(1)} {m.group(2)}", today)
+        if found is None:
+            return None
+        monday = found.start - dt.timedelta(days=found.start.weekday())
+        return _Stretch(monday, monday + dt.timedelta(days=6), "week")
     if re.fullmatch(r"(?:la )?semaine prochaine", t):
         monday = today + dt.timedelta(days=7 - today.weekday())
         return _Stretch(monday, monday + dt.timedelta(days=6), "week")
@@ -440,6 +487,11 @@ _AFTER_BARE = re.compile(
     r"|inclus|compris|c'est|c)\b)"
 )
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
+_WEEK_WORDS = re.compile(r"semaine")
+_WEEKDAYS_NAMED = re.compile(
+    rf"[\s,:.(]*(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})"
+    rf"(?:\s*(?:au|a|et|-|jusqu'?\s?au)\s*(?:le\s+)?(?P<b>{_WD}))?\b"
+)
 _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
 _STRONG_WORDS = (
@@ -471,6 +523,12 @@ class DateFinder:
             self._range(match)
         for match in _search(_DAY_LIST, self.folded, windows):
             self._day_list(match)
+        for match in _search(_SPACED, self.folded, windows):
+            self._spaced(match)
+        for match in _search(_NTH_DAY, self.folded, windows):
+            self._nth_day(match)
+        for match in _search(_NTH_WEEKDAY, self.folded, windows):
+            self._nth_weekday(match)
         for match in _search(_FEAST, self.folded, windows):
             self._feast(match)
         for match in _search(_WITHIN, self.folded, windows):
@@ -489,7 +547,30 @@ class DateFinder:
         for match in _search(_ONE_RE, self.folded, windows):
             self._lone(match)
         self._ask_dateparser()
+        self._day_after()
+        self._within_week()
         return sorted(self.found, key=lambda f: f.span.start)
+
+    def _within_week(self) -> None:
+        """ "la semaine prochaine, du lundi au mercredi": the weekdays are that week's."""
+        weeks = [f for f in self.found if f.start and f.end and (f.end - f.start).days == 6
+                 and _WEEK_WORDS.search(self.folded, f.span.start, f.span.end)]  # fmt: skip
+        if len(weeks) != 1:
+            return
+        monday = weeks[0].start
+        assert monday is not None
+        days = _WEEKDAYS_NAMED.match(self.folded, weeks[0].span.end, weeks[0].span.end + 60)
+        if days is None or re.search(r"\d", days.group()):
+            return
+        first, last = WEEKDAYS[days.group("a")], WEEKDAYS[days.group("b") or days.group("a")]
+        start = monday + dt.timedelta(days=first - monday.weekday())
+        end = monday + dt.timedelta(days=last - monday.weekday())
+        if start <= end:
+            self.found = [f for f in self.found if f is not weeks[0]
+                          and not (days.start() <= f.span.start < days.end())]  # fmt: skip
+            self.found.append(
+                DateFinding("range", start, end, Span(weeks[0].span.start, days.end()))
+            )
 
     def _ask_dateparser(self) -> None:
         """A month named in words that no rule read: dateparser reads the words around it."""
@@ -528,7 +609,7 @@ class DateFinder:
         bare_pair = re.match(r"\s*(?:du|entre)\b", match.group()) and _BARE.fullmatch(
             match.group("b").strip()
         )
-        if end is None and bare_pair and match.group("b").strip()[:1].isdigit():
+        if end is None and bare_pair:
             end = self._next_day_number(match.group("b"))  # "du 13 au 18": this month
         if end is None:
             return
@@ -591,6 +672,62 @@ class DateFinder:
         else:
             kind: Kind = "point" if stretch.start == stretch.end else "range"
             self._add(kind, stretch.start, stretch.end, span)
+
+    def _spaced(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        day = match.group("d") or match.group("d2") or match.group("d3")
+        month = match.group("m") or match.group("m2") or match.group("m3")
+        year = match.group("y")
+        text = f"{day}/{month}/{year}" if year else f"{day}/{month}"
+        stretch = resolve(text, self.today)
+        if stretch is not None:
+            self._add("point", stretch.start, stretch.end, match.span())
+
+    def _nth_day(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        month = MONTHS[(match.group("month") or match.group("lmonth")).rstrip(".")]
+        year_text = _year_of(match.group())
+        year = year_text or (self.today.year if month >= self.today.month else self.today.year + 1)
+        last = _last_day(year, month)
+        day = (
+            last
+            if match.group("lmonth")
+            else last.replace(day=min(int(match.group("n")), last.day))
+        )
+        self._add("point", day, day, match.span())
+
+    def _nth_weekday(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        if match.group("next"):
+            first = _last_day(self.today.year, self.today.month) + dt.timedelta(days=1)
+        else:
+            month = _month_stretch(self.today, MONTHS[match.group("month").rstrip(".")], None, None)
+            first = month.start
+        weekday = WEEKDAYS[match.group("wd")]
+        rank = match.group("rank")
+        if rank == "dernier":
+            day = _last_day(first.year, first.month)
+            day -= dt.timedelta(days=(day.weekday() - weekday) % 7)
+        else:
+            index = _RANKS[rank]
+            day = first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * index)
+        self._add("point", day, day, match.span())
+
+    def _day_after(self) -> None:
+        """ "le lendemain du 13 février", "la veille du 14 juillet": a day from a day."""
+        for match in _DAY_AFTER.finditer(self.folded):
+            following = next(
+                (f for f in self.found if f.span.start == match.end() and f.start), None
+            )
+            if following is None or following.start is None:
+                continue
+            shift = dt.timedelta(days=1 if match.group("word") == "lendemain" else -1)
+            day = following.start + shift
+            self.found.remove(following)
+            self._add("point", day, day, (match.start(), following.span.end))
 
     def _day_list(self, match: re.Match[str]) -> None:
         if not self._free(match.span()):
@@ -696,7 +833,7 @@ _ANCHOR = re.compile(
     rf"\d|{_MONTH}|\b(?:{_WD}|{_WD_SHORT}|demain|hier|aujourd'hui|semaine|mois|week|quinzaine"
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|an|soir|fete|annee|jours?|prochains?"
     r"|maintenant|present|matin|midi|paques|pentecote|ascension|armistice|exercice|trimestre"
-    r"|semestre)\b"
+    r"|semestre|journee|moment|suivant|apres|tard|lun|jeu|ven|sam|dim|mer|jour)\b"
     rf"|\ble\s+{_DAY_WORDS}\b"
 )
 _REACH = 48

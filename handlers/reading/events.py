@@ -9,7 +9,7 @@ from handlers.reading.text import Span
 # Heads that name an event on their own, even without an article ("barnums fete musique").
 _STRONG = (
     r"fetes?|festivals?|festivites|forum|kermesse|carnaval|brocante|braderie|vide[- ]greniers?"
-    r"|marche de noel|marche nocturne|telethon|fest[- ]?noz|fest[- ]?deiz|pardon"
+    r"|marche de noel|marche nocturne|telethon|fest[- ]?noz|fest[- ]?deiz|pardons? (?:de|du|des)"
     r"|feux? d'?\s?artifice"
     r"|comices?(?: agricoles?)?|lotos?|v(?:oe|o)ux|galette des [a-z]+|repas des (?:aines|anciens)"
     r"|cinema (?:en )?plein air|expo(?:sition)? (?:photos?|de [a-z]+|d'[a-z]+)|chasse aux o?e?ufs"
@@ -19,7 +19,7 @@ _STRONG = (
     r"|vide[- ]?maisons?|bourse aux [a-z]+|course des [a-z]+|course de [a-z]+|foulees"
     r"|jeux (?:inter[- ]?villages|intervillages)|kermesses?|bal (?:populaire|du [a-z]+)"
     r"|troc aux [a-z]+|noel des [a-z]+|sortie des [a-z]+|fete des [a-z]+|fete de la [a-z]+"
-    r"|conferences?|colloques?|seminaires?|congres|assemblee generale|salon des [a-z]+"
+    r"|conferences?|colloques?|seminaires?|assemblee generale|salon des [a-z]+"
     r"|repas (?:des|du) [a-z]+|tournoi(?: de [a-z]+)?|concours (?:de|des) [a-z]+"
     r"|gala(?: de [a-z]+)?"
     r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz"
@@ -85,6 +85,44 @@ _TAKES_PLACE = re.compile(
     r"\s*(?:[(,][^()\n]{0,60}[),]\s*)?(?:aura|auront) lieu|\b(?:le|la|les|l')\s*"
     r"(?P<other>[a-z][a-z'-]+(?:\s+[a-z'-]+){0,4}?)\s+(?:se deroulera|se derouleront|se tiendra"
     r"|se tiendront)\b"
+)
+
+
+# "pour la sortie du CMJ le samedi 13 mars", "pour les arts de la rue les 3-4 juillet": what
+# the equipment is for, named right before its date.
+_FOR_THE = re.compile(r"\bpour\s+(?:le|la|les|l'|leur|notre|nos|son|sa)\s*")
+_LEAD_IN = re.compile(r"[\s,]*(?:du|de|des|le|les|ce|cette|qui a lieu|prevue? (?:le|du))?\s*$")
+
+
+def event_before_date(
+    folded: str, original: str, dates: list[Span], taken: list[Span], proper: frozenset[str]
+) -> tuple[str, Span] | None:
+    """The name of what is prepared for, said right before a date."""
+    for lead in _FOR_THE.finditer(folded):
+        for date in dates:
+            if not 0 < date.start - lead.end() <= 60:
+                continue
+            gap = folded[lead.end() : date.start]
+            tail = _LEAD_IN.search(gap)
+            name_end = lead.end() + (tail.start() if tail else len(gap))
+            words = folded[lead.end() : name_end].split()
+            if not 1 <= len(words) <= 6 or any(w in _NOT_EVENT for w in words[:1]):
+                continue
+            if any(lead.end() <= t.start < name_end for t in taken) or "\n" in gap:
+                continue
+            return _as_written(original, lead.end(), name_end, proper), Span(lead.end(), name_end)
+    return None
+
+
+# Places and works are what equipment is for, not events.
+_NOT_EVENT = frozenset(
+    """
+    matin soir midi journee semaine mois annee week weekend periode salle place parc stade
+    gymnase ecole eglise chapelle mairie complexe terrain plage port halle bourg quartier rue
+    parking foyer camping cour jardin parvis esplanade travaux nettoyage elagage entretien
+    demenagement chantier pose depose installation montage renovation reparation remplacement
+    securisation delimitation accueil commune ville services service equipe agents classe
+    """.split()
 )
 
 

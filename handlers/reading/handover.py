@@ -13,9 +13,12 @@ from handlers.reading.text import Span
 _PICKUP = (
     r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pris|prise|chercher|cherchons|livr\w*"
     r"|montage|installation|arrivee|depart|emport\w*|passe|passons|passerons|passerai|venir"
-    r"|viendrons|viendrai|venons"
+    r"|viendrons|viendrai|venons|partir\w*|partira\w*|part|aller|traversee aller|livre\w*"
 )
-_RETURN = r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise"
+_RETURN = (
+    r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise|repris"
+    r"|reprendre|revenir|reviendr\w*|revien\w*"
+)
 _HANDOVER = re.compile(
     rf"\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
     rf"(?:[ \t]+[a-z'-]+){{0,4}}?"

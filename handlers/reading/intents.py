@@ -24,12 +24,13 @@ def _words(*patterns: str) -> re.Pattern[str]:
 # Replies written by machines: never a request, whatever dates they mention.
 AUTOMATIC = _words(
     r"(?:je suis|nous sommes) (?:actuellement )?absente?s?",
-    r"absente? (?:du|jusqu|a partir)",
+    r"(?:je serai|je suis|nous serons|serai|suis) (?:actuellement )?absente?s?"
+    r" (?:du|jusqu|a partir)",
     r"message automatique",
     r"reponse automatique",
     r"auto[- ]?reply",
     r"out of (?:the )?office",
-    r"en conge",
+    r"(?:je suis|je serai|nous sommes|nous serons|suis|serai) (?:actuellement )?en conges?",
     r"de retour (?:le|au bureau)",
     r"votre message ne (?:sera|pourra) pas",
     r"ne pourrai pas (?:lire|traiter|repondre)",
@@ -48,7 +49,10 @@ CANCEL = _words(
     r"(?:on|nous|je) (?:retire|retirons|enleve|enlevons|supprime|supprimons) ",
     r"(?:merci de|veuillez|pouvez-vous|pourriez-vous) (?:bien vouloir )?"
     r"(?:retirer|supprimer|annuler)",
-    r"ne (?:sera|seront) (?:finalement )?plus (?:necessaire|utile)",
+    r"ne (?:sera|seront|sont|est|serait|seraient) (?:finalement |donc |pas )?plus"
+    r" (?:necessaires?|utiles?)",
+    r"ne (?:sera|seront|sont|est|serait|seraient|pourra|pourront) (?:finalement|malheureusement"
+    r"|donc|plus)(?: \w+)? pas (?:disponibles?|dispos?|pretables?|libres?|prete)",
     r"(?:on|nous) (?:abandonn|renon)",
     r"supprim(?:er|ez) (?:notre|la|nos|ma)",
     r"(?:ne|n') (?:pouvons|pourrons) plus preter",
@@ -87,8 +91,9 @@ LEND = _words(
     r"(?: vous| volontiers| egalement| aussi| les)? (?:preter|mettre a disposition|ceder)",
     r"(?:nous|on) (?:pretons|prete|mettons a disposition|met a disposition|proposons|propose"
     r"|offrons)",
-    r"(?:est|sont|seront|sera|restent?|reste)"
-    r" (?:disponibles?|dispos?|a disposition|pretables?|libres?)",
+    r"(?<!je )(?<!nous )(?<!je me )(?:est|sont|seront|sera|restent?|reste)"
+    r" (?:disponibles?|dispos?|a disposition|pretables?|libres?)(?! (?:pour (?:tout|toute|vous"
+    r"|en parler|echanger|repondre)|si besoin|par telephone))",
     r"libres? (?:du|des|de|a partir|jusqu|pour|le|en|toute|tout)\b",
     r"(?:disponibles?|dispos?|a disposition)"
     r" (?:du|des|de|d'|a partir|jusqu|pour|pr|aux|a|le|la|en|toute|tout|si|chez|ce|cet|cette)\b",
@@ -119,8 +124,8 @@ LEND = _words(
     r"pretables?",
     r"(?:disponibles?|dispos?) (?:au|en|pour (?:le|un)) pret",
     r"(?:mise?s?|mettre|mettons|met|disponibles?|dispos?|proposee?s?|proposons) (?:au|en) pret\b",
-    r"(?:pouvons|pourrions|pourrons|peut|pourrait) (?:vous |les |le |la )*(?:les |le |la )?"
-    r"(?:ceder|louer|laisser)",
+    r"(?:pouvons|pourrions|pourrons|peut|pourrait|peuvent) (?:vous |les |le |la )*(?:les |le |la )?"
+    r"(?:ceder|louer|laisser|fournir|depanner avec|apporter)",
     r"si (?:qqn|qq1|quelqu'un|quelqu un|une commune|d'autres communes|vous|ca|cela) (?:en )?"
     r"(?:a|avez|ont|aurait|auriez|peut|rend service|depanne) (?:besoin|l'usage|interet)",
     r"(?:on|commune de [a-z-]+|mairie de [a-z-]+|ville de [a-z-]+) (?:prete|pretera|louera)"
@@ -147,7 +152,7 @@ PURCHASE = _words(
     r"nous equiper",
     r"(?:doit|devons|faut|allons|va|voulons|souhaitons) (?:\w+ )?equiper",
     r"approvisionn",
-    r"a livrer|livree?s? (?:avant|pour|d'ici|au plus tard)",
+    r"(?:a livrer|livree?s?|livraison) (?:avant|pour|d'ici|au plus tard|souhaitee|imperative)",
     r"(?:nous )?(?:grouper|regrouper|regroupe|regroupons)\b",
     r"achat commun",
 )
@@ -174,6 +179,8 @@ BORROW = _words(
     r"disposer de",
     r"mise a disposition",
     r"il nous (?:faut|faudra)",
+    r"(?:serions|sommes|serait|suis|est|sont|seraient) (?:tres |aussi |egalement )?"
+    r"interesse(?:e|s|es)?(?: aussi| egalement)? (?:par|pour)",
     r"(?:aurait|aurions|avons|a|aurons) (?:l'utilite|l'usage) (?:de|d')",
     r"(?:nous|on) (?:prendrons|prendrions|prenons|prendra|prendrait)\b",
     r"(?:nous|on) (?:aurions|aurait|aura|avons) besoin",
@@ -246,6 +253,11 @@ _ASKED_OF_OTHERS = re.compile(
 _OFFERED = re.compile(
     r"\b(?:qui (?:en )?(?:veut|voudrait|est interesse|serait interesse)|interesse)"
 )
+_OTHERS_MAY = re.compile(
+    r"\bsi (?:une (?:autre )?commune|des communes|d'autres communes|qqn|quelqu'un|vous|ca vous)"
+    r" (?:\w+ ){0,2}?(?:veut|veulent|souhaite|souhaitent|voulez|souhaitez|a besoin|ont besoin"
+    r"|interesse|interessent)\b"
+)
 _FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos|on|je|j'|mon|ma|mes)\b")
 # Politeness that asks, when nothing else in the message does.
 _PLEASE = _words(r"svp|stp|s'il vous plait|s'il te plait|merci d'avance|par avance")
@@ -256,6 +268,7 @@ THANKS = _words(
     r"trugarez",
     r"a charge de revanche",
     r"convocation",
+    r"invitation",
     r"ordre du jour",
     r"vous convier",
     r"(?:etes|sont) convie",
@@ -294,9 +307,14 @@ _SAYS_NOTHING = _words(
     r"(?:est-ce que|est ce que) (?:qqn|quelqu'un|quelqu un|vous|tu|on) (?:sait|savez|saurait"
     r"|sauriez|connait|connaissez|a deja|avez deja|peut me dire|pourrait me dire)",
     r"(?:savez-vous|sauriez-vous|vous savez|qqn sait|quelqu'un sait|quelqu un sait|qui sait)",
+    r"(?:est-ce que vous avez besoin|avez-vous besoin|vous faut-il|faut-il vous)",
     r"(?:comment|combien|pourquoi)\b",
     r"quel(?:le)?s? (?:cle|est|sera|serait|montant|prix|tarif|date|delai|procedure|modalite"
-    r"|repartition|participation|calendrier)",
+    r"|repartition|participation|calendrier|fournisseur|prestataire|marche|solution)",
+    r"(?:la |une )?repartition (?:se fera|des couts|des frais|au prorata)|au prorata",
+    r"(?:faut-il|est-ce qu'il faut|faut il|il faut obligatoirement|obligatoire) (?:\w+ ){0,3}"
+    r"(?:signer|une convention|passer|fournir|une attestation)",
+    r"qui (?:assure|paie|paye|prend en charge|s'occupe)",
     r"qui est (?:le|la|l')",
     r"(?:ou|quand) (?:en est|en sont|sera|seront|aura lieu)",
     r"(?:est|sont) (?:bien )?(?:rendue?s?|rentree?s?|revenue?s?|restituee?s?|arrivee?s?|livree?s?)",
@@ -403,6 +421,8 @@ def act_of(text: str) -> Act | None:
     found = _positive(text)
     if found is not None:
         act, cue = found
+        if act is Act.ASK and _OTHERS_MAY.search(text, max(0, cue.start() - 40), cue.end()):
+            return Act.OFFER  # "si une commune veut les emprunter": offered
         if _negated(text, cue):
             if act in (Act.NEED, Act.ASK, Act.OFFER) and _AFTER_ALL.search(text):
                 return Act.WITHDRAW

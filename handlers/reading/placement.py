@@ -49,6 +49,10 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     if handover.spans and stretch is not None and stretch not in inside:
         # The only full date was the pick-up or the return: the event is elsewhere.
         stretch = _best([d for d in inside if d.kind in _STRETCHES], folded) or stretch
+    pair = _pair(inside)
+    if pair is not None and (stretch is None or stretch.start == stretch.end):
+        # "à partir de lundi prochain et jusqu'au 30": the opening and the closing hold it.
+        stretch = pair
     placement = _stretch(stretch, inside)
     placement.candidates = [d for d in inside if d.kind in _STRETCHES and d in stretches]
     if handover.pickup is not None and (placement.end is None or handover.pickup <= placement.end):
@@ -59,6 +63,19 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         placement.start = placement.start or handover.back
     placement.spans += handover.spans
     return placement
+
+
+def _pair(inside: list[DateFinding]) -> DateFinding | None:
+    opening = next((d for d in inside if d.kind == "from"), None)
+    closing = next((d for d in inside if d.kind == "until"), None)
+    if opening is None or closing is None or opening.start is None or closing.end is None:
+        return None
+    if opening.start > closing.end:
+        return None
+    span = Span(
+        min(opening.span.start, closing.span.start), max(opening.span.end, closing.span.end)
+    )
+    return DateFinding("range", opening.start, closing.end, span)
 
 
 def _deadline(coming: list[DateFinding], folded: str) -> Placement:
@@ -123,7 +140,7 @@ def _best(stretches: list[DateFinding], folded: str) -> DateFinding | None:
 _EXPLICIT = re.compile(
     r"\b\d{1,2}\s?(?:er|e|eme)?\s*(?:[/.-]\s?\d{1,2}|(?:janv|jan|fev|mars|avr|mai|juin|juil|aout"
     r"|sep|oct|nov|dec)[a-z]*\b)|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+\d"
-    r"|\b20\d{2}-\d"
+    r"|\b20\d{2}-\d|\b(?:du|le|les|entre le)\s+\d{1,2}(?:er)?\s+(?:au|et|-)\s+(?:le\s+)?\d"
 )
 _NAMED_MONTH = re.compile(
     r"\b(?:janv|jan|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec)[a-z]*\b"

@@ -37,7 +37,8 @@ _ADJECTIVE = (
 )
 # Between a number and its item: spaces, "de", a unit, an adjective.
 _BEFORE = re.compile(
-    rf"^(?:[ \t]|\benviron\b|\bde\b|\bd'|\bdes\b|\b(?P<unit>{_UNIT})\b(?:[ \t]+lineaires?)?"
+    rf"^(?:[ \t]|\benviron\b|\bde\b|\bd'|\bdes\b|\bces\b|\bvos\b|\bleurs\b|\bnos\b"
+    rf"|\b(?P<unit>{_UNIT})\b(?:[ \t]+lineaires?)?"
     rf"|\b{_ADJECTIVE}\b|\b[a-z]{{3,}}[ \t]+(?:de[ \t]+)?type\b)*$"
 )
 # After an item: "x 50", ": 50", "(50)", "= 50", "- 50".
@@ -60,6 +61,8 @@ _NOT_ITEMS = frozenset(
         materiel materiels equipement equipements chose choses article articles objet objets
     demande demandes besoin besoins aide information informations
     rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
+    machine machines appareil appareils truc trucs engin engins outil outils deliberation
+    formulaire photo photos attestation attestations document documents dossier dossiers
     ecole ecoles chacun chacune unite complement complements celui celle ceux celles sien sienne
     siens siennes leur leurs groupement
     groupements achat
@@ -77,7 +80,7 @@ _STOP = frozenset(
     pour pr le la les l du des de d au aux a et ou avec sur en dans par qui que afin svp
     merci ce cette ces nous vous on il elle ils elles est sont sera seront serait
     pourrait qu si mais donc car avant apres entre jusqu des a partir vers chez svp stp
-    ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une
+    ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une plus moins propre
     """.split()
 )
 _NEED_SLOT = re.compile(
@@ -353,7 +356,9 @@ def _phrase(text: str, position: int, taken: list[tuple[int, int]]) -> tuple[int
     measure = _MEASURE.match(text, position)
     if measure:
         position = measure.end()
-    lead = re.compile(r"[ \t]*(?:de[ \t]+|d')?").match(text, position)
+    lead = re.compile(r"[ \t]*(?:de[ \t]+|d')?(?:(?:ces|cet|cette|ce)[ \t]+)?").match(
+        text, position
+    )
     cursor = lead.end() if lead else position
     start, end, count = cursor, None, 0
     while count < 3:

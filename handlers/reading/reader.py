@@ -13,7 +13,7 @@ from handlers.reading.bodies import own_words, separate
 from handlers.reading.clauses import Layout, layout
 from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.doubts import Evidence, doubts
-from handlers.reading.events import find_event
+from handlers.reading.events import event_before_date, find_event
 from handlers.reading.handover import mentions_handover
 from handlers.reading.intents import VOLUNTEER, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
@@ -194,6 +194,11 @@ class Reader:
     def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:
         """The event, and what a message that asks nothing announces."""
         event = find_event(seen.folded, reading.text, self._proper)
+        if event is None and reading.items:
+            names = [Span(m.start, m.end) for m in seen.named]
+            event = event_before_date(
+                seen.folded, reading.text, [d.span for d in seen.dates], names, self._proper
+            )
         if event is not None:
             # "la course de caisses à savon": what the event is called is not asked for.
             name = event[1]
@@ -310,8 +315,6 @@ class Reader:
         if any(d.kind == "range" and d.start != d.end for d in dates):
             return intent  # days of use: whatever the item, it is borrowed
         return Intent.PURCHASE if consumables or only_deadline else intent
-
-
 
 
 @dataclass

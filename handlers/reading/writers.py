@@ -38,7 +38,8 @@ _OTHER = re.compile(
 _OWNED = re.compile(r"\b(?P<word>[a-z]{3,})s?[ \t]+(?:de|d'|d|du)[ \t]*$")
 # Thanked or addressed: "merci à l'équipe de Gâvres", "trugarez Plouay", "bonjour Lanester".
 _ADDRESSED = re.compile(
-    r"\b(?:merci|trugarez|remercie\w*)(?:[ \t]+vras|[ \t]+bras|[ \t]+beaucoup)?[ \t]+"
+    r"\b(?:desolee?s?|excusez-nous|pardon)[ \t,]+$"
+    r"|\b(?:merci|trugarez|remercie\w*)(?:[ \t]+vras|[ \t]+bras|[ \t]+beaucoup)?[ \t]+"
     r"(?:(?:a|aux?)[ \t]+)?(?:(?:toute[ \t]+)?(?:l'|la[ \t]+|les[ \t]+)?(?:equipe|services?|agents?"
     r"|collegues?|mairie|commune|ville)[ \t]+(?:techniques[ \t]+)?(?:de|d'|du|des)[ \t]*)?$"
     r"|\b(?:bonjour|bonsoir|demat|chers?|cheres?)[ \t]+"
@@ -50,7 +51,8 @@ _ADDRESSED = re.compile(
 # The writer introducing themselves: "c'est la mairie de X", "ici X", "Nadine de X",
 # "la secrétaire de X", "pour la mairie de X".
 _SELF = re.compile(
-    r"(?:\bici|c'?[ \t]?est|pour|de la part de)[ \t]+(?:la[ \t]+|l')?$"
+    r"(?:\bici|c'?[ \t]?est|pour|de la part de|chez nous a|chez nous,?|ici a)[ \t]+"
+    r"(?:la[ \t]+|l')?$"
     r"|(?:\bc'?[ \t]?est|\bc|\bje suis|\bmoi c'?[ \t]?est|\bici)[ \t]+"
     r"(?:[a-z'-]+[ \t]+){1,3}(?:de|d'|du)[ \t]*$"
     r"|\b(?:secretaire|secretariat|maire|adjointe?|agente?|technicien(?:ne)?|responsable|directeur"
