@@ -493,6 +493,12 @@ _WEEKDAYS_NAMED = re.compile(
     rf"(?:\s*(?:au|a|et|-|jusqu'?\s?au)\s*(?:le\s+)?(?P<b>{_WD}))?\b"
 )
 _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
+_OPEN_STRONG = re.compile(
+    _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|a compter d(?:u|e)|depuis le"
+    r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
+    r"|d'ici(?:\s+(?:le|la|a|fin|l'))?|au plus tard(?:\s+(?:le|la|l'|fin))?)\s*"
+    rf"(?P<a>{_ONE})"
+)
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
 _STRONG_WORDS = (
     "a partir d",
@@ -537,9 +543,8 @@ class DateFinder:
                 if stretch is not None:
                     self._add("deadline", None, stretch.end, match.span())
         # "à partir de lundi prochain": the opening word comes with its weekday.
-        for match in _search(_OPEN, self.folded, windows):
-            if match.group("word").startswith(_STRONG_WORDS):
-                self._introduced(match)
+        for match in _search(_OPEN_STRONG, self.folded, windows):
+            self._introduced(match)
         for match in _search(_WEEKDAY_PHRASE, self.folded, windows):
             self._lone(match)
         for match in _search(_OPEN, self.folded, windows):
@@ -832,8 +837,8 @@ def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
 _ANCHOR = re.compile(
     rf"\d|{_MONTH}|\b(?:{_WD}|{_WD_SHORT}|demain|hier|aujourd'hui|semaine|mois|week|quinzaine"
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|an|soir|fete|annee|jours?|prochains?"
-    r"|maintenant|present|matin|midi|paques|pentecote|ascension|armistice|exercice|trimestre"
-    r"|semestre|journee|moment|suivant|apres|tard|lun|jeu|ven|sam|dim|mer|jour)\b"
+    r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestre|semestre|journee)\b"
+    r"|\b(?:ce matin|ce midi|a present|en ce moment|jour suivant|plus tard|lendemain|veille)\b"
     rf"|\ble\s+{_DAY_WORDS}\b"
 )
 _REACH = 48
