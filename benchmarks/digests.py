@@ -448,8 +448,8 @@ async def reference(session: AsyncSession, scope: Scope) -> int:
 
 
 def size(rendered: Rendered) -> int:
-    """Bytes the rendered summary holds: HTML, text, Telegram and the files."""
-    texts = (rendered.html, rendered.text, rendered.telegram)
+    """Bytes the rendered summary holds: HTML, text, the chat brief and the files."""
+    texts = (rendered.html, rendered.text, rendered.brief)
     return sum(len(t.encode()) for t in texts) + sum(len(d) for _, d in rendered.files.values())
 
 

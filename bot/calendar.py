@@ -10,10 +10,11 @@ from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.keyboards import AnticipationCB
-from bot.listing import members_only, settle
+from bot.keyboards import ANTICIPATION_ANSWERS, AnticipationCB
+from bot.listing import acknowledge, members_only
 from bot.sending import plain, say
 from handlers import replies
+from handlers.conversation import STALE
 from handlers.desk import Desk
 from storage.models import Member
 
@@ -39,10 +40,12 @@ async def anticipate(
     clock: Callable[[], dt.datetime],
 ) -> None:
     """Oui records last year's equipment as needs; the answer goes under the question."""
-    choice = callback_data.v
-    await settle(
-        query, bot, desk.anticipate(callback_data.i, member.commune_insee, choice, clock())
-    )
+    choice = ANTICIPATION_ANSWERS.get(callback_data.v)
+    if choice is None:
+        await query.answer(STALE, show_alert=True)
+        return
+    answering = desk.anticipate(callback_data.i, member.commune_insee, choice, clock())
+    await acknowledge(query, bot, answering)
 
 
 def make_router() -> Router:

@@ -1,5 +1,5 @@
-"""Telegram's side of the outbox: due messages sent (proposals with their buttons, files
-after the text), each marked sent or failed."""
+"""Telegram's side of the outbox: due notices rendered and sent (with the buttons of the
+answers they invite, files after the text), each marked sent or failed."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ from collections.abc import Callable
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound
 from aiogram.types import BufferedInputFile
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import keyboards
+from bot.notices import render
 from bot.sending import say
-from handlers import anticipation
-from handlers.notices import TELEGRAM_PROPOSAL
-from storage.models import Channel, OutboxAttachment, OutboxMessage
-from storage.outbox import due, mark_failed, mark_sent
+from handlers.notices import Notice
+from storage.models import Channel, OutboxMessage
+from storage.outbox import attachments_of, due, mark_failed, mark_sent
 
 log = logging.getLogger("mutualise.bot")
 # The person blocked the bot, or the chat is gone: trying again will not help.
@@ -44,18 +42,10 @@ async def deliver_due(
 async def _attempt(
     session: AsyncSession, message: OutboxMessage, bot: Bot, clock: Callable[[], dt.datetime]
 ) -> bool:
-    headers = message.headers or {}
-    proposal, asked = headers.get(TELEGRAM_PROPOSAL), headers.get(anticipation.TELEGRAM_HEADER)
-    markup = keyboards.proposal(int(proposal)) if proposal is not None else None
-    if asked is not None:
-        markup = keyboards.anticipation(int(asked))
-    files = await session.scalars(
-        select(OutboxAttachment)
-        .where(OutboxAttachment.outbox_id == message.id)
-        .order_by(OutboxAttachment.id)
-    )
+    text, markup = render(Notice.of(message))
+    files = await attachments_of(session, message.id)
     try:
-        await say(bot, message.recipient, message.body, markup)
+        await say(bot, message.recipient, text, markup)
         for attachment in files:
             document = BufferedInputFile(attachment.content, filename=attachment.filename)
             await bot.send_document(message.recipient, document)

@@ -10,6 +10,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.notices import render as render_notice
 from handlers.digests import DigestConfig
 
 DigestKind = Literal["matching", "semester"]
@@ -37,7 +38,7 @@ def rendered_digests(sessions: async_sessionmaker[AsyncSession], config: DigestC
         parts, files = [], []
         async with sessions() as session:
             async for rendered in each_territory(session, Kind(kind), now, config):
-                parts.append(rendered.telegram)
+                parts.append(render_notice(rendered.notice)[0])
                 files += [(name, data) for name, (_, data) in rendered.files.items()]
         return TelegramDigest("\n\n".join(parts), files)
 

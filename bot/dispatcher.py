@@ -21,6 +21,7 @@ from handlers.desk import Desk
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
 from storage.errors import store_unavailable
+from storage.models import Channel
 
 log = logging.getLogger("mutualise.bot")
 
@@ -35,7 +36,7 @@ def build_dispatcher(
 ) -> Dispatcher:
     """A dispatcher serving the inbox; conversation state in `storage` (memory by default),
     one update of a chat at a time."""
-    desk = Desk(inbox)
+    desk = Desk(inbox, Channel.TELEGRAM)
     dispatcher = Dispatcher(
         storage=storage or MemoryStorage(),
         events_isolation=isolation or SimpleEventIsolation(),

@@ -8,6 +8,9 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.conversation import CORRECTIONS
+from handlers.desk import Declaration
+from handlers.notices import Action, ActionKind
+from storage.models import AnticipationAnswer
 
 
 class CardCB(CallbackData, prefix="c"):
@@ -45,11 +48,20 @@ class WithdrawCB(CallbackData, prefix="w"):
     i: int
 
 
+# Short, since they travel in button data.
+DECLARATIONS = {Declaration.NEED: "n", Declaration.OFFER: "o"}
+
+
 class AnticipationCB(CallbackData, prefix="a"):
     """Oui (y), Modifier (m) or Pas cette année (s) to question `i` asked ahead of an event."""
 
     i: int
     v: str
+
+
+# What the buttons of a question asked ahead of an event answer.
+ANTICIPATION_ANSWERS = {"y": AnticipationAnswer.YES, "m": AnticipationAnswer.MODIFY,
+                        "s": AnticipationAnswer.SKIP}  # fmt: skip
 
 
 def _rows(*rows: Sequence[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
@@ -112,8 +124,23 @@ def anticipation(anticipation_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def withdrawals(items: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup:
-    """One "Retirer" button a line, for each need (n) or offer (o)."""
+def actions(wanted: Sequence[Action]) -> InlineKeyboardMarkup | None:
+    """The buttons of the answers a notice invites, a row each; None when it invites none."""
+    rows = {
+        ActionKind.ANSWER_PROPOSAL: proposal,
+        ActionKind.ANSWER_ANTICIPATION: anticipation,
+    }
+    markups = [rows[a.kind](a.target) for a in wanted]
+    if not markups:
+        return None
+    return InlineKeyboardMarkup(inline_keyboard=[r for m in markups for r in m.inline_keyboard])
+
+
+def withdrawals(items: Sequence[tuple[Declaration, int]]) -> InlineKeyboardMarkup:
+    """One "Retirer" button a line, for each need or offer."""
     return _rows(
-        *[[(f"Retirer n° {n + 1}", WithdrawCB(k=k, i=i))] for n, (k, i) in enumerate(items)]
+        *[
+            [(f"Retirer n° {n + 1}", WithdrawCB(k=DECLARATIONS[k], i=i))]
+            for n, (k, i) in enumerate(items)
+        ]
     )

@@ -12,11 +12,12 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot import keyboards
-from bot.keyboards import ProposalCB, WithdrawCB
+from bot.keyboards import DECLARATIONS, ProposalCB, WithdrawCB
 from bot.middlewares import Handler
+from bot.notices import render
 from bot.sending import plain, say
 from handlers import replies
-from handlers.desk import Desk, Kind, StaleError
+from handlers.desk import Declaration, Desk, StaleError
 from storage.models import Member
 
 
@@ -51,13 +52,12 @@ async def proposals(message: Message, bot: Bot, desk: Desk, member: Member | Non
     if member is None:
         await say(bot, message.chat.id, plain(replies.STRANGER))
         return
-    views = await desk.proposals(member.commune_insee)
-    if not views:
+    notices = await desk.proposals(member.commune_insee)
+    if not notices:
         await say(bot, message.chat.id, plain(replies.NO_PROPOSALS))
         return
-    for view in views[:MAX_PROPOSALS]:
-        markup = keyboards.proposal(view.id) if view.awaits else None
-        await say(bot, message.chat.id, view.html, markup)
+    for notice in notices[:MAX_PROPOSALS]:
+        await say(bot, message.chat.id, *render(notice))
 
 
 async def withdraw(
@@ -69,11 +69,14 @@ async def withdraw(
     clock: Callable[[], dt.datetime],
 ) -> None:
     """Retirer: the need or offer is withdrawn, with the proposals built on it."""
-    kind: Kind = "n" if callback_data.k == "n" else "o"
-    await settle(query, bot, desk.withdraw(member.commune_insee, kind, callback_data.i, clock()))
+    kinds = {short: kind for kind, short in DECLARATIONS.items()}
+    kind = kinds.get(callback_data.k, Declaration.OFFER)
+    await acknowledge(
+        query, bot, desk.withdraw(member.commune_insee, kind, callback_data.i, clock())
+    )
 
 
-async def settle(query: CallbackQuery, bot: Bot, action: Awaitable[str]) -> None:
+async def acknowledge(query: CallbackQuery, bot: Bot, action: Awaitable[str]) -> None:
     """Say what a pressed button did, or answer a stale one with an alert."""
     try:
         done = await action
@@ -102,8 +105,12 @@ async def answer(
         return
     await query.answer(done.reply[:200])
     assert query.message is not None
+    text, markup = render(done.notice)
     await bot.edit_message_text(
-        done.view.html, chat_id=query.message.chat.id, message_id=query.message.message_id
+        text,
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        reply_markup=markup,
     )
 
 

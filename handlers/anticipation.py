@@ -1,6 +1,6 @@
 """Asking ahead: weeks before a recurring event comes back, its commune is asked whether it
 needs the same equipment as last time (Oui / Modifier / Pas cette année); Oui records the
-borrow needs at once and matching runs.
+borrow needs at once and settles them (matched, the communes told).
 
 One `Anticipation` row per event and occurrence, written in the transaction that queues the
 question: the daily job can run late or twice, and the question is asked once.
@@ -9,8 +9,8 @@ question: the daily job can run late or twice, and the question is asked once.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from handlers.digests.facts import Scope
-from handlers.matching import MatchingConfig, match
-from handlers.notices import notify, verdict
+from handlers.notices import Action, ActionKind, Notice, post
+from handlers.proposals import verdict
 from handlers.reading.bodies import own_words
-from handlers.recipients import dedupe_key, of_commune
+from handlers.recipients import of_commune
 from handlers.recurrence import Occurrence, next_occurrence, when
 from handlers.wording import amount, listing
 from storage.errors import MutualiseError
@@ -34,16 +34,12 @@ from storage.models import (
     Need,
     NeedKind,
     NeedStatus,
-    OutboxMessage,
+    Proposal,
 )
 from storage.names import fold
-from storage.outbox import draft, enqueue
 
-# The outbox header that ties a question to its answer: by Telegram button, or email reply.
-TELEGRAM_HEADER = "anticipation"
-EMAIL_HEADER = "X-Mutualise-Anticipation"
-ANSWERS = {"y": AnticipationAnswer.YES, "m": AnticipationAnswer.MODIFY,
-           "s": AnticipationAnswer.SKIP}  # fmt: skip
+# Settling what an answer recorded: `handlers.settlement.Settlement`.
+Settle = Callable[[AsyncSession, Collection[str], dt.datetime], Awaitable[list[Proposal]]]
 
 
 class AnticipationError(MutualiseError):
@@ -148,36 +144,13 @@ async def _ask(
     session.add(asked)
     await session.flush()
     text = question(event, occurrence, await last_equipment(session, event))
-    queued = 0
-    for recipient in await of_commune(session, event.commune_insee):
-        key = dedupe_key(f"anticipation:{event.id}:{occurrence.start.isoformat()}", recipient)
-        if recipient.channel is Channel.TELEGRAM:
-            message = await enqueue(session, draft(
-                channel=Channel.TELEGRAM, recipient=recipient.address,
-                body=html.escape(text, quote=False), now=now, dedupe_key=key,
-                headers={TELEGRAM_HEADER: asked.id},
-            ))  # fmt: skip
-        else:
-            body = (
-                f"Bonjour,\n\n{text}\n\nRépondez à ce message par « oui » pour redemander le "
-                "même matériel (les besoins sont enregistrés et l'appariement cherche des "
-                "prêteurs), par « pas cette année » si la manifestation n'a pas lieu, ou "
-                "écrivez simplement ce qu'il vous faut cette fois.\n\n-- \nmutualise"
-            )
-            message = await enqueue(session, draft(
-                channel=Channel.EMAIL, recipient=recipient.address,
-                subject=f"{event.name} : même matériel que l'an dernier ?", body=body,
-                now=now, dedupe_key=key, headers={EMAIL_HEADER: str(asked.id)},
-            ))  # fmt: skip
-        queued += message is not None
-    return queued
-
-
-async def asked_in(session: AsyncSession, outbox_id: int) -> int | None:
-    """The anticipation question an outbox email asked, if it asked one."""
-    message = await session.get(OutboxMessage, outbox_id)
-    value = (message.headers or {}).get(EMAIL_HEADER) if message is not None else None
-    return int(value) if value is not None and str(value).isdigit() else None
+    notice = Notice(
+        f"{event.name} : même matériel que l'an dernier ?",
+        text,
+        (Action(ActionKind.ANSWER_ANTICIPATION, asked.id),),
+    )
+    key = f"anticipation:{event.id}:{occurrence.start.isoformat()}"
+    return await post(session, notice, await of_commune(session, event.commune_insee), key, now)
 
 
 _NOT_THIS_YEAR = re.compile(r"pas cette annee|n'a pas lieu|n aura pas lieu|annule|pas d'edition")
@@ -200,10 +173,10 @@ async def answer(
     commune: str,
     choice: AnticipationAnswer,
     now: dt.datetime,
-    matching: MatchingConfig,
     channel: Channel,
+    settle: Settle,
 ) -> str:
-    """Record the commune's answer; Oui records the borrow needs and runs matching. Returns
+    """Record the commune's answer; Oui records the borrow needs and settles them. Returns
     the French reply."""
     asked = await session.get(
         Anticipation, anticipation_id, options=[selectinload(Anticipation.event)]
@@ -235,11 +208,10 @@ async def answer(
             )
         )  # fmt: skip
     await session.flush()
-    report = await match(session, matching, {e.item_id for e in equipment if e.item_id}, now)
-    await notify(session, report.created, now)
+    created = await settle(session, {e.item_id for e in equipment if e.item_id}, now)
     things = listing([amount(e.quantity, e.label) for e in equipment]) or "rien"
     name = await session.get(Commune, commune)
     return (
         f"C'est noté pour {name.name if name else commune} : {things} pour {event.name} "
-        f"{when(occurrence)}. {len(report.created)} proposition(s) de prêt pour l'instant."
+        f"{when(occurrence)}. {len(created)} proposition(s) de prêt pour l'instant."
     )

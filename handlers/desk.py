@@ -4,25 +4,25 @@ list the commune's needs and offers and withdraw one, see and answer proposals."
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from handlers import anticipation, replies
-from handlers.answers import answer
 from handlers.conversation import STALE
 from handlers.digests import facts
-from handlers.inbox import Inbox, commune_name
+from handlers.inbox import Inbox
 from handlers.invitations import InvitationError, redeem
-from handlers.matching import match
-from handlers.notices import awaits, chat_card, notify, standing
+from handlers.notices import Notice
+from handlers.proposals import answer, awaits, notice, standing
 from handlers.wording import amount, day, stretch
 from storage.declarations import LIVE_NEEDS, live_needs, open_offers, proposals_built_on
 from storage.errors import MutualiseError
-from storage.members import member_by_telegram
+from storage.members import commune_name, member_by_telegram
 from storage.models import (
+    AnticipationAnswer,
     Channel,
     Member,
     Need,
@@ -35,7 +35,12 @@ from storage.models import (
     ProposalStatus,
 )
 
-Kind = Literal["n", "o"]  # need, offer: short, they travel in button data
+
+class Declaration(enum.StrEnum):
+    """What a commune declared and may withdraw."""
+
+    NEED = "need"
+    OFFER = "offer"
 
 
 class StaleError(MutualiseError):
@@ -46,32 +51,27 @@ class StaleError(MutualiseError):
 class Declared:
     """A need or an offer still standing, as listed to its commune."""
 
-    kind: Kind
+    kind: Declaration
     id: int
     text: str
 
 
 @dataclass(frozen=True)
-class ProposalView:
-    """A proposal as one commune sees it: its card, and whether it may still answer."""
-
-    id: int
-    html: str
-    awaits: bool
-
-
-@dataclass(frozen=True)
 class Answering:
-    view: ProposalView
+    """A proposal answered: the notice as it now stands, and the reply to the answer."""
+
+    notice: Notice
     reply: str
 
 
 class Desk:
-    """The bot's counter: built once on the inbox, used for every command."""
+    """A chat's counter: built once on the inbox, used for every command of the chat app
+    it serves (`channel`: what its needs are recorded as coming through)."""
 
-    def __init__(self, inbox: Inbox) -> None:
+    def __init__(self, inbox: Inbox, channel: Channel) -> None:
         self.inbox = inbox
         self.sessions = inbox.sessions
+        self.channel = channel
 
     async def member(self, telegram_id: int) -> Member | None:
         """The active member behind a Telegram account, with their commune."""
@@ -96,15 +96,15 @@ class Desk:
         async with self.sessions() as session:
             needs = await live_needs(session, commune)
             offers = await open_offers(session, commune)
-        return [Declared("n", n.id, _need(n)) for n in needs] + [
-            Declared("o", o.id, _offer(o)) for o in offers
+        return [Declared(Declaration.NEED, n.id, _need(n)) for n in needs] + [
+            Declared(Declaration.OFFER, o.id, _offer(o)) for o in offers
         ]
 
-    async def withdraw(self, commune: str, kind: Kind, ident: int, now: dt.datetime) -> str:
+    async def withdraw(self, commune: str, kind: Declaration, ident: int, now: dt.datetime) -> str:
         """Withdraw one of the commune's needs or offers, and the proposals built on it."""
         async with self.sessions.begin() as session:
             found: Need | Offer | None
-            if kind == "n":
+            if kind is Declaration.NEED:
                 found = await session.get(Need, ident)
                 live = found is not None and found.status in LIVE_NEEDS
             else:
@@ -121,14 +121,13 @@ class Desk:
             for proposal in built_on:
                 proposal.status = ProposalStatus.CANCELLED
             await session.flush()
-            items = {found.item_id} if found.item_id else set()
-            report = await match(session, self.inbox.matching, items)
-            await notify(session, report.created, now)
+            await self.inbox.settle(session, {found.item_id} if found.item_id else set(), now)
         extra = f" {len(built_on)} proposition(s) annulée(s)." if built_on else ""
         return f"Retiré : {text}.{extra}"
 
-    async def proposals(self, commune: str) -> list[ProposalView]:
-        """Proposals in play that concern the commune, newest first."""
+    async def proposals(self, commune: str) -> list[Notice]:
+        """Proposals in play that concern the commune, newest first, as it reads them (with
+        the answer it still owes, if any)."""
         async with self.sessions() as session:
             taking_part = select(ProposalParticipant.proposal_id).where(
                 ProposalParticipant.commune_insee == commune
@@ -143,7 +142,7 @@ class Desk:
                 .order_by(Proposal.id.desc())
             )
             name = await commune_name(session, commune)
-            return [_view(p, commune, name) for p in found]
+            return [notice(p, name, standing(p, commune)) for p in found]
 
     async def answer(
         self, proposal_id: int, commune: str, accept: bool, now: dt.datetime
@@ -157,27 +156,25 @@ class Desk:
             if shown is not None and ours and not awaits(shown, commune):
                 raise StaleError(STALE)  # answered already, or closed since
             try:
-                result = await answer(
-                    session, proposal_id, commune, accept, now, self.inbox.matching
-                )
+                result = await answer(session, proposal_id, commune, accept, now)
             except MutualiseError as exc:
                 raise StaleError(str(exc)) from exc
-            if result.report is not None:
-                await notify(session, result.report.created, now)
-            view = _view(result.proposal, commune, await commune_name(session, commune))
-        return Answering(view, replies.answered(proposal_id, accept, result.confirmed))
+            await self.inbox.settle(session, result.touched, now)
+            name = await commune_name(session, commune)
+            now_stands = notice(result.proposal, name, standing(result.proposal, commune))
+        return Answering(now_stands, replies.answered(proposal_id, accept, result.confirmed))
 
     async def anticipate(
-        self, anticipation_id: int, commune: str, choice: str, now: dt.datetime
+        self, anticipation_id: int, commune: str, choice: AnticipationAnswer, now: dt.datetime
     ) -> str:
         """Oui / Modifier / Pas cette année, pressed on a question asked ahead of an event."""
         async with self.sessions.begin() as session:
             try:
                 return await anticipation.answer(
-                    session, anticipation_id, commune, anticipation.ANSWERS[choice], now,
-                    self.inbox.matching, Channel.TELEGRAM,
+                    session, anticipation_id, commune, choice, now, self.channel,
+                    self.inbox.settle,
                 )  # fmt: skip
-            except (anticipation.AnticipationError, KeyError) as exc:
+            except anticipation.AnticipationError as exc:
                 raise StaleError(STALE) from exc
 
     async def calendar(self, commune: str, today: dt.date, weeks: int = 8) -> str:
@@ -191,11 +188,6 @@ class Desk:
             [(stretch(r.start, r.end), r.commune, r.name, r.recurring, r.equipment) for r in rows],
             weeks,
         )
-
-
-def _view(proposal: Proposal, commune: str, name: str) -> ProposalView:
-    card = chat_card(proposal, name, standing(proposal, commune))
-    return ProposalView(proposal.id, card, awaits(proposal, commune))
 
 
 def _need(need: Need) -> str:

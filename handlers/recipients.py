@@ -60,23 +60,41 @@ async def members_of(
     return {c: _of(m) for c, m in found.items()}
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who may hear about some communes' needs and offers, read once: each commune's active
+    members, and the addresses that wrote those records by email."""
+
+    members: dict[str, list[Recipient]]
+    wrote: dict[tuple[str, int], str]
+
+    def of(
+        self, commune: str, needs: Collection[int | None], offers: Collection[int | None]
+    ) -> list[Recipient]:
+        """Who hears about the commune's `needs` and `offers`: its members, each on their
+        channel; and, when none of them reads email, the addresses that wrote those records
+        by email (a town hall with no member on email is answered where it wrote from)."""
+        found = list(self.members.get(commune, []))
+        if not any(r.channel is Channel.EMAIL for r in found):
+            keys = [("need", n) for n in needs if n] + [("offer", o) for o in offers if o]
+            found += [Recipient(Channel.EMAIL, self.wrote[k]) for k in keys if k in self.wrote]
+        return sorted(set(found))
+
+
+async def audience(
+    session: AsyncSession, communes: Collection[str], needs: Collection[int],
+    offers: Collection[int],
+) -> Audience:  # fmt: skip
+    """The members of these communes and the writers of these records, in a few queries."""
+    members = await members_of(session, communes)
+    return Audience(members, await writers_of(session, needs, offers))
+
+
 async def of_commune(
     session: AsyncSession, insee: str, needs: Collection[int] = (), offers: Collection[int] = ()
 ) -> list[Recipient]:
-    """The commune's active members; failing any, the town hall addresses that wrote the
-    given needs or offers by email."""
-    found = (await members_of(session, [insee]))[insee]
-    if found or not (needs or offers):
-        return found
-    return [Recipient(Channel.EMAIL, s) for s in await writers(session, needs, offers)]
-
-
-async def writers(
-    session: AsyncSession, needs: Collection[int], offers: Collection[int]
-) -> list[str]:
-    """The addresses that wrote these needs and offers by email: a town hall with no member
-    registered is answered where it wrote from."""
-    return sorted(set((await writers_of(session, needs, offers)).values()))
+    """Who hears about one commune's needs and offers (`Audience.of`)."""
+    return (await audience(session, [insee], needs, offers)).of(insee, needs, offers)
 
 
 async def writers_of(

@@ -8,18 +8,17 @@ daily job can run late, or twice, and nobody hears the same thing twice.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.digests import facts
 from handlers.digests.facts import Item, ProposalRow, Scope
-from handlers.recipients import Recipient, dedupe_key, of_commune
+from handlers.notices import Notice, post
+from handlers.recipients import of_commune
 from handlers.wording import day, listing, stretch
-from storage.models import Channel, NeedKind, NeedStatus, ParticipantRole, ProposalKind
+from storage.models import NeedKind, NeedStatus, ParticipantRole, ProposalKind
 from storage.models import ProposalStatus as Status
-from storage.outbox import draft, enqueue
 
 PURCHASE_NOTICE = dt.timedelta(days=30)
 PICKUP_NOTICE = dt.timedelta(days=7)
@@ -61,11 +60,10 @@ async def due_reminders(
 def _purchase(need: facts.NeedRow) -> Reminder:
     assert need.deadline is not None
     text = (
-        f"Bonjour,\n\n{need.commune} doit acheter {need.what} avant le {day(need.deadline)}, "
+        f"{need.commune} doit acheter {need.what} avant le {day(need.deadline)}, "
         "et aucune autre commune n'a pour l'instant de besoin à grouper avec celui-ci. "
         "Il est temps de lancer l'achat seul, ou de repousser l'échéance si vous préférez "
         "attendre un groupement : répondez simplement à ce message avec la nouvelle date."
-        "\n\n-- \nmutualise"
     )
     return Reminder(
         f"reminder:purchase:{need.id}:{need.deadline.isoformat()}",
@@ -92,7 +90,6 @@ def _loan(loan: ProposalRow, moment: str) -> list[Reminder]:
             f"Le prêt n° {loan.id} se termine le {day(end)} : {loan.borrower} rend "
             f"{loan.what} à {lenders} le lendemain, avec l'état des lieux de retour."
         )
-    text = f"Bonjour,\n\n{body}\n\n-- \nmutualise"
     parties = (ParticipantRole.BORROWER, ParticipantRole.LENDER)
     communes = sorted({s.insee for s in loan.shares if s.role in parties})
     return [
@@ -100,7 +97,7 @@ def _loan(loan: ProposalRow, moment: str) -> list[Reminder]:
             f"reminder:{moment}:{loan.id}",
             insee,
             subject,
-            text,
+            body,
             tuple(s.need_id for s in loan.shares if s.insee == insee and s.need_id),
             tuple(s.offer_id for s in loan.shares if s.insee == insee and s.offer_id),
         )
@@ -114,21 +111,7 @@ async def send_reminders(
     """Queue the reminders due by now; returns how many messages were queued."""
     queued = 0
     for reminder in await due_reminders(session, scope, items, now.date()):
-        recipients: list[Recipient] = await of_commune(
-            session, reminder.insee, reminder.needs, reminder.offers
-        )
-        for recipient in recipients:
-            email = recipient.channel is Channel.EMAIL
-            message = await enqueue(
-                session,
-                draft(
-                    channel=recipient.channel,
-                    recipient=recipient.address,
-                    subject=reminder.subject if email else None,
-                    body=reminder.text if email else html.escape(reminder.text, quote=False),
-                    now=now,
-                    dedupe_key=dedupe_key(reminder.key, recipient),
-                ),
-            )
-            queued += message is not None
+        recipients = await of_commune(session, reminder.insee, reminder.needs, reminder.offers)
+        notice = Notice(reminder.subject, reminder.text)
+        queued += await post(session, notice, recipients, reminder.key, now)
     return queued

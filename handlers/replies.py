@@ -18,6 +18,15 @@ NOTHING_UNDERSTOOD = (
     "enregistrer. Pour déclarer un besoin, écrivez par exemple : « il nous faudrait 200 "
     "ganivelles et un podium pour le 21 juin »."
 )
+# How the mails the bot sends open and close.
+GREETING = "Bonjour,"
+SIGNATURE = "mutualise"
+REPLY_SIGNATURE = "mutualise, l'outil de mutualisation de votre intercommunalité"
+
+NOT_HANDLED_YET = (
+    "Votre message est bien reçu, mais je n'ai pas pu le traiter tout de suite. Il est "
+    "conservé et sera repris ; inutile de le renvoyer."
+)
 
 
 def _things(reading: Reading) -> str:

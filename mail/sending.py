@@ -12,6 +12,7 @@ from email.utils import format_datetime
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mail.notices import render
 from storage.models import Channel, OutboxAttachment, OutboxMessage
 from storage.outbox import attachments_of, due, mark_failed, mark_sent
 
@@ -38,8 +39,8 @@ class Relay:
 def compose(
     message: OutboxMessage, relay: Relay, attachments: Sequence[OutboxAttachment] = ()
 ) -> EmailMessage:
-    """The email of an outbox message: text, with HTML beside it when there is some, and
-    its attached files."""
+    """The email of an outbox message: its notice as text and HTML, its own headers (the
+    thread of a reply), and its attached files."""
     email = EmailMessage()
     email["From"] = relay.sender
     email["To"] = _one_line(message.recipient)
@@ -50,9 +51,10 @@ def compose(
     email["Auto-Submitted"] = "auto-replied" if message.in_reply_to else "auto-generated"
     for name, value in (message.headers or {}).items():
         email[_one_line(name)] = _one_line(str(value))
-    email.set_content(message.body)
-    if message.html:
-        email.add_alternative(message.html, subtype="html")
+    text, marked = render(message)
+    email.set_content(text)
+    if marked:
+        email.add_alternative(marked, subtype="html")
     for attachment in attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         email.add_attachment(

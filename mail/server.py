@@ -34,7 +34,6 @@ UNKNOWN_RECIPIENT = "550 5.1.1 Adresse inconnue ici"
 STORE_UNAVAILABLE = "451 4.3.0 Stockage momentanement indisponible, reessayez plus tard"
 DAY = dt.timedelta(days=1)
 TOO_FAST = "451 4.7.1 Trop de messages de cet expediteur, reessayez plus tard"
-SIGNATURE = "\n\n-- \nmutualise, l'outil de mutualisation de votre intercommunalité"
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ class MailHandler:
                     channel=Channel.EMAIL,
                     recipient=mail.sender,
                     subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
-                    body=outcome.reply + SIGNATURE,
+                    body=outcome.reply,
                     headers={
                         "In-Reply-To": f"<{mail.message_id}>",
                         "References": " ".join(

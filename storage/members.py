@@ -35,6 +35,12 @@ async def communes(session: AsyncSession) -> Sequence[Commune]:
     return (await session.scalars(select(Commune).order_by(Commune.name))).all()
 
 
+async def commune_name(session: AsyncSession, insee: str) -> str:
+    """The name of a commune, or its code when the store does not know it."""
+    commune = await session.get(Commune, insee)
+    return commune.name if commune else insee
+
+
 async def add_member(
     session: AsyncSession,
     commune: Commune,

@@ -70,6 +70,7 @@ class Base(DeclarativeBase):
         dt.datetime: UTCDateTime,
         dict[str, Any]: JSON,
         list[str]: JSON,
+        list[dict[str, Any]]: JSON,
     }
 
 
@@ -459,7 +460,11 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # A notice, as the core wrote it: each channel renders it when sending (`handlers/notices`).
     html: Mapped[str | None] = mapped_column(Text)
+    brief: Mapped[str | None] = mapped_column(Text)
+    actions: Mapped[list[dict[str, Any]] | None]
+    # Headers of the channel's own (an email's threading), set by the adapter that queued it.
     headers: Mapped[dict[str, Any] | None]
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))

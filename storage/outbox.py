@@ -35,6 +35,8 @@ def draft(
     now: dt.datetime,
     subject: str | None = None,
     html: str | None = None,
+    brief: str | None = None,
+    actions: list[dict[str, Any]] | None = None,
     headers: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
     in_reply_to: int | None = None,
@@ -46,6 +48,8 @@ def draft(
         subject=subject,
         body=body,
         html=html,
+        brief=brief,
+        actions=actions or None,
         headers=headers,
         dedupe_key=dedupe_key,
         in_reply_to=in_reply_to,
@@ -100,6 +104,12 @@ async def enqueue_many(
         added.append(message)
     session.add_all(added)
     return added
+
+
+async def actions_of(session: AsyncSession, outbox_id: int) -> list[dict[str, Any]]:
+    """The answers an outbox message invited (as stored), none when it is unknown."""
+    found = await session.scalar(select(OutboxMessage.actions).where(OutboxMessage.id == outbox_id))
+    return list(found or [])
 
 
 async def attachments_of(session: AsyncSession, outbox_id: int) -> Sequence[OutboxAttachment]:

@@ -13,6 +13,8 @@ from storage.models import (
     Answer,
     CatalogueItem,
     Commune,
+    Need,
+    Offer,
     Proposal,
     ProposalKind,
     ProposalParticipant,
@@ -37,6 +39,19 @@ async def proposal(session: AsyncSession, proposal_id: int) -> Proposal:
         msg = f"Aucune proposition n° {proposal_id}."
         raise UnknownProposalError(msg)
     return found
+
+
+async def items_of(session: AsyncSession, proposal: Proposal) -> set[str]:
+    """The catalogue items a proposal is about: its own, and those of its needs and offers
+    (a group order of a family names no item of its own)."""
+    needs = [p.need_id for p in proposal.participants if p.need_id is not None]
+    offers = [p.offer_id for p in proposal.participants if p.offer_id is not None]
+    rows = await session.scalars(
+        select(Need.item_id)
+        .where(Need.id.in_(needs))
+        .union(select(Offer.item_id).where(Offer.id.in_(offers)))
+    )
+    return {i for i in [proposal.item_id, *rows] if i is not None}
 
 
 async def active_proposals(

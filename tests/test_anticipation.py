@@ -138,7 +138,8 @@ async def test_answered_by_telegram_buttons(sessions: async_sessionmaker[AsyncSe
     jobs = Jobs(sessions, DigestConfig(), "test", PARIS)
     await jobs.anticipation(paris(2029, 5, 1))
     (asked,) = await questions(sessions)
-    assert asked.channel is Channel.TELEGRAM and asked.headers == {"anticipation": 1}
+    assert asked.channel is Channel.TELEGRAM
+    assert asked.actions == [{"kind": "answer_anticipation", "target": 1}]
     before = len(chat.session.calls)
     assert await deliver_due(sessions, chat.bot, lambda: paris(2029, 5, 1, 10)) == 1
     sent = chat.session.calls[before:]

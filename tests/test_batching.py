@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 
-from handlers.batching import Coalescer
+from handlers.batching import Coalescer, GroupCommit
 
 
 class Writer:
@@ -72,3 +74,49 @@ async def test_a_caller_that_gives_up_leaves_its_item_written_and_the_others_ans
     assert await patient == 4
     assert writer.batches == [[1, 2]]
     assert impatient.cancelled()
+
+
+class Transactions:
+    """Stands for the store's session factory: records the transactions begun and how
+    each ended."""
+
+    def __init__(self) -> None:
+        self.ended: list[str] = []
+
+    def begin(self) -> contextlib.AbstractAsyncContextManager[object]:
+        @contextlib.asynccontextmanager
+        async def transaction() -> AsyncIterator[object]:
+            try:
+                yield object()
+            except Exception:
+                self.ended.append("rollback")
+                raise
+            self.ended.append("commit")
+
+        return transaction()
+
+
+async def test_work_arriving_together_shares_a_transaction_and_a_bad_item_goes_alone() -> None:
+    store = Transactions()
+    worked: list[list[int]] = []
+
+    async def work(session: object, items: list[int]) -> list[int]:
+        worked.append(items)
+        if any(i < 0 for i in items):
+            raise ValueError("a bad item")
+        return [2 * i for i in items]
+
+    async def failed(item: int) -> int:
+        return 0
+
+    group = GroupCommit(store, work, failed, limit=10)  # type: ignore[arg-type]
+    assert list(await asyncio.gather(group(1), group(2))) == [2, 4]
+    assert (worked, store.ended) == ([[1, 2]], ["commit"])
+    worked.clear()
+    store.ended.clear()
+    first = asyncio.create_task(group(1))
+    await asyncio.sleep(0)
+    assert list(await asyncio.gather(first, group(3), group(-1), group(4))) == [2, 6, 0, 8]
+    # 1 alone; then 3, -1 and 4 together, which fails, then each alone.
+    assert worked == [[1], [3, -1, 4], [3], [-1], [4]]
+    assert store.ended == ["commit", "rollback", "commit", "rollback", "commit"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from storage.database import create_engine
+from storage.schema import head_revision
 from tests.snapshot import dump
 
 MUTUALISE = str(Path(sys.executable).with_name("mutualise"))
@@ -46,7 +47,7 @@ async def test_init_twice_changes_nothing(store_url: str) -> None:
         second = mutualise("init", db=store_url)
         assert second.returncode == 0, second.stderr
         assert second.stdout.count("déjà à jour") == 2
-        assert "schéma 0006, à jour" in second.stdout
+        assert f"schéma {head_revision()}, à jour" in second.stdout
         assert await dump(engine) == before
     finally:
         await engine.dispose()
@@ -158,7 +159,7 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
     for _ in range(2):
         result = mutualise("demo", "--dir", str(tmp_path / "demo"))
         assert result.returncode == 0, result.stderr
-        assert "(schéma 0006, créé)" in result.stdout
+        assert f"(schéma {head_revision()}, créé)" in result.stdout
         assert "Riantec" in result.stdout and "203 309" in result.stdout
         assert "Ce que le bot comprend" in result.stdout and "Quéven" in result.stdout
         assert "16 courriels reçus par le serveur SMTP de mutualise" in result.stdout

@@ -12,10 +12,10 @@ import openpyxl
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.answers import answer
 from handlers.digests import DigestConfig, Rendered, facts, matching_digest, semester_summary
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
+from handlers.proposals import answer
 from handlers.reading.sources import bundled_reader
 from storage.models import (
     Channel,
@@ -89,7 +89,8 @@ async def test_semester_summary_says_what_the_communes_wrote(
         and "Lorient," not in text.split("Sans déclaration")[1].split("\n")[0]
     )
     assert "<h2>Besoins ouverts par famille (3)</h2>" in html
-    assert rendered.telegram.startswith("<b>État des lieux semestriel")
+    assert rendered.notice.subject.startswith("État des lieux semestriel")
+    assert "• 3 besoin(s) ouvert(s)" in (rendered.notice.brief or "")
 
 
 async def test_workbook_and_calendar_open_in_the_coordinators_tools(

@@ -136,7 +136,7 @@ async def test_nothing_to_record_gets_a_helpful_answer(
 async def test_answers_confirm_or_free_the_capacity(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    from handlers.answers import answer
+    from handlers.proposals import answer
 
     inbox = Inbox(sessions, READER)
     await inbox.receive(
@@ -154,9 +154,10 @@ async def test_answers_confirm_or_free_the_capacity(
     other, other_name = ("56098", "Lanester") if lender == "56121" else ("56121", "Lorient")
     async with sessions.begin() as session:
         declined = await answer(session, first.id, lender, False, now)
+        created = await inbox.settle(session, declined.touched, now)
     assert declined.proposal.status is ProposalStatus.REFUSED
-    assert declined.report is not None and len(declined.report.created) == 1
-    again = declined.report.created[0]
+    assert declined.touched == {"ganivelle"} and len(created) == 1
+    again = created[0]
     assert f"{other_name} peut prêter 150 ganivelles à Riantec" in again.reason
     async with sessions.begin() as session:
         assert not (await answer(session, again.id, "56193", True, now)).confirmed

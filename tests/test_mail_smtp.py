@@ -319,13 +319,17 @@ async def test_proposals_go_out_by_mail_and_answers_come_back(
     )
     assert (await talk(server, offer, sender="st@lorient.bzh"))[0] == 250
     assert (await talk(server, mail("Il nous faudrait un podium le 21 juin.")))[0] == 250
-    notices = [
-        m
-        for m in await rows(sessions, OutboxMessage)
-        if m.headers and "X-Mutualise-Proposal" in m.headers
-    ]
+    from mail.sending import Relay, compose
+
+    notices = [m for m in await rows(sessions, OutboxMessage) if m.actions]
     assert sorted(m.recipient for m in notices) == ["st@caudan.fr", "st@lorient.bzh"]
-    assert all(m.html and "Lorient peut prêter 1 podium à Caudan" in m.body for m in notices)
+    for notice in notices:
+        email = compose(notice, Relay("127.0.0.1", 25, "besoins@mutualise.example"))
+        text, html = (email.get_body((kind,)) for kind in ("plain", "html"))
+        assert text is not None and html is not None
+        assert "Lorient peut prêter 1 podium à Caudan" in text.get_content()
+        assert "répondez à ce message par « j'accepte »" in text.get_content()
+        assert "Lorient peut prêter 1 podium à Caudan" in html.get_content()
     for number, notice in enumerate(notices):
         who = notice.recipient
         reply = mail("J'accepte, merci !", sender=who, message_id=f"<a{number}@x>", Subject=f"Re: {notice.subject}",
@@ -338,7 +342,7 @@ async def test_proposals_go_out_by_mail_and_answers_come_back(
 
 
 def test_verdicts() -> None:
-    from handlers.notices import verdict
+    from handlers.proposals import verdict
 
     assert verdict("J'accepte, merci") is True
     assert verdict("Nous refusons finalement.") is False
@@ -347,7 +351,7 @@ def test_verdicts() -> None:
 
 
 def test_verdicts_ignore_the_quoted_instructions() -> None:
-    from handlers.notices import verdict
+    from handlers.proposals import verdict
 
     quoted = "Bonjour\n\nLe lun. 3 mai 2027 à 09:30, mutualise a écrit :\n> répondez « j'accepte » ou « je refuse »"
     assert verdict(quoted) is None

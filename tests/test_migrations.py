@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -40,3 +43,50 @@ async def test_downgrade_to_nothing_and_back(engine: AsyncEngine) -> None:
     await upgrade(engine)
     async with engine.connect() as connection:
         assert await connection.run_sync(_differences) == []
+
+
+async def test_messages_queued_before_notices_keep_what_they_asked(engine: AsyncEngine) -> None:
+    """The outbox of a version that rendered for each channel: what its messages asked
+    becomes actions, and the unsent ones lose the markup each channel now adds itself."""
+
+    def to(revision: str) -> Any:
+        def run(connection: Connection) -> None:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+        return run
+
+    async with engine.begin() as connection:
+        await connection.run_sync(to("0006"))
+        now = dt.datetime(2027, 5, 3, 9)
+        rows = [
+            ("telegram", "sent", "<b>Proposition n° 3</b>\nOK", '{"proposal": 3}', None),
+            ("telegram", "pending", "<b>Proposition n° 4</b>\nA &amp; B", '{"proposal": 4}', None),
+            ("email", "sent", "Bonjour,\n\nvieux\n\n-- \nmutualise", '{"X-Mutualise-Proposal": "3"}', "<p>x</p>"),
+            ("email", "pending", "Bonjour,\n\nLa fête revient ?\n\nRépondez à ce message par « oui »…\n\n-- \nmutualise",
+             '{"X-Mutualise-Anticipation": "7"}', None),
+        ]  # fmt: skip
+        for channel, status, body, headers, html in rows:
+            await connection.execute(
+                text(
+                    "INSERT INTO outbox (channel, recipient, body, html, headers, status, "
+                    "attempts, next_attempt_at, created_at) VALUES (:c, 'x', :b, :h, :hd, :s, 0, "
+                    ":t, :t)"
+                ),
+                {"c": channel, "b": body, "h": html, "hd": headers, "s": status, "t": now},
+            )
+        await connection.run_sync(to("head"))
+        found = (
+            await connection.execute(text("SELECT body, headers, actions FROM outbox ORDER BY id"))
+        ).all()
+
+    def plain(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    assert [(body, plain(headers), plain(actions)) for body, headers, actions in found] == [
+        ("<b>Proposition n° 3</b>\nOK", None, [{"kind": "answer_proposal", "target": 3}]),
+        ("Proposition n° 4\nA & B", None, [{"kind": "answer_proposal", "target": 4}]),
+        ("Bonjour,\n\nvieux\n\n-- \nmutualise", None, [{"kind": "answer_proposal", "target": 3}]),
+        ("La fête revient ?", None, [{"kind": "answer_anticipation", "target": 7}]),
+    ]

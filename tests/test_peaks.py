@@ -134,7 +134,7 @@ async def test_the_digests_list_the_peaks_and_the_shortage_that_comes_back(
         )
         assert "barrière" not in text.split("Pics de demande")[1]
     assert '<td>le 14 juillet 2026</td><td class="n">800</td>' in digest.html
-    assert digest.news and "Pic de demande : ganivelle, le 13 juillet 2026" in digest.telegram
+    assert digest.news and "Pic de demande : ganivelle, le 13 juillet 2026" in digest.brief
     # The shortage of 2026 comes back in 2027: a joint purchase to consider, with its figures.
     assert (
         "- ganivelles : le 14 juillet 2026 : il en faut 800 pour 300 prêtables ; "

@@ -144,11 +144,17 @@ async def test_a_reminder_goes_out_once_across_restarts(sqlite_url: str, tmp_pat
             MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
+        assert service.stdout is not None
+        started = b""  # up to the scheduler's line: started, and stopped cleanly on a signal
+        while b"Planificateur" not in started:
+            line = await asyncio.wait_for(service.stdout.readline(), timeout=60)
+            assert line, "the service ended before it started"
+            started += line
         await asyncio.sleep(seconds)
         service.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(service.communicate(), timeout=30)
         assert service.returncode == 0, err.decode()
-        return out.decode()
+        return (started + out).decode()
 
     try:
         out = await serve(4)

@@ -150,8 +150,8 @@ def _send(port: int, sender: str, raw: bytes) -> None:
 
 async def _agreement(ctx: Context, folder: Path) -> str:
     """Both communes of the first loan accept it; its agreement is written."""
-    from handlers.answers import answer
     from handlers.conventions import LoanTerms, agreement, render_docx, render_html
+    from handlers.proposals import answer
 
     async with ctx.sessions.begin() as session:
         loans = [p for p in await all_proposals(session) if p.kind is ProposalKind.LOAN]

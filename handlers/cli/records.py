@@ -244,18 +244,19 @@ async def run_proposals(ctx: Context, args: argparse.Namespace) -> int:
 
 async def run_answer(ctx: Context, args: argparse.Namespace) -> int:
     """Accept or decline a proposal on behalf of a commune."""
-    from handlers.answers import answer
+    from handlers.proposals import answer
+    from handlers.settlement import Settlement
 
+    settle = Settlement(matching_config(ctx.settings))
     async with ctx.sessions.begin() as session:
         known = await communes(session)
         index = CommuneIndex(CommuneName(c.insee, c.name) for c in known)
         commune = index.resolve(args.commune)
         now = dt.datetime.now(PARIS)
-        result = await answer(
-            session, args.proposal, commune.insee, args.accept, now, matching_config(ctx.settings)
-        )
+        result = await answer(session, args.proposal, commune.insee, args.accept, now)
+        created = await settle(session, result.touched, now)
     if not args.accept:
-        again = len(result.report.created) if result.report else 0
+        again = len(created)
         ctx.out.print(
             f"Proposition n° {args.proposal} refusée par {commune.name}. "
             f"Nouvelles propositions : {again}."

@@ -1,6 +1,6 @@
 """The digests coordinators receive: the matching digest (working days) and the semester
 summary (1 January, 1 July), each for one territory, rendered in HTML and text, with the
-summary's workbook and calendar, and a short Telegram version."""
+summary's workbook and calendar, and the brief a chat shows."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from handlers.digests import facts, matching, semester
 from handlers.digests.calendar import calendar
 from handlers.digests.facts import Item, Scope
 from handlers.digests.peaks import describe
-from handlers.digests.render import render, telegram_lines
+from handlers.digests.render import brief, render
 from handlers.digests.workbook import workbook
+from handlers.notices import Notice
 from handlers.wording import day, listing
 from storage.runs import detail_of, last_run
 
@@ -51,13 +52,19 @@ class Rendered:
     subject: str
     text: str
     html: str
-    telegram: str
+    brief: str  # what a chat shows: a few lines, the rest in the files
     # Attachments: file name -> (content type, bytes).
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     # Whether there is anything to tell (a matching digest with nothing new is not sent).
     news: bool = True
     # What it showed, kept with the run so that the next digest tells only what is new.
     seen: dict[str, Any] | None = None
+
+    @property
+    def notice(self) -> Notice:
+        """The digest as a notice to its coordinators."""
+        files = tuple((name, kind, data) for name, (kind, data) in self.files.items())
+        return Notice(self.subject, self.text, (), self.html, self.brief, files)
 
     def write(self, folder: Path) -> list[Path]:
         """Write `digest.html`, `digest.txt` and the attachments into `folder`."""
@@ -110,8 +117,7 @@ async def matching_digest(
         subject=title,
         text=render("digest_matching.txt.j2", context, config.templates),
         html=render("digest_matching.html.j2", context, config.templates),
-        telegram=telegram_lines(
-            title,
+        brief=brief(
             lines,
             f"{len(digest.new)} nouvelle(s) proposition(s), {len(digest.waiting)} en attente, "
             f"{len(digest.soon)} besoin(s) sans solution à moins de 30 jours, "
@@ -171,7 +177,7 @@ async def semester_summary(
         subject=title,
         text=render("digest_semester.txt.j2", context, config.templates),
         html=render("digest_semester.html.j2", context, config.templates),
-        telegram=telegram_lines(title, lines, "Le détail est dans les fichiers joints."),
+        brief=brief(lines, "Le détail est dans les fichiers joints."),
         files={
             "besoins.xlsx": (XLSX, workbook(summary)),
             "calendrier.ics": (ICS, ics),

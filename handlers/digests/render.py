@@ -1,10 +1,9 @@
 """Rendering the digests: jinja2 templates (HTML escaped, text), French dates and sums,
-and the short Telegram summary."""
+and the brief a chat shows."""
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -15,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from handlers.wording import day, stretch
 
-TELEGRAM_LISTED = 8
+BRIEF_LISTED = 8
 
 
 def _day(value: dt.date | dt.datetime | None) -> str:
@@ -58,11 +57,9 @@ def render(name: str, context: dict[str, Any], templates: Path | None = None) ->
     return environment(templates).get_template(name).render(**context)
 
 
-def telegram_lines(title: str, lines: list[str], more: str) -> str:
-    """A short Telegram message in HTML parse mode: user text is escaped here."""
-    shown = [f"• {html.escape(line, quote=False)}" for line in lines[:TELEGRAM_LISTED]]
-    if len(lines) > TELEGRAM_LISTED:
-        shown.append(f"… et {len(lines) - TELEGRAM_LISTED} autre(s)")
-    body = "\n".join(shown)
-    head, tail = html.escape(title, quote=False), html.escape(more, quote=False)
-    return f"<b>{head}</b>\n{body}\n\n{tail}".replace("\n\n\n", "\n\n")
+def brief(lines: list[str], more: str) -> str:
+    """What a chat shows of a digest: its first lines, and a last word."""
+    shown = [f"• {line}" for line in lines[:BRIEF_LISTED]]
+    if len(lines) > BRIEF_LISTED:
+        shown.append(f"… et {len(lines) - BRIEF_LISTED} autre(s)")
+    return "\n\n".join(part for part in ("\n".join(shown), more) if part)

@@ -1,0 +1,339 @@
+"""The chain of named steps a stored message goes through, each a small function over the
+message's `Handling`, as Mailman's chain of rules:
+
+    claim → screen → identify → read → (a reply to the bot?) → understand → record | hold
+
+A step lets the message go on (it returns None) or decides its fate (an `Outcome`). Once
+every message of a transaction has been through its chain, the inbox settles what they
+touched at once (`handlers/settlement.py`), then each message is answered (`answer`).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import anticipation, proposals, replies
+from handlers.completion import complete, original_message
+from handlers.inbound import Inbound
+from handlers.notices import ActionKind, asked
+from handlers.reading.intents import Intent
+from handlers.reading.reader import Reader, Reading
+from handlers.recording import Author, Recorded, record
+from handlers.settlement import Settlement
+from storage.errors import MutualiseError
+from storage.inbox import claim, set_outcome
+from storage.members import (
+    Sender,
+    commune_name,
+    identify_sender,
+    member_by_telegram,
+    normalise_address,
+)
+from storage.models import Channel, InboundStatus, Proposal, Role
+
+log = logging.getLogger("mutualise.inbox")
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class Fate(enum.StrEnum):
+    """What became of a message, as the channels need to know it."""
+
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    QUARANTINED = "quarantined"
+    REFUSED = "refused"
+    ANSWERED = "answered"
+    TO_CONFIRM = "to_confirm"
+    RECORDED = "recorded"
+    FAILED = "failed"
+
+
+@dataclass
+class Outcome:
+    """A message's fate, and the reply its writer reads (plain French text)."""
+
+    fate: Fate
+    reply: str | None = None
+    message_id: int | None = None
+    reading: Reading | None = None
+    commune: str | None = None
+    # The proposals its settlement made about the items it touched.
+    proposals: list[Proposal] = field(default_factory=list)
+
+
+# The channel's answer, queued in the transaction that records the message: a reply is
+# sent if and only if what it speaks of is stored.
+Responder = Callable[[AsyncSession, Outcome], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Work:
+    """A stored message to take through a chain of steps."""
+
+    message_id: int
+    inbound: Inbound
+    chain: Sequence[Step]
+    respond: Responder | None = None
+    reading: Reading | None = None  # what the writer confirmed, when confirming a card
+
+
+@dataclass
+class Handling:
+    """One message on its way through its chain: what each step found, for the next."""
+
+    work: Work
+    sender: Sender | None = None
+    reading: Reading | None = None
+    commune: str | None = None  # the INSEE code of the commune it speaks for
+    touched: set[str] = field(default_factory=set)  # items whose matching may change
+    outcome: Outcome | None = None
+
+    @property
+    def inbound(self) -> Inbound:
+        return self.work.inbound
+
+    @property
+    def id(self) -> int:
+        return self.work.message_id
+
+    @property
+    def member_id(self) -> int | None:
+        return self.sender.member.id if self.sender and self.sender.member else None
+
+    async def end(self, turn: Turn, fate: Fate, why: str, reply: str | None = None) -> Outcome:
+        """Record what became of the message (`why`, for the log), and its outcome."""
+        await set_outcome(turn.session, self.id, InboundStatus(fate.value), why,
+                          member_id=self.member_id, commune_insee=self.commune)  # fmt: skip
+        return Outcome(fate, reply, self.id, self.reading, self.commune)
+
+
+@dataclass
+class Turn:
+    """What the steps of one transaction share."""
+
+    session: AsyncSession
+    reader: Reader
+    settle: Settlement
+    # Who wrote the transaction's emails, found for all of them at once.
+    senders: dict[str, Sender | None]
+
+
+Step = Callable[[Turn, Handling], Awaitable[Outcome | None]]
+
+
+# The steps, in the order a message meets them.
+
+
+async def claim_message(turn: Turn, msg: Handling) -> Outcome | None:
+    """Claim the message: whatever tries it at the same time, it is handled once."""
+    if not await claim(turn.session, msg.id):
+        return Outcome(Fate.DUPLICATE, None, msg.id)
+    return None
+
+
+async def claim_card(turn: Turn, msg: Handling) -> Outcome | None:
+    """Claim a confirmed card's message: confirmed twice, it is recorded once."""
+    if not await claim(turn.session, msg.id, InboundStatus.RECORDED):
+        return Outcome(Fate.DUPLICATE, None, msg.id)
+    return None
+
+
+async def screen(turn: Turn, msg: Handling) -> Outcome | None:
+    """Held unread when its sender's domain failed authentication; ignored when a machine
+    wrote it (an auto-reply, a bounce): nothing is read, nobody answered."""
+    if msg.inbound.quarantine:
+        log.warning("message %s quarantined: %s", msg.id, msg.inbound.quarantine)
+        return await msg.end(turn, Fate.QUARANTINED, msg.inbound.quarantine)
+    if msg.inbound.automatic:
+        return await msg.end(turn, Fate.IGNORED, f"automatique : {msg.inbound.automatic}")
+    return None
+
+
+async def identify(turn: Turn, msg: Handling) -> Outcome | None:
+    """Who writes: a registered member, or a town hall's address. A stranger records
+    nothing and speaks for nobody."""
+    inbound = msg.inbound
+    if inbound.channel is Channel.TELEGRAM:
+        telegram_id = inbound.telegram_id
+        member = await member_by_telegram(turn.session, telegram_id) if telegram_id else None
+        msg.sender = Sender(member.commune, member) if member else None
+    else:
+        address = normalise_address(inbound.sender)
+        known = address in turn.senders
+        found = turn.senders[address] if known else await identify_sender(turn.session, address)
+        msg.sender = found
+    if msg.sender is None:
+        return await msg.end(turn, Fate.REFUSED, "expéditeur inconnu", replies.UNKNOWN_SENDER)
+    return None
+
+
+async def read(turn: Turn, msg: Handling) -> Outcome | None:
+    """What the text says, as of the day it was written, unless the writer confirmed a
+    reading; and the commune it speaks for (a coordinator may write for any)."""
+    assert msg.sender is not None
+    msg.reading = msg.work.reading or turn.reader.read(
+        msg.inbound.text, msg.inbound.at.astimezone(PARIS).date()
+    )
+    coordinator = msg.sender.member is not None and msg.sender.member.role is Role.COORDINATOR
+    if coordinator and msg.reading.commune:
+        msg.commune = msg.reading.commune
+    else:
+        msg.commune = msg.sender.commune.insee
+    return None
+
+
+def _replied_to(msg: Handling) -> int | None:
+    """The bot's message (in the outbox) this one replies to, when it declares nothing of
+    its own: a reply to the bot."""
+    if msg.reading is None or msg.reading.items:
+        return None
+    return msg.inbound.answers
+
+
+async def _asked(turn: Turn, msg: Handling, kind: ActionKind) -> int | None:
+    """What the bot's message this one replies to asked of that kind (the proposal to
+    answer, the question), if it replies to one."""
+    replied = _replied_to(msg)
+    return await asked(turn.session, replied, kind) if replied is not None else None
+
+
+async def answer_anticipation(turn: Turn, msg: Handling) -> Outcome | None:
+    """A reply to "Même matériel que l'an dernier ?": oui records the needs again."""
+    question = await _asked(turn, msg, ActionKind.ANSWER_ANTICIPATION)
+    choice = anticipation.choice_in(msg.inbound.text) if question is not None else None
+    if question is None or choice is None:
+        return None
+    assert msg.commune is not None
+    try:
+        reply = await anticipation.answer(
+            turn.session, question, msg.commune, choice, msg.inbound.at, msg.inbound.channel,
+            turn.settle,
+        )  # fmt: skip
+    except anticipation.AnticipationError as exc:
+        reply = str(exc)
+    return await msg.end(turn, Fate.RECORDED, f"répond {choice.value} à {question}", reply)
+
+
+async def answer_proposal(turn: Turn, msg: Handling) -> Outcome | None:
+    """A reply to a proposal: the commune accepts or refuses it."""
+    proposal = await _asked(turn, msg, ActionKind.ANSWER_PROPOSAL)
+    decision = proposals.verdict(msg.inbound.text) if proposal is not None else None
+    if proposal is None or decision is None:
+        return None
+    assert msg.commune is not None
+    try:
+        answered = await proposals.answer(
+            turn.session, proposal, msg.commune, decision, msg.inbound.at
+        )
+    except MutualiseError as exc:  # closed, unknown, or not this commune's proposal
+        return await msg.end(turn, Fate.ANSWERED, str(exc), str(exc))
+    msg.touched |= answered.touched
+    why = f"{'accepte' if decision else 'refuse'} la proposition {proposal}"
+    reply = replies.answered(proposal, decision, answered.confirmed)
+    return await msg.end(turn, Fate.RECORDED, why, reply)
+
+
+async def complete_need(turn: Turn, msg: Handling) -> Outcome | None:
+    """A reply to the bot's question ("pour quelles dates ?"): it completes the needs the
+    question was about."""
+    replied = _replied_to(msg)
+    original = await original_message(turn.session, replied) if replied is not None else None
+    if original is None:
+        return None
+    assert msg.commune is not None
+    today = msg.inbound.at.astimezone(PARIS).date()
+    completion = await complete(
+        turn.session, original, msg.commune, msg.inbound.text, turn.reader, today
+    )
+    if completion is None:
+        return None
+    msg.touched |= {n.item_id for n in completion.needs if n.item_id}
+    reply = replies.completed(completion.describe(), completion.missing)
+    return await msg.end(turn, Fate.RECORDED, f"complète le message {original}", reply)
+
+
+async def understand(turn: Turn, msg: Handling) -> Outcome | None:
+    """A text with nothing to record gets a helpful answer."""
+    assert msg.reading is not None
+    if msg.reading.intent is not Intent.UNKNOWN:
+        return None
+    return await msg.end(turn, Fate.ANSWERED, "rien à enregistrer", replies.NOTHING_UNDERSTOOD)
+
+
+async def hold(turn: Turn, msg: Handling) -> Outcome | None:
+    """A chat message is shown back to be confirmed: nothing is recorded yet."""
+    return Outcome(Fate.TO_CONFIRM, None, msg.id, msg.reading, msg.commune)
+
+
+async def _record(turn: Turn, msg: Handling, ask: bool) -> Outcome:
+    assert msg.reading is not None and msg.commune is not None
+    author = Author(msg.commune, msg.member_id, msg.inbound.channel, msg.id)
+    recorded = await record(turn.session, msg.reading, author)
+    msg.touched |= _items(recorded)
+    name = await commune_name(turn.session, msg.commune)
+    reply = replies.recorded(msg.reading, recorded, name)
+    if ask and (recorded.needs or recorded.offers):
+        reply += replies.still_missing(msg.reading.missing)
+    return await msg.end(turn, Fate.RECORDED, _summary(msg.reading, recorded), reply)
+
+
+async def record_and_ask(turn: Turn, msg: Handling) -> Outcome | None:
+    """Record what the message declares; the reply asks for what is missing (answering it
+    completes the record)."""
+    return await _record(turn, msg, ask=True)
+
+
+async def record_card(turn: Turn, msg: Handling) -> Outcome | None:
+    """Record what the writer confirmed on the card (its questions were asked there)."""
+    return await _record(turn, msg, ask=False)
+
+
+# A message recorded as it is read: an email, a line of `mutualise ingest`.
+AS_READ: tuple[Step, ...] = (
+    claim_message, screen, identify, read,
+    answer_anticipation, answer_proposal, complete_need,
+    understand, record_and_ask,
+)  # fmt: skip
+# A chat message: read and shown back as a card, recorded only once confirmed.
+TO_CONFIRM: tuple[Step, ...] = (claim_message, screen, identify, read, understand, hold)
+# The card confirmed: recorded as the writer left it.
+CONFIRMED: tuple[Step, ...] = (claim_card, identify, read, record_card)
+
+
+async def go_through(turn: Turn, msg: Handling) -> Outcome:
+    """Take the message through its chain, up to the step that decides its fate."""
+    for step in msg.work.chain:
+        outcome = await step(turn, msg)
+        if outcome is not None:
+            return outcome
+    raise AssertionError("a chain ends with a step that decides")  # pragma: no cover
+
+
+async def answer(turn: Turn, msg: Handling, created: Sequence[Proposal]) -> None:
+    """Once the transaction's messages are settled: the message's proposals, and its reply
+    queued by its channel."""
+    assert msg.outcome is not None
+    msg.outcome.proposals = [p for p in created if p.item_id in msg.touched]
+    if msg.work.respond is not None and msg.outcome.fate is not Fate.TO_CONFIRM:
+        await msg.work.respond(turn.session, msg.outcome)
+
+
+def _items(recorded: Recorded) -> set[str]:
+    """The items a message touched: only their matching can change."""
+    needs = [*recorded.needs, *recorded.withdrawn_needs]
+    offers = [*recorded.offers, *recorded.withdrawn_offers]
+    ids = [n.item_id for n in needs] + [o.item_id for o in offers]
+    return {i for i in ids if i is not None}
+
+
+def _summary(reading: Reading, recorded: Recorded) -> str:
+    return (
+        f"{reading.intent.value}: {len(recorded.needs)} besoin(s), {len(recorded.offers)} "
+        f"offre(s), {len(recorded.withdrawn_needs) + len(recorded.withdrawn_offers)} retrait(s)"
+    )
