@@ -37,6 +37,11 @@ class Inbound:
         return cls(channel, sender.strip(), text, at, f"line:{digest[:40]}", text.encode())
 
     @property
+    def from_file(self) -> bool:
+        """Given by the operator (`mutualise ingest`): recorded as confirmed."""
+        return self.external_id.startswith("line:")
+
+    @property
     def telegram_id(self) -> int | None:
         """The Telegram user id of the sender, for Telegram messages."""
         if not self.sender.startswith(TELEGRAM_PREFIX):

@@ -96,6 +96,7 @@ class NeedKind(enum.StrEnum):
 
 
 class NeedStatus(enum.StrEnum):
+    PENDING = "pending"  # read with doubts from an email: held until the writer confirms
     OPEN = "open"
     MATCHED = "matched"
     FULFILLED = "fulfilled"
@@ -104,6 +105,7 @@ class NeedStatus(enum.StrEnum):
 
 
 class OfferStatus(enum.StrEnum):
+    PENDING = "pending"  # read with doubts from an email: held until the writer confirms
     OPEN = "open"
     WITHDRAWN = "withdrawn"
 

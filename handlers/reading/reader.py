@@ -76,6 +76,8 @@ class Reading:
     spans: dict[str, list[Span]] = field(default_factory=dict)
     volunteer: bool = False  # offers to carry a group order
     recurrence: str | None = None  # the RRULE of an event said to come back every year
+    # The parts the reader is unsure of (also in `missing`): confirmed before recording.
+    doubts: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `mutualise parse`."""
@@ -94,6 +96,7 @@ class Reading:
             "missing": self.missing,
             "volunteer": self.volunteer,
             "recurrence": self.recurrence,
+            "doubts": self.doubts,
             "spans": {k: [[s.start, s.end] for s in v] for k, v in self.spans.items()},
         }
 
@@ -243,15 +246,18 @@ class Reader:
         reading.spans["items"] = [i.span for i in reading.items]
         reading.missing = missing_fields(reading)
         if scope.doubtful and reading.intent not in (Intent.UNKNOWN, Intent.CANCEL):
-            reading.missing.insert(0, "intent")
+            reading.doubts.append("intent")
         evidence = Evidence(
             seen.shape, scope.acts, seen.counted, seen.numbers, seen.used, seen.named,
             [i for i in scope.items if any(i.span == r.span for r in reading.items)],
             placement.candidates, forwarded,
         )  # fmt: skip
-        for doubt in doubts(evidence, reading.intent):
-            if doubt not in reading.missing:
-                reading.missing.append(doubt)
+        reading.doubts += [d for d in doubts(evidence, reading.intent) if d not in reading.doubts]
+        reading.missing = [
+            *(d for d in reading.doubts if d == "intent"),
+            *reading.missing,
+            *(d for d in reading.doubts if d != "intent" and d not in reading.missing),
+        ]
         reading.volunteer = reading.intent is Intent.PURCHASE and bool(
             VOLUNTEER.search(seen.folded)
         )
