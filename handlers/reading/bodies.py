@@ -38,7 +38,8 @@ _SIGN_OFF = re.compile(
     re.MULTILINE,
 )
 _ADDRESSES = re.compile(
-    r"\S+@\S+\.\w+|https?://\S+|www\.\S+"
+    # Bounded parts: a long run without spaces costs its length, not its square.
+    r"[^\s@]{1,64}@[^\s@]{1,253}\.\w+|https?://\S+|www\.\S+"
     # Footers that phones and mail programs add: "Envoyé de mon iPhone".
     r"|^[ \t]*(?:envoye|envoyee|sent|telecharge[rz]?|obtenir)\b[^\n]{0,60}"
     r"(?:iphone|ipad|mobile|smartphone|telephone|android|samsung|galaxy|outlook|orange|sfr"

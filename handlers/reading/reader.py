@@ -196,7 +196,7 @@ class Reader:
 
     def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:
         """The event, and what a message that asks nothing announces."""
-        event = find_event(seen.folded, reading.text, self._proper)
+        event = self._event(seen, reading.text)
         if event is None and reading.items:
             names = [Span(m.start, m.end) for m in seen.named]
             event = event_before_date(
@@ -219,6 +219,18 @@ class Reader:
         )
         if event is not None and reading.intent is not Intent.UNKNOWN:
             reading.event, reading.spans["event"] = event[0], [event[1]]
+
+    def _event(self, seen: _Seen, text: str) -> tuple[str, Span] | None:
+        """The event the body names; the subject line's only when the body names none, and
+        only when it is more than a word ("Demande fête" names no event)."""
+        header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
+        body = " " * header + seen.folded[header:]
+        event = find_event(body, text, self._proper)
+        if event is None and header:
+            event = find_event(seen.folded[:header], text, self._proper)
+            if event is not None and len(event[0].split()) < 2:
+                return None
+        return event
 
     def _date(self, reading: Reading, seen: _Seen, today: dt.date) -> Placement:
         """The days of use, the availability or the deadline."""
