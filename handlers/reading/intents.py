@@ -308,6 +308,7 @@ _SAYS_NOTHING = _words(
     r"|sauriez|connait|connaissez|a deja|avez deja|peut me dire|pourrait me dire)",
     r"(?:savez-vous|sauriez-vous|vous savez|qqn sait|quelqu'un sait|quelqu un sait|qui sait)",
     r"(?:est-ce que vous avez besoin|avez-vous besoin|vous faut-il|faut-il vous)",
+    r"(?:ne|n')\s*(?:savons|sais|sait|savent) pas (?:encore )?si",
     r"(?:comment|combien|pourquoi)\b",
     r"quel(?:le)?s? (?:cle|est|sera|serait|montant|prix|tarif|date|delai|procedure|modalite"
     r"|repartition|participation|calendrier|fournisseur|prestataire|marche|solution)",

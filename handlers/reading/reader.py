@@ -202,10 +202,11 @@ class Reader:
             event = event_before_date(
                 seen.folded, reading.text, [d.span for d in seen.dates], names, self._proper
             )
-        if event is not None:
-            # "la course de caisses à savon": what the event is called is not asked for.
-            name = event[1]
-            reading.items = [i for i in reading.items if not name.start <= i.span.start < name.end]
+        # "la course de caisses à savon": what an event is called is not asked for.
+        names = [e[1] for e in (event, find_event(seen.folded, reading.text, self._proper)) if e]
+        reading.items = [
+            i for i in reading.items if not any(n.start <= i.span.start < n.end for n in names)
+        ]
         coming = [d for d in seen.dates if (d.end or d.start or dt.date.min) >= seen.today]
         uncounted = all(i.quantity is None for i in scope.items)
         if scope.loose and uncounted and event is not None and coming and not scope.quiet:
