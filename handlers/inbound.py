@@ -52,6 +52,11 @@ class Inbound:
                    authenticated="fichier importé par l'exploitant (mutualise ingest)")  # fmt: skip
 
     @property
+    def from_file(self) -> bool:
+        """Given by the operator (`mutualise ingest`): recorded as confirmed."""
+        return self.external_id.startswith("line:")
+
+    @property
     def telegram_id(self) -> int | None:
         """The Telegram user id of the sender, for Telegram messages."""
         if not self.sender.startswith(TELEGRAM_PREFIX):

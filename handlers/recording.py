@@ -61,8 +61,11 @@ class Recorded:
         )
 
 
-async def record(session: AsyncSession, reading: Reading, author: Author) -> Recorded:
-    """Store what the reading says, for the author's commune."""
+async def record(
+    session: AsyncSession, reading: Reading, author: Author, *, held: bool = False
+) -> Recorded:
+    """Store what the reading says, for the author's commune; `held`, its needs and offers
+    wait for the writer's confirmation, out of matching and of the other communes' view."""
     recorded = Recorded()
     if reading.intent is Intent.CANCEL:
         await _withdraw(session, reading, author, recorded)
@@ -72,7 +75,8 @@ async def record(session: AsyncSession, reading: Reading, author: Author) -> Rec
     if reading.intent in (Intent.PURCHASE, Intent.BORROW):
         kind = NeedKind.PURCHASE if reading.intent is Intent.PURCHASE else NeedKind.BORROW
         for item in reading.items:
-            need = Need(kind=kind, status=NeedStatus.OPEN, **_common(item, reading, author))
+            status = NeedStatus.PENDING if held else NeedStatus.OPEN
+            need = Need(kind=kind, status=status, **_common(item, reading, author))
             need.deadline = reading.deadline
             need.volunteer = reading.volunteer
             need.event_id = recorded.event.id if recorded.event else None
@@ -80,7 +84,8 @@ async def record(session: AsyncSession, reading: Reading, author: Author) -> Rec
             recorded.needs.append(need)
     elif reading.intent is Intent.LEND:
         for item in reading.items:
-            offer = Offer(status=OfferStatus.OPEN, **_common(item, reading, author))
+            offered = OfferStatus.PENDING if held else OfferStatus.OPEN
+            offer = Offer(status=offered, **_common(item, reading, author))
             session.add(offer)
             recorded.offers.append(offer)
     await session.flush()
@@ -187,3 +192,32 @@ async def _withdraw(
     recorded.withdrawn_needs, recorded.withdrawn_offers = list(needs), list(offers)
     recorded.cancelled_proposals = len(proposals)
     await session.flush()
+
+
+async def held_from(
+    session: AsyncSession, message_id: int, commune: str
+) -> tuple[list[Need], list[Offer]]:
+    """The needs and offers recorded from a message and held for its writer's confirmation."""
+    needs = await session.scalars(
+        select(Need).where(
+            Need.message_id == message_id, Need.commune_insee == commune,
+            Need.status == NeedStatus.PENDING,
+        )
+    )  # fmt: skip
+    offers = await session.scalars(
+        select(Offer).where(
+            Offer.message_id == message_id, Offer.commune_insee == commune,
+            Offer.status == OfferStatus.PENDING,
+        )
+    )  # fmt: skip
+    return list(needs), list(offers)
+
+
+def release(needs: list[Need], offers: list[Offer], keep: bool) -> set[str]:
+    """Confirm (`keep`) or drop what was held; the items whose matching may change."""
+    for need in needs:
+        need.status = NeedStatus.OPEN if keep else NeedStatus.CANCELLED
+    for offer in offers:
+        offer.status = OfferStatus.OPEN if keep else OfferStatus.WITHDRAWN
+    ids = [n.item_id for n in needs] + [o.item_id for o in offers]
+    return {i for i in ids if i is not None}

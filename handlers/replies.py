@@ -108,6 +108,32 @@ ASKS = {
 }
 
 
+CHECKS = {
+    "intent": "s'agit-il bien d'une demande, d'une offre ou d'un achat comme je l'ai compris ?",
+    "items": "le matériel est-il bien celui-ci ?",
+    "quantity": "les quantités sont-elles justes ?",
+    "dates": "les dates sont-elles les bonnes ?",
+    "deadline": "l'échéance est-elle la bonne ?",
+}
+
+
+def to_confirm(doubts: list[str]) -> str:
+    """The question that follows a reading the bot is unsure of: recorded, but held out of
+    the proposals until the writer confirms it."""
+    checks = " ".join(CHECKS[d] for d in doubts if d in CHECKS)
+    return (
+        "\n\nAvant de le proposer aux autres communes, j'ai besoin de votre confirmation : "
+        f"{checks} Répondez « oui » à ce message si c'est bien cela, « non » pour l'annuler, "
+        "ou corrigez ce qui ne va pas (par exemple « 30 et pas 20 », « du 12 au 14 juin »)."
+    )
+
+
+CONFIRMED_HELD = (
+    "Merci, c'est confirmé : votre déclaration est enregistrée et proposée aux autres communes."
+)
+DROPPED_HELD = "C'est noté : rien n'est enregistré. Vous pouvez renvoyer votre demande corrigée."
+
+
 def still_missing(fields: list[str]) -> str:
     """The question that follows a recorded but incomplete need; a reply completes it."""
     questions = " ".join(ASKS[m] for m in fields if m in ASKS)

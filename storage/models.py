@@ -120,6 +120,7 @@ class NeedKind(enum.StrEnum):
 
 
 class NeedStatus(enum.StrEnum):
+    PENDING = "pending"  # read with doubts from an email: held until the writer confirms
     OPEN = "open"
     MATCHED = "matched"
     FULFILLED = "fulfilled"
@@ -128,6 +129,7 @@ class NeedStatus(enum.StrEnum):
 
 
 class OfferStatus(enum.StrEnum):
+    PENDING = "pending"  # read with doubts from an email: held until the writer confirms
     OPEN = "open"
     WITHDRAWN = "withdrawn"
 

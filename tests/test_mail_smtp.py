@@ -412,3 +412,55 @@ async def test_a_flooding_sender_is_slowed_and_loops_end(
     assert other == 250
     replies = [m for m in await rows(sessions, OutboxMessage) if m.recipient == "st@caudan.fr"]
     assert len(replies) == 3  # four messages handled, three replies: the cap of the day
+
+
+async def test_a_doubtful_reading_is_held_until_its_writer_confirms(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from storage.models import NeedStatus, Proposal
+
+    offer = mail("Nous pouvons prêter nos 10 barnums du 1er au 30 juin.",
+                 sender="st@lorient.bzh", message_id="<o1@lorient.bzh>")  # fmt: skip
+    assert (await talk(server, offer, sender="st@lorient.bzh"))[0] == 250
+    # Two days, neither inside the other: the reader asks which, and holds the need.
+    assert (await talk(server, mail("Il nous faudrait 3 barnums le 21 juin ou le 28 juin.")))[
+        0
+    ] == 250
+    (need,) = await rows(sessions, Need)
+    assert need.status is NeedStatus.PENDING
+    assert await rows(sessions, Proposal) == []  # nothing unsure reaches the proposals
+    question = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    assert "j'ai besoin de votre confirmation" in question.body
+    assert "les dates sont-elles les bonnes ?" in question.body
+    answer = mail("Oui, c'est bien ça.", message_id="<m2@caudan.fr>", Subject="Re: Besoin de matériel",
+                  In_Reply_To=f"<{TOKENS.message_id(question.id, 'mutualise.example')}>")  # fmt: skip
+    assert (await talk(server, answer))[0] == 250
+    (need,) = await rows(sessions, Need)
+    assert need.status is NeedStatus.MATCHED  # released, matched at once
+    assert len(await rows(sessions, Proposal)) == 1
+    last = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    assert "c'est confirmé" in last.body
+
+
+async def test_a_held_reading_can_be_corrected_or_dropped(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from storage.models import NeedStatus
+
+    assert (await talk(server, mail("Il nous faudrait 3 barnums le 21 juin ou le 28 juin.")))[
+        0
+    ] == 250
+    question = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    fix = mail("Le 28 juin.", message_id="<m2@caudan.fr>", Subject="Re: Besoin de matériel",
+               In_Reply_To=f"<{TOKENS.message_id(question.id, 'mutualise.example')}>")  # fmt: skip
+    assert (await talk(server, fix))[0] == 250
+    (need,) = await rows(sessions, Need)
+    assert (need.status, str(need.start)) == (NeedStatus.OPEN, "2027-06-28")
+    assert (await talk(server, mail("Il nous faudrait 5 tables le 3 juillet ou le 10 juillet.",
+                                    message_id="<m3@caudan.fr>")))[0] == 250  # fmt: skip
+    question = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    drop = mail("Non, laissez tomber.", message_id="<m4@caudan.fr>", Subject="Re: Besoin",
+                In_Reply_To=f"<{TOKENS.message_id(question.id, 'mutualise.example')}>")  # fmt: skip
+    assert (await talk(server, drop))[0] == 250
+    statuses = {n.item_id: n.status for n in await rows(sessions, Need)}
+    assert statuses == {"barnum": NeedStatus.OPEN, "table": NeedStatus.CANCELLED}

@@ -56,6 +56,7 @@ STATUS_LABELS = {
 }
 NEED_KIND_LABELS = {NeedKind.PURCHASE: "achat", NeedKind.BORROW: "emprunt"}
 NEED_STATUS_LABELS = {
+    NeedStatus.PENDING: "à confirmer",
     NeedStatus.OPEN: "ouvert",
     NeedStatus.MATCHED: "proposition en cours",
     NeedStatus.FULFILLED: "satisfait",
