@@ -246,8 +246,7 @@ async def test_a_proposal_is_answered_only_by_its_own_recipient_with_a_valid_tok
                  message_id="<o1@lorient.bzh>")  # fmt: skip
     assert await talk(server, offer, sender="st@lorient.bzh") == 250
     assert await talk(server, mail("Il nous faudrait un podium le 21 juin.")) == 250
-    notices = {m.recipient: m for m in await rows(sessions, OutboxMessage)
-               if m.headers and "X-Mutualise-Proposal" in m.headers}  # fmt: skip
+    notices = {m.recipient: m for m in await rows(sessions, OutboxMessage) if m.actions}
     lorient, caudan = notices["st@lorient.bzh"], notices["st@caudan.fr"]
 
     def accept(sender: str, in_reply_to: str, number: int) -> bytes:
