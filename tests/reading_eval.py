@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,28 +43,40 @@ def compare(got: dict[str, Any], expected: dict[str, Any]) -> list[str]:
 class Score:
     total: int = 0
     right: int = 0
-    per_field: Counter[str] = field(default_factory=Counter)
-    failures: list[tuple[dict[str, Any], dict[str, Any], list[str]]] = field(default_factory=list)
+    wrong: Counter[str] = field(default_factory=Counter)  # readings wrong, by field
+    silent: int = 0  # declarations recorded with nothing asked
+    silent_wrong: int = 0
+    failures: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def field_share(self, name: str) -> float:
-        return 1 - self.per_field[name] / self.total if self.total else 0.0
+        """The share of readings right on this field."""
+        return 1 - self.wrong[name] / self.total if self.total else 0.0
 
 
-def score(reader: Reader, cases_file: Path) -> Score:
-    """Read every case of a JSONL file and count what was read right."""
+def _tally(
+    reader: Reader, path: Path, wrong_fields: Callable[[dict[str, Any], dict[str, Any]], list[str]]
+) -> Score:
     result = Score()
-    for line in cases_file.read_text("utf-8").splitlines():
+    for line in path.read_text("utf-8").splitlines():
         if not line.strip():
             continue
         case = json.loads(line)
         got = reader.read(case["text"], dt.date.fromisoformat(case["now"])).to_json()
-        wrong = compare(got, case["expected"])
+        wrong = wrong_fields(got, case["expected"])
         result.total += 1
         result.right += not wrong
-        result.per_field.update(wrong)
+        result.wrong.update(wrong)
+        if not got["missing"] and got["intent"] != "unknown":
+            result.silent += 1
+            result.silent_wrong += bool(wrong)
         if wrong:
-            result.failures.append((case, got, wrong))
+            result.failures.append((case.get("id", case["text"][:40]), wrong))
     return result
+
+
+def score(reader: Reader, cases_file: Path) -> Score:
+    """Read every case of a JSONL file and count what was read right."""
+    return _tally(reader, cases_file, compare)
 
 
 # --- The judge's rules (shared/tools/score_reading.py), for sets written in its schema ---
@@ -117,35 +130,10 @@ def judge(got: dict[str, Any], expected: dict[str, Any], insee: dict[str, str]) 
     return ok
 
 
-@dataclass
-class SetScore:
-    total: int = 0
-    right: int = 0
-    per_field: Counter[str] = field(default_factory=Counter)
-    silent: int = 0  # declarations recorded with nothing asked
-    silent_wrong: int = 0
-    failures: list[tuple[str, list[str]]] = field(default_factory=list)
-
-    def share(self, name: str) -> float:
-        return self.per_field[name] / self.total if self.total else 0.0
-
-
-def score_set(reader: Reader, path: Path, insee: dict[str, str]) -> SetScore:
+def score_set(reader: Reader, path: Path, insee: dict[str, str]) -> Score:
     """Read every message of a set in the judge's schema and count as the judge does."""
-    result = SetScore()
-    for line in path.read_text("utf-8").splitlines():
-        if not line.strip():
-            continue
-        case = json.loads(line)
-        got = reader.read(case["text"], dt.date.fromisoformat(case["now"])).to_json()
-        ok = judge(got, case["expected"], insee)
-        right = all(ok.values())
-        result.total += 1
-        result.right += right
-        result.per_field.update(k for k, v in ok.items() if v)
-        if not got["missing"] and got["intent"] != "unknown":
-            result.silent += 1
-            result.silent_wrong += not right
-        if not right:
-            result.failures.append((case.get("id", "?"), [k for k, v in ok.items() if not v]))
-    return result
+
+    def wrong(got: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+        return [name for name, right in judge(got, expected, insee).items() if not right]
+
+    return _tally(reader, path, wrong)

@@ -31,7 +31,7 @@ def test_sets_written_apart_stay_read(name: str) -> None:
     insee = {c.name: c.insee for c in load_territory().communes}
     result = score_set(bundled_reader(), SETS / name, insee)
     whole, each, silent = FLOORS[name]
-    shares = {f: round(result.share(f), 3) for f in SET_FIELDS}
+    shares = {f: round(result.field_share(f), 3) for f in SET_FIELDS}
     silent_rate = result.silent_wrong / result.silent if result.silent else 0.0
     print(f"\n{name}: {result.right}/{result.total} fully right; {shares}; silent errors "
           f"{result.silent_wrong}/{result.silent}; failures {result.failures}")  # fmt: skip

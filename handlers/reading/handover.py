@@ -52,25 +52,22 @@ _OFFSET = {"la veille": -1, "l'avant-veille": -2, "l'avant veille": -2, "le lend
 
 def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt.date) -> Handover:
     """The pick-up and return days written around `anchor` (the days of use), if any."""
-    pickup = back = None
-    spans: list[Span] = []
+    found: list[tuple[re.Match[str], bool, dt.date]] = []
     for match in _HANDOVER.finditer(folded):
         returning = match.group("back") is not None
         day = _resolve(match, anchor, today, returning)
-        if day is None:
-            continue
-        if returning and back is None:
-            back = day
-        elif not returning and pickup is None:
-            pickup = day
-        else:
-            continue
-        spans.append(Span(match.start(), match.end()))
+        if day is not None:
+            found.append((match, returning, day))
     for match in _RELATIVE.finditer(folded) if anchor is not None else ():
         assert anchor is not None
         returning = match.group("back") is not None
         base = anchor[1] if returning else anchor[0]
-        day = base + dt.timedelta(days=_OFFSET.get(match.group("when"), 0))
+        found.append(
+            (match, returning, base + dt.timedelta(days=_OFFSET.get(match.group("when"), 0)))
+        )
+    pickup = back = None
+    spans: list[Span] = []
+    for match, returning, day in found:  # the first day said of each kind
         if returning and back is None:
             back = day
         elif not returning and pickup is None:

@@ -371,7 +371,7 @@ _CUES = (
     (Act.PURCHASE, PURCHASE),
     (Act.NEED, BORROW),
 )
-_INTENT = {
+INTENT_OF = {  # the intent each act declares
     Act.BUY: Intent.PURCHASE,
     Act.PURCHASE: Intent.PURCHASE,
     Act.ASK: Intent.BORROW,
@@ -489,9 +489,9 @@ def decide(acts: list[Act | None], holds_items: list[bool]) -> Decision:
         if Act.PLEASE in acts:
             return Decision(Intent.BORROW, Act.PLEASE, True)
         return Decision(Intent.UNKNOWN, None, False)
-    families = {_INTENT[a] for a in with_items}
+    families = {INTENT_OF[a] for a in with_items}
     buying = chosen is Act.NEED and Act.PURCHASE in positive
-    return Decision(_INTENT[chosen], chosen, len(families) > 1, buying)
+    return Decision(INTENT_OF[chosen], chosen, len(families) > 1, buying)
 
 
 _STRONG = (Act.BUY, Act.ASK, Act.OFFER)

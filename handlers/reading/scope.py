@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from handlers.reading.clauses import Clause, Layout
 from handlers.reading.intents import (
     AUTOMATIC,
+    INTENT_OF,
     POSITIVE,
     THANKS,
     Act,
@@ -27,14 +28,6 @@ from handlers.reading.quantities import FoundItem, once_each
 from handlers.reading.text import singular as _singular
 from storage.names import fold
 
-_FAMILY = {
-    Act.BUY: Intent.PURCHASE,
-    Act.PURCHASE: Intent.PURCHASE,
-    Act.ASK: Intent.BORROW,
-    Act.NEED: Intent.BORROW,
-    Act.PLEASE: Intent.BORROW,
-    Act.OFFER: Intent.LEND,
-}
 # Equipment named as part of another's description, or as its purpose, is not asked:
 # "un podium sur remorque", "équipé d'un chargeur", "pour alimenter la scène".
 _INCIDENTAL = re.compile(
@@ -171,10 +164,10 @@ class Scope:
                 i: (a if acts[i] is not None or clauses[i].listed else _CONTEXT)
                 for i, a in effective.items()
             }
-        family = _FAMILY[decision.act]
+        family = INTENT_OF[decision.act]
         # Needs and words of purchase say what the message's act is about; another act
         # said outright ("nous pouvons prêter…" in a request) is another matter.
-        wanted = {a for a, f in _FAMILY.items() if f is family or a not in _OUTRIGHT}
+        wanted = {a for a, f in INTENT_OF.items() if f is family or a not in _OUTRIGHT}
         items = _items_of(indexes, effective, found, where, wanted | {None})
         if not items:
             items = _referred(indexes, acts, found, where, clauses, folded)
