@@ -14,8 +14,12 @@ from handlers.reading.text import Span
 
 # A subject line: one short line, then a blank line, then the body.
 _HEADER = re.compile(r"\A[ \t]*(?P<line>[^\n]{1,150})\n[ \t]*\n(?=\s*\S)")
-# A sentence ends at a line break, or at . ! ? … followed by a space.
-_SENTENCE_END = re.compile(r"\n|[.!?]+(?=[\s\"')]|$)|\.\.\.")
+# A sentence ends at a line break, or at . ! ? … followed by a space; not at the point of
+# an abbreviation ("un podium (env. 6x4 m) et deux barnums", "réf. 1234", "Mme Le Gall").
+_ABBREVIATIONS = "env ref refs tel cf ex approx qte art mme mr dr st ste av bd vs".split()
+_SENTENCE_END = re.compile(
+    r"\n|" + "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS) + r"[.!?]+(?=[\s\"')]|$)|\.\.\."
+)
 # Inside a sentence, a new clause starts at a semicolon, a contrast, or "et" + a subject.
 _CLAUSE_BREAK = re.compile(
     r";|(?:,\s*)?\b(?:mais|par contre|en revanche|cependant|toutefois|neanmoins|sauf que"

@@ -22,7 +22,10 @@ _STRONG = (
     r"|conferences?|colloques?|seminaires?|assemblee generale|salon des [a-z]+"
     r"|repas (?:des|du) [a-z]+|tournoi(?: de [a-z]+)?|concours (?:de|des) [a-z]+"
     r"|gala(?: de [a-z]+)?"
-    r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz"
+    r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz|the dansant|thes dansants"
+    r"|bain (?:du nouvel an|de noel|de la saint[- ][a-z]+)|grand prix(?: (?:de|du|d') ?[a-z-]+)?"
+    r"|gp (?:de|du|d') ?[a-z-]+|cine(?:ma)? (?:en )?plein air"
+    r"|exposition sur (?:la |le |les |l')?[a-z]+"
     r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
     r"|ceremonie|commemoration|inauguration|bourse aux [a-z]+|galette des rois|halloween"
     r"|reveillon|journees? (?:du patrimoine|citoyenne|portes ouvertes|des associations)"
@@ -38,6 +41,11 @@ _WEAK = (
     r"|exposition|expo|animation|celebration|rencontres?|marche|cinema en plein air"
     r"|jumelage|regate|regates|defile|concours|rassemblement|fete foraine|pique[- ]nique"
 )
+# "un marché en cours", "le marché public": a contract, not a market.
+_CONTRACT = (
+    r"(?! (?:en cours|public|publics|de fournitures?|de services|de travaux|existant|actif"
+    r"|attribue|passe|negocie|a bons de commande))"
+)
 _DETERMINER = (
     r"(?:(?:le|la|les|notre|nos|un|une|du|des|de la|au|aux|a la|pour le|pour la|pour les"
     r"|pr le|pr la|pr les|son|sa|ses|leur|cette|ce|prochaine?)\s+|l'\s*|l\s)"
@@ -47,7 +55,7 @@ _STRONG_RE = re.compile(
     rf"(?<!comite des )(?<!salle des )(?<!salles des )(?<!service des )(?<!services des )"
     rf"\b(?:{_STRONG})\b"
 )
-_WEAK_RE = re.compile(rf"\b{_DETERMINER}(?P<head>(?:{_WEAK}))\b")
+_WEAK_RE = re.compile(rf"\b{_DETERMINER}(?P<head>(?:{_WEAK}))\b{_CONTRACT}")
 _CALENDAR = (
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|fevrier|mars|avril|mai|juin"
     r"|juillet|aout|septembre|octobre|novembre|decembre|prochain|prochaine|dernier|derniere"
@@ -90,8 +98,10 @@ _TAKES_PLACE = re.compile(
 
 # "pour la sortie du CMJ le samedi 13 mars", "pour les arts de la rue les 3-4 juillet": what
 # the equipment is for, named right before its date.
-_FOR_THE = re.compile(r"\bpour\s+(?:le|la|les|l'|leur|notre|nos|son|sa)\s*")
-_LEAD_IN = re.compile(r"[\s,]*(?:du|de|des|le|les|ce|cette|qui a lieu|prevue? (?:le|du))?\s*$")
+_FOR_THE = re.compile(r"\bpour\s+(?:(?:les|le|la|leur|notre|nos|son|sa)\s+|l'\s*)")
+_LEAD_IN = re.compile(
+    r"[\s,]*(?:(?<![a-z'-])(?:du|de|des|le|les|ce|cette|qui a lieu|prevue? (?:le|du)))?\s*$"
+)
 
 
 def event_before_date(
@@ -122,6 +132,8 @@ _NOT_EVENT = frozenset(
     parking foyer camping cour jardin parvis esplanade travaux nettoyage elagage entretien
     demenagement chantier pose depose installation montage renovation reparation remplacement
     securisation delimitation accueil commune ville services service equipe agents classe
+    cale cales quai quais ponton pontons poste postes vestiaires bureau bureaux locaux atelier
+    ateliers semi-rigide bateau vehicule besoins saison
     """.split()
 )
 

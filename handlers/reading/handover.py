@@ -7,24 +7,25 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from handlers.reading.dates import _DAY, _MONTH, _WD, MONTHS, WEEKDAYS, day_value
+from handlers.reading.dates import _DAY, _MONTH, _WD, _WD_SHORT, MONTHS, WEEKDAYS, day_value
 from handlers.reading.text import Span
 
 _PICKUP = (
     r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pris|prise|chercher|cherchons|livr\w*"
-    r"|montage|installation|arrivee|depart|emport\w*|passe|passons|passerons|passerai|venir"
+    r"|montage|monte|montes|montees?|monter|installation|arrivee|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
     r"|viendrons|viendrai|venons|partir\w*|partira\w*|part|aller|traversee aller|livre\w*"
 )
 _RETURN = (
     r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise|repris"
-    r"|reprendre|revenir|reviendr\w*|revien\w*"
+    r"|reprendre|revenir|reviendr\w*|revien\w*|repartir|repartira|repart"
 )
 _HANDOVER = re.compile(
     rf"\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
-    rf"(?:[ \t]+[a-z'-]+){{0,4}}?"
+    rf"(?:[ \t]+(?!(?:et|puis|ou|{_PICKUP}|{_RETURN})\b)[a-z'-]+){{0,8}}?"
     rf"[ \t,:]+(?:(?:(?:le|la|du|des|au|dans la nuit du|des le|a partir du|a partir de)[ \t]+)?"
-    rf"(?P<wd>{_WD})(?:[ \t]+(?P<day>{_DAY}))?"
-    rf"|(?:le|du|au|des le|a partir du)[ \t]+(?P<num>{_DAY}))(?:[ \t]*(?P<month>{_MONTH}))?"
+    rf"(?P<wd>{_WD}|{_WD_SHORT}(?=[ \t]*\d))(?:[ \t]+(?P<day>{_DAY}))?"
+    rf"|(?:le|du|au|des le|a partir du)[ \t]+(?P<num>{_DAY}))"
+    rf"(?:[ \t]*(?P<month>{_MONTH})|/(?P<mnum>0?[1-9]|1[0-2])\b(?:/\d{{2,4}})?)?"
 )
 # Farther than this from the event, a date is not its pick-up or return.
 _REACH = dt.timedelta(days=10)
@@ -83,10 +84,14 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
 def _resolve(
     match: re.Match[str], anchor: tuple[dt.date, dt.date] | None, today: dt.date, returning: bool
 ) -> dt.date | None:
-    weekday = WEEKDAYS[match.group("wd")] if match.group("wd") else None
+    weekday = WEEKDAYS[match.group("wd").rstrip(".")] if match.group("wd") else None
     written = match.group("day") or match.group("num")
     number = day_value(written) if written else None
-    month = MONTHS[match.group("month").rstrip(".")] if match.group("month") else None
+    month = (
+        MONTHS[match.group("month").rstrip(".")] if match.group("month")
+        else int(match.group("mnum")) if match.group("mnum")
+        else None
+    )  # fmt: skip
     near = anchor[1] if returning and anchor else anchor[0] if anchor else today
     candidates = []
     for offset in range(-_REACH.days, _REACH.days + 1):
@@ -115,3 +120,8 @@ def _wrong_side(day: dt.date, anchor: tuple[dt.date, dt.date], returning: bool) 
 def mentions_handover(folded: str) -> bool:
     """Does the text give a pick-up or return day (a loan, not a purchase)?"""
     return _HANDOVER.search(folded) is not None
+
+
+def mentions_return(folded: str) -> bool:
+    """Does the text give the day the equipment comes back (only a loan comes back)?"""
+    return any(m.group("back") for m in _HANDOVER.finditer(folded))

@@ -35,13 +35,18 @@ AUTOMATIC = _words(
     r"votre message ne (?:sera|pourra) pas",
     r"ne pourrai pas (?:lire|traiter|repondre)",
 )
+_NOT_UNTIL = (
+    r"(?! (?:\w+ )?(?:avant|jusqu|d'ici|pendant|durant|cet (?:hiver|ete)|en (?:hiver|ete)))"
+)
 CANCEL = _words(
-    r"(?:n'|n )?(?:avons|a|ont|aurons|aura) plus besoin",
-    r"plus besoin",
+    # Not "on n'en a plus besoin avant Noël": not needed until then, so lent meanwhile.
+    r"(?:n'|n )?(?:avons|a|ont|aurons|aura) plus besoin" + _NOT_UNTIL,
+    r"plus besoin" + _NOT_UNTIL,
     r"pas besoin finalement",
     r"finalement pas besoin",
-    r"(?<!en cas d')(?<!en cas de )(?<!si )"
-    r"annul(?!ation (?:de|du) (?:la|le) (?:fete|manifestation))",
+    # Not "la location nous a été annulée par le prestataire": cancelled by someone else.
+    r"(?<!en cas d')(?<!en cas de )(?<!si )(?<!ete )"
+    r"annul(?!ation (?:de|du) (?:la|le) (?:fete|manifestation))(?!\w* par (?:le|la|les|l'|un|une))",
     r"retir(?:ons|er|ez|e|ent) (?:notre|la|nos|les|ma|mon|mes|l'|l |le|cette|ce|ces|votre|vos"
     r"|sa|son"
     r"|ses|leur) (?:[a-z']+ )?(?:offre|demande|proposition|annonce|participation|inscription|besoin"
@@ -86,11 +91,18 @@ _DONE = (
     r"(?<!a )(?<!avons )(?<!ont )(?<!deja )(?<!avait )(?<!avions )(?<!aviez )(?<!avaient )"
     r"(?<!ete )(?<!etait )(?<!sont )(?<!est )"
 )
+# What a writer proposes when the proposal is to buy: "nous proposons un achat commun",
+# "…d'en acheter une en commun", "…de porter un groupement".
+_BUYING_OBJECT = (
+    r"(?:un |une |l'|le |la |d'|de )?(?:achat|acquisition|groupement|commande|marche"
+    r"|en acheter|acheter|en acquerir|acquerir|porter|lancer|coordonner|piloter|grouper"
+    r"|mutualiser l'achat|nous regrouper)"
+)
 LEND = _words(
     r"(?:peut|peuvent|pouvons|pourrait|pourrions|peux|pourra|pourrons)"
     r"(?: vous| volontiers| egalement| aussi| les)? (?:preter|mettre a disposition|ceder)",
-    r"(?:nous|on) (?:pretons|prete|mettons a disposition|met a disposition|proposons|propose"
-    r"|offrons)",
+    r"(?:nous|on) (?:pretons|prete|mettons a disposition|met a disposition|offrons"
+    r"|(?:proposons|propose)(?! (?:donc |aussi |egalement )?" + _BUYING_OBJECT + r"))",
     r"(?<!je )(?<!nous )(?<!je me )(?:est|sont|seront|sera|restent?|reste)"
     r" (?:disponibles?|dispos?|a disposition|pretables?|libres?)(?! (?:pour (?:tout|toute|vous"
     r"|en parler|echanger|repondre)|si besoin|par telephone))",
@@ -128,6 +140,10 @@ LEND = _words(
     r"(?:ceder|louer|laisser|fournir|depanner avec|apporter)",
     r"si (?:qqn|qq1|quelqu'un|quelqu un|une commune|d'autres communes|vous|ca|cela) (?:en )?"
     r"(?:a|avez|ont|aurait|auriez|peut|rend service|depanne) (?:besoin|l'usage|interet)",
+    # "Ploemeur prête 1 tiralo", "Pont-Scorff prête sa sono": a commune named as lender.
+    r"(?<!qui )(?<!qqn )(?<!qq1 )(?<!quelqu'un )(?<!vous )(?<!tu )(?<!me )(?<!nous )(?<!ne )"
+    r"(?<!n' )(?<!est )(?<!sera )(?<!soit )(?<!etre )(?<!serait )prete"
+    r" (?:sa|son|ses|leur|leurs|\d+ (?!jours?|heures?|h\b|semaines?|mois))",
     r"(?:on|commune de [a-z-]+|mairie de [a-z-]+|ville de [a-z-]+) (?:prete|pretera|louera)"
     r" (?:sa|son|ses|nos|notre|leur|leurs|les|des|un|une|\d)",
     r"(?:nous|on) (?:avons|a|dispose|disposons|possede|possedons) [^.?!\n]{0,60}"
@@ -201,6 +217,19 @@ QUESTION = _words(
     r"quel (?:est )?(?:le )?(?:prix|tarif|cout)",
     r"comment (?:fonctionne|marche|ca marche|faire|proceder|s'inscrire|participer)",
     r"qui (?:redige|s'occupe|gere|porte|coordonne)",
+    r"(?:c'est quoi|quels? sont|quelles? sont|connaitre) (?:le |la |les |vos )?"
+    r"(?:tarifs?|prix|couts?|conditions)",
+    r"(?:le|les) (?:tarifs?|prix|couts?)(?: journaliers?| de (?:la )?location)?"
+    r" (?:pour|de|du|d'|des)"
+    r"(?=[^.!\n]*\?|[^.!\n]*(?:tarif convention|communiquer|connaitre))",
+)
+# Nothing to ask, said in so many words: "rien à demander", "pas de demande de prêt".
+NOTHING_ASKED = _words(
+    r"rien a (?:demander|solliciter|emprunter)",
+    r"(?:pas de|aucune) demande(?! (?:de (?:retrait|annulation)))",
+    r"(?:pas de|aucun) besoin (?:de materiel|en materiel|particulier)",
+    r"(?:vous )?souhait(?:e|ons|ent) (?:a tous |a toutes |a toutes et a tous )?(?:de |d'|une? )?"
+    r"(?:joyeuses|joyeux|bonnes?|excellentes?|belles?|beaux?|meilleurs|tres)",
 )
 # Buying said in so many words wins over any question in the same message.
 BUYING = _words(
@@ -417,7 +446,12 @@ def act_of(text: str) -> Act | None:
         return Act.DECLINED
     if _EXCEPT.match(text):
         return Act.DECLINED  # "…mais pas de tables": what is not asked
-    if NOT_A_REQUEST.search(text) or QUESTION.search(text) or _SAYS_NOTHING.search(text):
+    if (
+        NOT_A_REQUEST.search(text)
+        or QUESTION.search(text)
+        or _SAYS_NOTHING.search(text)
+        or NOTHING_ASKED.search(text)
+    ):
         return Act.INFO
     found = _positive(text)
     if found is not None:

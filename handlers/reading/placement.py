@@ -131,10 +131,20 @@ def _widest(
 
 def _best(stretches: list[DateFinding], folded: str) -> DateFinding | None:
     """The stretch written most precisely ("samedi le 4 mai" over "samedi", "le mercredi
-    14" over "dans 15 jours"), the first of equals."""
+    14" over "dans 15 jours"); among dates written in full, several days over a single day
+    ("après nos régates du 15 août, … disponibles du 16 août au 31 octobre"), then the first."""
     if not stretches:
         return None
-    return min(stretches, key=lambda d: -_precision(_written(d, folded)))
+
+    def rank(finding: DateFinding) -> tuple[int, bool]:
+        precision = _precision(_written(finding, folded))
+        return -precision, precision == 2 and not _several_days(finding)
+
+    return min(stretches, key=rank)
+
+
+def _several_days(finding: DateFinding) -> bool:
+    return finding.start is not None and finding.end is not None and finding.start < finding.end
 
 
 _EXPLICIT = re.compile(

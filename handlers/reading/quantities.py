@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 
 from handlers.reading.items import ItemMatch
 from handlers.reading.numbers import Number
-from handlers.reading.text import Span
+from handlers.reading.text import Span, singular
+from storage.names import fold
 
 UNITS = {
     "tonne": "tonne", "tonnes": "tonne", "t": "tonne", "kg": "kg", "kilo": "kg",
@@ -269,7 +270,7 @@ def once_each(items: list[FoundItem]) -> list[FoundItem]:
     """An item named twice ("écrans interactifs (TBI)") is one item, counted if it was once."""
     kept: list[FoundItem] = []
     for item in items:
-        twin = next((k for k in kept if k.item_id == item.item_id), None)
+        twin = next((k for k in kept if _same(k, item)), None)
         if twin is None:
             kept.append(item)
         elif twin.quantity in (None, 1) and item.quantity is not None and item.item_id:
@@ -277,6 +278,17 @@ def once_each(items: list[FoundItem]) -> list[FoundItem]:
         elif item.quantity is not None and item.quantity != twin.quantity:
             kept.append(item)
     return kept
+
+
+def _same(one: FoundItem, other: FoundItem) -> bool:
+    """The same catalogue item, or for items it does not know, the same words."""
+    if one.item_id or other.item_id:
+        return one.item_id == other.item_id
+
+    def words(item: FoundItem) -> list[str]:
+        return [singular(w) for w in fold(item.label).split()]
+
+    return words(one) == words(other)
 
 
 def counts_no_item(text: str, number: Number) -> bool:

@@ -14,7 +14,7 @@ from handlers.reading.clauses import Layout, layout
 from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.doubts import Evidence, doubts
 from handlers.reading.events import event_before_date, find_event
-from handlers.reading.handover import mentions_handover
+from handlers.reading.handover import mentions_handover, mentions_return
 from handlers.reading.intents import VOLUNTEER, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.numbers import Number, not_quantities, numbers
@@ -331,8 +331,8 @@ class Reader:
         known = [self.vocabulary.items[i.item_id] for i in found if i.item_id is not None]
         consumables = bool(known) and not any(item.lendable for item in known)
         only_deadline = bool(dates) and all(d.kind == "deadline" for d in dates)
-        if any(d.kind == "range" and d.start != d.end for d in dates):
-            return intent  # days of use: whatever the item, it is borrowed
+        if used or mentions_return(folded):
+            return intent  # days of use, or a day it comes back: whatever the item, a loan
         return Intent.PURCHASE if consumables or only_deadline else intent
 
 

@@ -61,6 +61,27 @@ _SELF = re.compile(
 )
 
 
+_GROUPING = re.compile(r"\b(?:agglo\w*|communaute|intercommunalite)\b")
+# First parts of names too common to stand for one commune ("Port", "Pont", "Saint").
+_COMMON_PARTS = frozenset("port pont saint sainte plage bourg ville mont val".split())
+
+
+def _short_names(full: dict[str, str], item_words: frozenset[str]) -> dict[str, str]:
+    """ "Larmor" for Larmor-Plage, "Inzinzac" for Inzinzac-Lochrist: the first part of a
+    compound name, as people say it, when it is long, not a common word, and one commune's."""
+    firsts: dict[str, list[str]] = {}
+    for name, insee in full.items():
+        parts = name.split()
+        if len(parts) > 1:
+            firsts.setdefault(parts[0], []).append(insee)
+    return {
+        part: insees[0]
+        for part, insees in firsts.items()
+        if len(insees) == 1 and len(part) >= 5 and part not in _COMMON_PARTS
+        and part not in item_words and part not in full
+    }  # fmt: skip
+
+
 class WriterFinder:
     """Finds which commune of the territory the writer says they speak for."""
 
@@ -75,6 +96,7 @@ class WriterFinder:
         self._known: dict[str, str | None] = {}
         # Every commune named as written, anywhere: "Cléguer participe", "Gestel - ST".
         self._by_name = {fold_place(n): insee for insee, n in (names or {}).items()}
+        self._by_name.update(_short_names(self._by_name, item_words))
         parts = sorted(self._by_name, key=len, reverse=True)
         alternatives = "|".join(r"[\s-]?".join(map(re.escape, p.split())) for p in parts)
         self._mention = re.compile(rf"\b(?:{alternatives})\b(?!\s*-?\s*agglo|\s+agglomeration)")
@@ -85,6 +107,10 @@ class WriterFinder:
         return self._known[name] if name in self._known else self._lookup(name)
 
     def _lookup(self, name: str) -> str | None:
+        if _GROUPING.search(name):
+            return None  # "Lorient Agglomération" is the grouping, not the town
+        if name.strip() in self._by_name:
+            return self._by_name[name.strip()]
         words = re.split(r"\s+", name.strip())
         for size in range(len(words), 0, -1):
             candidate = " ".join(words[:size])
