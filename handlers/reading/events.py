@@ -44,7 +44,7 @@ _WEAK = (
 # "un marché en cours", "le marché public": a contract, not a market.
 _CONTRACT = (
     r"(?! (?:en cours|public|publics|de fournitures?|de services|de travaux|existant|actif"
-    r"|attribue|passe|negocie|a bons de commande))"
+    r"|attribue|passe|negocie|a bons de commande|commun|communs|groupe|mutualise))"
 )
 _DETERMINER = (
     r"(?:(?:le|la|les|notre|nos|un|une|du|des|de la|au|aux|a la|pour le|pour la|pour les"
@@ -59,6 +59,7 @@ _WEAK_RE = re.compile(rf"\b{_DETERMINER}(?P<head>(?:{_WEAK}))\b{_CONTRACT}")
 _CALENDAR = (
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|fevrier|mars|avril|mai|juin"
     r"|juillet|aout|septembre|octobre|novembre|decembre|prochain|prochaine|dernier|derniere"
+    r"|fin|debut|mi|courant"
 )
 _NOT_NAME = (
     r"le|la|les|pour|qui|aura|se|prevu|prevue|organise|organisee|du|au|a|et|sur|dans|en|avec"
@@ -116,7 +117,9 @@ def event_before_date(
             tail = _LEAD_IN.search(gap)
             name_end = lead.end() + (tail.start() if tail else len(gap))
             words = folded[lead.end() : name_end].split()
-            if not 1 <= len(words) <= 6 or any(w in _NOT_EVENT for w in words[:1]):
+            if not 1 <= len(words) <= 6 or any(
+                w in _NOT_EVENT or w.rstrip("sx") in _NOT_EVENT for w in words[:1]
+            ):
                 continue
             if any(lead.end() <= t.start < name_end for t in taken) or "\n" in gap:
                 continue

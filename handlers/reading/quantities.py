@@ -89,6 +89,7 @@ _NEED_SLOT = re.compile(
     r"|cherchons|cherche|recherchons|recherche|disposer|prevoyons l'achat)"
     r"[ \t]+(?:de[ \t]+|d'|des[ \t]+|du[ \t]+|un[ \t]+|une[ \t]+)(?:(?:un|une)[ \t]+)?"
     r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+"
+    r"|(?:achat|acquisition)[ \t]+d'(?:un|une)[ \t]+"
     r"|(?:preter|pretons|prete|emprunter|louer|mettre a disposition|met a disposition)[ \t]+"
     r"(?:sa|son|ses|notre|nos|votre|vos|leur|leurs)[ \t]+)"
 )

@@ -44,6 +44,9 @@ _INCIDENTAL = re.compile(
     r"|cle|cles|local|notice|carnet|reparation|entretien|livraison|montage|demontage|installation"
     r"|pose|depose|transport|stockage|branchement|panne|vidange|revision|enlevement)s?\s+"
     r"(?:de|des|du|d'|de la))"
+    # right before the item, but for an article and one word ("sur une grande remorque")
+    r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?"
+    r"(?:[a-z]+\s+)?$"
     r"|\b(?:pour|pr)\s*$"
     # "ceux qui indiquent une déviation aux voitures": what a relative clause describes
     r"|\b(?:ceux|celles|celui|celle|ce|qui|que|qu'on|qu'il|dont)\b(?: (?:qui|que|qu'on|dont))?"
@@ -52,6 +55,14 @@ _INCIDENTAL = re.compile(
     r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?$"
 )
 
+
+# "pour les massifs et les jardinières": the purpose goes on after "et" (unless what came
+# before "et" was an item: "pr le GNR et le SP98").
+_PURPOSE_GOES_ON = re.compile(
+    r"\b(?:pour|pr)\s+(?:(?:les?|la|l'|nos|notre|des|ses|leurs?)\s*)?[a-z'-]+\s+et\s+"
+    r"(?:(?:les?|la|l'|nos|notre|des|ses|leurs?)\s*)?$"
+)
+_AND = re.compile(r"\s+et\s+(?:(?:les?|la|l'|nos|notre|des|ses|leurs?)\s*)?")
 
 _OUTRIGHT = (Act.BUY, Act.ASK, Act.OFFER)
 _CONTEXT = Act.INFO  # what a sentence with no act of its own is, beside requests with items
@@ -83,6 +94,8 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
         ):
             continue  # "tapis de sol / tatamis": another name for the same thing
         if _INCIDENTAL.search(before):
+            continue
+        if _PURPOSE_GOES_ON.search(before) and not (kept and _AND.fullmatch(between)):
             continue
         kept.append(match)
     return kept

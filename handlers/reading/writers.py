@@ -16,7 +16,7 @@ _INTRO = re.compile(
     r"\b(?:mairie|commune|ville|cne|municipalite|ccas|services?\s+tech(?:niques?|\.)?|st|ctm"
     r"|serv\.?\s*tech\.?|centre\s+technique\s+municipal|hotel\s+de\s+ville"
     r"|secretariat\s+de\s+mairie)"
-    r"\s*(?:de\s+|d'|du\s+|\s)(?:la\s+commune\s+de\s+|la\s+ville\s+de\s+)?" + _NAME
+    r"\s*(?:de\s+|d'|du\s+|a\s+|\s)(?:la\s+commune\s+de\s+|la\s+ville\s+de\s+)?" + _NAME
 )
 _POSTAL = re.compile(rf"\b56\d{{3}}\s+{_NAME}")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
@@ -61,6 +61,22 @@ _SELF = re.compile(
 )
 
 
+# The commune as the subject of the writer's act: "bonjour la commune de Gestel voudrait…",
+# "à Calan on a 2 grilles qu'on peut prêter".
+_SPEAKS = re.compile(
+    r"[a-z'-]+(?:[ -][a-z'-]+){0,2}?[ \t]*,?[ \t]+(?:"
+    r"(?:on|nous)[ \t]+(?:a|avons|aurait|aurions|peut|pouvons|voudrait|voudrions|cherche"
+    r"|cherchons|recherche|recherchons|dispose|disposons|organise|organisons|prete|pretons)"
+    r"|voudrait|souhaite|souhaiterait|recherche|cherche|organise|propose|dispose|lance|doit"
+    r"|aurait besoin|a besoin|prete|peut preter)\b"
+)
+_NOT_A_NAME = frozenset(
+    """
+    qui que qu quoi dont ou a au aux de des du la le les un une nous on vous il elle ils elles
+    est sont sera seront serait a ont avait peut pourrait voisine voisines proche proches
+    partenaire partenaires membre membres interessee interessees et ou mais
+    """.split()
+)
 _GROUPING = re.compile(r"\b(?:agglo\w*|communaute|intercommunalite)\b")
 # First parts of names too common to stand for one commune ("Port", "Pont", "Saint").
 _COMMON_PARTS = frozenset("port pont saint sainte plage bourg ville mont val".split())
@@ -112,6 +128,8 @@ class WriterFinder:
         if name.strip() in self._by_name:
             return self._by_name[name.strip()]
         words = re.split(r"\s+", name.strip())
+        if words[0] in _NOT_A_NAME:
+            return None  # "une commune qui aurait…" names none (not "Quistinic" by likeness)
         for size in range(len(words), 0, -1):
             candidate = " ".join(words[:size])
             if len(candidate) < 3:
@@ -136,7 +154,9 @@ class WriterFinder:
             for pattern in (_INTRO, _POSTAL):
                 for match in pattern.finditer(region):
                     before = region[max(0, match.start() - 25) : match.start()]
-                    if _other(before, self._item_words):
+                    if _other(before, self._item_words) and not _SPEAKS.match(
+                        region, match.start("name")
+                    ):
                         continue
                     insee = self._resolve(match.group("name"))
                     if insee is not None:
@@ -155,7 +175,7 @@ class WriterFinder:
         for region in regions:
             for match in self._mention.finditer(region):
                 before = region[max(0, match.start() - 25) : match.start()]
-                if _other(before, self._item_words):
+                if _other(before, self._item_words) and not _SPEAKS.match(region, match.start()):
                     continue
                 insee = self._by_name.get(fold_place(match.group().replace("-", " ")))
                 if insee is None:
