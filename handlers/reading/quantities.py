@@ -74,6 +74,9 @@ _NOT_ITEMS = frozenset(
     matinee matinees nuitee weekend week fois tour tours edition km heures minutes
     bonjour bonsoir salut hello coucou merci cordialement ici signe madame monsieur
     mesdames messieurs collegue collegues demat kenavo trugarez
+    livraison livraisons environ oblige minimum maximum lumens lumen watts ports page pages
+    saisonnier saisonniers sauveteur sauveteurs titre titres tiroir tiroirs aucun aucune
+    pardon kg g cl ml
     """.split()
 )
 _STOP = frozenset(
@@ -338,10 +341,23 @@ def unknown_items(
 
 
 def _in_a_name(original: str, number: Number) -> bool:
-    """ "la course des Trois Rivières": a capitalised number word inside a sentence."""
+    """ "la course des Trois Rivières": a capitalised number word inside a sentence; "DJI
+    Mini 4 Pro", "Microsoft 365 Business", "Canon 054H": a number inside a model's name."""
     first = original[number.start : number.start + 1]
     before = original[max(0, number.start - 2) : number.start]
-    return first.isupper() and not first.isdigit() and not re.search(r"(?:^|[.!?:\n]\s*)$", before)
+    if first.isupper() and not first.isdigit() and not re.search(r"(?:^|[.!?:\n]\s*)$", before):
+        return True
+    return bool(
+        first.isdigit()
+        and _MODEL_BEFORE.search(original, 0, number.start)
+        and _MODEL_AFTER.match(original, number.end)
+    )
+
+
+# A product's name around a number: a capitalised word (not opening a sentence) before it,
+# and a capitalised word or letters glued to it after ("Mini 4 Pro", "HP 59A", "Win 11").
+_MODEL_BEFORE = re.compile(r"(?<![.!?:\n]\s)(?<![.!?:\n])\b[A-Z][A-Za-z]*[ \t]$")
+_MODEL_AFTER = re.compile(r"[A-Za-z]{1,3}\b|[ \t]+[A-Z][a-z]+|[ \t]*(?:[,)]|$)")
 
 
 def _unknown(

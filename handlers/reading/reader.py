@@ -183,6 +183,7 @@ class Reader:
         counted = own.masked([f.span for f in dates] + not_quantities(folded)).folded
         # Bounds that no real message reaches keep the reading quick on any input.
         named = self.vocabulary.find(words(counted))[:MAX_ITEMS]
+        named = [m for m in named if not _participle(own.original, m)]
         matches = _named_items(named, counted, self.vocabulary.modifiers)
         found_numbers = numbers(counted)[:MAX_NUMBERS]
         found, used = attach_quantities(matches, found_numbers, counted)
@@ -334,6 +335,24 @@ class Reader:
         if used or mentions_return(folded):
             return intent  # days of use, or a day it comes back: whatever the item, a loan
         return Intent.PURCHASE if consumables or only_deadline else intent
+
+
+_ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
+_AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)\s+$")
+
+
+def _participle(original: str, match: ItemMatch) -> bool:
+    """ "le nôtre a grillé", "nos besoins sont couverts": a verb written like an item's name
+    ("grille") is told apart by the accent its writer put on it, which no name of the item has."""
+    if match.first != match.last:
+        return False
+    if _AUXILIARY.search(fold(original[max(0, match.start - 12) : match.start])):
+        return True  # "sont couverts", "a été grillé"
+    written = original[match.start : match.end].lower()
+    if not _ACCENTED_END.search(written):
+        return False
+    names = (match.item.label, match.item.plural, *match.item.names)
+    return not any(_ACCENTED_END.search(n.lower().split()[-1]) for n in names if n)
 
 
 @dataclass
