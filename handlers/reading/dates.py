@@ -631,11 +631,13 @@ class DateFinder:
             if found is None:
                 return
             start = found
-        weekday = re.fullmatch(rf"({_WD})", match.group("b").strip())
+        weekday = re.fullmatch(rf"({_WD})(?:\s+prochaine?s?)?", match.group("b").strip())
         if weekday and start.start > end.end:  # "du lundi au vendredi": the Friday after
             ahead = (WEEKDAYS[weekday.group(1)] - start.start.weekday()) % 7
             end = _Stretch(start.start + dt.timedelta(days=ahead), end.end, "day")
             end = _Stretch(end.start, end.start, "day")
+        if start.start > end.end and re.search(_WD, match.group()):
+            return  # weekdays that cannot be put in order name no stretch
         if start.start > end.end:
             shifted = _shift_year(start.start, -1)
             if shifted is None or shifted > end.end:

@@ -49,7 +49,7 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     if handover.spans and stretch is not None and stretch not in inside:
         # The only full date was the pick-up or the return: the event is elsewhere.
         stretch = _best([d for d in inside if d.kind in _STRETCHES], folded) or stretch
-    pair = _pair(inside)
+    pair = _pair(inside, folded)
     if pair is not None and (stretch is None or stretch.start == stretch.end):
         # "à partir de lundi prochain et jusqu'au 30": the opening and the closing hold it.
         stretch = pair
@@ -65,8 +65,19 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     return placement
 
 
-def _pair(inside: list[DateFinding]) -> DateFinding | None:
-    opening = next((d for d in inside if d.kind == "from"), None)
+# "dispo tout de suite et jusqu'au 20 juin": today opens what the closing day ends.
+_NOW = re.compile(
+    r"(?:des\s+)?maintenant|des\s+a\s+present|immediatement|tout\s+de\s+suite|aujourd'hui"
+)
+
+
+def _pair(inside: list[DateFinding], folded: str) -> DateFinding | None:
+    def opens(d: DateFinding) -> bool:
+        return d.kind == "from" or (
+            d.kind == "point" and _NOW.fullmatch(_written(d, folded).strip()) is not None
+        )
+
+    opening = next((d for d in inside if opens(d)), None)
     closing = next((d for d in inside if d.kind == "until"), None)
     if opening is None or closing is None or opening.start is None or closing.end is None:
         return None

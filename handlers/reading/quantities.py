@@ -161,7 +161,8 @@ _LONE_AFTER = re.compile(
     r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un)\b)"
 )
 _LONE_BEFORE = re.compile(
-    r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|,|:|-|\bet|environ"
+    r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|,|:|(?<![0-9a-z])-"
+    r"|\bet|environ"
     r"|\bsoit|\bqte|\bquantite|\bnombre|\bnb|estimee?s? a|evaluee?s? a|s'elevent? a"
     r"|se montent? a|montant a|portent sur|porte sur|de l'ordre de|representent?)\s*$"
 )
