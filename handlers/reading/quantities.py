@@ -85,6 +85,7 @@ _STOP = frozenset(
     merci ce cette ces nous vous on il elle ils elles est sont sera seront serait
     pourrait qu si mais donc car avant apres entre jusqu des a partir vers chez svp stp
     ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une plus moins propre
+    livraison livraisons environ euh voila
     """.split()
 )
 _NEED_SLOT = re.compile(
@@ -168,6 +169,13 @@ _LONE_BEFORE = re.compile(
 )
 
 
+_APPROXIMATE = re.compile(
+    r"\b(?:dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine"
+    r"|cinquantaine|soixantaine|centaine|millier)\b"
+)
+_AND_AFTER = re.compile(r"\s+(?:et|\+)\s")
+
+
 # A count closing a table row: "Papier A4 80 g blanc       400 ramettes".
 _ROW_END = re.compile(rf"[ \t]*(?:(?:{_UNIT})\b)?[ \t]*(?:;|\.)?[ \t]*(?:\n|$)")
 
@@ -206,9 +214,15 @@ def lone_counts(
     for number in found:
         if number.start in used or (number.article and number.value == 1):
             continue
-        if not _LONE_AFTER.match(text, number.end):
+        # "des guirlandes lumineuses une dizaine et deux rallonges": an approximate count
+        # after the item needs no cue before it.
+        approximate = bool(_APPROXIMATE.search(text, number.start, number.end))
+        if not (
+            _LONE_AFTER.match(text, number.end)
+            or (approximate and _AND_AFTER.match(text, number.end))
+        ):
             continue
-        if not _LONE_BEFORE.search(text, max(0, number.start - 30), number.start):
+        if not (approximate or _LONE_BEFORE.search(text, max(0, number.start - 30), number.start)):
             continue
         here = clause_of(number.start)
         if here is None:

@@ -11,6 +11,7 @@ from typing import Any
 from handlers.communes import CommuneIndex, CommuneName
 from handlers.reading.bodies import own_words, separate
 from handlers.reading.clauses import Layout, layout
+from handlers.reading.corrections import corrected_dates, corrected_items
 from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.doubts import Evidence, doubts
 from handlers.reading.events import event_before_date, find_event
@@ -179,8 +180,9 @@ class Reader:
     def _see(self, own: Document, today: dt.date) -> _Seen:
         """Dates, numbers, items and their counts, and the clauses of the writer's words."""
         folded = own.folded
-        dates = find_dates(folded, today)
-        counted = own.masked([f.span for f in dates] + not_quantities(folded)).folded
+        written = find_dates(folded, today)
+        dates = corrected_dates(written, folded)
+        counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
         # Bounds that no real message reaches keep the reading quick on any input.
         named = self.vocabulary.find(words(counted))[:MAX_ITEMS]
         named = [m for m in named if not _participle(own.original, m)]
@@ -193,6 +195,7 @@ class Reader:
         found = outside_asides(found, counted)
         found = row_counts(found, found_numbers, used, counted, folded)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
+        found = corrected_items(found, found_numbers, counted)
         return _Seen(folded, counted, dates, found_numbers, used, named, found, shape, today)
 
     def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:

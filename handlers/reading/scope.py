@@ -49,7 +49,9 @@ _INCIDENTAL = re.compile(
     r"(?:[a-z]+\s+)?$"
     r"|\b(?:pour|pr)\s*$"
     # "ceux qui indiquent une déviation aux voitures": what a relative clause describes
-    r"|\b(?:ceux|celles|celui|celle|ce|qui|que|qu'on|qu'il|dont)\b(?: (?:qui|que|qu'on|dont))?"
+    # (not the "ce" and "que" of "est-ce que…": a question, not a relative clause)
+    r"|(?<!est-)(?<!est )(?<!est-ce )(?<!est ce )"
+    r"\b(?:ceux|celles|celui|celle|ce|qui|que|qu'on|qu'il|dont)\b(?: (?:qui|que|qu'on|dont))?"
     r"[^.,;:!?()\n]{0,50}\b(?:sur|sous|derriere|dans|aux?|avec|pour|par|de|du|des|en|le|la|les|l')"
     r"\s*$"
     r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?$"

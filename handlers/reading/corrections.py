@@ -1,0 +1,91 @@
+"""Writers who correct themselves as they go, as people do when they dictate: "le samedi dix
+non pardon le dimanche onze", "60 cahiers euh non 600 cahiers", "une trentaine de chalets
+euh non des barnums", "environ 2 000 plants euh plutôt 2 500". What comes after the
+correction replaces what came right before it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from handlers.reading.dates import DateFinding
+from handlers.reading.numbers import Number
+from handlers.reading.quantities import FoundItem
+
+# The words of a correction, with what may sit around them ("euh", commas, "non pas le
+# minibus"). "non" alone corrects only after "euh" or before "pardon"/"plutôt".
+_MARKER = re.compile(
+    r"[ \t,]*(?:euh[ \t,]+)?"
+    r"(?:(?<=euh )non(?:[ \t,]+non)?(?:[ \t,]+(?:pardon|plutot))?|non[ \t,]+(?:pardon|plutot)"
+    r"|pardon|enfin|plutot|ou plutot|je veux dire|je voulais dire|je rectifie)\b"
+    r"(?:[ \t,]+pas[ \t]+(?:(?:le|la|les|l'|un|une|des|du|de)[ \t]*)?[a-z'-]+(?:[ \t]+[a-z'-]+)?)?"
+    r"[ \t,]*"
+)
+# How close the replacement must follow the correction.
+_REACH = 45
+
+
+def _marker_after(folded: str, end: int, words: int = 0) -> re.Match[str] | None:
+    """The correction right after a finding, or after up to `words` more words of it
+    ("2 000 plants annuels euh plutôt 2 500")."""
+    for _ in range(words + 1):
+        marker = _MARKER.match(folded, end)
+        if marker is not None and marker.end() > end:
+            return marker
+        word = _WORD.match(folded, end)
+        if word is None:
+            return None
+        end = word.end()
+    return None
+
+
+_WORD = re.compile(r"[ \t]+(?!euh\b|non\b|pardon\b|enfin\b|plutot\b)[a-z'-]+")
+
+
+def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:
+    """Dates without those taken back: "le samedi vingt-deux mai euh non le samedi quinze"."""
+    dropped = set()
+    for index, date in enumerate(dates):
+        marker = _marker_after(folded, date.span.end)
+        if marker is None:
+            continue
+        if any(
+            marker.end() <= other.span.start <= marker.end() + _REACH
+            for other in dates[index + 1 :]
+        ):
+            dropped.add(index)
+    return [d for i, d in enumerate(dates) if i not in dropped]
+
+
+def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) -> list[FoundItem]:
+    """Items without those taken back, and counts replaced by the count said after."""
+    ordered = sorted(items, key=lambda i: i.span.start)
+    dropped: set[int] = set()
+    recounted: dict[int, int] = {}
+    for index, item in enumerate(ordered):
+        marker = _marker_after(folded, item.span.end, words=2)
+        if marker is None:
+            continue
+        after = [
+            i for i in range(index + 1, len(ordered))
+            if marker.end() <= ordered[i].span.start <= marker.end() + _REACH
+        ]  # fmt: skip
+        if after:
+            # "quatre bancs et dix tables euh non dix bancs et quatre tables": every item
+            # named again after the correction, and the one right before it, are replaced.
+            named_again = {ordered[i].item_id or ordered[i].label for i in after}
+            dropped.add(index)
+            for earlier in range(index - 1, -1, -1):
+                if ordered[earlier].span.end < item.span.start - 60:
+                    break
+                if (ordered[earlier].item_id or ordered[earlier].label) in named_again:
+                    dropped.add(earlier)
+            continue
+        number = next((n for n in numbers if n.start == marker.end()), None)
+        if number is not None and item.quantity is not None:
+            recounted[index] = number.value  # "2 000 plants euh plutôt 2 500"
+    return [
+        replace(item, quantity=recounted[i]) if i in recounted else item
+        for i, item in enumerate(ordered)
+        if i not in dropped
+    ]
