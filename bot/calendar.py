@@ -27,7 +27,7 @@ async def calendar(
     if member is None:
         await say(bot, message.chat.id, plain(replies.STRANGER))
         return
-    text = await desk.calendar(member.commune_insee, clock().date())
+    text = await desk.calendar(member.commune_insee, clock().astimezone(desk.zone).date())
     await say(bot, message.chat.id, plain(text))
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -21,8 +20,6 @@ from handlers.desk import Desk
 from handlers.inbound import TELEGRAM_PREFIX, Inbound
 from handlers.inbox import Fate, Inbox
 from storage.models import Channel
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 class Declaring(StatesGroup):
@@ -78,7 +75,7 @@ async def answer(message: Message, state: FSMContext, bot: Bot, inbox: Inbox) ->
     data = await state.get_data()
     await inbox.note(inbound(message), data["message"])
     reading = conversation.from_state(data["reading"])
-    today = message.date.astimezone(PARIS).date()
+    today = message.date.astimezone(inbox.zone).date()
     field = data["field"]
     filled = conversation.fill(
         reading, field, message.text or "", inbox.reader, today, data["correcting"]
@@ -132,7 +129,7 @@ async def ready_answer(
         await _next(bot, chat_id, state, {**data, "skipped": [*data["skipped"], data["field"]]})
         return
     reading = conversation.from_state(data["reading"])
-    today = clock().astimezone(PARIS).date()
+    today = clock().astimezone(inbox.zone).date()
     filled = conversation.fill(
         reading, data["field"], callback_data.v, inbox.reader, today, data["correcting"]
     )

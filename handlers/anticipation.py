@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from handlers.digests.facts import Scope
+from handlers.holidays import region_of
 from handlers.notices import Action, ActionKind, Notice, post
 from handlers.proposals import verdict
 from handlers.reading.bodies import own_words
@@ -94,7 +95,7 @@ def titled(name: str) -> str:
 def question(event: Event, occurrence: Occurrence, equipment: list[Equipment]) -> str:
     """ "Le forum des associations revient le samedi 4 septembre 2027. Même matériel que
     l'an dernier (40 grilles d'exposition, 10 tables) ?" """
-    said = f"{titled(event.name)} revient {when(occurrence)}."
+    said = f"{titled(event.name)} revient {when(occurrence, region_of(event.commune_insee))}."
     if not equipment:
         return f"{said} Vous faudra-t-il du matériel cette année ?"
     things = ", ".join(amount(e.quantity, e.label) for e in equipment)
@@ -190,11 +191,12 @@ async def answer(
     event = asked.event
     occurrence = Occurrence(asked.occurrence, asked.occurrence + (event.end - event.start))
     asked.answer, asked.answered_at = choice, now
+    region = region_of(commune)
     if choice is AnticipationAnswer.SKIP:
         return f"Bien noté : pas de {event.name} cette année. Je redemanderai l'an prochain."
     if choice is AnticipationAnswer.MODIFY:
         return (
-            f"Écrivez-moi ce qu'il vous faut pour {event.name} {when(occurrence)}, "
+            f"Écrivez-moi ce qu'il vous faut pour {event.name} {when(occurrence, region)}, "
             f"par exemple « pour {event.name} il nous faudrait 30 tables et 5 barnums »."
         )
     equipment = await last_equipment(session, event)
@@ -213,5 +215,5 @@ async def answer(
     name = await session.get(Commune, commune)
     return (
         f"C'est noté pour {name.name if name else commune} : {things} pour {event.name} "
-        f"{when(occurrence)}. {len(created)} proposition(s) de prêt pour l'instant."
+        f"{when(occurrence, region)}. {len(created)} proposition(s) de prêt pour l'instant."
     )

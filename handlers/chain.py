@@ -38,7 +38,6 @@ from storage.members import (
 from storage.models import Channel, InboundStatus, Proposal, Role
 
 log = logging.getLogger("mutualise.inbox")
-PARIS = ZoneInfo("Europe/Paris")
 
 
 class Fate(enum.StrEnum):
@@ -120,6 +119,7 @@ class Turn:
     session: AsyncSession
     reader: Reader
     settle: Settlement
+    zone: ZoneInfo  # the time zone of the days messages speak of
     # Who wrote the transaction's emails, found for all of them at once.
     senders: dict[str, Sender | None]
 
@@ -178,7 +178,7 @@ async def read(turn: Turn, msg: Handling) -> Outcome | None:
     reading; and the commune it speaks for (a coordinator may write for any)."""
     assert msg.sender is not None
     msg.reading = msg.work.reading or turn.reader.read(
-        msg.inbound.text, msg.inbound.at.astimezone(PARIS).date()
+        msg.inbound.text, msg.inbound.at.astimezone(turn.zone).date()
     )
     coordinator = msg.sender.member is not None and msg.sender.member.role is Role.COORDINATOR
     if coordinator and msg.reading.commune:
@@ -247,7 +247,7 @@ async def complete_need(turn: Turn, msg: Handling) -> Outcome | None:
     if original is None:
         return None
     assert msg.commune is not None
-    today = msg.inbound.at.astimezone(PARIS).date()
+    today = msg.inbound.at.astimezone(turn.zone).date()
     completion = await complete(
         turn.session, original, msg.commune, msg.inbound.text, turn.reader, today
     )

@@ -72,6 +72,7 @@ class Desk:
         self.inbox = inbox
         self.sessions = inbox.sessions
         self.channel = channel
+        self.zone = inbox.zone
 
     async def member(self, telegram_id: int) -> Member | None:
         """The active member behind a Telegram account, with their commune."""

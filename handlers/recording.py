@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.reading.intents import Intent
 from handlers.reading.reader import ItemReading, Reading
-from handlers.recurrence import spans
+from handlers.recurrence import editions
 from storage.declarations import find_event, live_needs, open_offers, proposals_built_on
 from storage.models import (
     Channel,
@@ -132,7 +132,7 @@ async def _recurring(
     )
     if event is None or event.rule is None:
         return None
-    found = spans(event.start, event.end, event.rule, start, start)
+    found = editions(event.start, event.end, event.rule, start, start)
     return event if any(o.start == start for o in found) else None
 
 

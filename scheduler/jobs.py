@@ -20,6 +20,7 @@ from handlers.anticipation import ask_ahead
 from handlers.digests import DigestConfig, Rendered, facts, next_matching_digest, semester_summary
 from handlers.digests.delivery import deliver
 from handlers.digests.facts import Item, Scope
+from handlers.holidays import region_of_territory, working_day
 from handlers.reminders import send_reminders
 from scheduler.periods import daily_due, semester_due
 from scheduler.rendering import PARALLEL_FROM, rendered_in_parallel, workers
@@ -93,9 +94,15 @@ class Jobs:
         return results
 
     async def matching(
-        self, now: dt.datetime, *, force: bool = False, keep: Keep | None = None
+        self,
+        now: dt.datetime,
+        *,
+        force: bool = False,
+        keep: Keep | None = None,
+        scopes: list[Scope] | None = None,
     ) -> list[RunResult]:
-        """The matching digest of the day; sent only when something is new (or forced)."""
+        """The matching digest of the day, for every territory (or those given); sent only
+        when something is new (or forced)."""
         local = self.local(now)
 
         async def work(
@@ -105,7 +112,7 @@ class Jobs:
             queued = await deliver(session, rendered, period, now) if rendered.news or force else 0
             return RunResult(MATCHING, period, True, queued, rendered)
 
-        return await self._each(MATCHING, local.date(), now, work, keep)
+        return await self._each(MATCHING, local.date(), now, work, keep, scopes)
 
     async def semester(
         self, now: dt.datetime, day: dt.date | None = None, keep: Keep | None = None
@@ -191,9 +198,13 @@ class Jobs:
         results = []
         if (day := semester_due(local, self.hour)) is not None:
             results += await self.semester(now, day)
-        if daily_due(local, self.hour, working_only=True) is not None:
-            results += await self.matching(now)
-        if daily_due(local, self.hour, working_only=False) is not None:
+        if (today := daily_due(local, self.hour)) is not None:
+            async with self.sessions() as session:
+                scopes = await facts.territories(session)
+            # The digest goes out on each territory's working days, which its holidays set.
+            working = [s for s in scopes if working_day(today, region_of_territory(s.communes))]
+            if working:
+                results += await self.matching(now, scopes=working)
             results += await self.reminders(now)
             results += await self.anticipation(now)
         return results

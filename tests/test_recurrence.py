@@ -83,7 +83,7 @@ def test_rules_across_years_and_a_holiday() -> None:
         dt.date(2028, 5, 1),
         dt.date(2029, 5, 7),
     ]
-    assert [o.holiday for o in found] == [False, True, False]
+    assert [o.on_holiday() for o in found] == [False, True, False]
     assert when(found[1]) == "le lundi 1er mai 2028 (jour férié)"
     weekend = "FREQ=YEARLY;BYMONTH=8;BYDAY=-1SA"
     # 2026: Saturday 29 August; 2027: the 28th; 2032 (leap): the 28th again.

@@ -7,12 +7,14 @@ import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.digests import DigestConfig
+from handlers.holidays import Region, public_holidays, region_of, region_of_territory, working_day
 from scheduler.jobs import Jobs
-from scheduler.periods import daily_due, public_holidays, semester_due, working_day
+from scheduler.periods import daily_due, semester_due
 from scheduler.service import Scheduler
 from storage.members import add_member
 from storage.models import (
@@ -49,11 +51,33 @@ def test_working_days_skip_weekends_and_french_holidays() -> None:
     assert dt.date(2028, 4, 17) in public_holidays(2028)  # Easter Monday of a leap year
 
 
+@pytest.mark.parametrize(
+    ("insee", "region", "day", "holiday"),
+    [
+        ("56121", Region.MAINLAND, dt.date(2027, 12, 26), False),  # Lorient: a Sunday anyway
+        ("57463", Region.ALSACE_MOSELLE, dt.date(2027, 3, 26), True),  # Metz: Vendredi saint
+        ("67482", Region.ALSACE_MOSELLE, dt.date(2028, 12, 26), True),  # Strasbourg
+        ("56121", Region.MAINLAND, dt.date(2028, 12, 26), False),
+        ("97101", Region.GUADELOUPE, dt.date(2027, 5, 27), True),  # abolition of slavery
+        ("97209", Region.MARTINIQUE, dt.date(2027, 5, 22), True),
+        ("97302", Region.GUYANE, dt.date(2027, 6, 10), True),
+        ("97411", Region.REUNION, dt.date(2027, 12, 20), True),
+        ("97611", Region.MAYOTTE, dt.date(2027, 4, 27), True),
+        ("2A004", Region.MAINLAND, dt.date(2027, 5, 27), False),  # Ajaccio
+    ],
+)
+def test_holidays_depend_on_the_territory(
+    insee: str, region: Region, day: dt.date, holiday: bool
+) -> None:
+    assert region_of(insee) is region
+    assert (day in public_holidays(day.year, region)) is holiday
+    assert region_of_territory([insee, insee, "56121"]) is region
+
+
 def test_due_dates() -> None:
-    assert daily_due(paris(2027, 7, 5, 7, 59), 8, working_only=True) is None
-    assert daily_due(paris(2027, 7, 5, 8, 0), 8, working_only=True) == dt.date(2027, 7, 5)
-    assert daily_due(paris(2027, 7, 14, 9), 8, working_only=True) is None
-    assert daily_due(paris(2027, 7, 14, 9), 8, working_only=False) == dt.date(2027, 7, 14)
+    assert daily_due(paris(2027, 7, 5, 7, 59), 8) is None
+    assert daily_due(paris(2027, 7, 5, 8, 0), 8) == dt.date(2027, 7, 5)
+    assert daily_due(paris(2027, 7, 14, 9), 8) == dt.date(2027, 7, 14)
     # The summary of 1 July is due from 8:00 that day, and caught up within a month.
     assert semester_due(paris(2027, 7, 1, 7), 8) is None  # 1 January is long past
     assert semester_due(paris(2027, 7, 1, 8), 8) == dt.date(2027, 7, 1)
@@ -145,6 +169,9 @@ async def test_the_matching_digest_is_sent_only_when_something_is_new(
     async with sessions() as session:
         details = (await session.scalars(select(JobRun.detail).order_by(JobRun.id))).all()
     assert '"queued": 0' in str(details[-1]) or '"queued": 0' in str(details)
+    # 14 July, a Wednesday: no digest on a public holiday, the reminders still run.
+    holiday = await jobs(sessions).due(paris(2027, 7, 14, 9))
+    assert "matching" not in {r.job for r in holiday} and "reminders" in {r.job for r in holiday}
 
 
 async def test_the_lease_makes_one_sender(sessions: async_sessionmaker[AsyncSession]) -> None:

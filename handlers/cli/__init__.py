@@ -19,6 +19,12 @@ from handlers.settings import Settings
 from storage.errors import MutualiseError
 
 log = logging.getLogger("mutualise.cli")
+# What a setting of the wrong type should have been, by pydantic's error type.
+EXPECTED = {
+    "int_parsing": "un nombre entier est attendu",
+    "float_parsing": "un nombre est attendu",
+    "bool_parsing": "true ou false est attendu",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,7 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings() if args.db is None else Settings(db=args.db)
     except ValidationError as exc:
-        err.print(f"Configuration invalide : {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}.")
+        first = exc.errors()[0]
+        name = "MUTUALISE_" + "_".join(str(part) for part in first["loc"]).upper()
+        reason = EXPECTED.get(first["type"]) or first.get("ctx", {}).get("error", first["msg"])
+        err.print(f"Configuration invalide, {name} : {reason}.", markup=False)
         return 2
     _configure_logging(settings)
     out = Console(highlight=False, soft_wrap=True)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from handlers.clock import Clock
+from handlers.inbox import Inbox
+from handlers.reading.sources import stored_reader
 from handlers.settings import Settings
 from storage.database import create_engine, session_factory
 from storage.errors import MutualiseError
@@ -25,6 +28,14 @@ class Context:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     out: Console
+    clock: Clock
+
+    async def inbox(self) -> Inbox:
+        """The inbox every command and the service share: the store's reader, the
+        territory's matching settings, the time zone of the settings."""
+        async with self.sessions() as session:
+            reader = await stored_reader(session)
+        return Inbox(self.sessions, reader, self.settings.matching(), self.settings.zone)
 
     async def ensure_ready(self) -> None:
         """Refuse to work on a store that `mutualise init` has not brought to this version."""
@@ -40,6 +51,6 @@ async def open_context(settings: Settings, out: Console) -> AsyncIterator[Contex
     """Open the store for one command, and close it whatever happens."""
     engine = create_engine(settings.db)
     try:
-        yield Context(settings, engine, session_factory(engine), out)
+        yield Context(settings, engine, session_factory(engine), out, settings.clock())
     finally:
         await engine.dispose()

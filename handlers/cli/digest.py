@@ -43,9 +43,9 @@ def digest_config(settings: Settings) -> DigestConfig:
 
 
 def _now(value: str | None, settings: Settings) -> dt.datetime:
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     if not value:
-        return dt.datetime.now(zone)
+        return settings.clock()()
     try:
         day = dt.date.fromisoformat(value)
     except ValueError as exc:

@@ -8,20 +8,15 @@ import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
 from handlers.cli.context import Context
 from handlers.cli.output import plural, print_json
 from handlers.communes import CommuneIndex, CommuneName
-from handlers.costs import CostKey
 from handlers.inbound import Inbound
-from handlers.inbox import Fate, Inbox
-from handlers.matching import MatchingConfig
-from handlers.reading.sources import stored_reader
-from handlers.recurrence import describe, spans
-from handlers.settings import Settings
+from handlers.inbox import Fate
+from handlers.recurrence import describe, editions
 from handlers.wording import stretch
 from storage.declarations import all_declarations
 from storage.errors import MutualiseError
@@ -29,7 +24,6 @@ from storage.members import communes
 from storage.models import ParticipantRole, Proposal, ProposalStatus
 from storage.proposals import all_proposals
 
-PARIS = ZoneInfo("Europe/Paris")
 SHOWN = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED, ProposalStatus.DONE)
 FATES = {
     Fate.RECORDED: "enregistré",
@@ -79,22 +73,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     convention.set_defaults(run=run_convention)
 
 
-def matching_config(settings: Settings) -> MatchingConfig:
-    """The matching settings of the territory, from the environment."""
-    return MatchingConfig(
-        group_horizon=dt.timedelta(days=settings.group_horizon_days),
-        joint_minimum=settings.joint_minimum,
-        joint_window=dt.timedelta(days=settings.joint_window_days),
-        group_cost_key=CostKey.parse(settings.group_cost_key),
-        joint_cost_key=CostKey.parse(settings.joint_cost_key),
-    )
-
-
-def _at(value: Any) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=PARIS)
-
-
 async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
     """Handle each line as the bot would a live message from that sender at that time."""
     try:
@@ -102,16 +80,15 @@ async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
     except OSError as exc:
         msg = f"Fichier illisible : {args.file} ({exc.strerror})."
         raise IngestError(msg) from exc
-    async with ctx.sessions() as session:
-        reader = await stored_reader(session)
-    inbox = Inbox(ctx.sessions, reader, matching_config(ctx.settings))
+    inbox = await ctx.inbox()
     fates: Counter[str] = Counter()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             entry = json.loads(line)
-            inbound = Inbound.from_line(str(entry["from"]), str(entry["text"]), _at(entry["at"]))
+            at = ctx.clock.local(dt.datetime.fromisoformat(str(entry["at"])))
+            inbound = Inbound.from_line(str(entry["from"]), str(entry["text"]), at)
         except (ValueError, KeyError, TypeError):
             ctx.out.print(f"ligne {number} : illisible, ignorée", markup=False)
             fates["illisible"] += 1
@@ -247,12 +224,12 @@ async def run_answer(ctx: Context, args: argparse.Namespace) -> int:
     from handlers.proposals import answer
     from handlers.settlement import Settlement
 
-    settle = Settlement(matching_config(ctx.settings))
+    settle = Settlement(ctx.settings.matching())
     async with ctx.sessions.begin() as session:
         known = await communes(session)
         index = CommuneIndex(CommuneName(c.insee, c.name) for c in known)
         commune = index.resolve(args.commune)
-        now = dt.datetime.now(PARIS)
+        now = ctx.clock()
         result = await answer(session, args.proposal, commune.insee, args.accept, now)
         created = await settle(session, result.touched, now)
     if not args.accept:
@@ -285,7 +262,7 @@ async def run_convention(ctx: Context, args: argparse.Namespace) -> int:
     terms = LoanTerms(settings.loan_fee, Decimal(str(settings.loan_deposit)), settings.court)
     templates = Path(settings.templates) if settings.templates else None
     async with ctx.sessions() as session:
-        context = await agreement(session, args.proposal, terms, dt.datetime.now(PARIS).date())
+        context = await agreement(session, args.proposal, terms, ctx.clock.today())
     if suffix == ".docx":
         render_docx(context, args.out, templates)
     else:
@@ -330,7 +307,9 @@ async def run_events(ctx: Context, args: argparse.Namespace) -> int:
     dated = [
         (event, occurrence)
         for event in found
-        for occurrence in spans(event.start, event.end, event.rule, first or event.start, horizon)
+        for occurrence in editions(
+            event.start, event.end, event.rule, first or event.start, horizon
+        )
     ]
     dated.sort(key=lambda pair: (pair[1].start, pair[0].id))
     rows = [

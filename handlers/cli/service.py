@@ -11,14 +11,11 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from handlers.cli.context import Context
 from handlers.cli.digest import digest_config
-from handlers.cli.records import matching_config
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
-from handlers.reading.sources import stored_reader
 from storage.errors import MutualiseError
 
 if TYPE_CHECKING:
@@ -26,7 +23,6 @@ if TYPE_CHECKING:
 
 Flush = Callable[[], Awaitable[object]]
 
-PARIS = ZoneInfo("Europe/Paris")
 # A stored email still unhandled after this long was dropped by a dead instance.
 RESUME_AFTER = dt.timedelta(seconds=30)
 log = logging.getLogger("mutualise.service")
@@ -44,10 +40,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run.set_defaults(run=run_service)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(PARIS)
-
-
 def _scheduler(ctx: Context, flushes: Sequence[Flush]) -> Scheduler:
     """The scheduled jobs and the outbox flushes, run by whichever instance holds the lease:
     with several instances on one store, one only sends."""
@@ -56,8 +48,8 @@ def _scheduler(ctx: Context, flushes: Sequence[Flush]) -> Scheduler:
 
     settings = ctx.settings
     jobs = Jobs(ctx.sessions, digest_config(settings), instance_name(),
-                ZoneInfo(settings.timezone), settings.digest_hour)  # fmt: skip
-    return Scheduler(ctx.sessions, jobs, flushes, settings.outbox_interval, _now)
+                settings.zone, settings.digest_hour)  # fmt: skip
+    return Scheduler(ctx.sessions, jobs, flushes, settings.outbox_interval, ctx.clock)
 
 
 async def run_service(ctx: Context, args: argparse.Namespace) -> int:
@@ -72,9 +64,7 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
             "des virgules), le jeton du bot Telegram, ou les deux."
         )
         raise ConfigurationError(msg)
-    async with ctx.sessions() as session:
-        reader = await stored_reader(session)
-    inbox = Inbox(ctx.sessions, reader, matching_config(settings))
+    inbox = await ctx.inbox()
     # Signals first: a stop asked while the services start ends them cleanly once started.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -91,7 +81,7 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
 
             digests = rendered_digests(ctx.sessions, digest_config(settings))
             how, flush = await services.enter_async_context(
-                running_bot(settings, inbox, _now, digests)
+                running_bot(settings, inbox, ctx.clock, digests)
             )
             ctx.out.print(how)
             flushes.append(flush)
@@ -100,8 +90,8 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
 
             domain = digest_config(settings).domain
             port = await services.enter_async_context(
-                serving_feed(ctx.sessions, settings.calendar_host, settings.calendar_port, _now,
-                             domain)
+                serving_feed(ctx.sessions, settings.calendar_host, settings.calendar_port,
+                             ctx.clock, domain)
             )  # fmt: skip
             ctx.out.print(f"Calendrier par abonnement servi sur {settings.calendar_host}:{port} "
                           "(/calendrier/<jeton>.ics).")  # fmt: skip
@@ -132,9 +122,9 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
     mailbox = Mailbox.of(settings.mail_addresses)
     trusted = {a.strip().lower() for a in settings.trusted_authserv.split(",") if a.strip()}
     pace = Pace(settings.sender_limit, settings.sender_window)
-    handler = MailHandler(inbox, mailbox, _now, trusted, pace, settings.replies_per_day)
+    handler = MailHandler(inbox, mailbox, ctx.clock, trusted, pace, settings.replies_per_day)
     # What a previous run stored but did not handle (it died, or the store failed) first.
-    resumed = await handler.resume(_now())
+    resumed = await handler.resume(ctx.clock())
     if resumed:
         ctx.out.print(f"{resumed} courriel(s) reçu(s) mais non traité(s) repris.")
     server = await serve(handler, settings.smtp_host, settings.smtp_port, settings.mail_size_limit)
@@ -160,13 +150,13 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
 
     async def flush() -> None:
         try:  # left unhandled by an instance that died, or failed: take them up again
-            await handler.resume(_now() - RESUME_AFTER)
+            await handler.resume(ctx.clock() - RESUME_AFTER)
         except Exception:
             log.exception("taking up unhandled mail failed")
         if relay is None:
             return
         try:
-            await deliver_due(ctx.sessions, relay, _now)
+            await deliver_due(ctx.sessions, relay, ctx.clock)
         except Exception:  # the outbox keeps everything: try again next round
             log.exception("outbox flush failed")
 

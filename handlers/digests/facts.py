@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.recurrence import spans
+from handlers.recurrence import editions
 from handlers.wording import amount
 from storage.models import (
     Answer,
@@ -463,7 +463,7 @@ async def events(
             tuple(things[r.id]),
         )
         for r in rows
-        for occurrence in spans(r.start, r.end, r.rule, first, last)
+        for occurrence in editions(r.start, r.end, r.rule, first, last)
     ]
     return sorted(found, key=lambda e: (e.start, e.id))
 

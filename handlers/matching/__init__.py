@@ -28,7 +28,7 @@ from handlers.matching.plans import (
     Pricing,
     collector_paused,
 )
-from handlers.shortage import figures, short_runs, spans, worst_by_year
+from handlers.shortage import demand_and_supply, figures, short_runs, worst_by_year
 from storage.declarations import live_needs, open_offers
 from storage.models import (
     Answer,
@@ -190,7 +190,7 @@ async def match(
 def recurring_shortages(needs: Sequence[Need], offers: Sequence[Offer]) -> dict[str, str]:
     """The lent items asked more than they can be lent in at least two different years,
     with the figures of the worst day of each year: what a joint purchase would end."""
-    asked, lent = spans(needs, offers)
+    asked, lent = demand_and_supply(needs, offers)
     found = {}
     for item, wanted in asked.items():
         if item not in lent:
