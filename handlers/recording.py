@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.reading.intents import Intent
 from handlers.reading.reader import ItemReading, Reading
 from handlers.recurrence import editions
-from storage.declarations import find_event, live_needs, open_offers, proposals_built_on
+from storage.declarations import (
+    find_event,
+    live_needs,
+    open_offers,
+    proposals_built_on,
+    recurring_event,
+)
 from storage.models import (
     Channel,
     Event,
@@ -125,11 +130,7 @@ async def _recurring(
 ) -> Event | None:
     """The commune's recurring event of that name, when `start` is one of its occurrences:
     next year's edition is the same event."""
-    event = await session.scalar(
-        select(Event).where(
-            Event.commune_insee == commune, Event.name == name, Event.rule.is_not(None)
-        )
-    )
+    event = await recurring_event(session, commune, name)
     if event is None or event.rule is None:
         return None
     found = editions(event.start, event.end, event.rule, start, start)

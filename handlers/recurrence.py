@@ -3,8 +3,10 @@ dateutil), the rule read in a message, its occurrences, and its wording in Frenc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
@@ -13,6 +15,7 @@ from handlers.holidays import Region, public_holidays
 from handlers.reading.dates import MONTHS
 from handlers.reading.text import Span
 from handlers.wording import day
+from storage.views import EventRow
 
 # "comme chaque année", "tous les ans", "notre fête annuelle": the event comes back.
 _YEARLY = re.compile(
@@ -114,6 +117,17 @@ def editions(
     if rule is None:
         return [Occurrence(start, end)] if start <= last and end >= first else []
     return occurrences(rule, start, end - start, first, last)
+
+
+def dated(events: Iterable[EventRow], first: dt.date, last: dt.date) -> list[EventRow]:
+    """The events as they take place in [first, last], by date: a recurring one once for
+    each of its editions there."""
+    found = [
+        dataclasses.replace(event, start=edition.start, end=edition.end)
+        for event in events
+        for edition in editions(event.start, event.end, event.rule, first, last)
+    ]
+    return sorted(found, key=lambda e: (e.start, e.id))
 
 
 def next_occurrence(

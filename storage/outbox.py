@@ -168,3 +168,10 @@ async def replies_since(session: AsyncSession, recipient: str, since: dt.datetim
         )
     )
     return int(count or 0)
+
+
+async def replied_message(session: AsyncSession, outbox_id: int) -> int | None:
+    """The inbound message an outbox message answered (a question about it), if any."""
+    return await session.scalar(
+        select(OutboxMessage.in_reply_to).where(OutboxMessage.id == outbox_id)
+    )

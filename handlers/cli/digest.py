@@ -9,8 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.cli.context import Context
-from handlers.digests import DigestConfig, DigestKind, Rendered, each_territory, facts
+from handlers.digests import DigestConfig, DigestKind, Rendered, each_territory
 from handlers.settings import Settings
+from storage import views
 from storage.errors import MutualiseError
 
 
@@ -74,7 +75,7 @@ async def run_digest(ctx: Context, args: argparse.Namespace) -> int:
     now = _now(args.now, settings)
     out = Path(args.out)
     async with ctx.sessions() as session:
-        count = len(await facts.territories(session))
+        count = len(await views.territories(session))
     if not count:
         msg = "Aucun territoire dans la base : lancez d'abord « mutualise init »."
         raise DigestError(msg)

@@ -16,10 +16,19 @@ from handlers.cli.output import plural, print_json
 from handlers.communes import CommuneIndex, CommuneName
 from handlers.inbound import Inbound
 from handlers.inbox import Fate
-from handlers.recurrence import describe, editions
+from handlers.recurrence import dated, describe
 from handlers.wording import stretch
+from storage import views
 from storage.declarations import all_declarations
 from storage.errors import MutualiseError
+from storage.labels import (
+    NEED_KINDS,
+    NEED_STATUSES,
+    OFFER_KIND,
+    OFFER_STATUSES,
+    PROPOSAL_KINDS,
+    PROPOSAL_STATUSES,
+)
 from storage.members import communes
 from storage.models import ParticipantRole, Proposal, ProposalStatus
 from storage.proposals import all_proposals
@@ -150,7 +159,7 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
     table = Table(title=f"Besoins et offres ({len(rows)})")
     for column in ("N°", "Sorte", "Commune", "Article", "Qté", "Dates", "Statut"):
         table.add_column(column)
-    kinds = {"purchase": "achat", "borrow": "emprunt", "lend": "prêt"}
+    kinds = {**{k.value: label for k, label in NEED_KINDS.items()}, "lend": OFFER_KIND}
     for row in rows:
         dates = " → ".join(d for d in (row["start"], row["end"], row["deadline"]) if d)
         table.add_row(
@@ -160,7 +169,7 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
             row["label"],
             "" if row["quantity"] is None else str(row["quantity"]),
             dates,
-            row["status"],
+            (OFFER_STATUSES if row["kind"] == "lend" else NEED_STATUSES)[row["status"]],
         )
     ctx.out.print(table)
     return 0
@@ -207,13 +216,15 @@ async def run_proposals(ctx: Context, args: argparse.Namespace) -> int:
     if not found:
         ctx.out.print("Aucune proposition pour l'instant.")
         return 0
-    kinds = {"loan": "prêt", "group_order": "groupement", "joint_purchase": "achat commun"}
     table = Table(title=f"Propositions ({len(found)})")
     for column in ("N°", "Sorte", "Statut", "Pourquoi"):
         table.add_column(column)
     for proposal in found:
         table.add_row(
-            str(proposal.id), kinds[proposal.kind.value], proposal.status.value, proposal.reason
+            str(proposal.id),
+            PROPOSAL_KINDS[proposal.kind],
+            PROPOSAL_STATUSES[proposal.status],
+            proposal.reason,
         )
     ctx.out.print(table)
     return 0
@@ -296,50 +307,38 @@ def _day_arg(value: str | None, name: str) -> dt.date | None:
 
 async def run_events(ctx: Context, args: argparse.Namespace) -> int:
     """List event occurrences, optionally between two dates."""
-    from storage.declarations import events
-
     first, last = _day_arg(args.first, "--from"), _day_arg(args.last, "--to")
     async with ctx.sessions() as session:
-        found = await events(session, first, last)
-        names = {c.insee: c.name for c in await communes(session)}
+        found = await views.events(session, None, first, last)
     # With no window, a recurring event is shown up to a year after the last known date.
     horizon = last or max((e.end for e in found), default=dt.date.min) + dt.timedelta(days=366)
-    dated = [
-        (event, occurrence)
-        for event in found
-        for occurrence in editions(
-            event.start, event.end, event.rule, first or event.start, horizon
-        )
-    ]
-    dated.sort(key=lambda pair: (pair[1].start, pair[0].id))
-    rows = [
-        {
-            "commune": e.commune_insee,
-            "name": e.name,
-            "start": o.start.isoformat(),
-            "end": o.end.isoformat(),
-            "recurring": e.rule is not None or e.recurring,
-            "items": [{"item": i.item_id, "quantity": i.quantity} for i in e.items],
-        }
-        for e, o in dated
-    ]
+    since = first or min((e.start for e in found), default=dt.date.min)
+    shown = dated(found, since, horizon)
     if args.json:
-        print_json(rows)
+        print_json([_event_json(e) for e in shown])
         return 0
-    if not rows:
+    if not shown:
         ctx.out.print("Aucune manifestation enregistrée pour cette période.")
         return 0
-    table = Table(title=f"Manifestations ({len(rows)})")
+    table = Table(title=f"Manifestations ({len(shown)})")
     for column in ("Dates", "Commune", "Manifestation", "Matériel"):
         table.add_column(column)
-    for event, occurrence in dated:
-        things = ", ".join(
-            f"{i.quantity if i.quantity is not None else '?'} {i.item_label}" for i in event.items
-        )
-        commune = names.get(event.commune_insee, event.commune_insee)
+    for event in shown:
         name = event.name
         if event.rule:
             name += f" ({describe(event.rule, event.end - event.start)})"
-        table.add_row(stretch(occurrence.start, occurrence.end), commune, name, things)
+        table.add_row(stretch(event.start, event.end), event.commune, name, event.equipment)
     ctx.out.print(table)
     return 0
+
+
+def _event_json(event: views.EventRow) -> dict[str, Any]:
+    """An event's edition in the contract's form."""
+    return {
+        "commune": event.insee,
+        "name": event.name,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat(),
+        "recurring": event.recurring,
+        "items": [{"item": i.item_id, "quantity": i.quantity} for i in event.items],
+    }

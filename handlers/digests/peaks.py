@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from handlers.digests.facts import LIVE_NEEDS, Item, NeedRow, OfferRow
 from handlers.shortage import demand_and_supply, figures, short_runs
 from handlers.wording import amount, stretch
+from storage.views import LIVE_NEEDS, Item, NeedRow, OfferRow
 
 
 @dataclass(frozen=True)
