@@ -16,9 +16,9 @@ from bot import keyboards
 from bot.keyboards import CardCB, FixCB, ReplyCB
 from bot.sending import plain, say
 from handlers import conversation, replies
-from handlers.desk import Desk
 from handlers.inbound import TELEGRAM_PREFIX, Inbound
 from handlers.inbox import Fate, Inbox
+from handlers.requests import Requests
 from storage.models import Channel
 
 
@@ -87,7 +87,9 @@ async def answer(message: Message, state: FSMContext, bot: Bot, inbox: Inbox) ->
     await _next(bot, message.chat.id, state, {**data, "reading": conversation.to_state(filled)})
 
 
-async def declare(message: Message, state: FSMContext, bot: Bot, inbox: Inbox, desk: Desk) -> None:
+async def declare(
+    message: Message, state: FSMContext, bot: Bot, inbox: Inbox, requests: Requests
+) -> None:
     """A new message: logged and read by the inbox, shown back before anything is recorded."""
     outcome = await inbox.receive(inbound(message), confirmed=False)
     if outcome.fate is Fate.REFUSED:
@@ -104,7 +106,7 @@ async def declare(message: Message, state: FSMContext, bot: Bot, inbox: Inbox, d
     data = {
         "message": outcome.message_id,
         "reading": conversation.to_state(outcome.reading),
-        "commune": await desk.commune(outcome.commune),
+        "commune": await requests.commune(outcome.commune),
         "skipped": [],
     }
     await _next(bot, message.chat.id, state, data)

@@ -11,10 +11,10 @@ from handlers.reading.intents import Intent
 from handlers.reading.reader import ItemReading, Reading
 from handlers.recurrence import editions
 from storage.declarations import (
-    find_event,
     live_needs,
     open_offers,
     proposals_built_on,
+    recorded_event,
     recurring_event,
 )
 from storage.models import (
@@ -101,7 +101,7 @@ def _common(item: ItemReading, reading: Reading, author: Author) -> dict[str, ob
 
 async def _event(session: AsyncSession, reading: Reading, author: Author) -> Event:
     assert reading.event is not None and reading.start is not None
-    known = await find_event(session, author.commune, reading.event, reading.start)
+    known = await recorded_event(session, author.commune, reading.event, reading.start)
     known = known or await _recurring(session, author.commune, reading.event, reading.start)
     if known is not None:
         if reading.recurrence and known.rule is None:
@@ -163,7 +163,7 @@ async def _withdraw(
             o for o in offers if any(_same_item(i, o.item_id, o.item_label) for i in reading.items)
         ]
     elif reading.event:
-        event = await find_event(session, author.commune, reading.event, None)
+        event = await recorded_event(session, author.commune, reading.event, None)
         needs = [n for n in needs if event is not None and n.event_id == event.id]
         offers = []
     else:

@@ -63,7 +63,7 @@ async def all_declarations(
     return (await session.scalars(needs)).all(), (await session.scalars(offers)).all()
 
 
-async def find_event(
+async def recorded_event(
     session: AsyncSession, commune: str, name: str, start: dt.date | None
 ) -> Event | None:
     """The event of that commune with that name (and start, when known)."""

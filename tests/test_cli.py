@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from storage.database import create_engine
 from storage.schema import head_revision
 from tests.snapshot import dump
@@ -181,22 +179,6 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
         "Rapprochements du 19 mai 2027"
         in (tmp_path / "demo" / "synthese" / "rapprochements" / "digest.txt").read_text()
     )
-
-
-@pytest.mark.parametrize("module", ["handlers", "storage"])
-def test_the_heart_knows_no_channel(module: str) -> None:
-    code = (
-        "import importlib, pkgutil, sys\n"
-        f"import {module}\n"
-        f"for info in pkgutil.walk_packages({module}.__path__, '{module}.'):\n"
-        "    if '.migrations' not in info.name:\n"
-        "        importlib.import_module(info.name)\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiogram', 'aiosmtpd'}))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
 
 
 def test_parse_prints_the_contract(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.cli.feed import serving_feed
-from handlers.feed import CalendarTokenError, digest, issue, revoke
+from handlers.calendar_feed import CalendarTokenError, digest, issue, revoke
+from handlers.cli.calendar_feed import serving_feed
 from storage.members import add_member
 from storage.models import CalendarToken, Commune, Event, EventItem, Role
 from tests.test_cli import mutualise

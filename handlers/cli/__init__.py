@@ -1,4 +1,8 @@
-"""The `mutualise` command line: the stable surface that coordinators and scripts use."""
+"""The `mutualise` command line: the stable surface that coordinators and scripts use.
+
+This package is the composition root: it reads the settings, opens the store, and builds
+the adapters (`bot/`, `mail/`) and the scheduler around the heart; the rest of `handlers/`
+knows none of them (`tests/test_layers.py`)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,17 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 
-from handlers.cli import demo, digest, feed, french, members, parse, records, reference, service
+from handlers.cli import (
+    calendar_feed,
+    demo,
+    digest,
+    french,
+    members,
+    parse,
+    records,
+    reference,
+    service,
+)
 from handlers.cli.context import open_context
 from handlers.cli.output import safe_url
 from handlers.settings import Settings
@@ -48,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     records.register(commands)
     records.register_events(commands)
     digest.register(commands)
-    feed.register(commands)
+    calendar_feed.register(commands)
     service.register(commands)
     demo.register(commands)
     return parser

@@ -146,7 +146,7 @@ def _send(port: int, sender: str, raw: bytes) -> None:
 
 async def _agreement(ctx: Context, folder: Path) -> str:
     """Both communes of the first loan accept it; its agreement is written."""
-    from handlers.conventions import LoanTerms, agreement, render_docx, render_html
+    from handlers.agreements import LoanTerms, agreement, render_docx, render_html
     from handlers.proposals import answer
 
     async with ctx.sessions.begin() as session:

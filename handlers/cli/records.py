@@ -263,12 +263,12 @@ async def run_convention(ctx: Context, args: argparse.Namespace) -> int:
     """Write the loan agreement of a confirmed loan, in Word or HTML."""
     from decimal import Decimal
 
-    from handlers.conventions import ConventionError, LoanTerms, agreement, render_docx, render_html
+    from handlers.agreements import AgreementError, LoanTerms, agreement, render_docx, render_html
 
     suffix = args.out.suffix.lower()
     if suffix not in (".docx", ".html"):
         msg = f"Format inconnu « {suffix or args.out.name} » : donnez un fichier .docx ou .html."
-        raise ConventionError(msg)
+        raise AgreementError(msg)
     settings = ctx.settings
     terms = LoanTerms(settings.loan_fee, Decimal(str(settings.loan_deposit)), settings.court)
     templates = Path(settings.templates) if settings.templates else None

@@ -86,7 +86,7 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
             ctx.out.print(how)
             flushes.append(flush)
         if settings.calendar_port is not None:
-            from handlers.cli.feed import serving_feed
+            from handlers.cli.calendar_feed import serving_feed
 
             domain = digest_config(settings).domain
             port = await services.enter_async_context(

@@ -22,9 +22,9 @@ from handlers.matching.loans import Stock, commit, lender_order, plan_loans
 from handlers.matching.plans import (
     NeedView,
     OfferView,
-    Outcome,
     Place,
     Plan,
+    Planning,
     Pricing,
     collector_paused,
 )
@@ -162,7 +162,7 @@ async def match(
     borrows = [v for v in views if v.kind == NeedKind.BORROW.value]
     declined = await declined_needs(session)
     purchases = [v for v in views if v.kind == NeedKind.PURCHASE.value and v.id not in declined]
-    outcome = Outcome()
+    outcome = Planning()
     refused = await refused_pairs(session)
     lent = {o.item_id for o in offers if o.item_id is not None}
     pricing = Pricing(
@@ -248,7 +248,7 @@ def _apply(
     return report
 
 
-def _set_statuses(needs: list[Need], held: set[int], outcome: Outcome) -> None:
+def _set_statuses(needs: list[Need], held: set[int], outcome: Planning) -> None:
     planned = {part.need_id for plan in outcome.plans for part in plan.parts if part.need_id}
     for need in needs:
         if need.id in held or need.id in planned:

@@ -33,7 +33,7 @@ from storage.proposals import proposal as find_proposal
 from storage.reference import installed_territory
 
 
-class ConventionError(MutualiseError):
+class AgreementError(MutualiseError):
     """No agreement can be written for that proposal."""
 
 
@@ -100,7 +100,7 @@ def _template_file(name: str, override: Path | None) -> Path:
         if candidate.exists():
             return candidate
     msg = f"Modèle introuvable : {name}."
-    raise ConventionError(msg)
+    raise AgreementError(msg)
 
 
 async def _representative(session: AsyncSession, insee: str) -> str:
@@ -114,7 +114,7 @@ async def _confirmed_loan(session: AsyncSession, proposal_id: int) -> Proposal:
     proposal = await find_proposal(session, proposal_id)
     if proposal.kind is not ProposalKind.LOAN:
         msg = f"La proposition n° {proposal_id} n'est pas un prêt : pas de convention de prêt."
-        raise ConventionError(msg)
+        raise AgreementError(msg)
     if proposal.status is not ProposalStatus.ACCEPTED:
         waiting = [
             p.commune_insee for p in proposal.participants if p.answer is not Answer.ACCEPTED
@@ -125,7 +125,7 @@ async def _confirmed_loan(session: AsyncSession, proposal_id: int) -> Proposal:
             "la convention s'établit quand toutes les communes ont accepté "
             f"(en attente : {', '.join(waiting) or 'aucune'})."
         )
-        raise ConventionError(msg)
+        raise AgreementError(msg)
     return proposal
 
 

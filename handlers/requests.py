@@ -64,7 +64,7 @@ class Answering:
     reply: str
 
 
-class Desk:
+class Requests:
     """A chat's counter: built once on the inbox, used for every command of the chat app
     it serves (`channel`: what its needs are recorded as coming through)."""
 
