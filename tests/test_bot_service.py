@@ -20,6 +20,7 @@ from bot.service import running_bot
 from handlers.inbox import Inbox
 from handlers.reading.sources import bundled_reader
 from handlers.settings import Settings
+from tests import cli
 from tests.botapi import BotAPI, Call
 from tests.test_service import MUTUALISE, free_port, service_env
 
@@ -27,12 +28,11 @@ ANNE, LOIC, STRANGER = 1001, 2002, 666
 
 
 async def mutualise(env: dict[str, str], *args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        MUTUALISE, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    return out.decode()
+    """A command run in this process, the event loop free meanwhile (it may ask the Bot
+    API this loop serves)."""
+    done = await asyncio.to_thread(cli.mutualise, *args, env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def to(user: int, method: str = "sendMessage") -> Callable[[Call], bool]:
@@ -56,6 +56,7 @@ def edited_in(user: int, message_id: int) -> Callable[[Call], bool]:
     )
 
 
+@pytest.mark.e2e
 async def test_run_serves_the_bot_by_long_polling(sqlite_url: str, tmp_path: Path) -> None:
     api = BotAPI()
     runner = web.AppRunner(api.app())
