@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.digests import DigestConfig
 from handlers.holidays import Region, public_holidays, region_of, region_of_territory, working_day
 from scheduler.jobs import Jobs
 from scheduler.periods import daily_due, semester_due
 from scheduler.service import Scheduler
+from storage.database import session_factory
 from storage.members import add_member
 from storage.models import (
     Channel,
@@ -29,7 +31,7 @@ from storage.models import (
     ProposalStatus,
     Role,
 )
-from storage.outbox import attachments_of
+from storage.outbox import Doorbell, attachments_of, draft, enqueue, listening, waiting
 from storage.runs import hold_lease, release_lease
 from tests.test_digests import play
 
@@ -296,3 +298,52 @@ async def test_many_territories_are_rendered_on_every_core_and_sent_once(
         len([m for m in await outbox(sessions) if (m.dedupe_key or "").startswith("semester:")])
         == 9
     )
+
+
+def queued_reply(now: dt.datetime) -> OutboxMessage:
+    return draft(channel=Channel.EMAIL, recipient="st@caudan.fr", body="Bien reçu.", now=now)
+
+
+async def test_a_commit_that_queues_messages_wakes_the_sender_at_once(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    doorbell = Doorbell()
+    ringing = session_factory(engine, doorbell)
+    now = paris(2027, 7, 3, 10)
+    flushed = asyncio.Event()
+
+    async def flush() -> None:
+        flushed.set()
+
+    # An hour between two rounds: only the doorbell can make it go sooner.
+    sender = Scheduler(ringing, jobs(ringing, "a"), [flush], 3600, lambda: now, doorbell)
+    await sender.start()
+    try:
+        flushed.clear()
+        with pytest.raises(RuntimeError):  # rolled back: nothing queued, nothing rung
+            async with ringing.begin() as session:
+                await enqueue(session, queued_reply(now))
+                raise RuntimeError
+        await asyncio.sleep(0.3)
+        assert not flushed.is_set()
+        started = time.monotonic()
+        async with ringing.begin() as session:
+            await enqueue(session, queued_reply(now))
+        await asyncio.wait_for(flushed.wait(), 5)
+        assert time.monotonic() - started < 0.5
+    finally:
+        await sender.stop()
+
+
+async def test_another_instance_queueing_rings_through_postgresql_and_is_polled_on_sqlite(
+    store_url: str, sessions: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    doorbell = Doorbell()
+    now = paris(2027, 7, 3, 10)
+    async with listening(store_url, doorbell):
+        async with sessions.begin() as session:  # the other instance's store, no doorbell
+            await enqueue(session, queued_reply(now))
+        rung = await doorbell.wait(2)
+    assert rung is (backend == "postgresql")
+    async with sessions() as session:  # what the sender polls for, every few seconds
+        assert await waiting(session, now)

@@ -15,6 +15,7 @@ from handlers.reading.sources import stored_reader
 from handlers.settings import Settings
 from storage.database import create_engine, session_factory
 from storage.errors import MutualiseError
+from storage.outbox import Doorbell
 from storage.schema import current_revision, head_revision
 
 
@@ -29,6 +30,8 @@ class Context:
     sessions: async_sessionmaker[AsyncSession]
     out: Console
     clock: Clock
+    # Rung by each commit that queues outbound messages: the service's sender waits on it.
+    doorbell: Doorbell
 
     async def inbox(self) -> Inbox:
         """The inbox every command and the service share: the store's reader, the
@@ -51,6 +54,8 @@ async def open_context(settings: Settings, out: Console) -> AsyncIterator[Contex
     """Open the store for one command, and close it whatever happens."""
     engine = create_engine(settings.db)
     try:
-        yield Context(settings, engine, session_factory(engine), out, settings.clock())
+        doorbell = Doorbell()
+        sessions = session_factory(engine, doorbell)
+        yield Context(settings, engine, sessions, out, settings.clock(), doorbell)
     finally:
         await engine.dispose()

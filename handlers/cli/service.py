@@ -17,6 +17,7 @@ from handlers.cli.digest import digest_config
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
 from storage.errors import MutualiseError
+from storage.outbox import listening
 
 if TYPE_CHECKING:
     from scheduler.service import Scheduler
@@ -49,7 +50,7 @@ def _scheduler(ctx: Context, flushes: Sequence[Flush]) -> Scheduler:
     settings = ctx.settings
     jobs = Jobs(ctx.sessions, digest_config(settings), instance_name(),
                 settings.zone, settings.digest_hour)  # fmt: skip
-    return Scheduler(ctx.sessions, jobs, flushes, settings.outbox_interval, ctx.clock)
+    return Scheduler(ctx.sessions, jobs, flushes, settings.outbox_interval, ctx.clock, ctx.doorbell)
 
 
 async def run_service(ctx: Context, args: argparse.Namespace) -> int:
@@ -96,6 +97,8 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
             ctx.out.print(f"Calendrier par abonnement servi sur {settings.calendar_host}:{port} "
                           "(/calendrier/<jeton>.ics).")  # fmt: skip
         if settings.scheduler:
+            # Other instances' commits ring here too (PostgreSQL): this one may be the sender.
+            await services.enter_async_context(listening(settings.db, ctx.doorbell))
             scheduler = _scheduler(ctx, flushes)
             await scheduler.start()
             services.push_async_callback(scheduler.stop)
