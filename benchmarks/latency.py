@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import smtplib
 import statistics
@@ -29,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiogram.methods import SendMessage, TelegramMethod
 from aiosmtpd.smtp import SMTP
+from sqlalchemy.engine import make_url
 
 from benchmarks.report import Row, write_rows
 from benchmarks.smtp import Nothing
@@ -45,6 +48,8 @@ from benchmarks.telegram import echo
 from bot.offline import OfflineChat, OfflineSession, keyboard
 
 NOW = dt.datetime(2027, 5, 10, 9, tzinfo=dt.UTC)
+# A fresh empty store for a part of the run, by name: its URL.
+Store = Callable[[str], Awaitable[str]]
 ADDRESS = "besoins@lorient-agglo.example"
 LENDER, FIRST_USER = 9_000, 10_000
 OFFER = "Nous pouvons prêter 100000 ganivelles du 1er juin au 30 septembre."
@@ -146,7 +151,7 @@ async def conversations(
     return answers, delivered
 
 
-async def telegram(people: int, rounds: int, folder: Path) -> list[Row]:
+async def telegram(people: int, rounds: int, store: Store) -> list[Row]:
     from benchmarks.report import fresh_store
     from bot.delivery import deliver_due
     from bot.dispatcher import build_dispatcher
@@ -167,7 +172,7 @@ async def telegram(people: int, rounds: int, folder: Path) -> list[Row]:
     await conversations(reference, users[:5], 2, proposals=False)  # warm up
     echoed, _ = await conversations(reference, users, rounds, proposals=False)
 
-    engine = create_engine(f"sqlite:///{folder / 'latency.db'}")
+    engine = create_engine(await store("telegram"))
     try:
         await fresh_store(engine)
         doorbell = Doorbell()
@@ -270,7 +275,7 @@ class Relay:
         return "250 OK"
 
 
-async def email(people: int, rounds: int, folder: Path) -> list[Row]:
+async def email(people: int, rounds: int, store: Store) -> list[Row]:
     from benchmarks.report import fresh_store
     from handlers.digests import DigestConfig
     from handlers.inbox import Inbox
@@ -295,7 +300,7 @@ async def email(people: int, rounds: int, folder: Path) -> list[Row]:
 
     relay = Relay()
     relaying = await loop.create_server(lambda: SMTP(relay), host="127.0.0.1", port=0)
-    engine = create_engine(f"sqlite:///{folder / 'latency-mail.db'}")
+    engine = create_engine(await store("mail"))
     try:
         await fresh_store(engine)
         doorbell = Doorbell()
@@ -348,10 +353,27 @@ def _transactions(sent: dict[str, Any]) -> list[float]:
     return gaps
 
 
-async def measure(people: int, rounds: int) -> list[Row]:
+async def measure(people: int, rounds: int, postgres: str | None) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="mutualise-latency-") as folder:
-        rows = await telegram(people, rounds, Path(folder))
-        rows += await email(people, rounds, Path(folder))
+        made: list[str] = []
+
+        async def store(name: str) -> str:
+            """A fresh empty store: a SQLite file, or a PostgreSQL database."""
+            if postgres is None:
+                return f"sqlite:///{Path(folder) / name}.db"
+            database = f"mutualise_latency_{name}_{os.getpid()}"
+            await _admin(postgres, f'CREATE DATABASE "{database}"')
+            made.append(database)
+            return make_url(postgres).set(database=database).render_as_string(False)
+
+        try:
+            rows = await telegram(people, rounds, store)
+            rows += await email(people, rounds, store)
+        finally:
+            for database in made:
+                await _admin(postgres or "", f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    if postgres is not None:
+        rows = [dataclasses.replace(r, figure=f"{r.figure}, PostgreSQL") for r in rows]
     rows.append(
         Row("latency", "an accepted proposal → the other commune's message edited", "not done",
             "", "", "p99 under 2 s (the other commune's card is not edited yet)")
@@ -359,17 +381,30 @@ async def measure(people: int, rounds: int) -> list[Row]:
     return rows
 
 
+async def _admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=25)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--rows", type=Path, help="append the figures here (JSON lines)")
+    parser.add_argument("--postgres", help="on this PostgreSQL server (a database is made "
+                        "and dropped) instead of SQLite files")  # fmt: skip
     parser.add_argument("--client", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         client(args.client, args.people, args.rounds)
         return
-    write_rows(args.rows, asyncio.run(measure(args.people, args.rounds)))
+    write_rows(args.rows, asyncio.run(measure(args.people, args.rounds, args.postgres)))
 
 
 if __name__ == "__main__":

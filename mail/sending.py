@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mail.notices import render
 from storage.models import Channel, OutboxAttachment, OutboxMessage
-from storage.outbox import attachments_of, due, mark_failed, mark_sent
+from storage.outbox import attachments_of, mark_failed, mark_sent, pages
 
 log = logging.getLogger("mutualise.mail.out")
 
@@ -108,13 +108,12 @@ async def deliver_due(
     relay: Relay,
     now: Callable[[], dt.datetime],
 ) -> tuple[int, int]:
-    """Send every email whose time has come; returns (sent, failed)."""
+    """Send every email whose time has come, page after page (what a burst queued goes
+    in this flush, not the next); returns (sent, failed)."""
     sent = failed = 0
-    async with sessions() as session:
-        ids = [m.id for m in await due(session, Channel.EMAIL, now())]
     connection = Connection(relay)
     try:
-        for message_id in ids:
+        async for message_id in pages(sessions, Channel.EMAIL, now):
             # One transaction per message: what left is recorded at once, never sent twice.
             async with sessions.begin() as session:
                 message = await session.get(OutboxMessage, message_id)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import asyncpg
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Channel, OutboxAttachment, OutboxMessage, OutboxStatus
 
@@ -204,6 +204,25 @@ async def due(
         .limit(limit)
     )
     return (await session.scalars(query)).all()
+
+
+async def pages(
+    sessions: async_sessionmaker[AsyncSession],
+    channel: Channel,
+    now: Callable[[], dt.datetime],
+    size: int = 50,
+    most: int = 20,
+) -> AsyncIterator[int]:
+    """The ids of a channel's due messages, a page at a time, until none is left (or
+    `most` pages: the next flush takes the rest). A message tried meanwhile is sent, or
+    due again only later: no page comes back twice."""
+    for _ in range(most):
+        async with sessions() as session:
+            ids = [m.id for m in await due(session, channel, now(), size)]
+        for message_id in ids:
+            yield message_id
+        if len(ids) < size:
+            return
 
 
 def mark_sent(message: OutboxMessage, now: dt.datetime) -> None:
