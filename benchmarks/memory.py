@@ -107,6 +107,7 @@ def serve(path: Path, folder: Path) -> tuple[int, int]:
         MUTUALISE_DB=f"sqlite:///{path}",
         MUTUALISE_SMTP_PORT=str(port),
         MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example",
+        MUTUALISE_SECRET="the secret of the benchmark territory",
         MUTUALISE_DIGEST_HOUR="0",
         MUTUALISE_LOG_FILE=str(folder / "mutualise.log"),
     )

@@ -7,7 +7,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, F
+from aiogram.enums import ChatType
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import ErrorEvent
@@ -49,6 +50,10 @@ def build_dispatcher(
     if pace is not None:
         dispatcher.update.outer_middleware(PaceMiddleware(pace))
     dispatcher.update.outer_middleware(MemberMiddleware(requests))
+    # Private chats only: in a group, a member's /besoins would show the commune's needs to
+    # everyone there, and anyone could press the buttons under a card.
+    dispatcher.message.filter(F.chat.type == ChatType.PRIVATE)
+    dispatcher.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     # Commands first: "/annuler" must not be read as an answer to a question.
     dispatcher.include_routers(
         joining.make_router(),

@@ -109,6 +109,8 @@ async def _webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher) -> web.
     """An aiohttp app receiving updates behind the reverse proxy; the secret is checked."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
+    from handlers.cli.calendar_feed import without_versions
+
     secret = settings.telegram_webhook_secret.get_secret_value() or None
     app = web.Application()
     path = urlsplit(settings.telegram_webhook_url).path or "/"
@@ -116,6 +118,7 @@ async def _webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher) -> web.
     handler = SimpleRequestHandler(dispatcher, bot, handle_in_background=False, secret_token=secret)
     handler.register(app, path=path)
     setup_application(app, dispatcher, bot=bot)
+    without_versions(app)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)

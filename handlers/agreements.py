@@ -7,6 +7,7 @@ Two templates a coordinator can edit: `convention.docx` (Word, rendered by docxt
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -190,10 +191,12 @@ def render_html(context: dict[str, Any], templates: Path | None = None) -> str:
     return environment.get_template("convention.html.j2").render(**context)
 
 
-def render_docx(context: dict[str, Any], out: Path, templates: Path | None = None) -> None:
+def render_docx(context: dict[str, Any], templates: Path | None = None) -> bytes:
     """The agreement as a Word document."""
     from docxtpl import DocxTemplate
 
     document = DocxTemplate(str(_template_file("convention.docx", templates)))
     document.render(context, autoescape=True)
-    document.save(str(out))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

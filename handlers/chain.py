@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import anticipation, proposals, replies
-from handlers.completion import complete, original_message
+from handlers.completion import complete, correct, original_message
 from handlers.inbound import Inbound
 from handlers.notices import ActionKind, asked
 from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
-from handlers.recording import Author, Recorded, record
+from handlers.recording import Author, Recorded, held_from, record, release
 from handlers.settlement import Settlement
 from storage.errors import MutualiseError
 from storage.inbox import claim, set_outcome
@@ -38,6 +38,8 @@ from storage.members import (
 from storage.models import Channel, InboundStatus, Proposal, Role
 
 log = logging.getLogger("mutualise.inbox")
+# At most this many items recorded from one message.
+MAX_ITEMS = 30
 
 
 class Fate(enum.StrEnum):
@@ -181,10 +183,16 @@ async def read(turn: Turn, msg: Handling) -> Outcome | None:
         msg.inbound.text, msg.inbound.at.astimezone(turn.zone).date()
     )
     coordinator = msg.sender.member is not None and msg.sender.member.role is Role.COORDINATOR
-    if coordinator and msg.reading.commune:
-        msg.commune = msg.reading.commune
+    inbound = msg.inbound
+    authenticated = inbound.channel is Channel.TELEGRAM or bool(inbound.authenticated)
+    if coordinator and msg.reading.commune and authenticated:
+        msg.commune = msg.reading.commune  # a coordinator writes for any commune, authenticated
     else:
         msg.commune = msg.sender.commune.insee
+    if len(msg.reading.items) > MAX_ITEMS:  # a list to split, or junk: nothing recorded
+        count = len(msg.reading.items)
+        return await msg.end(turn, Fate.ANSWERED, f"{count} articles",
+                             replies.too_many(count, MAX_ITEMS))  # fmt: skip
     return None
 
 
@@ -226,17 +234,42 @@ async def answer_proposal(turn: Turn, msg: Handling) -> Outcome | None:
     decision = proposals.verdict(msg.inbound.text) if proposal is not None else None
     if proposal is None or decision is None:
         return None
-    assert msg.commune is not None
+    assert msg.sender is not None
+    # A proposal is answered for the commune its notice went to: the writer's own.
+    mine = msg.sender.commune.insee
     try:
-        answered = await proposals.answer(
-            turn.session, proposal, msg.commune, decision, msg.inbound.at
-        )
+        answered = await proposals.answer(turn.session, proposal, mine, decision, msg.inbound.at)
     except MutualiseError as exc:  # closed, unknown, or not this commune's proposal
         return await msg.end(turn, Fate.ANSWERED, str(exc), str(exc))
     msg.touched |= answered.touched
     why = f"{'accepte' if decision else 'refuse'} la proposition {proposal}"
     reply = replies.answered(proposal, decision, answered.confirmed)
     return await msg.end(turn, Fate.RECORDED, why, reply)
+
+
+async def confirm_held(turn: Turn, msg: Handling) -> Outcome | None:
+    """A reply to the bot's "j'ai besoin de votre confirmation": « oui » releases what was
+    held, « non » drops it, a correction ("30 et pas 20", "du 12 au 14 juin") mends it and
+    releases it."""
+    replied = _replied_to(msg)
+    original = await original_message(turn.session, replied) if replied is not None else None
+    if original is None or msg.commune is None:
+        return None
+    needs, offers = await held_from(turn.session, original, msg.commune)
+    if not needs and not offers:
+        return None
+    decision = proposals.verdict(msg.inbound.text)
+    if decision is None:
+        today = msg.inbound.at.astimezone(turn.zone).date()
+        if not correct(needs, offers, msg.inbound.text, turn.reader, today):
+            return None  # a reply about something else
+        decision = True
+    touched = release(needs, offers, keep=decision)
+    await turn.session.flush()
+    if decision:
+        msg.touched |= touched
+    reply = replies.CONFIRMED_HELD if decision else replies.DROPPED_HELD
+    return await msg.end(turn, Fate.RECORDED, f"confirme le message {original}", reply)
 
 
 async def complete_need(turn: Turn, msg: Handling) -> Outcome | None:
@@ -274,13 +307,25 @@ async def hold(turn: Turn, msg: Handling) -> Outcome | None:
 async def _record(turn: Turn, msg: Handling, ask: bool) -> Outcome:
     assert msg.reading is not None and msg.commune is not None
     author = Author(msg.commune, msg.member_id, msg.inbound.channel, msg.id)
-    recorded = await record(turn.session, msg.reading, author)
-    msg.touched |= _items(recorded)
+    reading = msg.reading
+    # An email read with doubts is recorded but held until its writer confirms it: nothing
+    # unsure reaches the proposals or the other communes (a chat's card asked already).
+    held = ask and bool(reading.doubts) and not msg.inbound.from_file
+    recorded = await record(turn.session, reading, author, held=held)
+    if not held:
+        msg.touched |= _items(recorded)
     name = await commune_name(turn.session, msg.commune)
-    reply = replies.recorded(msg.reading, recorded, name)
+    reply = replies.recorded(reading, recorded, name)
     if ask and (recorded.needs or recorded.offers):
-        reply += replies.still_missing(msg.reading.missing)
-    return await msg.end(turn, Fate.RECORDED, _summary(msg.reading, recorded), reply)
+        reply += replies.still_missing([m for m in reading.missing if m not in reading.doubts])
+        if held:
+            reply += replies.to_confirm(reading.doubts)
+    summary = _summary(reading, recorded)
+    if msg.sender is not None and msg.commune != msg.sender.commune.insee:
+        how = msg.inbound.authenticated or "compte Telegram"
+        summary += f" ; pour {msg.commune} par le coordinateur n° {msg.member_id} ({how})"
+        log.info("message %s: %s", msg.id, summary)
+    return await msg.end(turn, Fate.RECORDED, summary, reply)
 
 
 async def record_and_ask(turn: Turn, msg: Handling) -> Outcome | None:
@@ -297,7 +342,7 @@ async def record_card(turn: Turn, msg: Handling) -> Outcome | None:
 # A message recorded as it is read: an email, a line of `mutualise ingest`.
 AS_READ: tuple[Step, ...] = (
     claim_message, screen, identify, read,
-    answer_anticipation, answer_proposal, complete_need,
+    answer_anticipation, answer_proposal, confirm_held, complete_need,
     understand, record_and_ask,
 )  # fmt: skip
 # A chat message: read and shown back as a card, recorded only once confirmed.

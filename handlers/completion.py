@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.reading.reader import Reader
 from handlers.wording import amount, listing, stretch
 from storage.declarations import needs_of_message
-from storage.models import Need, NeedKind
+from storage.models import Need, NeedKind, Offer
 from storage.outbox import replied_message
 
 
@@ -79,3 +79,23 @@ async def complete(
     await session.flush()
     missing = sorted({m for n in incomplete for m in _still_missing(n)})
     return Completion(incomplete, missing)
+
+
+def correct(
+    needs: list[Need], offers: list[Offer], text: str, reader: Reader, today: dt.date
+) -> bool:
+    """Mend held needs and offers with the writer's correction: the one count it gives (for
+    a single line), the dates it gives. True when something was mended."""
+    start, end, deadline = reader.when(text, today)
+    count = reader.count(text, today)
+    lines: list[Need | Offer] = [*needs, *offers]
+    changed = False
+    if count is not None and len(lines) == 1:
+        lines[0].quantity, changed = count, True
+    for line in lines:
+        if isinstance(line, Need) and line.kind is NeedKind.PURCHASE:
+            if deadline is not None:
+                line.deadline, changed = deadline, True
+        elif start is not None:
+            line.start, line.end, changed = start, end or start, True
+    return changed

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import sys
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,6 +34,7 @@ from handlers.inbound import Inbound
 from handlers.matching import MatchingConfig
 from handlers.reading.reader import Reader, Reading
 from handlers.settlement import Settlement
+from storage.errors import store_unavailable
 from storage.inbox import Arrival, failed, log_many, mark_handled, set_outcome
 from storage.members import identify_senders
 from storage.models import Channel, InboundMessage, InboundStatus
@@ -119,7 +121,15 @@ class Inbox:
         return [msg.outcome for msg in handlings if msg.outcome is not None]
 
     async def _failed(self, work: Work) -> Outcome:
-        log.exception("message %s could not be handled", work.message_id)
+        """A message that failed alone: kept to try again when the store failed, refused
+        with an answer when it is what the message holds (trying again would fail too)."""
+        error = sys.exc_info()[1]
+        log.error("message %s could not be handled", work.message_id, exc_info=error)
+        if error is not None and not store_unavailable(error):
+            async with self.sessions.begin() as session:
+                reason = f"impossible à enregistrer ({type(error).__name__})"
+                await set_outcome(session, work.message_id, InboundStatus.REFUSED, reason)
+            return Outcome(Fate.FAILED, replies.UNRECORDABLE, work.message_id)
         async with self.sessions.begin() as session:
             await failed(session, work.message_id)
         return Outcome(Fate.FAILED, replies.NOT_HANDLED_YET, work.message_id)

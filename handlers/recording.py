@@ -11,6 +11,7 @@ from handlers.reading.intents import Intent
 from handlers.reading.reader import ItemReading, Reading
 from handlers.recurrence import editions
 from storage.declarations import (
+    held_records,
     live_needs,
     open_offers,
     proposals_built_on,
@@ -29,6 +30,14 @@ from storage.models import (
     ProposalStatus,
 )
 from storage.names import fold
+
+# A quantity above this is no town hall's (a misread number, or a hostile one): it is
+# recorded as unknown, and asked for, rather than overflowing the store's integers.
+MAX_QUANTITY = 1_000_000
+
+
+def _quantity(value: int | None) -> int | None:
+    return value if value is not None and 0 < value <= MAX_QUANTITY else None
 
 
 @dataclass
@@ -58,8 +67,11 @@ class Recorded:
         )
 
 
-async def record(session: AsyncSession, reading: Reading, author: Author) -> Recorded:
-    """Store what the reading says, for the author's commune."""
+async def record(
+    session: AsyncSession, reading: Reading, author: Author, *, held: bool = False
+) -> Recorded:
+    """Store what the reading says, for the author's commune; `held`, its needs and offers
+    wait for the writer's confirmation, out of matching and of the other communes' view."""
     recorded = Recorded()
     if reading.intent is Intent.CANCEL:
         await _withdraw(session, reading, author, recorded)
@@ -69,7 +81,8 @@ async def record(session: AsyncSession, reading: Reading, author: Author) -> Rec
     if reading.intent in (Intent.PURCHASE, Intent.BORROW):
         kind = NeedKind.PURCHASE if reading.intent is Intent.PURCHASE else NeedKind.BORROW
         for item in reading.items:
-            need = Need(kind=kind, status=NeedStatus.OPEN, **_common(item, reading, author))
+            status = NeedStatus.PENDING if held else NeedStatus.OPEN
+            need = Need(kind=kind, status=status, **_common(item, reading, author))
             need.deadline = reading.deadline
             need.volunteer = reading.volunteer
             need.event_id = recorded.event.id if recorded.event else None
@@ -77,7 +90,8 @@ async def record(session: AsyncSession, reading: Reading, author: Author) -> Rec
             recorded.needs.append(need)
     elif reading.intent is Intent.LEND:
         for item in reading.items:
-            offer = Offer(status=OfferStatus.OPEN, **_common(item, reading, author))
+            offered = OfferStatus.PENDING if held else OfferStatus.OPEN
+            offer = Offer(status=offered, **_common(item, reading, author))
             session.add(offer)
             recorded.offers.append(offer)
     await session.flush()
@@ -90,7 +104,7 @@ def _common(item: ItemReading, reading: Reading, author: Author) -> dict[str, ob
         "member_id": author.member_id,
         "item_id": item.item,
         "item_label": item.label,
-        "quantity": item.quantity,
+        "quantity": _quantity(item.quantity),
         "unit": item.unit,
         "start": reading.start,
         "end": reading.end,
@@ -116,7 +130,7 @@ async def _event(session: AsyncSession, reading: Reading, author: Author) -> Eve
         rule=reading.recurrence,
         message_id=author.message_id,
         items=[
-            EventItem(item_id=i.item, item_label=i.label, quantity=i.quantity)
+            EventItem(item_id=i.item, item_label=i.label, quantity=_quantity(i.quantity))
             for i in reading.items
         ],
     )
@@ -180,3 +194,21 @@ async def _withdraw(
     recorded.withdrawn_needs, recorded.withdrawn_offers = list(needs), list(offers)
     recorded.cancelled_proposals = len(proposals)
     await session.flush()
+
+
+async def held_from(
+    session: AsyncSession, message_id: int, commune: str
+) -> tuple[list[Need], list[Offer]]:
+    """The needs and offers recorded from a message and held for its writer's confirmation."""
+    needs, offers = await held_records(session, message_id, commune)
+    return list(needs), list(offers)
+
+
+def release(needs: list[Need], offers: list[Offer], keep: bool) -> set[str]:
+    """Confirm (`keep`) or drop what was held; the items whose matching may change."""
+    for need in needs:
+        need.status = NeedStatus.OPEN if keep else NeedStatus.CANCELLED
+    for offer in offers:
+        offer.status = OfferStatus.OPEN if keep else OfferStatus.WITHDRAWN
+    ids = [n.item_id for n in needs] + [o.item_id for o in offers]
+    return {i for i in ids if i is not None}

@@ -15,6 +15,32 @@ UNKNOWN_SENDER = (
     "à votre coordinateur de vous inscrire (mutualise members add), puis écrivez-nous à "
     "nouveau.\n\nCordialement,\nmutualise"
 )
+# The answer to an email held unread: it says nothing of what the email said (anyone can
+# make it go to any address), and goes once a day at most to an address.
+HELD_SUBJECT = "Votre message à mutualise"
+HELD = (
+    "Bonjour,\n\nVotre message n'a pas été enregistré : mutualise n'a pas pu vérifier qu'il "
+    "venait bien de votre adresse (votre serveur de messagerie ne l'a pas authentifié), ou "
+    "il n'a pas pu être lu. Seuls les messages authentifiés des correspondants inscrits et "
+    "des mairies du territoire sont pris en compte.\n\nSi vous êtes correspondant, répondez "
+    "à un message que mutualise vous a envoyé, ou utilisez le bot Telegram ; sinon, "
+    "adressez-vous à votre coordinateur.\n\nCordialement,\nmutualise"
+)
+UNRECORDABLE = (
+    "Votre message est bien reçu, mais il n'a pas pu être enregistré tel quel : il est "
+    "conservé et votre coordinateur peut le consulter. Reformulez-le plus simplement, ou "
+    "déclarez vos besoins un par un."
+)
+
+
+def too_many(count: int, most: int) -> str:
+    """The answer to a message naming more items than one message records."""
+    return (
+        f"Votre message nomme {count} articles : je n'en enregistre pas plus de {most} par "
+        "message, et je n'ai rien enregistré. Envoyez-les en plusieurs messages."
+    )
+
+
 NOTHING_UNDERSTOOD = (
     "Merci pour votre message. Je n'y ai trouvé ni besoin, ni prêt, ni manifestation à "
     "enregistrer. Pour déclarer un besoin, écrivez par exemple : « il nous faudrait 200 "
@@ -82,6 +108,32 @@ ASKS = {
     "dates": "pour quelles dates ?",
     "deadline": "pour quand ?",
 }
+
+
+CHECKS = {
+    "intent": "s'agit-il bien d'une demande, d'une offre ou d'un achat comme je l'ai compris ?",
+    "items": "le matériel est-il bien celui-ci ?",
+    "quantity": "les quantités sont-elles justes ?",
+    "dates": "les dates sont-elles les bonnes ?",
+    "deadline": "l'échéance est-elle la bonne ?",
+}
+
+
+def to_confirm(doubts: list[str]) -> str:
+    """The question that follows a reading the bot is unsure of: recorded, but held out of
+    the proposals until the writer confirms it."""
+    checks = " ".join(CHECKS[d] for d in doubts if d in CHECKS)
+    return (
+        "\n\nAvant de le proposer aux autres communes, j'ai besoin de votre confirmation : "
+        f"{checks} Répondez « oui » à ce message si c'est bien cela, « non » pour l'annuler, "
+        "ou corrigez ce qui ne va pas (par exemple « 30 et pas 20 », « du 12 au 14 juin »)."
+    )
+
+
+CONFIRMED_HELD = (
+    "Merci, c'est confirmé : votre déclaration est enregistrée et proposée aux autres communes."
+)
+DROPPED_HELD = "C'est noté : rien n'est enregistré. Vous pouvez renvoyer votre demande corrigée."
 
 
 def still_missing(fields: list[str]) -> str:

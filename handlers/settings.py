@@ -52,8 +52,19 @@ class Settings(BaseSettings):
     relay_starttls: bool = False
     mail_from: str = ""
     outbox_interval: float = 30.0
-    # authserv-ids of the mail servers whose Authentication-Results are believed.
+    # authserv-ids of the mail servers whose Authentication-Results are believed: an email
+    # speaks for a commune only with their positive verdict aligned on its From domain.
     trusted_authserv: str = ""
+    # The secret that signs the tokens of outgoing mail (Message-ID, Reply-To): required
+    # with mail; 16 characters at least, kept secret, the same on every instance.
+    secret: SecretStr = SecretStr("")
+    # Each email is parsed in a worker process, stopped past this many seconds.
+    mail_parse_timeout: float = 10.0
+    mail_parsers: int = 2
+    # Answers a day, to all addresses together, to senders not recognised (held mail).
+    held_replies_per_day: int = 20
+    # Mail refused, held or ignored keeps only its header after this many days.
+    refused_retention_days: int = 30
     # Telegram: the bot's token (no token, no bot), another Bot API server's base URL, and
     # webhook mode behind a reverse proxy (public URL, secret token, local listening port).
     telegram_token: SecretStr = SecretStr("")

@@ -7,12 +7,13 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, make_msgid
 
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mail.notices import render
+from mail.tokens import Tokens
 from storage.models import Channel, OutboxAttachment, OutboxMessage
 from storage.outbox import attachments_of, mark_failed, mark_sent, pages
 
@@ -30,6 +31,8 @@ class Relay:
     password: str | None = None
     starttls: bool = False
     timeout: float = 30.0
+    # Signs the Message-ID and Reply-To of each message; without it, replies answer nothing.
+    tokens: Tokens | None = None
 
     @property
     def domain(self) -> str:
@@ -45,8 +48,13 @@ def compose(
     email["From"] = relay.sender
     email["To"] = _one_line(message.recipient)
     email["Subject"] = _one_line(message.subject or "mutualise")
-    # A stable id: a message sent again after a crash is recognisably the same one.
-    email["Message-ID"] = f"<outbox-{message.id}@{relay.domain}>"
+    if relay.tokens is not None:
+        # A stable id, signed: a message sent again after a crash is the same one, and a
+        # reply names it with a token only mutualise can write.
+        email["Message-ID"] = f"<{relay.tokens.message_id(message.id, relay.domain)}>"
+        email["Reply-To"] = relay.tokens.reply_address(relay.sender, message.recipient)
+    else:
+        email["Message-ID"] = make_msgid(domain=relay.domain)
     email["Date"] = format_datetime(message.created_at)
     email["Auto-Submitted"] = "auto-replied" if message.in_reply_to else "auto-generated"
     for name, value in (message.headers or {}).items():

@@ -8,25 +8,30 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import replies
 from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox, Outcome
 from handlers.pacing import Pace
-from mail.authentication import spoofing
-from mail.parsing import ParsedMail, parse_mail
+from mail.authentication import verdict
+from mail.parsing import ParsedMail
+from mail.sandbox import ParserPool
+from mail.tokens import Tokens
 from storage.inbox import pending
 from storage.models import Channel
-from storage.outbox import draft, enqueue, replies_since
+from storage.outbox import draft, enqueue, replies_since, sent_to, stranger_replies_since
 
+# What closes an answer written here (a held or refused mail): the rest go through notices.
+SIGNATURE = f"\n\n-- \n{replies.REPLY_SIGNATURE}"
 log = logging.getLogger("mutualise.mail.in")
 
 OK = "250 2.0.0 Message recu"
@@ -53,6 +58,26 @@ class Mailbox:
         return f"{local.partition('+')[0]}@{domain}" in self.addresses
 
 
+@dataclass
+class Trust:
+    """What the server believes of a mail's sender: the authserv-ids whose verdicts count,
+    and the secret that signs the tokens of the mail mutualise sends."""
+
+    authservs: set[str] = field(default_factory=set)
+    tokens: Tokens | None = None
+
+    def judge(self, mail: ParsedMail) -> tuple[str | None, str | None]:
+        """(how the sender is authenticated, why the mail is held): exactly one is None."""
+        if mail.broken:
+            return None, f"illisible : {mail.broken}"
+        found = verdict(mail.authentication, self.authservs, mail.sender)
+        if found.authenticated:
+            return found.reason, None
+        if self.tokens and mail.delivered_to and self.tokens.proves(mail.delivered_to, mail.sender):
+            return f"réponse à l'adresse personnelle de {mail.sender}", None
+        return None, f"expéditeur non authentifié : {found.reason}"
+
+
 class MailHandler:
     """aiosmtpd handler: recipients checked at RCPT, the message handled at DATA."""
 
@@ -61,16 +86,20 @@ class MailHandler:
         inbox: Inbox,
         mailbox: Mailbox,
         now: Callable[[], dt.datetime],
-        trusted: set[str] | None = None,
+        trust: Trust | None = None,
         pace: Pace | None = None,
         replies_per_day: int = 50,
+        parser: ParserPool | None = None,
+        held_replies_per_day: int = 20,
     ) -> None:
         self.inbox = inbox
         self.mailbox = mailbox
         self.now = now
-        self.trusted = trusted or set()
+        self.trust = trust or Trust()
         self.pace = pace
         self.replies_per_day = replies_per_day
+        self.parser = parser or ParserPool()
+        self.held_replies_per_day = held_replies_per_day
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -91,35 +120,75 @@ class MailHandler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
-    def _inbound(
-        self, raw: bytes, envelope_from: str | None, at: dt.datetime
-    ) -> tuple[ParsedMail, Inbound]:
-        mail = parse_mail(raw, envelope_from)
+    async def _inbound(self, raw: bytes, at: dt.datetime) -> tuple[ParsedMail, Inbound]:
+        """The mail read in a worker process (the loop stays free), and judged."""
+        mail = await self.parser.parse(raw, None)
+        authenticated, held = self.trust.judge(mail)
+        answers = None
+        if authenticated and self.trust.tokens:
+            answers = await self._answered(self.trust.tokens.outbox_of(mail.in_reply_to), mail)
         inbound = Inbound(
             Channel.EMAIL,
-            mail.sender or (envelope_from or ""),
+            mail.sender,
             mail.text,
             at,
-            mail.message_id,
+            _key(mail),
             raw,
             automatic=mail.automatic,
-            quarantine=spoofing(mail.authentication, self.trusted, mail.sender),
-            answers=_outbox_id(mail.in_reply_to),
+            quarantine=held,
+            authenticated=authenticated,
+            answers=answers,
         )
         return mail, inbound
+
+    async def _answered(self, outbox_id: int | None, mail: ParsedMail) -> int | None:
+        """The outbox message a reply answers, when it was sent to this very sender: a
+        token forwarded to someone else answers nothing for them."""
+        if outbox_id is None:
+            return None
+        async with self.inbox.sessions() as session:
+            recipient = await sent_to(session, outbox_id)
+        return outbox_id if recipient and recipient.lower() == mail.sender else None
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="replace")
-        mail, inbound = self._inbound(raw, envelope.mail_from, self.now())
+        raw = _trace(envelope.mail_from, envelope.rcpt_tos) + raw
+        mail, inbound = await self._inbound(raw, self.now())
         try:
             outcome = await self.inbox.receive(inbound, respond=self._responder(mail))
+            await self._answer_apart(mail, outcome)
         except (DBAPIError, OSError):
             log.exception("message %s not stored: store unavailable", mail.message_id)
             return STORE_UNAVAILABLE
-        log.info("message %s from %s: %s", mail.message_id, mail.sender, outcome.fate.value)
+        log.info("message %s from %s: %s (%s)", mail.message_id, mail.sender or "?",
+                 outcome.fate.value, inbound.quarantine or inbound.authenticated)  # fmt: skip
         return OK
+
+    async def _answer_apart(self, mail: ParsedMail, outcome: Outcome) -> None:
+        """The answers not queued with what the message recorded: to mail held unread, and
+        to mail that could not be recorded and will not be tried again (one that will be is
+        answered when it is)."""
+        if outcome.fate is Fate.QUARANTINED and mail.sender:
+            await self._answer_held(mail.sender, outcome.message_id)
+        elif outcome.fate is Fate.FAILED and outcome.reply == replies.UNRECORDABLE and mail.sender:
+            async with self.inbox.sessions.begin() as session:
+                await self._responder(mail)(session, outcome)
+
+    async def _answer_held(self, address: str, message_id: int | None) -> None:
+        """The one neutral answer of the day to an address whose mail was held, within the
+        day's budget of such answers."""
+        since = self.now() - DAY
+        async with self.inbox.sessions.begin() as session:
+            if await stranger_replies_since(session, since) >= self.held_replies_per_day:
+                log.warning("held-mail answers spent for today: none to %s", address)
+                return
+            await enqueue(session, draft(
+                channel=Channel.EMAIL, recipient=address, subject=replies.HELD_SUBJECT,
+                body=replies.HELD + SIGNATURE, now=self.now(), in_reply_to=message_id,
+                dedupe_key=f"stranger:{address}:{self.now().date().isoformat()}",
+            ))  # fmt: skip
 
     def _responder(self, mail: ParsedMail) -> Callable[[AsyncSession, Outcome], Any]:
         async def respond(session: AsyncSession, outcome: Outcome) -> None:
@@ -129,13 +198,19 @@ class MailHandler:
                 # Whatever writes this much is a machine: a loop ends here.
                 log.warning("no more replies to %s today", mail.sender)
                 return
-            today = self.now().date().isoformat()
-            # A stranger is told how to register once a day at most, however often they write.
-            key = (
-                f"stranger:{mail.sender}:{today}"
-                if outcome.fate is Fate.REFUSED
-                else f"reply:{mail.message_id}"
-            )
+            if outcome.fate is Fate.REFUSED:
+                # An authenticated stranger: told how to register once a day at most, in
+                # words that echo nothing of theirs.
+                if await stranger_replies_since(session, self.now() - DAY) >= \
+                        self.held_replies_per_day:  # fmt: skip
+                    return
+                await enqueue(session, draft(
+                    channel=Channel.EMAIL, recipient=mail.sender, subject=replies.HELD_SUBJECT,
+                    body=outcome.reply + SIGNATURE, now=self.now(),
+                    in_reply_to=outcome.message_id,
+                    dedupe_key=f"stranger:{mail.sender}:{self.now().date().isoformat()}",
+                ))  # fmt: skip
+                return
             subject = mail.subject or "votre message"
             await enqueue(
                 session,
@@ -147,11 +222,11 @@ class MailHandler:
                     headers={
                         "In-Reply-To": f"<{mail.message_id}>",
                         "References": " ".join(
-                            f"<{r}>" for r in [*mail.references, mail.message_id]
+                            f"<{r}>" for r in [*mail.references[-10:], mail.message_id]
                         ),
                     },
                     now=self.now(),
-                    dedupe_key=key,
+                    dedupe_key=f"reply:{_key(mail)}",
                     in_reply_to=outcome.message_id,
                 ),
             )
@@ -164,20 +239,44 @@ class MailHandler:
         handled once, with its reply, however many instances sweep at the same time."""
         async with self.inbox.sessions() as session:
             messages = [
-                (m.id, m.raw, m.sender, m.received_at)
+                (m.id, m.raw, m.received_at)
                 for m in await pending(session, Channel.EMAIL, received_before)
             ]
-        for message_id, raw, sender, at in messages:
-            mail, inbound = self._inbound(raw, sender, at)
+        for message_id, raw, at in messages:
+            mail, inbound = await self._inbound(raw, at)
             outcome = await self.inbox.process(inbound, message_id, respond=self._responder(mail))
+            await self._answer_apart(mail, outcome)
             log.info("message %s taken up again: %s", message_id, outcome.fate.value)
         return len(messages)
 
+    async def close(self) -> None:
+        """Stop the parsing workers."""
+        await self.parser.close()
 
-def _outbox_id(message_id: str | None) -> int | None:
-    """Our own Message-IDs are "outbox-N@domain": a reply to one answers outbox message N."""
-    match = re.match(r"outbox-(\d+)@", message_id or "")
-    return int(match.group(1)) if match else None
+
+def _trace(mail_from: str | None, rcpt_tos: list[str]) -> bytes:
+    """The envelope, written above the mail as an MTA does at delivery (Return-Path,
+    Delivered-To), so that a mail taken up after a crash is judged as it was at arrival;
+    the parser reads the topmost of each, which is always this one."""
+
+    def clean(value: str) -> str:
+        return "".join(c for c in value if c.isprintable() and c not in "<>")[:254]
+
+    recipient = next((r for r in rcpt_tos if "+" in r.partition("@")[0]), None)
+    recipient = recipient or (rcpt_tos[0] if rcpt_tos else "")
+    lines = f"Return-Path: <{clean(mail_from or '')}>\r\nDelivered-To: {clean(recipient)}\r\n"
+    return lines.encode("utf-8", "replace")
+
+
+def _key(mail: ParsedMail) -> str:
+    """The mail's key in the inbound log: its sender, Message-ID and content together, so
+    that the same mail delivered twice is one, and another mail reusing an id is another."""
+    return (
+        "mail:"
+        + hashlib.sha256(
+            f"{mail.sender}\x00{mail.message_id}\x00{mail.digest}".encode("utf-8", "surrogatepass")
+        ).hexdigest()
+    )
 
 
 async def serve(

@@ -23,12 +23,14 @@ from handlers.reminders import send_reminders
 from scheduler.periods import daily_due, semester_due
 from scheduler.rendering import PARALLEL_FROM, rendered_in_parallel, workers
 from storage import views
+from storage.inbox import trim_unwanted
 from storage.runs import claim, finish, periods_run
 from storage.views import Item, Scope
 
 log = logging.getLogger("mutualise.scheduler")
 
 MATCHING, SEMESTER, REMINDERS, ANTICIPATION = "matching", "semester", "reminders", "anticipation"
+RETENTION = "retention"
 # Given each territory's rendering before it is dropped (the CLI writes it into a folder).
 Keep = Callable[[Rendered], Awaitable[None]]
 
@@ -58,6 +60,8 @@ class Jobs:
     # Worker processes for the semester summaries of a store of many territories (0: one
     # per core).
     processes: int = 0
+    # Days that mail refused, held or ignored is kept whole.
+    retention_days: int = 30
 
     def local(self, now: dt.datetime) -> dt.datetime:
         return now.astimezone(self.timezone)
@@ -206,7 +210,26 @@ class Jobs:
                 results += await self.matching(now, scopes=working)
             results += await self.reminders(now)
             results += await self.anticipation(now)
+            results += await self.retention(now)
         return results
+
+    async def retention(self, now: dt.datetime) -> list[RunResult]:
+        """Once a day, for the whole store: unwanted mail older than the retention period
+        keeps only its header."""
+        period = self.local(now).date().isoformat()
+        trimmed = 0
+        async with self.sessions.begin() as session:
+            run = await claim(session, RETENTION, period, self.instance, now)
+            if run is None:
+                return [RunResult(RETENTION, period, ran=False)]
+            before = now - dt.timedelta(days=self.retention_days)
+            while batch := await trim_unwanted(session, before):
+                trimmed += batch
+            finish(run, now, {"trimmed": trimmed})
+        if trimmed:
+            log.info("%d unwanted mail(s) older than %d days trimmed to their header", trimmed,
+                     self.retention_days)  # fmt: skip
+        return [RunResult(RETENTION, period, True)]
 
 
 def _seen(rendered: Rendered | None) -> dict[str, object]:

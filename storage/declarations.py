@@ -145,3 +145,23 @@ async def edition_settled(session: AsyncSession, event_id: int, start: dt.date) 
         select(Need.id).where(Need.event_id == event_id, Need.start == start).limit(1)
     )
     return asked is not None or written is not None
+
+
+async def held_records(
+    session: AsyncSession, message_id: int, commune: str
+) -> tuple[Sequence[Need], Sequence[Offer]]:
+    """The needs and offers a message recorded for a commune and held (read with doubts)
+    until its writer confirms them."""
+    needs = await session.scalars(
+        select(Need).where(
+            Need.message_id == message_id, Need.commune_insee == commune,
+            Need.status == NeedStatus.PENDING,
+        )
+    )  # fmt: skip
+    offers = await session.scalars(
+        select(Offer).where(
+            Offer.message_id == message_id, Offer.commune_insee == commune,
+            Offer.status == OfferStatus.PENDING,
+        )
+    )  # fmt: skip
+    return needs.all(), offers.all()

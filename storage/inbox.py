@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -196,3 +196,35 @@ async def pending(
     return [
         m for m in rows if m.status is InboundStatus.RECEIVED or _attempts(m.outcome) < MAX_ATTEMPTS
     ]
+
+
+# Mail nobody may act on: kept whole for a while (to see what was held, and why), then
+# only its header, so that junk does not fill the store for ever.
+_UNWANTED = (InboundStatus.REFUSED, InboundStatus.QUARANTINED, InboundStatus.IGNORED)
+HEADER_KEPT = 16 * 1024
+_TRIMMED = "\r\n\r\n[corps effacé : message refusé, mis en quarantaine ou ignoré]\r\n".encode()
+
+
+async def trim_unwanted(session: AsyncSession, before: dt.datetime, batch: int = 200) -> int:
+    """Mail refused, held or ignored, received before `before`, keeps only its header block
+    (at most HEADER_KEPT bytes); returns how many were trimmed, `batch` at most."""
+    rows = await session.execute(
+        select(InboundMessage.id, InboundMessage.raw)
+        .where(
+            InboundMessage.status.in_(_UNWANTED),
+            InboundMessage.received_at < before,
+            func.length(InboundMessage.raw) > HEADER_KEPT + len(_TRIMMED),
+        )
+        .limit(batch)
+    )
+    trimmed = 0
+    for message_id, raw in rows:
+        end = raw.find(b"\r\n\r\n")
+        head = raw[: end if 0 <= end < HEADER_KEPT else HEADER_KEPT]
+        await session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == message_id)
+            .values(raw=head + _TRIMMED)
+        )
+        trimmed += 1
+    return trimmed

@@ -17,13 +17,18 @@ NEED_KINDS = {NeedKind.PURCHASE: "achat", NeedKind.BORROW: "emprunt"}
 # An offer is a need's counterpart in listings: its kind is a loan.
 OFFER_KIND = "prêt"
 NEED_STATUSES = {
+    NeedStatus.PENDING: "à confirmer",
     NeedStatus.OPEN: "ouvert",
     NeedStatus.MATCHED: "proposition en cours",
     NeedStatus.FULFILLED: "satisfait",
     NeedStatus.CANCELLED: "annulé",
     NeedStatus.EXPIRED: "expiré",
 }
-OFFER_STATUSES = {OfferStatus.OPEN: "ouverte", OfferStatus.WITHDRAWN: "retirée"}
+OFFER_STATUSES = {
+    OfferStatus.PENDING: "à confirmer",
+    OfferStatus.OPEN: "ouverte",
+    OfferStatus.WITHDRAWN: "retirée",
+}
 PROPOSAL_KINDS = {
     ProposalKind.LOAN: "prêt",
     ProposalKind.GROUP_ORDER: "groupement de commandes",

@@ -64,6 +64,30 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+class Bounded(TypeDecorator[str]):
+    """A string column whose values are cut to its size and rid of NUL characters: PostgreSQL
+    refuses both (SQLite keeps them), and a message answered 250 must not fail on either."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        length = getattr(self.impl_instance, "length", None)
+        return value.replace("\x00", "")[:length]
+
+
+class CleanText(TypeDecorator[str]):
+    """A text column rid of NUL characters, which PostgreSQL refuses."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else value.replace("\x00", "")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
@@ -96,6 +120,7 @@ class NeedKind(enum.StrEnum):
 
 
 class NeedStatus(enum.StrEnum):
+    PENDING = "pending"  # read with doubts from an email: held until the writer confirms
     OPEN = "open"
     MATCHED = "matched"
     FULFILLED = "fulfilled"
@@ -104,6 +129,7 @@ class NeedStatus(enum.StrEnum):
 
 
 class OfferStatus(enum.StrEnum):
+    PENDING = "pending"  # read with doubts from an email: held until the writer confirms
     OPEN = "open"
     WITHDRAWN = "withdrawn"
 
@@ -168,10 +194,10 @@ class Territory(Base):
     __tablename__ = "territories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    epci: Mapped[str] = mapped_column(String(9), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(8))
-    source: Mapped[str] = mapped_column(String(200))
+    epci: Mapped[str] = mapped_column(Bounded(9), unique=True)
+    name: Mapped[str] = mapped_column(Bounded(200))
+    kind: Mapped[str] = mapped_column(Bounded(8))
+    source: Mapped[str] = mapped_column(Bounded(200))
 
     communes: Mapped[list[Commune]] = relationship(back_populates="territory")
 
@@ -179,9 +205,9 @@ class Territory(Base):
 class Commune(Base):
     __tablename__ = "communes"
 
-    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    insee: Mapped[str] = mapped_column(Bounded(5), primary_key=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(Bounded(120))
     population: Mapped[int] = mapped_column(Integer)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -199,7 +225,7 @@ class CommuneMailIdentity(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"), index=True)
-    value: Mapped[str] = mapped_column(String(254), unique=True)
+    value: Mapped[str] = mapped_column(Bounded(254), unique=True)
     is_domain: Mapped[bool] = mapped_column(Boolean)
 
     commune: Mapped[Commune] = relationship(back_populates="mail_identities")
@@ -213,7 +239,7 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"), index=True)
     role: Mapped[Role] = mapped_column(_enum(Role))
-    name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(Bounded(200))
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
@@ -229,7 +255,7 @@ class MemberEmail(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    address: Mapped[str] = mapped_column(String(254), unique=True)
+    address: Mapped[str] = mapped_column(Bounded(254), unique=True)
 
     member: Mapped[Member] = relationship(back_populates="emails")
 
@@ -239,7 +265,7 @@ class Invitation(Base):
 
     __tablename__ = "invitations"
 
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(Bounded(32), primary_key=True)
     commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"))
     role: Mapped[Role] = mapped_column(_enum(Role))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
@@ -253,20 +279,20 @@ class CatalogueFamily(Base):
 
     __tablename__ = "catalogue_families"
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    label: Mapped[str] = mapped_column(String(120))
+    id: Mapped[str] = mapped_column(Bounded(40), primary_key=True)
+    label: Mapped[str] = mapped_column(Bounded(120))
 
 
 class CatalogueItem(Base):
     __tablename__ = "catalogue_items"
 
-    id: Mapped[str] = mapped_column(String(60), primary_key=True)
-    label: Mapped[str] = mapped_column(String(120))
-    plural: Mapped[str] = mapped_column(String(120))
+    id: Mapped[str] = mapped_column(Bounded(60), primary_key=True)
+    label: Mapped[str] = mapped_column(Bounded(120))
+    plural: Mapped[str] = mapped_column(Bounded(120))
     family_id: Mapped[str] = mapped_column(ForeignKey("catalogue_families.id"), index=True)
     synonyms: Mapped[list[str]] = mapped_column(default=list)
     lendable: Mapped[bool] = mapped_column(Boolean)
-    unit: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(Bounded(20))
     price: Mapped[float | None] = mapped_column(Float)
 
     family: Mapped[CatalogueFamily] = relationship()
@@ -280,15 +306,15 @@ class InboundMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
-    external_id: Mapped[str] = mapped_column(String(255))
-    sender: Mapped[str] = mapped_column(String(254))
+    external_id: Mapped[str] = mapped_column(Bounded(255))
+    sender: Mapped[str] = mapped_column(Bounded(254))
     received_at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(CleanText)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     commune_insee: Mapped[str | None] = mapped_column(ForeignKey("communes.insee"))
     status: Mapped[InboundStatus] = mapped_column(_enum(InboundStatus))
-    outcome: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(CleanText)
 
 
 class _Declaration:
@@ -299,9 +325,9 @@ class _Declaration:
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     item_id: Mapped[str | None] = mapped_column(ForeignKey("catalogue_items.id"), index=True)
     # The noun phrase as written, kept even when the catalogue does not know the item.
-    item_label: Mapped[str] = mapped_column(String(200))
+    item_label: Mapped[str] = mapped_column(Bounded(200))
     quantity: Mapped[int | None]
-    unit: Mapped[str | None] = mapped_column(String(20))
+    unit: Mapped[str | None] = mapped_column(Bounded(20))
     start: Mapped[dt.date | None] = mapped_column(Date)
     end: Mapped[dt.date | None] = mapped_column(Date)
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
@@ -319,7 +345,7 @@ class Need(_Declaration, Base):
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus), default=NeedStatus.OPEN)
-    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_reason: Mapped[str | None] = mapped_column(CleanText)
     # The commune offers to carry the group order this purchase may join.
     volunteer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -329,7 +355,7 @@ class Offer(_Declaration, Base):
 
     __tablename__ = "offers"
 
-    conditions: Mapped[str | None] = mapped_column(Text)
+    conditions: Mapped[str | None] = mapped_column(CleanText)
     status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus), default=OfferStatus.OPEN)
 
 
@@ -340,13 +366,13 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(Bounded(200))
     start: Mapped[dt.date] = mapped_column(Date)
     end: Mapped[dt.date] = mapped_column(Date)
     recurring: Mapped[bool] = mapped_column(Boolean, default=False)
     # How a recurring event comes back: an RFC 5545 RRULE ("FREQ=YEARLY;BYMONTH=9;BYDAY=+1SA")
     # counted from `start`, each occurrence lasting as long as the first.
-    rule: Mapped[str | None] = mapped_column(String(200))
+    rule: Mapped[str | None] = mapped_column(Bounded(200))
     message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
 
@@ -361,7 +387,7 @@ class EventItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[str | None] = mapped_column(ForeignKey("catalogue_items.id"))
-    item_label: Mapped[str] = mapped_column(String(200))
+    item_label: Mapped[str] = mapped_column(Bounded(200))
     quantity: Mapped[int | None]
 
     event: Mapped[Event] = relationship(back_populates="items")
@@ -397,7 +423,7 @@ class CalendarToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    digest: Mapped[str] = mapped_column(Bounded(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     revoked_at: Mapped[dt.datetime | None]
 
@@ -420,10 +446,10 @@ class Proposal(Base):
     status: Mapped[ProposalStatus] = mapped_column(
         _enum(ProposalStatus), default=ProposalStatus.PROPOSED
     )
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(CleanText)
     cost_key: Mapped[dict[str, Any] | None]
     # The same plan found again has the same signature: matching twice changes nothing.
-    signature: Mapped[str | None] = mapped_column(String(40), index=True)
+    signature: Mapped[str | None] = mapped_column(Bounded(40), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
 
@@ -457,22 +483,22 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str | None] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(Bounded(254))
+    subject: Mapped[str | None] = mapped_column(Bounded(300))
+    body: Mapped[str] = mapped_column(CleanText)
     # A notice, as the core wrote it: each channel renders it when sending (`handlers/notices`).
-    html: Mapped[str | None] = mapped_column(Text)
-    brief: Mapped[str | None] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(CleanText)
+    brief: Mapped[str | None] = mapped_column(CleanText)
     actions: Mapped[list[dict[str, Any]] | None]
     # Headers of the channel's own (an email's threading), set by the adapter that queued it.
     headers: Mapped[dict[str, Any] | None]
-    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(Bounded(200), unique=True)
     in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     status: Mapped[OutboxStatus] = mapped_column(
         _enum(OutboxStatus), default=OutboxStatus.PENDING, index=True
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(CleanText)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=_now)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     sent_at: Mapped[dt.datetime | None]
@@ -485,8 +511,8 @@ class OutboxAttachment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(Bounded(200))
+    content_type: Mapped[str] = mapped_column(Bounded(100))
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -498,12 +524,12 @@ class JobRun(Base):
     __table_args__ = (UniqueConstraint("job", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    job: Mapped[str] = mapped_column(String(40))
-    period: Mapped[str] = mapped_column(String(40))
+    job: Mapped[str] = mapped_column(Bounded(40))
+    period: Mapped[str] = mapped_column(Bounded(40))
     started_at: Mapped[dt.datetime]
     finished_at: Mapped[dt.datetime | None]
-    instance: Mapped[str] = mapped_column(String(120))
-    detail: Mapped[str | None] = mapped_column(Text)
+    instance: Mapped[str] = mapped_column(Bounded(120))
+    detail: Mapped[str | None] = mapped_column(CleanText)
 
 
 class Lease(Base):
@@ -511,8 +537,8 @@ class Lease(Base):
 
     __tablename__ = "leases"
 
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(Bounded(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(Bounded(120))
     expires_at: Mapped[dt.datetime]
 
 

@@ -261,3 +261,23 @@ async def replied_message(session: AsyncSession, outbox_id: int) -> int | None:
     return await session.scalar(
         select(OutboxMessage.in_reply_to).where(OutboxMessage.id == outbox_id)
     )
+
+
+async def stranger_replies_since(session: AsyncSession, since: dt.datetime) -> int:
+    """How many answers to senders not recognised (held or unknown) were queued since an
+    instant, to any address: what keeps the service from being a mail cannon."""
+    count = await session.scalar(
+        select(func.count()).where(
+            OutboxMessage.dedupe_key.like("stranger:%"), OutboxMessage.created_at >= since
+        )
+    )
+    return int(count or 0)
+
+
+async def sent_to(session: AsyncSession, outbox_id: int) -> str | None:
+    """The address an outbox email went to, if there is such a message."""
+    return await session.scalar(
+        select(OutboxMessage.recipient).where(
+            OutboxMessage.id == outbox_id, OutboxMessage.channel == Channel.EMAIL
+        )
+    )

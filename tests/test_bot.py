@@ -283,6 +283,23 @@ async def test_needs_are_listed_and_withdrawn_by_button(
     assert alerts(await chat.press(LOIC, withdraw)) == [STALE]  # not Lorient's anyway
 
 
+async def test_the_bot_says_nothing_in_group_chats(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
+    await chat.press(ANNE, buttons(calls)["Confirmer"])
+    before = len(chat.session.calls)
+    for text in ("/besoins", "/propositions", "il nous faudrait 3 barnums le 21 juin"):
+        update = chat.message(ANNE, text)
+        update["message"]["chat"] = {"id": -100123, "type": "supergroup", "title": "Élus"}
+        await chat.feed(update)
+    pressed = chat.button(ANNE, "c:ok:1")
+    pressed["callback_query"]["message"]["chat"] = {"id": -100123, "type": "group", "title": "x"}
+    await chat.feed(pressed)
+    assert chat.session.calls[before:] == []
+    assert await count(sessions, Need) == 1
+
+
 @SQLITE_ONLY
 async def test_an_update_delivered_twice_is_handled_once(
     chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
@@ -351,8 +368,8 @@ async def test_failures_end_in_an_apology_and_the_message_is_kept(
     monkeypatch.setattr(READER, "read", broken)
     calls = await chat.say(ANNE, "il nous faudrait 200 ganivelles pour le 21 juin")
     assert "conservé" in texts(calls) and "secret" not in texts(calls)
-    failed = InboundMessage.status == InboundStatus.FAILED
-    assert await count(sessions, InboundMessage, failed) == 1
+    kept = InboundMessage.status == InboundStatus.REFUSED  # kept, not tried again in vain
+    assert await count(sessions, InboundMessage, kept) == 1
     monkeypatch.undo()
 
     from handlers.requests import Requests

@@ -401,3 +401,24 @@ def test_events_lists_each_occurrence_of_a_recurring_event(sqlite_url: str, tmp_
         for start, end in (("2028-08-26", "2028-08-27"), ("2029-08-25", "2029-08-26"))
     ]
     assert "Manifestations (2)" in mutualise("events", db=sqlite_url).stdout
+
+
+def test_a_mistyped_db_creates_nothing(tmp_path: Path) -> None:
+    mistyped = tmp_path / "mutualsie.db"
+    result = mutualise("needs", db=f"sqlite:///{mistyped}")
+    assert_clean_failure(result, "n'existe pas")
+    assert not mistyped.exists()
+
+
+def test_out_never_writes_through_a_link(sqlite_url: str, tmp_path: Path) -> None:
+    assert mutualise("init", db=sqlite_url).returncode == 0
+    target = tmp_path / "precious.txt"
+    target.write_text("à garder")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "digest.html").symlink_to(target)
+    result = mutualise(
+        "digest", "matching", "--now", "2027-05-03", "--out", str(out), db=sqlite_url
+    )
+    assert_clean_failure(result, "lien symbolique")
+    assert target.read_text() == "à garder"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli import mutualise
-from tests.test_service import MUTUALISE, relayed, service_env
+from tests.test_service import AUTHSERV, MUTUALISE, relayed, service_env
 
 SENDERS = ["st@caudan.fr", "mairie@cleguer.fr", "st@lorient.bzh", "mairie@mairie-queven.fr"]
 THREADS, PER_THREAD, KILL_AFTER = 10, 15, 40
@@ -23,7 +23,10 @@ THREADS, PER_THREAD, KILL_AFTER = 10, 15, 40
 
 def email(thread: int, number: int) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = SENDERS[thread % len(SENDERS)]
+    sender = SENDERS[thread % len(SENDERS)]
+    domain = sender.rpartition("@")[2]
+    message["Authentication-Results"] = f"{AUTHSERV}; dmarc=pass header.from={domain}"
+    message["From"] = sender
     message["To"] = "besoins@agglo.example"
     message["Subject"] = f"Demande {thread}-{number}"
     message["Message-ID"] = f"<load-{thread}-{number}@test.example>"

@@ -96,6 +96,12 @@ async def test_a_wrong_or_revoked_token_is_refused_alike(
     assert status == 404
 
 
+async def test_the_server_does_not_announce_its_versions(served: str) -> None:
+    for path in ("/calendrier/x.ics", "/nothing-here"):
+        async with aiohttp.ClientSession() as client, client.get(served + path) as response:
+            assert response.headers.get("Server") == "mutualise"
+
+
 async def test_only_an_active_coordinator_gets_a_token(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -120,6 +126,7 @@ async def test_run_serves_the_feed_until_revoked(sqlite_url: str) -> None:
     port = free_port()
     env.update(MUTUALISE_SMTP_PORT=str(free_port()),
                MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example", MUTUALISE_SCHEDULER="false",
+               MUTUALISE_SECRET="the secret of the test territory",
                MUTUALISE_CALENDAR_PORT=str(port))  # fmt: skip
     service = await asyncio.create_subprocess_exec(
         MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE

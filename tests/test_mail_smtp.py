@@ -24,7 +24,8 @@ from handlers.pacing import Pace
 from handlers.reading.sources import bundled_reader
 from mail.parsing import parse_mail
 from mail.sending import Relay, deliver_due
-from mail.server import Mailbox, MailHandler, serve
+from mail.server import Mailbox, MailHandler, Trust, _key, _trace, serve
+from mail.tokens import Tokens
 from storage.database import create_engine, session_factory
 from storage.models import InboundMessage, InboundStatus, Need, OutboxMessage, OutboxStatus
 
@@ -33,6 +34,10 @@ NOW = dt.datetime(2027, 5, 3, 9, 30, tzinfo=PARIS)
 READER = bundled_reader()
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "email-cpython"
 LIMIT = 200_000
+# The territory's mail server, whose verdicts count, and the service's secret.
+AUTHSERV = "mx.mutualise.example"
+TOKENS = Tokens("a secret of the territory, long enough")
+TRUST = Trust({AUTHSERV}, TOKENS)
 
 
 class Server:
@@ -57,12 +62,13 @@ class Server:
 @pytest.fixture
 async def server(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Server]:
     handler = MailHandler(
-        Inbox(sessions, READER), Mailbox.of("besoins@mutualise.example"), lambda: NOW
+        Inbox(sessions, READER), Mailbox.of("besoins@mutualise.example"), lambda: NOW, TRUST
     )
     listening = await serve(handler, "127.0.0.1", 0, LIMIT)
     yield Server(listening.sockets[0].getsockname()[1])
     listening.close()
     await listening.wait_closed()
+    await handler.close()
 
 
 def mail(
@@ -71,7 +77,15 @@ def mail(
     message_id: str = "<m1@caudan.fr>",
     **headers: str,
 ) -> bytes:
+    """An email as the territory's mail server hands it on: by default with its verdict,
+    DMARC passed for the From domain."""
     message = EmailMessage()
+    if "Authentication_Results" not in headers:
+        domain = sender.strip(">").rpartition("@")[2]
+        message["Authentication-Results"] = f"{AUTHSERV}; dmarc=pass header.from={domain}"
+    elif headers["Authentication_Results"]:
+        message["Authentication-Results"] = headers["Authentication_Results"]
+    headers.pop("Authentication_Results", None)
     message["From"] = sender
     message["To"] = "besoins@mutualise.example"
     message["Subject"] = headers.pop("Subject", "Besoin de matériel")
@@ -161,8 +175,9 @@ async def test_oversized_mail_is_refused(server: Server) -> None:
 async def test_an_unavailable_store_answers_451(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path}/empty.db")  # no schema: every write fails
     handler = MailHandler(
-        Inbox(session_factory(engine), READER), Mailbox.of("besoins@mutualise.example"), lambda: NOW
-    )
+        Inbox(session_factory(engine), READER), Mailbox.of("besoins@mutualise.example"),
+        lambda: NOW, TRUST,
+    )  # fmt: skip
     listening = await serve(handler, "127.0.0.1", 0, LIMIT)
     try:
         server = Server(listening.sockets[0].getsockname()[1])
@@ -171,6 +186,7 @@ async def test_an_unavailable_store_answers_451(tmp_path: Path) -> None:
     finally:
         listening.close()
         await engine.dispose()
+        await handler.close()
 
 
 @pytest.mark.skipif(
@@ -184,10 +200,10 @@ async def test_every_corpus_message_gets_a_decision(
     assert set(codes) <= {250}, codes
     async with sessions() as session:
         logged = await session.scalar(select(func.count()).select_from(InboundMessage))
-    # One record per Message-ID: several test files share one; those without any are
-    # told apart by their content.
+    # One record per sender, Message-ID and content: several test files share an id.
+    trace = _trace("someone@example.com", ["besoins@mutualise.example"])
     distinct = {
-        parse_mail(re.sub(rb"\r\n|\r|\n", b"\r\n", f.read_bytes())).message_id for f in files
+        _key(parse_mail(trace + re.sub(rb"\r\n|\r|\n", b"\r\n", f.read_bytes()))) for f in files
     }
     assert logged == len(distinct)
 
@@ -214,7 +230,7 @@ async def test_outbound_mail_goes_through_the_relay_and_waits_when_it_is_down(
     loop = asyncio.get_running_loop()
     relay_server = await loop.create_server(lambda: SMTP(sink), "127.0.0.1", 0)
     port = relay_server.sockets[0].getsockname()[1]
-    relay = Relay("127.0.0.1", port, "besoins@mutualise.example", timeout=5)
+    relay = Relay("127.0.0.1", port, "besoins@mutualise.example", timeout=5, tokens=TOKENS)
     clock = [NOW]
     try:
         sink.refuse = "451 4.3.0 try later"
@@ -232,6 +248,10 @@ async def test_outbound_mail_goes_through_the_relay_and_waits_when_it_is_down(
     assert envelope.rcpt_tos == ["st@caudan.fr"]
     content = envelope.original_content or b""
     assert b"In-Reply-To: <m1@caudan.fr>" in content and b"Auto-Submitted: auto-replied" in content
+    sent = message_from_string(content.decode(), policy=default)
+    assert TOKENS.outbox_of(str(sent["Message-ID"]).strip("<>")) == waiting.id
+    assert TOKENS.proves(str(sent["Reply-To"]), "st@caudan.fr")
+    assert not TOKENS.proves(str(sent["Reply-To"]), "other@caudan.fr")
     refused = Relay("127.0.0.1", 1, "besoins@mutualise.example", timeout=2)  # nothing listens
     async with sessions.begin() as session:
         from storage.models import Channel
@@ -241,51 +261,6 @@ async def test_outbound_mail_goes_through_the_relay_and_waits_when_it_is_down(
             session, draft(channel=Channel.EMAIL, recipient="x@caudan.fr", body="b", now=clock[0])
         )
     assert await deliver_due(sessions, refused, lambda: clock[0]) == (0, 1)
-
-
-async def test_a_spoofed_sender_is_held(sessions: async_sessionmaker[AsyncSession]) -> None:
-    handler = MailHandler(
-        Inbox(sessions, READER),
-        Mailbox.of("besoins@mutualise.example"),
-        lambda: NOW,
-        {"mx.lorient.bzh"},
-    )
-    listening = await serve(handler, "127.0.0.1", 0, LIMIT)
-    server = Server(listening.sockets[0].getsockname()[1])
-    try:
-        forged = mail(
-            "Il nous faudrait 300 ganivelles le 21 juin.",
-            Authentication_Results="mx.lorient.bzh; spf=pass smtp.mailfrom=x.org; dmarc=fail header.from=caudan.fr",
-        )
-        assert (await talk(server, forged))[0] == 250
-        untrusted = mail(
-            "Il nous faudrait 3 tables le 21 juin.",
-            message_id="<m2@caudan.fr>",
-            Authentication_Results="evil.example; dmarc=fail header.from=caudan.fr",
-        )
-        assert (await talk(server, untrusted))[0] == 250
-    finally:
-        listening.close()
-    statuses = sorted(m.status.value for m in await rows(sessions, InboundMessage))
-    assert statuses == ["quarantined", "recorded"]
-    assert [(n.item_id, n.quantity) for n in await rows(sessions, Need)] == [("table", 3)]
-
-
-def test_spoofing_verdicts() -> None:
-    from mail.authentication import spoofing
-
-    trusted = {"mx.lorient.bzh"}
-    assert (
-        spoofing(["mx.lorient.bzh; dmarc=pass header.from=caudan.fr"], trusted, "a@caudan.fr")
-        is None
-    )
-    assert spoofing(["mx.lorient.bzh; spf=fail smtp.mailfrom=a@caudan.fr"], trusted, "a@caudan.fr")
-    assert (
-        spoofing(["mx.lorient.bzh; dmarc=fail header.from=other.fr"], trusted, "a@caudan.fr")
-        is None
-    )
-    assert spoofing(["other; dmarc=fail header.from=caudan.fr"], trusted, "a@caudan.fr") is None
-    assert spoofing([], trusted, "a@caudan.fr") is None
 
 
 async def test_a_reply_in_the_thread_completes_the_need(
@@ -298,7 +273,7 @@ async def test_a_reply_in_the_thread_completes_the_need(
         "Le 21 juin.\n\n> Pour compléter, répondez simplement à ce message : pour quelles dates ?",
         message_id="<m2@caudan.fr>",
         Subject="Re: Besoin de matériel",
-        In_Reply_To=f"<outbox-{question.id}@mutualise.example>",
+        In_Reply_To=f"<{TOKENS.message_id(question.id, 'mutualise.example')}>",
     )
     assert (await talk(server, answer))[0] == 250
     needs = await rows(sessions, Need)
@@ -333,7 +308,7 @@ async def test_proposals_go_out_by_mail_and_answers_come_back(
     for number, notice in enumerate(notices):
         who = notice.recipient
         reply = mail("J'accepte, merci !", sender=who, message_id=f"<a{number}@x>", Subject=f"Re: {notice.subject}",
-                     In_Reply_To=f"<outbox-{notice.id}@mutualise.example>")  # fmt: skip
+                     In_Reply_To=f"<{TOKENS.message_id(notice.id, 'mutualise.example')}>")  # fmt: skip
         assert (await talk(server, reply, sender=who))[0] == 250
     (proposal,) = await rows(sessions, Proposal)
     assert proposal.status is ProposalStatus.ACCEPTED
@@ -409,7 +384,7 @@ async def test_a_flooding_sender_is_slowed_and_loops_end(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     handler = MailHandler(
-        Inbox(sessions, READER), Mailbox.of("besoins@mutualise.example"), lambda: NOW,
+        Inbox(sessions, READER), Mailbox.of("besoins@mutualise.example"), lambda: NOW, TRUST,
         pace=Pace(4, 600), replies_per_day=3,
     )  # fmt: skip
     listening = await serve(handler, "127.0.0.1", 0, LIMIT)
@@ -432,7 +407,60 @@ async def test_a_flooding_sender_is_slowed_and_loops_end(
     finally:
         listening.close()
         await listening.wait_closed()
+        await handler.close()
     assert flood == [250, 250, 250, 250, 451, 451]  # told to come back later, nothing lost
     assert other == 250
     replies = [m for m in await rows(sessions, OutboxMessage) if m.recipient == "st@caudan.fr"]
     assert len(replies) == 3  # four messages handled, three replies: the cap of the day
+
+
+async def test_a_doubtful_reading_is_held_until_its_writer_confirms(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from storage.models import NeedStatus, Proposal
+
+    offer = mail("Nous pouvons prêter nos 10 barnums du 1er au 30 juin.",
+                 sender="st@lorient.bzh", message_id="<o1@lorient.bzh>")  # fmt: skip
+    assert (await talk(server, offer, sender="st@lorient.bzh"))[0] == 250
+    # Two days, neither inside the other: the reader asks which, and holds the need.
+    assert (await talk(server, mail("Il nous faudrait 3 barnums le 21 juin ou le 28 juin.")))[
+        0
+    ] == 250
+    (need,) = await rows(sessions, Need)
+    assert need.status is NeedStatus.PENDING
+    assert await rows(sessions, Proposal) == []  # nothing unsure reaches the proposals
+    question = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    assert "j'ai besoin de votre confirmation" in question.body
+    assert "les dates sont-elles les bonnes ?" in question.body
+    answer = mail("Oui, c'est bien ça.", message_id="<m2@caudan.fr>", Subject="Re: Besoin de matériel",
+                  In_Reply_To=f"<{TOKENS.message_id(question.id, 'mutualise.example')}>")  # fmt: skip
+    assert (await talk(server, answer))[0] == 250
+    (need,) = await rows(sessions, Need)
+    assert need.status is NeedStatus.MATCHED  # released, matched at once
+    assert len(await rows(sessions, Proposal)) == 1
+    last = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    assert "c'est confirmé" in last.body
+
+
+async def test_a_held_reading_can_be_corrected_or_dropped(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from storage.models import NeedStatus
+
+    assert (await talk(server, mail("Il nous faudrait 3 barnums le 21 juin ou le 28 juin.")))[
+        0
+    ] == 250
+    question = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    fix = mail("Le 28 juin.", message_id="<m2@caudan.fr>", Subject="Re: Besoin de matériel",
+               In_Reply_To=f"<{TOKENS.message_id(question.id, 'mutualise.example')}>")  # fmt: skip
+    assert (await talk(server, fix))[0] == 250
+    (need,) = await rows(sessions, Need)
+    assert (need.status, str(need.start)) == (NeedStatus.OPEN, "2027-06-28")
+    assert (await talk(server, mail("Il nous faudrait 5 tables le 3 juillet ou le 10 juillet.",
+                                    message_id="<m3@caudan.fr>")))[0] == 250  # fmt: skip
+    question = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    drop = mail("Non, laissez tomber.", message_id="<m4@caudan.fr>", Subject="Re: Besoin",
+                In_Reply_To=f"<{TOKENS.message_id(question.id, 'mutualise.example')}>")  # fmt: skip
+    assert (await talk(server, drop))[0] == 250
+    statuses = {n.item_id: n.status for n in await rows(sessions, Need)}
+    assert statuses == {"barnum": NeedStatus.OPEN, "table": NeedStatus.CANCELLED}

@@ -38,4 +38,4 @@ def test_duckling_day_level_expressions() -> None:
         pytest.skip("../shared/corpora/duckling-fr is not beside this checkout")
     result = duckling.score(path)
     print(f"\nDuckling, day-level: {result.right}/{result.total} = {result.share:.1%}")
-    assert result.share >= 0.75
+    assert result.share >= 0.90

@@ -165,7 +165,8 @@ async def test_the_matching_digest_is_sent_only_when_something_is_new(
     await play(sessions)
     await coordinators(sessions)
     monday = await jobs(sessions).due(paris(2027, 5, 24, 8, 30))
-    assert {r.job: r.queued for r in monday} == {"matching": 2, "reminders": 0, "anticipation": 0}
+    queued = {"matching": 2, "reminders": 0, "anticipation": 0, "retention": 0}
+    assert {r.job: r.queued for r in monday} == queued
     tuesday = await jobs(sessions).due(paris(2027, 5, 25, 8, 30))
     assert {r.job: (r.ran, r.queued) for r in tuesday}["matching"] == (True, 0)
     async with sessions() as session:

@@ -59,12 +59,19 @@ async def relayed(env: dict[str, str]) -> tuple[Sink, asyncio.Server, int]:
         MUTUALISE_RELAY_HOST="127.0.0.1",
         MUTUALISE_RELAY_PORT=str(relay.sockets[0].getsockname()[1]),
         MUTUALISE_OUTBOX_INTERVAL="0.2",
+        MUTUALISE_SECRET="the secret of the test territory",
+        MUTUALISE_TRUSTED_AUTHSERV=AUTHSERV,
     )
     return sink, relay, port
 
 
+# The territory's mail server in front of the service, whose verdicts it believes.
+AUTHSERV = "mx.agglo.example"
+
+
 def send(port: int) -> None:
     message = EmailMessage()
+    message["Authentication-Results"] = f"{AUTHSERV}; dmarc=pass header.from=caudan.fr"
     message["From"] = "Services techniques <st@caudan.fr>"
     message["To"] = "besoins@agglo.example"
     message["Subject"] = "Demande"
@@ -116,6 +123,13 @@ async def test_run_without_addresses_says_which_setting_is_missing(sqlite_url: s
         "Ni MUTUALISE_MAIL_ADDRESSES ni MUTUALISE_TELEGRAM_TOKEN" in err.decode()
         and "Traceback" not in err.decode()
     )
+    env["MUTUALISE_MAIL_ADDRESSES"] = "besoins@agglo.example"
+    run = await asyncio.create_subprocess_exec(
+        MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(run.communicate(), timeout=30)
+    assert run.returncode == 1
+    assert "MUTUALISE_SECRET manque" in err.decode() and "Traceback" not in err.decode()
 
 
 @pytest.mark.e2e

@@ -121,7 +121,18 @@ def feed_app(
 
     app = web.Application()
     app.router.add_get("/calendrier/{token}.ics", serve)
+    without_versions(app)
     return app
+
+
+def without_versions(app: web.Application) -> None:
+    """Answer with "Server: mutualise" instead of aiohttp's and Python's versions, which
+    tell an attacker which known flaws to try."""
+
+    async def name_only(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers["Server"] = "mutualise"
+
+    app.on_response_prepare.append(name_only)
 
 
 @contextlib.asynccontextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -41,12 +42,28 @@ class Context:
         return Inbox(self.sessions, reader, self.settings.matching(), self.settings.zone)
 
     async def ensure_ready(self) -> None:
-        """Refuse to work on a store that `mutualise init` has not brought to this version."""
+        """Refuse to work on a store that `mutualise init` has not brought to this version;
+        a SQLite file that does not exist is not created (a mistyped --db would be)."""
+        if (path := _missing_sqlite_file(self.engine)) is not None:
+            msg = (
+                f"La base SQLite {path} n'existe pas : vérifiez --db (ou MUTUALISE_DB), ou "
+                "lancez d'abord « mutualise init »."
+            )
+            raise StoreNotReadyError(msg)
         revision = await current_revision(self.engine)
         if revision != head_revision():
             state = "vide" if revision is None else f"au schéma {revision}"
             msg = f"La base est {state} : lancez d'abord « mutualise init »."
             raise StoreNotReadyError(msg)
+
+
+def _missing_sqlite_file(engine: AsyncEngine) -> str | None:
+    """The path of the engine's SQLite file when it does not exist (yet)."""
+    url = engine.url
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return None if Path(path).exists() else path
 
 
 @asynccontextmanager

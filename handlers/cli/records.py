@@ -264,6 +264,7 @@ async def run_convention(ctx: Context, args: argparse.Namespace) -> int:
     from decimal import Decimal
 
     from handlers.agreements import AgreementError, LoanTerms, agreement, render_docx, render_html
+    from handlers.files import write_file
 
     suffix = args.out.suffix.lower()
     if suffix not in (".docx", ".html"):
@@ -275,9 +276,9 @@ async def run_convention(ctx: Context, args: argparse.Namespace) -> int:
     async with ctx.sessions() as session:
         context = await agreement(session, args.proposal, terms, ctx.clock.today())
     if suffix == ".docx":
-        render_docx(context, args.out, templates)
+        write_file(args.out, render_docx(context, templates))
     else:
-        args.out.write_text(render_html(context, templates), "utf-8")
+        write_file(args.out, render_html(context, templates).encode())
     ctx.out.print(f"Convention n° {context['number']} écrite dans {args.out}.")
     return 0
 

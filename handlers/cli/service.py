@@ -20,6 +20,7 @@ from storage.errors import MutualiseError
 from storage.outbox import listening
 
 if TYPE_CHECKING:
+    from mail.tokens import Tokens
     from scheduler.service import Scheduler
 
 Flush = Callable[[], Awaitable[object]]
@@ -49,7 +50,8 @@ def _scheduler(ctx: Context, flushes: Sequence[Flush]) -> Scheduler:
 
     settings = ctx.settings
     jobs = Jobs(ctx.sessions, digest_config(settings), instance_name(),
-                settings.zone, settings.digest_hour)  # fmt: skip
+                settings.zone, settings.digest_hour,
+                retention_days=settings.refused_retention_days)  # fmt: skip
     return Scheduler(ctx.sessions, jobs, flushes, settings.outbox_interval, ctx.clock, ctx.doorbell)
 
 
@@ -118,14 +120,20 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
 @contextlib.asynccontextmanager
 async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaitable[None]]]:
     """SMTP in while the block runs; yields the flush of the mail outbox to the relay."""
+    from mail.sandbox import ParserPool
     from mail.sending import Relay, deliver_due  # the adapters load only for the service
-    from mail.server import Mailbox, MailHandler, serve
+    from mail.server import Mailbox, MailHandler, Trust, serve
 
     settings = ctx.settings
     mailbox = Mailbox.of(settings.mail_addresses)
-    trusted = {a.strip().lower() for a in settings.trusted_authserv.split(",") if a.strip()}
+    trust = Trust(
+        {a.strip().lower() for a in settings.trusted_authserv.split(",") if a.strip()},
+        _tokens(settings.secret.get_secret_value()),
+    )
     pace = Pace(settings.sender_limit, settings.sender_window)
-    handler = MailHandler(inbox, mailbox, ctx.clock, trusted, pace, settings.replies_per_day)
+    parser = ParserPool(settings.mail_parsers, settings.mail_parse_timeout)
+    handler = MailHandler(inbox, mailbox, ctx.clock, trust, pace, settings.replies_per_day, parser,
+                          settings.held_replies_per_day)  # fmt: skip
     # What a previous run stored but did not handle (it died, or the store failed) first.
     resumed = await handler.resume(ctx.clock())
     if resumed:
@@ -140,6 +148,7 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
             settings.relay_username or None,
             settings.relay_password.get_secret_value() or None,
             settings.relay_starttls,
+            tokens=trust.tokens,
         )
     ctx.out.print(
         f"mutualise écoute le courriel sur {settings.smtp_host}:{settings.smtp_port} pour "
@@ -168,3 +177,21 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
     finally:
         server.close()
         await server.wait_closed()
+        await handler.close()
+
+
+def _tokens(secret: str) -> Tokens:
+    """The signer of outgoing mail's tokens; a missing or short secret stops the start."""
+    from mail.tokens import Tokens
+
+    if not secret:
+        msg = (
+            "MUTUALISE_SECRET manque : une longue chaîne aléatoire (16 caractères au moins, "
+            "par exemple la sortie de « openssl rand -hex 32 »), la même pour toutes les "
+            "instances, signe les messages envoyés pour reconnaître les réponses."
+        )
+        raise ConfigurationError(msg)
+    try:
+        return Tokens(secret)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc

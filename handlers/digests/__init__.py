@@ -18,6 +18,7 @@ from handlers.digests.calendar import calendar
 from handlers.digests.peaks import describe
 from handlers.digests.render import brief, render
 from handlers.digests.workbook import workbook
+from handlers.files import write_file
 from handlers.notices import Notice
 from handlers.wording import day, listing
 from storage import views
@@ -77,7 +78,7 @@ class Rendered:
             *((name, data) for name, (_, data) in self.files.items()),
         ):
             path = folder / name
-            path.write_bytes(content)
+            write_file(path, content)
             written.append(path)
         return written
 

@@ -37,7 +37,15 @@ _SIGN_OFF = re.compile(
     r"merci(?: (?:d'avance|par avance|beaucoup|encore))?)[ \t]*[,.!]*[ \t]*$",
     re.MULTILINE,
 )
-_ADDRESSES = re.compile(r"\S+@\S+\.\w+|https?://\S+|www\.\S+")
+_ADDRESSES = re.compile(
+    # Bounded parts: a long run without spaces costs its length, not its square.
+    r"[^\s@]{1,64}@[^\s@]{1,253}\.\w+|https?://\S+|www\.\S+"
+    # Footers that phones and mail programs add: "Envoyé de mon iPhone".
+    r"|^[ \t]*(?:envoye|envoyee|sent|telecharge[rz]?|obtenir)\b[^\n]{0,60}"
+    r"(?:iphone|ipad|mobile|smartphone|telephone|android|samsung|galaxy|outlook|orange|sfr"
+    r"|free|bouygues|huawei|xiaomi|my phone)[^\n]*$",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,9 @@ def separate(document: Document) -> Body:
         masked.append(Span(cut, len(folded)))
     masked += [Span(m.start(), m.end()) for m in _QUOTED_LINE.finditer(folded, 0, end)]
     masked += [Span(m.start(), m.end()) for m in _ADDRESSES.finditer(folded)]
+    quoted = _first(_QUOTED_LINE, folded)
+    if quoted is not None and quoted < end:
+        end = quoted  # the writer's words stop where the quoted message begins
     own_end = min([f.start for f in forwards if f.start < end], default=end)
     signature = _signature(folded, own_end)
     forwarded = Span(own_end, end) if own_end < end else None

@@ -38,16 +38,18 @@ _FULL_WEEKDAY = {
 }  # fmt: skip
 _WD = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 _MONTH = (
-    r"(?:janvier|janv|fevrier|fevr|fev|mars|avril|avr|mai|juin|juillet|juil|aout|"
+    r"(?:janvier|janv|jan|fevrier|fevr|fev|mars|avril|avr|mai|juin|juillet|juil|aout|"
     r"septembre|sept|sep|octobre|oct|novembre|nov|decembre|dec)\b\.?"
 )
+# A day glued to its month: "15juin", "DIM 15SEPT".
+_GLUED_MONTH = r"(?=(?:janv|jan|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec))"
 # Atomic: "vingt-deux" is one day, never "vingt" then "deux".
 _DAY_WORDS = (
     r"(?>trente et un|trente|vingt(?:[\s-]et[\s-]un|[\s-](?:deux|trois|quatre|cinq|six|sept"
     r"|huit|neuf))?|dix[\s-](?:sept|huit|neuf)|onze|douze|treize|quatorze|quinze|seize|dix"
     r"|deux|trois|quatre|cinq|six|sept|huit|neuf)"
 )
-_DAY = rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})(?![\d\w])"
+_DAY = rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})(?:(?![\d\w])|{_GLUED_MONTH})"
 # Abbreviated weekdays only count before a day number: "ven 10", "dim. 12/09".
 _WD_SHORT = r"(?:lun|mar|mer|jeu|ven|sam|dim)\.?"
 _YEAR = r"(?:\s+(?:20\d{2}))?"
@@ -62,25 +64,73 @@ _WD_MODIFIERS = (
 _ONE = (
     rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?{_DAY}\s*{_MONTH}{_YEAR}"
     r"|\b20\d{2}-[01]?\d-[0-3]?\d\b"
+    r"|\b[0-3]?\d-[01]?\d-(?:20)?\d{2}\b"
     rf"|(?:\b(?:{_WD}|{_WD_SHORT})\s+)?\b[0-3]?\d\s?[/.]\s?[01]?\d(?:\s?[/.]\s?(?:20)?\d{{2}})?\b(?![.,/]?\d)"
     rf"|(?:(?:debut|fin|mi|courant)\s*-?\s*(?:du\s+mois\s+)?(?:de\s+|d')?)?(?:mois\s+(?:de\s+|d'))?{_MONTH}{_YEAR}"
     rf"|{_WD}(?:\s+(?:{_WD_MODIFIERS}))?(?:\s+{_DAY}(?!\s*{_MONTH}))?"
     rf"|\b{_WD_SHORT}\s+{_DAY}(?!\s*{_MONTH})"
     r"|apres[\s-]demain|demain|aujourd'hui|ce soir|avant[\s-]hier|hier"
+    r"|ce\s+jour|dans\s+la\s+journee|en\s+ce\s+moment|(?:le\s+)?jour\s+suivant"
+    r"|le\s+jour\s+d'apres|un\s+jour\s+apres|(?:deux|2|trois|3)\s+jours\s+(?:plus\s+tard|apres)"
+    r"|\blun\.|\bmar\.|\bmer\.|\bjeu\.|\bven\.|\bsam\.|\bdim\."
+    r"|(?:des\s+)?maintenant|des\s+a\s+present|immediatement|tout\s+de\s+suite|ce\s+matin"
+    r"|cet\s+apres[\s-]midi|ce\s+midi"
+    r"|\barmistice\b"
     rf"|(?:{_NUMS})\s+prochains\s+jours"
     r"|ce\s+week[\s-]?end(?:\s+prochain)?"
     r"|le\s+week[\s-]?end\s+(?:prochain|du\s+[0-3]?\d(?:er)?\s+" + _MONTH + r")"
     rf"|(?:la\s+)?(?:premiere|1ere|deuxieme|2e|2eme|seconde)\s+quinzaine\s+(?:de\s+|d')?{_MONTH}"
     r"|(?:en|au|a\s+la)\s+(?:debut|milieu|fin)\s+(?:de|du)\s+(?:la\s+)?(?:mois|semaine)"
+    r"|(?:la\s+)?fin\s+(?:du|de)\s+(?:ce\s+)?mois"
     rf"|(?:dans|ds)\s+(?:{_NUMS})\s+(?:jours?|semaines?|mois)"
-    r"|(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette\s+annee|de\s+l'annee\s+civile)"
+    r"|(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette\s+annee|de\s+l'annee\s+civile"
+    r"|de\s+l'exercice|d'exercice|de\s+l'exercice\s+budgetaire|d'annee\s+20\d{2}|de\s+l'annee\s+20\d{2})"
+    r"|(?:la\s+)?fin\s+20\d{2}|courant\s+20\d{2}"
+    r"|(?:(?:la\s+)?fin\s+du\s+|courant\s+du\s+|au\s+cours\s+du\s+|le\s+|au\s+|du\s+)?"
+    r"(?:premier|1er|deuxieme|second|2e|2eme|troisieme|3e|3eme|quatrieme|dernier|4e|4eme)\s+"
+    r"(?:trimestre|semestre)(?:\s+(?:20\d{2}))?"
     r"|(?:\bl'|\bcet\s+|\ben\s+)\b(?:ete|automne|hiver)\b"
     r"|(?:\ble\s+|\bce\s+|\bau\s+)\bprintemps\b"
     r"|(?:\bla\s+)?\brentree\b|\bnoel\b"
     r"|(?:la\s+)?semaine\s+prochaine|(?:le\s+)?mois\s+prochain"
+    rf"|(?:la\s+)?semaine\s+du\s+(?:(?:{_WD})\s+)?[0-3]?\d(?:er)?\s*{_MONTH}"
     rf"|\b(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})\b"
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
     r"|\bfete\s+nationale|\bjour\s+de\s+noel"
+)
+# Days listed before their month: "23-24-25 juillet", "les 12, 13 et 14 juin".
+_DAY_LIST = re.compile(
+    rf"(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)(?:\s*(?:-|,|et)\s*[0-3]?\d){{1,6}}"
+    rf"\s*(?:-|,|et)\s*(?P<last>[0-3]?\d)\s+(?P<month>{_MONTH}){_YEAR}"
+)
+# "20 02 2014", "le 17 02", "le 3eme jour d'octobre", "le dernier jour d'octobre 2015",
+# "le premier mercredi du mois prochain", "le lendemain du 13 février".
+_SPACED = re.compile(
+    r"(?<![\d/.,])\b(?P<d>[0-3]?\d) (?P<m>0?[1-9]|1[0-2]) (?P<y>(?:20)?\d{2})\b(?![\d/]|[.,]\d)"
+    r"|\ble (?P<d2>[0-3]?\d) (?P<m2>0[1-9]|1[0-2]|[1-9])\b(?![\d/]|[.,]\d|\s*[a-z0-9])"
+    r"|(?<![\d/.,])\b(?P<d3>[0-3]?\d) (?P<m3>0[1-9]|1[0-2])\b(?![\d/]|[.,]\d|\s*[a-z0-9])"
+)
+_NTH_DAY = re.compile(
+    rf"(?<![a-z0-9])(?:le\s+)?(?P<n>\d{{1,2}})(?:e|eme|er)\s+jour\s+(?:de\s+|d')(?P<month>{_MONTH}){_YEAR}"
+    rf"|(?<![a-z0-9])(?:le\s+)?dernier\s+jour\s+(?:de\s+|d')(?P<lmonth>{_MONTH}){_YEAR}"
+)
+_NTH_WEEKDAY = re.compile(
+    rf"(?<![a-z0-9])(?:le\s+)?(?P<rank>premier|1er|deuxieme|2e|2eme|second|troisieme|3e|3eme"
+    rf"|quatrieme|4e|4eme|dernier)\s+(?P<wd>{_WD})\s+(?:de|du|d')\s*(?:(?P<next>mois prochain)"
+    rf"|(?P<month>{_MONTH}))"
+)
+_RANKS = {
+    "premier": 0, "1er": 0, "deuxieme": 1, "2e": 1, "2eme": 1, "second": 1, "troisieme": 2,
+    "3e": 2, "3eme": 2, "quatrieme": 3, "4e": 3, "4eme": 3,
+}  # fmt: skip
+_DAY_AFTER = re.compile(r"(?<![a-z0-9])(?:le\s+)?(?P<word>lendemain|veille)\s+(?:du|de)\s+")
+# Feasts that move with Easter, read before any weekday: "lundi de Pâques" is one day.
+_FEAST = re.compile(
+    r"(?<![a-z0-9])(?P<feast>"
+    r"(?:le\s+)?(?:pont|week[\s-]?end)\s+de\s+(?:l'?\s?ascension|paques|la\s+pentecote|pentecote)"
+    r"|(?:le\s+)?(?:(?:lundi|dimanche)\s+de\s+)?(?:paques|pentecote)"
+    r"|(?:le\s+)?(?:jeudi\s+de\s+)?l'?\s?ascension)"
+    rf"(?:\s+(?:au|jusqu'?\s?au)\s+(?P<to>{_WD}))?"
 )
 # Every pattern starts at the start of a word: the engine skips the inside of words at once.
 _WORD_START = r"(?<![a-z0-9])"
@@ -89,15 +139,16 @@ _ONE_RE = re.compile(rf"{_WORD_START}(?:{_ONE})")
 _RANGE = re.compile(
     rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_ONE})"
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
-    r"\s*(?:au|a|et|-|jusqu'au|jusqu'a|jusqu'en)\s*(?:le\s+|fin\s+)?"
+    r"\s*(?:au|a|et|-|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+|en\s+)?"
     rf"(?P<b>{_ONE})"
 )
 _OPEN = re.compile(
     _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|des|a compter d(?:u|e)|depuis le"
-    r"|jusqu'(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
+    r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?"
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
-    r"|le|la|en|au|ce|cette|a)\s*"
+    r"|tout le mois d'|tout le mois de|tout|toute|durant|pendant tout|pendant|courant"
+    r"|le|la|en|au|ce|cette|a|du)\s*"
     rf"(?P<a>{_ONE})"
 )
 
@@ -193,7 +244,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if m := re.fullmatch(r"(20\d{2})-([01]?\d)-([0-3]?\d)", t):
         day = _next_day_month(today, int(m.group(3)), int(m.group(2)), int(m.group(1)))
         return _Stretch(day, day, "day") if day else None
-    if m := re.fullmatch(r"([0-3]?\d) ?[/.] ?([01]?\d)(?: ?[/.] ?((?:20)?\d{2}))?", t):
+    if m := re.fullmatch(r"([0-3]?\d) ?[/.-] ?([01]?\d)(?: ?[/.-] ?((?:20)?\d{2}))?", t):
         year = int(m.group(3)) if m.group(3) else None
         if year is not None and year < 100:
             year += 2000 if year <= today.year % 100 + 20 else 1900
@@ -202,7 +253,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         day = _next_day_month(today, int(m.group(1)), int(m.group(2)), year)
         return _Stretch(day, day, "day") if day else None
     if m := re.fullmatch(rf"(?:{_WD} )?({_DAY}) ?({_MONTH})(?: (20\d{{2}}))?", t):
-        number = _day_value(m.group(1))
+        number = day_value(m.group(1))
         month = MONTHS[m.group(2).rstrip(".")]
         day = _next_day_month(today, number, month, int(m.group(3)) if m.group(3) else None)
         return _Stretch(day, day, "day") if day else None
@@ -224,8 +275,30 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
             else:
                 return None
         return _Stretch(day, day, "day")
-    if t in ("aujourd'hui", "ce soir"):
+    if m := re.fullmatch(r"(deux|2|trois|3) jours (?:plus tard|apres)", t):
+        days = 2 if m.group(1) in ("deux", "2") else 3
+        return _Stretch(today + dt.timedelta(days=days), today + dt.timedelta(days=days), "day")
+    if re.fullmatch(r"(?:le )?jour suivant|le jour d'apres|un jour apres", t):
+        return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=1), "day")
+    if t in ("lun", "mar", "mer", "jeu", "ven", "sam", "dim"):
+        return _Stretch(
+            _weekday_after(today, WEEKDAYS[t]), _weekday_after(today, WEEKDAYS[t]), "day"
+        )
+    if t in (
+        "ce jour",
+        "dans la journee",
+        "en ce moment",
+        "aujourd'hui",
+        "ce soir",
+        "ce matin",
+        "ce midi",
+        "immediatement",
+        "tout de suite",
+    ) or re.fullmatch(r"(?:des )?maintenant|des a present|cet apres[ -]midi", t):
         return _Stretch(today, today, "day")
+    feast = _movable_feast(t, today)
+    if feast is not None:
+        return feast
     holiday = _HOLIDAYS.get(re.sub(r"^(?:la |le )", "", t))
     if holiday is not None:
         day = _next_day_month(today, holiday[1], holiday[0], None)
@@ -245,6 +318,8 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         if m.group(1) in ("premiere", "1ere"):
             return _Stretch(whole.start, whole.start.replace(day=14), "day")
         return _Stretch(whole.start.replace(day=15), whole.end, "day")
+    if re.fullmatch(r"(?:la )?fin (?:du|de) (?:ce )?mois", t):
+        return _part_of_current(today, "fin", "mois")
     if m := re.fullmatch(r"(?:en|au|a la) (debut|milieu|fin) (?:de|du) (?:la )?(mois|semaine)", t):
         return _part_of_current(today, m.group(1), m.group(2))
     if t == "demain":
@@ -254,7 +329,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if m := re.fullmatch(rf"(?:dans|ds) ({_NUMS}) (jours?|semaines?|mois)", t):
         count = _number(m.group(1))
         if m.group(2).startswith("jour"):
-            day = today + dt.timedelta(days=14 if m.group(1) == "quinze" else count)
+            day = today + dt.timedelta(days=count)
         elif m.group(2).startswith("semaine"):
             day = today + dt.timedelta(weeks=count)
         else:
@@ -264,11 +339,31 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
                 day=min(today.day, _last_day(year, month).day)
             )
         return _Stretch(day, day, "day")
-    if re.fullmatch(r"(?:la )?fin (?:de l'annee|d'annee|de cette annee|de l'annee civile)", t):
-        end = dt.date(today.year, 12, 31)
+    if m := re.fullmatch(
+        r"(?:la )?fin (?:de l'annee|d'annee|de cette annee|de l'annee civile|de l'exercice"
+        r"|d'exercice|de l'exercice budgetaire)(?: (20\d{2}))?|(?:la )?fin (20\d{2})"
+        r"|courant (20\d{2})",
+        t,
+    ):
+        year = next((int(g) for g in m.groups() if g), today.year)
+        end = dt.date(year, 12, 31)
         return _Stretch(end, end, "day")
-    if m := re.fullmatch(r"(?:l'|cet |le |ce |la )?(ete|automne|hiver|printemps|rentree|noel)", t):
+    if m := re.fullmatch(
+        r"(?:(?:la )?fin du |courant du |au cours du |le |au |du )?(premier|1er|deuxieme|second|2e"
+        r"|2eme|troisieme|3e|3eme|quatrieme|dernier|4e|4eme) (trimestre|semestre)(?: (20\d{2}))?",
+        t,
+    ):
+        return _period(today, m.group(1), m.group(2), m.group(3))
+    if m := re.fullmatch(r"(?:l'|cet |le |ce |la )?(rentree|noel)", t):
         return _season(today, m.group(1))
+    if re.fullmatch(r"(?:l'|cet |le |ce |la |au |en )?(?:ete|automne|hiver|printemps)", t):
+        return None  # a season is too vague to lend or borrow for: the bot asks
+    if m := re.fullmatch(rf"(?:la )?semaine du (?:(?:{_WD}) )?([0-3]?\d(?:er)?) ?({_MONTH})", t):
+        found = resolve(f"{m.group(1)} {m.group(2)}", today)
+        if found is None:
+            return None
+        monday = found.start - dt.timedelta(days=found.start.weekday())
+        return _Stretch(monday, monday + dt.timedelta(days=6), "week")
     if re.fullmatch(r"(?:la )?semaine prochaine", t):
         monday = today + dt.timedelta(days=7 - today.weekday())
         return _Stretch(monday, monday + dt.timedelta(days=6), "week")
@@ -276,6 +371,22 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
         return _month_stretch(today, month, year, None)
     return None
+
+
+def _period(today: dt.date, rank: str, unit: str, year: str | None) -> _Stretch | None:
+    """ "le premier trimestre 2027", "courant du second semestre": the whole period."""
+    index = {"premier": 0, "1er": 0, "deuxieme": 1, "second": 1, "2e": 1, "2eme": 1,
+             "troisieme": 2, "3e": 2, "3eme": 2, "quatrieme": 3, "4e": 3, "4eme": 3,
+             "dernier": 3 if unit == "trimestre" else 1}[rank]  # fmt: skip
+    months = 3 if unit == "trimestre" else 6
+    if index * months >= 12:
+        return None
+    first_month = index * months + 1
+    start = dt.date(int(year) if year else today.year, first_month, 1)
+    end = _last_day(start.year, first_month + months - 1)
+    if year is None and end < today:
+        start, end = start.replace(year=start.year + 1), _last_day(end.year + 1, end.month)
+    return _Stretch(start, end, "month")
 
 
 def _weekend(today: dt.date, around: str | None) -> _Stretch | None:
@@ -314,8 +425,36 @@ def _part_of_current(today: dt.date, part: str, unit: str) -> _Stretch:
 
 _HOLIDAYS = {
     "toussaint": (11, 1), "jour de l'an": (1, 1), "nouvel an": (1, 1), "fete du travail": (5, 1),
-    "fete nationale": (7, 14), "jour de noel": (12, 25),
+    "fete nationale": (7, 14), "jour de noel": (12, 25), "armistice": (11, 11),
 }  # fmt: skip
+# Feasts that move with Easter, as days after Easter Sunday, and how many days they last.
+_FEASTS = {
+    "paques": (0, 1), "lundi de paques": (1, 1), "ascension": (39, 1),
+    "dimanche de paques": (0, 1), "dimanche de pentecote": (49, 1),
+    "jeudi de l'ascension": (39, 1),
+    "pont de l'ascension": (39, 4), "week-end de l'ascension": (39, 4), "pentecote": (49, 1),
+    "lundi de pentecote": (50, 1), "week-end de pentecote": (48, 3), "pont de paques": (-2, 4),
+    "week-end de paques": (-1, 3),
+}  # fmt: skip
+
+
+def _movable_feast(text: str, today: dt.date) -> _Stretch | None:
+    """ "lundi de Pâques", "le jeudi de l'Ascension", "le week-end de la Pentecôte"."""
+    key = re.sub(r"^(?:le|la) ", "", text)
+    key = re.sub(r"l'? ?ascension", "l'ascension", key)
+    key = re.sub(r"week ?-?end", "week-end", key).replace("de la pentecote", "de pentecote")
+    key = re.sub(r"^l'ascension$", "ascension", key)
+    found = _FEASTS.get(key)
+    if found is None:
+        return None
+    from dateutil.easter import easter  # dateparser's own dependency
+
+    for year in (today.year, today.year + 1):
+        first = easter(year) + dt.timedelta(days=found[0])
+        if first >= today:
+            return _Stretch(first, first + dt.timedelta(days=found[1] - 1), "day")
+    return None
+
 
 _SEASONS = {
     "printemps": ((3, 21), (6, 20)),
@@ -343,12 +482,35 @@ _BARE = re.compile(rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})
 _ABBREVIATED_MONTH = re.compile(r"(?:jan|janv|fev|fevr|avr|juil|sep|sept|oct|nov|dec)")
 # After a bare day number, what may follow for it to be a date ("le 12 et 13", "le 12,").
 _AFTER_BARE = re.compile(
-    r"\s*(?:$|[,.;:!?)\n]|(?:et|au|a|ou|pour|jusqu|prochain|matin|soir|apres|des|de\s+\d)\b)"
+    r"\s*(?:$|[,.;:!?)\n]|(?:et|au|a|ou|pour|jusqu|prochain|matin|soir|apres|des|de\s+\d|finalement"
+    r"|svp|stp|merci|si|car|mais|donc|alors|aussi|egalement|vers|on|nous|dans|sur|avec|comme|midi"
+    r"|inclus|compris|c'est|c)\b)"
 )
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
+_WEEK_WORDS = re.compile(r"semaine")
+_WEEKDAYS_NAMED = re.compile(
+    rf"[\s,:.(]*(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})"
+    rf"(?:\s*(?:au|a|et|-|jusqu'?\s?au)\s*(?:le\s+)?(?P<b>{_WD}))?\b"
+)
 _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
+_OPEN_STRONG = re.compile(
+    _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|a compter d(?:u|e)|depuis le"
+    r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
+    r"|d'ici(?:\s+(?:le|la|a|fin|l'))?|au plus tard(?:\s+(?:le|la|l'|fin))?)\s*"
+    rf"(?P<a>{_ONE})"
+)
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
-_WITHIN = re.compile(rf"\bd'ici\s+({_NUMS})\s+(jours?|semaines?|mois)\b")
+_STRONG_WORDS = (
+    "a partir d",
+    "des le",
+    "a compter d",
+    "depuis",
+    "jusqu",
+    "avant",
+    "d'ici",
+    "au plus",
+)
+_WITHIN = re.compile(rf"\b(?:d'ici|sous)\s+({_NUMS})\s+(jours?|semaines?|mois)\b")
 
 
 class DateFinder:
@@ -365,11 +527,24 @@ class DateFinder:
         windows = _windows(self.folded)
         for match in _search(_RANGE, self.folded, windows):
             self._range(match)
+        for match in _search(_DAY_LIST, self.folded, windows):
+            self._day_list(match)
+        for match in _search(_SPACED, self.folded, windows):
+            self._spaced(match)
+        for match in _search(_NTH_DAY, self.folded, windows):
+            self._nth_day(match)
+        for match in _search(_NTH_WEEKDAY, self.folded, windows):
+            self._nth_weekday(match)
+        for match in _search(_FEAST, self.folded, windows):
+            self._feast(match)
         for match in _search(_WITHIN, self.folded, windows):
             if self._free(match.span()):
                 stretch = resolve(f"dans {match.group(1)} {match.group(2)}", self.today)
                 if stretch is not None:
                     self._add("deadline", None, stretch.end, match.span())
+        # "à partir de lundi prochain": the opening word comes with its weekday.
+        for match in _search(_OPEN_STRONG, self.folded, windows):
+            self._introduced(match)
         for match in _search(_WEEKDAY_PHRASE, self.folded, windows):
             self._lone(match)
         for match in _search(_OPEN, self.folded, windows):
@@ -377,7 +552,30 @@ class DateFinder:
         for match in _search(_ONE_RE, self.folded, windows):
             self._lone(match)
         self._ask_dateparser()
+        self._day_after()
+        self._within_week()
         return sorted(self.found, key=lambda f: f.span.start)
+
+    def _within_week(self) -> None:
+        """ "la semaine prochaine, du lundi au mercredi": the weekdays are that week's."""
+        weeks = [f for f in self.found if f.start and f.end and (f.end - f.start).days == 6
+                 and _WEEK_WORDS.search(self.folded, f.span.start, f.span.end)]  # fmt: skip
+        if len(weeks) != 1:
+            return
+        monday = weeks[0].start
+        assert monday is not None
+        days = _WEEKDAYS_NAMED.match(self.folded, weeks[0].span.end, weeks[0].span.end + 60)
+        if days is None or re.search(r"\d", days.group()):
+            return
+        first, last = WEEKDAYS[days.group("a")], WEEKDAYS[days.group("b") or days.group("a")]
+        start = monday + dt.timedelta(days=first - monday.weekday())
+        end = monday + dt.timedelta(days=last - monday.weekday())
+        if start <= end:
+            self.found = [f for f in self.found if f is not weeks[0]
+                          and not (days.start() <= f.span.start < days.end())]  # fmt: skip
+            self.found.append(
+                DateFinding("range", start, end, Span(weeks[0].span.start, days.end()))
+            )
 
     def _ask_dateparser(self) -> None:
         """A month named in words that no rule read: dateparser reads the words around it."""
@@ -416,7 +614,7 @@ class DateFinder:
         bare_pair = re.match(r"\s*(?:du|entre)\b", match.group()) and _BARE.fullmatch(
             match.group("b").strip()
         )
-        if end is None and bare_pair and match.group("b").strip()[:1].isdigit():
+        if end is None and bare_pair:
             end = self._next_day_number(match.group("b"))  # "du 13 au 18": this month
         if end is None:
             return
@@ -450,6 +648,13 @@ class DateFinder:
         if not self._free(span) or not self._acceptable(match, "a"):
             return
         word = match.group("word")
+        if word == "du" and (
+            not _BARE.fullmatch(match.group("a").strip())
+            or re.search(
+                r"week[\s-]?end\s*$", self.folded[max(0, match.start() - 12) : match.start()]
+            )
+        ):
+            return  # "du 26" alone is a day; "le week-end du 12 juin" is read whole later
         if _BARE.fullmatch(match.group("a").strip()) and not word.endswith(("le", "du", "au")):
             return
         stretch = resolve(match.group("a"), self.today)
@@ -457,17 +662,101 @@ class DateFinder:
             stretch = self._next_day_number(match.group("a"))
             if stretch is None:
                 return
-        if word.startswith(_FROM_WORDS):
+        if stretch.grain == "month" and word.startswith(("tout", "durant", "pendant", "courant")):
+            self._add("range", stretch.start, stretch.end, span)
+        elif word.startswith(_FROM_WORDS):
             self._add("from", stretch.start, None, span)
         elif word.startswith("jusqu"):
             self._add("until", None, stretch.end, span)
         elif word.startswith(("avant", "avt", "d'ici")):
-            self._add("deadline", None, _deadline(word, stretch), span)
+            # "avant la fin du premier trimestre": its last day.
+            at_end = match.group("a").strip().startswith("fin")
+            self._add("deadline", None, stretch.end if at_end else _deadline(word, stretch), span)
         elif word.startswith("au plus tard"):
             self._add("deadline", None, stretch.end, span)
         else:
             kind: Kind = "point" if stretch.start == stretch.end else "range"
             self._add(kind, stretch.start, stretch.end, span)
+
+    def _spaced(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        day = match.group("d") or match.group("d2") or match.group("d3")
+        month = match.group("m") or match.group("m2") or match.group("m3")
+        year = match.group("y")
+        text = f"{day}/{month}/{year}" if year else f"{day}/{month}"
+        stretch = resolve(text, self.today)
+        if stretch is not None:
+            self._add("point", stretch.start, stretch.end, match.span())
+
+    def _nth_day(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        month = MONTHS[(match.group("month") or match.group("lmonth")).rstrip(".")]
+        year_text = _year_of(match.group())
+        year = year_text or (self.today.year if month >= self.today.month else self.today.year + 1)
+        last = _last_day(year, month)
+        day = (
+            last
+            if match.group("lmonth")
+            else last.replace(day=min(int(match.group("n")), last.day))
+        )
+        self._add("point", day, day, match.span())
+
+    def _nth_weekday(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        if match.group("next"):
+            first = _last_day(self.today.year, self.today.month) + dt.timedelta(days=1)
+        else:
+            month = _month_stretch(self.today, MONTHS[match.group("month").rstrip(".")], None, None)
+            first = month.start
+        weekday = WEEKDAYS[match.group("wd")]
+        rank = match.group("rank")
+        if rank == "dernier":
+            day = _last_day(first.year, first.month)
+            day -= dt.timedelta(days=(day.weekday() - weekday) % 7)
+        else:
+            index = _RANKS[rank]
+            day = first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * index)
+        self._add("point", day, day, match.span())
+
+    def _day_after(self) -> None:
+        """ "le lendemain du 13 février", "la veille du 14 juillet": a day from a day."""
+        for match in _DAY_AFTER.finditer(self.folded):
+            following = next(
+                (f for f in self.found if f.span.start == match.end() and f.start), None
+            )
+            if following is None or following.start is None:
+                continue
+            shift = dt.timedelta(days=1 if match.group("word") == "lendemain" else -1)
+            day = following.start + shift
+            self.found.remove(following)
+            self._add("point", day, day, (match.start(), following.span.end))
+
+    def _day_list(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        last = resolve(f"{match.group('last')} {match.group('month')}", self.today)
+        if last is None:
+            return
+        first = _in_month_of(last.start, int(match.group("first")))
+        if first is not None and first <= last.end:
+            self._add("range", first, last.end, match.span())
+
+    def _feast(self, match: re.Match[str]) -> None:
+        """ "le lundi de Pâques", "du jeudi de l'Ascension au dimanche"."""
+        if not self._free(match.span()):
+            return
+        to = match.group("to")
+        stretch = resolve(match.group("feast"), self.today)
+        if stretch is None:
+            return
+        end = stretch.end
+        if to:
+            end = stretch.start + dt.timedelta(days=(WEEKDAYS[to] - stretch.start.weekday()) % 7)
+        kind: Kind = "point" if stretch.start == end else "range"
+        self._add(kind, stretch.start, end, match.span())
 
     def _lone(self, match: re.Match[str]) -> None:
         text = match.group().strip()
@@ -498,7 +787,7 @@ class DateFinder:
     def _next_day_number(self, text: str) -> _Stretch | None:
         if not _BARE.fullmatch(text.strip()):
             return None
-        day = _day_value(text.strip())
+        day = day_value(text.strip())
         for months_ahead in range(3):
             year = self.today.year + (self.today.month - 1 + months_ahead) // 12
             month = (self.today.month - 1 + months_ahead) % 12 + 1
@@ -516,10 +805,10 @@ def _day_number(text: str) -> int | None:
     match = re.fullmatch(rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?({_DAY})", text.strip())
     if match is None:
         return None
-    return _day_value(match.group(1))
+    return day_value(match.group(1))
 
 
-def _day_value(text: str) -> int:
+def day_value(text: str) -> int:
     """ "1er" -> 1, "13e" -> 13, "quinze" -> 15, "premier" -> 1."""
     digits = re.sub(r"\D", "", text)
     if digits:
@@ -547,7 +836,10 @@ def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
 # Every date expression holds one of these; the costly patterns run only around them.
 _ANCHOR = re.compile(
     rf"\d|{_MONTH}|\b(?:{_WD}|{_WD_SHORT}|demain|hier|aujourd'hui|semaine|mois|week|quinzaine"
-    r"|ete|hiver|automne|printemps|rentree|noel|toussaint|an|soir|fete|annee|jours?|prochains?)\b"
+    r"|ete|hiver|automne|printemps|rentree|noel|toussaint|an|soir|fete|annee|jours?|prochains?"
+    r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestre|semestre|journee)\b"
+    r"|\b(?:ce matin|ce midi|a present|en ce moment|jour suivant|plus tard|lendemain|veille)\b"
+    rf"|\ble\s+{_DAY_WORDS}\b"
 )
 _REACH = 48
 _NON_WORD = re.compile(r"[^a-z0-9']")

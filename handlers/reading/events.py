@@ -9,11 +9,23 @@ from handlers.reading.text import Span
 # Heads that name an event on their own, even without an article ("barnums fete musique").
 _STRONG = (
     r"fetes?|festivals?|festivites|forum|kermesse|carnaval|brocante|braderie|vide[- ]greniers?"
-    r"|marche de noel|marche nocturne|telethon|fest[- ]noz|fest[- ]deiz|pardon|feux? d'artifice"
+    r"|marche de noel|marche nocturne|telethon|fest[- ]?noz|fest[- ]?deiz|pardons? (?:de|du|des)"
+    r"|feux? d'?\s?artifice"
+    r"|comices?(?: agricoles?)?|lotos?|v(?:oe|o)ux|galette des [a-z]+|repas des (?:aines|anciens)"
+    r"|cinema (?:en )?plein air|expo(?:sition)? (?:photos?|de [a-z]+|d'[a-z]+)|chasse aux o?e?ufs"
+    r"|presidentielles?|legislatives|municipales|europeennes|regionales|departementales"
+    r"|referendum"
+    r"|reunion publique|spectacle de noel|arbre de noel|goûter de noel|gouter de noel|fete"
+    r"|vide[- ]?maisons?|bourse aux [a-z]+|course des [a-z]+|course de [a-z]+|foulees"
+    r"|jeux (?:inter[- ]?villages|intervillages)|kermesses?|bal (?:populaire|du [a-z]+)"
+    r"|troc aux [a-z]+|noel des [a-z]+|sortie des [a-z]+|fete des [a-z]+|fete de la [a-z]+"
+    r"|conferences?|colloques?|seminaires?|assemblee generale|salon des [a-z]+"
+    r"|repas (?:des|du) [a-z]+|tournoi(?: de [a-z]+)?|concours (?:de|des) [a-z]+"
+    r"|gala(?: de [a-z]+)?"
     r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz"
     r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
     r"|ceremonie|commemoration|inauguration|bourse aux [a-z]+|galette des rois|halloween"
-    r"|reveillon|journees? (?:du patrimoine|citoyenne|portes ouvertes)"
+    r"|reveillon|journees? (?:du patrimoine|citoyenne|portes ouvertes|des associations)"
     r"|nuits? (?:du|de la|des) [a-z]{3,}"
     r"|salon (?:du|de la|des) [a-z]+|concert|feu de la saint[- ]jean"
     r"|elections?(?:\s+(?:municipales|legislatives|presidentielles?|europeennes"
@@ -28,10 +40,13 @@ _WEAK = (
 )
 _DETERMINER = (
     r"(?:(?:le|la|les|notre|nos|un|une|du|des|de la|au|aux|a la|pour le|pour la|pour les"
-    r"|son|sa|ses|leur|cette|ce|prochaine?)\s+|l'\s*)"
+    r"|pr le|pr la|pr les|son|sa|ses|leur|cette|ce|prochaine?)\s+|l'\s*|l\s)"
 )
 # "comité des fêtes", "salle des fêtes" name a body or a room, not an event.
-_STRONG_RE = re.compile(rf"(?<!comite des )(?<!salle des )(?<!salles des )\b(?:{_STRONG})\b")
+_STRONG_RE = re.compile(
+    rf"(?<!comite des )(?<!salle des )(?<!salles des )(?<!service des )(?<!services des )"
+    rf"\b(?:{_STRONG})\b"
+)
 _WEAK_RE = re.compile(rf"\b{_DETERMINER}(?P<head>(?:{_WEAK}))\b")
 _CALENDAR = (
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|fevrier|mars|avril|mai|juin"
@@ -40,7 +55,7 @@ _CALENDAR = (
 _NOT_NAME = (
     r"le|la|les|pour|qui|aura|se|prevu|prevue|organise|organisee|du|au|a|et|sur|dans|en|avec"
     r"|nous|on|ce|cette|il|elle|est|sera|de|des|aux|un|une|d|l|annuel|annuelle|habituel"
-    r"|habituelle|communal|communale|municipal|municipale|seulement|uniquement|entiere"
+    r"|habituelle|seulement|uniquement|entiere|bonjour|bonsoir|madame|monsieur|merci"
     r"|auront|aura|aurait|n'est|n'a|ont|sont|commence|debute|demarre|approche|arrive|tombe"
     r"|reste|passe|aussi|egalement|si|car|mais|ou|donc|qui|que|dont|prevus?|prevues?"
     r"|chaque|tous|toutes|comme"
@@ -48,9 +63,10 @@ _NOT_NAME = (
 )
 # What may follow the head and still be part of the name.
 _TAIL = re.compile(
-    rf"(?:\s+(?:de\s+la|de\s+l'|des|du|de|d'|aux|au|a\s+la|en)\b\s*(?!(?:{_CALENDAR})\b)"
-    rf"[a-z][a-z'-]*(?:\s+(?!(?:{_NOT_NAME})\b)[a-z][a-z'-]{{2,}})?"
-    rf"|\s+(?!(?:{_NOT_NAME})\b)(?:[a-z][a-z'-]{{3,}}))"
+    rf"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l'|des|du|de|d'|aux|au|a[ \t]+la|en)\b[ \t]*"
+    rf"(?!(?:{_CALENDAR})\b)"
+    rf"[a-z][a-z'-]*(?:[ \t]+(?!(?:{_NOT_NAME})\b)[a-z][a-z'-]{{2,}})?"
+    rf"|[ \t]+(?!(?:{_NOT_NAME})\b)(?:[a-z][a-z'-]{{3,}}))"
 )
 # Holidays that are part of a name ("festivités du 14 juillet").
 _HOLIDAY = re.compile(r"\s+(?:du|de)\s+(?:14\s+juillet|15\s+aout|1er\s+mai|8\s+mai|11\s+novembre)")
@@ -62,10 +78,51 @@ def _named(folded: str, end: int) -> bool:
     return bool(tail and tail.end() > end) or _HOLIDAY.match(folded, end) is not None
 
 
-# Heads too vague to name an event alone: "la fête est reportée" names no event.
-_GENERIC = frozenset(
-    "fete fetes festival festivals festivites forum ceremonie concert salon foire course "
-    "inauguration commemoration marche trail rallye".split()
+# "les Médiévales d'Hennebont auront lieu…", "La Bretagne Classic aura lieu…": the name is
+# what takes place.
+_TAKES_PLACE = re.compile(
+    r"\b(?:le|la|les|l')\s*(?P<name>[a-z][a-z'-]+(?:\s+(?!aura|auront|se\b)[a-z'-]+){0,4}?)"
+    r"\s*(?:[(,][^()\n]{0,60}[),]\s*)?(?:aura|auront) lieu|\b(?:le|la|les|l')\s*"
+    r"(?P<other>[a-z][a-z'-]+(?:\s+[a-z'-]+){0,4}?)\s+(?:se deroulera|se derouleront|se tiendra"
+    r"|se tiendront)\b"
+)
+
+
+# "pour la sortie du CMJ le samedi 13 mars", "pour les arts de la rue les 3-4 juillet": what
+# the equipment is for, named right before its date.
+_FOR_THE = re.compile(r"\bpour\s+(?:le|la|les|l'|leur|notre|nos|son|sa)\s*")
+_LEAD_IN = re.compile(r"[\s,]*(?:du|de|des|le|les|ce|cette|qui a lieu|prevue? (?:le|du))?\s*$")
+
+
+def event_before_date(
+    folded: str, original: str, dates: list[Span], taken: list[Span], proper: frozenset[str]
+) -> tuple[str, Span] | None:
+    """The name of what is prepared for, said right before a date."""
+    for lead in _FOR_THE.finditer(folded):
+        for date in dates:
+            if not 0 < date.start - lead.end() <= 60:
+                continue
+            gap = folded[lead.end() : date.start]
+            tail = _LEAD_IN.search(gap)
+            name_end = lead.end() + (tail.start() if tail else len(gap))
+            words = folded[lead.end() : name_end].split()
+            if not 1 <= len(words) <= 6 or any(w in _NOT_EVENT for w in words[:1]):
+                continue
+            if any(lead.end() <= t.start < name_end for t in taken) or "\n" in gap:
+                continue
+            return _as_written(original, lead.end(), name_end, proper), Span(lead.end(), name_end)
+    return None
+
+
+# Places and works are what equipment is for, not events.
+_NOT_EVENT = frozenset(
+    """
+    matin soir midi journee semaine mois annee week weekend periode salle place parc stade
+    gymnase ecole eglise chapelle mairie complexe terrain plage port halle bourg quartier rue
+    parking foyer camping cour jardin parvis esplanade travaux nettoyage elagage entretien
+    demenagement chantier pose depose installation montage renovation reparation remplacement
+    securisation delimitation accueil commune ville services service equipe agents classe
+    """.split()
 )
 
 
@@ -79,8 +136,11 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     ]
     for start, head_end in sorted(candidates):
         end = _extent(folded, head_end)
-        if end == head_end and folded[start:end] in _GENERIC:
-            continue  # "la fête est reportée": which fête, the text does not say
+        return _as_written(original, start, end, proper_names), Span(start, end)
+    place = _TAKES_PLACE.search(folded)
+    if place is not None:
+        group = "name" if place.group("name") else "other"
+        start, end = place.span(group)
         return _as_written(original, start, end, proper_names), Span(start, end)
     return None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 class Intent(enum.StrEnum):
@@ -22,12 +24,13 @@ def _words(*patterns: str) -> re.Pattern[str]:
 # Replies written by machines: never a request, whatever dates they mention.
 AUTOMATIC = _words(
     r"(?:je suis|nous sommes) (?:actuellement )?absente?s?",
-    r"absente? (?:du|jusqu|a partir)",
+    r"(?:je serai|je suis|nous serons|serai|suis) (?:actuellement )?absente?s?"
+    r" (?:du|jusqu|a partir)",
     r"message automatique",
     r"reponse automatique",
     r"auto[- ]?reply",
     r"out of (?:the )?office",
-    r"en conge",
+    r"(?:je suis|je serai|nous sommes|nous serons|suis|serai) (?:actuellement )?en conges?",
     r"de retour (?:le|au bureau)",
     r"votre message ne (?:sera|pourra) pas",
     r"ne pourrai pas (?:lire|traiter|repondre)",
@@ -37,9 +40,19 @@ CANCEL = _words(
     r"plus besoin",
     r"pas besoin finalement",
     r"finalement pas besoin",
-    r"annul",
-    r"retir(?:ons|er|ez|e) (?:notre|la|nos|les|ma)",
-    r"ne (?:sera|seront) (?:finalement )?plus (?:necessaire|utile)",
+    r"(?<!en cas d')(?<!en cas de )(?<!si )"
+    r"annul(?!ation (?:de|du) (?:la|le) (?:fete|manifestation))",
+    r"retir(?:ons|er|ez|e|ent) (?:notre|la|nos|les|ma|mon|mes|l'|l |le|cette|ce|ces|votre|vos"
+    r"|sa|son"
+    r"|ses|leur) (?:[a-z']+ )?(?:offre|demande|proposition|annonce|participation|inscription|besoin"
+    r"|candidature)",
+    r"(?:on|nous|je) (?:retire|retirons|enleve|enlevons|supprime|supprimons) ",
+    r"(?:merci de|veuillez|pouvez-vous|pourriez-vous) (?:bien vouloir )?"
+    r"(?:retirer|supprimer|annuler)",
+    r"ne (?:sera|seront|sont|est|serait|seraient) (?:finalement |donc |pas )?plus"
+    r" (?:necessaires?|utiles?)",
+    r"ne (?:sera|seront|sont|est|serait|seraient|pourra|pourront) (?:finalement|malheureusement"
+    r"|donc|plus)(?: \w+)? pas (?:disponibles?|dispos?|pretables?|libres?|prete)",
     r"(?:on|nous) (?:abandonn|renon)",
     r"supprim(?:er|ez) (?:notre|la|nos|ma)",
     r"(?:ne|n') (?:pouvons|pourrons) plus preter",
@@ -49,14 +62,14 @@ CANCEL = _words(
     r"plus dispo",
     r"(?:n'est|ne sont) plus d'actualite",
     r"plus d'actualite",
-    r"ne (?:preterons|pourrons|pouvons) (?:pas|plus)(?: preter)?",
     r"(?:se|nous nous) retir(?:e|ons)",
+    r"ne (?:preterons|pourrons|pouvons) plus",
 )
 # Asking for a loan, whatever else the message says ("une commune pourrait-elle nous prêter").
 ASKING = _words(
     r"(?:nous|me|m') preter",
-    r"emprunt",
-    r"pret (?:de|d'|du|des)",
+    r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",
+    r"(?<!au )(?<!en )(?<!a )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
     r"(?:quelqu'un|quelqu un|qqn|qq1|qqun|une commune|une autre commune|des communes)"
     r" (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
     r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
@@ -65,36 +78,71 @@ ASKING = _words(
     r"chez (?:qq1|qqn|qqun|quelqu'un|quelqu un|vous)\s*\?",
     r"(?:vous avez|avez-vous|auriez-vous|vous auriez) (?:ca|cela|ce qu'il faut)",
     r"serait-il possible d'(?:obtenir|avoir|emprunter|disposer)",
+    r"vous (?:auriez|avez|disposez|possedez|auriez pas|avez pas) (?:un|une|des|du|de la|d')",
+    r"sollicit(?:ons|e|er|erions|ons le pret|ons la mise)",
+)
+# Bought already: "on avait commandé le sel", "ont été commandées".
+_DONE = (
+    r"(?<!a )(?<!avons )(?<!ont )(?<!deja )(?<!avait )(?<!avions )(?<!aviez )(?<!avaient )"
+    r"(?<!ete )(?<!etait )(?<!sont )(?<!est )"
 )
 LEND = _words(
     r"(?:peut|peuvent|pouvons|pourrait|pourrions|peux|pourra|pourrons)"
     r"(?: vous| volontiers| egalement| aussi| les)? (?:preter|mettre a disposition|ceder)",
     r"(?:nous|on) (?:pretons|prete|mettons a disposition|met a disposition|proposons|propose"
     r"|offrons)",
-    r"(?:est|sont|seront|sera|restent?|reste)"
-    r" (?:disponibles?|dispos?|a disposition|pretables?|libres?)",
+    r"(?<!je )(?<!nous )(?<!je me )(?:est|sont|seront|sera|restent?|reste)"
+    r" (?:disponibles?|dispos?|a disposition|pretables?|libres?)(?! (?:pour (?:tout|toute|vous"
+    r"|en parler|echanger|repondre)|si besoin|par telephone))",
+    r"libres? (?:du|des|de|a partir|jusqu|pour|le|en|toute|tout)\b",
     r"(?:disponibles?|dispos?|a disposition)"
     r" (?:du|des|de|d'|a partir|jusqu|pour|pr|aux|a|le|la|en|toute|tout|si|chez|ce|cet|cette)\b",
     r"dispos? chez nous",
     r"(?:mettons|mettre|met) en commun",
     r"qui (?:dort|dorment) (?:au|dans|a)",
     r"(?:dispos?|disponibles?) quand (?:vous|tu) (?:voulez|veux|le souhaitez)",
-    r"(?:reste|restent|tient|tiennent|tenons|laissons) a (?:la |votre |leur )?disposition",
+    r"(?<!je )(?<!nous )(?:reste|restent|tient|tiennent|tenons|laissons) a (?:la |votre |leur )?"
+    r"disposition(?! (?:pour|si|en cas|de vos))",
     r"pret possible",
     r"(?:nous|on) (?:pouvons|peut) (?:vous )?(?:les |le |la )?preter",
-    r"(?:disponibles?|dispos?|a disposition)\s*(?:$|[.,;!]|\n)",
+    r"(?<!votre )(?<!restant a )(?<!reste a )(?<!restons a )(?:disponibles?|dispos?|a disposition)"
+    r"\s*(?:$|[.,;!]|\n)",
     r"a preter",
     r"(?:proposer|propose|proposons) (?:en|au) pret",
-    r"peuvent etre pretes?",
+    r"(?:peut|peuvent|pourra|pourront|pourrait|pourraient) etre (?:pretee?s?|mise?s? a disposition"
+    r"|louee?s?)",
+    r"(?:communes?|collectivites?|celles?|ceux) (?:qui )?en (?:aurai(?:en)?t|ont|auront|auraient)"
+    r" (?:besoin|l'usage|l'utilite)",
+    r"(?:peut|peuvent|pouvons|pourrions|pourrons|pourra)"
+    r" (?:donc |aussi |egalement |volontiers |tout a fait )"
+    r"(?:vous |les |le |la )?(?:preter|mettre a disposition|ceder)",
     r"(?:mettre|mettons|met) (?:[\w']+ ){0,5}a (?:la |votre )?disposition",
-    r"prete(?:r|ons)? (?:nos|notre) ",
+    _DONE + r"(?<!avons )prete(?:r|ons)? (?:nos|notre) ",
+    r"(?:nous|on|commune|mairie|ville) (?:\w+ )?(?:preterons|preterait|pretera|pretons|pretent)\b",
+    r"(?:dispos?|disponibles?|pretables?)\s*:",
+    r"(?:met|mets|mettons|mettre|mis|mise|mises) a dispo",
+    r"pretables?",
+    r"(?:disponibles?|dispos?) (?:au|en|pour (?:le|un)) pret",
+    r"(?:mise?s?|mettre|mettons|met|disponibles?|dispos?|proposee?s?|proposons) (?:au|en) pret\b",
+    r"(?:pouvons|pourrions|pourrons|peut|pourrait|peuvent) (?:vous |les |le |la )*(?:les |le |la )?"
+    r"(?:ceder|louer|laisser|fournir|depanner avec|apporter)",
+    r"si (?:qqn|qq1|quelqu'un|quelqu un|une commune|d'autres communes|vous|ca|cela) (?:en )?"
+    r"(?:a|avez|ont|aurait|auriez|peut|rend service|depanne) (?:besoin|l'usage|interet)",
+    r"(?:on|commune de [a-z-]+|mairie de [a-z-]+|ville de [a-z-]+) (?:prete|pretera|louera)"
+    r" (?:sa|son|ses|nos|notre|leur|leurs|les|des|un|une|\d)",
+    r"(?:nous|on) (?:avons|a|dispose|disposons|possede|possedons) [^.?!\n]{0,60}"
+    r"(?:a preter|a disposition|disponibles?|dispo)\b",
 )
 PURCHASE = _words(
-    r"achet",
+    r"achet(?:er|ons|ez|erons|erait|erions|erai)\b",
+    _DONE + r"achet(?!er|ons|ez|erons|erait|erions|erai)",
+    r"rachet(?:er|ons|ez|erons|erait|erions|erai)\b",
+    _DONE + r"rachet(?!er|ons|ez|erons|erait|erions|erai)",
     r"achat",
     r"acquer",
     r"acquisition",
-    r"command",
+    r"command(?:er|ons|ez|erons|erait|erions|erai)\b",
+    _DONE + r"command(?!ee?s?\b|er|ons|ez|erons|erait|erions|erai)",
     r"groupement",
     r"renouvel",
     r"remplacer (?:notre|nos|le|la|les)",
@@ -102,13 +150,17 @@ PURCHASE = _words(
     r"devis",
     r"s'equiper",
     r"nous equiper",
+    r"(?:doit|devons|faut|allons|va|voulons|souhaitons) (?:\w+ )?equiper",
     r"approvisionn",
+    r"(?:a livrer|livree?s?|livraison) (?:avant|pour|d'ici|au plus tard|souhaitee|imperative)",
+    r"(?:nous )?(?:grouper|regrouper|regroupe|regroupons)\b",
+    r"achat commun",
 )
 BORROW = _words(
-    r"emprunt",
+    r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",
     r"(?:nous|me|m') preter",
     r"preter (?:a|au|aux) (?:la |notre )?(?:commune|mairie|ville)",
-    r"pret (?:de|d'|du|des)",
+    r"(?<!au )(?<!en )(?<!a )pret (?:de|d'|du|des)",
     r"besoin",
     r"faudrait",
     r"manque",
@@ -127,6 +179,10 @@ BORROW = _words(
     r"disposer de",
     r"mise a disposition",
     r"il nous (?:faut|faudra)",
+    r"(?:serions|sommes|serait|suis|est|sont|seraient) (?:tres |aussi |egalement )?"
+    r"interesse(?:e|s|es)?(?: aussi| egalement)? (?:par|pour)",
+    r"(?:aurait|aurions|avons|a|aurons) (?:l'utilite|l'usage) (?:de|d')",
+    r"(?:nous|on) (?:prendrons|prendrions|prenons|prendra|prendrait)\b",
     r"(?:nous|on) (?:aurions|aurait|aura|avons) besoin",
 )
 
@@ -148,9 +204,10 @@ QUESTION = _words(
 )
 # Buying said in so many words wins over any question in the same message.
 BUYING = _words(
-    r"(?:doit|devons|dois|devrions|devrait|faut|souhaitons|voulons|allons|prevoyons|envisageons"
+    r"(?:doit|devons|dois|devrions|devrait|faut|souhaitons|voulons|allons|va|vais|vont|comptons"
+    r"|compte|pensons|prevoit|prevoyons|envisageons"
     r"|envisage|aimerions|voudrions|besoin d')"
-    r" (?:re)?(?:acheter|achat|acquerir|acquisition|commander)",
+    r" (?:en |les |le |la |l')?(?:re)?(?:acheter|achat|acquerir|acquisition|commander)",
     r"groupement de commandes?",
     r"achat groupe",
     r"commande groupee",
@@ -168,26 +225,280 @@ VOLUNTEER = _words(
 )
 
 
-def detect(
-    folded: str, has_items: bool, has_dates: bool, has_event: bool, has_count: bool = False
-) -> Intent:
-    """The intent of a folded, masked message."""
-    if AUTOMATIC.search(folded):
-        return Intent.UNKNOWN
-    if CANCEL.search(folded) and (has_items or has_event):
-        return Intent.CANCEL
-    if not has_items:
-        return Intent.EVENT if has_event and has_dates else Intent.UNKNOWN
-    if not has_dates and (
-        QUESTION.search(folded) or (NOT_A_REQUEST.search(folded) and not has_count)
-    ):
-        return Intent.UNKNOWN
-    if BUYING.search(folded):
-        return Intent.PURCHASE
-    if ASKING.search(folded):
-        return Intent.BORROW
-    if LEND.search(folded):
-        return Intent.LEND
-    if PURCHASE.search(folded):
-        return Intent.PURCHASE
-    return Intent.BORROW
+# "ne … pas" around the act's own verb, "pas besoin": the clause says what is not wanted.
+_NEGATION = re.compile(
+    r"\b(?:ne|n')\s*(?:[a-z'-]+\s+){0,3}?(?:pas|jamais|point|guere|nullement)\b"
+    r"|\bpas (?:de |d'|du |des |besoin|necessaire|utile|la peine)"
+    r"|\b(?:on|nous|je|j') (?:[a-z'-]+ ){0,1}(?:pourra|pourrons|pourrait|pourrions|peut|pouvons"
+    r"|aura|aurons|a|avons|aurait|aurions) pas\b"
+)
+_NOT_NEGATION = re.compile(
+    r"\bn'hesit\w*|\bne manqu\w*|\bne (?:[a-z'-]+\s+){0,3}?que\b"
+    r"|\bpas (?:de |d')?(?:souci|probleme|urgence|rush)s?\b|\bpas de date\b|\bpas encore\b"
+)
+# A question in the negative still asks: "vous n'auriez pas 2 barnums ?".
+_NEGATIVE_QUESTION = re.compile(
+    r"(?:n'auriez|n'avez|n'aurait|n'a|ne pourriez|ne pourrait|ne pouvez)[- ]?(?:vous|on|il|elle"
+    r"|quelqu'un|personne)?\b|\bvous n'(?:auriez|avez)|\bquelqu'un n'(?:aurait|a)"
+)
+# "pas besoin … finalement": a need said before, taken back.
+_AFTER_ALL = re.compile(r"\b(?:finalement|au final|en fait|plus la peine|annul|donc|demandee?s?)")
+# An offer asked of others is a request: "qqn en a une à prêter ?", "dispo chez vous ?".
+_ASKED_OF_OTHERS = re.compile(
+    r"\b(?:qqn|qq1|qqun|quelqu'un|quelqu un|vous|une commune|une autre commune|qui)"
+    r"\s+(?:[a-z']+\s+){0,2}?(?:a|aurait|auriez|avez|aurais|possede|dispose|disposez|peut"
+    r"|pourrait|pourriez|pouvez)\b[^?]*\?"
+    r"|\bdispos? chez (?:qqn|qq1|qqun|quelqu'un|quelqu un|vous)\b"
+)
+_OFFERED = re.compile(
+    r"\b(?:qui (?:en )?(?:veut|voudrait|est interesse|serait interesse)|interesse)"
+)
+_OTHERS_MAY = re.compile(
+    r"\bsi (?:une (?:autre )?commune|des communes|d'autres communes|qqn|quelqu'un|vous|ca vous)"
+    r" (?:\w+ ){0,2}?(?:veut|veulent|souhaite|souhaitent|voulez|souhaitez|a besoin|ont besoin"
+    r"|interesse|interessent)\b"
+)
+_FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos|on|je|j'|mon|ma|mes)\b")
+# Politeness that asks, when nothing else in the message does.
+_PLEASE = _words(r"svp|stp|s'il vous plait|s'il te plait|merci d'avance|par avance")
+# Thanks for a loan, or papers: nothing asked, no event announced.
+THANKS = _words(
+    r"merci",
+    r"remerci",
+    r"trugarez",
+    r"a charge de revanche",
+    r"convocation",
+    r"invitation",
+    r"ordre du jour",
+    r"vous convier",
+    r"(?:etes|sont) convie",
+    r"comite de pilotage",
+    r"factur",
+    r"ci[- ]joint",
+    r"deliberation",
+    r"convention",
+    r"bon de commande",
+    r"titre de recette",
+)
+# Said before any act: thanks, questions that ask nothing, invoices, asking for papers.
+_SAYS_NOTHING = _words(
+    r"merci\b[^.?!\n]{0,25}?\b(?:pour|pr|de|du|des|a) (?:le|la|les|l'|l |votre|vos|ce|ces|ton|ta"
+    r"|tes|leur|leurs|ce|cette|son|sa|ses)\b(?! (?:nous|me) )",
+    r"(?:super|grand|un grand|encore) merci",
+    r"remerci\w*",
+    r"trugarez\b",
+    r"(?:petite |une |ma |autre )?question\s*:",
+    r"(?:le|son|leur|votre|ton) (?:numero|telephone|tel|mail|courriel|contact|adresse"
+    r"|coordonnees)\b",
+    r"(?:faut[- ]il|il faut|doit-on|doit on|on doit) passer par",
+    r"est-ce (?:possible|autorise|permis)|la plateforme permet|reserve aux",
+    r"(?:veuillez trouver|vous trouverez|trouverez|je vous adresse|je vous transmets) ci[- ]joint",
+    r"factur",
+    r"titre de recette",
+    r"ordre du jour",
+    r"compte[- ]?rendu",
+    r"convocation",
+    r"(?:pourriez|pouvez|pourrais|peux|pourriez-vous|pouvez-vous)[- ]?(?:vous|tu)?\s*(?:me |nous )?"
+    r"(?:renvoyer|envoyer|retourner|transmettre|signer|confirmer|rappeler|dire|indiquer|preciser"
+    r"|communiquer|faire suivre|faire parvenir|tenir au courant)",
+    r"(?:des|de) nouvelles",
+    r"(?:une|des) idees?\b",
+    r"(?:un|des) (?:avis|retours?|conseils?)\b",
+    r"(?:est-ce que|est ce que) (?:qqn|quelqu'un|quelqu un|vous|tu|on) (?:sait|savez|saurait"
+    r"|sauriez|connait|connaissez|a deja|avez deja|peut me dire|pourrait me dire)",
+    r"(?:savez-vous|sauriez-vous|vous savez|qqn sait|quelqu'un sait|quelqu un sait|qui sait)",
+    r"(?:est-ce que vous avez besoin|avez-vous besoin|vous faut-il|faut-il vous)",
+    r"(?:ne|n')\s*(?:savons|sais|sait|savent) pas (?:encore )?si",
+    r"(?:comment|combien|pourquoi)\b",
+    r"quel(?:le)?s? (?:cle|est|sera|serait|montant|prix|tarif|date|delai|procedure|modalite"
+    r"|repartition|participation|calendrier|fournisseur|prestataire|marche|solution)",
+    r"(?:la |une )?repartition (?:se fera|des couts|des frais|au prorata)|au prorata",
+    r"(?:faut-il|est-ce qu'il faut|faut il|il faut obligatoirement|obligatoire) (?:\w+ ){0,3}"
+    r"(?:signer|une convention|passer|fournir|une attestation)",
+    r"qui (?:assure|paie|paye|prend en charge|s'occupe)",
+    r"qui est (?:le|la|l')",
+    r"(?:ou|quand) (?:en est|en sont|sera|seront|aura lieu)",
+    r"(?:est|sont) (?:bien )?(?:rendue?s?|rentree?s?|revenue?s?|restituee?s?|arrivee?s?|livree?s?)",
+    r"c'?est note|c note|bien note|ok pour (?:moi|nous)",
+    r"^\W*(?:vu|ok|d'accord|dac|bien recu|parfait|super|top|entendu|note|recu)\b"
+    r"[\s,.!]*(?:merci)?\W*$",
+    r"(?:c'est|c) pour quand|pour quand\s*\?|(?:a|pour) quand (?:est|sera|le|la)",
+    r"(?:c'est|est-ce) normal|(?:il|elle) est a qui|a qui (?:est|appartient)",
+    r"(?:c'?est|c) qui|qui (?:est|sera) (?:le|la) (?:contact|referent|responsable|porteur|pilote)",
+    r"quel(?:le)? est (?:le|la) (?:contact|referent|responsable|procedure|demarche|date)",
+)
+# Said after the acts: news of what the commune has, papers, plans.
+_INFO = _words(
+    r"(?:nous|on nous|vous nous) (?:a|avez|ont|aviez|avaient) (?:ete )?(?:prete|pretes|pretee"
+    r"|loue|fourni|mis a disposition)",
+    r"(?:on|nous) (?:passe|passerons|passerai|viendrons|viendra|vient|venons)"
+    r" (?:les |la |le |l' ?)?"
+    r"(?:prendre|chercher|recuperer|rapporter|rendre|deposer)",
+    r"(?:on|nous) (?:a|avons) (?:abime|casse|perdu|endommage|oublie|eu|fait|utilise|essaye|teste"
+    r"|installe|monte|demonte)",
+    r"(?:a|ont|avons|avez) (?:deja |bien )?(?:commande|achete|acquis|recu|recupere|loue|trouve"
+    r"|rendu|restitue|rapporte|ramene)\b",
+    r"(?:nous|on) (?:avons|a|possedons|disposons)(?: deja| bien)? (?:le|la|les|l'|notre|nos)\b",
+    r"(?:nous|on) (?:avons|a|possedons|disposons) deja",
+    r"en panne",
+    r"convention",
+    r"l'an(?:nee)? (?:dernier|derniere|passee)",
+    r"pour info\b|pr info\b|(?:pour|a titre d') ?information",
+    r"(?:nous|on) (?:avions|aviez) (?:emprunte|prete|loue)",
+    r"calendrier",
+)
+
+
+class Act(enum.Enum):
+    """What one clause does."""
+
+    ASK = "ask"  # asks another commune for a loan
+    OFFER = "offer"  # offers equipment
+    BUY = "buy"  # buying said in so many words
+    PURCHASE = "purchase"  # a word of purchasing (devis, commande, achat...)
+    NEED = "need"  # a need, of a kind to decide (besoin, il faudrait...)
+    PLEASE = "please"  # only politeness that asks ("svp")
+    WITHDRAW = "withdraw"
+    DECLINED = "declined"  # an ask or an offer in the negative: what it names is not wanted
+    INFO = "info"  # thanks, returns, questions, invoices: names items, asks nothing
+
+
+POSITIVE = (Act.BUY, Act.ASK, Act.OFFER, Act.PURCHASE, Act.NEED)
+_CUES = (
+    (Act.BUY, BUYING),
+    (Act.ASK, ASKING),
+    (Act.OFFER, LEND),
+    (Act.PURCHASE, PURCHASE),
+    (Act.NEED, BORROW),
+)
+INTENT_OF = {  # the intent each act declares
+    Act.BUY: Intent.PURCHASE,
+    Act.PURCHASE: Intent.PURCHASE,
+    Act.ASK: Intent.BORROW,
+    Act.NEED: Intent.BORROW,
+    Act.PLEASE: Intent.BORROW,
+    Act.OFFER: Intent.LEND,
+}
+
+
+def _positive(text: str) -> tuple[Act, re.Match[str]] | None:
+    for act, cues in _CUES:
+        found = cues.search(text)
+        if found is not None:
+            return act, found
+    return None
+
+
+_EXCEPT = re.compile(
+    r"^\W*(?:mais\s+|et\s+)?(?:pas\s+(?:de|d'|des|du|les?|la)|sans|ni|sauf|hormis)\b"
+)
+
+
+# "la balayeuse reste pour nos besoins": kept, not offered.
+_KEPT = re.compile(
+    r"\b(?:restent?|reste|sont|est|gardons|conservons|garde|conserve)\s+(?:[a-z']+\s+){0,2}"
+    r"(?:pour|a) (?:nos|notre) (?:propres? )?(?:besoins?|usage|utilisation|service)"
+)
+
+
+# "si vous ne pouvez fournir que 20 tables": the other commune's act, said as a condition.
+_IF_YOU = re.compile(
+    r"^\W*(?:du coup\s+|alors\s+|mais\s+)?si (?:vous|tu|la commune|votre commune)\b"
+)
+
+
+def act_of(text: str) -> Act | None:
+    """What a folded clause does, or None when it has no cue of its own."""
+    if CANCEL.search(text):
+        return Act.WITHDRAW
+    if _IF_YOU.match(text) and "?" not in text:
+        return Act.INFO
+    if _KEPT.search(text):
+        return Act.DECLINED
+    if _EXCEPT.match(text):
+        return Act.DECLINED  # "…mais pas de tables": what is not asked
+    if NOT_A_REQUEST.search(text) or QUESTION.search(text) or _SAYS_NOTHING.search(text):
+        return Act.INFO
+    found = _positive(text)
+    if found is not None:
+        act, cue = found
+        if act is Act.ASK and _OTHERS_MAY.search(text, max(0, cue.start() - 40), cue.end()):
+            return Act.OFFER  # "si une commune veut les emprunter": offered
+        if _negated(text, cue):
+            if act in (Act.NEED, Act.ASK, Act.OFFER) and _AFTER_ALL.search(text):
+                return Act.WITHDRAW
+            asks_anyway = act is Act.ASK and (
+                "?" in text or _NEGATIVE_QUESTION.search(text) is not None
+            )
+            return Act.ASK if asks_anyway else Act.DECLINED
+        if act is Act.OFFER and (
+            _ASKED_OF_OTHERS.search(text)
+            or ("?" in text and not _FIRST_PERSON.search(text) and not _OFFERED.search(text))
+        ):
+            return Act.ASK  # "dispo chez qqn ?", "la remorque de Caudan est libre ?"
+        return act
+    if _INFO.search(text):
+        return Act.INFO
+    if _PLEASE.search(text):
+        return Act.PLEASE
+    return None
+
+
+def _negated(text: str, cue: re.Match[str]) -> bool:
+    """Is the act's own verb in the negative ("ne pourrons pas prêter", "pas besoin")?"""
+    around = _NOT_NEGATION.sub(lambda m: " " * len(m.group()), text)
+    window = around[max(0, cue.start() - 30) : cue.end() + 12]
+    return _NEGATION.search(window) is not None
+
+
+def declined_kind(text: str) -> Act | None:
+    """The act a negative clause refuses ("nous ne pourrons pas prêter" refuses an offer)."""
+    found = _positive(text)
+    return found[0] if found is not None else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The act of a whole message, and whether its clauses disagreed on it."""
+
+    intent: Intent
+    act: Act | None
+    doubtful: bool
+    # "il nous faudrait 40 guirlandes… on pourrait faire un groupement": a need that the
+    # message says elsewhere is to be bought, unless it has days of use.
+    buying: bool = False
+
+
+def decide(acts: list[Act | None], holds_items: list[bool]) -> Decision:
+    """The message's intent from its clauses' acts (the subject line's already set aside).
+
+    Asking, offering and buying said outright weigh before words of purchasing or need,
+    wherever they are; among equals, clauses that hold items weigh first. Two clauses with
+    items that ask and offer make the reading doubtful.
+    """
+    positive = [a for a in acts if a in POSITIVE]
+    with_items = [a for a, held in zip(acts, holds_items, strict=True) if held and a in POSITIVE]
+    strong = [a for a in positive if a in _STRONG]
+    chosen = (
+        _first_of([a for a in with_items if a in _STRONG])
+        or _first_of(strong)
+        or _first_of(with_items)
+        or _first_of(positive)
+    )
+    if chosen is None:
+        if Act.PLEASE in acts:
+            return Decision(Intent.BORROW, Act.PLEASE, True)
+        return Decision(Intent.UNKNOWN, None, False)
+    families = {INTENT_OF[a] for a in with_items}
+    buying = chosen is Act.NEED and Act.PURCHASE in positive
+    return Decision(INTENT_OF[chosen], chosen, len(families) > 1, buying)
+
+
+_STRONG = (Act.BUY, Act.ASK, Act.OFFER)
+
+
+def _first_of(acts: Sequence[Act | None]) -> Act | None:
+    for kind in POSITIVE:
+        if kind in acts:
+            return kind
+    return None

@@ -51,6 +51,7 @@ class ItemName:
     unit: str
     lendable: bool
     names: tuple[str, ...]
+    family: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class ItemMatch:
     last: int  # index of its last word, inclusive
     start: int
     end: int
+    corrected: bool = False  # read through a typo's correction ("barnnum")
 
 
 def _key(name: str) -> tuple[str, ...]:
@@ -71,6 +73,7 @@ class Vocabulary:
 
     def __init__(self, items: Iterable[ItemName], proper: Iterable[str] = ()) -> None:
         self.items = {item.id: item for item in items}
+        self.families = {item.id: item.family for item in self.items.values() if item.family}
         self._index: dict[tuple[str, ...], str] = {}
         for item in self.items.values():
             for name in (item.label, item.plural, *item.names):
@@ -80,8 +83,21 @@ class Vocabulary:
         self._longest = max((len(k) for k in self._index), default=1)
         self._words = sorted({w for key in self._index for w in key if len(w) >= 4})
         self._known = frozenset(w for key in self._index for w in key)
+        # The head words of items ("podium", "barriere"), singular.
+        self.words = frozenset(key[0] for key in self._index if len(key[0]) > 3)
         self._proper = sorted(set(proper))
+        # Words the catalogue itself uses after a head noun ("podium mobile", "remorque
+        # plateau"): right after another item, they describe it.
+        self.modifiers = frozenset(w for key in self._index for w in key[1:] if len(key) > 1)
         self._corrections: dict[str, str] = {w: w for w in self._proper}
+
+    def synonym_of(self, item_id: str, written: str) -> bool:
+        """Is `written` one of the item's other names, exactly (not its label, not a typo)?"""
+        item = self.items.get(item_id)
+        key = _key(written)
+        if item is None or key in (_key(item.label), _key(item.plural)):
+            return False
+        return self._index.get(key) == item_id
 
     def _correct(self, word: str) -> str:
         """The catalogue word a misspelt word stands for, or the word itself."""
@@ -108,7 +124,8 @@ class Vocabulary:
 
     def find(self, words: list[Word]) -> list[ItemMatch]:
         """Every catalogue item named in `words`, longest names first, left to right."""
-        keys = [self._correct(singular(w.text)) for w in words]
+        written = [singular(w.text) for w in words]
+        keys = [self._correct(w) for w in written]
         found: list[ItemMatch] = []
         position = 0
         while position < len(keys):
@@ -123,6 +140,7 @@ class Vocabulary:
                             last,
                             words[position].start,
                             words[last].end,
+                            keys[position : last + 1] != written[position : last + 1],
                         )
                     )
                     position += size

@@ -14,12 +14,12 @@ _NOT_QUANTITIES = re.compile(
     r"|".join(
         [
             # telephone numbers: 02 97 12 34 56, 02.97.12.34.56, +33 2 97 ...
-            r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b",
+            r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?(?:\d{2}|xx)){4}\b",
             # times: 14h30, 14 h, 9h, 14:30
             r"\b\d{1,2}\s?h(?:\s?\d{2})?\b",
             r"\b\d{1,2}:\d{2}\b",
             # prices and percentages: 2 000 €, 150 euros, 3 k€, 20 %, 1.500,00 €
-            r"\b\d[\d\s.,]*\s?(?:k\s?)?(?:€|euros?\b|eur\b|ht\b|ttc\b|%|pour\s?cent\b)",
+            r"\b\d[\d\s.,]*\s?(?:k\s?)?(?:\$|euros?\b|eur\b|ht\b|ttc\b|%|pour\s?cent\b)",
             # dimensions: 10x20, 3 x 3 m, 8m x 6m, 3m50
             r"\b\d+(?:[.,]\d+)?\s?(?:m|cm|mm)?\s?[x*×]\s?\d+(?:[.,]\d+)?(?:\s?(?:m|cm|mm)\b)?",
             r"\b\d+\s?m\s?\d{2}\b",
@@ -27,13 +27,20 @@ _NOT_QUANTITIES = re.compile(
             r"\b\d+(?:[.,]\d+)?\s?(?:kva|kw|w|v|ch|cv|db|l/h|m3/h|km/h|bars?)\b",
             # sizes that never count an item: 40 cm, 12 mm, 5 km
             r"\b\d+(?:[.,]\d+)?\s?(?:cm|mm|km|pouces?|\")(?:\b|$|\s)",
+            # areas and volumes that describe: "200 m² environ" (not "400 m² de gazon")
+            r"\b\d[\d\s.,]*\s?(?:m2|m3)\b(?!\s*(?:de|d')\s)",
+            # decimals: 2,5 m3, 1,8 t, 1.5 kW: a measure, never a count
+            r"\b\d+[.,]\d+\b(?![.,]\d)",
             # postal code and town: 56100 Lorient
             r"\b(?:56|29|22|35)\d{3}\b",
             # years: 2027, and academic or season spans: 2026-2027
             r"\b(?:19|20)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b"
             r"(?!\s+(?:[a-z]+\s+){0,1}(?:de\s+|d')?[a-z]{4,}s\b)",
             # ordinals and list markers: 1), 2., n°3, 3e, 2ème
-            r"\bn\s?°\s?\d+|\b\d+\s?(?:e|eme|er|ere|nd|nde)\b",
+            r"\bn\s?#\s?\d[\d/.-]*|\b(?:ref|reference|deliberation|arrete|dossier|marche|facture"
+            r"|bon|devis|contrat|convention|article|chapitre|imputation|ligne|compte|siret|siren)"
+            r"\.?\s?(?:n\s?#?\s?)?\d[\d\s/.-]*\d"
+            r"|\b\d+\s?(?:e|eme|er|ere|nd|nde)\b",
             # percentages and fractions: 1/2 journée
             r"\b\d\s?/\s?\d\b(?!\s?/)(?=\s+(?:journee|jour|heure))",
         ]
@@ -87,9 +94,26 @@ _LONGEST = 80
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s.,:/hx*×-]*")
 
 
+# The size of a container or of a place, never a count: "2 bidons de 20 L", "sacs de 50 et
+# 100 litres", "une salle de 400 m²", "cuve de 3 000 litres".
+_CONTAINER = (
+    r"sacs?|bidons?|flacons?|cartons?|seaux?|bouteilles?|futs?|cuves?|citernes?|rouleaux?"
+    r"|boites?|palettes?|packs?|bacs?|conteneurs?|poubelles?|jerricans?|bobines?|tubes?|pots?"
+)
+_VOLUME = r"(?:l|litres?|cl|ml|kg|kilos?|g|grammes?|m3|m2|tonnes?|t|metres?|m|ha|hectares?)"
+_SIZE = re.compile(
+    rf"\b(?:{_CONTAINER})\s+(?:de|d')\s?(?P<n>\d[\d\s.,]*(?:\s*(?:et|ou|a|-|/)\s*\d[\d\s.,]*)*"
+    rf"\s?{_VOLUME})\b"
+    rf"|\b(?:de|d')\s?(?P<m>\d[\d\s.,]*\s?(?:m2|m3|ha|hectares?|l|litres?|cl|ml|kg|g|m))\b"
+    r"(?!\s+(?:de|d')|\s*(?:minimum|mini|maximum|max)?\s*(?:de|d'))"
+)
+
+
 def not_quantities(folded: str) -> list[Span]:
     """Spans of numbers that are times, prices, phones, sizes, codes or years."""
-    spans: list[Span] = []
+    spans: list[Span] = [
+        Span(m.start(g), m.end(g)) for m in _SIZE.finditer(folded) for g in ("n", "m") if m.group(g)
+    ]
     last_end = 0
     for run in _DIGIT_RUN.finditer(folded):
         # Each pattern starts a few characters before a digit at most ("+33", "n°").

@@ -5,7 +5,8 @@ does not know, read from the noun phrase that follows a number."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from handlers.reading.items import ItemMatch
 from handlers.reading.numbers import Number
@@ -21,6 +22,11 @@ UNITS = {
     "sac": "sac", "sacs": "sac", "boite": "boîte", "boites": "boîte", "paire": "paire",
     "paires": "paire", "bidon": "bidon", "bidons": "bidon", "caisse": "caisse",
     "caisses": "caisse", "pack": "pack", "packs": "pack", "jeu": "jeu", "jeux": "jeu",
+    "flacon": "flacon", "flacons": "flacon", "bouteille": "bouteille", "bouteilles": "bouteille",
+    "seau": "seau", "seaux": "seau", "kit": "kit", "kits": "kit", "bobine": "bobine",
+    "bobines": "bobine", "tube": "tube", "tubes": "tube", "barquette": "barquette",
+    "barquettes": "barquette", "bac": "bac", "bacs": "bac", "pot": "pot", "pots": "pot",
+    "colis": "colis",
     "unite": "unité", "unites": "unité", "exemplaire": "unité", "exemplaires": "unité",
     "piece": "unité", "pieces": "unité",
 }  # fmt: skip
@@ -31,10 +37,12 @@ _ADJECTIVE = (
 )
 # Between a number and its item: spaces, "de", a unit, an adjective.
 _BEFORE = re.compile(
-    rf"^(?:\s|\benviron\b|\bde\b|\bd'|\bdes\b|\b(?P<unit>{_UNIT})\b(?:\s+lineaires?)?|\b{_ADJECTIVE}\b)*$"
+    rf"^(?:[ \t]|\benviron\b|\bde\b|\bd'|\bdes\b|\bces\b|\bvos\b|\bleurs\b|\bnos\b"
+    rf"|\b(?P<unit>{_UNIT})\b(?:[ \t]+lineaires?)?"
+    rf"|\b{_ADJECTIVE}\b|\b[a-z]{{3,}}[ \t]+(?:de[ \t]+)?type\b)*$"
 )
 # After an item: "x 50", ": 50", "(50)", "= 50", "- 50".
-_AFTER = re.compile(r"^\s*(?:[x*:=(-]|\bx\b)\s*(?:environ\s+|env\.?\s+|~\s*)?$")
+_AFTER = re.compile(r"^[ \t]*(?:[x*:=(-]|\bx\b)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$")
 _ARTICLE_GAP = re.compile(rf"^\s+(?:{_ADJECTIVE}\s+)?$")
 
 # Nouns that a number counts but that are not equipment.
@@ -52,6 +60,19 @@ _NOT_ITEMS = frozenset(
         voie voies place places porte portes couleur couleurs
         materiel materiels equipement equipements chose choses article articles objet objets
     demande demandes besoin besoins aide information informations
+    rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
+    machine machines appareil appareils truc trucs engin engins outil outils deliberation
+    formulaire photo photos attestation attestations document documents dossier dossiers
+    ecole ecoles chacun chacune unite complement complements celui celle ceux celles sien sienne
+    siens siennes leur leurs groupement
+    groupements achat
+    achats commande commandes saison saisons edition editions annee annees fois etape etapes
+    spectacle spectacles chorale chorales concert concerts cercle cercles bagad bagads groupe
+    groupes equipe equipes club clubs association
+    evenement evenements reunion reunions seance seances journee journees soiree soirees
+    matinee matinees nuitee weekend week fois tour tours edition km heures minutes
+    bonjour bonsoir salut hello coucou merci cordialement ici signe madame monsieur
+    mesdames messieurs collegue collegues demat kenavo trugarez
     """.split()
 )
 _STOP = frozenset(
@@ -59,19 +80,22 @@ _STOP = frozenset(
     pour pr le la les l du des de d au aux a et ou avec sur en dans par qui que afin svp
     merci ce cette ces nous vous on il elle ils elles est sont sera seront serait
     pourrait qu si mais donc car avant apres entre jusqu des a partir vers chez svp stp
-    ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une
+    ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une plus moins propre
     """.split()
 )
 _NEED_SLOT = re.compile(
     r"\b(?:(?:besoin|faudrait|faut|emprunter|preter|louer|acheter|acquerir|commander|reserver"
     r"|cherchons|cherche|recherchons|recherche|disposer|prevoyons l'achat)"
     r"[ \t]+(?:de[ \t]+|d'|des[ \t]+|du[ \t]+|un[ \t]+|une[ \t]+)(?:(?:un|une)[ \t]+)?"
-    r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+)"
+    r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+"
+    r"|(?:preter|pretons|prete|emprunter|louer|mettre a disposition|met a disposition)[ \t]+"
+    r"(?:sa|son|ses|notre|nos|votre|vos|leur|leurs)[ \t]+)"
 )
 # Verbs that may follow a need word and are not the item ("besoin d'emprunter").
 _VERBS = frozenset(
     """
     emprunter preter louer acheter acquerir commander reserver obtenir avoir recevoir
+    racheter recommander changer equiper renouveler remplacer completer
     disposer organiser prevoir savoir connaitre trouver faire mettre utiliser installer
     renouveler remplacer urgent urgence bien absolument vraiment aussi encore toujours
     volontiers rapidement
@@ -89,6 +113,7 @@ class FoundItem:
     quantity: int | None
     unit: str | None
     span: Span
+    name: Span | None = None  # where the catalogue's name was written
 
 
 def attach_quantities(
@@ -116,9 +141,83 @@ def attach_quantities(
                 used.add(after[0].start)
         # "5 tonnes de sel": a measured item keeps its singular.
         label = match.item.label if quantity == 1 or unit else match.item.plural
-        items.append(FoundItem(match.item.id, label, quantity, unit, Span(start, match.end)))
+        name = Span(match.start, match.end)
+        items.append(FoundItem(match.item.id, label, quantity, unit, Span(start, match.end), name))
     _measured_elsewhere(items, found, used, text)
-    return _once_each(items), used
+    return items, used
+
+
+# After a count that stands alone: "25 ce serait bien", "besoin de 3 pr la kermesse",
+# ", une dizaine,".
+_LONE_AFTER = re.compile(
+    rf"\s*(?:(?:{_UNIT})\b(?:\s+lineaires?)?\s*)?(?:$|[,.;:!?()\n]"
+    r"|(?:ce serait|ca serait|c'est|c|svp|stp|merci|pr|pour|si|ou|au|a|maxi"
+    r"|max|minimum|mini|serait|suffiront|suffit|suffisent|ca|environ|en tout|au total|idealement"
+    r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un)\b)"
+)
+_LONE_BEFORE = re.compile(
+    r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|,|:|-|\bet|environ"
+    r"|\bsoit|\bqte|\bquantite|\bnombre|\bnb|estimee?s? a|evaluee?s? a|s'elevent? a"
+    r"|se montent? a|montant a|portent sur|porte sur|de l'ordre de|representent?)\s*$"
+)
+
+
+# A count closing a table row: "Papier A4 80 g blanc       400 ramettes".
+_ROW_END = re.compile(rf"[ \t]*(?:(?:{_UNIT})\b)?[ \t]*(?:;|\.)?[ \t]*(?:\n|$)")
+
+
+def row_counts(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str, written: str
+) -> list[FoundItem]:
+    """The count written at the end of an item's line, when nothing else counts it."""
+    counted = list(items)
+    for number in found:
+        if number.start in used or number.article or not _ROW_END.match(text, number.end):
+            continue
+        line_start = text.rfind("\n", 0, number.start) + 1
+        gap = written[line_start : number.start]  # as written: masked dates are no columns
+        owners = [
+            k for k, item in enumerate(counted)
+            if item.quantity is None and line_start <= item.span.start < number.start
+        ]  # fmt: skip
+        if len(owners) != 1 or not re.search(r"\s{2,}|\t|:|=|-\s", gap):
+            continue
+        item = counted[owners[0]]
+        unit_word = re.match(r"[ \t]*([a-z]+)", text[number.end :])
+        unit = UNITS.get(unit_word.group(1)) if unit_word else None
+        counted[owners[0]] = replace(item, quantity=number.value, unit=unit)
+        used.add(number.start)
+    return counted
+
+
+def lone_counts(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str,
+    clause_of: Callable[[int], int | None],
+) -> list[FoundItem]:  # fmt: skip
+    """A count left alone near the one uncounted item of its clause or the clause before
+    ("des bancs de brasserie, 25 ce serait bien", "qui a des tonnelles ? besoin de 3")."""
+    counted = list(items)
+    for number in found:
+        if number.start in used or (number.article and number.value == 1):
+            continue
+        if not _LONE_AFTER.match(text, number.end):
+            continue
+        if not _LONE_BEFORE.search(text, max(0, number.start - 30), number.start):
+            continue
+        here = clause_of(number.start)
+        if here is None:
+            continue
+        owners = [
+            k for k, item in enumerate(counted)
+            if item.quantity is None and clause_of(item.span.start) in (here, here - 1)
+            and item.span.end <= number.start
+        ]  # fmt: skip
+        if len(owners) != 1:
+            continue
+        item = counted[owners[0]]
+        counted[owners[0]] = replace(item, quantity=number.value)
+        used.add(number.start)
+    return counted
 
 
 def _measured_elsewhere(
@@ -132,6 +231,10 @@ def _measured_elsewhere(
     for number in found:
         if number.start in used or number.article:
             continue
+        if not _near(items[uncounted[0]].span, number, text):
+            continue
+        if any(re.fullmatch(r"[ \t]*", text[i.span.end : number.start]) for i in items):
+            continue  # "terreau 70 L", "nacelle 14 m": the item's size
         unit = re.match(rf"\s+(?P<unit>{_UNIT})\b(?!\s+(?:de|d')\s*[a-z])", text[number.end :])
         total = _IN_ALL.match(text, number.end)
         pronoun = _PRONOUN_COUNT.search(text, max(0, number.start - 40), number.start)
@@ -139,32 +242,54 @@ def _measured_elsewhere(
             index = uncounted[0]
             item = items[index]
             measure = UNITS[unit.group("unit")] if unit else None
-            items[index] = FoundItem(item.item_id, item.label, number.value, measure, item.span)
+            items[index] = replace(item, quantity=number.value, unit=measure)
             used.add(number.start)
             return
+
+
+def _near(span: Span, number: Number, text: str) -> bool:
+    """Is a number close enough to an item to count it: the same paragraph, a few lines."""
+    start, end = sorted((span.end, number.start))
+    between = text[start:end]
+    return len(between) <= 160 and "\n\n" not in between
 
 
 # "il nous en faut 18", "nous en prendrons deux": the number counts the item named before.
 _PRONOUN_COUNT = re.compile(
     r"\ben\s+(?:faut|faudrait|faudra|voudrions|voudrait|prendrons|prenons|commandons"
-    r"|commanderons|aurions besoin de|avons besoin de|aurons besoin de|avons|a|possedons"
-    r"|souhaitons|souhaiterions)\s*$"
+    r"|commanderons|aurions besoin de|avons besoin de|aurons besoin de|aurait besoin de|avons|a"
+    r"|possedons|souhaitons|souhaiterions|acheter|racheter|commander|emprunter|preter|prendre"
+    r"|louer|reserver|recuperer|faudrait|auriez|avez|aurait|aurions|cherchons|cherche"
+    r"|voudrions|veut|voulons|[a-z]{3,}(?:er|ir|re))\s*(?:environ\s+|au moins\s+|a peu pres\s+)?$"
 )
 _IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b")
 
 
-def _once_each(items: list[FoundItem]) -> list[FoundItem]:
+def once_each(items: list[FoundItem]) -> list[FoundItem]:
     """An item named twice ("écrans interactifs (TBI)") is one item, counted if it was once."""
     kept: list[FoundItem] = []
     for item in items:
         twin = next((k for k in kept if k.item_id == item.item_id), None)
         if twin is None:
             kept.append(item)
-        elif twin.quantity is None and item.quantity is not None:
+        elif twin.quantity in (None, 1) and item.quantity is not None and item.item_id:
             kept[kept.index(twin)] = item
         elif item.quantity is not None and item.quantity != twin.quantity:
             kept.append(item)
     return kept
+
+
+def counts_no_item(text: str, number: Number) -> bool:
+    """ "12 élèves", "3 fois par an", "90 associations", "6 m": what the number counts or
+    measures is named, and it is no equipment."""
+    after = re.match(r"[ \t]*(?:de[ \t]+|d')?([a-z][a-z'-]*)", text[number.end : number.end + 40])
+    word = after.group(1) if after else ""
+    return word in _NOT_ITEMS or word in _APPROXIMATIONS or word in _SIZES
+
+
+_SIZES = frozenset(
+    "m cm mm km m2 m3 l litre litres kg g t tonne tonnes places place kva kw v w a h".split()
+)
 
 
 def unknown_items(
@@ -191,6 +316,8 @@ def unknown_items(
             n.start >= slot.start() and n.end <= slot.end() + 1 and not n.article for n in found
         ):
             continue
+        if any(slot.end() <= n.start <= slot.end() + 2 for n in found):
+            continue  # "besoin de quatre-vingts sacs": the number's own phrase
         phrase = _phrase(text, slot.end(), taken)
         if phrase is not None and all(not (i.span.start <= phrase[0] < i.span.end) for i in items):
             items.append(_unknown(original, phrase, 1 if article else None, slot.end()))
@@ -229,7 +356,9 @@ def _phrase(text: str, position: int, taken: list[tuple[int, int]]) -> tuple[int
     measure = _MEASURE.match(text, position)
     if measure:
         position = measure.end()
-    lead = re.compile(r"\s*(?:de\s+|d')?").match(text, position)
+    lead = re.compile(r"[ \t]*(?:de[ \t]+|d')?(?:(?:ces|cet|cette|ce)[ \t]+)?").match(
+        text, position
+    )
     cursor = lead.end() if lead else position
     start, end, count = cursor, None, 0
     while count < 3:

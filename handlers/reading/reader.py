@@ -5,17 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from handlers.communes import CommuneIndex, CommuneName
 from handlers.reading.bodies import own_words, separate
+from handlers.reading.clauses import Layout, layout
 from handlers.reading.dates import DateFinding, find_dates
-from handlers.reading.events import find_event
-from handlers.reading.intents import VOLUNTEER, Intent, detect
+from handlers.reading.doubts import Evidence, doubts
+from handlers.reading.events import event_before_date, find_event
+from handlers.reading.handover import mentions_handover
+from handlers.reading.intents import VOLUNTEER, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
-from handlers.reading.numbers import not_quantities, numbers
-from handlers.reading.quantities import FoundItem, attach_quantities, unknown_items
+from handlers.reading.numbers import Number, not_quantities, numbers
+from handlers.reading.placement import Placement, place
+from handlers.reading.quantities import (
+    FoundItem,
+    attach_quantities,
+    lone_counts,
+    row_counts,
+    unknown_items,
+)
+from handlers.reading.scope import Scope, _named_items, outside_asides
 from handlers.reading.text import WORD, Document, Span, words
 from handlers.reading.writers import WriterFinder
 from handlers.recurrence import find_rule, says_yearly, yearly_on
@@ -65,6 +76,8 @@ class Reading:
     spans: dict[str, list[Span]] = field(default_factory=dict)
     volunteer: bool = False  # offers to carry a group order
     recurrence: str | None = None  # the RRULE of an event said to come back every year
+    # The parts the reader is unsure of (also in `missing`): confirmed before recording.
+    doubts: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `mutualise parse`."""
@@ -83,12 +96,21 @@ class Reading:
             "missing": self.missing,
             "volunteer": self.volunteer,
             "recurrence": self.recurrence,
+            "doubts": self.doubts,
             "spans": {k: [[s.start, s.end] for s in v] for k, v in self.spans.items()},
         }
 
     def quote(self, key: str) -> list[str]:
         """The written text behind one part of the reading ("dates", "event", ...)."""
         return [span.of(self.text) for span in self.spans.get(key, [])]
+
+
+# The writer points at what they forward: it is the request.
+_POINTS_BELOW = re.compile(
+    r"\b(?:ci-dessous|ci dessous|ci-apres|je (?:vous )?transf[eè]re|je transmets"
+    r"|pour enregistrement"
+    r"|la demande (?:de|du|des)|voir (?:la demande|le message|ci)|memes? dates?|suivante?s? :)"
+)
 
 
 class Reader:
@@ -98,7 +120,7 @@ class Reader:
     def from_records(cls, catalogue: CatalogueRecord, communes: Iterable[CommuneName]) -> Reader:
         """A reader for a catalogue as loaded from its files."""
         items = (
-            ItemName(i.id, i.label, i.plural, i.unit, i.lendable, i.synonyms)
+            ItemName(i.id, i.label, i.plural, i.unit, i.lendable, i.synonyms, i.family)
             for i in catalogue.items
         )
         return cls(items, communes)
@@ -108,7 +130,9 @@ class Reader:
         # Place names are never misspelt items: "Ploemer" is Ploemeur, not a plotter.
         place_words = {w for c in names for w in WORD.findall(fold(c.name))}
         self.vocabulary = Vocabulary(items, place_words)
-        self.writers = WriterFinder(CommuneIndex(names), {c.insee: c.name for c in names})
+        self.writers = WriterFinder(
+            CommuneIndex(names), {c.insee: c.name for c in names}, self.vocabulary.words
+        )
         self._proper = frozenset(
             word.lower() for c in names for word in re.split(r"[\s-]+", c.name) if len(word) > 2
         )
@@ -119,44 +143,137 @@ class Reader:
         document = Document.of(text[:MAX_READ])
         body = separate(document)
         reading = self._read(document, body.text, body.signature, today)
-        if not reading.items and body.with_forwarded is not None:
+        if body.with_forwarded is not None and (
+            not reading.items
+            or (reading.start is None and reading.deadline is None)
+            or _POINTS_BELOW.search(body.text.folded)
+        ):
             # "Voir la demande ci-dessous": the forwarded message is the request.
-            reading = self._read(document, body.with_forwarded, body.signature, today)
+            forwarded = self._read(document, body.with_forwarded, body.signature, today, True)
+            if forwarded.items or not reading.items:
+                forwarded.commune = reading.commune or forwarded.commune
+                reading = forwarded
         return reading
 
     def _read(
-        self, document: Document, own: Document, signature: Span | None, today: dt.date
+        self,
+        document: Document,
+        own: Document,
+        signature: Span | None,
+        today: dt.date,
+        forwarded: bool = False,
     ) -> Reading:
-        folded = own.folded
-        dates = find_dates(folded, today)
-        hidden = [f.span for f in dates] + not_quantities(folded)
-        counted = own.masked(hidden).folded
-        # Bounds that no real message reaches keep the reading quick on any input.
-        matches = self.vocabulary.find(words(counted))[:MAX_ITEMS]
-        found_numbers = numbers(counted)[:MAX_NUMBERS]
-        items, used = attach_quantities(matches, found_numbers, counted)
-        items += unknown_items(found_numbers, used, matches, counted, document.original)
-        items.sort(key=lambda i: i.span.start)
-        reading = Reading(document.original, Intent.UNKNOWN, [self._item_reading(i) for i in items])
-        event = find_event(folded, document.original, self._proper)
-        counted_items = any(i.quantity is not None for i in items)
-        coming = [d for d in dates if (d.end or d.start or today) >= today]
-        intent = detect(folded, bool(items), bool(coming), event is not None, counted_items)
-        reading.intent = self._refine(intent, folded, matches, dates)
-        if event is not None and reading.intent is not Intent.UNKNOWN:
-            reading.event, reading.spans["event"] = event[0], [event[1]]
-        writer = self.writers.find(folded, document.folded, signature)
+        seen = self._see(own, today)
+        scope = Scope.of(seen.shape, seen.folded, seen.found, self.vocabulary.families)
+        items = [self._item_reading(i, document.original) for i in _counted_once(scope, seen)]
+        reading = Reading(document.original, scope.intent, items)
+        self._name_event(reading, seen, scope)
+        writer = self.writers.find(seen.folded, document.folded, signature)
         if writer is not None:
             reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
-        self._place_dates(reading, dates)
-        _place_recurrence(reading, folded, today)
+        placement = self._date(reading, seen, today)
+        _place_recurrence(reading, seen.folded, today)
+        self._question(reading, seen, scope, placement, forwarded)
+        return reading
+
+    def _see(self, own: Document, today: dt.date) -> _Seen:
+        """Dates, numbers, items and their counts, and the clauses of the writer's words."""
+        folded = own.folded
+        dates = find_dates(folded, today)
+        counted = own.masked([f.span for f in dates] + not_quantities(folded)).folded
+        # Bounds that no real message reaches keep the reading quick on any input.
+        named = self.vocabulary.find(words(counted))[:MAX_ITEMS]
+        matches = _named_items(named, counted, self.vocabulary.modifiers)
+        found_numbers = numbers(counted)[:MAX_NUMBERS]
+        found, used = attach_quantities(matches, found_numbers, counted)
+        found += unknown_items(found_numbers, used, named, counted, own.original)
+        found = sorted((self._measured(i, counted) for i in found), key=lambda i: i.span.start)
+        shape = layout(folded)
+        found = outside_asides(found, counted)
+        found = row_counts(found, found_numbers, used, counted, folded)
+        found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
+        return _Seen(folded, counted, dates, found_numbers, used, named, found, shape, today)
+
+    def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:
+        """The event, and what a message that asks nothing announces."""
+        event = self._event(seen, reading.text)
+        if event is None and reading.items:
+            names = [Span(m.start, m.end) for m in seen.named]
+            event = event_before_date(
+                seen.folded, reading.text, [d.span for d in seen.dates], names, self._proper
+            )
+        # "la course de caisses à savon": what an event is called is not asked for.
+        names = [e[1] for e in (event, find_event(seen.folded, reading.text, self._proper)) if e]
+        reading.items = [
+            i for i in reading.items if not any(n.start <= i.span.start < n.end for n in names)
+        ]
+        coming = [d for d in seen.dates if (d.end or d.start or dt.date.min) >= seen.today]
+        uncounted = all(i.quantity is None for i in scope.items)
+        if scope.loose and uncounted and event is not None and coming and not scope.quiet:
+            reading.items = []  # no act: an event announced, its equipment named in passing
+        if not reading.items and scope.intent is not Intent.CANCEL:
+            # Nothing asked, offered or bought: a dated event announced, or nothing at all.
+            announced = event is not None and coming and not scope.quiet
+            reading.intent = Intent.EVENT if announced else Intent.UNKNOWN
+        reading.intent = self._refine(
+            reading.intent, seen.folded, scope.items, seen.dates, scope.buying
+        )
+        if event is not None and reading.intent is not Intent.UNKNOWN:
+            reading.event, reading.spans["event"] = event[0], [event[1]]
+
+    def _event(self, seen: _Seen, text: str) -> tuple[str, Span] | None:
+        """The event the body names; the subject line's only when the body names none, and
+        only when it is more than a word ("Demande fête" names no event)."""
+        header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
+        body = " " * header + seen.folded[header:]
+        event = find_event(body, text, self._proper)
+        if event is None and header:
+            event = find_event(seen.folded[:header], text, self._proper)
+            if event is not None and len(event[0].split()) < 2:
+                return None
+        return event
+
+    def _date(self, reading: Reading, seen: _Seen, today: dt.date) -> Placement:
+        """The days of use, the availability or the deadline."""
+        dates = seen.dates
+        header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
+        if any(d.span.start >= header for d in dates):
+            # The subject's dates only speak when the body gives none.
+            dates = [d for d in dates if d.span.start >= header]
+        if reading.intent is Intent.UNKNOWN:
+            return Placement()
+        placement = place(reading.intent, dates, seen.folded, today)
+        reading.start, reading.end = placement.start, placement.end
+        reading.deadline = placement.deadline
+        if placement.spans:
+            reading.spans["dates"] = placement.spans
+        return placement
+
+    def _question(
+        self, reading: Reading, seen: _Seen, scope: Scope, placement: Placement, forwarded: bool
+    ) -> None:
+        """What is missing, and what the reader is unsure of: the channels ask both."""
         if reading.intent is Intent.UNKNOWN:
             reading.items, reading.start, reading.end, reading.deadline = [], None, None, None
             reading.spans.pop("dates", None)
         reading.spans["items"] = [i.span for i in reading.items]
         reading.missing = missing_fields(reading)
-        reading.volunteer = reading.intent is Intent.PURCHASE and bool(VOLUNTEER.search(folded))
-        return reading
+        if scope.doubtful and reading.intent not in (Intent.UNKNOWN, Intent.CANCEL):
+            reading.doubts.append("intent")
+        evidence = Evidence(
+            seen.shape, scope.acts, seen.counted, seen.numbers, seen.used, seen.named,
+            [i for i in scope.items if any(i.span == r.span for r in reading.items)],
+            placement.candidates, forwarded,
+        )  # fmt: skip
+        reading.doubts += [d for d in doubts(evidence, reading.intent) if d not in reading.doubts]
+        reading.missing = [
+            *(d for d in reading.doubts if d == "intent"),
+            *reading.missing,
+            *(d for d in reading.doubts if d != "intent" and d not in reading.missing),
+        ]
+        reading.volunteer = reading.intent is Intent.PURCHASE and bool(
+            VOLUNTEER.search(seen.folded)
+        )
 
     def when(
         self, text: str, now: dt.date
@@ -179,51 +296,76 @@ class Reader:
         found = [n for n in numbers(own.masked(hidden).folded) if not n.article]
         return found[0].value if len(found) == 1 else None
 
-    @staticmethod
-    def _item_reading(found: FoundItem) -> ItemReading:
-        return ItemReading(found.item_id, found.label, found.quantity, found.unit, found.span)
+    def _item_reading(self, found: FoundItem, text: str) -> ItemReading:
+        """An item as the contract gives it; one named by a synonym keeps the writer's words
+        ("pantalons de travail", under the catalogue's "vêtement de travail")."""
+        label = found.label
+        if found.item_id is not None and found.name is not None:
+            written = " ".join(found.name.of(text).split())
+            if self.vocabulary.synonym_of(found.item_id, written):
+                label = written
+        return ItemReading(found.item_id, label, found.quantity, found.unit, found.span)
+
+    def _measured(self, found: FoundItem, text: str) -> FoundItem:
+        """ "une nacelle 14 m": a length, a weight or a volume of an item counted in units
+        describes it; it does not count it."""
+        item = self.vocabulary.items.get(found.item_id or "")
+        if item is None or found.unit not in _MEASURES or item.unit in _MEASURES:
+            return found
+        if text[found.span.start : found.span.start + 1].isdigit():
+            return found  # "200 m de guirlandes": a length that counts
+        return replace(found, label=item.plural, quantity=None, unit=None)
 
     def _refine(
-        self, intent: Intent, folded: str, matches: list[ItemMatch], dates: list[DateFinding]
-    ) -> Intent:
+        self, intent: Intent, folded: str, found: list[FoundItem], dates: list[DateFinding],
+        buying: bool = False,
+    ) -> Intent:  # fmt: skip
         """A need with no word of borrowing is a purchase when it can only be one."""
         if intent is not Intent.BORROW or re.search(
             r"emprunt|preter|pret |louer|locat|reserv", folded
         ):
             return intent
-        consumables = bool(matches) and not any(m.item.lendable for m in matches)
+        used = any(d.kind == "range" and d.start != d.end for d in dates)
+        if buying and not used and not mentions_handover(folded):
+            return Intent.PURCHASE
+        known = [self.vocabulary.items[i.item_id] for i in found if i.item_id is not None]
+        consumables = bool(known) and not any(item.lendable for item in known)
         only_deadline = bool(dates) and all(d.kind == "deadline" for d in dates)
+        if any(d.kind == "range" and d.start != d.end for d in dates):
+            return intent  # days of use: whatever the item, it is borrowed
         return Intent.PURCHASE if consumables or only_deadline else intent
 
-    def _place_dates(self, reading: Reading, dates: list[DateFinding]) -> None:
-        if not dates:
-            return
-        used: list[DateFinding] = []
-        if reading.intent is Intent.PURCHASE:
-            chosen = next((d for d in dates if d.kind == "deadline"), None)
-            chosen = chosen or next((d for d in dates if d.kind in ("point", "range")), None)
-            if chosen is not None:
-                reading.deadline = chosen.end
-                used.append(chosen)
-        else:
-            stretches = [d for d in dates if d.kind in ("point", "range")]
-            # "samedi le 4 mai": the day written in full says more than the weekday.
-            precise = [
-                d for d in stretches if _PRECISE.search(reading.text, d.span.start, d.span.end)
-            ]
-            stretch = (precise or stretches)[0] if stretches else None
-            if stretch is not None:
-                reading.start, reading.end = stretch.start, stretch.end
-                used.append(stretch)
-            opening = next((d for d in dates if d.kind == "from"), None)
-            closing = next((d for d in dates if d.kind in ("until", "deadline")), None)
-            if stretch is None and opening is not None:
-                reading.start = opening.start
-                used.append(opening)
-            if stretch is None and closing is not None:
-                reading.end = closing.end
-                used.append(closing)
-        reading.spans["dates"] = [d.span for d in used]
+
+@dataclass
+class _Seen:
+    """One message as the reader sees it before deciding anything."""
+
+    folded: str
+    counted: str  # folded, with dates and numbers that count nothing masked
+    dates: list[DateFinding]
+    numbers: list[Number]
+    used: set[int]  # the numbers that count an item
+    named: list[ItemMatch]  # every catalogue name written, even in passing
+    found: list[FoundItem]
+    shape: Layout
+    today: dt.date = dt.date.min
+
+
+def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
+    """ "au sujet des 8 chalets réservés … nous annulons les chalets": what is withdrawn
+    keeps the count said once in the message."""
+    if scope.intent is not Intent.CANCEL:
+        return scope.items
+    kept = []
+    for item in scope.items:
+        counts = {f.quantity for f in seen.found if f.item_id == item.item_id and f.quantity}
+        if item.quantity is None and item.item_id and len(counts) == 1:
+            item = replace(item, quantity=counts.pop())
+        kept.append(item)
+    return kept
+
+
+_MEASURES = frozenset({"mètre", "litre", "kg", "tonne", "m²", "m³"})
 
 
 def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:
@@ -240,9 +382,6 @@ def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:
     reading.spans["recurrence"] = [yearly]
 
 
-_PRECISE = re.compile(r"\d|(?i:janv|f[ée]v|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c)")
-
-
 def missing_fields(reading: Reading) -> list[str]:
     """What the bot would have to ask before recording this."""
     intent, missing = reading.intent, []
@@ -253,6 +392,8 @@ def missing_fields(reading: Reading) -> list[str]:
             missing.append("item")
         if any(i.quantity is None for i in reading.items):
             missing.append("quantity")
+    if intent is Intent.CANCEL and not reading.items:
+        missing.append("items")  # what to withdraw, the writer must say
     if intent is Intent.PURCHASE and reading.deadline is None:
         missing.append("deadline")
     if intent in (Intent.BORROW, Intent.EVENT) and reading.start is None:

@@ -27,7 +27,7 @@ async def stored_reader(session: AsyncSession) -> Reader:
     from storage.models import CatalogueItem, Commune
 
     items = [
-        ItemName(i.id, i.label, i.plural, i.unit, i.lendable, tuple(i.synonyms))
+        ItemName(i.id, i.label, i.plural, i.unit, i.lendable, tuple(i.synonyms), i.family_id)
         for i in await session.scalars(select(CatalogueItem))
     ]
     communes = [CommuneName(c.insee, c.name) for c in await session.scalars(select(Commune))]

@@ -28,6 +28,10 @@ def _fold_char(char: str) -> str:
         return "-"
     if char == "×":
         return "x"
+    if char in "€£$":
+        return "$"  # prices stay prices once folded
+    if char in "°º№":
+        return "#"  # "n° 2025-112" stays a reference once folded
     base = unicodedata.normalize("NFKD", char.lower())[:1]
     if base and base.isascii():
         return base

@@ -20,23 +20,58 @@ _INTRO = re.compile(
 )
 _POSTAL = re.compile(rf"\b56\d{{3}}\s+{_NAME}")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
-_TRAILING = re.compile(rf"(?:^|[.!?\n]\s*){_NAME}\s*[.!]?\s*$")
+_TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*){_NAME}\s*[.!]?\s*$")
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
 # "prêté par la commune de Caudan": that commune is another one, not the writer's.
 _RELAYED = re.compile(
     r"(?:transmise?|envoyee?|relayee?) par (?:la |l')?$|de la part de (?:la |l')?$"
 )
 _OTHER = re.compile(
-    r"(?:\b(?:a|aupres de|par|avec|chez|vers|pour|de la part|aux?|entre)\s+(?:la\s+|l')?"
-    r"(?:(?:commune|mairie|ville)\s+(?:de\s+|d'))?)$"
+    r"(?:\b(?:a|aupres de|par|avec|chez|vers|de la part|aux?|entre|attention de|attention du"
+    r"|bonjour|bonsoir|merci|et|ou)[ \t]+(?:la[ \t]+|l')?"
+    r"(?:(?:commune|mairie|ville|services?(?: techniques)?|collegues?)[ \t]+"
+    r"(?:de[ \t]+|d'|du[ \t]+))?"
+    r"|\b(?:reponse|nouvelles|part|retour|accord|avis|materiel|matos|equipement|stock|parc)[ \t]+"
+    r"(?:de|d'|d|du|des)[ \t]*)$"
+)
+# "<item> de X": the item's owner, another commune ("le podium de Lanester").
+_OWNED = re.compile(r"\b(?P<word>[a-z]{3,})s?[ \t]+(?:de|d'|d|du)[ \t]*$")
+# Thanked or addressed: "merci à l'équipe de Gâvres", "trugarez Plouay", "bonjour Lanester".
+_ADDRESSED = re.compile(
+    r"\b(?:desolee?s?|excusez-nous|pardon)[ \t,]+$"
+    r"|\b(?:merci|trugarez|remercie\w*)(?:[ \t]+vras|[ \t]+bras|[ \t]+beaucoup)?[ \t]+"
+    r"(?:(?:a|aux?)[ \t]+)?(?:(?:toute[ \t]+)?(?:l'|la[ \t]+|les[ \t]+)?(?:equipe|services?|agents?"
+    r"|collegues?|mairie|commune|ville)[ \t]+(?:techniques[ \t]+)?(?:de|d'|du|des)[ \t]*)?$"
+    r"|\b(?:bonjour|bonsoir|demat|chers?|cheres?)[ \t]+"
+    r"(?:(?:a[ \t]+)?(?:toute[ \t]+|tous[ \t]+)?(?:l'|la[ \t]+|les[ \t]+)?"
+    r"(?:equipe|services?|agents?|collegues?)[ \t]+(?:techniques[ \t]+)?(?:de|d'|du|des)[ \t]*)?$"
+    r"|\ba l'attention (?:de|du)[ \t]+(?:la[ \t]+)?(?:(?:mairie|commune|ville)[ \t]+(?:de|d'))?"
+    r"[ \t]*$"
+)
+# The writer introducing themselves: "c'est la mairie de X", "ici X", "Nadine de X",
+# "la secrétaire de X", "pour la mairie de X".
+_SELF = re.compile(
+    r"(?:\bici|c'?[ \t]?est|pour|de la part de|chez nous a|chez nous,?|ici a)[ \t]+"
+    r"(?:la[ \t]+|l')?$"
+    r"|(?:\bc'?[ \t]?est|\bc|\bje suis|\bmoi c'?[ \t]?est|\bici)[ \t]+"
+    r"(?:[a-z'-]+[ \t]+){1,3}(?:de|d'|du)[ \t]*$"
+    r"|\b(?:secretaire|secretariat|maire|adjointe?|agente?|technicien(?:ne)?|responsable|directeur"
+    r"|directrice|dgs|services?|st|ctm|equipe|elue?|atelier|ateliers)"
+    r"[ \t]+(?:de|d'|du)[ \t]*$"
 )
 
 
 class WriterFinder:
     """Finds which commune of the territory the writer says they speak for."""
 
-    def __init__(self, index: CommuneIndex, names: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        index: CommuneIndex,
+        names: dict[str, str] | None = None,
+        item_words: frozenset[str] = frozenset(),
+    ) -> None:
         self.index = index
+        self._item_words = item_words
         self._known: dict[str, str | None] = {}
         # Every commune named as written, anywhere: "Cléguer participe", "Gestel - ST".
         self._by_name = {fold_place(n): insee for insee, n in (names or {}).items()}
@@ -75,7 +110,7 @@ class WriterFinder:
             for pattern in (_INTRO, _POSTAL):
                 for match in pattern.finditer(region):
                     before = region[max(0, match.start() - 25) : match.start()]
-                    if _OTHER.search(before) and not _RELAYED.search(before):
+                    if _other(before, self._item_words):
                         continue
                     insee = self._resolve(match.group("name"))
                     if insee is not None:
@@ -94,7 +129,7 @@ class WriterFinder:
         for region in regions:
             for match in self._mention.finditer(region):
                 before = region[max(0, match.start() - 25) : match.start()]
-                if _OTHER.search(before) and not _RELAYED.search(before):
+                if _other(before, self._item_words):
                     continue
                 insee = self._by_name.get(fold_place(match.group().replace("-", " ")))
                 if insee is None:
@@ -102,3 +137,18 @@ class WriterFinder:
                 if insee is not None:
                     return insee, Span(match.start(), match.end())
         return None
+
+
+def _other(before: str, item_words: frozenset[str] = frozenset()) -> bool:
+    """Does the text before a commune's name make it another commune than the writer's
+    ("merci Inguiniel", "le podium de Lanester", "avec Caudan")?"""
+    if _RELAYED.search(before):
+        return False
+    if _ADDRESSED.search(before):
+        return True
+    if _SELF.search(before):
+        return False
+    owned = _OWNED.search(before)
+    if owned is not None and owned.group("word") in item_words:
+        return True
+    return _OTHER.search(before) is not None

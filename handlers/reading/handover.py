@@ -1,0 +1,117 @@
+"""Pick-up and return days around a loan: "récup vendredi 19, retour lundi 22", "on vient
+les chercher le vendredi et on les rend le lundi". They bound the loan, not the event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from handlers.reading.dates import _DAY, _MONTH, _WD, MONTHS, WEEKDAYS, day_value
+from handlers.reading.text import Span
+
+_PICKUP = (
+    r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pris|prise|chercher|cherchons|livr\w*"
+    r"|montage|installation|arrivee|depart|emport\w*|passe|passons|passerons|passerai|venir"
+    r"|viendrons|viendrai|venons|partir\w*|partira\w*|part|aller|traversee aller|livre\w*"
+)
+_RETURN = (
+    r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise|repris"
+    r"|reprendre|revenir|reviendr\w*|revien\w*"
+)
+_HANDOVER = re.compile(
+    rf"\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
+    rf"(?:[ \t]+[a-z'-]+){{0,4}}?"
+    rf"[ \t,:]+(?:(?:(?:le|la|du|des|au|dans la nuit du|des le|a partir du|a partir de)[ \t]+)?"
+    rf"(?P<wd>{_WD})(?:[ \t]+(?P<day>{_DAY}))?"
+    rf"|(?:le|du|au|des le|a partir du)[ \t]+(?P<num>{_DAY}))(?:[ \t]*(?P<month>{_MONTH}))?"
+)
+# Farther than this from the event, a date is not its pick-up or return.
+_REACH = dt.timedelta(days=10)
+
+
+@dataclass(frozen=True)
+class Handover:
+    """The days the equipment leaves and comes back, with where they were written."""
+
+    pickup: dt.date | None
+    back: dt.date | None
+    spans: list[Span]
+
+
+# Days said relative to the days of use: "le montage la veille, le démontage le soir même".
+_RELATIVE = re.compile(
+    rf"\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
+    rf"(?:[ \t]+(?!le\b|la\b|du\b)[a-z'-]+){{0,3}}?"
+    r"[ \t,:]+(?P<when>la veille|l'avant[- ]veille|le lendemain|le surlendemain"
+    r"|le (?:soir|matin|jour) meme|le meme jour)\b"
+)
+_OFFSET = {"la veille": -1, "l'avant-veille": -2, "l'avant veille": -2, "le lendemain": 1,
+           "le surlendemain": 2}  # fmt: skip
+
+
+def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt.date) -> Handover:
+    """The pick-up and return days written around `anchor` (the days of use), if any."""
+    found: list[tuple[re.Match[str], bool, dt.date]] = []
+    for match in _HANDOVER.finditer(folded):
+        returning = match.group("back") is not None
+        day = _resolve(match, anchor, today, returning)
+        if day is not None:
+            found.append((match, returning, day))
+    for match in _RELATIVE.finditer(folded) if anchor is not None else ():
+        assert anchor is not None
+        returning = match.group("back") is not None
+        base = anchor[1] if returning else anchor[0]
+        found.append(
+            (match, returning, base + dt.timedelta(days=_OFFSET.get(match.group("when"), 0)))
+        )
+    pickup = back = None
+    spans: list[Span] = []
+    for match, returning, day in found:  # the first day said of each kind
+        if returning and back is None:
+            back = day
+        elif not returning and pickup is None:
+            pickup = day
+        else:
+            continue
+        spans.append(Span(match.start(), match.end()))
+    if pickup is not None and back is not None and back < pickup:
+        return Handover(None, None, [])
+    return Handover(pickup, back, spans)
+
+
+def _resolve(
+    match: re.Match[str], anchor: tuple[dt.date, dt.date] | None, today: dt.date, returning: bool
+) -> dt.date | None:
+    weekday = WEEKDAYS[match.group("wd")] if match.group("wd") else None
+    written = match.group("day") or match.group("num")
+    number = day_value(written) if written else None
+    month = MONTHS[match.group("month").rstrip(".")] if match.group("month") else None
+    near = anchor[1] if returning and anchor else anchor[0] if anchor else today
+    candidates = []
+    for offset in range(-_REACH.days, _REACH.days + 1):
+        day = near + dt.timedelta(days=offset)
+        if day < today:
+            continue
+        if weekday is not None and day.weekday() != weekday:
+            continue
+        if number is not None and day.day != number:
+            continue
+        if month is not None and day.month != month:
+            continue
+        # A weekday alone: the one before the days of use, or the one after them.
+        if anchor and number is None and _wrong_side(day, anchor, returning):
+            continue
+        candidates.append(day)
+    if not candidates:
+        return None
+    return min(candidates, key=lambda d: abs((d - near).days))
+
+
+def _wrong_side(day: dt.date, anchor: tuple[dt.date, dt.date], returning: bool) -> bool:
+    return day < anchor[1] if returning else day > anchor[0]
+
+
+def mentions_handover(folded: str) -> bool:
+    """Does the text give a pick-up or return day (a loan, not a purchase)?"""
+    return _HANDOVER.search(folded) is not None

@@ -1,0 +1,155 @@
+"""Which of the dates a message names are the days of use, the availability or the deadline.
+
+The most precise date wins ("samedi le 4 mai" over "samedi"); a stretch of days of use holds
+the event's day; pick-up and return days bound a loan; dates already past say what happened,
+not when the need is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from handlers.reading.dates import DateFinding
+from handlers.reading.handover import find_handover
+from handlers.reading.intents import Intent
+from handlers.reading.text import Span
+
+_STRETCHES = ("point", "range")
+
+
+@dataclass
+class Placement:
+    """The dates of a reading, and the stretches it chose among."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    deadline: dt.date | None = None
+    spans: list[Span] = field(default_factory=list)
+    candidates: list[DateFinding] = field(default_factory=list)
+
+
+def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date) -> Placement:
+    """Place the dates found in a folded text for a reading of this intent."""
+    if not dates:
+        return Placement()
+    # Dates already past say what happened ("hier soir"), not when the need is.
+    coming = [d for d in dates if (d.end or d.start or today) >= today] or dates
+    if intent is Intent.PURCHASE:
+        return _deadline(coming, folded)
+    stretches = [d for d in coming if d.kind in _STRETCHES]
+    if intent is Intent.LEND:
+        # "disponible le mercredi et le week-end": a habit, not a date.
+        stretches = [d for d in stretches if not _HABIT.fullmatch(_written(d, folded))]
+    stretch = _widest(_best(stretches, folded), stretches, folded)
+    anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
+    handover = find_handover(folded, anchor, today)
+    inside = [d for d in coming if not any(h.start <= d.span.start < h.end for h in handover.spans)]
+    if handover.spans and stretch is not None and stretch not in inside:
+        # The only full date was the pick-up or the return: the event is elsewhere.
+        stretch = _best([d for d in inside if d.kind in _STRETCHES], folded) or stretch
+    pair = _pair(inside)
+    if pair is not None and (stretch is None or stretch.start == stretch.end):
+        # "à partir de lundi prochain et jusqu'au 30": the opening and the closing hold it.
+        stretch = pair
+    placement = _stretch(stretch, inside)
+    placement.candidates = [d for d in inside if d.kind in _STRETCHES and d in stretches]
+    if handover.pickup is not None and (placement.end is None or handover.pickup <= placement.end):
+        placement.start = handover.pickup
+        placement.end = placement.end or handover.pickup
+    if handover.back is not None and (placement.start is None or handover.back >= placement.start):
+        placement.end = handover.back
+        placement.start = placement.start or handover.back
+    placement.spans += handover.spans
+    return placement
+
+
+def _pair(inside: list[DateFinding]) -> DateFinding | None:
+    opening = next((d for d in inside if d.kind == "from"), None)
+    closing = next((d for d in inside if d.kind == "until"), None)
+    if opening is None or closing is None or opening.start is None or closing.end is None:
+        return None
+    if opening.start > closing.end:
+        return None
+    span = Span(
+        min(opening.span.start, closing.span.start), max(opening.span.end, closing.span.end)
+    )
+    return DateFinding("range", opening.start, closing.end, span)
+
+
+def _deadline(coming: list[DateFinding], folded: str) -> Placement:
+    chosen = next((d for d in coming if d.kind == "deadline"), None)
+    chosen = chosen or _best([d for d in coming if d.kind in _STRETCHES], folded)
+    candidates = [d for d in coming if d.kind in ("deadline", *_STRETCHES)]
+    if chosen is None:
+        return Placement(candidates=candidates)
+    return Placement(deadline=chosen.end, spans=[chosen.span], candidates=candidates)
+
+
+def _stretch(stretch: DateFinding | None, inside: list[DateFinding]) -> Placement:
+    """The days of use, or an opening and a closing day ("à partir du 8", "jusqu'au 30")."""
+    if stretch is not None:
+        return Placement(stretch.start, stretch.end, spans=[stretch.span])
+    placement = Placement()
+    opening = next((d for d in inside if d.kind == "from"), None)
+    closing = next((d for d in inside if d.kind in ("until", "deadline")), None)
+    if opening is not None:
+        placement.start = opening.start
+        placement.spans.append(opening.span)
+    if closing is not None:
+        placement.end = closing.end
+        placement.spans.append(closing.span)
+    return placement
+
+
+_HABIT = re.compile(
+    r"\s*(?:le|les|tous les|chaque)?\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s?"
+    r"|\s*(?:le|les|tous les|chaque)?\s*week[- ]?ends?\s*"
+)
+
+
+def _written(finding: DateFinding, folded: str) -> str:
+    return folded[finding.span.start : finding.span.end]
+
+
+def _widest(
+    chosen: DateFinding | None, stretches: list[DateFinding], folded: str
+) -> DateFinding | None:
+    """ "le samedi 20 mars … du vendredi 19 au lundi 22": the days of use hold the event's."""
+    if chosen is None or chosen.start is None or chosen.end is None:
+        return chosen
+    holding = [
+        d for d in stretches
+        if d.start is not None and d.end is not None and d.start < d.end
+        and d.start <= chosen.start and chosen.end <= d.end and d is not chosen
+        and (d.end - d.start).days <= 31
+        and _precision(_written(d, folded)) >= _precision(_written(chosen, folded))
+    ]  # fmt: skip
+    return holding[0] if holding else chosen
+
+
+def _best(stretches: list[DateFinding], folded: str) -> DateFinding | None:
+    """The stretch written most precisely ("samedi le 4 mai" over "samedi", "le mercredi
+    14" over "dans 15 jours"), the first of equals."""
+    if not stretches:
+        return None
+    return min(stretches, key=lambda d: -_precision(_written(d, folded)))
+
+
+_EXPLICIT = re.compile(
+    r"\b\d{1,2}\s?(?:er|e|eme)?\s*(?:[/.-]\s?\d{1,2}|(?:janv|jan|fev|mars|avr|mai|juin|juil|aout"
+    r"|sep|oct|nov|dec)[a-z]*\b)|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+\d"
+    r"|\b20\d{2}-\d|\b(?:du|le|les|entre le)\s+\d{1,2}(?:er)?\s+(?:au|et|-)\s+(?:le\s+)?\d"
+)
+_NAMED_MONTH = re.compile(
+    r"\b(?:janv|jan|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b(?:premier|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
+    r"|quinze|seize|vingt|trente)\b"
+)
+
+
+def _precision(text: str) -> int:
+    if _EXPLICIT.search(text):
+        return 2
+    return 1 if _NAMED_MONTH.search(text) else 0

@@ -1,0 +1,374 @@
+"""Which of the items a message names it asks, offers, buys or withdraws.
+
+Each clause has an act; a clause with none continues the one it is joined to, or the
+nearest that has one. Items take the act of their clause: those of a thanks, a question, a
+negative ("nous ne pourrons pas prêter nos barnums") or another act are mentions, not
+requests. The subject line only speaks when the body says nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from handlers.reading.clauses import Clause, Layout
+from handlers.reading.intents import (
+    AUTOMATIC,
+    INTENT_OF,
+    POSITIVE,
+    THANKS,
+    Act,
+    Intent,
+    act_of,
+    decide,
+    declined_kind,
+)
+from handlers.reading.items import ItemMatch
+from handlers.reading.quantities import FoundItem, once_each
+from handlers.reading.text import singular as _singular
+from storage.names import fold
+
+# Equipment named as part of another's description, or as its purpose, is not asked:
+# "un podium sur remorque", "équipé d'un chargeur", "pour alimenter la scène".
+_INCIDENTAL = re.compile(
+    r"(?:\bsur|\bequipee?s?\s+(?:d'|de|avec)|\bmunie?s?\s+(?:d'|de)|\bdotee?s?\s+(?:d'|de)"
+    r"|\bfournie?s?\s+avec|\bavec\s+(?:son|sa|ses)|\ba cote\s+(?:du|de la|de l'|des)"
+    r"|\b(?:pour|pr|afin de)\s+(?:alimenter|brancher|transporter|tracter|eclairer|sonoriser"
+    r"|installer"
+    r"|charger|proteger|couvrir|acheminer|deplacer|remplacer|reparer|nettoyer|completer|poser"
+    r"|accrocher|fixer|decorer|illuminer|monter|demonter)"
+    r"|\bdans\s+(?:l'|la|le|les)"
+    r"|\bcompatibles?\s+avec|\bsans|\bhors"
+    r"|\bau lieu\s+(?:de|d'|des|du)|\bplutot que"
+    r"|\b(?:entreprise|societe|prestataire|fournisseur|installateur|loueur|technicien|agent|equipe"
+    r"|cle|cles|local|notice|carnet|reparation|entretien|livraison|montage|demontage|installation"
+    r"|pose|depose|transport|stockage|branchement|panne|vidange|revision|enlevement)s?\s+"
+    r"(?:de|des|du|d'|de la))"
+    r"|\b(?:pour|pr)\s*$"
+    # "ceux qui indiquent une déviation aux voitures": what a relative clause describes
+    r"|\b(?:ceux|celles|celui|celle|ce|qui|que|qu'on|qu'il|dont)\b(?: (?:qui|que|qu'on|dont))?"
+    r"[^.,;:!?()\n]{0,50}\b(?:sur|sous|derriere|dans|aux?|avec|pour|par|de|du|des|en|le|la|les|l')"
+    r"\s*$"
+    r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?$"
+)
+
+
+_OUTRIGHT = (Act.BUY, Act.ASK, Act.OFFER)
+_CONTEXT = Act.INFO  # what a sentence with no act of its own is, beside requests with items
+
+
+def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str]) -> list[ItemMatch]:
+    """Items named for themselves: not a modifier of the item before ("podium mobile",
+    "remorque plateau"), not part of another's description."""
+    kept: list[ItemMatch] = []
+    for match in matches:
+        before = text[max(0, match.start - 40) : match.start]
+        word = text[match.start : match.end]
+        glued = kept and re.fullmatch(r"[ \t-]*", text[kept[-1].end : match.start])
+        if glued and match.first == match.last and _singular(word) in modifiers:
+            continue
+        between = text[kept[-1].end : match.start] if kept else ""
+        if kept and re.fullmatch(r"\s*\((?:[^()\n]*[,+]\s*)?(?:\d+\s*)?", between):
+            continue  # "25 ensembles brasserie (1 table + 2 bancs)": what it is made of
+        if kept and re.fullmatch(
+            r"\s+(?:pour|pr)\s+(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?", between
+        ):
+            continue  # "bornes de recharge pour véhicule électrique": what it serves
+        if kept and re.fullmatch(r"\s+avec\s+", between):
+            continue  # "un pupitre avec micro": part of the first
+        if kept and re.fullmatch(
+            r"\s*(?:/|\(|ou|alias|dit|type|voire)\s*(?:(?:un|une|des|le|la|les)\s+)?"
+            r"(?:(?:grande?s?|petite?s?|gros|grosses?|autres?)\s+)?",
+            between,
+        ):
+            continue  # "tapis de sol / tatamis": another name for the same thing
+        if _INCIDENTAL.search(before):
+            continue
+        kept.append(match)
+    return kept
+
+
+@dataclass
+class Scope:
+    """The intent of a message and the items it concerns."""
+
+    intent: Intent
+    items: list[FoundItem]
+    doubtful: bool
+    quiet: bool = False  # a machine's reply, or thanks: no event is announced either
+    acts: list[Act | None] = field(default_factory=list)  # each clause's, as carried
+    buying: bool = False  # a need said elsewhere to be bought
+    loose: bool = False  # items named with no act at all
+
+    @classmethod
+    def of(
+        cls, shape: Layout, folded: str, found: list[FoundItem], families: dict[str, str]
+    ) -> Scope:
+        """Read the acts of the clauses and keep the items of the act the message makes."""
+        if AUTOMATIC.search(folded):
+            return cls(Intent.UNKNOWN, [], False, quiet=True)
+        clauses = shape.clauses
+        acts = _carried(clauses, [act_of(c.text(folded)) for c in clauses], folded)
+        found = _stand_ins(found, where_of(found, shape))
+        where = [shape.clause_at(i.span.end - 1) for i in found]
+        body = [i for i, c in enumerate(clauses) if not c.header]
+        header = [i for i, c in enumerate(clauses) if c.header]
+        scope = cls._within(body, acts, found, where, clauses, folded)
+        if scope.intent is Intent.UNKNOWN and not any(acts[i] is Act.INFO for i in body):
+            # The body says nothing of its own: the subject line does.
+            scope = cls._within(header + body, acts, found, where, clauses, folded)
+        elif header and not scope.items and scope.intent is not Intent.UNKNOWN:
+            # "Achat barrières Vauban … Lanester doit en racheter 100": the subject names it.
+            scope.items = [f for f, w in zip(found, where, strict=True) if w in header]
+        elif header and acts[header[0]] is Act.INFO and scope.intent is Intent.PURCHASE:
+            # "Ordre du jour", "Facture": a subject that asks nothing speaks for the body.
+            scope = cls(Intent.UNKNOWN, [], False)
+        scope.acts = acts
+        scope.quiet = scope.quiet or any(
+            acts[i] not in POSITIVE and THANKS.search(clauses[i].text(folded)) for i in body
+        )
+        scope.items = once_each(_headings(_repeated(scope.items), families, folded))
+        return scope
+
+    @classmethod
+    def _within(
+        cls, indexes: list[int], acts: list[Act | None], found: list[FoundItem],
+        where: list[int | None], clauses: list[Clause], folded: str,
+    ) -> Scope:  # fmt: skip
+        held = [any(w == i for w in where) for i in indexes]
+        own = [acts[i] for i in indexes]
+        still = [
+            f for f, w in zip(found, where, strict=True)
+            if w in indexes and clauses[w].contrast and acts[w] in POSITIVE and f.quantity
+        ]  # fmt: skip
+        if Act.WITHDRAW in own and not still:
+            withdrawn = _withdrawn(indexes, acts, found, where, clauses)
+            if withdrawn or not any(a in POSITIVE for a in own):
+                return cls(Intent.CANCEL, withdrawn, False)
+        decision = decide(own, held)
+        effective = _nearest(indexes, acts)
+        if decision.act is None:
+            # No act at all: items named alone ("2 barnums samedi") are a need, to confirm.
+            loose = [
+                f
+                for f, w in zip(found, where, strict=True)
+                if w in indexes and effective[w] is None
+            ]
+            if loose and Act.INFO not in own:
+                return cls(Intent.BORROW, loose, True, loose=True)
+            return cls(Intent.UNKNOWN, [], False)
+        if any(held[k] and own[k] in POSITIVE for k in range(len(indexes))):
+            # The requests hold their items: sentences with no act are context ("nous
+            # accueillons aussi une chorale et un spectacle").
+            effective = {
+                i: (a if acts[i] is not None or clauses[i].listed else _CONTEXT)
+                for i, a in effective.items()
+            }
+        family = INTENT_OF[decision.act]
+        # Needs and words of purchase say what the message's act is about; another act
+        # said outright ("nous pouvons prêter…" in a request) is another matter.
+        wanted = {a for a, f in INTENT_OF.items() if f is family or a not in _OUTRIGHT}
+        items = _items_of(indexes, effective, found, where, wanted | {None})
+        if not items:
+            items = _referred(indexes, acts, found, where, clauses, folded)
+        # "plus besoin des barrières, mais toujours de 2 podiums": both, so ask.
+        doubtful = decision.doubtful or Act.WITHDRAW in own
+        return cls(decision.intent, items, doubtful, buying=decision.buying)
+
+
+def _items_of(
+    indexes: list[int], acts: list[Act | None] | dict[int, Act | None], found: list[FoundItem],
+    where: list[int | None], wanted: set[Act | None],
+) -> list[FoundItem]:  # fmt: skip
+    return [f for f, w in zip(found, where, strict=True) if w in indexes and acts[w] in wanted]
+
+
+def _carried(clauses: list[Clause], acts: list[Act | None], folded: str) -> list[Act | None]:
+    """A clause with no act of its own continues the one it is joined to: a line of a list,
+    "et aussi 2 tables", "mais nos grilles oui" after a refused offer."""
+    carried = list(acts)
+    for index, clause in enumerate(clauses):
+        if carried[index] is not None or index == 0 or clause.header:
+            continue
+        before = carried[index - 1]
+        if clause.contrast and before is Act.DECLINED:
+            carried[index] = declined_kind(clauses[index - 1].text(folded))
+        elif clause.contrast and before is Act.WITHDRAW:
+            carried[index] = Act.NEED
+        elif (clause.joined or clause.listed) and not clauses[index - 1].header:
+            carried[index] = before
+    # "Pour la fête du 14, nous aurions besoin de…": a clause leads into the act after it.
+    for index in range(len(clauses) - 2, -1, -1):
+        after = clauses[index + 1]
+        leads = carried[index] is None and not clauses[index].header and not after.contrast
+        if leads and after.sentence == clauses[index].sentence and carried[index + 1] in POSITIVE:
+            carried[index] = carried[index + 1]
+    return carried
+
+
+def _nearest(indexes: list[int], acts: list[Act | None]) -> dict[int, Act | None]:
+    """Each clause's act; one with none takes the nearest request before it, else after
+    it (a thanks or a refusal does not carry over to the next sentence)."""
+    effective: dict[int, Act | None] = {}
+    for position, index in enumerate(indexes):
+        act = acts[index]
+        if act is None:
+            before = [acts[i] for i in indexes[:position] if acts[i] in POSITIVE]
+            after = [acts[i] for i in indexes[position + 1 :] if acts[i] in POSITIVE]
+            act = before[-1] if before else (after[0] if after else None)
+        effective[index] = act
+    return effective
+
+
+# Words that stand for an item named before: "les 60 anciennes", "10 motifs", "12 postes",
+# "quatre-vingts sacs". Their count is the item's.
+_STAND_INS = frozenset(
+    """
+    appareil appareils unite unites exemplaire exemplaires piece pieces modele modeles motif
+    motifs poste postes lot lots jeu jeux kit kits ensemble ensembles element elements
+    ancien anciens ancienne anciennes neuf neufs neuve neuves nouveau nouveaux nouvelle
+    nouvelles pliant pliants pliante pliantes supplementaire supplementaires identique
+    identiques pareil pareils pareille pareilles meme memes autre autres grand grands grande
+    grandes petit petits petite petites disponible disponibles sac sacs carton cartons
+    palette palettes bidon bidons flacon flacons rouleau rouleaux boite boites ramette
+    ramettes paquet paquets caisse caisses seau seaux blanc blancs blanche blanches jaune jaunes
+    rouge rouges bleu bleus bleue bleues vert verts verte vertes noir noirs noire noires gris
+    grise grises modules module
+    """.split()
+)
+
+
+def where_of(items: list[FoundItem], shape: Layout) -> list[int | None]:
+    """The clause of each item."""
+    return [shape.clause_at(i.span.end - 1) for i in items]
+
+
+def _stand_ins(items: list[FoundItem], where: list[int | None]) -> list[FoundItem]:
+    """Give the count of a stand-in ("les 60 anciennes") to the uncounted item it stands
+    for, in its clause or the one before; a stand-in for nothing uncounted is dropped when
+    a named item already has that count."""
+    kept: list[FoundItem | None] = list(items)
+    for index, item in enumerate(items):
+        words = fold(item.label).split()
+        if item.item_id is not None or not words or words[0] not in _STAND_INS:
+            continue
+        clause = where[index]
+        owners = [
+            k for k, other in enumerate(kept)
+            if other is not None and other.item_id is not None and other.quantity is None
+            and clause is not None and where[k] in (clause - 1, clause)
+        ]  # fmt: skip
+        if len(owners) == 1:
+            owner = kept[owners[0]]
+            assert owner is not None
+            # The owner now stands where it was counted: in the stand-in's clause.
+            kept[owners[0]] = replace(
+                owner, quantity=item.quantity, unit=owner.unit or item.unit, span=item.span
+            )
+            kept[index] = None
+        elif any(o is not None and o.quantity == item.quantity for o in kept if o is not item):
+            kept[index] = None
+    return [k for k in kept if k is not None]
+
+
+def _withdrawn(
+    indexes: list[int], acts: list[Act | None], found: list[FoundItem],
+    where: list[int | None], clauses: list[Clause],
+) -> list[FoundItem]:  # fmt: skip
+    """What a withdrawal takes back: the items of its clause, else of its sentence ("on a
+    trouvé des barnums, on en a plus besoin"), else those named with no act."""
+    own = _items_of(indexes, acts, found, where, {Act.WITHDRAW})
+    if own:
+        return own
+    sentences = {clauses[i].sentence for i in indexes if acts[i] is Act.WITHDRAW}
+    near = [
+        f for f, w in zip(found, where, strict=True)
+        if w in indexes and clauses[w].sentence in sentences and acts[w] is not Act.DECLINED
+    ]  # fmt: skip
+    if near:
+        return near
+    # "notre minibus est revenu du garage. Nous n'avons donc plus besoin de celui que…"
+    earlier = {s - 1 for s in sentences}
+    before = [
+        f for f, w in zip(found, where, strict=True)
+        if w in indexes and clauses[w].sentence in earlier and acts[w] is not Act.DECLINED
+    ]  # fmt: skip
+    return before or _items_of(indexes, acts, found, where, {None})
+
+
+_PRONOUN = re.compile(
+    r"\b(?:en|les|l')\s*(?:\w+\s+){0,2}?(?:faut|faudrait|faudra|acheter|racheter"
+    r"|commander|emprunter|preter|prendre|louer|voudrions|voudrait|aurait|aurions"
+    r"|avons|faudrait|reserver|recuperer)\b"
+)
+
+
+def _referred(
+    indexes: list[int], acts: list[Act | None], found: list[FoundItem],
+    where: list[int | None], clauses: list[Clause], folded: str,
+) -> list[FoundItem]:  # fmt: skip
+    """ "qqn a déjà acheté des bornes ? on voudrait en acheter 2": an act with a pronoun
+    and no items of its own is about the items of the clause before."""
+    for position, index in enumerate(indexes):
+        if acts[index] not in POSITIVE or position == 0:
+            continue
+        if not _PRONOUN.search(clauses[index].text(folded)):
+            continue
+        before = indexes[position - 1]
+        return [f for f, w in zip(found, where, strict=True) if w == before]
+    return []
+
+
+def _repeated(items: list[FoundItem]) -> list[FoundItem]:
+    """ "masques FFP2 et gel hydroalcoolique… 20 flacons de gel": a noun the catalogue does
+    not know alone, but that begins an item named in the message, is that item."""
+    named = [i for i in items if i.item_id is not None]
+    kept: list[FoundItem] = []
+    for item in items:
+        head = _head(item.label)
+        twin = next(
+            (n for n in named if head and _head(n.label) == head), None
+        ) if item.item_id is None else None  # fmt: skip
+        if twin is not None:
+            item = replace(item, item_id=twin.item_id, label=twin.label)
+        kept.append(item)
+    return kept
+
+
+def _head(label: str) -> str:
+    words = fold(label).split()
+    return _singular(words[0]) if words else ""
+
+
+def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> list[FoundItem]:
+    """ "Commande de fournitures de bureau : 50 ramettes, 20 boîtes d'archives": an item
+    named without a count before two counted items of its family, or before a colon that
+    lists two of them, is their heading."""
+    kept = []
+    for index, item in enumerate(items):
+        family = families.get(item.item_id or "")
+        same = [
+            i for i in items[index + 1 :]
+            if i.item_id != item.item_id and family is not None
+            and families.get(i.item_id or "") == family
+        ]  # fmt: skip
+        counted = [i for i in same if i.quantity is not None]
+        colon = folded.find(":", item.span.end)
+        listed = [i for i in same if colon != -1 and i.span.start > colon]
+        if item.quantity is None and (len(counted) >= 2 or len(listed) >= 2):
+            continue
+        kept.append(item)
+    return kept
+
+
+_ASIDE = re.compile(r"\([^()\n]{0,160}\)")
+
+
+def outside_asides(found: list[FoundItem], text: str) -> list[FoundItem]:
+    """ "notre radar (avec mât et batterie)": items named inside brackets describe the one
+    before them, when the message names items outside brackets."""
+    asides = [m.span() for m in _ASIDE.finditer(text)]
+    inside = [any(a < i.span.end <= b for a, b in asides) for i in found]
+    if all(inside) or not any(inside):
+        return found
+    return [i for i, aside in zip(found, inside, strict=True) if not aside]
