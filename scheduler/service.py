@@ -14,7 +14,6 @@ flushes every `outbox_interval` whatever happens.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -70,6 +69,7 @@ class Scheduler:
         self.outbox_interval = outbox_interval
         self.doorbell = doorbell or Doorbell()
         self._sender: asyncio.Task[None] | None = None
+        self._stopping = False
         tz: ZoneInfo = jobs.timezone
         self._apscheduler = AsyncIOScheduler(timezone=tz)
         every = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
@@ -95,9 +95,13 @@ class Scheduler:
         if self._apscheduler.running:
             self._apscheduler.shutdown(wait=False)
         if self._sender is not None:
-            self._sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sender
+            # Stopped between two rounds, never in the middle of one (a query, a send).
+            self._stopping = True
+            self.doorbell.ring()
+            try:
+                await asyncio.wait_for(self._sender, 30)
+            except TimeoutError:
+                log.warning("the outbox sender did not stop within 30 s")
         if self.leader:
             await release_lease(self.sessions, LEASE, self.jobs.instance)
             self.leader = False
@@ -127,6 +131,8 @@ class Scheduler:
         last = time.monotonic()
         while True:
             rung = await self.doorbell.wait(min(POLL, self.outbox_interval))
+            if self._stopping:
+                return
             if not self.leader:
                 continue
             late = time.monotonic() - last >= self.outbox_interval
