@@ -31,8 +31,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# One worker per core; `make pytest PYTEST_ARGS="-m 'not e2e'"` leaves out the runs of the
+# service as a process of its own.
+PYTEST_ARGS ?=
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) mutualise-demo .pytest_cache .mypy_cache .ruff_cache

@@ -35,6 +35,7 @@ BENCHMARKS = (
     ("matching.py", ["--sizes", "10000,100000"], ["--sizes", "10000,100000,1000000"]),
     ("smtp.py", ["--emails", "500"], ["--emails", "2000"]),
     ("telegram.py", ["--declarations", "250"], ["--declarations", "1000"]),
+    ("latency.py", ["--rounds", "4"], ["--rounds", "20"]),
     ("digests.py", ["--scale", "0.02", "--runs", "3"], ["--scale", "1", "--runs", "5"]),
     ("memory.py", ["--needs", "20000"], ["--needs", "100000"]),
 )

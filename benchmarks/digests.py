@@ -48,9 +48,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers.digests as digests
 from benchmarks.report import Row, write_rows
-from handlers.digests import DigestConfig, Rendered, facts, semester_summary
-from handlers.digests.facts import Item, Scope
+from handlers.digests import DigestConfig, Rendered, semester_summary
 from scheduler.rendering import workers
+from storage import views
 from storage.catalogue import ItemRecord, load_catalogue
 from storage.database import create_engine, session_factory
 from storage.models import (
@@ -77,6 +77,7 @@ from storage.models import (
 from storage.reference import install_catalogue, install_territory
 from storage.schema import upgrade
 from storage.territory import DEFAULT_EPCI, load_territory
+from storage.views import Item, Scope
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = dt.datetime(2027, 7, 1, 8, tzinfo=PARIS)  # the scheduler's due day and hour
@@ -536,7 +537,7 @@ async def every_territory(
     config = DigestConfig()
     started = time.perf_counter()
     async with sessions() as session:
-        scopes = await facts.territories(session)
+        scopes = await views.territories(session)
     ours, theirs, sizes = [time.perf_counter() - started], [], []
     memory: dict[str, float] = {"rss before": rss(), "peak before": peak_rss()}
     slowest = (0.0, "")
@@ -546,7 +547,7 @@ async def every_territory(
             theirs.append((await timed(reference(session, scope)))[0])
         started = time.perf_counter()
         async with sessions.begin() as session:
-            items = await facts.catalogue(session)
+            items = await views.catalogue(session)
             rendered = await semester_summary(session, scope, items, NOW, config)
         sizes.append(size(rendered))
         del rendered
@@ -575,8 +576,8 @@ async def measure(path: Path, runs: int, console: Console) -> dict[str, Any]:
     watch.install()
     try:
         async with sessions() as session:
-            scopes = await facts.territories(session)
-            items = await facts.catalogue(session)
+            scopes = await views.territories(session)
+            items = await views.catalogue(session)
             counts = {
                 model.__tablename__: await session.scalar(select(func.count()).select_from(model))
                 for model in TABLES

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.report import Row, write_rows
 from handlers.matching.groups import plan_group_orders, plan_joint_purchases
 from handlers.matching.loans import Stock, plan_loans
-from handlers.matching.plans import NeedView, OfferView, Outcome, Place, collector_paused
+from handlers.matching.plans import NeedView, OfferView, Place, Planning, collector_paused
 from storage.catalogue import load_catalogue
 from storage.territory import load_territory
 
@@ -66,9 +66,9 @@ def world(size: int, seed: int = 7) -> tuple[list[NeedView], list[OfferView]]:
     return needs, offers
 
 
-def plan(needs: list[NeedView], offers: list[OfferView], places: dict[str, Place]) -> Outcome:
+def plan(needs: list[NeedView], offers: list[OfferView], places: dict[str, Place]) -> Planning:
     """The whole planning of one run of matching, as `match` runs it."""
-    outcome = Outcome()
+    outcome = Planning()
     borrows = [n for n in needs if n.kind == "borrow"]
     stocks = {o.id: Stock(o) for o in offers}
     lent = {o.item for o in offers if o.item}

@@ -15,19 +15,19 @@ from bot.listing import acknowledge, members_only
 from bot.sending import plain, say
 from handlers import replies
 from handlers.conversation import STALE
-from handlers.desk import Desk
+from handlers.requests import Requests
 from storage.models import Member
 
 
 async def calendar(
-    message: Message, bot: Bot, desk: Desk, member: Member | None,
+    message: Message, bot: Bot, requests: Requests, member: Member | None,
     clock: Callable[[], dt.datetime],
 ) -> None:  # fmt: skip
     """/calendrier: the territory's manifestations of the coming weeks."""
     if member is None:
         await say(bot, message.chat.id, plain(replies.STRANGER))
         return
-    text = await desk.calendar(member.commune_insee, clock().date())
+    text = await requests.calendar(member.commune_insee, clock().astimezone(requests.zone).date())
     await say(bot, message.chat.id, plain(text))
 
 
@@ -35,7 +35,7 @@ async def anticipate(
     query: CallbackQuery,
     callback_data: AnticipationCB,
     bot: Bot,
-    desk: Desk,
+    requests: Requests,
     member: Member,
     clock: Callable[[], dt.datetime],
 ) -> None:
@@ -44,7 +44,7 @@ async def anticipate(
     if choice is None:
         await query.answer(STALE, show_alert=True)
         return
-    answering = desk.anticipate(callback_data.i, member.commune_insee, choice, clock())
+    answering = requests.anticipate(callback_data.i, member.commune_insee, choice, clock())
     await acknowledge(query, bot, answering)
 
 

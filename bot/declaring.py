@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -17,12 +16,10 @@ from bot import keyboards
 from bot.keyboards import CardCB, FixCB, ReplyCB
 from bot.sending import plain, say
 from handlers import conversation, replies
-from handlers.desk import Desk
 from handlers.inbound import TELEGRAM_PREFIX, Inbound
 from handlers.inbox import Fate, Inbox
+from handlers.requests import Requests
 from storage.models import Channel
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 class Declaring(StatesGroup):
@@ -78,7 +75,7 @@ async def answer(message: Message, state: FSMContext, bot: Bot, inbox: Inbox) ->
     data = await state.get_data()
     await inbox.note(inbound(message), data["message"])
     reading = conversation.from_state(data["reading"])
-    today = message.date.astimezone(PARIS).date()
+    today = message.date.astimezone(inbox.zone).date()
     field = data["field"]
     filled = conversation.fill(
         reading, field, message.text or "", inbox.reader, today, data["correcting"]
@@ -90,7 +87,9 @@ async def answer(message: Message, state: FSMContext, bot: Bot, inbox: Inbox) ->
     await _next(bot, message.chat.id, state, {**data, "reading": conversation.to_state(filled)})
 
 
-async def declare(message: Message, state: FSMContext, bot: Bot, inbox: Inbox, desk: Desk) -> None:
+async def declare(
+    message: Message, state: FSMContext, bot: Bot, inbox: Inbox, requests: Requests
+) -> None:
     """A new message: logged and read by the inbox, shown back before anything is recorded."""
     outcome = await inbox.receive(inbound(message), confirmed=False)
     if outcome.fate is Fate.REFUSED:
@@ -107,7 +106,7 @@ async def declare(message: Message, state: FSMContext, bot: Bot, inbox: Inbox, d
     data = {
         "message": outcome.message_id,
         "reading": conversation.to_state(outcome.reading),
-        "commune": await desk.commune(outcome.commune),
+        "commune": await requests.commune(outcome.commune),
         "skipped": [],
     }
     await _next(bot, message.chat.id, state, data)
@@ -132,7 +131,7 @@ async def ready_answer(
         await _next(bot, chat_id, state, {**data, "skipped": [*data["skipped"], data["field"]]})
         return
     reading = conversation.from_state(data["reading"])
-    today = clock().astimezone(PARIS).date()
+    today = clock().astimezone(inbox.zone).date()
     filled = conversation.fill(
         reading, data["field"], callback_data.v, inbox.reader, today, data["correcting"]
     )

@@ -16,7 +16,7 @@ from bot.notices import render
 from bot.sending import say
 from handlers.notices import Notice
 from storage.models import Channel, OutboxMessage
-from storage.outbox import attachments_of, due, mark_failed, mark_sent
+from storage.outbox import attachments_of, mark_failed, mark_sent, pages
 
 log = logging.getLogger("mutualise.bot")
 # The person blocked the bot, or the chat is gone: trying again will not help.
@@ -28,9 +28,7 @@ async def deliver_due(
 ) -> int:
     """Send the due Telegram messages of the outbox; returns how many left."""
     sent = 0
-    async with sessions() as session:
-        ids = [m.id for m in await due(session, Channel.TELEGRAM, clock())]
-    for message_id in ids:
+    async for message_id in pages(sessions, Channel.TELEGRAM, clock):
         # One transaction per message: what left is recorded at once.
         async with sessions.begin() as session:
             message = await session.get(OutboxMessage, message_id)

@@ -18,9 +18,9 @@ from bot.digests import Digests, not_yet
 from bot.middlewares import MemberMiddleware, OnceMiddleware, PaceMiddleware
 from bot.sending import plain
 from handlers import replies
-from handlers.desk import Desk
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
+from handlers.requests import Requests
 from storage.errors import store_unavailable
 from storage.models import Channel
 
@@ -37,19 +37,19 @@ def build_dispatcher(
 ) -> Dispatcher:
     """A dispatcher serving the inbox; conversation state in `storage` (memory by default),
     one update of a chat at a time."""
-    desk = Desk(inbox, Channel.TELEGRAM)
+    requests = Requests(inbox, Channel.TELEGRAM)
     dispatcher = Dispatcher(
         storage=storage or MemoryStorage(),
         events_isolation=isolation or SimpleEventIsolation(),
         inbox=inbox,
-        desk=desk,
+        requests=requests,
         clock=clock,
         digests=digests,
     )
     dispatcher.update.outer_middleware(OnceMiddleware(inbox, clock))
     if pace is not None:
         dispatcher.update.outer_middleware(PaceMiddleware(pace))
-    dispatcher.update.outer_middleware(MemberMiddleware(desk))
+    dispatcher.update.outer_middleware(MemberMiddleware(requests))
     # Private chats only: in a group, a member's /besoins would show the commune's needs to
     # everyone there, and anyone could press the buttons under a card.
     dispatcher.message.filter(F.chat.type == ChatType.PRIVATE)

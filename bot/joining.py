@@ -14,8 +14,8 @@ from aiogram.types import BotCommandScopeChat, Message
 
 from bot.sending import COORDINATOR_COMMANDS, plain, say
 from handlers import replies
-from handlers.desk import Desk
 from handlers.inbox import Inbox
+from handlers.requests import Requests
 from storage.errors import MutualiseError
 from storage.models import Member, Role
 
@@ -35,7 +35,7 @@ async def start(
     command: CommandObject,
     state: FSMContext,
     bot: Bot,
-    desk: Desk,
+    requests: Requests,
     member: Member | None,
     clock: Callable[[], dt.datetime],
 ) -> None:
@@ -55,7 +55,7 @@ async def start(
         return
     user = message.from_user
     try:
-        joined = await desk.join(command.args, user.id, user.full_name, clock())
+        joined = await requests.join(command.args, user.id, user.full_name, clock())
     except MutualiseError as exc:
         await state.storage.set_data(key, {"wrong": [*attempts, time.time()]})
         await say(bot, message.chat.id, plain(str(exc)))

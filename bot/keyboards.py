@@ -8,8 +8,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.conversation import CORRECTIONS
-from handlers.desk import Declaration
 from handlers.notices import Action, ActionKind
+from handlers.requests import Declaration
 from storage.models import AnticipationAnswer
 
 

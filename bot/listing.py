@@ -17,7 +17,7 @@ from bot.middlewares import Handler
 from bot.notices import render
 from bot.sending import plain, say
 from handlers import replies
-from handlers.desk import Declaration, Desk, StaleError
+from handlers.requests import Declaration, Requests, StaleError
 from storage.models import Member
 
 
@@ -34,12 +34,12 @@ MAX_BUTTONS = 30
 MAX_PROPOSALS = 10
 
 
-async def needs(message: Message, bot: Bot, desk: Desk, member: Member | None) -> None:
+async def needs(message: Message, bot: Bot, requests: Requests, member: Member | None) -> None:
     """/besoins: what the commune asks and offers, each with a button to withdraw it."""
     if member is None:
         await say(bot, message.chat.id, plain(replies.STRANGER))
         return
-    found = await desk.declarations(member.commune_insee)
+    found = await requests.declarations(member.commune_insee)
     lines = [f"{n + 1}. {d.text}" for n, d in enumerate(found)]
     text = replies.declarations(member.commune.name, lines)
     buttons = [(d.kind, d.id) for d in found[:MAX_BUTTONS]]
@@ -47,12 +47,12 @@ async def needs(message: Message, bot: Bot, desk: Desk, member: Member | None) -
     await say(bot, message.chat.id, plain(text), markup)
 
 
-async def proposals(message: Message, bot: Bot, desk: Desk, member: Member | None) -> None:
+async def proposals(message: Message, bot: Bot, requests: Requests, member: Member | None) -> None:
     """/propositions: each proposal for the commune, with Accepter / Refuser when due."""
     if member is None:
         await say(bot, message.chat.id, plain(replies.STRANGER))
         return
-    notices = await desk.proposals(member.commune_insee)
+    notices = await requests.proposals(member.commune_insee)
     if not notices:
         await say(bot, message.chat.id, plain(replies.NO_PROPOSALS))
         return
@@ -64,7 +64,7 @@ async def withdraw(
     query: CallbackQuery,
     callback_data: WithdrawCB,
     bot: Bot,
-    desk: Desk,
+    requests: Requests,
     member: Member,
     clock: Callable[[], dt.datetime],
 ) -> None:
@@ -72,7 +72,7 @@ async def withdraw(
     kinds = {short: kind for kind, short in DECLARATIONS.items()}
     kind = kinds.get(callback_data.k, Declaration.OFFER)
     await acknowledge(
-        query, bot, desk.withdraw(member.commune_insee, kind, callback_data.i, clock())
+        query, bot, requests.withdraw(member.commune_insee, kind, callback_data.i, clock())
     )
 
 
@@ -92,14 +92,14 @@ async def answer(
     query: CallbackQuery,
     callback_data: ProposalCB,
     bot: Bot,
-    desk: Desk,
+    requests: Requests,
     member: Member,
     clock: Callable[[], dt.datetime],
 ) -> None:
     """Accepter / Refuser, for the member's own commune; the message shows the new state."""
     accept = callback_data.a == "y"
     try:
-        done = await desk.answer(callback_data.p, member.commune_insee, accept, clock())
+        done = await requests.answer(callback_data.p, member.commune_insee, accept, clock())
     except StaleError as exc:
         await query.answer(str(exc), show_alert=True)
         return

@@ -21,9 +21,9 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
 
 from handlers import replies
-from handlers.desk import Desk
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
+from handlers.requests import Requests
 from storage.errors import store_unavailable
 from storage.inbox import handled_already
 
@@ -85,12 +85,12 @@ class PaceMiddleware(BaseMiddleware):
 class MemberMiddleware(BaseMiddleware):
     """Puts the member behind the Telegram account (None for a stranger) in `member`."""
 
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
+    def __init__(self, requests: Requests) -> None:
+        self.requests = requests
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        data["member"] = await self.desk.member(user.id) if user else None
+        data["member"] = await self.requests.member(user.id) if user else None
         return await handler(event, data)
 
 

@@ -109,7 +109,7 @@ async def _webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher) -> web.
     """An aiohttp app receiving updates behind the reverse proxy; the secret is checked."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
-    from handlers.cli.feed import without_versions
+    from handlers.cli.calendar_feed import without_versions
 
     secret = settings.telegram_webhook_secret.get_secret_value() or None
     app = web.Application()

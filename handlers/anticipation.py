@@ -13,17 +13,17 @@ import re
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from handlers.digests.facts import Scope
+from handlers.holidays import region_of
 from handlers.notices import Action, ActionKind, Notice, post
 from handlers.proposals import verdict
 from handlers.reading.bodies import own_words
 from handlers.recipients import of_commune
 from handlers.recurrence import Occurrence, next_occurrence, when
 from handlers.wording import amount, listing
+from storage.declarations import edition_settled, last_edition_needs, recurring_events
 from storage.errors import MutualiseError
 from storage.models import (
     Anticipation,
@@ -37,6 +37,7 @@ from storage.models import (
     Proposal,
 )
 from storage.names import fold
+from storage.views import Scope
 
 # Settling what an answer recorded: `handlers.settlement.Settlement`.
 Settle = Callable[[AsyncSession, Collection[str], dt.datetime], Awaitable[list[Proposal]]]
@@ -56,19 +57,9 @@ class Equipment:
 async def last_equipment(session: AsyncSession, event: Event) -> list[Equipment]:
     """What the event asked last time: the borrow needs of its latest edition, else the
     equipment named when it was announced."""
-    latest = await session.scalar(
-        select(func.max(Need.start)).where(Need.event_id == event.id, Need.kind == NeedKind.BORROW)
-    )
-    if latest is not None:
-        needs = await session.scalars(
-            select(Need)
-            .where(Need.event_id == event.id, Need.kind == NeedKind.BORROW, Need.start == latest)
-            .where(Need.status != NeedStatus.CANCELLED)
-            .order_by(Need.id)
-        )
-        found = [Equipment(n.item_id, n.item_label, n.quantity) for n in needs]
-        if found:
-            return found
+    needs = await last_edition_needs(session, event.id)
+    if needs:
+        return [Equipment(n.item_id, n.item_label, n.quantity) for n in needs]
     return [Equipment(i.item_id, i.item_label, i.quantity) for i in event.items]
 
 
@@ -94,7 +85,7 @@ def titled(name: str) -> str:
 def question(event: Event, occurrence: Occurrence, equipment: list[Equipment]) -> str:
     """ "Le forum des associations revient le samedi 4 septembre 2027. Même matériel que
     l'an dernier (40 grilles d'exposition, 10 tables) ?" """
-    said = f"{titled(event.name)} revient {when(occurrence)}."
+    said = f"{titled(event.name)} revient {when(occurrence, region_of(event.commune_insee))}."
     if not equipment:
         return f"{said} Vous faudra-t-il du matériel cette année ?"
     things = ", ".join(amount(e.quantity, e.label) for e in equipment)
@@ -105,36 +96,17 @@ async def ask_ahead(session: AsyncSession, scope: Scope, now: dt.datetime, weeks
     """Queue the questions due by `now` for the territory's recurring events; returns how
     many messages were queued."""
     today = now.date()
-    events = await session.scalars(
-        select(Event)
-        .where(Event.rule.is_not(None), Event.commune_insee.in_(list(scope.communes)))
-        .options(selectinload(Event.items))
-        .order_by(Event.id)
-    )
     queued = 0
-    for event in events:
+    for event in await recurring_events(session, scope.communes):
         assert event.rule is not None
         after = today + dt.timedelta(days=1)
         occurrence = next_occurrence(event.rule, event.start, event.end - event.start, after)
         if occurrence is None or occurrence.start - today > dt.timedelta(weeks=weeks):
             continue
-        if await _settled(session, event, occurrence):
+        if await edition_settled(session, event.id, occurrence.start):
             continue
         queued += await _ask(session, event, occurrence, now)
     return queued
-
-
-async def _settled(session: AsyncSession, event: Event, occurrence: Occurrence) -> bool:
-    """Asked already, or the commune has written its needs for this edition itself."""
-    asked = await session.scalar(
-        select(Anticipation.id).where(
-            Anticipation.event_id == event.id, Anticipation.occurrence == occurrence.start
-        )
-    )
-    written = await session.scalar(
-        select(Need.id).where(Need.event_id == event.id, Need.start == occurrence.start).limit(1)
-    )
-    return asked is not None or written is not None
 
 
 async def _ask(
@@ -190,11 +162,12 @@ async def answer(
     event = asked.event
     occurrence = Occurrence(asked.occurrence, asked.occurrence + (event.end - event.start))
     asked.answer, asked.answered_at = choice, now
+    region = region_of(commune)
     if choice is AnticipationAnswer.SKIP:
         return f"Bien noté : pas de {event.name} cette année. Je redemanderai l'an prochain."
     if choice is AnticipationAnswer.MODIFY:
         return (
-            f"Écrivez-moi ce qu'il vous faut pour {event.name} {when(occurrence)}, "
+            f"Écrivez-moi ce qu'il vous faut pour {event.name} {when(occurrence, region)}, "
             f"par exemple « pour {event.name} il nous faudrait 30 tables et 5 barnums »."
         )
     equipment = await last_equipment(session, event)
@@ -213,5 +186,5 @@ async def answer(
     name = await session.get(Commune, commune)
     return (
         f"C'est noté pour {name.name if name else commune} : {things} pour {event.name} "
-        f"{when(occurrence)}. {len(created)} proposition(s) de prêt pour l'instant."
+        f"{when(occurrence, region)}. {len(created)} proposition(s) de prêt pour l'instant."
     )

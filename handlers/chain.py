@@ -38,7 +38,6 @@ from storage.members import (
 from storage.models import Channel, InboundStatus, Proposal, Role
 
 log = logging.getLogger("mutualise.inbox")
-PARIS = ZoneInfo("Europe/Paris")
 # At most this many items recorded from one message.
 MAX_ITEMS = 30
 
@@ -122,6 +121,7 @@ class Turn:
     session: AsyncSession
     reader: Reader
     settle: Settlement
+    zone: ZoneInfo  # the time zone of the days messages speak of
     # Who wrote the transaction's emails, found for all of them at once.
     senders: dict[str, Sender | None]
 
@@ -180,7 +180,7 @@ async def read(turn: Turn, msg: Handling) -> Outcome | None:
     reading; and the commune it speaks for (a coordinator may write for any)."""
     assert msg.sender is not None
     msg.reading = msg.work.reading or turn.reader.read(
-        msg.inbound.text, msg.inbound.at.astimezone(PARIS).date()
+        msg.inbound.text, msg.inbound.at.astimezone(turn.zone).date()
     )
     coordinator = msg.sender.member is not None and msg.sender.member.role is Role.COORDINATOR
     inbound = msg.inbound
@@ -260,7 +260,7 @@ async def confirm_held(turn: Turn, msg: Handling) -> Outcome | None:
         return None
     decision = proposals.verdict(msg.inbound.text)
     if decision is None:
-        today = msg.inbound.at.astimezone(PARIS).date()
+        today = msg.inbound.at.astimezone(turn.zone).date()
         if not correct(needs, offers, msg.inbound.text, turn.reader, today):
             return None  # a reply about something else
         decision = True
@@ -280,7 +280,7 @@ async def complete_need(turn: Turn, msg: Handling) -> Outcome | None:
     if original is None:
         return None
     assert msg.commune is not None
-    today = msg.inbound.at.astimezone(PARIS).date()
+    today = msg.inbound.at.astimezone(turn.zone).date()
     completion = await complete(
         turn.session, original, msg.commune, msg.inbound.text, turn.reader, today
     )

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.reading.reader import Reader
 from handlers.wording import amount, listing, stretch
-from storage.declarations import LIVE_NEEDS
-from storage.models import Need, NeedKind, Offer, OutboxMessage
+from storage.declarations import needs_of_message
+from storage.models import Need, NeedKind, Offer
+from storage.outbox import replied_message
 
 
 @dataclass
@@ -34,9 +34,7 @@ class Completion:
 
 async def original_message(session: AsyncSession, outbox_id: int) -> int | None:
     """The message that the bot's question (an outbox message) was about."""
-    return await session.scalar(
-        select(OutboxMessage.in_reply_to).where(OutboxMessage.id == outbox_id)
-    )
+    return await replied_message(session, outbox_id)
 
 
 def _still_missing(need: Need) -> list[str]:
@@ -60,15 +58,7 @@ async def complete(
 ) -> Completion | None:
     """Fill what the needs recorded from `message_id` lacked with this answer; None when
     there was nothing to complete or the answer brings nothing."""
-    needs = list(
-        await session.scalars(
-            select(Need).where(
-                Need.message_id == message_id,
-                Need.commune_insee == commune,
-                Need.status.in_(LIVE_NEEDS),
-            )
-        )
-    )
+    needs = await needs_of_message(session, message_id, commune)
     incomplete = [n for n in needs if _still_missing(n)]
     if not incomplete:
         return None

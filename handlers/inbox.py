@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import logging
 import sys
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +29,7 @@ from handlers.chain import (
     answer,
     go_through,
 )
+from handlers.clock import DEFAULT_ZONE
 from handlers.inbound import Inbound
 from handlers.matching import MatchingConfig
 from handlers.reading.reader import Reader, Reading
@@ -52,9 +54,11 @@ class Inbox:
         sessions: async_sessionmaker[AsyncSession],
         reader: Reader,
         matching: MatchingConfig | None = None,
+        zone: ZoneInfo = DEFAULT_ZONE,
     ) -> None:
         self.sessions = sessions
         self.reader = reader
+        self.zone = zone
         self.settle = Settlement(matching)
         # Storing, handling and marking take turns rather than wait on each other's lock
         # in the store; each gathers the calls that arrive meanwhile into one commit.
@@ -104,7 +108,8 @@ class Inbox:
         """The messages of one transaction: each through its chain, what they touched
         settled once, then each answered."""
         emails = {w.inbound.sender for w in works if w.inbound.channel is Channel.EMAIL}
-        turn = Turn(session, self.reader, self.settle, await identify_senders(session, emails))
+        senders = await identify_senders(session, emails)
+        turn = Turn(session, self.reader, self.settle, self.zone, senders)
         handlings = [Handling(work) for work in works]
         for msg in handlings:
             msg.outcome = await go_through(turn, msg)

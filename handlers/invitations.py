@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import MutualiseError
-from storage.members import add_member
+from storage.members import add_member, claim_invitation
 from storage.models import Commune, Invitation, Member, Role
 
 # 18 random bytes: 144 bits, 24 URL-safe characters, well within a deep link's 64 allowed
@@ -48,13 +47,7 @@ async def redeem(
             "nouveau à votre coordinateur."
         )
         raise InvitationError(msg)
-    # Claimed by a conditional update: two people racing for one code, one wins.
-    claimed = await session.execute(
-        update(Invitation)
-        .where(Invitation.code == invitation.code, Invitation.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not await claim_invitation(session, invitation.code, now):
         msg = "Ce code d'invitation a déjà servi. Demandez-en un nouveau à votre coordinateur."
         raise InvitationError(msg)
     commune = await session.get(Commune, invitation.commune_insee)

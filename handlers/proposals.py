@@ -9,23 +9,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from handlers.notices import Action, ActionKind, Notice, post_many
 from handlers.reading.bodies import own_words
 from handlers.recipients import audience
 from storage.errors import MutualiseError
-from storage.models import Answer, Commune, Proposal, ProposalKind, ProposalStatus
-from storage.proposals import items_of
+from storage.labels import PROPOSAL_STATUSES, PROPOSAL_TITLES
+from storage.members import commune_names
+from storage.models import Answer, Proposal, ProposalStatus
+from storage.proposals import items_of, load_participants
 from storage.proposals import proposal as find_proposal
 
-KINDS = {
-    ProposalKind.LOAN: "Proposition de prêt",
-    ProposalKind.GROUP_ORDER: "Proposition de groupement de commandes",
-    ProposalKind.JOINT_PURCHASE: "Proposition d'achat en commun",
-}
 ASK = "Acceptez-vous ? Quand toutes les communes ont accepté, elle est confirmée."
 # Folded text: no accents, apostrophes turned into spaces ("j'accepte" is "j accepte").
 _YES = re.compile(r"\b(?:accepte|acceptons|accepter|d accord|ok|oui|valide|validons)\b")
@@ -44,7 +39,7 @@ def notice(proposal: Proposal, commune: str, standing: str = ASK) -> Notice:
     the commune still has to answer, the notice asks it to."""
     text = f"Cette proposition concerne {commune} :\n\n{proposal.reason}\n\n{standing}"
     actions = (Action(ActionKind.ANSWER_PROPOSAL, proposal.id),) if standing == ASK else ()
-    return Notice(f"{KINDS[proposal.kind]} n° {proposal.id}", text, actions)
+    return Notice(f"{PROPOSAL_TITLES[proposal.kind]} n° {proposal.id}", text, actions)
 
 
 async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.datetime) -> int:
@@ -53,13 +48,8 @@ async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.d
     were queued; a handful of queries, however many proposals."""
     if not proposals:
         return 0
-    names = {c.insee: c.name for c in await session.scalars(select(Commune))}
-    await session.scalars(
-        select(Proposal)
-        .where(Proposal.id.in_([p.id for p in proposals]))
-        .options(selectinload(Proposal.participants))
-        .execution_options(populate_existing=True)
-    )
+    names = await commune_names(session)
+    await load_participants(session, proposals)
     parts = [p for proposal in proposals for p in proposal.participants]
     heard = await audience(
         session,
@@ -129,7 +119,7 @@ async def answer(
     proposal = await find_proposal(session, proposal_id)
     if proposal.status not in (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED):
         msg = (
-            f"La proposition n° {proposal_id} est close ({proposal.status.value}) : "
+            f"La proposition n° {proposal_id} est close ({PROPOSAL_STATUSES[proposal.status]}) : "
             "plus de réponse possible."
         )
         raise AnswerError(msg)

@@ -7,11 +7,10 @@ import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from storage.models import Channel, Commune, InboundMessage, Member, Need, Offer, Role
+from storage.members import active_coordinators, active_members, email_writers
+from storage.models import Channel, Member
 
 
 @dataclass(frozen=True, order=True)
@@ -32,17 +31,7 @@ def _of(members: Collection[Member]) -> list[Recipient]:
 
 async def coordinators(session: AsyncSession, territory_id: int) -> list[Recipient]:
     """The territory's active coordinators."""
-    members = await session.scalars(
-        select(Member)
-        .join(Commune, Commune.insee == Member.commune_insee)
-        .where(
-            Commune.territory_id == territory_id,
-            Member.role == Role.COORDINATOR,
-            Member.active.is_(True),
-        )
-        .options(selectinload(Member.emails))
-    )
-    return _of(list(members))
+    return _of(await active_coordinators(session, territory_id))
 
 
 async def members_of(
@@ -50,12 +39,7 @@ async def members_of(
 ) -> dict[str, list[Recipient]]:
     """The active members of these communes, each on their channel, read in one query."""
     found: dict[str, list[Member]] = {c: [] for c in communes}
-    members = await session.scalars(
-        select(Member)
-        .where(Member.commune_insee.in_(found), Member.active.is_(True))
-        .options(selectinload(Member.emails))
-    )
-    for member in members:
+    for member in await active_members(session, communes):
         found[member.commune_insee].append(member)
     return {c: _of(m) for c, m in found.items()}
 
@@ -87,7 +71,7 @@ async def audience(
 ) -> Audience:  # fmt: skip
     """The members of these communes and the writers of these records, in a few queries."""
     members = await members_of(session, communes)
-    return Audience(members, await writers_of(session, needs, offers))
+    return Audience(members, await email_writers(session, needs, offers))
 
 
 async def of_commune(
@@ -95,27 +79,6 @@ async def of_commune(
 ) -> list[Recipient]:
     """Who hears about one commune's needs and offers (`Audience.of`)."""
     return (await audience(session, [insee], needs, offers)).of(insee, needs, offers)
-
-
-async def writers_of(
-    session: AsyncSession, needs: Collection[int], offers: Collection[int]
-) -> dict[tuple[str, int], str]:
-    """The address that wrote each of these needs and offers by email, in one query:
-    ("need", id) or ("offer", id) to the address; those written otherwise are left out."""
-    if not (needs or offers):
-        return {}
-    by_email = InboundMessage.channel == Channel.EMAIL
-    rows = await session.execute(
-        select(literal("need"), Need.id, InboundMessage.sender)
-        .join(InboundMessage, InboundMessage.id == Need.message_id)
-        .where(Need.id.in_(needs), by_email)
-        .union_all(
-            select(literal("offer"), Offer.id, InboundMessage.sender)
-            .join(InboundMessage, InboundMessage.id == Offer.message_id)
-            .where(Offer.id.in_(offers), by_email)
-        )
-    )
-    return {(kind, record): sender for kind, record, sender in rows}
 
 
 def dedupe_key(*parts: str | Recipient) -> str:

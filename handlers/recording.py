@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.reading.intents import Intent
 from handlers.reading.reader import ItemReading, Reading
-from handlers.recurrence import spans
-from storage.declarations import find_event, live_needs, open_offers, proposals_built_on
+from handlers.recurrence import editions
+from storage.declarations import (
+    held_records,
+    live_needs,
+    open_offers,
+    proposals_built_on,
+    recorded_event,
+    recurring_event,
+)
 from storage.models import (
     Channel,
     Event,
@@ -109,7 +115,7 @@ def _common(item: ItemReading, reading: Reading, author: Author) -> dict[str, ob
 
 async def _event(session: AsyncSession, reading: Reading, author: Author) -> Event:
     assert reading.event is not None and reading.start is not None
-    known = await find_event(session, author.commune, reading.event, reading.start)
+    known = await recorded_event(session, author.commune, reading.event, reading.start)
     known = known or await _recurring(session, author.commune, reading.event, reading.start)
     if known is not None:
         if reading.recurrence and known.rule is None:
@@ -138,14 +144,10 @@ async def _recurring(
 ) -> Event | None:
     """The commune's recurring event of that name, when `start` is one of its occurrences:
     next year's edition is the same event."""
-    event = await session.scalar(
-        select(Event).where(
-            Event.commune_insee == commune, Event.name == name, Event.rule.is_not(None)
-        )
-    )
+    event = await recurring_event(session, commune, name)
     if event is None or event.rule is None:
         return None
-    found = spans(event.start, event.end, event.rule, start, start)
+    found = editions(event.start, event.end, event.rule, start, start)
     return event if any(o.start == start for o in found) else None
 
 
@@ -175,7 +177,7 @@ async def _withdraw(
             o for o in offers if any(_same_item(i, o.item_id, o.item_label) for i in reading.items)
         ]
     elif reading.event:
-        event = await find_event(session, author.commune, reading.event, None)
+        event = await recorded_event(session, author.commune, reading.event, None)
         needs = [n for n in needs if event is not None and n.event_id == event.id]
         offers = []
     else:
@@ -198,18 +200,7 @@ async def held_from(
     session: AsyncSession, message_id: int, commune: str
 ) -> tuple[list[Need], list[Offer]]:
     """The needs and offers recorded from a message and held for its writer's confirmation."""
-    needs = await session.scalars(
-        select(Need).where(
-            Need.message_id == message_id, Need.commune_insee == commune,
-            Need.status == NeedStatus.PENDING,
-        )
-    )  # fmt: skip
-    offers = await session.scalars(
-        select(Offer).where(
-            Offer.message_id == message_id, Offer.commune_insee == commune,
-            Offer.status == OfferStatus.PENDING,
-        )
-    )  # fmt: skip
+    needs, offers = await held_records(session, message_id, commune)
     return list(needs), list(offers)
 
 

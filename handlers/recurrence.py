@@ -3,16 +3,19 @@ dateutil), the rule read in a message, its occurrences, and its wording in Frenc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
 
+from handlers.holidays import Region, public_holidays
 from handlers.reading.dates import MONTHS
 from handlers.reading.text import Span
 from handlers.wording import day
-from scheduler.periods import public_holidays
+from storage.views import EventRow
 
 # "comme chaque année", "tous les ans", "notre fête annuelle": the event comes back.
 _YEARLY = re.compile(
@@ -54,10 +57,9 @@ class Occurrence:
     start: dt.date
     end: dt.date
 
-    @property
-    def holiday(self) -> bool:
-        """The occurrence starts on a French public holiday."""
-        return self.start in public_holidays(self.start.year)
+    def on_holiday(self, region: Region = Region.MAINLAND) -> bool:
+        """The occurrence starts on a public holiday of the region."""
+        return self.start in public_holidays(self.start.year, region)
 
 
 def says_yearly(folded: str) -> Span | None:
@@ -107,14 +109,25 @@ def occurrences(
     return [Occurrence(d.date(), d.date() + length) for d in days]
 
 
-def spans(
+def editions(
     start: dt.date, end: dt.date, rule: str | None, first: dt.date, last: dt.date
 ) -> list[Occurrence]:
-    """The occurrences of an event overlapping [first, last]: its own dates, or those of its
+    """The editions of an event overlapping [first, last]: its own dates, or those of its
     rule when it recurs."""
     if rule is None:
         return [Occurrence(start, end)] if start <= last and end >= first else []
     return occurrences(rule, start, end - start, first, last)
+
+
+def dated(events: Iterable[EventRow], first: dt.date, last: dt.date) -> list[EventRow]:
+    """The events as they take place in [first, last], by date: a recurring one once for
+    each of its editions there."""
+    found = [
+        dataclasses.replace(event, start=edition.start, end=edition.end)
+        for event in events
+        for edition in editions(event.start, event.end, event.rule, first, last)
+    ]
+    return sorted(found, key=lambda e: (e.start, e.id))
 
 
 def next_occurrence(
@@ -144,11 +157,11 @@ def describe(rule: str, length: dt.timedelta = dt.timedelta()) -> str:
     return f"chaque année le {'1er' if day_of_month == 1 else day_of_month} {name}"
 
 
-def when(occurrence: Occurrence) -> str:
-    """ "le samedi 4 septembre 2027", with "(jour férié)" when it is one."""
+def when(occurrence: Occurrence, region: Region = Region.MAINLAND) -> str:
+    """ "le samedi 4 septembre 2027", with "(jour férié)" when it is one in the region."""
     weekday = _DAYS[occurrence.start.weekday()]
     said = f"le {weekday} {day(occurrence.start)}"
     if occurrence.end != occurrence.start:
         said = f"du {weekday} {day(occurrence.start)} au {_DAYS[occurrence.end.weekday()]} "
         said += day(occurrence.end)
-    return f"{said} (jour férié)" if occurrence.holiday else said
+    return f"{said} (jour férié)" if occurrence.on_holiday(region) else said

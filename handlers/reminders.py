@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.digests import facts
-from handlers.digests.facts import Item, ProposalRow, Scope
 from handlers.notices import Notice, post
 from handlers.recipients import of_commune
 from handlers.wording import day, listing, stretch
+from storage import views
 from storage.models import NeedKind, NeedStatus, ParticipantRole, ProposalKind
 from storage.models import ProposalStatus as Status
+from storage.views import Item, ProposalRow, Scope
 
 PURCHASE_NOTICE = dt.timedelta(days=30)
 PICKUP_NOTICE = dt.timedelta(days=7)
@@ -40,12 +40,12 @@ async def due_reminders(
 ) -> list[Reminder]:
     """The reminders the territory's communes should have by `today`."""
     found = []
-    needs = await facts.needs(session, scope, items, statuses=(NeedStatus.OPEN,))
+    needs = await views.needs(session, scope, items, statuses=(NeedStatus.OPEN,))
     for need in needs:
         deadline = need.deadline if need.kind is NeedKind.PURCHASE else None
         if deadline is not None and today <= deadline <= today + PURCHASE_NOTICE:
             found.append(_purchase(need))
-    loans = await facts.proposals(session, scope, items, statuses=(Status.ACCEPTED,))
+    loans = await views.proposals(session, scope, items, statuses=(Status.ACCEPTED,))
     for loan in loans:
         if loan.kind is not ProposalKind.LOAN or loan.start is None:
             continue
@@ -57,7 +57,7 @@ async def due_reminders(
     return found
 
 
-def _purchase(need: facts.NeedRow) -> Reminder:
+def _purchase(need: views.NeedRow) -> Reminder:
     assert need.deadline is not None
     text = (
         f"{need.commune} doit acheter {need.what} avant le {day(need.deadline)}, "

@@ -6,6 +6,8 @@ from handlers.reading.intents import Intent
 from handlers.reading.reader import Reading
 from handlers.recording import Recorded
 from handlers.wording import amount, day, listing, stretch
+from storage.labels import ROLES
+from storage.models import Role
 
 UNKNOWN_SENDER = (
     "Bonjour,\n\nCette adresse ne reconnaît pas votre expéditeur : seuls les correspondants "
@@ -206,7 +208,7 @@ CONFIRMED = "Enregistré."
 
 def welcome(name: str, commune: str, coordinator: bool) -> str:
     """The answer to a person who has just joined."""
-    role = "coordinateur" if coordinator else "correspondant"
+    role = ROLES[Role.COORDINATOR if coordinator else Role.CORRESPONDENT]
     return f"Bienvenue {name} : vous êtes inscrit comme {role} pour {commune}.\n\n{HELP}"
 
 

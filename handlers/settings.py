@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handlers.clock import Clock
+from handlers.costs import CostKey
+from handlers.matching import MatchingConfig
 from storage.database import DEFAULT_URL
 
 
@@ -76,8 +81,9 @@ class Settings(BaseSettings):
     # and tried again; it is not confirmed to Telegram meanwhile.
     store_retry: float = 5.0
     invitation_days: int = 7
-    # The scheduler: its time zone, the hour of the daily digest and of the semester summary,
-    # and whether this instance may run it (one instance per store sends; see the README).
+    # The time zone of every date (reading, replies, the scheduler); the hour of the daily
+    # digest and of the semester summary, and whether this instance may run the scheduler
+    # (one instance per store sends; see the README).
     timezone: str = "Europe/Paris"
     digest_hour: int = 8
     scheduler: bool = True
@@ -95,6 +101,38 @@ class Settings(BaseSettings):
     calendar_port: int | None = None
     calendar_host: str = "127.0.0.1"
     calendar_url: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            msg = (
+                f"fuseau horaire inconnu « {value} » (donnez un nom de la base IANA, comme "
+                "Europe/Paris ou America/Guadeloupe)"
+            )
+            raise ValueError(msg) from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone of every date the service reads, writes and schedules."""
+        return ZoneInfo(self.timezone)
+
+    def matching(self) -> MatchingConfig:
+        """The territory's matching settings; a wrong cost key fails here, at start."""
+        return MatchingConfig(
+            group_horizon=dt.timedelta(days=self.group_horizon_days),
+            joint_minimum=self.joint_minimum,
+            joint_window=dt.timedelta(days=self.joint_window_days),
+            group_cost_key=CostKey.parse(self.group_cost_key),
+            joint_cost_key=CostKey.parse(self.joint_cost_key),
+        )
+
+    def clock(self) -> Clock:
+        """The service's clock, in its time zone."""
+        return Clock(self.zone)
 
     def catalogue_files(self) -> list[Path]:
         """The extra catalogue files, in the order they override one another."""

@@ -38,7 +38,7 @@ class Asked(Lent, Protocol):
     def kind(self) -> NeedKind: ...
 
 
-def spans(
+def demand_and_supply(
     needs: Iterable[Asked], offers: Iterable[Lent]
 ) -> tuple[dict[str, list[Span]], dict[str, list[Span]]]:
     """By item, what the dated borrow needs ask and what the offers of those items lend."""

@@ -7,6 +7,10 @@ from collections.abc import Sequence
 
 from babel.dates import get_month_names
 
+from storage.labels import amount
+
+__all__ = ["amount", "day", "listing", "stretch"]
+
 # Fetched once: babel's formatting per call is too slow for thousands of proposals.
 _MONTHS = dict(get_month_names("wide", locale="fr_FR").items())
 
@@ -40,11 +44,3 @@ def listing(words: Sequence[str]) -> str:
     if len(words) == 1:
         return words[0]
     return f"{', '.join(words[:-1])} et {words[-1]}"
-
-
-def amount(quantity: int | None, singular: str, plural: str | None = None) -> str:
-    """ "1 podium", "150 ganivelles", "ganivelles (nombre à préciser)"."""
-    many = plural or singular
-    if quantity is None:
-        return f"{many} (nombre à préciser)"
-    return f"{quantity} {singular if quantity == 1 else many}"

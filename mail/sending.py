@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mail.notices import render
 from mail.tokens import Tokens
 from storage.models import Channel, OutboxAttachment, OutboxMessage
-from storage.outbox import attachments_of, due, mark_failed, mark_sent
+from storage.outbox import attachments_of, mark_failed, mark_sent, pages
 
 log = logging.getLogger("mutualise.mail.out")
 
@@ -77,17 +77,38 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-async def send_one(email: EmailMessage, relay: Relay) -> None:
-    """Hand one email to the relay."""
-    await aiosmtplib.send(
-        email,
-        hostname=relay.host,
-        port=relay.port,
-        username=relay.username,
-        password=relay.password,
-        start_tls=relay.starttls,
-        timeout=relay.timeout,
-    )
+class Connection:
+    """One SMTP connection to the relay for a whole flush, opened at the first message
+    and opened again after any failure (a relay that dropped us, a refusal mid-dialogue):
+    a hundred answers do not cost a hundred handshakes."""
+
+    def __init__(self, relay: Relay) -> None:
+        self.relay = relay
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def send(self, email: EmailMessage) -> None:
+        """Hand one email to the relay."""
+        if self._client is None or not self._client.is_connected:
+            relay = self.relay
+            self._client = aiosmtplib.SMTP(
+                hostname=relay.host, port=relay.port, username=relay.username,
+                password=relay.password, start_tls=relay.starttls, timeout=relay.timeout,
+            )  # fmt: skip
+            await self._client.connect()
+        try:
+            await self._client.send_message(email)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Say goodbye to the relay, if we are still talking."""
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
 
 
 async def deliver_due(
@@ -95,39 +116,42 @@ async def deliver_due(
     relay: Relay,
     now: Callable[[], dt.datetime],
 ) -> tuple[int, int]:
-    """Send every email whose time has come; returns (sent, failed)."""
+    """Send every email whose time has come, page after page (what a burst queued goes
+    in this flush, not the next); returns (sent, failed)."""
     sent = failed = 0
-    async with sessions() as session:
-        ids = [m.id for m in await due(session, Channel.EMAIL, now())]
-    for message_id in ids:
-        # One transaction per message: what left is recorded at once, never sent twice.
-        async with sessions.begin() as session:
-            message = await session.get(OutboxMessage, message_id)
-            if message is None:
-                continue
-            files = await attachments_of(session, message.id)
-            if await _attempt(message, files, relay, now):
-                sent += 1
-            else:
-                failed += 1
+    connection = Connection(relay)
+    try:
+        async for message_id in pages(sessions, Channel.EMAIL, now):
+            # One transaction per message: what left is recorded at once, never sent twice.
+            async with sessions.begin() as session:
+                message = await session.get(OutboxMessage, message_id)
+                if message is None:
+                    continue
+                files = await attachments_of(session, message.id)
+                if await _attempt(message, files, connection, now):
+                    sent += 1
+                else:
+                    failed += 1
+    finally:
+        await connection.close()
     return sent, failed
 
 
 async def _attempt(
     message: OutboxMessage,
     files: Sequence[OutboxAttachment],
-    relay: Relay,
+    connection: Connection,
     now: Callable[[], dt.datetime],
 ) -> bool:
     try:
-        email = compose(message, relay, files)
+        email = compose(message, connection.relay, files)
         email.as_bytes()  # a message that cannot be written out fails here, not mid-send
     except (ValueError, TypeError, LookupError) as exc:  # cannot be written: never will be
         log.error("outbox %s cannot be composed: %s", message.id, exc)
         mark_failed(message, now(), f"{type(exc).__name__}: {exc}", permanent=True)
         return False
     try:
-        await send_one(email, relay)
+        await connection.send(email)
     except aiosmtplib.SMTPResponseException as exc:
         log.warning("relay refused outbox %s: %s %s", message.id, exc.code, exc.message)
         mark_failed(message, now(), f"{exc.code} {exc.message}", permanent=500 <= exc.code < 600)

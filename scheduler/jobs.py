@@ -13,19 +13,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.anticipation import ask_ahead
-from handlers.digests import DigestConfig, Rendered, facts, next_matching_digest, semester_summary
+from handlers.digests import DigestConfig, Rendered, next_matching_digest, semester_summary
 from handlers.digests.delivery import deliver
-from handlers.digests.facts import Item, Scope
+from handlers.holidays import region_of_territory, working_day
 from handlers.reminders import send_reminders
 from scheduler.periods import daily_due, semester_due
 from scheduler.rendering import PARALLEL_FROM, rendered_in_parallel, workers
+from storage import views
 from storage.inbox import trim_unwanted
-from storage.models import JobRun
-from storage.runs import claim, finish
+from storage.runs import claim, finish, periods_run
+from storage.views import Item, Scope
 
 log = logging.getLogger("mutualise.scheduler")
 
@@ -77,8 +77,8 @@ class Jobs:
     ) -> list[RunResult]:
         async with self.sessions() as session:
             if scopes is None:
-                scopes = await facts.territories(session)
-            items = await facts.catalogue(session)
+                scopes = await views.territories(session)
+            items = await views.catalogue(session)
         results = []
         for scope in scopes:  # one transaction per territory
             period = period_key(scope, day)
@@ -97,9 +97,15 @@ class Jobs:
         return results
 
     async def matching(
-        self, now: dt.datetime, *, force: bool = False, keep: Keep | None = None
+        self,
+        now: dt.datetime,
+        *,
+        force: bool = False,
+        keep: Keep | None = None,
+        scopes: list[Scope] | None = None,
     ) -> list[RunResult]:
-        """The matching digest of the day; sent only when something is new (or forced)."""
+        """The matching digest of the day, for every territory (or those given); sent only
+        when something is new (or forced)."""
         local = self.local(now)
 
         async def work(
@@ -109,7 +115,7 @@ class Jobs:
             queued = await deliver(session, rendered, period, now) if rendered.news or force else 0
             return RunResult(MATCHING, period, True, queued, rendered)
 
-        return await self._each(MATCHING, local.date(), now, work, keep)
+        return await self._each(MATCHING, local.date(), now, work, keep, scopes)
 
     async def semester(
         self, now: dt.datetime, day: dt.date | None = None, keep: Keep | None = None
@@ -125,7 +131,7 @@ class Jobs:
             return RunResult(SEMESTER, period, True, queued, rendered)
 
         async with self.sessions() as session:
-            scopes = await facts.territories(session)
+            scopes = await views.territories(session)
         processes = self.processes or workers()
         if len(scopes) >= PARALLEL_FROM and processes > 1:
             return await self._semester_in_parallel(
@@ -144,7 +150,7 @@ class Jobs:
         """Many territories: rendered on every core, then each recorded and sent in a
         transaction of its own (claimed there, so that it is still sent once only)."""
         async with self.sessions() as session:
-            done = set(await session.scalars(select(JobRun.period).where(JobRun.job == SEMESTER)))
+            done = await periods_run(session, SEMESTER)
         results = [RunResult(SEMESTER, period_key(s, day), ran=False) for s in scopes
                    if period_key(s, day) in done]  # fmt: skip
         todo = [s for s in scopes if period_key(s, day) not in done]
@@ -195,9 +201,13 @@ class Jobs:
         results = []
         if (day := semester_due(local, self.hour)) is not None:
             results += await self.semester(now, day)
-        if daily_due(local, self.hour, working_only=True) is not None:
-            results += await self.matching(now)
-        if daily_due(local, self.hour, working_only=False) is not None:
+        if (today := daily_due(local, self.hour)) is not None:
+            async with self.sessions() as session:
+                scopes = await views.territories(session)
+            # The digest goes out on each territory's working days, which its holidays set.
+            working = [s for s in scopes if working_day(today, region_of_territory(s.communes))]
+            if working:
+                results += await self.matching(now, scopes=working)
             results += await self.reminders(now)
             results += await self.anticipation(now)
             results += await self.retention(now)

@@ -19,8 +19,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from handlers.digests import DigestConfig, Rendered, facts, semester_summary
-from handlers.digests.facts import Item, Scope
+from handlers.digests import DigestConfig, Rendered, semester_summary
+from storage import views
+from storage.views import Item, Scope
 
 # Below this many territories, starting worker processes costs more than it saves.
 PARALLEL_FROM = 8
@@ -49,7 +50,7 @@ def _start(url: str) -> None:
 
 async def _catalogue(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Item]:
     async with sessions() as session:
-        return await facts.catalogue(session)
+        return await views.catalogue(session)
 
 
 def _render(scope: Scope, now: dt.datetime, config: DigestConfig) -> Rendered:

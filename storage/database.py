@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.errors import MutualiseError
+from storage.outbox import QUEUED, Doorbell
 
 DEFAULT_URL = "sqlite:///mutualise.db"
 
@@ -72,6 +74,24 @@ def create_engine(url: str = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(target, **kwargs)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(
+    engine: AsyncEngine, doorbell: Doorbell | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit; given a doorbell, each
+    commit that queued outbound messages rings it (the sender goes at once)."""
+    if doorbell is None:
+        return async_sessionmaker(engine, expire_on_commit=False)
+
+    class Ringing(Session):
+        """A session whose commits tell the doorbell about the messages they queued."""
+
+    def committed(session: Session) -> None:
+        if session.info.pop(QUEUED, False):
+            doorbell.ring()
+
+    def rolled_back(session: Session) -> None:
+        session.info.pop(QUEUED, None)
+
+    event.listen(Ringing, "after_commit", committed)
+    event.listen(Ringing, "after_rollback", rolled_back)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=Ringing)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import (
+    Anticipation,
     Event,
     Need,
+    NeedKind,
     NeedStatus,
     Offer,
     OfferStatus,
@@ -61,7 +63,7 @@ async def all_declarations(
     return (await session.scalars(needs)).all(), (await session.scalars(offers)).all()
 
 
-async def find_event(
+async def recorded_event(
     session: AsyncSession, commune: str, name: str, start: dt.date | None
 ) -> Event | None:
     """The event of that commune with that name (and start, when known)."""
@@ -69,19 +71,6 @@ async def find_event(
     if start is not None:
         query = query.where(Event.start == start)
     return await session.scalar(query.order_by(Event.id.desc()))
-
-
-async def events(
-    session: AsyncSession, first: dt.date | None = None, last: dt.date | None = None
-) -> Sequence[Event]:
-    """Events overlapping [first, last], by date, and the recurring ones begun by `last`
-    (their occurrences are for the caller to find)."""
-    query = select(Event).options(selectinload(Event.items)).order_by(Event.start, Event.id)
-    if first is not None:
-        query = query.where(or_(Event.rule.is_not(None), Event.end >= first))
-    if last is not None:
-        query = query.where(Event.start <= last)
-    return (await session.scalars(query)).all()
 
 
 async def proposals_built_on(
@@ -96,3 +85,83 @@ async def proposals_built_on(
         Proposal.status.in_((ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)),
     )
     return (await session.scalars(query)).all()
+
+
+async def needs_of_message(session: AsyncSession, message_id: int, commune: str) -> Sequence[Need]:
+    """The live needs a message recorded for a commune."""
+    query = select(Need).where(
+        Need.message_id == message_id,
+        Need.commune_insee == commune,
+        Need.status.in_(LIVE_NEEDS),
+    )
+    return (await session.scalars(query)).all()
+
+
+async def recurring_event(session: AsyncSession, commune: str, name: str) -> Event | None:
+    """The commune's recurring event of that name, if it has one."""
+    return await session.scalar(
+        select(Event).where(
+            Event.commune_insee == commune, Event.name == name, Event.rule.is_not(None)
+        )
+    )
+
+
+async def recurring_events(session: AsyncSession, communes: Collection[str]) -> Sequence[Event]:
+    """The recurring events of these communes, with what they asked for."""
+    query = (
+        select(Event)
+        .where(Event.rule.is_not(None), Event.commune_insee.in_(list(communes)))
+        .options(selectinload(Event.items))
+        .order_by(Event.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def last_edition_needs(session: AsyncSession, event_id: int) -> Sequence[Need]:
+    """The borrow needs of an event's latest edition (those not withdrawn)."""
+    latest = await session.scalar(
+        select(func.max(Need.start)).where(Need.event_id == event_id, Need.kind == NeedKind.BORROW)
+    )
+    if latest is None:
+        return []
+    query = (
+        select(Need)
+        .where(Need.event_id == event_id, Need.kind == NeedKind.BORROW, Need.start == latest)
+        .where(Need.status != NeedStatus.CANCELLED)
+        .order_by(Need.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def edition_settled(session: AsyncSession, event_id: int, start: dt.date) -> bool:
+    """Whether the commune was asked about this edition of its event already, or wrote
+    its needs for it itself."""
+    asked = await session.scalar(
+        select(Anticipation.id).where(
+            Anticipation.event_id == event_id, Anticipation.occurrence == start
+        )
+    )
+    written = await session.scalar(
+        select(Need.id).where(Need.event_id == event_id, Need.start == start).limit(1)
+    )
+    return asked is not None or written is not None
+
+
+async def held_records(
+    session: AsyncSession, message_id: int, commune: str
+) -> tuple[Sequence[Need], Sequence[Offer]]:
+    """The needs and offers a message recorded for a commune and held (read with doubts)
+    until its writer confirms them."""
+    needs = await session.scalars(
+        select(Need).where(
+            Need.message_id == message_id, Need.commune_insee == commune,
+            Need.status == NeedStatus.PENDING,
+        )
+    )  # fmt: skip
+    offers = await session.scalars(
+        select(Offer).where(
+            Offer.message_id == message_id, Offer.commune_insee == commune,
+            Offer.status == OfferStatus.PENDING,
+        )
+    )  # fmt: skip
+    return needs.all(), offers.all()

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from storage.errors import MutualiseError
-from storage.models import Commune, CommuneMailIdentity, Member, MemberEmail, Role
+from storage.models import (
+    CalendarToken,
+    Channel,
+    Commune,
+    CommuneMailIdentity,
+    InboundMessage,
+    Invitation,
+    Member,
+    MemberEmail,
+    Need,
+    Offer,
+    Role,
+)
 
 
 class MemberError(MutualiseError):
@@ -152,3 +165,124 @@ def _domains(address: str) -> list[str]:
     """The address's domain and each parent above a TLD: "st.lorient.bzh" is Lorient's."""
     labels = address.rpartition("@")[2].split(".")
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
+async def active_members(session: AsyncSession, communes: Collection[str]) -> Sequence[Member]:
+    """The active members of these communes, with their addresses, in one query."""
+    return (
+        await session.scalars(
+            select(Member)
+            .where(Member.commune_insee.in_(communes), Member.active.is_(True))
+            .options(selectinload(Member.emails))
+        )
+    ).all()
+
+
+async def active_coordinators(session: AsyncSession, territory_id: int) -> Sequence[Member]:
+    """The active coordinators of a territory, with their addresses."""
+    return (
+        await session.scalars(
+            select(Member)
+            .join(Commune, Commune.insee == Member.commune_insee)
+            .where(
+                Commune.territory_id == territory_id,
+                Member.role == Role.COORDINATOR,
+                Member.active.is_(True),
+            )
+            .options(selectinload(Member.emails))
+        )
+    ).all()
+
+
+async def email_writers(
+    session: AsyncSession, needs: Collection[int], offers: Collection[int]
+) -> dict[tuple[str, int], str]:
+    """The address that wrote each of these needs and offers by email, in one query:
+    ("need", id) or ("offer", id) to the address; those written otherwise are left out."""
+    if not (needs or offers):
+        return {}
+    by_email = InboundMessage.channel == Channel.EMAIL
+    rows = await session.execute(
+        select(literal("need"), Need.id, InboundMessage.sender)
+        .join(InboundMessage, InboundMessage.id == Need.message_id)
+        .where(Need.id.in_(needs), by_email)
+        .union_all(
+            select(literal("offer"), Offer.id, InboundMessage.sender)
+            .join(InboundMessage, InboundMessage.id == Offer.message_id)
+            .where(Offer.id.in_(offers), by_email)
+        )
+    )
+    return {(kind, record): sender for kind, record, sender in rows}
+
+
+async def commune_names(session: AsyncSession) -> dict[str, str]:
+    """Every commune's name by its INSEE code."""
+    return dict((await session.execute(select(Commune.insee, Commune.name))).all())
+
+
+async def claim_invitation(session: AsyncSession, code: str, now: dt.datetime) -> bool:
+    """Mark an invitation used, unless it was already: two people racing for one code,
+    one wins (a conditional update)."""
+    claimed = await session.execute(
+        update(Invitation)
+        .where(Invitation.code == code, Invitation.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def member_by(
+    session: AsyncSession, *, member_id: int | None = None, email: str | None = None
+) -> Member | None:
+    """A member named by number or by one of their addresses, with their addresses."""
+    query = select(Member).options(selectinload(Member.emails))
+    if member_id is not None:
+        query = query.where(Member.id == member_id)
+    else:
+        query = query.join(MemberEmail).where(MemberEmail.address == normalise_address(email or ""))
+    return await session.scalar(query)
+
+
+async def calendar_tokens(session: AsyncSession) -> Sequence[CalendarToken]:
+    """Every calendar token, revoked ones included, with its member."""
+    query = (
+        select(CalendarToken)
+        .options(selectinload(CalendarToken.member).selectinload(Member.emails))
+        .order_by(CalendarToken.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """A calendar token as checked when it is used: its holder and their territory."""
+
+    digest: str
+    revoked_at: dt.datetime | None
+    role: Role
+    active: bool
+    territory_id: int
+
+
+async def token_holder(session: AsyncSession, digest: str) -> TokenHolder | None:
+    """The token of that digest with its holder, or None when none has it."""
+    query = (
+        select(CalendarToken.digest, CalendarToken.revoked_at, Member.role, Member.active,
+               Commune.territory_id)
+        .join(Member, Member.id == CalendarToken.member_id)
+        .join(Commune, Commune.insee == Member.commune_insee)
+        .where(CalendarToken.digest == digest)
+    )  # fmt: skip
+    row = (await session.execute(query)).first()
+    return TokenHolder(*row) if row is not None else None
+
+
+async def representative(session: AsyncSession, insee: str) -> Member | None:
+    """The named active member who signs for a commune: a correspondent before a
+    coordinator, the first registered first."""
+    members = await session.scalars(
+        select(Member)
+        .where(Member.commune_insee == insee, Member.active.is_(True), Member.name.is_not(None))
+        .order_by(Member.role, Member.id)
+    )
+    return members.first()

@@ -1,19 +1,82 @@
 """The outbox: every message to send waits here, with its attempts, until it has left.
 
 A message is written in the same transaction as what caused it; a sender takes the due
-ones, and marks each sent, or failed with the time of its next attempt.
+ones, and marks each sent, or failed with the time of its next attempt. A commit that
+queued messages rings the `Doorbell` its sessions were made with, and on PostgreSQL also
+notifies every instance listening (`listening`): the sender goes at once, not at its next
+round.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncpg
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Channel, OutboxAttachment, OutboxMessage, OutboxStatus
+
+# Marks a session whose transaction queued messages (in `Session.info`).
+QUEUED = "mutualise.outbox.queued"
+# The PostgreSQL notification a commit that queued messages sends.
+CHANNEL = "mutualise_outbox"
+
+
+class Doorbell:
+    """Rung after each commit that queued outbound messages; the sender waits on it."""
+
+    def __init__(self) -> None:
+        self._rung = asyncio.Event()
+
+    def ring(self) -> None:
+        """Something is waiting to be sent."""
+        self._rung.set()
+
+    async def wait(self, seconds: float) -> bool:
+        """Until rung (True), or for `seconds` (False)."""
+        try:
+            await asyncio.wait_for(self._rung.wait(), seconds)
+        except TimeoutError:
+            return False
+        self._rung.clear()
+        return True
+
+
+@contextlib.asynccontextmanager
+async def listening(url: str, doorbell: Doorbell) -> AsyncIterator[None]:
+    """While the block runs, ring the doorbell when any instance on this PostgreSQL store
+    queues messages (LISTEN/NOTIFY); on SQLite, nothing (the sender polls)."""
+    target = make_url(url)
+    if target.get_backend_name() != "postgresql":
+        yield
+        return
+    dsn = target.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.add_listener(CHANNEL, lambda *_: doorbell.ring())
+        yield
+    finally:
+        await connection.close()
+
+
+async def waiting(session: AsyncSession, now: dt.datetime) -> bool:
+    """Whether any message, of any channel, is due to be sent."""
+    found = await session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .limit(1)
+    )
+    return found is not None
+
 
 # Waits between attempts; past the last one (about a day in all), the message is given up.
 BACKOFF = (
@@ -95,7 +158,7 @@ async def enqueue_many(
                 select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
             )
         )
-    added = []
+    added: list[OutboxMessage] = []
     for message in messages:
         if message.dedupe_key is not None:
             if message.dedupe_key in known:
@@ -103,6 +166,10 @@ async def enqueue_many(
             known.add(message.dedupe_key)
         added.append(message)
     session.add_all(added)
+    if added and not session.info.get(QUEUED):
+        session.info[QUEUED] = True
+        if session.get_bind().dialect.name == "postgresql":  # delivered to listeners on commit
+            await session.execute(text(f"NOTIFY {CHANNEL}"))
     return added
 
 
@@ -139,6 +206,25 @@ async def due(
     return (await session.scalars(query)).all()
 
 
+async def pages(
+    sessions: async_sessionmaker[AsyncSession],
+    channel: Channel,
+    now: Callable[[], dt.datetime],
+    size: int = 50,
+    most: int = 20,
+) -> AsyncIterator[int]:
+    """The ids of a channel's due messages, a page at a time, until none is left (or
+    `most` pages: the next flush takes the rest). A message tried meanwhile is sent, or
+    due again only later: no page comes back twice."""
+    for _ in range(most):
+        async with sessions() as session:
+            ids = [m.id for m in await due(session, channel, now(), size)]
+        for message_id in ids:
+            yield message_id
+        if len(ids) < size:
+            return
+
+
 def mark_sent(message: OutboxMessage, now: dt.datetime) -> None:
     """The message has left."""
     message.status = OutboxStatus.SENT
@@ -168,6 +254,13 @@ async def replies_since(session: AsyncSession, recipient: str, since: dt.datetim
         )
     )
     return int(count or 0)
+
+
+async def replied_message(session: AsyncSession, outbox_id: int) -> int | None:
+    """The inbound message an outbox message answered (a question about it), if any."""
+    return await session.scalar(
+        select(OutboxMessage.in_reply_to).where(OutboxMessage.id == outbox_id)
+    )
 
 
 async def stranger_replies_since(session: AsyncSession, since: dt.datetime) -> int:

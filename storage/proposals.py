@@ -124,3 +124,27 @@ async def catalogue_items(session: AsyncSession) -> Sequence[CatalogueItem]:
     return (
         await session.scalars(select(CatalogueItem).options(selectinload(CatalogueItem.family)))
     ).all()
+
+
+async def in_play_for(session: AsyncSession, commune: str) -> Sequence[Proposal]:
+    """The proposals still in play in which a commune takes part, newest first."""
+    taking_part = select(ProposalParticipant.proposal_id).where(
+        ProposalParticipant.commune_insee == commune
+    )
+    query = (
+        select(Proposal)
+        .where(Proposal.id.in_(taking_part), Proposal.status.in_(ACTIVE))
+        .options(selectinload(Proposal.participants))
+        .order_by(Proposal.id.desc())
+    )
+    return (await session.scalars(query)).all()
+
+
+async def load_participants(session: AsyncSession, proposals: Sequence[Proposal]) -> None:
+    """Read the participants of these proposals (just made by matching) in one query."""
+    await session.scalars(
+        select(Proposal)
+        .where(Proposal.id.in_([p.id for p in proposals]))
+        .options(selectinload(Proposal.participants))
+        .execution_options(populate_existing=True)
+    )

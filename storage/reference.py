@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,3 +136,21 @@ async def install_catalogue(session: AsyncSession, record: CatalogueRecord) -> C
             changes.updated += 1
     await session.flush()
     return changes
+
+
+async def installed_territory(session: AsyncSession) -> Territory | None:
+    """The territory the store serves (the first installed, when it serves several)."""
+    return await session.scalar(select(Territory).order_by(Territory.id).limit(1))
+
+
+async def catalogue_listing(
+    session: AsyncSession,
+) -> tuple[Sequence[CatalogueItem], dict[str, str]]:
+    """The catalogue's items by family, and the families' labels by id."""
+    items = await session.scalars(
+        select(CatalogueItem).order_by(CatalogueItem.family_id, CatalogueItem.id)
+    )
+    families = dict(
+        (await session.execute(select(CatalogueFamily.id, CatalogueFamily.label))).all()
+    )
+    return items.all(), families

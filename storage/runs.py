@@ -112,3 +112,8 @@ async def release_lease(sessions: async_sessionmaker[AsyncSession], name: str, h
             .where(Lease.name == name, Lease.holder == holder)
             .values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         )
+
+
+async def periods_run(session: AsyncSession, job: str) -> set[str]:
+    """The periods a job has run for (or is running for)."""
+    return set(await session.scalars(select(JobRun.period).where(JobRun.job == job)))

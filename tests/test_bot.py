@@ -372,9 +372,9 @@ async def test_failures_end_in_an_apology_and_the_message_is_kept(
     assert await count(sessions, InboundMessage, kept) == 1
     monkeypatch.undo()
 
-    from handlers.desk import Desk
+    from handlers.requests import Requests
 
-    monkeypatch.setattr(Desk, "declarations", broken)
+    monkeypatch.setattr(Requests, "declarations", broken)
     calls = await chat.say(ANNE, "/besoins")
     assert "Désolé" in texts(calls) and "Traceback" not in texts(calls)
     assert "secret" not in texts(calls)

@@ -1,34 +1,16 @@
-"""The `mutualise` command, run as a user runs it: the installed script, in a subprocess."""
+"""The `mutualise` command as a user runs it: through `main(argv)` in this process, and a
+few runs of the installed script in a process of its own (`script`)."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from storage.database import create_engine
 from storage.schema import head_revision
+from tests.cli import flat, mutualise, script
 from tests.snapshot import dump
-
-MUTUALISE = str(Path(sys.executable).with_name("mutualise"))
-
-
-def mutualise(
-    *args: str, db: str | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
-    if db is not None:
-        env["MUTUALISE_DB"] = db
-    result = subprocess.run(
-        [MUTUALISE, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
-    )
-    # French numbers are grouped with a narrow no-break space: 203 309.
-    result.stdout = result.stdout.replace("\u202f", " ")
-    return result
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], phrase: str) -> None:
@@ -79,7 +61,7 @@ def test_db_flag_wins_over_the_environment(sqlite_url: str, tmp_path: Path) -> N
 
 
 def test_default_store_is_a_file_in_the_working_directory(tmp_path: Path) -> None:
-    result = mutualise("init", cwd=tmp_path)
+    result = script("init", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "mutualise.db").exists()
 
@@ -147,10 +129,10 @@ def test_a_wrong_epci_creates_nothing_and_suggests(tmp_path: Path) -> None:
 
 
 def test_help_and_usage_errors_are_french() -> None:
-    help_text = mutualise("--help")
+    help_text = script("--help")
     assert help_text.returncode == 0
     assert "usage : mutualise" in help_text.stdout and "affiche cette aide" in help_text.stdout
-    missing = mutualise("members", "add", "--role", "coordinator")
+    missing = script("members", "add", "--role", "coordinator")
     assert missing.returncode == 2
     assert "arguments obligatoires manquants : --commune" in missing.stderr
 
@@ -168,8 +150,8 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
         assert "Besoin enregistré pour Larmor-Plage" in result.stdout
         assert "Confirmée :" in result.stdout
         assert "11 messages et boutons Telegram traités par le bot" in result.stdout
-        assert "Lorient peut prêter 200 ganivelles à Riantec" in result.stdout
-        assert "3 communes demandent 1 chapiteau" in result.stdout
+        assert "Lorient peut prêter 200 ganivelles à Riantec" in flat(result.stdout)
+        assert "3 communes demandent 1 chapiteau" in flat(result.stdout)
     assert (tmp_path / "demo" / "demo.db").exists()
     assert (tmp_path / "demo" / "convention.docx").exists()
     assert len(list((tmp_path / "demo" / "courriels").glob("*.eml"))) > 10
@@ -181,22 +163,6 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
         "Rapprochements du 19 mai 2027"
         in (tmp_path / "demo" / "synthese" / "rapprochements" / "digest.txt").read_text()
     )
-
-
-@pytest.mark.parametrize("module", ["handlers", "storage"])
-def test_the_heart_knows_no_channel(module: str) -> None:
-    code = (
-        "import importlib, pkgutil, sys\n"
-        f"import {module}\n"
-        f"for info in pkgutil.walk_packages({module}.__path__, '{module}.'):\n"
-        "    if '.migrations' not in info.name:\n"
-        "        importlib.import_module(info.name)\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiogram', 'aiosmtpd'}))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
 
 
 def test_parse_prints_the_contract(tmp_path: Path) -> None:

@@ -12,11 +12,12 @@ import openpyxl
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.digests import DigestConfig, Rendered, facts, matching_digest, semester_summary
+from handlers.digests import DigestConfig, Rendered, matching_digest, semester_summary
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
 from handlers.proposals import answer
 from handlers.reading.sources import bundled_reader
+from storage import views
 from storage.models import (
     Channel,
     Event,
@@ -56,8 +57,8 @@ async def play(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 async def summary(sessions: async_sessionmaker[AsyncSession], now: dt.datetime) -> Rendered:
     async with sessions() as session:
-        (scope,) = await facts.territories(session)
-        items = await facts.catalogue(session)
+        (scope,) = await views.territories(session)
+        items = await views.catalogue(session)
         return await semester_summary(session, scope, items, now, DigestConfig())
 
 
@@ -189,8 +190,8 @@ async def test_matching_digest_tells_only_what_is_new(
     await play(sessions)
     now = dt.datetime(2027, 5, 20, 8, tzinfo=PARIS)
     async with sessions() as session:
-        (scope,) = await facts.territories(session)
-        items = await facts.catalogue(session)
+        (scope,) = await views.territories(session)
+        items = await views.catalogue(session)
         first = await matching_digest(session, scope, items, now, None, None, DigestConfig())
         assert first.news
         assert "N° 2 — Groupement de commandes : ordinateur portable" in first.text

@@ -12,6 +12,9 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+
+from tests.cli import mutualise
 from tests.test_service import AUTHSERV, MUTUALISE, relayed, service_env
 
 SENDERS = ["st@caudan.fr", "mairie@cleguer.fr", "st@lorient.bzh", "mairie@mairie-queven.fr"]
@@ -81,12 +84,11 @@ def counts(db: Path) -> dict[str, int]:
         }
 
 
+@pytest.mark.e2e
 async def test_killed_under_load_every_accepted_email_is_handled_once(tmp_path: Path) -> None:
     db = tmp_path / "store.db"
     env = service_env(f"sqlite:///{db}")
-    init = await asyncio.create_subprocess_exec(MUTUALISE, "init", env=env,
-                                                stdout=asyncio.subprocess.DEVNULL)  # fmt: skip
-    assert await init.wait() == 0
+    assert mutualise("init", env=env).returncode == 0
     _, relay, port = await relayed(env)
     env["MUTUALISE_LOG_FILE"] = str(tmp_path / "mutualise.log")
 

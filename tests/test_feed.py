@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.cli.feed import serving_feed
-from handlers.feed import CalendarTokenError, digest, issue, revoke
+from handlers.calendar_feed import CalendarTokenError, digest, issue, revoke
+from handlers.cli.calendar_feed import serving_feed
 from storage.members import add_member
 from storage.models import CalendarToken, Commune, Event, EventItem, Role
-from tests.test_cli import mutualise
+from tests.cli import mutualise
 from tests.test_digests import PARIS, play
 from tests.test_service import MUTUALISE, free_port, service_env
 
@@ -112,6 +112,7 @@ async def test_only_an_active_coordinator_gets_a_token(
             await issue(session, member_id=999)
 
 
+@pytest.mark.e2e
 async def test_run_serves_the_feed_until_revoked(sqlite_url: str) -> None:
     """The commands and the service as a coordinator uses them."""
     assert mutualise("init", db=sqlite_url).returncode == 0

@@ -6,7 +6,7 @@ import datetime as dt
 
 from handlers.matching.groups import plan_group_orders, plan_joint_purchases
 from handlers.matching.loans import Stock, plan_loans
-from handlers.matching.plans import NeedView, OfferView, Outcome, Place
+from handlers.matching.plans import NeedView, OfferView, Place, Planning
 from storage.models import ParticipantRole
 from storage.territory import load_territory
 
@@ -33,14 +33,14 @@ def offer(id: int, commune: str, quantity: int | None, start=None, end=None) -> 
     return OfferView(id, commune, "ganivelle", quantity, start, end)
 
 
-def loans(needs: list[NeedView], offers: list[OfferView]) -> Outcome:
-    outcome = Outcome()
+def loans(needs: list[NeedView], offers: list[OfferView]) -> Planning:
+    outcome = Planning()
     stocks = {o.id: Stock(o) for o in offers}
     plan_loans(needs, stocks, PLACES, LABELS, set(), outcome)
     return outcome
 
 
-def lent(outcome: Outcome) -> dict[int, list[tuple[str, int | None]]]:
+def lent(outcome: Planning) -> dict[int, list[tuple[str, int | None]]]:
     """Need id -> [(lender, quantity)]."""
     return {
         next(p.need_id for p in plan.parts if p.need_id): [
@@ -130,7 +130,7 @@ def purchase(id: int, commune: str, item: str, quantity: int, deadline: dt.date)
 
 
 def test_group_orders_within_a_horizon_with_the_largest_share_carrying() -> None:
-    outcome = Outcome()
+    outcome = Planning()
     needs = [
         purchase(1, CAUDAN, "tondeuse-autoportee", 1, dt.date(2027, 9, 30)),
         purchase(2, QUEVEN, "tondeuse-autoportee", 2, dt.date(2027, 8, 31)),
@@ -146,7 +146,7 @@ def test_group_orders_within_a_horizon_with_the_largest_share_carrying() -> None
 
 
 def test_group_orders_by_family_when_items_differ() -> None:
-    outcome = Outcome()
+    outcome = Planning()
     needs = [
         purchase(1, CAUDAN, "tondeuse-autoportee", 1, dt.date(2027, 9, 30)),
         purchase(2, QUEVEN, "debroussailleuse", 4, dt.date(2027, 8, 31)),
@@ -168,11 +168,11 @@ def test_joint_purchase_when_three_communes_ask_what_nobody_lends() -> None:
         asks(2, QUEVEN, dt.date(2027, 8, 1)),
         asks(3, GROIX, dt.date(2027, 8, 15)),
     ]
-    outcome = Outcome()
+    outcome = Planning()
     plan_joint_purchases(needs, set(), PLACES, LABELS, 3, dt.timedelta(days=365), outcome)
     assert len(outcome.plans) == 1 and "3 communes demandent" in outcome.plans[0].sentence()
     for lenders, minimum in (({"chapiteau"}, 3), (set(), 4)):
-        outcome = Outcome()
+        outcome = Planning()
         plan_joint_purchases(
             needs, lenders, PLACES, LABELS, minimum, dt.timedelta(days=365), outcome
         )
@@ -180,7 +180,7 @@ def test_joint_purchase_when_three_communes_ask_what_nobody_lends() -> None:
 
 
 def test_a_volunteer_carries_the_group_order() -> None:
-    outcome = Outcome()
+    outcome = Planning()
     needs = [
         purchase(1, CAUDAN, "tondeuse-autoportee", 5, dt.date(2027, 9, 30)),
         NeedView(2, "purchase", QUEVEN, "tondeuse-autoportee", "t", "espaces-verts", 1, None,

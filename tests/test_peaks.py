@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.digests import DigestConfig, facts, matching_digest
+from handlers.digests import DigestConfig, matching_digest
 from handlers.digests.peaks import Peak, peaks, shortfalls
+from storage import views
 from storage.models import Channel, Need, NeedKind, NeedStatus, Offer, OfferStatus
 from tests.test_digests import summary
 
@@ -49,7 +50,7 @@ NEEDS = [
 
 async def territory(
     sessions: async_sessionmaker[AsyncSession],
-) -> tuple[list[facts.NeedRow], list[facts.OfferRow], dict[str, facts.Item]]:
+) -> tuple[list[views.NeedRow], list[views.OfferRow], dict[str, views.Item]]:
     async with sessions.begin() as session:
         for insee, item, quantity, start, end, status in OFFERS:
             session.add(Offer(commune_insee=insee, item_id=item, item_label=item,
@@ -60,10 +61,10 @@ async def territory(
                              item_label=item, quantity=quantity, start=start, end=end,
                              status=need_status, channel=Channel.CLI))  # fmt: skip
     async with sessions() as session:
-        (scope,) = await facts.territories(session)
-        items = await facts.catalogue(session)
-        needs = await facts.needs(session, scope, items, statuses=facts.LIVE_NEEDS)
-        return needs, await facts.offers(session, scope), items
+        (scope,) = await views.territories(session)
+        items = await views.catalogue(session)
+        needs = await views.needs(session, scope, items, statuses=views.LIVE_NEEDS)
+        return needs, await views.offers(session, scope), items
 
 
 def figures(found: list[Peak]) -> list[tuple[str, D, D, int, int]]:
@@ -102,11 +103,11 @@ async def test_peaks_of_a_territory_checked_by_hand(
 def test_a_long_need_is_two_changes_not_a_day_each() -> None:
     """A need over a whole year against an offer of the same size leaves no peak, and a
     thousand overlapping needs are swept at once."""
-    item = facts.Item("ganivelle", "ganivelles", "f", "F", None)
-    need = facts.NeedRow(1, "56121", "Lorient", NeedKind.BORROW, "ganivelle", "ganivelle",
+    item = views.Item("ganivelle", "ganivelles", "f", "F", None)
+    need = views.NeedRow(1, "56121", "Lorient", NeedKind.BORROW, "ganivelle", "ganivelle",
                          "ganivelles", "F", 10, None, D(2026, 1, 1), D(2026, 12, 31), None,
                          NeedStatus.OPEN, D(2025, 12, 1))  # fmt: skip
-    offer = facts.OfferRow(1, "56098", "ganivelle", 10, None, None)
+    offer = views.OfferRow(1, "56098", "ganivelle", 10, None, None)
     assert peaks([need], [offer], {"ganivelle": item}) == []
     many = [need] * 1000
     (peak,) = peaks(many, [offer], {"ganivelle": item})
@@ -122,8 +123,8 @@ async def test_the_digests_list_the_peaks_and_the_shortage_that_comes_back(
     now = dt.datetime(2026, 7, 1, 8, tzinfo=PARIS)
     semester = await summary(sessions, now)
     async with sessions() as session:
-        (scope,) = await facts.territories(session)
-        catalogue = await facts.catalogue(session)
+        (scope,) = await views.territories(session)
+        catalogue = await views.catalogue(session)
         digest = await matching_digest(session, scope, catalogue, now, None, None, DigestConfig())
     for text in (semester.text, digest.text):
         # May's barrières are past; 2027 is beyond the six months ahead.

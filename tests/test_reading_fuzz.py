@@ -22,9 +22,11 @@ PIECES = [
 
 
 def _bounded(text: str) -> None:
-    started = time.perf_counter()
+    # The processor time of this reading alone: other tests running beside it (one worker
+    # per core) and other processes do not count, a pattern that backtracks does.
+    started = time.process_time()
     reading = READER.read(text, dt.date(2027, 3, 10)).to_json()
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert reading["intent"] in {"purchase", "borrow", "lend", "event", "cancel", "unknown"}
 
 

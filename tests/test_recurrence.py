@@ -12,11 +12,19 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.digests import facts
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
 from handlers.reading.sources import bundled_reader
-from handlers.recurrence import Occurrence, describe, next_occurrence, occurrences, when, yearly_on
+from handlers.recurrence import (
+    Occurrence,
+    dated,
+    describe,
+    next_occurrence,
+    occurrences,
+    when,
+    yearly_on,
+)
+from storage import views
 from storage.models import Event
 from tests.test_digests import summary
 
@@ -83,7 +91,7 @@ def test_rules_across_years_and_a_holiday() -> None:
         dt.date(2028, 5, 1),
         dt.date(2029, 5, 7),
     ]
-    assert [o.holiday for o in found] == [False, True, False]
+    assert [o.on_holiday() for o in found] == [False, True, False]
     assert when(found[1]) == "le lundi 1er mai 2028 (jour férié)"
     weekend = "FREQ=YEARLY;BYMONTH=8;BYDAY=-1SA"
     # 2026: Saturday 29 August; 2027: the 28th; 2032 (leap): the 28th again.
@@ -108,8 +116,9 @@ async def test_next_years_edition_is_the_same_event_and_calendars_show_it(
     await inbox.receive(Inbound.from_line("anne@gmail.com", again, later))
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Event)) == 1
-        (scope,) = await facts.territories(session)
-        rows = await facts.events(session, scope, dt.date(2027, 1, 1), dt.date(2029, 12, 31))
+        (scope,) = await views.territories(session)
+        first, last = dt.date(2027, 1, 1), dt.date(2029, 12, 31)
+        rows = dated(await views.events(session, scope, first, last), first, last)
     assert [(r.name, r.start, r.recurring) for r in rows] == [
         ("forum des associations", dt.date(2027, 9, 4), True),
         ("forum des associations", dt.date(2028, 9, 2), True),

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.digests import DigestConfig
+from handlers.holidays import Region, public_holidays, region_of, region_of_territory, working_day
 from scheduler.jobs import Jobs
-from scheduler.periods import daily_due, public_holidays, semester_due, working_day
+from scheduler.periods import daily_due, semester_due
 from scheduler.service import Scheduler
+from storage.database import session_factory
 from storage.members import add_member
 from storage.models import (
     Channel,
@@ -27,7 +31,7 @@ from storage.models import (
     ProposalStatus,
     Role,
 )
-from storage.outbox import attachments_of
+from storage.outbox import Doorbell, attachments_of, draft, enqueue, listening, waiting
 from storage.runs import hold_lease, release_lease
 from tests.test_digests import play
 
@@ -49,11 +53,33 @@ def test_working_days_skip_weekends_and_french_holidays() -> None:
     assert dt.date(2028, 4, 17) in public_holidays(2028)  # Easter Monday of a leap year
 
 
+@pytest.mark.parametrize(
+    ("insee", "region", "day", "holiday"),
+    [
+        ("56121", Region.MAINLAND, dt.date(2027, 12, 26), False),  # Lorient: a Sunday anyway
+        ("57463", Region.ALSACE_MOSELLE, dt.date(2027, 3, 26), True),  # Metz: Vendredi saint
+        ("67482", Region.ALSACE_MOSELLE, dt.date(2028, 12, 26), True),  # Strasbourg
+        ("56121", Region.MAINLAND, dt.date(2028, 12, 26), False),
+        ("97101", Region.GUADELOUPE, dt.date(2027, 5, 27), True),  # abolition of slavery
+        ("97209", Region.MARTINIQUE, dt.date(2027, 5, 22), True),
+        ("97302", Region.GUYANE, dt.date(2027, 6, 10), True),
+        ("97411", Region.REUNION, dt.date(2027, 12, 20), True),
+        ("97611", Region.MAYOTTE, dt.date(2027, 4, 27), True),
+        ("2A004", Region.MAINLAND, dt.date(2027, 5, 27), False),  # Ajaccio
+    ],
+)
+def test_holidays_depend_on_the_territory(
+    insee: str, region: Region, day: dt.date, holiday: bool
+) -> None:
+    assert region_of(insee) is region
+    assert (day in public_holidays(day.year, region)) is holiday
+    assert region_of_territory([insee, insee, "56121"]) is region
+
+
 def test_due_dates() -> None:
-    assert daily_due(paris(2027, 7, 5, 7, 59), 8, working_only=True) is None
-    assert daily_due(paris(2027, 7, 5, 8, 0), 8, working_only=True) == dt.date(2027, 7, 5)
-    assert daily_due(paris(2027, 7, 14, 9), 8, working_only=True) is None
-    assert daily_due(paris(2027, 7, 14, 9), 8, working_only=False) == dt.date(2027, 7, 14)
+    assert daily_due(paris(2027, 7, 5, 7, 59), 8) is None
+    assert daily_due(paris(2027, 7, 5, 8, 0), 8) == dt.date(2027, 7, 5)
+    assert daily_due(paris(2027, 7, 14, 9), 8) == dt.date(2027, 7, 14)
     # The summary of 1 July is due from 8:00 that day, and caught up within a month.
     assert semester_due(paris(2027, 7, 1, 7), 8) is None  # 1 January is long past
     assert semester_due(paris(2027, 7, 1, 8), 8) == dt.date(2027, 7, 1)
@@ -146,6 +172,9 @@ async def test_the_matching_digest_is_sent_only_when_something_is_new(
     async with sessions() as session:
         details = (await session.scalars(select(JobRun.detail).order_by(JobRun.id))).all()
     assert '"queued": 0' in str(details[-1]) or '"queued": 0' in str(details)
+    # 14 July, a Wednesday: no digest on a public holiday, the reminders still run.
+    holiday = await jobs(sessions).due(paris(2027, 7, 14, 9))
+    assert "matching" not in {r.job for r in holiday} and "reminders" in {r.job for r in holiday}
 
 
 async def test_the_lease_makes_one_sender(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -270,3 +299,52 @@ async def test_many_territories_are_rendered_on_every_core_and_sent_once(
         len([m for m in await outbox(sessions) if (m.dedupe_key or "").startswith("semester:")])
         == 9
     )
+
+
+def queued_reply(now: dt.datetime) -> OutboxMessage:
+    return draft(channel=Channel.EMAIL, recipient="st@caudan.fr", body="Bien reçu.", now=now)
+
+
+async def test_a_commit_that_queues_messages_wakes_the_sender_at_once(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    doorbell = Doorbell()
+    ringing = session_factory(engine, doorbell)
+    now = paris(2027, 7, 3, 10)
+    flushed = asyncio.Event()
+
+    async def flush() -> None:
+        flushed.set()
+
+    # An hour between two rounds: only the doorbell can make it go sooner.
+    sender = Scheduler(ringing, jobs(ringing, "a"), [flush], 3600, lambda: now, doorbell)
+    await sender.start()
+    try:
+        flushed.clear()
+        with pytest.raises(RuntimeError):  # rolled back: nothing queued, nothing rung
+            async with ringing.begin() as session:
+                await enqueue(session, queued_reply(now))
+                raise RuntimeError
+        await asyncio.sleep(0.3)
+        assert not flushed.is_set()
+        started = time.monotonic()
+        async with ringing.begin() as session:
+            await enqueue(session, queued_reply(now))
+        await asyncio.wait_for(flushed.wait(), 5)
+        assert time.monotonic() - started < 0.5
+    finally:
+        await sender.stop()
+
+
+async def test_another_instance_queueing_rings_through_postgresql_and_is_polled_on_sqlite(
+    store_url: str, sessions: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    doorbell = Doorbell()
+    now = paris(2027, 7, 3, 10)
+    async with listening(store_url, doorbell):
+        async with sessions.begin() as session:  # the other instance's store, no doorbell
+            await enqueue(session, queued_reply(now))
+        rung = await doorbell.wait(2)
+    assert rung is (backend == "postgresql")
+    async with sessions() as session:  # what the sender polls for, every few seconds
+        assert await waiting(session, now)

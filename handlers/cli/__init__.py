@@ -1,4 +1,8 @@
-"""The `mutualise` command line: the stable surface that coordinators and scripts use."""
+"""The `mutualise` command line: the stable surface that coordinators and scripts use.
+
+This package is the composition root: it reads the settings, opens the store, and builds
+the adapters (`bot/`, `mail/`) and the scheduler around the heart; the rest of `handlers/`
+knows none of them (`tests/test_layers.py`)."""
 
 from __future__ import annotations
 
@@ -12,13 +16,29 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 
-from handlers.cli import demo, digest, feed, french, members, parse, records, reference, service
+from handlers.cli import (
+    calendar_feed,
+    demo,
+    digest,
+    french,
+    members,
+    parse,
+    records,
+    reference,
+    service,
+)
 from handlers.cli.context import open_context
 from handlers.cli.output import safe_url
 from handlers.settings import Settings
 from storage.errors import MutualiseError
 
 log = logging.getLogger("mutualise.cli")
+# What a setting of the wrong type should have been, by pydantic's error type.
+EXPECTED = {
+    "int_parsing": "un nombre entier est attendu",
+    "float_parsing": "un nombre est attendu",
+    "bool_parsing": "true ou false est attendu",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     records.register(commands)
     records.register_events(commands)
     digest.register(commands)
-    feed.register(commands)
+    calendar_feed.register(commands)
     service.register(commands)
     demo.register(commands)
     return parser
@@ -71,7 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings() if args.db is None else Settings(db=args.db)
     except ValidationError as exc:
-        err.print(f"Configuration invalide : {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}.")
+        first = exc.errors()[0]
+        name = "MUTUALISE_" + "_".join(str(part) for part in first["loc"]).upper()
+        reason = EXPECTED.get(first["type"]) or first.get("ctx", {}).get("error", first["msg"])
+        err.print(f"Configuration invalide, {name} : {reason}.", markup=False)
         return 2
     _configure_logging(settings)
     out = Console(highlight=False, soft_wrap=True)

@@ -10,12 +10,12 @@ import html
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from rich.progress import Progress
 from rich.table import Table
 
 from handlers.cli.context import Context
+from handlers.clock import DEFAULT_ZONE
 from handlers.inbox import Inbox
 from handlers.invitations import invite
 from storage.models import Commune, Role
@@ -23,8 +23,8 @@ from storage.models import Commune, Role
 if TYPE_CHECKING:
     from bot.offline import OfflineChat
 
-PARIS = ZoneInfo("Europe/Paris")
-STARTS = dt.datetime(2027, 5, 18, 10, 0, tzinfo=PARIS)
+# The chats of the demonstration, in Lorient on 18 May 2027.
+STARTS = dt.datetime(2027, 5, 18, 10, 0, tzinfo=DEFAULT_ZONE)
 TAGS = re.compile(r"<[^>]+>")
 
 

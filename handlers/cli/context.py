@@ -10,9 +10,13 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from handlers.clock import Clock
+from handlers.inbox import Inbox
+from handlers.reading.sources import stored_reader
 from handlers.settings import Settings
 from storage.database import create_engine, session_factory
 from storage.errors import MutualiseError
+from storage.outbox import Doorbell
 from storage.schema import current_revision, head_revision
 
 
@@ -26,6 +30,16 @@ class Context:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     out: Console
+    clock: Clock
+    # Rung by each commit that queues outbound messages: the service's sender waits on it.
+    doorbell: Doorbell
+
+    async def inbox(self) -> Inbox:
+        """The inbox every command and the service share: the store's reader, the
+        territory's matching settings, the time zone of the settings."""
+        async with self.sessions() as session:
+            reader = await stored_reader(session)
+        return Inbox(self.sessions, reader, self.settings.matching(), self.settings.zone)
 
     async def ensure_ready(self) -> None:
         """Refuse to work on a store that `mutualise init` has not brought to this version;
@@ -57,6 +71,8 @@ async def open_context(settings: Settings, out: Console) -> AsyncIterator[Contex
     """Open the store for one command, and close it whatever happens."""
     engine = create_engine(settings.db)
     try:
-        yield Context(settings, engine, session_factory(engine), out)
+        doorbell = Doorbell()
+        sessions = session_factory(engine, doorbell)
+        yield Context(settings, engine, sessions, out, settings.clock(), doorbell)
     finally:
         await engine.dispose()

@@ -17,7 +17,6 @@ import smtplib
 from email.message import EmailMessage
 from importlib import resources
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from rich.progress import Progress
 from rich.table import Table
@@ -25,8 +24,6 @@ from rich.table import Table
 from handlers.cli import records, reference
 from handlers.cli.chats import run_chats
 from handlers.cli.context import Context, open_context
-from handlers.cli.records import matching_config
-from handlers.inbox import Inbox
 from handlers.reading.reader import Reader
 from handlers.reading.sources import stored_reader
 from storage.members import communes
@@ -34,7 +31,6 @@ from storage.models import Channel, ProposalKind
 from storage.outbox import due
 from storage.proposals import all_proposals
 
-PARIS = ZoneInfo("Europe/Paris")
 DEMO_ADDRESS = "besoins@lorient-agglo.example"
 DEMO_AUTHSERV = "mx.lorient-agglo.example"
 
@@ -92,7 +88,7 @@ async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
             names = {c.insee: c.name for c in await communes(session)}
         ctx.out.print(_readings(reader, names))
         await _scenario(demo, reader)
-        inbox = Inbox(demo.sessions, reader, matching_config(demo.settings))
+        inbox = await demo.inbox()
         updates = await run_chats(demo, inbox)
         ctx.out.print(f"{updates} messages et boutons Telegram traités par le bot.")
         ctx.out.print()
@@ -115,8 +111,8 @@ async def _scenario(ctx: Context, reader: Reader) -> None:
 
     lines = resources.files("storage").joinpath("data/demo-scenario.jsonl").read_text("utf-8")
     scenario = [json.loads(line) for line in lines.splitlines() if line.strip()]
-    clock = [dt.datetime.now(PARIS)]
-    inbox = Inbox(ctx.sessions, reader, matching_config(ctx.settings))
+    clock = [ctx.clock()]
+    inbox = await ctx.inbox()
     handler = MailHandler(inbox, Mailbox.of(DEMO_ADDRESS), lambda: clock[0], Trust({DEMO_AUTHSERV}))
     server = await serve(handler, "127.0.0.1", 0, 10 * 1024 * 1024)
     port = server.sockets[0].getsockname()[1]
@@ -124,7 +120,7 @@ async def _scenario(ctx: Context, reader: Reader) -> None:
         with Progress(transient=True, console=ctx.out) as progress:
             task = progress.add_task("Courriels des mairies, par SMTP", total=len(scenario))
             for number, entry in enumerate(scenario, start=1):
-                clock[0] = dt.datetime.fromisoformat(entry["at"]).replace(tzinfo=PARIS)
+                clock[0] = ctx.clock.local(dt.datetime.fromisoformat(entry["at"]))
                 raw = _email(entry, number)
                 await asyncio.to_thread(_send, port, entry["from"], raw)
                 progress.advance(task)
@@ -155,7 +151,7 @@ def _send(port: int, sender: str, raw: bytes) -> None:
 
 async def _agreement(ctx: Context, folder: Path) -> str:
     """Both communes of the first loan accept it; its agreement is written."""
-    from handlers.conventions import LoanTerms, agreement, render_docx, render_html
+    from handlers.agreements import LoanTerms, agreement, render_docx, render_html
     from handlers.proposals import answer
 
     async with ctx.sessions.begin() as session:
@@ -163,7 +159,7 @@ async def _agreement(ctx: Context, folder: Path) -> str:
         if not loans:
             return "aucun prêt à conventionner"
         loan = loans[0]
-        now = dt.datetime.now(PARIS)
+        now = ctx.clock()
         for commune in dict.fromkeys(p.commune_insee for p in loan.participants):
             await answer(session, loan.id, commune, True, now)
     async with ctx.sessions() as session:
@@ -195,7 +191,7 @@ async def _outbox(ctx: Context, folder: Path) -> int:
 
     relay = Relay("127.0.0.1", 25, DEMO_ADDRESS)
     # The scenario's clock runs in 2027: everything it queued is taken, due or not.
-    later = dt.datetime(2100, 1, 1, tzinfo=PARIS)
+    later = dt.datetime(2100, 1, 1, tzinfo=ctx.clock.zone)
     async with ctx.sessions() as session:
         messages = await due(session, Channel.EMAIL, later, limit=1000)
         files = {f"{m.id:03d}.eml": bytes(compose(m, relay)) for m in messages}

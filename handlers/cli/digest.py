@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from handlers.cli.context import Context
-from handlers.digests import DigestConfig, DigestKind, Rendered, each_territory, facts
+from handlers.digests import DigestConfig, DigestKind, Rendered, each_territory
 from handlers.settings import Settings
+from storage import views
 from storage.errors import MutualiseError
 
 
@@ -43,9 +44,9 @@ def digest_config(settings: Settings) -> DigestConfig:
 
 
 def _now(value: str | None, settings: Settings) -> dt.datetime:
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     if not value:
-        return dt.datetime.now(zone)
+        return settings.clock()()
     try:
         day = dt.date.fromisoformat(value)
     except ValueError as exc:
@@ -56,7 +57,7 @@ def _now(value: str | None, settings: Settings) -> dt.datetime:
 
 async def _render(
     ctx: Context, kind: DigestKind, now: dt.datetime, only: set[str] | None = None
-) -> AsyncIterator[Rendered]:
+) -> AsyncGenerator[Rendered, None]:
     """Each territory's digest in turn (of some EPCIs only, if given), without sending."""
     async with ctx.sessions() as session:
         async for rendered in each_territory(session, kind, now, digest_config(ctx.settings), only):
@@ -74,7 +75,7 @@ async def run_digest(ctx: Context, args: argparse.Namespace) -> int:
     now = _now(args.now, settings)
     out = Path(args.out)
     async with ctx.sessions() as session:
-        count = len(await facts.territories(session))
+        count = len(await views.territories(session))
     if not count:
         msg = "Aucun territoire dans la base : lancez d'abord « mutualise init »."
         raise DigestError(msg)
@@ -90,11 +91,13 @@ async def run_digest(ctx: Context, args: argparse.Namespace) -> int:
             ctx.out.print("Rien de nouveau depuis le dernier digest : il ne serait pas envoyé.")
 
     if not args.send:
-        async for digest in _render(ctx, kind, now):
-            await write(digest)
+        # Closed even when writing fails: its session goes back before the store closes.
+        async with contextlib.aclosing(_render(ctx, kind, now)) as digests:
+            async for digest in digests:
+                await write(digest)
         return 0
     jobs = Jobs(ctx.sessions, digest_config(settings), f"cli:{instance_name()}",
-                ZoneInfo(settings.timezone), settings.digest_hour)  # fmt: skip
+                settings.zone, settings.digest_hour)  # fmt: skip
     if kind is DigestKind.SEMESTER:
         results = await jobs.semester(now, now.date(), keep=write)
     else:
@@ -109,10 +112,11 @@ async def run_digest(ctx: Context, args: argparse.Namespace) -> int:
             )
     done = {r.period.partition("/")[0] for r in results if not r.ran}
     if done:
-        async for digest in _render(ctx, kind, now, done):
-            await write(
-                digest,
-                "Déjà traité pour cette période (par le service ou un envoi précédent) : "
-                "rien n'est renvoyé.",
-            )
+        async with contextlib.aclosing(_render(ctx, kind, now, done)) as digests:
+            async for digest in digests:
+                await write(
+                    digest,
+                    "Déjà traité pour cette période (par le service ou un envoi précédent) : "
+                    "rien n'est renvoyé.",
+                )
     return 0

@@ -12,10 +12,9 @@ from handlers.cli.context import Context
 from handlers.cli.output import print_json
 from handlers.communes import CommuneIndex, CommuneName
 from handlers.invitations import invite
+from storage.labels import ROLES
 from storage.members import add_member, communes, members
 from storage.models import Commune, Role
-
-ROLE_LABELS = {Role.CORRESPONDENT: "correspondant", Role.COORDINATOR: "coordinateur"}
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,7 +62,7 @@ async def run_add(ctx: Context, args: argparse.Namespace) -> int:
             telegram_id=args.telegram,
         )
     who = member.name or ", ".join(e.address for e in member.emails) or f"Telegram {args.telegram}"
-    role = ROLE_LABELS[member.role]
+    role = ROLES[member.role]
     ctx.out.print(f"Membre n° {member.id} inscrit : {who}, {role} pour {commune.name}.")
     return 0
 
@@ -79,7 +78,7 @@ async def run_invite(ctx: Context, args: argparse.Namespace) -> int:
         from bot.service import bot_username  # the adapter loads only when it is configured
 
         username = await bot_username(ctx.settings)
-    role = ROLE_LABELS[invitation.role]
+    role = ROLES[invitation.role]
     ctx.out.print(f"Invitation pour un {role} de {commune.name}, valable {days} jours :")
     ctx.out.print(f"Code : {invitation.code}")
     if username:
@@ -119,7 +118,7 @@ async def run_list(ctx: Context, args: argparse.Namespace) -> int:
         table.add_row(
             str(m.id),
             m.commune.name,
-            ROLE_LABELS[m.role],
+            ROLES[m.role],
             m.name or "",
             ", ".join(e.address for e in m.emails),
             str(m.telegram_id or ""),

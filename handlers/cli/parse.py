@@ -8,14 +8,11 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from handlers.cli.context import Context
 from handlers.reading.reader import Reader
 from handlers.reading.sources import bundled_reader, stored_reader
 from storage.errors import MutualiseError
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 class ParseInputError(MutualiseError):
@@ -35,10 +32,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parse.set_defaults(run=run_parse, needs_store=False)
 
 
-def written_on(value: str | None) -> dt.date:
-    """The day a text was written: an ISO date or date-time, or today in Paris."""
+def written_on(value: str | None, today: dt.date) -> dt.date:
+    """The day a text was written: an ISO date or date-time, or today."""
     if not value:
-        return dt.datetime.now(PARIS).date()
+        return today
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError as exc:
@@ -63,7 +60,7 @@ async def run_parse(ctx: Context, args: argparse.Namespace) -> int:
         raise ParseInputError(msg)
     reader = await _reader(ctx)
     if args.jsonl is None:
-        _emit(reader.read(args.text, written_on(args.now)).to_json())
+        _emit(reader.read(args.text, written_on(args.now, ctx.clock.today())).to_json())
         return 0
     try:
         lines = args.jsonl.read_text("utf-8").splitlines()
@@ -72,17 +69,19 @@ async def run_parse(ctx: Context, args: argparse.Namespace) -> int:
         raise ParseInputError(msg) from exc
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            _emit(_read_line(reader, line, number, args.now))
+            _emit(_read_line(reader, line, number, args.now, ctx.clock.today()))
     return 0
 
 
-def _read_line(reader: Reader, line: str, number: int, default_now: str | None) -> dict[str, Any]:
+def _read_line(
+    reader: Reader, line: str, number: int, default_now: str | None, today: dt.date
+) -> dict[str, Any]:
     try:
         entry = json.loads(line)
         text = entry["text"]
         if not isinstance(text, str):
             raise TypeError
-        return reader.read(text, written_on(entry.get("now") or default_now)).to_json()
+        return reader.read(text, written_on(entry.get("now") or default_now, today)).to_json()
     except (ValueError, KeyError, TypeError, AttributeError, ParseInputError) as exc:
         reason = (
             str(exc)

@@ -8,28 +8,31 @@ import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
 from handlers.cli.context import Context
 from handlers.cli.output import plural, print_json
 from handlers.communes import CommuneIndex, CommuneName
-from handlers.costs import CostKey
 from handlers.inbound import Inbound
-from handlers.inbox import Fate, Inbox
-from handlers.matching import MatchingConfig
-from handlers.reading.sources import stored_reader
-from handlers.recurrence import describe, spans
-from handlers.settings import Settings
+from handlers.inbox import Fate
+from handlers.recurrence import dated, describe
 from handlers.wording import stretch
+from storage import views
 from storage.declarations import all_declarations
 from storage.errors import MutualiseError
+from storage.labels import (
+    NEED_KINDS,
+    NEED_STATUSES,
+    OFFER_KIND,
+    OFFER_STATUSES,
+    PROPOSAL_KINDS,
+    PROPOSAL_STATUSES,
+)
 from storage.members import communes
 from storage.models import ParticipantRole, Proposal, ProposalStatus
 from storage.proposals import all_proposals
 
-PARIS = ZoneInfo("Europe/Paris")
 SHOWN = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED, ProposalStatus.DONE)
 FATES = {
     Fate.RECORDED: "enregistré",
@@ -79,22 +82,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     convention.set_defaults(run=run_convention)
 
 
-def matching_config(settings: Settings) -> MatchingConfig:
-    """The matching settings of the territory, from the environment."""
-    return MatchingConfig(
-        group_horizon=dt.timedelta(days=settings.group_horizon_days),
-        joint_minimum=settings.joint_minimum,
-        joint_window=dt.timedelta(days=settings.joint_window_days),
-        group_cost_key=CostKey.parse(settings.group_cost_key),
-        joint_cost_key=CostKey.parse(settings.joint_cost_key),
-    )
-
-
-def _at(value: Any) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=PARIS)
-
-
 async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
     """Handle each line as the bot would a live message from that sender at that time."""
     try:
@@ -102,16 +89,15 @@ async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
     except OSError as exc:
         msg = f"Fichier illisible : {args.file} ({exc.strerror})."
         raise IngestError(msg) from exc
-    async with ctx.sessions() as session:
-        reader = await stored_reader(session)
-    inbox = Inbox(ctx.sessions, reader, matching_config(ctx.settings))
+    inbox = await ctx.inbox()
     fates: Counter[str] = Counter()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             entry = json.loads(line)
-            inbound = Inbound.from_line(str(entry["from"]), str(entry["text"]), _at(entry["at"]))
+            at = ctx.clock.local(dt.datetime.fromisoformat(str(entry["at"])))
+            inbound = Inbound.from_line(str(entry["from"]), str(entry["text"]), at)
         except (ValueError, KeyError, TypeError):
             ctx.out.print(f"ligne {number} : illisible, ignorée", markup=False)
             fates["illisible"] += 1
@@ -173,7 +159,7 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
     table = Table(title=f"Besoins et offres ({len(rows)})")
     for column in ("N°", "Sorte", "Commune", "Article", "Qté", "Dates", "Statut"):
         table.add_column(column)
-    kinds = {"purchase": "achat", "borrow": "emprunt", "lend": "prêt"}
+    kinds = {**{k.value: label for k, label in NEED_KINDS.items()}, "lend": OFFER_KIND}
     for row in rows:
         dates = " → ".join(d for d in (row["start"], row["end"], row["deadline"]) if d)
         table.add_row(
@@ -183,7 +169,7 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
             row["label"],
             "" if row["quantity"] is None else str(row["quantity"]),
             dates,
-            row["status"],
+            (OFFER_STATUSES if row["kind"] == "lend" else NEED_STATUSES)[row["status"]],
         )
     ctx.out.print(table)
     return 0
@@ -230,13 +216,15 @@ async def run_proposals(ctx: Context, args: argparse.Namespace) -> int:
     if not found:
         ctx.out.print("Aucune proposition pour l'instant.")
         return 0
-    kinds = {"loan": "prêt", "group_order": "groupement", "joint_purchase": "achat commun"}
     table = Table(title=f"Propositions ({len(found)})")
     for column in ("N°", "Sorte", "Statut", "Pourquoi"):
         table.add_column(column)
     for proposal in found:
         table.add_row(
-            str(proposal.id), kinds[proposal.kind.value], proposal.status.value, proposal.reason
+            str(proposal.id),
+            PROPOSAL_KINDS[proposal.kind],
+            PROPOSAL_STATUSES[proposal.status],
+            proposal.reason,
         )
     ctx.out.print(table)
     return 0
@@ -247,12 +235,12 @@ async def run_answer(ctx: Context, args: argparse.Namespace) -> int:
     from handlers.proposals import answer
     from handlers.settlement import Settlement
 
-    settle = Settlement(matching_config(ctx.settings))
+    settle = Settlement(ctx.settings.matching())
     async with ctx.sessions.begin() as session:
         known = await communes(session)
         index = CommuneIndex(CommuneName(c.insee, c.name) for c in known)
         commune = index.resolve(args.commune)
-        now = dt.datetime.now(PARIS)
+        now = ctx.clock()
         result = await answer(session, args.proposal, commune.insee, args.accept, now)
         created = await settle(session, result.touched, now)
     if not args.accept:
@@ -275,18 +263,18 @@ async def run_convention(ctx: Context, args: argparse.Namespace) -> int:
     """Write the loan agreement of a confirmed loan, in Word or HTML."""
     from decimal import Decimal
 
-    from handlers.conventions import ConventionError, LoanTerms, agreement, render_docx, render_html
+    from handlers.agreements import AgreementError, LoanTerms, agreement, render_docx, render_html
     from handlers.files import write_file
 
     suffix = args.out.suffix.lower()
     if suffix not in (".docx", ".html"):
         msg = f"Format inconnu « {suffix or args.out.name} » : donnez un fichier .docx ou .html."
-        raise ConventionError(msg)
+        raise AgreementError(msg)
     settings = ctx.settings
     terms = LoanTerms(settings.loan_fee, Decimal(str(settings.loan_deposit)), settings.court)
     templates = Path(settings.templates) if settings.templates else None
     async with ctx.sessions() as session:
-        context = await agreement(session, args.proposal, terms, dt.datetime.now(PARIS).date())
+        context = await agreement(session, args.proposal, terms, ctx.clock.today())
     if suffix == ".docx":
         write_file(args.out, render_docx(context, templates))
     else:
@@ -320,48 +308,38 @@ def _day_arg(value: str | None, name: str) -> dt.date | None:
 
 async def run_events(ctx: Context, args: argparse.Namespace) -> int:
     """List event occurrences, optionally between two dates."""
-    from storage.declarations import events
-
     first, last = _day_arg(args.first, "--from"), _day_arg(args.last, "--to")
     async with ctx.sessions() as session:
-        found = await events(session, first, last)
-        names = {c.insee: c.name for c in await communes(session)}
+        found = await views.events(session, None, first, last)
     # With no window, a recurring event is shown up to a year after the last known date.
     horizon = last or max((e.end for e in found), default=dt.date.min) + dt.timedelta(days=366)
-    dated = [
-        (event, occurrence)
-        for event in found
-        for occurrence in spans(event.start, event.end, event.rule, first or event.start, horizon)
-    ]
-    dated.sort(key=lambda pair: (pair[1].start, pair[0].id))
-    rows = [
-        {
-            "commune": e.commune_insee,
-            "name": e.name,
-            "start": o.start.isoformat(),
-            "end": o.end.isoformat(),
-            "recurring": e.rule is not None or e.recurring,
-            "items": [{"item": i.item_id, "quantity": i.quantity} for i in e.items],
-        }
-        for e, o in dated
-    ]
+    since = first or min((e.start for e in found), default=dt.date.min)
+    shown = dated(found, since, horizon)
     if args.json:
-        print_json(rows)
+        print_json([_event_json(e) for e in shown])
         return 0
-    if not rows:
+    if not shown:
         ctx.out.print("Aucune manifestation enregistrée pour cette période.")
         return 0
-    table = Table(title=f"Manifestations ({len(rows)})")
+    table = Table(title=f"Manifestations ({len(shown)})")
     for column in ("Dates", "Commune", "Manifestation", "Matériel"):
         table.add_column(column)
-    for event, occurrence in dated:
-        things = ", ".join(
-            f"{i.quantity if i.quantity is not None else '?'} {i.item_label}" for i in event.items
-        )
-        commune = names.get(event.commune_insee, event.commune_insee)
+    for event in shown:
         name = event.name
         if event.rule:
             name += f" ({describe(event.rule, event.end - event.start)})"
-        table.add_row(stretch(occurrence.start, occurrence.end), commune, name, things)
+        table.add_row(stretch(event.start, event.end), event.commune, name, event.equipment)
     ctx.out.print(table)
     return 0
+
+
+def _event_json(event: views.EventRow) -> dict[str, Any]:
+    """An event's edition in the contract's form."""
+    return {
+        "commune": event.insee,
+        "name": event.name,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat(),
+        "recurring": event.recurring,
+        "items": [{"item": i.item_id, "quantity": i.quantity} for i in event.items],
+    }

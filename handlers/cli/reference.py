@@ -6,15 +6,19 @@ import argparse
 from pathlib import Path
 
 from rich.table import Table
-from sqlalchemy import func, select
 
 from handlers.cli.context import Context
 from handlers.cli.output import number, plural, print_json, safe_url
 from storage.catalogue import load_catalogue
 from storage.members import communes
-from storage.models import CatalogueFamily, CatalogueItem, Territory
 from storage.names import fold
-from storage.reference import Changes, install_catalogue, install_territory
+from storage.reference import (
+    Changes,
+    catalogue_listing,
+    install_catalogue,
+    install_territory,
+    installed_territory,
+)
 from storage.schema import upgrade
 from storage.territory import DEFAULT_EPCI, load_territory
 
@@ -67,7 +71,8 @@ async def run_init(ctx: Context, args: argparse.Namespace) -> int:
     before, after = await upgrade(ctx.engine)
     if territory is None:
         async with ctx.sessions() as session:
-            territory = load_territory(await session.scalar(select(Territory.epci)) or DEFAULT_EPCI)
+            installed = await installed_territory(session)
+            territory = load_territory(installed.epci if installed else DEFAULT_EPCI)
     async with ctx.sessions.begin() as session:
         territory_changes = await install_territory(session, territory)
         catalogue_changes = await install_catalogue(session, catalogue)
@@ -93,7 +98,7 @@ async def run_communes(ctx: Context, args: argparse.Namespace) -> int:
     """List the communes of the territory."""
     async with ctx.sessions() as session:
         rows = sorted(await communes(session), key=lambda c: fold(c.name))
-        territory = await session.scalar(select(Territory))
+        territory = await installed_territory(session)
     if args.json:
         print_json([{"insee": c.insee, "name": c.name, "population": c.population} for c in rows])
         return 0
@@ -113,13 +118,8 @@ async def run_communes(ctx: Context, args: argparse.Namespace) -> int:
 async def run_catalogue(ctx: Context, args: argparse.Namespace) -> int:
     """List the equipment catalogue, family by family."""
     async with ctx.sessions() as session:
-        items = (
-            await session.scalars(
-                select(CatalogueItem).order_by(CatalogueItem.family_id, CatalogueItem.id)
-            )
-        ).all()
-        families = {f.id: f.label for f in await session.scalars(select(CatalogueFamily))}
-        total = await session.scalar(select(func.count()).select_from(CatalogueItem))
+        items, families = await catalogue_listing(session)
+    total = len(items)
     if args.json:
         print_json(
             [

@@ -11,15 +11,13 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from handlers.cli.context import Context
 from handlers.cli.digest import digest_config
-from handlers.cli.records import matching_config
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
-from handlers.reading.sources import stored_reader
 from storage.errors import MutualiseError
+from storage.outbox import listening
 
 if TYPE_CHECKING:
     from mail.tokens import Tokens
@@ -27,7 +25,6 @@ if TYPE_CHECKING:
 
 Flush = Callable[[], Awaitable[object]]
 
-PARIS = ZoneInfo("Europe/Paris")
 # A stored email still unhandled after this long was dropped by a dead instance.
 RESUME_AFTER = dt.timedelta(seconds=30)
 log = logging.getLogger("mutualise.service")
@@ -45,10 +42,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run.set_defaults(run=run_service)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(PARIS)
-
-
 def _scheduler(ctx: Context, flushes: Sequence[Flush]) -> Scheduler:
     """The scheduled jobs and the outbox flushes, run by whichever instance holds the lease:
     with several instances on one store, one only sends."""
@@ -57,9 +50,9 @@ def _scheduler(ctx: Context, flushes: Sequence[Flush]) -> Scheduler:
 
     settings = ctx.settings
     jobs = Jobs(ctx.sessions, digest_config(settings), instance_name(),
-                ZoneInfo(settings.timezone), settings.digest_hour,
+                settings.zone, settings.digest_hour,
                 retention_days=settings.refused_retention_days)  # fmt: skip
-    return Scheduler(ctx.sessions, jobs, flushes, settings.outbox_interval, _now)
+    return Scheduler(ctx.sessions, jobs, flushes, settings.outbox_interval, ctx.clock, ctx.doorbell)
 
 
 async def run_service(ctx: Context, args: argparse.Namespace) -> int:
@@ -74,9 +67,7 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
             "des virgules), le jeton du bot Telegram, ou les deux."
         )
         raise ConfigurationError(msg)
-    async with ctx.sessions() as session:
-        reader = await stored_reader(session)
-    inbox = Inbox(ctx.sessions, reader, matching_config(settings))
+    inbox = await ctx.inbox()
     # Signals first: a stop asked while the services start ends them cleanly once started.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -93,21 +84,23 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
 
             digests = rendered_digests(ctx.sessions, digest_config(settings))
             how, flush = await services.enter_async_context(
-                running_bot(settings, inbox, _now, digests)
+                running_bot(settings, inbox, ctx.clock, digests)
             )
             ctx.out.print(how)
             flushes.append(flush)
         if settings.calendar_port is not None:
-            from handlers.cli.feed import serving_feed
+            from handlers.cli.calendar_feed import serving_feed
 
             domain = digest_config(settings).domain
             port = await services.enter_async_context(
-                serving_feed(ctx.sessions, settings.calendar_host, settings.calendar_port, _now,
-                             domain)
+                serving_feed(ctx.sessions, settings.calendar_host, settings.calendar_port,
+                             ctx.clock, domain)
             )  # fmt: skip
             ctx.out.print(f"Calendrier par abonnement servi sur {settings.calendar_host}:{port} "
                           "(/calendrier/<jeton>.ics).")  # fmt: skip
         if settings.scheduler:
+            # Other instances' commits ring here too (PostgreSQL): this one may be the sender.
+            await services.enter_async_context(listening(settings.db, ctx.doorbell))
             scheduler = _scheduler(ctx, flushes)
             await scheduler.start()
             services.push_async_callback(scheduler.stop)
@@ -139,10 +132,10 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
     )
     pace = Pace(settings.sender_limit, settings.sender_window)
     parser = ParserPool(settings.mail_parsers, settings.mail_parse_timeout)
-    handler = MailHandler(inbox, mailbox, _now, trust, pace, settings.replies_per_day, parser,
+    handler = MailHandler(inbox, mailbox, ctx.clock, trust, pace, settings.replies_per_day, parser,
                           settings.held_replies_per_day)  # fmt: skip
     # What a previous run stored but did not handle (it died, or the store failed) first.
-    resumed = await handler.resume(_now())
+    resumed = await handler.resume(ctx.clock())
     if resumed:
         ctx.out.print(f"{resumed} courriel(s) reçu(s) mais non traité(s) repris.")
     server = await serve(handler, settings.smtp_host, settings.smtp_port, settings.mail_size_limit)
@@ -169,13 +162,13 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
 
     async def flush() -> None:
         try:  # left unhandled by an instance that died, or failed: take them up again
-            await handler.resume(_now() - RESUME_AFTER)
+            await handler.resume(ctx.clock() - RESUME_AFTER)
         except Exception:
             log.exception("taking up unhandled mail failed")
         if relay is None:
             return
         try:
-            await deliver_due(ctx.sessions, relay, _now)
+            await deliver_due(ctx.sessions, relay, ctx.clock)
         except Exception:  # the outbox keeps everything: try again next round
             log.exception("outbox flush failed")
 

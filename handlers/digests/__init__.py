@@ -13,16 +13,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.digests import facts, matching, semester
+from handlers.digests import matching, semester
 from handlers.digests.calendar import calendar
-from handlers.digests.facts import Item, Scope
 from handlers.digests.peaks import describe
 from handlers.digests.render import brief, render
 from handlers.digests.workbook import workbook
 from handlers.files import write_file
 from handlers.notices import Notice
 from handlers.wording import day, listing
+from storage import views
 from storage.runs import detail_of, last_run
+from storage.views import Item, Scope
 
 
 class DigestKind(enum.StrEnum):
@@ -209,8 +210,8 @@ async def each_territory(
     only: Collection[str] | None = None,
 ) -> AsyncIterator[Rendered]:
     """Each territory's digest in turn (of some EPCIs only, if given), recording nothing."""
-    items = await facts.catalogue(session)
-    for scope in await facts.territories(session):
+    items = await views.catalogue(session)
+    for scope in await views.territories(session):
         if only is not None and scope.epci not in only:
             continue
         if kind is DigestKind.SEMESTER:

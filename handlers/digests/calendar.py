@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from icalendar import Calendar, Event
 
-from handlers.digests.facts import CONFIRMED, EventRow, ProposalRow
 from handlers.wording import listing
+from storage.views import CONFIRMED, EventRow, ProposalRow
 
 PRODID = "-//mutualise//calendrier des communes//FR"
 
@@ -37,7 +37,7 @@ def calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"Mutualisation — {name}")
-    cal.add("x-wr-timezone", "Europe/Paris")
+    cal.add("x-wr-timezone", str(stamp.tzinfo))
     for row in events:
         # A recurring event has one entry a year: each occurrence needs its own uid.
         uid = f"event-{row.id}-{row.start:%Y%m%d}" if row.recurring else f"event-{row.id}"

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.digests import facts
-from handlers.digests.facts import Item, NeedRow, ProposalRow, Scope
 from handlers.digests.peaks import Peak, peaks
+from storage import views
 from storage.models import NeedStatus, ProposalStatus
+from storage.views import Item, NeedRow, ProposalRow, Scope
 
 WAITING = dt.timedelta(days=7)
 SOON = dt.timedelta(days=30)
@@ -67,20 +67,20 @@ async def build(
 ) -> Matching:
     """Read one territory's digest as of `now`; `since` is when the last one was made."""
     today = now.date()
-    in_play = await facts.proposals(session, scope, items, statuses=facts.IN_PLAY)
+    in_play = await views.proposals(session, scope, items, statuses=views.IN_PLAY)
     new = [p for p in in_play if p.created_at <= now and (since is None or p.created_at > since)]
     waiting = [
         p
         for p in in_play
         if p.status is ProposalStatus.PROPOSED and p.created_at <= now - WAITING and p.awaiting
     ]
-    live = await facts.needs(session, scope, items, statuses=facts.LIVE_NEEDS)
+    live = await views.needs(session, scope, items, statuses=views.LIVE_NEEDS)
     soon = [
         n
         for n in live
         if n.status is NeedStatus.OPEN and n.due is not None and today <= n.due <= today + SOON
     ]
     soon.sort(key=lambda n: (n.due or today, n.commune))
-    offers = await facts.offers(session, scope)
+    offers = await views.offers(session, scope)
     ahead = peaks(live, offers, items, today, today + PEAKS_AHEAD)
     return Matching(scope, now, since, new, waiting, soon, ahead)

@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from handlers.digests.facts import LIVE_NEEDS, Item, NeedRow, OfferRow
-from handlers.shortage import figures, short_runs, spans
+from handlers.shortage import demand_and_supply, figures, short_runs
 from handlers.wording import amount, stretch
+from storage.views import LIVE_NEEDS, Item, NeedRow, OfferRow
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def peaks(
 ) -> list[Peak]:
     """The runs of days within [first, last] (unbounded when None) where an item's live
     borrow needs ask more than its open offers can lend, by day then item."""
-    asked, lent = spans((n for n in needs if n.status in LIVE_NEEDS), offers)
+    asked, lent = demand_and_supply((n for n in needs if n.status in LIVE_NEEDS), offers)
     found = []
     for item_id, wanted in asked.items():
         item = items.get(item_id)

@@ -10,8 +10,11 @@ from itertools import groupby
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.digests import facts
-from handlers.digests.facts import (
+from handlers.digests.peaks import Peak, Shortfall, peaks, shortfalls
+from handlers.recurrence import dated
+from storage import views
+from storage.models import ParticipantRole, ProposalKind, ProposalStatus
+from storage.views import (
     CONFIRMED,
     IN_PLAY,
     EventRow,
@@ -20,8 +23,6 @@ from handlers.digests.facts import (
     ProposalRow,
     Scope,
 )
-from handlers.digests.peaks import Peak, Shortfall, peaks, shortfalls
-from storage.models import ParticipantRole, ProposalKind, ProposalStatus
 
 CALENDAR_DAYS = 183
 
@@ -121,16 +122,16 @@ async def build(
     first, last = reported_semester(today)
     since = dt.datetime.combine(first, dt.time(), now.tzinfo)
     # One reading of the needs: the live ones, and those declared this semester.
-    rows = await facts.needs(session, scope, items, statuses=facts.LIVE_NEEDS, since=since)
-    live = [n for n in rows if n.status in facts.LIVE_NEEDS and not n.past(today)]
+    rows = await views.needs(session, scope, items, statuses=views.LIVE_NEEDS, since=since)
+    live = [n for n in rows if n.status in views.LIVE_NEEDS and not n.past(today)]
     declared = [n for n in rows if n.declared >= first]
-    proposals = await facts.proposals(session, scope, items)
+    proposals = await views.proposals(session, scope, items)
     horizon = today + dt.timedelta(days=CALENDAR_DAYS)
-    events = await facts.events(session, scope, today, horizon)
-    offers = await facts.offers(session, scope)
+    events = dated(await views.events(session, scope, today, horizon), today, horizon)
+    offers = await views.offers(session, scope)
     # Every live need counts, past ones too: a shortage that came back is what shows it lasts.
     found = peaks(rows, offers, items)
-    declarers = await facts.declarers(session, scope, since)
+    declarers = await views.declarers(session, scope, since)
 
     live.sort(key=lambda n: (n.family, n.label, n.due or dt.date.max, n.commune))
     families = [Family(label, list(group)) for label, group in groupby(live, lambda n: n.family)]

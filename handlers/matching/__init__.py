@@ -22,13 +22,13 @@ from handlers.matching.loans import Stock, commit, lender_order, plan_loans
 from handlers.matching.plans import (
     NeedView,
     OfferView,
-    Outcome,
     Place,
     Plan,
+    Planning,
     Pricing,
     collector_paused,
 )
-from handlers.shortage import figures, short_runs, spans, worst_by_year
+from handlers.shortage import demand_and_supply, figures, short_runs, worst_by_year
 from storage.declarations import live_needs, open_offers
 from storage.models import (
     Answer,
@@ -162,7 +162,7 @@ async def match(
     borrows = [v for v in views if v.kind == NeedKind.BORROW.value]
     declined = await declined_needs(session)
     purchases = [v for v in views if v.kind == NeedKind.PURCHASE.value and v.id not in declined]
-    outcome = Outcome()
+    outcome = Planning()
     refused = await refused_pairs(session)
     lent = {o.item_id for o in offers if o.item_id is not None}
     pricing = Pricing(
@@ -190,7 +190,7 @@ async def match(
 def recurring_shortages(needs: Sequence[Need], offers: Sequence[Offer]) -> dict[str, str]:
     """The lent items asked more than they can be lent in at least two different years,
     with the figures of the worst day of each year: what a joint purchase would end."""
-    asked, lent = spans(needs, offers)
+    asked, lent = demand_and_supply(needs, offers)
     found = {}
     for item, wanted in asked.items():
         if item not in lent:
@@ -248,7 +248,7 @@ def _apply(
     return report
 
 
-def _set_statuses(needs: list[Need], held: set[int], outcome: Outcome) -> None:
+def _set_statuses(needs: list[Need], held: set[int], outcome: Planning) -> None:
     planned = {part.need_id for plan in outcome.plans for part in plan.parts if part.need_id}
     for need in needs:
         if need.id in held or need.id in planned:

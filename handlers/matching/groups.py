@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 
 from handlers.matching.loans import NOT_ENOUGH
-from handlers.matching.plans import NeedView, Outcome, Part, Place, Plan, Pricing
+from handlers.matching.plans import NeedView, Part, Place, Plan, Planning, Pricing
 from handlers.wording import amount, day, listing
 from storage.models import ParticipantRole, ProposalKind
 
@@ -44,7 +44,7 @@ def plan_group_orders(
     labels: Mapping[str, tuple[str, str]],
     families: Mapping[str, str],
     horizon: dt.timedelta,
-    outcome: Outcome,
+    outcome: Planning,
     pricing: Pricing | None = None,
 ) -> None:
     """Purchases of one item, then of one family, by at least two communes within a horizon."""
@@ -125,7 +125,7 @@ def plan_joint_purchases(
     labels: Mapping[str, tuple[str, str]],
     minimum: int,
     window: dt.timedelta,
-    outcome: Outcome,
+    outcome: Planning,
     pricing: Pricing | None = None,
     shortages: Mapping[str, str] | None = None,
 ) -> None:

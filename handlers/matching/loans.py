@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from itertools import accumulate
 
-from handlers.matching.plans import NeedView, OfferView, Outcome, Part, Place, Plan, distance_km
+from handlers.matching.plans import NeedView, OfferView, Part, Place, Plan, Planning, distance_km
 from handlers.wording import amount, listing, stretch
 from storage.models import ParticipantRole, ProposalKind
 
@@ -81,7 +81,7 @@ def plan_loans(
     places: Mapping[str, Place],
     labels: Mapping[str, tuple[str, str]],
     refused: set[tuple[int, int]],
-    outcome: Outcome,
+    outcome: Planning,
     lenders: dict[str, list[str]] | None = None,
 ) -> None:
     """Serve as many borrow needs as the offers can, each from the nearest lenders, then

@@ -111,7 +111,7 @@ class Plan:
 
 
 @dataclass
-class Outcome:
+class Planning:
     """Matching's answer: the plans, and why each need left alone stays so."""
 
     plans: list[Plan] = field(default_factory=list)

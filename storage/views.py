@@ -1,4 +1,5 @@
-"""What the digests speak of, read from the store for one territory at a time.
+"""The read model: what the digests, the shared page, the calendar feed, the reminders and
+the chat's calendar show, read from the store for one territory at a time.
 
 Rows are plain values read with column queries, not ORM objects: a territory with ten
 thousand needs is read in a few queries, and nothing outlives the territory's rendering.
@@ -15,8 +16,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.recurrence import spans
-from handlers.wording import amount
+from storage.declarations import LIVE_NEEDS
+from storage.labels import NEED_KINDS, NEED_STATUSES, PROPOSAL_KINDS, PROPOSAL_STATUSES, amount
 from storage.models import (
     Answer,
     CatalogueFamily,
@@ -39,30 +40,10 @@ from storage.models import (
     UTCDateTime,
 )
 
-LIVE_NEEDS = (NeedStatus.OPEN, NeedStatus.MATCHED)
+__all__ = ["LIVE_NEEDS"]
+
 IN_PLAY = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)
 CONFIRMED = (ProposalStatus.ACCEPTED, ProposalStatus.DONE)
-KIND_LABELS = {
-    ProposalKind.LOAN: "prêt",
-    ProposalKind.GROUP_ORDER: "groupement de commandes",
-    ProposalKind.JOINT_PURCHASE: "achat en commun",
-}
-STATUS_LABELS = {
-    ProposalStatus.PROPOSED: "en attente de réponse",
-    ProposalStatus.ACCEPTED: "confirmée",
-    ProposalStatus.REFUSED: "refusée",
-    ProposalStatus.CANCELLED: "annulée",
-    ProposalStatus.DONE: "réalisée",
-}
-NEED_KIND_LABELS = {NeedKind.PURCHASE: "achat", NeedKind.BORROW: "emprunt"}
-NEED_STATUS_LABELS = {
-    NeedStatus.PENDING: "à confirmer",
-    NeedStatus.OPEN: "ouvert",
-    NeedStatus.MATCHED: "proposition en cours",
-    NeedStatus.FULFILLED: "satisfait",
-    NeedStatus.CANCELLED: "annulé",
-    NeedStatus.EXPIRED: "expiré",
-}
 
 
 @dataclass(frozen=True)
@@ -95,7 +76,7 @@ class NeedRow:
 
     @property
     def kind_label(self) -> str:
-        return NEED_KIND_LABELS[self.kind]
+        return NEED_KINDS[self.kind]
 
     @property
     def what(self) -> str:
@@ -104,7 +85,7 @@ class NeedRow:
 
     @property
     def status_label(self) -> str:
-        return NEED_STATUS_LABELS[self.status]
+        return NEED_STATUSES[self.status]
 
     def past(self, today: dt.date) -> bool:
         """Whether the need's time is over: its deadline, or its last day of use, is gone."""
@@ -159,7 +140,7 @@ class ProposalRow:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return PROPOSAL_KINDS[self.kind]
 
     @property
     def what(self) -> str:
@@ -167,7 +148,7 @@ class ProposalRow:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return PROPOSAL_STATUSES[self.status]
 
     @property
     def communes(self) -> list[str]:
@@ -213,7 +194,17 @@ class ProposalRow:
 
 
 @dataclass(frozen=True)
+class EventItemRow:
+    item_id: str | None
+    label: str
+    quantity: int | None
+
+
+@dataclass(frozen=True)
 class EventRow:
+    """An event as recorded (a recurring one with its first dates and its rule), or one of
+    its editions (`handlers.recurrence.dated`)."""
+
     id: int
     insee: str
     commune: str
@@ -221,11 +212,13 @@ class EventRow:
     start: dt.date
     end: dt.date
     recurring: bool
-    items: tuple[tuple[str, int | None], ...]
+    rule: str | None
+    items: tuple[EventItemRow, ...]
 
     @property
     def equipment(self) -> str:
-        return ", ".join(f"{'?' if q is None else q} {label}" for label, q in self.items)
+        return ", ".join(f"{'?' if i.quantity is None else i.quantity} {i.label}"
+                         for i in self.items)  # fmt: skip
 
 
 @dataclass
@@ -423,50 +416,45 @@ async def proposals(
 
 
 async def events(
-    session: AsyncSession, territory: Scope, first: dt.date, last: dt.date
+    session: AsyncSession, territory: Scope | None, first: dt.date | None, last: dt.date | None
 ) -> list[EventRow]:
-    """The events of the territory overlapping [first, last], by date: a recurring event
-    once for each of its occurrences."""
-    rows = (
-        await session.execute(
-            select(
-                Event.id,
-                Event.commune_insee,
-                Event.name,
-                Event.start,
-                Event.end,
-                Event.recurring,
-                Event.rule,
-            )
-            .where(_in_territory(Event.commune_insee, territory))
-            .where(or_(Event.rule.is_not(None), Event.end >= first), Event.start <= last)
-            .order_by(Event.start, Event.id)
-        )
-    ).all()
-    things: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    """The events of the territory (of every territory: None) that may have an edition in
+    [first, last] (either open): those recorded there, and the recurring ones begun by
+    `last`. `handlers.recurrence.dated` turns them into their editions."""
+    query = select(
+        Event.id, Event.commune_insee, Commune.name.label("commune"), Event.name, Event.start,
+        Event.end, Event.recurring, Event.rule,
+    ).join(Commune, Commune.insee == Event.commune_insee)  # fmt: skip
+    if territory is not None:
+        query = query.where(_in_territory(Event.commune_insee, territory))
+    if first is not None:
+        query = query.where(or_(Event.rule.is_not(None), Event.end >= first))
+    if last is not None:
+        query = query.where(Event.start <= last)
+    rows = (await session.execute(query.order_by(Event.start, Event.id))).all()
+    things: dict[int, list[EventItemRow]] = defaultdict(list)
     if rows:
         equipment = await session.execute(
-            select(EventItem.event_id, EventItem.item_label, EventItem.quantity)
+            select(EventItem.event_id, EventItem.item_id, EventItem.item_label, EventItem.quantity)
             .where(EventItem.event_id.in_([r.id for r in rows]))
             .order_by(EventItem.id)
         )
-        for event_id, label, quantity in equipment:
-            things[event_id].append((label, quantity))
-    found = [
+        for event_id, item_id, label, quantity in equipment:
+            things[event_id].append(EventItemRow(item_id, label, quantity))
+    return [
         EventRow(
             r.id,
             r.commune_insee,
-            territory.communes.get(r.commune_insee, r.commune_insee),
+            r.commune,
             r.name,
-            occurrence.start,
-            occurrence.end,
+            r.start,
+            r.end,
             r.recurring or r.rule is not None,
+            r.rule,
             tuple(things[r.id]),
         )
         for r in rows
-        for occurrence in spans(r.start, r.end, r.rule, first, last)
     ]
-    return sorted(found, key=lambda e: (e.start, e.id))
 
 
 async def declarers(session: AsyncSession, territory: Scope, since: dt.datetime) -> set[str]:

@@ -14,23 +14,21 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from handlers.digests import facts
 from handlers.digests.calendar import calendar
-from handlers.digests.facts import IN_PLAY
+from handlers.recurrence import dated
+from storage import views
 from storage.errors import MutualiseError
+from storage.members import calendar_tokens, member_by, token_holder
 from storage.models import (
     CalendarToken,
-    Commune,
     Member,
-    MemberEmail,
     ProposalKind,
     ProposalStatus,
     Role,
 )
+from storage.views import IN_PLAY
 
 # 192 bits from the system's generator: 32 URL-safe characters.
 TOKEN_BYTES = 24
@@ -72,13 +70,7 @@ async def issue(
     session: AsyncSession, *, member_id: int | None = None, email: str | None = None
 ) -> Issued:
     """A new token for an active coordinator named by id or by address."""
-    query = select(Member).options(selectinload(Member.emails))
-    if member_id is not None:
-        query = query.where(Member.id == member_id)
-    else:
-        address = (email or "").strip().lower()
-        query = query.join(MemberEmail).where(MemberEmail.address == address)
-    member = await session.scalar(query)
+    member = await member_by(session, member_id=member_id, email=email)
     if member is None:
         msg = (
             "Aucun membre inscrit sous ce numéro ou cette adresse "
@@ -100,12 +92,7 @@ async def issue(
 
 async def tokens(session: AsyncSession) -> Sequence[CalendarToken]:
     """Every token, revoked ones included, with its member."""
-    query = (
-        select(CalendarToken)
-        .options(selectinload(CalendarToken.member).selectinload(Member.emails))
-        .order_by(CalendarToken.id)
-    )
-    return (await session.scalars(query)).all()
+    return await calendar_tokens(session)
 
 
 async def revoke(session: AsyncSession, token_id: int, now: dt.datetime) -> CalendarToken:
@@ -127,14 +114,7 @@ async def _territory(session: AsyncSession, secret: str) -> int | None:
     The lookup is by the digest, which says nothing about the secret's characters; the
     final comparison takes the same time whether a row was found or not."""
     wanted = digest(secret)
-    query = (
-        select(CalendarToken.digest, CalendarToken.revoked_at, Member.role, Member.active,
-               Commune.territory_id)
-        .join(Member, Member.id == CalendarToken.member_id)
-        .join(Commune, Commune.insee == Member.commune_insee)
-        .where(CalendarToken.digest == wanted)
-    )  # fmt: skip
-    row = (await session.execute(query)).first()
+    row = await token_holder(session, wanted)
     same = hmac.compare_digest(row.digest if row else _NOBODY, wanted)
     if row is None or not same or row.revoked_at is not None:
         return None
@@ -153,14 +133,14 @@ async def feed(
     territory_id = await _territory(session, secret)
     if territory_id is None:
         return None
-    scope = next(s for s in await facts.territories(session) if s.id == territory_id)
-    items = await facts.catalogue(session)
+    scope = next(s for s in await views.territories(session) if s.id == territory_id)
+    items = await views.catalogue(session)
     today = now.date()
     first, last = today - PAST, today + AHEAD
-    events = await facts.events(session, scope, first, last)
+    events = dated(await views.events(session, scope, first, last), first, last)
     loans = [
         p
-        for p in await facts.proposals(session, scope, items, (*IN_PLAY, ProposalStatus.DONE))
+        for p in await views.proposals(session, scope, items, (*IN_PLAY, ProposalStatus.DONE))
         if p.kind is ProposalKind.LOAN
         and p.start is not None
         and p.start <= last

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.calendar_feed import feed as calendar_feed
+from handlers.calendar_feed import issue, revoke, subscription_url, tokens
 from handlers.cli.context import Context
-from handlers.feed import feed as calendar_feed
-from handlers.feed import issue, revoke, subscription_url, tokens
 
 if TYPE_CHECKING:
     from aiohttp import web

@@ -15,30 +15,26 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.costs import euros
 from handlers.wording import day, stretch
 from storage.errors import MutualiseError
+from storage.labels import PROPOSAL_STATUSES, ROLES
+from storage.members import commune_names, representative
 from storage.models import (
     Answer,
     CatalogueItem,
-    Commune,
-    Member,
     ParticipantRole,
     Proposal,
     ProposalKind,
     ProposalStatus,
-    Role,
-    Territory,
 )
 from storage.proposals import proposal as find_proposal
+from storage.reference import installed_territory
 
-ROLE_NAMES = {Role.COORDINATOR: "coordinateur", Role.CORRESPONDENT: "correspondant"}
 
-
-class ConventionError(MutualiseError):
+class AgreementError(MutualiseError):
     """No agreement can be written for that proposal."""
 
 
@@ -105,36 +101,32 @@ def _template_file(name: str, override: Path | None) -> Path:
         if candidate.exists():
             return candidate
     msg = f"Modèle introuvable : {name}."
-    raise ConventionError(msg)
+    raise AgreementError(msg)
 
 
 async def _representative(session: AsyncSession, insee: str) -> str:
-    members = await session.scalars(
-        select(Member)
-        .where(Member.commune_insee == insee, Member.active.is_(True), Member.name.is_not(None))
-        .order_by(Member.role, Member.id)
-    )
-    member = members.first()
+    member = await representative(session, insee)
     if member is None:
         return "son maire, ou son représentant dûment habilité"
-    return f"{member.name}, {ROLE_NAMES[member.role]} mandaté par le maire"
+    return f"{member.name}, {ROLES[member.role]} mandaté par le maire"
 
 
 async def _confirmed_loan(session: AsyncSession, proposal_id: int) -> Proposal:
     proposal = await find_proposal(session, proposal_id)
     if proposal.kind is not ProposalKind.LOAN:
         msg = f"La proposition n° {proposal_id} n'est pas un prêt : pas de convention de prêt."
-        raise ConventionError(msg)
+        raise AgreementError(msg)
     if proposal.status is not ProposalStatus.ACCEPTED:
         waiting = [
             p.commune_insee for p in proposal.participants if p.answer is not Answer.ACCEPTED
         ]
+        status = PROPOSAL_STATUSES[proposal.status]
         msg = (
-            f"La proposition n° {proposal_id} n'est pas confirmée ({proposal.status.value}) : "
+            f"La proposition n° {proposal_id} n'est pas confirmée ({status}) : "
             "la convention s'établit quand toutes les communes ont accepté "
             f"(en attente : {', '.join(waiting) or 'aucune'})."
         )
-        raise ConventionError(msg)
+        raise AgreementError(msg)
     return proposal
 
 
@@ -143,7 +135,7 @@ async def agreement(
 ) -> dict[str, Any]:
     """Everything the templates need for the agreement of one confirmed loan."""
     proposal = await _confirmed_loan(session, proposal_id)
-    names = {c.insee: c.name for c in await session.scalars(select(Commune))}
+    names = await commune_names(session)
     item = await session.get(CatalogueItem, proposal.item_id) if proposal.item_id else None
 
     def label(quantity: int | None) -> str:
@@ -164,7 +156,7 @@ async def agreement(
     borrower_party = await party(borrower.commune_insee)
     return {
         "number": f"{today.year}-{proposal.id:05d}",
-        "territory": await session.scalar(select(Territory.name)) or "",
+        "territory": territory.name if (territory := await installed_territory(session)) else "",
         "lenders": parties,
         "borrower": borrower_party,
         "lines": [

@@ -7,17 +7,17 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from handlers import anticipation, replies
 from handlers.conversation import STALE
-from handlers.digests import facts
 from handlers.inbox import Inbox
 from handlers.invitations import InvitationError, redeem
 from handlers.notices import Notice
 from handlers.proposals import answer, awaits, notice, standing
+from handlers.recurrence import dated
 from handlers.wording import amount, day, stretch
+from storage import views
 from storage.declarations import LIVE_NEEDS, live_needs, open_offers, proposals_built_on
 from storage.errors import MutualiseError
 from storage.members import commune_name, member_by_telegram
@@ -31,9 +31,9 @@ from storage.models import (
     Offer,
     OfferStatus,
     Proposal,
-    ProposalParticipant,
     ProposalStatus,
 )
+from storage.proposals import in_play_for
 
 
 class Declaration(enum.StrEnum):
@@ -64,7 +64,7 @@ class Answering:
     reply: str
 
 
-class Desk:
+class Requests:
     """A chat's counter: built once on the inbox, used for every command of the chat app
     it serves (`channel`: what its needs are recorded as coming through)."""
 
@@ -72,6 +72,7 @@ class Desk:
         self.inbox = inbox
         self.sessions = inbox.sessions
         self.channel = channel
+        self.zone = inbox.zone
 
     async def member(self, telegram_id: int) -> Member | None:
         """The active member behind a Telegram account, with their commune."""
@@ -129,18 +130,7 @@ class Desk:
         """Proposals in play that concern the commune, newest first, as it reads them (with
         the answer it still owes, if any)."""
         async with self.sessions() as session:
-            taking_part = select(ProposalParticipant.proposal_id).where(
-                ProposalParticipant.commune_insee == commune
-            )
-            found = await session.scalars(
-                select(Proposal)
-                .where(
-                    Proposal.id.in_(taking_part),
-                    Proposal.status.in_((ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)),
-                )
-                .options(selectinload(Proposal.participants))
-                .order_by(Proposal.id.desc())
-            )
+            found = await in_play_for(session, commune)
             name = await commune_name(session, commune)
             return [notice(p, name, standing(p, commune)) for p in found]
 
@@ -180,10 +170,12 @@ class Desk:
     async def calendar(self, commune: str, today: dt.date, weeks: int = 8) -> str:
         """The territory's manifestations of the coming weeks, recurring ones included."""
         async with self.sessions() as session:
-            scopes = await facts.territories(session)
+            scopes = await views.territories(session)
             scope = next((s for s in scopes if commune in s.communes), None)
             last = today + dt.timedelta(weeks=weeks)
-            rows = await facts.events(session, scope, today, last) if scope else []
+            rows = (
+                dated(await views.events(session, scope, today, last), today, last) if scope else []
+            )
         return replies.calendar(
             [(stretch(r.start, r.end), r.commune, r.name, r.recurring, r.equipment) for r in rows],
             weeks,

@@ -1,0 +1,58 @@
+"""The French names of what the store holds: kinds and statuses of needs and proposals,
+roles, and how many of an item. One place, read by the digests, the shared page, the bot
+and the command line; the enums they name are in `models.py`."""
+
+from __future__ import annotations
+
+from storage.models import (
+    NeedKind,
+    NeedStatus,
+    OfferStatus,
+    ProposalKind,
+    ProposalStatus,
+    Role,
+)
+
+NEED_KINDS = {NeedKind.PURCHASE: "achat", NeedKind.BORROW: "emprunt"}
+# An offer is a need's counterpart in listings: its kind is a loan.
+OFFER_KIND = "prêt"
+NEED_STATUSES = {
+    NeedStatus.PENDING: "à confirmer",
+    NeedStatus.OPEN: "ouvert",
+    NeedStatus.MATCHED: "proposition en cours",
+    NeedStatus.FULFILLED: "satisfait",
+    NeedStatus.CANCELLED: "annulé",
+    NeedStatus.EXPIRED: "expiré",
+}
+OFFER_STATUSES = {
+    OfferStatus.PENDING: "à confirmer",
+    OfferStatus.OPEN: "ouverte",
+    OfferStatus.WITHDRAWN: "retirée",
+}
+PROPOSAL_KINDS = {
+    ProposalKind.LOAN: "prêt",
+    ProposalKind.GROUP_ORDER: "groupement de commandes",
+    ProposalKind.JOINT_PURCHASE: "achat en commun",
+}
+# A proposal's title: "Proposition de prêt n° 12".
+PROPOSAL_TITLES = {
+    ProposalKind.LOAN: "Proposition de prêt",
+    ProposalKind.GROUP_ORDER: "Proposition de groupement de commandes",
+    ProposalKind.JOINT_PURCHASE: "Proposition d'achat en commun",
+}
+PROPOSAL_STATUSES = {
+    ProposalStatus.PROPOSED: "en attente de réponse",
+    ProposalStatus.ACCEPTED: "confirmée",
+    ProposalStatus.REFUSED: "refusée",
+    ProposalStatus.CANCELLED: "annulée",
+    ProposalStatus.DONE: "réalisée",
+}
+ROLES = {Role.CORRESPONDENT: "correspondant", Role.COORDINATOR: "coordinateur"}
+
+
+def amount(quantity: int | None, singular: str, plural: str | None = None) -> str:
+    """ "1 podium", "150 ganivelles", "ganivelles (nombre à préciser)"."""
+    many = plural or singular
+    if quantity is None:
+        return f"{many} (nombre à préciser)"
+    return f"{quantity} {singular if quantity == 1 else many}"
