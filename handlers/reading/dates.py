@@ -837,9 +837,10 @@ def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
 
 # Every date expression holds one of these; the costly patterns run only around them.
 _ANCHOR = re.compile(
-    rf"\d|{_MONTH}|\b(?:{_WD}|{_WD_SHORT}|demain|hier|aujourd'hui|semaine|mois|week|quinzaine"
-    r"|ete|hiver|automne|printemps|rentree|noel|toussaint|an|soir|fete|annee|jours?|prochains?"
-    r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestre|semestre|journee)\b"
+    rf"\d|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|mois|week|quinzaine"
+    r"|ete|hiver|automne|printemps|rentree|noel|toussaint|ans?|soir|fetes?|annees?|jours?"
+    r"|prochaine?s?"
+    r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?)\b"
     r"|\b(?:ce matin|ce midi|a present|en ce moment|jour suivant|plus tard|lendemain|veille)\b"
     rf"|\ble\s+{_DAY_WORDS}\b"
 )

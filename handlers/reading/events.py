@@ -25,7 +25,7 @@ _STRONG = (
     r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz|the dansant|thes dansants"
     r"|bain (?:du nouvel an|de noel|de la saint[- ][a-z]+)|grand prix(?: (?:de|du|d') ?[a-z-]+)?"
     r"|gp (?:de|du|d') ?[a-z-]+|cine(?:ma)? (?:en )?plein air"
-    r"|exposition sur (?:la |le |les |l')?[a-z]+"
+    r"|exposition sur (?:la |le |les |l')?[a-z]+|(?:matinee |journee )?portes ouvertes"
     r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
     r"|ceremonie|commemoration|inauguration|bourse aux [a-z]+|galette des rois|halloween"
     r"|reveillon|journees? (?:du patrimoine|citoyenne|portes ouvertes|des associations)"

@@ -120,7 +120,12 @@ LEND = _words(
     r"(?<!votre )(?<!restant a )(?<!reste a )(?<!restons a )(?:disponibles?|dispos?|a disposition)"
     r"\s*(?:$|[.,;!]|\n)",
     r"a preter",
-    r"(?:proposer|propose|proposons) (?:en|au) pret",
+    r"(?:proposer|propose|proposons|proposent) (?:en|au) pret",
+    r"(?:propose|proposons|proposent|proposera) de (?:vous |les |le |la )?preter",
+    r"si (?:ca|cela) (?:interesse|peut servir|peut rendre service|rend service|dit)"
+    r" (?:quelqu'un|qqn|qq1|une commune|d'autres|vous|a quelqu'un|a une commune)"
+    r"(?! (?:de |d')(?:grouper|regrouper|se joindre|participer|s'associer|commander|acheter"
+    r"|mutualiser|nous rejoindre))",
     r"(?:peut|peuvent|pourra|pourront|pourrait|pourraient) etre (?:pretee?s?|mise?s? a disposition"
     r"|louee?s?)",
     r"(?:communes?|collectivites?|celles?|ceux) (?:qui )?en (?:aurai(?:en)?t|ont|auront|auraient)"

@@ -68,7 +68,8 @@ _SPEAKS = re.compile(
     r"(?:on|nous)[ \t]+(?:a|avons|aurait|aurions|peut|pouvons|voudrait|voudrions|cherche"
     r"|cherchons|recherche|recherchons|dispose|disposons|organise|organisons|prete|pretons)"
     r"|voudrait|souhaite|souhaiterait|recherche|cherche|organise|propose|dispose|lance|doit"
-    r"|aurait besoin|a besoin|prete|peut preter)\b"
+    r"|aurait besoin|a besoin|prete|peut preter|voudraient|souhaitent|recherchent|cherchent"
+    r"|organisent|proposent|disposent|ont besoin|auraient besoin|pretent|peuvent preter)\b"
 )
 _NOT_A_NAME = frozenset(
     """
