@@ -18,7 +18,7 @@ _HEADER = re.compile(r"\A[ \t]*(?P<line>[^\n]{1,150})\n[ \t]*\n(?=\s*\S)")
 # an abbreviation ("un podium (env. 6x4 m) et deux barnums", "réf. 1234", "Mme Le Gall").
 _ABBREVIATIONS = "env ref refs tel cf ex approx qte art mme mr dr st ste av bd vs".split()
 _SENTENCE_END = re.compile(
-    r"\n|" + "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS) + r"[.!?]+(?=[\s\"')]|$)|\.\.\."
+    r"\n|[.!?]+" + "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS) + r"(?=[\s\"')]|$)|\.\.\."
 )
 # Inside a sentence, a new clause starts at a semicolon, a contrast, or "et" + a subject.
 _CLAUSE_BREAK = re.compile(

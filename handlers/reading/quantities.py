@@ -364,7 +364,7 @@ def _in_a_name(original: str, number: Number) -> bool:
         return True
     return bool(
         first.isdigit()
-        and _MODEL_BEFORE.search(original, 0, number.start)
+        and _MODEL_BEFORE.search(original, max(0, number.start - 40), number.start)
         and _MODEL_AFTER.match(original, number.end)
     )
 
