@@ -262,6 +262,8 @@ class Reader:
             reading.spans.pop("dates", None)
         reading.spans["items"] = [i.span for i in reading.items]
         reading.missing = missing_fields(reading)
+        if placement.open_end and "dates" not in reading.missing:
+            reading.missing.append("dates")  # "jusqu'à la décrue": until when?
         if scope.doubtful and reading.intent not in (Intent.UNKNOWN, Intent.CANCEL):
             reading.doubts.append("intent")
         evidence = Evidence(
