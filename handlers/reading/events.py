@@ -28,6 +28,8 @@ _STRONG = (
     r"|exposition sur (?:la |le |les |l')?[a-z]+|(?:matinee |journee )?portes ouvertes"
     r"|exercices? (?:pcs|d'evacuation|de crise|incendie|grandeur nature|de securite civile)"
     r"|collecte de sang|don du sang|courses? cyclistes?|course a pied"
+    r"|randos? (?:vtt|pedestres?|gourmandes?|nocturnes?|cyclos?|velo)"
+    r"|randonnees? (?:vtt|pedestres?|gourmandes?|nocturnes?|cyclos?|velo)"
     r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
     r"|ceremonie|commemoration|inauguration|bourse aux [a-z]+|galette des rois|halloween"
     r"|reveillon|journees? (?:du patrimoine|citoyenne|portes ouvertes|des associations)"
