@@ -26,6 +26,10 @@ _STRONG = (
     r"|bain (?:du nouvel an|de noel|de la saint[- ][a-z]+)|grand prix(?: (?:de|du|d') ?[a-z-]+)?"
     r"|gp (?:de|du|d') ?[a-z-]+|cine(?:ma)? (?:en )?plein air"
     r"|exposition sur (?:la |le |les |l')?[a-z]+|(?:matinee |journee )?portes ouvertes"
+    r"|exercices? (?:pcs|d'evacuation|de crise|incendie|grandeur nature|de securite civile)"
+    r"|collecte de sang|don du sang|courses? cyclistes?|course a pied"
+    r"|randos? (?:vtt|pedestres?|gourmandes?|nocturnes?|cyclos?|velo)"
+    r"|randonnees? (?:vtt|pedestres?|gourmandes?|nocturnes?|cyclos?|velo)"
     r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
     r"|ceremonie|commemoration|inauguration|bourse aux [a-z]+|galette des rois|halloween"
     r"|reveillon|journees? (?:du patrimoine|citoyenne|portes ouvertes|des associations)"
@@ -70,9 +74,15 @@ _NOT_NAME = (
     r"|chaque|tous|toutes|comme"
     rf"|complete|{_CALENDAR}"
 )
+# Where an event takes place is not part of its name ("collecte de sang à la salle des fêtes").
+_PLACES = (
+    r"salles?|place|cour|mairie|gymnase|stade|port|plage|eglise|parc|halle|maison|espace"
+    r"|complexe|terrain|bourg|parvis|esplanade|citadelle|quai|centre"
+)
 # What may follow the head and still be part of the name.
 _TAIL = re.compile(
-    rf"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l'|des|du|de|d'|aux|au|a[ \t]+la|en)\b[ \t]*"
+    rf"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l'|des|du|de|d'|(?:aux|au|a[ \t]+la|en)(?=[ \t]+"
+    rf"(?!(?:{_PLACES})\b)))\b[ \t]*"
     rf"(?!(?:{_CALENDAR})\b)"
     rf"[a-z][a-z'-]*(?:[ \t]+(?!(?:{_NOT_NAME})\b)[a-z][a-z'-]{{2,}})?"
     rf"|[ \t]+(?!(?:{_NOT_NAME})\b)(?:[a-z][a-z'-]{{3,}}))"

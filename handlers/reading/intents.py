@@ -59,6 +59,10 @@ CANCEL = _words(
     r"ne (?:sera|seront|sont|est|serait|seraient|pourra|pourront) (?:finalement|malheureusement"
     r"|donc|plus)(?: \w+)? pas (?:disponibles?|dispos?|pretables?|libres?|prete)",
     r"(?:on|nous) (?:abandonn|renon)",
+    r"(?:ne|n') (?:donnera|donnerons|donne|donnons|donnerait) (?:finalement |donc )?pas suite",
+    r"(?:c'est bon,? )(?:on a|nous avons|j'ai) trouve",
+    r"(?:on a|nous avons) trouve (?:ailleurs|une solution|une autre solution|notre bonheur"
+    r"|ce qu'il (?:nous )?faut)",
     r"supprim(?:er|ez) (?:notre|la|nos|ma)",
     r"(?:ne|n') (?:pouvons|pourrons) plus preter",
     r"(?:est|sont) (?:desormais |finalement )?retire",
@@ -141,8 +145,11 @@ LEND = _words(
     r"pretables?",
     r"(?:disponibles?|dispos?) (?:au|en|pour (?:le|un)) pret",
     r"(?:mise?s?|mettre|mettons|met|disponibles?|dispos?|proposee?s?|proposons) (?:au|en) pret\b",
-    r"(?:pouvons|pourrions|pourrons|peut|pourrait|peuvent) (?:vous |les |le |la )*(?:les |le |la )?"
-    r"(?:ceder|louer|laisser|fournir|depanner avec|apporter)",
+    r"(?:pouvons|pourrions|pourrons|peut|pourrait|peuvent) (?:vous |les |le |la |en )*"
+    r"(?:les |le |la )?(?:ceder|louer|laisser|fournir|depanner avec|apporter|envoyer|livrer"
+    r"|deposer|donner)",
+    # "les 20 lits de camp peuvent partir dans l'heure", "ils peuvent partir chez ceux qui…"
+    r"(?:peut|peuvent|pourront|pourra) partir (?:des|dans|chez|vers|a|aujourd'hui|demain|ce)",
     r"si (?:qqn|qq1|quelqu'un|quelqu un|une commune|d'autres communes|vous|ca|cela) (?:en )?"
     r"(?:a|avez|ont|aurait|auriez|peut|rend service|depanne) (?:besoin|l'usage|interet)",
     # "Ploemeur prête 1 tiralo", "Pont-Scorff prête sa sono": a commune named as lender.
@@ -322,6 +329,7 @@ _SAYS_NOTHING = _words(
     r"remerci\w*",
     r"trugarez\b",
     r"(?:petite |une |ma |autre )?question\s*:",
+    r"(?:une|petite|j'ai une|nous avons une) question (?:avant|sur|concernant|a propos|pratique)",
     r"(?:le|son|leur|votre|ton) (?:numero|telephone|tel|mail|courriel|contact|adresse"
     r"|coordonnees)\b",
     r"(?:faut[- ]il|il faut|doit-on|doit on|on doit) passer par",

@@ -60,7 +60,8 @@ _NUMBER_RUN = re.compile(
     + r"))*\b"
 )
 _ELIDED_ONE = re.compile(r"\bd(une?)\b")
-_DIGITS = re.compile(r"\b\d{1,3}(?:[ .]\d{3})+\b|\b\d+\b")
+# "souffleurs x3": a count glued to its times sign (not "3x3", a size)
+_DIGITS = re.compile(r"\b\d{1,3}(?:[ .]\d{3})+\b|\b\d+\b|(?<=\bx)\d{1,4}\b")
 _APPROXIMATE = {
     "dizaine": 10,
     "douzaine": 12,

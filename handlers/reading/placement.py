@@ -28,6 +28,7 @@ class Placement:
     deadline: dt.date | None = None
     spans: list[Span] = field(default_factory=list)
     candidates: list[DateFinding] = field(default_factory=list)
+    open_end: bool = False  # "jusqu'à la décrue": an end to ask for
 
 
 def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date) -> Placement:
@@ -54,6 +55,12 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         # "à partir de lundi prochain et jusqu'au 30": the opening and the closing hold it.
         stretch = pair
     placement = _stretch(stretch, inside)
+    if (
+        stretch is not None and placement.start == placement.end
+        and _OPEN_END.search(folded[stretch.span.end : stretch.span.end + 60])
+    ):  # fmt: skip
+        placement.end = None  # "ce soir, et jusqu'à la décrue": from then, until unknown
+        placement.open_end = True
     placement.candidates = [d for d in inside if d.kind in _STRETCHES and d in stretches]
     if handover.pickup is not None and (placement.end is None or handover.pickup <= placement.end):
         placement.start = handover.pickup
@@ -65,6 +72,15 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     return placement
 
 
+_LEADS = re.compile(
+    r"[\s,]*(?:et\s+)?(?:(?:a la premiere heure|au matin|au soir|matin|soir|des)[\s,]*)*"
+)
+# "jusqu'à la décrue", "tant que l'alerte dure": an end no date can be put on.
+_OPEN_END = re.compile(
+    r"^[\s,]*(?:et\s+)?(?:jusqu'(?:a|au|aux)\s+(?:la |le |l'|au |aux )?"
+    r"(?:decrue|retour|retablissement|fin de l'alerte|levee|reouverture|nouvel ordre|reparation)"
+    r"|tant que)"
+)
 # "dispo tout de suite et jusqu'au 20 juin": today opens what the closing day ends.
 _NOW = re.compile(
     r"(?:des\s+)?maintenant|des\s+a\s+present|immediatement|tout\s+de\s+suite|aujourd'hui"
@@ -77,8 +93,15 @@ def _pair(inside: list[DateFinding], folded: str) -> DateFinding | None:
             d.kind == "point" and _NOW.fullmatch(_written(d, folded).strip()) is not None
         )
 
-    opening = next((d for d in inside if opens(d)), None)
     closing = next((d for d in inside if d.kind == "until"), None)
+
+    def leads_to_closing(d: DateFinding) -> bool:
+        # "ce soir, et jusqu'à lundi", "demain matin à la première heure, jusqu'à samedi"
+        if d.kind != "point" or closing is None or d.span.end > closing.span.start:
+            return False
+        return _LEADS.fullmatch(folded[d.span.end : closing.span.start]) is not None
+
+    opening = next((d for d in inside if opens(d) or leads_to_closing(d)), None)
     if opening is None or closing is None or opening.start is None or closing.end is None:
         return None
     if opening.start > closing.end:

@@ -27,11 +27,12 @@ UNITS = {
     "seau": "seau", "seaux": "seau", "kit": "kit", "kits": "kit", "bobine": "bobine",
     "bobines": "bobine", "tube": "tube", "tubes": "tube", "barquette": "barquette",
     "barquettes": "barquette", "bac": "bac", "bacs": "bac", "pot": "pot", "pots": "pot",
-    "colis": "colis",
+    "colis": "colis", "big bag": "big bag", "big bags": "big bag", "bigbag": "big bag",
+    "bigbags": "big bag", "big-bag": "big bag", "big-bags": "big bag",
     "unite": "unité", "unites": "unité", "exemplaire": "unité", "exemplaires": "unité",
     "piece": "unité", "pieces": "unité",
 }  # fmt: skip
-_UNIT = r"(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")"
+_UNIT = r"(?:" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + r")"
 _ADJECTIVE = (
     r"(?:grands?|grandes?|petits?|petites?|gros|grosses?|nouveaux|nouvel|nouvelles?|autres?"
     r"|supplementaires?|beaux|belles?|vieux|vieilles?|bons?|bonnes?)"

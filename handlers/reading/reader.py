@@ -187,7 +187,10 @@ class Reader:
         named = self.vocabulary.find(words(counted))[:MAX_ITEMS]
         named = [m for m in named if not _participle(own.original, m)]
         matches = _named_items(named, counted, self.vocabulary.modifiers)
-        found_numbers = numbers(counted)[:MAX_NUMBERS]
+        # "souffleurs x3" counts, "Behringer X32" is a model
+        found_numbers = [
+            n for n in numbers(counted) if own.original[max(0, n.start - 1) : n.start] != "X"
+        ][:MAX_NUMBERS]
         found, used = attach_quantities(matches, found_numbers, counted)
         found += unknown_items(found_numbers, used, named, counted, own.original)
         found = sorted((self._measured(i, counted) for i in found), key=lambda i: i.span.start)
@@ -262,6 +265,8 @@ class Reader:
             reading.spans.pop("dates", None)
         reading.spans["items"] = [i.span for i in reading.items]
         reading.missing = missing_fields(reading)
+        if placement.open_end and "dates" not in reading.missing:
+            reading.missing.append("dates")  # "jusqu'à la décrue": until when?
         if scope.doubtful and reading.intent not in (Intent.UNKNOWN, Intent.CANCEL):
             reading.doubts.append("intent")
         evidence = Evidence(

@@ -66,6 +66,10 @@ _PURPOSE_GOES_ON = re.compile(
 )
 _AND = re.compile(r"\s+et\s+(?:(?:les?|la|l'|nos|notre|des|ses|leurs?)\s*)?")
 
+_FALLBACK = re.compile(
+    r"[^.;!?\n]{0,40}?\b(?:ou\s+)?(?:a defaut|sinon|faute de quoi|ou bien|voire)\s*,?\s*"
+    r"(?:(?:de|d'|des|du|un|une|le|la|les|l')\s*)*(?:(?:\d+|deux|trois|quatre|cinq|six)\s+)?"
+)
 _OUTRIGHT = (Act.BUY, Act.ASK, Act.OFFER)
 _CONTEXT = Act.INFO  # what a sentence with no act of its own is, beside requests with items
 
@@ -95,6 +99,8 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
             between,
         ):
             continue  # "tapis de sol / tatamis": another name for the same thing
+        if kept and _FALLBACK.fullmatch(between):
+            continue  # "15 chalets, ou à défaut des barnums": only if the first cannot be had
         if _INCIDENTAL.search(before):
             continue
         if _PURPOSE_GOES_ON.search(before) and not (kept and _AND.fullmatch(between)):

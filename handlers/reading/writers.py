@@ -71,6 +71,7 @@ _SPEAKS = re.compile(
     r"|aurait besoin|a besoin|prete|peut preter|voudraient|souhaitent|recherchent|cherchent"
     r"|organisent|proposent|disposent|ont besoin|auraient besoin|pretent|peuvent preter)\b"
 )
+_CALLED = re.compile(r"[ \t]*,[^.!?\n]{0,40}\b(?:vous|votre|vos)\b")
 _NOT_A_NAME = frozenset(
     """
     qui que qu quoi dont ou a au aux de des du la le les un une nous on vous il elle ils elles
@@ -178,6 +179,8 @@ class WriterFinder:
                 before = region[max(0, match.start() - 25) : match.start()]
                 if _other(before, self._item_words) and not _SPEAKS.match(region, match.start()):
                     continue
+                if _CALLED.match(region, match.end()) and not _SELF.search(before):
+                    continue  # "Quistinic, si ça vous dépanne…": the commune spoken to
                 insee = self._by_name.get(fold_place(match.group().replace("-", " ")))
                 if insee is None:
                     insee = self._resolve(match.group())
