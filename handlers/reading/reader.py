@@ -334,7 +334,12 @@ class Reader:
             r"emprunt|preter|pret |louer|locat|reserv", folded
         ):
             return intent
-        used = any(d.kind == "range" and d.start != d.end for d in dates)
+        # Days of use, not "pour fin juin" (a time to have it by).
+        used = any(
+            d.kind == "range" and d.start != d.end
+            and not _BY_THE_TIME.match(folded, d.span.start)
+            for d in dates
+        )  # fmt: skip
         if buying and not used and not mentions_handover(folded):
             return Intent.PURCHASE
         known = [self.vocabulary.items[i.item_id] for i in found if i.item_id is not None]
@@ -345,6 +350,7 @@ class Reader:
         return Intent.PURCHASE if consumables or only_deadline else intent
 
 
+_BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
 _AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)\s+$")
 
