@@ -170,6 +170,8 @@ class Reader:
         reading = Reading(document.original, scope.intent, items)
         self._name_event(reading, seen, scope)
         writer = self.writers.find(seen.folded, document.folded, signature)
+        if writer is None and reading.intent is Intent.EVENT:
+            writer = self.writers.where(seen.folded)  # one announces one's own events
         if writer is not None:
             reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
         placement = self._date(reading, seen, today)
@@ -184,7 +186,7 @@ class Reader:
         dates = corrected_dates(written, folded)
         counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
         # Bounds that no real message reaches keep the reading quick on any input.
-        named = self.vocabulary.find(words(counted))[:MAX_ITEMS]
+        named = self.vocabulary.find(words(counted), counted)[:MAX_ITEMS]
         named = [m for m in named if not _participle(own.original, m)]
         matches = _named_items(named, counted, self.vocabulary.modifiers)
         # "souffleurs x3" counts, "Behringer X32" is a model
