@@ -74,6 +74,7 @@ _ONE = (
     r"|le\s+jour\s+d'apres|un\s+jour\s+apres|(?:deux|2|trois|3)\s+jours\s+(?:plus\s+tard|apres)"
     r"|\blun\.|\bmar\.|\bmer\.|\bjeu\.|\bven\.|\bsam\.|\bdim\."
     r"|(?:des\s+)?maintenant|des\s+a\s+present|immediatement|tout\s+de\s+suite|ce\s+matin"
+    r"|cet\s+aprem|dans\s+l'heure"
     r"|cet\s+apres[\s-]midi|ce\s+midi"
     r"|\barmistice\b"
     rf"|(?:{_NUMS})\s+prochains\s+jours"
@@ -294,7 +295,9 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         "ce midi",
         "immediatement",
         "tout de suite",
-    ) or re.fullmatch(r"(?:des )?maintenant|des a present|cet apres[ -]midi", t):
+    ) or re.fullmatch(
+        r"(?:des )?maintenant|des a present|cet apres[ -]?midi|cet aprem|dans l'heure", t
+    ):
         return _Stretch(today, today, "day")
     feast = _movable_feast(t, today)
     if feast is not None:
@@ -841,7 +844,8 @@ _ANCHOR = re.compile(
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|ans?|soir|fetes?|annees?|jours?"
     r"|prochaine?s?"
     r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?)\b"
-    r"|\b(?:ce matin|ce midi|a present|en ce moment|jour suivant|plus tard|lendemain|veille)\b"
+    r"|\b(?:ce matin|ce midi|cet aprem|dans l'heure|a present|en ce moment|jour suivant"
+    r"|plus tard|lendemain|veille)\b"
     rf"|\ble\s+{_DAY_WORDS}\b"
 )
 _REACH = 48

@@ -28,6 +28,7 @@ _STRONG = (
     r"|exposition sur (?:la |le |les |l')?[a-z]+|(?:matinee |journee )?portes ouvertes"
     r"|exercices? (?:pcs|d'evacuation|de crise|incendie|grandeur nature|de securite civile)"
     r"|collecte de sang|don du sang|courses? cyclistes?|course a pied"
+    r"|printemps des [a-z]+|lecture en plein air|lectures? publiques?"
     r"|randos? (?:vtt|pedestres?|gourmandes?|nocturnes?|cyclos?|velo)"
     r"|randonnees? (?:vtt|pedestres?|gourmandes?|nocturnes?|cyclos?|velo)"
     r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
@@ -40,7 +41,7 @@ _STRONG = (
 )
 # Heads that name an event only after an article or a possessive ("la course", "notre repas").
 _WEAK = (
-    r"course|cross|randonnee|rando|concert|spectacle|bal|gala|salon|tournoi|championnat"
+    r"course|cross|formation|randonnee|rando|concert|spectacle|bal|gala|salon|tournoi|championnat"
     r"|competition|repas|banquet|soiree|nuit|journees?|ceremonie|commemoration|inauguration"
     r"|exposition|expo|animation|celebration|rencontres?|marche|cinema en plein air"
     r"|jumelage|regate|regates|defile|concours|rassemblement|fete foraine|pique[- ]nique"

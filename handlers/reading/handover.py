@@ -13,7 +13,8 @@ from handlers.reading.text import Span
 _PICKUP = (
     r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pris|prise|chercher|cherchons|livr\w*"
     r"|montage|monte|montes|montees?|monter|installation|arrivee|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
-    r"|viendrons|viendrai|venons|partir\w*|partira\w*|part|aller|traversee aller|livre\w*"
+    r"|viendrons|viendrai|venons|(?<!a )partir\w*|partira\w*|(?<!a )part|aller|traversee aller"
+    r"|livre\w*"
 )
 _RETURN = (
     r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise|repris"

@@ -152,6 +152,9 @@ LEND = _words(
     r"(?:peut|peuvent|pourront|pourra) partir (?:des|dans|chez|vers|a|aujourd'hui|demain|ce)",
     r"si (?:qqn|qq1|quelqu'un|quelqu un|une commune|d'autres communes|vous|ca|cela) (?:en )?"
     r"(?:a|avez|ont|aurait|auriez|peut|rend service|depanne) (?:besoin|l'usage|interet)",
+    # A reply to someone asking: "tu peux l'avoir dès lundi et le garder jusqu'à fin mars".
+    r"(?:tu peux|vous pouvez|tu pourras|vous pourrez) (?:venir )?(?:l'|les |le |la )"
+    r"(?:avoir|garder|prendre|recuperer|emprunter|chercher)",
     # "Ploemeur prête 1 tiralo", "Pont-Scorff prête sa sono": a commune named as lender.
     r"(?<!qui )(?<!qqn )(?<!qq1 )(?<!quelqu'un )(?<!vous )(?<!tu )(?<!me )(?<!nous )(?<!ne )"
     r"(?<!n' )(?<!est )(?<!sera )(?<!soit )(?<!etre )(?<!serait )prete"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -68,6 +69,9 @@ def _key(name: str) -> tuple[str, ...]:
     return tuple(singular(w) for w in WORD.findall(fold(name)))
 
 
+_JOINED = re.compile(r"[\s'’-]*")
+
+
 class Vocabulary:
     """The catalogue compiled for reading: exact word sequences, then close spellings."""
 
@@ -122,16 +126,22 @@ class Vocabulary:
             self._corrections[word] = corrected
         return corrected
 
-    def find(self, words: list[Word]) -> list[ItemMatch]:
-        """Every catalogue item named in `words`, longest names first, left to right."""
+    def find(self, words: list[Word], text: str | None = None) -> list[ItemMatch]:
+        """Every catalogue item named in `words`, longest names first, left to right; with
+        the `text` they come from, a name never runs across punctuation ("isoloirs (PMR")."""
         written = [singular(w.text) for w in words]
+        joined = [
+            text is None or i + 1 >= len(words)
+            or _JOINED.fullmatch(text, words[i].end, words[i + 1].start) is not None
+            for i in range(len(words))
+        ]  # fmt: skip
         keys = [self._correct(w) for w in written]
         found: list[ItemMatch] = []
         position = 0
         while position < len(keys):
             for size in range(min(self._longest, len(keys) - position), 0, -1):
                 item_id = self._index.get(tuple(keys[position : position + size]))
-                if item_id is not None:
+                if item_id is not None and all(joined[position : position + size - 1]):
                     last = position + size - 1
                     found.append(
                         ItemMatch(

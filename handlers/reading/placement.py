@@ -57,7 +57,7 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     placement = _stretch(stretch, inside)
     if (
         stretch is not None and placement.start == placement.end
-        and _OPEN_END.search(folded[stretch.span.end : stretch.span.end + 60])
+        and _OPEN_END.search(folded, stretch.span.end)
     ):  # fmt: skip
         placement.end = None  # "ce soir, et jusqu'à la décrue": from then, until unknown
         placement.open_end = True
@@ -74,10 +74,11 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
 
 _LEADS = re.compile(
     r"[\s,]*(?:et\s+)?(?:(?:a la premiere heure|au matin|au soir|matin|soir|des)[\s,]*)*"
+    r"(?:(?!et\b)[a-z'-]+\s+){0,6}?"  # "demain et vous les laisser jusqu'au 18"
 )
 # "jusqu'à la décrue", "tant que l'alerte dure": an end no date can be put on.
 _OPEN_END = re.compile(
-    r"^[\s,]*(?:et\s+)?(?:jusqu'(?:a|au|aux)\s+(?:la |le |l'|au |aux )?"
+    r"\b(?:jusqu'(?:a|au|aux)\s+(?:la |le |l'|au |aux )?"
     r"(?:decrue|retour|retablissement|fin de l'alerte|levee|reouverture|nouvel ordre|reparation)"
     r"|tant que)"
 )

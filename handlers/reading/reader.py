@@ -170,6 +170,8 @@ class Reader:
         reading = Reading(document.original, scope.intent, items)
         self._name_event(reading, seen, scope)
         writer = self.writers.find(seen.folded, document.folded, signature)
+        if writer is None and reading.intent is Intent.EVENT:
+            writer = self.writers.where(seen.folded)  # one announces one's own events
         if writer is not None:
             reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
         placement = self._date(reading, seen, today)
@@ -184,7 +186,7 @@ class Reader:
         dates = corrected_dates(written, folded)
         counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
         # Bounds that no real message reaches keep the reading quick on any input.
-        named = self.vocabulary.find(words(counted))[:MAX_ITEMS]
+        named = self.vocabulary.find(words(counted), counted)[:MAX_ITEMS]
         named = [m for m in named if not _participle(own.original, m)]
         matches = _named_items(named, counted, self.vocabulary.modifiers)
         # "souffleurs x3" counts, "Behringer X32" is a model
@@ -334,7 +336,12 @@ class Reader:
             r"emprunt|preter|pret |louer|locat|reserv", folded
         ):
             return intent
-        used = any(d.kind == "range" and d.start != d.end for d in dates)
+        # Days of use, not "pour fin juin" (a time to have it by).
+        used = any(
+            d.kind == "range" and d.start != d.end
+            and not _BY_THE_TIME.match(folded, d.span.start)
+            for d in dates
+        )  # fmt: skip
         if buying and not used and not mentions_handover(folded):
             return Intent.PURCHASE
         known = [self.vocabulary.items[i.item_id] for i in found if i.item_id is not None]
@@ -345,6 +352,7 @@ class Reader:
         return Intent.PURCHASE if consumables or only_deadline else intent
 
 
+_BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
 _AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)\s+$")
 

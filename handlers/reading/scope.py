@@ -50,7 +50,7 @@ _INCIDENTAL = re.compile(
     r"|\b(?:pour|pr)\s*$"
     # "ceux qui indiquent une déviation aux voitures": what a relative clause describes
     # (not the "ce" and "que" of "est-ce que…": a question, not a relative clause)
-    r"|(?<!est-)(?<!est )(?<!est-ce )(?<!est ce )"
+    r"|(?<!est-)(?<!est )(?<!est-ce )(?<!est ce )(?<!ainsi )(?<!de meme )(?<!plus )(?<!autant )"
     r"\b(?:ceux|celles|celui|celle|ce|qui|que|qu'on|qu'il|dont)\b(?: (?:qui|que|qu'on|dont))?"
     r"[^.,;:!?()\n]{0,50}\b(?:sur|sous|derriere|dans|aux?|avec|pour|par|de|du|des|en|le|la|les|l')"
     r"\s*$"

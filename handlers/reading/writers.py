@@ -170,6 +170,15 @@ class WriterFinder:
                     return insee, Span(edge.start("name"), edge.end("name"))
         return self._named_anywhere(regions)
 
+    def where(self, folded: str) -> tuple[str, Span] | None:
+        """The commune an event takes place in: "cérémonie des vœux à Languidic"."""
+        for match in self._mention.finditer(folded):
+            if re.search(r"\ba[ \t]+$", folded[max(0, match.start() - 4) : match.start()]):
+                insee = self._by_name.get(fold_place(match.group().replace("-", " ")))
+                if insee is not None:
+                    return insee, Span(match.start(), match.end())
+        return None
+
     def _named_anywhere(self, regions: list[str]) -> tuple[str, Span] | None:
         """A commune named plainly, not as a lender ("prêté par Caudan") nor the EPCI."""
         if not self._by_name:
