@@ -58,6 +58,7 @@ _DETERMINER = (
 # "comité des fêtes", "salle des fêtes" name a body or a room, not an event.
 _STRONG_RE = re.compile(
     rf"(?<!comite des )(?<!salle des )(?<!salles des )(?<!service des )(?<!services des )"
+    rf"(?<!joyeuses )(?<!bonnes )(?<!belles )"  # "joyeuses fêtes" greets
     rf"\b(?:{_STRONG})\b"
 )
 _WEAK_RE = re.compile(rf"\b{_DETERMINER}(?P<head>(?:{_WEAK}))\b{_CONTRACT}")

@@ -243,8 +243,12 @@ NOTHING_ASKED = _words(
     r"rien a (?:demander|solliciter|emprunter)",
     r"(?:pas de|aucune) demande(?! (?:de (?:retrait|annulation)))",
     r"(?:pas de|aucun) besoin (?:de materiel|en materiel|particulier)",
-    r"(?:vous )?souhait(?:e|ons|ent) (?:a tous |a toutes |a toutes et a tous )?(?:de |d'|une? )?"
+    # greetings: "(l'équipe) vous souhaite de joyeuses fêtes", not "nous souhaitons une bonne sono"
+    r"vous souhait(?:e|ons|ent) (?:a tous |a toutes |a toutes et a tous )?(?:de |d'|une? )?"
     r"(?:joyeuses|joyeux|bonnes?|excellentes?|belles?|beaux?|meilleurs|tres)",
+    r"souhait(?:e|ons|ent) (?:a tous |a toutes |a toutes et a tous )?(?:de |d'|une? )?"
+    r"(?:joyeuses|joyeux|bonnes?|excellentes?|belles?|beaux?|meilleurs)"
+    r" (?:fetes|annee|vacances|journee|soiree|week-end|continuation|rentree|noel)",
 )
 # Buying said in so many words wins over any question in the same message.
 BUYING = _words(

@@ -71,6 +71,15 @@ _SPEAKS = re.compile(
     r"|aurait besoin|a besoin|prete|peut preter|voudraient|souhaitent|recherchent|cherchent"
     r"|organisent|proposent|disposent|ont besoin|auraient besoin|pretent|peuvent preter)\b"
 )
+
+
+def _speaks(region: str, start: int, before: str) -> bool:
+    """The commune is the subject of the writer's act, and not one just thanked ("merci à
+    Caudan, on a bien reçu…")."""
+    return _SPEAKS.match(region, start) is not None and not _THANKED.search(before)
+
+
+_THANKED = re.compile(r"\b(?:merci|remerci\w*|trugarez|grace)\b")
 _CALLED = re.compile(r"[ \t]*,[^.!?\n]{0,40}\b(?:vous|votre|vos)\b")
 _NOT_A_NAME = frozenset(
     """
@@ -156,8 +165,8 @@ class WriterFinder:
             for pattern in (_INTRO, _POSTAL):
                 for match in pattern.finditer(region):
                     before = region[max(0, match.start() - 25) : match.start()]
-                    if _other(before, self._item_words) and not _SPEAKS.match(
-                        region, match.start("name")
+                    if _other(before, self._item_words) and not _speaks(
+                        region, match.start("name"), before
                     ):
                         continue
                     insee = self._resolve(match.group("name"))
@@ -186,7 +195,7 @@ class WriterFinder:
         for region in regions:
             for match in self._mention.finditer(region):
                 before = region[max(0, match.start() - 25) : match.start()]
-                if _other(before, self._item_words) and not _SPEAKS.match(region, match.start()):
+                if _other(before, self._item_words) and not _speaks(region, match.start(), before):
                     continue
                 if _CALLED.match(region, match.end()) and not _SELF.search(before):
                     continue  # "Quistinic, si ça vous dépanne…": the commune spoken to
