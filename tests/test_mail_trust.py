@@ -188,7 +188,11 @@ async def test_a_hostile_mail_does_not_hold_the_others(
     started = time.perf_counter()
     ordinary = mail("Il nous faudrait 3 barnums le 21 juin.", message_id="<fast@caudan.fr>")
     assert await talk(server, ordinary, sender="st@caudan.fr") == 250
-    assert time.perf_counter() - started < 1.5
+    # Answered while the hostile parse still runs (it is cut at 2 s): the loop was not held.
+    # An order, not a wall-clock bound, so that a loaded machine does not fail it.
+    assert not hostile.done(), (
+        f"answered after the hostile mail ({time.perf_counter() - started:.2f} s)"
+    )
     assert await hostile == 250
     statuses = {m.sender: (m.status, m.outcome) for m in await rows(sessions, InboundMessage)}
     assert statuses["st@caudan.fr"][0] is InboundStatus.RECORDED
