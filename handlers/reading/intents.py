@@ -311,7 +311,9 @@ _FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos|on|je|j'|mon|ma|mes)\b")
 _PLEASE = _words(r"svp|stp|s'il vous plait|s'il te plait|merci d'avance|par avance")
 # Thanks for a loan, or papers: nothing asked, no event announced.
 THANKS = _words(
-    r"merci",
+    # "merci de l'ajouter au calendrier" asks something; "merci de votre aide" thanks
+    r"merci(?!\s+(?:de|d')\s*(?:(?:l'|les|le|la|nous|me|m'|lui|leur|y|en)\s*)?"
+    r"(?!(?:votre|vos|notre|nos|ton|ta|tes|leur|leurs)\b)[a-z]+(?:er|ir|re)\b)",
     r"remerci",
     r"trugarez",
     r"a charge de revanche",
@@ -337,8 +339,9 @@ _SAYS_NOTHING = _words(
     r"trugarez\b",
     r"(?:petite |une |ma |autre )?question\s*:",
     r"(?:une|petite|j'ai une|nous avons une) question (?:avant|sur|concernant|a propos|pratique)",
-    r"(?:le|son|leur|votre|ton) (?:numero|telephone|tel|mail|courriel|contact|adresse"
-    r"|coordonnees)\b",
+    # asks for a contact; "suite à votre mail du 15/09" only refers to one
+    r"(?<!suite a )(?<!reponse a )(?<!suite au )(?:le|son|leur|votre|ton) (?:numero|telephone"
+    r"|tel|mail|courriel|contact|adresse|coordonnees)\b(?! (?:du|d'hier|de ce|de la semaine)\b)",
     r"(?:faut[- ]il|il faut|doit-on|doit on|on doit) passer par",
     r"est-ce (?:possible|autorise|permis)|la plateforme permet|reserve aux",
     r"(?:veuillez trouver|vous trouverez|trouverez|je vous adresse|je vous transmets) ci[- ]joint",

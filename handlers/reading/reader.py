@@ -114,6 +114,22 @@ _POINTS_BELOW = re.compile(
 )
 
 
+# "suite à votre mail du 01/12": the day of a letter already sent, never a day of use.
+_REFERS_TO = re.compile(
+    r"\b(?:votre|vos|ton|notre|nos|son|leur|mon|ma|le|la|du|au|a la|cette)\s+(?:dernier\s+)?"
+    r"(?:mail|e-mail|email|courriel|message|courrier|circulaire|lettre|envoi|note|relance|sms"
+    r"|appel|appel telephonique|echange)s?\s+(?:en date\s+)?(?:du|d')\s*$"
+)
+
+
+# "à ajouter au calendrier, merci": an announcement, whatever thanks close it.
+_FOR_THE_CALENDAR = re.compile(
+    r"\b(?:ajouter|inscrire|indiquer|mettre|noter|faire figurer|reporter|integrer|porter)"
+    r"(?:\s+[a-z']+){0,3}\s+(?:au|dans le|sur le|a votre|dans votre|sur votre) calendrier"
+    r"|\bpour (?:le|votre) calendrier\b"
+)
+
+
 class Reader:
     """Reads messages against one catalogue and one territory; build it once, use it often."""
 
@@ -183,7 +199,11 @@ class Reader:
         """Dates, numbers, items and their counts, and the clauses of the writer's words."""
         folded = own.folded
         written = find_dates(folded, today)
-        dates = corrected_dates(written, folded)
+        dates = [
+            d
+            for d in corrected_dates(written, folded)
+            if not _REFERS_TO.search(folded, 0, d.span.start)
+        ]
         counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
         # Bounds that no real message reaches keep the reading quick on any input.
         named = self.vocabulary.find(words(counted), counted)[:MAX_ITEMS]
@@ -222,7 +242,8 @@ class Reader:
             reading.items = []  # no act: an event announced, its equipment named in passing
         if not reading.items and scope.intent is not Intent.CANCEL:
             # Nothing asked, offered or bought: a dated event announced, or nothing at all.
-            announced = event is not None and coming and not scope.quiet
+            quiet = scope.quiet and not _FOR_THE_CALENDAR.search(seen.folded)
+            announced = event is not None and coming and not quiet
             reading.intent = Intent.EVENT if announced else Intent.UNKNOWN
         reading.intent = self._refine(
             reading.intent, seen.folded, scope.items, seen.dates, scope.buying
