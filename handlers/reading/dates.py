@@ -97,7 +97,7 @@ _ONE = (
     rf"|(?:la\s+)?semaine\s+du\s+(?:(?:{_WD})\s+)?[0-3]?\d(?:er)?\s*{_MONTH}"
     rf"|\b(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})\b"
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
-    r"|\bfete\s+nationale|\bjour\s+de\s+noel"
+    r"|\bfete\s+nationale|\bjour\s+de\s+noel|\bfete\s+de\s+la\s+musique"
 )
 # Days listed before their month: "23-24-25 juillet", "les 12, 13 et 14 juin".
 _DAY_LIST = re.compile(
@@ -429,6 +429,7 @@ def _part_of_current(today: dt.date, part: str, unit: str) -> _Stretch:
 _HOLIDAYS = {
     "toussaint": (11, 1), "jour de l'an": (1, 1), "nouvel an": (1, 1), "fete du travail": (5, 1),
     "fete nationale": (7, 14), "jour de noel": (12, 25), "armistice": (11, 11),
+    "fete de la musique": (6, 21),
 }  # fmt: skip
 # Feasts that move with Easter, as days after Easter Sunday, and how many days they last.
 _FEASTS = {

@@ -157,7 +157,8 @@ def attach_quantities(
 # After a count that stands alone: "25 ce serait bien", "besoin de 3 pr la kermesse",
 # ", une dizaine,".
 _LONE_AFTER = re.compile(
-    rf"\s*(?:(?:{_UNIT})\b(?:\s+lineaires?)?\s*)?(?:$|[,.;:!?()\n]"
+    r"\s{4,}"  # a date masked out: "40 pour samedi"
+    rf"|\s*(?:(?:{_UNIT})\b(?:\s+lineaires?)?\s*)?(?:$|[,.;:!?()\n]"
     r"|(?:ce serait|ca serait|c'est|c|svp|stp|merci|pr|pour|si|ou|au|a|maxi"
     r"|max|minimum|mini|serait|suffiront|suffit|suffisent|ca|environ|en tout|au total|idealement"
     r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un)\b)"
@@ -166,7 +167,9 @@ _LONE_BEFORE = re.compile(
     r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|,|:|(?<![0-9a-z])-"
     r"|\bet|environ"
     r"|\bsoit|\bqte|\bquantite|\bnombre|\bnb|estimee?s? a|evaluee?s? a|s'elevent? a"
-    r"|se montent? a|montant a|portent sur|porte sur|de l'ordre de|representent?)\s*$"
+    r"|se montent? a|montant a|portent sur|porte sur|de l'ordre de|representent?"
+    # "qui a des tonnelles ? 40 pour samedi", "masques FFP2 ? nous 500"
+    r"|\?|\?\s*(?:nous|nous en faut|on en veut|pour nous|chez nous|moi))\s*$"
 )
 
 
@@ -281,7 +284,9 @@ _PRONOUN_COUNT = re.compile(
     r"|commanderons|aurions besoin de|avons besoin de|aurons besoin de|aurait besoin de|avons|a"
     r"|possedons|souhaitons|souhaiterions|acheter|racheter|commander|emprunter|preter|prendre"
     r"|louer|reserver|recuperer|faudrait|auriez|avez|aurait|aurions|cherchons|cherche"
-    r"|voudrions|veut|voulons|[a-z]{3,}(?:er|ir|re))\s*(?:environ\s+|au moins\s+|a peu pres\s+)?$"
+    r"|voudrions|veut|voulons|manque|manquent|manquerait|prend|prends|prendra|commande"
+    r"|commandera|achete|achetons|veux|voudrais|[a-z]{3,}(?:er|ir|re))\s*"
+    r"(?:environ\s+|au moins\s+|a peu pres\s+)?$"
 )
 _IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b")
 

@@ -50,8 +50,11 @@ _INCIDENTAL = re.compile(
     r"|\b(?:pour|pr)\s*$"
     # "ceux qui indiquent une déviation aux voitures": what a relative clause describes
     # (not the "ce" and "que" of "est-ce que…": a question, not a relative clause)
+    # (nor the "qui" that opens a question: "bonjour, qui peut nous prêter des tables ?")
     r"|(?<!est-)(?<!est )(?<!est-ce )(?<!est ce )(?<!ainsi )(?<!de meme )(?<!plus )(?<!autant )"
-    r"\b(?:ceux|celles|celui|celle|ce|qui|que|qu'on|qu'il|dont)\b(?: (?:qui|que|qu'on|dont))?"
+    r"(?:\b(?:ceux|celles|celui|celle|ce|dont)\b|(?<=[a-z] )(?<!bonjour )(?<!salut )"
+    r"(?<!coucou )(?<!et )(?<!mais )(?<!alors )(?<!donc )(?<!svp )(?<!savoir )(?<!sait )"
+    r"\b(?:qui|que|qu'on|qu'il)\b)(?: (?:qui|que|qu'on|dont))?"
     r"[^.,;:!?()\n]{0,50}\b(?:sur|sous|derriere|dans|aux?|avec|pour|par|de|du|des|en|le|la|les|l')"
     r"\s*$"
     r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?$"
