@@ -138,8 +138,11 @@ class Scope:
         body = [i for i, c in enumerate(clauses) if not c.header]
         header = [i for i, c in enumerate(clauses) if c.header]
         scope = cls._within(body, acts, found, where, clauses, folded)
-        if scope.intent is Intent.UNKNOWN and not any(acts[i] is Act.INFO for i in body):
-            # The body says nothing of its own: the subject line does.
+        if scope.intent is Intent.UNKNOWN and not any(
+            acts[i] in (Act.INFO, Act.DECLINED) for i in body
+        ):
+            # The body says nothing of its own (not even "nous n'avons pas de besoin"):
+            # the subject line does.
             scope = cls._within(header + body, acts, found, where, clauses, folded)
         elif header and not scope.items and scope.intent is not Intent.UNKNOWN:
             # "Achat barrières Vauban … Lanester doit en racheter 100": the subject names it.

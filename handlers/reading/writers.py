@@ -58,6 +58,9 @@ _SELF = re.compile(
     r"|\b(?:secretaire|secretariat|maire|adjointe?|agente?|technicien(?:ne)?|responsable|directeur"
     r"|directrice|dgs|services?|st|ctm|equipe|elue?|atelier|ateliers)"
     r"[ \t]+(?:de|d'|du)[ \t]*$"
+    # "c'est Yannick, adjoint aux sports à Caudan"
+    r"|\b(?:maire|adjointe?|conseill(?:er|ere)|elue?|responsable|secretaire|agente?|directeur"
+    r"|directrice|technicien(?:ne)?)(?:[ \t]+[a-z'-]+){0,3}[ \t]+a[ \t]*$"
 )
 
 
@@ -86,6 +89,7 @@ _NOT_A_NAME = frozenset(
     qui que qu quoi dont ou a au aux de des du la le les un une nous on vous il elle ils elles
     est sont sera seront serait a ont avait peut pourrait voisine voisines proche proches
     partenaire partenaires membre membres interessee interessees et ou mais
+    merci bonjour bonsoir salut coucou trugarez desole desolee pardon
     """.split()
 )
 _GROUPING = re.compile(r"\b(?:agglo\w*|communaute|intercommunalite)\b")
