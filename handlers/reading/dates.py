@@ -79,7 +79,10 @@ _ONE = (
     r"|\barmistice\b"
     rf"|(?:{_NUMS})\s+prochains\s+jours"
     r"|ce\s+week[\s-]?end(?:\s+prochain)?"
-    r"|le\s+week[\s-]?end\s+(?:prochain|du\s+[0-3]?\d(?:er)?\s+" + _MONTH + r")"
+    r"|le\s+week[\s-]?end\s+(?:prochain|du\s+[0-3]?\d(?:er)?(?:\s+"
+    + _MONTH
+    # "le week-end du 19." alone, not "du 12 et 13 décembre" nor "du 19/09"
+    + r"|(?![\d/-]|\.\d|\s*(?:et|au|a)\s+\d)))"
     rf"|(?:la\s+)?(?:premiere|1ere|deuxieme|2e|2eme|seconde)\s+quinzaine\s+(?:de\s+|d')?{_MONTH}"
     r"|(?:en|au|a\s+la)\s+(?:debut|milieu|fin)\s+(?:de|du)\s+(?:la\s+)?(?:mois|semaine)"
     r"|(?:la\s+)?fin\s+(?:du|de)\s+(?:ce\s+)?mois"
@@ -319,8 +322,8 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     ):
         whole = _month_stretch(today, MONTHS[m.group(2).rstrip(".")], None, None)
         if m.group(1) in ("premiere", "1ere"):
-            return _Stretch(whole.start, whole.start.replace(day=14), "day")
-        return _Stretch(whole.start.replace(day=15), whole.end, "day")
+            return _Stretch(whole.start, whole.start.replace(day=15), "day")  # 1st–15th
+        return _Stretch(whole.start.replace(day=16), whole.end, "day")  # 16th–end
     if re.fullmatch(r"(?:la )?fin (?:du|de) (?:ce )?mois", t):
         return _part_of_current(today, "fin", "mois")
     if m := re.fullmatch(r"(?:en|au|a la) (debut|milieu|fin) (?:de|du) (?:la )?(mois|semaine)", t):
@@ -397,11 +400,24 @@ def _weekend(today: dt.date, around: str | None) -> _Stretch | None:
     base = today
     if around:
         found = resolve(around, today)
+        if found is None and re.fullmatch(r"[0-3]?\d", around.strip()):
+            day = _next_with_day(today, int(around))  # "le week-end du 19": the next 19th
+            found = _Stretch(day, day, "day") if day else None
         if found is None:
             return None
         base = found.start - dt.timedelta(days=1 if found.start.weekday() == 6 else 0)
     saturday = base + dt.timedelta(days=(5 - base.weekday()) % 7)
     return _Stretch(saturday, saturday + dt.timedelta(days=1), "day")
+
+
+def _next_with_day(today: dt.date, day: int) -> dt.date | None:
+    """The first date from today on that falls on this day of a month."""
+    year, month = today.year, today.month
+    for _ in range(3):
+        if 1 <= day <= _last_day(year, month).day and dt.date(year, month, day) >= today:
+            return dt.date(year, month, day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
 
 
 def _part_of_current(today: dt.date, part: str, unit: str) -> _Stretch:

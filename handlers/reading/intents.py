@@ -57,14 +57,16 @@ CANCEL = _words(
     r"ne (?:sera|seront|sont|est|serait|seraient) (?:finalement |donc |pas )?plus"
     r" (?:necessaires?|utiles?)",
     r"ne (?:sera|seront|sont|est|serait|seraient|pourra|pourront) (?:finalement|malheureusement"
-    r"|donc|plus)(?: \w+)? pas (?:disponibles?|dispos?|pretables?|libres?|prete)",
+    r"|donc|plus)(?: \w+)? pas (?:disponibles?|dispos?|pretables?|libres?|prete"
+    r"|etre pretee?s?)",
     r"(?:on|nous) (?:abandonn|renon)",
     r"(?:ne|n') (?:donnera|donnerons|donne|donnons|donnerait) (?:finalement |donc )?pas suite",
     r"(?:c'est bon,? )(?:on a|nous avons|j'ai) trouve",
     r"(?:on a|nous avons) trouve (?:ailleurs|une solution|une autre solution|notre bonheur"
     r"|ce qu'il (?:nous )?faut)",
     r"supprim(?:er|ez) (?:notre|la|nos|ma)",
-    r"(?:ne|n') (?:pouvons|pourrons) plus preter",
+    r"(?:ne|n') (?:pouvons|pourrons|pourra|peut|pourront|peuvent) plus (?:vous |les |le |la )?"
+    r"preter",
     r"(?:est|sont) (?:desormais |finalement )?retire",
     r"(?:n'est|ne sont|n'etait|ne seront|ne sera) plus"
     r" (?:disponibles?|dispos?|a disposition|pretables?)",
