@@ -470,7 +470,12 @@ def act_of(text: str) -> Act | None:
     if _KEPT.search(text):
         return Act.DECLINED
     if _EXCEPT.match(text):
-        return Act.DECLINED  # "…mais pas de tables": what is not asked
+        # "…mais pas de tables": what is not asked; but "pas de conseil en juillet : nos
+        # micros sont disponibles" says its act after the colon.
+        _, colon, rest = text.partition(" : ")
+        if colon and _positive(rest) is not None:
+            return act_of(rest)
+        return Act.DECLINED
     if (
         NOT_A_REQUEST.search(text)
         or QUESTION.search(text)
