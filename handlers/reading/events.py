@@ -33,7 +33,7 @@ _STRONG = (
     r"|randos? (?:vtt|pedestres?|gourmandes?|nocturnes?|cyclos?|velo)"
     r"|randonnees? (?:vtt|pedestres?|gourmandes?|nocturnes?|cyclos?|velo)"
     r"|cinema en plein air|village de noel|semaine (?:du|de la|des) [a-z]+"
-    r"|ceremonie|commemoration|inauguration|bourse aux [a-z]+|galette des rois|halloween"
+    r"|ceremonies?|commemorations?|inaugurations?|bourse aux [a-z]+|galette des rois|halloween"
     r"|reveillon|journees? (?:du patrimoine|citoyenne|portes ouvertes|des associations)"
     r"|nuits? (?:du|de la|des) [a-z]{3,}"
     r"|salon (?:du|de la|des) [a-z]+|concert|feu de la saint[- ]jean"
@@ -91,7 +91,10 @@ _TAIL = re.compile(
     rf"|[ \t]+(?!(?:{_NOT_NAME})\b)(?:[a-z][a-z'-]{{3,}}))"
 )
 # Holidays that are part of a name ("festivités du 14 juillet").
-_HOLIDAY = re.compile(r"\s+(?:du|de)\s+(?:14\s+juillet|15\s+aout|1er\s+mai|8\s+mai|11\s+novembre)")
+_HOLIDAY = re.compile(
+    r"\s+(?:du|de)\s+(?:14\s+juil(?:let)?|15\s+aout|1er\s+mai|8\s+mai|11\s+nov(?:embre)?)"
+    r"(?![a-z])"
+)
 
 
 def _named(folded: str, end: int) -> bool:
@@ -107,6 +110,21 @@ _TAKES_PLACE = re.compile(
     r"\s*(?:[(,][^()\n]{0,60}[),]\s*)?(?:aura|auront) lieu|\b(?:le|la|les|l')\s*"
     r"(?P<other>[a-z][a-z'-]+(?:\s+[a-z'-]+){0,4}?)\s+(?:se deroulera|se derouleront|se tiendra"
     r"|se tiendront)\b"
+)
+
+
+# "la Ville d'Hennebont organise la course Octobre rose le dimanche 18", "accueille les
+# Virades de l'espoir le 27": what the commune organises or hosts, named up to its date.
+_NAME_STOP = (
+    r"le|la|les|l'|un|une|du|au|aux|a|sur|en|pour|dans|avec|qui|et|ce|cette|des|depuis|avant"
+    r"|apres|autour|place|salle|parc|plage|stade|lundi|mardi|mercredi|jeudi|vendredi|samedi"
+    r"|dimanche|prochain|prochaine|ce|cet"
+)
+_HOSTS = re.compile(
+    r"\b(?:organise|organisons|organisent|organisera|organiserons|accueille|accueillons"
+    r"|accueillent|accueillera|accueillerons)\s+(?:la|le|les|sa|son|ses|notre|nos|leur|leurs)\s+"
+    rf"(?P<name>(?P<head>(?!(?:{_NAME_STOP})\b)[a-z][a-z'-]{{2,}})"
+    rf"(?:\s+(?:(?:de\s+la|de\s+l'|des|du|de|d')\s*)?(?!(?:{_NAME_STOP})\b)[a-z][a-z'-]{{1,}}){{0,4}})"
 )
 
 
@@ -146,6 +164,7 @@ _NOT_EVENT = frozenset(
     matin soir midi journee semaine mois annee week weekend periode salle place parc stade
     gymnase ecole eglise chapelle mairie complexe terrain plage port halle bourg quartier rue
     parking foyer camping cour jardin parvis esplanade travaux nettoyage elagage entretien
+    stationnement circulation securite reunion collecte ramassage distribution
     demenagement chantier pose depose installation montage renovation reparation remplacement
     securisation delimitation accueil commune ville services service equipe agents classe
     cale cales quai quais ponton pontons poste postes vestiaires bureau bureaux locaux atelier
@@ -164,6 +183,10 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     ]
     for start, head_end in sorted(candidates):
         end = _extent(folded, head_end)
+        return _as_written(original, start, end, proper_names), Span(start, end)
+    hosted = _HOSTS.search(folded)
+    if hosted is not None and hosted.group("head") not in _NOT_EVENT:
+        start, end = hosted.span("name")
         return _as_written(original, start, end, proper_names), Span(start, end)
     place = _TAKES_PLACE.search(folded)
     if place is not None:
