@@ -300,9 +300,17 @@ def once_each(items: list[FoundItem]) -> list[FoundItem]:
             kept.append(item)
         elif twin.quantity in (None, 1) and item.quantity is not None and item.item_id:
             kept[kept.index(twin)] = item
-        elif item.quantity is not None and item.quantity != twin.quantity:
-            kept.append(item)
+        elif item.quantity is not None and (
+            item.quantity != twin.quantity
+            or (twin.quantity is not None and _first_word(item) != _first_word(twin))
+        ):
+            kept.append(item)  # "8 pantalons de travail, 8 vestes de travail": two rows
     return kept
+
+
+def _first_word(item: FoundItem) -> str:
+    words = fold(item.label).split()
+    return singular(words[0]) if words else ""
 
 
 def _same(one: FoundItem, other: FoundItem) -> bool:

@@ -382,7 +382,13 @@ def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> 
         counted = [i for i in same if i.quantity is not None]
         colon = folded.find(":", item.span.end)
         listed = [i for i in same if colon != -1 and i.span.start > colon]
-        if item.quantity is None and (len(counted) >= 2 or len(listed) >= 2):
+        # "…pour le groupement fournitures administratives :" then a counted list, whatever
+        # the families of the rows
+        introduces = 0 <= colon - item.span.end <= 60 and "\n" not in folded[item.span.end : colon]
+        rows = [i for i in items[index + 1 :] if i.quantity is not None and i.span.start > colon]
+        if item.quantity is None and (
+            len(counted) >= 2 or len(listed) >= 2 or (introduces and len(rows) >= 2)
+        ):
             continue
         kept.append(item)
     return kept
