@@ -291,8 +291,9 @@ _PRONOUN_COUNT = re.compile(
 _IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b")
 
 
-def once_each(items: list[FoundItem]) -> list[FoundItem]:
-    """An item named twice ("écrans interactifs (TBI)") is one item, counted if it was once."""
+def once_each(items: list[FoundItem], text: str = "") -> list[FoundItem]:
+    """An item named twice ("écrans interactifs (TBI)") is one item, counted if it was once;
+    two counted rows that name it differently ("8 pantalons, 8 vestes") are two."""
     kept: list[FoundItem] = []
     for item in items:
         twin = next((k for k in kept if _same(k, item)), None)
@@ -302,15 +303,21 @@ def once_each(items: list[FoundItem]) -> list[FoundItem]:
             kept[kept.index(twin)] = item
         elif item.quantity is not None and (
             item.quantity != twin.quantity
-            or (twin.quantity is not None and _first_word(item) != _first_word(twin))
+            or (twin.quantity is not None and _written(item, text) != _written(twin, text))
         ):
-            kept.append(item)  # "8 pantalons de travail, 8 vestes de travail": two rows
+            kept.append(item)
     return kept
 
 
-def _first_word(item: FoundItem) -> str:
-    words = fold(item.label).split()
-    return singular(words[0]) if words else ""
+def _written(item: FoundItem, text: str) -> str:
+    """The first word of an item as the message wrote it."""
+    for word in re.findall(r"[a-z]{3,}", text[item.span.start : item.span.end]):
+        if word not in _COUNT_WORDS and not _APPROXIMATE.fullmatch(word):
+            return singular(word)
+    return ""
+
+
+_COUNT_WORDS = frozenset("une des les environ pres moins plus deux trois quatre cinq six".split())
 
 
 def _same(one: FoundItem, other: FoundItem) -> bool:

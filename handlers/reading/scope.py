@@ -154,7 +154,7 @@ class Scope:
         scope.quiet = scope.quiet or any(
             acts[i] not in POSITIVE and THANKS.search(clauses[i].text(folded)) for i in body
         )
-        scope.items = once_each(_headings(_repeated(scope.items), families, folded))
+        scope.items = once_each(_headings(_repeated(scope.items), families, folded), folded)
         return scope
 
     @classmethod
