@@ -336,7 +336,14 @@ class Reader:
             written = " ".join(found.name.of(text).split())
             if self.vocabulary.synonym_of(found.item_id, written):
                 label = written
-        return ItemReading(found.item_id, label, found.quantity, found.unit, found.span)
+        quantity = found.quantity
+        item = self.vocabulary.items.get(found.item_id or "")
+        if quantity is None and item is not None and item.unit == "unité":
+            start = found.name.start if found.name is not None else found.span.start
+            if _ONE_OF.search(fold(text[max(0, start - 12) : start])):
+                quantity = 1  # "notre minibus", "la nacelle": one
+                label = item.label if label == item.plural else label
+        return ItemReading(found.item_id, label, quantity, found.unit, found.span)
 
     def _measured(self, found: FoundItem, text: str) -> FoundItem:
         """ "une nacelle 14 m": a length, a weight or a volume of an item counted in units
@@ -373,6 +380,10 @@ class Reader:
         return Intent.PURCHASE if consumables or only_deadline else intent
 
 
+# A singular determiner names one of a countable item.
+_ONE_OF = re.compile(
+    r"(?<![a-z'])(?:le|la|l'|notre|votre|mon|ma|son|sa|leur|cette|ce|cet)\s*$"
+)
 _BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
 _AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)\s+$")
