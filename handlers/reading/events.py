@@ -158,13 +158,21 @@ def event_before_date(
     return None
 
 
+# What takes place on a day but is no event: a visit, works.
+_NOT_HAPPENING = frozenset(
+    """
+    controle controles visite visites passage intervention livraison verification inspection
+    travaux nettoyage elagage entretien chantier reunion collecte ramassage distribution
+    """.split()
+)
 # Places and works are what equipment is for, not events.
 _NOT_EVENT = frozenset(
     """
     matin soir midi journee semaine mois annee week weekend periode salle place parc stade
     gymnase ecole eglise chapelle mairie complexe terrain plage port halle bourg quartier rue
     parking foyer camping cour jardin parvis esplanade travaux nettoyage elagage entretien
-    stationnement circulation securite reunion collecte ramassage distribution
+    stationnement circulation securite reunion collecte ramassage distribution controle
+    controles visite visites passage intervention livraison verification inspection
     demenagement chantier pose depose installation montage renovation reparation remplacement
     securisation delimitation accueil commune ville services service equipe agents classe
     cale cales quai quais ponton pontons poste postes vestiaires bureau bureaux locaux atelier
@@ -192,6 +200,8 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     if place is not None:
         group = "name" if place.group("name") else "other"
         start, end = place.span(group)
+        if folded[start:end].split()[0] in _NOT_HAPPENING:
+            return None  # "le contrôle annuel des buts aura lieu le 11": a visit
         return _as_written(original, start, end, proper_names), Span(start, end)
     return None
 

@@ -461,9 +461,18 @@ _IF_YOU = re.compile(
 )
 
 
+# "suite à l'annulation de notre repas, 2 frigos dispo": a cancellation given as the reason.
+_BECAUSE_CANCELLED = re.compile(
+    r"\b(?:suite a|en raison de|vu|apres|du fait de|avec) l'annulation (?:de|du|des)\b"
+)
+
+
 def act_of(text: str) -> Act | None:
     """What a folded clause does, or None when it has no cue of its own."""
     if CANCEL.search(text):
+        found = _positive(text) if _BECAUSE_CANCELLED.search(text) else None
+        if found is not None and found[0] is Act.OFFER:
+            return Act.OFFER
         return Act.WITHDRAW
     if _IF_YOU.match(text) and "?" not in text:
         return Act.INFO

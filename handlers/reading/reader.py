@@ -339,9 +339,14 @@ class Reader:
         quantity = found.quantity
         item = self.vocabulary.items.get(found.item_id or "")
         if quantity is None and item is not None and item.unit == "unité":
-            start = found.name.start if found.name is not None else found.span.start
-            if _ONE_OF.search(fold(text[max(0, start - 12) : start])):
-                quantity = 1  # "notre minibus", "la nacelle": one
+            name = found.name or found.span
+            written = fold(text[name.start : name.end]).split()
+            singular = bool(written) and (
+                written[0] == fold(item.label).split()[0] or not written[0].endswith(("s", "x"))
+            )
+            if singular or _ONE_OF.search(fold(text[max(0, name.start - 12) : name.start])):
+                # "notre minibus", "la nacelle", "ma demande de sono": one
+                quantity = 1
                 label = item.label if label == item.plural else label
         return ItemReading(found.item_id, label, quantity, found.unit, found.span)
 
@@ -381,9 +386,7 @@ class Reader:
 
 
 # A singular determiner names one of a countable item.
-_ONE_OF = re.compile(
-    r"(?<![a-z'])(?:le|la|l'|notre|votre|mon|ma|son|sa|leur|cette|ce|cet)\s*$"
-)
+_ONE_OF = re.compile(r"(?<![a-z'])(?:le|la|l'|notre|votre|mon|ma|son|sa|leur|cette|ce|cet)\s*$")
 _BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
 _AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)\s+$")
