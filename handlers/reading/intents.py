@@ -177,6 +177,10 @@ PURCHASE = _words(
     r"command(?:er|ons|ez|erons|erait|erions|erai)\b",
     _DONE + r"command(?!ee?s?\b|er|ons|ez|erons|erait|erions|erai)",
     r"groupement",
+    # the noun: "commande d'éco-verres", "commande chez Casal Sport", "bons de commande"
+    r"commandes? (?:de|d'|des|du|chez|groupees?|aupres|aux?)\b",
+    r"bons? de commande",
+    r"cdes?\b",
     r"renouvel",
     r"remplacer (?:notre|nos|le|la|les)",
     r"investi",
