@@ -16,11 +16,17 @@ from storage.names import fold
 FIELDS = ("intent", "items", "start", "end", "deadline", "event", "commune")
 
 
-def _items(items: list[dict[str, Any]]) -> list[tuple[str | None, int | None, str]]:
-    return [
-        (i["item"], i["quantity"], fold(i.get("label") or "") if i["item"] is None else "")
-        for i in items
-    ]
+def _items(items: list[dict[str, Any]]) -> list[tuple[str | None, str]]:
+    return [(i["item"], fold(i.get("label") or "") if i["item"] is None else "") for i in items]
+
+
+def _same_items(got: list[dict[str, Any]], expected: list[dict[str, Any]]) -> bool:
+    """The same items in the same order, each counted as expected; as the judge counts it,
+    one is right where no count was expected ("la sono")."""
+    return _items(got) == _items(expected) and all(
+        g["quantity"] == e["quantity"] or (e["quantity"] is None and g["quantity"] == 1)
+        for g, e in zip(got, expected, strict=True)
+    )
 
 
 def compare(got: dict[str, Any], expected: dict[str, Any]) -> list[str]:
@@ -28,7 +34,7 @@ def compare(got: dict[str, Any], expected: dict[str, Any]) -> list[str]:
     wrong = []
     for name in FIELDS:
         if name == "items":
-            same = _items(got["items"]) == _items(expected["items"])
+            same = _same_items(got["items"], expected["items"])
         elif name == "event":
             # As the judge counts it: an extra event name is harmless.
             same = not expected["event"] or fold(got["event"] or "") == fold(expected["event"])

@@ -63,7 +63,8 @@ def test_intent(reader: Reader, text: str, intent: str) -> None:
         ("3 barnnums et une sonno le 3 mai", [("barnum", 3), ("sonorisation", 1)]),
         ("50 barrieres de police le 3 mai", [("barriere-vauban", 50)]),
         ("une scène mobile le 3 mai", [("podium", 1)]),
-        ("la sono pour le 3 mai", [("sonorisation", None)]),
+        ("la sono pour le 3 mai", [("sonorisation", 1)]),  # one, as "notre minibus"
+        ("des barnums pour le 3 mai", [("barnum", None)]),  # how many is asked
         ("2 barnums 3x3 le 3 mai", [("barnum", 2)]),
         ("un chapiteau de 8 x 6 m le 3 mai", [("chapiteau", 1)]),
         ("un groupe électrogène 20 kVA le 3 mai à 14h30", [("groupe-electrogene", 1)]),
