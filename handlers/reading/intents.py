@@ -71,6 +71,10 @@ CANCEL = _words(
     r"(?:n'est|ne sont|n'etait|ne seront|ne sera) plus"
     r" (?:disponibles?|dispos?|a disposition|pretables?)",
     r"plus dispo",
+    r"(?:c'est|c|ce n'est|c'est donc) plus la peine",
+    r"oubli(?:ez|e|er|ons) (?:ma|notre|la|nos|mes|les|cette) (?:\w+ )?demande",
+    r"(?:on|nous) ne (?:prend|prenons|prendra|prendrons) plus(?! que)",
+    r"on (?:prend|prendra) plus (?:le|la|les|l'|de|d')",
     r"(?:n'est|ne sont) plus d'actualite",
     r"plus d'actualite",
     r"(?:se|nous nous) retir(?:e|ons)",
@@ -381,6 +385,15 @@ _SAYS_NOTHING = _words(
     r"^\W*(?:vu|ok|d'accord|dac|bien recu|parfait|super|top|entendu|note|recu)\b"
     r"[\s,.!]*(?:merci)?\W*$",
     r"(?:c'est|c) pour quand|pour quand\s*\?|(?:a|pour) quand (?:est|sera|le|la)",
+    # experience, advice, keys and warnings: "qqn a déjà utilisé…", "qqn connaît un bon…"
+    r"(?:qqn|qq1|quelqu'un|quelqu un|vous|on) (?:a|avez|aurait) deja (?:utilise|essaye|teste"
+    r"|eu affaire|travaille)",
+    r"(?:qqn|qq1|quelqu'un|quelqu un|vous) (?:connait|connaissez|conseille|conseillez"
+    r"|recommande|recommandez|saurait|sauriez)",
+    r"des retours\s*\?|des avis\s*\?|(?:un|des) retours? d'experience",
+    r"qui a (?:les|la|le) (?:cles?|code|badge)",
+    r"faites (?:gaffe|attention)|pour info(?:rmation)?,? (?:la|le|les) [a-z' -]{3,40} (?:est|sont)"
+    r" (?:hs|en panne|cassee?s?)",
     r"(?:c'est|est-ce) normal|(?:il|elle) est a qui|a qui (?:est|appartient)",
     r"(?:c'?est|c) qui|qui (?:est|sera) (?:le|la) (?:contact|referent|responsable|porteur|pilote)",
     r"quel(?:le)? est (?:le|la) (?:contact|referent|responsable|procedure|demarche|date)",
@@ -471,8 +484,27 @@ _BECAUSE_CANCELLED = re.compile(
 )
 
 
+# "il est dispo pour le 1er mai si qqn veut", "on a une bétonnière… si qqn en veut": offered.
+_FOR_ANYONE = re.compile(
+    r"\bsi (?:(?:qqn|qq1|qqun|quelqu'un|quelqu un|une commune|d'autres communes)(?: en)?"
+    r" (?:veut|veulent|a besoin|ont besoin|est interessee?|sont interessees?|cherche)"
+    r"|vous (?:en )?(?:voulez|avez besoin|etes interesses?)|ca (?:vous )?interesse)\b"
+)
+_WE_HAVE = re.compile(
+    r"\b(?:on|nous) (?:a|avons|dispose|disposons|possede|possedons)\b(?! (?:besoin|pas))"
+    r"|\bdispos?\b|\bdisponibles?\b|\blibres?\b"
+)
+
+
 def act_of(text: str) -> Act | None:
     """What a folded clause does, or None when it has no cue of its own."""
+    if (
+        _FOR_ANYONE.search(text)
+        and _WE_HAVE.search(text)
+        and not CANCEL.search(text)
+        and ("?" not in text or _FIRST_PERSON.search(text))
+    ):
+        return Act.OFFER
     if CANCEL.search(text):
         found = _positive(text) if _BECAUSE_CANCELLED.search(text) else None
         if found is not None and found[0] is Act.OFFER:
