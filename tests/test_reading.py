@@ -124,7 +124,8 @@ def test_dates_of_use(reader: Reader, text: str, start: str, end: str) -> None:
     [
         ("nos ganivelles sont disponibles de mai à octobre", "2027-05-01", "2027-10-31"),
         ("nous pouvons prêter 20 tables à partir du 8 avril", "2027-04-08", None),
-        ("la nacelle est disponible jusqu'au 30 septembre", None, "2027-09-30"),
+        # from the day it is written: what is lent now is lent until then
+        ("la nacelle est disponible jusqu'au 30 septembre", "2027-03-10", "2027-09-30"),
     ],
 )
 def test_availability_windows(

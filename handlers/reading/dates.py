@@ -78,8 +78,8 @@ _ONE = (
     r"|cet\s+apres[\s-]midi|ce\s+midi"
     r"|\barmistice\b"
     rf"|(?:{_NUMS})\s+prochains\s+jours"
-    r"|ce\s+week[\s-]?end(?:\s+prochain)?"
-    r"|le\s+week[\s-]?end\s+(?:prochain|du\s+[0-3]?\d(?:er)?(?:\s+"
+    r"|ce\s+(?:week[\s-]?end|we)(?:\s+prochain)?"
+    r"|le\s+(?:week[\s-]?end|we)\s+(?:prochain|du\s+[0-3]?\d(?:er)?(?:\s+"
     + _MONTH
     # "le week-end du 19." alone, not "du 12 et 13 décembre" nor "du 19/09"
     + r"|(?![\d/-]|\.\d|\s*(?:et|au|a)\s+\d)))"
@@ -315,7 +315,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if m := re.fullmatch(rf"({_NUMS}) prochains jours", t):
         count = _number(m.group(1))
         return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=count), "day")
-    if m := re.fullmatch(r"(?:ce|le) week ?-?end(?: (prochain|du (.+)))?", t):
+    if m := re.fullmatch(r"(?:ce|le) (?:week ?-?end|we)(?: (prochain|du (.+)))?", t):
         return _weekend(today, m.group(2))
     if m := re.fullmatch(
         rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})", t
@@ -673,7 +673,8 @@ class DateFinder:
         if word == "du" and (
             not _BARE.fullmatch(match.group("a").strip())
             or re.search(
-                r"week[\s-]?end\s*$", self.folded[max(0, match.start() - 12) : match.start()]
+                r"(?:week[\s-]?end|\bwe)\s*$",
+                self.folded[max(0, match.start() - 12) : match.start()],
             )
         ):
             return  # "du 26" alone is a day; "le week-end du 12 juin" is read whole later
@@ -857,7 +858,7 @@ def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
 
 # Every date expression holds one of these; the costly patterns run only around them.
 _ANCHOR = re.compile(
-    rf"\d|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|mois|week|quinzaine"
+    rf"\d|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|mois|week|we|quinzaine"
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|ans?|soir|fetes?|annees?|jours?"
     r"|prochaine?s?"
     r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?)\b"

@@ -69,6 +69,8 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         placement.end = handover.back
         placement.start = placement.start or handover.back
     placement.spans += handover.spans
+    if intent is Intent.LEND and placement.start is None and placement.end is not None:
+        placement.start = today  # "dispo jusqu'au 20": from now on
     return placement
 
 
