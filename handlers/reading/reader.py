@@ -248,7 +248,9 @@ class Reader:
         reading.intent = self._refine(
             reading.intent, seen.folded, scope.items, seen.dates, scope.buying
         )
-        if event is not None and reading.intent is not Intent.UNKNOWN:
+        if (
+            event is not None
+        ):  # named even where nothing is asked: "la fête du nautisme est maintenue ?"
             reading.event, reading.spans["event"] = event[0], [event[1]]
 
     def _event(self, seen: _Seen, text: str) -> tuple[str, Span] | None:
