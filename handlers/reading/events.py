@@ -45,7 +45,8 @@ _WEAK = (
     r"course|cross|formation|randonnee|rando|concert|spectacle|bal|gala|salon|tournoi|championnat"
     r"|competition|repas|banquet|soiree|nuit|journees?|ceremonie|commemoration|inauguration"
     r"|exposition|expo|animation|celebration|rencontres?|marche|cinema en plein air"
-    r"|jumelage|regate|regates|defile|concours|rassemblement|fete foraine|pique[- ]nique"
+    r"|jumelage|regate|regates|defile|concours|rassemblement|fete foraine|pique[- ]nique|stage"
+    r"|audition|spectacle|represention|representation|kermesse|veillee|apero|aperitif"
 )
 # "un marché en cours", "le marché public": a contract, not a market.
 _CONTRACT = (
@@ -122,7 +123,8 @@ _NAME_STOP = (
 )
 _HOSTS = re.compile(
     r"\b(?:organise|organisons|organisent|organisera|organiserons|accueille|accueillons"
-    r"|accueillent|accueillera|accueillerons)\s+(?:la|le|les|sa|son|ses|notre|nos|leur|leurs)\s+"
+    r"|accueillent|accueillera|accueillerons)\s+(?:la|le|les|sa|son|ses|notre|nos|leur|leurs|un"
+    r"|une)\s+"
     rf"(?P<name>(?P<head>(?!(?:{_NAME_STOP})\b)[a-z][a-z'-]{{2,}})"
     rf"(?:\s+(?:(?:de\s+la|de\s+l'|des|du|de|d')\s*)?(?!(?:{_NAME_STOP})\b)[a-z][a-z'-]{{1,}}){{0,4}})"
 )
