@@ -39,6 +39,8 @@ _STRONG = (
     r"|salon (?:du|de la|des) [a-z]+|concert|feu de la saint[- ]jean"
     r"|elections?(?:\s+(?:municipales|legislatives|presidentielles?|europeennes"
     r"|departementales|regionales))?|v(?:oe|o)ux\s+du\s+maire|gouter\s+des\s+aines"
+    # "un podium pour le 14 juillet": the national day is the occasion
+    r"|(?<=pour le )(?:14 juillet|11 novembre|8 mai)"
 )
 # Heads that name an event only after an article or a possessive ("la course", "notre repas").
 _WEAK = (
