@@ -89,7 +89,8 @@ ASKING = _words(
     r" (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
     r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",
-    r"(?:pourriez|pouvez|pourrait|pourraient)[- ](?:vous|elle|on)",
+    r"(?:pourriez|pouvez|pourrait|pourraient)[- ](?:vous|vs|elle|on)",
+    r"(?:nous|me|m') depann(?:er|eriez|ez)",
     r"chez (?:qq1|qqn|qqun|quelqu'un|quelqu un|vous)\s*\?",
     r"(?:vous avez|avez-vous|auriez-vous|vous auriez) (?:ca|cela|ce qu'il faut)",
     r"serait-il possible d'(?:obtenir|avoir|emprunter|disposer)",
@@ -118,7 +119,11 @@ LEND = _words(
     r"|en parler|echanger|repondre)|si besoin|par telephone))",
     r"libres? (?:du|des|de|a partir|jusqu|pour|le|en|toute|tout)\b",
     r"(?:disponibles?|dispos?|a disposition)"
-    r" (?:du|des|de|d'|a partir|jusqu|pour|pr|aux|a|le|la|en|toute|tout|si|chez|ce|cet|cette)\b",
+    r" (?:du|des|de|d'|a partir|jusqu|pour|pr|aux|a|le|la|en|toute|tout|si|chez|ce|cet|cette"
+    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|apres-demain|cette)\b",
+    # "il nous reste 5 barnums…, une commune les veut ?"
+    r"(?:une commune|qqn|qq1|quelqu'un|quelqu un|qui) (?:les|le|la|en) (?:veut|voudrait|prend"
+    r"|prendrait)\b",
     r"dispos? chez nous",
     r"(?:mettons|mettre|met) en commun",
     r"qui (?:dort|dorment) (?:au|dans|a)",
