@@ -376,13 +376,15 @@ _SAYS_NOTHING = _words(
     r"(?:savez-vous|sauriez-vous|vous savez|qqn sait|quelqu'un sait|quelqu un sait|qui sait)",
     r"(?:est-ce que vous avez besoin|avez-vous besoin|vous faut-il|faut-il vous)",
     r"(?:ne|n')\s*(?:savons|sais|sait|savent) pas (?:encore )?si",
-    r"(?:comment|combien|pourquoi)\b",
+    # asked, not "on sait pas encore combien," said in passing
+    r"(?:comment|combien|pourquoi)\b(?=[^.!\n]*\?)|^\W*(?:comment|combien|pourquoi)\b"
+    r"|c'?\s?est combien|(?:ca|cela) (?:coute|fait) combien",
     r"quel(?:le)?s? (?:cle|est|sera|serait|montant|prix|tarif|date|delai|procedure|modalite"
     r"|repartition|participation|calendrier|fournisseur|prestataire|marche|solution)",
     r"(?:la |une )?repartition (?:se fera|des couts|des frais|au prorata)|au prorata",
     r"(?:faut-il|est-ce qu'il faut|faut il|il faut obligatoirement|obligatoire) (?:\w+ ){0,3}"
     r"(?:signer|une convention|passer|fournir|une attestation)",
-    r"qui (?:assure|paie|paye|prend en charge|s'occupe)",
+    r"qui (?:assure|paie|paye|prend en charge|s'occupe)(?=[^.!\n]*\?)",
     r"qui est (?:le|la|l')",
     r"(?:ou|quand) (?:en est|en sont|sera|seront|aura lieu)",
     r"(?:est|sont) (?:bien )?(?:rendue?s?|rentree?s?|revenue?s?|restituee?s?|arrivee?s?|livree?s?)",

@@ -78,6 +78,8 @@ _NOT_ITEMS = frozenset(
     livraison livraisons environ oblige minimum maximum lumens lumen watts ports page pages
     saisonnier saisonniers sauveteur sauveteurs titre titres tiroir tiroirs aucun aucune
     pardon kg g cl ml
+    neuf neufs neuve neuves nouveau nouveaux nouvelle nouvelles ancien anciens ancienne
+    anciennes autres memes pareils
     """.split()
 )
 _STOP = frozenset(
@@ -95,6 +97,12 @@ _NEED_SLOT = re.compile(
     r"[ \t]+(?:de[ \t]+|d'|des[ \t]+|du[ \t]+|un[ \t]+|une[ \t]+)(?:(?:un|une)[ \t]+)?"
     r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+"
     r"|(?:achat|acquisition)[ \t]+d'(?:un|une)[ \t]+"
+    # "on commande des gourdes", "acheter à plusieurs un lave-linge"
+    r"|(?<!a )(?<!avons )(?<!ont )(?<!ai )(?<!avait )"
+    r"(?:commande|commandons|rachete|rachetons|achete|achetons|prenons)[ \t]+"
+    r"(?:(?:a plusieurs|en commun|ensemble)[ \t]+)?(?:des|les|un|une|du)[ \t]+"
+    r"|(?:acheter|commander|racheter)[ \t]+(?:a plusieurs|en commun|ensemble)[ \t]+"
+    r"(?:des|les|un|une|du|de|d')[ \t]*"
     r"|(?:preter|pretons|prete|emprunter|louer|mettre a disposition|met a disposition)[ \t]+"
     r"(?:sa|son|ses|notre|nos|votre|vos|leur|leurs)[ \t]+)"
 )
