@@ -342,9 +342,9 @@ class Reader:
         item = self.vocabulary.items.get(found.item_id or "")
         if quantity is None and item is not None and item.unit == "unité":
             name = found.name or found.span
-            written = fold(text[name.start : name.end]).split()
-            singular = bool(written) and (
-                written[0] == fold(item.label).split()[0] or not written[0].endswith(("s", "x"))
+            head = fold(text[name.start : name.end]).split()[:1]
+            singular = bool(head) and (
+                head[0] == fold(item.label).split()[0] or not head[0].endswith(("s", "x"))
             )
             if singular or _ONE_OF.search(fold(text[max(0, name.start - 12) : name.start])):
                 # "notre minibus", "la nacelle", "ma demande de sono": one
