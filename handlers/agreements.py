@@ -32,6 +32,7 @@ from storage.models import (
     Answer,
     CatalogueItem,
     Event,
+    InboundMessage,
     Need,
     ParticipantRole,
     Proposal,
@@ -194,9 +195,17 @@ async def _event(session: AsyncSession, proposal: Proposal) -> str:
             if need is not None and need.event_id is not None:
                 event = await session.get(Event, need.event_id)
                 if event is not None and event.name.strip():
-                    name = event.name.strip()
-                    return name[0].upper() + name[1:]
+                    return await _as_written(session, event)
     return ""
+
+
+async def _as_written(session: AsyncSession, event: Event) -> str:
+    """The event's name spelt as its message wrote it ("marché de Noël"), capitalised."""
+    name = event.name.strip()
+    message = await session.get(InboundMessage, event.message_id) if event.message_id else None
+    found = re.search(re.escape(name), message.text or "", re.IGNORECASE) if message else None
+    name = found.group(0) if found else name
+    return name[0].upper() + name[1:]
 
 
 async def agreement(

@@ -159,7 +159,7 @@ def test_the_word_agreement_is_a4_french_and_signable(sqlite_url: str, tmp_path:
     assert "restitué au prêteur le mardi 29 décembre 2026" in text
     assert "dimanche" not in text and "samedi" not in text
     # The event is named, the matching's reason is not the object.
-    assert "pour la manifestation « Marché de noël », le 28 décembre 2026" in text
+    assert "pour la manifestation « Marché de Noël », le 28 décembre 2026" in text
     assert "km" not in text and "la plus proche" not in text
     # The mayors sign, with their delegation to fill; the correspondent is a contact.
     assert (
