@@ -11,10 +11,10 @@ import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
 
 from handlers.agreement_template import BUNDLED, build
 from handlers.agreements import (
@@ -97,21 +97,34 @@ def test_the_bundled_word_template_is_what_the_code_builds() -> None:
     assert BUNDLED.read_bytes() == build(), "run: python -m handlers.agreement_template"
 
 
-def _loan(sqlite_url: str, tmp_path: Path) -> int:
-    """Lorient lends 40 crowd barriers to Riantec for its Christmas market on Monday 28
-    December 2026, the Friday before being Christmas: both have accepted."""
+PODIUM = (
+    '{"from": "st@lorient.bzh", "text": "Nous pouvons prêter notre podium en juin", "at": "2027-05-02T09:00"}\n'
+    '{"from": "mairie@mairie-riantec.bzh", "text": "il nous faudrait un podium le 21 juin", "at": "2027-05-03T10:00"}\n'
+)
+BARRIERS = (
+    '{"from": "st@lorient.bzh", "text": "Nous pouvons prêter 60 barrières Vauban en décembre", "at": "2026-11-02T09:00"}\n'
+    '{"from": "mairie@mairie-riantec.bzh", "text": "Pour le marché de Noël du lundi 28 décembre il nous faudrait 40 barrières Vauban", "at": "2026-11-03T10:00"}\n'
+)
+
+
+def _ingested(sqlite_url: str, tmp_path: Path, messages: str) -> dict[str, Any]:
+    """A new store, Anne Le Goff correspondent of Riantec, the messages handled: the loan
+    proposed."""
     assert mutualise("init", db=sqlite_url).returncode == 0
     args = ("members", "add", "--commune", "Riantec", "--role", "correspondent")
     assert mutualise(*args, "--name", "Anne Le Goff", db=sqlite_url).returncode == 0
     lines = tmp_path / "messages.jsonl"
-    lines.write_text(
-        '{"from": "st@lorient.bzh", "text": "Nous pouvons prêter 60 barrières Vauban en décembre", "at": "2026-11-02T09:00"}\n'
-        '{"from": "mairie@mairie-riantec.bzh", "text": "Pour le marché de Noël du lundi 28 décembre il nous faudrait 40 barrières Vauban", "at": "2026-11-03T10:00"}\n',
-        "utf-8",
-    )
+    lines.write_text(messages, "utf-8")
     assert mutualise("ingest", str(lines), db=sqlite_url).returncode == 0
     result = mutualise("proposals", "--json", db=sqlite_url)
-    loan = next(p for p in json.loads(result.stdout) if p["kind"] == "loan")
+    loan: dict[str, Any] = next(p for p in json.loads(result.stdout) if p["kind"] == "loan")
+    return loan
+
+
+def _loan(sqlite_url: str, tmp_path: Path) -> int:
+    """Lorient lends 40 crowd barriers to Riantec for its Christmas market on Monday 28
+    December 2026, the Friday before being Christmas: both have accepted."""
+    loan = _ingested(sqlite_url, tmp_path, BARRIERS)
     assert (loan["start"], loan["quantity"]) == ("2026-12-28", 40)
     for commune in ("Riantec", "Lorient"):
         accepted = mutualise(
@@ -217,18 +230,10 @@ def test_a_loan_that_is_not_free_shows_its_cost_key(sqlite_url: str, tmp_path: P
 async def test_the_agreement_date_and_number_follow_the_acceptance(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    assert mutualise("init", db=sqlite_url).returncode == 0
-    lines = tmp_path / "messages.jsonl"
-    lines.write_text(
-        '{"from": "st@lorient.bzh", "text": "Nous pouvons prêter notre podium en juin", "at": "2027-05-02T09:00"}\n'
-        '{"from": "mairie@mairie-riantec.bzh", "text": "il nous faudrait un podium le 21 juin", "at": "2027-05-03T10:00"}\n',
-        "utf-8",
-    )
-    assert mutualise("ingest", str(lines), db=sqlite_url).returncode == 0
+    loan = int(_ingested(sqlite_url, tmp_path, PODIUM)["id"])
     engine = create_engine(sqlite_url)
     try:
         async with session_factory(engine).begin() as session:
-            (loan,) = await session.scalars(select(Proposal.id))
             with pytest.raises(
                 AgreementError,
                 match=r"en attente : Riantec et Lorient|en attente : Lorient et Riantec",
