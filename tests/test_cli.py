@@ -279,7 +279,9 @@ def test_answers_and_loan_agreements(sqlite_url: str, tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
     page = " ".join(html.read_text("utf-8").split())
     assert "La commune de Lorient (code INSEE 56121)" in page
-    assert "représentée par Anne Le Goff" in page and "enlevé le 20 juin 2027" in page
+    assert "représentée par son maire" in page and "Anne Le Goff (correspondant)" in page
+    # 21 June 2027 is a Monday: collected on the Friday, not on Sunday 20 June.
+    assert "remis à l'emprunteur le vendredi 18 juin 2027" in page
     with zipfile.ZipFile(docx) as archive:
         body = archive.read("word/document.xml").decode()
     assert "Riantec" in body and "podium" in body and "{{" not in body and "{%" not in body

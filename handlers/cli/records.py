@@ -274,7 +274,7 @@ async def run_convention(ctx: Context, args: argparse.Namespace) -> int:
     terms = LoanTerms(settings.loan_fee, Decimal(str(settings.loan_deposit)), settings.court)
     templates = Path(settings.templates) if settings.templates else None
     async with ctx.sessions() as session:
-        context = await agreement(session, args.proposal, terms, ctx.clock.today())
+        context = await agreement(session, args.proposal, terms, ctx.clock.today(), ctx.clock.zone)
     if suffix == ".docx":
         write_file(args.out, render_docx(context, templates))
     else:
