@@ -201,7 +201,7 @@ def test_ingest_with_nothing_usable_says_why(sqlite_url: str, tmp_path: Path) ->
                                    "at": "2027-05-03T11:00"}), "utf-8")  # fmt: skip
     answered = ok("ingest", str(refused), db=sqlite_url)  # handled, though refused
     assert "1 message : 1 refusé (expéditeur inconnu)." in answered.stdout
-    assert "mutualise members add" not in answered.stdout
+    assert "— Votre message n'a pas été enregistré" in answered.stdout  # not its "Bonjour,"
 
 
 def test_file_errors_say_what_failed(sqlite_url: str, tmp_path: Path) -> None:
@@ -259,6 +259,10 @@ def test_a_db_in_a_missing_folder_is_a_sentence(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/absent/mutualise.db"
     failed(mutualise("init", db=db), f"Le dossier {tmp_path}/absent de la base SQLite")
     assert not (tmp_path / "absent").exists()
+    # Two slashes: an address SQLAlchemy parses and its SQLite driver refuses.
+    wrong = mutualise("needs", db="sqlite://mutualise.db", cwd=tmp_path)
+    assert "sqlite:///fichier.db" in failed(wrong, "Adresse de base de données invalide")
+    assert not (tmp_path / "mutualise.db").exists()
 
 
 def test_run_on_a_taken_port_says_so(sqlite_url: str, tmp_path: Path) -> None:

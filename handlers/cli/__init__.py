@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 from rich.console import Console
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from handlers.cli import (
     calendar_feed,
@@ -111,6 +111,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except DBAPIError as exc:
         return _store_failed(exc, settings, err)
+    except ArgumentError:  # an address that parses but that its driver refuses
+        log.exception("database address refused: %s", safe_url(settings.db))
+        err.print(
+            f"Adresse de base de données invalide : {safe_url(settings.db)} (attendu : "
+            "sqlite:///fichier.db, sqlite:////chemin/absolu.db ou postgresql://…).",
+            markup=False,
+        )
+        return 1
     except KeyboardInterrupt:
         err.print("Interrompu.")
         return 130

@@ -44,9 +44,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add = actions.add_parser("add", help="inscrit un membre pour une commune")
     add.add_argument("--commune", required=True, help="nom de la commune (ou code INSEE)")
     add.add_argument("--role", **ROLE_OPTION)
-    add.add_argument("--email", action="append", default=[], help="adresse électronique, répétable")
+    add.add_argument("--email", action="append", default=[], metavar="ADRESSE",
+                     help="adresse électronique, répétable")  # fmt: skip
     add.add_argument("--telegram", type=int, metavar="ID", help="identifiant Telegram numérique")
-    add.add_argument("--name", help="nom de la personne")
+    add.add_argument("--name", metavar="NOM", help="nom de la personne")
     add.set_defaults(run=run_add)
 
     invite = commands.add_parser(

@@ -23,9 +23,10 @@ class ParseInputError(MutualiseError):
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the parse command to the command line."""
     parse = commands.add_parser("parse", help="montre ce que le bot comprend d'un texte (JSON)")
-    parse.add_argument("text", nargs="?", help="le texte à lire")
+    parse.add_argument("text", nargs="?", metavar="TEXTE", help="le texte à lire")
     parse.add_argument(
         "--now",
+        metavar="JJ/MM/AAAA",
         help="date d'écriture du texte, 31/07/2027 ou 2027-07-31 (par défaut : aujourd'hui)",
     )
     parse.add_argument(

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.table import Table
 
+from handlers import replies
 from handlers.cli.context import Context
 from handlers.cli.days import day_option
 from handlers.cli.naming import commune_named
@@ -56,7 +57,9 @@ class IngestError(MutualiseError):
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the commands on needs and proposals."""
     ingest = commands.add_parser("ingest", help="traite un fichier de messages comme en direct")
-    ingest.add_argument("file", type=Path, help='lignes {"from": ..., "text": ..., "at": ...}')
+    ingest.add_argument(
+        "file", type=Path, metavar="FICHIER", help='lignes {"from": ..., "text": ..., "at": ...}'
+    )
     ingest.set_defaults(run=run_ingest)
 
     needs = commands.add_parser("needs", help="liste les besoins et les offres enregistrés")
@@ -109,7 +112,7 @@ async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
             continue
         outcome = await inbox.receive(inbound)
         fates[FATES[outcome.fate]] += 1
-        detail = f" — {outcome.reply.splitlines()[0]}" if outcome.reply else ""
+        detail = f" — {_gist(outcome.reply)}" if outcome.reply else ""
         ctx.out.print(f"ligne {number} : {FATES[outcome.fate][0]}{detail}", markup=False)
     handled = sum(n for fate, n in fates.items() if fate != UNREADABLE)
     if not handled:
@@ -118,6 +121,13 @@ async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
     summary = ", ".join(f"{count} {noun(count, *fate)}" for fate, count in fates.items())
     ctx.out.print(f"{plural(sum(fates.values()), 'message')} : {summary}.")
     return 0
+
+
+def _gist(reply: str) -> str:
+    """The first line of an answer that says something: not its "Bonjour,"."""
+    lines = [line for line in reply.splitlines() if line.strip()]
+    said = [line for line in lines if line.strip() != replies.GREETING]
+    return (said or lines)[0]
 
 
 def _nothing_usable(path: Path, unreadable: int) -> str:
