@@ -100,11 +100,10 @@ async def run_add(ctx: Context, args: argparse.Namespace) -> int:
 
 async def run_invite(ctx: Context, args: argparse.Namespace) -> int:
     """Print a one-time code and the bot's deep link that uses it."""
-    days = ctx.settings.invitation_days
+    days, role = ctx.settings.invitation_days, ROLE_WORDS[args.role]
     async with ctx.sessions.begin() as session:
-        commune, territory = await _commune(session, args.commune, ROLE_WORDS[args.role])
-        invitation = await invite(session, commune, ROLE_WORDS[args.role], dt.datetime.now(dt.UTC),
-                                  days)  # fmt: skip
+        commune, territory = await _commune(session, args.commune, role)
+        invitation = await invite(session, commune, role, dt.datetime.now(dt.UTC), days)
     username = None
     if ctx.settings.telegram_bot or ctx.settings.telegram_token.get_secret_value():
         from bot.service import bot_username  # the adapter loads only when it is configured

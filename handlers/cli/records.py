@@ -106,7 +106,7 @@ async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
             entry = json.loads(line)
             at = ctx.clock.local(dt.datetime.fromisoformat(str(entry["at"])))
             inbound = Inbound.from_line(str(entry["from"]), str(entry["text"]), at)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError):
             ctx.out.print(f"ligne {number} : illisible, ignorée", markup=False)
             fates[UNREADABLE] += 1
             continue
