@@ -41,9 +41,10 @@ def test_communes_json_lists_the_territory(sqlite_url: str) -> None:
     assert result.returncode == 0, result.stderr
     communes = json.loads(result.stdout)
     assert len(communes) == 25
-    assert all(set(c) == {"insee", "name", "population"} for c in communes)
+    assert all({"insee", "name", "population", "email_domains"} <= set(c) for c in communes)
     assert sum(c["population"] for c in communes) == 203_309
-    assert {"insee": "56193", "name": "Riantec", "population": 5622} in communes
+    riantec = next(c for c in communes if c["insee"] == "56193")
+    assert (riantec["name"], riantec["population"]) == ("Riantec", 5622)
 
 
 def test_communes_table_is_french(sqlite_url: str) -> None:
@@ -231,7 +232,7 @@ def test_ingest_needs_and_proposals(sqlite_url: str, tmp_path: Path) -> None:
     first = mutualise("ingest", str(lines), db=sqlite_url)
     assert first.returncode == 0, first.stderr
     assert "expéditeur inconnu" in first.stdout
-    assert "3 messages : 3 déjà reçu." in mutualise("ingest", str(lines), db=sqlite_url).stdout
+    assert "3 messages : 3 déjà reçus." in mutualise("ingest", str(lines), db=sqlite_url).stdout
     needs = json.loads(mutualise("needs", "--json", db=sqlite_url).stdout)
     assert [(n["kind"], n["commune"], n["item"], n["quantity"]) for n in needs] == [
         ("borrow", "56193", "ganivelle", 150),
@@ -369,7 +370,7 @@ def test_digests_render_and_send_once(sqlite_url: str, tmp_path: Path) -> None:
     send = ("digest", "matching", "--now", "2027-05-20", "--out", str(tmp_path / "m"), "--send")
     first = mutualise(*send, db=sqlite_url)
     assert first.returncode == 0, first.stderr
-    assert "Envoyé à 1 destinataire(s)" in first.stdout
+    assert "Envoyé à 1 destinataire par la boîte d'envoi." in first.stdout
     again = mutualise(*send, db=sqlite_url)
     assert "Déjà traité pour cette période" in again.stdout
     assert "N° 2 — Prêt : barrière Vauban" in (tmp_path / "m" / "digest.txt").read_text()
