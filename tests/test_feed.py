@@ -75,7 +75,7 @@ async def test_the_feed_shows_occurrences_and_loans(
     loan = entries["Prêt : 40 barrières Vauban de Lorient à Riantec"]
     assert loan.decoded("dtstart") == dt.date(2027, 6, 21)
     assert str(loan["status"]) == "CONFIRMED"
-    assert "fête de la musique (Riantec)" in entries
+    assert "Fête de la musique (Riantec)" in entries
 
 
 async def test_a_wrong_or_revoked_token_is_refused_alike(
