@@ -42,12 +42,14 @@ SCENARIO = [
 ]  # fmt: skip
 
 
-async def play(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """The scenario through the inbox, then both communes accept the loan."""
+async def play(sessions: async_sessionmaker[AsyncSession], accept: bool = True) -> None:
+    """The scenario through the inbox, then both communes accept the loan (unless not)."""
     inbox = Inbox(sessions, READER)
     for sender, text, day in SCENARIO:
         at = dt.datetime(2027, 5, day, 9, tzinfo=PARIS)
         await inbox.receive(Inbound.from_line(sender, text, at))
+    if not accept:
+        return
     async with sessions.begin() as session:
         loan = await session.scalar(select(Proposal).where(Proposal.kind == ProposalKind.LOAN))
         assert loan is not None
@@ -56,11 +58,15 @@ async def play(sessions: async_sessionmaker[AsyncSession]) -> None:
         await answer(session, loan.id, "56193", True, at)  # Riantec
 
 
-async def summary(sessions: async_sessionmaker[AsyncSession], now: dt.datetime) -> Rendered:
+async def summary(
+    sessions: async_sessionmaker[AsyncSession],
+    now: dt.datetime,
+    config: DigestConfig | None = None,
+) -> Rendered:
     async with sessions() as session:
         (scope,) = await views.territories(session)
         items = await views.catalogue(session)
-        return await semester_summary(session, scope, items, now, DigestConfig())
+        return await semester_summary(session, scope, items, now, config or DigestConfig())
 
 
 async def test_semester_summary_says_what_the_communes_wrote(
