@@ -12,6 +12,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -45,6 +46,7 @@ __all__ = ["LIVE_NEEDS"]
 
 IN_PLAY = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)
 CONFIRMED = (ProposalStatus.ACCEPTED, ProposalStatus.DONE)
+WAITING = "en attente de réponse"
 
 # Letters that sort as two (Unicode's collation expands them); accents in the order French
 # dictionaries give them when two words differ by accents only (cote, coté, côte, côté).
@@ -65,6 +67,7 @@ _WORD_BREAKS = str.maketrans(  # dashes with the hyphen
 )
 
 
+@lru_cache(maxsize=8192)  # the same names come back on every row
 def french_key(text: str) -> tuple[str, tuple[tuple[int, ...], ...], str, str]:
     """A sort key that orders names as a French reader does: letters first, accents and
     case ignored (Gâvres before Guidel, Quéven before Quistinic; a word ends before any
@@ -204,7 +207,7 @@ class ProposalRow:
         over = last is not None and last < today
         if self.status is ProposalStatus.PROPOSED:
             if not over:
-                return "en attente de réponse"
+                return WAITING
             return "sans réponse, " + ("dates passées" if self.start else "échéance passée")
         if self.status is ProposalStatus.ACCEPTED and self.kind is ProposalKind.LOAN:
             if over:
@@ -273,8 +276,9 @@ def with_progress(
     needs: Iterable[NeedRow], proposals: Iterable[ProposalRow], today: dt.date
 ) -> list[NeedRow]:
     """The needs, each with where its most advanced proposal stands on `today`: "prêt
-    confirmé", "prêt terminé", "groupement proposé"… (a confirmed one wins over one that
-    waits for answers); a need with no proposal keeps its own status."""
+    proposé" (answers awaited), "prêt confirmé", "prêt en cours", "prêt terminé",
+    "groupement confirmé"… (a confirmed one wins over one that waits for answers); a need
+    with no proposal keeps its own status."""
     best: dict[int, ProposalRow] = {}
     for proposal in proposals:
         for share in proposal.shares:
@@ -290,8 +294,8 @@ def with_progress(
             found.append(need)
             continue
         state = chosen.state_label(today)
-        if chosen.status is ProposalStatus.PROPOSED:
-            state = f"proposé, {state}"
+        if state == WAITING:
+            state = "proposé"  # short, for a column: "prêt proposé" waits for answers
         found.append(replace(need, progress=f"{_KIND_NAMES[chosen.kind]} {state}"))
     return found
 

@@ -97,7 +97,7 @@ async def test_needs_and_loans_show_where_they_stand_on_the_day(
     await play(sessions)  # both communes accepted the loan of 21 June
     before = plain((await summary(sessions, JUNE_1)).text)
     assert "Riantec : emprunt, 40 barrières Vauban, le 21 juin 2027 (prêt confirmé)" in before
-    assert "Caudan : achat, 3 ordinateurs portables, avant le 31 août 2027 (groupement proposé, en attente de réponse)" in before  # fmt: skip
+    assert "Caudan : achat, 3 ordinateurs portables, avant le 31 août 2027 (groupement proposé)" in before  # fmt: skip
     assert "proposition en cours" not in before
     assert "À venir (1) :\n- N° 1 : 40 barrières Vauban de Lorient à Riantec, le 21 juin 2027 (confirmé)" in before  # fmt: skip
     during = plain((await summary(sessions, JUNE_21)).text)
@@ -115,7 +115,7 @@ async def test_a_loan_nobody_answered_is_no_longer_waiting_once_its_day_is_gone(
 ) -> None:
     await play(sessions, accept=False)
     june = plain((await summary(sessions, JUNE_1)).text)
-    assert "(prêt proposé, en attente de réponse)" in june
+    assert "(prêt proposé)" in june
     assert "En attente de réponse (1) :\n- N° 1 : 40 barrières Vauban" in june
     july = plain((await summary(sessions, JULY_1)).text)
     assert "En attente de réponse (0) :" in july

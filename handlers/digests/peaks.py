@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from handlers.digests.render import count
 from handlers.shortage import demand_and_supply, figures, short_runs
 from handlers.wording import amount, stretch
-from storage.views import LIVE_NEEDS, Item, NeedRow, OfferRow
+from storage.views import LIVE_NEEDS, Item, NeedRow, OfferRow, french_key
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def peaks(
             end = min(end, last) if last else end
             if start <= end:
                 found.append(Peak(item_id, label, plural, start, end, demand, supply))
-    return sorted(found, key=lambda p: (p.first, p.label))
+    return sorted(found, key=lambda p: (p.first, french_key(p.label)))
 
 
 def shortfalls(found: Iterable[Peak]) -> list[Shortfall]:

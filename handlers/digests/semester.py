@@ -10,7 +10,7 @@ from itertools import groupby
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.costs import Price, PriceBook
+from handlers.costs import Price, PriceBook, price_book
 from handlers.digests.peaks import Peak, Shortfall, peaks, shortfalls
 from handlers.recurrence import dated
 from storage import views
@@ -131,10 +131,12 @@ async def build(
     items: dict[str, Item],
     now: dt.datetime,
     group_saving_rate: float,
-    prices: PriceBook,
+    prices: PriceBook | None = None,
 ) -> Semester:
     """Read one territory's summary as of `now` (an aware instant), its savings estimated
-    with `prices`."""
+    with `prices` (by default, the catalogue's and the bundled ones)."""
+    if prices is None:
+        prices = price_book(scope.epci, {key: item.price for key, item in items.items()})
     today = now.date()
     first, last = reported_semester(today)
     since = dt.datetime.combine(first, dt.time(), now.tzinfo)

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import textwrap
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -117,9 +118,10 @@ def _sheet(
         values = [_value(sheet, v, formats.get(i)) for i, v in enumerate(row)]
         lines = 1
         for i, width in widths.items():
-            if isinstance(row[i], str) and len(row[i]) > width:
+            text = row[i]
+            if isinstance(text, str) and len(text) > width * _CHARS_PER_WIDTH:
                 values[i] = _wrapped(sheet, values[i])
-                lines = max(lines, len(textwrap.wrap(row[i], int(width * _CHARS_PER_WIDTH))))
+                lines = max(lines, _lines(text, width))
         if lines > 1:
             # A spreadsheet keeps the height it is given: wrapped text needs its lines.
             sheet.row_dimensions[count + 2].height = lines * _LINE_HEIGHT
@@ -128,13 +130,16 @@ def _sheet(
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
 
 
+@lru_cache(maxsize=4096)  # families, states and labels repeat from row to row
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` takes, wrapped in a column `width` wide."""
+    return len(textwrap.wrap(text, int(width * _CHARS_PER_WIDTH)))
+
+
 def _wrapped(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     """A text cell that wraps within its column."""
-    if isinstance(value, Cell):  # text _value has already marked as text
-        value.alignment = _WRAPPED
-        return value
-    cell = WriteOnlyCell(sheet, value)
-    cell.alignment = _WRAPPED
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value)
+    cell.alignment = _WRAPPED  # (a Cell already: text that _value marked as text)
     return cell
 
 
@@ -156,7 +161,7 @@ def workbook(summary: Semester) -> bytes:
             ("Du", 11),
             ("Au", 11),
             ("Échéance", 11),
-            ("État", 24),
+            ("État", 22),
             ("Déclaré le", 11),
         ],
         (
