@@ -26,7 +26,7 @@ from tests.test_digests import JULY_1, play, summary
 LORIENT = "200042174"
 OWN = """
 [sources.deliberation]
-label = "délibération du conseil communautaire"
+label = "délibération du conseil communautaire <n° 12>"
 date = 2026-03-03
 
 [prices]
@@ -56,7 +56,7 @@ def test_the_territory_then_the_catalogue_then_the_estimate(tmp_path: Path) -> N
                       [tmp_path])  # fmt: skip
     vauban = book.get("barriere-vauban")
     assert vauban is not None and vauban.amount == 80
-    assert vauban.cited == "délibération du conseil communautaire (mars 2026)"
+    assert vauban.cited == "délibération du conseil communautaire <n° 12> (mars 2026)"
     laptop = book.get("ordinateur-portable")
     assert laptop is not None and laptop.date == dt.date(2026, 4, 1)
     table = book.get("table")  # the catalogue's own figure, not the estimate (90)
@@ -104,12 +104,18 @@ async def test_the_summary_values_savings_with_the_territorys_prices(
     text = own.text.replace("\xa0", " ").replace("\u202f", " ")
     # 40 × 80 € spared to Riantec; 10 % of 5 × 1 000 € for the group order.
     assert "Économies estimées : 3 200 € confirmées, 500 € en attente" in text
-    assert "Sources : délibération du conseil communautaire (mars 2026)" in text
+    assert "Sources : délibération du conseil communautaire <n° 12> (mars 2026)" in text
     assert "le prix que le territoire a fixé, sinon celui du catalogue" in text
-    assert "délibération du conseil communautaire" in own.html
+    assert "délibération du conseil communautaire &lt;n° 12&gt; (mars 2026)" in own.html
+    assert "<n° 12>" not in own.html  # a territory's own words are escaped like any other
     book = openpyxl.load_workbook(io.BytesIO(own.files["besoins.xlsx"][1]))
     rows = list(book["Prix"].iter_rows(min_row=2, values_only=True))
     assert rows == [
-        ("barrière Vauban", 80, "délibération du conseil communautaire", "mars 2026"),
-        ("ordinateur portable", 1000, "délibération du conseil communautaire", "avril 2026"),
+        ("barrière Vauban", 80, "délibération du conseil communautaire <n° 12>", "mars 2026"),
+        (
+            "ordinateur portable",
+            1000,
+            "délibération du conseil communautaire <n° 12>",
+            "avril 2026",
+        ),
     ]

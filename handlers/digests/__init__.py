@@ -174,6 +174,8 @@ async def semester_summary(
         "sources": summary.sources,
         "sheets": SHEETS,
     }
+    # Said in both the text and the HTML, escaped there: a territory names its own sources.
+    context["savings"] = render("digest_savings.txt.j2", context, config.templates).strip()
     loans = [*summary.loans_done, *summary.loans_coming, *summary.loans_pending]
     ics = calendar(
         scope.name, summary.events, loans, now, config.domain, store_tag(session, scope.epci)
