@@ -14,9 +14,11 @@ from pathlib import Path
 import icalendar
 import openpyxl
 import pytest
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.digests import Rendered
 from storage import views
 from storage.database import create_engine, session_factory
 from storage.views import french_key
@@ -28,6 +30,17 @@ JUNE_21 = dt.datetime(2027, 6, 21, 8, tzinfo=PARIS)
 
 def plain(text: str) -> str:
     return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+def opened(rendered: Rendered) -> Workbook:
+    """The summary's workbook, as a spreadsheet reads it."""
+    return openpyxl.load_workbook(io.BytesIO(rendered.files["besoins.xlsx"][1]))
+
+
+async def summary_of_play(sessions: async_sessionmaker[AsyncSession]) -> Rendered:
+    """The summary on 1 July of the digests' scenario, the loan accepted."""
+    await play(sessions)
+    return await summary(sessions, JULY_1)
 
 
 @pytest.mark.parametrize(
@@ -68,7 +81,7 @@ async def test_communes_and_indicators_come_in_french_order(
     text = rendered.text
     assert text.index("- Gâvres :") < text.index("- Guidel :")
     assert text.index("- Quéven :") < text.index("- Quistinic :")
-    book = openpyxl.load_workbook(io.BytesIO(rendered.files["besoins.xlsx"][1]))
+    book = opened(rendered)
     rows = [r[0] for r in book["Indicateurs"].iter_rows(min_row=2, values_only=True)]
     assert rows[:-1] == names and rows[-1] == "Total"
 
@@ -84,7 +97,7 @@ async def test_totals_count_each_group_order_and_loan_once(
     assert "- Cléguer : 1 besoin déclaré, 100 % avec proposition, 1 groupement," in text
     assert "- Total du territoire : 4 besoins déclarés, 75 % avec proposition, 1 groupement, 1 prêt," in text  # fmt: skip
     assert "chaque groupement et chaque prêt compte une fois" in text
-    book = openpyxl.load_workbook(io.BytesIO(rendered.files["besoins.xlsx"][1]))
+    book = opened(rendered)
     *communes, total = book["Indicateurs"].iter_rows(min_row=2, values_only=True)
     assert sum(int(str(r[4])) for r in communes) == 2 and total[4] == 1  # group orders
     assert [sum(int(str(r[i])) for r in communes) for i in (5, 6)] == [1, 1]
@@ -105,7 +118,7 @@ async def test_needs_and_loans_show_where_they_stand_on_the_day(
     after = await summary(sessions, JULY_1)
     text = plain(after.text)
     assert "Réalisés (1) :\n- N° 1 : 40 barrières Vauban de Lorient à Riantec, le 21 juin 2027 (terminé)" in text  # fmt: skip
-    book = openpyxl.load_workbook(io.BytesIO(after.files["besoins.xlsx"][1]))
+    book = opened(after)
     states = {r[0]: r[11] for r in book["Propositions"].iter_rows(min_row=2, values_only=True)}
     assert states == {1: "terminé", 2: "en attente de réponse"}
 
@@ -128,9 +141,8 @@ async def test_a_loan_nobody_answered_is_no_longer_waiting_once_its_day_is_gone(
 async def test_the_attachments_named_are_those_sent(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await play(sessions)
-    rendered = await summary(sessions, JULY_1)
-    book = openpyxl.load_workbook(io.BytesIO(rendered.files["besoins.xlsx"][1]))
+    rendered = await summary_of_play(sessions)
+    book = opened(rendered)
     assert "Pics" in book.sheetnames
     for said in (rendered.text, rendered.html):
         named = re.search(r"Pièces jointes : (\S+) \(feuilles ([^)]*)\) et (\S+)\.", said)
@@ -142,9 +154,8 @@ async def test_the_attachments_named_are_those_sent(
 async def test_the_workbook_prints_landscape_one_page_wide(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await play(sessions)
-    rendered = await summary(sessions, JULY_1)
-    book = openpyxl.load_workbook(io.BytesIO(rendered.files["besoins.xlsx"][1]))
+    rendered = await summary_of_play(sessions)
+    book = opened(rendered)
     for sheet in book.worksheets:
         setup = sheet.page_setup
         assert (setup.orientation, setup.paperSize) == ("landscape", 9), sheet.title
@@ -181,9 +192,8 @@ async def test_calendar_entries_are_unique_to_their_store(
     finally:
         await engine.dispose()
 
-    def entries(rendered: object) -> dict[str, str]:
-        ics = rendered.files["calendrier.ics"][1]  # type: ignore[attr-defined]
-        cal = icalendar.Calendar.from_ical(ics)
+    def entries(rendered: Rendered) -> dict[str, str]:
+        cal = icalendar.Calendar.from_ical(rendered.files["calendrier.ics"][1])
         return {str(e["UID"]): str(e["SUMMARY"]) for e in cal.walk("VEVENT")}
 
     mine, theirs = entries(first), entries(other)
