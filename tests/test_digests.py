@@ -221,6 +221,20 @@ async def test_matching_digest_tells_only_what_is_new(
     assert "- 14 juillet 2027, Quéven : emprunt de 1 chapiteau" in third.text
 
 
+async def test_a_loan_whose_day_is_gone_is_no_longer_awaited(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await play(sessions, accept=False)  # nobody answers the loan of 21 June
+    async with sessions() as session:
+        (scope,) = await views.territories(session)
+        items = await views.catalogue(session)
+        june = await matching_digest(session, scope, items, dt.datetime(2027, 6, 20, 8, tzinfo=PARIS), None, None, DigestConfig())  # fmt: skip
+        july = await matching_digest(session, scope, items, JULY_1, None, None, DigestConfig())
+    assert "- N° 1, prêt : barrière Vauban" in june.text
+    assert "- N° 1, prêt" not in july.text
+    assert "- N° 2, groupement de commandes : ordinateur portable" in july.text  # still due
+
+
 async def test_coordinators_get_the_digests_in_the_chat(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:

@@ -72,7 +72,10 @@ async def build(
     waiting = [
         p
         for p in in_play
-        if p.status is ProposalStatus.PROPOSED and p.created_at <= now - WAITING and p.awaiting
+        if p.status is ProposalStatus.PROPOSED
+        and p.created_at <= now - WAITING
+        and p.awaiting
+        and p.state_label(today) == views.WAITING  # not once its dates are gone
     ]
     live = await views.needs(session, scope, items, statuses=views.LIVE_NEEDS)
     soon = [
