@@ -118,6 +118,7 @@ async def test_needs_and_loans_show_where_they_stand_on_the_day(
     after = await summary(sessions, JULY_1)
     text = plain(after.text)
     assert "Réalisés (1) :\n- N° 1 : 40 barrières Vauban de Lorient à Riantec, le 21 juin 2027 (terminé)" in text  # fmt: skip
+    assert "sans réponse" not in text  # the section is there only when a loan is
     book = opened(after)
     states = {r[0]: r[11] for r in book["Propositions"].iter_rows(min_row=2, values_only=True)}
     assert states == {1: "terminé", 2: "en attente de réponse"}

@@ -161,7 +161,12 @@ async def semester_summary(
             ("Réalisés", summary.loans_done),
             ("À venir", summary.loans_coming),
             ("En attente de réponse", summary.loans_pending),
-            ("Restés sans réponse, dates passées", summary.loans_lapsed),
+            # Shown when there are some: a loan nobody answered before its day.
+            *(
+                [("Restés sans réponse, dates passées", summary.loans_lapsed)]
+                if summary.loans_lapsed
+                else []
+            ),
         ],
         "events": summary.events,
         "indicators": summary.indicators,
