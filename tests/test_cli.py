@@ -363,7 +363,7 @@ def test_digests_render_and_send_once(sqlite_url: str, tmp_path: Path) -> None:
     assert "<h1>État des lieux semestriel des besoins</h1>" in (out / "digest.html").read_text()
     assert (out / "besoins.xlsx").read_bytes()[:2] == b"PK"
     assert (
-        b"SUMMARY:f\xc3\xaate du 14 juillet (Qu\xc3\xa9ven)"
+        b"SUMMARY:F\xc3\xaate du 14 juillet (Qu\xc3\xa9ven)"
         in (out / "calendrier.ics").read_bytes()
     )
 
