@@ -1,30 +1,39 @@
 """Loan agreements (conventions de prêt): the document that formalises a confirmed loan.
 
-Two templates a coordinator can edit: `convention.docx` (Word, rendered by docxtpl) and
-`convention.html.j2`; a copy in `MUTUALISE_TEMPLATES` takes precedence over the bundled one.
+Two templates a coordinator can edit: `convention.docx` (Word, rendered by docxtpl; built
+by `templates/convention_docx.py`) and `convention.html.j2`; a copy in `MUTUALISE_TEMPLATES`
+takes precedence over the bundled one. The clauses' wording is in `agreement_clauses.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import agreement_clauses as clauses
+from handlers.clock import DEFAULT_ZONE
 from handlers.costs import euros
-from handlers.wording import day, stretch
+from handlers.holidays import Region, region_of_territory, working_day
+from handlers.wording import day, listing, stretch
 from storage.errors import MutualiseError
 from storage.labels import PROPOSAL_STATUSES, ROLES
 from storage.members import commune_names, representative
 from storage.models import (
     Answer,
     CatalogueItem,
+    Event,
+    InboundMessage,
+    Need,
     ParticipantRole,
     Proposal,
     ProposalKind,
@@ -38,56 +47,96 @@ class AgreementError(MutualiseError):
     """No agreement can be written for that proposal."""
 
 
+# What a loan may cost, each in euros: a flat fee, per day of use, per unit and per day of
+# use, and the lender's delivery and collection.
+FEE_KINDS = ("forfait", "jour", "unite", "transport")
+
+
+def fee_schedule(fee: str) -> dict[str, Decimal]:
+    """ "gratuit" → {}; "jour:15,transport:40" → {"jour": 15, "transport": 40}."""
+    schedule: dict[str, Decimal] = {}
+    # Terms are separated by commas, and a French decimal comma ("unite:0,5") is kept.
+    for part in filter(None, (p.strip() for p in re.split(r",(?=\s*[^\d\s])", fee))):
+        if part == "gratuit":
+            continue
+        kind, _, value = part.partition(":")
+        try:
+            price = Decimal(value.strip().replace(",", "."))
+        except InvalidOperation:
+            price = Decimal(-1)
+        if kind.strip() not in FEE_KINDS or not price.is_finite() or price < 0:
+            msg = (
+                f"Coût de prêt illisible : « {part} » (MUTUALISE_LOAN_FEE). Écrivez « gratuit » "
+                "ou des termes comme « forfait:50 », « jour:15 », « unite:0.5 », « transport:40 »."
+            )
+            raise AgreementError(msg)
+        schedule[kind.strip()] = price
+    return schedule
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class LoanTerms:
-    """The territory's usual terms: fee ("gratuit", "jour:15", "forfait:50"), deposit, court."""
+    """The territory's usual terms: fee ("gratuit", "jour:15,transport:40"), deposit, court."""
 
     fee: str = "gratuit"
     deposit: Decimal = Decimal(0)
     court: str = "tribunal administratif de Rennes"
 
-    def cost(self, days: int) -> str:
-        """Article 3, in words."""
-        kind, _, amount = self.fee.partition(":")
-        if kind == "jour" and amount:
-            per_day = Decimal(amount)
-            return (
-                f"Le prêt est consenti moyennant {euros(per_day)} par jour d'utilisation, "
-                f"soit {euros(per_day * days)} pour {days} jour(s), payables sur titre de "
-                "recettes émis par le prêteur."
+    def charges(self, quantity: int | None, days: int) -> list[tuple[str, Decimal]]:
+        """What one lender charges for its part, line by line: (basis in words, amount)."""
+        schedule, units = fee_schedule(self.fee), quantity or 1
+        lines: list[tuple[str, Decimal]] = []
+        if "forfait" in schedule:
+            lines.append(("forfait de mise à disposition", schedule["forfait"]))
+        if "jour" in schedule:
+            per_day = schedule["jour"]
+            basis = f"{euros(per_day)} par jour d'utilisation × {_plural(days, 'jour')}"
+            lines.append((basis, per_day * days))
+        if "unite" in schedule:
+            each = schedule["unite"]
+            basis = (
+                f"{euros(each)} par unité et par jour × {_plural(units, 'unité')} × "
+                f"{_plural(days, 'jour')}"
             )
-        if kind == "forfait" and amount:
-            return (
-                f"Le prêt est consenti moyennant un forfait de {euros(Decimal(amount))}, "
-                "payable sur titre de recettes émis par le prêteur."
-            )
-        return "Le prêt est consenti à titre gracieux, dans le cadre de la mutualisation."
+            lines.append((basis, each * units * days))
+        if "transport" in schedule:
+            lines.append(("livraison et reprise par le prêteur", schedule["transport"]))
+        return lines
+
+    def delivers(self) -> bool:
+        """Whether the lender carries the equipment (a transport price is set)."""
+        return "transport" in fee_schedule(self.fee)
 
     def deposit_text(self) -> str:
         """The deposit clause."""
         if self.deposit > 0:
-            return (
-                f"Une caution de {euros(self.deposit)} est remise à l'enlèvement ; elle est "
-                "restituée après l'état des lieux de retour, déduction faite des éventuels "
-                "dommages."
-            )
-        return "Aucune caution n'est demandée."
+            return clauses.DEPOSIT.format(amount=euros(self.deposit))
+        return clauses.NO_DEPOSIT
 
 
-TRANSPORT = (
-    "L'enlèvement et le retour du matériel sont assurés par l'emprunteur, à ses frais et sous "
-    "sa responsabilité, avec des moyens adaptés."
-)
-INSURANCE = (
-    "L'emprunteur assure le matériel de son enlèvement à sa restitution au titre de sa "
-    "responsabilité civile et des dommages aux biens confiés ; il en justifie sur demande du "
-    "prêteur."
-)
-LIABILITY = (
-    "L'emprunteur répond de toute perte, dégradation ou vol survenus pendant le prêt : il "
-    "supporte la remise en état ou le remplacement à valeur d'usage. Le prêteur garantit la "
-    "conformité du matériel aux règles de sécurité en vigueur."
-)
+def handover_days(start: dt.date, end: dt.date, region: Region) -> tuple[dt.date, dt.date]:
+    """The working day before the loan, when it is collected, and the one after, when it is
+    returned: technical services are closed at weekends and on public holidays."""
+    pickup = start - dt.timedelta(days=1)
+    while not working_day(pickup, region):
+        pickup -= dt.timedelta(days=1)
+    back = end + dt.timedelta(days=1)
+    while not working_day(back, region):
+        back += dt.timedelta(days=1)
+    return pickup, back
+
+
+_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_COUNTS = {2: "deux", 3: "trois", 4: "quatre", 5: "cinq", 6: "six"}
+
+
+def weekday(value: dt.date) -> str:
+    """ "vendredi 18 juin 2027"."""
+    return f"{_WEEKDAYS[value.weekday()]} {day(value)}"
 
 
 def _folders(override: Path | None) -> list[str]:
@@ -104,11 +153,10 @@ def _template_file(name: str, override: Path | None) -> Path:
     raise AgreementError(msg)
 
 
-async def _representative(session: AsyncSession, insee: str) -> str:
+async def _contact(session: AsyncSession, insee: str) -> str:
+    """Who follows the loan for a commune: not a signatory, the mayor signs."""
     member = await representative(session, insee)
-    if member is None:
-        return "son maire, ou son représentant dûment habilité"
-    return f"{member.name}, {ROLES[member.role]} mandaté par le maire"
+    return f"{member.name} ({ROLES[member.role]})" if member and member.name else ""
 
 
 async def _confirmed_loan(session: AsyncSession, proposal_id: int) -> Proposal:
@@ -117,69 +165,145 @@ async def _confirmed_loan(session: AsyncSession, proposal_id: int) -> Proposal:
         msg = f"La proposition n° {proposal_id} n'est pas un prêt : pas de convention de prêt."
         raise AgreementError(msg)
     if proposal.status is not ProposalStatus.ACCEPTED:
+        names = await commune_names(session)
         waiting = [
-            p.commune_insee for p in proposal.participants if p.answer is not Answer.ACCEPTED
+            names.get(p.commune_insee, p.commune_insee)
+            for p in proposal.participants
+            if p.answer is not Answer.ACCEPTED
         ]
         status = PROPOSAL_STATUSES[proposal.status]
         msg = (
             f"La proposition n° {proposal_id} n'est pas confirmée ({status}) : "
             "la convention s'établit quand toutes les communes ont accepté "
-            f"(en attente : {', '.join(waiting) or 'aucune'})."
+            f"(en attente : {listing(waiting) or 'aucune'})."
         )
         raise AgreementError(msg)
     return proposal
 
 
+def agreed_on(proposal: Proposal, zone: ZoneInfo, fallback: dt.date) -> dt.date:
+    """The agreement's date: the day the last commune accepted the loan."""
+    answers = [p.answered_at for p in proposal.participants if p.answered_at is not None]
+    return max(answers).astimezone(zone).date() if answers else fallback
+
+
+async def _event(session: AsyncSession, proposal: Proposal) -> str:
+    """The event the borrower asked the equipment for, if its need named one."""
+    for participant in proposal.participants:
+        if participant.role is ParticipantRole.BORROWER and participant.need_id:
+            need = await session.get(Need, participant.need_id)
+            if need is not None and need.event_id is not None:
+                event = await session.get(Event, need.event_id)
+                if event is not None and event.name.strip():
+                    return await _as_written(session, event)
+    return ""
+
+
+async def _as_written(session: AsyncSession, event: Event) -> str:
+    """The event's name spelt as its message wrote it ("marché de Noël"), capitalised."""
+    name = event.name.strip()
+    message = await session.get(InboundMessage, event.message_id) if event.message_id else None
+    found = re.search(re.escape(name), message.text or "", re.IGNORECASE) if message else None
+    name = found.group(0) if found else name
+    return name[0].upper() + name[1:]
+
+
 async def agreement(
-    session: AsyncSession, proposal_id: int, terms: LoanTerms, today: dt.date
+    session: AsyncSession,
+    proposal_id: int,
+    terms: LoanTerms,
+    today: dt.date,
+    zone: ZoneInfo = DEFAULT_ZONE,
 ) -> dict[str, Any]:
     """Everything the templates need for the agreement of one confirmed loan."""
     proposal = await _confirmed_loan(session, proposal_id)
     names = await commune_names(session)
-    item = await session.get(CatalogueItem, proposal.item_id) if proposal.item_id else None
-
-    def label(quantity: int | None) -> str:
-        if item is None:
-            return proposal.item_id or "matériel"
-        return item.label if quantity == 1 else item.plural
-
     borrower = next(p for p in proposal.participants if p.role is ParticipantRole.BORROWER)
     lenders = [p for p in proposal.participants if p.role is ParticipantRole.LENDER]
     start = proposal.start or today
     end = proposal.end or start
-
-    async def party(insee: str) -> dict[str, str]:
-        representative = await _representative(session, insee)
-        return {"name": names.get(insee, insee), "insee": insee, "representative": representative}
-
-    parties = [await party(p.commune_insee) for p in lenders]
-    borrower_party = await party(borrower.commune_insee)
+    region = region_of_territory(p.commune_insee for p in proposal.participants)
+    pickup, back = handover_days(start, end, region)
+    dated = agreed_on(proposal, zone, today)
+    parties = [await _party(session, names, p.commune_insee) for p in lenders]
+    borrower_party = await _party(session, names, borrower.commune_insee)
+    signatories = [*parties, borrower_party]
+    event = await _event(session, proposal)
+    item = await session.get(CatalogueItem, proposal.item_id) if proposal.item_id else None
+    lent = [(names.get(p.commune_insee, ""), p.quantity) for p in lenders]
+    territory = await installed_territory(session)
+    delivered = terms.delivers()
     return {
-        "number": f"{today.year}-{proposal.id:05d}",
-        "territory": territory.name if (territory := await installed_territory(session)) else "",
+        "number": f"{dated.year}-{proposal.id:05d}",
+        "territory": territory.name if territory else "",
+        "dated": day(dated),
         "lenders": parties,
         "borrower": borrower_party,
-        "lines": [
-            {
-                "item": label(p.quantity),
-                "quantity": p.quantity or "",
-                "lender": names.get(p.commune_insee, ""),
-            }
-            for p in lenders
-        ],
-        "reason": proposal.reason,
+        "object": clauses.object_clause(
+            [p["name"] for p in parties], borrower_party["name"], event, stretch(start, end)
+        ),
+        "event": event,
+        "lines": [_line(item, proposal.item_id, quantity, name) for name, quantity in lent],
         "period": stretch(start, end),
-        "pickup": day(start - dt.timedelta(days=1)),
-        "return_day": day(end + dt.timedelta(days=1)),
-        "cost": terms.cost((end - start).days + 1),
+        "pickup": weekday(pickup),
+        "return_day": weekday(back),
+        "handover": clauses.HANDOVER_BY_LENDER if delivered else clauses.HANDOVER_AT_LENDER,
+        **_costs(terms, lent, (end - start).days + 1),
         "deposit": terms.deposit_text(),
-        "transport": TRANSPORT,
-        "insurance": INSURANCE,
-        "liability": LIABILITY,
+        "transport": clauses.TRANSPORT_BY_LENDER if delivered else clauses.TRANSPORT_BY_BORROWER,
+        "inventory": clauses.INVENTORY,
+        "insurance": clauses.INSURANCE,
+        "damage": clauses.DAMAGE,
         "court": terms.court,
-        "copies": len(parties) + 1,
-        "today": day(today),
-        "signatories": [*parties, borrower_party],
+        "copies": _COUNTS.get(len(signatories), str(len(signatories))),
+        "signatories": signatories,
+        "signature_rows": [signatories[i : i + 2] for i in range(0, len(signatories), 2)],
+        "blank": clauses.BLANK,
+        "short": clauses.SHORT,
+    }
+
+
+async def _party(session: AsyncSession, names: dict[str, str], insee: str) -> dict[str, str]:
+    """A commune as the agreement names it: represented and signed for by its mayor."""
+    return {
+        "name": names.get(insee, insee),
+        "insee": insee,
+        "represented": clauses.REPRESENTED,
+        "signatory": clauses.SIGNATORY,
+        "contact": await _contact(session, insee),
+    }
+
+
+def _costs(terms: LoanTerms, lent: list[tuple[str, int | None]], days: int) -> dict[str, Any]:
+    """Article 3: free, or each lender's charges line by line and their total."""
+    charged = [(name, *line) for name, quantity in lent for line in terms.charges(quantity, days)]
+    total = sum((value for *_, value in charged), Decimal(0))
+    return {
+        "free": not charged,
+        "cost": clauses.PAID if charged else clauses.FREE,
+        "costs": [
+            {"lender": name, "basis": basis, "amount": euros(value)}
+            for name, basis, value in charged
+        ],
+        "total": euros(total),
+        "days": _plural(days, "jour"),
+    }
+
+
+def _line(
+    item: CatalogueItem | None, item_id: str | None, quantity: int | None, lender: str
+) -> dict[str, str]:
+    """One row of the equipment table, its replacement value when the catalogue knows it."""
+    label = (item.label if quantity == 1 else item.plural) if item else item_id or "matériel"
+    value = clauses.BLANK_AMOUNT
+    if item is not None and item.price and quantity:
+        unit_price = Decimal(str(item.price))
+        value = f"{euros(unit_price * quantity)} ({euros(unit_price)} l'unité)"
+    return {
+        "item": label,
+        "quantity": str(quantity) if quantity else clauses.BLANK,
+        "lender": lender,
+        "value": value,
     }
 
 
@@ -192,11 +316,19 @@ def render_html(context: dict[str, Any], templates: Path | None = None) -> str:
 
 
 def render_docx(context: dict[str, Any], templates: Path | None = None) -> bytes:
-    """The agreement as a Word document."""
+    """The agreement as a Word document, its properties in French."""
     from docxtpl import DocxTemplate
 
     document = DocxTemplate(str(_template_file("convention.docx", templates)))
     document.render(context, autoescape=True)
+    properties = document.docx.core_properties
+    properties.title = f"Convention de prêt de matériel n° {context['number']}"
+    properties.subject = f"Prêt de matériel à la commune de {context['borrower']['name']}"
+    properties.author = properties.last_modified_by = context["territory"] or "mutualise"
+    properties.keywords = "convention; prêt; matériel; mutualisation"
+    properties.comments = "Convention établie par mutualise, à compléter et signer."
+    properties.language = "fr-FR"
+    properties.category = "Convention"
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

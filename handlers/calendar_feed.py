@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.digests.calendar import calendar
+from handlers.digests.calendar import calendar, store_tag
 from handlers.recurrence import dated
 from storage import views
 from storage.errors import MutualiseError
@@ -146,4 +146,4 @@ async def feed(
         and p.start <= last
         and (p.end or p.start) >= first
     ]
-    return calendar(scope.name, events, loans, now, domain)
+    return calendar(scope.name, events, loans, now, domain, store_tag(session, scope.epci))

@@ -14,6 +14,17 @@ from storage.names import fold_place
 # runner-up clearly, or "Lan" would silently pick one of Lanester, Languidic, Lanvaudan.
 MIN_SCORE = 80.0
 MIN_LEAD = 8.0
+# A name is suggested when it is close as a whole, or begins with what was typed ("Lan"):
+# WRatio alone finds "paris" in "Inzinzac-Lochrist" and would suggest it.
+MIN_SUGGESTED = 60.0
+MIN_RESEMBLANCE = 65.0
+
+
+def _resembles(key: str, name: str) -> bool:
+    """Whether a folded name is worth suggesting for a folded query that matched none."""
+    if fuzz.ratio(key, name) >= MIN_RESEMBLANCE:
+        return True
+    return len(key) >= 3 and any(word.startswith(key) for word in name.split())
 
 
 class CommuneNotFoundError(MutualiseError):
@@ -54,7 +65,8 @@ class CommuneIndex:
             runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
             if best_score >= MIN_SCORE and best_score - runner_up >= MIN_LEAD:
                 return self._by_insee[best]
-        close = [self._by_insee[insee].name for _, score, insee in ranked if score >= 60]
+        close = [self._by_insee[insee].name for name, score, insee in ranked
+                 if score >= MIN_SUGGESTED and _resembles(key, name)]  # fmt: skip
         raise CommuneNotFoundError(text, close[:3])
 
     def __len__(self) -> int:

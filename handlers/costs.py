@@ -1,15 +1,26 @@
-"""Cost keys: how a shared cost is split between communes, fairly, legibly, to the cent.
+"""Cost keys: how a shared cost is split between communes, fairly, legibly, to the cent;
+and the reference prices that value what the communes share.
 
 A key mixes bases with weights: equal shares, population, quantity, days of use
 ("egal:50,population:50"). Shares are computed in cents and rounded by the largest
 remainder, so that they always add up exactly to the total.
+
+Reference prices (`storage/data/prices.toml`) give every catalogue item an estimated unit
+price with its source and date; a territory's `prices-<EPCI>.toml` replaces some.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
 
 from babel.numbers import format_currency
 
@@ -88,3 +99,117 @@ def split(
 def euros(amount: Decimal) -> str:
     """ "1 234,50 €"."""
     return format_currency(amount, "EUR", locale="fr_FR")
+
+
+class PriceFileError(MutualiseError):
+    """A prices file is malformed; the message names the file and the entry, in French."""
+
+
+@dataclass(frozen=True)
+class Price:
+    """An item's unit price (euros, before tax) and where it comes from."""
+
+    amount: float
+    source: str
+    date: dt.date | None = None
+
+    @property
+    def cited(self) -> str:
+        """ "estimation d'après …, 2026 (janvier 2026)"; the month says how old it is."""
+        if self.date is None:
+            return self.source
+        return f"{self.source} ({format_month(self.date)})"
+
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre")  # fmt: skip
+CATALOGUE_SOURCE = "prix indiqué au catalogue"
+
+
+def format_month(day: dt.date) -> str:
+    """ "janvier 2026"."""
+    return f"{_MONTHS[day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True)
+class PriceBook:
+    """The unit price of each item for one territory: the territory's own prices first,
+    then the catalogue's, then the reference estimates."""
+
+    prices: Mapping[str, Price]
+
+    def get(self, item_id: str | None) -> Price | None:
+        """The price of an item, if known."""
+        return self.prices.get(item_id or "")
+
+
+def _bundled(name: str) -> Traversable:
+    return resources.files("storage").joinpath("data", name)
+
+
+def _read_prices(origin: str, text: str) -> dict[str, Price]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{origin} : syntaxe TOML incorrecte ({exc})."
+        raise PriceFileError(msg) from exc
+    sources = data.get("sources", {})
+    found = {}
+    for item_id, raw in data.get("prices", {}).items():
+        found[item_id] = _entry(f"{origin}, article « {item_id} »", raw, sources)
+    return found
+
+
+def _entry(where: str, raw: Any, sources: dict[str, Any]) -> Price:
+    if not isinstance(raw, dict):
+        raw = {"price": raw}
+    amount, source = raw.get("price"), sources.get(raw.get("source", ""))
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+        msg = f"{where} : « price » doit être un nombre positif (euros HT)."
+        raise PriceFileError(msg)
+    if not isinstance(source, dict) or not source.get("label"):
+        msg = f"{where} : « source » doit nommer une entrée de [sources] qui a un « label »."
+        raise PriceFileError(msg)
+    day = raw.get("date", source.get("date"))
+    if day is not None and not isinstance(day, dt.date):
+        msg = f"{where} : la date s'écrit AAAA-MM-JJ, sans guillemets."
+        raise PriceFileError(msg)
+    return Price(float(amount), str(source["label"]), day)
+
+
+@cache
+def _reference() -> Mapping[str, Price]:
+    return _read_prices("prices.toml", _bundled("prices.toml").read_text("utf-8"))
+
+
+def reference_prices() -> dict[str, Price]:
+    """The bundled reference estimates, by catalogue item (read once)."""
+    return dict(_reference())
+
+
+def territory_prices(epci: str, folders: Iterable[Path] = ()) -> dict[str, Price]:
+    """A territory's own prices: `prices-<EPCI>.toml` bundled, then in each folder given,
+    each file replacing the prices of the one before, item by item."""
+    name = f"prices-{epci}.toml"
+    found: dict[str, Price] = {}
+    candidates: list[tuple[str, Traversable | Path]] = [(name, _bundled(name))]
+    candidates += [(str(folder / name), folder / name) for folder in folders]
+    for origin, path in candidates:
+        if path.is_file():
+            found.update(_read_prices(origin, path.read_text("utf-8")))
+    return found
+
+
+def price_book(
+    epci: str, catalogue: Mapping[str, float | None], folders: Iterable[Path] = ()
+) -> PriceBook:
+    """The prices one territory's figures use. A price the catalogue gives (bundled or a
+    territory's catalogue file) wins over the estimate, unless it is the estimate itself;
+    the territory's prices file wins over both."""
+    prices = reference_prices()
+    for item_id, amount in catalogue.items():
+        known = prices.get(item_id)
+        if amount is not None and (known is None or known.amount != amount):
+            prices[item_id] = Price(float(amount), CATALOGUE_SOURCE)
+    prices.update(territory_prices(epci, folders))
+    return PriceBook(prices)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from handlers.reading.intents import Intent
 from handlers.reading.reader import Reading
 from handlers.recording import Recorded
-from handlers.wording import amount, day, listing, stretch
+from handlers.wording import amount, day, listing, noun, stretch
 from storage.labels import ROLES
 from storage.models import Role
 
 UNKNOWN_SENDER = (
-    "Bonjour,\n\nCette adresse ne reconnaît pas votre expéditeur : seuls les correspondants "
-    "inscrits et les adresses des mairies du territoire peuvent déclarer des besoins. Demandez "
-    "à votre coordinateur de vous inscrire (mutualise members add), puis écrivez-nous à "
-    "nouveau.\n\nCordialement,\nmutualise"
+    "Bonjour,\n\nVotre message n'a pas été enregistré : l'adresse ou le compte d'où il "
+    "vient n'est inscrit pour aucune commune du territoire. Seuls les correspondants inscrits "
+    "et les adresses des mairies peuvent déclarer des besoins ici.\n\nSi vous écrivez pour "
+    "une commune de l'intercommunalité, demandez au coordinateur de la mutualisation, à "
+    "l'intercommunalité, de vous inscrire ; vous pourrez ensuite nous écrire à nouveau.\n\n"
+    "Cordialement,\nmutualise"
 )
 # The answer to an email held unread: it says nothing of what the email said (anyone can
 # make it go to any address), and goes once a day at most to an address.
@@ -64,18 +66,9 @@ def _things(reading: Reading) -> str:
 def recorded(reading: Reading, what: Recorded, commune: str) -> str:
     """The answer to a message that changed the store."""
     if reading.intent is Intent.CANCEL:
-        count = len(what.withdrawn_needs) + len(what.withdrawn_offers)
-        if count == 0:
-            return (
-                f"Je n'ai trouvé aucune demande ni offre en cours de {commune} qui corresponde : "
-                "rien n'a été retiré."
-            )
-        extra = (
-            f" {what.cancelled_proposals} proposition(s) qui en dépendai(en)t sont annulées."
-            if what.cancelled_proposals
-            else ""
+        return withdrawn(
+            len(what.withdrawn_needs), len(what.withdrawn_offers), what.cancelled_proposals, commune
         )
-        return f"C'est noté : {count} demande(s) ou offre(s) de {commune} retirée(s).{extra}"
     if reading.intent is Intent.EVENT:
         when = stretch(reading.start, reading.end)
         return f"Manifestation enregistrée pour {commune} : « {reading.event} » {when}."
@@ -89,6 +82,26 @@ def recorded(reading: Reading, what: Recorded, commune: str) -> str:
         f"Besoin enregistré pour {commune} : {_things(reading)}{event} "
         f"{stretch(reading.start, reading.end)}."
     )
+
+
+def withdrawn(needs: int, offers: int, proposals: int, commune: str) -> str:
+    """The answer to a withdrawal: what was withdrawn and what fell with it."""
+    if needs + offers == 0:
+        return (
+            f"Je n'ai trouvé aucune demande ni offre en cours de {commune} qui corresponde : "
+            "rien n'a été retiré."
+        )
+    things = [f"{n} {noun(n, word)}" for n, word in ((needs, "demande"), (offers, "offre")) if n]
+    verb = "est retirée" if needs + offers == 1 else "sont retirées"
+    extra = f" {proposals_cancelled(proposals)}" if proposals else ""
+    return f"C'est noté : {listing(things)} de {commune} {verb}.{extra}"
+
+
+def proposals_cancelled(count: int) -> str:
+    """ "1 proposition qui en dépendait est annulée." and its plural."""
+    if count == 1:
+        return "1 proposition qui en dépendait est annulée."
+    return f"{count} propositions qui en dépendaient sont annulées."
 
 
 def _window(reading: Reading) -> str:

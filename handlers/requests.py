@@ -123,7 +123,7 @@ class Requests:
                 proposal.status = ProposalStatus.CANCELLED
             await session.flush()
             await self.inbox.settle(session, {found.item_id} if found.item_id else set(), now)
-        extra = f" {len(built_on)} proposition(s) annulée(s)." if built_on else ""
+        extra = f" {replies.proposals_cancelled(len(built_on))}" if built_on else ""
         return f"Retiré : {text}.{extra}"
 
     async def proposals(self, commune: str) -> list[Notice]:

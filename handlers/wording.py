@@ -9,7 +9,7 @@ from babel.dates import get_month_names
 
 from storage.labels import amount
 
-__all__ = ["amount", "day", "listing", "stretch"]
+__all__ = ["amount", "day", "listing", "noun", "stretch"]
 
 # Fetched once: babel's formatting per call is too slow for thousands of proposals.
 _MONTHS = dict(get_month_names("wide", locale="fr_FR").items())
@@ -44,3 +44,9 @@ def listing(words: Sequence[str]) -> str:
     if len(words) == 1:
         return words[0]
     return f"{', '.join(words[:-1])} et {words[-1]}"
+
+
+def noun(count: int, singular: str, plural: str | None = None) -> str:
+    """The word agreeing with `count`: French puts 0 and 1 in the singular ("1 commune",
+    "0 commune", "25 communes")."""
+    return singular if abs(count) < 2 else (plural or singular + "s")

@@ -48,6 +48,14 @@ PROPOSAL_STATUSES = {
     ProposalStatus.DONE: "réalisée",
 }
 ROLES = {Role.CORRESPONDENT: "correspondant", Role.COORDINATOR: "coordinateur"}
+# The words a user may type for a role: the French shown everywhere, its feminine, and the
+# English of the stored values that scripts already use.
+ROLE_WORDS = {
+    **{label: role for role, label in ROLES.items()},
+    "correspondante": Role.CORRESPONDENT,
+    "coordinatrice": Role.COORDINATOR,
+    **{role.value: role for role in Role},
+}
 
 
 def amount(quantity: int | None, singular: str, plural: str | None = None) -> str:

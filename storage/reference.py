@@ -143,6 +143,19 @@ async def installed_territory(session: AsyncSession) -> Territory | None:
     return await session.scalar(select(Territory).order_by(Territory.id).limit(1))
 
 
+async def mail_identities(session: AsyncSession) -> dict[str, tuple[list[str], list[str]]]:
+    """Each commune's town-hall mail domains and single addresses, by INSEE code."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    rows = await session.execute(
+        select(CommuneMailIdentity.commune_insee, CommuneMailIdentity.value,
+               CommuneMailIdentity.is_domain).order_by(CommuneMailIdentity.value)
+    )  # fmt: skip
+    for insee, value, is_domain in rows:
+        domains, addresses = found.setdefault(insee, ([], []))
+        (domains if is_domain else addresses).append(value)
+    return found
+
+
 async def catalogue_listing(
     session: AsyncSession,
 ) -> tuple[Sequence[CatalogueItem], dict[str, str]]:

@@ -41,9 +41,10 @@ def test_communes_json_lists_the_territory(sqlite_url: str) -> None:
     assert result.returncode == 0, result.stderr
     communes = json.loads(result.stdout)
     assert len(communes) == 25
-    assert all(set(c) == {"insee", "name", "population"} for c in communes)
+    assert all({"insee", "name", "population", "email_domains"} <= set(c) for c in communes)
     assert sum(c["population"] for c in communes) == 203_309
-    assert {"insee": "56193", "name": "Riantec", "population": 5622} in communes
+    riantec = next(c for c in communes if c["insee"] == "56193")
+    assert (riantec["name"], riantec["population"]) == ("Riantec", 5622)
 
 
 def test_communes_table_is_french(sqlite_url: str) -> None:
@@ -231,7 +232,7 @@ def test_ingest_needs_and_proposals(sqlite_url: str, tmp_path: Path) -> None:
     first = mutualise("ingest", str(lines), db=sqlite_url)
     assert first.returncode == 0, first.stderr
     assert "expéditeur inconnu" in first.stdout
-    assert "3 messages : 3 déjà reçu." in mutualise("ingest", str(lines), db=sqlite_url).stdout
+    assert "3 messages : 3 déjà reçus." in mutualise("ingest", str(lines), db=sqlite_url).stdout
     needs = json.loads(mutualise("needs", "--json", db=sqlite_url).stdout)
     assert [(n["kind"], n["commune"], n["item"], n["quantity"]) for n in needs] == [
         ("borrow", "56193", "ganivelle", 150),
@@ -279,7 +280,9 @@ def test_answers_and_loan_agreements(sqlite_url: str, tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
     page = " ".join(html.read_text("utf-8").split())
     assert "La commune de Lorient (code INSEE 56121)" in page
-    assert "représentée par Anne Le Goff" in page and "enlevé le 20 juin 2027" in page
+    assert "représentée par son maire" in page and "Anne Le Goff (correspondant)" in page
+    # 21 June 2027 is a Monday: collected on the Friday, not on Sunday 20 June.
+    assert "remis à l'emprunteur le vendredi 18 juin 2027" in page
     with zipfile.ZipFile(docx) as archive:
         body = archive.read("word/document.xml").decode()
     assert "Riantec" in body and "podium" in body and "{{" not in body and "{%" not in body
@@ -360,14 +363,14 @@ def test_digests_render_and_send_once(sqlite_url: str, tmp_path: Path) -> None:
     assert "<h1>État des lieux semestriel des besoins</h1>" in (out / "digest.html").read_text()
     assert (out / "besoins.xlsx").read_bytes()[:2] == b"PK"
     assert (
-        b"SUMMARY:f\xc3\xaate du 14 juillet (Qu\xc3\xa9ven)"
+        b"SUMMARY:F\xc3\xaate du 14 juillet (Qu\xc3\xa9ven)"
         in (out / "calendrier.ics").read_bytes()
     )
 
     send = ("digest", "matching", "--now", "2027-05-20", "--out", str(tmp_path / "m"), "--send")
     first = mutualise(*send, db=sqlite_url)
     assert first.returncode == 0, first.stderr
-    assert "Envoyé à 1 destinataire(s)" in first.stdout
+    assert "Envoyé à 1 destinataire par la boîte d'envoi." in first.stdout
     again = mutualise(*send, db=sqlite_url)
     assert "Déjà traité pour cette période" in again.stdout
     assert "N° 2 — Prêt : barrière Vauban" in (tmp_path / "m" / "digest.txt").read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -41,12 +42,14 @@ SCENARIO = [
 ]  # fmt: skip
 
 
-async def play(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """The scenario through the inbox, then both communes accept the loan."""
+async def play(sessions: async_sessionmaker[AsyncSession], accept: bool = True) -> None:
+    """The scenario through the inbox, then both communes accept the loan (unless not)."""
     inbox = Inbox(sessions, READER)
     for sender, text, day in SCENARIO:
         at = dt.datetime(2027, 5, day, 9, tzinfo=PARIS)
         await inbox.receive(Inbound.from_line(sender, text, at))
+    if not accept:
+        return
     async with sessions.begin() as session:
         loan = await session.scalar(select(Proposal).where(Proposal.kind == ProposalKind.LOAN))
         assert loan is not None
@@ -55,11 +58,15 @@ async def play(sessions: async_sessionmaker[AsyncSession]) -> None:
         await answer(session, loan.id, "56193", True, at)  # Riantec
 
 
-async def summary(sessions: async_sessionmaker[AsyncSession], now: dt.datetime) -> Rendered:
+async def summary(
+    sessions: async_sessionmaker[AsyncSession],
+    now: dt.datetime,
+    config: DigestConfig | None = None,
+) -> Rendered:
     async with sessions() as session:
         (scope,) = await views.territories(session)
         items = await views.catalogue(session)
-        return await semester_summary(session, scope, items, now, DigestConfig())
+        return await semester_summary(session, scope, items, now, config or DigestConfig())
 
 
 async def test_semester_summary_says_what_the_communes_wrote(
@@ -80,8 +87,8 @@ async def test_semester_summary_says_what_the_communes_wrote(
     assert "Porteur suggéré : Caudan" in text
     # The loan was made (21 June, confirmed): one day lent, 40 × 50 € spared to Riantec.
     assert "N° 1 : 40 barrières Vauban de Lorient à Riantec, le 21 juin 2027" in text
-    assert "- Lorient : 0 besoin(s) déclaré(s)" in text and "1 consenti(s), 1 jour(s)" in text
-    assert "Riantec : 1 besoin(s) déclaré(s), 100 % avec proposition" in text
+    assert "- Lorient : 0 besoin déclaré" in text and "1 consenti, 1 jour de prêt" in text
+    assert "Riantec : 1 besoin déclaré, 100 % avec proposition" in text
     assert "2 000 € d'économies confirmées" in text
     # A group order's savings wait for answers: 10 % of 5 × 800 €.
     assert "Économies estimées : 2 000 € confirmées, 400 € en attente" in text
@@ -91,7 +98,7 @@ async def test_semester_summary_says_what_the_communes_wrote(
     )
     assert "<h2>Besoins ouverts par famille (3)</h2>" in html
     assert rendered.notice.subject.startswith("État des lieux semestriel")
-    assert "• 3 besoin(s) ouvert(s)" in (rendered.notice.brief or "")
+    assert "• 3 besoins ouverts" in (rendered.notice.brief or "")
 
 
 async def test_workbook_and_calendar_open_in_the_coordinators_tools(
@@ -101,7 +108,9 @@ async def test_workbook_and_calendar_open_in_the_coordinators_tools(
     rendered = await summary(sessions, JULY_1)
     _, xlsx = rendered.files["besoins.xlsx"]
     book = openpyxl.load_workbook(io.BytesIO(xlsx))
-    assert book.sheetnames == ["Besoins", "Propositions", "Calendrier", "Pics", "Indicateurs"]
+    assert book.sheetnames == [
+        "Besoins", "Propositions", "Calendrier", "Pics", "Prix", "Indicateurs"
+    ]  # fmt: skip
     # Quéven's marquee, which nobody lends, is a peak of its own.
     assert list(book["Pics"].iter_rows(min_row=2, values_only=True)) == [
         ("chapiteau", dt.datetime(2027, 7, 14), dt.datetime(2027, 7, 14), 1, 0, 1)
@@ -120,7 +129,7 @@ async def test_workbook_and_calendar_open_in_the_coordinators_tools(
     caudan = next(r for r in rows if r[1] == "Caudan")
     assert caudan[4] == "ordinateur portable" and caudan[5] == 3
     assert caudan[9] == dt.datetime(2027, 8, 31)
-    assert needs.column_dimensions["B"].width == 22
+    assert needs.column_dimensions["B"].width == 18
     proposals = list(book["Propositions"].iter_rows(min_row=2, values_only=True))
     assert {(r[0], r[1]) for r in proposals} == {(1, "prêt"), (2, "groupement de commandes")}
     indicators = list(book["Indicateurs"].iter_rows(min_row=2, values_only=True))
@@ -129,9 +138,9 @@ async def test_workbook_and_calendar_open_in_the_coordinators_tools(
 
     _, ics = rendered.files["calendrier.ics"]
     calendar = icalendar.Calendar.from_ical(ics)
-    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
-    assert set(events) == {"loan-1@mutualise"}  # the fête (21 June) is behind us
-    loan = events["loan-1@mutualise"]
+    (loan,) = calendar.walk("VEVENT")  # the fête (21 June) is behind us
+    # The store's tag (territory code, digest of where the store lives) in every uid.
+    assert re.fullmatch(r"loan-1\.200042174-[0-9a-f]{12}@mutualise", str(loan["UID"]))
     assert loan.decoded("DTSTART") == dt.date(2027, 6, 21)
     assert loan.decoded("DTEND") == dt.date(2027, 6, 22)
     assert "Lorient" in str(loan["SUMMARY"]) and str(loan["STATUS"]) == "CONFIRMED"
@@ -139,7 +148,7 @@ async def test_workbook_and_calendar_open_in_the_coordinators_tools(
     june = await summary(sessions, dt.datetime(2027, 6, 1, 8, tzinfo=PARIS))
     calendar = icalendar.Calendar.from_ical(june.files["calendrier.ics"][1])
     fete = next(e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("event-"))
-    assert str(fete["SUMMARY"]) == "fête de la musique (Riantec)"
+    assert str(fete["SUMMARY"]) == "Fête de la musique (Riantec)"  # a sentence: a capital
     assert "40 barrières Vauban" in str(fete["DESCRIPTION"])
 
 
@@ -210,6 +219,20 @@ async def test_matching_digest_tells_only_what_is_new(
                                       DigestConfig())  # fmt: skip
     assert third.news  # the marquee's day now falls within 30 days
     assert "- 14 juillet 2027, Quéven : emprunt de 1 chapiteau" in third.text
+
+
+async def test_a_loan_whose_day_is_gone_is_no_longer_awaited(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await play(sessions, accept=False)  # nobody answers the loan of 21 June
+    async with sessions() as session:
+        (scope,) = await views.territories(session)
+        items = await views.catalogue(session)
+        june = await matching_digest(session, scope, items, dt.datetime(2027, 6, 20, 8, tzinfo=PARIS), None, None, DigestConfig())  # fmt: skip
+        july = await matching_digest(session, scope, items, JULY_1, None, None, DigestConfig())
+    assert "- N° 1, prêt : barrière Vauban" in june.text
+    assert "- N° 1, prêt" not in july.text
+    assert "- N° 2, groupement de commandes : ordinateur portable" in july.text  # still due
 
 
 async def test_coordinators_get_the_digests_in_the_chat(

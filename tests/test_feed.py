@@ -72,10 +72,14 @@ async def test_the_feed_shows_occurrences_and_loans(
     )  # fmt: skip
     assert [d for d, _ in sea] == [dt.date(2027, 7, 10), dt.date(2028, 7, 10)]
     assert len({uid for _, uid in sea}) == 2
+    # Each uid carries the store's tag: two stores' "event-1" are two entries.
+    assert all(
+        re.fullmatch(r"event-\d+-\d{8}\.200042174-[0-9a-f]{12}@mutualise", u) for _, u in sea
+    )
     loan = entries["Prêt : 40 barrières Vauban de Lorient à Riantec"]
     assert loan.decoded("dtstart") == dt.date(2027, 6, 21)
     assert str(loan["status"]) == "CONFIRMED"
-    assert "fête de la musique (Riantec)" in entries
+    assert "Fête de la musique (Riantec)" in entries
 
 
 async def test_a_wrong_or_revoked_token_is_refused_alike(

@@ -130,7 +130,7 @@ async def test_the_digests_list_the_peaks_and_the_shortage_that_comes_back(
         # May's barrières are past; 2027 is beyond the six months ahead.
         assert "== Pics de demande, six mois (3) ==" in text
         assert (
-            "- ganivelle, le 14 juillet 2026 : 800 demandé(s), 300 prêtable(s), il en manque 500"
+            "- ganivelle, le 14 juillet 2026 : 800 demandés, 300 prêtables, il en manque 500"
             in text
         )
         assert "barrière" not in text.split("Pics de demande")[1]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 from rich.console import Console
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from handlers.cli import (
     calendar_feed,
@@ -28,7 +28,7 @@ from handlers.cli import (
     service,
 )
 from handlers.cli.context import open_context
-from handlers.cli.output import safe_url
+from handlers.cli.output import os_reason, safe_url
 from handlers.settings import Settings
 from storage.errors import MutualiseError
 
@@ -103,12 +103,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MutualiseError as exc:
         err.print(str(exc), markup=False)
         return 1
-    except (DBAPIError, OSError) as exc:
-        log.exception("database unreachable or failing: %s", safe_url(settings.db))
-        reason = getattr(exc, "orig", None) or exc
+    except OSError as exc:
+        if exc.filename is None:  # a server that cannot be reached: the store's, here
+            return _store_failed(exc, settings, err)
+        log.exception("file operation failed in %s", args.command)
+        err.print(f"Impossible d'utiliser {exc.filename} : {os_reason(exc)}.", markup=False)
+        return 1
+    except DBAPIError as exc:
+        return _store_failed(exc, settings, err)
+    except ArgumentError:  # an address that parses but that its driver refuses
+        log.exception("database address refused: %s", safe_url(settings.db))
         err.print(
-            f"La base de données {safe_url(settings.db)} ne répond pas comme attendu "
-            f"({type(reason).__name__}). Le détail est dans le journal {settings.log_file}.",
+            f"Adresse de base de données invalide : {safe_url(settings.db)} (attendu : "
+            "sqlite:///fichier.db, sqlite:////chemin/absolu.db ou postgresql://…).",
             markup=False,
         )
         return 1
@@ -123,6 +130,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             markup=False,
         )
         return 1
+
+
+def _store_failed(exc: Exception, settings: Settings, err: Console) -> int:
+    """The store failed or cannot be reached: one sentence, the traceback in the log."""
+    log.exception("database unreachable or failing: %s", safe_url(settings.db))
+    cause = getattr(exc, "orig", None) or exc
+    err.print(
+        f"La base de données {safe_url(settings.db)} ne répond pas comme attendu "
+        f"({type(cause).__name__}). Le détail est dans le journal {settings.log_file}.",
+        markup=False,
+    )
+    return 1
 
 
 if __name__ == "__main__":

@@ -56,14 +56,31 @@ class Context:
             msg = f"La base est {state} : lancez d'abord « mutualise init »."
             raise StoreNotReadyError(msg)
 
+    def ensure_creatable(self) -> None:
+        """Refuse to create a SQLite file in a folder that does not exist, with a sentence
+        rather than the driver's failure."""
+        path = _sqlite_path(self.engine)
+        if path is not None and not path.parent.is_dir():
+            msg = (
+                f"Le dossier {path.parent} de la base SQLite {path} n'existe pas : créez-le, "
+                "ou vérifiez --db (ou MUTUALISE_DB)."
+            )
+            raise StoreNotReadyError(msg)
 
-def _missing_sqlite_file(engine: AsyncEngine) -> str | None:
-    """The path of the engine's SQLite file when it does not exist (yet)."""
+
+def _sqlite_path(engine: AsyncEngine) -> Path | None:
+    """The engine's SQLite file, if it is one (not in memory)."""
     url = engine.url
     path = url.database if url.get_backend_name() == "sqlite" else None
     if not path or path == ":memory:" or path.startswith("file:"):
         return None
-    return None if Path(path).exists() else path
+    return Path(path)
+
+
+def _missing_sqlite_file(engine: AsyncEngine) -> str | None:
+    """The path of the engine's SQLite file when it does not exist (yet)."""
+    path = _sqlite_path(engine)
+    return None if path is None or path.exists() else str(path)
 
 
 @asynccontextmanager

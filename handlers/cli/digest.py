@@ -9,10 +9,19 @@ from collections.abc import AsyncGenerator
 from pathlib import Path
 
 from handlers.cli.context import Context
+from handlers.cli.days import day_option
+from handlers.cli.output import plural, writable_folder
 from handlers.digests import DigestConfig, DigestKind, Rendered, each_territory
 from handlers.settings import Settings
 from storage import views
 from storage.errors import MutualiseError
+
+# The French words of the two digests, and the English ones of the contract.
+KINDS = {
+    "rapprochements": DigestKind.MATCHING,
+    "semestre": DigestKind.SEMESTER,
+    **{kind.value: kind for kind in DigestKind},
+}
 
 
 class DigestError(MutualiseError):
@@ -26,11 +35,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     digest.add_argument(
         "kind",
-        choices=["matching", "semester"],
-        metavar="matching|semester",
-        help="matching : rapprochements ; semester : état des lieux semestriel",
+        type=str.lower,
+        choices=list(KINDS),
+        metavar="rapprochements|semestre",
+        help="rapprochements : les propositions du jour ; semestre : l'état des lieux "
+        "semestriel (matching et semester sont aussi acceptés)",
     )
-    digest.add_argument("--now", metavar="AAAA-MM-JJ", help="comme si l'on était ce jour-là")
+    digest.add_argument("--now", metavar="JJ/MM/AAAA", help="comme si l'on était ce jour-là")
     digest.add_argument("--out", metavar="DOSSIER", required=True, help="dossier de sortie")
     digest.add_argument("--send", action="store_true", help="l'envoie aussi aux coordinateurs")
     digest.set_defaults(run=run_digest)
@@ -44,15 +55,10 @@ def digest_config(settings: Settings) -> DigestConfig:
 
 
 def _now(value: str | None, settings: Settings) -> dt.datetime:
-    zone = settings.zone
-    if not value:
+    day = day_option(value, "--now")
+    if day is None:
         return settings.clock()()
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError as exc:
-        msg = f"Date --now illisible : « {value} » (attendu : AAAA-MM-JJ)."
-        raise DigestError(msg) from exc
-    return dt.datetime.combine(day, dt.time(settings.digest_hour), zone)
+    return dt.datetime.combine(day, dt.time(settings.digest_hour), settings.zone)
 
 
 async def _render(
@@ -65,15 +71,16 @@ async def _render(
 
 
 async def run_digest(ctx: Context, args: argparse.Namespace) -> int:
-    """Render the digest of each territory into the folder; with --send, queue it too,
+    """Render the digest of each territory into the folder; with --send, then queue it,
     through the scheduler's own jobs: what they record, the schedule will not redo."""
     from scheduler.jobs import Jobs
     from scheduler.service import instance_name
 
-    kind = DigestKind(args.kind)
+    kind = KINDS[args.kind]
     settings = ctx.settings
     now = _now(args.now, settings)
-    out = Path(args.out)
+    # Checked before anything is rendered or queued: a digest is sent only once written.
+    out = writable_folder(Path(args.out))
     async with ctx.sessions() as session:
         count = len(await views.territories(session))
     if not count:
@@ -81,42 +88,41 @@ async def run_digest(ctx: Context, args: argparse.Namespace) -> int:
         raise DigestError(msg)
     several = count > 1
 
-    async def write(digest: Rendered, note: str | None = None) -> None:
+    async def write(digest: Rendered, quiet: bool = False) -> None:
         folder = out / digest.scope.epci if several else out
         written = digest.write(folder)
+        if quiet:
+            return
         ctx.out.print(f"{digest.subject} : {', '.join(p.name for p in written)} dans {folder}.")
-        if note:
-            ctx.out.print(note)
-        elif kind is DigestKind.MATCHING and not digest.news and not args.send:
+        if kind is DigestKind.MATCHING and not digest.news and not args.send:
             ctx.out.print("Rien de nouveau depuis le dernier digest : il ne serait pas envoyé.")
 
+    # Written first, sent after: a digest that cannot be written is neither queued nor
+    # recorded as sent. Closed even when writing fails: its session goes back first.
+    async with contextlib.aclosing(_render(ctx, kind, now)) as digests:
+        async for digest in digests:
+            await write(digest)
     if not args.send:
-        # Closed even when writing fails: its session goes back before the store closes.
-        async with contextlib.aclosing(_render(ctx, kind, now)) as digests:
-            async for digest in digests:
-                await write(digest)
         return 0
     jobs = Jobs(ctx.sessions, digest_config(settings), f"cli:{instance_name()}",
                 settings.zone, settings.digest_hour)  # fmt: skip
+
+    async def keep(digest: Rendered) -> None:  # the files again, as exactly sent
+        await write(digest, quiet=True)
+
     if kind is DigestKind.SEMESTER:
-        results = await jobs.semester(now, now.date(), keep=write)
+        results = await jobs.semester(now, now.date(), keep=keep)
     else:
-        results = await jobs.matching(now, force=True, keep=write)
+        results = await jobs.matching(now, force=True, keep=keep)
     for result in results:
-        if result.ran:
-            ctx.out.print(
-                f"Envoyé à {result.queued} destinataire(s) par la boîte d'envoi."
-                if result.queued
-                else "Aucun coordinateur joignable sur ce territoire : rien n'est envoyé "
-                "(mutualise members add --role coordinator)."
-            )
-    done = {r.period.partition("/")[0] for r in results if not r.ran}
-    if done:
-        async with contextlib.aclosing(_render(ctx, kind, now, done)) as digests:
-            async for digest in digests:
-                await write(
-                    digest,
-                    "Déjà traité pour cette période (par le service ou un envoi précédent) : "
-                    "rien n'est renvoyé.",
-                )
+        where = f" ({result.period.partition('/')[0]})" if several else ""
+        if not result.ran:
+            ctx.out.print(f"Déjà traité pour cette période{where} (par le service ou un envoi "
+                          "précédent) : rien n'est renvoyé.")  # fmt: skip
+        elif result.queued:
+            ctx.out.print(f"Envoyé{where} à {plural(result.queued, 'destinataire')} par la "
+                          "boîte d'envoi.")  # fmt: skip
+        else:
+            ctx.out.print(f"Aucun coordinateur joignable sur ce territoire{where} : rien n'est "
+                          "envoyé (mutualise members add --role coordinateur).")  # fmt: skip
     return 0

@@ -4,17 +4,36 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from typing import Any
 
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.cli.context import Context
+from handlers.cli.naming import commune_named
 from handlers.cli.output import print_json
-from handlers.communes import CommuneIndex, CommuneName
 from handlers.invitations import invite
-from storage.labels import ROLES
-from storage.members import add_member, communes, members
+from storage.labels import ROLE_WORDS, ROLES
+from storage.members import add_member, members
 from storage.models import Commune, Role
+
+# --role takes the French word shown by `members list` or the English one of the contract.
+ROLE_OPTION: dict[str, Any] = {
+    "required": True,
+    "type": str.lower,
+    "choices": list(ROLE_WORDS),
+    "metavar": "correspondant|coordinateur",
+    "help": "correspondant (parle pour sa commune) ou coordinateur (de l'intercommunalité) ; "
+    "correspondent et coordinator sont aussi acceptés",
+}
+# Why a commune is asked for, when the intercommunality was named instead.
+WHY_A_COMMUNE = {
+    Role.CORRESPONDENT: " : un correspondant parle pour une commune, donnez son nom ou son "
+    "code INSEE",
+    Role.COORDINATOR: " : un coordinateur est rattaché à la commune où il travaille (celle du "
+    "siège de l'intercommunalité, le plus souvent) ; elle le relie au territoire, dont il "
+    "reçoit les synthèses. Donnez le nom de cette commune",
+}
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,17 +43,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     add = actions.add_parser("add", help="inscrit un membre pour une commune")
     add.add_argument("--commune", required=True, help="nom de la commune (ou code INSEE)")
-    add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--email", action="append", default=[], help="adresse électronique, répétable")
+    add.add_argument("--role", **ROLE_OPTION)
+    add.add_argument("--email", action="append", default=[], metavar="ADRESSE",
+                     help="adresse électronique, répétable")  # fmt: skip
     add.add_argument("--telegram", type=int, metavar="ID", help="identifiant Telegram numérique")
-    add.add_argument("--name", help="nom de la personne")
+    add.add_argument("--name", metavar="NOM", help="nom de la personne")
     add.set_defaults(run=run_add)
 
     invite = commands.add_parser(
         "invite", help="une invitation à rejoindre le bot Telegram (code à usage unique)"
     )
     invite.add_argument("--commune", required=True, help="nom de la commune (ou code INSEE)")
-    invite.add_argument("--role", required=True, choices=[r.value for r in Role])
+    invite.add_argument("--role", **ROLE_OPTION)
     invite.set_defaults(run=run_invite)
 
     listing = actions.add_parser("list", help="liste les membres")
@@ -42,44 +62,55 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.set_defaults(run=run_list)
 
 
-async def _commune(session: AsyncSession, name: str) -> Commune:
-    """The commune named forgivingly."""
-    known = {c.insee: c for c in await communes(session)}
-    index = CommuneIndex(CommuneName(c.insee, c.name) for c in known.values())
-    return known[index.resolve(name).insee]
+async def _commune(session: AsyncSession, name: str, role: Role) -> tuple[Commune, str]:
+    """The commune named forgivingly (never by the intercommunality's name), and the name
+    of its territory."""
+    named = await commune_named(session, name, WHY_A_COMMUNE[role])
+    commune = await session.get(Commune, named.commune.insee)
+    assert commune is not None
+    return commune, named.territory.name
+
+
+def _membership(role: Role, commune: str, territory: str) -> str:
+    """ "correspondant pour Riantec", "coordinateur de Lorient Agglomération (rattaché à
+    Lorient)"."""
+    if role is Role.COORDINATOR:
+        return f"{ROLES[role]} de {territory} (rattaché à {commune})"
+    return f"{ROLES[role]} pour {commune}"
 
 
 async def run_add(ctx: Context, args: argparse.Namespace) -> int:
     """Register a member for a commune named forgivingly."""
+    role = ROLE_WORDS[args.role]
     async with ctx.sessions.begin() as session:
-        commune = await _commune(session, args.commune)
+        commune, territory = await _commune(session, args.commune, role)
         member = await add_member(
             session,
             commune,
-            Role(args.role),
+            role,
             name=args.name,
             emails=args.email,
             telegram_id=args.telegram,
         )
     who = member.name or ", ".join(e.address for e in member.emails) or f"Telegram {args.telegram}"
-    role = ROLES[member.role]
-    ctx.out.print(f"Membre n° {member.id} inscrit : {who}, {role} pour {commune.name}.")
+    membership = _membership(member.role, commune.name, territory)
+    ctx.out.print(f"Membre n° {member.id} inscrit : {who}, {membership}.")
     return 0
 
 
 async def run_invite(ctx: Context, args: argparse.Namespace) -> int:
     """Print a one-time code and the bot's deep link that uses it."""
-    days = ctx.settings.invitation_days
+    days, role = ctx.settings.invitation_days, ROLE_WORDS[args.role]
     async with ctx.sessions.begin() as session:
-        commune = await _commune(session, args.commune)
-        invitation = await invite(session, commune, Role(args.role), dt.datetime.now(dt.UTC), days)
+        commune, territory = await _commune(session, args.commune, role)
+        invitation = await invite(session, commune, role, dt.datetime.now(dt.UTC), days)
     username = None
     if ctx.settings.telegram_bot or ctx.settings.telegram_token.get_secret_value():
         from bot.service import bot_username  # the adapter loads only when it is configured
 
         username = await bot_username(ctx.settings)
-    role = ROLES[invitation.role]
-    ctx.out.print(f"Invitation pour un {role} de {commune.name}, valable {days} jours :")
+    membership = _membership(invitation.role, commune.name, territory)
+    ctx.out.print(f"Invitation pour un {membership}, valable {days} jours :")
     ctx.out.print(f"Code : {invitation.code}")
     if username:
         ctx.out.print(f"Lien : https://t.me/{username}?start={invitation.code}")

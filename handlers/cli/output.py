@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_decimal
 from sqlalchemy.engine import make_url
+
+from handlers.files import OutputError
+from handlers.wording import noun
 
 
 def number(value: float) -> str:
@@ -31,5 +37,44 @@ def safe_url(url: str) -> str:
 
 def plural(count: int, singular: str, many: str | None = None) -> str:
     """ "1 commune", "25 communes" (French puts 0 in the singular)."""
-    word = singular if count <= 1 else (many or singular + "s")
-    return f"{number(count)} {word}"
+    return f"{number(count)} {noun(count, singular, many)}"
+
+
+# What the system says when a file or a folder cannot be made, in French.
+_REASONS = {
+    errno.EACCES: "droit d'écriture refusé",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOENT: "dossier introuvable",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EDQUOT: "quota de disque atteint",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in French when it is a common reason."""
+    return _REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
+def writable_folder(folder: Path, option: str = "--out") -> Path:
+    """Make sure `folder` is a folder this process can write into (created if need be),
+    before anything is rendered or sent; a French error saying what is wrong else."""
+    if folder.exists() and not folder.is_dir():
+        msg = (
+            f"{folder} est un fichier, pas un dossier : {option} attend le dossier où écrire "
+            "les fichiers (il est créé s'il n'existe pas)."
+        )
+        raise OutputError(msg)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"Impossible de créer le dossier {folder} ({option}) : {os_reason(exc)}."
+        raise OutputError(msg) from exc
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        msg = f"Impossible d'écrire dans le dossier {folder} ({option}) : {os_reason(exc)}."
+        raise OutputError(msg) from exc
+    return folder

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.cli.context import Context
+from handlers.cli.days import day_option
 from handlers.reading.reader import Reader
 from handlers.reading.sources import bundled_reader, stored_reader
 from storage.errors import MutualiseError
@@ -22,9 +23,11 @@ class ParseInputError(MutualiseError):
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the parse command to the command line."""
     parse = commands.add_parser("parse", help="montre ce que le bot comprend d'un texte (JSON)")
-    parse.add_argument("text", nargs="?", help="le texte à lire")
+    parse.add_argument("text", nargs="?", metavar="TEXTE", help="le texte à lire")
     parse.add_argument(
-        "--now", help="date d'écriture du texte, AAAA-MM-JJ (par défaut : aujourd'hui)"
+        "--now",
+        metavar="JJ/MM/AAAA",
+        help="date d'écriture du texte, 31/07/2027 ou 2027-07-31 (par défaut : aujourd'hui)",
     )
     parse.add_argument(
         "--jsonl", type=Path, metavar="FICHIER", help='lignes {"text": ..., "now": ...} à lire'
@@ -60,28 +63,28 @@ async def run_parse(ctx: Context, args: argparse.Namespace) -> int:
         raise ParseInputError(msg)
     reader = await _reader(ctx)
     if args.jsonl is None:
-        _emit(reader.read(args.text, written_on(args.now, ctx.clock.today())).to_json())
+        today = day_option(args.now, "--now") or ctx.clock.today()
+        _emit(reader.read(args.text, today).to_json())
         return 0
     try:
         lines = args.jsonl.read_text("utf-8").splitlines()
     except OSError as exc:
         msg = f"Fichier illisible : {args.jsonl} ({exc.strerror})."
         raise ParseInputError(msg) from exc
+    today = day_option(args.now, "--now") or ctx.clock.today()
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            _emit(_read_line(reader, line, number, args.now, ctx.clock.today()))
+            _emit(_read_line(reader, line, number, today))
     return 0
 
 
-def _read_line(
-    reader: Reader, line: str, number: int, default_now: str | None, today: dt.date
-) -> dict[str, Any]:
+def _read_line(reader: Reader, line: str, number: int, today: dt.date) -> dict[str, Any]:
     try:
         entry = json.loads(line)
         text = entry["text"]
         if not isinstance(text, str):
             raise TypeError
-        return reader.read(text, written_on(entry.get("now") or default_now, today)).to_json()
+        return reader.read(text, written_on(entry.get("now"), today)).to_json()
     except (ValueError, KeyError, TypeError, AttributeError, ParseInputError) as exc:
         reason = (
             str(exc)

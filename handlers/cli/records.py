@@ -11,13 +11,15 @@ from typing import Any
 
 from rich.table import Table
 
+from handlers import replies
 from handlers.cli.context import Context
+from handlers.cli.days import day_option
+from handlers.cli.naming import commune_named
 from handlers.cli.output import plural, print_json
-from handlers.communes import CommuneIndex, CommuneName
 from handlers.inbound import Inbound
 from handlers.inbox import Fate
 from handlers.recurrence import dated, describe
-from handlers.wording import stretch
+from handlers.wording import day, noun, stretch
 from storage import views
 from storage.declarations import all_declarations
 from storage.errors import MutualiseError
@@ -33,15 +35,19 @@ from storage.members import communes
 from storage.models import ParticipantRole, Proposal, ProposalStatus
 from storage.proposals import all_proposals
 
+DATES = ("start", "end", "deadline")
+WHY_A_COMMUNE = " : donnez le nom ou le code INSEE d'une commune"
 SHOWN = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED, ProposalStatus.DONE)
+# What became of each line of `ingest`, as a count agrees with it: "1 enregistré", "2 enregistrés".
 FATES = {
-    Fate.RECORDED: "enregistré",
-    Fate.DUPLICATE: "déjà reçu",
-    Fate.REFUSED: "expéditeur inconnu, rien enregistré",
-    Fate.ANSWERED: "rien à enregistrer",
-    Fate.FAILED: "échec, conservé pour reprise",
-    Fate.TO_CONFIRM: "à confirmer",
+    Fate.RECORDED: ("enregistré", "enregistrés"),
+    Fate.DUPLICATE: ("déjà reçu", "déjà reçus"),
+    Fate.REFUSED: ("refusé (expéditeur inconnu)", "refusés (expéditeur inconnu)"),
+    Fate.ANSWERED: ("sans rien à enregistrer", "sans rien à enregistrer"),
+    Fate.FAILED: ("en échec, conservé pour reprise", "en échec, conservés pour reprise"),
+    Fate.TO_CONFIRM: ("à confirmer", "à confirmer"),
 }
+UNREADABLE = ("illisible", "illisibles")
 
 
 class IngestError(MutualiseError):
@@ -51,7 +57,9 @@ class IngestError(MutualiseError):
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the commands on needs and proposals."""
     ingest = commands.add_parser("ingest", help="traite un fichier de messages comme en direct")
-    ingest.add_argument("file", type=Path, help='lignes {"from": ..., "text": ..., "at": ...}')
+    ingest.add_argument(
+        "file", type=Path, metavar="FICHIER", help='lignes {"from": ..., "text": ..., "at": ...}'
+    )
     ingest.set_defaults(run=run_ingest)
 
     needs = commands.add_parser("needs", help="liste les besoins et les offres enregistrés")
@@ -90,7 +98,7 @@ async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
         msg = f"Fichier illisible : {args.file} ({exc.strerror})."
         raise IngestError(msg) from exc
     inbox = await ctx.inbox()
-    fates: Counter[str] = Counter()
+    fates: Counter[tuple[str, str]] = Counter()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -100,15 +108,41 @@ async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
             inbound = Inbound.from_line(str(entry["from"]), str(entry["text"]), at)
         except (ValueError, KeyError, TypeError):
             ctx.out.print(f"ligne {number} : illisible, ignorée", markup=False)
-            fates["illisible"] += 1
+            fates[UNREADABLE] += 1
             continue
         outcome = await inbox.receive(inbound)
         fates[FATES[outcome.fate]] += 1
-        detail = f" — {outcome.reply.splitlines()[0]}" if outcome.reply else ""
-        ctx.out.print(f"ligne {number} : {FATES[outcome.fate]}{detail}", markup=False)
-    summary = ", ".join(f"{count} {fate}" for fate, count in fates.items())
-    ctx.out.print(f"{plural(sum(fates.values()), 'message')} : {summary or 'aucun'}.")
+        detail = f" — {_gist(outcome.reply)}" if outcome.reply else ""
+        ctx.out.print(f"ligne {number} : {FATES[outcome.fate][0]}{detail}", markup=False)
+    handled = sum(n for fate, n in fates.items() if fate != UNREADABLE)
+    if not handled:
+        msg = _nothing_usable(args.file, fates[UNREADABLE])
+        raise IngestError(msg)
+    summary = ", ".join(f"{count} {noun(count, *fate)}" for fate, count in fates.items())
+    ctx.out.print(f"{plural(sum(fates.values()), 'message')} : {summary}.")
     return 0
+
+
+def _gist(reply: str) -> str:
+    """The first line of an answer that says something: not its "Bonjour,"."""
+    lines = [line for line in reply.splitlines() if line.strip()]
+    said = [line for line in lines if line.strip() != replies.GREETING]
+    return (said or lines)[0]
+
+
+def _nothing_usable(path: Path, unreadable: int) -> str:
+    """Why an ingest handled nothing: an empty file, or no line of the expected form."""
+    if not unreadable:
+        return f"Rien à traiter : {path} ne contient aucune ligne."
+    lines = (
+        f"la seule ligne de {path} est illisible"
+        if unreadable == 1
+        else f"les {unreadable} lignes de {path} sont illisibles"
+    )
+    return (
+        f"Rien n'a été traité : {lines}. Chaque ligne doit être un objet JSON "
+        '{"from": "adresse ou telegram:ID", "text": "…", "at": "2027-05-02T09:00"}.'
+    )
 
 
 async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
@@ -117,9 +151,8 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
         known = await communes(session)
         commune = None
         if args.commune:
-            index = CommuneIndex(CommuneName(c.insee, c.name) for c in known)
-            commune = index.resolve(args.commune).insee
-        needs, offers = await all_declarations(session, commune)
+            commune = (await commune_named(session, args.commune, WHY_A_COMMUNE)).commune
+        needs, offers = await all_declarations(session, commune.insee if commune else None)
     rows: list[dict[str, Any]] = [
         {
             "id": n.id,
@@ -132,6 +165,7 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
             "end": _iso(n.end),
             "deadline": _iso(n.deadline),
             "status": n.status.value,
+            "status_label": NEED_STATUSES[n.status],
             "channel": n.channel.value,
             "reason": n.status_reason,
         }
@@ -148,6 +182,7 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
             "end": _iso(o.end),
             "deadline": None,
             "status": o.status.value,
+            "status_label": OFFER_STATUSES[o.status],
             "channel": o.channel.value,
         }
         for o in offers
@@ -155,21 +190,24 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
+    if not rows:
+        where = f" pour {commune.name}" if commune else ""
+        ctx.out.print(f"Aucun besoin ni offre enregistré{where}.")
+        return 0
     names = {c.insee: c.name for c in known}
     table = Table(title=f"Besoins et offres ({len(rows)})")
     for column in ("N°", "Sorte", "Commune", "Article", "Qté", "Dates", "Statut"):
         table.add_column(column)
     kinds = {**{k.value: label for k, label in NEED_KINDS.items()}, "lend": OFFER_KIND}
     for row in rows:
-        dates = " → ".join(d for d in (row["start"], row["end"], row["deadline"]) if d)
         table.add_row(
             str(row["id"]),
             kinds[row["kind"]],
             names.get(row["commune"], row["commune"]),
             row["label"],
             "" if row["quantity"] is None else str(row["quantity"]),
-            dates,
-            (OFFER_STATUSES if row["kind"] == "lend" else NEED_STATUSES)[row["status"]],
+            _when(*(row[key] and dt.date.fromisoformat(row[key]) for key in DATES)),
+            row["status_label"],
         )
     ctx.out.print(table)
     return 0
@@ -201,6 +239,7 @@ def proposal_json(proposal: Proposal) -> dict[str, Any]:
         "end": _iso(proposal.end),
         "deadline": _iso(proposal.deadline),
         "status": proposal.status.value,
+        "status_label": PROPOSAL_STATUSES[proposal.status],
         "reason": proposal.reason,
         "costs": proposal.cost_key,
     }
@@ -237,9 +276,7 @@ async def run_answer(ctx: Context, args: argparse.Namespace) -> int:
 
     settle = Settlement(ctx.settings.matching())
     async with ctx.sessions.begin() as session:
-        known = await communes(session)
-        index = CommuneIndex(CommuneName(c.insee, c.name) for c in known)
-        commune = index.resolve(args.commune)
+        commune = (await commune_named(session, args.commune, WHY_A_COMMUNE)).commune
         now = ctx.clock()
         result = await answer(session, args.proposal, commune.insee, args.accept, now)
         created = await settle(session, result.touched, now)
@@ -274,7 +311,7 @@ async def run_convention(ctx: Context, args: argparse.Namespace) -> int:
     terms = LoanTerms(settings.loan_fee, Decimal(str(settings.loan_deposit)), settings.court)
     templates = Path(settings.templates) if settings.templates else None
     async with ctx.sessions() as session:
-        context = await agreement(session, args.proposal, terms, ctx.clock.today())
+        context = await agreement(session, args.proposal, terms, ctx.clock.today(), ctx.clock.zone)
     if suffix == ".docx":
         write_file(args.out, render_docx(context, templates))
     else:
@@ -287,28 +324,27 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _when(start: dt.date | None, end: dt.date | None, deadline: dt.date | None) -> str:
+    """A need's or an offer's dates as a listing shows them: "du 12 au 15 juillet 2027",
+    "avant le 31 août 2027"."""
+    parts = [stretch(start, end)] if start else []
+    if deadline:
+        parts.append(f"avant le {day(deadline)}")
+    return ", ".join(parts)
+
+
 def register_events(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the events command."""
     events_parser = commands.add_parser("events", help="liste les manifestations")
     events_parser.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
-    events_parser.add_argument("--from", dest="first", metavar="AAAA-MM-JJ", help="à partir du")
-    events_parser.add_argument("--to", dest="last", metavar="AAAA-MM-JJ", help="jusqu'au")
+    events_parser.add_argument("--from", dest="first", metavar="JJ/MM/AAAA", help="à partir du")
+    events_parser.add_argument("--to", dest="last", metavar="JJ/MM/AAAA", help="jusqu'au")
     events_parser.set_defaults(run=run_events)
-
-
-def _day_arg(value: str | None, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        msg = f"Date {name} illisible : « {value} » (attendu : AAAA-MM-JJ)."
-        raise IngestError(msg) from exc
 
 
 async def run_events(ctx: Context, args: argparse.Namespace) -> int:
     """List event occurrences, optionally between two dates."""
-    first, last = _day_arg(args.first, "--from"), _day_arg(args.last, "--to")
+    first, last = day_option(args.first, "--from"), day_option(args.last, "--to")
     async with ctx.sessions() as session:
         found = await views.events(session, None, first, last)
     # With no window, a recurring event is shown up to a year after the last known date.

@@ -18,6 +18,7 @@ from storage.reference import (
     install_catalogue,
     install_territory,
     installed_territory,
+    mail_identities,
 )
 from storage.schema import upgrade
 from storage.territory import DEFAULT_EPCI, load_territory
@@ -57,9 +58,9 @@ def _changes(changes: Changes) -> str:
         return "déjà à jour"
     parts = []
     if changes.added:
-        parts.append(f"{number(changes.added)} ajout(s)")
+        parts.append(plural(changes.added, "ajout"))
     if changes.updated:
-        parts.append(f"{number(changes.updated)} mise(s) à jour")
+        parts.append(plural(changes.updated, "mise à jour", "mises à jour"))
     return ", ".join(parts)
 
 
@@ -68,6 +69,7 @@ async def run_init(ctx: Context, args: argparse.Namespace) -> int:
     # Both sources are read before the store is touched: a wrong code creates nothing.
     catalogue = load_catalogue([*ctx.settings.catalogue_files(), *args.catalogue])
     territory = load_territory(args.epci) if args.epci else None
+    ctx.ensure_creatable()
     before, after = await upgrade(ctx.engine)
     if territory is None:
         async with ctx.sessions() as session:
@@ -99,18 +101,33 @@ async def run_communes(ctx: Context, args: argparse.Namespace) -> int:
     async with ctx.sessions() as session:
         rows = sorted(await communes(session), key=lambda c: fold(c.name))
         territory = await installed_territory(session)
+        mail = await mail_identities(session)
     if args.json:
-        print_json([{"insee": c.insee, "name": c.name, "population": c.population} for c in rows])
+        print_json(
+            [
+                {
+                    "insee": c.insee,
+                    "name": c.name,
+                    "population": c.population,
+                    "email_domains": mail.get(c.insee, ([], []))[0],
+                    "email_addresses": mail.get(c.insee, ([], []))[1],
+                }
+                for c in rows
+            ]
+        )
         return 0
     title = f"{territory.name} ({territory.epci})" if territory else "Communes"
     table = Table(title=title)
     table.add_column("Commune")
     table.add_column("INSEE")
     table.add_column("Population", justify="right")
+    table.add_column("Courriel de la mairie")
     for commune in rows:
-        table.add_row(commune.name, commune.insee, number(commune.population))
+        domains, addresses = mail.get(commune.insee, ([], []))
+        table.add_row(commune.name, commune.insee, number(commune.population),
+                      ", ".join([*domains, *addresses]))  # fmt: skip
     table.add_section()
-    table.add_row(plural(len(rows), "commune"), "", number(sum(c.population for c in rows)))
+    table.add_row(plural(len(rows), "commune"), "", number(sum(c.population for c in rows)), "")
     ctx.out.print(table)
     return 0
 

@@ -7,15 +7,18 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import errno
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from handlers.cli.context import Context
 from handlers.cli.digest import digest_config
+from handlers.cli.output import plural
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
+from handlers.wording import noun
 from storage.errors import MutualiseError
 from storage.outbox import listening
 
@@ -92,10 +95,11 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
             from handlers.cli.calendar_feed import serving_feed
 
             domain = digest_config(settings).domain
-            port = await services.enter_async_context(
-                serving_feed(ctx.sessions, settings.calendar_host, settings.calendar_port,
-                             ctx.clock, domain)
-            )  # fmt: skip
+            host = settings.calendar_host
+            with listening_on(host, settings.calendar_port, "calendrier", "CALENDAR"):
+                port = await services.enter_async_context(
+                    serving_feed(ctx.sessions, host, settings.calendar_port, ctx.clock, domain)
+                )
             ctx.out.print(f"Calendrier par abonnement servi sur {settings.calendar_host}:{port} "
                           "(/calendrier/<jeton>.ics).")  # fmt: skip
         if settings.scheduler:
@@ -137,8 +141,12 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
     # What a previous run stored but did not handle (it died, or the store failed) first.
     resumed = await handler.resume(ctx.clock())
     if resumed:
-        ctx.out.print(f"{resumed} courriel(s) reçu(s) mais non traité(s) repris.")
-    server = await serve(handler, settings.smtp_host, settings.smtp_port, settings.mail_size_limit)
+        done = noun(resumed, "traité")
+        ctx.out.print(f"{plural(resumed, 'courriel reçu', 'courriels reçus')} mais non {done} : "
+                      "repris.")  # fmt: skip
+    with listening_on(settings.smtp_host, settings.smtp_port, "courriel entrant", "SMTP"):
+        server = await serve(handler, settings.smtp_host, settings.smtp_port,
+                             settings.mail_size_limit)  # fmt: skip
     relay = None
     if settings.relay_host:
         relay = Relay(
@@ -178,6 +186,35 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
         server.close()
         await server.wait_closed()
         await handler.close()
+
+
+@contextlib.contextmanager
+def listening_on(host: str, port: int, what: str, variables: str) -> Iterator[None]:
+    """Turn a failure to listen on host:port into a sentence that says why and which
+    setting (MUTUALISE_<variables>_PORT or _HOST) to change."""
+    try:
+        yield
+    except OSError as exc:
+        setting = f"MUTUALISE_{variables}_PORT"
+        if exc.errno == errno.EADDRINUSE:
+            msg = (
+                f"Le port {port} de {host} ({what}) est déjà pris : un autre programme "
+                "l'écoute, peut-être une autre instance de mutualise. Arrêtez-le, ou "
+                f"choisissez un autre port ({setting})."
+            )
+        elif exc.errno == errno.EACCES:
+            msg = (
+                f"Le port {port} ({what}) est réservé à l'administrateur (ports sous 1024) : "
+                f"choisissez un port plus haut ({setting})."
+            )
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            msg = (
+                f"{host} ({what}) n'est pas une adresse de cette machine : vérifiez "
+                f"MUTUALISE_{variables}_HOST."
+            )
+        else:
+            msg = f"Impossible d'écouter sur {host}:{port} ({what}) : {exc.strerror or exc}."
+        raise ConfigurationError(msg) from exc
 
 
 def _tokens(secret: str) -> Tokens:

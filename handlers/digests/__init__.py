@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.costs import price_book
 from handlers.digests import matching, semester
-from handlers.digests.calendar import calendar
+from handlers.digests.calendar import calendar, store_tag
 from handlers.digests.peaks import describe
-from handlers.digests.render import brief, render
-from handlers.digests.workbook import workbook
+from handlers.digests.render import brief, count, render
+from handlers.digests.workbook import SHEETS, workbook
 from handlers.files import write_file
 from handlers.notices import Notice
 from handlers.wording import day, listing
@@ -121,9 +122,10 @@ async def matching_digest(
         html=render("digest_matching.html.j2", context, config.templates),
         brief=brief(
             lines,
-            f"{len(digest.new)} nouvelle(s) proposition(s), {len(digest.waiting)} en attente, "
-            f"{len(digest.soon)} besoin(s) sans solution à moins de 30 jours, "
-            f"{len(digest.peaks)} pic(s) de demande.",
+            f"{count(len(digest.new), 'nouvelle proposition', 'nouvelles propositions')}, "
+            f"{len(digest.waiting)} en attente, "
+            f"{count(len(digest.soon), 'besoin', 'besoins')} sans solution à moins de 30 jours, "
+            f"{count(len(digest.peaks), 'pic', 'pics')} de demande.",
         ),
         news=digest.has_news(previous),
         seen=digest.seen(),
@@ -138,7 +140,10 @@ async def semester_summary(
     config: DigestConfig,
 ) -> Rendered:
     """The semester summary of one territory as of `now`, with its workbook and calendar."""
-    summary = await semester.build(session, scope, items, now, config.group_saving_rate)
+    catalogue = {item_id: item.price for item_id, item in items.items()}
+    # A territory keeps its own prices beside its edited templates, if it has any.
+    prices = price_book(scope.epci, catalogue, [config.templates] if config.templates else [])
+    summary = await semester.build(session, scope, items, now, config.group_saving_rate, prices)
     context = {
         "scope": scope,
         "today": summary.today,
@@ -151,6 +156,18 @@ async def semester_summary(
         "loans_done": summary.loans_done,
         "loans_coming": summary.loans_coming,
         "loans_pending": summary.loans_pending,
+        "loans_lapsed": summary.loans_lapsed,
+        "loan_groups": [
+            ("Réalisés", summary.loans_done),
+            ("À venir", summary.loans_coming),
+            ("En attente de réponse", summary.loans_pending),
+            # Shown when there are some: a loan nobody answered before its day.
+            *(
+                [("Restés sans réponse, dates passées", summary.loans_lapsed)]
+                if summary.loans_lapsed
+                else []
+            ),
+        ],
         "events": summary.events,
         "indicators": summary.indicators,
         "total": summary.total,
@@ -158,18 +175,27 @@ async def semester_summary(
         "peaks": summary.peaks,
         "shortfalls": summary.shortfalls,
         "group_rate": config.group_saving_rate,
+        "prices": summary.prices,
+        "sources": summary.sources,
+        "sheets": SHEETS,
     }
+    # Said in both the text and the HTML, escaped there: a territory names its own sources.
+    context["savings"] = render("digest_savings.txt.j2", context, config.templates).strip()
     loans = [*summary.loans_done, *summary.loans_coming, *summary.loans_pending]
-    ics = calendar(scope.name, summary.events, loans, now, config.domain)
+    ics = calendar(
+        scope.name, summary.events, loans, now, config.domain, store_tag(session, scope.epci)
+    )
     total = summary.total
     title = f"État des lieux semestriel des besoins au {day(summary.today)} — {scope.name}"
     lines = [
-        f"{summary.open_needs} besoin(s) ouvert(s), {total.needs} déclaré(s) ce semestre",
-        f"{len(summary.group_orders)} groupement(s) de commandes à lancer",
-        f"{len(summary.joint_purchases)} achat(s) en commun suggéré(s)",
-        f"{len(summary.loans_done)} prêt(s) réalisé(s), {len(summary.loans_coming)} à venir",
-        f"{len(summary.events)} manifestation(s) dans les six mois",
-        f"{len(summary.peaks)} pic(s) de demande au-delà de ce qui se prête",
+        f"{count(summary.open_needs, 'besoin ouvert', 'besoins ouverts')}, "
+        f"{count(total.needs, 'déclaré', 'déclarés')} ce semestre",
+        f"{count(len(summary.group_orders), 'groupement', 'groupements')} de commandes à lancer",
+        count(len(summary.joint_purchases), "achat en commun suggéré", "achats en commun suggérés"),
+        f"{count(len(summary.loans_done), 'prêt réalisé', 'prêts réalisés')}, "
+        f"{len(summary.loans_coming)} à venir",
+        f"{count(len(summary.events), 'manifestation', 'manifestations')} dans les six mois",
+        f"{count(len(summary.peaks), 'pic', 'pics')} de demande au-delà de ce qui se prête",
     ]
     if summary.silent:
         lines.append(f"sans déclaration ce semestre : {listing(summary.silent)}")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.digests.peaks import Peak, peaks
 from storage import views
 from storage.models import NeedStatus, ProposalStatus
-from storage.views import Item, NeedRow, ProposalRow, Scope
+from storage.views import Item, NeedRow, ProposalRow, Scope, french_key
 
 WAITING = dt.timedelta(days=7)
 SOON = dt.timedelta(days=30)
@@ -72,7 +72,10 @@ async def build(
     waiting = [
         p
         for p in in_play
-        if p.status is ProposalStatus.PROPOSED and p.created_at <= now - WAITING and p.awaiting
+        if p.status is ProposalStatus.PROPOSED
+        and p.created_at <= now - WAITING
+        and p.awaiting
+        and p.state_label(today) == views.WAITING  # not once its dates are gone
     ]
     live = await views.needs(session, scope, items, statuses=views.LIVE_NEEDS)
     soon = [
@@ -80,7 +83,7 @@ async def build(
         for n in live
         if n.status is NeedStatus.OPEN and n.due is not None and today <= n.due <= today + SOON
     ]
-    soon.sort(key=lambda n: (n.due or today, n.commune))
+    soon.sort(key=lambda n: (n.due or today, french_key(n.commune)))
     offers = await views.offers(session, scope)
     ahead = peaks(live, offers, items, today, today + PEAKS_AHEAD)
     return Matching(scope, now, since, new, waiting, soon, ahead)

@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from handlers.digests.render import count
 from handlers.shortage import demand_and_supply, figures, short_runs
 from handlers.wording import amount, stretch
-from storage.views import LIVE_NEEDS, Item, NeedRow, OfferRow
+from storage.views import LIVE_NEEDS, Item, NeedRow, OfferRow, french_key
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def peaks(
             end = min(end, last) if last else end
             if start <= end:
                 found.append(Peak(item_id, label, plural, start, end, demand, supply))
-    return sorted(found, key=lambda p: (p.first, p.label))
+    return sorted(found, key=lambda p: (p.first, french_key(p.label)))
 
 
 def shortfalls(found: Iterable[Peak]) -> list[Shortfall]:
@@ -104,9 +105,8 @@ def shortfalls(found: Iterable[Peak]) -> list[Shortfall]:
 
 
 def describe(peak: Peak) -> str:
-    """One line: "ganivelle, le 14 juillet 2026 : 800 demandé(s), 300 prêtable(s), il en
+    """One line: "ganivelle, le 14 juillet 2026 : 800 demandés, 300 prêtables, il en
     manque 500"."""
-    return (
-        f"{peak.label}, {peak.days} : {peak.asked} demandé(s), {peak.lendable} prêtable(s), "
-        f"il en manque {peak.shortfall}"
-    )
+    asked = count(peak.asked, "demandé", "demandés")
+    lendable = count(peak.lendable, "prêtable", "prêtables")
+    return f"{peak.label}, {peak.days} : {asked}, {lendable}, il en manque {peak.shortfall}"

@@ -31,6 +31,12 @@ def _euros(value: float) -> str:
                            currency_digits=False)  # fmt: skip
 
 
+def count(number: int, singular: str, plural: str) -> str:
+    """ "0 prêt réalisé", "1 prêt réalisé", "3 prêts réalisés": French takes the singular
+    below two."""
+    return f"{number} {singular if abs(number) < 2 else plural}"
+
+
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{round(value * 100)} %"
 
@@ -48,7 +54,7 @@ def environment(templates: Path | None = None) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters.update(day=_day, stretch=stretch, euros=_euros, percent=_percent)
+    env.filters.update(day=_day, stretch=stretch, euros=_euros, percent=_percent, count=count)
     return env
 
 
@@ -61,5 +67,5 @@ def brief(lines: list[str], more: str) -> str:
     """What a chat shows of a digest: its first lines, and a last word."""
     shown = [f"• {line}" for line in lines[:BRIEF_LISTED]]
     if len(lines) > BRIEF_LISTED:
-        shown.append(f"… et {len(lines) - BRIEF_LISTED} autre(s)")
+        shown.append(f"… et {count(len(lines) - BRIEF_LISTED, 'autre', 'autres')}")
     return "\n\n".join(part for part in ("\n".join(shown), more) if part)

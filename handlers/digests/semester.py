@@ -10,6 +10,7 @@ from itertools import groupby
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.costs import Price, PriceBook, price_book
 from handlers.digests.peaks import Peak, Shortfall, peaks, shortfalls
 from handlers.recurrence import dated
 from storage import views
@@ -22,6 +23,8 @@ from storage.views import (
     NeedRow,
     ProposalRow,
     Scope,
+    french_key,
+    with_progress,
 )
 
 CALENDAR_DAYS = 183
@@ -88,6 +91,8 @@ class Semester:
     loans_done: list[ProposalRow]
     loans_coming: list[ProposalRow]
     loans_pending: list[ProposalRow]
+    # Loans proposed and never answered, whose dates passed this semester.
+    loans_lapsed: list[ProposalRow]
     events: list[EventRow]
     indicators: list[Indicators]
     total: Indicators
@@ -95,6 +100,16 @@ class Semester:
     # in at least two different years (a joint purchase to consider).
     peaks: list[Peak]
     shortfalls: list[Shortfall]
+    # The unit prices the savings were estimated with, by item label, with their source.
+    prices: list[tuple[str, Price]]
+
+    @property
+    def sources(self) -> list[str]:
+        """The sources of the prices used, each once, the most used first."""
+        count: dict[str, int] = defaultdict(int)
+        for _, price in self.prices:
+            count[price.cited] += 1
+        return sorted(count, key=lambda cited: -count[cited])
 
     @property
     def silent(self) -> list[str]:
@@ -105,7 +120,7 @@ class Semester:
     def proposals(self) -> list[ProposalRow]:
         return sorted(
             [*self.group_orders, *self.joint_purchases, *self.loans_pending,
-             *self.loans_coming, *self.loans_done],
+             *self.loans_lapsed, *self.loans_coming, *self.loans_done],
             key=lambda p: p.id,
         )  # fmt: skip
 
@@ -116,8 +131,12 @@ async def build(
     items: dict[str, Item],
     now: dt.datetime,
     group_saving_rate: float,
+    prices: PriceBook | None = None,
 ) -> Semester:
-    """Read one territory's summary as of `now` (an aware instant)."""
+    """Read one territory's summary as of `now` (an aware instant), its savings estimated
+    with `prices` (by default, the catalogue's and the bundled ones)."""
+    if prices is None:
+        prices = price_book(scope.epci, {key: item.price for key, item in items.items()})
     today = now.date()
     first, last = reported_semester(today)
     since = dt.datetime.combine(first, dt.time(), now.tzinfo)
@@ -133,19 +152,24 @@ async def build(
     found = peaks(rows, offers, items)
     declarers = await views.declarers(session, scope, since)
 
-    live.sort(key=lambda n: (n.family, n.label, n.due or dt.date.max, n.commune))
+    live = with_progress(live, proposals, today)
+    live.sort(
+        key=lambda n: (
+            french_key(n.family), french_key(n.label), n.due or dt.date.max,
+            french_key(n.commune),
+        )
+    )  # fmt: skip
     families = [Family(label, list(group)) for label, group in groupby(live, lambda n: n.family)]
     by_kind: dict[ProposalKind, list[ProposalRow]] = defaultdict(list)
     for proposal in proposals:
         by_kind[proposal.kind].append(proposal)
     loans = by_kind[ProposalKind.LOAN]
     confirmed = [p for p in loans if p.status in CONFIRMED]
-    indicators = _indicators(
-        scope, items, declared, proposals, declarers, first, today, group_saving_rate
+    unanswered = [p for p in loans if p.status is ProposalStatus.PROPOSED]
+    indicators, total = _indicators(
+        scope, prices, declared, proposals, declarers, first, today, group_saving_rate
     )
-    total = Indicators("Total")
-    for row in indicators:
-        total.add(row)
+    used = {p.item_id: p.label for p in proposals if prices.get(p.item_id) is not None}
     return Semester(
         scope=scope,
         today=today,
@@ -155,28 +179,41 @@ async def build(
         open_needs=len(live),
         group_orders=[p for p in by_kind[ProposalKind.GROUP_ORDER] if p.status in IN_PLAY],
         joint_purchases=[p for p in by_kind[ProposalKind.JOINT_PURCHASE] if p.status in IN_PLAY],
-        loans_done=[p for p in confirmed if p.end is not None and p.end < today],
-        loans_coming=[p for p in confirmed if p.end is None or p.end >= today],
-        loans_pending=[p for p in loans if p.status is ProposalStatus.PROPOSED],
+        loans_done=[p for p in confirmed if _over(p, today) and _within(p, first)],
+        loans_coming=[p for p in confirmed if not _over(p, today)],
+        loans_pending=[p for p in unanswered if not _over(p, today)],
+        loans_lapsed=[p for p in unanswered if _over(p, today) and _within(p, first)],
         events=events,
         indicators=indicators,
         total=total,
         peaks=[p for p in found if p.last >= today and p.first <= horizon],
         shortfalls=shortfalls(found),
+        prices=sorted(
+            (
+                (label, price)
+                for item_id, label in used.items()
+                if (price := prices.get(item_id)) is not None
+            ),
+            key=lambda pair: french_key(pair[0]),
+        ),
     )
 
 
 def _indicators(
     scope: Scope,
-    items: dict[str, Item],
+    prices: PriceBook,
     declared: list[NeedRow],
     proposals: list[ProposalRow],
     declarers: set[str],
     first: dt.date,
     today: dt.date,
     group_saving_rate: float,
-) -> list[Indicators]:
+) -> tuple[list[Indicators], Indicators]:
+    """Each commune's indicators, in French order, and the territory's total, where a group
+    order or a loan of several communes counts once."""
     rows = {insee: Indicators(name, insee) for insee, name in scope.communes.items()}
+    group_orders: set[int] = set()
+    loans: set[int] = set()
     matched_needs = {s.need_id for p in proposals for s in p.shares if s.need_id is not None}
     for need in declared:
         row = rows.get(need.insee)
@@ -188,7 +225,10 @@ def _indicators(
             rows[insee].participated = True
     for proposal in proposals:
         in_semester = proposal.created_at.date() >= first
-        price = items[proposal.item_id].price if proposal.item_id in items else None
+        # Left unanswered past its dates, it will save nothing: no longer "en attente".
+        lapsed = proposal.status is ProposalStatus.PROPOSED and _over(proposal, today)
+        known = prices.get(proposal.item_id)
+        price = known.amount if known else None
         seen: set[str] = set()
         for share in proposal.shares:
             row = rows.get(share.insee)
@@ -201,18 +241,42 @@ def _indicators(
                 saving = 0.0  # one copy spared per commune, whatever its days of use
             if proposal.status in CONFIRMED:
                 row.savings += saving
-            else:
+            elif not lapsed:
                 row.savings_pending += saving
             if proposal.kind is ProposalKind.GROUP_ORDER and in_semester:
                 row.group_orders += first_share
+                group_orders.add(proposal.id)
             if proposal.kind is ProposalKind.LOAN and proposal.status in CONFIRMED and first_share:
                 overlap = _overlap(proposal, first, today)
                 if overlap or in_semester:
                     row.loans_borrowed += share.role is ParticipantRole.BORROWER
                     row.loans_lent += share.role is ParticipantRole.LENDER
+                    loans.add(proposal.id)
                 if share.role is ParticipantRole.LENDER:
                     row.days_lent += overlap
-    return sorted(rows.values(), key=lambda r: r.commune)
+    communes = sorted(rows.values(), key=lambda r: french_key(r.commune))
+    total = Indicators("Total")
+    for row in communes:
+        total.add(row)
+    # Two communes in one group order make one group order, not two; one loan is one loan.
+    total.group_orders = len(group_orders)
+    total.loans_borrowed = total.loans_lent = len(loans)
+    return communes, total
+
+
+def _over(proposal: ProposalRow, today: dt.date) -> bool:
+    """Whether a proposal's time has passed: a loan's last day, or another's deadline."""
+    if proposal.kind is ProposalKind.LOAN:
+        last = proposal.end or proposal.start
+    else:
+        last = proposal.deadline
+    return last is not None and last < today
+
+
+def _within(proposal: ProposalRow, first: dt.date) -> bool:
+    """Whether a loan ended within the semester that starts on `first` (or has no dates)."""
+    last = proposal.end or proposal.start
+    return last is None or last >= first
 
 
 def _overlap(proposal: ProposalRow, first: dt.date, last: dt.date) -> int:

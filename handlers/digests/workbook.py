@@ -1,32 +1,50 @@
-"""`besoins.xlsx`: the semester summary as a workbook a coordinator can sort and filter.
+"""`besoins.xlsx`: the semester summary as a workbook a coordinator can sort and filter,
+and print.
 
-Sheets Besoins, Propositions, Calendrier, Pics (demand peaks) and Indicateurs, each with a
-bold frozen header, filters and column widths. Written in openpyxl's write-only mode: rows
-stream to the file. Text that came from users is always stored as text, never as a formula.
+Sheets Besoins, Propositions, Calendrier, Pics (demand peaks), Prix (the unit prices the
+savings were estimated with) and Indicateurs, each with a bold frozen header, filters and
+column widths wide enough for their header; printed on A4 landscape, one page wide, the
+header row repeated on every page. Written in openpyxl's write-only mode: rows stream to
+the file. Text that came from users is always stored as text, never as a formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import textwrap
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES  # text it would store as an error value
-from openpyxl.styles import Font, PatternFill
+from openpyxl.cell.cell import ERROR_CODES, Cell  # codes: text it would store as errors
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from handlers.costs import format_month
 from handlers.digests.semester import Semester
+
+SHEETS = ("Besoins", "Propositions", "Calendrier", "Pics", "Prix", "Indicateurs")
 
 # A cell starting with one of these would be read as a formula (or DDE) by a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
+# Long text (reasons, lists of communes) wraps in its column rather than running on.
+_WRAPPED = Alignment(wrap_text=True, vertical="top")
+# A header is bold, on at most two lines: a column is at least half its header wide.
+_HEADER_HEIGHT = 32
+# Text lines in a wrapped cell: a column's width counts digits; text is a little narrower.
+_CHARS_PER_WIDTH = 1.1
+_LINE_HEIGHT = 15
+PAPER_A4 = 9
 DATE_FORMAT = "DD/MM/YYYY"
 EURO_FORMAT = '#,##0 "€"'
+PRICE_FORMAT = '#,##0.00 "€"'
 PERCENT_FORMAT = "0%"
 
 
@@ -53,50 +71,98 @@ def _value(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = No
     return value
 
 
+def _setup(sheet: Any) -> None:
+    """Frozen header and, on paper, A4 landscape one page wide, the header repeated.
+    (`sheet` is write-only: it hands these to a worksheet its type stubs do not show.)"""
+    sheet.freeze_panes = "A2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.gridLines = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4  # inches
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.75
+    sheet.page_margins.header = sheet.page_margins.footer = 0.3
+    sheet.oddHeader.left.text = "&A"
+    sheet.oddFooter.center.text = "Page &P sur &N"
+    sheet.row_dimensions[1].height = _HEADER_HEIGHT
+
+
 def _sheet(
     book: Workbook,
     title: str,
     columns: Sequence[tuple[str, int]],
     rows: Iterable[Sequence[Any]],
     formats: dict[int, str] | None = None,
+    wrapped: Iterable[int] = (),
 ) -> None:
     sheet = book.create_sheet(title)
-    for index, (_, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    for index, (name, width) in enumerate(columns, start=1):
+        # Wide enough for the header's longest word, and for half the header on a line.
+        longest = max(len(word) for word in name.split())
+        wide = max(width, longest + 3, len(name) // 2 + 3)
+        sheet.column_dimensions[get_column_letter(index)].width = wide
+    _setup(sheet)
     header = []
     for name, _ in columns:
         cell = WriteOnlyCell(sheet, name)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
         header.append(cell)
     sheet.append(header)
     count = 0
     formats = formats or {}
+    widths = {i: sheet.column_dimensions[get_column_letter(i + 1)].width for i in wrapped}
     for row in rows:
-        sheet.append([_value(sheet, v, formats.get(i)) for i, v in enumerate(row)])
+        values = [_value(sheet, v, formats.get(i)) for i, v in enumerate(row)]
+        lines = 1
+        for i, width in widths.items():
+            text = row[i]
+            if isinstance(text, str) and len(text) > width * _CHARS_PER_WIDTH:
+                values[i] = _wrapped(sheet, values[i])
+                lines = max(lines, _lines(text, width))
+        if lines > 1:
+            # A spreadsheet keeps the height it is given: wrapped text needs its lines.
+            sheet.row_dimensions[count + 2].height = lines * _LINE_HEIGHT
+        sheet.append(values)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+
+
+@lru_cache(maxsize=4096)  # families, states and labels repeat from row to row
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` takes, wrapped in a column `width` wide."""
+    return len(textwrap.wrap(text, int(width * _CHARS_PER_WIDTH)))
+
+
+def _wrapped(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    """A text cell that wraps within its column."""
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value)
+    cell.alignment = _WRAPPED  # (a Cell already: text that _value marked as text)
+    return cell
 
 
 def workbook(summary: Semester) -> bytes:
     """The workbook of a semester summary, as the bytes of an .xlsx file."""
     book = Workbook(write_only=True)
+    today = summary.today
     _sheet(
         book,
         "Besoins",
         [
-            ("N°", 7),
-            ("Commune", 22),
-            ("Famille", 24),
+            ("N°", 6),
+            ("Commune", 18),
+            ("Famille", 22),
             ("Type", 9),
-            ("Matériel", 30),
+            ("Matériel", 24),
             ("Quantité", 10),
             ("Unité", 8),
-            ("Du", 12),
-            ("Au", 12),
-            ("Échéance", 12),
+            ("Du", 11),
+            ("Au", 11),
+            ("Échéance", 11),
             ("État", 22),
-            ("Déclaré le", 12),
+            ("Déclaré le", 11),
         ],
         (
             (
@@ -116,25 +182,26 @@ def workbook(summary: Semester) -> bytes:
             for family in summary.families
             for n in family.needs
         ),
+        wrapped=(2, 4, 10),
     )
     _sheet(
         book,
         "Propositions",
         [
-            ("N°", 7),
-            ("Type", 24),
-            ("Matériel", 30),
+            ("N°", 6),
+            ("Type", 14),
+            ("Matériel", 20),
             ("Quantité", 10),
-            ("Communes", 40),
-            ("Prêteurs", 24),
-            ("Emprunteur", 20),
-            ("Porteur", 20),
-            ("Du", 12),
-            ("Au", 12),
-            ("Échéance", 12),
-            ("État", 22),
-            ("Sans réponse", 30),
-            ("Motif", 80),
+            ("Communes", 26),
+            ("Prêteurs", 16),
+            ("Emprunteur", 14),
+            ("Porteur", 14),
+            ("Du", 11),
+            ("Au", 11),
+            ("Échéance", 11),
+            ("État", 16),
+            ("Sans réponse", 16),
+            ("Motif", 44),
         ],
         (
             (
@@ -149,36 +216,38 @@ def workbook(summary: Semester) -> bytes:
                 p.start,
                 p.end,
                 p.deadline,
-                p.status_label,
+                p.state_label(today),
                 ", ".join(p.awaiting),
                 p.reason,
             )
             for p in summary.proposals
         ),
+        wrapped=(1, 2, 4, 5, 11, 12, 13),
     )
     _sheet(
         book,
         "Calendrier",
         [
-            ("Du", 12),
-            ("Au", 12),
-            ("Commune", 22),
-            ("Manifestation", 36),
-            ("Récurrente", 11),
-            ("Matériel", 60),
+            ("Du", 11),
+            ("Au", 11),
+            ("Commune", 18),
+            ("Manifestation", 32),
+            ("Récurrente", 12),
+            ("Matériel", 50),
         ],
         (
             (e.start, e.end, e.commune, e.name, "oui" if e.recurring else "non", e.equipment)
             for e in summary.events
         ),
+        wrapped=(3, 5),
     )
     _sheet(
         book,
         "Pics",
         [
             ("Matériel", 28),
-            ("Du", 12),
-            ("Au", 12),
+            ("Du", 11),
+            ("Au", 11),
             ("Demandé", 11),
             ("Prêtable", 11),
             ("Manque", 11),
@@ -187,18 +256,34 @@ def workbook(summary: Semester) -> bytes:
     )
     _sheet(
         book,
+        "Prix",
+        [
+            ("Matériel", 28),
+            ("Prix unitaire HT", 12),
+            ("Source", 70),
+            ("Date", 14),
+        ],
+        (
+            (label, price.amount, price.source, format_month(price.date) if price.date else "")
+            for label, price in summary.prices
+        ),
+        formats={1: PRICE_FORMAT},
+        wrapped=(2,),
+    )
+    _sheet(
+        book,
         "Indicateurs",
         [
-            ("Commune", 24),
-            ("Besoins déclarés", 12),
-            ("Avec proposition", 12),
-            ("Part rapprochée", 12),
-            ("Groupements", 12),
-            ("Prêts reçus", 11),
-            ("Prêts consentis", 11),
-            ("Jours de prêt", 11),
-            ("Économies confirmées", 14),
-            ("Économies en attente", 14),
+            ("Commune", 18),
+            ("Besoins déclarés", 10),
+            ("Avec proposition", 11),
+            ("Part rapprochée", 10),
+            ("Groupements", 13),
+            ("Prêts reçus", 9),
+            ("Prêts consentis", 10),
+            ("Jours de prêt", 9),
+            ("Économies confirmées", 12),
+            ("Économies en attente", 12),
             ("A participé", 11),
         ],
         (
@@ -213,7 +298,7 @@ def workbook(summary: Semester) -> bytes:
                 i.days_lent,
                 round(i.savings),
                 round(i.savings_pending),
-                "oui" if i.participated else "non",
+                "" if i is summary.total else "oui" if i.participated else "non",
             )
             for i in [*summary.indicators, summary.total]
         ),

@@ -1,0 +1,64 @@
+"""How a command names a commune (--commune): forgivingly, but never by the name of the
+intercommunality, which would otherwise fuzzy-match its central town ("lorient agglo" is
+not Lorient)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.communes import CommuneIndex, CommuneName
+from storage import views
+from storage.errors import MutualiseError
+from storage.names import fold, fold_place
+
+# Words that name an intercommunality, never a commune ("Lorient Agglo", "CC de Blavet").
+GROUPING_WORDS = ("agglo", "communaute", "metropole", "epci", "interco")
+GROUPING_INITIALS = {"ca", "cc", "cu"}
+# How close to the intercommunality's full name a query must be to mean it.
+MIN_TERRITORY_SCORE = 75.0
+
+
+class TerritoryNamedError(MutualiseError):
+    """A commune was asked for, and the intercommunality was named."""
+
+
+def _names_grouping(query: str, scope: views.Scope) -> bool:
+    key = fold(query)
+    if query.strip() == scope.epci or key == fold(scope.name):
+        return True
+    if fuzz.ratio(key, fold(scope.name)) >= MIN_TERRITORY_SCORE:
+        return True
+    words = key.split()
+    return any(w.startswith(GROUPING_WORDS) or w in GROUPING_INITIALS for w in words)
+
+
+@dataclass(frozen=True)
+class Named:
+    commune: CommuneName
+    territory: views.Scope
+
+
+async def commune_named(session: AsyncSession, query: str, why: str = "") -> Named:
+    """The commune `query` names (name, close spelling or INSEE code) and its territory; a
+    French error when it names the intercommunality or nothing close. `why` ends that
+    error's sentence."""
+    scopes = await views.territories(session)
+    index = CommuneIndex(CommuneName(i, n) for s in scopes for i, n in s.communes.items())
+    key = fold_place(query)
+    exact = any(
+        query.strip() == insee or fold_place(name) == key
+        for s in scopes
+        for insee, name in s.communes.items()
+    )
+    grouping = next((s for s in scopes if _names_grouping(query, s)), None)
+    if grouping is not None and not exact:
+        msg = (
+            f"« {query.strip()} » désigne l'intercommunalité {grouping.name} ({grouping.epci}), "
+            f"pas l'une de ses communes{why}."
+        )
+        raise TerritoryNamedError(msg)
+    commune = index.resolve(query)
+    return Named(commune, next(s for s in scopes if commune.insee in s.communes))

@@ -1,0 +1,318 @@
+"""The command line answers in French and says what really failed: French words accepted
+beside the English ones of the contract, real plurals, no file or port error blamed on the
+database, no commune taken for the intercommunality."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from handlers import replies
+from storage.database import create_engine
+from storage.labels import ROLES
+from storage.models import OutboxMessage, Role
+from storage.territory import load_territory
+from tests.cli import MUTUALISE, flat, mutualise
+
+LOAN = [
+    {"from": "st@lorient.bzh", "text": "Nous pouvons prêter 300 ganivelles en juin",
+     "at": "2027-05-02T09:00"},
+    {"from": "mairie@mairie-riantec.bzh", "text": "il nous faudrait 150 ganivelles pour le 21 juin",
+     "at": "2027-05-03T10:00"},
+]  # fmt: skip
+
+
+def ok(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    result = mutualise(*args, db=db)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def failed(result: subprocess.CompletedProcess[str], phrase: str) -> str:
+    """The one sentence a failed command wrote, checked for `phrase` and no traceback."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+    assert phrase in result.stderr, result.stderr
+    return result.stderr
+
+
+def ingested(db: str, tmp_path: Path, lines: list[dict[str, str]]) -> None:
+    ok("init", db=db)
+    path = tmp_path / "messages.jsonl"
+    path.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in lines), "utf-8")
+    ok("ingest", str(path), db=db)
+
+
+def read_only_folder(tmp_path: Path) -> Path:
+    """A folder this process cannot write into: made read-only, or /sys when the tests run
+    as root (which writes anywhere on an ordinary file system)."""
+    folder = tmp_path / "lecture-seule"
+    folder.mkdir()
+    folder.chmod(0o555)
+    for candidate in (folder, Path("/sys")):
+        try:
+            with tempfile.TemporaryFile(dir=candidate):
+                pass
+        except OSError:
+            return candidate
+    pytest.skip("no folder this process cannot write into")
+
+
+@pytest.mark.parametrize(
+    ("role", "stored", "shown"),
+    [
+        ("correspondant", "correspondent", "correspondant pour Riantec"),
+        ("Correspondante", "correspondent", "correspondant pour Riantec"),
+        ("correspondent", "correspondent", "correspondant pour Riantec"),
+        (
+            "coordinateur",
+            "coordinator",
+            "coordinateur de Lorient Agglomération (rattaché à Riantec)",
+        ),
+        (
+            "coordinator",
+            "coordinator",
+            "coordinateur de Lorient Agglomération (rattaché à Riantec)",
+        ),
+    ],
+)
+def test_roles_are_accepted_in_french_and_in_english(
+    sqlite_url: str, role: str, stored: str, shown: str
+) -> None:
+    ok("init", db=sqlite_url)
+    added = ok("members", "add", "--commune", "Riantec", "--role", role, "--name", "Anne",
+               db=sqlite_url)  # fmt: skip
+    assert shown in added.stdout
+    listed = json.loads(ok("members", "list", "--json", db=sqlite_url).stdout)
+    assert [m["role"] for m in listed] == [stored]  # the contract's values, unchanged
+    assert ROLES[Role(stored)] in ok("members", "list", db=sqlite_url).stdout
+
+
+@pytest.mark.parametrize("name", ["lorient agglo", "Lorient Agglomération", "200042174"])
+def test_the_intercommunality_is_never_taken_for_a_commune(sqlite_url: str, name: str) -> None:
+    ok("init", db=sqlite_url)
+    for role in ("coordinator", "correspondant"):
+        result = mutualise("members", "add", "--commune", name, "--role", role, db=sqlite_url)
+        failed(result, "désigne l'intercommunalité Lorient Agglomération (200042174)")
+    failed(mutualise("needs", "--commune", name, db=sqlite_url), "pas l'une de ses communes")
+    assert json.loads(ok("members", "list", "--json", db=sqlite_url).stdout) == []
+    # The commune itself is still named as people write it.
+    ok("members", "add", "--commune", "lorient", "--role", "coordinateur", db=sqlite_url)
+
+
+def test_a_far_name_gets_no_suggestion_a_close_one_does(sqlite_url: str) -> None:
+    ok("init", db=sqlite_url)
+    paris = failed(mutualise("needs", "--commune", "Paris", db=sqlite_url), "« Paris »")
+    assert "Vouliez-vous dire" not in paris
+    close = failed(mutualise("needs", "--commune", "Lan", db=sqlite_url), "Vouliez-vous")
+    assert "Lanester" in close
+    none = ok("needs", "--commune", "Lanestre", db=sqlite_url)
+    assert "Aucun besoin ni offre enregistré pour Lanester." in none.stdout
+
+
+def test_digest_kinds_in_french(sqlite_url: str, tmp_path: Path) -> None:
+    ingested(sqlite_url, tmp_path, LOAN)
+    for kind, title in (("rapprochements", "Rapprochements du"), ("semestre", "État des lieux")):
+        result = ok("digest", kind, "--now", "01/07/2027", "--out", str(tmp_path / kind),
+                    db=sqlite_url)  # fmt: skip
+        assert title in result.stdout
+    assert "1er juillet 2027" in (tmp_path / "semestre" / "digest.txt").read_text("utf-8")
+
+
+def test_listings_show_french_statuses_and_dates(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # no cell wrapped: phrases read whole
+    ingested(sqlite_url, tmp_path, LOAN)
+    needs = flat(ok("needs", db=sqlite_url).stdout)
+    assert "proposition en cours" in needs and "ouverte" in needs
+    assert "du 1er au 30 juin 2027" in needs and "2027-06" not in needs
+    for english in ("matched", "open", "proposed"):
+        assert f" {english} " not in needs
+    proposals = flat(ok("proposals", db=sqlite_url).stdout)
+    assert "en attente de réponse" in proposals and "proposed" not in proposals
+    rows = json.loads(ok("needs", "--json", db=sqlite_url).stdout)
+    assert [(r["status"], r["status_label"]) for r in rows] == [
+        ("matched", "proposition en cours"),
+        ("open", "ouverte"),
+    ]
+    loan = json.loads(ok("proposals", "--json", db=sqlite_url).stdout)[0]
+    assert (loan["status"], loan["status_label"]) == ("proposed", "en attente de réponse")
+
+
+def test_calendar_tokens_name_the_commune(sqlite_url: str) -> None:
+    ok("init", db=sqlite_url)
+    ok("members", "add", "--commune", "Lorient", "--role", "coordinateur", "--email",
+       "coord@agglo.example", db=sqlite_url)  # fmt: skip
+    ok("calendar-token", "add", "--email", "coord@agglo.example", db=sqlite_url)
+    listed = flat(ok("calendar-token", "list", db=sqlite_url).stdout)
+    assert "Lorient" in listed and "56121" not in listed
+
+
+def test_communes_json_has_the_mail_domains(sqlite_url: str) -> None:
+    ok("init", db=sqlite_url)
+    communes = json.loads(ok("communes", "--json", db=sqlite_url).stdout)
+    bundled = {c.insee: c for c in load_territory().communes}
+    for commune in communes:
+        record = bundled[commune["insee"]]
+        assert commune["email_domains"] == sorted(record.email_domains)
+        assert commune["email_addresses"] == sorted(record.email_addresses)
+    assert (
+        "mairie-riantec.bzh" in next(c for c in communes if c["name"] == "Riantec")["email_domains"]
+    )
+
+
+@pytest.mark.parametrize("written", ["31/07/2027", "31-07-2027", "2027-07-31", "31.7.2027"])
+def test_dates_are_read_the_french_way_too(sqlite_url: str, tmp_path: Path, written: str) -> None:
+    ingested(sqlite_url, tmp_path, [
+        {"from": "mairie@caudan.fr", "text": "Notre forum des associations aura lieu le samedi "
+         "4 septembre", "at": "2027-05-02T09:00"},
+        {"from": "mairie@caudan.fr", "text": "Notre fête de la musique aura lieu le 21 juin",
+         "at": "2027-05-02T09:00"},
+    ])  # fmt: skip
+    found = json.loads(ok("events", "--json", "--from", written, db=sqlite_url).stdout)
+    assert [e["name"] for e in found] == ["forum des associations"]
+    failed(mutualise("events", "--to", "31/02/2027", db=sqlite_url), "Date --to illisible")
+
+
+def test_parse_now_in_french() -> None:
+    result = mutualise("parse", "--now", "10/03/2027", "besoin de 2 barnums le 14 juillet")
+    assert json.loads(result.stdout)["start"] == "2027-07-14"
+
+
+def test_ingest_with_nothing_usable_says_why(sqlite_url: str, tmp_path: Path) -> None:
+    ok("init", db=sqlite_url)
+    empty = tmp_path / "vide.jsonl"
+    empty.write_text("\n\n", "utf-8")
+    failed(mutualise("ingest", str(empty), db=sqlite_url), "ne contient aucune ligne")
+    junk = tmp_path / "n-importe.jsonl"
+    junk.write_text('pas du json\n{"texte": "sans expéditeur"}\n', "utf-8")
+    why = failed(mutualise("ingest", str(junk), db=sqlite_url), "les 2 lignes")
+    assert '"from"' in why
+    refused = tmp_path / "inconnu.jsonl"
+    refused.write_text(json.dumps({"from": "qui@gmail.com", "text": "3 barnums le 3 juin",
+                                   "at": "2027-05-03T11:00"}), "utf-8")  # fmt: skip
+    answered = ok("ingest", str(refused), db=sqlite_url)  # handled, though refused
+    assert "1 message : 1 refusé (expéditeur inconnu)." in answered.stdout
+    assert "— Votre message n'a pas été enregistré" in answered.stdout  # not its "Bonjour,"
+
+
+def test_file_errors_say_what_failed(sqlite_url: str, tmp_path: Path) -> None:
+    ok("init", db=sqlite_url)
+    readme = tmp_path / "README.md"
+    readme.write_text("# à garder", "utf-8")
+    folder = read_only_folder(tmp_path)
+    cases = [
+        (readme, "est un fichier, pas un dossier"),
+        (folder, f"Impossible d'écrire dans le dossier {folder}"),
+        (folder / "sous-dossier", "Impossible de créer le dossier"),
+    ]
+    for out, phrase in cases:
+        result = mutualise("digest", "semestre", "--out", str(out), db=sqlite_url)
+        assert "base de données" not in failed(result, phrase)
+    assert readme.read_text("utf-8") == "# à garder"
+
+
+async def test_a_digest_is_not_sent_when_it_cannot_be_written(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    ingested(sqlite_url, tmp_path, LOAN)
+    ok("members", "add", "--commune", "Lorient", "--role", "coordinateur", "--email",
+       "coord@agglo.example", db=sqlite_url)  # fmt: skip
+    folder = read_only_folder(tmp_path)
+    # A link planted where a file goes: the folder passes the check, the writing fails.
+    planted = tmp_path / "piege"
+    planted.mkdir()
+    (planted / "digest.html").symlink_to(tmp_path / "ailleurs.html")
+    before = await queued(sqlite_url)  # the answers to the ingested mail
+    for kind in ("semestre", "rapprochements"):
+        for out, phrase in ((folder, "Impossible d'écrire"), (planted, "lien symbolique")):
+            result = mutualise("digest", kind, "--now", "2027-07-01", "--out", str(out),
+                               "--send", db=sqlite_url)  # fmt: skip
+            failed(result, phrase)
+    assert await queued(sqlite_url) == before
+    sent = ok("digest", "semestre", "--now", "2027-07-01", "--out", str(tmp_path / "s"),
+              "--send", db=sqlite_url)  # fmt: skip
+    assert "Envoyé à 1 destinataire par la boîte d'envoi." in sent.stdout
+    assert await queued(sqlite_url) == before + 1
+
+
+async def queued(db: str) -> int:
+    """How many messages the outbox holds."""
+    engine = create_engine(db)
+    try:
+        async with engine.connect() as connection:
+            count = await connection.scalar(select(func.count()).select_from(OutboxMessage))
+    finally:
+        await engine.dispose()
+    return int(count or 0)
+
+
+def test_a_db_in_a_missing_folder_is_a_sentence(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/absent/mutualise.db"
+    failed(mutualise("init", db=db), f"Le dossier {tmp_path}/absent de la base SQLite")
+    assert not (tmp_path / "absent").exists()
+    # Two slashes: an address SQLAlchemy parses and its SQLite driver refuses.
+    wrong = mutualise("needs", db="sqlite://mutualise.db", cwd=tmp_path)
+    assert "sqlite:///fichier.db" in failed(wrong, "Adresse de base de données invalide")
+    assert not (tmp_path / "mutualise.db").exists()
+
+
+def test_run_on_a_taken_port_says_so(sqlite_url: str, tmp_path: Path) -> None:
+    ok("init", db=sqlite_url)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+        env.update(
+            {
+                "MUTUALISE_DB": sqlite_url,
+                "MUTUALISE_SMTP_PORT": port,
+                "MUTUALISE_MAIL_ADDRESSES": "besoins@agglo.example",
+                "MUTUALISE_SECRET": "0123456789abcdef0123",
+                "MUTUALISE_SCHEDULER": "false",
+            }
+        )
+        # The real script: the service sets signal handlers, which only a main thread may.
+        result = subprocess.run([MUTUALISE, "run"], capture_output=True, text=True, env=env,
+                                cwd=tmp_path, timeout=60)  # fmt: skip
+    why = failed(result, f"Le port {port} de 127.0.0.1 (courriel entrant) est déjà pris")
+    assert "MUTUALISE_SMTP_PORT" in why and "base de données" not in why
+
+
+@pytest.mark.parametrize(
+    ("needs", "offers", "proposals", "expected"),
+    [
+        (1, 0, 0, "C'est noté : 1 demande de Gâvres est retirée."),
+        (0, 1, 1, "C'est noté : 1 offre de Gâvres est retirée. 1 proposition qui en dépendait "
+         "est annulée."),
+        (2, 1, 3, "C'est noté : 2 demandes et 1 offre de Gâvres sont retirées. 3 propositions "
+         "qui en dépendaient sont annulées."),
+        (0, 0, 0, "rien n'a été retiré"),
+    ],
+)  # fmt: skip
+def test_withdrawals_agree_in_number(
+    needs: int, offers: int, proposals: int, expected: str
+) -> None:
+    text = replies.withdrawn(needs, offers, proposals, "Gâvres")
+    assert expected in text
+    assert "(s)" not in text and "(en)" not in text
+
+
+def test_a_stranger_is_told_to_ask_the_coordinator() -> None:
+    text = replies.UNKNOWN_SENDER
+    assert "n'est inscrit pour aucune commune" in text and "coordinateur" in text
+    assert "mutualise members" not in text and "`" not in text
+
+
+def test_usage_shows_the_french_words() -> None:
+    usage = mutualise("digest", "--help").stdout + mutualise("members", "add", "--help").stdout
+    assert "rapprochements|semestre" in usage and "correspondant|coordinateur" in usage
