@@ -138,7 +138,11 @@ async def test_workbook_and_calendar_open_in_the_coordinators_tools(
 
     _, ics = rendered.files["calendrier.ics"]
     calendar = icalendar.Calendar.from_ical(ics)
-    (loan,) = calendar.walk("VEVENT")  # the fête (21 June) is behind us
+    # the fête (21 June) is behind us; Quéven's chapiteau is for the 14 juillet, an event
+    entries = {str(e["UID"]).split(".")[0]: e for e in calendar.walk("VEVENT")}
+    assert set(entries) == {"loan-1", "event-2"}
+    assert str(entries["event-2"]["SUMMARY"]) == "14 juillet (Quéven)"
+    loan = entries["loan-1"]
     # The store's tag (territory code, digest of where the store lives) in every uid.
     assert re.fullmatch(r"loan-1\.200042174-[0-9a-f]{12}@mutualise", str(loan["UID"]))
     assert loan.decoded("DTSTART") == dt.date(2027, 6, 21)
