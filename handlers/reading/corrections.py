@@ -15,8 +15,10 @@ from handlers.reading.quantities import FoundItem
 # The words of a correction, with what may sit around them ("euh", commas, "non pas le
 # minibus"). "non" alone corrects only after "euh" or before "pardon"/"plutôt".
 _MARKER = re.compile(
-    r"[ \t,]*(?:euh[ \t,]+)?"
-    r"(?:(?<=euh )non(?:[ \t,]+non)?(?:[ \t,]+(?:pardon|plutot))?|non[ \t,]+(?:pardon|plutot)"
+    r"[ \t,(]*(?:euh[ \t,]+)?"
+    # "500 sacs... non 1000": after a pause, "non" and a number correct the count
+    r"(?:(?:\.{2,}|…)[ \t]*non(?=[ \t,]+\d)"
+    r"|(?<=euh )non(?:[ \t,]+non)?(?:[ \t,]+(?:pardon|plutot))?|non[ \t,]+(?:pardon|plutot)"
     r"|pardon|enfin|plutot|ou plutot|je veux dire|je voulais dire|je rectifie)\b"
     r"(?:[ \t,]+pas[ \t]+(?:(?:le|la|les|l'|un|une|des|du|de)[ \t]*)?[a-z'-]+(?:[ \t]+[a-z'-]+)?)?"
     r"[ \t,]*"
@@ -39,7 +41,8 @@ def _marker_after(folded: str, end: int, words: int = 0) -> re.Match[str] | None
     return None
 
 
-_WORD = re.compile(r"[ \t]+(?!euh\b|non\b|pardon\b|enfin\b|plutot\b)[a-z'-]+")
+# a word, or a measure glued to its number ("100l"), not a bare number (another count)
+_WORD = re.compile(r"[ \t]+(?!euh\b|non\b|pardon\b|enfin\b|plutot\b)(?:[a-z'-]+|\d+[a-z]+)")
 
 
 def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:

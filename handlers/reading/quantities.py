@@ -78,8 +78,6 @@ _NOT_ITEMS = frozenset(
     livraison livraisons environ oblige minimum maximum lumens lumen watts ports page pages
     saisonnier saisonniers sauveteur sauveteurs titre titres tiroir tiroirs aucun aucune
     pardon kg g cl ml
-    neuf neufs neuve neuves nouveau nouveaux nouvelle nouvelles ancien anciens ancienne
-    anciennes autres memes pareils
     """.split()
 )
 _STOP = frozenset(
@@ -181,6 +179,7 @@ _LONE_BEFORE = re.compile(
 )
 
 
+_BRACKET_CLOSED = re.compile(r"\s*(?:aussi|environ|en tout|au total|mini(?:mum)?)?\s*\)")
 _APPROXIMATE = re.compile(
     r"\b(?:dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine"
     r"|cinquantaine|soixantaine|centaine|millier)\b"
@@ -234,7 +233,12 @@ def lone_counts(
             or (approximate and _AND_AFTER.match(text, number.end))
         ):
             continue
-        if not (approximate or _LONE_BEFORE.search(text, max(0, number.start - 30), number.start)):
+        # "des gourdes pour les enfants (80)": a count alone in brackets
+        bracketed = text[max(0, number.start - 2) : number.start].strip().endswith("(") and (
+            _BRACKET_CLOSED.match(text, number.end) is not None
+        )
+        cue = _LONE_BEFORE.search(text, max(0, number.start - 30), number.start)
+        if not (approximate or cue or bracketed):
             continue
         here = clause_of(number.start)
         if here is None:
