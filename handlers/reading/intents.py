@@ -141,8 +141,11 @@ LEND = _words(
     r" (?:quelqu'un|qqn|qq1|une commune|d'autres|vous|a quelqu'un|a une commune)"
     r"(?! (?:de |d')(?:grouper|regrouper|se joindre|participer|s'associer|commander|acheter"
     r"|mutualiser|nous rejoindre))",
-    r"(?:peut|peuvent|pourra|pourront|pourrait|pourraient) etre (?:pretee?s?|mise?s? a disposition"
-    r"|louee?s?)",
+    r"(?:peut|peuvent|pourra|pourront|pourrait|pourraient|pouvant)(?: donc| aussi| egalement"
+    r"| tout a fait| ainsi)? etre (?:pretee?s?|mise?s? a disposition|louee?s?)",
+    # "la ville d'Hennebont dispose de deux remorques", "elle dispose de 150 chaises"
+    r"(?:elle|(?<!votre )(?<!ta )(?<!leur )(?<!une )(?:ville|commune|mairie)\b[a-z' -]{0,30})"
+    r" dispose (?:de|d'|actuellement de)",
     r"(?:communes?|collectivites?|celles?|ceux) (?:qui )?en (?:aurai(?:en)?t|ont|auront|auraient)"
     r" (?:besoin|l'usage|l'utilite)",
     r"(?:peut|peuvent|pouvons|pourrions|pourrons|pourra)"
@@ -392,6 +395,9 @@ _SAYS_NOTHING = _words(
     r"^\W*(?:vu|ok|d'accord|dac|bien recu|parfait|super|top|entendu|note|recu)\b"
     r"[\s,.!]*(?:merci)?\W*$",
     r"(?:c'est|c) pour quand|pour quand\s*\?|(?:a|pour) quand (?:est|sera|le|la)",
+    # how to ask, in an offer: "les demandes sont à adresser au service logistique"
+    r"(?:les |vos )?demandes? (?:sont|est|seront|doivent etre|peuvent etre) a (?:adresser"
+    r"|envoyer|faire|transmettre)|(?:adresser|envoyer|transmettre) (?:vos|les) demandes",
     # experience, advice, keys and warnings: "qqn a déjà utilisé…", "qqn connaît un bon…"
     r"(?:qqn|qq1|quelqu'un|quelqu un|vous|on) (?:a|avez|aurait) deja (?:utilise|essaye|teste"
     r"|eu affaire|travaille)",

@@ -82,6 +82,10 @@ def _speaks(region: str, start: int, before: str) -> bool:
     return _SPEAKS.match(region, start) is not None and not _THANKED.search(before)
 
 
+_LENDS_US = re.compile(
+    r"[ \t,]*(?:nous|me|m') (?:prete|pretera|a prete|depanne|a depanne|fournit|fournira|donne"
+    r"|passe|passera)\b"
+)
 _THANKED = re.compile(r"\b(?:merci|remerci\w*|trugarez|grace)\b")
 _CALLED = re.compile(r"[ \t]*,[^.!?\n]{0,40}\b(?:vous|votre|vos)\b")
 _NOT_A_NAME = frozenset(
@@ -155,6 +159,10 @@ class WriterFinder:
                 continue
         return None
 
+    def _lends(self, region: str, end: int) -> bool:
+        """ "la mairie de Caudan nous prête le sien": the lender, not the writer."""
+        return _LENDS_US.match(region, end) is not None
+
     def find(self, body: str, whole: str, signature: Span | None) -> tuple[str, Span] | None:
         """The writer's commune as an INSEE code, with where it was named.
 
@@ -169,9 +177,10 @@ class WriterFinder:
             for pattern in (_INTRO, _POSTAL):
                 for match in pattern.finditer(region):
                     before = region[max(0, match.start() - 25) : match.start()]
-                    if _other(before, self._item_words) and not _speaks(
-                        region, match.start("name"), before
-                    ):
+                    if (
+                        _other(before, self._item_words)
+                        and not _speaks(region, match.start("name"), before)
+                    ) or self._lends(region, match.end("name")):
                         continue
                     insee = self._resolve(match.group("name"))
                     if insee is not None:
