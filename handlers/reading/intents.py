@@ -271,6 +271,7 @@ NOTHING_ASKED = _words(
 # Buying said in so many words wins over any question in the same message.
 BUYING = _words(
     r"(?:doit|devons|dois|devrions|devrait|faut|souhaitons|voulons|allons|va|vais|vont|comptons"
+    r"|veut|veux|voudrait|souhaite|souhaiterait|aimerait"
     r"|compte|pensons|prevoit|prevoyons|envisageons"
     r"|envisage|aimerions|voudrions|besoin d')"
     r" (?:en |les |le |la |l')?(?:re)?(?:acheter|achat|acquerir|acquisition|commander)",
