@@ -146,6 +146,7 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
         assert "Riantec" in result.stdout and "203 309" in result.stdout
         assert "Ce que le bot comprend" in result.stdout and "Quéven" in result.stdout
         assert "16 courriels reçus par le serveur SMTP de mutualise" in result.stdout
+        assert "Quelques courriels des mairies et la réponse de mutualise" in result.stdout
         assert "Conversations Telegram" in result.stdout
         assert "Bienvenue Maëlle" in result.stdout and "Pour quelles dates" in result.stdout
         assert "Besoin enregistré pour Larmor-Plage" in result.stdout

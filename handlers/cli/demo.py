@@ -13,6 +13,8 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import logging
+import os
 import smtplib
 from email.message import EmailMessage
 from importlib import resources
@@ -26,8 +28,9 @@ from handlers.cli.chats import run_chats
 from handlers.cli.context import Context, open_context
 from handlers.reading.reader import Reader
 from handlers.reading.sources import stored_reader
+from handlers.wording import day, stretch
 from storage.members import communes
-from storage.models import Channel, ProposalKind
+from storage.models import Channel, InboundMessage, ProposalKind
 from storage.outbox import due
 from storage.proposals import all_proposals
 
@@ -77,6 +80,8 @@ async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
     """Run the bundled scenario on a fresh demo store and show what comes out."""
     folder: Path = args.dir
     store = _fresh_store(folder)
+    if "MUTUALISE_LOG_FILE" not in os.environ:
+        _log_into(folder / "mutualise.log")  # the demo leaves nothing outside its folder
     settings = ctx.settings.model_copy(update={"db": f"sqlite:///{store}"})
     ctx.out.rule("mutualise : démonstration")
     async with open_context(settings, ctx.out) as demo:
@@ -88,6 +93,7 @@ async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
             names = {c.insee: c.name for c in await communes(session)}
         ctx.out.print(_readings(reader, names))
         await _scenario(demo, reader)
+        ctx.out.print(await _answers(demo, 3))
         inbox = await demo.inbox()
         updates = await run_chats(demo, inbox)
         ctx.out.print(f"{updates} messages et boutons Telegram traités par le bot.")
@@ -100,7 +106,8 @@ async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
     ctx.out.print(
         f"\nTout est dans {folder}/ : la base (demo.db), {written}, le digest des "
         "rapprochements et l'état des lieux semestriel (synthese/), et les "
-        f"{mails} courriels que le service enverrait (courriels/*.eml)."
+        f"{mails} courriels que le service enverrait (courriels/*.eml), et le journal "
+        "(mutualise.log)."
     )
     return 0
 
@@ -129,6 +136,33 @@ async def _scenario(ctx: Context, reader: Reader) -> None:
         await server.wait_closed()
         await handler.close()
     ctx.out.print(f"{len(scenario)} courriels reçus par le serveur SMTP de mutualise.")
+
+
+def _log_into(path: Path) -> None:
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().handlers[:] = [handler]
+
+
+async def _answers(ctx: Context, count: int) -> Table:
+    """A few of the emails received and the answers mutualise wrote them, in their thread."""
+    table = Table(title="Quelques courriels des mairies et la réponse de mutualise")
+    table.add_column("Courriel reçu")
+    table.add_column("Réponse")
+    later = dt.datetime(2100, 1, 1, tzinfo=ctx.clock.zone)
+    async with ctx.sessions() as session:
+        answers = [m for m in await due(session, Channel.EMAIL, later, limit=1000) if m.in_reply_to]
+        for answer in answers[:count]:
+            inbound = await session.get(InboundMessage, answer.in_reply_to)
+            received = _lines(inbound.text if inbound else "", 4)
+            table.add_row(received, f"{answer.subject or ''}\n{_lines(answer.body, 6)}")
+    return table
+
+
+def _lines(text: str | None, count: int) -> str:
+    """The first lines of a text that say something."""
+    kept = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return "\n".join(kept[:count]) + ("\n…" if len(kept) > count else "")
 
 
 def _email(entry: dict[str, str], number: int) -> bytes:
@@ -177,12 +211,12 @@ async def _digests(ctx: Context, folder: Path) -> None:
     """The morning digest after the scenario, and the summary of 1 July 2027."""
     from handlers.cli.digest import run_digest
 
-    for kind, day, where in (
+    for kind, when, where in (
         ("matching", "2027-05-19", "rapprochements"),
         ("semester", "2027-07-01", "semestre"),
     ):
         out = folder / "synthese" / where
-        await run_digest(ctx, argparse.Namespace(kind=kind, now=day, out=out, send=False))
+        await run_digest(ctx, argparse.Namespace(kind=kind, now=when, out=out, send=False))
 
 
 async def _outbox(ctx: Context, folder: Path) -> int:
@@ -208,7 +242,7 @@ def _write_all(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def _readings(reader: Reader, names: dict[str, str]) -> Table:
-    table = Table(title=f"Ce que le bot comprend (messages écrits le {WRITTEN_ON:%d/%m/%Y})")
+    table = Table(title=f"Ce que le bot comprend (messages écrits le {day(WRITTEN_ON)})")
     for column in ("Message", "Intention", "Matériel", "Dates", "Commune"):
         table.add_column(column)
     for text in SAMPLES:
@@ -216,8 +250,9 @@ def _readings(reader: Reader, names: dict[str, str]) -> Table:
         things = ", ".join(
             f"{i.quantity if i.quantity is not None else '?'} × {i.label}" for i in reading.items
         )
-        days = dict.fromkeys((reading.start, reading.end, reading.deadline))
-        when = " → ".join(f"{d:%d/%m/%Y}" for d in days if d)
+        when = stretch(reading.start, reading.end) if reading.start else ""
+        if reading.deadline:
+            when = f"avant le {day(reading.deadline)}"
         commune = names.get(reading.commune or "", "")
         table.add_row(text, INTENTS[reading.intent.value], things, when, commune)
     return table
