@@ -269,12 +269,17 @@ NOTHING_ASKED = _words(
     r" (?:fetes|annee|vacances|journee|soiree|week-end|continuation|rentree|noel)",
 )
 # Buying said in so many words wins over any question in the same message.
-BUYING = _words(
+_BUY_OUTRIGHT = (
     r"(?:doit|devons|dois|devrions|devrait|faut|souhaitons|voulons|allons|va|vais|vont|comptons"
     r"|veut|veux|voudrait|souhaite|souhaiterait|aimerait"
     r"|compte|pensons|prevoit|prevoyons|envisageons"
     r"|envisage|aimerions|voudrions|besoin d')"
-    r" (?:en |les |le |la |l')?(?:re)?(?:acheter|achat|acquerir|acquisition|commander)",
+    r" (?:en |les |le |la |l')?(?:re)?(?:acheter|achat|acquerir|acquisition|commander)"
+)
+# "nous envisageons l'achat d'un radar, quelqu'un a un retour ?": bought, whatever is asked
+BUYS_OUTRIGHT = _words(_BUY_OUTRIGHT)
+BUYING = _words(
+    _BUY_OUTRIGHT,
     r"groupement de commandes?",
     r"achat groupe",
     r"commande groupee",
@@ -526,6 +531,9 @@ def act_of(text: str) -> Act | None:
         return Act.WITHDRAW
     if _IF_YOU.match(text) and "?" not in text:
         return Act.INFO
+    bought = BUYS_OUTRIGHT.search(text)
+    if bought is not None and not _negated(text, bought) and not QUESTION.search(text):
+        return Act.BUY
     if _KEPT.search(text):
         return Act.DECLINED
     if _EXCEPT.match(text):
