@@ -132,6 +132,7 @@ LEND = _words(
     r"disposition(?! (?:pour|si|en cas|de vos))",
     r"pret possible",
     r"(?:nous|on) (?:pouvons|peut) (?:vous )?(?:les |le |la )?preter",
+    r"(?:nous|on) (?:vous )?(?:les|le|la|l'|en) ?(?:pretons|prete|preterons|pretera)\b",
     r"(?<!votre )(?<!restant a )(?<!reste a )(?<!restons a )(?:disponibles?|dispos?|a disposition)"
     r"\s*(?:$|[.,;!]|\n)",
     r"a preter",
@@ -410,6 +411,10 @@ _SAYS_NOTHING = _words(
     r"(?:qqn|qq1|quelqu'un|quelqu un|vous) (?:connait|connaissez|conseille|conseillez"
     r"|recommande|recommandez|saurait|sauriez)",
     r"des retours\s*\?|des avis\s*\?|(?:un|des) retours? d'experience",
+    # about a loan under way, or the service: "il faut les rendre pleins ou vides ?"
+    r"(?:faut[- ]il|il faut|doit-on|on doit) (?:les |le |la |l')?(?:rendre|rapporter|restituer"
+    r"|stocker|nettoyer|laver)\b(?=[^.!\n]*\?)",
+    r"(?:a|avez) (?:bien )?(?:enregistre|recu|pris en compte) (?:ma|notre|la) demande",
     r"qui a (?:les|la|le) (?:cles?|code|badge)",
     r"faites (?:gaffe|attention)|pour info(?:rmation)?,? (?:la|le|les) [a-z' -]{3,40} (?:est|sont)"
     r" (?:hs|en panne|cassee?s?)",
