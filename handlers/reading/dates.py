@@ -102,6 +102,20 @@ _ONE = (
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
     r"|\bfete\s+nationale|\bjour\s+de\s+noel|\bfete\s+de\s+la\s+musique"
 )
+# How every alternative of _ONE can begin (a new alternative must add its start here).
+# Tried first, it turns most words away at once instead of trying each alternative.
+_ONE_STARTS = (
+    r"(?=[0-9]"
+    r"|a(?:u\s+[dmfcp1-4stq]|\s+la|ujourd'hui|pres|v|out|rmistice)"
+    r"|c(?:e\s+[sjmwp]|et\s+[aeh]|ourant|inq)"
+    r"|d(?:ebut|emain|es\s+[am]|eux|ec|ernier|ix|im|ans\s|s\s|u\s+[p1-4dstq]|ouze)"
+    r"|en\s+[cdmfeah]|f(?:in|ete|ev)|h(?:ier|uit)|immediatement|j(?:eu|an|ui[nl]|our)"
+    r"|l(?:un|a\s+[p12dsfrt]|e\s+[jwp1-4dstqm]|'[eah])|m(?:ar|er|i|ois|ai)"
+    r"|n(?:euf|ov|oel|ouvel)|o(?:nze|ct)|premier|q(?:uatr|uatorze|uinz)|rentree"
+    r"|s(?:am|eize|ix|ep|econd|emaine)|t(?:rente|reize|rois|out\s|oussaint)|une?\s+[jp]"
+    r"|v(?:en|ingt))"
+)
+_GUARDED_ONE = rf"{_ONE_STARTS}(?:{_ONE})"
 # Days listed before their month: "23-24-25 juillet", "les 12, 13 et 14 juin".
 _DAY_LIST = re.compile(
     rf"(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)(?:\s*(?:-|,|et)\s*[0-3]?\d){{1,6}}"
@@ -138,13 +152,13 @@ _FEAST = re.compile(
 )
 # Every pattern starts at the start of a word: the engine skips the inside of words at once.
 _WORD_START = r"(?<![a-z0-9])"
-_ONE_RE = re.compile(rf"{_WORD_START}(?:{_ONE})")
+_ONE_RE = re.compile(rf"{_WORD_START}{_GUARDED_ONE}")
 
 _RANGE = re.compile(
-    rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_ONE})"
+    rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_GUARDED_ONE})"
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
     r"\s*(?:au|a|et|-|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+|en\s+)?"
-    rf"(?P<b>{_ONE})"
+    rf"(?P<b>{_GUARDED_ONE})"
 )
 _OPEN = re.compile(
     _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|des|a compter d(?:u|e)|depuis le"
@@ -153,7 +167,7 @@ _OPEN = re.compile(
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
     r"|tout le mois d'|tout le mois de|tout|toute|durant|pendant tout|pendant|courant"
     r"|le|la|en|au|ce|cette|a|du)\s*"
-    rf"(?P<a>{_ONE})"
+    rf"(?P<a>{_GUARDED_ONE})"
 )
 
 
@@ -517,7 +531,7 @@ _OPEN_STRONG = re.compile(
     _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|a compter d(?:u|e)|depuis le"
     r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?|au plus tard(?:\s+(?:le|la|l'|fin))?)\s*"
-    rf"(?P<a>{_ONE})"
+    rf"(?P<a>{_GUARDED_ONE})"
 )
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
 _STRONG_WORDS = (
