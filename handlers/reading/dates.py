@@ -37,9 +37,11 @@ _FULL_WEEKDAY = {
     "sam": "samedi", "dim": "dimanche",
 }  # fmt: skip
 _WD = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+# Grouped by first letter (same order within each), so that the engine tests one letter
+# where it would try every name: "janvier|janv|jan|fevrier|…|decembre|dec".
 _MONTH = (
-    r"(?:janvier|janv|jan|fevrier|fevr|fev|mars|avril|avr|mai|juin|juillet|juil|aout|"
-    r"septembre|sept|sep|octobre|oct|novembre|nov|decembre|dec)\b\.?"
+    r"(?:j(?:anvier|anv|an|uin|uillet|uil)|f(?:evrier|evr|ev)|m(?:ars|ai)|a(?:vril|vr|out)"
+    r"|s(?:eptembre|ept|ep)|o(?:ctobre|ct)|n(?:ovembre|ov)|d(?:ecembre|ec))\b\.?"
 )
 # A day glued to its month: "15juin", "DIM 15SEPT".
 _GLUED_MONTH = r"(?=(?:janv|jan|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec))"
@@ -118,15 +120,16 @@ _ONE_STARTS = (
 _GUARDED_ONE = rf"{_ONE_STARTS}(?:{_ONE})"
 # Days listed before their month: "23-24-25 juillet", "les 12, 13 et 14 juin".
 _DAY_LIST = re.compile(
-    rf"(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)(?:\s*(?:-|,|et)\s*[0-3]?\d){{1,6}}"
+    rf"(?=les\s|\d)(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)(?:\s*(?:-|,|et)\s*[0-3]?\d){{1,6}}"
     rf"\s*(?:-|,|et)\s*(?P<last>[0-3]?\d)\s+(?P<month>{_MONTH}){_YEAR}"
 )
 # "20 02 2014", "le 17 02", "le 3eme jour d'octobre", "le dernier jour d'octobre 2015",
 # "le premier mercredi du mois prochain", "le lendemain du 13 février".
 _SPACED = re.compile(
+    r"(?=\d|le )(?:"  # how each one begins: other places are passed over at once
     r"(?<![\d/.,])\b(?P<d>[0-3]?\d) (?P<m>0?[1-9]|1[0-2]) (?P<y>(?:20)?\d{2})\b(?![\d/]|[.,]\d)"
     r"|\ble (?P<d2>[0-3]?\d) (?P<m2>0[1-9]|1[0-2]|[1-9])\b(?![\d/]|[.,]\d|\s*[a-z0-9])"
-    r"|(?<![\d/.,])\b(?P<d3>[0-3]?\d) (?P<m3>0[1-9]|1[0-2])\b(?![\d/]|[.,]\d|\s*[a-z0-9])"
+    r"|(?<![\d/.,])\b(?P<d3>[0-3]?\d) (?P<m3>0[1-9]|1[0-2])\b(?![\d/]|[.,]\d|\s*[a-z0-9]))"
 )
 _NTH_DAY = re.compile(
     rf"(?<![a-z0-9])(?:le\s+)?(?P<n>\d{{1,2}})(?:e|eme|er)\s+jour\s+(?:de\s+|d')(?P<month>{_MONTH}){_YEAR}"
@@ -547,6 +550,14 @@ _STRONG_WORDS = (
 _WITHIN = re.compile(rf"\b(?:d'ici|sous)\s+({_NUMS})\s+(jours?|semaines?|mois)\b")
 
 
+# Words that every match of a pattern holds (one of them): see `_search`.
+_WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_STRONG_OPENINGS = (
+    "a partir d", "des le", "a compter d", "depuis le", "jusqu", "avant", "avt", "d'ici",
+    "au plus tard",
+)  # fmt: skip
+
+
 class DateFinder:
     """Finds every date of a folded text, relative to `today`."""
 
@@ -558,30 +569,31 @@ class DateFinder:
 
     def run(self) -> list[DateFinding]:
         """Ranges first, then dates introduced by a word, then lone dates."""
-        windows = _windows(self.folded)
-        for match in _search(_RANGE, self.folded, windows):
+        folded = self.folded
+        windows = _windows(folded)
+        for match in _search(_RANGE, folded, windows):
             self._range(match)
-        for match in _search(_DAY_LIST, self.folded, windows):
+        for match in _search(_DAY_LIST, folded, windows):
             self._day_list(match)
-        for match in _search(_SPACED, self.folded, windows):
+        for match in _search(_SPACED, folded, windows):
             self._spaced(match)
-        for match in _search(_NTH_DAY, self.folded, windows):
+        for match in _search(_NTH_DAY, folded, windows, ("jour",)):
             self._nth_day(match)
-        for match in _search(_NTH_WEEKDAY, self.folded, windows):
+        for match in _search(_NTH_WEEKDAY, folded, windows, _WEEKDAY_NAMES):
             self._nth_weekday(match)
-        for match in _search(_FEAST, self.folded, windows):
+        for match in _search(_FEAST, folded, windows, ("paques", "pentecote", "ascension")):
             self._feast(match)
-        for match in _search(_WITHIN, self.folded, windows):
+        for match in _search(_WITHIN, folded, windows, ("d'ici", "sous")):
             if self._free(match.span()):
                 stretch = resolve(f"dans {match.group(1)} {match.group(2)}", self.today)
                 if stretch is not None:
                     self._add("deadline", None, stretch.end, match.span())
         # "à partir de lundi prochain": the opening word comes with its weekday.
-        for match in _search(_OPEN_STRONG, self.folded, windows):
+        for match in _search(_OPEN_STRONG, folded, windows, _STRONG_OPENINGS):
             self._introduced(match)
-        for match in _search(_WEEKDAY_PHRASE, self.folded, windows):
+        for match in _search(_WEEKDAY_PHRASE, folded, windows, _WEEKDAY_NAMES):
             self._lone(match)
-        for match in _search(_OPEN, self.folded, windows):
+        for match in _search(_OPEN, folded, windows):
             self._introduced(match)
         for match in _search(_ONE_RE, self.folded, windows):
             self._lone(match)
@@ -760,6 +772,8 @@ class DateFinder:
 
     def _day_after(self) -> None:
         """ "le lendemain du 13 février", "la veille du 14 juillet": a day from a day."""
+        if "lendemain" not in self.folded and "veille" not in self.folded:
+            return
         for match in _DAY_AFTER.finditer(self.folded):
             following = next(
                 (f for f in self.found if f.span.start == match.end() and f.start), None
@@ -872,13 +886,14 @@ def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
 
 # Every date expression holds one of these; the costly patterns run only around them.
 _ANCHOR = re.compile(
-    rf"\d|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|mois|week|we|quinzaine"
+    r"(?=[0-9acdefhjl-tvw])"  # the first letters of all below: other places are passed over
+    rf"(?:\d|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|mois|week|we|quinzaine"
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|ans?|soir|fetes?|annees?|jours?"
     r"|prochaine?s?"
     r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?)\b"
     r"|\b(?:ce matin|ce midi|cet aprem|dans l'heure|a present|en ce moment|jour suivant"
     r"|plus tard|lendemain|veille)\b"
-    rf"|\ble\s+{_DAY_WORDS}\b"
+    rf"|\ble\s+{_DAY_WORDS}\b)"
 )
 _REACH = 48
 _NON_WORD = re.compile(r"[^a-z0-9']")
@@ -900,9 +915,15 @@ def _windows(folded: str) -> list[tuple[int, int]]:
 
 
 def _search(
-    pattern: re.Pattern[str], folded: str, windows: list[tuple[int, int]]
+    pattern: re.Pattern[str],
+    folded: str,
+    windows: list[tuple[int, int]],
+    needs: tuple[str, ...] = (),
 ) -> Iterator[re.Match[str]]:
-    """`pattern.finditer` over the windows only, with offsets in the whole text."""
+    """`pattern.finditer` over the windows only, with offsets in the whole text; not at all
+    when the text holds none of `needs` (words that every match holds): cheaper than a scan."""
+    if needs and not any(word in folded for word in needs):
+        return
     last_end = 0
     for start, end in windows:
         for match in pattern.finditer(folded, max(start, last_end), min(end, len(folded))):
@@ -912,7 +933,7 @@ def _search(
 
 MAX_DATEPARSER = 3
 _FULL_MONTH = re.compile(
-    r"\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
+    r"(?=[jfmasond])\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
     r"|decembre)\b"
 )
 # Two words before a month and a year after it: "le 3-mai", "le trois mai 2027".
