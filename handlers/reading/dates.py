@@ -253,13 +253,33 @@ def _weekday(today: dt.date, weekday: int, modifier: str) -> dt.date:
     return monday + dt.timedelta(days=7 + weekday)
 
 
+# Compiled once: built on each call, these long patterns cost more than matching them.
+_SHORT_LEAD = re.compile(rf"({_WD_SHORT}) ")
+_WEEKDAY_DATED = re.compile(rf"{_WD} (\d.*(?:[/.]|{_MONTH}).*)")
+_DAY_MONTH = re.compile(rf"(?:{_WD} )?({_DAY}) ?({_MONTH})(?: (20\d{{2}}))?")
+_PART_OF_MONTH = re.compile(
+    rf"(?:(debut|fin|mi|courant) ?-? ?(?:du mois )?(?:de |d')?)?"
+    rf"(?:mois (?:de |d'))?({_MONTH})(?: (20\d{{2}}))?"
+)
+_WEEKDAY_WITH = re.compile(rf"({_WD})(?: ({_WD_MODIFIERS}))?(?: ([0-3]?\d))?")
+_NEXT_DAYS = re.compile(rf"({_NUMS}) prochains jours")
+_FORTNIGHT = re.compile(
+    rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})"
+)
+_IN_SOME = re.compile(rf"(?:dans|ds) ({_NUMS}) (jours?|semaines?|mois)")
+_WEEK_OF = re.compile(rf"(?:la )?semaine du (?:(?:{_WD}) )?([0-3]?\d(?:er)?) ?({_MONTH})")
+_WEEKDAY_NEXT = re.compile(rf"({_WD})(?:\s+prochaine?s?)?")
+_A_WEEKDAY = re.compile(_WD)
+_DAY_ALONE = re.compile(rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?({_DAY})")
+
+
 def resolve(text: str, today: dt.date) -> _Stretch | None:
     """What one written date means, read on `today`."""
     t = re.sub(r"\s+", " ", text.strip().rstrip("."))
-    short = re.match(rf"({_WD_SHORT}) ", t)
+    short = _SHORT_LEAD.match(t)
     if short:
         t = _FULL_WEEKDAY[short.group(1).rstrip(".")] + t[short.end() - 1 :]
-    dated = re.fullmatch(rf"{_WD} (\d.*(?:[/.]|{_MONTH}).*)", t)
+    dated = _WEEKDAY_DATED.fullmatch(t)
     if dated:  # "vendredi 6 août", "dim 12/09": the date says it all
         t = dated.group(1)
     if m := re.fullmatch(r"(20\d{2})-([01]?\d)-([0-3]?\d)", t):
@@ -273,20 +293,16 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
             return None
         day = _next_day_month(today, int(m.group(1)), int(m.group(2)), year)
         return _Stretch(day, day, "day") if day else None
-    if m := re.fullmatch(rf"(?:{_WD} )?({_DAY}) ?({_MONTH})(?: (20\d{{2}}))?", t):
+    if m := _DAY_MONTH.fullmatch(t):
         number = day_value(m.group(1))
         month = MONTHS[m.group(2).rstrip(".")]
         day = _next_day_month(today, number, month, int(m.group(3)) if m.group(3) else None)
         return _Stretch(day, day, "day") if day else None
-    if m := re.fullmatch(
-        rf"(?:(debut|fin|mi|courant) ?-? ?(?:du mois )?(?:de |d')?)?"
-        rf"(?:mois (?:de |d'))?({_MONTH})(?: (20\d{{2}}))?",
-        t,
-    ):
+    if m := _PART_OF_MONTH.fullmatch(t):
         part = m.group(1) if m.group(1) != "courant" else None
         year = int(m.group(3)) if m.group(3) else None
         return _month_stretch(today, MONTHS[m.group(2).rstrip(".")], year, part)
-    if m := re.fullmatch(rf"({_WD})(?: ({_WD_MODIFIERS}))?(?: ([0-3]?\d))?", t):
+    if m := _WEEKDAY_WITH.fullmatch(t):
         day = _weekday(today, WEEKDAYS[m.group(1)], m.group(2) or "")
         if m.group(3):  # "jeudi 15": the next Thursday the 15th
             for _ in range(60):
@@ -329,14 +345,12 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if t in ("hier", "avant-hier", "avant hier"):
         back = 1 if t == "hier" else 2
         return _Stretch(today - dt.timedelta(days=back), today - dt.timedelta(days=back), "day")
-    if m := re.fullmatch(rf"({_NUMS}) prochains jours", t):
+    if m := _NEXT_DAYS.fullmatch(t):
         count = _number(m.group(1))
         return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=count), "day")
     if m := re.fullmatch(r"(?:ce|le) (?:week ?-?end|we)(?: (prochain|du (.+)))?", t):
         return _weekend(today, m.group(2))
-    if m := re.fullmatch(
-        rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})", t
-    ):
+    if m := _FORTNIGHT.fullmatch(t):
         whole = _month_stretch(today, MONTHS[m.group(2).rstrip(".")], None, None)
         if m.group(1) in ("premiere", "1ere"):
             return _Stretch(whole.start, whole.start.replace(day=15), "day")  # 1st–15th
@@ -349,7 +363,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=1), "day")
     if re.fullmatch(r"apres[ -]demain", t):
         return _Stretch(today + dt.timedelta(days=2), today + dt.timedelta(days=2), "day")
-    if m := re.fullmatch(rf"(?:dans|ds) ({_NUMS}) (jours?|semaines?|mois)", t):
+    if m := _IN_SOME.fullmatch(t):
         count = _number(m.group(1))
         if m.group(2).startswith("jour"):
             day = today + dt.timedelta(days=count)
@@ -381,7 +395,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         return _season(today, m.group(1))
     if re.fullmatch(r"(?:l'|cet |le |ce |la |au |en )?(?:ete|automne|hiver|printemps)", t):
         return None  # a season is too vague to lend or borrow for: the bot asks
-    if m := re.fullmatch(rf"(?:la )?semaine du (?:(?:{_WD}) )?([0-3]?\d(?:er)?) ?({_MONTH})", t):
+    if m := _WEEK_OF.fullmatch(t):
         found = resolve(f"{m.group(1)} {m.group(2)}", today)
         if found is None:
             return None
@@ -677,12 +691,12 @@ class DateFinder:
             if found is None:
                 return
             start = found
-        weekday = re.fullmatch(rf"({_WD})(?:\s+prochaine?s?)?", match.group("b").strip())
+        weekday = _WEEKDAY_NEXT.fullmatch(match.group("b").strip())
         if weekday and start.start > end.end:  # "du lundi au vendredi": the Friday after
             ahead = (WEEKDAYS[weekday.group(1)] - start.start.weekday()) % 7
             end = _Stretch(start.start + dt.timedelta(days=ahead), end.end, "day")
             end = _Stretch(end.start, end.start, "day")
-        if start.start > end.end and re.search(_WD, match.group()):
+        if start.start > end.end and _A_WEEKDAY.search(match.group()):
             return  # weekdays that cannot be put in order name no stretch
         if start.start > end.end:
             shifted = _shift_year(start.start, -1)
@@ -853,7 +867,7 @@ class DateFinder:
 
 def _day_number(text: str) -> int | None:
     """The day of "1er", "premier", "12" or "vendredi 6", written without a month."""
-    match = re.fullmatch(rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?({_DAY})", text.strip())
+    match = _DAY_ALONE.fullmatch(text.strip())
     if match is None:
         return None
     return day_value(match.group(1))
