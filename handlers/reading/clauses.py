@@ -24,7 +24,8 @@ _SENTENCE_END = re.compile(
 )
 # Inside a sentence, a new clause starts at a semicolon, a contrast, or "et" + a subject.
 _CLAUSE_BREAK = re.compile(
-    r"(?=[;,acdemnpst])"  # the first characters of all below: other places passed at once
+    # How each break below begins: other places are passed over at once.
+    r"(?=[;,]|mais|par |en |cependant|toutefois|neanmoins|sauf que|d'autre|de plus|aussi nous|et\s)"
     r"(?:;|(?:,\s*)?\b(?:mais|par contre|en revanche|cependant|toutefois|neanmoins|sauf que"
     r"|en echange|en retour|d'autre part|par ailleurs|de plus|en outre|aussi nous)\b"
     r"|(?:,\s*)?\bet\s+(?=(?:nous|on|je|j'|vous|il|elle|ils|elles)\b)"
