@@ -108,14 +108,18 @@ _ONE = (
 # Tried first, it turns most words away at once instead of trying each alternative.
 _ONE_STARTS = (
     r"(?=[0-9]"
-    r"|a(?:u\s+[dmfcp1-4stq]|\s+la|ujourd'hui|pres|v|out|rmistice)"
-    r"|c(?:e\s+[sjmwp]|et\s+[aeh]|ourant|inq)"
-    r"|d(?:ebut|emain|es\s+[am]|eux|ec|ernier|ix|im|ans\s|s\s|u\s+[p1-4dstq]|ouze)"
-    r"|en\s+[cdmfeah]|f(?:in|ete|ev)|h(?:ier|uit)|immediatement|j(?:eu|an|ui[nl]|our)"
-    r"|l(?:un|a\s+[p12dsfrt]|e\s+[jwp1-4dstqm]|'[eah])|m(?:ar|er|i|ois|ai)"
+    r"|a(?:u\s+(?:de|mi|fi|co|pr|[1-4]e|se|tr|qu)|\s+la|ujourd'hui|pres|vant|vr|out|rmistice)"
+    r"|c(?:e\s+(?:so|jo|ma|mi|we|pr)|et\s+[aeh]|ourant|inq)"
+    r"|d(?:ebut|emain|es\s+(?:a\s|m)|eux|ec(?:embre|\b)|ernier|ix|im(?:anche|[.\s])|ans\s|s\s"
+    r"|u\s+(?:pr|[1-4]e|de|se|tr|qu)|ouze)"
+    r"|en\s+(?:ce|de|mi|fi|et|au|hi)|f(?:in|ete|ev)|h(?:ier|uit)|immediatement"
+    r"|j(?:eu(?:di|[.\s])|an|ui[nl]|our)"
+    r"|l(?:un(?:di|[.\s])|a\s+(?:pr|1e|2e|de|se|fi|re|to)|e\s+(?:[1-4]e|jo|we|pr|de|se|tr|q|mo)"
+    r"|'[eah])"
+    r"|m(?:ar(?:di|s|[.\s])|er(?:credi|[.\s])|i[\s\-djfmasond]|ois|ai(?:\b|ntenant))"
     r"|n(?:euf|ov|oel|ouvel)|o(?:nze|ct)|premier|q(?:uatr|uatorze|uinz)|rentree"
-    r"|s(?:am|eize|ix|ep|econd|emaine)|t(?:rente|reize|rois|out\s|oussaint)|une?\s+[jp]"
-    r"|v(?:en|ingt))"
+    r"|s(?:am(?:edi|[.\s])|eize|ix|ep|econd|emaine)|t(?:rente|reize|rois|out\s+de|oussaint)"
+    r"|une?\s+[jp]|v(?:en(?:dredi|[.\s])|ingt))"
 )
 _GUARDED_ONE = rf"{_ONE_STARTS}(?:{_ONE})"
 # Days listed before their month: "23-24-25 juillet", "les 12, 13 et 14 juin".
@@ -900,8 +904,10 @@ def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
 
 # Every date expression holds one of these; the costly patterns run only around them.
 _ANCHOR = re.compile(
-    r"(?=[0-9acdefhjl-tvw])"  # the first letters of all below: other places are passed over
-    rf"(?:\d|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|mois|week|we|quinzaine"
+    # The first letters of all below: other places are passed over. A run of digits is one
+    # anchor: its window is the one its digits would make one by one.
+    r"(?=[0-9acdefhjl-tvw])"
+    rf"(?:\d+|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|mois|week|we|quinzaine"
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|ans?|soir|fetes?|annees?|jours?"
     r"|prochaine?s?"
     r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?)\b"
