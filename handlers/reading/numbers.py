@@ -151,7 +151,7 @@ def numbers(folded: str) -> list[Number]:
         taken.append(match.span())
     for match in _DIGITS.finditer(folded):
         if _free(match.span(), taken):
-            digits = re.sub(r"[ .]", "", match.group())
+            digits = match.group().replace(" ", "").replace(".", "")
             found.append(Number(int(digits), match.start(), match.end()))
     for match in _ELIDED_ONE.finditer(folded):  # "besoin dun groupe", written without '
         found.append(Number(1, match.start(1), match.end(1), article=True))
