@@ -140,10 +140,12 @@ def numbers(folded: str) -> list[Number]:
     """Every number that may count something, in digits or in words, in text order."""
     found: list[Number] = []
     taken: list[tuple[int, int]] = []
-    for match in _APPROX.finditer(folded):
+    # Each approximate word ends in "aine" but "millier": without them, no search.
+    approximate = "aine" in folded or "millier" in folded
+    for match in _APPROX.finditer(folded) if approximate else ():
         found.append(Number(_APPROXIMATE[match.group(1)], match.start(), match.end()))
         taken.append(match.span())
-    for match in _APPROX_MANY.finditer(folded):
+    for match in _APPROX_MANY.finditer(folded) if approximate else ():
         head = match.group(1)
         count = int(head) if head.isdigit() else text2num(head, "fr")
         value = count * _APPROXIMATE[match.group(2)]
@@ -153,7 +155,7 @@ def numbers(folded: str) -> list[Number]:
         if _free(match.span(), taken):
             digits = match.group().replace(" ", "").replace(".", "")
             found.append(Number(int(digits), match.start(), match.end()))
-    for match in _ELIDED_ONE.finditer(folded):  # "besoin dun groupe", written without '
+    for match in _ELIDED_ONE.finditer(folded) if "dun" in folded else ():  # "besoin dun groupe"
         found.append(Number(1, match.start(1), match.end(1), article=True))
     for match in _NUMBER_RUN.finditer(folded):
         if not _free(match.span(), taken):
