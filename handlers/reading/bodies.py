@@ -46,6 +46,8 @@ _ADDRESSES = re.compile(
     r"|free|bouygues|huawei|xiaomi|my phone)[^\n]*$",
     re.MULTILINE,
 )
+# What each of those holds: without any, the costly search for addresses is spared.
+_ADDRESS_MARKS = ("@", "http", "www.", "envoye", "sent", "telecharge", "obtenir")
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def separate(document: Document) -> Body:
     if cut is not None:
         masked.append(Span(cut, len(folded)))
     masked += [Span(m.start(), m.end()) for m in _QUOTED_LINE.finditer(folded, 0, end)]
-    masked += [Span(m.start(), m.end()) for m in _ADDRESSES.finditer(folded)]
+    if any(mark in folded for mark in _ADDRESS_MARKS):
+        masked += [Span(m.start(), m.end()) for m in _ADDRESSES.finditer(folded)]
     quoted = _first(_QUOTED_LINE, folded)
     if quoted is not None and quoted < end:
         end = quoted  # the writer's words stop where the quoted message begins

@@ -18,23 +18,27 @@ _HEADER = re.compile(r"\A[ \t]*(?P<line>[^\n]{1,150})\n[ \t]*\n(?=\s*\S)")
 # an abbreviation ("un podium (env. 6x4 m) et deux barnums", "réf. 1234", "Mme Le Gall").
 _ABBREVIATIONS = "env ref refs tel cf ex approx qte art mme mr dr st ste av bd vs".split()
 _SENTENCE_END = re.compile(
-    r"\n|[.!?]+" + "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS) + r"(?=[\s\"')]|$)|\.\.\."
+    r"(?=[\n.!?])(?:\n|[.!?]+"
+    + "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)
+    + r"(?=[\s\"')]|$)|\.\.\.)"
 )
 # Inside a sentence, a new clause starts at a semicolon, a contrast, or "et" + a subject.
 _CLAUSE_BREAK = re.compile(
-    r";|(?:,\s*)?\b(?:mais|par contre|en revanche|cependant|toutefois|neanmoins|sauf que"
+    # How each break below begins: other places are passed over at once.
+    r"(?=[;,]|mais|par |en |cependant|toutefois|neanmoins|sauf que|d'autre|de plus|aussi nous|et\s)"
+    r"(?:;|(?:,\s*)?\b(?:mais|par contre|en revanche|cependant|toutefois|neanmoins|sauf que"
     r"|en echange|en retour|d'autre part|par ailleurs|de plus|en outre|aussi nous)\b"
     r"|(?:,\s*)?\bet\s+(?=(?:nous|on|je|j'|vous|il|elle|ils|elles)\b)"
     r"|,\s*(?=(?:nous|on|je|j')\s+(?:\w+\s+){0,2}?(?:pouvons|pourrions|pourrons|avons|aurions"
     r"|aurons|souhaitons|souhaiterions|devons|voudrions|cherchons|recherchons|proposons"
-    r"|pretons|mettons|disposons|possedons|n'avons|n'aurons|ne pourrons|ne pouvons|peut|a)\b)"
+    r"|pretons|mettons|disposons|possedons|n'avons|n'aurons|ne pourrons|ne pouvons|peut|a)\b))"
 )
 # A line of a list: "- 3 barnums", "• 2 tables", "1) 40 chaises", "a. ...".
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*•·–>+]|\d{1,2}[.)]|[a-h][.)])\s+")
 _CONTINUES = re.compile(
     r"^\s*(?:et|ainsi que|plus|\+|aussi|egalement|de meme|idem|ou|voire|avec)\b", re.I
 )
-_ALSO = re.compile(r"\b(?:aussi|egalement|en plus|de plus|ainsi que|en outre)\b")
+_ALSO = re.compile(r"(?=[aed])\b(?:aussi|egalement|en plus|de plus|ainsi que|en outre)\b")
 _CONTRAST = re.compile(r"^\s*(?:,\s*)?(?:mais|par contre|en revanche|cependant|toutefois|sauf)")
 
 

@@ -23,6 +23,9 @@ _MARKER = re.compile(
     r"(?:[ \t,]+pas[ \t]+(?:(?:le|la|les|l'|un|une|des|du|de)[ \t]*)?[a-z'-]+(?:[ \t]+[a-z'-]+)?)?"
     r"[ \t,]*"
 )
+# One of these is in every correction: a text without any has none, and is not searched.
+_MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais dire",
+                 "je rectifie")  # fmt: skip
 # How close the replacement must follow the correction.
 _REACH = 45
 
@@ -47,6 +50,8 @@ _WORD = re.compile(r"[ \t]+(?!euh\b|non\b|pardon\b|enfin\b|plutot\b)(?:[a-z'-]+|
 
 def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:
     """Dates without those taken back: "le samedi vingt-deux mai euh non le samedi quinze"."""
+    if not any(word in folded for word in _MARKER_WORDS):
+        return list(dates)
     dropped = set()
     for index, date in enumerate(dates):
         marker = _marker_after(folded, date.span.end)
@@ -63,6 +68,8 @@ def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:
 def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) -> list[FoundItem]:
     """Items without those taken back, and counts replaced by the count said after."""
     ordered = sorted(items, key=lambda i: i.span.start)
+    if not any(word in folded for word in _MARKER_WORDS):
+        return ordered
     dropped: set[int] = set()
     recounted: dict[int, int] = {}
     for index, item in enumerate(ordered):

@@ -37,9 +37,11 @@ _FULL_WEEKDAY = {
     "sam": "samedi", "dim": "dimanche",
 }  # fmt: skip
 _WD = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+# Grouped by first letter (same order within each), so that the engine tests one letter
+# where it would try every name: "janvier|janv|jan|fevrier|…|decembre|dec".
 _MONTH = (
-    r"(?:janvier|janv|jan|fevrier|fevr|fev|mars|avril|avr|mai|juin|juillet|juil|aout|"
-    r"septembre|sept|sep|octobre|oct|novembre|nov|decembre|dec)\b\.?"
+    r"(?:j(?:anvier|anv|an|uin|uillet|uil)|f(?:evrier|evr|ev)|m(?:ars|ai)|a(?:vril|vr|out)"
+    r"|s(?:eptembre|ept|ep)|o(?:ctobre|ct)|n(?:ovembre|ov)|d(?:ecembre|ec))\b\.?"
 )
 # A day glued to its month: "15juin", "DIM 15SEPT".
 _GLUED_MONTH = r"(?=(?:janv|jan|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec))"
@@ -102,17 +104,36 @@ _ONE = (
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
     r"|\bfete\s+nationale|\bjour\s+de\s+noel|\bfete\s+de\s+la\s+musique"
 )
+# How every alternative of _ONE can begin (a new alternative must add its start here).
+# Tried first, it turns most words away at once instead of trying each alternative.
+_ONE_STARTS = (
+    r"(?=[0-9]"
+    r"|a(?:u\s+(?:de|mi|fi|co|pr|[1-4]e|se|tr|qu)|\s+la|ujourd'hui|pres|vant|vr|out|rmistice)"
+    r"|c(?:e\s+(?:so|jo|ma|mi|we|pr)|et\s+[aeh]|ourant|inq)"
+    r"|d(?:ebut|emain|es\s+(?:a\s|m)|eux|ec(?:embre|\b)|ernier|ix|im(?:anche|[.\s])|ans\s|s\s"
+    r"|u\s+(?:pr|[1-4]e|de|se|tr|qu)|ouze)"
+    r"|en\s+(?:ce|de|mi|fi|et|au|hi)|f(?:in|ete|ev)|h(?:ier|uit)|immediatement"
+    r"|j(?:eu(?:di|[.\s])|an|ui[nl]|our)"
+    r"|l(?:un(?:di|[.\s])|a\s+(?:pr|1e|2e|de|se|fi|re|to)|e\s+(?:[1-4]e|jo|we|pr|de|se|tr|q|mo)"
+    r"|'[eah])"
+    r"|m(?:ar(?:di|s|[.\s])|er(?:credi|[.\s])|i[\s\-djfmasond]|ois|ai(?:\b|ntenant))"
+    r"|n(?:euf|ov|oel|ouvel)|o(?:nze|ct)|premier|q(?:uatr|uatorze|uinz)|rentree"
+    r"|s(?:am(?:edi|[.\s])|eize|ix|ep|econd|emaine)|t(?:rente|reize|rois|out\s+de|oussaint)"
+    r"|une?\s+[jp]|v(?:en(?:dredi|[.\s])|ingt))"
+)
+_GUARDED_ONE = rf"{_ONE_STARTS}(?:{_ONE})"
 # Days listed before their month: "23-24-25 juillet", "les 12, 13 et 14 juin".
 _DAY_LIST = re.compile(
-    rf"(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)(?:\s*(?:-|,|et)\s*[0-3]?\d){{1,6}}"
+    rf"(?=les\s|\d)(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)(?:\s*(?:-|,|et)\s*[0-3]?\d){{1,6}}"
     rf"\s*(?:-|,|et)\s*(?P<last>[0-3]?\d)\s+(?P<month>{_MONTH}){_YEAR}"
 )
 # "20 02 2014", "le 17 02", "le 3eme jour d'octobre", "le dernier jour d'octobre 2015",
 # "le premier mercredi du mois prochain", "le lendemain du 13 février".
 _SPACED = re.compile(
+    r"(?=\d|le )(?:"  # how each one begins: other places are passed over at once
     r"(?<![\d/.,])\b(?P<d>[0-3]?\d) (?P<m>0?[1-9]|1[0-2]) (?P<y>(?:20)?\d{2})\b(?![\d/]|[.,]\d)"
     r"|\ble (?P<d2>[0-3]?\d) (?P<m2>0[1-9]|1[0-2]|[1-9])\b(?![\d/]|[.,]\d|\s*[a-z0-9])"
-    r"|(?<![\d/.,])\b(?P<d3>[0-3]?\d) (?P<m3>0[1-9]|1[0-2])\b(?![\d/]|[.,]\d|\s*[a-z0-9])"
+    r"|(?<![\d/.,])\b(?P<d3>[0-3]?\d) (?P<m3>0[1-9]|1[0-2])\b(?![\d/]|[.,]\d|\s*[a-z0-9]))"
 )
 _NTH_DAY = re.compile(
     rf"(?<![a-z0-9])(?:le\s+)?(?P<n>\d{{1,2}})(?:e|eme|er)\s+jour\s+(?:de\s+|d')(?P<month>{_MONTH}){_YEAR}"
@@ -138,13 +159,13 @@ _FEAST = re.compile(
 )
 # Every pattern starts at the start of a word: the engine skips the inside of words at once.
 _WORD_START = r"(?<![a-z0-9])"
-_ONE_RE = re.compile(rf"{_WORD_START}(?:{_ONE})")
+_ONE_RE = re.compile(rf"{_WORD_START}{_GUARDED_ONE}")
 
 _RANGE = re.compile(
-    rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_ONE})"
+    rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_GUARDED_ONE})"
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
     r"\s*(?:au|a|et|-|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+|en\s+)?"
-    rf"(?P<b>{_ONE})"
+    rf"(?P<b>{_GUARDED_ONE})"
 )
 _OPEN = re.compile(
     _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|des|a compter d(?:u|e)|depuis le"
@@ -153,7 +174,7 @@ _OPEN = re.compile(
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
     r"|tout le mois d'|tout le mois de|tout|toute|durant|pendant tout|pendant|courant"
     r"|le|la|en|au|ce|cette|a|du)\s*"
-    rf"(?P<a>{_ONE})"
+    rf"(?P<a>{_GUARDED_ONE})"
 )
 
 
@@ -236,13 +257,33 @@ def _weekday(today: dt.date, weekday: int, modifier: str) -> dt.date:
     return monday + dt.timedelta(days=7 + weekday)
 
 
+# Compiled once: built on each call, these long patterns cost more than matching them.
+_SHORT_LEAD = re.compile(rf"({_WD_SHORT}) ")
+_WEEKDAY_DATED = re.compile(rf"{_WD} (\d.*(?:[/.]|{_MONTH}).*)")
+_DAY_MONTH = re.compile(rf"(?:{_WD} )?({_DAY}) ?({_MONTH})(?: (20\d{{2}}))?")
+_PART_OF_MONTH = re.compile(
+    rf"(?:(debut|fin|mi|courant) ?-? ?(?:du mois )?(?:de |d')?)?"
+    rf"(?:mois (?:de |d'))?({_MONTH})(?: (20\d{{2}}))?"
+)
+_WEEKDAY_WITH = re.compile(rf"({_WD})(?: ({_WD_MODIFIERS}))?(?: ([0-3]?\d))?")
+_NEXT_DAYS = re.compile(rf"({_NUMS}) prochains jours")
+_FORTNIGHT = re.compile(
+    rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})"
+)
+_IN_SOME = re.compile(rf"(?:dans|ds) ({_NUMS}) (jours?|semaines?|mois)")
+_WEEK_OF = re.compile(rf"(?:la )?semaine du (?:(?:{_WD}) )?([0-3]?\d(?:er)?) ?({_MONTH})")
+_WEEKDAY_NEXT = re.compile(rf"({_WD})(?:\s+prochaine?s?)?")
+_A_WEEKDAY = re.compile(_WD)
+_DAY_ALONE = re.compile(rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?({_DAY})")
+
+
 def resolve(text: str, today: dt.date) -> _Stretch | None:
     """What one written date means, read on `today`."""
     t = re.sub(r"\s+", " ", text.strip().rstrip("."))
-    short = re.match(rf"({_WD_SHORT}) ", t)
+    short = _SHORT_LEAD.match(t)
     if short:
         t = _FULL_WEEKDAY[short.group(1).rstrip(".")] + t[short.end() - 1 :]
-    dated = re.fullmatch(rf"{_WD} (\d.*(?:[/.]|{_MONTH}).*)", t)
+    dated = _WEEKDAY_DATED.fullmatch(t)
     if dated:  # "vendredi 6 août", "dim 12/09": the date says it all
         t = dated.group(1)
     if m := re.fullmatch(r"(20\d{2})-([01]?\d)-([0-3]?\d)", t):
@@ -256,20 +297,16 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
             return None
         day = _next_day_month(today, int(m.group(1)), int(m.group(2)), year)
         return _Stretch(day, day, "day") if day else None
-    if m := re.fullmatch(rf"(?:{_WD} )?({_DAY}) ?({_MONTH})(?: (20\d{{2}}))?", t):
+    if m := _DAY_MONTH.fullmatch(t):
         number = day_value(m.group(1))
         month = MONTHS[m.group(2).rstrip(".")]
         day = _next_day_month(today, number, month, int(m.group(3)) if m.group(3) else None)
         return _Stretch(day, day, "day") if day else None
-    if m := re.fullmatch(
-        rf"(?:(debut|fin|mi|courant) ?-? ?(?:du mois )?(?:de |d')?)?"
-        rf"(?:mois (?:de |d'))?({_MONTH})(?: (20\d{{2}}))?",
-        t,
-    ):
+    if m := _PART_OF_MONTH.fullmatch(t):
         part = m.group(1) if m.group(1) != "courant" else None
         year = int(m.group(3)) if m.group(3) else None
         return _month_stretch(today, MONTHS[m.group(2).rstrip(".")], year, part)
-    if m := re.fullmatch(rf"({_WD})(?: ({_WD_MODIFIERS}))?(?: ([0-3]?\d))?", t):
+    if m := _WEEKDAY_WITH.fullmatch(t):
         day = _weekday(today, WEEKDAYS[m.group(1)], m.group(2) or "")
         if m.group(3):  # "jeudi 15": the next Thursday the 15th
             for _ in range(60):
@@ -312,14 +349,12 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if t in ("hier", "avant-hier", "avant hier"):
         back = 1 if t == "hier" else 2
         return _Stretch(today - dt.timedelta(days=back), today - dt.timedelta(days=back), "day")
-    if m := re.fullmatch(rf"({_NUMS}) prochains jours", t):
+    if m := _NEXT_DAYS.fullmatch(t):
         count = _number(m.group(1))
         return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=count), "day")
     if m := re.fullmatch(r"(?:ce|le) (?:week ?-?end|we)(?: (prochain|du (.+)))?", t):
         return _weekend(today, m.group(2))
-    if m := re.fullmatch(
-        rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})", t
-    ):
+    if m := _FORTNIGHT.fullmatch(t):
         whole = _month_stretch(today, MONTHS[m.group(2).rstrip(".")], None, None)
         if m.group(1) in ("premiere", "1ere"):
             return _Stretch(whole.start, whole.start.replace(day=15), "day")  # 1st–15th
@@ -332,7 +367,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=1), "day")
     if re.fullmatch(r"apres[ -]demain", t):
         return _Stretch(today + dt.timedelta(days=2), today + dt.timedelta(days=2), "day")
-    if m := re.fullmatch(rf"(?:dans|ds) ({_NUMS}) (jours?|semaines?|mois)", t):
+    if m := _IN_SOME.fullmatch(t):
         count = _number(m.group(1))
         if m.group(2).startswith("jour"):
             day = today + dt.timedelta(days=count)
@@ -364,7 +399,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         return _season(today, m.group(1))
     if re.fullmatch(r"(?:l'|cet |le |ce |la |au |en )?(?:ete|automne|hiver|printemps)", t):
         return None  # a season is too vague to lend or borrow for: the bot asks
-    if m := re.fullmatch(rf"(?:la )?semaine du (?:(?:{_WD}) )?([0-3]?\d(?:er)?) ?({_MONTH})", t):
+    if m := _WEEK_OF.fullmatch(t):
         found = resolve(f"{m.group(1)} {m.group(2)}", today)
         if found is None:
             return None
@@ -517,7 +552,7 @@ _OPEN_STRONG = re.compile(
     _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|a compter d(?:u|e)|depuis le"
     r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?|au plus tard(?:\s+(?:le|la|l'|fin))?)\s*"
-    rf"(?P<a>{_ONE})"
+    rf"(?P<a>{_GUARDED_ONE})"
 )
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
 _STRONG_WORDS = (
@@ -533,6 +568,14 @@ _STRONG_WORDS = (
 _WITHIN = re.compile(rf"\b(?:d'ici|sous)\s+({_NUMS})\s+(jours?|semaines?|mois)\b")
 
 
+# Words that every match of a pattern holds (one of them): see `_search`.
+_WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_STRONG_OPENINGS = (
+    "a partir d", "des le", "a compter d", "depuis le", "jusqu", "avant", "avt", "d'ici",
+    "au plus tard",
+)  # fmt: skip
+
+
 class DateFinder:
     """Finds every date of a folded text, relative to `today`."""
 
@@ -544,30 +587,31 @@ class DateFinder:
 
     def run(self) -> list[DateFinding]:
         """Ranges first, then dates introduced by a word, then lone dates."""
-        windows = _windows(self.folded)
-        for match in _search(_RANGE, self.folded, windows):
+        folded = self.folded
+        windows = _windows(folded)
+        for match in _search(_RANGE, folded, windows):
             self._range(match)
-        for match in _search(_DAY_LIST, self.folded, windows):
+        for match in _search(_DAY_LIST, folded, windows):
             self._day_list(match)
-        for match in _search(_SPACED, self.folded, windows):
+        for match in _search(_SPACED, folded, windows):
             self._spaced(match)
-        for match in _search(_NTH_DAY, self.folded, windows):
+        for match in _search(_NTH_DAY, folded, windows, ("jour",)):
             self._nth_day(match)
-        for match in _search(_NTH_WEEKDAY, self.folded, windows):
+        for match in _search(_NTH_WEEKDAY, folded, windows, _WEEKDAY_NAMES):
             self._nth_weekday(match)
-        for match in _search(_FEAST, self.folded, windows):
+        for match in _search(_FEAST, folded, windows, ("paques", "pentecote", "ascension")):
             self._feast(match)
-        for match in _search(_WITHIN, self.folded, windows):
+        for match in _search(_WITHIN, folded, windows, ("d'ici", "sous")):
             if self._free(match.span()):
                 stretch = resolve(f"dans {match.group(1)} {match.group(2)}", self.today)
                 if stretch is not None:
                     self._add("deadline", None, stretch.end, match.span())
         # "à partir de lundi prochain": the opening word comes with its weekday.
-        for match in _search(_OPEN_STRONG, self.folded, windows):
+        for match in _search(_OPEN_STRONG, folded, windows, _STRONG_OPENINGS):
             self._introduced(match)
-        for match in _search(_WEEKDAY_PHRASE, self.folded, windows):
+        for match in _search(_WEEKDAY_PHRASE, folded, windows, _WEEKDAY_NAMES):
             self._lone(match)
-        for match in _search(_OPEN, self.folded, windows):
+        for match in _search(_OPEN, folded, windows):
             self._introduced(match)
         for match in _search(_ONE_RE, self.folded, windows):
             self._lone(match)
@@ -651,12 +695,12 @@ class DateFinder:
             if found is None:
                 return
             start = found
-        weekday = re.fullmatch(rf"({_WD})(?:\s+prochaine?s?)?", match.group("b").strip())
+        weekday = _WEEKDAY_NEXT.fullmatch(match.group("b").strip())
         if weekday and start.start > end.end:  # "du lundi au vendredi": the Friday after
             ahead = (WEEKDAYS[weekday.group(1)] - start.start.weekday()) % 7
             end = _Stretch(start.start + dt.timedelta(days=ahead), end.end, "day")
             end = _Stretch(end.start, end.start, "day")
-        if start.start > end.end and re.search(_WD, match.group()):
+        if start.start > end.end and _A_WEEKDAY.search(match.group()):
             return  # weekdays that cannot be put in order name no stretch
         if start.start > end.end:
             shifted = _shift_year(start.start, -1)
@@ -746,6 +790,8 @@ class DateFinder:
 
     def _day_after(self) -> None:
         """ "le lendemain du 13 février", "la veille du 14 juillet": a day from a day."""
+        if "lendemain" not in self.folded and "veille" not in self.folded:
+            return
         for match in _DAY_AFTER.finditer(self.folded):
             following = next(
                 (f for f in self.found if f.span.start == match.end() and f.start), None
@@ -825,7 +871,7 @@ class DateFinder:
 
 def _day_number(text: str) -> int | None:
     """The day of "1er", "premier", "12" or "vendredi 6", written without a month."""
-    match = re.fullmatch(rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?({_DAY})", text.strip())
+    match = _DAY_ALONE.fullmatch(text.strip())
     if match is None:
         return None
     return day_value(match.group(1))
@@ -858,13 +904,16 @@ def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
 
 # Every date expression holds one of these; the costly patterns run only around them.
 _ANCHOR = re.compile(
-    rf"\d|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|mois|week|we|quinzaine"
+    # The first letters of all below: other places are passed over. A run of digits is one
+    # anchor: its window is the one its digits would make one by one.
+    r"(?=[0-9acdefhjl-tvw])"
+    rf"(?:\d+|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|mois|week|we|quinzaine"
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|ans?|soir|fetes?|annees?|jours?"
     r"|prochaine?s?"
     r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?)\b"
     r"|\b(?:ce matin|ce midi|cet aprem|dans l'heure|a present|en ce moment|jour suivant"
     r"|plus tard|lendemain|veille)\b"
-    rf"|\ble\s+{_DAY_WORDS}\b"
+    rf"|\ble\s+{_DAY_WORDS}\b)"
 )
 _REACH = 48
 _NON_WORD = re.compile(r"[^a-z0-9']")
@@ -886,9 +935,15 @@ def _windows(folded: str) -> list[tuple[int, int]]:
 
 
 def _search(
-    pattern: re.Pattern[str], folded: str, windows: list[tuple[int, int]]
+    pattern: re.Pattern[str],
+    folded: str,
+    windows: list[tuple[int, int]],
+    needs: tuple[str, ...] = (),
 ) -> Iterator[re.Match[str]]:
-    """`pattern.finditer` over the windows only, with offsets in the whole text."""
+    """`pattern.finditer` over the windows only, with offsets in the whole text; not at all
+    when the text holds none of `needs` (words that every match holds): cheaper than a scan."""
+    if needs and not any(word in folded for word in needs):
+        return
     last_end = 0
     for start, end in windows:
         for match in pattern.finditer(folded, max(start, last_end), min(end, len(folded))):
@@ -898,7 +953,7 @@ def _search(
 
 MAX_DATEPARSER = 3
 _FULL_MONTH = re.compile(
-    r"\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
+    r"(?=[jfmasond])\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
     r"|decembre)\b"
 )
 # Two words before a month and a year after it: "le 3-mai", "le trois mai 2027".

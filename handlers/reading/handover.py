@@ -20,8 +20,10 @@ _RETURN = (
     r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise|repris"
     r"|reprendre|revenir|reviendr\w*|revien\w*|repartir|repartira|repart"
 )
+# The first letters of the words above: other places are passed over at once.
+_STARTS = r"(?=[acdeilmprtv])"
 _HANDOVER = re.compile(
-    rf"\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
+    rf"{_STARTS}\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
     rf"(?:[ \t]+(?!(?:et|puis|ou|{_PICKUP}|{_RETURN})\b)[a-z'-]+){{0,8}}?"
     rf"[ \t,:]+(?:(?:(?:le|la|du|des|au|dans la nuit du|des le|a partir du|a partir de)[ \t]+)?"
     rf"(?P<wd>{_WD}|{_WD_SHORT}(?=[ \t]*\d))(?:[ \t]+(?P<day>{_DAY}))?"
@@ -43,7 +45,7 @@ class Handover:
 
 # Days said relative to the days of use: "le montage la veille, le démontage le soir même".
 _RELATIVE = re.compile(
-    rf"\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
+    rf"{_STARTS}\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
     rf"(?:[ \t]+(?!le\b|la\b|du\b)[a-z'-]+){{0,3}}?"
     r"[ \t,:]+(?P<when>la veille|l'avant[- ]veille|le lendemain|le surlendemain"
     r"|le (?:soir|matin|jour) meme|le meme jour)\b"

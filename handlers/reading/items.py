@@ -84,7 +84,12 @@ class Vocabulary:
                 key = _key(name)
                 if key:
                     self._index.setdefault(key, item.id)
-        self._longest = max((len(k) for k in self._index), default=1)
+        # The longest name each word begins: most words begin none, and are passed at once.
+        self._reach: dict[str, int] = {}
+        for key in self._index:
+            self._reach[key[0]] = max(self._reach.get(key[0], 0), len(key))
+        # The keys of each item's label and plural, for `synonym_of`.
+        self._own_keys = {i.id: (_key(i.label), _key(i.plural)) for i in self.items.values()}
         self._words = sorted({w for key in self._index for w in key if len(w) >= 4})
         self._known = frozenset(w for key in self._index for w in key)
         # The head words of items ("podium", "barriere"), singular.
@@ -97,9 +102,9 @@ class Vocabulary:
 
     def synonym_of(self, item_id: str, written: str) -> bool:
         """Is `written` one of the item's other names, exactly (not its label, not a typo)?"""
-        item = self.items.get(item_id)
+        own = self._own_keys.get(item_id)
         key = _key(written)
-        if item is None or key in (_key(item.label), _key(item.plural)):
+        if own is None or key in own:
             return False
         return self._index.get(key) == item_id
 
@@ -130,18 +135,21 @@ class Vocabulary:
         """Every catalogue item named in `words`, longest names first, left to right; with
         the `text` they come from, a name never runs across punctuation ("isoloirs (PMR")."""
         written = [singular(w.text) for w in words]
-        joined = [
-            text is None or i + 1 >= len(words)
-            or _JOINED.fullmatch(text, words[i].end, words[i + 1].start) is not None
-            for i in range(len(words))
-        ]  # fmt: skip
+
+        def joined(first: int, last: int) -> bool:  # asked only where a long name is found
+            return text is None or all(
+                _JOINED.fullmatch(text, words[i].end, words[i + 1].start) is not None
+                for i in range(first, last)
+            )
+
         keys = [self._correct(w) for w in written]
         found: list[ItemMatch] = []
         position = 0
         while position < len(keys):
-            for size in range(min(self._longest, len(keys) - position), 0, -1):
+            reach = self._reach.get(keys[position], 0)
+            for size in range(min(reach, len(keys) - position), 0, -1):
                 item_id = self._index.get(tuple(keys[position : position + size]))
-                if item_id is not None and all(joined[position : position + size - 1]):
+                if item_id is not None and joined(position, position + size - 1):
                     last = position + size - 1
                     found.append(
                         ItemMatch(

@@ -47,21 +47,23 @@ _NOT_QUANTITIES = re.compile(
     )
 )
 
+# The characters a number that counts nothing can begin with (see the patterns above).
+_QUANTITY_STARTS = frozenset("0123456789+nrdamfbcils")
 _NUMBER_WORDS = """
     zero un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze
     quinze seize vingt vingts trente quarante cinquante soixante septante huitante
     octante nonante cent cents mille
     """.split()
 _NUMBER_RUN = re.compile(
-    r"\b(?:"
+    r"(?=[cdhmnoqstuvz])\b(?:"  # the first letters of the words: other places passed at once
     + "|".join(_NUMBER_WORDS)
     + r")(?:(?:[\s-]+(?:et[\s-]+)?)(?:"
     + "|".join(_NUMBER_WORDS)
     + r"))*\b"
 )
-_ELIDED_ONE = re.compile(r"\bd(une?)\b")
+_ELIDED_ONE = re.compile(r"(?=du)\bd(une?)\b")
 # "souffleurs x3": a count glued to its times sign (not "3x3", a size)
-_DIGITS = re.compile(r"\b\d{1,3}(?:[ .]\d{3})+\b|\b\d+\b|(?<=\bx)\d{1,4}\b")
+_DIGITS = re.compile(r"(?=\d)(?:\b\d{1,3}(?:[ .]\d{3})+\b|\b\d+\b|(?<=\bx)\d{1,4}\b)")
 _APPROXIMATE = {
     "dizaine": 10,
     "douzaine": 12,
@@ -74,8 +76,8 @@ _APPROXIMATE = {
     "centaine": 100,
     "millier": 1000,
 }
-_APPROX = re.compile(r"\b(?:une?|1)\s+(" + "|".join(_APPROXIMATE) + r")s?\b")
-_APPROX_MANY = re.compile(r"\b(\d+|deux|trois|quatre|cinq)\s+(centaine|millier)s\b")
+_APPROX = re.compile(r"(?=[u1])\b(?:une?|1)\s+(" + "|".join(_APPROXIMATE) + r")s?\b")
+_APPROX_MANY = re.compile(r"(?=[\dcdqt])\b(\d+|deux|trois|quatre|cinq)\s+(centaine|millier)s\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,7 @@ class Number:
 
 
 _LONGEST = 80
-_DIGIT_RUN = re.compile(r"\+?\d[\d\s.,:/hx*×-]*")
+_DIGIT_RUN = re.compile(r"(?=[+\d])\+?\d[\d\s.,:/hx*×-]*")
 
 
 # The size of a container or of a place, never a count: "2 bidons de 20 L", "sacs de 50 et
@@ -103,10 +105,10 @@ _CONTAINER = (
 )
 _VOLUME = r"(?:l|litres?|cl|ml|kg|kilos?|g|grammes?|m3|m2|tonnes?|t|metres?|m|ha|hectares?)"
 _SIZE = re.compile(
-    rf"\b(?:{_CONTAINER})\s+(?:de|d')\s?(?P<n>\d[\d\s.,]*(?:\s*(?:et|ou|a|-|/)\s*\d[\d\s.,]*)*"
+    rf"(?=[bcdfjprst])(?:\b(?:{_CONTAINER})\s+(?:de|d')\s?(?P<n>\d[\d\s.,]*(?:\s*(?:et|ou|a|-|/)\s*\d[\d\s.,]*)*"
     rf"\s?{_VOLUME})\b"
     rf"|\b(?:de|d')\s?(?P<m>\d[\d\s.,]*\s?(?:m2|m3|ha|hectares?|l|litres?|cl|ml|kg|g|m))\b"
-    r"(?!\s+(?:de|d')|\s*(?:minimum|mini|maximum|max)?\s*(?:de|d'))"
+    r"(?!\s+(?:de|d')|\s*(?:minimum|mini|maximum|max)?\s*(?:de|d')))"
 )
 
 
@@ -120,6 +122,9 @@ def not_quantities(folded: str) -> list[Span]:
         # Each pattern starts a few characters before a digit at most ("+33", "n°").
         position = max(last_end, run.start() - 3)
         while position < run.end():
+            if folded[position] not in _QUANTITY_STARTS:
+                position += 1  # no pattern begins here: spare a try
+                continue
             # No time, price, phone or code is longer than this: each try looks that far
             # only, so a long run of digits ("1 1 1 …") costs its length, not its square.
             match = _NOT_QUANTITIES.match(folded, position, position + _LONGEST)
@@ -135,10 +140,12 @@ def numbers(folded: str) -> list[Number]:
     """Every number that may count something, in digits or in words, in text order."""
     found: list[Number] = []
     taken: list[tuple[int, int]] = []
-    for match in _APPROX.finditer(folded):
+    # Each approximate word ends in "aine" but "millier": without them, no search.
+    approximate = "aine" in folded or "millier" in folded
+    for match in _APPROX.finditer(folded) if approximate else ():
         found.append(Number(_APPROXIMATE[match.group(1)], match.start(), match.end()))
         taken.append(match.span())
-    for match in _APPROX_MANY.finditer(folded):
+    for match in _APPROX_MANY.finditer(folded) if approximate else ():
         head = match.group(1)
         count = int(head) if head.isdigit() else text2num(head, "fr")
         value = count * _APPROXIMATE[match.group(2)]
@@ -146,9 +153,9 @@ def numbers(folded: str) -> list[Number]:
         taken.append(match.span())
     for match in _DIGITS.finditer(folded):
         if _free(match.span(), taken):
-            digits = re.sub(r"[ .]", "", match.group())
+            digits = match.group().replace(" ", "").replace(".", "")
             found.append(Number(int(digits), match.start(), match.end()))
-    for match in _ELIDED_ONE.finditer(folded):  # "besoin dun groupe", written without '
+    for match in _ELIDED_ONE.finditer(folded) if "dun" in folded else ():  # "besoin dun groupe"
         found.append(Number(1, match.start(1), match.end(1), article=True))
     for match in _NUMBER_RUN.finditer(folded):
         if not _free(match.span(), taken):

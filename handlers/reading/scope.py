@@ -31,7 +31,8 @@ from storage.names import fold
 # Equipment named as part of another's description, or as its purpose, is not asked:
 # "un podium sur remorque", "équipé d'un chargeur", "pour alimenter la scène".
 _INCIDENTAL = re.compile(
-    r"(?:\bsur|\bequipee?s?\s+(?:d'|de|avec)|\bmunie?s?\s+(?:d'|de)|\bdotee?s?\s+(?:d'|de)"
+    r"(?=\b[a-z])"  # each alternative starts a word: the engine passes other places at once
+    r"(?:(?:\bsur|\bequipee?s?\s+(?:d'|de|avec)|\bmunie?s?\s+(?:d'|de)|\bdotee?s?\s+(?:d'|de)"
     r"|\bfournie?s?\s+avec|\bavec\s+(?:son|sa|ses)|\ba cote\s+(?:du|de la|de l'|des)"
     r"|\b(?:pour|pr|afin de)\s+(?:alimenter|brancher|transporter|tracter|eclairer|sonoriser"
     r"|installer"
@@ -57,7 +58,7 @@ _INCIDENTAL = re.compile(
     r"\b(?:qui|que|qu'on|qu'il)\b)(?: (?:qui|que|qu'on|dont))?"
     r"[^.,;:!?()\n]{0,50}\b(?:sur|sous|derriere|dans|aux?|avec|pour|par|de|du|des|en|le|la|les|l')"
     r"\s*$"
-    r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?$"
+    r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?$)"
 )
 
 
@@ -73,6 +74,14 @@ _FALLBACK = re.compile(
     r"[^.;!?\n]{0,40}?\b(?:ou\s+)?(?:a defaut|sinon|faute de quoi|ou bien|voire)\s*,?\s*"
     r"(?:(?:de|d'|des|du|un|une|le|la|les|l')\s*)*(?:(?:\d+|deux|trois|quatre|cinq|six)\s+)?"
 )
+_GLUED = re.compile(r"[ \t-]*")
+_PARTS = re.compile(r"\s*\((?:[^()\n]*[,+]\s*)?(?:\d+\s*)?")
+_SERVES = re.compile(r"\s+(?:pour|pr)\s+(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?")
+_WITH = re.compile(r"\s+avec\s+")
+_ANOTHER_NAME = re.compile(
+    r"\s*(?:/|\(|ou|alias|dit|type|voire)\s*(?:(?:un|une|des|le|la|les)\s+)?"
+    r"(?:(?:grande?s?|petite?s?|gros|grosses?|autres?)\s+)?"
+)
 _OUTRIGHT = (Act.BUY, Act.ASK, Act.OFFER)
 _CONTEXT = Act.INFO  # what a sentence with no act of its own is, beside requests with items
 
@@ -84,23 +93,17 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
     for match in matches:
         before = text[max(0, match.start - 40) : match.start]
         word = text[match.start : match.end]
-        glued = kept and re.fullmatch(r"[ \t-]*", text[kept[-1].end : match.start])
+        glued = kept and _GLUED.fullmatch(text[kept[-1].end : match.start])
         if glued and match.first == match.last and _singular(word) in modifiers:
             continue
         between = text[kept[-1].end : match.start] if kept else ""
-        if kept and re.fullmatch(r"\s*\((?:[^()\n]*[,+]\s*)?(?:\d+\s*)?", between):
+        if kept and _PARTS.fullmatch(between):
             continue  # "25 ensembles brasserie (1 table + 2 bancs)": what it is made of
-        if kept and re.fullmatch(
-            r"\s+(?:pour|pr)\s+(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?", between
-        ):
+        if kept and _SERVES.fullmatch(between):
             continue  # "bornes de recharge pour véhicule électrique": what it serves
-        if kept and re.fullmatch(r"\s+avec\s+", between):
+        if kept and _WITH.fullmatch(between):
             continue  # "un pupitre avec micro": part of the first
-        if kept and re.fullmatch(
-            r"\s*(?:/|\(|ou|alias|dit|type|voire)\s*(?:(?:un|une|des|le|la|les)\s+)?"
-            r"(?:(?:grande?s?|petite?s?|gros|grosses?|autres?)\s+)?",
-            between,
-        ):
+        if kept and _ANOTHER_NAME.fullmatch(between):
             continue  # "tapis de sol / tatamis": another name for the same thing
         if kept and _FALLBACK.fullmatch(between):
             continue  # "15 chalets, ou à défaut des barnums": only if the first cannot be had
@@ -276,8 +279,10 @@ def _stand_ins(items: list[FoundItem], where: list[int | None]) -> list[FoundIte
     a named item already has that count."""
     kept: list[FoundItem | None] = list(items)
     for index, item in enumerate(items):
+        if item.item_id is not None:
+            continue
         words = fold(item.label).split()
-        if item.item_id is not None or not words or words[0] not in _STAND_INS:
+        if not words or words[0] not in _STAND_INS:
             continue
         clause = where[index]
         owners = [
@@ -349,13 +354,11 @@ def _referred(
 def _repeated(items: list[FoundItem]) -> list[FoundItem]:
     """ "masques FFP2 et gel hydroalcoolique… 20 flacons de gel": a noun the catalogue does
     not know alone, but that begins an item named in the message, is that item."""
-    named = [i for i in items if i.item_id is not None]
+    named = [(i, _head(i.label)) for i in items if i.item_id is not None]
     kept: list[FoundItem] = []
     for item in items:
-        head = _head(item.label)
-        twin = next(
-            (n for n in named if head and _head(n.label) == head), None
-        ) if item.item_id is None else None  # fmt: skip
+        head = _head(item.label) if item.item_id is None else ""
+        twin = next((n for n, named_head in named if head and named_head == head), None)
         if twin is not None:
             item = replace(item, item_id=twin.item_id, label=twin.label)
         kept.append(item)
