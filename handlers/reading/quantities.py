@@ -457,3 +457,37 @@ def _phrase(text: str, position: int, taken: list[tuple[int, int]]) -> tuple[int
 
 # What may join the words of an item's name: a space, a hyphen, "de", "à".
 _JOINT = re.compile(r"(?:[ ]+(?:(?:de|a)[ ]+|d')?|-)(?=[a-z])")
+
+
+# A place of the commune that a count is given for: "école du bourg : 12".
+_SITE_COUNT = re.compile(
+    r"(?:^|[,;:(]|\bet\b|\+)[ \t]*(?:(?:l'|la|le|les|a l'|au|a la)[ \t]*)?"
+    r"(?:ecoles?|creches?|sites?|batiments?|salles?|ehpad|cantines?|restaurants? scolaires?"
+    r"|gymnases?|stades?|residences?|colleges?|groupes? scolaires?|multi-accueil|mairie annexe"
+    r"|centre de loisirs|accueil de loisirs|ctm|atelier)\b[^,;:\n\d]{0,40}?[ \t]*:?[ \t]*"
+    r"(?P<count>\d{1,5})\b(?![ \t]*(?:h\b|heures?|ans|m\b|kg|%|€|/))"
+)
+
+
+def per_site_counts(items: list[FoundItem], numbers: list[Number], text: str) -> list[FoundItem]:
+    """ "tables élèves : école du bourg : 12, école de Locunel : 8": an item counted site by
+    site, on its own line, is counted in all."""
+    counted = list(items)
+    for index, item in enumerate(items):
+        if item.quantity is None:
+            continue
+        line_start = text.rfind("\n", 0, item.span.start) + 1
+        line_end = text.find("\n", item.span.end)
+        line_end = len(text) if line_end == -1 else line_end
+        if any(
+            other is not item and line_start <= other.span.start < line_end
+            and other.item_id != item.item_id
+            for other in items
+        ):  # fmt: skip
+            continue  # another item on the line: its sites may be its own
+        sites = [
+            int(m.group("count")) for m in _SITE_COUNT.finditer(text, item.span.start, line_end)
+        ]
+        if len(sites) >= 2 and item.quantity in sites:
+            counted[index] = replace(item, quantity=sum(sites))
+    return counted

@@ -24,6 +24,7 @@ from handlers.reading.quantities import (
     FoundItem,
     attach_quantities,
     lone_counts,
+    per_site_counts,
     row_counts,
     unknown_items,
 )
@@ -221,6 +222,7 @@ class Reader:
         found = row_counts(found, found_numbers, used, counted, folded)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
         found = corrected_items(found, found_numbers, counted)
+        found = per_site_counts(found, found_numbers, counted)
         return _Seen(folded, counted, dates, found_numbers, used, named, found, shape, today)
 
     def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:
