@@ -265,6 +265,24 @@ async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
     async with sessions() as session:
         answers = set(await session.scalars(select(ProposalParticipant.answer)))
     assert answers == {Answer.ACCEPTED}
+    # The other chats' messages of the proposal are rewritten where they were shown (not
+    # Loïc's first: he pressed elsewhere, and his answer's card was rewritten at once).
+    shown = {
+        int(c.chat_id): r.message_id
+        for c, r in zip(chat.session.calls, chat.session.results, strict=True)
+        if isinstance(c, SendMessage) and "Proposition de prêt" in c.text
+    }
+    before = len(chat.session.calls)
+    assert await deliver_due(sessions, chat.bot, clock) == 4  # Anne, Coord; then Loïc, Coord
+    edits = [c for c in chat.session.calls[before:] if isinstance(c, EditMessageText)]
+    assert [(int(str(e.chat_id)), e.message_id) for e in edits] == [
+        (ANNE, shown[ANNE]), (COORD, shown[COORD]), (LOIC, shown[LOIC]), (COORD, shown[COORD])
+    ]  # fmt: skip
+    assert "Lorient a accepté ; on attend Riantec." in str(edits[0].text)
+    assert "Accepter" in buttons([edits[0]])  # Anne still has to answer
+    assert "Lorient a accepté ; on attend Riantec." in str(edits[1].text)
+    assert not buttons([edits[1]])
+    assert all("Confirmée" in str(e.text) and e.reply_markup is None for e in edits[2:])
     assert await deliver_due(sessions, chat.bot, clock) == 0  # each sent once
 
 
