@@ -17,7 +17,7 @@ from bot.notices import render
 from bot.sending import rewrite, say
 from bot.splitting import split
 from handlers.notices import Notice
-from storage.models import Channel, OutboxMessage
+from storage.models import Channel, OutboxMessage, OutboxStatus
 from storage.outbox import attachments_of, mark_failed, mark_sent, pages
 
 log = logging.getLogger("mutualise.bot")
@@ -73,10 +73,19 @@ async def _edit(
 ) -> int | None:
     """Rewrite the message shown for outbox message `message.edits`; where it cannot be
     edited (too long now, too old), send the new text as a new message, which later
-    rewrites edit. Returns the id of the message that shows the text, if any."""
+    rewrites edit. Not sent yet, the message leaves with the new text. Returns the id of
+    the message that shows the text, if any."""
     original = await session.get(OutboxMessage, message.edits)
-    target = original.shown_as if original is not None else None
-    if target is not None and len(split(text)) == 1:
+    if original is None or original.status is OutboxStatus.DEAD:
+        return None
+    if original.status is not OutboxStatus.SENT:
+        original.subject, original.body = message.subject, message.body
+        original.actions = message.actions
+        return None
+    target = original.shown_as
+    if target is None:
+        return None  # sent before messages kept their number: nothing to rewrite
+    if len(split(text)) == 1:
         try:
             await rewrite(bot, message.recipient, target, text, markup)
             return target
@@ -88,6 +97,5 @@ async def _edit(
                 return None
             log.info("outbox %s: message %s not editable (%s), sent anew", message.id, target, exc)
     shown = (await say(bot, message.recipient, text, markup)).message_id
-    if original is not None:
-        original.shown_as = shown
+    original.shown_as = shown
     return shown

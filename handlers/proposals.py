@@ -18,7 +18,7 @@ from storage.errors import MutualiseError
 from storage.labels import PROPOSAL_STATUSES, PROPOSAL_TITLES
 from storage.members import commune_names, communes_of_chats
 from storage.models import Answer, Proposal, ProposalStatus
-from storage.outbox import shown_in_chats
+from storage.outbox import in_chats
 from storage.proposals import items_of, load_participants
 from storage.proposals import proposal as find_proposal
 
@@ -135,10 +135,10 @@ def _progress(proposal: Proposal, names: Mapping[str, str]) -> str:
 async def tell_shown(
     session: AsyncSession, proposal: Proposal, now: dt.datetime, skip: str | None = None
 ) -> int:
-    """Rewrite, in the chats where they were shown, the messages that present the proposal,
-    with where it now stands for each one's commune; not in chat `skip`, whose message the
-    caller rewrites itself. Returns how many rewrites were queued."""
-    shown = [m for m in await shown_in_chats(session, _key(proposal)) if m.recipient != skip]
+    """Rewrite, in the chats where they were shown (or before they leave), the messages that
+    present the proposal, with where it now stands for each one's commune; not in chat
+    `skip`, whose message the caller rewrites itself. Returns how many rewrites were queued."""
+    shown = [m for m in await in_chats(session, _key(proposal)) if m.recipient != skip]
     if not shown:
         return 0
     names = await commune_names(session)

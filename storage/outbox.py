@@ -228,16 +228,16 @@ async def pages(
             return
 
 
-async def shown_in_chats(session: AsyncSession, key: str) -> Sequence[OutboxMessage]:
-    """The Telegram messages queued under `key` (a notice's key, as `post` was given it)
-    that reached their chat and can be edited there, oldest first."""
+async def in_chats(session: AsyncSession, key: str) -> Sequence[OutboxMessage]:
+    """The Telegram messages queued under `key` (a notice's key, as `post` was given it),
+    sent or still to send, not given up, oldest first."""
     query = (
         select(OutboxMessage)
         .where(
             OutboxMessage.channel == Channel.TELEGRAM,
             OutboxMessage.dedupe_key.like(f"{key}:telegram:%"),
             OutboxMessage.edits.is_(None),
-            OutboxMessage.shown_as.is_not(None),
+            OutboxMessage.status != OutboxStatus.DEAD,
         )
         .order_by(OutboxMessage.id)
     )
