@@ -6,7 +6,7 @@ outbox message whose text it replaces.
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2027-01-20
+Create Date: 2026-12-05
 
 """
 
