@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -307,7 +308,7 @@ async def test_a_proposal_answered_before_it_left_is_rewritten_once_it_leaves(
     assert any(isinstance(c, EditMessageText) for c in calls)
     before = len(chat.session.calls)
     assert await deliver_due(sessions, chat.bot, clock) == 4  # 2 proposals, 2 rewrites
-    made = chat.session.calls[before:]
+    made: list[Any] = chat.session.calls[before:]
     # Coord's proposal leaves, then is rewritten; Anne's waits, to leave rewritten.
     assert [(type(c), int(str(c.chat_id))) for c in made] == [
         (SendMessage, LOIC), (SendMessage, COORD), (EditMessageText, COORD)
