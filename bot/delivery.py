@@ -1,5 +1,6 @@
 """Telegram's side of the outbox: due notices rendered and sent (with the buttons of the
-answers they invite, files after the text), each marked sent or failed."""
+answers they invite, files after the text), each marked sent or failed, with the id of the
+message it became; a notice that rewrites one already shown edits it in place."""
 
 from __future__ import annotations
 
@@ -9,18 +10,23 @@ from collections.abc import Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound
-from aiogram.types import BufferedInputFile
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notices import render
-from bot.sending import say
+from bot.sending import rewrite, say
+from bot.splitting import split
 from handlers.notices import Notice
-from storage.models import Channel, OutboxMessage
+from storage.models import Channel, OutboxMessage, OutboxStatus
 from storage.outbox import attachments_of, mark_failed, mark_sent, pages
 
 log = logging.getLogger("mutualise.bot")
 # The person blocked the bot, or the chat is gone: trying again will not help.
 PERMANENT = (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest)
+# Telegram's words (in its Bad Request) for an edit that changes nothing: done already.
+UNCHANGED = "message is not modified"
+# ... and for a message no longer there (deleted in the chat): nothing left to rewrite.
+GONE = "message to edit not found"
 
 
 async def deliver_due(
@@ -43,7 +49,10 @@ async def _attempt(
     text, markup = render(Notice.of(message))
     files = await attachments_of(session, message.id)
     try:
-        await say(bot, message.recipient, text, markup)
+        if message.edits is not None:
+            shown = await _edit(session, message, bot, text, markup)
+        else:
+            shown = (await say(bot, message.recipient, text, markup)).message_id
         for attachment in files:
             document = BufferedInputFile(attachment.content, filename=attachment.filename)
             await bot.send_document(message.recipient, document)
@@ -51,5 +60,42 @@ async def _attempt(
         log.warning("outbox %s to Telegram failed: %s", message.id, exc)
         mark_failed(message, clock(), f"{type(exc).__name__}: {exc}", isinstance(exc, PERMANENT))
         return False
-    mark_sent(message, clock())
+    mark_sent(message, clock(), shown)
     return True
+
+
+async def _edit(
+    session: AsyncSession,
+    message: OutboxMessage,
+    bot: Bot,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> int | None:
+    """Rewrite the message shown for outbox message `message.edits`; where it cannot be
+    edited (too long now, too old), send the new text as a new message, which later
+    rewrites edit. Not sent yet, the message leaves with the new text. Returns the id of
+    the message that shows the text, if any."""
+    original = await session.get(OutboxMessage, message.edits)
+    if original is None or original.status is OutboxStatus.DEAD:
+        return None
+    if original.status is not OutboxStatus.SENT:
+        original.subject, original.body = message.subject, message.body
+        original.actions = message.actions
+        return None
+    target = original.shown_as
+    if target is None:
+        return None  # sent before messages kept their number: nothing to rewrite
+    if len(split(text)) == 1:
+        try:
+            await rewrite(bot, message.recipient, target, text, markup)
+            return target
+        except TelegramBadRequest as exc:
+            said = exc.message.lower()
+            if UNCHANGED in said:
+                return target
+            if GONE in said:
+                return None
+            log.info("outbox %s: message %s not editable (%s), sent anew", message.id, target, exc)
+    shown = (await say(bot, message.recipient, text, markup)).message_id
+    original.shown_as = shown
+    return shown

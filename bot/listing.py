@@ -15,7 +15,7 @@ from bot import keyboards
 from bot.keyboards import DECLARATIONS, ProposalCB, WithdrawCB
 from bot.middlewares import Handler
 from bot.notices import render
-from bot.sending import plain, say
+from bot.sending import plain, rewrite, say
 from handlers import replies
 from handlers.requests import Declaration, Requests, StaleError
 from storage.models import Member
@@ -98,20 +98,18 @@ async def answer(
 ) -> None:
     """Accepter / Refuser, for the member's own commune; the message shows the new state."""
     accept = callback_data.a == "y"
+    assert query.message is not None
+    chat = query.message.chat.id
     try:
-        done = await requests.answer(callback_data.p, member.commune_insee, accept, clock())
+        done = await requests.answer(
+            callback_data.p, member.commune_insee, accept, clock(), str(chat)
+        )
     except StaleError as exc:
         await query.answer(str(exc), show_alert=True)
         return
     await query.answer(done.reply[:200])
-    assert query.message is not None
     text, markup = render(done.notice)
-    await bot.edit_message_text(
-        text,
-        chat_id=query.message.chat.id,
-        message_id=query.message.message_id,
-        reply_markup=markup,
-    )
+    await rewrite(bot, chat, query.message.message_id, text, markup)
 
 
 def make_router() -> Router:

@@ -43,3 +43,17 @@ async def say(
         )
     assert sent is not None
     return sent
+
+
+async def rewrite(
+    bot: Bot,
+    chat_id: int | str,
+    message_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Replace the text (Telegram HTML) and buttons of a message the bot sent."""
+    await bot.edit_message_text(
+        text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+    )  # fmt: skip

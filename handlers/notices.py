@@ -130,6 +130,24 @@ async def post_many(
     return len(await enqueue_many(session, drafts))
 
 
+async def rewrite(
+    session: AsyncSession,
+    rewrites: Sequence[tuple[Notice, OutboxMessage]],
+    key: str,
+    now: dt.datetime,
+) -> int:
+    """Queue a new text for messages already shown, each to be rewritten where it was shown
+    (a chat edits it in place); `key` names the state they tell, so that each message is
+    rewritten once for it. Returns how many were queued."""
+    drafts = []
+    for notice, shown in rewrites:
+        rewritten = queued(notice, Recipient(shown.channel, shown.recipient), key, now)
+        rewritten.dedupe_key = dedupe_key(key, f"edit:{shown.id}")
+        rewritten.edits = shown.id
+        drafts.append(rewritten)
+    return len(await enqueue_many(session, drafts))
+
+
 async def asked(session: AsyncSession, outbox_id: int, kind: ActionKind) -> int | None:
     """What the outbox message a person replies to asked of this kind (the proposal to
     answer, the question), if it asked anything."""

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.notices import Action, ActionKind, Notice, post_many
+from handlers.notices import Action, ActionKind, Notice, post_many, rewrite
 from handlers.reading.bodies import own_words
 from handlers.recipients import audience
 from storage.errors import MutualiseError
 from storage.labels import PROPOSAL_STATUSES, PROPOSAL_TITLES
-from storage.members import commune_names
+from storage.members import commune_names, communes_of_chats
 from storage.models import Answer, Proposal, ProposalStatus
+from storage.outbox import in_chats
 from storage.proposals import items_of, load_participants
 from storage.proposals import proposal as find_proposal
 
@@ -38,7 +39,8 @@ def notice(proposal: Proposal, commune: str, standing: str = ASK) -> Notice:
     """The proposal as its commune `commune` (a name) reads it, with where it stands; while
     the commune still has to answer, the notice asks it to."""
     text = f"Cette proposition concerne {commune} :\n\n{proposal.reason}\n\n{standing}"
-    actions = (Action(ActionKind.ANSWER_PROPOSAL, proposal.id),) if standing == ASK else ()
+    asks = standing.endswith(ASK)
+    actions = (Action(ActionKind.ANSWER_PROPOSAL, proposal.id),) if asks else ()
     return Notice(f"{PROPOSAL_TITLES[proposal.kind]} n° {proposal.id}", text, actions)
 
 
@@ -63,8 +65,13 @@ async def notify(session: AsyncSession, proposals: Sequence[Proposal], now: dt.d
             own = [p for p in proposal.participants if p.commune_insee == commune]
             recipients = heard.of(commune, [p.need_id for p in own], [p.offer_id for p in own])
             told = notice(proposal, names.get(commune, commune))
-            notices.append((told, recipients, f"proposal:{proposal.id}"))
+            notices.append((told, recipients, _key(proposal)))
     return await post_many(session, notices, now)
+
+
+def _key(proposal: Proposal) -> str:
+    """What the notices of a proposal are queued under."""
+    return f"proposal:{proposal.id}"
 
 
 def awaits(proposal: Proposal, commune: str) -> bool:
@@ -74,8 +81,13 @@ def awaits(proposal: Proposal, commune: str) -> bool:
     )
 
 
-def standing(proposal: Proposal, commune: str) -> str:
-    """Where a proposal stands, as seen by one of its communes."""
+def standing(proposal: Proposal, commune: str, names: Mapping[str, str] | None = None) -> str:
+    """Where a proposal stands, as seen by one of its communes; with the communes' `names`,
+    who accepted, who is awaited, who refused."""
+    if proposal.status is ProposalStatus.REFUSED and names is not None:
+        refused = _communes(proposal, names, lambda a: a is Answer.REFUSED)
+        if refused:
+            return f"Refusée par {_listed(refused)} : le matériel promis est libéré."
     closed = {
         ProposalStatus.REFUSED: "Refusée : le matériel promis est libéré.",
         ProposalStatus.CANCELLED: "Annulée : ce sur quoi elle reposait a été retiré.",
@@ -85,9 +97,59 @@ def standing(proposal: Proposal, commune: str) -> str:
         return closed[proposal.status]
     if all(p.answer is Answer.ACCEPTED for p in proposal.participants):
         return "Confirmée : toutes les communes ont accepté."
+    if names is None:
+        if awaits(proposal, commune):
+            return ASK
+        return "Votre commune a accepté ; on attend les autres communes."
+    said = _progress(proposal, names)
     if awaits(proposal, commune):
-        return ASK
-    return "Votre commune a accepté ; on attend les autres communes."
+        return f"{said}\n\n{ASK}" if said else ASK
+    return said
+
+
+def _communes(
+    proposal: Proposal, names: Mapping[str, str], test: Callable[[Answer], bool]
+) -> list[str]:
+    """The names of the communes that have a participation whose answer passes the test,
+    in the proposal's order."""
+    found = (p.commune_insee for p in proposal.participants if test(p.answer))
+    return [names.get(c, c) for c in dict.fromkeys(found)]
+
+
+def _listed(names: Sequence[str]) -> str:
+    """« Lorient », « Lorient et Riantec », « Caudan, Lorient et Riantec »."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} et {names[-1]}"
+
+
+def _progress(proposal: Proposal, names: Mapping[str, str]) -> str:
+    """« Lorient a accepté ; on attend Riantec. », empty while nobody has answered."""
+    waiting = _communes(proposal, names, lambda a: a is Answer.PENDING)
+    done = [c for c in _communes(proposal, names, lambda a: a is Answer.ACCEPTED)
+            if c not in waiting]  # fmt: skip
+    if not done:
+        return ""
+    verb = "a accepté" if len(done) == 1 else "ont accepté"
+    return f"{_listed(done)} {verb} ; on attend {_listed(waiting)}."
+
+
+async def tell_shown(
+    session: AsyncSession, proposal: Proposal, now: dt.datetime, skip: str | None = None
+) -> int:
+    """Rewrite, in the chats where they were shown (or before they leave), the messages that
+    present the proposal, with where it now stands for each one's commune; not in chat
+    `skip`, whose message the caller rewrites itself. Returns how many rewrites were queued."""
+    shown = [m for m in await in_chats(session, _key(proposal)) if m.recipient != skip]
+    if not shown:
+        return 0
+    names = await commune_names(session)
+    communes = await communes_of_chats(session, {m.recipient for m in shown})
+    rewrites = [
+        (notice(proposal, names.get(c, c), standing(proposal, c, names)), m)
+        for m in shown
+        if (c := communes.get(m.recipient)) is not None
+    ]
+    answered = sum(p.answer is not Answer.PENDING for p in proposal.participants)
+    return await rewrite(session, rewrites, f"{_key(proposal)}:{proposal.status}:{answered}", now)
 
 
 def verdict(text: str) -> bool | None:
@@ -112,10 +174,16 @@ class Answered:
 
 
 async def answer(
-    session: AsyncSession, proposal_id: int, commune: str, accept: bool, now: dt.datetime
+    session: AsyncSession,
+    proposal_id: int,
+    commune: str,
+    accept: bool,
+    now: dt.datetime,
+    skip: str | None = None,
 ) -> Answered:
     """Record a commune's answer. All accept, the proposal is confirmed; one refuses, what
-    was promised is freed (the caller settles the items touched)."""
+    was promised is freed (the caller settles the items touched). The chats that show the
+    proposal are told where it now stands (but chat `skip`: see `tell_shown`)."""
     proposal = await find_proposal(session, proposal_id)
     if proposal.status not in (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED):
         msg = (
@@ -133,9 +201,11 @@ async def answer(
     if not accept:
         proposal.status = ProposalStatus.REFUSED
         await session.flush()
+        await tell_shown(session, proposal, now, skip)
         return Answered(proposal, False, await items_of(session, proposal))
     confirmed = all(p.answer is Answer.ACCEPTED for p in proposal.participants)
     if confirmed:
         proposal.status = ProposalStatus.ACCEPTED
     await session.flush()
+    await tell_shown(session, proposal, now, skip)
     return Answered(proposal, confirmed, set())

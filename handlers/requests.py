@@ -20,7 +20,7 @@ from handlers.wording import amount, day, stretch
 from storage import views
 from storage.declarations import LIVE_NEEDS, live_needs, open_offers, proposals_built_on
 from storage.errors import MutualiseError
-from storage.members import commune_name, member_by_telegram
+from storage.members import commune_name, commune_names, member_by_telegram
 from storage.models import (
     AnticipationAnswer,
     Channel,
@@ -131,13 +131,20 @@ class Requests:
         the answer it still owes, if any)."""
         async with self.sessions() as session:
             found = await in_play_for(session, commune)
-            name = await commune_name(session, commune)
-            return [notice(p, name, standing(p, commune)) for p in found]
+            names = await commune_names(session)
+            name = names.get(commune, commune)
+            return [notice(p, name, standing(p, commune, names)) for p in found]
 
     async def answer(
-        self, proposal_id: int, commune: str, accept: bool, now: dt.datetime
+        self,
+        proposal_id: int,
+        commune: str,
+        accept: bool,
+        now: dt.datetime,
+        chat: str | None = None,
     ) -> Answering:
-        """The commune accepts or refuses a proposal; the card shows where it now stands."""
+        """The commune accepts or refuses a proposal; the card shows where it now stands (the
+        caller rewrites it in `chat`; the proposal's other chats are told by the outbox)."""
         async with self.sessions.begin() as session:
             shown = await session.get(
                 Proposal, proposal_id, options=[selectinload(Proposal.participants)]
@@ -146,12 +153,13 @@ class Requests:
             if shown is not None and ours and not awaits(shown, commune):
                 raise StaleError(STALE)  # answered already, or closed since
             try:
-                result = await answer(session, proposal_id, commune, accept, now)
+                result = await answer(session, proposal_id, commune, accept, now, chat)
             except MutualiseError as exc:
                 raise StaleError(str(exc)) from exc
             await self.inbox.settle(session, result.touched, now)
-            name = await commune_name(session, commune)
-            now_stands = notice(result.proposal, name, standing(result.proposal, commune))
+            names = await commune_names(session)
+            stands = standing(result.proposal, commune, names)
+            now_stands = notice(result.proposal, names.get(commune, commune), stands)
         return Answering(now_stands, replies.answered(proposal_id, accept, result.confirmed))
 
     async def anticipate(

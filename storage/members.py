@@ -111,6 +111,15 @@ async def member_by_telegram(session: AsyncSession, telegram_id: int) -> Member 
     )
 
 
+async def communes_of_chats(session: AsyncSession, chats: Collection[str]) -> dict[str, str]:
+    """The commune (INSEE code) of each member among these Telegram chat ids."""
+    ids = [int(c) for c in chats if c.lstrip("-").isdigit()]
+    if not ids:
+        return {}
+    query = select(Member.telegram_id, Member.commune_insee).where(Member.telegram_id.in_(ids))
+    return {str(chat): insee for chat, insee in (await session.execute(query)).all()}
+
+
 async def identify_sender(session: AsyncSession, address: str) -> Sender | None:
     """The member or town hall behind a mail address, or None for a stranger.
 

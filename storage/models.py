@@ -497,6 +497,10 @@ class OutboxMessage(Base):
     status: Mapped[OutboxStatus] = mapped_column(
         _enum(OutboxStatus), default=OutboxStatus.PENDING, index=True
     )
+    # The message as the channel numbered it once sent (a Telegram message id), to edit it.
+    shown_as: Mapped[int | None] = mapped_column(BigInteger)
+    # The message (an outbox id) whose shown text this one replaces, rather than sending anew.
+    edits: Mapped[int | None] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(CleanText)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=_now)

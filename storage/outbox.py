@@ -103,8 +103,10 @@ def draft(
     headers: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
     in_reply_to: int | None = None,
+    edits: int | None = None,
 ) -> OutboxMessage:
-    """A message to send, not yet in the outbox."""
+    """A message to send, not yet in the outbox; with `edits`, a new text for the message
+    of that outbox id, rewritten where it was shown."""
     return OutboxMessage(
         channel=channel,
         recipient=recipient,
@@ -116,6 +118,7 @@ def draft(
         headers=headers,
         dedupe_key=dedupe_key,
         in_reply_to=in_reply_to,
+        edits=edits,
         status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
@@ -225,8 +228,25 @@ async def pages(
             return
 
 
-def mark_sent(message: OutboxMessage, now: dt.datetime) -> None:
-    """The message has left."""
+async def in_chats(session: AsyncSession, key: str) -> Sequence[OutboxMessage]:
+    """The Telegram messages queued under `key` (a notice's key, as `post` was given it),
+    sent or still to send, not given up, oldest first."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.channel == Channel.TELEGRAM,
+            OutboxMessage.dedupe_key.like(f"{key}:telegram:%"),
+            OutboxMessage.edits.is_(None),
+            OutboxMessage.status != OutboxStatus.DEAD,
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+def mark_sent(message: OutboxMessage, now: dt.datetime, shown_as: int | None = None) -> None:
+    """The message has left (numbered `shown_as` by its channel, if it says)."""
+    message.shown_as = shown_as
     message.status = OutboxStatus.SENT
     message.sent_at = now
     message.attempts += 1

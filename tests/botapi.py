@@ -42,6 +42,7 @@ class BotAPI:
     calls: list[Call] = field(default_factory=list)
     flood: dict[str, int] = field(default_factory=dict)  # method -> retry_after, once
     floods: int = 0
+    fixed: set[int] = field(default_factory=set)  # messages that can no longer be edited
     closed: bool = False
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -119,6 +120,10 @@ class BotAPI:
                 "parameters": {"retry_after": retry_after},
             }
             return web.json_response(body, status=429)
+        if method == "editMessageText" and int(params.get("message_id", 0)) in self.fixed:
+            body = {"ok": False, "error_code": 400,
+                    "description": "Bad Request: message can't be edited"}  # fmt: skip
+            return web.json_response(body, status=400)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._updates(params)})
         result = self._result(method, params)

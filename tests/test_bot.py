@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery import deliver_due
 from bot.digests import DigestKind, TelegramDigest
 from bot.dispatcher import build_dispatcher
-from bot.keyboards import CardCB
+from bot.keyboards import CardCB, ProposalCB
 from bot.splitting import split
 from handlers.conversation import STALE
 from handlers.inbound import Inbound
@@ -265,7 +266,63 @@ async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
     async with sessions() as session:
         answers = set(await session.scalars(select(ProposalParticipant.answer)))
     assert answers == {Answer.ACCEPTED}
+    # The other chats' messages of the proposal are rewritten where they were shown (not
+    # Loïc's first: he pressed elsewhere, and his answer's card was rewritten at once).
+    shown = {
+        int(c.chat_id): r.message_id
+        for c, r in zip(chat.session.calls, chat.session.results, strict=True)
+        if isinstance(c, SendMessage) and "Proposition de prêt" in c.text
+    }
+    before = len(chat.session.calls)
+    assert await deliver_due(sessions, chat.bot, clock) == 4  # Anne, Coord; then Loïc, Coord
+    edits = [c for c in chat.session.calls[before:] if isinstance(c, EditMessageText)]
+    assert [(int(str(e.chat_id)), e.message_id) for e in edits] == [
+        (ANNE, shown[ANNE]), (COORD, shown[COORD]), (LOIC, shown[LOIC]), (COORD, shown[COORD])
+    ]  # fmt: skip
+    assert "Lorient a accepté ; on attend Riantec." in str(edits[0].text)
+    assert "Accepter" in buttons([edits[0]])  # Anne still has to answer
+    assert "Lorient a accepté ; on attend Riantec." in str(edits[1].text)
+    assert not buttons([edits[1]])
+    assert all("Confirmée" in str(e.text) and e.reply_markup is None for e in edits[2:])
     assert await deliver_due(sessions, chat.bot, clock) == 0  # each sent once
+
+
+async def test_a_proposal_answered_before_it_left_is_rewritten_once_it_leaves(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    inbox = Inbox(sessions, READER)
+    offer = "Nous pouvons prêter nos 300 ganivelles de juin à septembre."
+    await inbox.receive(Inbound.from_line("st@lorient.bzh", offer, NOW))
+    calls = await chat.say(ANNE, "il nous faudrait 150 ganivelles pour le 21 juin")
+    await chat.press(ANNE, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        number = await session.scalar(select(ProposalParticipant.proposal_id))
+    assert number is not None
+    async with sessions.begin() as session:  # Anne's first try failed: due in a minute
+        anne = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.recipient == str(ANNE))
+        )
+        assert anne is not None
+        anne.status, anne.next_attempt_at = OutboxStatus.FAILED, NOW + dt.timedelta(minutes=1)
+    calls = await chat.press(LOIC, ProposalCB(p=number, a="y").pack())  # from /propositions
+    assert any(isinstance(c, EditMessageText) for c in calls)
+    before = len(chat.session.calls)
+    assert await deliver_due(sessions, chat.bot, clock) == 4  # 2 proposals, 2 rewrites
+    made: list[Any] = chat.session.calls[before:]
+    # Coord's proposal leaves, then is rewritten; Anne's waits, to leave rewritten.
+    assert [(type(c), int(str(c.chat_id))) for c in made] == [
+        (SendMessage, LOIC), (SendMessage, COORD), (EditMessageText, COORD)
+    ]  # fmt: skip
+    assert "Lorient a accepté ; on attend Riantec." in str(made[2].text)
+    assert not buttons([made[2]])
+    assert "Acceptez-vous" in str(made[0].text)  # his own chat: rewritten by his press
+    later = NOW + dt.timedelta(minutes=2)
+    before = len(chat.session.calls)
+    assert await deliver_due(sessions, chat.bot, lambda: later) == 1
+    (sent,) = chat.session.calls[before:]
+    assert isinstance(sent, SendMessage) and int(sent.chat_id) == ANNE
+    assert "Lorient a accepté ; on attend Riantec." in sent.text
+    assert "Accepter" in buttons([sent])
 
 
 @SQLITE_ONLY
