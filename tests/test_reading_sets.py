@@ -43,6 +43,7 @@ FLOORS = {
     "set-y.jsonl": (0.79, 0.92, 0.10),
     "set-z.jsonl": (0.63, 0.75, 0.16),
     "set-ab.jsonl": (0.68, 0.81, 0.18),  # blind after round 12, unused
+    "set-aa.jsonl": (0.67, 0.83, 0.24),  # blind after round 13, unused
 }
 
 
