@@ -5,10 +5,11 @@ documents, and flood control (429 with retry_after) when asked."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,3 +158,18 @@ class BotAPI:
                 "text": params.get("text", ""),
             }
         return True
+
+
+@contextlib.asynccontextmanager
+async def serving() -> AsyncIterator[tuple[BotAPI, int]]:
+    """A Bot API server on a free loopback port: its state, and the port."""
+    api = BotAPI()
+    runner = web.AppRunner(api.app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield api, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    finally:
+        await api.close()
+        await runner.cleanup()

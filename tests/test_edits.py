@@ -8,7 +8,6 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
 from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -25,7 +24,7 @@ from storage.database import session_factory
 from storage.members import add_member
 from storage.models import Commune, OutboxMessage, OutboxStatus, Role
 from storage.outbox import Doorbell
-from tests.botapi import BotAPI
+from tests.botapi import BotAPI, serving
 from tests.test_bot import NOW, clock
 from tests.test_bot_service import edited_in, to, with_buttons
 
@@ -35,17 +34,8 @@ ANNE, LOIC = 1001, 2002  # Riantec borrows, Lorient lends
 @pytest.fixture
 async def api() -> AsyncIterator[tuple[BotAPI, str]]:
     """The Bot API server, and its address."""
-    server = BotAPI()
-    runner = web.AppRunner(server.app())
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
+    async with serving() as (server, port):
         yield server, f"http://127.0.0.1:{port}"
-    finally:
-        await server.close()
-        await runner.cleanup()
 
 
 async def served(engine: AsyncEngine) -> tuple[async_sessionmaker[AsyncSession], Inbox, Doorbell]:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession
 from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -27,7 +27,7 @@ from storage import database
 from storage.database import create_engine, session_factory
 from storage.members import add_member
 from storage.models import Commune, InboundMessage, Need, Role, TelegramUpdate
-from tests.botapi import BotAPI, Call
+from tests.botapi import BotAPI, Call, serving
 from tests.conftest import _admin_dsn
 from tests.test_bot_service import to
 from tests.test_service import free_port
@@ -82,20 +82,6 @@ async def bot_sessions(
     await engine.dispose()
 
 
-@contextlib.asynccontextmanager
-async def bot_api() -> AsyncIterator[tuple[BotAPI, int]]:
-    api = BotAPI()
-    runner = web.AppRunner(api.app())
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield api, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    finally:
-        await api.close()
-        await runner.cleanup()
-
-
 def settings(port: int, **more: object) -> Settings:
     return Settings(
         telegram_token=SecretStr("42:TEST-TOKEN"),
@@ -122,7 +108,7 @@ async def test_polling_confirms_nothing_while_the_store_is_down(
     store_url: str, bot_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     inbox = Inbox(bot_sessions, bundled_reader())
-    async with bot_api() as (api, port), running_bot(settings(port), inbox, now) as (_, _flush):
+    async with serving() as (api, port), running_bot(settings(port), inbox, now) as (_, _flush):
         async with store_down(store_url):
             await api.message(ANNE, NEED)
             await api.message(STRANGER, NEED)
@@ -150,7 +136,7 @@ async def test_a_paused_person_does_not_hold_up_the_others(
     bot_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     inbox = Inbox(bot_sessions, bundled_reader())
-    async with bot_api() as (api, port):
+    async with serving() as (api, port):
         paced = settings(port, sender_limit=1, sender_window=600)
         async with running_bot(paced, inbox, now):
             await api.message(ANNE, "/aide")
@@ -173,7 +159,7 @@ async def test_the_webhook_answers_5xx_while_the_store_is_down(
         },
     }  # fmt: skip
     inbox = Inbox(bot_sessions, bundled_reader())
-    async with bot_api() as (api, port):
+    async with serving() as (api, port):
         hooked = settings(port, telegram_webhook_url=url, telegram_webhook_port=hook)
         async with running_bot(hooked, inbox, now), ClientSession() as client:
             async with store_down(store_url), client.post(url, json=update) as response:
