@@ -28,7 +28,7 @@ from handlers.cli import (
     service,
 )
 from handlers.cli.context import open_context
-from handlers.cli.output import os_reason, safe_url
+from handlers.cli.output import log_into, os_reason, safe_url
 from handlers.settings import Settings
 from storage.errors import MutualiseError
 
@@ -69,11 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(settings: Settings) -> None:
-    handler = logging.FileHandler(settings.log_file, encoding="utf-8", delay=True)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level.upper())
+    log_into(settings.log_file)
+    logging.getLogger().setLevel(settings.log_level.upper())
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings, out: Console) -> int:

@@ -13,12 +13,13 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import logging
 import os
 import smtplib
+from collections.abc import Sequence
 from email.message import EmailMessage
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.progress import Progress
 from rich.table import Table
@@ -26,13 +27,17 @@ from rich.table import Table
 from handlers.cli import records, reference
 from handlers.cli.chats import run_chats
 from handlers.cli.context import Context, open_context
+from handlers.cli.output import log_into
 from handlers.reading.reader import Reader
 from handlers.reading.sources import stored_reader
 from handlers.wording import day, stretch
 from storage.members import communes
-from storage.models import Channel, InboundMessage, ProposalKind
+from storage.models import Channel, InboundMessage, OutboxMessage, ProposalKind
 from storage.outbox import due
 from storage.proposals import all_proposals
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 DEMO_ADDRESS = "besoins@lorient-agglo.example"
 DEMO_AUTHSERV = "mx.lorient-agglo.example"
@@ -81,7 +86,7 @@ async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
     folder: Path = args.dir
     store = _fresh_store(folder)
     if "MUTUALISE_LOG_FILE" not in os.environ:
-        _log_into(folder / "mutualise.log")  # the demo leaves nothing outside its folder
+        log_into(folder / "mutualise.log")  # the demo leaves nothing outside its folder
     settings = ctx.settings.model_copy(update={"db": f"sqlite:///{store}"})
     ctx.out.rule("mutualise : démonstration")
     async with open_context(settings, ctx.out) as demo:
@@ -138,25 +143,24 @@ async def _scenario(ctx: Context, reader: Reader) -> None:
     ctx.out.print(f"{len(scenario)} courriels reçus par le serveur SMTP de mutualise.")
 
 
-def _log_into(path: Path) -> None:
-    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().handlers[:] = [handler]
-
-
 async def _answers(ctx: Context, count: int) -> Table:
     """A few of the emails received and the answers mutualise wrote them, in their thread."""
     table = Table(title="Quelques courriels des mairies et la réponse de mutualise")
     table.add_column("Courriel reçu")
     table.add_column("Réponse")
-    later = dt.datetime(2100, 1, 1, tzinfo=ctx.clock.zone)
     async with ctx.sessions() as session:
-        answers = [m for m in await due(session, Channel.EMAIL, later, limit=1000) if m.in_reply_to]
+        answers = [m for m in await _queued_emails(ctx, session) if m.in_reply_to]
         for answer in answers[:count]:
             inbound = await session.get(InboundMessage, answer.in_reply_to)
             received = _lines(inbound.text if inbound else "", 4)
             table.add_row(received, f"{answer.subject or ''}\n{_lines(answer.body, 6)}")
     return table
+
+
+async def _queued_emails(ctx: Context, session: AsyncSession) -> Sequence[OutboxMessage]:
+    """Every email the demo queued: its clock runs in 2027, so all is taken, due or not."""
+    later = dt.datetime(2100, 1, 1, tzinfo=ctx.clock.zone)
+    return await due(session, Channel.EMAIL, later, limit=1000)
 
 
 def _lines(text: str | None, count: int) -> str:
@@ -224,10 +228,8 @@ async def _outbox(ctx: Context, folder: Path) -> int:
     from mail.sending import Relay, compose
 
     relay = Relay("127.0.0.1", 25, DEMO_ADDRESS)
-    # The scenario's clock runs in 2027: everything it queued is taken, due or not.
-    later = dt.datetime(2100, 1, 1, tzinfo=ctx.clock.zone)
     async with ctx.sessions() as session:
-        messages = await due(session, Channel.EMAIL, later, limit=1000)
+        messages = await _queued_emails(ctx, session)
         files = {f"{m.id:03d}.eml": bytes(compose(m, relay)) for m in messages}
     _write_all(folder, files)
     return len(files)

@@ -1,9 +1,10 @@
-"""Printing for people (rich tables, French numbers) and for scripts (JSON)."""
+"""Printing for people (rich tables, French numbers) and for scripts (JSON), and the log."""
 
 from __future__ import annotations
 
 import errno
 import json
+import logging
 import sys
 import tempfile
 from pathlib import Path
@@ -14,6 +15,13 @@ from sqlalchemy.engine import make_url
 
 from handlers.files import OutputError
 from handlers.wording import noun
+
+
+def log_into(path: str | Path) -> None:
+    """Send every log record to this file (opened only when something is logged)."""
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().handlers[:] = [handler]
 
 
 def number(value: float) -> str:
