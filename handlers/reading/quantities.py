@@ -469,7 +469,7 @@ _SITE_COUNT = re.compile(
 )
 
 
-def per_site_counts(items: list[FoundItem], numbers: list[Number], text: str) -> list[FoundItem]:
+def per_site_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
     """ "tables élèves : école du bourg : 12, école de Locunel : 8": an item counted site by
     site, on its own line, is counted in all."""
     counted = list(items)

@@ -222,7 +222,7 @@ class Reader:
         found = row_counts(found, found_numbers, used, counted, folded)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
         found = corrected_items(found, found_numbers, counted)
-        found = per_site_counts(found, found_numbers, counted)
+        found = per_site_counts(found, counted)
         return _Seen(folded, counted, dates, found_numbers, used, named, found, shape, today)
 
     def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:
@@ -250,9 +250,8 @@ class Reader:
         reading.intent = self._refine(
             reading.intent, seen.folded, scope.items, seen.dates, scope.buying
         )
-        if (
-            event is not None
-        ):  # named even where nothing is asked: "la fête du nautisme est maintenue ?"
+        # named even where nothing is asked: "la fête du nautisme est maintenue ?"
+        if event is not None:
             reading.event, reading.spans["event"] = event[0], [event[1]]
 
     def _event(self, seen: _Seen, text: str) -> tuple[str, Span] | None:

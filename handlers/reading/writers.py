@@ -82,6 +82,7 @@ def _speaks(region: str, start: int, before: str) -> bool:
     return _SPEAKS.match(region, start) is not None and not _THANKED.search(before)
 
 
+# "la mairie de Caudan nous prête le sien": the lender, not the writer.
 _LENDS_US = re.compile(
     r"[ \t,]*(?:nous|me|m') (?:prete|pretera|a prete|depanne|a depanne|fournit|fournira|donne"
     r"|passe|passera)\b"
@@ -159,10 +160,6 @@ class WriterFinder:
                 continue
         return None
 
-    def _lends(self, region: str, end: int) -> bool:
-        """ "la mairie de Caudan nous prête le sien": the lender, not the writer."""
-        return _LENDS_US.match(region, end) is not None
-
     def find(self, body: str, whole: str, signature: Span | None) -> tuple[str, Span] | None:
         """The writer's commune as an INSEE code, with where it was named.
 
@@ -180,7 +177,7 @@ class WriterFinder:
                     if (
                         _other(before, self._item_words)
                         and not _speaks(region, match.start("name"), before)
-                    ) or self._lends(region, match.end("name")):
+                    ) or _LENDS_US.match(region, match.end("name")):
                         continue
                     insee = self._resolve(match.group("name"))
                     if insee is not None:
