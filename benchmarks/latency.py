@@ -43,7 +43,7 @@ from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiosmtpd.smtp import SMTP
 from sqlalchemy.engine import make_url
 
-from benchmarks.report import Row, write_rows
+from benchmarks.report import Row, run_client, write_rows
 from benchmarks.smtp import Nothing
 from benchmarks.telegram import echo
 from bot.offline import OfflineChat, OfflineSession, keyboard
@@ -291,15 +291,7 @@ def client(port: int, people: int, rounds: int) -> None:
 
 
 async def _drive(port: int, people: int, rounds: int) -> dict[str, Any]:
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--client", str(port), "--people", str(people),
-        "--rounds", str(rounds), stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, _ = await child.communicate()
-    if child.returncode != 0:
-        msg = f"the SMTP client failed ({child.returncode})"
-        raise RuntimeError(msg)
-    return dict(json.loads(out))
+    return await run_client(__file__, port, "--people", str(people), "--rounds", str(rounds))
 
 
 class Relay:

@@ -3,10 +3,13 @@ measured in the same run, written as JSON lines when asked (`--rows FILE`)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -81,3 +84,16 @@ def declarations(count: int, seed: int = 11) -> list[str]:
         day = rng.randrange(1, 25)
         found.append(phrase.format(q=rng.randint(2, 200), plural=item.plural, day=day, end=day + 2))
     return found
+
+
+async def run_client(script: str, port: int, *args: str) -> dict[str, Any]:
+    """Run a benchmark's SMTP client half (`script --client PORT …`) in a process of its own,
+    so that it does not share the server's cores' event loop, and read what it printed."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, script, "--client", str(port), *args, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await child.communicate()
+    if child.returncode != 0:
+        msg = f"the SMTP client failed ({child.returncode})"
+        raise RuntimeError(msg)
+    return dict(json.loads(out))

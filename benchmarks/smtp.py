@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aiosmtpd.smtp import SMTP
 from sqlalchemy import func, select
 
-from benchmarks.report import Row, declarations, fresh_store, rate, write_rows
+from benchmarks.report import Row, declarations, fresh_store, rate, run_client, write_rows
 
 ADDRESS = "besoins@lorient-agglo.example"
 AUTHSERV = "mx.lorient-agglo.example"
@@ -91,15 +91,9 @@ def client(port: int, count: int, connections: int) -> None:
 
 
 async def _drive(port: int, count: int, connections: int) -> dict[str, Any]:
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--client", str(port), "--emails", str(count),
-        "--connections", str(connections), stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, _ = await child.communicate()
-    if child.returncode != 0:
-        msg = f"the SMTP client failed ({child.returncode})"
-        raise RuntimeError(msg)
-    return dict(json.loads(out))
+    return await run_client(
+        __file__, port, "--emails", str(count), "--connections", str(connections)
+    )
 
 
 async def ceiling(count: int, connections: int) -> dict[str, Any]:
