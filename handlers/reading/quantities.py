@@ -491,3 +491,46 @@ def per_site_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
         if len(sites) >= 2 and item.quantity in sites:
             counted[index] = replace(item, quantity=sum(sites))
     return counted
+
+
+# What a count may be given in and then detailed: "3 palettes (48 sacs par palette)".
+_CONTAINERS = ("palette", "carton", "caisse", "lot", "colis", "pack", "big bag", "rouleau",
+               "boite", "paquet")  # fmt: skip
+_MEASURES = r"(?:kg|g|l|litres?|m|cm|mm|t|tonnes?|m2|m3|ml)"
+_PER_CONTAINER = re.compile(
+    rf"(?<![\d,.])(?P<per>\d{{1,4}})(?![\d,.]|[ \t]*{_MEASURES}\b)"
+    r"(?P<what>(?:[ \t]+(?:[a-z'-]+|\d+))*?)[ \t]*(?:/|\bpar\b|\bpour chaque\b|\bchaque\b)[ \t]*"
+    r"(?P<box>" + "|".join(_CONTAINERS) + r")(?:s|x)?\b"
+)
+_DETAIL_END = re.compile(r"[.;!?\n]")
+
+
+def per_container_counts(
+    items: list[FoundItem], text: str, plurals: dict[str, str]
+) -> list[FoundItem]:
+    """ "6 palettes de granulés (65 sacs/palette)", "4 palettes de chaises, 50 chaises par
+    palette": a count in containers, then what one container holds, is the count in all;
+    a row that only gives what a container holds is no item of its own."""
+    counted: list[FoundItem | None] = list(items)
+    for index, item in enumerate(items):
+        if item.quantity is None or counted[index] is None:
+            continue
+        end = _DETAIL_END.search(text, item.span.end)
+        limit = min(end.start() if end else len(text), item.span.end + 90)
+        detail = _PER_CONTAINER.search(text, item.span.end, limit)
+        if detail is None or int(detail.group("per")) < 2:
+            continue
+        box = detail.group("box")
+        if box not in text[item.span.start : detail.start()]:
+            continue  # "20 chaises (8 par table)": not a count given in containers
+        first = detail.group("what").split()[:1]
+        unit = UNITS.get(first[0]) if first else None
+        label = item.label if unit else plurals.get(item.item_id or "", item.label)
+        counted[index] = replace(
+            item, label=label, quantity=item.quantity * int(detail.group("per")), unit=unit
+        )
+        for other, found in enumerate(items):
+            inside = detail.start() <= found.span.start < detail.end()
+            if other != index and inside and found.item_id in (item.item_id, None):
+                counted[other] = None
+    return [c for c in counted if c is not None]

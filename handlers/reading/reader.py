@@ -24,6 +24,7 @@ from handlers.reading.quantities import (
     FoundItem,
     attach_quantities,
     lone_counts,
+    per_container_counts,
     per_site_counts,
     row_counts,
     unknown_items,
@@ -148,6 +149,7 @@ class Reader:
         # Place names are never misspelt items: "Ploemer" is Ploemeur, not a plotter.
         place_words = {w for c in names for w in WORD.findall(fold(c.name))}
         self.vocabulary = Vocabulary(items, place_words)
+        self._plurals = {i.id: i.plural for i in self.vocabulary.items.values()}
         self.writers = WriterFinder(
             CommuneIndex(names), {c.insee: c.name for c in names}, self.vocabulary.words
         )
@@ -223,6 +225,7 @@ class Reader:
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
         found = corrected_items(found, found_numbers, counted)
         found = per_site_counts(found, counted)
+        found = per_container_counts(found, counted, self._plurals)
         return _Seen(folded, counted, dates, found_numbers, used, named, found, shape, today)
 
     def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:
