@@ -84,10 +84,12 @@ CANCEL = _words(
 ASKING = _words(
     r"(?:nous|me|m') preter",
     r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",
-    r"(?<!au )(?<!en )(?<!a )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
+    r"(?<!au )(?<!en )(?<!a )(?<!propose le )(?<!proposons le )(?<!proposent le )"
+    r"(?<!offre le )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
     r"(?:quelqu'un|quelqu un|qqn|qq1|qqun|une commune|une autre commune|des communes)"
     r" (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
-    r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
+    r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b"
+    r"(?! etre)",
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",
     r"(?:pourriez|pouvez|pourrait|pourraient)[- ](?:vous|vs|elle|on)",
     r"(?:nous|me|m') depann(?:er|eriez|ez)",
@@ -136,7 +138,15 @@ LEND = _words(
     r"(?<!votre )(?<!restant a )(?<!reste a )(?<!restons a )(?:disponibles?|dispos?|a disposition)"
     r"\s*(?:$|[.,;!]|\n)",
     r"a preter",
-    r"(?:proposer|propose|proposons|proposent) (?:en|au) pret",
+    r"(?:proposer|propose|proposons|proposent) (?:en|au|le) pret",
+    # "Port-Louis propose sa balayeuse": a commune offering what is its own
+    r"(?:propose|proposons|proposent|proposera) (?:sa|son|ses|notre|nos|leur|leurs)\b"
+    r"(?! (?:\w+ )?" + _BUYING_OBJECT + r")",
+    r"pret (?:sur|a la) (?:simple )?demande",
+    # "peut emmener notre table de mixage à qui en a besoin"
+    r"(?:a|pour|aux?) (?:qui|ceux qui|celles qui|communes qui) en (?:a|ont|aurait|auraient|aura"
+    r"|auront) (?:besoin|l'usage|envie)",
+    r"si (?:ca|cela) peut (?:servir|rendre service|depanner)(?=\s*(?:$|[,.;:!)\n]))",
     r"(?:propose|proposons|proposent|proposera) de (?:vous |les |le |la )?preter",
     r"si (?:ca|cela) (?:interesse|peut servir|peut rendre service|rend service|dit)"
     r" (?:quelqu'un|qqn|qq1|une commune|d'autres|vous|a quelqu'un|a une commune)"
