@@ -98,7 +98,7 @@ _ONE = (
     r"|(?:\bl'|\bcet\s+|\ben\s+)\b(?:ete|automne|hiver)\b"
     r"|(?:\ble\s+|\bce\s+|\bau\s+)\bprintemps\b"
     r"|(?:\bla\s+)?\brentree\b|\bnoel\b"
-    r"|(?:la\s+)?semaine\s+prochaine|(?:le\s+)?mois\s+prochain"
+    r"|(?:la\s+)?semaine\s+pro(?:chaine)?\b|(?:le\s+)?mois\s+prochain"
     rf"|(?:la\s+)?semaine\s+du\s+(?:(?:{_WD})\s+)?[0-3]?\d(?:er)?\s*{_MONTH}"
     rf"|\b(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})\b"
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
@@ -404,14 +404,18 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         if found is None:
             return None
         monday = found.start - dt.timedelta(days=found.start.weekday())
-        return _Stretch(monday, monday + dt.timedelta(days=6), "week")
-    if re.fullmatch(r"(?:la )?semaine prochaine", t):
+        return _Stretch(monday, monday + dt.timedelta(days=WORKING_WEEK), "week")
+    if re.fullmatch(r"(?:la )?semaine pro(?:chaine)?", t):
         monday = today + dt.timedelta(days=7 - today.weekday())
-        return _Stretch(monday, monday + dt.timedelta(days=6), "week")
+        return _Stretch(monday, monday + dt.timedelta(days=WORKING_WEEK), "week")
     if re.fullmatch(r"(?:le )?mois prochain", t):
         year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
         return _month_stretch(today, month, year, None)
     return None
+
+
+# "la semaine du 6 septembre", "la semaine prochaine": the working days, Monday to Friday.
+WORKING_WEEK = 4
 
 
 def _period(today: dt.date, rank: str, unit: str, year: str | None) -> _Stretch | None:
@@ -622,7 +626,8 @@ class DateFinder:
 
     def _within_week(self) -> None:
         """ "la semaine prochaine, du lundi au mercredi": the weekdays are that week's."""
-        weeks = [f for f in self.found if f.start and f.end and (f.end - f.start).days == 6
+        weeks = [f for f in self.found if f.start and f.end
+                 and (f.end - f.start).days == WORKING_WEEK
                  and _WEEK_WORDS.search(self.folded, f.span.start, f.span.end)]  # fmt: skip
         if len(weeks) != 1:
             return
