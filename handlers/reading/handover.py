@@ -15,6 +15,10 @@ _PICKUP = (
     r"|montage|monte|montes|montees?|monter|installation|arrivee|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
     r"|viendrons|viendrai|venons|(?<!a )partir\w*|partira\w*|(?<!a )part|aller|traversee aller"
     r"|livre\w*"
+    # carried across the water or the road: "on l'embarque le vendredi 9", "passage sur le
+    # bateau de vendredi", "on les ferait passer sur la barge du mardi 16"
+    r"|embarqu\w*|traverse|traversera|traverseront|(?:faire|ferait|ferions|ferons|fera) passer"
+    r"|passage (?:sur|par|en)"
 )
 _RETURN = (
     r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise|repris"
@@ -24,7 +28,7 @@ _RETURN = (
 _STARTS = r"(?=[acdeilmprtv])"
 _HANDOVER = re.compile(
     rf"{_STARTS}\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
-    rf"(?:[ \t]+(?!(?:et|puis|ou|{_PICKUP}|{_RETURN})\b)[a-z'-]+){{0,8}}?"
+    rf"(?:[ \t]+(?!(?:et|puis|ou|{_PICKUP}|{_RETURN})\b)(?:[a-z'-]+|\d{{1,2}}h\d{{0,2}})){{0,8}}?"
     rf"[ \t,:]+(?:(?:(?:le|la|du|des|au|dans la nuit du|des le|a partir du|a partir de)[ \t]+)?"
     rf"(?P<wd>{_WD}|{_WD_SHORT}(?=[ \t]*\d))(?:[ \t]+(?P<day>{_DAY}))?"
     rf"|(?:le|du|au|des le|a partir du)[ \t]+(?P<num>{_DAY}))"

@@ -311,7 +311,10 @@ def once_each(items: list[FoundItem], text: str = "") -> list[FoundItem]:
         twin = next((k for k in kept if _same(k, item)), None)
         if twin is None:
             kept.append(item)
-        elif twin.quantity in (None, 1) and item.quantity is not None and item.item_id:
+        elif (
+            item.quantity is not None and item.item_id
+            and (twin.quantity is None or _one_named_again(twin, item, text))
+        ):  # fmt: skip
             kept[kept.index(twin)] = item
         elif item.quantity is not None and (
             item.quantity != twin.quantity
@@ -319,6 +322,18 @@ def once_each(items: list[FoundItem], text: str = "") -> list[FoundItem]:
         ):
             kept.append(item)
     return kept
+
+
+def _one_named_again(one: FoundItem, item: FoundItem, text: str) -> bool:
+    """ "une estrade … 12 praticables" counts one item twice; "un podium 8x6 ainsi que 2
+    praticables", listed side by side, names two things the catalogue files under one name."""
+    if one.quantity != 1:
+        return False
+    side_by_side = _SIDE_BY_SIDE.fullmatch(text, one.span.end, item.span.start)
+    return side_by_side is None or _written(one, text) == _written(item, text)
+
+
+_SIDE_BY_SIDE = re.compile(r"(?:\s*\d+\s*x\s*\d+\w*)?\s*(?:,|\+|et|ainsi que|plus)\s*")
 
 
 def _written(item: FoundItem, text: str) -> str:
