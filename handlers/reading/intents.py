@@ -271,7 +271,8 @@ QUESTION = _words(
 NOTHING_ASKED = _words(
     r"rien a (?:demander|solliciter|emprunter)",
     r"(?:pas de|aucune) demande(?! (?:de (?:retrait|annulation)))",
-    r"(?:pas de|aucun) besoin (?:de materiel|en materiel|particulier)",
+    r"(?:pas de|aucun) besoin (?:de materiel|en materiel|particulier|de pret|d'emprunt"
+    r"|de location|pour (?:l'instant|le moment))",
     # greetings: "(l'équipe) vous souhaite de joyeuses fêtes", not "nous souhaitons une bonne sono"
     r"vous souhait(?:e|ons|ent) (?:a tous |a toutes |a toutes et a tous )?(?:de |d'|une? )?"
     r"(?:joyeuses|joyeux|bonnes?|excellentes?|belles?|beaux?|meilleurs|tres)",
@@ -384,6 +385,8 @@ _SAYS_NOTHING = _words(
     r"titre de recette",
     r"ordre du jour",
     r"compte[- ]?rendu",
+    # "je vous transfère le devis du frigoriste pour info": passed on, nothing asked
+    r"(?:transfere|transmets|fais suivre|envoie|joins)\b[^.!?\n]{0,60}\bpour info",
     r"convocation",
     r"(?:pourriez|pouvez|pourrais|peux|pourriez-vous|pouvez-vous)[- ]?(?:vous|tu)?\s*(?:me |nous )?"
     r"(?:renvoyer|envoyer|retourner|transmettre|signer|confirmer|rappeler|dire|indiquer|preciser"

@@ -549,3 +549,31 @@ def per_container_counts(
             if other != index and inside and found.item_id in (item.item_id, None):
                 counted[other] = None
     return [c for c in counted if c is not None]
+
+
+# What a number right after an item measures in it: "un percolateur 100 tasses", "four
+# mixte 10 niveaux", "piano de cuisson 4 feux", "un chariot à 3 plateaux", "tente 4 places".
+_SPEC_NOUNS = frozenset(
+    """
+    niveau niveaux feu feux place places tasse tasses couvert couverts plateau plateaux
+    personne personnes porte portes tiroir tiroirs etage etages marche marches roue roues
+    essieu essieux pied pieds bac bacs plaque plaques brule bruleur bruleurs
+    """.split()
+)
+_SPEC_GAP = re.compile(r"[ \t]+(?:a[ \t]+)?")
+
+
+def specifications(items: list[FoundItem], text: str) -> list[FoundItem]:
+    """Drop the "items" that only say the size of the item written right before them."""
+    kept: list[FoundItem] = []
+    for item in items:
+        before = kept[-1] if kept else None
+        head = re.match(r"\d+[ \t]*([a-z]+)", text[item.span.start : item.span.end])
+        if (
+            before is not None and before.quantity in (None, 1) and item.quantity is not None
+            and head is not None and head.group(1) in _SPEC_NOUNS
+            and _SPEC_GAP.fullmatch(text, before.span.end, item.span.start)
+        ):  # fmt: skip
+            continue
+        kept.append(item)
+    return kept

@@ -27,6 +27,7 @@ from handlers.reading.quantities import (
     per_container_counts,
     per_site_counts,
     row_counts,
+    specifications,
     unknown_items,
 )
 from handlers.reading.scope import Scope, _named_items, outside_asides
@@ -226,6 +227,7 @@ class Reader:
         found = corrected_items(found, found_numbers, counted)
         found = per_site_counts(found, counted)
         found = per_container_counts(found, counted, self._plurals)
+        found = specifications(found, counted)
         return _Seen(folded, counted, dates, found_numbers, used, named, found, shape, today)
 
     def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:
