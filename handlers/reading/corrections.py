@@ -15,9 +15,11 @@ from handlers.reading.quantities import FoundItem
 # The words of a correction, with what may sit around them ("euh", commas, "non pas le
 # minibus"). "non" alone corrects only after "euh" or before "pardon"/"plutôt".
 _MARKER = re.compile(
-    r"[ \t,(]*(?:euh[ \t,]+)?"
-    # "500 sacs... non 1000": after a pause, "non" and a number correct the count
-    r"(?:(?:\.{2,}|…)[ \t]*non(?=[ \t,]+\d)"
+    r"[ \t,(]*(?:(?:\.{2,}|…|[.!?])[ \t]*)?(?:euh[ \t,]+)?"
+    # "500 sacs... non 1000", "son kayak... non, ses 6 paddles": after a pause, "non" and a
+    # number or another item correct what came before
+    r"(?:(?:(?<=[.…])|(?<=[.…][ \t]))non(?=[ \t,]+(?:\d|(?:ses|nos|les|des|leurs|plutot)\b))"
+    r"|(?:non[ \t,]+)?(?:je plaisante|je rigole|en fait)"
     r"|(?<=euh )non(?:[ \t,]+non)?(?:[ \t,]+(?:pardon|plutot))?|non[ \t,]+(?:pardon|plutot)"
     r"|pardon|enfin|plutot|ou plutot|je veux dire|je voulais dire|je rectifie)\b"
     r"(?:[ \t,]+pas[ \t]+(?:(?:le|la|les|l'|un|une|des|du|de)[ \t]*)?[a-z'-]+(?:[ \t]+[a-z'-]+)?)?"
@@ -25,7 +27,7 @@ _MARKER = re.compile(
 )
 # One of these is in every correction: a text without any has none, and is not searched.
 _MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais dire",
-                 "je rectifie")  # fmt: skip
+                 "je rectifie", "je plaisante", "je rigole", "en fait")  # fmt: skip
 # How close the replacement must follow the correction.
 _REACH = 45
 
@@ -80,6 +82,14 @@ def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) 
             i for i in range(index + 1, len(ordered))
             if marker.end() <= ordered[i].span.start <= marker.end() + _REACH
         ]  # fmt: skip
+        number = next((n for n in numbers if n.start == marker.end()), None)
+        if (
+            number is not None
+            and item.quantity is not None
+            and not any(ordered[i].span.start == number.start for i in after)
+        ):
+            recounted[index] = number.value  # "cinquante chaises, non pardon soixante, et…"
+            continue
         if after:
             # "quatre bancs et dix tables euh non dix bancs et quatre tables": every item
             # named again after the correction, and the one right before it, are replaced.
@@ -90,10 +100,6 @@ def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) 
                     break
                 if (ordered[earlier].item_id or ordered[earlier].label) in named_again:
                     dropped.add(earlier)
-            continue
-        number = next((n for n in numbers if n.start == marker.end()), None)
-        if number is not None and item.quantity is not None:
-            recounted[index] = number.value  # "2 000 plants euh plutôt 2 500"
     return [
         replace(item, quantity=recounted[i]) if i in recounted else item
         for i, item in enumerate(ordered)
