@@ -83,17 +83,17 @@ def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) 
             if marker.end() <= ordered[i].span.start <= marker.end() + _REACH
         ]  # fmt: skip
         number = next((n for n in numbers if n.start == marker.end()), None)
+        named_again = {ordered[i].item_id or ordered[i].label for i in after}
         if (
-            number is not None
-            and item.quantity is not None
+            number is not None and item.quantity is not None
             and not any(ordered[i].span.start == number.start for i in after)
-        ):
+            and (item.item_id or item.label) not in named_again
+        ):  # fmt: skip
             recounted[index] = number.value  # "cinquante chaises, non pardon soixante, et…"
             continue
         if after:
             # "quatre bancs et dix tables euh non dix bancs et quatre tables": every item
             # named again after the correction, and the one right before it, are replaced.
-            named_again = {ordered[i].item_id or ordered[i].label for i in after}
             dropped.add(index)
             for earlier in range(index - 1, -1, -1):
                 if ordered[earlier].span.end < item.span.start - 60:
