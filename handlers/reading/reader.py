@@ -397,7 +397,8 @@ class Reader:
 _ONE_OF = re.compile(r"(?<![a-z'])(?:le|la|l'|notre|votre|mon|ma|son|sa|leur|cette|ce|cet)\s*$")
 _BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
-_AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)\s+$")
+# Searched in folded text, which `fold` strips: the auxiliary ends it.
+_AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)$")
 
 
 def _participle(original: str, match: ItemMatch) -> bool:
