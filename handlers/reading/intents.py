@@ -79,6 +79,12 @@ CANCEL = _words(
     r"plus d'actualite",
     r"(?:se|nous nous) retir(?:e|ons)",
     r"ne (?:preterons|pourrons|pouvons) plus",
+    # "on n'achète plus la tondeuse, on laisse tomber", "ne participera pas à la commande"
+    r"(?:n'|ne )(?:achete|achetons|acheterons|achetera|commande|commandons|commanderons"
+    r"|prend|prenons|prendrons|prendra) plus\b(?! que)",
+    r"laiss(?:e|ons|er) tomber",
+    r"(?:ne|n') (?:participera|participerons|participerai|participe|participons|participeront)"
+    r" (?:finalement |donc |plus |pas )*(?:pas|plus)\b",
 )
 # Asking for a loan, whatever else the message says ("une commune pourrait-elle nous prêter").
 ASKING = _words(
@@ -143,6 +149,8 @@ LEND = _words(
     r"(?:propose|proposons|proposent|proposera) (?:sa|son|ses|notre|nos|leur|leurs)\b"
     r"(?! (?:\w+ )?" + _BUYING_OBJECT + r")",
     r"pret (?:sur|a la) (?:simple )?demande",
+    # "2 chauffages qui servent pas jusqu'au 20 décembre", "qui ne servent à rien l'été"
+    r"qui (?:ne |n')?(?:sert|servent|servira|serviront) (?:pas|plus|a rien)\b",
     # "peut emmener notre table de mixage à qui en a besoin"
     r"(?:a|pour|aux?) (?:qui|ceux qui|celles qui|communes qui) en (?:a|ont|aurait|auraient|aura"
     r"|auront) (?:besoin|l'usage|envie)",
@@ -318,6 +326,7 @@ _NEGATION = re.compile(
 )
 _NOT_NEGATION = re.compile(
     r"\bn'hesit\w*|\bne manqu\w*|\bne (?:[a-z'-]+\s+){0,3}?que\b"
+    r"|\bne (?:sert|servent|servira|serviront|servait|servaient) (?:pas|plus)\b"  # an offer
     r"|\bpas (?:de |d')?(?:souci|probleme|urgence|rush)s?\b|\bpas de date\b|\bpas encore\b"
 )
 # A question in the negative still asks: "vous n'auriez pas 2 barnums ?".
