@@ -569,7 +569,11 @@ _STRONG_WORDS = (
     "d'ici",
     "au plus",
 )
-_WITHIN = re.compile(rf"\b(?:d'ici|sous)\s+({_NUMS})\s+(jours?|semaines?|mois)\b")
+_WITHIN = re.compile(
+    rf"\b(?:d'ici|sous)\s+(?:({_NUMS})\s+(jours?|semaines?|mois)|(huitaine|quinzaine))\b"
+)
+# "sous huitaine": within eight days (as two writers of three count it); "sous quinzaine": 15.
+_SPANS_OF = {"huitaine": ("8", "jours"), "quinzaine": ("15", "jours")}
 
 
 # Words that every match of a pattern holds (one of them): see `_search`.
@@ -607,7 +611,8 @@ class DateFinder:
             self._feast(match)
         for match in _search(_WITHIN, folded, windows, ("d'ici", "sous")):
             if self._free(match.span()):
-                stretch = resolve(f"dans {match.group(1)} {match.group(2)}", self.today)
+                count, unit = _SPANS_OF.get(match.group(3) or "", match.group(1, 2))
+                stretch = resolve(f"dans {count} {unit}", self.today)
                 if stretch is not None:
                     self._add("deadline", None, stretch.end, match.span())
         # "à partir de lundi prochain": the opening word comes with its weekday.

@@ -118,6 +118,8 @@ def _pair(inside: list[DateFinding], folded: str) -> DateFinding | None:
 def _deadline(coming: list[DateFinding], folded: str) -> Placement:
     chosen = next((d for d in coming if d.kind == "deadline"), None)
     chosen = chosen or _best([d for d in coming if d.kind in _STRETCHES], folded)
+    # "si d'autres veulent, on groupe jusqu'au 1er décembre": open until then
+    chosen = chosen or next((d for d in coming if d.kind == "until"), None)
     candidates = [d for d in coming if d.kind in ("deadline", *_STRETCHES)]
     if chosen is None:
         return Placement(candidates=candidates)
