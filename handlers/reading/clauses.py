@@ -29,6 +29,7 @@ _CLAUSE_BREAK = re.compile(
     r"(?:;|(?:,\s*)?\b(?:mais|par contre|en revanche|cependant|toutefois|neanmoins|sauf que"
     r"|en echange|en retour|d'autre part|par ailleurs|de plus|en outre|aussi nous)\b"
     r"|(?:,\s*)?\bet\s+(?=(?:nous|on|je|j'|vous|il|elle|ils|elles)\b)"
+    r"|,\s*(?=(?:seulement|uniquement)\b)"
     r"|,\s*(?=(?:nous|on|je|j')\s+(?:\w+\s+){0,2}?(?:pouvons|pourrions|pourrons|avons|aurions"
     r"|aurons|souhaitons|souhaiterions|devons|voudrions|cherchons|recherchons|proposons"
     r"|pretons|mettons|disposons|possedons|n'avons|n'aurons|ne pourrons|ne pouvons|peut|a)\b))"
@@ -39,7 +40,9 @@ _CONTINUES = re.compile(
     r"^\s*(?:et|ainsi que|plus|\+|aussi|egalement|de meme|idem|ou|voire|avec)\b", re.I
 )
 _ALSO = re.compile(r"(?=[aed])\b(?:aussi|egalement|en plus|de plus|ainsi que|en outre)\b")
-_CONTRAST = re.compile(r"^\s*(?:,\s*)?(?:mais|par contre|en revanche|cependant|toutefois|sauf)")
+_CONTRAST = re.compile(
+    r"^\s*(?:,\s*)?(?:mais|par contre|en revanche|cependant|toutefois|sauf|seulement|uniquement)"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,8 @@ _NOT_QUANTITIES = re.compile(
             r"\b\d+[.,]\d+\b(?![.,]\d)",
             # postal code and town: 56100 Lorient
             r"\b(?:56|29|22|35)\d{3}\b",
+            # reference codes: "réf. PR-2027-014", "CDE-2027-118", "BL-4471", "2027-0456"
+            r"(?<=[a-z])-\d+(?:-\d+)*\b|\b(?:19|20)\d{2}-\d{3,}\b",
             # years: 2027, and academic or season spans: 2026-2027
             r"\b(?:19|20)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b"
             r"(?!\s+(?:[a-z]+\s+){0,1}(?:de\s+|d')?[a-z]{4,}s\b)",
@@ -48,7 +50,7 @@ _NOT_QUANTITIES = re.compile(
 )
 
 # The characters a number that counts nothing can begin with (see the patterns above).
-_QUANTITY_STARTS = frozenset("0123456789+nrdamfbcils")
+_QUANTITY_STARTS = frozenset("0123456789+-nrdamfbcils")
 _NUMBER_WORDS = """
     zero un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze
     quinze seize vingt vingts trente quarante cinquante soixante septante huitante
