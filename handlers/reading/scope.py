@@ -82,6 +82,7 @@ _ANOTHER_NAME = re.compile(
     r"\s*(?:/|\(|ou|alias|dit|type|voire)\s*(?:(?:un|une|des|le|la|les)\s+)?"
     r"(?:(?:grande?s?|petite?s?|gros|grosses?|autres?)\s+)?"
 )
+_COMPLEMENT = re.compile(r"\s+(?:de|a)\s+|\s+d'\s*")
 _OUTRIGHT = (Act.BUY, Act.ASK, Act.OFFER)
 _CONTEXT = Act.INFO  # what a sentence with no act of its own is, beside requests with items
 
@@ -105,6 +106,8 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
             continue  # "un pupitre avec micro": part of the first
         if kept and _ANOTHER_NAME.fullmatch(between):
             continue  # "tapis de sol / tatamis": another name for the same thing
+        if kept and _COMPLEMENT.fullmatch(between):
+            continue  # "fours électriques de table": what the first is for, or made of
         if kept and _FALLBACK.fullmatch(between):
             continue  # "15 chalets, ou à défaut des barnums": only if the first cannot be had
         if _INCIDENTAL.search(before):
