@@ -83,6 +83,7 @@ _ONE = (
     r"|ce\s+(?:week[\s-]?end|we)(?:\s+prochain)?"
     r"|le\s+(?:week[\s-]?end|we)\s+(?:prochain|du\s+[0-3]?\d(?:er)?(?:\s+"
     + _MONTH
+    + r"|/(?:0?[1-9]|1[0-2])\b(?![/\d])"  # "le we du 21/08"
     # "le week-end du 19." alone, not "du 12 et 13 décembre" nor "du 19/09"
     + r"|(?![\d/-]|\.\d|\s*(?:et|au|a)\s+\d)))"
     rf"|(?:la\s+)?(?:premiere|1ere|deuxieme|2e|2eme|seconde)\s+quinzaine\s+(?:de\s+|d')?{_MONTH}"
@@ -576,6 +577,10 @@ _WITHIN = re.compile(
 _SPANS_OF = {"huitaine": ("8", "jours"), "quinzaine": ("15", "jours")}
 
 
+# A feast that closes a period: "dispo jusqu'à Pâques", "avant la Pentecôte".
+_FEAST_LED = re.compile(r"(?:(?P<until>jusqu'?\s?(?:a|au))|avant)\s+(?:la\s+|l')?$")
+
+
 # Words that every match of a pattern holds (one of them): see `_search`.
 _WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _STRONG_OPENINGS = (
@@ -835,6 +840,14 @@ class DateFinder:
         if to:
             end = stretch.start + dt.timedelta(days=(WEEKDAYS[to] - stretch.start.weekday()) % 7)
         kind: Kind = "point" if stretch.start == end else "range"
+        led = _FEAST_LED.search(self.folded, max(0, match.start() - 14), match.start())
+        if led is not None and led.group("until"):
+            self._add("until", None, end, (led.start(), match.end()))  # "jusqu'à Pâques"
+            return
+        if led is not None:
+            # a day, as "avant le 15 mai" is: the feast itself
+            self._add("deadline", None, stretch.start, (led.start(), match.end()))
+            return
         self._add(kind, stretch.start, end, match.span())
 
     def _lone(self, match: re.Match[str]) -> None:
