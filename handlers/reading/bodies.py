@@ -50,6 +50,42 @@ _ADDRESSES = re.compile(
 _ADDRESS_MARKS = ("@", "http", "www.", "envoye", "sent", "telecharge", "obtenir")
 
 
+# A web form or a ticket forwarded by mail: "Nom : …", "Téléphone : …", "Objet : …",
+# "Service concerné : …", then "Message :". Its fields are not the writer's words.
+_FORM_FIELD = re.compile(
+    r"^[ \t]*(?:(?P<message>message|votre message|demande|votre demande|description)"
+    r"|nom|prenom|nom et prenom|nom complet|courriel|e-?mail|mail|adresse(?: e?-?mail)?"
+    r"|telephone|tel|portable|mobile|commune|collectivite|organisme|structure|fonction"
+    r"|service|service concerne|ticket|ticket n\W{0,3}\d+|n\W{0,3} de ticket|categorie"
+    r"|priorite|statut|date|heure|objet|sujet|reference|formulaire|page)[ \t]*:[^\n]*$",
+    re.MULTILINE,
+)
+# Fewer fields than this in a row are a letter's own lines ("Objet : …" alone).
+_FORM_RUN = 3
+
+
+def _form_fields(folded: str) -> list[Span]:
+    """The fields of a form the message carries, to mask; a message field keeps its text."""
+    if folded.count(":") < _FORM_RUN:
+        return []
+    fields = list(_FORM_FIELD.finditer(folded))
+    spans: list[Span] = []
+    run: list[re.Match[str]] = []
+    for field in [*fields, None]:
+        joined = field is not None and run and "\n" not in folded[run[-1].end() + 1 : field.start()]
+        if field is not None and (not run or joined):
+            run.append(field)
+            continue
+        if len(run) >= _FORM_RUN:
+            for line in run:
+                end = line.end()
+                if line.group("message"):
+                    end = folded.index(":", line.start()) + 1
+                spans.append(Span(line.start(), end))
+        run = [field] if field is not None else []
+    return spans
+
+
 @dataclass(frozen=True)
 class Body:
     """A message split into what the writer wrote and what surrounds it.
@@ -81,6 +117,7 @@ def separate(document: Document) -> Body:
     masked += [Span(m.start(), m.end()) for m in _QUOTED_LINE.finditer(folded, 0, end)]
     if any(mark in folded for mark in _ADDRESS_MARKS):
         masked += [Span(m.start(), m.end()) for m in _ADDRESSES.finditer(folded)]
+    masked += _form_fields(folded[:end])
     quoted = _first(_QUOTED_LINE, folded)
     if quoted is not None and quoted < end:
         end = quoted  # the writer's words stop where the quoted message begins
