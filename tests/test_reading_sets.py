@@ -39,11 +39,11 @@ FLOORS = {
     # W and X: scored blind after round 11, used for round 12
     "set-w.jsonl": (0.70, 0.85, 0.15),
     "set-x.jsonl": (0.58, 0.72, 0.24),
-    # Y and Z: scored blind after round 12 (which used W and X)
-    "set-y.jsonl": (0.79, 0.92, 0.10),
-    "set-z.jsonl": (0.63, 0.75, 0.16),
-    "set-ab.jsonl": (0.68, 0.81, 0.18),  # blind after round 12, unused
-    "set-aa.jsonl": (0.67, 0.83, 0.24),  # blind after round 13, unused
+    # Y, Z, AB: scored blind after round 12; AA after round 13; all four used for round 14
+    "set-y.jsonl": (0.83, 0.94, 0.06),
+    "set-z.jsonl": (0.75, 0.89, 0.11),
+    "set-ab.jsonl": (0.80, 0.89, 0.08),
+    "set-aa.jsonl": (0.79, 0.88, 0.12),
 }
 
 
