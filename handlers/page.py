@@ -24,6 +24,8 @@ from storage.proposals import communes_with_places
 from storage.views import EventRow, Item, NeedRow, ProposalRow, Scope, french_key
 
 KINDS = {"achat": NeedKind.PURCHASE, "emprunt": NeedKind.BORROW}
+# Needs listed at most: those due first; the filters and the workbook give the rest.
+SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class Page:
     today: dt.date
     summary: Semester
     needs: list[tuple[str, list[NeedRow]]]
+    # How many needs the filters keep (more than are listed when past SHOWN).
+    needs_kept: int
     families: list[str]
     group_orders: list[GroupOrder]
     loans: list[ProposalRow]
@@ -129,6 +133,11 @@ async def page(
     summary = await summary_of(session, scope, items, now, rate)
     today = summary.today
     live = [n for family in summary.families for n in family.needs if needs.keeps(n)]
+    kept = len(live)
+    if kept > SHOWN:
+        first = sorted(live, key=lambda n: (n.due or dt.date.max, n.id))[:SHOWN]
+        chosen = {n.id for n in first}
+        live = [n for n in live if n.id in chosen]
     grouped = [(label, list(rows)) for label, rows in groupby(live, lambda n: n.family)]
     proposals = summary.proposals
     found: list[Available] = []
@@ -149,6 +158,7 @@ async def page(
         today=today,
         summary=summary,
         needs=grouped,
+        needs_kept=kept,
         families=sorted({f.label for f in summary.families}, key=french_key),
         group_orders=[_group_order(p, keys.get(p.id)) for p in summary.group_orders],
         loans=loans,
