@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import itertools
 import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -319,3 +320,32 @@ async def test_the_command_line_prints_a_link(
     assert unknown.returncode == 1 and "Aucun membre actif" in unknown.stderr
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Proposal)) == 0
+
+
+async def test_the_bot_sends_a_link_to_a_member(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from bot.dispatcher import build_dispatcher
+    from handlers.inbox import Inbox
+    from handlers.replies import STRANGER as UNKNOWN
+    from handlers.replies import WEB_OFF
+    from tests.telegram import ChatDriver, texts
+    from tests.test_digests import READER
+
+    async with sessions.begin() as session:
+        queven = await session.get(Commune, "56185")
+        assert queven is not None
+        await add_member(session, queven, Role.CORRESPONDENT, name="Gwen", telegram_id=777)
+    inbox = Inbox(sessions, READER)
+    chat = ChatDriver(build_dispatcher(inbox, lambda: NOW, web_url="https://page.example"),
+                      lambda: NOW)  # fmt: skip
+    said = texts(await chat.say(777, "/web"))
+    found = re.search(r"https://page\.example/connexion/([\w-]{43})", said)
+    assert found is not None and "une seule fois" in said
+    opened = await client.post(f"/connexion/{found.group(1)}", allow_redirects=False)
+    assert opened.status == 303
+    assert "Gwen, Quéven" in await body(await client.get("/"))
+    assert UNKNOWN in texts(await chat.say(778, "/web"))
+    # Update numbers of its own: the store remembers those the first chat handled.
+    closed = ChatDriver(build_dispatcher(inbox, lambda: NOW), lambda: NOW, itertools.count(900))
+    assert WEB_OFF in texts(await closed.say(777, "/web"))
