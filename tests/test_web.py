@@ -349,3 +349,20 @@ async def test_the_bot_sends_a_link_to_a_member(
     # Update numbers of its own: the store remembers those the first chat handled.
     closed = ChatDriver(build_dispatcher(inbox, lambda: NOW), lambda: NOW, itertools.count(900))
     assert WEB_OFF in texts(await closed.say(777, "/web"))
+
+
+async def test_a_long_list_shows_the_needs_due_first(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions.begin() as session:
+        for day in range(210):
+            session.add(Need(commune_insee="56121", kind=NeedKind.PURCHASE, quantity=1,
+                             item_label=f"article {day}", channel="cli", status=NeedStatus.OPEN,
+                             deadline=dt.date(2027, 7, 1) + dt.timedelta(days=day)))  # fmt: skip
+    await log_in(client, sessions, COORDINATOR)
+    text = await body(await client.get("/"))
+    assert "214 besoins ouverts : voici les 200 aux échéances les plus proches" in text
+    assert ">1 article 0<" in text and ">1 article 209<" not in text
+    narrowed = await body(await client.get("/", params={"avant": "2027-07-10"}))
+    # Ten articles due by 10 July, and Riantec's barriers of 21 June.
+    assert "11 besoins ouverts." in narrowed
