@@ -62,10 +62,12 @@ async def run(call: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(call, *args)
 
 
-async def screenshot(driver: Any, name: str) -> None:
-    """A full-height picture of the page (the window stretched to the page's height)."""
+async def screenshot(driver: Any, name: str, width: int = 412) -> None:
+    """A full-height picture of the page (the window stretched to the page's height), at a
+    phone's width unless told."""
+    await run(driver.set_window_size, width, 915)
     height = await run(driver.execute_script, "return document.body.scrollHeight")
-    await run(driver.set_window_size, 412, max(915, int(height)))
+    await run(driver.set_window_size, width, max(915, int(height)))
     await run(driver.save_screenshot, str(ARTEFACTS / f"{name}.png"))
     await run(driver.set_window_size, 412, 915)
 
@@ -137,4 +139,5 @@ async def test_a_member_logs_in_searches_and_a_coordinator_closes(
         await run((await find(close)).click)
         await shows("Groupement clos")
         await screenshot(browser, "3-groupement-clos")
+        await screenshot(browser, "4-page-coordinateur-ecran-large", 1280)
     assert (await group_order(sessions)).status is ProposalStatus.DONE

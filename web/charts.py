@@ -11,7 +11,7 @@ LABEL_WIDTH = 150
 BAR_SPACE = 300
 BAR_HEIGHT = 12
 ROW_GAP = 8
-VALUE_SPACE = 70
+VALUE_SPACE = 110
 
 
 @dataclass(frozen=True)
