@@ -13,7 +13,8 @@ from itertools import groupby
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.costs import PriceBook, format_month, price_book
+from handlers.costs import format_month, price_book
+from handlers.digests import DigestConfig
 from handlers.digests.semester import Semester, build
 from handlers.lendable import Available, available
 from handlers.matching.plans import Place
@@ -111,11 +112,14 @@ async def scope_of(session: AsyncSession, territory_id: int) -> Scope:
 
 
 async def summary_of(
-    session: AsyncSession, scope: Scope, items: dict[str, Item], now: dt.datetime, rate: float
-) -> Semester:
-    """The semester summary the page is built on (what the workbook exports too)."""
-    prices: PriceBook = price_book(scope.epci, {k: i.price for k, i in items.items()})
-    return await build(session, scope, items, now, rate, prices)
+    session: AsyncSession, scope: Scope, items: dict[str, Item], now: dt.datetime,
+    config: DigestConfig,
+) -> Semester:  # fmt: skip
+    """The semester summary the page is built on (what the workbook exports too), with the
+    prices and savings rate of the emailed one."""
+    folders = [config.templates] if config.templates else []
+    prices = price_book(scope.epci, {k: i.price for k, i in items.items()}, folders)
+    return await build(session, scope, items, now, config.group_saving_rate, prices)
 
 
 async def page(
@@ -125,12 +129,12 @@ async def page(
     now: dt.datetime,
     needs: NeedFilter,
     search: Search,
-    rate: float = 0.10,
+    config: DigestConfig | None = None,
 ) -> Page:
     """The page of a territory as seen from the commune `home` (distances start there)."""
     scope = await scope_of(session, territory_id)
     items = await views.catalogue(session)
-    summary = await summary_of(session, scope, items, now, rate)
+    summary = await summary_of(session, scope, items, now, config or DigestConfig())
     today = summary.today
     live = [n for family in summary.families for n in family.needs if needs.keeps(n)]
     kept = len(live)
@@ -174,20 +178,11 @@ def _group_order(row: ProposalRow, key: dict[str, object] | None) -> GroupOrder:
     """A group order with each member's part and share of the cost, when one is known."""
     raw = key.get("shares") if key else None
     euros = {insee: Decimal(str(v)) for insee, v in raw.items()} if isinstance(raw, dict) else {}
-    quantities: dict[str, int | None] = {}
-    names: dict[str, str] = {}
-    for share in row.shares:
-        if share.role.value == "member":
-            names[share.insee] = share.commune
-            known = quantities.get(share.insee)
-            if share.quantity is not None:
-                quantities[share.insee] = (known or 0) + share.quantity
-            else:
-                quantities.setdefault(share.insee, known)
+    insee = {share.commune: share.insee for share in row.shares}
     total = key.get("total") if key else None
     return GroupOrder(
         row,
-        tuple(GroupShare(names[i], q, euros.get(i)) for i, q in quantities.items()),
+        tuple(GroupShare(name, q, euros.get(insee[name])) for name, q in row.parts),
         Decimal(str(total)) if total is not None else None,
         bool(key and key.get("obtained")),
         str(key.get("explanation", "")) if key else "",

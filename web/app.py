@@ -11,7 +11,7 @@ import datetime as dt
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -21,7 +21,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.costs import CostKey
+from handlers.digests import DigestConfig
 from handlers.digests.render import environment as digest_environment
+from handlers.digests.semester import Semester
 from handlers.digests.workbook import workbook
 from handlers.group_orders import close, record_price
 from handlers.logins import current_visitor, log_out, redeem_link
@@ -56,7 +58,7 @@ class WebConfig:
     sessions: async_sessionmaker[AsyncSession]
     now: Callable[[], dt.datetime]
     secure: bool = True
-    group_saving_rate: float = 0.10
+    digests: DigestConfig = field(default_factory=DigestConfig)
     group_key: CostKey | None = None
 
 
@@ -92,7 +94,7 @@ def _date(raw: str) -> dt.date | None:
         return None
 
 
-def _charts(summary: Any) -> list[Chart]:
+def _charts(summary: Semester) -> list[Chart]:
     """The Indicateurs charts: needs and matching, savings, demand against supply."""
     communes = [i for i in summary.indicators if i.needs or i.savings or i.savings_pending]
     matched = bars(
@@ -163,7 +165,7 @@ def make_app(config: WebConfig) -> web.Application:
             search = Search(search.item, search.first, search.first)
         async with config.sessions() as session:
             shown = await page(session, who.territory_id, who.insee, config.now(), needs,
-                               search, config.group_saving_rate)  # fmt: skip
+                               search, config.digests)  # fmt: skip
         done = DONE.get(query.get("fait", ""))
         return _html("page.html.j2", page=shown, who=who, needs=needs, search=search,
                      charts=_charts(shown.summary), done=done)  # fmt: skip
@@ -172,8 +174,7 @@ def make_app(config: WebConfig) -> web.Application:
         async with config.sessions() as session:
             scope = await scope_of(session, who.territory_id)
             items = await views.catalogue(session)
-            summary = await summary_of(session, scope, items, config.now(),
-                                       config.group_saving_rate)  # fmt: skip
+            summary = await summary_of(session, scope, items, config.now(), config.digests)
         return web.Response(body=workbook(summary), headers={
             "Content-Type": XLSX,
             "Content-Disposition": 'attachment; filename="besoins.xlsx"',

@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from handlers.cli.context import Context
+from handlers.cli.digest import digest_config
 from handlers.logins import issue_link, login_url
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -50,7 +51,7 @@ async def serving_page(ctx: Context) -> AsyncIterator[int]:
     assert settings.web_port is not None
     plain = settings.web_host in LOOPBACK and not settings.web_url.startswith("https:")
     config = WebConfig(ctx.sessions, ctx.clock, secure=not plain,
-                       group_saving_rate=settings.group_saving_rate,
+                       digests=digest_config(settings),
                        group_key=settings.matching().group_cost_key)  # fmt: skip
     async with serving(make_app(config), settings.web_host, settings.web_port) as port:
         yield port
