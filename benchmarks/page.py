@@ -36,12 +36,12 @@ from benchmarks.digests import NOW, reference
 from benchmarks.report import Row, write_rows
 from handlers.cli.calendar_feed import serving
 from handlers.logins import issue_link
+from handlers.web.app import WebConfig, make_app
 from storage import views
 from storage.database import create_engine, session_factory
 from storage.members import add_member
 from storage.models import Commune, Need, Role
 from storage.territory import DEFAULT_EPCI
-from web.app import WebConfig, make_app
 
 GOAL = 0.300
 SEARCH = {"article": "barrière", "du": "2027-07-14", "au": "2027-07-14"}

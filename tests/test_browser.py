@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.cli.calendar_feed import serving
+from handlers.web.app import WebConfig, make_app
 from storage.models import ProposalStatus
 from tests.test_web import COORDINATOR, CORRESPONDENT, NOW, group_order, link_for, territory
-from web.app import WebConfig, make_app
 
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts" / "browser"
 CHROMIUM = shutil.which("chromium")

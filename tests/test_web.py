@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.logins import LINK_LIFETIME, issue_link
+from handlers.web.app import COOKIE, WebConfig, make_app
 from storage.members import add_member
 from storage.models import (
     ActionEntry,
@@ -36,7 +37,6 @@ from storage.models import (
 )
 from tests.cli import mutualise
 from tests.test_digests import PARIS, play
-from web.app import COOKIE, WebConfig, make_app
 
 Client = TestClient[web.Request, web.Application]
 NOW = dt.datetime(2027, 6, 1, 9, tzinfo=PARIS)

@@ -45,7 +45,7 @@ async def serving_page(ctx: Context) -> AsyncIterator[int]:
     """The shared page on MUTUALISE_WEB_HOST:MUTUALISE_WEB_PORT while the block runs.
     Cookies are Secure unless the page is reached on loopback over plain HTTP (tests)."""
     from handlers.cli.calendar_feed import serving
-    from web.app import WebConfig, make_app  # the adapter loads for the service only
+    from handlers.web.app import WebConfig, make_app  # the adapter loads for the service only
 
     settings = ctx.settings
     assert settings.web_port is not None

@@ -28,10 +28,10 @@ from handlers.digests.workbook import workbook
 from handlers.group_orders import close, record_price
 from handlers.logins import current_visitor, log_out, redeem_link
 from handlers.page import NeedFilter, Search, page, scope_of, summary_of
+from handlers.web.charts import Chart, bars
 from storage import views
 from storage.access import Visitor
 from storage.errors import MutualiseError
-from web.charts import Chart, bars
 
 log = logging.getLogger("mutualise.web")
 COOKIE = "mutualise_session"
@@ -65,7 +65,7 @@ class WebConfig:
 @cache
 def templates() -> Environment:
     """The page's templates, with the digests' French filters (dates, euros, percents)."""
-    folder = str(resources.files("web").joinpath("templates"))
+    folder = str(resources.files("handlers.web").joinpath("templates"))
     env = Environment(
         loader=FileSystemLoader(folder),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
@@ -227,7 +227,7 @@ def make_app(config: WebConfig) -> web.Application:
         raise response
 
     async def style(request: web.Request) -> web.StreamResponse:
-        css = resources.files("web").joinpath("templates", "page.css").read_text("utf-8")
+        css = resources.files("handlers.web").joinpath("templates", "page.css").read_text("utf-8")
         return web.Response(text=css, content_type="text/css", charset="utf-8",
                             headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
 
