@@ -38,6 +38,7 @@ BENCHMARKS = (
     ("latency.py", ["--rounds", "4"], ["--rounds", "20"]),
     ("digests.py", ["--scale", "0.02", "--runs", "3"], ["--scale", "1", "--runs", "5"]),
     ("memory.py", ["--needs", "20000"], ["--needs", "100000"]),
+    ("page.py", ["--runs", "5"], ["--runs", "15"]),
 )
 
 

@@ -13,7 +13,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import ErrorEvent
 
-from bot import calendar, coordinating, declaring, joining, listing
+from bot import calendar, coordinating, declaring, joining, listing, page
 from bot.digests import Digests, not_yet
 from bot.middlewares import MemberMiddleware, OnceMiddleware, PaceMiddleware
 from bot.sending import plain
@@ -34,6 +34,7 @@ def build_dispatcher(
     digests: Digests = not_yet,
     isolation: BaseEventIsolation | None = None,
     pace: Pace | None = None,
+    web_url: str = "",
 ) -> Dispatcher:
     """A dispatcher serving the inbox; conversation state in `storage` (memory by default),
     one update of a chat at a time."""
@@ -45,6 +46,7 @@ def build_dispatcher(
         requests=requests,
         clock=clock,
         digests=digests,
+        web_url=web_url,
     )
     dispatcher.update.outer_middleware(OnceMiddleware(inbox, clock))
     if pace is not None:
@@ -59,6 +61,7 @@ def build_dispatcher(
         joining.make_router(),
         listing.make_router(),
         calendar.make_router(),
+        page.make_router(),
         coordinating.make_router(),
         declaring.make_router(),
     )

@@ -16,6 +16,7 @@ COMMANDS = [
     BotCommand(command="besoins", description="les besoins et offres de ma commune"),
     BotCommand(command="propositions", description="les propositions pour ma commune"),
     BotCommand(command="calendrier", description="les manifestations des prochaines semaines"),
+    BotCommand(command="web", description="un lien vers la page du territoire"),
     BotCommand(command="annuler", description="abandonner la déclaration en cours"),
 ]
 COORDINATOR_COMMANDS = [

@@ -77,7 +77,8 @@ async def running_bot(
     bot = make_bot(settings)
     storage, isolation = make_storage(settings)
     pace = Pace(settings.sender_limit, settings.sender_window)
-    dispatcher = build_dispatcher(inbox, clock, storage, digests, isolation, pace)
+    dispatcher = build_dispatcher(inbox, clock, storage, digests, isolation, pace,
+                                  settings.web_url)  # fmt: skip
     tasks: list[asyncio.Task[None]] = []
     runner: web.AppRunner | None = None
     try:

@@ -199,6 +199,7 @@ HELP = (
     "/besoins : les besoins et offres en cours de votre commune\n"
     "/propositions : les propositions qui concernent votre commune\n"
     "/calendrier : les manifestations des prochaines semaines\n"
+    "/web : un lien de connexion à la page du territoire\n"
     "/annuler : abandonner la déclaration en cours\n"
     "/aide : ce message"
 )
@@ -230,6 +231,20 @@ def declarations(commune: str, lines: list[str]) -> str:
     if not lines:
         return f"Aucun besoin ni offre en cours pour {commune}."
     return f"En cours pour {commune} :\n\n" + "\n".join(lines)
+
+
+WEB_OFF = (
+    "La page du territoire n'est pas ouverte sur ce service : demandez à votre "
+    "coordinateur (l'adresse publique MUTUALISE_WEB_URL n'est pas donnée)."
+)
+
+
+def web_link(url: str, until: str) -> str:
+    """/web: the one-time link to the territory's page."""
+    return (
+        f"Votre lien vers la page du territoire, valable une seule fois, jusqu'à {until} :\n"
+        f"{url}\nNe le transmettez pas : il ouvre une session à votre nom."
+    )
 
 
 NO_PROPOSALS = "Aucune proposition en cours pour votre commune."

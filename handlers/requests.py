@@ -13,6 +13,7 @@ from handlers import anticipation, replies
 from handlers.conversation import STALE
 from handlers.inbox import Inbox
 from handlers.invitations import InvitationError, redeem
+from handlers.logins import issue_link, login_url
 from handlers.notices import Notice
 from handlers.proposals import answer, awaits, notice, standing
 from handlers.recurrence import dated
@@ -174,6 +175,15 @@ class Requests:
                 )  # fmt: skip
             except anticipation.AnticipationError as exc:
                 raise StaleError(STALE) from exc
+
+    async def web_link(self, telegram_id: int, now: dt.datetime, base: str) -> str:
+        """A one-time link to the territory's page for the member of a Telegram account."""
+        if not base:
+            return replies.WEB_OFF
+        async with self.sessions.begin() as session:
+            link = await issue_link(session, now, telegram_id=telegram_id)
+        until = link.expires_at.astimezone(self.zone)
+        return replies.web_link(login_url(base, link.secret), f"{until:%H:%M}")
 
     async def calendar(self, commune: str, today: dt.date, weeks: int = 8) -> str:
         """The territory's manifestations of the coming weeks, recurring ones included."""

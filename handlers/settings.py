@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     calendar_port: int | None = None
     calendar_host: str = "127.0.0.1"
     calendar_url: str = ""
+    # The shared page (référencement) served by `mutualise run` when a port is given; its
+    # public base address, for the one-time links the command line and the bot give.
+    web_port: int | None = None
+    web_host: str = "127.0.0.1"
+    web_url: str = ""
 
     @field_validator("timezone")
     @classmethod

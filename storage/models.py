@@ -430,6 +430,47 @@ class CalendarToken(Base):
     member: Mapped[Member] = relationship()
 
 
+class WebLink(Base):
+    """A one-time link to the shared page, kept as its SHA-256 only: it expires, and it
+    opens one session at most."""
+
+    __tablename__ = "web_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(Bounded(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class WebSession(Base):
+    """A member's session on the shared page, opened by a link; the cookie's secret is kept
+    as its SHA-256 only, the form token (CSRF) beside it."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(Bounded(64), unique=True)
+    form_token: Mapped[str] = mapped_column(Bounded(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    expires_at: Mapped[dt.datetime]
+
+
+class ActionEntry(Base):
+    """What a coordinator did on the shared page, and who: the log every action leaves."""
+
+    __tablename__ = "action_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    action: Mapped[str] = mapped_column(Bounded(40))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    detail: Mapped[str] = mapped_column(CleanText)
+    at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
 class Proposal(Base):
     """What matching suggests: a loan, a group order or a joint purchase."""
 

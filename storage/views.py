@@ -574,3 +574,15 @@ async def declarers(session: AsyncSession, territory: Scope, since: dt.datetime)
         )
         found.update(rows)
     return found
+
+
+async def cost_keys(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The cost keys of some proposals (total, shares by commune), those that have one."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Proposal.id, Proposal.cost_key).where(
+            Proposal.id.in_(ids), Proposal.cost_key.is_not(None)
+        )
+    )
+    return {pid: key for pid, key in rows if key}

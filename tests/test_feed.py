@@ -127,11 +127,15 @@ async def test_run_serves_the_feed_until_revoked(sqlite_url: str) -> None:
     path = re.search(r"/calendrier/[\w-]{32}\.ics", added.stdout)
     assert path is not None and "MUTUALISE_CALENDAR_URL" in added.stdout
     env = service_env(sqlite_url)
-    port = free_port()
+    port, page = free_port(), free_port()
     env.update(MUTUALISE_SMTP_PORT=str(free_port()),
                MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example", MUTUALISE_SCHEDULER="false",
                MUTUALISE_SECRET="the secret of the test territory",
-               MUTUALISE_CALENDAR_PORT=str(port))  # fmt: skip
+               MUTUALISE_CALENDAR_PORT=str(port), MUTUALISE_WEB_PORT=str(page))  # fmt: skip
+    # The territory's page beside the feed: a one-time link opens it.
+    link = mutualise("web-link", "--member", "1", db=sqlite_url)
+    login = re.search(r"/connexion/[\w-]{43}", link.stdout)
+    assert login is not None, link.stderr
     service = await asyncio.create_subprocess_exec(
         MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
@@ -146,6 +150,11 @@ async def test_run_serves_the_feed_until_revoked(sqlite_url: str) -> None:
         assert icalendar.Calendar.from_ical(body)["x-wr-calname"] == (
             "Mutualisation — Lorient Agglomération"
         )
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+            site = f"http://127.0.0.1:{page}"
+            async with client.post(site + login[0]) as opened:
+                assert opened.status == 200  # redirected to the page, the cookie set
+                assert "Référencement — Lorient Agglomération" in await opened.text()
         assert mutualise("calendar-token", "revoke", "1", db=sqlite_url).returncode == 0
         status, _, _ = await fetch(f"http://127.0.0.1:{port}{path[0]}")
         assert status == 404
@@ -154,5 +163,6 @@ async def test_run_serves_the_feed_until_revoked(sqlite_url: str) -> None:
         out, err = await asyncio.wait_for(service.communicate(), timeout=30)
     assert service.returncode == 0, err.decode()
     assert "Calendrier par abonnement servi" in out.decode()
+    assert "Page du territoire servie" in out.decode()
     listed = mutualise("calendar-token", "list", db=sqlite_url).stdout
     assert "révoquée le" in listed and path[0] not in listed

@@ -26,6 +26,7 @@ from handlers.cli import (
     records,
     reference,
     service,
+    web,
 )
 from handlers.cli.context import open_context
 from handlers.cli.output import log_into, os_reason, safe_url
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest.register(commands)
     calendar_feed.register(commands)
     service.register(commands)
+    web.register(commands)
     demo.register(commands)
     return parser
 

@@ -145,11 +145,18 @@ async def serving_feed(
     now: Callable[[], dt.datetime],
     domain: str = "mutualise",
 ) -> AsyncIterator[int]:
-    """Serve the feed on host:port while the block runs; yields the port bound (0 picks one).
-    No access log: each line would hold a secret token."""
+    """Serve the feed on host:port while the block runs; yields the port bound (0 picks one)."""
+    async with serving(feed_app(sessions, now, domain), host, port) as bound:
+        yield bound
+
+
+@contextlib.asynccontextmanager
+async def serving(app: web.Application, host: str, port: int) -> AsyncIterator[int]:
+    """Serve an application on host:port while the block runs; yields the port bound (0
+    picks one). No access log: each line would hold a secret (a token, a login link)."""
     from aiohttp import web
 
-    runner = web.AppRunner(feed_app(sessions, now, domain), access_log=None)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

@@ -102,6 +102,13 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
                 )
             ctx.out.print(f"Calendrier par abonnement servi sur {settings.calendar_host}:{port} "
                           "(/calendrier/<jeton>.ics).")  # fmt: skip
+        if settings.web_port is not None:
+            from handlers.cli.web import serving_page
+
+            with listening_on(settings.web_host, settings.web_port, "page web", "WEB"):
+                port = await services.enter_async_context(serving_page(ctx))
+            ctx.out.print(f"Page du territoire servie sur {settings.web_host}:{port} "
+                          "(liens de connexion : mutualise web-link).")  # fmt: skip
         if settings.scheduler:
             # Other instances' commits ring here too (PostgreSQL): this one may be the sender.
             await services.enter_async_context(listening(settings.db, ctx.doorbell))

@@ -1,0 +1,169 @@
+"""Benchmark: the shared page of one territory with 10,000 needs, fetched over HTTP.
+
+Run: .venv/bin/python benchmarks/page.py [--runs 7] [--db FILE] [--rows FILE]
+
+Builds the store of `benchmarks/digests.py` with Lorient Agglomération only (10,000 needs,
+with offers, proposals and events in proportion), signs a coordinator in through a one-time
+link, then times `GET /` (the whole page: needs, group orders, calendar, indicators with
+their charts) and `GET /?article=…&du=…&au=…` (a search of lendable equipment), each the
+median of `--runs`, served on loopback by aiohttp and read by an aiohttp client. The
+reference, interleaved with it in the same run: the same territory's need rows read with a
+plain column query and written as CSV. Goal: the page under 300 ms. A report, never a
+pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import aiohttp
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+
+from benchmarks.digests import NOW, reference
+from benchmarks.report import Row, write_rows
+from handlers.cli.calendar_feed import serving
+from handlers.logins import issue_link
+from handlers.web.app import WebConfig, make_app
+from storage import views
+from storage.database import create_engine, session_factory
+from storage.members import add_member
+from storage.models import Commune, Need, Role
+from storage.territory import DEFAULT_EPCI
+
+GOAL = 0.300
+SEARCH = {"article": "barrière", "du": "2027-07-14", "au": "2027-07-14"}
+
+
+def _time(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
+
+
+async def measure(path: Path, runs: int) -> dict[str, Any]:
+    """The page and the search, each with the reference interleaved, after a warm-up."""
+    engine = create_engine(f"sqlite:///{path}")
+    sessions = session_factory(engine)
+    try:
+        async with sessions.begin() as session:
+            scope = next(s for s in await views.territories(session) if s.epci == DEFAULT_EPCI)
+            lorient = await session.get(Commune, "56121")
+            assert lorient is not None
+            member = await add_member(session, lorient, Role.COORDINATOR, name="Banc d'essai")
+            secret = (await issue_link(session, NOW, member_id=member.id)).secret
+            needs = await session.scalar(
+                select(func.count())
+                .select_from(Need)
+                .join(Commune, Commune.insee == Need.commune_insee)
+                .where(Commune.territory_id == scope.id)
+            )
+        app = make_app(WebConfig(sessions, lambda: NOW, secure=False))
+        async with (
+            serving(app, "127.0.0.1", 0) as port,
+            aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client,
+        ):
+            site = f"http://127.0.0.1:{port}"
+            async with client.post(f"{site}/connexion/{secret}", allow_redirects=False) as r:
+                assert r.status == 303, r.status
+
+            async def fetch(params: dict[str, str] | None = None) -> tuple[float, int]:
+                started = time.perf_counter()
+                async with client.get(f"{site}/", params=params) as response:
+                    body = await response.read()
+                    assert response.status == 200, response.status
+                return time.perf_counter() - started, len(body)
+
+            async def csv() -> float:
+                started = time.perf_counter()
+                async with sessions() as session:
+                    await reference(session, scope)
+                return time.perf_counter() - started
+
+            await fetch()  # warm: templates compiled, caches filled
+            await fetch(SEARCH)
+            await csv()
+            page, search, theirs = [], [], []
+            size = 0
+            for _ in range(runs):
+                gc.collect()
+                spent, size = await fetch()
+                page.append(spent)
+                gc.collect()
+                search.append((await fetch(SEARCH))[0])
+                gc.collect()
+                theirs.append(await csv())
+    finally:
+        await engine.dispose()
+    return {
+        "needs": needs,
+        "page": statistics.median(page),
+        "search": statistics.median(search),
+        "reference": statistics.median(theirs),
+        "bytes": size,
+        "runs": runs,
+    }
+
+
+def rows(results: dict[str, Any]) -> list[Row]:
+    """The figures for the table of `benchmarks/all.py`: the reference's time over ours."""
+    theirs = results["reference"]
+    csv = f"its need rows read and written as CSV: {_time(theirs)}"
+    return [
+        Row("page", f"shared page of one territory ({results['needs']:,} needs), GET /",
+            _time(results["page"]), csv, f"{theirs / results['page']:.3f}",
+            f"under 300 ms: {'yes' if results['page'] < GOAL else 'no'}"),
+        Row("page", "the same page with a search of lendable equipment by dates",
+            _time(results["search"]), csv, f"{theirs / results['search']:.3f}",
+            f"under 300 ms: {'yes' if results['search'] < GOAL else 'no'}"),
+    ]  # fmt: skip
+
+
+def report(console: Console, results: dict[str, Any], built: str) -> None:
+    table = Table(title=f"Shared page, median of {results['runs']} runs ({built})")
+    for column in ("figure", "ours", "reference", "ratio (ref/ours)", "goal"):
+        table.add_column(column)
+    for row in rows(results):
+        table.add_row(row.figure, row.ours, row.reference, row.ratio, row.goal)
+    console.print(table)
+    console.print(f"page size: {results['bytes'] / 1e3:,.0f} kB of HTML")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs of each fetch")
+    parser.add_argument("--db", type=Path, help="store file: reused if it exists, else kept")
+    parser.add_argument("--rows", type=Path, help="append the figures here (JSON lines)")
+    args = parser.parse_args()
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = 150
+    with tempfile.TemporaryDirectory(prefix="mutualise-bench-") as folder:
+        path = args.db or Path(folder) / "page.db"
+        if path.exists():
+            built = f"{path} reused"
+        else:
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, str(Path(__file__).with_name("digests.py")), "--build-only",
+                 "--db", str(path), "--scale", "0"],
+                check=True,
+            )  # fmt: skip
+            built = f"store built in {time.perf_counter() - started:,.1f} s, not measured"
+        results = asyncio.run(measure(path, args.runs))
+        report(console, results, built)
+        write_rows(args.rows, rows(results))
+
+
+if __name__ == "__main__":
+    main()

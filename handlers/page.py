@@ -1,0 +1,207 @@
+"""The shared page (*référencement*) of one territory, as data: the semester summary's read
+model (needs by family, group orders, loans, calendar, indicators) with the page's filters,
+the lendable equipment searched by item and dates, and the group orders' shares.
+
+Channel-agnostic: `web/` renders it. One reading of the store per page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import groupby
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.costs import format_month, price_book
+from handlers.digests import DigestConfig
+from handlers.digests.semester import Semester, build
+from handlers.lendable import Available, available
+from handlers.matching.plans import Place
+from storage import views
+from storage.access import LoggedAction, actions
+from storage.models import NeedKind
+from storage.proposals import communes_with_places
+from storage.views import EventRow, Item, NeedRow, ProposalRow, Scope, french_key
+
+KINDS = {"achat": NeedKind.PURCHASE, "emprunt": NeedKind.BORROW}
+# Needs listed at most: those due first; the filters and the workbook give the rest.
+SHOWN = 200
+
+
+@dataclass(frozen=True)
+class NeedFilter:
+    """What the Besoins section is narrowed to (query parameters); empty: everything."""
+
+    family: str = ""
+    commune: str = ""
+    kind: str = ""
+    before: dt.date | None = None
+
+    def keeps(self, need: NeedRow) -> bool:
+        if self.family and need.family != self.family:
+            return False
+        if self.commune and need.insee != self.commune:
+            return False
+        if self.kind in KINDS and need.kind is not KINDS[self.kind]:
+            return False
+        return not (self.before and (need.due is None or need.due > self.before))
+
+
+@dataclass(frozen=True)
+class Search:
+    """The lendable equipment asked for: words of the item, first and last day."""
+
+    item: str = ""
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+    @property
+    def asked(self) -> bool:
+        return bool(self.item or self.first or self.last)
+
+
+@dataclass(frozen=True)
+class GroupShare:
+    commune: str
+    quantity: int | None
+    euros: Decimal | None
+
+
+@dataclass(frozen=True)
+class GroupOrder:
+    """A group order in formation with its shares by the cost key, estimated or obtained."""
+
+    row: ProposalRow
+    shares: tuple[GroupShare, ...]
+    total: Decimal | None
+    obtained: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Month:
+    label: str
+    events: list[EventRow]
+    loans: list[ProposalRow]
+
+
+@dataclass
+class Page:
+    """Everything the page shows of one territory on one day."""
+
+    scope: Scope
+    today: dt.date
+    summary: Semester
+    needs: list[tuple[str, list[NeedRow]]]
+    # How many needs the filters keep (more than are listed when past SHOWN).
+    needs_kept: int
+    families: list[str]
+    group_orders: list[GroupOrder]
+    loans: list[ProposalRow]
+    months: list[Month]
+    search: Search
+    found: list[Available]
+    items: list[str]
+    logged: list[LoggedAction] = field(default_factory=list)
+
+
+async def scope_of(session: AsyncSession, territory_id: int) -> Scope:
+    """The territory of that number with its communes."""
+    return next(s for s in await views.territories(session) if s.id == territory_id)
+
+
+async def summary_of(
+    session: AsyncSession, scope: Scope, items: dict[str, Item], now: dt.datetime,
+    config: DigestConfig,
+) -> Semester:  # fmt: skip
+    """The semester summary the page is built on (what the workbook exports too), with the
+    prices and savings rate of the emailed one."""
+    folders = [config.templates] if config.templates else []
+    prices = price_book(scope.epci, {k: i.price for k, i in items.items()}, folders)
+    return await build(session, scope, items, now, config.group_saving_rate, prices)
+
+
+async def page(
+    session: AsyncSession,
+    territory_id: int,
+    home: str,
+    now: dt.datetime,
+    needs: NeedFilter,
+    search: Search,
+    config: DigestConfig | None = None,
+) -> Page:
+    """The page of a territory as seen from the commune `home` (distances start there)."""
+    scope = await scope_of(session, territory_id)
+    items = await views.catalogue(session)
+    summary = await summary_of(session, scope, items, now, config or DigestConfig())
+    today = summary.today
+    live = [n for family in summary.families for n in family.needs if needs.keeps(n)]
+    kept = len(live)
+    if kept > SHOWN:
+        first = sorted(live, key=lambda n: (n.due or dt.date.max, n.id))[:SHOWN]
+        chosen = {n.id for n in first}
+        live = [n for n in live if n.id in chosen]
+    grouped = [(label, list(rows)) for label, rows in groupby(live, lambda n: n.family)]
+    proposals = summary.proposals
+    found: list[Available] = []
+    if search.asked:
+        places = {
+            c.insee: Place(c.name, c.population, c.latitude, c.longitude)
+            for c in await communes_with_places(session)
+            if c.insee in scope.communes
+        }
+        offers = await views.offers(session, scope)
+        found = available(offers, proposals, items, places, home, search.item,
+                          search.first, search.last)  # fmt: skip
+    keys = await views.cost_keys(session, [p.id for p in summary.group_orders])
+    loans = sorted([*summary.loans_pending, *summary.loans_coming],
+                   key=lambda p: (p.start or dt.date.max, p.id))  # fmt: skip
+    return Page(
+        scope=scope,
+        today=today,
+        summary=summary,
+        needs=grouped,
+        needs_kept=kept,
+        families=sorted({f.label for f in summary.families}, key=french_key),
+        group_orders=[_group_order(p, keys.get(p.id)) for p in summary.group_orders],
+        loans=loans,
+        months=_months(summary.events, loans),
+        search=search,
+        found=found,
+        items=sorted({i.label for i in items.values()}, key=french_key),
+        logged=await actions(session, scope.id),
+    )
+
+
+def _group_order(row: ProposalRow, key: dict[str, object] | None) -> GroupOrder:
+    """A group order with each member's part and share of the cost, when one is known."""
+    raw = key.get("shares") if key else None
+    euros = {insee: Decimal(str(v)) for insee, v in raw.items()} if isinstance(raw, dict) else {}
+    insee = {share.commune: share.insee for share in row.shares}
+    total = key.get("total") if key else None
+    return GroupOrder(
+        row,
+        tuple(GroupShare(name, q, euros.get(insee[name])) for name, q in row.parts),
+        Decimal(str(total)) if total is not None else None,
+        bool(key and key.get("obtained")),
+        str(key.get("explanation", "")) if key else "",
+    )
+
+
+def _months(events: list[EventRow], loans: list[ProposalRow]) -> list[Month]:
+    """Events and loans to come, month by month, in order."""
+    by_month: dict[tuple[int, int], Month] = {}
+
+    def month(day: dt.date) -> Month:
+        key = (day.year, day.month)
+        if key not in by_month:
+            by_month[key] = Month(format_month(day).capitalize(), [], [])
+        return by_month[key]
+
+    for event in events:
+        month(event.start).events.append(event)
+    for loan in loans:
+        if loan.start is not None:
+            month(loan.start).loans.append(loan)
+    return [by_month[k] for k in sorted(by_month)]

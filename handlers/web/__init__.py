@@ -1,0 +1,1 @@
+"""The shared page's adapter: aiohttp routes, cookies and forms around `handlers/`."""

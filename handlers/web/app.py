@@ -1,0 +1,267 @@
+"""The shared page's HTTP adapter (aiohttp): one-time links to sessions, the page of the
+visitor's territory, the workbook, and the coordinators' forms.
+
+Reads a request, calls `handlers/`, renders a template: what the page holds is decided in
+handlers/page.py, who may do what in handlers/logins.py and handlers/group_orders.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.costs import CostKey
+from handlers.digests import DigestConfig
+from handlers.digests.render import environment as digest_environment
+from handlers.digests.semester import Semester
+from handlers.digests.workbook import workbook
+from handlers.group_orders import close, record_price
+from handlers.logins import current_visitor, log_out, redeem_link
+from handlers.page import NeedFilter, Search, page, scope_of, summary_of
+from handlers.web.charts import Chart, bars
+from storage import views
+from storage.access import Visitor
+from storage.errors import MutualiseError
+
+log = logging.getLogger("mutualise.web")
+COOKIE = "mutualise_session"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Server": "mutualise",
+}
+# What a finished action says once the page is shown again (Post/Redirect/Get).
+DONE = {
+    "clos": "Groupement clos : les besoins qu'il réunissait sont satisfaits.",
+    "prix": "Prix obtenu enregistré : les parts suivent la clé de répartition.",
+}
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """What the page needs from the service: the store, the clock, and its settings."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    now: Callable[[], dt.datetime]
+    secure: bool = True
+    digests: DigestConfig = field(default_factory=DigestConfig)
+    group_key: CostKey | None = None
+
+
+@cache
+def templates() -> Environment:
+    """The page's templates, with the digests' French filters (dates, euros, percents)."""
+    folder = str(resources.files("handlers.web").joinpath("templates"))
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    env.filters.update(digest_environment().filters)
+    env.filters["km"] = lambda km: "—" if km is None else f"{km:.1f} km".replace(".", ",")
+    return env
+
+
+def _html(name: str, status: int = 200, **context: Any) -> web.Response:
+    body = templates().get_template(name).render(**context)
+    return web.Response(status=status, text=body, content_type="text/html", charset="utf-8")
+
+
+def _message(title: str, text: str, status: int) -> web.Response:
+    return _html("message.html.j2", status, title=title, text=text)
+
+
+def _date(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw.strip()) if raw.strip() else None
+    except ValueError:
+        return None
+
+
+def _charts(summary: Semester) -> list[Chart]:
+    """The Indicateurs charts: needs and matching, savings, demand against supply."""
+    communes = [i for i in summary.indicators if i.needs or i.savings or i.savings_pending]
+    matched = bars(
+        "chart-needs", "Besoins déclarés et rapprochés par commune",
+        "Pour chaque commune, le nombre de besoins déclarés ce semestre et le nombre de "
+        "ceux qui ont trouvé une proposition.",
+        ("déclarés", "rapprochés"),
+        [(i.commune, (i.needs, i.matched)) for i in communes if i.needs],
+    )  # fmt: skip
+    euros = digest_environment().filters["euros"]
+    savings = bars(
+        "chart-savings", "Économies confirmées et en attente par commune",
+        "Pour chaque commune, en euros, les économies des propositions confirmées et "
+        "celles des propositions qui attendent une réponse.",
+        ("confirmées", "en attente"),
+        [(i.commune, (i.savings, i.savings_pending)) for i in communes
+         if i.savings or i.savings_pending],
+        [(euros(i.savings), euros(i.savings_pending)) for i in communes
+         if i.savings or i.savings_pending],
+        stacked=True,
+    )  # fmt: skip
+    stretch = digest_environment().filters["stretch"]
+    peaks = bars(
+        "chart-peaks", "Demande et offre prêtable des articles en tension",
+        "Pour chaque pic de demande de l'année, la quantité demandée et la quantité que "
+        "les communes du territoire prêtent ces jours-là.",
+        ("demandé", "prêtable"),
+        [(f"{p.plural}, {stretch(p.first, p.last)}", (p.asked, p.lendable))
+         for p in summary.peaks],
+    )  # fmt: skip
+    return [matched, savings, peaks]
+
+
+def make_app(config: WebConfig) -> web.Application:
+    """The web application of the shared page."""
+
+    async def visitor_of(request: web.Request) -> Visitor | None:
+        async with config.sessions() as session:
+            return await current_visitor(session, request.cookies.get(COOKIE, ""), config.now())
+
+    def checked(
+        handler: Callable[[web.Request, Visitor], Awaitable[web.StreamResponse]],
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """Only for a session; a form also needs its session's token (CSRF)."""
+
+        async def run(request: web.Request) -> web.StreamResponse:
+            who = await visitor_of(request)
+            if who is None:
+                return _html("welcome.html.j2", 401)
+            if request.method == "POST":
+                form = await request.post()
+                sent = str(form.get("jeton", ""))
+                if not hmac.compare_digest(sent.encode(), who.form_token.encode()):
+                    return _message("Formulaire refusé", "Ce formulaire a expiré ou ne vient "
+                                    "pas de cette page : rechargez la page et recommencez.",
+                                    403)  # fmt: skip
+            return await handler(request, who)
+
+        return run
+
+    async def home(request: web.Request, who: Visitor) -> web.StreamResponse:
+        query = request.query
+        needs = NeedFilter(query.get("famille", ""), query.get("commune", ""),
+                           query.get("genre", ""), _date(query.get("avant", "")))  # fmt: skip
+        search = Search(query.get("article", "").strip()[:80], _date(query.get("du", "")),
+                        _date(query.get("au", "")))  # fmt: skip
+        if search.first and not search.last:
+            search = Search(search.item, search.first, search.first)
+        async with config.sessions() as session:
+            shown = await page(session, who.territory_id, who.insee, config.now(), needs,
+                               search, config.digests)  # fmt: skip
+        done = DONE.get(query.get("fait", ""))
+        return _html("page.html.j2", page=shown, who=who, needs=needs, search=search,
+                     charts=_charts(shown.summary), done=done)  # fmt: skip
+
+    async def export(request: web.Request, who: Visitor) -> web.StreamResponse:
+        async with config.sessions() as session:
+            scope = await scope_of(session, who.territory_id)
+            items = await views.catalogue(session)
+            summary = await summary_of(session, scope, items, config.now(), config.digests)
+        return web.Response(body=workbook(summary), headers={
+            "Content-Type": XLSX,
+            "Content-Disposition": 'attachment; filename="besoins.xlsx"',
+        })  # fmt: skip
+
+    def action(
+        act: Callable[[AsyncSession, Visitor, int, Any], Awaitable[object]], done: str
+    ) -> Callable[[web.Request, Visitor], Awaitable[web.StreamResponse]]:
+        async def run(request: web.Request, who: Visitor) -> web.StreamResponse:
+            if not who.acts:
+                return _message("Action réservée", "Seuls les coordinateurs agissent sur "
+                                "les groupements ; les correspondants lisent.", 403)  # fmt: skip
+            form = await request.post()
+            try:
+                proposal_id = int(request.match_info["id"])
+                async with config.sessions.begin() as session:
+                    await act(session, who, proposal_id, form)
+            except MutualiseError as exc:
+                return _message("Action impossible", str(exc), 400)
+            raise web.HTTPSeeOther(f"/?fait={done}#groupements")
+
+        return run
+
+    async def closing(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
+        await close(session, who, pid, config.now())
+
+    async def pricing(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
+        await record_price(session, who, pid, str(form.get("prix", "")), config.now(),
+                           config.group_key)  # fmt: skip
+
+    async def link(request: web.Request) -> web.StreamResponse:
+        return _html("login.html.j2", secret=request.match_info["secret"])
+
+    async def login(request: web.Request) -> web.StreamResponse:
+        try:
+            async with config.sessions.begin() as session:
+                opened = await redeem_link(session, request.match_info["secret"], config.now())
+        except MutualiseError as exc:
+            return _message("Lien refusé", str(exc), 403)
+        response = web.HTTPSeeOther("/")
+        response.set_cookie(COOKIE, opened.secret, httponly=True, secure=config.secure,
+                            samesite="Lax", path="/", max_age=7 * 24 * 3600)  # fmt: skip
+        raise response
+
+    async def logout(request: web.Request, who: Visitor) -> web.StreamResponse:
+        async with config.sessions.begin() as session:
+            await log_out(session, request.cookies.get(COOKIE, ""))
+        response = web.HTTPSeeOther("/")
+        response.del_cookie(COOKIE, path="/")
+        raise response
+
+    async def style(request: web.Request) -> web.StreamResponse:
+        css = resources.files("handlers.web").joinpath("templates", "page.css").read_text("utf-8")
+        return web.Response(text=css, content_type="text/css", charset="utf-8",
+                            headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
+
+    app = web.Application(middlewares=[_guarded])
+    app.router.add_get("/", checked(home))
+    app.router.add_get("/besoins.xlsx", checked(export))
+    app.router.add_post("/groupements/{id:\\d+}/clore", checked(action(closing, "clos")))
+    app.router.add_post("/groupements/{id:\\d+}/prix", checked(action(pricing, "prix")))
+    app.router.add_get("/connexion/{secret}", link)
+    app.router.add_post("/connexion/{secret}", login)
+    app.router.add_post("/deconnexion", checked(logout))
+    app.router.add_get("/style.css", style)
+    app.on_response_prepare.append(_headers)
+    return app
+
+
+@web.middleware
+async def _guarded(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Never a traceback in a response: a French page, the detail in the log."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status >= 400:
+            return _message("Page introuvable", "Cette adresse ne mène à rien.", exc.status)
+        raise
+    except Exception:
+        log.exception("web page failed: %s %s", request.method, request.path)
+        return _message("Page indisponible", "La page est momentanément indisponible : "
+                        "réessayez dans un instant.", 503)  # fmt: skip
+
+
+async def _headers(request: web.Request, response: web.StreamResponse) -> None:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["Server"] = "mutualise"

@@ -1,0 +1,368 @@
+"""The shared page through aiohttp's test client on a real store (SQLite file, and
+PostgreSQL when it is given): one-time links, sessions, what each member sees, the
+coordinators' forms, and the refusals (forged, expired or reused link, another territory,
+a correspondent acting, a form without its token)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import itertools
+import re
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from aiohttp import ClientResponse, web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.logins import LINK_LIFETIME, issue_link
+from handlers.web.app import COOKIE, WebConfig, make_app
+from storage.members import add_member
+from storage.models import (
+    ActionEntry,
+    Commune,
+    Need,
+    NeedKind,
+    NeedStatus,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Role,
+    Territory,
+)
+from tests.cli import mutualise
+from tests.test_digests import PARIS, play
+
+Client = TestClient[web.Request, web.Application]
+NOW = dt.datetime(2027, 6, 1, 9, tzinfo=PARIS)
+COORDINATOR = "agglo@lorient.bzh"
+CORRESPONDENT = "anne@gmail.com"  # Riantec's, from the seed
+STRANGER = "chef@ailleurs.bzh"  # a coordinator of another territory
+
+
+async def territory(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The digests' scenario (a loan of barriers from Lorient to Riantec on 21 June, a group
+    order of laptops by Caudan and Cléguer), a coordinator of Lorient, and another territory
+    with its own coordinator and a need of its own."""
+    await play(sessions)
+    async with sessions.begin() as session:
+        lorient = await session.get(Commune, "56121")
+        assert lorient is not None
+        await add_member(session, lorient, Role.COORDINATOR, emails=[COORDINATOR], name="Lou")
+        other = Territory(epci="200000001", name="Pays d'Ailleurs", kind="CC", source="test")
+        session.add(other)
+        await session.flush()
+        far = Commune(insee="29999", territory_id=other.id, name="Ailleurs", population=900)
+        session.add(far)
+        await session.flush()
+        await add_member(session, far, Role.COORDINATOR, emails=[STRANGER], name="Sam")
+        session.add(Need(commune_insee="29999", kind=NeedKind.PURCHASE, item_label="zeppelin",
+                         quantity=1, deadline=dt.date(2027, 9, 1), channel="cli",
+                         status=NeedStatus.OPEN))  # fmt: skip
+
+
+@pytest.fixture
+async def client(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Client]:
+    await territory(sessions)
+    app = make_app(WebConfig(sessions, lambda: NOW, secure=False))
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+async def body(response: ClientResponse) -> str:
+    """The page's text as a reader sees it (entities decoded)."""
+    return html.unescape(await response.text())
+
+
+async def link_for(
+    sessions: async_sessionmaker[AsyncSession], email: str, at: dt.datetime = NOW
+) -> str:
+    async with sessions.begin() as session:
+        return (await issue_link(session, at, email=email)).secret
+
+
+async def log_in(client: Client, sessions: async_sessionmaker[AsyncSession], email: str) -> str:
+    """Open a session as the member of that address; returns the page's form token."""
+    secret = await link_for(sessions, email)
+    response = await client.post(f"/connexion/{secret}", allow_redirects=False)
+    assert response.status == 303
+    page = await client.get("/")
+    assert page.status == 200
+    found = re.search(r'name="jeton" value="([^"]+)"', await body(page))
+    assert found is not None
+    return found.group(1)
+
+
+async def group_order(sessions: async_sessionmaker[AsyncSession]) -> Proposal:
+    async with sessions() as session:
+        found = await session.scalar(
+            select(Proposal).where(Proposal.kind == ProposalKind.GROUP_ORDER)
+        )
+        assert found is not None
+        return found
+
+
+async def test_without_a_session_the_page_says_how_to_get_in(client: Client) -> None:
+    response = await client.get("/")
+    assert response.status == 401
+    text = await body(response)
+    assert "réservée aux membres" in text and "/web" in text
+    assert "Caudan" not in text
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+async def test_a_link_opens_one_session_once(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    secret = await link_for(sessions, COORDINATOR)
+    # Opening the link only shows a button: a mail scanner fetching it uses nothing.
+    shown = await client.get(f"/connexion/{secret}")
+    assert shown.status == 200 and "Se connecter" in await body(shown)
+    opened = await client.post(f"/connexion/{secret}", allow_redirects=False)
+    assert opened.status == 303 and opened.headers["Location"] == "/"
+    cookie = opened.headers["Set-Cookie"]
+    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = await client.get("/")
+    text = await body(page)
+    assert page.status == 200
+    assert "Référencement — Lorient Agglomération" in text
+    for heading in ("Besoins", "Matériel prêtable", "Groupements et achats communs",
+                    "Calendrier", "Indicateurs"):  # fmt: skip
+        assert f">{heading}</h2>" in text
+    assert "3 ordinateurs portables" in text and "Quéven" in text
+    # The same link again, even from another browser: refused.
+    client.session.cookie_jar.clear()
+    again = await client.post(f"/connexion/{secret}", allow_redirects=False)
+    assert again.status == 403 and "a déjà servi" in await body(again)
+    assert (await client.get("/")).status == 401
+
+
+@pytest.mark.parametrize("case", ["forged", "expired"])
+async def test_a_forged_or_expired_link_is_refused(
+    client: Client, sessions: async_sessionmaker[AsyncSession], case: str
+) -> None:
+    if case == "forged":
+        secret = "x" * 43
+    else:
+        secret = await link_for(sessions, COORDINATOR, NOW - LINK_LIFETIME - dt.timedelta(1))
+    response = await client.post(f"/connexion/{secret}", allow_redirects=False)
+    assert response.status == 403
+    assert "n'est pas valable" in await body(response)
+    assert COOKIE not in response.headers.get("Set-Cookie", "")
+
+
+async def test_a_cookie_is_secure_off_loopback(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await territory(sessions)
+    secret = await link_for(sessions, COORDINATOR)
+    async with TestClient(TestServer(make_app(WebConfig(sessions, lambda: NOW)))) as client:
+        response = await client.post(f"/connexion/{secret}", allow_redirects=False)
+        assert "Secure" in response.headers["Set-Cookie"]
+
+
+async def test_another_territory_is_never_shown(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    form = await log_in(client, sessions, STRANGER)
+    text = await body(await client.get("/"))
+    assert "Pays d'Ailleurs" in text and "zeppelin" in text
+    assert "Lorient" not in text and "ordinateurs" not in text and "Caudan" not in text
+    # Nor can its coordinator act on a group order of Lorient Agglomération.
+    order = await group_order(sessions)
+    refused = await client.post(f"/groupements/{order.id}/clore", data={"jeton": form})
+    assert refused.status == 400 and "sur votre territoire" in await body(refused)
+    assert (await group_order(sessions)).status is ProposalStatus.PROPOSED
+    # And Lorient's members do not see the other territory.
+    client.session.cookie_jar.clear()
+    await log_in(client, sessions, COORDINATOR)
+    text = await body(await client.get("/"))
+    assert "zeppelin" not in text and "Ailleurs" not in text
+
+
+async def test_a_correspondent_reads_and_cannot_act(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    form = await log_in(client, sessions, CORRESPONDENT)
+    text = await body(await client.get("/"))
+    assert "correspondant" in text and "Groupement n°" in text
+    assert "Clore le groupement" not in text and "Enregistrer le prix" not in text
+    order = await group_order(sessions)
+    for path, data in ((f"/groupements/{order.id}/clore", {"jeton": form}),
+                       (f"/groupements/{order.id}/prix", {"jeton": form, "prix": "100"})):  # fmt: skip
+        refused = await client.post(path, data=data)
+        assert refused.status == 403 and "Seuls les coordinateurs" in await body(refused)
+    assert (await group_order(sessions)).status is ProposalStatus.PROPOSED
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+async def test_a_form_without_its_token_is_refused(
+    client: Client, sessions: async_sessionmaker[AsyncSession], token: str | None
+) -> None:
+    await log_in(client, sessions, COORDINATOR)
+    order = await group_order(sessions)
+    data = {} if token is None else {"jeton": token}
+    refused = await client.post(f"/groupements/{order.id}/clore", data=data)
+    assert refused.status == 403 and "Formulaire refusé" in await body(refused)
+    assert (await group_order(sessions)).status is ProposalStatus.PROPOSED
+
+
+async def test_a_coordinator_records_the_price_then_closes_the_group_order(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    form = await log_in(client, sessions, COORDINATOR)
+    order = await group_order(sessions)
+    unreadable = await client.post(f"/groupements/{order.id}/prix",
+                                   data={"jeton": form, "prix": "beaucoup"})  # fmt: skip
+    assert unreadable.status == 400 and "Montant illisible" in await body(unreadable)
+    priced = await client.post(f"/groupements/{order.id}/prix",
+                               data={"jeton": form, "prix": "2 000,01 €"})  # fmt: skip
+    assert priced.status == 200 and "Prix obtenu enregistré" in await body(priced)
+    order = await group_order(sessions)
+    assert order.cost_key is not None and order.cost_key["obtained"] is True
+    shares = {k: Decimal(v) for k, v in order.cost_key["shares"].items()}
+    # By quantity (the default key): Caudan 3 laptops, Cléguer 2; to the cent.
+    assert shares == {"56036": Decimal("1200.01"), "56040": Decimal("800.00")}
+    text = await body(await client.get("/"))
+    assert "prix obtenu 2" in text.replace("\u202f", " ").replace("\xa0", " ")
+    closed = await client.post(f"/groupements/{order.id}/clore", data={"jeton": form})
+    assert closed.status == 200 and "Groupement clos" in await body(closed)
+    async with sessions() as session:
+        done = await session.get(Proposal, order.id)
+        assert done is not None and done.status is ProposalStatus.DONE
+        statuses = set(await session.scalars(
+            select(Need.status).where(Need.kind == NeedKind.PURCHASE,
+                                      Need.commune_insee.in_(["56036", "56040"]))
+        ))  # fmt: skip
+        assert statuses == {NeedStatus.FULFILLED}
+        logged = (await session.execute(
+            select(ActionEntry.action, ActionEntry.member_id, ActionEntry.proposal_id)
+            .order_by(ActionEntry.id)
+        )).all()  # fmt: skip
+    assert [(a, p) for a, _, p in logged] == [("prix", order.id), ("clore", order.id)]
+    text = await body(await client.get("/"))
+    assert "Lou (Lorient) : Groupement n° " in text
+    # Closed, it is no longer in formation: acting again is refused.
+    again = await client.post(f"/groupements/{order.id}/clore", data={"jeton": form})
+    assert again.status == 400 and "déjà clos" in await body(again)
+
+
+async def test_needs_are_filtered_by_kind_and_commune(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await log_in(client, sessions, CORRESPONDENT)
+    borrow = await body(await client.get("/", params={"genre": "emprunt"}))
+    assert "1 chapiteau" in borrow and "ordinateurs portables" not in borrow.split("Matériel")[0]
+    caudan = await body(await client.get("/", params={"commune": "56036"}))
+    section = caudan.split('id="materiel"')[0]
+    assert "3 ordinateurs portables" in section and "2 ordinateurs portables" not in section
+    assert "1 besoin ouvert" in section
+    early = await body(await client.get("/", params={"avant": "2027-07-31"}))
+    assert "3 ordinateurs portables" not in early.split('id="materiel"')[0]
+    assert (await client.get("/", params={"avant": "n'importe quoi"})).status == 200
+
+
+async def test_lendable_equipment_by_item_and_dates(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await log_in(client, sessions, CORRESPONDENT)
+    found = await client.get("/", params={"article": "barriere", "du": "2027-06-21",
+                                          "au": "2027-06-21"})  # fmt: skip
+    text = (await body(found)).split('id="groupements"')[0]
+    # Lorient lends 100 barriers, 40 of which go to Riantec that day: 60 are free.
+    assert "barrières Vauban" in text and "60 sur 100" in text and "km</td>" in text
+    later = await client.get("/", params={"article": "barrière", "du": "2027-07-01"})
+    assert "100 sur 100" in await body(later)
+    winter = await client.get("/", params={"article": "barrière", "du": "2027-12-01",
+                                           "au": "2027-12-02"})  # fmt: skip
+    assert "ne prête cet article ces jours-là" in await body(winter)
+
+
+async def test_the_indicators_have_accessible_charts_and_the_workbook_exports(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await log_in(client, sessions, COORDINATOR)
+    text = await body(await client.get("/"))
+    assert text.count('<svg role="img"') >= 2
+    assert (
+        '<title id="chart-needs-title">Besoins déclarés et rapprochés par commune</title>' in text
+    )
+    assert '<desc id="chart-needs-desc">' in text
+    assert "<summary>Les chiffres en tableau</summary>" in text
+    assert "Juin 2027" in text and "Juillet 2027" in text
+    exported = await client.get("/besoins.xlsx")
+    assert exported.status == 200
+    book = openpyxl.load_workbook(io.BytesIO(await exported.read()), read_only=True)
+    assert "Besoins" in book.sheetnames and "Indicateurs" in book.sheetnames
+
+
+async def test_logging_out_ends_the_session(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    form = await log_in(client, sessions, COORDINATOR)
+    out = await client.post("/deconnexion", data={"jeton": form})
+    assert out.status == 401
+    assert (await client.get("/")).status == 401
+
+
+async def test_the_command_line_prints_a_link(
+    sessions: async_sessionmaker[AsyncSession], store_url: str
+) -> None:
+    result = mutualise("web-link", "--email", CORRESPONDENT, db=store_url,
+                       env={"MUTUALISE_WEB_URL": "https://mutualise.example/"})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"https://mutualise\.example/connexion/[\w-]{43}\n", result.stdout)
+    unknown = mutualise("web-link", "--email", "personne@nulle.part", db=store_url)
+    assert unknown.returncode == 1 and "Aucun membre actif" in unknown.stderr
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Proposal)) == 0
+
+
+async def test_the_bot_sends_a_link_to_a_member(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from bot.dispatcher import build_dispatcher
+    from handlers.inbox import Inbox
+    from handlers.replies import STRANGER as UNKNOWN
+    from handlers.replies import WEB_OFF
+    from tests.telegram import ChatDriver, texts
+    from tests.test_digests import READER
+
+    async with sessions.begin() as session:
+        queven = await session.get(Commune, "56185")
+        assert queven is not None
+        await add_member(session, queven, Role.CORRESPONDENT, name="Gwen", telegram_id=777)
+    inbox = Inbox(sessions, READER)
+    chat = ChatDriver(build_dispatcher(inbox, lambda: NOW, web_url="https://page.example"),
+                      lambda: NOW)  # fmt: skip
+    said = texts(await chat.say(777, "/web"))
+    found = re.search(r"https://page\.example/connexion/([\w-]{43})", said)
+    assert found is not None and "une seule fois" in said
+    opened = await client.post(f"/connexion/{found.group(1)}", allow_redirects=False)
+    assert opened.status == 303
+    assert "Gwen, Quéven" in await body(await client.get("/"))
+    assert UNKNOWN in texts(await chat.say(778, "/web"))
+    # Update numbers of its own: the store remembers those the first chat handled.
+    closed = ChatDriver(build_dispatcher(inbox, lambda: NOW), lambda: NOW, itertools.count(900))
+    assert WEB_OFF in texts(await closed.say(777, "/web"))
+
+
+async def test_a_long_list_shows_the_needs_due_first(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions.begin() as session:
+        for day in range(210):
+            session.add(Need(commune_insee="56121", kind=NeedKind.PURCHASE, quantity=1,
+                             item_label=f"article {day}", channel="cli", status=NeedStatus.OPEN,
+                             deadline=dt.date(2027, 7, 1) + dt.timedelta(days=day)))  # fmt: skip
+    await log_in(client, sessions, COORDINATOR)
+    text = await body(await client.get("/"))
+    assert "214 besoins ouverts : voici les 200 aux échéances les plus proches" in text
+    assert ">1 article 0<" in text and ">1 article 209<" not in text
+    narrowed = await body(await client.get("/", params={"avant": "2027-07-10"}))
+    # Ten articles due by 10 July, and Riantec's barriers of 21 June.
+    assert "11 besoins ouverts." in narrowed
