@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint typecheck pytest clean
+.PHONY: demo test bench lint typecheck pytest clean train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,8 @@ pytest: $(STAMP)
 
 clean:
 	rm -rf $(VENV) mutualise-demo .pytest_cache .mypy_cache .ruff_cache
+
+# The reading's intent model, from the annotated sets (scikit-learn is needed here only).
+train: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[train]'
+	$(BIN)/python data/train_intent.py --evaluate
