@@ -83,6 +83,7 @@ CANCEL = _words(
     r"(?:n'|ne )(?:achete|achetons|acheterons|achetera|commande|commandons|commanderons"
     r"|prend|prenons|prendrons|prendra) plus\b(?! que)",
     r"laiss(?:e|ons|er) tomber",
+    r"(?:nous nous|je me|se) desist",
     r"(?:ne|n') (?:participera|participerons|participerai|participe|participons|participeront)"
     r" (?:finalement |donc |plus |pas )*(?:pas|plus)\b",
 )

@@ -78,6 +78,10 @@ _NOT_ITEMS = frozenset(
     livraison livraisons environ oblige minimum maximum lumens lumen watts ports page pages
     saisonnier saisonniers sauveteur sauveteurs titre titres tiroir tiroirs aucun aucune
     pardon kg g cl ml
+    bon bons retour retours marche marches fournisseur fournisseurs prestataire prestataires
+    avis conseil conseils contact contacts tuyau tuyaux idee idees lien liens plan plans
+    modele modeles reference references contrat contrats imprimeur imprimeurs entreprise
+    entreprises artisan artisans
     """.split()
 )
 _STOP = frozenset(
@@ -102,7 +106,11 @@ _NEED_SLOT = re.compile(
     r"|(?:acheter|commander|racheter)[ \t]+(?:a plusieurs|en commun|ensemble)[ \t]+"
     r"(?:des|les|un|une|du|de|d')[ \t]*"
     r"|(?:preter|pretons|prete|emprunter|louer|mettre a disposition|met a disposition)[ \t]+"
-    r"(?:sa|son|ses|notre|nos|votre|vos|leur|leurs)[ \t]+)"
+    r"(?:sa|son|ses|notre|nos|votre|vos|leur|leurs)[ \t]+"
+    # "quelqu'un a une cloueuse à gaz ?", "vous auriez un détecteur de câbles ?"
+    r"|(?:qqn|qq1|qqun|quelqu'un|quelqu un|une commune|vous|qui)[ \t]+"
+    r"(?:a|aurait|auriez|avez|possede|dispose d')[ \t]+(?:un|une)[ \t]+"
+    r"|(?:auriez|avez|aurait)[- ](?:vous|quelqu'un|qqn)[ \t]+(?:un|une)[ \t]+)"
 )
 # Verbs that may follow a need word and are not the item ("besoin d'emprunter").
 _VERBS = frozenset(
@@ -388,7 +396,7 @@ def unknown_items(
             value = number.value
             items.append(_unknown(original, phrase, value, number.start, unit))
     for slot in _NEED_SLOT.finditer(text):
-        article = re.search(r"\b(?:un|une)\s+$", slot.group())
+        article = re.search(r"\b(?:un|une|sa|son|notre|votre|leur)\s+$", slot.group())
         if any(slot.end() <= s < slot.end() + 3 for s, _ in taken):
             continue
         if any(
@@ -466,6 +474,9 @@ def _phrase(text: str, position: int, taken: list[tuple[int, int]]) -> tuple[int
         joint = _JOINT.match(text, end)
         if joint is None:
             break
+        after = _NOUN.match(text, joint.end())
+        if after is not None and after.group() in _VERBS:
+            break  # "un congélateur à prêter": what it is for, not its name
         cursor = joint.end()
     return (start, end) if end is not None else None
 
