@@ -571,7 +571,7 @@ _SPEC_NOUNS = frozenset(
     essieu essieux pied pieds bac bacs plaque plaques brule bruleur bruleurs
     """.split()
 )
-_SPEC_GAP = re.compile(r"[ \t]+(?:a[ \t]+)?")
+_SPEC_GAP = re.compile(r"[ \t]+(?:(?:a|de)[ \t]+|d')?")
 
 
 def specifications(items: list[FoundItem], text: str) -> list[FoundItem]:
@@ -581,10 +581,18 @@ def specifications(items: list[FoundItem], text: str) -> list[FoundItem]:
         before = kept[-1] if kept else None
         head = re.match(r"\d+[ \t]*([a-z]+)", text[item.span.start : item.span.end])
         if (
-            before is not None and before.quantity in (None, 1) and item.quantity is not None
+            before is not None and item.quantity is not None
             and head is not None and head.group(1) in _SPEC_NOUNS
             and _SPEC_GAP.fullmatch(text, before.span.end, item.span.start)
         ):  # fmt: skip
             continue
+        if before is not None and _GLUED_AFTER.fullmatch(text, before.span.end, item.span.start):
+            first = text[before.span.start : before.span.end].split()[-1]
+            second = text[item.span.start : item.span.end].split()[0]
+            if item.quantity is None and first[-1] in "sx" and singular(second) == second:
+                continue  # "150 verres ballon": a kind of glass, not a ball
         kept.append(item)
     return kept
+
+
+_GLUED_AFTER = re.compile(r"[ \t]+")
