@@ -82,6 +82,8 @@ _NOT_ITEMS = frozenset(
     avis conseil conseils contact contacts tuyau tuyaux idee idees lien liens plan plans
     modele modeles reference references contrat contrats imprimeur imprimeurs entreprise
     entreprises artisan artisans
+    seul seule seuls seules neuf neufs
+    neuve neuves notre notres votre votres autre autres meme memes est-ce plantation plantations
     """.split()
 )
 _STOP = frozenset(
@@ -90,11 +92,11 @@ _STOP = frozenset(
     merci ce cette ces nous vous on il elle ils elles est sont sera seront serait
     pourrait qu si mais donc car avant apres entre jusqu des a partir vers chez svp stp
     ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une plus moins propre
-    livraison livraisons environ euh voila
+    livraison livraisons environ euh voila etant
     """.split()
 )
 _NEED_SLOT = re.compile(
-    r"\b(?:(?:besoin|faudrait|faut|emprunter|preter|louer|acheter|acquerir|commander|reserver"
+    r"(?:\b(?:besoin|faudrait|faut|emprunter|preter|louer|acheter|racheter|acquerir|commander|reserver"
     r"|cherchons|cherche|recherchons|recherche|disposer|prevoyons l'achat)"
     r"[ \t]+(?:de[ \t]+|d'|des[ \t]+|du[ \t]+|un[ \t]+|une[ \t]+)(?:(?:un|une)[ \t]+)?"
     r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+"
@@ -102,15 +104,25 @@ _NEED_SLOT = re.compile(
     # "on commande des gourdes", "acheter à plusieurs un lave-linge"
     r"|(?<!a )(?<!avons )(?<!ont )(?<!ai )(?<!avait )"
     r"(?:commande|commandons|rachete|rachetons|achete|achetons|prenons)[ \t]+"
-    r"(?:(?:a plusieurs|en commun|ensemble)[ \t]+)?(?:des|les|un|une|du)[ \t]+"
+    r"(?:(?:a plusieurs|en commun|ensemble)[ \t]+)?(?:des|les|un|une|du|de|d')[ \t]*"
     r"|(?:acheter|commander|racheter)[ \t]+(?:a plusieurs|en commun|ensemble)[ \t]+"
     r"(?:des|les|un|une|du|de|d')[ \t]*"
     r"|(?:preter|pretons|prete|emprunter|louer|mettre a disposition|met a disposition)[ \t]+"
     r"(?:sa|son|ses|notre|nos|votre|vos|leur|leurs)[ \t]+"
     # "quelqu'un a une cloueuse à gaz ?", "vous auriez un détecteur de câbles ?"
     r"|(?:qqn|qq1|qqun|quelqu'un|quelqu un|une commune|vous|qui)[ \t]+"
-    r"(?:a|aurait|auriez|avez|possede|dispose d')[ \t]+(?:un|une)[ \t]+"
+    r"(?:a|aurait|auriez|avez|possede|dispose d')[ \t]+(?:un|une|des)[ \t]+"
+    # a message that goes on from the one before: "et aussi des chaînes neige"
+    r"|^[ \t]*(?:et|\+)[ \t]+(?:aussi[ \t]+)?(?:des|les|un|une)[ \t]+"
     r"|(?:auriez|avez|aurait)[- ](?:vous|quelqu'un|qqn)[ \t]+(?:un|une)[ \t]+)"
+)
+# The next of a list, right after an item: "des plots et des coupelles", "2 filets + les
+# poteaux" (not "et les rendre": a pronoun before its verb).
+_NEXT_IN_LIST = re.compile(
+    r"[ \t]*(?:(?:,|\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:des|les|un|une)"
+    r"|(?:\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:leurs|nos|ses))[ \t]+"
+    r"(?![a-z'-]*(?:er|ir|re|rons|rez|rait|raient|ons|ez|ent)\b)"
+    rf"(?!{_ADJECTIVE}\b)"
 )
 # Verbs that may follow a need word and are not the item ("besoin d'emprunter").
 _VERBS = frozenset(
@@ -395,7 +407,12 @@ def unknown_items(
             unit = UNITS[measure.group().split()[0]] if measure else None
             value = number.value
             items.append(_unknown(original, phrase, value, number.start, unit))
-    for slot in _NEED_SLOT.finditer(text):
+    ends = {m.end for m in matches} | {i.span.end for i in items}
+    slots = [
+        *_NEED_SLOT.finditer(text),
+        *(m for m in _NEXT_IN_LIST.finditer(text) if m.start() in ends),
+    ]
+    for slot in slots:
         article = re.search(r"\b(?:un|une|sa|son|notre|votre|leur)\s+$", slot.group())
         if any(slot.end() <= s < slot.end() + 3 for s, _ in taken):
             continue
@@ -408,7 +425,19 @@ def unknown_items(
         phrase = _phrase(text, slot.end(), taken)
         if phrase is not None and all(not (i.span.start <= phrase[0] < i.span.end) for i in items):
             items.append(_unknown(original, phrase, 1 if article else None, slot.end()))
-    return items
+    return _counted_elsewhere(items)
+
+
+def _counted_elsewhere(items: list[FoundItem]) -> list[FoundItem]:
+    """ "des kayaks biplace … 8 kayaks": an uncounted unknown item named again with a count
+    is that one."""
+
+    def head(item: FoundItem) -> str:
+        words = fold(item.label).split()
+        return singular(words[0]) if words else ""
+
+    counted = {head(i) for i in items if i.quantity not in (None, 1)}
+    return [i for i in items if i.quantity is not None or head(i) not in counted]
 
 
 def _in_a_name(original: str, number: Number) -> bool:
