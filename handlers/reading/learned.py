@@ -55,10 +55,8 @@ class IntentModel:
         if counts:
             weighted = {t: (1 + math.log(n)) * self.terms[t][0] for t, n in counts.items()}
             norm = math.sqrt(sum(v * v for v in weighted.values()))
-            for term, value in weighted.items():
-                weights = self.terms[term]
-                for k in range(len(scores)):
-                    scores[k] += value / norm * weights[k + 1]
+            for k in range(len(scores)):
+                scores[k] += sum(v * self.terms[t][k + 1] for t, v in weighted.items()) / norm
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         best = max(range(len(scores)), key=scores.__getitem__)

@@ -407,11 +407,9 @@ def unknown_items(
             unit = UNITS[measure.group().split()[0]] if measure else None
             value = number.value
             items.append(_unknown(original, phrase, value, number.start, unit))
-    ends = {m.end for m in matches} | {i.span.end for i in items}
-    slots = [
-        *_NEED_SLOT.finditer(text),
-        *(m for m in _NEXT_IN_LIST.finditer(text) if m.start() in ends),
-    ]
+    ends = sorted({m.end for m in matches} | {i.span.end for i in items})
+    listed_next = (_NEXT_IN_LIST.match(text, end) for end in ends)
+    slots = [*_NEED_SLOT.finditer(text), *(m for m in listed_next if m is not None)]
     for slot in slots:
         article = re.search(r"\b(?:un|une|sa|son|notre|votre|leur)\s+$", slot.group())
         if any(slot.end() <= s < slot.end() + 3 for s, _ in taken):
