@@ -42,6 +42,19 @@ _STRONG = (
     r"|departementales|regionales))?|v(?:oe|o)ux\s+du\s+maire|gouter\s+des\s+aines"
     # "un podium pour le 14 juillet": the national day is the occasion
     r"|(?<=pour le )(?:14 juillet|11 novembre|8 mai)"
+    # ceremonies and their days, family and official occasions, youth stays and outings
+    r"|(?:ceremonie|commemoration|celebration)s? du (?:8 mai|11 novembre|14 juillet|19 mars"
+    r"|18 juin|8 juin|5 decembre|25 septembre)"
+    r"|(?<=du )(?:8 mai|11 novembre|14 juillet)(?= (?:prochain|a|au|avec|:|,)|$)"
+    r"|mariages?|noces d'(?:or|argent|diamant|platine)|bapteme republicain|parrainage civil"
+    r"|visite (?:officielle|ministerielle|(?:du|de la|de l'|des|de m\.?|de mme)\s?(?:sous-prefete?"
+    r"|prefete?|deputee?|senat(?:eur|rice)|ministre|pere noel|saint nicolas|presidente?"
+    r"|delegation(?: [a-z]+)?|correspondants?))"
+    r"|sejours? (?:ski|neige|au ski|a la neige|a la mer|a [a-z-]+|en [a-z-]+)"
+    r"|(?:mini[- ])?camps? (?:d'ete|ados?|nature|vacances)|mini[- ]camps?|raid (?:aventure|nature)"
+    r"|guinguette|boum(?: de [a-z]+)?|color run|sainte[- ]barbe|saint[- ]patrick|octobre rose"
+    r"|semaine bleue|seance du conseil(?: municipal)?|enquete publique|lancement des illuminations"
+    r"|vente de crepes|fete des voisins|permis velo|soiree (?:cine|cinema|jeux|des [a-z]+)"
 )
 # Heads that name an event only after an article or a possessive ("la course", "notre repas").
 _WEAK = (
