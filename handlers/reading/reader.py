@@ -126,6 +126,17 @@ _REFERS_TO = re.compile(
 )
 
 
+# "délibération du 14 janvier", "délib du 11/05", "arrêté n° 2027-12 du 3 mars": the day a
+# decision was taken, never a day of use nor a deadline.
+_DECIDED_ON = re.compile(
+    r"\b(?:deliberations?|delib|arretes?|decisions?)\b[^.;!?\n]{0,60}?"
+    r"\b(?:du|en date du|le)\s*$"
+)
+_SAVE = re.compile(
+    r"\b(?:sauf|excepte|hormis|hors)\s+(?:le|la|les|l'|du|autour du|pendant|entre)?\s*$"
+)
+
+
 # "à ajouter au calendrier, merci": an announcement, whatever thanks close it.
 _FOR_THE_CALENDAR = re.compile(
     r"\b(?:ajouter|inscrire|indiquer|mettre|noter|faire figurer|reporter|integrer|porter)"
@@ -216,7 +227,13 @@ class Reader:
             d
             for d in corrected_dates(written, folded)
             if not _REFERS_TO.search(folded, 0, d.span.start)
+            and not _DECIDED_ON.search(folded, max(0, d.span.start - 80), d.span.start)
         ]
+        # "en juillet-août, sauf le 15 août": the days left out are not the days of use
+        kept = [
+            d for d in dates if not _SAVE.search(folded, max(0, d.span.start - 25), d.span.start)
+        ]
+        dates = kept or dates
         counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
         # Bounds that no real message reaches keep the reading quick on any input.
         named = self.vocabulary.find(words(counted), counted)[:MAX_ITEMS]
