@@ -170,6 +170,11 @@ class WriterFinder:
         regions = [body]
         if signature is not None:
             regions.insert(0, " " * signature.start + whole[signature.start : signature.end])
+        # with no sign-off to find it by, the last lines stand for the signature
+        closing = regions[0] if signature is not None else _last_lines(whole)
+        shared = self._shared_signature(closing, body)
+        if shared is not None:
+            return shared
         for region in regions:
             for pattern in (_INTRO, _POSTAL):
                 for match in pattern.finditer(region):
@@ -188,6 +193,27 @@ class WriterFinder:
                 if insee is not None:
                     return insee, Span(edge.start("name"), edge.end("name"))
         return self._named_anywhere(regions)
+
+    def _shared_signature(self, signature: str, body: str) -> tuple[str, Span] | None:
+        """ "Secrétaire de mairie | Lanvaudan (lun-mar) / Calan (jeu-ven)": a signature that
+        names two communes speaks for the one the message names; for none, if it names
+        neither or both."""
+        unquoted = _QUOTED.sub(lambda m: " " * len(m.group()), signature)
+        signed = {
+            self._by_name.get(fold_place(m.group().replace("-", " ")))
+            for m in self._mention.finditer(unquoted)
+        } - {None}
+        if len(signed) < 2:
+            return None
+        end = len(signature) - len(signature.lstrip())  # where the signature begins
+        named = [
+            (insee, m) for m in self._mention.finditer(body, 0, end)
+            if (insee := self._by_name.get(fold_place(m.group().replace("-", " ")))) in signed
+        ]  # fmt: skip
+        if len({insee for insee, _ in named}) == 1:
+            insee, match = named[0]
+            return insee, Span(match.start(), match.end())
+        return None
 
     def where(self, folded: str) -> tuple[str, Span] | None:
         """The commune an event takes place in: "cérémonie des vœux à Languidic"."""
@@ -215,6 +241,19 @@ class WriterFinder:
                 if insee is not None:
                     return insee, Span(match.start(), match.end())
         return None
+
+
+_QUOTED = re.compile(r"^[ \t]*>[^\n]*", re.MULTILINE)
+
+
+def _last_lines(text: str, count: int = 4) -> str:
+    """The text with all but its last lines blanked (positions kept)."""
+    cut = len(text.rstrip())
+    for _ in range(count):
+        cut = text.rfind("\n", 0, cut)
+        if cut < 0:
+            return text
+    return " " * cut + text[cut:]
 
 
 def _other(before: str, item_words: frozenset[str] = frozenset()) -> bool:
