@@ -212,7 +212,8 @@ class WriterFinder:
         ]  # fmt: skip
         if len({insee for insee, _ in named}) == 1:
             insee, match = named[0]
-            return insee, Span(match.start(), match.end())
+            if insee is not None:
+                return insee, Span(match.start(), match.end())
         return None
 
     def where(self, folded: str) -> tuple[str, Span] | None:
