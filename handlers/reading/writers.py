@@ -97,6 +97,9 @@ _NOT_A_NAME = frozenset(
     merci bonjour bonsoir salut coucou trugarez desole desolee pardon
     """.split()
 )
+# Second parts of compound names that alone are a first name or a word: "… Cléguer. Louis"
+# is signed by Louis, not Port-Louis.
+_NOT_ALONE = frozenset("louis plage".split())
 _GROUPING = re.compile(r"\b(?:agglo\w*|communaute|intercommunalite)\b")
 # First parts of names too common to stand for one commune ("Port", "Pont", "Saint").
 _COMMON_PARTS = frozenset("port pont saint sainte plage bourg ville mont val".split())
@@ -148,7 +151,7 @@ class WriterFinder:
         if name.strip() in self._by_name:
             return self._by_name[name.strip()]
         words = re.split(r"\s+", name.strip())
-        if words[0] in _NOT_A_NAME:
+        if words[0] in _NOT_A_NAME or words[0] in _NOT_ALONE:
             return None  # "une commune qui aurait…" names none (not "Quistinic" by likeness)
         for size in range(len(words), 0, -1):
             candidate = " ".join(words[:size])
@@ -189,9 +192,12 @@ class WriterFinder:
                         return insee, Span(match.start("name"), match.end("name"))
         for edge in (_LEADING.match(folded), _TRAILING.search(folded.rstrip())):
             if edge:
-                insee = self._resolve(edge.group("name"))
+                # "… merci Port-Louis": the name's first part is glued to it by its hyphen
+                glued = re.search(r"[a-z]+-$", folded[: edge.start("name")])
+                start = glued.start() if glued else edge.start("name")
+                insee = self._resolve(folded[start : edge.end("name")])
                 if insee is not None:
-                    return insee, Span(edge.start("name"), edge.end("name"))
+                    return insee, Span(start, edge.end("name"))
         return self._named_anywhere(regions)
 
     def _shared_signature(self, signature: str, body: str) -> tuple[str, Span] | None:
