@@ -193,7 +193,28 @@ class Reader:
             if forwarded.items or not reading.items:
                 forwarded.commune = reading.commune or forwarded.commune
                 reading = forwarded
+        if not reading.items and reading.intent is not Intent.UNKNOWN:
+            reading.items = self._quoted_items(document, body.text.folded)
+            if reading.items:
+                reading.missing = [m for m in reading.missing if m not in ("items", "item")]
         return reading
+
+    def _quoted_items(self, document: Document, own: str) -> list[ItemReading]:
+        """ "> Riantec : qqn a des barnums ? — Oui, on en a 3 dispo": a reply that counts by
+        "en" what the quoted message named is about that item."""
+        count = _EN_COUNT.search(own)
+        if count is None:
+            return []
+        quoted = [m for m in _QUOTE.finditer(document.folded)]
+        for line in quoted:
+            text = line.group("text")
+            named = self.vocabulary.find(words(text), text)
+            if named:
+                item = named[0].item
+                quantity = int(count.group("n"))
+                label = item.label if quantity == 1 else item.plural
+                return [ItemReading(item.id, label, quantity, None, Span(*count.span("n")))]
+        return []
 
     def _read(
         self,
@@ -438,6 +459,16 @@ class Reader:
         if used or mentions_return(folded):
             return intent  # days of use, or a day it comes back: whatever the item, a loan
         return Intent.PURCHASE if consumables or only_deadline else intent
+
+
+# "on en a 25", "on peut vous en passer 8", "on vous en prendrait 1": a count of a thing
+# named elsewhere.
+_EN_COUNT = re.compile(
+    r"\ben\s+(?:[a-z]+\s+){0,2}?(?:a|avons|ai|passer|preter|prendrait|prendrions|prend|prendre"
+    r"|prenons|voudrait|voudrions|veut|faudrait|faut|reste|restent|donner|laisser|mettre)\s+"
+    r"(?:encore\s+|environ\s+)?(?P<n>\d{1,4})\b"
+)
+_QUOTE = re.compile(r"^[ \t]*>[ \t]?(?P<text>[^\n]*)", re.MULTILINE)
 
 
 # How sure the learned model must be to take its reading over the rules', or to make the

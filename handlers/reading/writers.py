@@ -20,7 +20,7 @@ _INTRO = re.compile(
 )
 _POSTAL = re.compile(rf"\b56\d{{3}}\s+{_NAME}")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
-_TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*){_NAME}\s*[.!]?\s*$")
+_TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*|\(\s*){_NAME}\s*\)?\s*[.!]?\s*$")
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
 # "prêté par la commune de Caudan": that commune is another one, not the writer's.
 _RELAYED = re.compile(
@@ -38,7 +38,8 @@ _OTHER = re.compile(
 _OWNED = re.compile(r"\b(?P<word>[a-z]{3,})s?[ \t]+(?:de|d'|d|du)[ \t]*$")
 # Thanked or addressed: "merci à l'équipe de Gâvres", "trugarez Plouay", "bonjour Lanester".
 _ADDRESSED = re.compile(
-    r"\b(?:desolee?s?|excusez-nous|pardon)[ \t,]+$"
+    r"@[ \t]*$"  # "@Lanester vous avez toujours la nacelle ?": spoken to
+    r"|\b(?:desolee?s?|excusez-nous|pardon)[ \t,]+$"
     r"|\b(?:merci|trugarez|remercie\w*)(?:[ \t]+vras|[ \t]+bras|[ \t]+beaucoup)?[ \t]+"
     r"(?:(?:a|aux?)[ \t]+)?(?:(?:toute[ \t]+)?(?:l'|la[ \t]+|les[ \t]+)?(?:equipe|services?|agents?"
     r"|collegues?|mairie|commune|ville)[ \t]+(?:techniques[ \t]+)?(?:de|d'|du|des)[ \t]*)?$"
