@@ -92,7 +92,7 @@ _STOP = frozenset(
     merci ce cette ces nous vous on il elle ils elles est sont sera seront serait
     pourrait qu si mais donc car avant apres entre jusqu des a partir vers chez svp stp
     ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une plus moins propre
-    livraison livraisons environ euh voila etant
+    livraison livraisons environ euh voila etant devant ayant
     """.split()
 )
 _NEED_SLOT = re.compile(
@@ -102,9 +102,9 @@ _NEED_SLOT = re.compile(
     r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+"
     r"|(?:achat|acquisition)[ \t]+d'(?:un|une)[ \t]+"
     # "on commande des gourdes", "acheter à plusieurs un lave-linge"
-    r"|(?<!a )(?<!avons )(?<!ont )(?<!ai )(?<!avait )"
+    r"|(?<!\ba )(?<!\bavons )(?<!\bont )(?<!\bai )(?<!\bavait )"
     r"(?:commande|commandons|rachete|rachetons|achete|achetons|prenons)[ \t]+"
-    r"(?:(?:a plusieurs|en commun|ensemble)[ \t]+)?(?:des|les|un|une|du|de|d')[ \t]*"
+    r"(?:(?:a plusieurs|en commun|ensemble)[ \t]+)?(?:(?:des|les|un|une|du|de)[ \t]+|d')"
     r"|(?:acheter|commander|racheter)[ \t]+(?:a plusieurs|en commun|ensemble)[ \t]+"
     r"(?:des|les|un|une|du|de|d')[ \t]*"
     r"|(?:preter|pretons|prete|emprunter|louer|mettre a disposition|met a disposition)[ \t]+"
@@ -194,6 +194,10 @@ _LONE_BEFORE = re.compile(
     r"|\bet|environ"
     r"|\bsoit|\bqte|\bquantite|\bnombre|\bnb|estimee?s? a|evaluee?s? a|s'elevent? a"
     r"|se montent? a|montant a|portent sur|porte sur|de l'ordre de|representent?"
+    # "Pont-Scorff en prendrait 30", "on serait preneurs d'1", "pour 1 appareil"
+    r"|\ben (?:prendrait|prendrions|prendraient|voudrait|voudrions|veut|voulons|prend|prenons"
+    r"|prendrons|commanderait|commanderions|aurait besoin de|faudrait)"
+    r"|\bprendrait|\bprendrions|\bpreneurs? (?:de|d')|\bpreneuses? (?:de|d')"
     # "qui a des tonnelles ? 40 pour samedi", "masques FFP2 ? nous 500"
     r"|\?|\?\s*(?:nous|nous en faut|on en veut|pour nous|chez nous|moi))\s*$"
 )
@@ -421,6 +425,8 @@ def unknown_items(
         if any(slot.end() <= n.start <= slot.end() + 2 for n in found):
             continue  # "besoin de quatre-vingts sacs": the number's own phrase
         phrase = _phrase(text, slot.end(), taken)
+        if phrase is not None and original[phrase[0] : phrase[0] + 1].isupper():
+            continue  # "la commande de Ploemeur": a commune's, or someone's
         if phrase is not None and all(not (i.span.start <= phrase[0] < i.span.end) for i in items):
             items.append(_unknown(original, phrase, 1 if article else None, slot.end()))
     return _counted_elsewhere(items)
