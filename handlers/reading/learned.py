@@ -50,13 +50,14 @@ class IntentModel:
         self.terms: dict[str, list[float]] = dict(raw["terms"])  # type: ignore[call-overload]
 
     def guess(self, text: str) -> Guess:
-        counts = Counter(t for t in terms(text) if t in self.terms)
+        known = self.terms
+        counts = Counter(t for t in terms(text) if t in known)
         scores = list(self.intercepts)
         if counts:
-            weighted = {t: (1 + math.log(n)) * self.terms[t][0] for t, n in counts.items()}
-            norm = math.sqrt(sum(v * v for v in weighted.values()))
+            rows = [((1 + math.log(n)) * known[t][0], known[t]) for t, n in counts.items()]
+            norm = math.sqrt(sum(v * v for v, _ in rows))
             for k in range(len(scores)):
-                scores[k] += sum(v * self.terms[t][k + 1] for t, v in weighted.items()) / norm
+                scores[k] += sum(v * w[k + 1] for v, w in rows) / norm
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         best = max(range(len(scores)), key=scores.__getitem__)
