@@ -101,6 +101,15 @@ _NOT_A_NAME = frozenset(
 # Second parts of compound names that alone are a first name or a word: "… Cléguer. Louis"
 # is signed by Louis, not Port-Louis.
 _NOT_ALONE = frozenset("louis plage".split())
+# A request relayed by another town hall's reception: "demande de la mairie de Lanvaudan",
+# "appel de la mairie de Gâvres", "demande pour Brandérion (transmis par Hennebont)".
+_RELAY = re.compile(
+    r"\b(?:(?:transmission(?: de la)?|transmise?|relai|relayee?) )?"
+    r"(?:(?:demande|message|appel)s? (?:de la|pour la|de|pour) (?:mairie|commune|ville) (?:de |d')"
+    r"|(?:demande|message) (?:transmise? )?pour "
+    r"(?=[a-z'-]+(?: [a-z'-]+)? \((?:appel|transmis|recu)))"
+    r"(?P<name>[a-z][a-z'-]*(?: [a-z][a-z'-]*)?)"
+)
 _GROUPING = re.compile(r"\b(?:agglo\w*|communaute|intercommunalite)\b")
 # First parts of names too common to stand for one commune ("Port", "Pont", "Saint").
 _COMMON_PARTS = frozenset("port pont saint sainte plage bourg ville mont val".split())
@@ -171,6 +180,11 @@ class WriterFinder:
         text unmasked: the signature is read from it, and speaks first.
         """
         folded = body
+        # "Objet : Demande pour Gâvres (appel reçu à Riantec)": relayed for that commune
+        for relay in _RELAY.finditer(body):
+            insee = self._resolve(relay.group("name"))
+            if insee is not None:
+                return insee, Span(relay.start("name"), relay.end("name"))
         regions = [body]
         if signature is not None:
             regions.insert(0, " " * signature.start + whole[signature.start : signature.end])
