@@ -1,5 +1,6 @@
 """The indicators' charts where people read: inline PNG pictures in the semester summary's
-mail, sent over a real SMTP conversation on loopback."""
+mail, sent over a real SMTP conversation on loopback, and native charts in `besoins.xlsx`,
+bound to the cells of their tables."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import io
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
+from typing import Any
 
+import openpyxl
 from aiosmtpd.smtp import SMTP
+from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,7 +25,7 @@ from mail.sending import Relay, deliver_due
 from storage import views
 from storage.members import add_member
 from storage.models import Commune, Role
-from tests.test_digests import JULY_1, play
+from tests.test_digests import JULY_1, play, summary
 from tests.test_mail_smtp import Sink
 
 CHARTS = ["graphique-needs.png", "graphique-savings.png", "graphique-peaks.png"]
@@ -117,3 +121,57 @@ def test_the_pictures_write_french_with_the_bundled_font() -> None:
     # Cut at MAX_ROWS rows, a line says how many more: the mail stays readable.
     assert drawn.height < 60 + MAX_ROWS * 34 + 40
     assert drawn.alt.endswith("Les chiffres sont dans les tableaux ci-dessous.")
+
+
+def _charts(sheet: object) -> list[Any]:
+    """The charts of a sheet openpyxl read (its type stubs do not show them)."""
+    return list(vars(sheet)["_charts"])
+
+
+def _text(title: object) -> str:
+    """The text of a chart's or an axis's title, as openpyxl reads it back."""
+    rich = title.tx.rich  # type: ignore[attr-defined]
+    return "".join(run.t for paragraph in rich.p for run in paragraph.r or [])
+
+
+async def test_the_workbook_has_native_charts_bound_to_its_cells(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await play(sessions)
+    rendered = await summary(sessions, JULY_1)
+    book = openpyxl.load_workbook(io.BytesIO(rendered.files["besoins.xlsx"][1]))
+    indicators, peaks = book["Indicateurs"], book["Pics"]
+    assert isinstance(indicators, Worksheet) and isinstance(peaks, Worksheet)
+    needs, savings = _charts(indicators)
+    assert _text(needs.title) == "Besoins déclarés et rapprochés par commune"
+    assert (_text(needs.x_axis.title), _text(needs.y_axis.title)) == (
+        "Commune", "Nombre de besoins",
+    )  # fmt: skip
+    # 25 communes in rows 2 to 26; the total (row 27) is left out.
+    assert [s.tx.strRef.f for s in needs.series] == ["'Indicateurs'!B1", "'Indicateurs'!C1"]
+    assert [s.val.numRef.f for s in needs.series] == [
+        "'Indicateurs'!$B$2:$B$26", "'Indicateurs'!$C$2:$C$26",
+    ]  # fmt: skip
+    assert {s.cat.numRef.f for s in needs.series} == {"'Indicateurs'!$A$2:$A$26"}
+    assert indicators["A26"].value == "Riantec" and indicators["A27"].value == "Total"
+    assert _text(savings.title) == "Économies confirmées et en attente par commune"
+    assert _text(savings.y_axis.title) == "Euros" and savings.grouping == "stacked"
+    assert [s.val.numRef.f for s in savings.series] == [
+        "'Indicateurs'!$I$2:$I$26", "'Indicateurs'!$J$2:$J$26",
+    ]  # fmt: skip
+    # Under the table, each from the top of a page of its own, and no taller than a page.
+    assert needs.anchor._from.row == 28 and savings.anchor._from.row > needs.anchor._from.row
+    breaks = [b.id for b in indicators.row_breaks.brk]
+    assert breaks == [28, savings.anchor._from.row]
+    assert all(c.height <= 15 for c in (needs, savings))
+    (demand,) = _charts(peaks)
+    assert _text(demand.title) == "Demande et offre prêtable des articles en tension"
+    assert [s.val.numRef.f for s in demand.series] == ["'Pics'!$D$2", "'Pics'!$E$2"]
+    # Told apart by item and first day: one item may be short at several times.
+    assert {s.cat.multiLvlStrRef.f for s in demand.series} == {"'Pics'!$A$2:$B$2"}
+    assert (_text(demand.x_axis.title), _text(demand.y_axis.title)) == ("Matériel", "Quantité")
+    # The print setup stays: A4 landscape, one page wide, the header on every page.
+    for sheet in (indicators, peaks):
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.print_title_rows == "$1:$1" and sheet.freeze_panes == "A2"
+    assert not _charts(book["Besoins"])
