@@ -22,7 +22,7 @@ BAR = 13  # one bar's thickness
 GAP = 8  # between two rows
 LABEL_MAX = 270  # widest label column; longer labels are cut with "…"
 # A long chart is cut: the rest is in the mail's tables and in the workbook.
-MAX_ROWS = 30
+MAX_ROWS = 26  # as the workbook's chart of the peaks: what an A4 page holds
 INK, MUTED, RULE, PAPER = "#1b1b1b", "#555555", "#c9d6e3", "#ffffff"
 COLOURS = ("#1f4e79", "#f0a500")  # the page's two series
 ALT_ROWS = 12  # charts no longer than this say all their figures in their alt text
