@@ -9,7 +9,7 @@ in proportion (`--scale 0.1`: 125 EPCIs and 100,000 needs; Lorient keeps its 10,
 summaries are made as the scheduler makes them on 1 July 2027 at 8:00, Paris time.
 
 Measures the summary of Lorient (median of `--runs`, with the time spent reading the
-store, in the templates, the workbook and the calendar), then every territory's summary
+store, in the templates, the workbook, the calendar and the charts), then every territory's summary
 streamed as `scheduler/jobs.py` does it (a session per territory, the result dropped before
 the next), and the process's memory after 10 territories and after all. Every time comes
 with a reference measured in the same run, interleaved with it: the same territory's need
@@ -409,7 +409,7 @@ class Stopwatch:
         # times the real code path without copying it here.
         digests.semester.build = self._async("reading", digests.semester.build)  # type: ignore[method-assign]
         for part, name in (("templates", "render"), ("workbook", "workbook"),
-                           ("calendar", "calendar")):  # fmt: skip
+                           ("calendar", "calendar"), ("charts", "picture")):  # fmt: skip
             setattr(digests, name, self._sync(part, getattr(digests, name)))
 
     def _sync(self, part: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -626,6 +626,7 @@ PARTS = (
     ("templates", "templates (HTML + text)"),
     ("workbook", "workbook (xlsx)"),
     ("calendar", "calendar (ics)"),
+    ("charts", "charts (3 PNG)"),
 )
 
 

@@ -43,7 +43,8 @@ def compose(
     message: OutboxMessage, relay: Relay, attachments: Sequence[OutboxAttachment] = ()
 ) -> EmailMessage:
     """The email of an outbox message: its notice as text and HTML, its own headers (the
-    thread of a reply), and its attached files."""
+    thread of a reply), and its attached files; a file the HTML shows (`src="cid:NAME"`,
+    NAME its file name) goes with the HTML as a related part whose Content-ID is its name."""
     email = EmailMessage()
     email["From"] = relay.sender
     email["To"] = _one_line(message.recipient)
@@ -61,9 +62,19 @@ def compose(
         email[_one_line(name)] = _one_line(str(value))
     text, marked = render(message)
     email.set_content(text)
+    shown = [a for a in attachments if marked and f'src="cid:{a.filename}"' in marked]
     if marked:
         email.add_alternative(marked, subtype="html")
+        html = next(p for p in email.iter_parts() if p.get_content_type() == "text/html")
+        for picture in shown:  # the HTML's pictures: multipart/related, named by Content-ID
+            maintype, _, subtype = picture.content_type.partition("/")
+            html.add_related(
+                picture.content, maintype=maintype, subtype=subtype or "octet-stream",
+                cid=f"<{picture.filename}>", disposition="inline", filename=picture.filename,
+            )  # fmt: skip
     for attachment in attachments:
+        if attachment in shown:
+            continue
         maintype, _, subtype = attachment.content_type.partition("/")
         email.add_attachment(
             attachment.content, maintype=maintype, subtype=subtype or "octet-stream",

@@ -1,6 +1,7 @@
 """The digests coordinators receive: the matching digest (working days) and the semester
 summary (1 January, 1 July), each for one territory, rendered in HTML and text, with the
-summary's workbook and calendar, and the brief a chat shows."""
+summary's charts (PNG pictures its HTML shows by `cid:`), workbook and calendar, and the
+brief a chat shows."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.costs import price_book
 from handlers.digests import matching, semester
 from handlers.digests.calendar import calendar, store_tag
+from handlers.digests.charts import indicator_charts
 from handlers.digests.peaks import describe
+from handlers.digests.pictures import picture
 from handlers.digests.render import brief, count, render
 from handlers.digests.workbook import SHEETS, workbook
 from handlers.files import write_file
@@ -34,6 +37,7 @@ class DigestKind(enum.StrEnum):
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ICS = "text/calendar"
+PNG = "image/png"
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class Rendered:
     brief: str  # what a chat shows: a few lines, the rest in the files
     # Attachments: file name -> (content type, bytes).
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # Pictures the HTML shows, as `<img src="cid:NAME">`: file name -> PNG bytes.
+    images: dict[str, bytes] = field(default_factory=dict)
     # Whether there is anything to tell (a matching digest with nothing new is not sent).
     news: bool = True
     # What it showed, kept with the run so that the next digest tells only what is new.
@@ -65,18 +71,25 @@ class Rendered:
 
     @property
     def notice(self) -> Notice:
-        """The digest as a notice to its coordinators."""
+        """The digest as a notice to its coordinators: its pictures go as files, that a mail
+        shows where its HTML names them."""
         files = tuple((name, kind, data) for name, (kind, data) in self.files.items())
-        return Notice(self.subject, self.text, (), self.html, self.brief, files)
+        images = tuple((name, PNG, data) for name, data in self.images.items())
+        return Notice(self.subject, self.text, (), self.html, self.brief, files + images)
 
     def write(self, folder: Path) -> list[Path]:
-        """Write `digest.html`, `digest.txt` and the attachments into `folder`."""
+        """Write `digest.html`, `digest.txt`, the attachments and the pictures into `folder`;
+        the HTML written there shows the pictures beside it (a browser knows no `cid:`)."""
         folder.mkdir(parents=True, exist_ok=True)
+        html = self.html
+        for name in self.images:
+            html = html.replace(f'src="cid:{name}"', f'src="{name}"')
         written = []
         for name, content in (
-            ("digest.html", self.html.encode()),
+            ("digest.html", html.encode()),
             ("digest.txt", self.text.encode()),
             *((name, data) for name, (_, data) in self.files.items()),
+            *self.images.items(),
         ):
             path = folder / name
             write_file(path, content)
@@ -144,6 +157,8 @@ async def semester_summary(
     # A territory keeps its own prices beside its edited templates, if it has any.
     prices = price_book(scope.epci, catalogue, [config.templates] if config.templates else [])
     summary = await semester.build(session, scope, items, now, config.group_saving_rate, prices)
+    # Each chart of the indicators with its picture (None: nothing to draw).
+    charts = [(c, None if c.empty else picture(c)) for c in indicator_charts(summary)]
     context = {
         "scope": scope,
         "today": summary.today,
@@ -178,6 +193,7 @@ async def semester_summary(
         "prices": summary.prices,
         "sources": summary.sources,
         "sheets": SHEETS,
+        "charts": charts,
     }
     # Said in both the text and the HTML, escaped there: a territory names its own sources.
     context["savings"] = render("digest_savings.txt.j2", context, config.templates).strip()
@@ -199,16 +215,21 @@ async def semester_summary(
     ]
     if summary.silent:
         lines.append(f"sans déclaration ce semestre : {listing(summary.silent)}")
+    html = render("digest_semester.html.j2", context, config.templates)
     return Rendered(
         kind=DigestKind.SEMESTER,
         scope=scope,
         subject=title,
         text=render("digest_semester.txt.j2", context, config.templates),
-        html=render("digest_semester.html.j2", context, config.templates),
+        html=html,
         brief=brief(lines, "Le détail est dans les fichiers joints."),
         files={
             "besoins.xlsx": (XLSX, workbook(summary)),
             "calendrier.ics": (ICS, ics),
+        },
+        # Only what the HTML shows: a territory's edited template may show none.
+        images={
+            p.name: p.png for _, p in charts if p is not None and f'src="cid:{p.name}"' in html
         },
     )
 

@@ -25,7 +25,7 @@ def _day(value: dt.date | dt.datetime | None) -> str:
     return day(value)
 
 
-def _euros(value: float) -> str:
+def euros(value: float) -> str:
     """ "2 540 €": estimates, in whole euros."""
     return format_currency(round(value), "EUR", format="#,##0\u00a0¤", locale="fr_FR",
                            currency_digits=False)  # fmt: skip
@@ -54,7 +54,7 @@ def environment(templates: Path | None = None) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters.update(day=_day, stretch=stretch, euros=_euros, percent=_percent, count=count)
+    env.filters.update(day=_day, stretch=stretch, euros=euros, percent=_percent, count=count)
     return env
 
 

@@ -150,7 +150,9 @@ async def build(
     offers = await views.offers(session, scope)
     # Every live need counts, past ones too: a shortage that came back is what shows it lasts.
     found = peaks(rows, offers, items)
-    declarers = await views.declarers(session, scope, since)
+    # Who declared a need this semester is in `declared` already: the store is asked the rest.
+    declarers = await views.declarers(session, scope, since, needs=False)
+    declarers.update(n.insee for n in declared)
 
     live = with_progress(live, proposals, today)
     live.sort(

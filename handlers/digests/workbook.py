@@ -4,14 +4,17 @@ and print.
 Sheets Besoins, Propositions, Calendrier, Pics (demand peaks), Prix (the unit prices the
 savings were estimated with) and Indicateurs, each with a bold frozen header, filters and
 column widths wide enough for their header; printed on A4 landscape, one page wide, the
-header row repeated on every page. Written in openpyxl's write-only mode: rows stream to
-the file. Text that came from users is always stored as text, never as a formula.
+header row repeated on every page. Indicateurs and Pics carry native charts under their
+table, bound to its cells (what a coordinator corrects there, the chart shows), each
+printed from the top of a page it fits in. Written in openpyxl's write-only mode: rows
+stream to the file. Text that came from users is always stored as text, never a formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import textwrap
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -20,9 +23,12 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell  # codes: text it would store as errors
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, MultiLevelStrRef
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.pagebreak import Break
 
 from handlers.costs import format_month
 from handlers.digests.semester import Semester
@@ -97,7 +103,8 @@ def _sheet(
     rows: Iterable[Sequence[Any]],
     formats: dict[int, str] | None = None,
     wrapped: Iterable[int] = (),
-) -> None:
+) -> tuple[WriteOnlyWorksheet, int]:
+    """A sheet of `rows` under a header of `columns`; returns it and how many rows it has."""
     sheet = book.create_sheet(title)
     for index, (name, width) in enumerate(columns, start=1):
         # Wide enough for the header's longest word, and for half the header on a line.
@@ -128,6 +135,65 @@ def _sheet(
         sheet.append(values)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    return sheet, count
+
+
+# A chart on paper: room for its title, axes and legend, then a line per category; at most
+# what an A4 landscape page holds under the repeated header. Each chart starts a page.
+_CHART_BASE_CM, _CHART_CM_PER_ROW, _CHART_MAX_CM = 6.5, 0.45, 15.0
+_ROW_CM = 0.53  # a row of the default height (15 points)
+# More peaks than this are in the Pics table, not in its chart: a page holds this many.
+CHART_ROWS = 26
+_SERIES_COLOURS = ("1F4E79", "F0A500")  # those of the page and of the mail
+
+
+def _bars(
+    sheet: WriteOnlyWorksheet,
+    title: str,
+    axes: tuple[str, str],
+    series: Sequence[int],
+    rows: int,
+    width: int,
+    stacked: bool = False,
+    labels: int = 1,
+) -> BarChart:
+    """Horizontal bars of columns `series` (1-based; each named by its header) against the
+    labels of column A (of columns A to `labels`, in levels: "chapiteau | 14/07/2027"),
+    over the `rows` rows under the header; `axes` are the titles of the labels' axis and
+    of the values' axis."""
+    chart = BarChart()
+    chart.type = "bar"  # horizontal: long French names read on one line
+    chart.title = title
+    chart.x_axis.title, chart.y_axis.title = axes
+    chart.x_axis.delete = chart.y_axis.delete = False  # shown (openpyxl hides them otherwise)
+    chart.x_axis.scaling.orientation = "maxMin"  # the first row at the top, as in the table
+    chart.legend.position = "b"
+    if stacked:
+        chart.grouping, chart.overlap = "stacked", 100
+    for number, column in enumerate(series):
+        data = Reference(sheet, min_col=column, min_row=1, max_row=rows + 1)
+        chart.add_data(data, titles_from_data=True)
+        colour = _SERIES_COLOURS[number % len(_SERIES_COLOURS)]
+        chart.series[-1].graphicalProperties.solidFill = colour
+        chart.series[-1].graphicalProperties.line.solidFill = colour
+    categories = Reference(sheet, min_col=1, max_col=labels, min_row=2, max_row=rows + 1)
+    chart.set_categories(categories)
+    if labels > 1:
+        for each in chart.series:
+            each.cat = AxDataSource(multiLvlStrRef=MultiLevelStrRef(f=str(categories)))
+    chart.width = width
+    chart.height = round(min(_CHART_BASE_CM + _CHART_CM_PER_ROW * rows, _CHART_MAX_CM), 1)
+    return chart
+
+
+def _place(sheet: Any, charts: Sequence[BarChart], rows: int) -> None:
+    """The charts under a table of `rows` rows, each from the top of a page of its own.
+    (`sheet` is write-only: its type stubs do not show that it takes charts.)"""
+    row = rows + 3
+    for chart in charts:
+        sheet.row_breaks.append(Break(id=row - 1))  # a page ends under the row before
+        sheet.add_chart(chart, f"A{row}")
+        row += math.ceil(chart.height / _ROW_CM) + 1
 
 
 @lru_cache(maxsize=4096)  # families, states and labels repeat from row to row
@@ -241,7 +307,7 @@ def workbook(summary: Semester) -> bytes:
         ),
         wrapped=(3, 5),
     )
-    _sheet(
+    peaks, count = _sheet(
         book,
         "Pics",
         [
@@ -254,6 +320,14 @@ def workbook(summary: Semester) -> bytes:
         ],
         ((p.label, p.first, p.last, p.asked, p.lendable, p.shortfall) for p in summary.peaks),
     )
+    if count:
+        charted = min(count, CHART_ROWS)
+        title = "Demande et offre prêtable des articles en tension"
+        if charted < count:
+            title += f" ({charted} premiers pics)"
+        # An item short at several times: its bars told apart by their first day.
+        demand = _bars(peaks, title, ("Matériel", "Quantité"), (4, 5), charted, 16, labels=2)
+        _place(peaks, [demand], count)
     _sheet(
         book,
         "Prix",
@@ -270,7 +344,7 @@ def workbook(summary: Semester) -> bytes:
         formats={1: PRICE_FORMAT},
         wrapped=(2,),
     )
-    _sheet(
+    indicators, _ = _sheet(
         book,
         "Indicateurs",
         [
@@ -304,6 +378,14 @@ def workbook(summary: Semester) -> bytes:
         ),
         formats={3: PERCENT_FORMAT, 8: EURO_FORMAT, 9: EURO_FORMAT},
     )
+    # The communes only: the total's bar would flatten every other.
+    communes = len(summary.indicators)
+    needs = _bars(indicators, "Besoins déclarés et rapprochés par commune",
+                  ("Commune", "Nombre de besoins"), (2, 3), communes, 22)  # fmt: skip
+    savings = _bars(indicators, "Économies confirmées et en attente par commune",
+                    ("Commune", "Euros"), (9, 10), communes, 22, stacked=True)  # fmt: skip
+    savings.y_axis.number_format = EURO_FORMAT
+    _place(indicators, [needs, savings], communes + 1)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -22,13 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.costs import CostKey
 from handlers.digests import DigestConfig
+from handlers.digests.charts import indicator_charts
 from handlers.digests.render import environment as digest_environment
-from handlers.digests.semester import Semester
 from handlers.digests.workbook import workbook
 from handlers.group_orders import close, record_price
 from handlers.logins import current_visitor, log_out, redeem_link
 from handlers.page import NeedFilter, Search, page, scope_of, summary_of
-from handlers.web.charts import Chart, bars
+from handlers.web.charts import bars
 from storage import views
 from storage.access import Visitor
 from storage.errors import MutualiseError
@@ -94,40 +94,6 @@ def _date(raw: str) -> dt.date | None:
         return None
 
 
-def _charts(summary: Semester) -> list[Chart]:
-    """The Indicateurs charts: needs and matching, savings, demand against supply."""
-    communes = [i for i in summary.indicators if i.needs or i.savings or i.savings_pending]
-    matched = bars(
-        "chart-needs", "Besoins déclarés et rapprochés par commune",
-        "Pour chaque commune, le nombre de besoins déclarés ce semestre et le nombre de "
-        "ceux qui ont trouvé une proposition.",
-        ("déclarés", "rapprochés"),
-        [(i.commune, (i.needs, i.matched)) for i in communes if i.needs],
-    )  # fmt: skip
-    euros = digest_environment().filters["euros"]
-    savings = bars(
-        "chart-savings", "Économies confirmées et en attente par commune",
-        "Pour chaque commune, en euros, les économies des propositions confirmées et "
-        "celles des propositions qui attendent une réponse.",
-        ("confirmées", "en attente"),
-        [(i.commune, (i.savings, i.savings_pending)) for i in communes
-         if i.savings or i.savings_pending],
-        [(euros(i.savings), euros(i.savings_pending)) for i in communes
-         if i.savings or i.savings_pending],
-        stacked=True,
-    )  # fmt: skip
-    stretch = digest_environment().filters["stretch"]
-    peaks = bars(
-        "chart-peaks", "Demande et offre prêtable des articles en tension",
-        "Pour chaque pic de demande de l'année, la quantité demandée et la quantité que "
-        "les communes du territoire prêtent ces jours-là.",
-        ("demandé", "prêtable"),
-        [(f"{p.plural}, {stretch(p.first, p.last)}", (p.asked, p.lendable))
-         for p in summary.peaks],
-    )  # fmt: skip
-    return [matched, savings, peaks]
-
-
 def make_app(config: WebConfig) -> web.Application:
     """The web application of the shared page."""
 
@@ -167,8 +133,9 @@ def make_app(config: WebConfig) -> web.Application:
             shown = await page(session, who.territory_id, who.insee, config.now(), needs,
                                search, config.digests)  # fmt: skip
         done = DONE.get(query.get("fait", ""))
+        charts = [bars(c) for c in indicator_charts(shown.summary)]
         return _html("page.html.j2", page=shown, who=who, needs=needs, search=search,
-                     charts=_charts(shown.summary), done=done)  # fmt: skip
+                     charts=charts, done=done)  # fmt: skip
 
     async def export(request: web.Request, who: Visitor) -> web.StreamResponse:
         async with config.sessions() as session:

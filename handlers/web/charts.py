@@ -1,11 +1,13 @@
 """Charts drawn on the server as inline SVG: horizontal bars, one row per label, one bar per
-series. What is drawn is computed here (positions, widths); `templates/charts.html.j2`
-writes the markup, with a title, a description and the same figures as a table."""
+series. What is shown comes from `handlers/digests/charts.py` (the mail draws the same);
+where it is drawn is computed here (positions, widths); `templates/charts.html.j2` writes
+the markup, with a title, a description and the same figures as a table."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+
+from handlers.digests.charts import ChartData
 
 LABEL_WIDTH = 150
 BAR_SPACE = 300
@@ -34,48 +36,31 @@ class Row:
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart: its id (for aria), title, description, series names, rows and size."""
+    """One chart: what it shows (title, description, series…), its rows as drawn, its size."""
 
-    id: str
-    title: str
-    description: str
-    series: tuple[str, ...]
+    data: ChartData
     rows: tuple[Row, ...]
     width: int
     height: int
-    stacked: bool
-
-    @property
-    def empty(self) -> bool:
-        return not self.rows
 
 
-def bars(
-    chart_id: str,
-    title: str,
-    description: str,
-    series: Sequence[str],
-    rows: Sequence[tuple[str, Sequence[float]]],
-    shown: Sequence[Sequence[str]] | None = None,
-    stacked: bool = False,
-) -> Chart:
-    """Bars for `rows` (label, one value per series), scaled to the largest value (or
-    largest sum, stacked); `shown` gives each value as the table writes it."""
-    top = max((sum(v) if stacked else max(v, default=0) for _, v in rows), default=0.0) or 1.0
+def bars(data: ChartData) -> Chart:
+    """The bars of a chart's rows, scaled to the largest value (or largest sum, stacked)."""
+    stacked, series = data.stacked, data.series
+    top = max((sum(r.values) if stacked else max(r.values, default=0) for r in data.rows),
+              default=0.0) or 1.0  # fmt: skip
     per_row = BAR_HEIGHT * (1 if stacked else len(series)) + ROW_GAP
     drawn = []
-    for index, (label, values) in enumerate(rows):
+    for index, row in enumerate(data.rows):
         y = index * per_row + ROW_GAP / 2
-        texts = tuple(shown[index]) if shown else tuple(f"{v:g}" for v in values)
         placed = []
         x = float(LABEL_WIDTH)
-        for number, value in enumerate(values):
+        for number, value in enumerate(row.values):
             width = BAR_SPACE * value / top
             top_y = y if stacked else y + number * BAR_HEIGHT
-            placed.append(Bar(number, x, top_y, width, value, texts[number]))
+            placed.append(Bar(number, x, top_y, width, value, row.shown[number]))
             if stacked:
                 x += width
-        drawn.append(Row(label, y, texts, tuple(placed)))
-    return Chart(chart_id, title, description, tuple(series), tuple(drawn),
-                 LABEL_WIDTH + BAR_SPACE + VALUE_SPACE, int(len(rows) * per_row + ROW_GAP),
-                 stacked)  # fmt: skip
+        drawn.append(Row(row.label, y, row.shown, tuple(placed)))
+    return Chart(data, tuple(drawn), LABEL_WIDTH + BAR_SPACE + VALUE_SPACE,
+                 int(len(data.rows) * per_row + ROW_GAP))  # fmt: skip
