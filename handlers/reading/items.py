@@ -115,8 +115,9 @@ class Vocabulary:
         cached = self._corrections.get(word)
         if cached is not None:
             return cached
-        # One slip in a short word, two in a long one: "barnnum", "ganivel", "sonno".
-        allowed = 1 if len(word) <= 6 else 2
+        # One slip in a word of up to seven letters, two in a longer one: "barnnum", "ganivel",
+        # "sonno" ("liseuse" is two slips from "bineuse": no typo).
+        allowed = 1 if len(word) <= 7 else 2
         best = process.extractOne(
             word, self._words, scorer=DamerauLevenshtein.distance, score_cutoff=allowed
         )
