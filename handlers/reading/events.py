@@ -55,6 +55,10 @@ _STRONG = (
     r"|guinguette|boum(?: de [a-z]+)?|color run|sainte[- ]barbe|saint[- ]patrick|octobre rose"
     r"|semaine bleue|seance du conseil(?: municipal)?|enquete publique|lancement des illuminations"
     r"|vente de crepes|fete des voisins|permis velo|soiree (?:cine|cinema|jeux|des [a-z]+)"
+    r"|expos? (?:des|de la|du|sur la|sur le|sur les) [a-z']+(?: [a-z']+)?"
+    r"|marches? (?:de producteurs|bio|artisanal|du terroir|aux puces)|fermes? ouvertes?"
+    r"|concours (?:departemental|regional|cantonal|agricole|hippique|de labour|ovin|bovin)"
+    r"|ronde des fermes|fete du cheval|fete de la pomme|fete du cidre|foire aux [a-z]+"
 )
 # Heads that name an event only after an article or a possessive ("la course", "notre repas").
 _WEAK = (
