@@ -19,7 +19,6 @@ from handlers.digests import matching, semester
 from handlers.digests.calendar import calendar, store_tag
 from handlers.digests.charts import indicator_charts
 from handlers.digests.peaks import describe
-from handlers.digests.pictures import picture
 from handlers.digests.render import brief, count, render
 from handlers.digests.workbook import SHEETS, workbook
 from handlers.files import write_file
@@ -158,6 +157,8 @@ async def semester_summary(
     prices = price_book(scope.epci, catalogue, [config.templates] if config.templates else [])
     summary = await semester.build(session, scope, items, now, config.group_saving_rate, prices)
     # Each chart of the indicators with its picture (None: nothing to draw).
+    from handlers.digests.pictures import picture  # Pillow loads for the summary only
+
     charts = [(c, None if c.empty else picture(c)) for c in indicator_charts(summary)]
     context = {
         "scope": scope,

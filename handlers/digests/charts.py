@@ -1,6 +1,6 @@
 """The indicators' charts as data: what each one shows (title, description, series, one
 row of figures per commune or per peak), the same wherever it is drawn: as SVG on the
-shared page (`web/charts.py`), as a PNG picture in the semester summary's mail
+shared page (`handlers/web/charts.py`), as a PNG picture in the semester summary's mail
 (`pictures.py`). The workbook draws its own from its cells."""
 
 from __future__ import annotations
