@@ -17,6 +17,7 @@ from bot.notices import render
 from bot.sending import rewrite, say
 from bot.splitting import split
 from handlers.notices import Notice
+from storage.database import turn
 from storage.models import Channel, OutboxMessage, OutboxStatus
 from storage.outbox import attachments_of, mark_failed, mark_sent, pages
 
@@ -35,11 +36,16 @@ async def deliver_due(
     """Send the due Telegram messages of the outbox; returns how many left."""
     sent = 0
     async for message_id in pages(sessions, Channel.TELEGRAM, clock):
-        # One transaction per message: what left is recorded at once.
-        async with sessions.begin() as session:
+        # One transaction per message: what left is recorded at once, in the store's turn
+        # (taken for the commit, not while Telegram answers).
+        async with sessions() as session:
             message = await session.get(OutboxMessage, message_id)
-            if message is not None and await _attempt(session, message, bot, clock):
+            if message is None:
+                continue
+            if await _attempt(session, message, bot, clock):
                 sent += 1
+            async with turn(sessions):
+                await session.commit()
     return sent
 
 

@@ -6,7 +6,6 @@ share that transaction (`GroupCommit`, `handlers/batching.py`).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import sys
@@ -34,6 +33,7 @@ from handlers.inbound import Inbound
 from handlers.matching import MatchingConfig
 from handlers.reading.reader import Reader, Reading
 from handlers.settlement import Settlement
+from storage.database import turn, writing
 from storage.errors import store_unavailable
 from storage.inbox import Arrival, failed, log_many, mark_handled, set_outcome
 from storage.members import identify_senders
@@ -60,12 +60,13 @@ class Inbox:
         self.reader = reader
         self.zone = zone
         self.settle = Settlement(matching)
-        # Storing, handling and marking take turns rather than wait on each other's lock
-        # in the store; each gathers the calls that arrive meanwhile into one commit.
-        writing = asyncio.Lock()
-        self._logging = Coalescer(self._log_many, BATCH, writing)
-        self._marking = Coalescer(self._mark_many, BATCH, writing)
-        self._handling = GroupCommit(sessions, self._handle, self._failed, BATCH, writing)
+        # Storing, handling and marking each gather the calls that arrive meanwhile into
+        # one commit; on SQLite they take the store's turn (`storage.database.turn`) with
+        # the process's other writers, on PostgreSQL they go side by side.
+        writer = turn(sessions)
+        self._logging = Coalescer(self._log_many, BATCH, writer)
+        self._marking = Coalescer(self._mark_many, BATCH, writer)
+        self._handling = GroupCommit(sessions, self._handle, self._failed, BATCH, writer)
 
     @property
     def matching(self) -> MatchingConfig:
@@ -122,7 +123,8 @@ class Inbox:
 
     async def _failed(self, work: Work) -> Outcome:
         """A message that failed alone: kept to try again when the store failed, refused
-        with an answer when it is what the message holds (trying again would fail too)."""
+        with an answer when it is what the message holds (trying again would fail too).
+        Called in the store's turn, which its transactions must not wait for again."""
         error = sys.exc_info()[1]
         log.error("message %s could not be handled", work.message_id, exc_info=error)
         if error is not None and not store_unavailable(error):
@@ -152,7 +154,7 @@ class Inbox:
 
     async def abandon(self, message_id: int) -> None:
         """The writer dropped what the bot understood: nothing is recorded from it."""
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions) as session:
             message = await session.get(InboundMessage, message_id)
             if message is not None and message.status is InboundStatus.RECEIVED:
                 await set_outcome(session, message_id, InboundStatus.ANSWERED, "abandonné")
@@ -162,7 +164,7 @@ class Inbox:
         says goes into that message's reading, not into a record of its own."""
         message = await self._logging(_arrival(inbound))
         if message is not None:
-            async with self.sessions.begin() as session:
+            async with writing(self.sessions) as session:
                 await set_outcome(
                     session, message.id, InboundStatus.ANSWERED, f"complète le message {about}"
                 )
