@@ -67,6 +67,9 @@ class Inbox:
         self._logging = Coalescer(self._log_many, BATCH, writer)
         self._marking = Coalescer(self._mark_many, BATCH, writer)
         self._handling = GroupCommit(sessions, self._handle, self._failed, BATCH, writer)
+        # Messages read to be shown back (a chat's card) record nothing and settle nothing:
+        # batched apart, they do not wait for the matching of the messages recorded.
+        self._showing = GroupCommit(sessions, self._handle, self._failed, BATCH, writer)
 
     @property
     def matching(self) -> MatchingConfig:
@@ -92,8 +95,9 @@ class Inbox:
     ) -> Outcome:
         """Handle a message already stored: just received, or taken up again after a crash
         or a failure. However many try at once, it is handled once."""
-        chain = AS_READ if confirmed else TO_CONFIRM
-        return await self._handling(Work(message_id, inbound, chain, respond))
+        if not confirmed:
+            return await self._showing(Work(message_id, inbound, TO_CONFIRM, respond))
+        return await self._handling(Work(message_id, inbound, AS_READ, respond))
 
     async def confirm(self, message_id: int, reading: Reading, at: dt.datetime) -> Outcome:
         """Record what the writer confirmed on the card of a message received unconfirmed
