@@ -28,6 +28,10 @@ DEFAULT_URL = "sqlite:///mutualise.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Where a session factory keeps the turn its writers take (in its sessions' `info`).
 TURN = "mutualise.turn"
+# SQLite connections kept open (each is a thread of aiosqlite): as many as the chats of a
+# burst read at once, so that none waits for a connection or opens one (a thread, four
+# PRAGMAs) only to close it when the burst is over. SQLAlchemy's default is 5.
+SQLITE_POOL = 20
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -72,6 +76,8 @@ def create_engine(url: str = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     """Create the async engine for `url`, with the settings a long-running service needs."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
+        if target.database not in (None, "", ":memory:"):
+            kwargs.setdefault("pool_size", SQLITE_POOL)
         engine = create_async_engine(target, **kwargs)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
