@@ -17,9 +17,9 @@ from bot.notices import render
 from bot.sending import rewrite, say
 from bot.splitting import split
 from handlers.notices import Notice
-from storage.database import turn
 from storage.models import Channel, OutboxMessage, OutboxStatus
 from storage.outbox import attachments_of, mark_failed, mark_sent, pages
+from storage.turns import turn
 
 log = logging.getLogger("mutualise.bot")
 # The person blocked the bot, or the chat is gone: trying again will not help.

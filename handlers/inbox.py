@@ -33,11 +33,11 @@ from handlers.inbound import Inbound
 from handlers.matching import MatchingConfig
 from handlers.reading.reader import Reader, Reading
 from handlers.settlement import Settlement
-from storage.database import turn, writing
 from storage.errors import store_unavailable
 from storage.inbox import Arrival, failed, log_many, mark_handled, set_outcome
 from storage.members import identify_senders
 from storage.models import Channel, InboundMessage, InboundStatus
+from storage.turns import turn, writing
 
 __all__ = ["BATCH", "Fate", "Inbox", "Outcome", "Responder"]
 
@@ -61,15 +61,17 @@ class Inbox:
         self.zone = zone
         self.settle = Settlement(matching)
         # Storing, handling and marking each gather the calls that arrive meanwhile into
-        # one commit; on SQLite they take the store's turn (`storage.database.turn`) with
-        # the process's other writers, on PostgreSQL they go side by side.
-        writer = turn(sessions)
-        self._logging = Coalescer(self._log_many, BATCH, writer)
-        self._marking = Coalescer(self._mark_many, BATCH, writer)
-        self._handling = GroupCommit(sessions, self._handle, self._failed, BATCH, writer)
+        # one commit. On SQLite they take the store's turns (`storage.turns`) with the
+        # process's other writers, storing and marking first; on PostgreSQL they go side
+        # by side.
+        urgent, later = turn(sessions, urgent=True), turn(sessions)
+        self._logging = Coalescer(self._log_many, BATCH, urgent)
+        self._marking = Coalescer(self._mark_many, BATCH, urgent)
+        self._handling = GroupCommit(sessions, self._handle, self._failed, BATCH, later)
         # Messages read to be shown back (a chat's card) record nothing and settle nothing:
-        # batched apart, they do not wait for the matching of the messages recorded.
-        self._showing = GroupCommit(sessions, self._handle, self._failed, BATCH, writer)
+        # batched apart, they do not wait for the matching of the messages recorded, and
+        # go first.
+        self._showing = GroupCommit(sessions, self._handle, self._failed, BATCH, urgent)
 
     @property
     def matching(self) -> MatchingConfig:
@@ -158,7 +160,7 @@ class Inbox:
 
     async def abandon(self, message_id: int) -> None:
         """The writer dropped what the bot understood: nothing is recorded from it."""
-        async with writing(self.sessions) as session:
+        async with writing(self.sessions, urgent=True) as session:
             message = await session.get(InboundMessage, message_id)
             if message is not None and message.status is InboundStatus.RECEIVED:
                 await set_outcome(session, message_id, InboundStatus.ANSWERED, "abandonné")
@@ -168,7 +170,7 @@ class Inbox:
         says goes into that message's reading, not into a record of its own."""
         message = await self._logging(_arrival(inbound))
         if message is not None:
-            async with writing(self.sessions) as session:
+            async with writing(self.sessions, urgent=True) as session:
                 await set_outcome(
                     session, message.id, InboundStatus.ANSWERED, f"complète le message {about}"
                 )

@@ -19,7 +19,6 @@ from handlers.proposals import answer, awaits, notice, standing
 from handlers.recurrence import dated
 from handlers.wording import amount, day, stretch
 from storage import views
-from storage.database import writing
 from storage.declarations import LIVE_NEEDS, live_needs, open_offers, proposals_built_on
 from storage.errors import MutualiseError
 from storage.members import commune_name, commune_names, member_by_telegram
@@ -36,6 +35,7 @@ from storage.models import (
     ProposalStatus,
 )
 from storage.proposals import in_play_for
+from storage.turns import writing
 
 
 class Declaration(enum.StrEnum):

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mail.notices import render
 from mail.tokens import Tokens
-from storage.database import turn
 from storage.models import Channel, OutboxAttachment, OutboxMessage
 from storage.outbox import attachments_of, mark_failed, mark_sent, pages
+from storage.turns import turn
 
 log = logging.getLogger("mutualise.mail.out")
 

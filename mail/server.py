@@ -26,10 +26,10 @@ from mail.authentication import verdict
 from mail.parsing import ParsedMail
 from mail.sandbox import ParserPool
 from mail.tokens import Tokens
-from storage.database import writing
 from storage.inbox import pending
 from storage.models import Channel
 from storage.outbox import draft, enqueue, replies_since, sent_to, stranger_replies_since
+from storage.turns import writing
 
 # What closes an answer written here (a held or refused mail): the rest go through notices.
 SIGNATURE = f"\n\n-- \n{replies.REPLY_SIGNATURE}"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import event
@@ -21,13 +18,12 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.errors import MutualiseError
 from storage.outbox import QUEUED, Doorbell
+from storage.turns import TURNS, Turns
 
 DEFAULT_URL = "sqlite:///mutualise.db"
 
 # A writer waits this long for another writer before SQLite answers "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-# Where a session factory keeps the turn its writers take (in its sessions' `info`).
-TURN = "mutualise.turn"
 # SQLite connections kept open (each is a thread of aiosqlite): as many as the chats of a
 # burst read at once, so that none waits for a connection or opens one (a thread, four
 # PRAGMAs) only to close it when the burst is over. SQLAlchemy's default is 5.
@@ -90,8 +86,8 @@ def session_factory(
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit; given a doorbell, each
     commit that queued outbound messages rings it (the sender goes at once). On SQLite the
-    factory holds the turn its writers take (`turn`)."""
-    info: dict[str, Any] = {TURN: asyncio.Lock()} if engine.dialect.name == "sqlite" else {}
+    factory holds the turns its writers take (`storage.turns`)."""
+    info: dict[str, Any] = {TURNS: Turns()} if engine.dialect.name == "sqlite" else {}
     if doorbell is None:
         return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
@@ -108,22 +104,3 @@ def session_factory(
     event.listen(Ringing, "after_commit", committed)
     event.listen(Ringing, "after_rollback", rolled_back)
     return async_sessionmaker(engine, expire_on_commit=False, info=info, sync_session_class=Ringing)
-
-
-def turn(sessions: async_sessionmaker[AsyncSession]) -> contextlib.AbstractAsyncContextManager[Any]:
-    """What a transaction that writes holds while it writes and commits. SQLite takes one
-    writer at a time: the writers of this process take turns here, each woken as soon as
-    the one before has committed, rather than in SQLite's busy handler, which sleeps 1 to
-    100 ms between tries (a writer behind a 5 ms commit waited up to 100 ms, holding up
-    every writer behind it). On PostgreSQL, nothing: writers go side by side. A writer in
-    its turn must not wait for another turn of the same sessions (it would wait for ever).
-    """
-    lock = sessions.kw.get("info", {}).get(TURN)
-    return lock if lock is not None else contextlib.nullcontext()
-
-
-@contextlib.asynccontextmanager
-async def writing(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A transaction that writes, committed at the end of the block, in its turn."""
-    async with turn(sessions), sessions.begin() as session:
-        yield session
