@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
+from aiogram.methods import EditMessageText, SendMessage
 from aiosmtpd.smtp import SMTP
 from sqlalchemy.engine import make_url
 
@@ -78,54 +78,67 @@ def shown(seconds: list[float]) -> str:
 
 
 class TimedSession(OfflineSession):
-    """The offline Bot API session, noting when each call reached it."""
+    """The offline Bot API session, noting when each call reached it; a waiter sleeps until
+    a call comes (it does not poll: 25 pollers would take the CPU the bot is measured on)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.times: list[float] = []
+        self._called = asyncio.Event()
 
     async def make_request(self, bot: Any, method: Any, timeout: int | None = None) -> Any:  # noqa: ASYNC109
         result = await super().make_request(bot, method, timeout)
         self.times.append(time.monotonic())
+        self._called.set()
+        self._called = asyncio.Event()
         return result
+
+    async def first(self, since: int, test: Callable[[Any], bool], what: str) -> int:
+        """The first call since call `since` passing `test`, waiting up to a minute for it."""
+        deadline = time.monotonic() + 60
+        n = since
+        while True:
+            while n < len(self.calls):
+                if test(self.calls[n]):
+                    return n
+                n += 1
+            try:
+                async with asyncio.timeout(deadline - time.monotonic()):
+                    await self._called.wait()
+            except TimeoutError:
+                msg = f"{what} within a minute"
+                raise TimeoutError(msg) from None
+
+
+def _to(user: int, test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """A message sent to `user` that passes `test`."""
+    return lambda c: isinstance(c, SendMessage) and str(c.chat_id) == str(user) and test(c)
 
 
 def _sent_to(
     session: TimedSession, user: int, since: int, test: Callable[[Any], bool]
 ) -> int | None:
     """The first call since `since` that sends `user` a message passing `test`."""
-    for n in range(since, len(session.calls)):
-        call: TelegramMethod[Any] = session.calls[n]
-        if isinstance(call, SendMessage) and str(call.chat_id) == str(user) and test(call):
-            return n
-    return None
+    found = _to(user, test)
+    return next((n for n in range(since, len(session.calls)) if found(session.calls[n])), None)
 
 
 async def _arrival(
     session: TimedSession, user: int, since: int, test: Callable[[Any], bool]
 ) -> float:
-    deadline = time.monotonic() + 60
-    while (found := _sent_to(session, user, since, test)) is None:
-        if time.monotonic() > deadline:
-            msg = f"nothing came to chat {user} within a minute"
-            raise TimeoutError(msg)
-        await asyncio.sleep(0.002)
+    found = await session.first(since, _to(user, test), f"nothing came to chat {user}")
     return session.times[found]
 
 
 async def _edited(session: TimedSession, user: int, message_id: int, since: int) -> float:
     """When the message `message_id` of chat `user` was edited, since call `since`."""
-    deadline = time.monotonic() + 60
-    while True:
-        for n in range(since, len(session.calls)):
-            call = session.calls[n]
-            if (isinstance(call, EditMessageText) and str(call.chat_id) == str(user)
-                    and call.message_id == message_id):  # fmt: skip
-                return session.times[n]
-        if time.monotonic() > deadline:
-            msg = f"message {message_id} of chat {user} was not edited within a minute"
-            raise TimeoutError(msg)
-        await asyncio.sleep(0.002)
+
+    def edit(call: Any) -> bool:
+        return (isinstance(call, EditMessageText) and str(call.chat_id) == str(user)
+                and call.message_id == message_id)  # fmt: skip
+
+    what = f"message {message_id} of chat {user} was not edited"
+    return session.times[await session.first(since, edit, what)]
 
 
 async def conversations(

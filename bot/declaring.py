@@ -106,7 +106,7 @@ async def declare(
     data = {
         "message": outcome.message_id,
         "reading": conversation.to_state(outcome.reading),
-        "commune": await requests.commune(outcome.commune),
+        "commune": outcome.commune_name or await requests.commune(outcome.commune),
         "skipped": [],
     }
     await _next(bot, message.chat.id, state, data)

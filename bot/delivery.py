@@ -19,6 +19,7 @@ from bot.splitting import split
 from handlers.notices import Notice
 from storage.models import Channel, OutboxMessage, OutboxStatus
 from storage.outbox import attachments_of, mark_failed, mark_sent, pages
+from storage.turns import turn
 
 log = logging.getLogger("mutualise.bot")
 # The person blocked the bot, or the chat is gone: trying again will not help.
@@ -35,11 +36,16 @@ async def deliver_due(
     """Send the due Telegram messages of the outbox; returns how many left."""
     sent = 0
     async for message_id in pages(sessions, Channel.TELEGRAM, clock):
-        # One transaction per message: what left is recorded at once.
-        async with sessions.begin() as session:
+        # One transaction per message: what left is recorded at once, in the store's turn
+        # (taken for the commit, not while Telegram answers).
+        async with sessions() as session:
             message = await session.get(OutboxMessage, message_id)
-            if message is not None and await _attempt(session, message, bot, clock):
+            if message is None:
+                continue
+            if await _attempt(session, message, bot, clock):
                 sent += 1
+            async with turn(sessions):
+                await session.commit()
     return sent
 
 

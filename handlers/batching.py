@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,12 +36,13 @@ class Coalescer(Generic[T, R]):
         self,
         write: Callable[[list[T]], Awaitable[list[R | BaseException]]],
         limit: int,
-        lock: asyncio.Lock | None = None,
+        turn: AbstractAsyncContextManager[Any] | None = None,
     ) -> None:
         self._write = write
         self._limit = limit
-        # Shared by coalescers that write to one store: their batches take turns.
-        self._lock = lock or asyncio.Lock()
+        # Held while a batch is written: the store's turn, on which writers wait (SQLite).
+        # The coalescer's own batches follow one another whatever it is.
+        self._turn = turn
         self._waiting: list[_Call[T, R]] = []
         self._runner: asyncio.Task[None] | None = None
 
@@ -58,8 +60,11 @@ class Coalescer(Generic[T, R]):
         while self._waiting:
             calls, self._waiting = self._waiting[: self._limit], self._waiting[self._limit :]
             try:
-                async with self._lock:
+                if self._turn is None:
                     results = await self._write([c.item for c in calls])
+                else:
+                    async with self._turn:
+                        results = await self._write([c.item for c in calls])
             except BaseException as exc:  # every caller hears of it; the runner ends
                 results = [exc] * len(calls)
                 if not isinstance(exc, Exception):
@@ -91,12 +96,12 @@ class GroupCommit(Generic[T, R]):
         work: Callable[[AsyncSession, list[T]], Awaitable[list[R]]],
         failed: Callable[[T], Awaitable[R]],
         limit: int,
-        lock: asyncio.Lock | None = None,
+        turn: AbstractAsyncContextManager[Any] | None = None,
     ) -> None:
         self.sessions = sessions
         self._work = work
         self._failed = failed
-        self._calls: Coalescer[T, R] = Coalescer(self._together, limit, lock)
+        self._calls: Coalescer[T, R] = Coalescer(self._together, limit, turn)
 
     async def __call__(self, item: T) -> R:
         """The item's result, once the transaction it shared is committed."""

@@ -66,6 +66,8 @@ class Outcome:
     commune: str | None = None
     # The proposals its settlement made about the items it touched.
     proposals: list[Proposal] = field(default_factory=list)
+    # The name of the commune it speaks for, when a step knew it (the card shows it).
+    commune_name: str | None = None
 
 
 # The channel's answer, queued in the transaction that records the message: a reply is
@@ -301,7 +303,9 @@ async def understand(turn: Turn, msg: Handling) -> Outcome | None:
 
 async def hold(turn: Turn, msg: Handling) -> Outcome | None:
     """A chat message is shown back to be confirmed: nothing is recorded yet."""
-    return Outcome(Fate.TO_CONFIRM, None, msg.id, msg.reading, msg.commune)
+    sender = msg.sender
+    name = sender.commune.name if sender and sender.commune.insee == msg.commune else None
+    return Outcome(Fate.TO_CONFIRM, None, msg.id, msg.reading, msg.commune, commune_name=name)
 
 
 async def _record(turn: Turn, msg: Handling, ask: bool) -> Outcome:

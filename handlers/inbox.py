@@ -6,7 +6,6 @@ share that transaction (`GroupCommit`, `handlers/batching.py`).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import sys
@@ -38,6 +37,7 @@ from storage.errors import store_unavailable
 from storage.inbox import Arrival, failed, log_many, mark_handled, set_outcome
 from storage.members import identify_senders
 from storage.models import Channel, InboundMessage, InboundStatus
+from storage.turns import turn, writing
 
 __all__ = ["BATCH", "Fate", "Inbox", "Outcome", "Responder"]
 
@@ -60,12 +60,18 @@ class Inbox:
         self.reader = reader
         self.zone = zone
         self.settle = Settlement(matching)
-        # Storing, handling and marking take turns rather than wait on each other's lock
-        # in the store; each gathers the calls that arrive meanwhile into one commit.
-        writing = asyncio.Lock()
-        self._logging = Coalescer(self._log_many, BATCH, writing)
-        self._marking = Coalescer(self._mark_many, BATCH, writing)
-        self._handling = GroupCommit(sessions, self._handle, self._failed, BATCH, writing)
+        # Storing, handling and marking each gather the calls that arrive meanwhile into
+        # one commit. On SQLite they take the store's turns (`storage.turns`) with the
+        # process's other writers, storing and marking first; on PostgreSQL they go side
+        # by side.
+        urgent, later = turn(sessions, urgent=True), turn(sessions)
+        self._logging = Coalescer(self._log_many, BATCH, urgent)
+        self._marking = Coalescer(self._mark_many, BATCH, urgent)
+        self._handling = GroupCommit(sessions, self._handle, self._failed, BATCH, later)
+        # Messages read to be shown back (a chat's card) record nothing and settle nothing:
+        # batched apart, they do not wait for the matching of the messages recorded, and
+        # go first.
+        self._showing = GroupCommit(sessions, self._handle, self._failed, BATCH, urgent)
 
     @property
     def matching(self) -> MatchingConfig:
@@ -91,8 +97,9 @@ class Inbox:
     ) -> Outcome:
         """Handle a message already stored: just received, or taken up again after a crash
         or a failure. However many try at once, it is handled once."""
-        chain = AS_READ if confirmed else TO_CONFIRM
-        return await self._handling(Work(message_id, inbound, chain, respond))
+        if not confirmed:
+            return await self._showing(Work(message_id, inbound, TO_CONFIRM, respond))
+        return await self._handling(Work(message_id, inbound, AS_READ, respond))
 
     async def confirm(self, message_id: int, reading: Reading, at: dt.datetime) -> Outcome:
         """Record what the writer confirmed on the card of a message received unconfirmed
@@ -122,7 +129,8 @@ class Inbox:
 
     async def _failed(self, work: Work) -> Outcome:
         """A message that failed alone: kept to try again when the store failed, refused
-        with an answer when it is what the message holds (trying again would fail too)."""
+        with an answer when it is what the message holds (trying again would fail too).
+        Called in the store's turn, which its transactions must not wait for again."""
         error = sys.exc_info()[1]
         log.error("message %s could not be handled", work.message_id, exc_info=error)
         if error is not None and not store_unavailable(error):
@@ -152,7 +160,7 @@ class Inbox:
 
     async def abandon(self, message_id: int) -> None:
         """The writer dropped what the bot understood: nothing is recorded from it."""
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions, urgent=True) as session:
             message = await session.get(InboundMessage, message_id)
             if message is not None and message.status is InboundStatus.RECEIVED:
                 await set_outcome(session, message_id, InboundStatus.ANSWERED, "abandonné")
@@ -162,7 +170,7 @@ class Inbox:
         says goes into that message's reading, not into a record of its own."""
         message = await self._logging(_arrival(inbound))
         if message is not None:
-            async with self.sessions.begin() as session:
+            async with writing(self.sessions, urgent=True) as session:
                 await set_outcome(
                     session, message.id, InboundStatus.ANSWERED, f"complète le message {about}"
                 )

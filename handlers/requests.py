@@ -35,6 +35,7 @@ from storage.models import (
     ProposalStatus,
 )
 from storage.proposals import in_play_for
+from storage.turns import writing
 
 
 class Declaration(enum.StrEnum):
@@ -87,7 +88,7 @@ class Requests:
 
     async def join(self, code: str, telegram_id: int, name: str | None, now: dt.datetime) -> Member:
         """Register the Telegram account with an invitation code."""
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions) as session:
             if await member_by_telegram(session, telegram_id) is not None:
                 msg = "Vous êtes déjà inscrit : écrivez simplement vos besoins."
                 raise InvitationError(msg)
@@ -104,7 +105,7 @@ class Requests:
 
     async def withdraw(self, commune: str, kind: Declaration, ident: int, now: dt.datetime) -> str:
         """Withdraw one of the commune's needs or offers, and the proposals built on it."""
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions) as session:
             found: Need | Offer | None
             if kind is Declaration.NEED:
                 found = await session.get(Need, ident)
@@ -146,7 +147,7 @@ class Requests:
     ) -> Answering:
         """The commune accepts or refuses a proposal; the card shows where it now stands (the
         caller rewrites it in `chat`; the proposal's other chats are told by the outbox)."""
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions) as session:
             shown = await session.get(
                 Proposal, proposal_id, options=[selectinload(Proposal.participants)]
             )
@@ -167,7 +168,7 @@ class Requests:
         self, anticipation_id: int, commune: str, choice: AnticipationAnswer, now: dt.datetime
     ) -> str:
         """Oui / Modifier / Pas cette année, pressed on a question asked ahead of an event."""
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions) as session:
             try:
                 return await anticipation.answer(
                     session, anticipation_id, commune, choice, now, self.channel,
@@ -180,7 +181,7 @@ class Requests:
         """A one-time link to the territory's page for the member of a Telegram account."""
         if not base:
             return replies.WEB_OFF
-        async with self.sessions.begin() as session:
+        async with writing(self.sessions) as session:
             link = await issue_link(session, now, telegram_id=telegram_id)
         until = link.expires_at.astimezone(self.zone)
         return replies.web_link(login_url(base, link.secret), f"{until:%H:%M}")

@@ -16,6 +16,7 @@ from mail.notices import render
 from mail.tokens import Tokens
 from storage.models import Channel, OutboxAttachment, OutboxMessage
 from storage.outbox import attachments_of, mark_failed, mark_sent, pages
+from storage.turns import turn
 
 log = logging.getLogger("mutualise.mail.out")
 
@@ -133,8 +134,9 @@ async def deliver_due(
     connection = Connection(relay)
     try:
         async for message_id in pages(sessions, Channel.EMAIL, now):
-            # One transaction per message: what left is recorded at once, never sent twice.
-            async with sessions.begin() as session:
+            # One transaction per message: what left is recorded at once, never sent twice;
+            # in the store's turn, taken for the commit (not while the relay answers).
+            async with sessions() as session:
                 message = await session.get(OutboxMessage, message_id)
                 if message is None:
                     continue
@@ -143,6 +145,8 @@ async def deliver_due(
                     sent += 1
                 else:
                     failed += 1
+                async with turn(sessions):
+                    await session.commit()
     finally:
         await connection.close()
     return sent, failed

@@ -29,6 +29,7 @@ from mail.tokens import Tokens
 from storage.inbox import pending
 from storage.models import Channel
 from storage.outbox import draft, enqueue, replies_since, sent_to, stranger_replies_since
+from storage.turns import writing
 
 # What closes an answer written here (a held or refused mail): the rest go through notices.
 SIGNATURE = f"\n\n-- \n{replies.REPLY_SIGNATURE}"
@@ -173,14 +174,14 @@ class MailHandler:
         if outcome.fate is Fate.QUARANTINED and mail.sender:
             await self._answer_held(mail.sender, outcome.message_id)
         elif outcome.fate is Fate.FAILED and outcome.reply == replies.UNRECORDABLE and mail.sender:
-            async with self.inbox.sessions.begin() as session:
+            async with writing(self.inbox.sessions) as session:
                 await self._responder(mail)(session, outcome)
 
     async def _answer_held(self, address: str, message_id: int | None) -> None:
         """The one neutral answer of the day to an address whose mail was held, within the
         day's budget of such answers."""
         since = self.now() - DAY
-        async with self.inbox.sessions.begin() as session:
+        async with writing(self.inbox.sessions) as session:
             if await stranger_replies_since(session, since) >= self.held_replies_per_day:
                 log.warning("held-mail answers spent for today: none to %s", address)
                 return

@@ -18,11 +18,16 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.errors import MutualiseError
 from storage.outbox import QUEUED, Doorbell
+from storage.turns import TURNS, Turns
 
 DEFAULT_URL = "sqlite:///mutualise.db"
 
 # A writer waits this long for another writer before SQLite answers "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# SQLite connections kept open (each is a thread of aiosqlite): as many as the chats of a
+# burst read at once, so that none waits for a connection or opens one (a thread, four
+# PRAGMAs) only to close it when the burst is over. SQLAlchemy's default is 5.
+SQLITE_POOL = 20
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -67,6 +72,8 @@ def create_engine(url: str = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     """Create the async engine for `url`, with the settings a long-running service needs."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
+        if target.database not in (None, "", ":memory:"):
+            kwargs.setdefault("pool_size", SQLITE_POOL)
         engine = create_async_engine(target, **kwargs)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
@@ -78,9 +85,11 @@ def session_factory(
     engine: AsyncEngine, doorbell: Doorbell | None = None
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit; given a doorbell, each
-    commit that queued outbound messages rings it (the sender goes at once)."""
+    commit that queued outbound messages rings it (the sender goes at once). On SQLite the
+    factory holds the turns its writers take (`storage.turns`)."""
+    info: dict[str, Any] = {TURNS: Turns()} if engine.dialect.name == "sqlite" else {}
     if doorbell is None:
-        return async_sessionmaker(engine, expire_on_commit=False)
+        return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
     class Ringing(Session):
         """A session whose commits tell the doorbell about the messages they queued."""
@@ -94,4 +103,4 @@ def session_factory(
 
     event.listen(Ringing, "after_commit", committed)
     event.listen(Ringing, "after_rollback", rolled_back)
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=Ringing)
+    return async_sessionmaker(engine, expire_on_commit=False, info=info, sync_session_class=Ringing)
