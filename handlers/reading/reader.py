@@ -313,6 +313,10 @@ class Reader:
         guess = self.intents.guess(text)
         if guess.intent is reading.intent or guess.probability < _LEANS:
             return
+        if reading.intent is Intent.CANCEL and guess.probability < _CERTAIN:
+            return  # "nous retirons notre participation": a withdrawal said in so many words
+        header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
+        body_items = [i for i in seen.found if i.span.start >= header]
         if guess.probability < _SURE:
             scope.doubtful = True  # the channel asks what the message is for
             return
@@ -320,10 +324,7 @@ class Reader:
             reading.items = []
         elif not reading.items:
             # "rien à demander" said no act the rules know: the items the body names
-            header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
-            reading.items = [
-                self._item_reading(i, text) for i in seen.found if i.span.start >= header
-            ]
+            reading.items = [self._item_reading(i, text) for i in body_items]
         reading.intent = guess.intent
         scope.doubtful = True  # the rules read otherwise: confirmed with the writer
 
@@ -475,6 +476,7 @@ _QUOTE = re.compile(r"^[ \t]*>[ \t]?(?P<text>[^\n]*)", re.MULTILINE)
 # channel ask: measured on sets it was not trained on (data/train_intent.py --evaluate).
 _SURE = 0.7
 _LEANS = 0.5
+_CERTAIN = 0.9
 
 
 # A singular determiner names one of a countable item.
