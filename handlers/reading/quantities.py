@@ -601,14 +601,15 @@ _SPEC_NOUNS = frozenset(
     """
     niveau niveaux feu feux place places tasse tasses couvert couverts plateau plateaux
     personne personnes porte portes tiroir tiroirs etage etages marche marches roue roues
-    essieu essieux pied pieds bac bacs plaque plaques brule bruleur bruleurs
+    essieu essieux pied pieds bac bacs plaque plaques bruleur bruleurs
     """.split()
 )
 _SPEC_GAP = re.compile(r"[ \t]+(?:(?:a|de)[ \t]+|d')?")
 
 
 def specifications(items: list[FoundItem], text: str) -> list[FoundItem]:
-    """Drop the "items" that only say the size of the item written right before them."""
+    """Drop the "items" that only say the size or the kind of the item written right before
+    them ("four mixte 10 niveaux", "150 verres ballon")."""
     kept: list[FoundItem] = []
     for item in items:
         before = kept[-1] if kept else None

@@ -205,8 +205,7 @@ class Reader:
         count = _EN_COUNT.search(own)
         if count is None:
             return []
-        quoted = [m for m in _QUOTE.finditer(document.folded)]
-        for line in quoted:
+        for line in _QUOTE.finditer(document.folded):
             text = line.group("text")
             named = self.vocabulary.find(words(text), text)
             if named:
@@ -315,16 +314,17 @@ class Reader:
             return
         if reading.intent is Intent.CANCEL and guess.probability < _CERTAIN:
             return  # "nous retirons notre participation": a withdrawal said in so many words
-        header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
-        body_items = [i for i in seen.found if i.span.start >= header]
         if guess.probability < _SURE:
             scope.doubtful = True  # the channel asks what the message is for
             return
         if guess.intent in (Intent.UNKNOWN, Intent.EVENT):
             reading.items = []
         elif not reading.items:
-            # "rien à demander" said no act the rules know: the items the body names
-            reading.items = [self._item_reading(i, text) for i in body_items]
+            # "nos 60 chaises dorment au garage tout l'été": no act the rules know, so the
+            # items the body names
+            header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
+            body = [i for i in seen.found if i.span.start >= header]
+            reading.items = [self._item_reading(i, text) for i in body]
         reading.intent = guess.intent
         scope.doubtful = True  # the rules read otherwise: confirmed with the writer
 
