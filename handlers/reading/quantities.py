@@ -46,6 +46,13 @@ _BEFORE = re.compile(
 # After an item: "x 50", ": 50", "(50)", "= 50", "- 50".
 _AFTER = re.compile(r"^[ \t]*(?:[x*:=(-]|\bx\b)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$")
 _ARTICLE_GAP = re.compile(rf"^\s+(?:{_ADJECTIVE}\s+)?$")
+_JUST_AFTER = re.compile(r"[ \t]+")
+# What may follow such a count: "isoloirs 4 + 2 urnes", "chaises 80 sam 15", but not
+# "fournitures scolaires 60 cahiers" (the number counts the next noun).
+_ENDS_COUNT = re.compile(
+    r"\s*(?:$|[,.;:!?+)(\n]|(?:et|pour|pr|dispo|svp|merci|avant|le|la|les|du|au|a|de|d'"
+    r"|sam|dim|lun|mar|mer|jeu|ven)\b)"
+)
 
 # Nouns that a number counts but that are not equipment.
 _NOT_ITEMS = frozenset(
@@ -169,7 +176,22 @@ def attach_quantities(
                 used.add(number.start)
         if quantity is None:
             after = [n for n in found if n.start >= match.end and n.start not in used]
-            if after and not after[0].article and _AFTER.match(text[match.end : after[0].start]):
+            gap = text[match.end : after[0].start] if after else ""
+            plural = text[match.end - 1 : match.end] in ("s", "x")
+            if (
+                after
+                and not after[0].article
+                and (
+                    _AFTER.match(gap)
+                    # "chaises 80 + tables 20", "isoloirs 4": a plural written, then its count
+                    or (
+                        plural
+                        and _JUST_AFTER.fullmatch(gap)
+                        and not counts_no_item(text, after[0])
+                        and _ENDS_COUNT.match(text, after[0].end) is not None
+                    )
+                )
+            ):
                 quantity = after[0].value
                 used.add(after[0].start)
         # "5 tonnes de sel": a measured item keeps its singular.
