@@ -37,7 +37,7 @@ COMMON_WORDS = frozenset(
     questions reponse retour message absent absente personnes participants visiteurs
     habitants enfants associations association public saint sainte chateau chateaux
     materiel materiels equipement equipements objet objets comite salle salles ecole
-    ecoles eglise place parking terrain stade chantier
+    ecoles eglise place parking terrain stade chantier delib delibs deliberation promo promos
     """.split()
 )
 
