@@ -212,7 +212,8 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         if _named(folded, m.end("head"))
     ]
     for start, head_end in sorted(candidates):
-        end = _extent(folded, head_end)
+        title = _TITLE.match(original, head_end)  # the folded text has no quote marks
+        end = title.end() if title else _extent(folded, head_end)
         return _as_written(original, start, end, proper_names), Span(start, end)
     hosted = _HOSTS.search(folded)
     if hosted is not None and hosted.group("head") not in _NOT_EVENT:
@@ -226,6 +227,11 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
             return None  # "le contrôle annuel des buts aura lieu le 11": a visit
         return _as_written(original, start, end, proper_names), Span(start, end)
     return None
+
+
+# A title in quotes right after the head, read in the original text: "forum « Bien vieillir
+# à Hennebont »".
+_TITLE = re.compile(r"[ \t]*[«\"“][^»\"”\n]{1,80}[»\"”]")
 
 
 def _extent(folded: str, end: int) -> int:
