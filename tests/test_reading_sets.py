@@ -59,9 +59,11 @@ FLOORS = {
     "set-al.jsonl": (0.79, 0.87, 0.10),
     "set-am.jsonl": (0.74, 0.87, 0.15),
     "set-an.jsonl": (0.65, 0.82, 0.18),
-    # AO, AP: blind after round 19 (and the larger catalogue); no rule made from them yet
+    # AO, AP: blind after round 19; AQ, AR after round 20 (no rule made from AQ, AR yet)
     "set-ao.jsonl": (0.56, 0.81, 0.45),
-    "set-ap.jsonl": (0.56, 0.72, 0.21),
+    "set-ap.jsonl": (0.62, 0.78, 0.20),
+    "set-aq.jsonl": (0.65, 0.82, 0.26),
+    "set-ar.jsonl": (0.64, 0.80, 0.17),
 }
 
 
