@@ -458,12 +458,14 @@ def _counted_elsewhere(items: list[FoundItem]) -> list[FoundItem]:
     """ "des kayaks biplace … 8 kayaks": an uncounted unknown item named again with a count
     is that one."""
 
-    def head(item: FoundItem) -> str:
-        words = fold(item.label).split()
-        return singular(words[0]) if words else ""
+    counted = {head_word(i.label) for i in items if i.quantity not in (None, 1)}
+    return [i for i in items if i.quantity is not None or head_word(i.label) not in counted]
 
-    counted = {head(i) for i in items if i.quantity not in (None, 1)}
-    return [i for i in items if i.quantity is not None or head(i) not in counted]
+
+def head_word(label: str) -> str:
+    """The first word of a label, folded and singular: "Tables pliantes" gives "table"."""
+    words = fold(label).split()
+    return singular(words[0]) if words else ""
 
 
 def _in_a_name(original: str, number: Number) -> bool:

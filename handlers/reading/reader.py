@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from handlers.communes import CommuneIndex, CommuneName
-from handlers.reading.bodies import own_words, separate
+from handlers.reading.bodies import _QUOTED_LINE, own_words, separate
 from handlers.reading.clauses import Layout, layout
 from handlers.reading.corrections import corrected_dates, corrected_items
 from handlers.reading.dates import DateFinding, find_dates
@@ -205,8 +205,8 @@ class Reader:
         count = _EN_COUNT.search(own)
         if count is None:
             return []
-        for line in _QUOTE.finditer(document.folded):
-            text = line.group("text")
+        for line in _QUOTED_LINE.finditer(document.folded):
+            text = line.group().split(">", 1)[1]
             named = self.vocabulary.find(words(text), text)
             if named:
                 item = named[0].item
@@ -469,7 +469,6 @@ _EN_COUNT = re.compile(
     r"|prenons|voudrait|voudrions|veut|faudrait|faut|reste|restent|donner|laisser|mettre)\s+"
     r"(?:encore\s+|environ\s+)?(?P<n>\d{1,4})\b"
 )
-_QUOTE = re.compile(r"^[ \t]*>[ \t]?(?P<text>[^\n]*)", re.MULTILINE)
 
 
 # How sure the learned model must be to take its reading over the rules', or to make the

@@ -24,7 +24,7 @@ from handlers.reading.intents import (
     declined_kind,
 )
 from handlers.reading.items import ItemMatch
-from handlers.reading.quantities import FoundItem, once_each
+from handlers.reading.quantities import FoundItem, head_word, once_each
 from handlers.reading.text import singular as _singular
 from storage.names import fold
 
@@ -357,20 +357,15 @@ def _referred(
 def _repeated(items: list[FoundItem]) -> list[FoundItem]:
     """ "masques FFP2 et gel hydroalcoolique… 20 flacons de gel": a noun the catalogue does
     not know alone, but that begins an item named in the message, is that item."""
-    named = [(i, _head(i.label)) for i in items if i.item_id is not None]
+    named = [(i, head_word(i.label)) for i in items if i.item_id is not None]
     kept: list[FoundItem] = []
     for item in items:
-        head = _head(item.label) if item.item_id is None else ""
+        head = head_word(item.label) if item.item_id is None else ""
         twin = next((n for n, named_head in named if head and named_head == head), None)
         if twin is not None:
             item = replace(item, item_id=twin.item_id, label=twin.label)
         kept.append(item)
     return kept
-
-
-def _head(label: str) -> str:
-    words = fold(label).split()
-    return _singular(words[0]) if words else ""
 
 
 def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> list[FoundItem]:

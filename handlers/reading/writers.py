@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from handlers.communes import CommuneIndex, CommuneNotFoundError
+from handlers.reading.bodies import _QUOTED_LINE
 from handlers.reading.text import Span
 from storage.names import fold_place
 
@@ -219,29 +220,28 @@ class WriterFinder:
         """ "Secrétaire de mairie | Lanvaudan (lun-mar) / Calan (jeu-ven)": a signature that
         names two communes speaks for the one the message names; for none, if it names
         neither or both."""
-        unquoted = _QUOTED.sub(lambda m: " " * len(m.group()), signature)
-        signed = {
-            self._by_name.get(fold_place(m.group().replace("-", " ")))
-            for m in self._mention.finditer(unquoted)
-        } - {None}
+        unquoted = _QUOTED_LINE.sub(lambda m: " " * len(m.group()), signature)
+        signed = {self._mentioned(m) for m in self._mention.finditer(unquoted)} - {None}
         if len(signed) < 2:
             return None
         end = len(signature) - len(signature.lstrip())  # where the signature begins
-        named = [
-            (insee, m) for m in self._mention.finditer(body, 0, end)
-            if (insee := self._by_name.get(fold_place(m.group().replace("-", " ")))) in signed
-        ]  # fmt: skip
-        if len({insee for insee, _ in named}) == 1:
-            insee, match = named[0]
+        named = [m for m in self._mention.finditer(body, 0, end) if self._mentioned(m) in signed]
+        insees = {self._mentioned(m) for m in named}
+        if len(insees) == 1:
+            (insee,) = insees
             if insee is not None:
-                return insee, Span(match.start(), match.end())
+                return insee, Span(named[0].start(), named[0].end())
         return None
+
+    def _mentioned(self, match: re.Match[str]) -> str | None:
+        """The commune a name found by `_mention` stands for."""
+        return self._by_name.get(fold_place(match.group().replace("-", " ")))
 
     def where(self, folded: str) -> tuple[str, Span] | None:
         """The commune an event takes place in: "cérémonie des vœux à Languidic"."""
         for match in self._mention.finditer(folded):
             if re.search(r"\ba[ \t]+$", folded[max(0, match.start() - 4) : match.start()]):
-                insee = self._by_name.get(fold_place(match.group().replace("-", " ")))
+                insee = self._mentioned(match)
                 if insee is not None:
                     return insee, Span(match.start(), match.end())
         return None
@@ -257,15 +257,12 @@ class WriterFinder:
                     continue
                 if _CALLED.match(region, match.end()) and not _SELF.search(before):
                     continue  # "Quistinic, si ça vous dépanne…": the commune spoken to
-                insee = self._by_name.get(fold_place(match.group().replace("-", " ")))
+                insee = self._mentioned(match)
                 if insee is None:
                     insee = self._resolve(match.group())
                 if insee is not None:
                     return insee, Span(match.start(), match.end())
         return None
-
-
-_QUOTED = re.compile(r"^[ \t]*>[^\n]*", re.MULTILINE)
 
 
 def _last_lines(text: str, count: int = 4) -> str:
