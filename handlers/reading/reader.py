@@ -18,7 +18,7 @@ from handlers.reading.events import event_before_date, find_event
 from handlers.reading.handover import mentions_handover, mentions_return
 from handlers.reading.intents import VOLUNTEER, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
-from handlers.reading.learned import IntentModel, bundled_model
+from handlers.reading.learned import Guess, IntentModel, bundled_model
 from handlers.reading.numbers import Number, not_quantities, numbers
 from handlers.reading.placement import Placement, place
 from handlers.reading.quantities import (
@@ -182,14 +182,18 @@ class Reader:
         today = now.date() if isinstance(now, dt.datetime) else now
         document = Document.of(text[:MAX_READ])
         body = separate(document)
-        reading = self._read(document, body.text, body.signature, today)
+        # The model reads the whole message once, whichever part the rules read.
+        guess = self.intents.guess(document.original)
+        reading = self._read(document, body.text, body.signature, today, guess)
         if body.with_forwarded is not None and (
             not reading.items
             or (reading.start is None and reading.deadline is None)
             or _POINTS_BELOW.search(body.text.folded)
         ):
             # "Voir la demande ci-dessous": the forwarded message is the request.
-            forwarded = self._read(document, body.with_forwarded, body.signature, today, True)
+            forwarded = self._read(
+                document, body.with_forwarded, body.signature, today, guess, forwarded=True
+            )
             if forwarded.items or not reading.items:
                 forwarded.commune = reading.commune or forwarded.commune
                 reading = forwarded
@@ -221,6 +225,7 @@ class Reader:
         own: Document,
         signature: Span | None,
         today: dt.date,
+        guess: Guess,
         forwarded: bool = False,
     ) -> Reading:
         seen = self._see(own, today)
@@ -228,7 +233,7 @@ class Reader:
         items = [self._item_reading(i, document.original) for i in _counted_once(scope, seen)]
         reading = Reading(document.original, scope.intent, items)
         self._name_event(reading, seen, scope)
-        self._second_opinion(reading, seen, scope, document.original)
+        self._second_opinion(reading, seen, scope, guess, document.original)
         writer = self.writers.find(seen.folded, document.folded, signature)
         if writer is None and reading.intent is Intent.EVENT:
             writer = self.writers.where(seen.folded)  # one announces one's own events
@@ -305,11 +310,12 @@ class Reader:
         if event is not None:
             reading.event, reading.spans["event"] = event[0], [event[1]]
 
-    def _second_opinion(self, reading: Reading, seen: _Seen, scope: Scope, text: str) -> None:
+    def _second_opinion(
+        self, reading: Reading, seen: _Seen, scope: Scope, guess: Guess, text: str
+    ) -> None:
         """Where the learned model reads another intent: its reading when it is sure (on
         sets it was not trained on, it was then right 85 times out of 87 where the rules
         disagreed), a question when it is not, the rules' reading when it barely leans."""
-        guess = self.intents.guess(text)
         if guess.intent is reading.intent or guess.probability < _LEANS:
             return
         if reading.intent is Intent.CANCEL and guess.probability < _CERTAIN:
