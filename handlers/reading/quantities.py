@@ -99,7 +99,7 @@ _STOP = frozenset(
     merci ce cette ces nous vous on il elle ils elles est sont sera seront serait
     pourrait qu si mais donc car avant apres entre jusqu des a partir vers chez svp stp
     ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une plus moins propre
-    livraison livraisons environ euh voila etant devant ayant
+    livraison livraisons environ euh voila etant devant ayant enfin plutot
     """.split()
 )
 _NEED_SLOT = re.compile(
@@ -127,7 +127,11 @@ _NEED_SLOT = re.compile(
 # poteaux" (not "et les rendre": a pronoun before its verb).
 _NEXT_IN_LIST = re.compile(
     r"[ \t]*(?:(?:,|\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:des|les|un|une)"
-    r"|(?:\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:leurs|nos|ses))[ \t]+"
+    r"|(?:\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:leurs|nos|ses)"
+    # "50 plots, 20 chasubles et d'un compteur de tours", "des draps et de turbulettes"
+    r"|(?:,[ \t]*|\bet[ \t]+|\bainsi que[ \t]+)(?:d'un|d'une)|(?:\bet|\bainsi que)[ \t]+(?:de|des)"
+    # "2 combinaisons + palmes": a bare noun after a plus
+    r"|[ \t]*\+(?=[ \t]*[a-z]))[ \t]+"
     r"(?![a-z'-]*(?:er|ir|re|rons|rez|rait|raient|ons|ez|ent)\b)"
     rf"(?!{_ADJECTIVE}\b)"
 )
@@ -449,9 +453,22 @@ def unknown_items(
         phrase = _phrase(text, slot.end(), taken)
         if phrase is not None and original[phrase[0] : phrase[0] + 1].isupper():
             continue  # "la commande de Ploemeur": a commune's, or someone's
+        if phrase is not None and (
+            _CORRECTED.match(text, phrase[1]) or text[phrase[0] : phrase[1]] in _COMES_WITH
+        ):
+            continue  # "d'un chauffe-eau enfin d'une fontaine", "nos grilles + pieds"
         if phrase is not None and all(not (i.span.start <= phrase[0] < i.span.end) for i in items):
             items.append(_unknown(original, phrase, 1 if article else None, slot.end()))
     return _counted_elsewhere(items)
+
+
+# Said, then taken back: "un chauffe-eau enfin une fontaine".
+_CORRECTED = re.compile(r"[ \t]*,?[ \t]*(?:enfin|plutot|ou plutot|pardon|non)\b")
+# What comes with an item rather than being one: "notre balayeuse + chauffeur".
+_COMES_WITH = frozenset(
+    "pied pieds chauffeur chauffeurs pilote pilotes conducteur conducteurs agent agents"
+    " accessoire accessoires lest lests notice montage installation".split()
+)
 
 
 def _counted_elsewhere(items: list[FoundItem]) -> list[FoundItem]:
