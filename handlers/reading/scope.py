@@ -160,7 +160,8 @@ class Scope:
         scope.quiet = scope.quiet or any(
             acts[i] not in POSITIVE and THANKS.search(clauses[i].text(folded)) for i in body
         )
-        scope.items = once_each(_headings(_repeated(scope.items), families, folded), folded)
+        items = _shares(_repeated(scope.items), shape, folded)
+        scope.items = once_each(_headings(items, families, folded), folded)
         return scope
 
     @classmethod
@@ -230,6 +231,12 @@ def _carried(clauses: list[Clause], acts: list[Act | None], folded: str) -> list
             carried[index] = Act.NEED
         elif (clause.joined or clause.listed) and not clauses[index - 1].header:
             carried[index] = before
+        elif _OWN_SHARE.match(clause.text(folded)):
+            # "Nous proposons une commande groupée… Pour nous : 30 tables": the writer's
+            # share of what the message proposes (a share is taken, never offered)
+            acts_before = [a for a in reversed(carried[:index]) if a in POSITIVE]
+            taken = [a for a in acts_before if a is not Act.OFFER]
+            carried[index] = (taken or acts_before or [None])[0]
     # "Pour la fête du 14, nous aurions besoin de…": a clause leads into the act after it.
     for index in range(len(clauses) - 2, -1, -1):
         after = clauses[index + 1]
@@ -352,6 +359,39 @@ def _referred(
         before = indexes[position - 1]
         return [f for f, w in zip(found, where, strict=True) if w == before]
     return []
+
+
+# The writer's own share of a group order: "Pour nous : 30 tables", "Pour Gestel : 200
+# verres", "nous, ce sera 4 armoires", "Nous prenons 5 marelles" (not "pour info :").
+_OWN_SHARE = re.compile(
+    r"\s*(?:[-*•]\s*)?(?:pour nous|pour notre (?:commune|ville|part)|pour (?:la commune|la ville"
+    r"|la mairie) d[e'] ?[a-z-]+|pour (?!info|memoire|rappel|information|l'|le |la |les |vous"
+    r"|votre|vos |notre|nos |ce |cette|ces |des |un |une |mon |ma |mes )[a-z][a-z-]+(?: [a-z-]+)?"
+    r"(?=\s*:)|nous(?: on)?(?: en)? (?:prenons|prendrons|prendrions|prend|prendrait))"
+    r"\s*(?:,\s*)?(?::|ce sera|ce serait|cela fera|ca fera|=)?"
+)
+# Words for a whole kind of things, which a share then details: "du mobilier scolaire".
+_COLLECTIVE = frozenset(
+    "mobilier vaisselle fourniture decoration materiel equipement produit outillage"
+    " consommable epi literie linge signaletique jeu".split()
+)
+
+
+def _shares(items: list[FoundItem], shape: Layout, folded: str) -> list[FoundItem]:
+    """When the writer gives its own counted share, what the proposal only describes
+    before it (its kinds, the same things uncounted) is no item of its own."""
+    starts = [c.span.start for c in shape.clauses if _OWN_SHARE.match(c.text(folded))]
+    if not starts:
+        return items
+    share = [i for i in items if i.span.start >= starts[0] and i.quantity is not None]
+    if not share:
+        return items
+    named = {head_word(i.label) for i in share}
+    return [
+        i for i in items
+        if i.span.start >= starts[0]
+        or not (i.quantity is None or head_word(i.label) in named | _COLLECTIVE)
+    ]  # fmt: skip
 
 
 def _repeated(items: list[FoundItem]) -> list[FoundItem]:
