@@ -59,6 +59,10 @@ _STRONG = (
     r"|marches? (?:de producteurs|bio|artisanal|du terroir|aux puces)|fermes? ouvertes?"
     r"|concours (?:departemental|regional|cantonal|agricole|hippique|de labour|ovin|bovin)"
     r"|ronde des fermes|fete du cheval|fete de la pomme|fete du cidre|foire aux [a-z]+"
+    # the sea and the school year
+    r"|regates?|benediction (?:de la mer|des bateaux|des [a-z]+)|trophee (?=d'|de |du |des )"
+    r"|(?:operation |journee )?nettoyage (?:des plages|de la plage|du port|des berges|citoyen)"
+    r"|classes? (?:de mer|de neige|verte|de decouverte|transplantees?|de voile|nature)"
 )
 # Heads that name an event only after an article or a possessive ("la course", "notre repas").
 _WEAK = (
@@ -107,8 +111,8 @@ _PLACES = (
 _TAIL = re.compile(
     rf"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l'|des|du|de|d'|(?:aux|au|a[ \t]+la|en)(?=[ \t]+"
     rf"(?!(?:{_PLACES})\b)))\b[ \t]*"
-    rf"(?!(?:{_CALENDAR})\b)"
-    rf"[a-z][a-z'-]*(?:[ \t]+(?!(?:{_NOT_NAME})\b)[a-z][a-z'-]{{2,}})?"
+    rf"(?!(?:{_CALENDAR})\b(?! d'annee| de saison| d'ete| de stage| de cycle))"
+    rf"[a-z][a-z'-]*(?:[ \t]+(?!(?:{_NOT_NAME})\b(?<!fin d'annee))[a-z][a-z'-]{{2,}})?"
     rf"|[ \t]+(?!(?:{_NOT_NAME})\b)(?:[a-z][a-z'-]{{3,}}))"
 )
 # Holidays that are part of a name ("festivités du 14 juillet").
@@ -226,7 +230,21 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         if folded[start:end].split()[0] in _NOT_HAPPENING:
             return None  # "le contrôle annuel des buts aura lieu le 11": a visit
         return _as_written(original, start, end, proper_names), Span(start, end)
+    for titled in _FOR_A_TITLE.finditer(original):
+        start, end = titled.span("name")
+        if not any(w.lower() in proper_names for w in original[start:end].split()):
+            return _as_written(original, start, end, proper_names), Span(start, end)
     return None
+
+
+# "pour la Transrade dimanche", "pour le Trophée d'automne": a titled name after "pour le"
+# (not a commune, a service or a day).
+_FOR_A_TITLE = re.compile(
+    r"\b(?:pour|pr) (?:le|la|les|l'|l’) ?(?P<name>(?!(?:Ville|Mairie|Commune|Direction|Service"
+    r"|Conseil|Région|Département|Agglo|CCAS|ALSH|Lundi|Mardi|Mercredi|Jeudi|Vendredi|Samedi"
+    r"|Dimanche)\b)[A-ZÉÈ][a-zà-ÿ'’-][\w'’-]+(?:[ \t]+(?:de la |de l'|des |du |de |d')?[A-ZÉ][\w'’-]+){0,3}"
+    r"(?:[ \t]+(?:d'|de |du |des )[a-zéè]{3,})?)"
+)
 
 
 # A title in quotes right after the head, read in the original text: "forum « Bien vieillir
