@@ -37,17 +37,22 @@ _INCIDENTAL = re.compile(
     r"|\b(?:pour|pr|afin de)\s+(?:alimenter|brancher|transporter|tracter|eclairer|sonoriser"
     r"|installer"
     r"|charger|proteger|couvrir|acheminer|deplacer|remplacer|reparer|nettoyer|completer|poser"
-    r"|accrocher|fixer|decorer|illuminer|monter|demonter)"
+    r"|accrocher|fixer|decorer|illuminer|monter|demonter|bouger|changer|mouiller|amarrer"
+    r"|carener|gonfler|hisser|remorquer|rapatrier|relever|ranger|laver|poncer|peindre"
+    r"|repeindre|vider|sortir|mettre a l'eau)"
     r"|\bdans\s+(?:l'|la|le|les)"
     r"|\bcompatibles?\s+avec|\bsans|\bhors"
     r"|\bau lieu\s+(?:de|d'|des|du)|\bplutot que"
     r"|\b(?:entreprise|societe|prestataire|fournisseur|installateur|loueur|technicien|agent|equipe"
     r"|cle|cles|local|notice|carnet|reparation|entretien|livraison|montage|demontage|installation"
-    r"|pose|depose|transport|stockage|branchement|panne|vidange|revision|enlevement)s?\s+"
+    r"|pose|depose|transport|stockage|branchement|panne|vidange|revision|enlevement|carenage"
+    r"|grutage|remorquage|hivernage|changement|remplacement|passage)s?\s+"
     r"(?:de|des|du|d'|de la))"
-    # right before the item, but for an article and one word ("sur une grande remorque")
+    # right before the item, but for an article and one word ("sur une grande remorque"),
+    # or what it is part of ("pour changer les chaînes des corps-morts")
     r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?"
-    r"(?:[a-z]+\s+)?$"
+    r"(?:[a-z]+\s+|(?!(?:commande|demande|groupement|achat|liste|offre)s?\b)[a-z]+\s+"
+    r"(?:des|du|de|d')\s*(?:(?:la|l')\s*)?)?$"
     r"|\b(?:pour|pr)\s*$"
     # "ceux qui indiquent une déviation aux voitures": what a relative clause describes
     # (not the "ce" and "que" of "est-ce que…": a question, not a relative clause)
