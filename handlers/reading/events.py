@@ -60,7 +60,7 @@ _STRONG = (
     r"|concours (?:departemental|regional|cantonal|agricole|hippique|de labour|ovin|bovin)"
     r"|ronde des fermes|fete du cheval|fete de la pomme|fete du cidre|foire aux [a-z]+"
     # the sea and the school year
-    r"|regates?|benediction (?:de la mer|des bateaux|des [a-z]+)|trophee (?=d'|de |du |des )"
+    r"|regates?|benediction (?:de la mer|des bateaux|des [a-z]+)|trophee(?= d'| de | du | des )"
     r"|(?:operation |journee )?nettoyage (?:des plages|de la plage|du port|des berges|citoyen)"
     r"|classes? (?:de mer|de neige|verte|de decouverte|transplantees?|de voile|nature)"
 )

@@ -116,6 +116,15 @@ _GROUPING = re.compile(r"\b(?:agglo\w*|communaute|intercommunalite)\b")
 _COMMON_PARTS = frozenset("port pont saint sainte plage bourg ville mont val".split())
 
 
+def _same_second_part(words: list[str], name: str) -> bool:
+    """ "pont scorf" is Pont-Scorff; "pont de l'Ascension" and "Port-Tudy" name no commune
+    that begins with "Pont" or "Port"."""
+    parts = fold_place(name).split()
+    if parts[0] != words[0]:
+        return True  # "ville de Larmor-Plage": the common word is not the commune's
+    return len(words) > 1 and len(parts) > 1 and words[1][:3] == parts[1][:3]
+
+
 def _short_names(full: dict[str, str], item_words: frozenset[str]) -> dict[str, str]:
     """ "Larmor" for Larmor-Plage, "Inzinzac" for Inzinzac-Lochrist: the first part of a
     compound name, as people say it, when it is long, not a common word, and one commune's."""
@@ -169,9 +178,12 @@ class WriterFinder:
             if len(candidate) < 3:
                 continue
             try:
-                return self.index.resolve(candidate).insee
+                found = self.index.resolve(candidate)
             except CommuneNotFoundError:
                 continue
+            if words[0] in _COMMON_PARTS and not _same_second_part(words, found.name):
+                return None  # "Pont de l'Ascension", "Port-Tudy", "port de Lorient"
+            return found.insee
         return None
 
     def find(self, body: str, whole: str, signature: Span | None) -> tuple[str, Span] | None:
