@@ -351,6 +351,29 @@ _PRONOUN_COUNT = re.compile(
     r"(?:environ\s+|au moins\s+|a peu pres\s+)?$"
 )
 _IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b")
+# The writer's own count of a thing counted for all: "commande de 50 trottinettes ? nous on
+# en prendrait 15", "15 bouées en stock, on peut en prêter 5", "Inzinzac prend 80", "40
+# casques pour nous" (not what they own: "nous en avons 15").
+_OWN_COUNT = re.compile(
+    r"\b(?:nous|on|je|j')\s*(?:on\s+)?(?:(?:peut|peux|pouvons|pourrait|pourrions|pourra"
+    r"|pourrons)\s+)?(?:vous\s+|nous\s+)?en\s+(?!(?:avons|ai|a|avions|possedons|avait)\b)"
+    r"(?:[a-z]{2,}\s+){1,2}?(?:environ\s+)?(?P<n>\d{1,3}(?: \d{3})+|\d{1,5})\b"
+    r"|\b[a-z][a-z-]{3,}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
+    r"|(?<![\d,.])(?P<o>\d{1,5})\s+(?:[a-z'-]+\s+){0,3}?pour (?:nous|notre part|notre commune)\b"
+)
+_MEASURED = frozenset("litre litres tonne tonnes kg kilo kilos".split())
+
+
+def own_count(item: FoundItem, text: str) -> FoundItem:
+    """The one item of a message, counted as the writer's own share when it says one."""
+    counts = []
+    for found in _OWN_COUNT.finditer(text):
+        group = next(g for g in ("n", "m", "o") if found.group(g))
+        after = re.match(r"(?:\s*(?:-|a|ou)\s*\d+)?\s*([a-z]+)", text[found.end(group) :][:24])
+        word = after.group(1) if after else ""
+        if found.start() >= item.span.start and (word not in _NOT_ITEMS or word in _MEASURED):
+            counts.append(int(found.group(group).replace(" ", "")))
+    return replace(item, quantity=counts[-1]) if counts and counts[-1] > 0 else item
 
 
 def once_each(items: list[FoundItem], text: str = "") -> list[FoundItem]:

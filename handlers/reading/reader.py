@@ -25,6 +25,7 @@ from handlers.reading.quantities import (
     FoundItem,
     attach_quantities,
     lone_counts,
+    own_count,
     per_container_counts,
     per_site_counts,
     row_counts,
@@ -525,6 +526,8 @@ def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
     """ "au sujet des 8 chalets réservés … nous annulons les chalets": what is withdrawn
     keeps the count said once in the message."""
     if scope.intent is not Intent.CANCEL:
+        if len(scope.items) == 1 and scope.intent is not Intent.EVENT:
+            return [own_count(scope.items[0], seen.counted)]
         return scope.items
     kept = []
     for item in scope.items:
