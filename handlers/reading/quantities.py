@@ -361,7 +361,6 @@ _OWN_COUNT = re.compile(
     r"|\b[a-z][a-z-]{3,}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
     r"|(?<![\d,.])(?P<o>\d{1,5})\s+(?:[a-z'-]+\s+){0,3}?pour (?:nous|notre part|notre commune)\b"
 )
-_MEASURED = frozenset("litre litres tonne tonnes kg kilo kilos".split())
 
 
 def own_count(item: FoundItem, text: str) -> FoundItem:
@@ -371,7 +370,7 @@ def own_count(item: FoundItem, text: str) -> FoundItem:
         group = next(g for g in ("n", "m", "o") if found.group(g))
         after = re.match(r"(?:\s*(?:-|a|ou)\s*\d+)?\s*([a-z]+)", text[found.end(group) :][:24])
         word = after.group(1) if after else ""
-        if found.start() >= item.span.start and (word not in _NOT_ITEMS or word in _MEASURED):
+        if found.start() >= item.span.start and word not in _NOT_ITEMS:
             counts.append(int(found.group(group).replace(" ", "")))
     return replace(item, quantity=counts[-1]) if counts and counts[-1] > 0 else item
 
