@@ -63,6 +63,13 @@ _STRONG = (
     r"|regates?|benediction (?:de la mer|des bateaux|des [a-z]+)|trophee(?= d'| de | du | des )"
     r"|(?:operation |journee )?nettoyage (?:des plages|de la plage|du port|des berges|citoyen)"
     r"|classes? (?:de mer|de neige|verte|de decouverte|transplantees?|de voile|nature)"
+    # solidarity: national collections, parcels, the elders' outings
+    r"|collectes? (?=nationale|des restos|de la banque|banque alimentaire|de jouets|alimentaire)"
+    r"|distributions? (?:des|de) colis"
+    r"|(?:gouter|pique[- ]nique|rentree|repas|marche|journee|vente|dejeuner|diner|noel) solidaire"
+    r"|repas (?:annuel |champetre )?des (?:aines|anciens)|repas champetre"
+    r"|(?:cine(?:ma)?|sortie|voyage|gouter|banquet|spectacle|noel) des (?:aines|anciens|seniors)"
+    r"|journee intergenerationnelle|sejours? seniors?"
 )
 # Heads that name an event only after an article or a possessive ("la course", "notre repas").
 _WEAK = (
