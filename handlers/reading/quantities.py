@@ -51,7 +51,8 @@ _JUST_AFTER = re.compile(r"[ \t]+")
 # "fournitures scolaires 60 cahiers" (the number counts the next noun).
 _ENDS_COUNT = re.compile(
     r"\s*(?:$|[,.;:!?+)(\n]|(?:et|pour|pr|dispo|svp|merci|avant|le|la|les|du|au|a|de|d'"
-    r"|sam|dim|lun|mar|mer|jeu|ven)\b)"
+    r"|sam|dim|lun|mar|mer|jeu|ven|livres?|livrees?|salle|travaux|rue|place|urgent|demain"
+    r"|ce|cette|qqn|stp)\b)"
 )
 
 # Nouns that a number counts but that are not equipment.
@@ -181,7 +182,8 @@ def attach_quantities(
         if quantity is None:
             after = [n for n in found if n.start >= match.end and n.start not in used]
             gap = text[match.end : after[0].start] if after else ""
-            plural = text[match.end - 1 : match.end] in ("s", "x")
+            # "chaises", "grilles expo", "sapins noel": a plural written in the name
+            plural = re.search(r"[sx]\b", text[match.start : match.end]) is not None
             if (
                 after
                 and not after[0].article
