@@ -80,7 +80,7 @@ _ONE = (
     r"|cet\s+apres[\s-]midi|ce\s+midi"
     r"|\barmistice\b"
     rf"|(?:{_NUMS})\s+prochains\s+jours"
-    r"|ce\s+(?:week[\s-]?end|we)(?:\s+prochain)?"
+    r"|(?:ce|tout\s+le)\s+(?:week[\s-]?end|we|w[\s-]e|wk)(?:\s+prochain)?"
     r"|le\s+(?:week[\s-]?end|we)\s+(?:prochain|du\s+[0-3]?\d(?:er)?(?:\s+"
     + _MONTH
     + r"|/(?:0?[1-9]|1[0-2])\b(?![/\d])"  # "le we du 21/08"
@@ -99,7 +99,7 @@ _ONE = (
     r"|(?:\bl'|\bcet\s+|\ben\s+)\b(?:ete|automne|hiver)\b"
     r"|(?:\ble\s+|\bce\s+|\bau\s+)\bprintemps\b"
     r"|(?:\bla\s+)?\brentree\b|\bnoel\b"
-    r"|(?:la\s+)?semaine\s+pro(?:chaine)?\b|(?:le\s+)?mois\s+prochain"
+    r"|(?:la\s+)?sem(?:aine|\.)?\s+pro(?:chaine)?\b|(?:le\s+)?mois\s+prochain"
     rf"|(?:la\s+)?semaine\s+du\s+(?:(?:{_WD})\s+)?[0-3]?\d(?:er)?\s*{_MONTH}"
     rf"|\b(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})\b"
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
@@ -110,7 +110,7 @@ _ONE = (
 _ONE_STARTS = (
     r"(?=[0-9]"
     r"|a(?:u\s+(?:de|mi|fi|co|pr|[1-4]e|se|tr|qu)|\s+la|ujourd'hui|pres|vant|vr|out|rmistice)"
-    r"|c(?:e\s+(?:so|jo|ma|mi|we|pr)|et\s+[aeh]|ourant|inq)"
+    r"|c(?:e\s+(?:so|jo|ma|mi|we|w[\s-]|wk|pr)|et\s+[aeh]|ourant|inq)"
     r"|d(?:ebut|emain|es\s+(?:a\s|m)|eux|ec(?:embre|\b)|ernier|ix|im(?:anche|[.\s])|ans\s|s\s"
     r"|u\s+(?:pr|[1-4]e|de|se|tr|qu)|ouze)"
     r"|en\s+(?:ce|de|mi|fi|et|au|hi)|f(?:in|ete|ev)|h(?:ier|uit)|immediatement"
@@ -119,7 +119,8 @@ _ONE_STARTS = (
     r"|'[eah])"
     r"|m(?:ar(?:di|s|[.\s])|er(?:credi|[.\s])|i[\s\-djfmasond]|ois|ai(?:\b|ntenant))"
     r"|n(?:euf|ov|oel|ouvel)|o(?:nze|ct)|premier|q(?:uatr|uatorze|uinz)|rentree"
-    r"|s(?:am(?:edi|[.\s])|eize|ix|ep|econd|emaine)|t(?:rente|reize|rois|out\s+de|oussaint)"
+    r"|s(?:am(?:edi|[.\s])|eize|ix|ep|econd|em(?:aine|[.\s]))"
+    r"|t(?:rente|reize|rois|out\s+de|out\s+le\s+w|oussaint)"
     r"|une?\s+[jp]|v(?:en(?:dredi|[.\s])|ingt))"
 )
 _GUARDED_ONE = rf"{_ONE_STARTS}(?:{_ONE})"
@@ -353,7 +354,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if m := _NEXT_DAYS.fullmatch(t):
         count = _number(m.group(1))
         return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=count), "day")
-    if m := re.fullmatch(r"(?:ce|le) (?:week ?-?end|we)(?: (prochain|du (.+)))?", t):
+    if m := re.fullmatch(r"(?:ce|le|tout le) (?:week ?-?end|we|w ?-?e|wk)(?: (prochain|du (.+)))?", t):
         return _weekend(today, m.group(2))
     if m := _FORTNIGHT.fullmatch(t):
         whole = _month_stretch(today, MONTHS[m.group(2).rstrip(".")], None, None)
@@ -406,7 +407,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
             return None
         monday = found.start - dt.timedelta(days=found.start.weekday())
         return _Stretch(monday, monday + dt.timedelta(days=WORKING_WEEK), "week")
-    if re.fullmatch(r"(?:la )?semaine pro(?:chaine)?", t):
+    if re.fullmatch(r"(?:la )?sem(?:aine|\.)? pro(?:chaine)?", t):
         monday = today + dt.timedelta(days=7 - today.weekday())
         return _Stretch(monday, monday + dt.timedelta(days=WORKING_WEEK), "week")
     if re.fullmatch(r"(?:le )?mois prochain", t):
@@ -930,7 +931,8 @@ _ANCHOR = re.compile(
     # The first letters of all below: other places are passed over. A run of digits is one
     # anchor: its window is the one its digits would make one by one.
     r"(?=[0-9acdefhjl-tvw])"
-    rf"(?:\d+|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|mois|week|we|quinzaine"
+    rf"(?:\d+|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|sem|mois|week|we"
+    r"|w[ -]e|wk|quinzaine"
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|ans?|soir|fetes?|annees?|jours?"
     r"|prochaine?s?"
     r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?)\b"
