@@ -26,7 +26,7 @@ from handlers.digests import DigestConfig, matching_digest
 from handlers.group_orders import record_price
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
-from handlers.matching import MatchingConfig, match
+from handlers.matching import MatchingConfig, ReferenceCache, match
 from handlers.notices import Notice
 from mail.notices import render as render_mail
 from storage import views
@@ -298,3 +298,19 @@ async def test_a_price_recorded_by_the_coordinator_wins(
     assert said in (await shown(sessions, order))["telegram"]
     semester = await summary(sessions, JULY_1)
     assert said in flat(semester.text) and "Prix obtenu</th>" in semester.html
+
+
+async def test_the_service_reads_a_territorys_prices_once_a_minute_not_per_message(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    clock = [0.0]
+    cache = ReferenceCache(ttl=60, clock=lambda: clock[0], price_folders=[tmp_path])
+    async with sessions() as session:
+        first = (await cache.get(session)).books[LORIENT].get("tondeuse-autoportee")
+        own_prices(tmp_path)  # written meanwhile: seen at the next reading only
+        clock[0] = 59
+        kept = (await cache.get(session)).books[LORIENT].get("tondeuse-autoportee")
+        clock[0] = 61
+        again = (await cache.get(session)).books[LORIENT].get("tondeuse-autoportee")
+    assert first is not None and first == kept and first.amount == 15000
+    assert again is not None and again.amount == 12345.67
