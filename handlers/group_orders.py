@@ -9,7 +9,9 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.costs import CostKey, euros, split
+from handlers.costs import CostKey, costs
+from handlers.proposals import tell_shown
+from handlers.wording import day
 from storage.access import Visitor, log_action
 from storage.errors import MutualiseError
 from storage.members import commune_names
@@ -73,7 +75,9 @@ async def record_price(
     default_key: CostKey | None = None,
 ) -> dict[str, Decimal]:
     """Record the total price obtained for a group order and split it between its member
-    communes by its cost key (the territory's group key when it had none); returns shares."""
+    communes by its cost key (the territory's group key when it had none); it replaces the
+    estimate everywhere the order is shown, the chats that show it included. Returns the
+    shares."""
     order = await _ours(session, who, proposal_id)
     total = _amount(price)
     kept = order.cost_key or {}
@@ -88,21 +92,17 @@ async def record_price(
             "population": commune.population if commune else 0, "quantite": 0, "jours": 0,
         })  # fmt: skip
         entry["quantite"] += part.quantity or 0
-    shares = split(total, key, measures)
     names = await commune_names(session)
-    listed = "; ".join(f"{names.get(c, c)} {euros(v)}" for c, v in shares.items())
-    explanation = f"{key.explain()} Prix obtenu {euros(total)} ({listed})."
-    order.cost_key = {
-        **kept,
-        "key": ",".join(f"{b}:{w}" for b, w in key.weights),
-        "explanation": explanation,
-        "total": str(total),
-        "shares": {c: str(v) for c, v in shares.items()},
-        "obtained": True,
-    }
+    # The price obtained replaces the estimate whole: no unit price or source stays behind.
+    replaces = " : il remplace l'estimation" if kept.get("source") else ""
+    recorded = f", enregistré par le coordinateur le {day(now.date())}{replaces}."
+    order.cost_key = costs(total, key, measures, names, ("Prix obtenu", recorded),
+                           obtained=True, recorded=now.date().isoformat())  # fmt: skip
     await log_action(session, who.member_id, PRICE,
-                     f"Groupement n° {order.id} : {explanation}", now, order.id)  # fmt: skip
-    return shares
+                     f"Groupement n° {order.id} : {order.cost_key['explanation']}", now,
+                     order.id)  # fmt: skip
+    await tell_shown(session, order, now)  # the chats showing it read the price obtained
+    return {c: Decimal(v) for c, v in order.cost_key["shares"].items()}
 
 
 async def close(session: AsyncSession, who: Visitor, proposal_id: int, now: dt.datetime) -> None:

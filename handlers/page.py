@@ -147,14 +147,13 @@ async def page(
     found: list[Available] = []
     if search.asked:
         places = {
-            c.insee: Place(c.name, c.population, c.latitude, c.longitude)
-            for c in await communes_with_places(session)
+            c.insee: Place(c.name, c.population, c.latitude, c.longitude, epci)
+            for c, epci in await communes_with_places(session)
             if c.insee in scope.communes
         }
         offers = await views.offers(session, scope)
         found = available(offers, proposals, items, places, home, search.item,
                           search.first, search.last)  # fmt: skip
-    keys = await views.cost_keys(session, [p.id for p in summary.group_orders])
     loans = sorted([*summary.loans_pending, *summary.loans_coming],
                    key=lambda p: (p.start or dt.date.max, p.id))  # fmt: skip
     return Page(
@@ -164,7 +163,7 @@ async def page(
         needs=grouped,
         needs_kept=kept,
         families=sorted({f.label for f in summary.families}, key=french_key),
-        group_orders=[_group_order(p, keys.get(p.id)) for p in summary.group_orders],
+        group_orders=[_group_order(p) for p in summary.group_orders],
         loans=loans,
         months=_months(summary.events, loans),
         search=search,
@@ -174,18 +173,15 @@ async def page(
     )
 
 
-def _group_order(row: ProposalRow, key: dict[str, object] | None) -> GroupOrder:
+def _group_order(row: ProposalRow) -> GroupOrder:
     """A group order with each member's part and share of the cost, when one is known."""
-    raw = key.get("shares") if key else None
-    euros = {insee: Decimal(str(v)) for insee, v in raw.items()} if isinstance(raw, dict) else {}
-    insee = {share.commune: share.insee for share in row.shares}
-    total = key.get("total") if key else None
+    shares = row.cost_shares
     return GroupOrder(
         row,
-        tuple(GroupShare(name, q, euros.get(insee[name])) for name, q in row.parts),
-        Decimal(str(total)) if total is not None else None,
-        bool(key and key.get("obtained")),
-        str(key.get("explanation", "")) if key else "",
+        tuple(GroupShare(name, q, shares.get(name)) for name, q in row.parts),
+        row.cost_total,
+        row.obtained,
+        row.costs,
     )
 
 

@@ -38,7 +38,9 @@ class AnswerError(MutualiseError):
 def notice(proposal: Proposal, commune: str, standing: str = ASK) -> Notice:
     """The proposal as its commune `commune` (a name) reads it, with where it stands; while
     the commune still has to answer, the notice asks it to."""
-    text = f"Cette proposition concerne {commune} :\n\n{proposal.reason}\n\n{standing}"
+    costs = proposal.cost_key.get("explanation") if proposal.cost_key else None
+    said = f"{proposal.reason}\n\n{costs}" if costs else proposal.reason
+    text = f"Cette proposition concerne {commune} :\n\n{said}\n\n{standing}"
     asks = standing.endswith(ASK)
     actions = (Action(ActionKind.ANSWER_PROPOSAL, proposal.id),) if asks else ()
     return Notice(f"{PROPOSAL_TITLES[proposal.kind]} n° {proposal.id}", text, actions)
@@ -149,7 +151,10 @@ async def tell_shown(
         if (c := communes.get(m.recipient)) is not None
     ]
     answered = sum(p.answer is not Answer.PENDING for p in proposal.participants)
-    return await rewrite(session, rewrites, f"{_key(proposal)}:{proposal.status}:{answered}", now)
+    state = f"{_key(proposal)}:{proposal.status}:{answered}"
+    if proposal.cost_key and proposal.cost_key.get("obtained"):
+        state += f":{proposal.cost_key.get('total')}"  # a price recorded is news too
+    return await rewrite(session, rewrites, state, now)
 
 
 def verdict(text: str) -> bool | None:

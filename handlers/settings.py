@@ -133,6 +133,7 @@ class Settings(BaseSettings):
             joint_window=dt.timedelta(days=self.joint_window_days),
             group_cost_key=CostKey.parse(self.group_cost_key),
             joint_cost_key=CostKey.parse(self.joint_cost_key),
+            price_folders=(Path(self.templates),) if self.templates else (),
         )
 
     def clock(self) -> Clock:

@@ -22,7 +22,7 @@ class Settlement:
         self, matching: MatchingConfig | None = None, reference: ReferenceCache | None = None
     ) -> None:
         self.matching = matching or MatchingConfig()
-        self.reference = reference or ReferenceCache()
+        self.reference = reference or ReferenceCache(price_folders=self.matching.price_folders)
 
     async def __call__(
         self, session: AsyncSession, items: Collection[str], now: dt.datetime

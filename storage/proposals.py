@@ -19,6 +19,7 @@ from storage.models import (
     ProposalKind,
     ProposalParticipant,
     ProposalStatus,
+    Territory,
 )
 
 ACTIVE = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)
@@ -114,9 +115,13 @@ async def declined_needs(session: AsyncSession) -> set[int]:
     return {need_id for need_id in rows if need_id is not None}
 
 
-async def communes_with_places(session: AsyncSession) -> Sequence[Commune]:
-    """Every commune, with its population and town hall position."""
-    return (await session.scalars(select(Commune))).all()
+async def communes_with_places(session: AsyncSession) -> Sequence[tuple[Commune, str]]:
+    """Every commune, with its population and town hall position, and its territory's EPCI
+    code."""
+    rows = await session.execute(
+        select(Commune, Territory.epci).join(Territory, Territory.id == Commune.territory_id)
+    )
+    return [(commune, epci) for commune, epci in rows]
 
 
 async def catalogue_items(session: AsyncSession) -> Sequence[CatalogueItem]:

@@ -12,6 +12,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -186,10 +187,38 @@ class ProposalRow:
     reason: str
     created_at: dt.datetime
     shares: tuple[Share, ...]
+    # Its costs as matching estimated them or the coordinator recorded them: key, total,
+    # each commune's share by INSEE code, the French sentence.
+    cost_key: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def kind_label(self) -> str:
         return PROPOSAL_KINDS[self.kind]
+
+    @property
+    def costs(self) -> str:
+        """What it costs each commune, in one French paragraph; empty when not known."""
+        return str(self.cost_key.get("explanation", "")) if self.cost_key else ""
+
+    @property
+    def cost_total(self) -> Decimal | None:
+        """Its total cost in euros, estimated or obtained, when known."""
+        total = self.cost_key.get("total") if self.cost_key else None
+        return Decimal(str(total)) if total is not None else None
+
+    @property
+    def cost_shares(self) -> dict[str, Decimal]:
+        """Each commune's share of the cost in euros, by commune name; empty when unknown."""
+        raw = self.cost_key.get("shares") if self.cost_key else None
+        if not isinstance(raw, dict):
+            return {}
+        names = {s.insee: s.commune for s in self.shares}
+        return {names.get(str(k)) or str(k): Decimal(str(v)) for k, v in raw.items()}
+
+    @property
+    def obtained(self) -> bool:
+        """Whether its cost is the price the coordinator recorded, not an estimate."""
+        return bool(self.cost_key and self.cost_key.get("obtained"))
 
     @property
     def what(self) -> str:
@@ -494,6 +523,7 @@ async def proposals(
             Proposal.status,
             Proposal.reason,
             Proposal.created_at,
+            Proposal.cost_key,
         )
         .where(Proposal.id.in_(ours), Proposal.status.in_(tuple(statuses)))
         .order_by(Proposal.id)
@@ -518,6 +548,7 @@ async def proposals(
                 row.reason,
                 row.created_at,
                 tuple(shares[row.id]),
+                row.cost_key,
             )
         )
     return found
@@ -580,15 +611,3 @@ async def declarers(
         )
         found.update(rows)
     return found
-
-
-async def cost_keys(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The cost keys of some proposals (total, shares by commune), those that have one."""
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(Proposal.id, Proposal.cost_key).where(
-            Proposal.id.in_(ids), Proposal.cost_key.is_not(None)
-        )
-    )
-    return {pid: key for pid, key in rows if key}

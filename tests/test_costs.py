@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
 
-from handlers.costs import CostKey, CostKeyError, split
+from handlers.costs import CostKey, CostKeyError, euros, split
 
 MEASURES = {
     "56121": {"population": 57149, "quantite": 1, "jours": 2},
@@ -44,3 +46,14 @@ def test_a_mix_adds_up_exactly() -> None:
 def test_wrong_keys_are_explained(text: str) -> None:
     with pytest.raises(CostKeyError, match="Clé de répartition"):
         CostKey.parse(text)
+
+
+def test_euros_are_written_as_babel_writes_them_in_french() -> None:
+    rng = random.Random(19)
+    amounts = [Decimal(v) for v in ("0", "-0", "0.005", "0.015", "2.675", "-0.005", "999.995",
+                                    "45000", "1e9", "12.345")]  # fmt: skip
+    amounts += [
+        Decimal(rng.randrange(-(10**9), 10**9)) / 10 ** rng.randrange(4) for _ in range(2000)
+    ]
+    for amount in amounts:
+        assert euros(amount) == format_currency(amount, "EUR", locale="fr_FR"), amount

@@ -176,10 +176,11 @@ async def test_group_orders_carry_their_costs(
     )
     group = (await proposals(sessions))[0]
     assert group.kind is ProposalKind.GROUP_ORDER and group.quantity == 30
-    if group.cost_key is not None:  # the bundled catalogue prices paper
-        shares = {c: float(v) for c, v in group.cost_key["shares"].items()}
-        assert shares["56036"] == pytest.approx(2 * shares["56040"])
-        assert "au prorata des quantités" in group.cost_key["explanation"]
+    assert group.cost_key is not None  # paper has a reference price, like every item
+    shares = {c: float(v) for c, v in group.cost_key["shares"].items()}
+    assert shares["56036"] == pytest.approx(2 * shares["56040"])
+    assert "au prorata des quantités" in group.cost_key["explanation"]
+    assert "source : estimation d'après" in group.cost_key["explanation"]
 
 
 async def test_the_service_reads_the_catalogue_once_a_minute(

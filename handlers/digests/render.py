@@ -12,6 +12,7 @@ from typing import Any
 from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from handlers.costs import euros as cents
 from handlers.wording import day, stretch
 
 BRIEF_LISTED = 8
@@ -54,7 +55,8 @@ def environment(templates: Path | None = None) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters.update(day=_day, stretch=stretch, euros=euros, percent=_percent, count=count)
+    env.filters.update(day=_day, stretch=stretch, euros=euros, cents=cents, percent=_percent,
+                       count=count)  # fmt: skip
     return env
 
 

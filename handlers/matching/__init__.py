@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.costs import CostKey
+from handlers.costs import CostKey, PriceBook, price_book
 from handlers.matching.groups import plan_group_orders, plan_joint_purchases
 from handlers.matching.loans import Stock, commit, lender_order, plan_loans
 from handlers.matching.plans import (
@@ -59,6 +60,8 @@ class MatchingConfig:
     joint_window: dt.timedelta = dt.timedelta(days=365)
     group_cost_key: CostKey = field(default_factory=lambda: CostKey.parse("quantite"))
     joint_cost_key: CostKey = field(default_factory=lambda: CostKey.parse("egal:50,population:50"))
+    # Where a territory keeps its own prices file beside its edited templates, if anywhere.
+    price_folders: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -71,55 +74,78 @@ class MatchReport:
 
 
 def _committed(proposal: Proposal) -> bool:
-    return proposal.status is ProposalStatus.ACCEPTED or any(
-        p.answer is Answer.ACCEPTED for p in proposal.participants
+    # A group order whose price the coordinator recorded was bought: a need arriving later
+    # does not dissolve it into a new plan, and the price obtained stays its cost.
+    return (
+        proposal.status is ProposalStatus.ACCEPTED
+        or any(p.answer is Answer.ACCEPTED for p in proposal.participants)
+        or _obtained(proposal.cost_key)
     )
+
+
+def _obtained(cost_key: dict[str, object] | None) -> bool:
+    return bool(cost_key and cost_key.get("obtained"))
 
 
 @dataclass(frozen=True)
 class Reference:
     """What matching reads that seldom changes: where the communes are, in which order each
-    borrows from the others, and the catalogue's names, families and prices."""
+    borrows from the others, the catalogue's names and families, and each territory's price
+    book (by EPCI code: its prices file, the catalogue's, the reference estimates)."""
 
     places: dict[str, Place]
     order: dict[str, list[str]]
     labels: dict[str, tuple[str, str]]
     family_of: dict[str, str]
     families: dict[str, str]
-    prices: dict[str, float]
+    books: dict[str, PriceBook]
 
 
-async def read_reference(session: AsyncSession) -> Reference:
-    """The reference as the store holds it now."""
+async def read_reference(session: AsyncSession, price_folders: Iterable[Path] = ()) -> Reference:
+    """The reference as the store holds it now, its prices files read from `price_folders`
+    too (`MatchingConfig.price_folders`)."""
     places = {
-        c.insee: Place(c.name, c.population, c.latitude, c.longitude)
-        for c in await communes_with_places(session)
+        c.insee: Place(c.name, c.population, c.latitude, c.longitude, epci)
+        for c, epci in await communes_with_places(session)
     }
     catalogue = await catalogue_items(session)
+    priced = {i.id: i.price for i in catalogue}
+    folders = list(price_folders)
     return Reference(
         places=places,
         order=lender_order(places),
         labels={i.id: (i.label, i.plural) for i in catalogue},
         family_of={i.id: i.family_id for i in catalogue},
         families={i.family_id: i.family.label for i in catalogue},
-        prices={i.id: i.price for i in catalogue if i.price is not None},
+        books={
+            epci: price_book(epci, priced, folders)
+            for epci in sorted({p.epci for p in places.values()})
+        },
     )
 
 
 class ReferenceCache:
     """The reference kept a little while by a long-lived caller (the service's inbox): it
-    changes only with `mutualise init`, which a running service sees within `ttl` seconds.
-    Reading it for every message was a fifth of the time a message takes."""
+    changes only with `mutualise init` or an edited prices file, which a running service
+    sees within `ttl` seconds. Reading it for every message was a fifth of the time a
+    message takes; each territory's prices files are read once per reading, not per
+    message."""
 
-    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        price_folders: Iterable[Path] = (),
+    ) -> None:
         self.ttl = ttl
         self.clock = clock
+        self.price_folders = tuple(price_folders)
         self._kept: tuple[float, Reference] | None = None
 
     async def get(self, session: AsyncSession) -> Reference:
         now = self.clock()
         if self._kept is None or now - self._kept[0] > self.ttl:
-            self._kept = (now, await read_reference(session))
+            self._kept = (now, await read_reference(session, self.price_folders))
         return self._kept[1]
 
 
@@ -135,7 +161,9 @@ async def match(
     change), which keeps a match quick however large the store. New proposals are dated
     `now` (the time of the message that caused them), else the clock's time."""
     config = config or MatchingConfig()
-    known = reference if reference is not None else await read_reference(session)
+    known = (
+        reference if reference is not None else await read_reference(session, config.price_folders)
+    )
     places, labels = known.places, known.labels
     family_of, families = known.family_of, known.families
     scope: set[str] | None = None
@@ -165,11 +193,7 @@ async def match(
     outcome = Planning()
     refused = await refused_pairs(session)
     lent = {o.item_id for o in offers if o.item_id is not None}
-    pricing = Pricing(
-        known.prices,
-        config.group_cost_key,
-        config.joint_cost_key,
-    )
+    pricing = Pricing(known.books, config.group_cost_key, config.joint_cost_key)
     joint = [v for v in borrows if v.id not in declined]
     with collector_paused():  # plain computation, no await: nothing else runs meanwhile
         plan_loans(borrows, stocks, places, labels, refused, outcome, known.order)
@@ -212,6 +236,9 @@ def _apply(
     for signature, proposal in existing.items():
         if signature in wanted:
             report.kept += 1
+            # The same plan valued again: a prices file edited since shows in its shares.
+            if proposal.cost_key != wanted[signature].cost_key:
+                proposal.cost_key = wanted[signature].cost_key
         else:
             proposal.status = ProposalStatus.CANCELLED
             report.withdrawn.append(proposal)

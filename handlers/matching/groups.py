@@ -59,9 +59,8 @@ def plan_group_orders(
                 plan = _group(run, item, None, places, labels, families)
                 if pricing is not None:
                     plan.cost_key = pricing.costs(
-                        item, plan.quantity, pricing.group_key,
-                        _measures(run, places), _names(places),
-                    )  # fmt: skip
+                        item, plan.quantity, pricing.group_key, _measures(run, places), places
+                    )
                 outcome.plans.append(plan)
                 grouped.update(n.id for n in run)
     by_family: dict[str, list[NeedView]] = defaultdict(list)
@@ -178,7 +177,7 @@ def plan_joint_purchases(
                     parts,
                     reason,
                     cost_key=pricing.costs(
-                        item, quantity, pricing.joint_key, _measures(run, places), _names(places)
+                        item, quantity, pricing.joint_key, _measures(run, places), places
                     )
                     if pricing is not None
                     else None,
@@ -200,10 +199,6 @@ def _measures(run: list[NeedView], places: Mapping[str, Place]) -> dict[str, dic
         entry["quantite"] += need.quantity or 0
         entry["jours"] += _days(need)
     return measures
-
-
-def _names(places: Mapping[str, Place]) -> dict[str, str]:
-    return {insee: place.name for insee, place in places.items()}
 
 
 def _days(need: NeedView) -> int:

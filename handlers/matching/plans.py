@@ -9,10 +9,9 @@ import hashlib
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import NamedTuple
 
-from handlers.costs import CostKey, euros, split
+from handlers.costs import CostKey, PriceBook
 from storage.models import ParticipantRole, ProposalKind
 
 
@@ -63,6 +62,7 @@ class Place:
     population: int
     latitude: float | None
     longitude: float | None
+    epci: str = ""  # the territory, whose prices value what the commune shares
 
 
 class Part(NamedTuple):
@@ -120,30 +120,25 @@ class Planning:
 
 @dataclass(frozen=True)
 class Pricing:
-    """What shared purchases cost and how the cost is split."""
+    """What shared purchases cost and how the cost is split: each territory's price book
+    (by EPCI code), the one the semester summary values savings with."""
 
-    prices: Mapping[str, float]
+    books: Mapping[str, PriceBook]
     group_key: CostKey
     joint_key: CostKey
 
     def costs(
         self, item: str | None, quantity: int | None, key: CostKey,
-        measures: Mapping[str, Mapping[str, float]], names: Mapping[str, str],
+        measures: Mapping[str, Mapping[str, float]], places: Mapping[str, Place],
     ) -> dict[str, object] | None:  # fmt: skip
-        """The cost key of a proposal, when the item's price is known."""
-        price = self.prices.get(item or "")
-        if price is None or not quantity:
+        """The estimated cost key of a proposal, valued with the prices of the territory of
+        its first commune, when the item has a price there."""
+        first = places.get(next(iter(measures), ""))
+        book = self.books.get(first.epci) if first is not None else None
+        if book is None:
             return None
-        total = (Decimal(str(price)) * quantity).quantize(Decimal("0.01"))
-        shares = split(total, key, measures)
-        listed = "; ".join(f"{names.get(c, c)} {euros(v)}" for c, v in shares.items())
-        return {
-            "key": ",".join(f"{b}:{w}" for b, w in key.weights),
-            "explanation": f"{key.explain()} Coût estimé {euros(total)} ({listed}).",
-            "unit_price": str(price),
-            "total": str(total),
-            "shares": {c: str(v) for c, v in shares.items()},
-        }
+        names = {c: places[c].name for c in measures if c in places}
+        return book.estimate(item, quantity, key, measures, names)
 
 
 def distance_km(a: Place, b: Place) -> float:
