@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.logins import LINK_LIFETIME, issue_link
+from handlers.matching import match
 from handlers.web.app import COOKIE, WebConfig, make_app
 from storage.members import add_member
 from storage.models import (
@@ -29,8 +30,10 @@ from storage.models import (
     Need,
     NeedKind,
     NeedStatus,
+    OutboxMessage,
     Proposal,
     ProposalKind,
+    ProposalParticipant,
     ProposalStatus,
     Role,
     Territory,
@@ -192,8 +195,12 @@ async def test_a_correspondent_reads_and_cannot_act(
     assert "correspondant" in text and "Groupement n°" in text
     assert "Clore le groupement" not in text and "Enregistrer le prix" not in text
     order = await group_order(sessions)
+    assert "Lancer le groupement" not in text and "Porteur</label>" not in text
     for path, data in ((f"/groupements/{order.id}/clore", {"jeton": form}),
-                       (f"/groupements/{order.id}/prix", {"jeton": form, "prix": "100"})):  # fmt: skip
+                       (f"/groupements/{order.id}/prix", {"jeton": form, "prix": "100"}),
+                       (f"/groupements/{order.id}/lancer", {"jeton": form, "porteur": "56193"}),
+                       (f"/groupements/{order.id}/porteur", {"jeton": form, "porteur": "56193"}),
+                       (f"/groupements/{order.id}/ajouter", {"jeton": form, "besoin": "1"})):  # fmt: skip
         refused = await client.post(path, data=data)
         assert refused.status == 403 and "Seuls les coordinateurs" in await body(refused)
     assert (await group_order(sessions)).status is ProposalStatus.PROPOSED
@@ -366,3 +373,125 @@ async def test_a_long_list_shows_the_needs_due_first(
     narrowed = await body(await client.get("/", params={"avant": "2027-07-10"}))
     # Ten articles due by 10 July, and Riantec's barriers of 21 June.
     assert "11 besoins ouverts." in narrowed
+
+
+async def laptops(sessions: async_sessionmaker[AsyncSession], insee: str, count: int,
+                  deadline: dt.date) -> int:  # fmt: skip
+    """An open purchase of laptops by that commune, recorded without matching."""
+    order = await group_order(sessions)
+    async with sessions.begin() as session:
+        need = Need(commune_insee=insee, kind=NeedKind.PURCHASE, item_id=order.item_id,
+                    item_label="ordinateur portable", quantity=count, deadline=deadline,
+                    channel="cli", status=NeedStatus.OPEN)  # fmt: skip
+        session.add(need)
+        await session.flush()
+        return need.id
+
+
+async def parts(sessions: async_sessionmaker[AsyncSession], order_id: int) -> set[tuple[str, str]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(ProposalParticipant.commune_insee, ProposalParticipant.role).where(
+                ProposalParticipant.proposal_id == order_id
+            )
+        )
+        return {(insee, role.value) for insee, role in rows}
+
+
+async def told(sessions: async_sessionmaker[AsyncSession], order_id: int) -> list[str]:
+    """Who was sent the group order's notice since the scenario, in order."""
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.recipient)
+            .where(OutboxMessage.subject == f"Proposition de groupement de commandes n° {order_id}",
+                   OutboxMessage.created_at >= NOW)
+            .order_by(OutboxMessage.id)
+        )  # fmt: skip
+        return list(rows)
+
+
+async def test_a_coordinator_launches_a_group_order_with_a_need_that_could_join(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    form = await log_in(client, sessions, COORDINATOR)
+    order = await group_order(sessions)
+    # Lanester buys laptops too, too late for matching's horizon: it could join.
+    late = await laptops(sessions, "56098", 4, dt.date(2028, 6, 1))
+    text = await body(await client.get("/"))
+    assert f"peut rejoindre le groupement n° {order.id}" in text
+    assert "1 besoin pourrait le rejoindre : Lanester (4 ordinateurs portables" in text
+    assert f"Lancer le groupement n° {order.id}" in text
+    assert '<option value="56036" selected>Caudan (suggéré)</option>' in text
+    # A carrier from another territory, or a need that is no purchase of laptops: refused.
+    far = await client.post(f"/groupements/{order.id}/lancer",
+                            data={"jeton": form, "porteur": "29999"})  # fmt: skip
+    assert far.status == 400 and "commune de votre territoire" in await body(far)
+    async with sessions() as session:
+        chapiteau = await session.scalar(select(Need.id).where(Need.kind == NeedKind.BORROW,
+                                                               Need.commune_insee == "56185"))  # fmt: skip
+    odd = await client.post(f"/groupements/{order.id}/lancer",
+                            data={"jeton": form, "porteur": "56040", "besoin": str(chapiteau)})  # fmt: skip
+    assert odd.status == 400 and "ne peut pas rejoindre" in await body(odd)
+    assert (await group_order(sessions)).status is ProposalStatus.PROPOSED
+    # Launched with Lanester's need, carried by Cléguer rather than the suggested Caudan.
+    async with sessions.begin() as session:
+        lanester = await session.get(Commune, "56098")
+        assert lanester is not None
+        await add_member(session, lanester, Role.CORRESPONDENT, emails=["achats@lanester.bzh"])
+    launched = await client.post(f"/groupements/{order.id}/lancer",
+                                 data={"jeton": form, "porteur": "56040", "besoin": str(late)})  # fmt: skip
+    text = await body(launched)
+    assert launched.status == 200 and "Groupement lancé" in text
+    assert "Lancé le 1er juin 2027 par Lou (Lorient)" in text and "porté : Cléguer" in text
+    assert "peut rejoindre" not in text
+    assert (
+        "Lou (Lorient) : Groupement n° " in text
+        and "porté par Cléguer ; rejoint par Lanester" in text
+    )
+    order = await group_order(sessions)
+    assert order.status is ProposalStatus.ACCEPTED and order.quantity == 9
+    assert await parts(sessions, order.id) == {
+        ("56036", "member"), ("56040", "member"), ("56098", "member"), ("56040", "carrier"),
+    }  # fmt: skip
+    assert "Lancé par la coordination le 1er juin 2027 : Caudan, Cléguer et Lanester, " \
+        "9 ordinateurs portables en tout ; porteur : Cléguer." in order.reason  # fmt: skip
+    assert order.cost_key is not None and order.cost_key["shares"]["56098"] != "0"
+    async with sessions() as session:
+        assert (await session.get(Need, late)).status is NeedStatus.MATCHED  # type: ignore[union-attr]
+    # Lanester is sent the proposal to answer, by the proposals' own notices.
+    assert await told(sessions, order.id) == ["achats@lanester.bzh"]
+    # Matching keeps a launched order as it is: a commitment.
+    async with sessions.begin() as session:
+        await match(session)
+    assert (await group_order(sessions)).status is ProposalStatus.ACCEPTED
+    again = await client.post(f"/groupements/{order.id}/lancer",
+                              data={"jeton": form, "porteur": "56040"})  # fmt: skip
+    assert again.status == 400 and "déjà lancé" in await body(again)
+    # Another carrier, outside the order: it is asked to accept.
+    moved = await client.post(f"/groupements/{order.id}/porteur",
+                              data={"jeton": form, "porteur": "56121"})  # fmt: skip
+    assert moved.status == 200 and "Porteur enregistré" in await body(moved)
+    assert ("56121", "carrier") in await parts(sessions, order.id)
+    assert ("56040", "carrier") not in await parts(sessions, order.id)
+    assert await told(sessions, order.id) == ["achats@lanester.bzh", COORDINATOR]
+    # A need that comes after the launch is added to it.
+    later = await laptops(sessions, "56185", 1, dt.date(2027, 7, 15))
+    assert "peut rejoindre" in await body(await client.get("/"))
+    added = await client.post(f"/groupements/{order.id}/ajouter",
+                              data={"jeton": form, "besoin": str(later)})  # fmt: skip
+    assert added.status == 200 and "Besoins ajoutés" in await body(added)
+    assert ("56185", "member") in await parts(sessions, order.id)
+    async with sessions() as session:
+        logged = list(await session.scalars(select(ActionEntry.action).order_by(ActionEntry.id)))
+    assert logged == ["lancer", "porteur", "ajouter"]
+
+
+async def test_a_group_order_is_launched_before_its_carrier_changes(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    form = await log_in(client, sessions, COORDINATOR)
+    order = await group_order(sessions)
+    early = await client.post(f"/groupements/{order.id}/porteur",
+                              data={"jeton": form, "porteur": "56040"})  # fmt: skip
+    assert early.status == 400 and "Lancez d'abord" in await body(early)
+    assert ("56036", "carrier") in await parts(sessions, order.id)

@@ -25,7 +25,7 @@ from handlers.digests import DigestConfig
 from handlers.digests.charts import indicator_charts
 from handlers.digests.render import environment as digest_environment
 from handlers.digests.workbook import workbook
-from handlers.group_orders import close, record_price
+from handlers.group_orders import add_needs, choose_carrier, close, launch, record_price
 from handlers.logins import current_visitor, log_out, redeem_link
 from handlers.page import NeedFilter, Search, page, scope_of, summary_of
 from handlers.web.charts import bars
@@ -48,6 +48,10 @@ HEADERS = {
 DONE = {
     "clos": "Groupement clos : les besoins qu'il réunissait sont satisfaits.",
     "prix": "Prix obtenu enregistré : les parts suivent la clé de répartition.",
+    "lance": "Groupement lancé : une commune qui le rejoint est invitée à l'accepter.",
+    "porteur": "Porteur enregistré ; une commune qui n'était pas du groupement est "
+    "invitée à l'accepter.",
+    "ajoute": "Besoins ajoutés au groupement : leurs communes sont invitées à l'accepter.",
 }
 
 
@@ -92,6 +96,11 @@ def _date(raw: str) -> dt.date | None:
         return dt.date.fromisoformat(raw.strip()) if raw.strip() else None
     except ValueError:
         return None
+
+
+def _ids(form: Any) -> list[int]:
+    """The needs ticked in a form (`besoin`, once per box); what is no number is dropped."""
+    return [int(v) for v in form.getall("besoin", []) if str(v).isdigit() and len(str(v)) < 12]
 
 
 def make_app(config: WebConfig) -> web.Application:
@@ -172,6 +181,16 @@ def make_app(config: WebConfig) -> web.Application:
         await record_price(session, who, pid, str(form.get("prix", "")), config.now(),
                            config.group_key)  # fmt: skip
 
+    async def launching(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
+        await launch(session, who, pid, str(form.get("porteur", "")), _ids(form),
+                     config.now(), config.group_key)  # fmt: skip
+
+    async def carrying(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
+        await choose_carrier(session, who, pid, str(form.get("porteur", "")), config.now())
+
+    async def adding(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
+        await add_needs(session, who, pid, _ids(form), config.now(), config.group_key)
+
     async def link(request: web.Request) -> web.StreamResponse:
         return _html("login.html.j2", secret=request.match_info["secret"])
 
@@ -203,6 +222,9 @@ def make_app(config: WebConfig) -> web.Application:
     app.router.add_get("/besoins.xlsx", checked(export))
     app.router.add_post("/groupements/{id:\\d+}/clore", checked(action(closing, "clos")))
     app.router.add_post("/groupements/{id:\\d+}/prix", checked(action(pricing, "prix")))
+    app.router.add_post("/groupements/{id:\\d+}/lancer", checked(action(launching, "lance")))
+    app.router.add_post("/groupements/{id:\\d+}/porteur", checked(action(carrying, "porteur")))
+    app.router.add_post("/groupements/{id:\\d+}/ajouter", checked(action(adding, "ajoute")))
     app.router.add_get("/connexion/{secret}", link)
     app.router.add_post("/connexion/{secret}", login)
     app.router.add_post("/deconnexion", checked(logout))
