@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.logins import LINK_LIFETIME, issue_link
+from handlers.logins import LINK_LIFETIME, asks_for_link, issue_link
 from handlers.matching import match
 from handlers.web.app import COOKIE, WebConfig, make_app
 from storage.members import add_member
@@ -495,3 +495,77 @@ async def test_a_group_order_is_launched_before_its_carrier_changes(
                               data={"jeton": form, "porteur": "56040"})  # fmt: skip
     assert early.status == 400 and "Lancez d'abord" in await body(early)
     assert ("56036", "carrier") in await parts(sessions, order.id)
+
+
+async def test_a_member_asks_for_a_link_by_email(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from handlers.inbox import Inbox
+    from mail.server import Mailbox, MailHandler, serve
+    from storage.models import WebLink
+    from tests.test_digests import READER
+    from tests.test_mail_smtp import LIMIT, TRUST, Server, mail, talk
+
+    handler = MailHandler(Inbox(sessions, READER, web_url="https://page.example"),
+                          Mailbox.of("besoins@mutualise.example"), lambda: NOW, TRUST)  # fmt: skip
+    listening = await serve(handler, "127.0.0.1", 0, LIMIT)
+    server = Server(listening.sockets[0].getsockname()[1])
+
+    async def sent(**kwargs: str) -> dict[str, str]:
+        """Send a mail; what the service queued since, by recipient."""
+        async with sessions() as session:
+            last = await session.scalar(select(func.max(OutboxMessage.id))) or 0
+        code, _ = await talk(server, mail(**kwargs))
+        assert code == 250
+        async with sessions() as session:
+            rows = await session.execute(
+                select(OutboxMessage.recipient, OutboxMessage.body).where(OutboxMessage.id > last)
+            )
+            return {recipient: text for recipient, text in rows}
+
+    try:
+        # A registered member, authenticated: the link comes back to their own address,
+        # never to the Reply-To the mail names.
+        got = await sent(text="Bonjour, pouvez-vous m'envoyer un lien vers la page ? Merci, Anne",
+                         sender=f"Anne <{CORRESPONDENT}>", Subject="Accès à la page",
+                         Reply_To="pirate@ailleurs.example", message_id="<l1@gmail.com>")  # fmt: skip
+        assert list(got) == [CORRESPONDENT]
+        found = re.search(r"https://page\.example/connexion/([\w-]{43})", got[CORRESPONDENT])
+        assert found is not None and "une seule fois" in got[CORRESPONDENT]
+        opened = await client.post(f"/connexion/{found.group(1)}", allow_redirects=False)
+        assert opened.status == 303
+        assert "Riantec" in await body(await client.get("/"))
+        # A town hall's address speaks for its commune, but is no member: no link.
+        town = await sent(text="Envoyez-nous le lien de connexion au référencement.",
+                          sender="mairie@caudan.fr", message_id="<l2@caudan.fr>")  # fmt: skip
+        assert "réservée aux membres inscrits" in town["mairie@caudan.fr"]
+        # A stranger, and a member's address without authentication: no link either.
+        stranger = await sent(text="Un lien vers la page svp", sender="qui@inconnu.example",
+                              message_id="<l3@inconnu.example>")  # fmt: skip
+        forged = await sent(text="Un lien vers la page svp", sender=CORRESPONDENT,
+                            Authentication_Results="", message_id="<l4@gmail.com>")  # fmt: skip
+        for said in (*town.values(), *stranger.values(), *forged.values()):
+            assert "/connexion/" not in said
+        async with sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(WebLink)) == 1
+    finally:
+        listening.close()
+        await listening.wait_closed()
+        await handler.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Accès à la page\n\nBonjour, merci de m'envoyer un lien. Anne", True),
+        ("Bonjour, pouvez-vous me renvoyer le lien de connexion ?", True),
+        ("Je n'arrive plus à accéder au site du référencement.", True),
+        ("/web", True),
+        ("Objet : lien\n\nun nouveau lien vers l'outil svp", True),
+        ("Nous devons acheter 3 ordinateurs portables avant septembre", False),
+        ("Merci pour le lien entre nos deux communes, à bientôt.", False),
+        ("Bonjour,\n\nOK merci.\n\n> Votre lien vers la page du territoire", False),
+    ],
+)
+def test_what_asks_for_a_link(text: str, asks: bool) -> None:
+    assert asks_for_link(text) is asks
