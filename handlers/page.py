@@ -81,7 +81,9 @@ class GroupOrder:
     explanation: str
     # When a coordinator launched it, and who; None while it is only proposed.
     launched: LoggedAction | None = None
-    # The open purchase needs of its item in no proposal: they could join it.
+    # The open purchase needs of its item in no proposal, which could join it: how many,
+    # and the first ones due.
+    joinable_count: int = 0
     joinable: tuple[NeedRow, ...] = ()
 
     @property
@@ -191,7 +193,10 @@ async def page(
             replace(
                 _group_order(p, keys.get(p.id)),
                 launched=launched.get(p.id),
-                joinable=tuple(joining[p.id][:MAX_JOINING]),
+                joinable_count=len(joining[p.id]),
+                joinable=tuple(
+                    sorted(joining[p.id], key=lambda n: (n.due or dt.date.max, n.id))[:MAX_JOINING]
+                ),
             )
             for p in summary.group_orders
         ],

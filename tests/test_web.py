@@ -180,6 +180,11 @@ async def test_another_territory_is_never_shown(
     refused = await client.post(f"/groupements/{order.id}/clore", data={"jeton": form})
     assert refused.status == 400 and "sur votre territoire" in await body(refused)
     assert (await group_order(sessions)).status is ProposalStatus.PROPOSED
+    hidden = await client.get(f"/groupements/{order.id}")
+    assert hidden.status == 404 and "ordinateurs" not in await body(hidden)
+    launched = await client.post(f"/groupements/{order.id}/lancer",
+                                 data={"jeton": form, "porteur": "29999"})  # fmt: skip
+    assert launched.status == 400 and "sur votre territoire" in await body(launched)
     # And Lorient's members do not see the other territory.
     client.session.cookie_jar.clear()
     await log_in(client, sessions, COORDINATOR)
@@ -195,7 +200,10 @@ async def test_a_correspondent_reads_and_cannot_act(
     assert "correspondant" in text and "Groupement n°" in text
     assert "Clore le groupement" not in text and "Enregistrer le prix" not in text
     order = await group_order(sessions)
-    assert "Lancer le groupement" not in text and "Porteur</label>" not in text
+    assert "Lancer le groupement" not in text
+    own = await body(await client.get(f"/groupements/{order.id}"))
+    assert "Porteur suggéré : Caudan" in own and "<form" not in own.split("<main")[1]
+    assert (await client.get("/groupements/99999")).status == 404
     for path, data in ((f"/groupements/{order.id}/clore", {"jeton": form}),
                        (f"/groupements/{order.id}/prix", {"jeton": form, "prix": "100"}),
                        (f"/groupements/{order.id}/lancer", {"jeton": form, "porteur": "56193"}),
@@ -419,9 +427,13 @@ async def test_a_coordinator_launches_a_group_order_with_a_need_that_could_join(
     late = await laptops(sessions, "56098", 4, dt.date(2028, 6, 1))
     text = await body(await client.get("/"))
     assert f"peut rejoindre le groupement n° {order.id}" in text
-    assert "1 besoin pourrait le rejoindre : Lanester (4 ordinateurs portables" in text
-    assert f"Lancer le groupement n° {order.id}" in text
-    assert '<option value="56036" selected>Caudan (suggéré)</option>' in text
+    assert "1 besoin ouvert pourrait le rejoindre" in text
+    assert f'<a href="/groupements/{order.id}">Lancer le groupement n° {order.id}' in text
+    # The order's own page holds the forms: the suggested carrier chosen, Lanester's need.
+    text = await body(await client.get(f"/groupements/{order.id}"))
+    assert '<option value="56036" selected>Caudan (suggérée)</option>' in text
+    assert "Lanester : 4 ordinateurs portables, avant le 1er juin 2028" in text
+    assert f"Lancer le groupement n° {order.id}</button>" in text
     # A carrier from another territory, or a need that is no purchase of laptops: refused.
     far = await client.post(f"/groupements/{order.id}/lancer",
                             data={"jeton": form, "porteur": "29999"})  # fmt: skip
@@ -443,6 +455,7 @@ async def test_a_coordinator_launches_a_group_order_with_a_need_that_could_join(
     text = await body(launched)
     assert launched.status == 200 and "Groupement lancé" in text
     assert "Lancé le 1er juin 2027 par Lou (Lorient)" in text and "porté : Cléguer" in text
+    assert f"Changer le porteur du groupement n° {order.id}" in text
     assert "peut rejoindre" not in text
     assert (
         "Lou (Lorient) : Groupement n° " in text
@@ -477,6 +490,8 @@ async def test_a_coordinator_launches_a_group_order_with_a_need_that_could_join(
     # A need that comes after the launch is added to it.
     later = await laptops(sessions, "56185", 1, dt.date(2027, 7, 15))
     assert "peut rejoindre" in await body(await client.get("/"))
+    offered = await body(await client.get(f"/groupements/{order.id}"))
+    assert "Quéven : 1 ordinateur portable" in offered and "Changer de porteur</button>" in offered
     added = await client.post(f"/groupements/{order.id}/ajouter",
                               data={"jeton": form, "besoin": str(later)})  # fmt: skip
     assert added.status == 200 and "Besoins ajoutés" in await body(added)

@@ -146,6 +146,20 @@ def make_app(config: WebConfig) -> web.Application:
         return _html("page.html.j2", page=shown, who=who, needs=needs, search=search,
                      charts=charts, done=done)  # fmt: skip
 
+    async def group(request: web.Request, who: Visitor) -> web.StreamResponse:
+        """One group order in formation, with the coordinators' forms to launch it, choose
+        its carrier, add needs to it (kept off the territory's page, which stays light)."""
+        wanted = int(request.match_info["id"])
+        async with config.sessions() as session:
+            shown = await page(session, who.territory_id, who.insee, config.now(), NeedFilter(),
+                               Search(), config.digests)  # fmt: skip
+        found = next((g for g in shown.group_orders if g.row.id == wanted), None)
+        if found is None:
+            return _message("Groupement introuvable", f"Aucun groupement de commandes n° "
+                            f"{wanted} en formation sur votre territoire.", 404)  # fmt: skip
+        return _html("group.html.j2", g=found, who=who, today=shown.today,
+                     communes=shown.scope.communes)  # fmt: skip
+
     async def export(request: web.Request, who: Visitor) -> web.StreamResponse:
         async with config.sessions() as session:
             scope = await scope_of(session, who.territory_id)
@@ -220,6 +234,7 @@ def make_app(config: WebConfig) -> web.Application:
     app = web.Application(middlewares=[_guarded])
     app.router.add_get("/", checked(home))
     app.router.add_get("/besoins.xlsx", checked(export))
+    app.router.add_get("/groupements/{id:\\d+}", checked(group))
     app.router.add_post("/groupements/{id:\\d+}/clore", checked(action(closing, "clos")))
     app.router.add_post("/groupements/{id:\\d+}/prix", checked(action(pricing, "prix")))
     app.router.add_post("/groupements/{id:\\d+}/lancer", checked(action(launching, "lance")))
