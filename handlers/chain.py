@@ -1,7 +1,8 @@
 """The chain of named steps a stored message goes through, each a small function over the
 message's `Handling`, as Mailman's chain of rules:
 
-    claim → screen → identify → read → (a reply to the bot?) → understand → record | hold
+    claim → screen → identify → read → (a reply to the bot? a link asked?) → understand
+          → record | hold
 
 A step lets the message go on (it returns None) or decides its fate (an `Outcome`). Once
 every message of a transaction has been through its chain, the inbox settles what they
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import anticipation, proposals, replies
 from handlers.completion import complete, correct, original_message
 from handlers.inbound import Inbound
+from handlers.logins import asks_for_link, link_message
 from handlers.notices import ActionKind, asked
 from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
@@ -126,6 +128,8 @@ class Turn:
     zone: ZoneInfo  # the time zone of the days messages speak of
     # Who wrote the transaction's emails, found for all of them at once.
     senders: dict[str, Sender | None]
+    # The shared page's public address, for the links asked by email ("": not served).
+    web_url: str = ""
 
 
 Step = Callable[[Turn, Handling], Awaitable[Outcome | None]]
@@ -293,6 +297,25 @@ async def complete_need(turn: Turn, msg: Handling) -> Outcome | None:
     return await msg.end(turn, Fate.RECORDED, f"complète le message {original}", reply)
 
 
+async def send_link(turn: Turn, msg: Handling) -> Outcome | None:
+    """An email that declares nothing and asks for the territory's page: a registered
+    member gets a one-time link, in the reply that goes to their own registered address
+    (the address the mail came from, authenticated); a town hall's address gets none."""
+    assert msg.sender is not None and msg.reading is not None
+    inbound = msg.inbound
+    if inbound.channel is not Channel.EMAIL or msg.reading.items:
+        return None
+    if not asks_for_link(inbound.text):
+        return None
+    member = msg.sender.member
+    if member is None or not inbound.authenticated:
+        return await msg.end(turn, Fate.ANSWERED, "lien refusé : pas un membre inscrit",
+                             replies.WEB_MEMBERS_ONLY)  # fmt: skip
+    address = normalise_address(inbound.sender)
+    reply = await link_message(turn.session, inbound.at, turn.web_url, turn.zone, email=address)
+    return await msg.end(turn, Fate.ANSWERED, "lien de connexion à la page envoyé", reply)
+
+
 async def understand(turn: Turn, msg: Handling) -> Outcome | None:
     """A text with nothing to record gets a helpful answer."""
     assert msg.reading is not None
@@ -347,7 +370,7 @@ async def record_card(turn: Turn, msg: Handling) -> Outcome | None:
 AS_READ: tuple[Step, ...] = (
     claim_message, screen, identify, read,
     answer_anticipation, answer_proposal, confirm_held, complete_need,
-    understand, record_and_ask,
+    send_link, understand, record_and_ask,
 )  # fmt: skip
 # A chat message: read and shown back as a card, recorded only once confirmed.
 TO_CONFIRM: tuple[Step, ...] = (claim_message, screen, identify, read, understand, hold)

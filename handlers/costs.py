@@ -182,12 +182,17 @@ class PriceBook:
             return None
         unit = Decimal(str(price.amount))
         total = (unit * quantity).quantize(Decimal("0.01"))
-        tail = (
-            f", hors taxes, au prix unitaire de {euros(unit)} ; source : {price.cited}. "
-            "Le prix obtenu remplacera cette estimation."
-        )
-        return costs(total, key, measures, names, ("Coût estimé", tail),
+        return costs(total, key, measures, names, estimated(unit, price.cited),
                      unit_price=str(unit), source=price.cited)  # fmt: skip
+
+
+def estimated(unit: Decimal, cited: str) -> tuple[str, str]:
+    """What an estimate's sentence says before its total and after its shares."""
+    tail = (
+        f", hors taxes, au prix unitaire de {euros(unit)} ; source : {cited}. "
+        "Le prix obtenu remplacera cette estimation."
+    )
+    return "Coût estimé", tail
 
 
 def _bundled(name: str) -> Traversable:

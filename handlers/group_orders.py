@@ -1,27 +1,35 @@
-"""What a coordinator does to a group order from the shared page: record the price obtained
+"""What a coordinator does to a group order from the shared page: launch it (with the purchase
+needs that could join it, and its carrier), change its carrier, record the price obtained
 (each commune's share then follows the order's cost key, to the cent), and close it. Every
-action is logged with who took it."""
+action is logged with who took it; the communes hear of it by the proposals' own notices
+(`handlers.proposals.notify` for a commune that joins, `tell_shown` for the others)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.costs import CostKey, costs
-from handlers.proposals import tell_shown
-from handlers.wording import day
-from storage.access import Visitor, log_action
+from handlers.costs import CostKey, costs, estimated
+from handlers.proposals import notify, tell_shown
+from handlers.wording import amount, day, listing
+from storage.access import Visitor, first_actions, log_action
+from storage.declarations import LIVE_NEEDS, proposals_built_on
 from storage.errors import MutualiseError
 from storage.members import commune_names
 from storage.models import (
+    Answer,
+    CatalogueItem,
     Commune,
     Need,
+    NeedKind,
     NeedStatus,
     ParticipantRole,
     Proposal,
     ProposalKind,
+    ProposalParticipant,
     ProposalStatus,
 )
 from storage.proposals import proposal as load_proposal
@@ -29,6 +37,14 @@ from storage.views import IN_PLAY
 
 CLOSE = "clore"
 PRICE = "prix"
+LAUNCH = "lancer"
+CARRIER = "porteur"
+JOIN = "ajouter"
+# Where the coordination's word starts in a launched order's reason (the notices' text):
+# what comes after is written again at each change.
+LAUNCHED = " Lancé par la coordination le "
+# At most this many needs join an order in one form.
+MAX_JOINING = 50
 
 
 class GroupOrderError(MutualiseError):
@@ -80,8 +96,32 @@ async def record_price(
     shares."""
     order = await _ours(session, who, proposal_id)
     total = _amount(price)
-    kept = order.cost_key or {}
-    key = CostKey.parse(str(kept["key"])) if kept.get("key") else default_key
+    # The price obtained replaces the estimate whole: no unit price or source stays behind.
+    replaces = bool((order.cost_key or {}).get("source"))
+    order.cost_key = await _costed(session, order, total, default_key,
+                                   _obtained(now.date(), replaces), obtained=True,
+                                   recorded=now.date().isoformat())  # fmt: skip
+    await log_action(session, who.member_id, PRICE,
+                     f"Groupement n° {order.id} : {order.cost_key['explanation']}", now,
+                     order.id)  # fmt: skip
+    await tell_shown(session, order, now)  # the chats showing it read the price obtained
+    return {c: Decimal(v) for c, v in order.cost_key["shares"].items()}
+
+
+def _obtained(on: dt.date, replaces: bool) -> tuple[str, str]:
+    """What a recorded price's sentence says before its total and after its shares."""
+    tail = f", enregistré par le coordinateur le {day(on)}"
+    return "Prix obtenu", tail + (" : il remplace l'estimation." if replaces else ".")
+
+
+async def _costed(
+    session: AsyncSession, order: Proposal, total: Decimal, default_key: CostKey | None,
+    origin: tuple[str, str], **kept: object,
+) -> dict[str, Any]:  # fmt: skip
+    """The order's total split between its member communes by its cost key (the
+    territory's group key when it had none), as stored with it."""
+    known = order.cost_key or {}
+    key = CostKey.parse(str(known["key"])) if known.get("key") else default_key
     key = key or CostKey.parse("quantite")
     measures: dict[str, dict[str, float]] = {}
     for part in order.participants:
@@ -93,20 +133,12 @@ async def record_price(
         })  # fmt: skip
         entry["quantite"] += part.quantity or 0
     names = await commune_names(session)
-    # The price obtained replaces the estimate whole: no unit price or source stays behind.
-    replaces = " : il remplace l'estimation" if kept.get("source") else ""
-    recorded = f", enregistré par le coordinateur le {day(now.date())}{replaces}."
-    order.cost_key = costs(total, key, measures, names, ("Prix obtenu", recorded),
-                           obtained=True, recorded=now.date().isoformat())  # fmt: skip
-    await log_action(session, who.member_id, PRICE,
-                     f"Groupement n° {order.id} : {order.cost_key['explanation']}", now,
-                     order.id)  # fmt: skip
-    await tell_shown(session, order, now)  # the chats showing it read the price obtained
-    return {c: Decimal(v) for c, v in order.cost_key["shares"].items()}
+    return costs(total, key, measures, names, origin, **kept)
 
 
 async def close(session: AsyncSession, who: Visitor, proposal_id: int, now: dt.datetime) -> None:
-    """Close a group order: it is done, and the purchase needs it gathered are fulfilled."""
+    """Close a group order: it is done, and the purchase needs it gathered are fulfilled;
+    the chats that show it are told."""
     order = await _ours(session, who, proposal_id)
     order.status = ProposalStatus.DONE
     for part in order.participants:
@@ -116,3 +148,199 @@ async def close(session: AsyncSession, who: Visitor, proposal_id: int, now: dt.d
                 need.status = NeedStatus.FULFILLED
     await log_action(session, who.member_id, CLOSE, f"Groupement n° {order.id} clos.", now,
                      order.id)  # fmt: skip
+    await session.flush()
+    await tell_shown(session, order, now)
+
+
+async def launched(session: AsyncSession, proposal_id: int) -> dt.datetime | None:
+    """When a coordinator launched the group order, if one did."""
+    found = (await first_actions(session, [proposal_id], LAUNCH)).get(proposal_id)
+    return found.at if found is not None else None
+
+
+async def launch(
+    session: AsyncSession,
+    who: Visitor,
+    proposal_id: int,
+    carrier: str,
+    joining: list[int],
+    now: dt.datetime,
+    default_key: CostKey | None = None,
+) -> None:
+    """Launch a group order in formation: the procedure starts, carried by `carrier` (the
+    suggested one or another commune of the territory), with the open purchase needs of
+    `joining` added. It becomes a commitment that matching keeps as it is (as an accepted
+    proposal); a commune that joins, or a new carrier, is sent the proposal to answer."""
+    order = await _ours(session, who, proposal_id)
+    if await launched(session, order.id) is not None:
+        msg = f"Le groupement n° {order.id} est déjà lancé."
+        raise GroupOrderError(msg)
+    added = await _join(session, who, order, joining[:MAX_JOINING])
+    await _set_carrier(session, who, order, carrier)
+    order.status = ProposalStatus.ACCEPTED
+    await _reshare(session, order, default_key)
+    names = await commune_names(session)
+    joined = listing(list(dict.fromkeys(names.get(n.commune_insee, "?") for n in added)))
+    await _restate(session, order, now, names)
+    detail = f"Groupement n° {order.id} lancé, porté par {names.get(carrier, carrier)}"
+    detail += f" ; rejoint par {joined}." if added else "."
+    await log_action(session, who.member_id, LAUNCH, detail, now, order.id)
+    await _tell(session, order, now)
+
+
+async def choose_carrier(
+    session: AsyncSession, who: Visitor, proposal_id: int, carrier: str, now: dt.datetime
+) -> None:
+    """Give a launched group order another carrier, chosen by the coordinator."""
+    order, began = await _launched_order(session, who, proposal_id, "son porteur se choisit "
+                                         "au lancement")  # fmt: skip
+    await _set_carrier(session, who, order, carrier)
+    names = await commune_names(session)
+    await _restate(session, order, began, names)
+    await log_action(session, who.member_id, CARRIER, f"Groupement n° {order.id} : porteur "
+                     f"{names.get(carrier, carrier)}.", now, order.id)  # fmt: skip
+    await _tell(session, order, now)
+
+
+async def add_needs(
+    session: AsyncSession,
+    who: Visitor,
+    proposal_id: int,
+    joining: list[int],
+    now: dt.datetime,
+    default_key: CostKey | None = None,
+) -> None:
+    """Add to a launched group order purchase needs that came after its launch."""
+    order, began = await _launched_order(session, who, proposal_id, "avec les besoins qui le "
+                                         "rejoignent")  # fmt: skip
+    added = await _join(session, who, order, joining[:MAX_JOINING])
+    if not added:
+        msg = "Cochez au moins un besoin à ajouter au groupement."
+        raise GroupOrderError(msg)
+    await _reshare(session, order, default_key)
+    names = await commune_names(session)
+    await _restate(session, order, began, names)
+    joined = listing(list(dict.fromkeys(names.get(n.commune_insee, "?") for n in added)))
+    detail = f"Groupement n° {order.id} : rejoint par {joined}."
+    await log_action(session, who.member_id, JOIN, detail, now, order.id)
+    await _tell(session, order, now)
+
+
+async def _launched_order(
+    session: AsyncSession, who: Visitor, proposal_id: int, why: str
+) -> tuple[Proposal, dt.datetime]:
+    """The group order, if the visitor may act on it and it is launched, and since when."""
+    order = await _ours(session, who, proposal_id)
+    began = await launched(session, order.id)
+    if began is None:
+        msg = f"Lancez d'abord le groupement n° {order.id}, {why}."
+        raise GroupOrderError(msg)
+    return order, began
+
+
+async def _tell(session: AsyncSession, order: Proposal, now: dt.datetime) -> None:
+    """The proposal's own notices: sent to the communes that have not had it yet (one that
+    joined, a new carrier), rewritten where it was shown (once for this action)."""
+    await session.flush()
+    await notify(session, [order], now)
+    await tell_shown(session, order, now, state=f"coordination:{now.isoformat()}")
+
+
+async def _join(
+    session: AsyncSession, who: Visitor, order: Proposal, joining: list[int]
+) -> list[Need]:
+    """Add to the order the purchase needs that could join it: open, of its territory, of
+    its item (or family), in no other proposal in play."""
+    family = order.family_id if order.item_id is None else None
+    added: list[Need] = []
+    for need_id in dict.fromkeys(joining):
+        need = await session.get(Need, need_id)
+        commune = await session.get(Commune, need.commune_insee) if need is not None else None
+        fits = (
+            need is not None
+            and commune is not None
+            and commune.territory_id == who.territory_id
+            and need.kind is NeedKind.PURCHASE
+            and need.status in LIVE_NEEDS
+            and await _same_kind(session, need, order.item_id, family)
+            and not await proposals_built_on(session, [need.id], [])
+        )
+        if not fits or need is None:
+            msg = f"Le besoin n° {need_id} ne peut pas rejoindre le groupement n° {order.id}."
+            raise GroupOrderError(msg)
+        order.participants.append(ProposalParticipant(
+            commune_insee=need.commune_insee, role=ParticipantRole.MEMBER, need_id=need.id,
+            quantity=need.quantity, answer=Answer.PENDING,
+        ))  # fmt: skip
+        need.status, need.status_reason = NeedStatus.MATCHED, None
+        if order.item_id is not None and need.quantity:
+            order.quantity = (order.quantity or 0) + need.quantity
+        added.append(need)
+    return added
+
+
+async def _same_kind(
+    session: AsyncSession, need: Need, item: str | None, family: str | None
+) -> bool:
+    """Whether the need is of the order's item, or of its family for an order of a family."""
+    if item is not None:
+        return need.item_id == item
+    found = await session.get(CatalogueItem, need.item_id) if need.item_id else None
+    return found is not None and family is not None and found.family_id == family
+
+
+async def _set_carrier(session: AsyncSession, who: Visitor, order: Proposal, carrier: str) -> None:
+    """Make `carrier`, a commune of the territory, the one that carries the order. A member
+    commune's answer stands for it as carrier too; another commune is asked."""
+    commune = await session.get(Commune, carrier)
+    if commune is None or commune.territory_id != who.territory_id:
+        msg = "Choisissez comme porteur une commune de votre territoire."
+        raise GroupOrderError(msg)
+    for part in [p for p in order.participants if p.role is ParticipantRole.CARRIER]:
+        if part.commune_insee == carrier:
+            return
+        order.participants.remove(part)
+    answers = [p.answer for p in order.participants if p.commune_insee == carrier]
+    order.participants.append(ProposalParticipant(
+        commune_insee=carrier, role=ParticipantRole.CARRIER, quantity=None,
+        answer=answers[0] if answers else Answer.PENDING,
+    ))  # fmt: skip
+
+
+async def _restate(
+    session: AsyncSession, order: Proposal, began: dt.datetime, names: dict[str, str]
+) -> None:
+    """Say in the order's reason (what its notices show) who is in it now, and who carries
+    it, after what matching first wrote."""
+    members = [p for p in order.participants if p.role is ParticipantRole.MEMBER]
+    communes = [names.get(c, c) for c in dict.fromkeys(p.commune_insee for p in members)]
+    carrier = next(p.commune_insee for p in order.participants
+                   if p.role is ParticipantRole.CARRIER)  # fmt: skip
+    item = await session.get(CatalogueItem, order.item_id) if order.item_id else None
+    what = amount(order.quantity, item.label, item.plural) if item and order.quantity else ""
+    first = order.reason.split(LAUNCHED)[0]
+    order.reason = (
+        f"{first}{LAUNCHED}{day(began.date())} : {listing(communes)}"
+        + (f", {what} en tout" if what else "")
+        + f" ; porteur : {names.get(carrier, carrier)}."
+    )
+
+
+async def _reshare(session: AsyncSession, order: Proposal, default_key: CostKey | None) -> None:
+    """Split again, between the communes now in the order, its cost when one is known (the
+    price obtained, or the estimate at its unit price)."""
+    kept = order.cost_key
+    if not kept or "total" not in kept:
+        return
+    extra = {k: v for k, v in kept.items() if k not in ("key", "explanation", "total", "shares")}
+    if kept.get("obtained"):
+        total = Decimal(str(kept["total"]))
+        recorded = dt.date.fromisoformat(str(kept["recorded"])) if kept.get("recorded") else None
+        origin = _obtained(recorded, False) if recorded else ("Prix obtenu", ".")
+    elif kept.get("unit_price") and order.quantity:
+        unit = Decimal(str(kept["unit_price"]))
+        total = (unit * order.quantity).quantize(Decimal("0.01"))
+        origin = estimated(unit, str(kept.get("source", "")))
+    else:
+        return
+    order.cost_key = await _costed(session, order, total, default_key, origin, **extra)

@@ -55,10 +55,13 @@ class Inbox:
         reader: Reader,
         matching: MatchingConfig | None = None,
         zone: ZoneInfo = DEFAULT_ZONE,
+        web_url: str = "",
     ) -> None:
         self.sessions = sessions
         self.reader = reader
         self.zone = zone
+        # The shared page's public address, for the links members ask by email.
+        self.web_url = web_url
         self.settle = Settlement(matching)
         # Storing, handling and marking each gather the calls that arrive meanwhile into
         # one commit. On SQLite they take the store's turns (`storage.turns`) with the
@@ -116,7 +119,7 @@ class Inbox:
         settled once, then each answered."""
         emails = {w.inbound.sender for w in works if w.inbound.channel is Channel.EMAIL}
         senders = await identify_senders(session, emails)
-        turn = Turn(session, self.reader, self.settle, self.zone, senders)
+        turn = Turn(session, self.reader, self.settle, self.zone, senders, self.web_url)
         handlings = [Handling(work) for work in works]
         for msg in handlings:
             msg.outcome = await go_through(turn, msg)

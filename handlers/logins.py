@@ -1,5 +1,6 @@
 """Members reach the shared page without a password: a one-time link, sent to a registered
-member (command line, the bot's /web), opens a session kept in a cookie.
+member (command line, the bot's /web, an email that asks for it), opens a session kept in a
+cookie.
 
 Channel-agnostic: the web adapter (`web/`) only maps a request to these calls. Secrets are
 shown once and kept as their SHA-256 (`handlers.calendar_feed.digest`)."""
@@ -7,12 +8,16 @@ shown once and kept as their SHA-256 (`handlers.calendar_feed.digest`)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import replies
 from handlers.calendar_feed import digest
+from handlers.reading.bodies import own_words
 from storage.access import Visitor, add_link, claim_link, close_session, open_session, visitor
 from storage.errors import MutualiseError
 from storage.members import member_by, member_by_telegram
@@ -23,6 +28,13 @@ LINK_LIFETIME = dt.timedelta(minutes=30)
 # A session lasts a working week; the member asks for a new link after.
 SESSION_LIFETIME = dt.timedelta(days=7)
 SECRET_BYTES = 32
+# An email that asks for the page, in folded text (no accents; apostrophes are spaces):
+# "/web", "un lien vers la page", "lien de connexion", "accès au site du référencement".
+_ASKS_FOR_LINK = re.compile(
+    r"(?:^|\s)/web\b"
+    r"|\blien\b[^.?!\n]{0,60}\b(?:page|site|web|referencement|connexion|outil)\b"
+    r"|\b(?:acces|acceder)\b[^.?!\n]{0,40}\b(?:page|site|web|referencement|outil)\b"
+)
 
 
 class LoginError(MutualiseError):
@@ -78,6 +90,30 @@ async def issue_link(
     secret = secrets.token_urlsafe(SECRET_BYTES)
     link = await add_link(session, member.id, digest(secret), now, LINK_LIFETIME)
     return Link(_who(member), secret, link.expires_at)
+
+
+def asks_for_link(text: str) -> bool:
+    """Whether a message asks for a link to the territory's page (the writer's own words,
+    their first lines: not a quoted reply, not a signature)."""
+    return bool(_ASKS_FOR_LINK.search(own_words(text[:4000]).folded[:400]))
+
+
+async def link_message(
+    session: AsyncSession,
+    now: dt.datetime,
+    base: str,
+    zone: ZoneInfo,
+    *,
+    email: str | None = None,
+    telegram_id: int | None = None,
+) -> str:
+    """The message that carries a new one-time link to the member of that registered
+    address or Telegram account; or why there is none (the page is not served)."""
+    if not base:
+        return replies.WEB_OFF
+    link = await issue_link(session, now, email=email, telegram_id=telegram_id)
+    until = link.expires_at.astimezone(zone)
+    return replies.web_link(login_url(base, link.secret), f"{until:%H:%M}")
 
 
 async def redeem_link(session: AsyncSession, secret: str, now: dt.datetime) -> Opened:

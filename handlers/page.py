@@ -7,7 +7,8 @@ Channel-agnostic: `web/` renders it. One reading of the store per page."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
 
@@ -16,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.costs import format_month, price_book
 from handlers.digests import DigestConfig
 from handlers.digests.semester import Semester, build
+from handlers.group_orders import LAUNCH, MAX_JOINING
 from handlers.lendable import Available, available
 from handlers.matching.plans import Place
 from storage import views
-from storage.access import LoggedAction, actions
-from storage.models import NeedKind
+from storage.access import LoggedAction, actions, first_actions
+from storage.models import NeedKind, ParticipantRole
 from storage.proposals import communes_with_places
-from storage.views import EventRow, Item, NeedRow, ProposalRow, Scope, french_key
+from storage.views import IN_PLAY, EventRow, Item, NeedRow, ProposalRow, Scope, french_key
 
 KINDS = {"achat": NeedKind.PURCHASE, "emprunt": NeedKind.BORROW}
 # Needs listed at most: those due first; the filters and the workbook give the rest.
@@ -77,6 +79,17 @@ class GroupOrder:
     total: Decimal | None
     obtained: bool
     explanation: str
+    # When a coordinator launched it, and who; None while it is only proposed.
+    launched: LoggedAction | None = None
+    # The open purchase needs of its item in no proposal, which could join it: how many,
+    # and the first ones due.
+    joinable_count: int = 0
+    joinable: tuple[NeedRow, ...] = ()
+
+    @property
+    def carrier(self) -> str | None:
+        """The INSEE code of the commune that carries it."""
+        return next((s.insee for s in self.row.shares if s.role is ParticipantRole.CARRIER), None)
 
 
 @dataclass(frozen=True)
@@ -136,7 +149,14 @@ async def page(
     items = await views.catalogue(session)
     summary = await summary_of(session, scope, items, now, config or DigestConfig())
     today = summary.today
-    live = [n for family in summary.families for n in family.needs if needs.keeps(n)]
+    joinable = _joinable(summary)
+    live = [
+        replace(n, progress=f"peut rejoindre le groupement n° {joinable[n.id]}")
+        if n.id in joinable else n
+        for family in summary.families
+        for n in family.needs
+        if needs.keeps(n)
+    ]  # fmt: skip
     kept = len(live)
     if kept > SHOWN:
         first = sorted(live, key=lambda n: (n.due or dt.date.max, n.id))[:SHOWN]
@@ -154,6 +174,11 @@ async def page(
         offers = await views.offers(session, scope)
         found = available(offers, proposals, items, places, home, search.item,
                           search.first, search.last)  # fmt: skip
+    ids = [p.id for p in summary.group_orders]
+    launched = await first_actions(session, ids, LAUNCH)
+    joining: dict[int, list[NeedRow]] = defaultdict(list)
+    for n in (n for family in summary.families for n in family.needs if n.id in joinable):
+        joining[joinable[n.id]].append(n)
     loans = sorted([*summary.loans_pending, *summary.loans_coming],
                    key=lambda p: (p.start or dt.date.max, p.id))  # fmt: skip
     return Page(
@@ -163,7 +188,17 @@ async def page(
         needs=grouped,
         needs_kept=kept,
         families=sorted({f.label for f in summary.families}, key=french_key),
-        group_orders=[_group_order(p) for p in summary.group_orders],
+        group_orders=[
+            replace(
+                _group_order(p),
+                launched=launched.get(p.id),
+                joinable_count=len(joining[p.id]),
+                joinable=tuple(
+                    sorted(joining[p.id], key=lambda n: (n.due or dt.date.max, n.id))[:MAX_JOINING]
+                ),
+            )
+            for p in summary.group_orders
+        ],
         loans=loans,
         months=_months(summary.events, loans),
         search=search,
@@ -171,6 +206,24 @@ async def page(
         items=sorted({i.label for i in items.values()}, key=french_key),
         logged=await actions(session, scope.id),
     )
+
+
+def _joinable(summary: Semester) -> dict[int, int]:
+    """The open purchase needs that could join a group order in formation (of the same
+    item, in no proposal in play), each with the order it could join: the one due first."""
+    taken = {
+        s.need_id for p in summary.proposals if p.status in IN_PLAY for s in p.shares if s.need_id
+    }
+    orders: dict[str, int] = {}
+    for order in sorted(summary.group_orders, key=lambda p: (p.deadline or dt.date.max, p.id)):
+        if order.item_id is not None:
+            orders.setdefault(order.item_id, order.id)
+    return {
+        n.id: orders[n.item_id]
+        for family in summary.families
+        for n in family.needs
+        if n.kind is NeedKind.PURCHASE and n.item_id in orders and n.id not in taken
+    }
 
 
 def _group_order(row: ProposalRow) -> GroupOrder:

@@ -135,11 +135,17 @@ def _progress(proposal: Proposal, names: Mapping[str, str]) -> str:
 
 
 async def tell_shown(
-    session: AsyncSession, proposal: Proposal, now: dt.datetime, skip: str | None = None
+    session: AsyncSession,
+    proposal: Proposal,
+    now: dt.datetime,
+    skip: str | None = None,
+    state: str = "",
 ) -> int:
     """Rewrite, in the chats where they were shown (or before they leave), the messages that
     present the proposal, with where it now stands for each one's commune; not in chat
-    `skip`, whose message the caller rewrites itself. Returns how many rewrites were queued."""
+    `skip`, whose message the caller rewrites itself. Each message is rewritten once for a
+    status and count of answers, and `state` (what else changed: a group order's carrier).
+    Returns how many rewrites were queued."""
     shown = [m for m in await in_chats(session, _key(proposal)) if m.recipient != skip]
     if not shown:
         return 0
@@ -151,10 +157,10 @@ async def tell_shown(
         if (c := communes.get(m.recipient)) is not None
     ]
     answered = sum(p.answer is not Answer.PENDING for p in proposal.participants)
-    state = f"{_key(proposal)}:{proposal.status}:{answered}"
+    key = f"{_key(proposal)}:{proposal.status}:{answered}" + (f":{state}" if state else "")
     if proposal.cost_key and proposal.cost_key.get("obtained"):
-        state += f":{proposal.cost_key.get('total')}"  # a price recorded is news too
-    return await rewrite(session, rewrites, state, now)
+        key += f":{proposal.cost_key.get('total')}"  # a price recorded is news too
+    return await rewrite(session, rewrites, key, now)
 
 
 def verdict(text: str) -> bool | None:

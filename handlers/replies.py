@@ -239,6 +239,13 @@ WEB_OFF = (
 )
 
 
+WEB_MEMBERS_ONLY = (
+    "La page du territoire est réservée aux membres inscrits : un lien de connexion n'est "
+    "envoyé qu'à l'adresse d'un correspondant ou d'un coordinateur inscrit. Demandez au "
+    "coordinateur de l'intercommunalité de vous inscrire avec votre adresse."
+)
+
+
 def web_link(url: str, until: str) -> str:
     """/web: the one-time link to the territory's page."""
     return (

@@ -13,7 +13,7 @@ from handlers import anticipation, replies
 from handlers.conversation import STALE
 from handlers.inbox import Inbox
 from handlers.invitations import InvitationError, redeem
-from handlers.logins import issue_link, login_url
+from handlers.logins import link_message
 from handlers.notices import Notice
 from handlers.proposals import answer, awaits, notice, standing
 from handlers.recurrence import dated
@@ -179,12 +179,8 @@ class Requests:
 
     async def web_link(self, telegram_id: int, now: dt.datetime, base: str) -> str:
         """A one-time link to the territory's page for the member of a Telegram account."""
-        if not base:
-            return replies.WEB_OFF
         async with writing(self.sessions) as session:
-            link = await issue_link(session, now, telegram_id=telegram_id)
-        until = link.expires_at.astimezone(self.zone)
-        return replies.web_link(login_url(base, link.secret), f"{until:%H:%M}")
+            return await link_message(session, now, base, self.zone, telegram_id=telegram_id)
 
     async def calendar(self, commune: str, today: dt.date, weeks: int = 8) -> str:
         """The territory's manifestations of the coming weeks, recurring ones included."""

@@ -4,6 +4,7 @@ there. Secrets are kept as digests only; the caller hashes them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
@@ -143,3 +144,25 @@ async def actions(session: AsyncSession, territory_id: int, limit: int = 20) -> 
         LoggedAction(at, name or f"membre n° {mid}", commune, action, detail)
         for at, mid, name, commune, action, detail in rows
     ]
+
+
+async def first_actions(
+    session: AsyncSession, proposal_ids: Sequence[int], action: str
+) -> dict[int, LoggedAction]:
+    """The first time each of these proposals met this action (a group order's launch),
+    and who took it; one query however many proposals."""
+    if not proposal_ids:
+        return {}
+    rows = await session.execute(
+        select(ActionEntry.proposal_id, ActionEntry.at, Member.id, Member.name, Commune.name,
+               ActionEntry.action, ActionEntry.detail)
+        .join(Member, Member.id == ActionEntry.member_id)
+        .join(Commune, Commune.insee == Member.commune_insee)
+        .where(ActionEntry.proposal_id.in_(proposal_ids), ActionEntry.action == action)
+        .order_by(ActionEntry.id.desc())
+    )  # fmt: skip
+    found: dict[int, LoggedAction] = {}
+    for pid, at, mid, name, commune, done, detail in rows:
+        if pid is not None:
+            found[pid] = LoggedAction(at, name or f"membre n° {mid}", commune, done, detail)
+    return found

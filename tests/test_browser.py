@@ -3,7 +3,8 @@ system's chromedriver (Selenium never downloads one here). One browser for the w
 module; screenshots are kept in artefacts/browser/ (git-ignored).
 
 The cases run as steps of one test: a member's link, a search of lendable equipment by
-dates, a coordinator closing a group order."""
+dates, a coordinator launching a group order with a carrier of their choice, then closing
+it."""
 
 from __future__ import annotations
 
@@ -126,11 +127,22 @@ async def test_a_member_logs_in_searches_and_a_coordinator_closes(
         await run((await find("button.link")).click)  # Se déconnecter
         await shows("réservée aux membres")
 
-        # 3. A coordinator records the price obtained and closes the group order.
+        # 3. A coordinator launches the group order, carried by Cléguer rather than the
+        # suggested Caudan, records the price obtained and closes it.
+        from selenium.webdriver.support.ui import Select
+
         await run(browser.get, f"{site}/connexion/{await link_for(sessions, COORDINATOR)}")
         await run((await find("form button")).click)
         await shows("coordinateur")
         order = await group_order(sessions)
+        await run((await find(f"a[href='/groupements/{order.id}']")).click)
+        await shows("Commune qui le porte")
+        await run(Select(await find("#porteur")).select_by_visible_text, "Cléguer")
+        await screenshot(browser, "3-lancer-un-groupement")
+        await run((await find(f"form[action='/groupements/{order.id}/lancer'] button")).click)
+        await shows("Groupement lancé")
+        assert "porté : Cléguer" in await text()
+        await screenshot(browser, "4-groupement-lance")
         price = await find(f"#prix-{order.id}")
         await run(price.send_keys, "1 990,00")
         await run((await find(f"#prix-{order.id} ~ button")).click)
@@ -138,6 +150,6 @@ async def test_a_member_logs_in_searches_and_a_coordinator_closes(
         close = f"form[action='/groupements/{order.id}/clore'] button"
         await run((await find(close)).click)
         await shows("Groupement clos")
-        await screenshot(browser, "3-groupement-clos")
-        await screenshot(browser, "4-page-coordinateur-ecran-large", 1280)
+        await screenshot(browser, "5-groupement-clos")
+        await screenshot(browser, "6-page-coordinateur-ecran-large", 1280)
     assert (await group_order(sessions)).status is ProposalStatus.DONE

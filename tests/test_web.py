@@ -20,7 +20,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.logins import LINK_LIFETIME, issue_link
+from handlers.logins import LINK_LIFETIME, asks_for_link, issue_link
+from handlers.matching import match
 from handlers.web.app import COOKIE, WebConfig, make_app
 from storage.members import add_member
 from storage.models import (
@@ -29,8 +30,10 @@ from storage.models import (
     Need,
     NeedKind,
     NeedStatus,
+    OutboxMessage,
     Proposal,
     ProposalKind,
+    ProposalParticipant,
     ProposalStatus,
     Role,
     Territory,
@@ -177,6 +180,11 @@ async def test_another_territory_is_never_shown(
     refused = await client.post(f"/groupements/{order.id}/clore", data={"jeton": form})
     assert refused.status == 400 and "sur votre territoire" in await body(refused)
     assert (await group_order(sessions)).status is ProposalStatus.PROPOSED
+    hidden = await client.get(f"/groupements/{order.id}")
+    assert hidden.status == 404 and "ordinateurs" not in await body(hidden)
+    launched = await client.post(f"/groupements/{order.id}/lancer",
+                                 data={"jeton": form, "porteur": "29999"})  # fmt: skip
+    assert launched.status == 400 and "sur votre territoire" in await body(launched)
     # And Lorient's members do not see the other territory.
     client.session.cookie_jar.clear()
     await log_in(client, sessions, COORDINATOR)
@@ -192,8 +200,15 @@ async def test_a_correspondent_reads_and_cannot_act(
     assert "correspondant" in text and "Groupement n°" in text
     assert "Clore le groupement" not in text and "Enregistrer le prix" not in text
     order = await group_order(sessions)
+    assert "Lancer le groupement" not in text
+    own = await body(await client.get(f"/groupements/{order.id}"))
+    assert "Porteur suggéré : Caudan" in own and "<form" not in own.split("<main")[1]
+    assert (await client.get("/groupements/99999")).status == 404
     for path, data in ((f"/groupements/{order.id}/clore", {"jeton": form}),
-                       (f"/groupements/{order.id}/prix", {"jeton": form, "prix": "100"})):  # fmt: skip
+                       (f"/groupements/{order.id}/prix", {"jeton": form, "prix": "100"}),
+                       (f"/groupements/{order.id}/lancer", {"jeton": form, "porteur": "56193"}),
+                       (f"/groupements/{order.id}/porteur", {"jeton": form, "porteur": "56193"}),
+                       (f"/groupements/{order.id}/ajouter", {"jeton": form, "besoin": "1"})):  # fmt: skip
         refused = await client.post(path, data=data)
         assert refused.status == 403 and "Seuls les coordinateurs" in await body(refused)
     assert (await group_order(sessions)).status is ProposalStatus.PROPOSED
@@ -366,3 +381,206 @@ async def test_a_long_list_shows_the_needs_due_first(
     narrowed = await body(await client.get("/", params={"avant": "2027-07-10"}))
     # Ten articles due by 10 July, and Riantec's barriers of 21 June.
     assert "11 besoins ouverts." in narrowed
+
+
+async def laptops(sessions: async_sessionmaker[AsyncSession], insee: str, count: int,
+                  deadline: dt.date) -> int:  # fmt: skip
+    """An open purchase of laptops by that commune, recorded without matching."""
+    order = await group_order(sessions)
+    async with sessions.begin() as session:
+        need = Need(commune_insee=insee, kind=NeedKind.PURCHASE, item_id=order.item_id,
+                    item_label="ordinateur portable", quantity=count, deadline=deadline,
+                    channel="cli", status=NeedStatus.OPEN)  # fmt: skip
+        session.add(need)
+        await session.flush()
+        return need.id
+
+
+async def parts(sessions: async_sessionmaker[AsyncSession], order_id: int) -> set[tuple[str, str]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(ProposalParticipant.commune_insee, ProposalParticipant.role).where(
+                ProposalParticipant.proposal_id == order_id
+            )
+        )
+        return {(insee, role.value) for insee, role in rows}
+
+
+async def told(sessions: async_sessionmaker[AsyncSession], order_id: int) -> list[str]:
+    """Who was sent the group order's notice since the scenario, in order."""
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.recipient)
+            .where(OutboxMessage.subject == f"Proposition de groupement de commandes n° {order_id}",
+                   OutboxMessage.created_at >= NOW)
+            .order_by(OutboxMessage.id)
+        )  # fmt: skip
+        return list(rows)
+
+
+async def test_a_coordinator_launches_a_group_order_with_a_need_that_could_join(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    form = await log_in(client, sessions, COORDINATOR)
+    order = await group_order(sessions)
+    # Lanester buys laptops too, too late for matching's horizon: it could join.
+    late = await laptops(sessions, "56098", 4, dt.date(2028, 6, 1))
+    text = await body(await client.get("/"))
+    assert f"peut rejoindre le groupement n° {order.id}" in text
+    assert "1 besoin ouvert pourrait le rejoindre" in text
+    assert f'<a href="/groupements/{order.id}">Lancer le groupement n° {order.id}' in text
+    # The order's own page holds the forms: the suggested carrier chosen, Lanester's need.
+    text = await body(await client.get(f"/groupements/{order.id}"))
+    assert '<option value="56036" selected>Caudan (suggérée)</option>' in text
+    assert "Lanester : 4 ordinateurs portables, avant le 1er juin 2028" in text
+    assert f"Lancer le groupement n° {order.id}</button>" in text
+    # A carrier from another territory, or a need that is no purchase of laptops: refused.
+    far = await client.post(f"/groupements/{order.id}/lancer",
+                            data={"jeton": form, "porteur": "29999"})  # fmt: skip
+    assert far.status == 400 and "commune de votre territoire" in await body(far)
+    async with sessions() as session:
+        chapiteau = await session.scalar(select(Need.id).where(Need.kind == NeedKind.BORROW,
+                                                               Need.commune_insee == "56185"))  # fmt: skip
+    odd = await client.post(f"/groupements/{order.id}/lancer",
+                            data={"jeton": form, "porteur": "56040", "besoin": str(chapiteau)})  # fmt: skip
+    assert odd.status == 400 and "ne peut pas rejoindre" in await body(odd)
+    assert (await group_order(sessions)).status is ProposalStatus.PROPOSED
+    # Launched with Lanester's need, carried by Cléguer rather than the suggested Caudan.
+    async with sessions.begin() as session:
+        lanester = await session.get(Commune, "56098")
+        assert lanester is not None
+        await add_member(session, lanester, Role.CORRESPONDENT, emails=["achats@lanester.bzh"])
+    launched = await client.post(f"/groupements/{order.id}/lancer",
+                                 data={"jeton": form, "porteur": "56040", "besoin": str(late)})  # fmt: skip
+    text = await body(launched)
+    assert launched.status == 200 and "Groupement lancé" in text
+    assert "Lancé le 1er juin 2027 par Lou (Lorient)" in text and "porté : Cléguer" in text
+    assert f"Changer le porteur du groupement n° {order.id}" in text
+    assert "peut rejoindre" not in text
+    assert (
+        "Lou (Lorient) : Groupement n° " in text
+        and "porté par Cléguer ; rejoint par Lanester" in text
+    )
+    order = await group_order(sessions)
+    assert order.status is ProposalStatus.ACCEPTED and order.quantity == 9
+    assert await parts(sessions, order.id) == {
+        ("56036", "member"), ("56040", "member"), ("56098", "member"), ("56040", "carrier"),
+    }  # fmt: skip
+    assert "Lancé par la coordination le 1er juin 2027 : Caudan, Cléguer et Lanester, " \
+        "9 ordinateurs portables en tout ; porteur : Cléguer." in order.reason  # fmt: skip
+    assert order.cost_key is not None and order.cost_key["shares"]["56098"] != "0"
+    async with sessions() as session:
+        assert (await session.get(Need, late)).status is NeedStatus.MATCHED  # type: ignore[union-attr]
+    # Lanester is sent the proposal to answer, by the proposals' own notices.
+    assert await told(sessions, order.id) == ["achats@lanester.bzh"]
+    # Matching keeps a launched order as it is: a commitment.
+    async with sessions.begin() as session:
+        await match(session)
+    assert (await group_order(sessions)).status is ProposalStatus.ACCEPTED
+    again = await client.post(f"/groupements/{order.id}/lancer",
+                              data={"jeton": form, "porteur": "56040"})  # fmt: skip
+    assert again.status == 400 and "déjà lancé" in await body(again)
+    # Another carrier, outside the order: it is asked to accept.
+    moved = await client.post(f"/groupements/{order.id}/porteur",
+                              data={"jeton": form, "porteur": "56121"})  # fmt: skip
+    assert moved.status == 200 and "Porteur enregistré" in await body(moved)
+    assert ("56121", "carrier") in await parts(sessions, order.id)
+    assert ("56040", "carrier") not in await parts(sessions, order.id)
+    assert await told(sessions, order.id) == ["achats@lanester.bzh", COORDINATOR]
+    # A need that comes after the launch is added to it.
+    later = await laptops(sessions, "56185", 1, dt.date(2027, 7, 15))
+    assert "peut rejoindre" in await body(await client.get("/"))
+    offered = await body(await client.get(f"/groupements/{order.id}"))
+    assert "Quéven : 1 ordinateur portable" in offered and "Changer de porteur</button>" in offered
+    added = await client.post(f"/groupements/{order.id}/ajouter",
+                              data={"jeton": form, "besoin": str(later)})  # fmt: skip
+    assert added.status == 200 and "Besoins ajoutés" in await body(added)
+    assert ("56185", "member") in await parts(sessions, order.id)
+    async with sessions() as session:
+        logged = list(await session.scalars(select(ActionEntry.action).order_by(ActionEntry.id)))
+    assert logged == ["lancer", "porteur", "ajouter"]
+
+
+async def test_a_group_order_is_launched_before_its_carrier_changes(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    form = await log_in(client, sessions, COORDINATOR)
+    order = await group_order(sessions)
+    early = await client.post(f"/groupements/{order.id}/porteur",
+                              data={"jeton": form, "porteur": "56040"})  # fmt: skip
+    assert early.status == 400 and "Lancez d'abord" in await body(early)
+    assert ("56036", "carrier") in await parts(sessions, order.id)
+
+
+async def test_a_member_asks_for_a_link_by_email(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from handlers.inbox import Inbox
+    from mail.server import Mailbox, MailHandler, serve
+    from storage.models import WebLink
+    from tests.test_digests import READER
+    from tests.test_mail_smtp import LIMIT, TRUST, Server, mail, talk
+
+    handler = MailHandler(Inbox(sessions, READER, web_url="https://page.example"),
+                          Mailbox.of("besoins@mutualise.example"), lambda: NOW, TRUST)  # fmt: skip
+    listening = await serve(handler, "127.0.0.1", 0, LIMIT)
+    server = Server(listening.sockets[0].getsockname()[1])
+
+    async def sent(**kwargs: str) -> dict[str, str]:
+        """Send a mail; what the service queued since, by recipient."""
+        async with sessions() as session:
+            last = await session.scalar(select(func.max(OutboxMessage.id))) or 0
+        code, _ = await talk(server, mail(**kwargs))
+        assert code == 250
+        async with sessions() as session:
+            rows = await session.execute(
+                select(OutboxMessage.recipient, OutboxMessage.body).where(OutboxMessage.id > last)
+            )
+            return {recipient: text for recipient, text in rows}
+
+    try:
+        # A registered member, authenticated: the link comes back to their own address,
+        # never to the Reply-To the mail names.
+        got = await sent(text="Bonjour, pouvez-vous m'envoyer un lien vers la page ? Merci, Anne",
+                         sender=f"Anne <{CORRESPONDENT}>", Subject="Accès à la page",
+                         Reply_To="pirate@ailleurs.example", message_id="<l1@gmail.com>")  # fmt: skip
+        assert list(got) == [CORRESPONDENT]
+        found = re.search(r"https://page\.example/connexion/([\w-]{43})", got[CORRESPONDENT])
+        assert found is not None and "une seule fois" in got[CORRESPONDENT]
+        opened = await client.post(f"/connexion/{found.group(1)}", allow_redirects=False)
+        assert opened.status == 303
+        assert "Riantec" in await body(await client.get("/"))
+        # A town hall's address speaks for its commune, but is no member: no link.
+        town = await sent(text="Envoyez-nous le lien de connexion au référencement.",
+                          sender="mairie@caudan.fr", message_id="<l2@caudan.fr>")  # fmt: skip
+        assert "réservée aux membres inscrits" in town["mairie@caudan.fr"]
+        # A stranger, and a member's address without authentication: no link either.
+        stranger = await sent(text="Un lien vers la page svp", sender="qui@inconnu.example",
+                              message_id="<l3@inconnu.example>")  # fmt: skip
+        forged = await sent(text="Un lien vers la page svp", sender=CORRESPONDENT,
+                            Authentication_Results="", message_id="<l4@gmail.com>")  # fmt: skip
+        for said in (*town.values(), *stranger.values(), *forged.values()):
+            assert "/connexion/" not in said
+        async with sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(WebLink)) == 1
+    finally:
+        listening.close()
+        await listening.wait_closed()
+        await handler.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Accès à la page\n\nBonjour, merci de m'envoyer un lien. Anne", True),
+        ("Bonjour, pouvez-vous me renvoyer le lien de connexion ?", True),
+        ("Je n'arrive plus à accéder au site du référencement.", True),
+        ("/web", True),
+        ("Objet : lien\n\nun nouveau lien vers l'outil svp", True),
+        ("Nous devons acheter 3 ordinateurs portables avant septembre", False),
+        ("Merci pour le lien entre nos deux communes, à bientôt.", False),
+        ("Bonjour,\n\nOK merci.\n\n> Votre lien vers la page du territoire", False),
+    ],
+)
+def test_what_asks_for_a_link(text: str, asks: bool) -> None:
+    assert asks_for_link(text) is asks

@@ -39,7 +39,8 @@ class Context:
         territory's matching settings, the time zone of the settings."""
         async with self.sessions() as session:
             reader = await stored_reader(session)
-        return Inbox(self.sessions, reader, self.settings.matching(), self.settings.zone)
+        return Inbox(self.sessions, reader, self.settings.matching(), self.settings.zone,
+                     self.settings.web_url)  # fmt: skip
 
     async def ensure_ready(self) -> None:
         """Refuse to work on a store that `mutualise init` has not brought to this version;

@@ -354,7 +354,9 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if m := _NEXT_DAYS.fullmatch(t):
         count = _number(m.group(1))
         return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=count), "day")
-    if m := re.fullmatch(r"(?:ce|le|tout le) (?:week ?-?end|we|w ?-?e|wk)(?: (prochain|du (.+)))?", t):
+    if m := re.fullmatch(
+        r"(?:ce|le|tout le) (?:week ?-?end|we|w ?-?e|wk)(?: (prochain|du (.+)))?", t
+    ):
         return _weekend(today, m.group(2))
     if m := _FORTNIGHT.fullmatch(t):
         whole = _month_stretch(today, MONTHS[m.group(2).rstrip(".")], None, None)

@@ -249,7 +249,8 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
 _FOR_A_TITLE = re.compile(
     r"\b(?:pour|pr) (?:le|la|les|l'|l’) ?(?P<name>(?!(?:Ville|Mairie|Commune|Direction|Service"
     r"|Conseil|Région|Département|Agglo|CCAS|ALSH|Lundi|Mardi|Mercredi|Jeudi|Vendredi|Samedi"
-    r"|Dimanche)\b)[A-ZÉÈ][a-zà-ÿ'’-][\w'’-]+(?:[ \t]+(?:de la |de l'|des |du |de |d')?[A-ZÉ][\w'’-]+){0,3}"
+    r"|Dimanche)\b)[A-ZÉÈ][a-zà-ÿ'’-][\w'’-]+"
+    r"(?:[ \t]+(?:de la |de l'|des |du |de |d')?[A-ZÉ][\w'’-]+){0,3}"
     r"(?:[ \t]+(?:d'|de |du |des )[a-zéè]{3,})?)"
 )
 

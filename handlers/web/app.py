@@ -25,7 +25,7 @@ from handlers.digests import DigestConfig
 from handlers.digests.charts import indicator_charts
 from handlers.digests.render import environment as digest_environment
 from handlers.digests.workbook import workbook
-from handlers.group_orders import close, record_price
+from handlers.group_orders import add_needs, choose_carrier, close, launch, record_price
 from handlers.logins import current_visitor, log_out, redeem_link
 from handlers.page import NeedFilter, Search, page, scope_of, summary_of
 from handlers.web.charts import bars
@@ -48,6 +48,10 @@ HEADERS = {
 DONE = {
     "clos": "Groupement clos : les besoins qu'il réunissait sont satisfaits.",
     "prix": "Prix obtenu enregistré : les parts suivent la clé de répartition.",
+    "lance": "Groupement lancé : une commune qui le rejoint est invitée à l'accepter.",
+    "porteur": "Porteur enregistré ; une commune qui n'était pas du groupement est "
+    "invitée à l'accepter.",
+    "ajoute": "Besoins ajoutés au groupement : leurs communes sont invitées à l'accepter.",
 }
 
 
@@ -94,6 +98,11 @@ def _date(raw: str) -> dt.date | None:
         return None
 
 
+def _ids(form: Any) -> list[int]:
+    """The needs ticked in a form (`besoin`, once per box); what is no number is dropped."""
+    return [int(v) for v in form.getall("besoin", []) if str(v).isdigit() and len(str(v)) < 12]
+
+
 def make_app(config: WebConfig) -> web.Application:
     """The web application of the shared page."""
 
@@ -137,6 +146,20 @@ def make_app(config: WebConfig) -> web.Application:
         return _html("page.html.j2", page=shown, who=who, needs=needs, search=search,
                      charts=charts, done=done)  # fmt: skip
 
+    async def group(request: web.Request, who: Visitor) -> web.StreamResponse:
+        """One group order in formation, with the coordinators' forms to launch it, choose
+        its carrier, add needs to it (kept off the territory's page, which stays light)."""
+        wanted = int(request.match_info["id"])
+        async with config.sessions() as session:
+            shown = await page(session, who.territory_id, who.insee, config.now(), NeedFilter(),
+                               Search(), config.digests)  # fmt: skip
+        found = next((g for g in shown.group_orders if g.row.id == wanted), None)
+        if found is None:
+            return _message("Groupement introuvable", f"Aucun groupement de commandes n° "
+                            f"{wanted} en formation sur votre territoire.", 404)  # fmt: skip
+        return _html("group.html.j2", g=found, who=who, today=shown.today,
+                     communes=shown.scope.communes)  # fmt: skip
+
     async def export(request: web.Request, who: Visitor) -> web.StreamResponse:
         async with config.sessions() as session:
             scope = await scope_of(session, who.territory_id)
@@ -172,6 +195,16 @@ def make_app(config: WebConfig) -> web.Application:
         await record_price(session, who, pid, str(form.get("prix", "")), config.now(),
                            config.group_key)  # fmt: skip
 
+    async def launching(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
+        await launch(session, who, pid, str(form.get("porteur", "")), _ids(form),
+                     config.now(), config.group_key)  # fmt: skip
+
+    async def carrying(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
+        await choose_carrier(session, who, pid, str(form.get("porteur", "")), config.now())
+
+    async def adding(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
+        await add_needs(session, who, pid, _ids(form), config.now(), config.group_key)
+
     async def link(request: web.Request) -> web.StreamResponse:
         return _html("login.html.j2", secret=request.match_info["secret"])
 
@@ -201,8 +234,12 @@ def make_app(config: WebConfig) -> web.Application:
     app = web.Application(middlewares=[_guarded])
     app.router.add_get("/", checked(home))
     app.router.add_get("/besoins.xlsx", checked(export))
+    app.router.add_get("/groupements/{id:\\d+}", checked(group))
     app.router.add_post("/groupements/{id:\\d+}/clore", checked(action(closing, "clos")))
     app.router.add_post("/groupements/{id:\\d+}/prix", checked(action(pricing, "prix")))
+    app.router.add_post("/groupements/{id:\\d+}/lancer", checked(action(launching, "lance")))
+    app.router.add_post("/groupements/{id:\\d+}/porteur", checked(action(carrying, "porteur")))
+    app.router.add_post("/groupements/{id:\\d+}/ajouter", checked(action(adding, "ajoute")))
     app.router.add_get("/connexion/{secret}", link)
     app.router.add_post("/connexion/{secret}", login)
     app.router.add_post("/deconnexion", checked(logout))
