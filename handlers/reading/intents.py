@@ -60,6 +60,7 @@ CANCEL = _words(
     r"|donc|plus)(?: \w+)? pas (?:disponibles?|dispos?|pretables?|libres?|prete"
     r"|etre pretee?s?)",
     r"(?:on|nous) (?:abandonn|renon)",
+    r"(?:laissez|laisse|on laisse) tomber",
     r"(?:ne|n') (?:donnera|donnerons|donne|donnons|donnerait) (?:finalement |donc )?pas suite",
     r"(?:c'est bon,? )(?:on a|nous avons|j'ai) trouve",
     r"(?:on a|nous avons) trouve (?:ailleurs|une solution|une autre solution|notre bonheur"
@@ -123,6 +124,11 @@ LEND = _words(
     r"(?: vous| volontiers| egalement| aussi| les)? (?:preter|mettre a disposition|ceder)",
     r"(?:nous|on) (?:pretons|prete|mettons a disposition|met a disposition|offrons"
     r"|(?:proposons|propose)(?! (?:donc |aussi |egalement )?" + _BUYING_OBJECT + r"))",
+    # a commitment in the third person: "Quéven prêtera sa sono", "la commune mettra à
+    # disposition ses 50 barrières", "Cléguer propose sa scie de sol"
+    r"(?:pretera|preteront|mettra a (?:la )?disposition|mettront a (?:la )?disposition)\b",
+    r"propose (?:sa|son|ses|leur|leurs) ",
+    r"qui (?:est|serait) (?:preneur|preneuse|interesse)",
     r"(?<!je )(?<!nous )(?<!je me )(?:est|sont|seront|sera|restent?|reste)"
     r" (?:disponibles?|dispos?|a disposition|pretables?|libres?)(?! (?:pour (?:tout|toute|vous"
     r"|en parler|echanger|repondre)|si besoin|par telephone))",
@@ -253,6 +259,8 @@ BORROW = _words(
     r"(?:aurait|aurions|avons|a|aurons) (?:l'utilite|l'usage) (?:de|d')",
     r"(?:nous|on) (?:prendrons|prendrions|prenons|prendra|prendrait)\b",
     r"(?:nous|on) (?:aurions|aurait|aura|avons) besoin",
+    # "on se positionne sur la nacelle du 10 au 12 mai"
+    r"(?:nous|on) (?:se |nous )?positionn(?:e|ons|erait|erions) sur",
 )
 
 
@@ -263,6 +271,15 @@ NOT_A_REQUEST = _words(
     r" (?:rendue?s?|restituee?s?|rapportee?s?|recuperee?s?|livree?s?|ramenee?s?)",
     r"bien (?:recue?s?|rendue?s?|arrivee?s?)",
     r"bien ete (?:rendue?s?|restituee?s?|rapportee?s?|recuperee?s?|livree?s?)",
+    # a reminder to bring back what was lent: "n'oubliez pas de ramener les 30 cônes",
+    # "rappel : les 25 tables prêtées doivent nous revenir lundi"
+    r"(?:n'oubliez pas|pensez|merci|rappel[^.!?\n]{0,60}?) (?:de |a )?(?:bien )?(?:nous )?"
+    r"(?:ramener|rapporter|rendre|restituer|retourner)\b",
+    r"(?:doivent|doit|devront|devra) nous (?:revenir|etre (?:rendue?s?|restituee?s?))",
+    # the state of a request already made: "le prêt de barrières est confirmé ?"
+    r"(?:est|sont)(?: bien| toujours)? confirmee?s?\s*\?",
+    # the result of a consultation: "le marché a été attribué à"
+    r"(?:a|ont) ete attribuee?s?|attribuee? a l'entreprise",
 )
 # Questions about prices or the process: whatever items they name, nothing is asked.
 QUESTION = _words(
@@ -345,7 +362,8 @@ _ASKED_OF_OTHERS = re.compile(
     r"|\bdispos? chez (?:qqn|qq1|qqun|quelqu'un|quelqu un|vous)\b"
 )
 _OFFERED = re.compile(
-    r"\b(?:qui (?:en )?(?:veut|voudrait|est interesse|serait interesse)|interesse)"
+    r"\b(?:qui (?:en )?(?:veut|voudrait|est interesse|serait interesse|est preneur"
+    r"|serait preneur)|interesse)"
 )
 _OTHERS_MAY = re.compile(
     r"\bsi (?:une (?:autre )?commune|des communes|d'autres communes|qqn|quelqu'un|vous|ca vous)"
@@ -534,7 +552,8 @@ _BECAUSE_CANCELLED = re.compile(
 # "il est dispo pour le 1er mai si qqn veut", "on a une bétonnière… si qqn en veut": offered.
 _FOR_ANYONE = re.compile(
     r"\bsi (?:(?:qqn|qq1|qqun|quelqu'un|quelqu un|une commune|d'autres communes)(?: en)?"
-    r" (?:veut|veulent|a besoin|ont besoin|est interessee?|sont interessees?|cherche)"
+    r" (?:veut|veulent|a besoin|ont besoin|est interessee?|sont interessees?|cherche"
+    r"|a des (?:petits )?travaux|a un chantier)"
     r"|vous (?:en )?(?:voulez|avez besoin|etes interesses?)|ca (?:vous )?interesse)\b"
 )
 _WE_HAVE = re.compile(

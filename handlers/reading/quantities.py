@@ -115,7 +115,8 @@ _NEED_SLOT = re.compile(
     r"(?:(?:a plusieurs|en commun|ensemble)[ \t]+)?(?:(?:des|les|un|une|du|de)[ \t]+|d')"
     r"|(?:acheter|commander|racheter)[ \t]+(?:a plusieurs|en commun|ensemble)[ \t]+"
     r"(?:des|les|un|une|du|de|d')[ \t]*"
-    r"|(?:preter|pretons|prete|emprunter|louer|mettre a disposition|met a disposition)[ \t]+"
+    r"|(?:preter|pretons|prete|emprunter|louer|mettre a disposition|met a disposition"
+    r"|propose|proposons)[ \t]+"
     r"(?:sa|son|ses|notre|nos|votre|vos|leur|leurs)[ \t]+"
     # "quelqu'un a une cloueuse à gaz ?", "vous auriez un détecteur de câbles ?"
     r"|(?:qqn|qq1|qqun|quelqu'un|quelqu un|une commune|vous|qui)[ \t]+"
@@ -478,7 +479,8 @@ def unknown_items(
         if phrase is not None and original[phrase[0] : phrase[0] + 1].isupper():
             continue  # "la commande de Ploemeur": a commune's, or someone's
         if phrase is not None and (
-            _CORRECTED.match(text, phrase[1]) or text[phrase[0] : phrase[1]] in _COMES_WITH
+            _CORRECTED.match(text, phrase[1])
+            or text[phrase[0] : phrase[1]].split()[0] in _COMES_WITH
         ):
             continue  # "d'un chauffe-eau enfin d'une fontaine", "nos grilles + pieds"
         if phrase is not None and all(not (i.span.start <= phrase[0] < i.span.end) for i in items):
