@@ -474,6 +474,7 @@ _INFO = _words(
     r"|installe|monte|demonte)",
     r"(?:a|ont|avons|avez) (?:deja |bien )?(?:commande|achete|acquis|recu|recupere|loue|trouve"
     r"|rendu|restitue|rapporte|ramene)\b",
+    r"(?:nous|vous|leur) (?:a|ont|avait|avaient) deja (?:propose|prete|fourni|offert|donne)\b",
     r"(?:nous|on) (?:avons|a|possedons|disposons)(?: deja| bien)? (?:le|la|les|l'|notre|nos)\b",
     r"(?:nous|on) (?:avons|a|possedons|disposons) deja",
     r"en panne",

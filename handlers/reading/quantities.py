@@ -100,7 +100,8 @@ _STOP = frozenset(
     merci ce cette ces nous vous on il elle ils elles est sont sera seront serait
     pourrait qu si mais donc car avant apres entre jusqu des a partir vers chez svp stp
     ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une plus moins propre
-    livraison livraisons environ euh voila etant devant ayant enfin plutot
+    livraison livraisons environ euh voila etant devant ayant enfin plutot libre libres
+    dispo dispos disponible disponibles
     """.split()
 )
 _NEED_SLOT = re.compile(
@@ -185,9 +186,16 @@ def attach_quantities(
             gap = text[match.end : after[0].start] if after else ""
             # "chaises", "grilles expo", "sapins noel": a plural written in the name
             plural = re.search(r"[sx]\b", text[match.start : match.end]) is not None
+            # "illuminations : 15 motifs": the number counts the item named right after it
+            counts_next = bool(after) and any(
+                m.start >= after[0].end and _BEFORE.match(text[after[0].end : m.start])
+                for m in matches
+                if m.item.id != match.item.id
+            )
             if (
                 after
                 and not after[0].article
+                and not counts_next
                 and (
                     _AFTER.match(gap)
                     # "chaises 80 + tables 20", "isoloirs 4": a plural written, then its count

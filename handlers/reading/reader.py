@@ -132,6 +132,12 @@ _REFERS_TO = re.compile(
 _DECIDED_ON = re.compile(
     r"\b(?:deliberations?|delib|arretes?|decisions?)\b[^.;!?\n]{0,60}?"
     r"\b(?:du|en date du|le)\s*$"
+    # "suite à la réunion du 7 juin", "lors de la conférence des maires du 18 janvier":
+    # the day of a meeting already held
+    r"|\b(?:suite a|lors de|convenu (?:lors de|en|a)|a l'issue de|apres|issue?s? de)\s+"
+    r"(?:(?:la|le|l'|notre|nos|votre|cette)\s*)?(?:derniere?\s+)?(?:reunion|conference des maires"
+    r"|commission|groupe de travail|seance|conseil|comite|bureau communautaire|rencontre)"
+    r"(?: [a-z'-]+){0,4} du\s*$"
 )
 _SAVE = re.compile(
     r"\b(?:sauf|excepte|hormis|hors)\s+(?:le|la|les|l'|du|autour du|pendant|entre)?\s*$"

@@ -42,7 +42,7 @@ _INCIDENTAL = re.compile(
     r"|repeindre|vider|sortir|mettre a l'eau)"
     r"|\bdans\s+(?:l'|la|le|les)"
     r"|\bcompatibles?\s+avec|\bsans|\bhors"
-    r"|\bau lieu\s+(?:de|d'|des|du)|\bplutot que"
+    r"|\bau lieu\s+(?:de|d'|des|du)|\bplutot que|\ben plus\s+(?:de|d'|des|du)"
     r"|\b(?:entreprise|societe|prestataire|fournisseur|installateur|loueur|technicien|agent|equipe"
     r"|cle|cles|local|notice|carnet|reparation|entretien|livraison|montage|demontage|installation"
     r"|pose|depose|transport|stockage|branchement|panne|vidange|revision|enlevement|carenage"
@@ -92,11 +92,20 @@ _OUTRIGHT = (Act.BUY, Act.ASK, Act.OFFER)
 _CONTEXT = Act.INFO  # what a sentence with no act of its own is, beside requests with items
 
 
+# What may begin an item's own name before a hyphen: "éco-verres", "mini-buts".
+_PREFIX = re.compile(
+    r"\b(?:eco|mini|micro|maxi|super|demi|semi|multi|mega|bio|auto|electro|hydro|thermo|inter"
+    r"|extra|anti|pre|post|sous|sur|non)-$"
+)
+
+
 def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str]) -> list[ItemMatch]:
     """Items named for themselves: not a modifier of the item before ("podium mobile",
     "remorque plateau"), not part of another's description."""
     kept: list[ItemMatch] = []
     for match in matches:
+        if text[match.start - 1 : match.start] == "-" and not _PREFIX.search(text, 0, match.start):
+            continue  # "appuis-vélos", "porte-kayaks": the second half of another's name
         before = text[max(0, match.start - 40) : match.start]
         word = text[match.start : match.end]
         glued = kept and _GLUED.fullmatch(text[kept[-1].end : match.start])
