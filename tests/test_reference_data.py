@@ -120,16 +120,16 @@ def test_catalogue_items_are_complete() -> None:
 def test_a_coordinator_extends_the_catalogue_without_code(tmp_path: Path) -> None:
     extra = tmp_path / "extra.toml"
     extra.write_text(
-        '[families.nautisme]\nlabel = "Nautisme"\n\n'
-        '[[items]]\nid = "bouee"\nlabel = "bouée de balisage"\nplural = "bouées de balisage"\n'
-        'family = "nautisme"\nsynonyms = ["bouée"]\nlendable = true\nunit = "unité"\n\n'
+        '[families.aviron]\nlabel = "Aviron"\n\n'
+        '[[items]]\nid = "yole"\nlabel = "yole de mer"\nplural = "yoles de mer"\n'
+        'family = "aviron"\nsynonyms = ["yole"]\nlendable = true\nunit = "unité"\n\n'
         '[[items]]\nid = "podium"\nlabel = "podium"\nplural = "podiums"\n'
         'family = "mobilier-evenementiel"\nsynonyms = ["scène mobile"]\nlendable = true\n'
         'unit = "m²"\n',
         "utf-8",
     )
     catalogue = load_catalogue([extra])
-    assert catalogue.item("bouee") is not None
+    assert catalogue.item("yole") is not None
     podium = catalogue.item("podium")
     assert podium is not None and podium.unit == "m²"
     assert len(catalogue.items) == len(load_catalogue().items) + 1
