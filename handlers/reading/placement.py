@@ -37,8 +37,18 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         return Placement()
     # Dates already past say what happened ("hier soir"), not when the need is.
     coming = [d for d in dates if (d.end or d.start or today) >= today] or dates
+    reply = next((d for d in coming if _answer_by(d, folded)), None)
     if intent is Intent.PURCHASE:
-        return _deadline(coming, folded)
+        # the day to answer by, unless an order's own deadline is said ("livrées avant le…")
+        ordered = any(d.kind == "deadline" and d is not reply for d in coming)
+        return _deadline(coming, folded, None if ordered else reply)
+    lending = intent in (Intent.BORROW, Intent.LEND)
+    if lending and reply is not None and reply.kind in ("deadline", "until"):
+        # "merci de répondre avant le 2 avril": when to answer, not a day of use
+        placement = place(intent, [d for d in dates if d is not reply], folded, today)
+        placement.deadline = reply.end
+        placement.spans.append(reply.span)
+        return placement
     stretches = [d for d in coming if d.kind in _STRETCHES]
     if intent is Intent.LEND:
         # "disponible le mercredi et le week-end": a habit, not a date.
@@ -115,8 +125,24 @@ def _pair(inside: list[DateFinding], folded: str) -> DateFinding | None:
     return DateFinding("range", opening.start, closing.end, span)
 
 
-def _deadline(coming: list[DateFinding], folded: str) -> Placement:
-    chosen = next((d for d in coming if d.kind == "deadline"), None)
+# "réponse avant vendredi", "merci de nous faire part de vos disponibilités avant le 2 avril",
+# "peuvent nous répondre jusqu'au 24 septembre": the day to answer by.
+_ANSWER_BY = re.compile(
+    r"\b(?:repon(?:dre|se|dez)|vous manifester|vos besoins|vos disponibilites"
+    r"|vos quantites|nous (?:faire )?(?:connaitre|part|savoir|signe|dire)|nous indiquer"
+    r"|nous le signaler|vous inscrire|inscriptions?)\b[^.;!?\n]{0,40}$"
+)
+
+
+def _answer_by(date: DateFinding, folded: str) -> bool:
+    before = _ANSWER_BY.search(folded, max(0, date.span.start - 60), date.span.start)
+    return before is not None and date.kind in ("deadline", "until", "point")
+
+
+def _deadline(
+    coming: list[DateFinding], folded: str, reply: DateFinding | None = None
+) -> Placement:
+    chosen = reply or next((d for d in coming if d.kind == "deadline"), None)
     chosen = chosen or _best([d for d in coming if d.kind in _STRETCHES], folded)
     # "si d'autres veulent, on groupe jusqu'au 1er décembre": open until then
     chosen = chosen or next((d for d in coming if d.kind == "until"), None)
