@@ -9,12 +9,13 @@ from text_to_num import text2num
 
 from handlers.reading.text import Span
 
-# Numbers that never count items: masked before dates and quantities are read.
+# Telephone numbers: 02 97 12 34 56, 02.97.12.34.56, +33 2 97 ...
+PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?(?:\d{2}|xx)){4}\b")
+# Numbers that never count items: masked before quantities are read.
 _NOT_QUANTITIES = re.compile(
     r"|".join(
         [
-            # telephone numbers: 02 97 12 34 56, 02.97.12.34.56, +33 2 97 ...
-            r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?(?:\d{2}|xx)){4}\b",
+            PHONE.pattern,
             # times: 14h30, 14 h, 9h, 14:30
             r"\b\d{1,2}\s?h(?:\s?\d{2})?\b",
             r"\b\d{1,2}:\d{2}\b",

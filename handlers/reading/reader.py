@@ -19,7 +19,7 @@ from handlers.reading.handover import mentions_handover, mentions_return
 from handlers.reading.intents import VOLUNTEER, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.learned import Guess, IntentModel, bundled_model
-from handlers.reading.numbers import Number, not_quantities, numbers
+from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
 from handlers.reading.placement import Placement, place
 from handlers.reading.quantities import (
     FoundItem,
@@ -254,7 +254,9 @@ class Reader:
     def _see(self, own: Document, today: dt.date) -> _Seen:
         """Dates, numbers, items and their counts, and the clauses of the writer's words."""
         folded = own.folded
-        written = find_dates(folded, today)
+        # "Contact : 06 12 34 56 78" is no 6 December 2034
+        phones = [Span(*m.span()) for m in PHONE.finditer(folded)]
+        written = find_dates(own.masked(phones).folded if phones else folded, today)
         dates = [
             d
             for d in corrected_dates(written, folded)
