@@ -59,11 +59,17 @@ FLOORS = {
     "set-al.jsonl": (0.79, 0.87, 0.10),
     "set-am.jsonl": (0.74, 0.87, 0.15),
     "set-an.jsonl": (0.65, 0.82, 0.18),
-    # AO, AP: blind after round 19; AQ, AR after round 20 (no rule made from AQ, AR yet)
-    "set-ao.jsonl": (0.56, 0.81, 0.45),
-    "set-ap.jsonl": (0.62, 0.78, 0.20),
-    "set-aq.jsonl": (0.65, 0.82, 0.26),
-    "set-ar.jsonl": (0.64, 0.80, 0.17),
+    # AO, AP: blind after round 19; AQ, AR after round 20; all four used for round 21
+    "set-ao.jsonl": (0.64, 0.81, 0.35),
+    "set-ap.jsonl": (0.62, 0.79, 0.22),
+    "set-aq.jsonl": (0.84, 0.92, 0.10),
+    "set-ar.jsonl": (0.71, 0.82, 0.15),
+    # AS, AT: blind after round 21, used for round 22; AU, AV: blind after round 22 (no
+    # rule made from them yet; the intent model is trained on them, which flatters them)
+    "set-as.jsonl": (0.80, 0.89, 0.17),
+    "set-at.jsonl": (0.78, 0.91, 0.17),
+    "set-au.jsonl": (0.69, 0.84, 0.19),
+    "set-av.jsonl": (0.79, 0.90, 0.12),
 }
 
 
