@@ -142,7 +142,17 @@ def _signature(folded: str, end: int) -> Span | None:
     sign_off = _SIGN_OFF.search(folded, first_break, end)
     starts = [s for s in (dashes, sign_off.start() if sign_off else None) if s is not None]
     starts = [s for s in starts if s < end]
-    return Span(min(starts), end) if starts else None
+    if not starts:
+        return None
+    # "PS : il nous faudrait aussi une friteuse": a postscript is the writer's again
+    postscript = _first(_POSTSCRIPT, folded, min(starts))
+    return Span(min(starts), postscript if postscript is not None and postscript < end else end)
+
+
+_POSTSCRIPT = re.compile(
+    r"^[ \t]*(?:p\.?[ -]?s\.?|n\.?[ ]?b\.?|post[- ]?scriptum)[ \t]*(?:[:.,-][ \t]*|[ \t](?=[a-z]))",
+    re.MULTILINE,
+)
 
 
 def own_words(text: str) -> Document:

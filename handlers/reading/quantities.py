@@ -92,6 +92,8 @@ _NOT_ITEMS = frozenset(
     entreprises artisan artisans
     seul seule seuls seules neuf neufs
     neuve neuves notre notres votre votres autre autres meme memes est-ce plantation plantations
+    nouveau nouveaux nouvelle nouvelles seconde secondes partenaire partenaires arbitre arbitres
+    gymnaste gymnastes joueur joueurs joueuse joueuses licencie licencies inscrit inscrits
     """.split()
 )
 _STOP = frozenset(
@@ -100,16 +102,19 @@ _STOP = frozenset(
     merci ce cette ces nous vous on il elle ils elles est sont sera seront serait
     pourrait qu si mais donc car avant apres entre jusqu des a partir vers chez svp stp
     ds ainsi notre nos votre vos leur leurs mon ma mes son sa ses un une plus moins propre
-    livraison livraisons environ euh voila etant devant ayant enfin plutot libre libres
+    livraison livraisons environ euh voila etant devant ayant enfin plutot libre libres ont
+    avons besoin
     dispo dispos disponible disponibles
     """.split()
 )
 _NEED_SLOT = re.compile(
-    r"(?:\b(?:besoin|faudrait|faut|emprunter|preter|louer|acheter|racheter|acquerir|commander|reserver"
+    r"(?:\b(?:besoin|faudrait|faudra|faut|emprunter|preter|louer|acheter|racheter|acquerir|commander|reserver"
     r"|cherchons|cherche|recherchons|recherche|disposer|prevoyons l'achat)"
-    r"[ \t]+(?:de[ \t]+|d'|des[ \t]+|du[ \t]+|un[ \t]+|une[ \t]+)(?:(?:un|une)[ \t]+)?"
+    r"[ \t]+(?:de[ \t]+|d'|des[ \t]+|du[ \t]+|un[ \t]+|une[ \t]+)"
+    r"(?:(?:un|une)[ \t]+)?"
     r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+"
-    r"|(?:achat|acquisition)[ \t]+d'(?:un|une)[ \t]+"
+    r"|(?:achat|acquisition)(?:[ \t]+(?:groupee?|mutualisee?|commune?|en commun))?[ \t]+"
+    r"d'(?:un|une)[ \t]+"
     # "on commande des gourdes", "acheter à plusieurs un lave-linge"
     r"|(?<!\ba )(?<!\bavons )(?<!\bont )(?<!\bai )(?<!\bavait )"
     r"(?:commande|commandons|rachete|rachetons|achete|achetons|prenons)[ \t]+"
@@ -463,13 +468,27 @@ def unknown_items(
     for number in found:
         if number.start in used or _in_a_name(original, number):
             continue
+        if _THRESHOLD.search(text, max(0, number.start - 16), number.start):
+            continue  # "une remise à partir de 16 plots": a threshold, not a count
         phrase = _phrase(text, number.end, taken)
         listed = number.article and _LISTED.search(text[: number.start])
         if phrase is not None and (not number.article or listed):
             measure = _MEASURE.match(text, number.end)
             unit = UNITS[measure.group().split()[0]] if measure else None
+            if measure and measure.group().split()[0] in _NAMING_UNITS:
+                # "2 kits de tir à l'arc", "8 sacs de frappe": the kit is the item
+                phrase, unit = (
+                    (
+                        measure.start() + len(measure.group()) - len(measure.group().lstrip()),
+                        phrase[1],
+                    ),
+                    None,
+                )
             value = number.value
             items.append(_unknown(original, phrase, value, number.start, unit))
+    letters = [c for c in original[:2000] if c.isalpha()]
+    # "ON COMMANDE DES JOUETS": written all in capitals, a capital names nothing
+    shouted = len(letters) > 10 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
     ends = sorted({m.end for m in matches} | {i.span.end for i in items})
     listed_next = (_NEXT_IN_LIST.match(text, end) for end in ends)
     slots = [*_NEED_SLOT.finditer(text), *(m for m in listed_next if m is not None)]
@@ -484,8 +503,11 @@ def unknown_items(
         if any(slot.end() <= n.start <= slot.end() + 2 for n in found):
             continue  # "besoin de quatre-vingts sacs": the number's own phrase
         phrase = _phrase(text, slot.end(), taken)
-        if phrase is not None and original[phrase[0] : phrase[0] + 1].isupper():
-            continue  # "la commande de Ploemeur": a commune's, or someone's
+        if (
+            phrase is not None and original[phrase[0] : phrase[0] + 1].isupper()
+            and not shouted
+        ):  # fmt: skip
+            continue  # "la commande de Ploemeur": a commune's, or someone's (not "DES JOUETS")
         if phrase is not None and (
             _CORRECTED.match(text, phrase[1])
             or text[phrase[0] : phrase[1]].split()[0] in _COMES_WITH
@@ -496,6 +518,10 @@ def unknown_items(
     return _counted_elsewhere(items)
 
 
+# What names an item rather than measuring it: "kit de badminton", "jeu de cellules".
+_NAMING_UNITS = frozenset("kit kits jeu jeux sac sacs malle malles coffret coffrets".split())
+# A count that is a threshold: "à partir de 16 plots", "au-delà de 20".
+_THRESHOLD = re.compile(r"\b(?:a partir de|au-dela de|au dela de)\s*$")
 # Said, then taken back: "un chauffe-eau enfin une fontaine".
 _CORRECTED = re.compile(r"[ \t]*,?[ \t]*(?:enfin|plutot|ou plutot|pardon|non)\b")
 # What comes with an item rather than being one: "notre balayeuse + chauffeur".

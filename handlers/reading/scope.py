@@ -46,7 +46,8 @@ _INCIDENTAL = re.compile(
     r"|\b(?:entreprise|societe|prestataire|fournisseur|installateur|loueur|technicien|agent|equipe"
     r"|cle|cles|local|notice|carnet|reparation|entretien|livraison|montage|demontage|installation"
     r"|pose|depose|transport|stockage|branchement|panne|vidange|revision|enlevement|carenage"
-    r"|grutage|remorquage|hivernage|changement|remplacement|passage)s?\s+"
+    r"|grutage|remorquage|hivernage|changement|remplacement|passage|renovation|refection"
+    r"|amenagement|travaux)s?\s+"
     r"(?:de|des|du|d'|de la))"
     # right before the item, but for an article and one word ("sur une grande remorque"),
     # or what it is part of ("pour changer les chaînes des corps-morts")
