@@ -101,6 +101,10 @@ _ONE = (
     r"|(?:\bla\s+)?\brentree\b|\bnoel\b"
     r"|(?:la\s+)?sem(?:aine|\.)?\s+pro(?:chaine)?\b|(?:le\s+)?mois\s+prochain"
     rf"|(?:la\s+)?semaine\s+du\s+(?:(?:{_WD})\s+)?[0-3]?\d(?:er)?\s*{_MONTH}"
+    # "semaine 24", "sem. 27": a week by its number
+    # (not when its days follow: "semaine 40, du lundi 4 au vendredi 8 octobre")
+    r"|(?:la\s+)?sem(?:aine|\.)?\s?n?°?\s?(?:[1-9]|[1-4]\d|5[0-3])\b(?!\s*(?:[/.-]\s?\d|h\b))"
+    rf"(?!\s*[,(:]?\s*\(?\s*(?:du|le|les)\s+(?:(?:{_WD})\s+)?\d)"
     rf"|\b(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})\b"
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
     r"|\bfete\s+nationale|\bjour\s+de\s+noel|\bfete\s+de\s+la\s+musique"
@@ -409,6 +413,8 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
             return None
         monday = found.start - dt.timedelta(days=found.start.weekday())
         return _Stretch(monday, monday + dt.timedelta(days=WORKING_WEEK), "week")
+    if m := re.fullmatch(r"(?:la )?sem(?:aine|\.)? ?n?°? ?(\d{1,2})", t):
+        return _numbered_week(today, int(m.group(1)))
     if re.fullmatch(r"(?:la )?sem(?:aine|\.)? pro(?:chaine)?", t):
         monday = today + dt.timedelta(days=7 - today.weekday())
         return _Stretch(monday, monday + dt.timedelta(days=WORKING_WEEK), "week")
@@ -420,6 +426,18 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
 
 # "la semaine du 6 septembre", "la semaine prochaine": the working days, Monday to Friday.
 WORKING_WEEK = 4
+
+
+def _numbered_week(today: dt.date, number: int) -> _Stretch | None:
+    """ "semaine 24": the working days of that ISO week, this year or, once past, the next."""
+    for year in (today.isocalendar().year, today.isocalendar().year + 1):
+        try:
+            monday = dt.date.fromisocalendar(year, number, 1)
+        except ValueError:
+            continue
+        if monday + dt.timedelta(days=6) >= today:
+            return _Stretch(monday, monday + dt.timedelta(days=WORKING_WEEK), "week")
+    return None
 
 
 def _period(today: dt.date, rank: str, unit: str, year: str | None) -> _Stretch | None:
