@@ -244,6 +244,9 @@ class Reader:
         writer = self.writers.find(seen.folded, document.folded, signature)
         if writer is None and reading.intent is Intent.EVENT:
             writer = self.writers.where(seen.folded)  # one announces one's own events
+        if writer is None and reading.intent is Intent.LEND:
+            # one offers one's own: "dispo à Riantec", "les barrières de Port-Louis sont dispo"
+            writer = self.writers.where(seen.folded) or self.writers.owner(seen.folded)
         if writer is not None:
             reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
         placement = self._date(reading, seen, today)

@@ -258,6 +258,16 @@ class WriterFinder:
                     return insee, Span(match.start(), match.end())
         return None
 
+    def owner(self, folded: str) -> tuple[str, Span] | None:
+        """The commune whose equipment is named: "les 40 barrières de Port-Louis"."""
+        for match in self._mention.finditer(folded):
+            owned = _OWNED.search(folded, max(0, match.start() - 25), match.start())
+            if owned is not None and owned.group("word") in self._item_words:
+                insee = self._mentioned(match)
+                if insee is not None:
+                    return insee, Span(match.start(), match.end())
+        return None
+
     def _named_anywhere(self, regions: list[str]) -> tuple[str, Span] | None:
         """A commune named plainly, not as a lender ("prêté par Caudan") nor the EPCI."""
         if not self._by_name:
