@@ -21,7 +21,8 @@ _STRONG = (
     r"|jeux (?:inter[- ]?villages|intervillages)|kermesses?|bal (?:populaire|du [a-z]+)"
     r"|troc aux [a-z]+|noel des [a-z]+|sortie des [a-z]+|fete des [a-z]+|fete de la [a-z]+"
     r"|conferences?|colloques?|seminaires?|assemblee generale|salon des [a-z]+"
-    r"|repas (?:des|du) [a-z]+|tournoi(?: de [a-z]+)?|concours (?:de|des) [a-z]+"
+    r"|repas (?:des|du) [a-z]+|tournois?(?: de [a-z]+)?|concours (?:de|des) [a-z]+"
+    r"|joutes(?: nautiques)?|journees? (?:decouverte|d'initiation|initiation)"
     r"|gala(?: de [a-z]+)?"
     r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz|the dansant|thes dansants"
     r"|bain (?:du nouvel an|de noel|de la saint[- ][a-z]+)|grand prix(?: (?:de|du|d') ?[a-z-]+)?"
@@ -75,7 +76,7 @@ _STRONG = (
 _WEAK = (
     r"course|cross|formation|randonnee|rando|concert|spectacle|bal|gala|salon|tournoi|championnat"
     r"|competition|repas|banquet|soiree|nuit|journees?|ceremonie|commemoration|inauguration"
-    r"|exposition|expo|animation|celebration|rencontres?|marche|cinema en plein air"
+    r"|exposition|expo|animations?|celebration|rencontres?|marche|cinema en plein air"
     r"|jumelage|regate|regates|defile|concours|rassemblement|fete foraine|pique[- ]nique|stage"
     r"|audition|spectacle|represention|representation|kermesse|veillee|apero|aperitif"
 )
@@ -101,7 +102,8 @@ _CALENDAR = (
     r"|fin|debut|mi|courant"
 )
 _NOT_NAME = (
-    r"le|la|les|pour|qui|aura|se|prevu|prevue|organise|organisee|du|au|a|et|sur|dans|en|avec"
+    r"le|la|les|pour|qui|aura|se|prevu|prevue|organise|organisee|organises|organisees|du|au|a"
+    r"|et|sur|dans|en|avec"
     r"|nous|on|ce|cette|il|elle|est|sera|de|des|aux|un|une|d|l|annuel|annuelle|habituel"
     r"|habituelle|seulement|uniquement|entiere|bonjour|bonsoir|madame|monsieur|merci"
     r"|auront|aura|aurait|n'est|n'a|ont|sont|commence|debute|demarre|approche|arrive|tombe"
