@@ -281,6 +281,59 @@ def row_counts(
     return counted
 
 
+# A table pasted in a mail: "Article | Quantité | Date souhaitée", then one row per item,
+# its cells split by bars or tabs.
+_CELL_SPLIT = re.compile(r"[ \t]*(?:\||\t)[ \t]*")
+_COUNT_HEADER = re.compile(r"^(?:quantites?|qtes?|qte\.|nb|nbre|nombre|quantite souhaitee)$")
+_NAME_HEADER = re.compile(r"^(?:articles?|materiels?|designations?|equipements?|fournitures?)$")
+_NOTHING = re.compile(r"^(?:neant|aucun|aucune|0|-|—|/)$")
+
+
+def table_counts(items: list[FoundItem], text: str, used: set[int]) -> list[FoundItem]:
+    """Each item of a pasted table's row counted by the row's cell under "Quantité" (or its
+    one cell that is a number); a row whose count is "néant" offers or asks nothing."""
+    if "|" not in text and "\t" not in text:
+        return items
+    counted: list[FoundItem | None] = list(items)
+    column: int | None = None
+    offset = 0
+    for line in text.split("\n"):
+        start, offset = offset, offset + len(line) + 1
+        cells = [
+            (start + m.start(), start + m.end())
+            for m in re.finditer(r"[^|\t]+", line)
+            if m.group().strip()
+        ]
+        if len(cells) < 2 or not _CELL_SPLIT.search(line):
+            continue
+        words = [text[a:b].strip() for a, b in cells]
+        header = next((k for k, w in enumerate(words) if _COUNT_HEADER.match(w)), None)
+        if header is not None and any(_NAME_HEADER.match(w) for w in words):
+            column = header
+            continue
+        numbers = [k for k, w in enumerate(words[1:], 1) if re.fullmatch(r"\d{1,6}", w)]
+        k = column if column is not None and column < len(words) else (numbers or [None])[0]
+        if k is None or k == 0:
+            continue
+        name_end = cells[k][0]
+        row = [i for i, item in enumerate(counted)
+               if item is not None and start <= item.span.start < name_end]  # fmt: skip
+        for i, item in enumerate(counted):
+            if item is not None and cells[k][1] <= item.span.start < start + len(line):
+                counted[i] = None  # "Barnum 3x3 | 5 | avec lests": a remark on the row
+        if _NOTHING.match(words[k]):
+            for i in row:
+                counted[i] = None  # "Isoloirs | néant": not in the answer
+            continue
+        if not re.fullmatch(r"\d{1,6}", words[k]) or len(row) != 1:
+            continue
+        item = counted[row[0]]
+        assert item is not None
+        counted[row[0]] = replace(item, quantity=int(words[k]))
+        used.add(cells[k][0])
+    return [i for i in counted if i is not None]
+
+
 def lone_counts(
     items: list[FoundItem], found: list[Number], used: set[int], text: str,
     clause_of: Callable[[int], int | None],

@@ -30,6 +30,7 @@ from handlers.reading.quantities import (
     per_site_counts,
     row_counts,
     specifications,
+    table_counts,
     unknown_items,
 )
 from handlers.reading.scope import Scope, _named_items, outside_asides
@@ -286,6 +287,7 @@ class Reader:
         shape = layout(folded)
         found = outside_asides(found, counted)
         found = row_counts(found, found_numbers, used, counted, folded)
+        found = table_counts(found, counted, used)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
         found = corrected_items(found, found_numbers, counted)
         found = per_site_counts(found, counted)
@@ -443,6 +445,9 @@ class Reader:
                 # "notre minibus", "la nacelle", "ma demande de sono": one
                 quantity = 1
                 label = item.label if label == item.plural else label
+        if item is not None and item.unit == "unité" and label in (item.label, item.plural):
+            # "Podium | 1": the catalogue's name agrees with the count
+            label = item.label if quantity == 1 else item.plural
         return ItemReading(found.item_id, label, quantity, found.unit, found.span)
 
     def _measured(self, found: FoundItem, text: str) -> FoundItem:
