@@ -129,6 +129,8 @@ LEND = _words(
     r"(?:pretera|preteront|mettra a (?:la )?disposition|mettront a (?:la )?disposition)\b",
     r"propose (?:sa|son|ses|leur|leurs) ",
     r"qui (?:est|serait) (?:preneur|preneuse|interesse)",
+    # "Guidel en a 60 de libres"
+    r"en (?:a|avons|ai) (?:encore )?\d+ (?:de )?(?:libres?|dispos?|disponibles?)",
     r"(?<!je )(?<!nous )(?<!je me )(?:est|sont|seront|sera|restent?|reste)"
     r" (?:disponibles?|dispos?|a disposition|pretables?|libres?)(?! (?:pour (?:tout|toute|vous"
     r"|en parler|echanger|repondre)|si besoin|par telephone))",

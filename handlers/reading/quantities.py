@@ -201,6 +201,7 @@ def attach_quantities(
                 after
                 and not after[0].article
                 and not counts_next
+                and not _counts_others(text, after[0])
                 and (
                     _AFTER.match(gap)
                     # "chaises 80 + tables 20", "isoloirs 4": a plural written, then its count
@@ -429,6 +430,9 @@ _OWN_COUNT = re.compile(
     r"(?:[a-z]{2,}\s+){1,2}?(?:environ\s+)?(?P<n>\d{1,3}(?: \d{3})+|\d{1,5})\b"
     r"|\b[a-z][a-z-]{3,}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
     r"|(?<![\d,.])(?P<o>\d{1,5})\s+(?:[a-z'-]+\s+){0,3}?pour (?:nous|notre part|notre commune)\b"
+    # "on pense à 40", "nous partons sur 30"
+    r"|\b(?:on|nous) (?:pense|pensons|part|partons|table|tablons|compte|comptons) (?:a|sur)"
+    r" (?:environ )?(?P<p>\d{1,5})\b"
 )
 
 
@@ -436,7 +440,7 @@ def own_count(item: FoundItem, text: str) -> FoundItem:
     """The one item of a message, counted as the writer's own share when it says one."""
     counts = []
     for found in _OWN_COUNT.finditer(text):
-        group = next(g for g in ("n", "m", "o") if found.group(g))
+        group = next(g for g in ("n", "m", "o", "p") if found.group(g))
         after = re.match(r"(?:\s*(?:-|a|ou)\s*\d+)?\s*([a-z]+)", text[found.end(group) :][:24])
         word = after.group(1) if after else ""
         if found.start() >= item.span.start and word not in _NOT_ITEMS:
@@ -506,6 +510,19 @@ def counts_no_item(text: str, number: Number) -> bool:
     word = after.group(1) if after else ""
     return word in _NOT_ITEMS or word in _APPROXIMATIONS or word in _SIZES
 
+
+def _counts_others(text: str, number: Number) -> bool:
+    """ "vaisselle (200 personnes)": the number counts people or days, not the item (a
+    measure or a stand-in still counts it: "sel : 5 tonnes", "1 appareil")."""
+    after = re.match(r"[ \t]*([a-z][a-z'-]*)", text[number.end : number.end + 30])
+    word = after.group(1) if after else ""
+    return word in _NOT_ITEMS and word not in UNITS and word not in _COUNTED_AS
+
+
+# Words that count the item they follow: "défibrillateurs : 1 appareil".
+_COUNTED_AS = frozenset(
+    "appareil appareils unite unites exemplaire exemplaires piece pieces".split()
+)
 
 _SIZES = frozenset(
     "m cm mm km m2 m3 l litre litres kg g t tonne tonnes places place kva kw v w a h".split()
