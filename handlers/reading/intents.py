@@ -106,6 +106,15 @@ ASKING = _words(
     r"serait-il possible d'(?:obtenir|avoir|emprunter|disposer)",
     r"vous (?:auriez|avez|disposez|possedez|auriez pas|avez pas) (?:un|une|des|du|de la|d')",
     r"sollicit(?:ons|e|er|erions|ons le pret|ons la mise)",
+    # taking what another offered: "on le réserve pour le 14", "réservé pour nous !", "on
+    # prend vos 20 chaises", "on est preneurs de la moitié", "vous pouvez nous les garder"
+    r"(?:on|nous) (?:le|la|les|l') ?(?:prend|prenons|prendrait|prendrions|prendra|prendrons"
+    r"|reserve|reservons)\b",
+    r"reservee?s? pour nous",
+    r"(?:sommes|est|serions|serait|suis) (?:bien |tres )?preneu(?:r|rs|se|ses) (?:de|d'|pour)",
+    r"(?:nous|me) (?:le |la |les |l')?(?:garder|reserver)\b",
+    r"on prend (?:vos|votre|les|le|la|l')\b",
+    r"(?:on|nous) en (?:veut|voulons|voudrait|voudrions|prendrait|prendrions) bien\b",
 )
 # Bought already: "on avait commandé le sel", "ont été commandées".
 _DONE = (
@@ -362,6 +371,9 @@ _ASKED_OF_OTHERS = re.compile(
     r"\s+(?:[a-z']+\s+){0,2}?(?:a|aurait|auriez|avez|aurais|possede|dispose|disposez|peut"
     r"|pourrait|pourriez|pouvez)\b[^?]*\?"
     r"|\bdispos? chez (?:qqn|qq1|qqun|quelqu'un|quelqu un|vous)\b"
+    # "votre minipelle serait dispo du 20 au 22 ?": someone else's, asked for
+    r"|\b(?:votre|vos)\s+(?:[a-z'-]+\s+){1,3}(?:serait|est|sont|seraient|sera|seront)"
+    r"\s+(?:encore\s+|toujours\s+)?(?:dispos?|disponibles?|libres?)\b[^?]*\?"
 )
 _OFFERED = re.compile(
     r"\b(?:qui (?:en )?(?:veut|voudrait|est interesse|serait interesse|est preneur"

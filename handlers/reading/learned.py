@@ -25,12 +25,14 @@ from handlers.reading.intents import Intent
 from storage.names import fold
 
 _TOKEN = re.compile(r"[a-z0-9]{2,}")
+# A quoted line is another's words: "> Lanester : 30 tables dispo" in a reply that takes them.
+_QUOTED = re.compile(r"^[ \t]*>[^\n]*", re.MULTILINE)
 
 
 def terms(text: str) -> list[str]:
-    """The words of a text (folded, two characters or more) and each pair of neighbours:
-    what the model weighs. The trainer uses this very function."""
-    words = _TOKEN.findall(fold(text))
+    """The words of a text (folded, two characters or more, quoted lines left out) and each
+    pair of neighbours: what the model weighs. The trainer uses this very function."""
+    words = _TOKEN.findall(fold(_QUOTED.sub(" ", text)))
     return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 

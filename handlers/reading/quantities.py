@@ -335,6 +335,24 @@ def table_counts(items: list[FoundItem], text: str, used: set[int]) -> list[Foun
     return [i for i in counted if i is not None]
 
 
+# "3 des 5 tonnelles", "juste 10 sur les 30", "20 de vos 40 chaises": a part of what
+# another has.
+_PART_OF = re.compile(
+    r"(?<![\d,.])(?P<n>\d{1,5})\s+(?:des|sur les|sur vos|de vos|parmi les|parmi vos)\s*$"
+)
+
+
+def part_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
+    """An item counted by what another has, when the writer takes a part of it: the part."""
+    counted = []
+    for item in items:
+        part = _PART_OF.search(text, max(0, item.span.start - 24), item.span.start)
+        if item.quantity is not None and part is not None:
+            item = replace(item, quantity=int(part.group("n")))
+        counted.append(item)
+    return counted
+
+
 def lone_counts(
     items: list[FoundItem], found: list[Number], used: set[int], text: str,
     clause_of: Callable[[int], int | None],

@@ -26,6 +26,7 @@ from handlers.reading.quantities import (
     attach_quantities,
     lone_counts,
     own_count,
+    part_counts,
     per_container_counts,
     per_site_counts,
     row_counts,
@@ -212,19 +213,23 @@ class Reader:
         return reading
 
     def _quoted_items(self, document: Document, own: str) -> list[ItemReading]:
-        """ "> Riantec : qqn a des barnums ? — Oui, on en a 3 dispo": a reply that counts by
-        "en" what the quoted message named is about that item."""
-        count = _EN_COUNT.search(own)
-        if count is None:
+        """ "> Riantec : qqn a des barnums ? — Oui, on en a 3 dispo", "> Plouay : 30 grilles
+        à prêter — juste 10 sur les 30 pour nous", "> Guidel : podium libre — on le réserve
+        pour le 14": a reply that counts or takes what the quoted message named is about
+        that item; counted as the reply says, else as the quote does."""
+        count = _EN_COUNT.search(own) or _PART_TAKEN.search(own)
+        if count is None and not _TAKES.search(own):
             return []
         for line in _QUOTED_LINE.finditer(document.folded):
             text = line.group().split(">", 1)[1]
             named = self.vocabulary.find(words(text), text)
             if named:
                 item = named[0].item
-                quantity = int(count.group("n"))
+                quoted = _COUNT_BEFORE.search(text, 0, named[0].start)
+                quantity = int((count or quoted).group("n")) if count or quoted else 1
                 label = item.label if quantity == 1 else item.plural
-                return [ItemReading(item.id, label, quantity, None, Span(*count.span("n")))]
+                span = Span(*count.span("n")) if count else Span(0, 0)
+                return [ItemReading(item.id, label, quantity, None, span)]
         return []
 
     def _read(
@@ -288,6 +293,7 @@ class Reader:
         found = outside_asides(found, counted)
         found = row_counts(found, found_numbers, used, counted, folded)
         found = table_counts(found, counted, used)
+        found = part_counts(found, counted)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
         found = corrected_items(found, found_numbers, counted)
         found = per_site_counts(found, counted)
@@ -490,8 +496,20 @@ class Reader:
 _EN_COUNT = re.compile(
     r"\ben\s+(?:[a-z]+\s+){0,2}?(?:a|avons|ai|passer|preter|prendrait|prendrions|prend|prendre"
     r"|prenons|voudrait|voudrions|veut|faudrait|faut|reste|restent|donner|laisser|mettre)\s+"
-    r"(?:encore\s+|environ\s+)?(?P<n>\d{1,4})\b"
+    r"(?:encore\s+|environ\s+|bien\s+)?(?P<n>\d{1,4})\b"
 )
+
+
+# "juste 10 sur les 30": the part of the quoted offer taken.
+_PART_TAKEN = re.compile(r"\b(?P<n>\d{1,5}) (?:sur les|des|de vos|sur vos) \d{1,5}\b")
+# Taking what the quoted message offers, or offering one's own of it: "réservé pour nous",
+# "on le prend", "on peut vous prêter le nôtre".
+_TAKES = re.compile(
+    r"\b(?:reserve|reservee?s?|reservons|prend|prenons|prendrait|prendrions|preneurs?"
+    r"|garder|interesse|interesses|interessee?s?|(?:le|la) notre|les notres)\b"
+)
+# The count written right before an item in the quoted line: "on a 2 barnums".
+_COUNT_BEFORE = re.compile(r"(?<![\d,.])(?P<n>\d{1,4})\s+(?:[a-z'-]+\s+)?$")
 
 
 # How sure the learned model must be to take its reading over the rules', or to make the
