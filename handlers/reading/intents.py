@@ -130,7 +130,8 @@ _BUYING_OBJECT = (
 )
 LEND = _words(
     r"(?:peut|peuvent|pouvons|pourrait|pourrions|peux|pourra|pourrons)"
-    r"(?: vous| volontiers| egalement| aussi| les)? (?:preter|mettre a disposition|ceder)",
+    r"(?: vous| volontiers| egalement| aussi| les| en| vous en)? (?:preter|mettre a disposition"
+    r"|ceder)",
     r"(?:nous|on) (?:pretons|prete|mettons a disposition|met a disposition|offrons"
     r"|(?:proposons|propose)(?! (?:donc |aussi |egalement )?" + _BUYING_OBJECT + r"))",
     # a commitment in the third person: "Quéven prêtera sa sono", "la commune mettra à
@@ -308,6 +309,7 @@ QUESTION = _words(
 NOTHING_ASKED = _words(
     r"rien a (?:demander|solliciter|emprunter)",
     r"(?:pas de|aucune) demande(?! (?:de (?:retrait|annulation)))",
+    r"(?:ce n'est|ce n est|c'est) pas une (?:offre|demande)",
     r"(?:pas de|aucun) besoin (?:de materiel|en materiel|particulier|de pret|d'emprunt"
     r"|de location|pour (?:l'instant|le moment))",
     # greetings: "(l'équipe) vous souhaite de joyeuses fêtes", not "nous souhaitons une bonne sono"
@@ -497,6 +499,11 @@ _INFO = _words(
     r"pour info\b|pr info\b|(?:pour|a titre d') ?information",
     r"(?:nous|on) (?:avions|aviez) (?:emprunte|prete|loue)",
     r"calendrier",
+    # stock and inventory, said for information: "60 en stock, 8 en réparation"
+    r"en stock\b|etat (?:du|de notre|de nos) stocks?|manquent? a l'inventaire|(?:a|avez) vu passer",
+    r"(?:nous|on) (?:vous )?(?:rapporterons|rendrons|ramenerons|rapportera|rendra|ramenera"
+    r"|deposerons|deposera|restituerons)\b",
+    r"ne pas (?:le |la |les )?preter",
 )
 
 
@@ -571,6 +578,11 @@ _FOR_ANYONE = re.compile(
     r"|a des (?:petits )?travaux|a un chantier)"
     r"|vous (?:en )?(?:voulez|avez besoin|etes interesses?)|ca (?:vous )?interesse)\b"
 )
+# The condition of an offer, said as its own clause: "si qqn a besoin d'une balayeuse,".
+_IF_SOMEONE = re.compile(
+    r"^\W*si (?:qqn|qq1|qqun|quelqu'un|quelqu un|une commune|d'autres communes|vous)"
+    r" (?:en )?(?:a|ont|avez) besoin\b[^?]*$"
+)
 _WE_HAVE = re.compile(
     r"\b(?:on|nous) (?:a|avons|dispose|disposons|possede|possedons)\b(?! (?:besoin|pas))"
     r"|\bdispos?\b|\bdisponibles?\b|\blibres?\b"
@@ -586,6 +598,8 @@ def act_of(text: str) -> Act | None:
         and ("?" not in text or _FIRST_PERSON.search(text))
     ):
         return Act.OFFER
+    if _IF_SOMEONE.match(text):
+        return Act.INFO  # "si qqn a besoin d'une balayeuse, la nôtre est dispo": a condition
     if CANCEL.search(text):
         found = _positive(text) if _BECAUSE_CANCELLED.search(text) else None
         if found is not None and found[0] is Act.OFFER:

@@ -30,6 +30,8 @@ _NOT_QUANTITIES = re.compile(
             r"\b\d+(?:[.,]\d+)?\s?(?:cm|mm|km|pouces?|\")(?:\b|$|\s)",
             # areas and volumes that describe: "200 m² environ" (not "400 m² de gazon")
             r"\b\d[\d\s.,]*\s?(?:m2|m3)\b(?!\s*(?:de|d')\s)",
+            # tyre and profile sizes: "16.9-28"
+            r"\b\d+[.,]\d+-\d+\b",
             # decimals: 2,5 m3, 1,8 t, 1.5 kW: a measure, never a count
             r"\b\d+[.,]\d+\b(?![.,]\d)",
             # postal code and town: 56100 Lorient

@@ -41,7 +41,7 @@ _ADJECTIVE = (
 _BEFORE = re.compile(
     rf"^(?:[ \t]|\benviron\b|\bde\b|\bd'|\bdes\b|\bces\b|\bvos\b|\bleurs\b|\bnos\b"
     rf"|\b(?P<unit>{_UNIT})\b(?:[ \t]+lineaires?)?"
-    rf"|\b{_ADJECTIVE}\b|\b[a-z]{{3,}}[ \t]+(?:de[ \t]+)?type\b)*$"
+    rf"|\b{_ADJECTIVE}\b|\b[a-z]{{3,}}[ \t]+(?:de[ \t]+)?type\b)*\Z"  # "80\ntables": two rows
 )
 # After an item: "x 50", ": 50", "(50)", "= 50", "- 50".
 _AFTER = re.compile(r"^[ \t]*(?:[x*:=(-]|\bx\b)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$")
@@ -233,7 +233,8 @@ _LONE_AFTER = re.compile(
     r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un)\b)"
 )
 _LONE_BEFORE = re.compile(
-    r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|,|:|(?<![0-9a-z])-"
+    r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|genre|dans les|,|:"
+    r"|(?<![0-9a-z])-"
     r"|\bet|environ"
     r"|\bsoit|\bqte|\bquantite|\bnombre|\bnb|estimee?s? a|evaluee?s? a|s'elevent? a"
     r"|se montent? a|montant a|portent sur|porte sur|de l'ordre de|representent?"
@@ -448,6 +449,9 @@ _OWN_COUNT = re.compile(
     r"(?:[a-z]{2,}\s+){1,2}?(?:environ\s+)?(?P<n>\d{1,3}(?: \d{3})+|\d{1,5})\b"
     r"|\b[a-z][a-z-]{3,}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
     r"|(?<![\d,.])(?P<o>\d{1,5})\s+(?:[a-z'-]+\s+){0,3}?pour (?:nous|notre part|notre commune)\b"
+    # "38 sont donc disponibles"
+    r"|(?<![\d,.])(?P<q>\d{1,5}) (?:sont|seront|restent) (?:donc |encore |bien )?"
+    r"(?:disponibles|dispos?|pretables|libres)\b"
     # "on pense à 40", "nous partons sur 30"
     r"|\b(?:on|nous) (?:pense|pensons|part|partons|table|tablons|compte|comptons) (?:a|sur)"
     r" (?:environ )?(?P<p>\d{1,5})\b"
@@ -458,7 +462,7 @@ def own_count(item: FoundItem, text: str) -> FoundItem:
     """The one item of a message, counted as the writer's own share when it says one."""
     counts = []
     for found in _OWN_COUNT.finditer(text):
-        group = next(g for g in ("n", "m", "o", "p") if found.group(g))
+        group = next(g for g in ("n", "m", "o", "p", "q") if found.group(g))
         after = re.match(r"(?:\s*(?:-|a|ou)\s*\d+)?\s*([a-z]+)", text[found.end(group) :][:24])
         word = after.group(1) if after else ""
         if found.start() >= item.span.start and word not in _NOT_ITEMS:
