@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from handlers.reading.items import ItemMatch
 from handlers.reading.numbers import Number
 from handlers.reading.text import Span, singular
+from text_to_num import text2num
+
 from storage.names import fold
 
 UNITS = {
@@ -443,10 +445,11 @@ _IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b"
 # The writer's own count of a thing counted for all: "commande de 50 trottinettes ? nous on
 # en prendrait 15", "15 bouées en stock, on peut en prêter 5", "Inzinzac prend 80", "40
 # casques pour nous" (not what they own: "nous en avons 15").
+_SMALL = r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cinquante|cent"
 _OWN_COUNT = re.compile(
     r"\b(?:nous|on|je|j')\s*(?:on\s+)?(?:(?:peut|peux|pouvons|pourrait|pourrions|pourra"
     r"|pourrons)\s+)?(?:vous\s+|nous\s+)?en\s+(?!(?:avons|ai|a|avions|possedons|avait)\b)"
-    r"(?:[a-z]{2,}\s+){1,2}?(?:environ\s+)?(?P<n>\d{1,3}(?: \d{3})+|\d{1,5})\b"
+    rf"(?:[a-z]{{2,}}\s+){{1,2}}?(?:environ\s+)?(?P<n>\d{{1,3}}(?: \d{{3}})+|\d{{1,5}}|{_SMALL})\b"
     r"|\b[a-z][a-z-]{3,}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
     r"|(?<![\d,.])(?P<o>\d{1,5})\s+(?:[a-z'-]+\s+){0,3}?pour (?:nous|notre part|notre commune)\b"
     # "38 sont donc disponibles"
@@ -466,7 +469,8 @@ def own_count(item: FoundItem, text: str) -> FoundItem:
         after = re.match(r"(?:\s*(?:-|a|ou)\s*\d+)?\s*([a-z]+)", text[found.end(group) :][:24])
         word = after.group(1) if after else ""
         if found.start() >= item.span.start and word not in _NOT_ITEMS:
-            counts.append(int(found.group(group).replace(" ", "")))
+            written = found.group(group).replace(" ", "")
+            counts.append(int(written) if written.isdigit() else text2num(written, "fr"))
     return replace(item, quantity=counts[-1]) if counts and counts[-1] > 0 else item
 
 

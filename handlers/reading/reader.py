@@ -210,6 +210,7 @@ class Reader:
             reading.items = self._quoted_items(document, body.text.folded)
             if reading.items:
                 reading.missing = [m for m in reading.missing if m not in ("items", "item")]
+        _quoted_dates(reading, document, today)
         return reading
 
     def _quoted_items(self, document: Document, own: str) -> list[ItemReading]:
@@ -554,6 +555,29 @@ class _Seen:
     found: list[FoundItem]
     shape: Layout
     today: dt.date = dt.date.min
+
+
+def _quoted_dates(reading: Reading, document: Document, today: dt.date) -> None:
+    """ "> Bubry : qqn peut nous prêter des tables pour le 3 juillet ? — On peut vous en
+    passer 15": a reply that names no day of its own is for the quoted message's days."""
+    if reading.intent not in (Intent.BORROW, Intent.LEND, Intent.PURCHASE):
+        return
+    if reading.start is not None or reading.deadline is not None:
+        return
+    quoted = [m.group().split(">", 1)[1] for m in _QUOTED_LINE.finditer(document.original)]
+    if not quoted:
+        return
+    folded = Document.of("\n".join(quoted)).folded
+    found = find_dates(folded, today)
+    placement = place(reading.intent, found, folded, today) if found else None
+    if placement is None or (placement.start is None and placement.deadline is None):
+        return
+    reading.start, reading.end, reading.deadline = (
+        placement.start,
+        placement.end,
+        placement.deadline,
+    )
+    reading.missing = [m for m in reading.missing if m not in ("dates", "deadline")]
 
 
 def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
