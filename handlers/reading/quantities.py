@@ -8,11 +8,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from text_to_num import text2num
+
 from handlers.reading.items import ItemMatch
 from handlers.reading.numbers import Number
 from handlers.reading.text import Span, singular
-from text_to_num import text2num
-
 from storage.names import fold
 
 UNITS = {
