@@ -504,6 +504,10 @@ _INFO = _words(
     r"(?:nous|on) (?:vous )?(?:rapporterons|rendrons|ramenerons|rapportera|rendra|ramenera"
     r"|deposerons|deposera|restituerons)\b",
     r"ne pas (?:le |la |les )?preter",
+    # what the storm did: "le vent a plié 2 barnums", "on a cassé 3 chaînes"
+    r"(?:le vent|la tempete|la foudre|l'orage|la grele|la crue) (?:a|ont) (?:\w+ )?"
+    r"(?:plie|casse|arrache|endommage|abime|couche|emporte|detruit|renverse)",
+    r"(?:ont|a) ete (?:endommagee?s?|cassee?s?|arrachee?s?|abimee?s?|detruite?s?|volee?s?)",
 )
 
 

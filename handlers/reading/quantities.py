@@ -96,6 +96,8 @@ _NOT_ITEMS = frozenset(
     neuve neuves notre notres votre votres autre autres meme memes est-ce plantation plantations
     nouveau nouveaux nouvelle nouvelles seconde secondes partenaire partenaires arbitre arbitres
     gymnaste gymnastes joueur joueurs joueuse joueuses licencie licencies inscrit inscrits
+    min mn hauteur largeur longueur profondeur diametre chauffeur chauffeurs bras renfort
+    renforts
     """.split()
 )
 _STOP = frozenset(
@@ -117,6 +119,7 @@ _NEED_SLOT = re.compile(
     r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+"
     r"|(?:achat|acquisition)(?:[ \t]+(?:groupee?|mutualisee?|commune?|en commun))?[ \t]+"
     r"d'(?:un|une)[ \t]+"
+    r"|(?:achat|commande)[ \t]+(?:groupee?|commune?|mutualisee?)[ \t]+(?:de[ \t]+|d'|des[ \t]+)"
     # "on commande des gourdes", "acheter à plusieurs un lave-linge"
     r"|(?<!\ba )(?<!\bavons )(?<!\bont )(?<!\bai )(?<!\bavait )"
     r"(?:commande|commandons|rachete|rachetons|achete|achetons|prenons)[ \t]+"
@@ -605,7 +608,8 @@ def unknown_items(
         ):  # fmt: skip
             continue  # "la commande de Ploemeur": a commune's, or someone's (not "DES JOUETS")
         if phrase is not None and (
-            _CORRECTED.match(text, phrase[1])
+            head_word(text[phrase[0] : phrase[1]]) in COLLECTIVE
+            or _CORRECTED.match(text, phrase[1])
             or text[phrase[0] : phrase[1]].split()[0] in _COMES_WITH
         ):
             continue  # "d'un chauffe-eau enfin d'une fontaine", "nos grilles + pieds"
@@ -618,6 +622,12 @@ def unknown_items(
 _NAMING_UNITS = frozenset("kit kits jeu jeux sac sacs malle malles coffret coffrets".split())
 # A count that is a threshold: "à partir de 16 plots", "au-delà de 20".
 _THRESHOLD = re.compile(r"\b(?:a partir de|au-dela de|au dela de)\s*$")
+# Words for a whole kind of things, which the message then details: "du mobilier
+# scolaire", "une commande groupée de fournitures d'entretien : 30 balais…".
+COLLECTIVE = frozenset(
+    "mobilier vaisselle fourniture decoration materiel equipement produit outillage"
+    " consommable epi literie linge signaletique jeu".split()
+)
 # Said, then taken back: "un chauffe-eau enfin une fontaine".
 _CORRECTED = re.compile(r"[ \t]*,?[ \t]*(?:enfin|plutot|ou plutot|pardon|non)\b")
 # What comes with an item rather than being one: "notre balayeuse + chauffeur".

@@ -24,7 +24,7 @@ from handlers.reading.intents import (
     declined_kind,
 )
 from handlers.reading.items import ItemMatch
-from handlers.reading.quantities import FoundItem, head_word, once_each
+from handlers.reading.quantities import COLLECTIVE, FoundItem, head_word, once_each
 from handlers.reading.text import singular as _singular
 from storage.names import fold
 
@@ -100,6 +100,12 @@ _PREFIX = re.compile(
 )
 
 
+_FALLEN = re.compile(
+    r"s?\s+(?:tombee?s?|couchee?s?|en travers|arrachee?s?|pliee?s?|sur la (?:ligne|toiture)"
+    r"|sur les (?:lignes|fils))\b"
+)
+
+
 def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str]) -> list[ItemMatch]:
     """Items named for themselves: not a modifier of the item before ("podium mobile",
     "remorque plateau"), not part of another's description."""
@@ -127,6 +133,8 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
             continue  # "15 chalets, ou à défaut des barnums": only if the first cannot be had
         if _INCIDENTAL.search(before):
             continue
+        if _FALLEN.match(text, match.end):
+            continue  # "arbre sur la ligne", "arbre tombé": the incident, not what is asked
         if _PURPOSE_GOES_ON.search(before) and not (kept and _AND.fullmatch(between)):
             continue
         kept.append(match)
@@ -385,11 +393,6 @@ _OWN_SHARE = re.compile(
     r"(?=\s*:)|nous(?: on)?(?: en)? (?:prenons|prendrons|prendrions|prend|prendrait))"
     r"\s*(?:,\s*)?(?::|ce sera|ce serait|cela fera|ca fera|=)?"
 )
-# Words for a whole kind of things, which a share then details: "du mobilier scolaire".
-_COLLECTIVE = frozenset(
-    "mobilier vaisselle fourniture decoration materiel equipement produit outillage"
-    " consommable epi literie linge signaletique jeu".split()
-)
 
 
 def _shares(items: list[FoundItem], shape: Layout, folded: str) -> list[FoundItem]:
@@ -405,7 +408,7 @@ def _shares(items: list[FoundItem], shape: Layout, folded: str) -> list[FoundIte
     return [
         i for i in items
         if i.span.start >= starts[0]
-        or not (i.quantity is None or head_word(i.label) in named | _COLLECTIVE)
+        or not (i.quantity is None or head_word(i.label) in named | COLLECTIVE)
     ]  # fmt: skip
 
 
