@@ -31,7 +31,9 @@ _HANDOVER = re.compile(
     rf"(?:[ \t]+(?!(?:et|puis|ou|{_PICKUP}|{_RETURN})\b)(?:[a-z'-]+|\d{{1,2}}h\d{{0,2}})){{0,8}}?"
     rf"[ \t,:]+(?:(?:(?:le|la|du|des|au|dans la nuit du|des le|a partir du|a partir de)[ \t]+)?"
     rf"(?P<wd>{_WD}|{_WD_SHORT}(?=[ \t]*\d))(?:[ \t]+(?P<day>{_DAY}))?"
-    rf"|(?:le|du|au|des le|a partir du)[ \t]+(?P<num>{_DAY}))"
+    rf"|(?:le|du|au|des le|a partir du)[ \t]+(?P<num>{_DAY})"
+    # "rendus demain", "on la ramène demain matin 9h", "je passe la prendre ce soir"
+    r"|(?P<rel>apres[- ]demain|demain|ce soir|cette nuit))"
     rf"(?:[ \t]*(?P<month>{_MONTH})|/(?P<mnum>0?[1-9]|1[0-2])\b(?:/\d{{2,4}})?)?"
 )
 # Farther than this from the event, a date is not its pick-up or return.
@@ -91,6 +93,12 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
 def _resolve(
     match: re.Match[str], anchor: tuple[dt.date, dt.date] | None, today: dt.date, returning: bool
 ) -> dt.date | None:
+    relative = match.group("rel")
+    if relative is not None and not returning:
+        return None  # "on peut venir chercher ce soir": the writers count from the day of use
+    if relative is not None:
+        ahead = {"demain": 1, "apres-demain": 2, "apres demain": 2}.get(relative, 0)
+        return today + dt.timedelta(days=ahead)
     weekday = WEEKDAYS[match.group("wd").rstrip(".")] if match.group("wd") else None
     written = match.group("day") or match.group("num")
     number = day_value(written) if written else None
