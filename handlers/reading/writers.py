@@ -16,7 +16,7 @@ _NAME = r"(?P<name>[a-z][a-z'-]*(?: [a-z][a-z'-]*){0,2})"
 _INTRO = re.compile(
     r"\b(?:mairie|commune|ville|cne|municipalite|ccas|services?\s+tech(?:niques?|\.)?|st|ctm"
     r"|serv\.?\s*tech\.?|centre\s+technique\s+municipal|hotel\s+de\s+ville"
-    r"|secretariat\s+de\s+mairie)"
+    r"|secretariat\s+de\s+mairie|astreinte(?:\s+technique|\s+elue?)?|d'astreinte)"
     r"\s*(?:de\s+|d'|du\s+|a\s+|\s)(?:la\s+commune\s+de\s+|la\s+ville\s+de\s+)?" + _NAME
 )
 _POSTAL = re.compile(rf"\b56\d{{3}}\s+{_NAME}")
