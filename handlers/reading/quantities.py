@@ -343,9 +343,8 @@ def table_counts(items: list[FoundItem], text: str, used: set[int]) -> list[Foun
 
 # "3 des 5 tonnelles", "juste 10 sur les 30", "20 de vos 40 chaises": a part of what
 # another has.
-_PART_OF = re.compile(
-    r"(?<![\d,.])(?P<n>\d{1,5})\s+(?:des|sur les|sur vos|de vos|parmi les|parmi vos)\s*$"
-)
+PART_OF = r"(?:des|sur les|sur vos|de vos|parmi les|parmi vos)"
+_PART_OF = re.compile(rf"(?<![\d,.])(?P<n>\d{{1,5}})\s+{PART_OF}\s*$")
 
 
 def part_counts(items: list[FoundItem], text: str) -> list[FoundItem]:

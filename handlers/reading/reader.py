@@ -22,6 +22,7 @@ from handlers.reading.learned import Guess, IntentModel, bundled_model
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
 from handlers.reading.placement import Placement, place
 from handlers.reading.quantities import (
+    PART_OF,
     FoundItem,
     attach_quantities,
     lone_counts,
@@ -502,7 +503,7 @@ _EN_COUNT = re.compile(
 
 
 # "juste 10 sur les 30": the part of the quoted offer taken.
-_PART_TAKEN = re.compile(r"\b(?P<n>\d{1,5}) (?:sur les|des|de vos|sur vos) \d{1,5}\b")
+_PART_TAKEN = re.compile(rf"\b(?P<n>\d{{1,5}}) {PART_OF} \d{{1,5}}\b")
 # Taking what the quoted message offers, or offering one's own of it: "réservé pour nous",
 # "on le prend", "on peut vous prêter le nôtre".
 _TAKES = re.compile(
