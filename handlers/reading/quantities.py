@@ -319,8 +319,8 @@ def table_counts(items: list[FoundItem], text: str, used: set[int]) -> list[Foun
             column = header
             continue
         numbers = [k for k, w in enumerate(words[1:], 1) if re.fullmatch(r"\d{1,6}", w)]
-        k = column if column is not None and column < len(words) else (numbers or [None])[0]
-        if k is None or k == 0:
+        k = column if column is not None and column < len(words) else next(iter(numbers), 0)
+        if k == 0:
             continue
         name_end = cells[k][0]
         row = [i for i, item in enumerate(counted)

@@ -227,8 +227,8 @@ class Reader:
             named = self.vocabulary.find(words(text), text)
             if named:
                 item = named[0].item
-                quoted = _COUNT_BEFORE.search(text, 0, named[0].start)
-                quantity = int((count or quoted).group("n")) if count or quoted else 1
+                said = count or _COUNT_BEFORE.search(text, 0, named[0].start)
+                quantity = int(said.group("n")) if said is not None else 1
                 label = item.label if quantity == 1 else item.plural
                 span = Span(*count.span("n")) if count else Span(0, 0)
                 return [ItemReading(item.id, label, quantity, None, span)]
