@@ -73,12 +73,15 @@ FLOORS = {
     "set-av.jsonl": (0.79, 0.91, 0.14),
     "set-aw.jsonl": (0.82, 0.87, 0.09),
     "set-ax.jsonl": (0.84, 0.93, 0.12),
-    # AY, AZ: blind after round 24, used for round 25; BA, BB: blind after round 25 (no rule
-    # made from them yet; the intent model is trained on them, which flatters them)
+    # AY, AZ: blind after round 24, used for round 25; BA, BB: blind after round 25, used for
+    # round 26; BC, BD: blind after round 26 (no rule made from them yet; the intent model
+    # is trained on them, which flatters them)
     "set-ay.jsonl": (0.88, 0.92, 0.08),
     "set-az.jsonl": (0.81, 0.89, 0.13),
     "set-ba.jsonl": (0.86, 0.92, 0.08),
-    "set-bb.jsonl": (0.64, 0.81, 0.29),
+    "set-bb.jsonl": (0.72, 0.85, 0.21),
+    "set-bc.jsonl": (0.81, 0.89, 0.11),
+    "set-bd.jsonl": (0.84, 0.89, 0.14),
 }
 
 
