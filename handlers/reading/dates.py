@@ -170,7 +170,7 @@ _ONE_RE = re.compile(rf"{_WORD_START}{_GUARDED_ONE}")
 _RANGE = re.compile(
     rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_GUARDED_ONE})"
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
-    r"\s*(?:au|a|et|-|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+|en\s+)?"
+    r"\s*(?:au|a|et|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+|en\s+)?"
     rf"(?P<b>{_GUARDED_ONE})"
 )
 _OPEN = re.compile(
@@ -571,7 +571,7 @@ _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree
 _WEEK_WORDS = re.compile(r"semaine")
 _WEEKDAYS_NAMED = re.compile(
     rf"[\s,:.(?!]*(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})"
-    rf"(?:\s*(?:au|a|et|-|->|→|jusqu'?\s?au)\s*(?:le\s+)?(?P<b>{_WD}))?\b"
+    rf"(?:\s*(?:au|a|et|-|->|jusqu'?\s?au)\s*(?:le\s+)?(?P<b>{_WD}))?\b"
 )
 _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
 _OPEN_STRONG = re.compile(

@@ -24,10 +24,13 @@ _RETURN = (
     r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise|repris"
     r"|reprendre|revenir|reviendr\w*|revien\w*|repartir|repartira|repart"
 )
+# A calendar's lines: "Pose : samedi 22 mai", "Dépose : lundi 24", "Rangement : samedi 8".
+_PICKUP_LABEL = r"(?:pose|mise en place)(?=[ \t]*:)"
+_RETURN_LABEL = r"(?:depose|rangement|desinstallation)(?=[ \t]*:)"
 # The first letters of the words above: other places are passed over at once.
 _STARTS = r"(?=[acdeilmprtv])"
 _HANDOVER = re.compile(
-    rf"{_STARTS}\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
+    rf"{_STARTS}\b(?:(?P<pickup>{_PICKUP}|{_PICKUP_LABEL})|(?P<back>{_RETURN}|{_RETURN_LABEL}))\b"
     rf"(?:[ \t]+(?!(?:et|puis|ou|{_PICKUP}|{_RETURN})\b)(?:[a-z'-]+|\d{{1,2}}h\d{{0,2}})){{0,8}}?"
     rf"[ \t,:]+(?:(?:(?:le|la|du|des|au|dans la nuit du|des le|a partir du|a partir de)[ \t]+)?"
     rf"(?P<wd>{_WD}|{_WD_SHORT}(?=[ \t]*\d))(?:[ \t]+(?P<day>{_DAY}))?"

@@ -25,8 +25,8 @@ def _fold_char(char: str) -> str:
         return "'"
     if char in "\u00a0\u202f\u2007\u2009":
         return " "
-    if char in "‐‑‒–—−":
-        return "-"
+    if char in "‐‑‒–—−→⟶➔":
+        return "-"  # "du 12 → 15 mars" is a range too
     if char == "×":
         return "x"
     if char in "€£$":
