@@ -170,7 +170,7 @@ _ONE_RE = re.compile(rf"{_WORD_START}{_GUARDED_ONE}")
 _RANGE = re.compile(
     rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_GUARDED_ONE})"
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
-    r"\s*(?:au|a|et|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+|en\s+)?"
+    r"\s*(?:au|a|et|ou|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+|en\s+)?"
     rf"(?P<b>{_GUARDED_ONE})"
 )
 _OPEN = re.compile(
@@ -575,7 +575,8 @@ _WEEKDAYS_NAMED = re.compile(
 )
 _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
 _OPEN_STRONG = re.compile(
-    _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|a compter d(?:u|e)|depuis le"
+    _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|des(?=\s+(?:lundi|mardi|mercredi|jeudi"
+    r"|vendredi|samedi|dimanche|demain)\b)|a compter d(?:u|e)|depuis le"
     r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?|au plus tard(?:\s+(?:le|la|l'|fin))?)\s*"
     rf"(?P<a>{_GUARDED_ONE})"
@@ -606,7 +607,8 @@ _FEAST_LED = re.compile(r"(?:(?P<until>jusqu'?\s?(?:a|au))|avant)\s+(?:la\s+|l')
 _WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _STRONG_OPENINGS = (
     "a partir d", "des le", "a compter d", "depuis le", "jusqu", "avant", "avt", "d'ici",
-    "au plus tard",
+    "au plus tard", "des lundi", "des mardi", "des mercredi", "des jeudi", "des vendredi",
+    "des samedi", "des dimanche", "des demain",
 )  # fmt: skip
 
 

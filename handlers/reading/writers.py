@@ -89,6 +89,13 @@ _LENDS_US = re.compile(
     r"[ \t,]*(?:nous|me|m') (?:prete|pretera|a prete|depanne|a depanne|fournit|fournira|donne"
     r"|passe|passera)\b"
 )
+# Asked in the third person: "la commune de Guidel pourrait nous prêter…", "la commune de
+# Plouay aurait-elle encore ses grilles ?": the commune asked, not the writer's.
+_ASKED_OF_IT = re.compile(
+    r"[ \t](?:pourrait|pourraient|peut|peuvent|aurait|auraient|a|accepterait)"
+    r"(?:-t)?-(?:elle|il|elles|ils)\b"
+    r"|[ \t](?:pourrait|pourraient|peut|peuvent|accepterait)[ \t]+(?:nous|me|m')\b"
+)
 _THANKED = re.compile(r"\b(?:merci|remerci\w*|trugarez|grace)\b")
 _CALLED = re.compile(r"[ \t]*,[^.!?\n]{0,40}\b(?:vous|votre|vos)\b")
 _NOT_A_NAME = frozenset(
@@ -211,9 +218,13 @@ class WriterFinder:
                 for match in pattern.finditer(region):
                     before = region[max(0, match.start() - 25) : match.start()]
                     if (
-                        _other(before, self._item_words)
-                        and not _speaks(region, match.start("name"), before)
-                    ) or _LENDS_US.match(region, match.end("name")):
+                        (
+                            _other(before, self._item_words)
+                            and not _speaks(region, match.start("name"), before)
+                        )
+                        or _LENDS_US.match(region, match.end("name"))
+                        or _ASKED_OF_IT.search(region, match.start("name"), match.end("name") + 24)
+                    ):
                         continue
                     insee = self._resolve(match.group("name"))
                     if insee is not None:
