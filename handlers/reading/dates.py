@@ -424,6 +424,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     return None
 
 
+_EITHER = re.compile(r"\sou\s")
 # "la semaine du 6 septembre", "la semaine prochaine": the working days, Monday to Friday.
 WORKING_WEEK = 4
 
@@ -745,6 +746,9 @@ class DateFinder:
             if shifted is None or shifted > end.end:
                 return
             start = _Stretch(shifted, shifted, start.grain)
+        if _EITHER.search(match.group()) and (end.end - start.start).days > 1:
+            return  # "le 21 juin ou le 28 juin": one of two days, not a week (but "jeudi ou
+            # vendredi" is the window)
         self._add("range", start.start, end.end, match.span())
 
     def _introduced(self, match: re.Match[str]) -> None:
