@@ -44,6 +44,8 @@ POSTGRES_POOL = 20
 PING_AFTER_IDLE_S = 1.0
 # Where a connection's pool record keeps when it was last given back.
 _RETURNED = "mutualise.returned"
+# Where a PostgreSQL session factory keeps its standalone sessions (`standalone`).
+_STANDALONE = "mutualise.standalone"
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -127,6 +129,9 @@ def session_factory(
     commit that queued outbound messages rings it (the sender goes at once). On SQLite the
     factory holds the turns its writers take (`storage.turns`)."""
     info: dict[str, Any] = {TURNS: Turns()} if engine.dialect.name == "sqlite" else {}
+    if engine.dialect.name == "postgresql":
+        alone = engine.execution_options(isolation_level="AUTOCOMMIT")
+        info[_STANDALONE] = async_sessionmaker(alone, expire_on_commit=False)
     if doorbell is None:
         return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
@@ -143,3 +148,13 @@ def session_factory(
     event.listen(Ringing, "after_commit", committed)
     event.listen(Ringing, "after_rollback", rolled_back)
     return async_sessionmaker(engine, expire_on_commit=False, info=info, sync_session_class=Ringing)
+
+
+def standalone(sessions: async_sessionmaker[AsyncSession]) -> AsyncSession:
+    """A session for reads that need no snapshot of their own, or for one statement that
+    writes, then `commit()`, queuing nothing to send. On PostgreSQL its statements run
+    outside any transaction, each committed as it is done: one round trip each, where a
+    transaction adds a BEGIN and a COMMIT or ROLLBACK (at READ COMMITTED, each statement
+    sees what was committed when it began either way). On SQLite, an ordinary session."""
+    alone = sessions.kw.get("info", {}).get(_STANDALONE)
+    return alone() if alone is not None else sessions()
