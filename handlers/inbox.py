@@ -26,6 +26,7 @@ from handlers.chain import (
     Turn,
     Work,
     answer,
+    claim_all,
     go_through,
 )
 from handlers.clock import DEFAULT_ZONE
@@ -36,7 +37,7 @@ from handlers.settlement import Settlement
 from storage.database import standalone
 from storage.errors import store_unavailable
 from storage.inbox import Arrival, failed, log_many, mark_handled, set_outcome
-from storage.members import identify_senders
+from storage.members import identify_senders, members_by_telegram
 from storage.models import Channel, InboundMessage, InboundStatus
 from storage.turns import turn, writing
 
@@ -120,8 +121,11 @@ class Inbox:
         settled once, then each answered."""
         emails = {w.inbound.sender for w in works if w.inbound.channel is Channel.EMAIL}
         senders = await identify_senders(session, emails)
-        turn = Turn(session, self.reader, self.settle, self.zone, senders, self.web_url)
+        chats = {i for w in works if (i := w.inbound.telegram_id) is not None}
+        turn = Turn(session, self.reader, self.settle, self.zone, senders, self.web_url,
+                    await members_by_telegram(session, chats))  # fmt: skip
         handlings = [Handling(work) for work in works]
+        await claim_all(turn, handlings)
         for msg in handlings:
             msg.outcome = await go_through(turn, msg)
         touched = {item for msg in handlings for item in msg.touched}

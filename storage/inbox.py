@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,24 +121,29 @@ MAX_ATTEMPTS = 3
 _FAILED = "erreur interne"
 
 
-async def claim(
-    session: AsyncSession, message_id: int, status: InboundStatus = InboundStatus.RECEIVED
-) -> bool:
-    """Take a message to handle it in this transaction, leaving it in `status`; False when
-    it is already handled.
+async def claim_many(
+    session: AsyncSession,
+    message_ids: Collection[int],
+    status: InboundStatus = InboundStatus.RECEIVED,
+) -> set[int]:
+    """Take messages to handle them in this transaction, leaving them in `status`: the ids
+    taken, in one statement (those left out are handled already).
 
-    The conditional UPDATE locks the row until the transaction ends: another instance (or
-    a sweep after a crash) trying the same message waits, then finds it handled.
+    The conditional UPDATE locks the rows until the transaction ends: another instance (or
+    a sweep after a crash) trying one of the messages waits, then finds it handled.
     """
-    taken = await session.execute(
+    if not message_ids:
+        return set()
+    taken = await session.scalars(
         update(InboundMessage)
         .where(
-            InboundMessage.id == message_id,
+            InboundMessage.id.in_(set(message_ids)),
             InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
         )
         .values(status=status)
+        .returning(InboundMessage.id)
     )
-    return bool(taken.rowcount)  # type: ignore[attr-defined]
+    return set(taken)
 
 
 async def failed(session: AsyncSession, message_id: int) -> None:
