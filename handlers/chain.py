@@ -29,7 +29,7 @@ from handlers.reading.reader import Reader, Reading
 from handlers.recording import Author, Recorded, held_from, record, release
 from handlers.settlement import Settlement
 from storage.errors import MutualiseError
-from storage.inbox import claim, set_outcome
+from storage.inbox import claim_many, set_outcome
 from storage.members import (
     Sender,
     commune_name,
@@ -37,7 +37,7 @@ from storage.members import (
     member_by_telegram,
     normalise_address,
 )
-from storage.models import Channel, InboundStatus, Proposal, Role
+from storage.models import Channel, InboundStatus, Member, Proposal, Role
 
 log = logging.getLogger("mutualise.inbox")
 # At most this many items recorded from one message.
@@ -130,6 +130,11 @@ class Turn:
     senders: dict[str, Sender | None]
     # The shared page's public address, for the links asked by email ("": not served).
     web_url: str = ""
+    # Who wrote the transaction's chat messages (None: a stranger), found all at once.
+    chats: dict[int, Member | None] = field(default_factory=dict)
+    # The transaction's messages claimed for it, all at once (`claim_all`), not yet
+    # taken up by the claiming step of their chain.
+    claimed: set[int] = field(default_factory=set)
 
 
 Step = Callable[[Turn, Handling], Awaitable[Outcome | None]]
@@ -140,16 +145,40 @@ Step = Callable[[Turn, Handling], Awaitable[Outcome | None]]
 
 async def claim_message(turn: Turn, msg: Handling) -> Outcome | None:
     """Claim the message: whatever tries it at the same time, it is handled once."""
-    if not await claim(turn.session, msg.id):
-        return Outcome(Fate.DUPLICATE, None, msg.id)
-    return None
+    return _claimed(turn, msg)
 
 
 async def claim_card(turn: Turn, msg: Handling) -> Outcome | None:
     """Claim a confirmed card's message: confirmed twice, it is recorded once."""
-    if not await claim(turn.session, msg.id, InboundStatus.RECORDED):
+    return _claimed(turn, msg)
+
+
+def _claimed(turn: Turn, msg: Handling) -> Outcome | None:
+    """The message goes on if the transaction claimed it (`claim_all`) and no message
+    before it in the transaction took that claim up (the same message twice)."""
+    if msg.id not in turn.claimed:
         return Outcome(Fate.DUPLICATE, None, msg.id)
+    turn.claimed.discard(msg.id)
     return None
+
+
+# The status each claiming step leaves its message in while the transaction holds it.
+_CLAIMS: dict[Step, InboundStatus] = {
+    claim_message: InboundStatus.RECEIVED,
+    claim_card: InboundStatus.RECORDED,
+}
+
+
+async def claim_all(turn: Turn, msgs: Sequence[Handling]) -> None:
+    """Claim the transaction's messages before any goes through its chain, in one
+    statement for each status their claiming steps leave them in."""
+    wanted: dict[InboundStatus, set[int]] = {}
+    for msg in msgs:
+        status = _CLAIMS.get(msg.work.chain[0]) if msg.work.chain else None
+        if status is not None:
+            wanted.setdefault(status, set()).add(msg.id)
+    for status, ids in wanted.items():
+        turn.claimed |= await claim_many(turn.session, ids, status)
 
 
 async def screen(turn: Turn, msg: Handling) -> Outcome | None:
@@ -169,7 +198,10 @@ async def identify(turn: Turn, msg: Handling) -> Outcome | None:
     inbound = msg.inbound
     if inbound.channel is Channel.TELEGRAM:
         telegram_id = inbound.telegram_id
-        member = await member_by_telegram(turn.session, telegram_id) if telegram_id else None
+        if telegram_id in turn.chats:
+            member = turn.chats[telegram_id]
+        else:
+            member = await member_by_telegram(turn.session, telegram_id) if telegram_id else None
         msg.sender = Sender(member.commune, member) if member else None
     else:
         address = normalise_address(inbound.sender)

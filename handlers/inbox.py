@@ -26,6 +26,7 @@ from handlers.chain import (
     Turn,
     Work,
     answer,
+    claim_all,
     go_through,
 )
 from handlers.clock import DEFAULT_ZONE
@@ -33,9 +34,10 @@ from handlers.inbound import Inbound
 from handlers.matching import MatchingConfig
 from handlers.reading.reader import Reader, Reading
 from handlers.settlement import Settlement
+from storage.database import standalone
 from storage.errors import store_unavailable
 from storage.inbox import Arrival, failed, log_many, mark_handled, set_outcome
-from storage.members import identify_senders
+from storage.members import identify_senders, members_by_telegram
 from storage.models import Channel, InboundMessage, InboundStatus
 from storage.turns import turn, writing
 
@@ -85,10 +87,10 @@ class Inbox:
     ) -> Outcome:
         """Store the message, then handle it: recorded as read (`confirmed`), or shown back
         to be confirmed first. Delivered twice, it is handled once."""
-        message = await self._logging(_arrival(inbound))
-        if message is None:
+        message_id = await self._logging(_arrival(inbound))
+        if message_id is None:
             return Outcome(Fate.DUPLICATE)
-        return await self.process(inbound, message.id, confirmed=confirmed, respond=respond)
+        return await self.process(inbound, message_id, confirmed=confirmed, respond=respond)
 
     async def process(
         self,
@@ -107,7 +109,7 @@ class Inbox:
     async def confirm(self, message_id: int, reading: Reading, at: dt.datetime) -> Outcome:
         """Record what the writer confirmed on the card of a message received unconfirmed
         (its reading, perhaps completed or corrected since)."""
-        async with self.sessions() as session:
+        async with standalone(self.sessions) as session:
             message = await session.get(InboundMessage, message_id)
         if message is None:
             return Outcome(Fate.DUPLICATE, None, message_id)
@@ -119,8 +121,11 @@ class Inbox:
         settled once, then each answered."""
         emails = {w.inbound.sender for w in works if w.inbound.channel is Channel.EMAIL}
         senders = await identify_senders(session, emails)
-        turn = Turn(session, self.reader, self.settle, self.zone, senders, self.web_url)
+        chats = {i for w in works if (i := w.inbound.telegram_id) is not None}
+        turn = Turn(session, self.reader, self.settle, self.zone, senders, self.web_url,
+                    await members_by_telegram(session, chats))  # fmt: skip
         handlings = [Handling(work) for work in works]
+        await claim_all(turn, handlings)
         for msg in handlings:
             msg.outcome = await go_through(turn, msg)
         touched = {item for msg in handlings for item in msg.touched}
@@ -156,9 +161,7 @@ class Inbox:
         await mark_handled(self.sessions, updates)
         return [None] * len(updates)
 
-    async def _log_many(
-        self, arrivals: list[Arrival]
-    ) -> list[InboundMessage | BaseException | None]:
+    async def _log_many(self, arrivals: list[Arrival]) -> list[int | BaseException | None]:
         return list(await log_many(self.sessions, arrivals))
 
     async def abandon(self, message_id: int) -> None:
@@ -171,11 +174,11 @@ class Inbox:
     async def note(self, inbound: Inbound, about: int) -> None:
         """Log a message that answers the bot's question about message `about`: what it
         says goes into that message's reading, not into a record of its own."""
-        message = await self._logging(_arrival(inbound))
-        if message is not None:
+        message_id = await self._logging(_arrival(inbound))
+        if message_id is not None:
             async with writing(self.sessions, urgent=True) as session:
                 await set_outcome(
-                    session, message.id, InboundStatus.ANSWERED, f"complète le message {about}"
+                    session, message_id, InboundStatus.ANSWERED, f"complète le message {about}"
                 )
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import Insert
 
-from storage.models import Channel, InboundMessage, InboundStatus, TelegramUpdate
+from storage.database import standalone
+from storage.models import Base, Channel, InboundMessage, InboundStatus, TelegramUpdate
 
 
 @dataclass(frozen=True)
@@ -25,69 +29,50 @@ class Arrival:
     text: str
     received_at: dt.datetime
 
-    def model(self) -> InboundMessage:
-        return InboundMessage(
-            channel=self.channel,
-            external_id=self.external_id,
-            sender=self.sender[:254],
-            raw=self.raw,
-            text=self.text,
-            received_at=self.received_at,
-            status=InboundStatus.RECEIVED,
-        )
-
-
-async def log_inbound(
-    sessions: async_sessionmaker[AsyncSession], arrival: Arrival
-) -> InboundMessage | None:
-    """Store and commit one message; None when the channel delivered it already."""
-    message = arrival.model()
-    try:
-        async with sessions.begin() as session:
-            session.add(message)
-    except IntegrityError:
-        async with sessions() as session:
-            known = await session.scalar(
-                select(InboundMessage.id).where(
-                    InboundMessage.channel == arrival.channel,
-                    InboundMessage.external_id == arrival.external_id,
-                )
-            )
-        if known is None:
-            raise
-        return None
-    return message
+    def row(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "external_id": self.external_id,
+            "sender": self.sender[:254],
+            "raw": self.raw,
+            "text": self.text,
+            "received_at": self.received_at,
+            "status": InboundStatus.RECEIVED,
+        }
 
 
 async def log_many(
     sessions: async_sessionmaker[AsyncSession], arrivals: Sequence[Arrival]
-) -> list[InboundMessage | None]:
-    """Store and commit many messages in one transaction (one commit for all); None for
-    each one delivered already, before or earlier in the same batch."""
-    if len(arrivals) == 1:
-        return [await log_inbound(sessions, arrivals[0])]
+) -> list[int | None]:
+    """Store and commit messages, in one statement (one commit for all): the id of each,
+    None for each one delivered already, before or earlier in the same batch. When a
+    statement for many fails on a constraint, each is stored on its own."""
     try:
-        async with sessions.begin() as session:
-            stored = {
-                (channel, external_id)
-                for channel, external_id in await session.execute(
-                    select(InboundMessage.channel, InboundMessage.external_id).where(
-                        InboundMessage.external_id.in_({a.external_id for a in arrivals})
-                    )
-                )
-            }
-            logged: list[InboundMessage | None] = []
-            for arrival in arrivals:
-                key = (arrival.channel, arrival.external_id)
-                if key in stored:
-                    logged.append(None)
-                    continue
-                stored.add(key)
-                logged.append(arrival.model())
-            session.add_all([m for m in logged if m is not None])
-        return logged
-    except IntegrityError:  # another instance stored one of them meanwhile: one at a time
-        return [await log_inbound(sessions, a) for a in arrivals]
+        async with standalone(sessions) as session:
+            keys = ["channel", "external_id"]
+            storing = _new(session, InboundMessage, [a.row() for a in arrivals], keys)
+            returned = storing.returning(
+                InboundMessage.id, InboundMessage.channel, InboundMessage.external_id
+            )
+            rows = (await session.execute(returned)).all()
+            await session.commit()
+    except IntegrityError:
+        if len(arrivals) == 1:
+            raise
+        return [(await log_many(sessions, [a]))[0] for a in arrivals]
+    ids = {(channel, external_id): ident for ident, channel, external_id in rows}
+    # A message twice in the batch is stored once: the first gets its id, the next None.
+    return [ids.pop((a.channel, a.external_id), None) for a in arrivals]
+
+
+def _new(
+    session: AsyncSession, model: type[Base], rows: list[dict[str, Any]], keys: list[str]
+) -> Insert:
+    """INSERT of the rows, leaving out those whose `keys` are stored already (ON CONFLICT
+    DO NOTHING, as each backend spells it)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return sqlite.insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
+    return postgresql.insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
 
 
 async def set_outcome(
@@ -110,32 +95,25 @@ async def set_outcome(
 
 async def handled_already(sessions: async_sessionmaker[AsyncSession], update_id: int) -> bool:
     """Whether a chat update was handled before (Telegram delivered it twice)."""
-    async with sessions() as session:
-        known = await session.get(TelegramUpdate, update_id)
+    async with standalone(sessions) as session:
+        known = await session.scalar(
+            select(TelegramUpdate.update_id).where(TelegramUpdate.update_id == update_id)
+        )
     return known is not None
 
 
 async def mark_handled(
     sessions: async_sessionmaker[AsyncSession], updates: Sequence[tuple[int, dt.datetime]]
 ) -> None:
-    """Record chat updates (id, when) as handled, in one transaction; one marked already
-    (two instances raced) stays as it was."""
-    ids = {update_id for update_id, _ in updates}
-    try:
-        async with sessions.begin() as session:
-            known = set(
-                await session.scalars(
-                    select(TelegramUpdate.update_id).where(TelegramUpdate.update_id.in_(ids))
-                )
-            )
-            for update_id, at in updates:
-                if update_id not in known:
-                    known.add(update_id)
-                    session.add(TelegramUpdate(update_id=update_id, handled_at=at))
-    except IntegrityError:
-        if len(updates) > 1:  # another instance marked one meanwhile: each on its own
-            for update in updates:
-                await mark_handled(sessions, [update])
+    """Record chat updates (id, when) as handled, in one statement; one marked already (two
+    instances raced, or twice in `updates`) stays as it was first marked."""
+    first: dict[int, dt.datetime] = {}
+    for update_id, at in updates:
+        first.setdefault(update_id, at)
+    async with standalone(sessions) as session:
+        rows = [{"update_id": u, "handled_at": at} for u, at in first.items()]
+        await session.execute(_new(session, TelegramUpdate, rows, ["update_id"]))
+        await session.commit()
 
 
 # A message whose handling failed is taken up again this many times, then left for a person.
@@ -143,24 +121,29 @@ MAX_ATTEMPTS = 3
 _FAILED = "erreur interne"
 
 
-async def claim(
-    session: AsyncSession, message_id: int, status: InboundStatus = InboundStatus.RECEIVED
-) -> bool:
-    """Take a message to handle it in this transaction, leaving it in `status`; False when
-    it is already handled.
+async def claim_many(
+    session: AsyncSession,
+    message_ids: Collection[int],
+    status: InboundStatus = InboundStatus.RECEIVED,
+) -> set[int]:
+    """Take messages to handle them in this transaction, leaving them in `status`: the ids
+    taken, in one statement (those left out are handled already).
 
-    The conditional UPDATE locks the row until the transaction ends: another instance (or
-    a sweep after a crash) trying the same message waits, then finds it handled.
+    The conditional UPDATE locks the rows until the transaction ends: another instance (or
+    a sweep after a crash) trying one of the messages waits, then finds it handled.
     """
-    taken = await session.execute(
+    if not message_ids:
+        return set()
+    taken = await session.scalars(
         update(InboundMessage)
         .where(
-            InboundMessage.id == message_id,
+            InboundMessage.id.in_(set(message_ids)),
             InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
         )
         .values(status=status)
+        .returning(InboundMessage.id)
     )
-    return bool(taken.rowcount)  # type: ignore[attr-defined]
+    return set(taken)
 
 
 async def failed(session: AsyncSession, message_id: int) -> None:

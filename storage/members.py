@@ -111,6 +111,21 @@ async def member_by_telegram(session: AsyncSession, telegram_id: int) -> Member 
     )
 
 
+async def members_by_telegram(
+    session: AsyncSession, telegram_ids: Collection[int]
+) -> dict[int, Member | None]:
+    """`member_by_telegram` for many accounts, in one query: None for each stranger."""
+    if not telegram_ids:
+        return {}
+    found = await session.scalars(
+        select(Member)
+        .where(Member.telegram_id.in_(set(telegram_ids)), Member.active.is_(True))
+        .options(joinedload(Member.commune))
+    )
+    members = {m.telegram_id: m for m in found}
+    return {ident: members.get(ident) for ident in telegram_ids}
+
+
 async def communes_of_chats(session: AsyncSession, chats: Collection[str]) -> dict[str, str]:
     """The commune (INSEE code) of each member among these Telegram chat ids."""
     ids = [int(c) for c in chats if c.lstrip("-").isdigit()]
