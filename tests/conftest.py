@@ -241,6 +241,13 @@ def _quiet_cwd(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     yield
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first (the service as a process of its own, the browser): the
+    workers share them out at the start, rather than one ending the run alone on one."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None
+               and item.get_closest_marker("browser") is None)  # fmt: skip
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and POSTGRES_ENV in str(report.longrepr):
         _skipped_postgres.append(report.nodeid)
