@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from bot.dispatcher import build_dispatcher
 from handlers.inbox import Inbox
 from handlers.reading.sources import bundled_reader
+from mail.sandbox import ParserPool
 from mail.server import Mailbox, MailHandler
 from storage.database import create_engine, session_factory
 from tests.telegram import ChatDriver
@@ -35,8 +38,18 @@ FUZZ = settings(
 )  # fmt: skip
 
 
+@dataclass
+class Store:
+    """The module's store, and the loop on a thread of its own where the hostile work runs,
+    with the parser processes that every mail goes through (started once, as the service's)."""
+
+    url: str
+    loop: asyncio.AbstractEventLoop
+    parser: ParserPool
+
+
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One SQLite store for the module: the territory, the catalogue, Anne on Telegram and
     the town halls writing from their domains."""
     from storage.catalogue import load_catalogue
@@ -60,30 +73,40 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> str:
         await engine.dispose()
 
     asyncio.run(build())
-    return url
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    parser = ParserPool()
+    yield Store(url, loop, parser)
+    asyncio.run_coroutine_threadsafe(parser.close(), loop).result()
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join()
+    loop.close()
 
 
-def within_bound(url: str, work: Callable[[Inbox], Awaitable[Any]]) -> Any:
-    """Run one piece of hostile work against the store, in a loop of its own, timed."""
+def within_bound(store: Store, work: Callable[[Inbox], Awaitable[Any]]) -> Any:
+    """Run one piece of hostile work against the store, on the module's loop, timed."""
 
     async def run() -> Any:
-        engine = create_engine(url)
+        engine = create_engine(store.url)
         try:
             return await work(Inbox(session_factory(engine), READER))
         finally:
             await engine.dispose()
 
     started = time.perf_counter()
-    result = asyncio.run(run())
+    result = asyncio.run_coroutine_threadsafe(run(), store.loop).result()
     assert time.perf_counter() - started < BOUND
     return result
 
 
-def deliver(url: str, raw: bytes, sender: str = "st@caudan.fr") -> str:
+def deliver(store: Store, raw: bytes, sender: str = "st@caudan.fr") -> str:
     """One email handed to the SMTP handler as aiosmtpd hands it; its answer."""
 
     async def work(inbox: Inbox) -> str:
-        handler = MailHandler(inbox, Mailbox.of("besoins@agglo.example"), lambda: NOW)
+        handler = MailHandler(
+            inbox, Mailbox.of("besoins@agglo.example"), lambda: NOW, parser=store.parser
+        )
         envelope = Envelope()
         envelope.mail_from = sender
         envelope.rcpt_tos = ["besoins@agglo.example"]
@@ -91,7 +114,7 @@ def deliver(url: str, raw: bytes, sender: str = "st@caudan.fr") -> str:
         envelope.content = raw
         return await handler.handle_DATA(None, None, envelope)  # type: ignore[arg-type]
 
-    answer: str = within_bound(url, work)
+    answer: str = within_bound(store, work)
     assert answer[:3] in {"250", "451", "550", "552", "554"}, answer
     return answer
 
@@ -122,14 +145,14 @@ def mime(draw: st.DrawFn, depth: int = 0) -> EmailMessage:
 
 @FUZZ
 @given(raw=st.binary(max_size=4000))
-def test_smtp_random_bytes(store: str, raw: bytes) -> None:
+def test_smtp_random_bytes(store: Store, raw: bytes) -> None:
     deliver(store, raw)
 
 
 @FUZZ
 @given(subject=header_text, name=header_text, message=mime())
 def test_smtp_nested_mime_and_8bit_headers(
-    store: str, subject: str, name: str, message: EmailMessage
+    store: Store, subject: str, name: str, message: EmailMessage
 ) -> None:
     head = (
         f"From: {name} <st@caudan.fr>\r\nTo: besoins@agglo.example\r\nSubject: {subject}\r\n"
@@ -138,7 +161,7 @@ def test_smtp_nested_mime_and_8bit_headers(
     deliver(store, head + message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
 
 
-def test_smtp_a_huge_message_and_a_deep_nesting(store: str) -> None:
+def test_smtp_a_huge_message_and_a_deep_nesting(store: Store) -> None:
     huge = b"From: st@caudan.fr\r\nSubject: gros\r\n\r\n" + b"ganivelles 200 " * 150_000
     deliver(store, huge)
     nested = EmailMessage()
@@ -159,7 +182,7 @@ def corpus() -> list[Path]:
 
 
 @pytest.mark.skipif(not corpus(), reason="the CPython email corpus is not here")
-def test_smtp_real_world_messages(store: str) -> None:
+def test_smtp_real_world_messages(store: Store) -> None:
     for path in corpus():
         deliver(store, path.read_bytes())
 
@@ -174,7 +197,7 @@ def chat_work(actions: Callable[[ChatDriver], Awaitable[None]]) -> Callable[[Inb
 
 @FUZZ
 @given(text=st.text(min_size=1, max_size=4096))
-def test_telegram_random_text_from_a_member_and_a_stranger(store: str, text: str) -> None:
+def test_telegram_random_text_from_a_member_and_a_stranger(store: Store, text: str) -> None:
     async def actions(driver: ChatDriver) -> None:
         await driver.say(ANNE, text)
         await driver.say(666, text)
@@ -184,7 +207,7 @@ def test_telegram_random_text_from_a_member_and_a_stranger(store: str, text: str
 
 @FUZZ
 @given(data=st.text(max_size=64) | st.sampled_from(["c:ok:1", "c:fix:99", "p:a:1", "w:1:x"]))
-def test_telegram_random_callback_data(store: str, data: str) -> None:
+def test_telegram_random_callback_data(store: Store, data: str) -> None:
     async def actions(driver: ChatDriver) -> None:
         await driver.press(ANNE, data)
         await driver.press(666, data)

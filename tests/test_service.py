@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
 import signal
 import smtplib
 import socket
+import sqlite3
 import sys
 import time
+from collections.abc import Awaitable
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -134,6 +137,14 @@ async def test_run_without_addresses_says_which_setting_is_missing(sqlite_url: s
     assert "MUTUALISE_SECRET manque" in err.decode() and "Traceback" not in err.decode()
 
 
+def pending(db: str) -> int:
+    """How many messages the outbox of SQLite store `db` has yet to send."""
+    with contextlib.closing(sqlite3.connect(db.removeprefix("sqlite:///"))) as store:
+        return int(
+            store.execute("select count(*) from outbox where status = 'pending'").fetchone()[0]
+        )
+
+
 @pytest.mark.e2e
 async def test_a_reminder_goes_out_once_across_restarts(sqlite_url: str, tmp_path: Path) -> None:
     """Stopped and started again the same day, the service does not send its jobs twice."""
@@ -152,7 +163,7 @@ async def test_a_reminder_goes_out_once_across_restarts(sqlite_url: str, tmp_pat
     sink, relay, _ = await relayed(env)
     env["MUTUALISE_DIGEST_HOUR"] = "0"  # every job of the day is due from midnight
 
-    async def serve(seconds: float) -> str:
+    async def serve(running: Awaitable[object]) -> str:
         service = await asyncio.create_subprocess_exec(
             MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -163,17 +174,29 @@ async def test_a_reminder_goes_out_once_across_restarts(sqlite_url: str, tmp_pat
             line = await asyncio.wait_for(service.stdout.readline(), timeout=60)
             assert line, "the service ended before it started"
             started += line
-        await asyncio.sleep(seconds)
-        service.send_signal(signal.SIGTERM)
-        out, err = await asyncio.wait_for(service.communicate(), timeout=30)
+        try:
+            await running
+        finally:
+            service.send_signal(signal.SIGTERM)
+            out, err = await asyncio.wait_for(service.communicate(), timeout=30)
         assert service.returncode == 0, err.decode()
         return (started + out).decode()
 
+    async def sent() -> Envelope:
+        """The reminder, once the relay has it and the outbox has recorded it sent."""
+        reminder = await asyncio.wait_for(sink.received.get(), timeout=14)
+        for _ in range(100):
+            if not pending(sqlite_url):
+                return reminder
+            await asyncio.sleep(0.1)
+        raise AssertionError("the outbox still holds the reminder it sent")
+
     try:
-        out = await serve(4)
+        first = asyncio.ensure_future(sent())
+        out = await serve(first)  # stopped once the reminder is out
         assert "Planificateur actif" in out
-        reminder = await asyncio.wait_for(sink.received.get(), timeout=10)
-        await serve(3)  # restarted the same day
+        reminder = first.result()
+        await serve(asyncio.sleep(3))  # restarted the same day
     finally:
         relay.close()
     assert reminder.rcpt_tos == ["st@caudan.fr"]
