@@ -113,7 +113,9 @@ async def test_run_serves_the_bot_by_long_polling(sqlite_url: str, tmp_path: Pat
             # is 30 s: the commit that made it woke the sender); both accept it.
             for user in (ANNE, LOIC):
                 notice = await api.wait_for(with_buttons(user, "Accepter"))
-                assert time.monotonic() - pressed < 5, "the proposal waited for the outbox's round"
+                # well under the 30 s round, with room for a loaded CI machine (the 2 s goal is
+                # measured by benchmarks/latency.py, not asserted here)
+                assert time.monotonic() - pressed < 15, "the proposal waited for the outbox's round"
                 assert "Lorient peut prêter 200 ganivelles à Riantec" in notice.text
                 assert notice.message_id is not None
                 await api.press(user, notice.buttons["Accepter"], notice.message_id)
