@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from handlers.communes import CommuneIndex, CommuneNotFoundError
 from handlers.reading.bodies import _QUOTED_LINE
@@ -262,18 +263,23 @@ class WriterFinder:
 
     def where(self, folded: str) -> tuple[str, Span] | None:
         """The commune an event takes place in: "cérémonie des vœux à Languidic"."""
-        for match in self._mention.finditer(folded):
-            if re.search(r"\ba[ \t]+$", folded[max(0, match.start() - 4) : match.start()]):
-                insee = self._mentioned(match)
-                if insee is not None:
-                    return insee, Span(match.start(), match.end())
-        return None
+        return self._first_named(
+            folded, lambda before: re.search(r"\ba[ \t]+$", before[-4:]) is not None
+        )
 
     def owner(self, folded: str) -> tuple[str, Span] | None:
         """The commune whose equipment is named: "les 40 barrières de Port-Louis"."""
+
+        def owns(before: str) -> bool:
+            owned = _OWNED.search(before)
+            return owned is not None and owned.group("word") in self._item_words
+
+        return self._first_named(folded, owns)
+
+    def _first_named(self, folded: str, fits: Callable[[str], bool]) -> tuple[str, Span] | None:
+        """The first commune named whose 25 characters before fit."""
         for match in self._mention.finditer(folded):
-            owned = _OWNED.search(folded, max(0, match.start() - 25), match.start())
-            if owned is not None and owned.group("word") in self._item_words:
+            if fits(folded[max(0, match.start() - 25) : match.start()]):
                 insee = self._mentioned(match)
                 if insee is not None:
                     return insee, Span(match.start(), match.end())
