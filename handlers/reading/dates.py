@@ -571,8 +571,8 @@ _AFTER_BARE = re.compile(
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
 _WEEK_WORDS = re.compile(r"semaine")
 _WEEKDAYS_NAMED = re.compile(
-    rf"[\s,:.(?!]*(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})"
-    rf"(?:\s*(?:au|a|et|-|->|jusqu'?\s?au)\s*(?:le\s+)?(?P<b>{_WD}))?\b"
+    rf"[\s,:.(?!]*(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})(?!\s*\d)"
+    rf"(?:\s*(?:au|a|et|-|->|jusqu'?\s?au)\s*(?:le\s+)?(?P<b>{_WD}))?\b(?!\s*\d)"
 )
 _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
 _OPEN_STRONG = re.compile(

@@ -97,7 +97,7 @@ _NOT_ITEMS = frozenset(
     nouveau nouveaux nouvelle nouvelles seconde secondes partenaire partenaires arbitre arbitres
     gymnaste gymnastes joueur joueurs joueuse joueuses licencie licencies inscrit inscrits
     min mn hauteur largeur longueur profondeur diametre chauffeur chauffeurs bras renfort
-    renforts
+    renforts exactement seulement uniquement pile maxi mini
     """.split()
 )
 _STOP = frozenset(
@@ -235,7 +235,8 @@ _LONE_AFTER = re.compile(
     rf"|\s*(?:(?:{_UNIT})\b(?:\s+lineaires?)?\s*)?(?:$|[,.;:!?()\n]"
     r"|(?:ce serait|ca serait|c'est|c|svp|stp|merci|pr|pour|si|ou|au|a|maxi"
     r"|max|minimum|mini|serait|suffiront|suffit|suffisent|ca|environ|en tout|au total|idealement"
-    r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un)\b)"
+    r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un|exactement"
+    r"|pile|tout juste)\b)"
 )
 _LONE_BEFORE = re.compile(
     r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|genre|dans les|,|:"

@@ -21,6 +21,16 @@ _INTRO = re.compile(
     r"\s*(?:de\s+|d'|du\s+|a\s+|\s)(?:la\s+commune\s+de\s+|la\s+ville\s+de\s+)?" + _NAME
 )
 _POSTAL = re.compile(rf"\b56\d{{3}}\s+{_NAME}")
+# Where the writer says they are: "on est à Quéven", "je suis nouvelle à la mairie de
+# Quistinic", "je travaille pour la commune de Calan".
+_TOWN_HALL = r"(?:la|le)[ \t]+(?:mairie|commune|ville|service[a-z ]{0,20})[ \t]+(?:de[ \t]+|d')"
+_HERE = re.compile(
+    r"\b(?:(?:on est|nous sommes)[ \t]+(?:[a-z]+[ \t]+){0,2}?(?:a|au)[ \t]+"
+    rf"(?:{_TOWN_HALL})?"
+    # "je suis à Brandérion aujourd'hui" is where a shared secretary is, not whom she writes for
+    r"|(?:je suis|je travaille)[ \t]+(?:[a-z]+[ \t]+){0,2}?(?:a|au|pour)[ \t]+"
+    rf"{_TOWN_HALL})" + _NAME
+)
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
 _TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*|\(\s*){_NAME}\s*\)?\s*[.!]?\s*$")
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
@@ -215,7 +225,7 @@ class WriterFinder:
         if shared is not None:
             return shared
         for region in regions:
-            for pattern in (_INTRO, _POSTAL):
+            for pattern in (_HERE, _INTRO, _POSTAL):
                 for match in pattern.finditer(region):
                     before = region[max(0, match.start() - 25) : match.start()]
                     if (
