@@ -74,16 +74,19 @@ FLOORS = {
     "set-aw.jsonl": (0.82, 0.87, 0.09),
     "set-ax.jsonl": (0.84, 0.93, 0.12),
     # AY, AZ: blind after round 24, used for round 25; BA, BB: blind after round 25, used for
-    # round 26; BC, BD: blind after round 26, used for round 27; BE, BF: blind after round 27
-    # (no rule made from them yet; the intent model is trained on them, which flatters them)
+    # round 26; BC, BD: blind after round 26, used for round 27; BE, BF: blind after round 27,
+    # used for round 28; BG, BH: blind after round 28 (no rule made from them yet; the intent
+    # model is trained on them, which flatters them)
     "set-ay.jsonl": (0.88, 0.92, 0.08),
     "set-az.jsonl": (0.81, 0.89, 0.13),
     "set-ba.jsonl": (0.86, 0.92, 0.08),
     "set-bb.jsonl": (0.72, 0.85, 0.21),
     "set-bc.jsonl": (0.83, 0.91, 0.11),
     "set-bd.jsonl": (0.86, 0.89, 0.12),
-    "set-be.jsonl": (0.85, 0.93, 0.14),
+    "set-be.jsonl": (0.88, 0.93, 0.12),
     "set-bf.jsonl": (0.75, 0.86, 0.17),
+    "set-bg.jsonl": (0.88, 0.93, 0.08),
+    "set-bh.jsonl": (0.85, 0.88, 0.08),
 }
 
 
