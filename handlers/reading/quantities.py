@@ -630,10 +630,11 @@ COLLECTIVE = frozenset(
 )
 # Said, then taken back: "un chauffe-eau enfin une fontaine".
 _CORRECTED = re.compile(r"[ \t]*,?[ \t]*(?:enfin|plutot|ou plutot|pardon|non)\b")
-# What comes with an item rather than being one: "notre balayeuse + chauffeur".
+# What comes with an item rather than being one: "nos grilles + pieds" (the people who come
+# with it, "+ chauffeur", are no items anywhere: _NOT_ITEMS).
 _COMES_WITH = frozenset(
-    "pied pieds chauffeur chauffeurs pilote pilotes conducteur conducteurs agent agents"
-    " accessoire accessoires lest lests notice montage installation".split()
+    "pied pieds pilote pilotes conducteur conducteurs accessoire accessoires lest lests notice"
+    " montage installation".split()
 )
 
 
