@@ -21,16 +21,9 @@ _INTRO = re.compile(
     r"\s*(?:de\s+|d'|du\s+|a\s+|\s)(?:la\s+commune\s+de\s+|la\s+ville\s+de\s+)?" + _NAME
 )
 _POSTAL = re.compile(rf"\b56\d{{3}}\s+{_NAME}")
-# Where the writer says they are: "on est à Quéven", "je suis nouvelle à la mairie de
-# Quistinic", "je travaille pour la commune de Calan".
-_TOWN_HALL = r"(?:la|le)[ \t]+(?:mairie|commune|ville|service[a-z ]{0,20})[ \t]+(?:de[ \t]+|d')"
-_HERE = re.compile(
-    r"\b(?:(?:on est|nous sommes)[ \t]+(?:[a-z]+[ \t]+){0,2}?(?:a|au)[ \t]+"
-    rf"(?:{_TOWN_HALL})?"
-    # "je suis à Brandérion aujourd'hui" is where a shared secretary is, not whom she writes for
-    r"|(?:je suis|je travaille)[ \t]+(?:[a-z]+[ \t]+){0,2}?(?:a|au|pour)[ \t]+"
-    rf"{_TOWN_HALL})" + _NAME
-)
+# Where the writers say they are: "on est à Quéven" (a town hall named after it, "je suis
+# nouvelle à la mairie de Quistinic", is one of _INTRO's, which _SELF lets through).
+_HERE = re.compile(r"\b(?:on est|nous sommes)[ \t]+(?:[a-z]+[ \t]+){0,2}?(?:a|au)[ \t]+" + _NAME)
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
 _TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*|\(\s*){_NAME}\s*\)?\s*[.!]?\s*$")
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
@@ -74,6 +67,10 @@ _SELF = re.compile(
     # "c'est Yannick, adjoint aux sports à Caudan"
     r"|\b(?:maire|adjointe?|conseill(?:er|ere)|elue?|responsable|secretaire|agente?|directeur"
     r"|directrice|technicien(?:ne)?)(?:[ \t]+[a-z'-]+){0,3}[ \t]+a[ \t]*$"
+    # "je suis nouvelle à la mairie de Quistinic" (not "je suis à Brandérion aujourd'hui":
+    # where a shared secretary is, not whom she writes for)
+    r"|\b(?:je suis|je travaille|on est|nous sommes)[ \t]+(?:[a-z'-]+[ \t]+){0,2}?(?:a|au)[ \t]+"
+    r"(?:la|le)[ \t]+$"
 )
 
 
