@@ -1,7 +1,9 @@
 """Writers who correct themselves as they go, as people do when they dictate: "le samedi dix
 non pardon le dimanche onze", "60 cahiers euh non 600 cahiers", "une trentaine de chalets
 euh non des barnums", "environ 2 000 plants euh plutôt 2 500". What comes after the
-correction replaces what came right before it."""
+correction replaces what came right before it. Writers who correct an earlier message name
+the value taken back: "c'est pour le 24 pas le 23", "ce n'est pas 8 tables mais 18",
+"on a dit 5 isoloirs mais c'est 6 en fait"."""
 
 from __future__ import annotations
 
@@ -32,6 +34,36 @@ _MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais
 _REACH = 45
 
 
+# What stands right before a value taken back: "pas le 23", "et non 30", "au lieu de 12",
+# "ce n'est pas 8 tables".
+_TAKEN_BACK = re.compile(
+    r"(?:(?P<pas>\bpas)|\bet non|\bnon pas|\bau lieu|\bplutot que)"
+    r"(?:[ \t]+(?:de|du|d'|le|la|les|l'|pour|au|des))*[ \t]*$"
+)
+# A verb's negation takes nothing back: "qui ne serviront pas en octobre", "on ne l'utilise
+# pas jusqu'au 10"; "ce n'est pas 8 tables" does.
+_VERB_NEGATED = re.compile(r"\b(?:ne|n')[ \t]*(?!est\b)[a-z']+(?:[ \t]+[a-z']+)?[ \t]+$")
+# A count said before, taken back only where another follows it: "j'ai indiqué 12 tables ;
+# il en faut en réalité 24", "on a dit 5 isoloirs mais c'est 6" (not "j'ai noté 8 tables").
+_SAID_BEFORE = re.compile(
+    r"\b(?:j'ai|j'avais|on a|on avait|nous avons|nous avions|vous avez|vous aviez)[ \t]+"
+    r"(?:dit|indique|mis|ecrit|note|demande|enregistre|annonce|marque)"
+    r"(?:[ \t]+(?:de|du|le|la|les|l'|des))*[ \t]*$"
+)
+# A value taken back comes with the one that replaces it, after "mais", a comma or "en fait".
+_REPLACED_BY = re.compile(r"[^.!?\n]{0,40}?(?:\bmais\b|[,;:]|\ben (?:fait|realite)\b)")
+
+
+def _taken_back(folded: str, start: int) -> bool:
+    """Whether the value that starts here is one the writer takes back."""
+    said = _TAKEN_BACK.search(folded, max(0, start - 40), start)
+    if said is None:
+        return False
+    return not said.group("pas") or not _VERB_NEGATED.search(
+        folded, max(0, said.start() - 40), said.start()
+    )
+
+
 def _marker_after(folded: str, end: int, words: int = 0) -> re.Match[str] | None:
     """The correction right after a finding, or after up to `words` more words of it
     ("2 000 plants annuels euh plutôt 2 500")."""
@@ -51,10 +83,13 @@ _WORD = re.compile(r"[ \t]+(?!euh\b|non\b|pardon\b|enfin\b|plutot\b)(?:[a-z'-]+|
 
 
 def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:
-    """Dates without those taken back: "le samedi vingt-deux mai euh non le samedi quinze"."""
+    """Dates without those taken back: "le samedi vingt-deux mai euh non le samedi quinze",
+    "c'est pour le 24 pas le 23"."""
+    dropped = {i for i, d in enumerate(dates) if _taken_back(folded, d.span.start)}
+    if len(dropped) == len(dates):
+        dropped = set()  # "pas le 23": with nothing said instead, no date is taken back
     if not any(word in folded for word in _MARKER_WORDS):
-        return list(dates)
-    dropped = set()
+        return [d for i, d in enumerate(dates) if i not in dropped]
     for index, date in enumerate(dates):
         marker = _marker_after(folded, date.span.end)
         if marker is None:
@@ -69,7 +104,7 @@ def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:
 
 def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) -> list[FoundItem]:
     """Items without those taken back, and counts replaced by the count said after."""
-    ordered = sorted(items, key=lambda i: i.span.start)
+    ordered = _recounted(sorted(items, key=lambda i: i.span.start), numbers, folded)
     if not any(word in folded for word in _MARKER_WORDS):
         return ordered
     dropped: set[int] = set()
@@ -105,3 +140,33 @@ def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) 
         for i, item in enumerate(ordered)
         if i not in dropped
     ]
+
+
+def _recounted(items: list[FoundItem], numbers: list[Number], folded: str) -> list[FoundItem]:
+    """Counts taken back: dropped where the item is counted again ("ce n'est pas 8 tables
+    mais 18 tables"), replaced by the number said after them ("pas 2 vidéoprojecteurs, un
+    seul suffit", "on a dit 5 isoloirs mais c'est 6")."""
+    kept = []
+    for item in items:
+        said = item.quantity is not None and _SAID_BEFORE.search(
+            folded, max(0, item.span.start - 40), item.span.start
+        )
+        if item.quantity is None or not (said or _taken_back(folded, item.span.start)):
+            kept.append(item)
+            continue
+        key = item.item_id or item.label
+        if any(
+            other is not item and (other.item_id or other.label) == key
+            and other.quantity is not None
+            and not _taken_back(folded, other.span.start)
+            for other in items
+        ):  # fmt: skip
+            continue
+        bridge = _REPLACED_BY.match(folded, item.span.end)
+        later = bridge and next(
+            (n for n in numbers if bridge.end() <= n.start <= bridge.end() + 25
+             and not any(o.span.start <= n.start < o.span.end for o in items)),
+            None,
+        )  # fmt: skip
+        kept.append(replace(item, quantity=later.value) if later else item)
+    return kept
