@@ -11,7 +11,8 @@ from handlers.reading.dates import _DAY, _MONTH, _WD, _WD_SHORT, MONTHS, WEEKDAY
 from handlers.reading.text import Span
 
 _PICKUP = (
-    r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pris|prise|chercher|cherchons|livr\w*"
+    r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pren(?:ons|ez|ne|nent)|pris|prise"
+    r"|pick[ -]?up|chercher|cherchons|livr\w*"
     r"|montage|monte|montes|montees?|monter|installation|arrivee|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
     r"|viendrons|viendrai|venons|(?<!a )partir\w*|partira\w*|(?<!a )part|aller|traversee aller"
     r"|livre\w*"
@@ -39,8 +40,11 @@ _HANDOVER = re.compile(
     r"|(?P<rel>apres[- ]demain|demain|ce soir|cette nuit))"
     rf"(?:[ \t]*(?P<month>{_MONTH})|/(?P<mnum>0?[1-9]|1[0-2])\b(?:/\d{{2,4}})?)?"
 )
-# Farther than this from the event, a date is not its pick-up or return.
+_BY = re.compile(r"\bavant\b")
+# Farther than this from the event, a date is not its pick-up or return; a day written with
+# its month may be farther ("récupérer le 6 décembre et rendre le 3 janvier").
 _REACH = dt.timedelta(days=10)
+_REACH_DATED = dt.timedelta(days=45)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
     found: list[tuple[re.Match[str], bool, dt.date]] = []
     for match in _HANDOVER.finditer(folded):
         returning = match.group("back") is not None
+        if not returning and _BY.search(match.group()):
+            continue  # "à récupérer avant le 26 février": the last day to fetch, not the first
         day = _resolve(match, anchor, today, returning)
         if day is not None:
             found.append((match, returning, day))
@@ -112,7 +118,8 @@ def _resolve(
     )  # fmt: skip
     near = anchor[1] if returning and anchor else anchor[0] if anchor else today
     candidates = []
-    for offset in range(-_REACH.days, _REACH.days + 1):
+    reach = _REACH_DATED if number is not None and month is not None else _REACH
+    for offset in range(-reach.days, reach.days + 1):
         day = near + dt.timedelta(days=offset)
         if day < today:
             continue
