@@ -564,12 +564,13 @@ _BARE = re.compile(rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})
 _ABBREVIATED_MONTH = re.compile(r"(?:jan|janv|fev|fevr|avr|juil|sep|sept|oct|nov|dec)")
 # After a bare day number, what may follow for it to be a date ("le 12 et 13", "le 12,").
 _AFTER_BARE = re.compile(
-    r"\s*(?:$|[,.;:!?)\n]|(?:et|au|a|ou|pour|jusqu|prochain|matin|soir|apres|des|de\s+\d|finalement"
+    r"\s*(?:$|[,.;:!?()\n]|(?:et|au|a|ou|pour|jusqu|prochain|matin|soir|apres|des|de\s+\d|finalement"
     r"|svp|stp|merci|si|car|mais|donc|alors|aussi|egalement|vers|on|nous|dans|sur|avec|comme|midi"
     r"|inclus|compris|c'est|c|pas|plutot)\b)"
 )
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
 _WEEK_WORDS = re.compile(r"semaine")
+_BEFORE_WEEK = re.compile(r"[ \t,]*(?:(?:de la|de|pour la|en|la)[ \t]+)?")
 _WEEKDAYS_NAMED = re.compile(
     rf"[\s,:.(?!]*(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})(?!\s*\d)"
     rf"(?:\s*(?:au|a|et|-|->|jusqu'?\s?au)\s*(?:le\s+)?(?P<b>{_WD}))?\b(?!\s*\d)"
@@ -656,7 +657,13 @@ class DateFinder:
         self._ask_dateparser()
         self._day_after()
         self._within_week()
-        return sorted(self.found, key=lambda f: f.span.start)
+        found = sorted(self.found, key=lambda f: f.span.start)
+        # "pour le 18 (samedi)": the weekday in brackets names the day before it
+        return [f for i, f in enumerate(found) if not (
+            i and f.kind == "point" and f.start and found[i - 1].start
+            and found[i - 1].start.weekday() == f.start.weekday()
+            and re.fullmatch(r"[ \t]*\([ \t]*", folded[found[i - 1].span.end : f.span.start])
+        )]  # fmt: skip
 
     def _within_week(self) -> None:
         """ "la semaine prochaine, du lundi au mercredi": the weekdays are that week's."""
@@ -668,7 +675,14 @@ class DateFinder:
         monday = weeks[0].start
         assert monday is not None
         days = _WEEKDAYS_NAMED.match(self.folded, weeks[0].span.end, weeks[0].span.end + 60)
-        if days is None or re.search(r"\d", days.group()):
+        if days is None:
+            # "du lundi au vendredi de la semaine 38": the weekdays come before their week
+            said = [f for f in self.found if f.span.end <= weeks[0].span.start
+                    and _BEFORE_WEEK.fullmatch(self.folded, f.span.end, weeks[0].span.start)]  # fmt: skip
+            days = said and _WEEKDAYS_NAMED.fullmatch(
+                self.folded, said[-1].span.start, said[-1].span.end
+            )
+        if not days or re.search(r"\d", days.group()):
             return
         first, last = WEEKDAYS[days.group("a")], WEEKDAYS[days.group("b") or days.group("a")]
         start = monday + dt.timedelta(days=first - monday.weekday())
@@ -676,9 +690,9 @@ class DateFinder:
         if start <= end:
             self.found = [f for f in self.found if f is not weeks[0]
                           and not (days.start() <= f.span.start < days.end())]  # fmt: skip
-            self.found.append(
-                DateFinding("range", start, end, Span(weeks[0].span.start, days.end()))
-            )
+            span = (weeks[0].span.start, days.end()) if days.start() >= weeks[0].span.end else (
+                days.start(), weeks[0].span.end)  # fmt: skip
+            self.found.append(DateFinding("range", start, end, Span(*span)))
 
     def _ask_dateparser(self) -> None:
         """A month named in words that no rule read: dateparser reads the words around it."""

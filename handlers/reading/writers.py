@@ -21,9 +21,14 @@ _INTRO = re.compile(
     r"\s*(?:de\s+|d'|du\s+|a\s+|\s)(?:la\s+commune\s+de\s+|la\s+ville\s+de\s+)?" + _NAME
 )
 _POSTAL = re.compile(rf"\b56\d{{3}}\s+{_NAME}")
-# Where the writers say they are: "on est à Quéven" (a town hall named after it, "je suis
-# nouvelle à la mairie de Quistinic", is one of _INTRO's, which _SELF lets through).
-_HERE = re.compile(r"\b(?:on est|nous sommes)[ \t]+(?:[a-z]+[ \t]+){0,2}?(?:a|au)[ \t]+" + _NAME)
+# Where the writers say they are: "on est à Quéven", "nous à Groix on voudrait", "nous de
+# Port-Louis", "je suis à Plouay mairie" (a town hall named after it, "je suis nouvelle à la
+# mairie de Quistinic", is one of _INTRO's, which _SELF lets through).
+_HERE = re.compile(
+    r"\b(?:(?:on est|nous sommes)[ \t]+(?:[a-z]+[ \t]+){0,2}?(?:a|au)|nous,?[ \t]+(?:a|au|de|d'))"
+    r"[ \t]*" + _NAME
+)
+_AT_HALL = re.compile(r"\bje suis (?:a|au) " + _NAME + r"[ \t,]+mairie\b")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
 _TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*|\(\s*){_NAME}\s*\)?\s*[.!]?\s*$")
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
@@ -222,12 +227,13 @@ class WriterFinder:
         if shared is not None:
             return shared
         for region in regions:
-            for pattern in (_HERE, _INTRO, _POSTAL):
+            for pattern in (_HERE, _AT_HALL, _INTRO, _POSTAL):
                 for match in pattern.finditer(region):
                     before = region[max(0, match.start() - 25) : match.start()]
                     if (
                         (
-                            _other(before, self._item_words)
+                            pattern not in (_HERE, _AT_HALL)  # "je suis à X": where they are
+                            and _other(before, self._item_words)
                             and not _speaks(region, match.start("name"), before)
                         )
                         or _LENDS_US.match(region, match.end("name"))
