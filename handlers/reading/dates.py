@@ -570,6 +570,7 @@ _AFTER_BARE = re.compile(
 )
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
 _WEEK_WORDS = re.compile(r"semaine")
+_BRACKET = re.compile(r"[ \t]*\([ \t]*")
 _BEFORE_WEEK = re.compile(r"[ \t,]*(?:(?:de la|de|pour la|en|la)[ \t]+)?")
 _WEEKDAYS_NAMED = re.compile(
     rf"[\s,:.(?!]*(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})(?!\s*\d)"
@@ -658,12 +659,15 @@ class DateFinder:
         self._day_after()
         self._within_week()
         found = sorted(self.found, key=lambda f: f.span.start)
-        # "pour le 18 (samedi)": the weekday in brackets names the day before it
-        return [f for i, f in enumerate(found) if not (
-            i and f.kind == "point" and f.start and found[i - 1].start
-            and found[i - 1].start.weekday() == f.start.weekday()
-            and re.fullmatch(r"[ \t]*\([ \t]*", folded[found[i - 1].span.end : f.span.start])
-        )]  # fmt: skip
+        return [f for i, f in enumerate(found) if not (i and self._bracketed(found[i - 1], f))]
+
+    def _bracketed(self, day: DateFinding, weekday: DateFinding) -> bool:
+        """ "pour le 18 (samedi)": the weekday in brackets names the day before it."""
+        return (
+            weekday.kind == "point" and weekday.start is not None and day.start is not None
+            and day.start.weekday() == weekday.start.weekday()
+            and _BRACKET.fullmatch(self.folded, day.span.end, weekday.span.start) is not None
+        )  # fmt: skip
 
     def _within_week(self) -> None:
         """ "la semaine prochaine, du lundi au mercredi": the weekdays are that week's."""
@@ -677,11 +681,13 @@ class DateFinder:
         days = _WEEKDAYS_NAMED.match(self.folded, weeks[0].span.end, weeks[0].span.end + 60)
         if days is None:
             # "du lundi au vendredi de la semaine 38": the weekdays come before their week
-            said = [f for f in self.found if f.span.end <= weeks[0].span.start
-                    and _BEFORE_WEEK.fullmatch(self.folded, f.span.end, weeks[0].span.start)]  # fmt: skip
-            days = said and _WEEKDAYS_NAMED.fullmatch(
-                self.folded, said[-1].span.start, said[-1].span.end
-            )
+            week = weeks[0].span.start
+            said = [f for f in self.found if f.span.end <= week
+                    and _BEFORE_WEEK.fullmatch(self.folded, f.span.end, week)]  # fmt: skip
+            if said:
+                days = _WEEKDAYS_NAMED.fullmatch(
+                    self.folded, said[-1].span.start, said[-1].span.end
+                )
         if not days or re.search(r"\d", days.group()):
             return
         first, last = WEEKDAYS[days.group("a")], WEEKDAYS[days.group("b") or days.group("a")]
