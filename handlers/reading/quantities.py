@@ -359,6 +359,54 @@ def part_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
     return counted
 
 
+# A bulk product's measure said apart from it: "fioul domestique : Gestel s'inscrit pour
+# 6000 litres", "commande de terreau, 15 m3 pour nous", "sel de déneigement. We need 8 tonnes".
+_MEASURED = re.compile(
+    rf"[ \t]*(?P<unit>{_UNIT})\b(?![ \t]+(?:de plus|en plus|supplementaires?)\b)"
+)
+_SIZE_OF = re.compile(r"(?:\b(?:de|d')|\()[ \t]*$")
+BULK = frozenset({"mètre", "litre", "kg", "tonne", "m²", "m³"})
+
+
+def bulk_counts(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str,
+    unit_of: Callable[[str], str | None],
+) -> list[FoundItem]:  # fmt: skip
+    """The one uncounted bulk product of the message takes the one free measure in its unit."""
+    measures: dict[str, list[Number]] = {}
+    for number in found:
+        said = _MEASURED.match(text, number.end)
+        if number.start in used or number.article or said is None:
+            continue
+        # "bidons de détergent 5 L", "big bags de 1 t": the size of something, not an amount
+        if _SIZE_OF.search(text, max(0, number.start - 12), number.start) or any(
+            0 <= number.start - item.span.end <= 2
+            and (item.quantity is not None or unit_of(item.item_id or "") != UNITS[said["unit"]])
+            for item in items
+        ):
+            continue
+        unit = UNITS.get(said.group("unit"))
+        if unit in BULK:
+            measures.setdefault(unit, []).append(number)
+    if not measures:
+        return items
+    counted = list(items)
+    for unit, numbers in measures.items():
+        owners = [
+            k for k, item in enumerate(counted)
+            if item.quantity is None and item.item_id and unit_of(item.item_id) == unit
+        ]  # fmt: skip
+        # one product, maybe named twice (the subject, then the body)
+        if len({counted[k].item_id for k in owners}) != 1 or len(numbers) != 1:
+            continue
+        number = numbers[0]
+        before = [k for k in owners if counted[k].span.end <= number.start]
+        owner = before[-1] if before else owners[0]
+        counted[owner] = replace(counted[owner], quantity=number.value, unit=unit)
+        used.add(number.start)
+    return counted
+
+
 def lone_counts(
     items: list[FoundItem], found: list[Number], used: set[int], text: str,
     clause_of: Callable[[int], int | None],

@@ -22,9 +22,11 @@ from handlers.reading.learned import Guess, IntentModel, bundled_model
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
 from handlers.reading.placement import Placement, place
 from handlers.reading.quantities import (
+    BULK,
     PART_OF,
     FoundItem,
     attach_quantities,
+    bulk_counts,
     lone_counts,
     own_count,
     part_counts,
@@ -297,6 +299,7 @@ class Reader:
         found = table_counts(found, counted, used)
         found = part_counts(found, counted)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
+        found = bulk_counts(found, found_numbers, used, counted, self._unit_of)
         found = corrected_items(found, found_numbers, counted)
         found = per_site_counts(found, counted)
         found = per_container_counts(found, counted, self._plurals)
@@ -458,6 +461,10 @@ class Reader:
             label = item.label if quantity == 1 else item.plural
         return ItemReading(found.item_id, label, quantity, found.unit, found.span)
 
+    def _unit_of(self, item_id: str) -> str | None:
+        item = self.vocabulary.items.get(item_id)
+        return item.unit if item is not None else None
+
     def _measured(self, found: FoundItem, text: str) -> FoundItem:
         """ "une nacelle 14 m": a length, a weight or a volume of an item counted in units
         describes it; it does not count it."""
@@ -597,7 +604,7 @@ def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
     return kept
 
 
-_MEASURES = frozenset({"mètre", "litre", "kg", "tonne", "m²", "m³"})
+_MEASURES = BULK
 
 
 def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:
