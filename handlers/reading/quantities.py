@@ -617,7 +617,7 @@ def unknown_items(
             continue
         if _THRESHOLD.search(text, max(0, number.start - 16), number.start):
             continue  # "une remise à partir de 16 plots": a threshold, not a count
-        phrase = _phrase(text, number.end, taken)
+        phrase = _phrase(text, number.end, taken, counted=True)
         listed = number.article and _LISTED.search(text[: number.start])
         if phrase is not None and (not number.article or listed):
             measure = _MEASURE.match(text, number.end)
@@ -740,8 +740,11 @@ _APPROXIMATIONS = frozenset(
 )
 
 
-def _phrase(text: str, position: int, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The noun phrase just after `position`: up to three words, joined by "de" or "à"."""
+def _phrase(
+    text: str, position: int, taken: list[tuple[int, int]], counted: bool = False
+) -> tuple[int, int] | None:
+    """The noun phrase just after `position`: up to three words, joined by "de" or "à";
+    after a count (`counted`), a catalogue item may complete it ("500 housses de chaise")."""
     measure = _MEASURE.match(text, position)
     if measure:
         position = measure.end()
@@ -755,7 +758,16 @@ def _phrase(text: str, position: int, taken: list[tuple[int, int]]) -> tuple[int
         if word is None:
             break
         token = word.group()
-        if any(a <= word.start() < b for a, b in taken):
+        held = next(((a, b) for a, b in taken if a <= word.start() < b), None)
+        if (
+            held is not None and counted and count
+            and text[end : word.start()].strip() in ("de", "d'")
+            and head_word(text[start:end]) not in COLLECTIVE
+        ):  # fmt: skip
+            # "500 housses de chaise", "4 pieds d'enceinte": the count is the first noun's,
+            # the catalogue's item only says what it is for
+            return start, held[1]
+        if held is not None:
             return None  # a catalogue item is here: attach_quantities decided already
         if token in _STOP or (count == 0 and token in _NOT_ITEMS | _VERBS | _APPROXIMATIONS):
             break

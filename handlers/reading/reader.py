@@ -291,7 +291,10 @@ class Reader:
             n for n in numbers(counted) if own.original[max(0, n.start - 1) : n.start] != "X"
         ][:MAX_NUMBERS]
         found, used = attach_quantities(matches, found_numbers, counted)
-        found += unknown_items(found_numbers, used, named, counted, own.original)
+        unknown = unknown_items(found_numbers, used, named, counted, own.original)
+        # "500 housses de chaise": the chair names what the covers are for
+        found = [i for i in found if not any(u.span.start <= i.span.start < u.span.end
+                                             for u in unknown)] + unknown  # fmt: skip
         found = sorted((self._measured(i, counted) for i in found), key=lambda i: i.span.start)
         shape = layout(folded)
         found = outside_asides(found, counted)
