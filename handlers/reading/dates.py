@@ -1069,6 +1069,28 @@ def _deadline(word: str, stretch: _Stretch) -> dt.date:
     return stretch.start - dt.timedelta(days=1)
 
 
+# Dates written in English by staff whose first language it is ("from 3 to 14 may", "before
+# 1 december"), each word replaced by French of the same length so that spans stay true. The
+# words that are also English words ("may", "march", "to") count only beside a day number.
+_ENGLISH = {
+    "january": "janvier", "february": "fevrier ", "april": "avril", "june": "juin",
+    "july": "juil", "august": "aout  ", "september": "septembre", "october": "octobre",
+    "november": "novembre", "december": "decembre", "may": "mai", "march": "mars ",
+    "from": "du  ", "to": "au", "before": "avant ",
+}  # fmt: skip
+_ENGLISH_DATE = re.compile(
+    r"\b(?:january|february|april|june|july|august|september|october|november|december)\b"
+    r"|(?<=\d )(?:may|march)\b|\b(?:may|march)(?= \d)"
+    r"|\b(?:from|before)(?= \d)|(?<=\d )to(?= \d)"
+)
+
+
+def _in_french(folded: str) -> str:
+    if not _ENGLISH_DATE.search(folded):
+        return folded
+    return _ENGLISH_DATE.sub(lambda m: _ENGLISH[m.group()], folded)
+
+
 def find_dates(folded: str, today: dt.date) -> list[DateFinding]:
     """Every date in a folded text, in text order."""
-    return DateFinder(folded, today).run()
+    return DateFinder(_in_french(folded), today).run()
