@@ -87,6 +87,8 @@ CANCEL = _words(
     r"(?:nous nous|je me|se) desist",
     r"(?:ne|n') (?:participera|participerons|participerai|participe|participons|participeront)"
     r" (?:finalement |donc |plus |pas )*(?:pas|plus)\b",
+    # written in English by staff whose first language it is
+    r"(?:please |we )?(?:cancel|withdraw|remove) (?:our|the|my)\b",
 )
 # Asking for a loan, whatever else the message says ("une commune pourrait-elle nous prêter").
 ASKING = _words(
@@ -214,7 +216,9 @@ LEND = _words(
     r"(?:on|commune de [a-z-]+|mairie de [a-z-]+|ville de [a-z-]+) (?:prete|pretera|louera)"
     r" (?:sa|son|ses|nos|notre|leur|leurs|les|des|un|une|\d)",
     r"(?:nous|on) (?:avons|a|dispose|disposons|possede|possedons) [^.?!\n]{0,60}"
-    r"(?:a preter|a disposition|disponibles?|dispo)\b",
+    r"(?:a preter|a disposition|disponibles?|dispo|libres? [^.?!\n]{0,40}si besoin)\b",
+    r"(?:we|[a-z-]+) (?:can|could) lend\b",
+    r"we have [^.?!\n]{0,60}\b(?:free|available)\b",
 )
 PURCHASE = _words(
     r"achet(?:er|ons|ez|erons|erait|erions|erai)\b",
@@ -242,6 +246,7 @@ PURCHASE = _words(
     r"(?:a livrer|livree?s?|livraison) (?:avant|pour|d'ici|au plus tard|souhaitee|imperative)",
     r"(?:nous )?(?:grouper|regrouper|regroupe|regroupons)\b",
     r"achat commun",
+    r"group (?:purchase|buy|order)",
 )
 BORROW = _words(
     r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",
