@@ -297,6 +297,10 @@ NOT_A_REQUEST = _words(
     r"(?:est|sont)(?: bien| toujours)? confirmee?s?\s*\?",
     # the result of a consultation: "le marché a été attribué à"
     r"(?:a|ont) ete attribuee?s?|attribuee? a l'entreprise",
+    # what was found after an event: "nous avons constaté : 2 chaises cassées", "nous avons
+    # retrouvé une veste bleue et une glacière"
+    r"(?:nous avons|on a|j'ai|ont ete|a ete) (?:constate|retrouvee?s?)\b",
+    r"objets? trouves?",
 )
 # Questions about prices or the process: whatever items they name, nothing is asked.
 QUESTION = _words(
