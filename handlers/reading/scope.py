@@ -100,6 +100,10 @@ _PREFIX = re.compile(
 )
 
 
+# Equipment that is also a place things serve: "pour la buvette", "pour la scène".
+_FOR_THE_PLACE = re.compile(r"\b(?:pour|pr)\s+(?:la|le|l'|les|notre|nos|sa|son)\s*$")
+_PLACES = frozenset({"buvette", "bar", "scene", "cuisine", "tribune", "stand", "accueil"})
+
 _FALLEN = re.compile(
     r"s?\s+(?:tombee?s?|couchee?s?|en travers|arrachee?s?|pliee?s?|sur la (?:ligne|toiture)"
     r"|sur les (?:lignes|fils))\b"
@@ -133,6 +137,8 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
             continue  # "15 chalets, ou à défaut des barnums": only if the first cannot be had
         if _INCIDENTAL.search(before):
             continue
+        if kept and _FOR_THE_PLACE.search(before) and _singular(word) in _PLACES:
+            continue  # "2 frigos pour la buvette du triathlon": where they serve
         if _FALLEN.match(text, match.end):
             continue  # "arbre sur la ligne", "arbre tombé": the incident, not what is asked
         if _PURPOSE_GOES_ON.search(before) and not (kept and _AND.fullmatch(between)):
