@@ -232,7 +232,8 @@ def attach_quantities(
 # ", une dizaine,".
 _LONE_AFTER = re.compile(
     r"\s{4,}"  # a date masked out: "40 pour samedi"
-    rf"|\s*(?:(?:{_UNIT})\b(?:\s+lineaires?)?\s*)?(?:$|[,.;:!?()\n]"
+    rf"|\s*(?:(?:{_UNIT}|machines?|appareils?|exemplaires?)\b(?:\s+lineaires?)?\s*)?"
+    r"(?:$|[,.;:!?()\n]"
     r"|(?:ce serait|ca serait|c'est|c|svp|stp|merci|pr|pour|si|ou|au|a|maxi"
     r"|max|minimum|mini|serait|suffiront|suffit|suffisent|ca|environ|en tout|au total|idealement"
     r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un|exactement"
@@ -509,6 +510,8 @@ _OWN_COUNT = re.compile(
     # "on pense à 40", "nous partons sur 30"
     r"|\b(?:on|nous) (?:pense|pensons|part|partons|table|tablons|compte|comptons) (?:a|sur)"
     r" (?:environ )?(?P<p>\d{1,5})\b"
+    # "mettez-nous pour 15", "inscrivez-nous pour 40"
+    r"|\b(?:mettez|inscrivez|comptez|notez|marquez)[- ]nous (?:pour|a) (?P<r>\d{1,5})\b"
 )
 
 
@@ -516,7 +519,7 @@ def own_count(item: FoundItem, text: str) -> FoundItem:
     """The one item of a message, counted as the writer's own share when it says one."""
     counts = []
     for found in _OWN_COUNT.finditer(text):
-        group = next(g for g in ("n", "m", "o", "p", "q") if found.group(g))
+        group = next(g for g in ("n", "m", "o", "p", "q", "r") if found.group(g))
         after = re.match(r"(?:\s*(?:-|a|ou)\s*\d+)?\s*([a-z]+)", text[found.end(group) :][:24])
         word = after.group(1) if after else ""
         if found.start() >= item.span.start and word not in _NOT_ITEMS:
