@@ -432,10 +432,22 @@ def _repeated(items: list[FoundItem]) -> list[FoundItem]:
     return kept
 
 
+# The name of an order: "l'achat groupé de produits d'entretien", "commande groupée de
+# tables de réunion", "le groupement de commandes des tables rondes".
+_ORDER_OF = re.compile(
+    r"\b(?:achat|commande|groupement|marche)s?(?:[ \t]+(?:groupee?s?|communs?|de commandes?))?"
+    r"[ \t]+(?:de la|de l'|des|du|de|d')[ \t]*$"
+)
+
+
 def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> list[FoundItem]:
     """ "Commande de fournitures de bureau : 50 ramettes, 20 boîtes d'archives": an item
     named without a count before two counted items of its family, or before a colon that
-    lists two of them, is their heading."""
+    lists two of them, is their heading; so is the item an order is named after before one
+    counted item of its family ("l'achat groupé de produits d'entretien, on prend 50 bidons
+    de détergent"), and it takes the count said of it in fewer words ("commande groupée de
+    tables de réunion : 10 tables pour nous")."""
+    items = _order_counts(items, folded)
     kept = []
     for index, item in enumerate(items):
         family = families.get(item.item_id or "")
@@ -451,12 +463,35 @@ def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> 
         # the families of the rows
         introduces = 0 <= colon - item.span.end <= 60 and "\n" not in folded[item.span.end : colon]
         rows = [i for i in items[index + 1 :] if i.quantity is not None and i.span.start > colon]
+        named = _ORDER_OF.search(folded, max(0, item.span.start - 40), item.span.start)
         if item.quantity is None and (
-            len(counted) >= 2 or len(listed) >= 2 or (introduces and len(rows) >= 2)
+            len(counted) >= 2
+            or len(listed) >= 2
+            or (introduces and len(rows) >= 2)
+            or (named and counted)
         ):
             continue
         kept.append(item)
     return kept
+
+
+def _order_counts(items: list[FoundItem], folded: str) -> list[FoundItem]:
+    """The item an order is named after takes the one count said of it in fewer words."""
+    for index, item in enumerate(items):
+        if item.quantity is not None or not _ORDER_OF.search(
+            folded, max(0, item.span.start - 40), item.span.start
+        ):
+            continue
+        shorter = [
+            i for i in items[index + 1 :]
+            if i.quantity is not None and i.item_id != item.item_id
+            and head_word(i.label) == head_word(item.label)
+            and len(i.label.split()) < len(item.label.split())
+        ]  # fmt: skip
+        if len(shorter) == 1:
+            counted = replace(item, quantity=shorter[0].quantity)
+            return [counted if i is item else i for i in items if i is not shorter[0]]
+    return items
 
 
 _ASIDE = re.compile(r"\([^()\n]{0,160}\)")
