@@ -139,7 +139,7 @@ def lenders(reading: Reading, found: list[Lenders]) -> str:
 def _lenders_of(item: Lenders, when: str) -> str:
     what = amount(item.quantity, item.label, item.plural) if item.quantity else f"des {item.plural}"
     promised = (
-        f" ({item.promised} {noun(item.promised, 'autre offre')} "
+        f" ({item.promised} {noun(item.promised, 'autre offre', 'autres offres')} "
         f"{noun(item.promised, 'couvre', 'couvrent')} ces dates mais "
         f"{noun(item.promised, 'est déjà promise', 'sont déjà promises')}.)"
         if item.promised

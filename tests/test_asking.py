@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dispatcher import build_dispatcher
 from bot.service import running_bot
-from handlers.asking import is_question
+from handlers import replies
+from handlers.asking import Lenders, is_question
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
+from handlers.lendable import Available
 from handlers.reading.sources import bundled_reader
 from mail.sending import Relay, compose
 from mail.server import Mailbox, MailHandler, serve
@@ -32,6 +36,7 @@ from storage.models import (
     Proposal,
     Role,
 )
+from tests import cli
 from tests.botapi import serving
 from tests.telegram import ChatDriver, alerts, buttons, texts
 from tests.test_bot_service import to
@@ -86,6 +91,28 @@ def test_requests_to_the_pool_are_no_questions(text: str) -> None:
 def test_a_question_quoted_in_a_reply_is_no_question() -> None:
     reply = "Il nous faudrait 2 podiums le 21 juin.\n\n> qui peut nous prêter un podium ?"
     assert not is_question(READER.read(reply, TODAY))
+
+
+def test_the_answer_says_what_is_free_what_is_short_and_what_is_promised() -> None:
+    reading = READER.read(
+        "quelqu'un aurait 200 ganivelles et une nacelle du 12 au 15 juillet ?", TODAY
+    )
+    day = dt.date
+    lorient = Available(1, "56121", "Lorient", "ganivelles", 300, 120, day(2027, 6, 1),
+                        day(2027, 9, 30), 7.2)  # fmt: skip
+    ploemeur = Available(2, "56162", "Ploemeur", "ganivelles", 50, 50, None, None, 9.1)
+    found = [Lenders("ganivelle", "ganivelles", 200, [lorient, ploemeur], 0),
+             Lenders("nacelle", "nacelles", 1, [], 2)]  # fmt: skip
+    text = replies.lenders(reading, found)
+    assert "Pour 200 ganivelles du 12 au 15 juillet 2027, 2 communes peuvent prêter" in text
+    assert (
+        "• Lorient, à 7,2 km : 120 libres sur 300 (offre du 1er juin au 30 septembre 2027)" in text
+    )
+    assert "• Ploemeur, à 9,1 km : 50 libres (offre sans limite de dates)" in text
+    assert "Il en manquerait 30 : 170 sont libres en tout." in text
+    assert "Pour 1 nacelle du 12 au 15 juillet 2027, aucune autre commune" in text
+    assert "2 autres offres couvrent ces dates mais sont déjà promises" in text
+    assert "Rien n'est enregistré" in text
 
 
 # Podiums around Caudan: Hennebont (4.9 km, no bound), Lorient (7.2 km, June to
@@ -293,3 +320,19 @@ async def test_a_question_through_the_bot_api_on_loopback(
         await api.wait_for(lambda c: to(ANNE)(c) and "Besoin enregistré pour Riantec" in c.text)
     (need,) = await riantec_needs(sessions)
     assert (need.item_id, need.quantity, str(need.start)) == ("podium", 1, "2027-06-21")
+
+
+def test_ingest_answers_a_question_and_records_nothing(sqlite_url: str, tmp_path: Path) -> None:
+    assert cli.mutualise("init", db=sqlite_url).returncode == 0
+    lines = tmp_path / "messages.jsonl"
+    messages = [
+        {"from": "st@lorient.bzh", "text": OFFERS[0][1], "at": "2027-05-02T09:00"},
+        {"from": "st@caudan.fr", "text": "qui peut nous prêter un podium le 21 juin ?",
+         "at": "2027-05-03T10:00"},
+    ]  # fmt: skip
+    lines.write_text("\n".join(json.dumps(m, ensure_ascii=False) for m in messages), "utf-8")
+    done = cli.mutualise("ingest", str(lines), db=sqlite_url)
+    assert done.returncode == 0, done.stderr
+    assert "ligne 2 : question, rien d'enregistré — Pour 1 podium le 21 juin 2027" in done.stdout
+    needs = json.loads(cli.mutualise("needs", "--json", db=sqlite_url).stdout)
+    assert [(n["kind"], n["commune"]) for n in needs] == [("lend", "56121")]
