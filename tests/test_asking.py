@@ -28,6 +28,7 @@ from mail.sending import Relay, compose
 from mail.server import Mailbox, MailHandler, serve
 from storage.members import add_member
 from storage.models import (
+    Channel,
     Commune,
     InboundMessage,
     InboundStatus,
@@ -294,6 +295,25 @@ async def test_a_question_in_the_chat_is_declared_by_its_button(
 
     again = await chat.press(ANNE, declare)  # the question is declared: once
     assert alerts(again) and "déjà déclaré" in alerts(again)[0]
+    assert len(await riantec_needs(sessions)) == 1
+
+
+async def test_only_its_writer_declares_a_question_and_only_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = await anne_among_podiums(sessions)
+    anne = f"telegram:{ANNE}"
+    text = "qui peut nous prêter un podium le 21 juin ?"
+    asked = await inbox.receive(Inbound(Channel.TELEGRAM, anne, text, NOW, "1:1"), confirmed=False)
+    assert asked.fate == "asked" and asked.message_id is not None and asked.reply
+    assert await inbox.question(asked.message_id, "telegram:999") is None  # a forged button
+    declared = await inbox.question(asked.message_id, anne)
+    assert declared is not None and declared.reading is not None
+    assert declared.commune_name == "Riantec"
+    first = await inbox.confirm(asked.message_id, declared.reading, NOW)
+    second = await inbox.confirm(asked.message_id, declared.reading, NOW)
+    assert (first.fate, second.fate) == ("recorded", "duplicate")
+    assert await inbox.question(asked.message_id, anne) is None
     assert len(await riantec_needs(sessions)) == 1
 
 
