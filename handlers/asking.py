@@ -106,7 +106,8 @@ async def lenders(session: AsyncSession, reading: Reading, home: str) -> list[Le
         return [Lenders(i.label, i.label, i.quantity, [], 0) for i in reading.items]
     items = await views.catalogue(session)
     offers = [o for o in await views.offers(session, scope) if o.insee != home]
-    loans = await views.proposals(session, scope, items, IN_PLAY)
+    # Asked without a day, nothing is promised on it: each offer shows whole, with its dates.
+    loans = await views.proposals(session, scope, items, IN_PLAY) if reading.start else []
     places = await places_of(session, scope)
     found = []
     for asked in reading.items:

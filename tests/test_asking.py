@@ -213,6 +213,12 @@ async def test_what_loans_promise_is_not_offered_and_nobody_is_said(
     assert "1 commune peut prêter :" in body
     assert "1 autre offre couvre ces dates mais est déjà promise" in body
     assert await caudan_needs(sessions) == []
+    # Asked for no day, no loan holds it: every offer is shown with its dates.
+    undated = mail("Qui a un podium à nous prêter ?", message_id="<m8@caudan.fr>")
+    assert (await talk(smtp, undated))[0] == 250
+    body = (await last_reply(sessions)).body
+    assert "Pour 1 podium (sans date précisée), 3 communes peuvent prêter" in body
+    assert "(offre du 1er au 31 juillet 2027)" in body and "promise" not in body
 
     nobody = mail(
         "Est-ce que quelqu'un aurait une nacelle le 3 juin ?", message_id="<m9@caudan.fr>"
