@@ -52,17 +52,20 @@ ANNE = 1001  # Riantec, on Telegram
 
 QUESTIONS = [
     "qui peut nous prêter un podium le 21 juin ?",
-    "Bonjour, est-ce que quelqu'un aurait 50 barrières à nous prêter du 12 au 15 juillet ?",
-    "quelqu'un aurait une sono pour le 14 juillet",
-    "Quelqu’un a des écocups à prêter ?",
-    "Une commune a-t-elle un chapiteau disponible le 21 juin ?",
-    "Est-ce qu'une commune pourrait nous prêter 2 barnums le 14 juillet ?",
+    "Bonjour, qui aurait 50 barrières à nous prêter du 12 au 15 juillet ?",
     "Quelle commune peut nous prêter un podium le 21 juin ?",
     "Y a-t-il une commune qui dispose d'une nacelle le 3 juin ?",
     "Bonjour à tous,\nPour le 14 juillet, qui peut nous prêter 3 barnums ?\nMerci\nMairie de Gâvres",
-    "Qqn aurait 3 isoloirs à prêter du vendredi 11 au lundi 14 juin ? Quéven",
+    "Qui a des écocups à prêter ?",
 ]
 REQUESTS = [
+    # a loan asked of the pool, in the form of a question: recorded as ever (9 % of the
+    # annotated loans are written so; who-questions are 1.4 %)
+    "Bonjour, est-ce que quelqu'un aurait 50 barrières à nous prêter du 12 au 15 juillet ?",
+    "quelqu'un aurait une sono pour le 14 juillet",
+    "Une commune a-t-elle un chapiteau disponible le 21 juin ?",
+    "Est-ce qu'une commune pourrait nous prêter 2 barnums le 14 juillet ?",
+    "Qqn aurait 3 isoloirs à prêter du vendredi 11 au lundi 14 juin ? Quéven",
     "pourriez-vous nous prêter 10 tables le 3 juin ?",
     "Pouvez-vous nous prêter 10 tables le 3 juin ?",
     "Est-il possible de nous prêter 10 tables le 3 juin ?",
@@ -96,7 +99,7 @@ def test_a_question_quoted_in_a_reply_is_no_question() -> None:
 
 def test_the_answer_says_what_is_free_what_is_short_and_what_is_promised() -> None:
     reading = READER.read(
-        "quelqu'un aurait 200 ganivelles et une nacelle du 12 au 15 juillet ?", TODAY
+        "qui aurait 200 ganivelles et une nacelle du 12 au 15 juillet ?", TODAY
     )
     day = dt.date
     lorient = Available(1, "56121", "Lorient", "ganivelles", 300, 120, day(2027, 6, 1),
@@ -221,7 +224,7 @@ async def test_what_loans_promise_is_not_offered_and_nobody_is_said(
     assert "(offre du 1er au 31 juillet 2027)" in body and "promise" not in body
 
     nobody = mail(
-        "Est-ce que quelqu'un aurait une nacelle le 3 juin ?", message_id="<m9@caudan.fr>"
+        "Qui aurait une nacelle le 3 juin ?", message_id="<m9@caudan.fr>"
     )
     assert (await talk(smtp, nobody))[0] == 250
     answer = await last_reply(sessions)
@@ -278,7 +281,7 @@ async def riantec_needs(sessions: async_sessionmaker[AsyncSession]) -> list[Need
 async def test_a_question_in_the_chat_is_declared_by_its_button(
     chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    calls = await chat.say(ANNE, "quelqu'un aurait des podiums le 21 juin ?")
+    calls = await chat.say(ANNE, "qui aurait des podiums le 21 juin ?")
     answer = texts(calls)
     # From Riantec: Lorient (5.8 km) before Hennebont; Caudan lends in June too.
     assert "Pour des podiums le 21 juin 2027, 3 communes peuvent prêter" in answer
