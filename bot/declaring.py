@@ -13,11 +13,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot import keyboards
-from bot.keyboards import CardCB, FixCB, ReplyCB
+from bot.keyboards import AskedCB, CardCB, FixCB, ReplyCB
 from bot.sending import plain, say
 from handlers import conversation, replies
 from handlers.inbound import TELEGRAM_PREFIX, Inbound
-from handlers.inbox import Fate, Inbox
+from handlers.inbox import Fate, Inbox, Outcome
 from handlers.requests import Requests
 from storage.models import Channel
 
@@ -96,20 +96,45 @@ async def declare(
         await say(bot, message.chat.id, plain(replies.STRANGER))
         return
     if outcome.fate is not Fate.TO_CONFIRM or outcome.reading is None:
-        if outcome.reply:
-            await say(bot, message.chat.id, plain(outcome.reply))
+        if outcome.reply:  # a question's answer carries its button to declare the need
+            markup = keyboards.actions(outcome.actions)
+            await say(bot, message.chat.id, plain(outcome.reply), markup)
         return
-    previous = (await state.get_data()).get("message")
-    if previous is not None:  # a new declaration replaces the one left unconfirmed
-        await inbox.abandon(previous)
+    await _begin(bot, message.chat.id, state, inbox, requests, outcome)
+
+
+async def on_asked(
+    query: CallbackQuery, callback_data: AskedCB, state: FSMContext, bot: Bot, inbox: Inbox,
+    requests: Requests,
+) -> None:  # fmt: skip
+    """Déclarer ce besoin, under the answer to a question: what it asked goes through the
+    card (questions, Confirmer) as a declaration written now would."""
+    assert query.message is not None
+    sender = f"{TELEGRAM_PREFIX}{query.from_user.id}"
+    outcome = await inbox.question(callback_data.m, sender)
+    if outcome is None:  # declared already, or not this person's question
+        await query.answer(replies.DECLARED_ALREADY, show_alert=True)
+        return
+    await query.answer()
+    await _begin(bot, query.message.chat.id, state, inbox, requests, outcome)
+
+
+async def _begin(
+    bot: Bot, chat_id: int, state: FSMContext, inbox: Inbox, requests: Requests, outcome: Outcome
+) -> None:
+    """A declaration begins: its reading is completed, then shown on a card."""
     assert outcome.message_id is not None and outcome.commune is not None
+    assert outcome.reading is not None
+    previous = (await state.get_data()).get("message")
+    if previous not in (None, outcome.message_id):  # it replaces the one left unconfirmed
+        await inbox.abandon(previous)
     data = {
         "message": outcome.message_id,
         "reading": conversation.to_state(outcome.reading),
         "commune": outcome.commune_name or await requests.commune(outcome.commune),
         "skipped": [],
     }
-    await _next(bot, message.chat.id, state, data)
+    await _next(bot, chat_id, state, data)
 
 
 async def ready_answer(
@@ -238,4 +263,5 @@ def make_router() -> Router:
     router.callback_query.register(ready_answer, ReplyCB.filter())
     router.callback_query.register(on_card, CardCB.filter())
     router.callback_query.register(on_fix, FixCB.filter())
+    router.callback_query.register(on_asked, AskedCB.filter())
     return router

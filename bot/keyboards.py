@@ -34,6 +34,12 @@ class ReplyCB(CallbackData, prefix="r"):
     v: str
 
 
+class AskedCB(CallbackData, prefix="d"):
+    """Declare the need that message `m` only asked about."""
+
+    m: int
+
+
 class ProposalCB(CallbackData, prefix="p"):
     """Accept (y) or refuse (n) proposal `p`."""
 
@@ -124,11 +130,17 @@ def anticipation(anticipation_id: int) -> InlineKeyboardMarkup:
     )
 
 
+def declare_asked(message_id: int) -> InlineKeyboardMarkup:
+    """Déclarer ce besoin, under the answer to a question."""
+    return _rows([("Déclarer ce besoin", AskedCB(m=message_id))])
+
+
 def actions(wanted: Sequence[Action]) -> InlineKeyboardMarkup | None:
     """The buttons of the answers a notice invites, a row each; None when it invites none."""
     rows = {
         ActionKind.ANSWER_PROPOSAL: proposal,
         ActionKind.ANSWER_ANTICIPATION: anticipation,
+        ActionKind.DECLARE_ASKED: declare_asked,
     }
     markups = [rows[a.kind](a.target) for a in wanted]
     if not markups:

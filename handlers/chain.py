@@ -2,7 +2,7 @@
 message's `Handling`, as Mailman's chain of rules:
 
     claim → screen → identify → read → (a reply to the bot? a link asked?) → understand
-          → record | hold
+          → (a question: who can lend this?) → record | hold
 
 A step lets the message go on (it returns None) or decides its fate (an `Outcome`). Once
 every message of a transaction has been through its chain, the inbox settles what they
@@ -19,17 +19,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import anticipation, proposals, replies
+from handlers import anticipation, asking, proposals, replies
 from handlers.completion import complete, correct, original_message
 from handlers.inbound import Inbound
 from handlers.logins import asks_for_link, link_message
-from handlers.notices import ActionKind, asked
+from handlers.notices import Action, ActionKind, asked
 from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
 from handlers.recording import Author, Recorded, held_from, record, release
 from handlers.settlement import Settlement
 from storage.errors import MutualiseError
-from storage.inbox import claim_many, set_outcome
+from storage.inbox import UNHANDLED, claim_many, set_outcome, take_question
 from storage.members import (
     Sender,
     commune_name,
@@ -52,6 +52,7 @@ class Fate(enum.StrEnum):
     QUARANTINED = "quarantined"
     REFUSED = "refused"
     ANSWERED = "answered"
+    ASKED = "asked"  # a question answered, nothing recorded until its writer declares it
     TO_CONFIRM = "to_confirm"
     RECORDED = "recorded"
     FAILED = "failed"
@@ -70,6 +71,8 @@ class Outcome:
     proposals: list[Proposal] = field(default_factory=list)
     # The name of the commune it speaks for, when a step knew it (the card shows it).
     commune_name: str | None = None
+    # The answers its reply invites (declare the need a question asked about).
+    actions: tuple[Action, ...] = ()
 
 
 # The channel's answer, queued in the transaction that records the message: a reply is
@@ -162,23 +165,24 @@ def _claimed(turn: Turn, msg: Handling) -> Outcome | None:
     return None
 
 
-# The status each claiming step leaves its message in while the transaction holds it.
-_CLAIMS: dict[Step, InboundStatus] = {
-    claim_message: InboundStatus.RECEIVED,
-    claim_card: InboundStatus.RECORDED,
+# The status each claiming step leaves its message in while the transaction holds it, and
+# those it takes it from: a card may be the declaration of a question answered.
+_CLAIMS: dict[Step, tuple[InboundStatus, tuple[InboundStatus, ...]]] = {
+    claim_message: (InboundStatus.RECEIVED, UNHANDLED),
+    claim_card: (InboundStatus.RECORDED, (*UNHANDLED, InboundStatus.ASKED)),
 }
 
 
 async def claim_all(turn: Turn, msgs: Sequence[Handling]) -> None:
     """Claim the transaction's messages before any goes through its chain, in one
     statement for each status their claiming steps leave them in."""
-    wanted: dict[InboundStatus, set[int]] = {}
+    wanted: dict[tuple[InboundStatus, tuple[InboundStatus, ...]], set[int]] = {}
     for msg in msgs:
-        status = _CLAIMS.get(msg.work.chain[0]) if msg.work.chain else None
-        if status is not None:
-            wanted.setdefault(status, set()).add(msg.id)
-    for status, ids in wanted.items():
-        turn.claimed |= await claim_many(turn.session, ids, status)
+        claim = _CLAIMS.get(msg.work.chain[0]) if msg.work.chain else None
+        if claim is not None:
+            wanted.setdefault(claim, set()).add(msg.id)
+    for (status, taking), ids in wanted.items():
+        turn.claimed |= await claim_many(turn.session, ids, status, taking)
 
 
 async def screen(turn: Turn, msg: Handling) -> Outcome | None:
@@ -329,6 +333,25 @@ async def complete_need(turn: Turn, msg: Handling) -> Outcome | None:
     return await msg.end(turn, Fate.RECORDED, f"complète le message {original}", reply)
 
 
+async def declare_asked(turn: Turn, msg: Handling) -> Outcome | None:
+    """A reply to the answer to a question ("qui peut nous prêter un podium ?"): « oui »
+    declares the need it asked about, as it was read; « non » leaves it undeclared."""
+    question_id = await _asked(turn, msg, ActionKind.DECLARE_ASKED)
+    decision = asking.declares(msg.inbound.text) if question_id is not None else None
+    if question_id is None or decision is None:
+        return None
+    if not decision:
+        return await msg.end(turn, Fate.ANSWERED, f"ne déclare pas le message {question_id}",
+                             replies.NOT_DECLARED)  # fmt: skip
+    question = await take_question(turn.session, question_id, f"déclaré par le message {msg.id}")
+    if question is None:
+        return await msg.end(turn, Fate.ANSWERED, f"message {question_id} déjà déclaré",
+                             replies.DECLARED_ALREADY)  # fmt: skip
+    msg.reading = turn.reader.read(question.text, question.at.astimezone(turn.zone).date())
+    msg.commune = question.commune or msg.commune
+    return await _record(turn, msg, ask=True)
+
+
 async def send_link(turn: Turn, msg: Handling) -> Outcome | None:
     """An email that declares nothing and asks for the territory's page: a registered
     member gets a one-time link, in the reply that goes to their own registered address
@@ -354,6 +377,21 @@ async def understand(turn: Turn, msg: Handling) -> Outcome | None:
     if msg.reading.intent is not Intent.UNKNOWN:
         return None
     return await msg.end(turn, Fate.ANSWERED, "rien à enregistrer", replies.NOTHING_UNDERSTOOD)
+
+
+async def ask(turn: Turn, msg: Handling) -> Outcome | None:
+    """A question ("qui peut nous prêter un podium le 21 juin ?") is answered with the
+    communes whose offers cover those days, nearest first; nothing is recorded until its
+    writer declares it (a button, or a reply)."""
+    assert msg.reading is not None and msg.commune is not None
+    if not asking.is_question(msg.reading):
+        return None
+    found = await asking.lenders(turn.session, msg.reading, msg.commune)
+    reply = replies.lenders(msg.reading, found)
+    lenders = sum(len(f.free) for f in found)
+    outcome = await msg.end(turn, Fate.ASKED, f"question : {lenders} offre(s) libre(s)", reply)
+    outcome.actions = (Action(ActionKind.DECLARE_ASKED, msg.id),)
+    return outcome
 
 
 async def hold(turn: Turn, msg: Handling) -> Outcome | None:
@@ -401,11 +439,12 @@ async def record_card(turn: Turn, msg: Handling) -> Outcome | None:
 # A message recorded as it is read: an email, a line of `mutualise ingest`.
 AS_READ: tuple[Step, ...] = (
     claim_message, screen, identify, read,
-    answer_anticipation, answer_proposal, confirm_held, complete_need,
-    send_link, understand, record_and_ask,
+    answer_anticipation, answer_proposal, confirm_held, complete_need, declare_asked,
+    send_link, understand, ask, record_and_ask,
 )  # fmt: skip
-# A chat message: read and shown back as a card, recorded only once confirmed.
-TO_CONFIRM: tuple[Step, ...] = (claim_message, screen, identify, read, understand, hold)
+# A chat message: read and shown back as a card, recorded only once confirmed; a question
+# answered, recorded only once its writer presses the button to declare it.
+TO_CONFIRM: tuple[Step, ...] = (claim_message, screen, identify, read, understand, ask, hold)
 # The card confirmed: recorded as the writer left it.
 CONFIRMED: tuple[Step, ...] = (claim_card, identify, read, record_card)
 

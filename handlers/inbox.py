@@ -36,8 +36,8 @@ from handlers.reading.reader import Reader, Reading
 from handlers.settlement import Settlement
 from storage.database import standalone
 from storage.errors import store_unavailable
-from storage.inbox import Arrival, failed, log_many, mark_handled, set_outcome
-from storage.members import identify_senders, members_by_telegram
+from storage.inbox import Arrival, failed, log_many, mark_handled, question, set_outcome
+from storage.members import commune_name, identify_senders, members_by_telegram
 from storage.models import Channel, InboundMessage, InboundStatus
 from storage.turns import turn, writing
 
@@ -115,6 +115,18 @@ class Inbox:
             return Outcome(Fate.DUPLICATE, None, message_id)
         inbound = Inbound(message.channel, message.sender, message.text or "", at, "")
         return await self._handling(Work(message_id, inbound, CONFIRMED, reading=reading))
+
+    async def question(self, message_id: int, sender: str) -> Outcome | None:
+        """A question the bot answered ("qui peut nous prêter un podium ?"), for its writer to
+        declare: read again as of the day it was written; None once declared, or when it is
+        not theirs."""
+        async with standalone(self.sessions) as session:
+            asked = await question(session, message_id, sender)
+            if asked is None:
+                return None
+            name = await commune_name(session, asked.commune) if asked.commune else None
+        reading = self.reader.read(asked.text, asked.at.astimezone(self.zone).date())
+        return Outcome(Fate.ASKED, None, message_id, reading, asked.commune, commune_name=name)
 
     async def _handle(self, session: AsyncSession, works: list[Work]) -> list[Outcome]:
         """The messages of one transaction: each through its chain, what they touched

@@ -8,9 +8,12 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.matching.plans import Place, distance_km
 from storage.models import ParticipantRole, ProposalKind
-from storage.views import IN_PLAY, Item, OfferRow, ProposalRow, french_key
+from storage.proposals import communes_with_places
+from storage.views import IN_PLAY, Item, OfferRow, ProposalRow, Scope, french_key
 
 # Distances past this are "not placed" (a town hall without coordinates).
 UNPLACED_KM = 1e5
@@ -33,6 +36,15 @@ class Available:
     @property
     def taken(self) -> bool:
         return self.free == 0
+
+
+async def places_of(session: AsyncSession, scope: Scope) -> dict[str, Place]:
+    """Where the territory's communes are, by INSEE code: what distances start from."""
+    return {
+        c.insee: Place(c.name, c.population, c.latitude, c.longitude, epci)
+        for c, epci in await communes_with_places(session)
+        if c.insee in scope.communes
+    }
 
 
 def folded(text: str) -> str:

@@ -27,6 +27,7 @@ class ActionKind(enum.StrEnum):
 
     ANSWER_PROPOSAL = "answer_proposal"  # accept or refuse proposal N
     ANSWER_ANTICIPATION = "answer_anticipation"  # answer the question N asked ahead of an event
+    DECLARE_ASKED = "declare_asked"  # declare the need message N only asked about
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ IN_WRITING = {
         "Répondez à ce message par « oui » pour redemander le même matériel (les besoins sont "
         "enregistrés et l'appariement cherche des prêteurs), par « pas cette année » si la "
         "manifestation n'a pas lieu, ou écrivez simplement ce qu'il vous faut cette fois."
+    ),
+    ActionKind.DECLARE_ASKED: (
+        "Pour déclarer ce besoin, répondez à ce message par « oui » (ou « je le déclare ») : "
+        "il sera enregistré et l'appariement proposera un prêt. Sinon, il n'y a rien à faire."
     ),
 }
 

@@ -18,12 +18,10 @@ from handlers.costs import format_month, price_book
 from handlers.digests import DigestConfig
 from handlers.digests.semester import Semester, build
 from handlers.group_orders import LAUNCH, MAX_JOINING
-from handlers.lendable import Available, available
-from handlers.matching.plans import Place
+from handlers.lendable import Available, available, places_of
 from storage import views
 from storage.access import LoggedAction, actions, first_actions
 from storage.models import NeedKind, ParticipantRole
-from storage.proposals import communes_with_places
 from storage.views import IN_PLAY, EventRow, Item, NeedRow, ProposalRow, Scope, french_key
 
 KINDS = {"achat": NeedKind.PURCHASE, "emprunt": NeedKind.BORROW}
@@ -166,11 +164,7 @@ async def page(
     proposals = summary.proposals
     found: list[Available] = []
     if search.asked:
-        places = {
-            c.insee: Place(c.name, c.population, c.latitude, c.longitude, epci)
-            for c, epci in await communes_with_places(session)
-            if c.insee in scope.communes
-        }
+        places = await places_of(session, scope)
         offers = await views.offers(session, scope)
         found = available(offers, proposals, items, places, home, search.item,
                           search.first, search.last)  # fmt: skip

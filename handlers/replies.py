@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from handlers.asking import Lenders, free_in_all
+from handlers.lendable import Available
 from handlers.reading.intents import Intent
 from handlers.reading.reader import Reading
 from handlers.recording import Recorded
@@ -73,7 +77,8 @@ def recorded(reading: Reading, what: Recorded, commune: str) -> str:
         when = stretch(reading.start, reading.end)
         return f"Manifestation enregistrée pour {commune} : « {reading.event} » {when}."
     if reading.intent is Intent.LEND:
-        return f"Offre de prêt enregistrée pour {commune} : {_things(reading)} {_window(reading)}."
+        window = _window(reading.start, reading.end)
+        return f"Offre de prêt enregistrée pour {commune} : {_things(reading)} {window}."
     if reading.intent is Intent.PURCHASE:
         by = f" avant le {day(reading.deadline)}" if reading.deadline else ""
         return f"Besoin d'achat enregistré pour {commune} : {_things(reading)}{by}."
@@ -104,14 +109,82 @@ def proposals_cancelled(count: int) -> str:
     return f"{count} propositions qui en dépendaient sont annulées."
 
 
-def _window(reading: Reading) -> str:
-    if reading.start and reading.end:
-        return stretch(reading.start, reading.end)
-    if reading.start:
-        return f"à partir du {day(reading.start)}"
-    if reading.end:
-        return f"jusqu'au {day(reading.end)}"
+def _window(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return stretch(start, end)
+    if start:
+        return f"à partir du {day(start)}"
+    if end:
+        return f"jusqu'au {day(end)}"
     return "sans limite de dates"
+
+
+def lenders(reading: Reading, found: list[Lenders]) -> str:
+    """The answer to a question ("qui peut nous prêter un podium le 21 juin ?"): for each
+    item, the communes that can lend it on those days, nearest first; nothing recorded."""
+    when = stretch(reading.start, reading.end) if reading.start else "(sans date précisée)"
+    parts = [_lenders_of(item, when) for item in found]
+    anyone = any(item.free for item in found)
+    then = (
+        "l'appariement proposera un prêt entre communes"
+        if anyone
+        else "il sera proposé dès qu'une commune pourra prêter, et compté pour un éventuel "
+        "achat en commun"
+    )
+    parts.append(f"Rien n'est enregistré : ce n'est qu'une question. Si vous déclarez ce "
+                 f"besoin, {then}.")  # fmt: skip
+    return "\n\n".join(parts)
+
+
+def _lenders_of(item: Lenders, when: str) -> str:
+    what = amount(item.quantity, item.label, item.plural) if item.quantity else f"des {item.plural}"
+    promised = (
+        f" ({item.promised} {noun(item.promised, 'autre offre', 'autres offres')} "
+        f"{noun(item.promised, 'couvre', 'couvrent')} ces dates mais "
+        f"{noun(item.promised, 'est déjà promise', 'sont déjà promises')}.)"
+        if item.promised
+        else ""
+    )
+    if not item.free:
+        return (f"Pour {what} {when}, aucune autre commune du territoire n'a d'offre libre "
+                f"ces jours-là.{promised}")  # fmt: skip
+    count = len({a.commune for a in item.free})
+    nearest = ", de la plus proche à la plus lointaine" if count > 1 else ""
+    head = (
+        f"Pour {what} {when}, {count} {noun(count, 'commune peut', 'communes peuvent')} "
+        f"prêter{nearest} :"
+    )
+    lines = [f"• {_offer_line(a)}" for a in item.free]
+    return "\n".join([head, *lines]) + _coverage(item, count) + promised
+
+
+def _offer_line(offer: Available) -> str:
+    """ "Lorient, à 9,8 km : 150 libres sur 300 (offre du 1er juin au 30 septembre 2027)"."""
+    where = f", à {offer.km:.1f} km".replace(".", ",") if offer.km is not None else ""
+    if offer.free is None:
+        free = "le lot entier"
+    else:
+        free = f"{offer.free} {noun(offer.free, 'libre', 'libres')}"
+        if offer.offered != offer.free:
+            free += f" sur {offer.offered}"
+    return f"{offer.commune}{where} : {free} (offre {_window(offer.start, offer.end)})"
+
+
+def _coverage(item: Lenders, communes: int) -> str:
+    """Whether the lenders together have as many as asked."""
+    together = free_in_all(item.free)
+    if item.quantity is None or together is None:
+        return ""
+    if together < item.quantity:
+        free = noun(together, "est libre", "sont libres")
+        return f"\nIl en manquerait {item.quantity - together} : {together} {free} en tout."
+    if communes > 1 and item.quantity > 1:
+        return f"\nÀ elles toutes, elles ont de quoi en prêter {item.quantity}."
+    return ""
+
+
+NOT_DECLARED = "C'est noté : rien n'est enregistré. Vous pouvez nous écrire à tout moment."
+DECLARED_ALREADY = "Ce besoin est déjà déclaré : rien de plus n'est enregistré."
 
 
 ASKS = {

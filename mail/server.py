@@ -220,6 +220,7 @@ class MailHandler:
                     recipient=mail.sender,
                     subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
                     body=outcome.reply,
+                    actions=[a.to_json() for a in outcome.actions],
                     headers={
                         "In-Reply-To": f"<{mail.message_id}>",
                         "References": " ".join(

@@ -121,13 +121,19 @@ MAX_ATTEMPTS = 3
 _FAILED = "erreur interne"
 
 
+# What a message is in while nobody has handled it: received, or its handling failed.
+UNHANDLED = (InboundStatus.RECEIVED, InboundStatus.FAILED)
+
+
 async def claim_many(
     session: AsyncSession,
     message_ids: Collection[int],
     status: InboundStatus = InboundStatus.RECEIVED,
+    taking: Collection[InboundStatus] = UNHANDLED,
 ) -> set[int]:
     """Take messages to handle them in this transaction, leaving them in `status`: the ids
-    taken, in one statement (those left out are handled already).
+    taken, in one statement (those left out, in none of the statuses `taking`, are handled
+    already).
 
     The conditional UPDATE locks the rows until the transaction ends: another instance (or
     a sweep after a crash) trying one of the messages waits, then finds it handled.
@@ -138,12 +144,66 @@ async def claim_many(
         update(InboundMessage)
         .where(
             InboundMessage.id.in_(set(message_ids)),
-            InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
+            InboundMessage.status.in_(tuple(taking)),
         )
         .values(status=status)
         .returning(InboundMessage.id)
     )
     return set(taken)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question the bot answered without recording anything ("qui peut nous prêter un
+    podium ?"): what it said, when, and for which commune."""
+
+    message_id: int
+    text: str
+    at: dt.datetime
+    commune: str | None
+
+
+_QUESTION = (
+    InboundMessage.id,
+    InboundMessage.text,
+    InboundMessage.received_at,
+    InboundMessage.commune_insee,
+)
+
+
+async def question(session: AsyncSession, message_id: int, sender: str) -> Question | None:
+    """The question of that number by that sender, if it is still undeclared."""
+    row = (
+        await session.execute(
+            select(*_QUESTION).where(
+                InboundMessage.id == message_id,
+                InboundMessage.sender == sender,
+                InboundMessage.status == InboundStatus.ASKED,
+            )
+        )
+    ).first()
+    return _question(row)
+
+
+async def take_question(session: AsyncSession, message_id: int, outcome: str) -> Question | None:
+    """Take an undeclared question to declare what it asked, in one statement (however
+    many try at once, one takes it); None when it is declared already, or no question."""
+    row = (
+        await session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == message_id, InboundMessage.status == InboundStatus.ASKED)
+            .values(status=InboundStatus.RECORDED, outcome=outcome)
+            .returning(*_QUESTION)
+        )
+    ).first()
+    return _question(row)
+
+
+def _question(row: Any) -> Question | None:
+    if row is None:
+        return None
+    message_id, text, at, commune = row
+    return Question(message_id, text or "", at, commune)
 
 
 async def failed(session: AsyncSession, message_id: int) -> None:

@@ -171,6 +171,8 @@ class InboundStatus(enum.StrEnum):
     RECEIVED = "received"
     RECORDED = "recorded"
     ANSWERED = "answered"
+    # A question answered (who can lend this?), nothing recorded: its writer may declare it.
+    ASKED = "asked"
     REFUSED = "refused"
     IGNORED = "ignored"
     QUARANTINED = "quarantined"
