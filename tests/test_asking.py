@@ -98,9 +98,7 @@ def test_a_question_quoted_in_a_reply_is_no_question() -> None:
 
 
 def test_the_answer_says_what_is_free_what_is_short_and_what_is_promised() -> None:
-    reading = READER.read(
-        "qui aurait 200 ganivelles et une nacelle du 12 au 15 juillet ?", TODAY
-    )
+    reading = READER.read("qui aurait 200 ganivelles et une nacelle du 12 au 15 juillet ?", TODAY)
     day = dt.date
     lorient = Available(1, "56121", "Lorient", "ganivelles", 300, 120, day(2027, 6, 1),
                         day(2027, 9, 30), 7.2)  # fmt: skip
@@ -223,9 +221,7 @@ async def test_what_loans_promise_is_not_offered_and_nobody_is_said(
     assert "Pour 1 podium (sans date précisée), 3 communes peuvent prêter" in body
     assert "(offre du 1er au 31 juillet 2027)" in body and "promise" not in body
 
-    nobody = mail(
-        "Qui aurait une nacelle le 3 juin ?", message_id="<m9@caudan.fr>"
-    )
+    nobody = mail("Qui aurait une nacelle le 3 juin ?", message_id="<m9@caudan.fr>")
     assert (await talk(smtp, nobody))[0] == 250
     answer = await last_reply(sessions)
     assert (
