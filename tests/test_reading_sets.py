@@ -77,8 +77,8 @@ FLOORS = {
     "set-ax.jsonl": (0.84, 0.93, 0.12),
     # AY, AZ: blind after round 24, used for round 25; BA, BB: blind after round 25, used for
     # round 26; BC, BD: blind after round 26, used for round 27; BE, BF: blind after round 27,
-    # used for round 28; BG, BH: blind after round 28 (no rule made from them yet; the intent
-    # model is trained on them, which flatters them)
+    # used for round 28; BG, BH: blind after round 28, used for round 29; BI, BJ: blind
+    # after the first rule of round 29, used for it (the intent model is trained on them)
     "set-ay.jsonl": (0.88, 0.92, 0.08),
     "set-az.jsonl": (0.81, 0.89, 0.13),
     "set-ba.jsonl": (0.86, 0.92, 0.08),
@@ -88,7 +88,9 @@ FLOORS = {
     "set-be.jsonl": (0.88, 0.93, 0.12),
     "set-bf.jsonl": (0.75, 0.86, 0.17),
     "set-bg.jsonl": (0.88, 0.93, 0.08),
-    "set-bh.jsonl": (0.85, 0.88, 0.08),
+    "set-bh.jsonl": (0.90, 0.92, 0.06),
+    "set-bi.jsonl": (0.90, 0.94, 0.06),
+    "set-bj.jsonl": (0.87, 0.93, 0.06),
 }
 
 
