@@ -251,18 +251,30 @@ class Reader:
         reading = Reading(document.original, scope.intent, items)
         self._name_event(reading, seen, scope)
         self._second_opinion(reading, seen, scope, guess, document.original)
-        writer = self.writers.find(seen.folded, document.folded, signature)
-        if writer is None and reading.intent is Intent.EVENT:
-            writer = self.writers.where(seen.folded)  # one announces one's own events
-        if writer is None and reading.intent is Intent.LEND:
-            # one offers one's own: "dispo à Riantec", "les barrières de Port-Louis sont dispo"
-            writer = self.writers.where(seen.folded) or self.writers.owner(seen.folded)
+        if self.writers.for_a_body(seen.folded, document.folded, signature):
+            # the intercommunality or a syndicate: a commune only when it writes for one
+            writer = self.writers.on_behalf(seen.folded)
+        else:
+            writer = self._writer(reading, seen, document, signature)
         if writer is not None:
             reading.commune, reading.spans["commune"] = writer[0], [writer[1]]
         placement = self._date(reading, seen, today)
         _place_recurrence(reading, seen.folded, today)
         self._question(reading, seen, scope, placement, forwarded)
         return reading
+
+    def _writer(
+        self, reading: Reading, seen: _Seen, document: Document, signature: Span | None
+    ) -> tuple[str, Span] | None:
+        """The commune that writes: where it signs or says it is, else, for an event or an
+        offer, where it takes place or whose equipment it is."""
+        writer = self.writers.find(seen.folded, document.folded, signature)
+        if writer is None and reading.intent is Intent.EVENT:
+            writer = self.writers.where(seen.folded)  # one announces one's own events
+        if writer is None and reading.intent is Intent.LEND:
+            # one offers one's own: "dispo à Riantec", "les barrières de Port-Louis sont dispo"
+            writer = self.writers.where(seen.folded) or self.writers.owner(seen.folded)
+        return writer
 
     def _see(self, own: Document, today: dt.date) -> _Seen:
         """Dates, numbers, items and their counts, and the clauses of the writer's words."""

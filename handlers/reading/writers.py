@@ -131,6 +131,40 @@ _RELAY = re.compile(
     r"(?=[a-z'-]+(?: [a-z'-]+)? \((?:appel|transmis|recu)))"
     r"(?P<name>[a-z][a-z'-]*(?: [a-z][a-z'-]*)?)"
 )
+# Bodies of the territory that are no commune, whose names may hold one ("Syndicat scolaire
+# de Ploemeur-Gestel", "SIVU du Pays de Plouay", "Lorient Bretagne Sud Tourisme").
+_BODY = re.compile(
+    r"(?:(?:le|la|l')[ \t]*)?(?:lorient agglomeration|lorient bretagne sud tourisme"
+    r"|office (?:de|du) tourisme|syndicat\w*(?: \w+)? intercommuna\w+|syndicat mixte|sivu|sivom"
+    r"|communaute de communes|conseil departemental)\b"
+)
+# Where the first sentence starts, after a greeting: "Bonjour,\n\nLe Syndicat … s'inscrit".
+_OPENING = re.compile(
+    r"(?:objet[^\n]*\n)?\s*(?:(?:bonjour|madame|monsieur|mesdames|messieurs)[^\n]*\n)?\s*"
+)
+_BEHALF = re.compile(
+    r"\b(?:pour|au nom de|de la part de|organisee?s? par|porte(?:e|es)? par|relaie[^.\n]{0,60}?)"
+    r"[ \t]+(?:la[ \t]+)?(?:commune|ville|mairie)[ \t]+(?:de|d')[ \t]*" + _NAME
+)
+# The body acts for itself: "le SIVU … propose son broyeur", "Lorient Agglomération peut
+# prêter", "nous recherchons 30 grilles", "pour notre propre exposition".
+_BODY_ACTS = re.compile(
+    _BODY.pattern + r"[^.\n]{0,80}?\b(?:propose|dispose|peut|pourrait|souhaite|recherche"
+    r"|cherche|organise|s'inscrit|lance|met|prete|pretera|aura besoin|a besoin)\b"
+)
+_WE_ACT = re.compile(
+    r"\b(?:nous|on) (?:recherchons|cherchons|aurions besoin|avons besoin|pouvons preter"
+    r"|proposons|organisons)\b|\bnotre propre\b"
+)
+# What only reports, for no commune: an invoice, a closing, thanks to several communes.
+_NOT_RELAYED = re.compile(
+    r"\b(?:facture|sera fermee?|seront fermee?s|un grand merci aux communes|merci aux communes)\b"
+)
+_BODY_NAME = re.compile(_BODY.pattern + r"[^,.;:\n]{0,45}")
+_WITH = re.compile(r"\b(?:avec|aupres de)[ \t]+(?:la[ \t]+|l')?$")
+_ASKS = re.compile(
+    _NAME + r"[ \t]+(?:cherche|recherche|a besoin|aurait besoin|souhaite|voudrait|demande)\b"
+)
 _GROUPING = re.compile(r"\b(?:agglo\w*|communaute|intercommunalite)\b")
 # First parts of names too common to stand for one commune ("Port", "Pont", "Saint").
 _COMMON_PARTS = frozenset("port pont saint sainte plage bourg ville mont val".split())
@@ -252,6 +286,46 @@ class WriterFinder:
                 if insee is not None:
                     return insee, Span(start, edge.end("name"))
         return self._named_anywhere(regions)
+
+    def for_a_body(self, body: str, whole: str, signature: Span | None) -> bool:
+        """Whether the writer is no commune but a body of the territory (the
+        intercommunality, a syndicate, the tourist office) that signs or speaks first."""
+        closing = (
+            whole[signature.start : signature.end] if signature is not None else _last_lines(whole)
+        )
+        opening = _OPENING.match(body)
+        if opening is not None and _BODY.match(body, opening.end()):
+            return True
+        return _BODY.search(closing) is not None and not _INTRO.search(closing)
+
+    def on_behalf(self, body: str) -> tuple[str, Span] | None:
+        """The commune a body writes for: said in so many words ("organisées par la commune
+        de Port-Louis", "Caudan cherche toujours 2 projecteurs", "notre échange avec la
+        mairie de Languidic"); else, when the body relays ("je vous transmets la demande de
+        Quistinic", "Inguiniel ne participera pas"), the first commune it names. None when
+        the body acts for itself ("le SIVU du Pays de Plouay propose son broyeur", "nous
+        recherchons 30 grilles")."""
+        for pattern in (_BEHALF, _ASKS):
+            for match in pattern.finditer(body):
+                insee = self._resolve(match.group("name"))
+                if insee is not None:
+                    return insee, Span(match.start("name"), match.end("name"))
+        for match in _INTRO.finditer(body):
+            before = body[max(0, match.start() - 25) : match.start()]
+            if (
+                (_other(before, self._item_words) and not _WITH.search(before))
+                or _LENDS_US.match(body, match.end("name"))
+                or _ASKED_OF_IT.search(body, match.start("name"), match.end("name") + 24)
+            ):
+                continue
+            insee = self._resolve(match.group("name"))
+            if insee is not None:
+                return insee, Span(match.start("name"), match.end("name"))
+        if _BODY_ACTS.search(body) or _WE_ACT.search(body) or _NOT_RELAYED.search(body):
+            return None
+        # the body's own name holds no commune: "Syndicat scolaire de Ploemeur-Gestel"
+        unnamed = _BODY_NAME.sub(lambda m: " " * len(m.group()), body)
+        return self._named_anywhere([unnamed])
 
     def _shared_signature(self, signature: str, body: str) -> tuple[str, Span] | None:
         """ "Secrétaire de mairie | Lanvaudan (lun-mar) / Calan (jeu-ven)": a signature that
