@@ -570,6 +570,8 @@ _AFTER_BARE = re.compile(
 )
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
 _WEEK_WORDS = re.compile(r"semaine")
+_BARE_UNTIL = re.compile(r"jusqu'?\s?(?:au|a)\s+(?:le\s+)?(\d{1,2}|1er)")
+_HOUR = re.compile(r"[ \t]*(?:h\b|h\d|heures?\b)")
 _BRACKET = re.compile(r"[ \t]*\([ \t]*")
 _BEFORE_WEEK = re.compile(r"[ \t,]*(?:(?:de la|de|pour la|en|la)[ \t]+)?")
 _WEEKDAYS_NAMED = re.compile(
@@ -659,7 +661,17 @@ class DateFinder:
         self._day_after()
         self._within_week()
         found = sorted(self.found, key=lambda f: f.span.start)
+        found = [self._until_after(found[i - 1], f) if i else f for i, f in enumerate(found)]
         return [f for i, f in enumerate(found) if not (i and self._bracketed(found[i - 1], f))]
+
+    def _until_after(self, opening: DateFinding, until: DateFinding) -> DateFinding:
+        """ "à partir du 5 juillet, jusqu'au 25": the last day in the month of the first."""
+        written = self.folded[until.span.start : until.span.end]
+        day = _BARE_UNTIL.fullmatch(written)
+        if opening.kind != "from" or until.kind != "until" or opening.start is None or not day:
+            return until
+        last = _on_or_after(opening.start, day_value(day.group(1)))
+        return DateFinding("until", None, last, until.span) if last else until
 
     def _bracketed(self, day: DateFinding, weekday: DateFinding) -> bool:
         """ "pour le 18 (samedi)": the weekday in brackets names the day before it."""
@@ -754,6 +766,14 @@ class DateFinder:
             if found is None:
                 return
             start = found
+            last = _day_number(match.group("b"))
+            if _HOUR.match(self.folded, match.end()):
+                return  # "le jeudi 23 septembre à 20 h": a time, not a last day
+            if last is not None and start.grain == "day":
+                # "du 5 juillet jusqu'au 25": the last day in the month of the first
+                following = _on_or_after(start.start, last)
+                if following is not None:
+                    end = _Stretch(following, following, "day")
         weekday = _WEEKDAY_NEXT.fullmatch(match.group("b").strip())
         if weekday and start.start > end.end:  # "du lundi au vendredi": the Friday after
             ahead = (WEEKDAYS[weekday.group(1)] - start.start.weekday()) % 7
@@ -955,6 +975,19 @@ def day_value(text: str) -> int:
     if text.startswith("premier"):
         return 1
     return int(text2num(text.replace("-", " "), "fr"))
+
+
+def _on_or_after(anchor: dt.date, day: int) -> dt.date | None:
+    """Day `day` of the anchor's month, or of the month after when it would come before."""
+    following = _last_day(anchor.year, anchor.month) + dt.timedelta(days=1)
+    for month in (anchor.replace(day=1), following):
+        try:
+            candidate = month.replace(day=day)
+        except ValueError:
+            continue
+        if candidate >= anchor:
+            return candidate
+    return None
 
 
 def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
