@@ -147,7 +147,8 @@ _NTH_DAY = re.compile(
 )
 _NTH_WEEKDAY = re.compile(
     rf"(?<![a-z0-9])(?:le\s+)?(?P<rank>premier|1er|deuxieme|2e|2eme|second|troisieme|3e|3eme"
-    rf"|quatrieme|4e|4eme|dernier)\s+(?P<wd>{_WD})\s+(?:de|du|d')\s*(?:(?P<next>mois prochain)"
+    rf"|quatrieme|4e|4eme|dernier)\s+(?P<wd>{_WD}|week[\s-]?end|we)\s+(?:de|du|d')\s*"
+    rf"(?:(?P<next>mois prochain)"
     rf"|(?P<month>{_MONTH}))"
 )
 _RANKS = {
@@ -638,7 +639,7 @@ class DateFinder:
             self._spaced(match)
         for match in _search(_NTH_DAY, folded, windows, ("jour",)):
             self._nth_day(match)
-        for match in _search(_NTH_WEEKDAY, folded, windows, _WEEKDAY_NAMES):
+        for match in _search(_NTH_WEEKDAY, folded, windows, (*_WEEKDAY_NAMES, "week", "we ")):
             self._nth_weekday(match)
         for match in _search(_FEAST, folded, windows, ("paques", "pentecote", "ascension")):
             self._feast(match)
@@ -860,7 +861,9 @@ class DateFinder:
         else:
             month = _month_stretch(self.today, MONTHS[match.group("month").rstrip(".")], None, None)
             first = month.start
-        weekday = WEEKDAYS[match.group("wd")]
+        # "le 1er week-end de juillet": the weekend of the month's first Saturday
+        weekend = match.group("wd") not in WEEKDAYS
+        weekday = WEEKDAYS["samedi"] if weekend else WEEKDAYS[match.group("wd")]
         rank = match.group("rank")
         if rank == "dernier":
             day = _last_day(first.year, first.month)
@@ -868,7 +871,10 @@ class DateFinder:
         else:
             index = _RANKS[rank]
             day = first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * index)
-        self._add("point", day, day, match.span())
+        if weekend:
+            self._add("range", day, day + dt.timedelta(days=1), match.span())
+        else:
+            self._add("point", day, day, match.span())
 
     def _day_after(self) -> None:
         """ "le lendemain du 13 février", "la veille du 14 juillet": a day from a day."""

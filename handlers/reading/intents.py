@@ -97,7 +97,7 @@ ASKING = _words(
     r"(?<!au )(?<!en )(?<!a )(?<!propose le )(?<!proposons le )(?<!proposent le )"
     r"(?<!offre le )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
     r"(?:quelqu'un|quelqu un|qqn|qq1|qqun|une commune|une autre commune|des communes)"
-    r" (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b",
+    r" (?:aurait|a (?:un|une|des|du|de la|\d+)|pourrait|peut|possede|dispose)\b",
     r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b"
     r"(?! etre)",
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",

@@ -146,6 +146,9 @@ _DECIDED_ON = re.compile(
 )
 _SAVE = re.compile(
     r"\b(?:sauf|excepte|hormis|hors)\s+(?:le|la|les|l'|du|autour du|pendant|entre)?\s*$"
+    # "nos chalets ne sont utilisés que le premier week-end de décembre": the owner's days
+    r"|\b(?:ne|n')\s*(?:sont|est|sera|seront|servent|sert)\s+(?:utilisee?s?\s+)?que\s+"
+    r"(?:le|la|les|l'|du|pendant)?\s*$"
 )
 
 
