@@ -130,7 +130,8 @@ _ONE_STARTS = (
 _GUARDED_ONE = rf"{_ONE_STARTS}(?:{_ONE})"
 # Days listed before their month: "23-24-25 juillet", "les 12, 13 et 14 juin".
 _DAY_LIST = re.compile(
-    rf"(?=les\s|\d)(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)(?:\s*(?:-|,|et)\s*[0-3]?\d){{1,6}}"
+    rf"(?=les\s|\d)(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)"
+    rf"(?:\s*(?:-|,|et)\s*[0-3]?\d|[ \t]+[0-3]?\d(?=[ \t]+[0-3]?\d|[ \t]*(?:,|et)\b)){{1,6}}"
     rf"\s*(?:-|,|et)\s*(?P<last>[0-3]?\d)\s+(?P<month>{_MONTH}){_YEAR}"
 )
 # "20 02 2014", "le 17 02", "le 3eme jour d'octobre", "le dernier jour d'octobre 2015",
@@ -179,7 +180,7 @@ _OPEN = re.compile(
     r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?"
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
-    r"|tout le mois d'|tout le mois de|tout|toute|durant|pendant tout|pendant|courant"
+    r"|tout le mois d'|tout le mois de|tout|toute|tt|durant|pendant tout|pendant|courant"
     r"|le|la|en|au|ce|cette|a|du)\s*"
     rf"(?P<a>{_GUARDED_ONE})"
 )
@@ -628,13 +629,13 @@ class DateFinder:
         self._taken = bytearray(len(folded))
 
     def run(self) -> list[DateFinding]:
-        """Ranges first, then dates introduced by a word, then lone dates."""
+        """Lists of days and ranges first, then dates introduced by a word, then lone dates."""
         folded = self.folded
         windows = _windows(folded)
-        for match in _search(_RANGE, folded, windows):
-            self._range(match)
         for match in _search(_DAY_LIST, folded, windows):
             self._day_list(match)
+        for match in _search(_RANGE, folded, windows):
+            self._range(match)
         for match in _search(_SPACED, folded, windows):
             self._spaced(match)
         for match in _search(_NTH_DAY, folded, windows, ("jour",)):
@@ -812,7 +813,9 @@ class DateFinder:
             stretch = self._next_day_number(match.group("a"))
             if stretch is None:
                 return
-        if stretch.grain == "month" and word.startswith(("tout", "durant", "pendant", "courant")):
+        if stretch.grain == "month" and word.startswith(
+            ("tout", "tt", "durant", "pendant", "courant")
+        ):
             self._add("range", stretch.start, stretch.end, span)
         elif word.startswith(_FROM_WORDS):
             self._add("from", stretch.start, None, span)

@@ -13,7 +13,8 @@ from handlers.reading.text import Span
 _PICKUP = (
     r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pren(?:ons|ez|ne|nent)|pris|prise"
     r"|pick[ -]?up|chercher|cherchons|livr\w*"
-    r"|montage|monte|montes|montees?|monter|installation|arrivee|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
+    r"|montage|monte|montes|montees?|monter|installation|installee?s?|transport(?=[ \t]+le[ \t])"
+    r"|arrivee|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
     r"|viendrons|viendrai|venons|(?<!a )partir\w*|partira\w*|(?<!a )part|aller|traversee aller"
     r"|livre\w*"
     # carried across the water or the road: "on l'embarque le vendredi 9", "passage sur le
