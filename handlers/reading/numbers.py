@@ -28,8 +28,9 @@ _NOT_QUANTITIES = re.compile(
             r"\b\d+(?:[.,]\d+)?\s?(?:kva|kw|w|v|ch|cv|db|l/h|m3/h|km/h|bars?)\b",
             # sizes that never count an item: 40 cm, 12 mm, 5 km
             r"\b\d+(?:[.,]\d+)?\s?(?:cm|mm|km|pouces?|\")(?:\b|$|\s)",
-            # areas and volumes that describe: "200 m² environ" (not "400 m² de gazon")
-            r"\b\d[\d\s.,]*\s?(?:m2|m3)\b(?!\s*(?:de|d')\s)",
+            # areas that describe: "200 m² environ" (not "400 m² de gazon"; a volume may be
+            # what a bulk product is counted in: "terreau, 15 m3 pour nous")
+            r"\b\d[\d\s.,]*\s?m2\b(?!\s*(?:de|d')\s)",
             # tyre and profile sizes: "16.9-28"
             r"\b\d+[.,]\d+-\d+\b",
             # decimals: 2,5 m3, 1,8 t, 1.5 kW: a measure, never a count

@@ -202,10 +202,13 @@ def attach_quantities(
                 for m in matches
                 if m.item.id != match.item.id
             )
+            measure = _MEASURED.match(text, after[0].end) if after else None
             if (
                 after
                 and not after[0].article
                 and not counts_next
+                # "remorque frigorifique (2 m³)": a measure counts only what is sold by it
+                and not (measure and UNITS[measure["unit"]] in BULK and match.item.unit not in BULK)
                 and not _counts_others(text, after[0])
                 and (
                     _AFTER.match(gap)
@@ -365,7 +368,10 @@ def part_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
 _MEASURED = re.compile(
     rf"[ \t]*(?P<unit>{_UNIT})\b(?![ \t]+(?:de plus|en plus|supplementaires?)\b)"
 )
-_SIZE_OF = re.compile(r"(?:\b(?:de|d')|\()[ \t]*$")
+_SIZE_OF = re.compile(
+    r"(?:\b(?:sacs?|bags?|bidons?|cuves?|citernes?|palettes?|futs?|bouteilles?|seaux?"
+    r"|conteneurs?|bennes?)[ \t]+(?:de|d')|\()[ \t]*$"
+)
 BULK = frozenset({"mètre", "litre", "kg", "tonne", "m²", "m³"})
 
 
