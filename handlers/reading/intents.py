@@ -139,7 +139,7 @@ LEND = _words(
     # a commitment in the third person: "Quéven prêtera sa sono", "la commune mettra à
     # disposition ses 50 barrières", "Cléguer propose sa scie de sol"
     r"(?:pretera|preteront|mettra a (?:la )?disposition|mettront a (?:la )?disposition)\b",
-    r"propose (?:sa|son|ses|leur|leurs) ",
+    r"propose (?:sa|son|ses|leur|leurs|\d+) ",
     r"qui (?:est|serait) (?:preneur|preneuse|interesse)",
     # "Guidel en a 60 de libres"
     r"en (?:a|avons|ai) (?:encore )?\d+ (?:de )?(?:libres?|dispos?|disponibles?)",
@@ -305,6 +305,11 @@ NOT_A_REQUEST = _words(
 # Questions about prices or the process: whatever items they name, nothing is asked.
 QUESTION = _words(
     r"combien (?:coute|coutent|ca coute|cela coute)",
+    # asking about the process or putting off: "vous savez si l'achat groupé est ouvert aux
+    # CCAS ?", "on peut en reparler lundi ?", "je n'ai pas bien compris votre message"
+    r"(?:vous savez|tu sais|savez-vous|sais-tu) si",
+    r"(?:on|nous) (?:peut|pourrait|pourrions|pouvons) en (?:reparler|discuter)",
+    r"(?:je n'ai|j'ai) pas (?:bien )?compris",
     r"quel (?:est )?(?:le )?(?:prix|tarif|cout)",
     r"comment (?:fonctionne|marche|ca marche|faire|proceder|s'inscrire|participer)",
     r"qui (?:redige|s'occupe|gere|porte|coordonne)",

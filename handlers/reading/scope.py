@@ -100,6 +100,10 @@ _PREFIX = re.compile(
 )
 
 
+_HEDGED = re.compile(
+    r"\b(?:je crois|je pense|il me semble|pas sure?|pas certaine?|peut[- ]etre|a confirmer"
+    r"|sous reserve)\b"
+)
 # Equipment that is also a place things serve: "pour la buvette", "pour la scène".
 _FOR_THE_PLACE = re.compile(r"\b(?:pour|pr)\s+(?:la|le|l'|les|notre|nos|sa|son)\s*$")
 _PLACES = frozenset({"buvette", "bar", "scene", "cuisine", "tribune", "stand", "accueil"})
@@ -207,7 +211,8 @@ class Scope:
         if Act.WITHDRAW in own and not still:
             withdrawn = _withdrawn(indexes, acts, found, where, clauses)
             if withdrawn or not any(a in POSITIVE for a in own):
-                return cls(Intent.CANCEL, withdrawn, False)
+                # "je crois que c annulé mais pas sûr": asked before anything is withdrawn
+                return cls(Intent.CANCEL, withdrawn, _HEDGED.search(folded) is not None)
         decision = decide(own, held)
         effective = _nearest(indexes, acts)
         if decision.act is None:
