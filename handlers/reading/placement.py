@@ -129,6 +129,7 @@ def _pair(inside: list[DateFinding], folded: str) -> DateFinding | None:
 # "peuvent nous répondre jusqu'au 24 septembre": the day to answer by.
 _ANSWER_BY = re.compile(
     r"\b(?:repon(?:dre|se|dez)|vous manifester|vos besoins|vos disponibilites"
+    r"|vos (?:propositions|retours|reponses|offres)"
     r"|vos quantites|nous (?:faire )?(?:connaitre|part|savoir|signe|dire)|nous indiquer"
     r"|nous le signaler|vous inscrire|inscriptions?)\b[^.;!?\n]{0,40}$"
 )
