@@ -133,7 +133,15 @@ _BUYING_OBJECT = (
 LEND = _words(
     r"(?:peut|peuvent|pouvons|pourrait|pourrions|peux|pourra|pourrons)"
     r"(?: vous| volontiers| egalement| aussi| les| en| vous en)? (?:preter|mettre a disposition"
-    r"|ceder)",
+    r"|ceder|fournir)",
+    # a lender's yes to another commune: "Plouay : oui pour le podium à Inguiniel le 8 août",
+    # "Caudan : broyeur OK pour Languidic mardi 14", "ok pour prêter la nacelle à Lanester"
+    r"(?:oui|ok|d'accord) pour (?:preter|le pret)\b",
+    r"(?:oui|ok|d'accord) pour (?:le|la|les|l'|nos|notre|ton|votre) ?[a-z'-]+(?: [a-z'-]+)?"
+    r" (?:a|pour) (?!nous\b|moi\b)[a-z][a-z'-]+ (?:le |ce |du |lundi|mardi|mercredi|jeudi"
+    r"|vendredi|samedi|dimanche|\d)",
+    r"[a-z'-]+ (?:ok|oui|d'accord|c'est bon) pour (?!nous\b|moi\b)[a-z][a-z'-]+"
+    r" (?:le |ce |du |lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|\d)",
     r"(?:nous|on) (?:pretons|prete|mettons a disposition|met a disposition|offrons"
     r"|(?:proposons|propose)(?! (?:donc |aussi |egalement )?" + _BUYING_OBJECT + r"))",
     # a commitment in the third person: "Quéven prêtera sa sono", "la commune mettra à
