@@ -62,7 +62,7 @@ _NOT_ITEMS = frozenset(
     """
     personne personnes participant participants visiteur visiteurs exposant exposants
     habitant habitants enfant enfants adulte adultes eleve eleves benevole benevoles
-    agent agents jour jours semaine semaines mois an ans annee annees heure heures
+    agent agents jour jours semaine semaines mois an ans annee annees heure heures depannage
     minute minutes fois km kilometre kilometres euro euros place places commune communes
     equipe equipes classe classes associations association stand stands coureurs invites
     convives repas couverts metre metres tonne tonnes pourcent numero numeros edition

@@ -308,7 +308,8 @@ class Reader:
         found, used = attach_quantities(matches, found_numbers, counted)
         unknown = unknown_items(found_numbers, used, named, counted, own.original)
         # "500 housses de chaise": the chair names what the covers are for
-        found = [i for i in found if not any(u.span.start <= i.span.start < u.span.end
+        found = [i for i in found if not any(i.name and u.span.start <= i.name.start
+                                             and i.name.end == u.span.end
                                              for u in unknown)] + unknown  # fmt: skip
         found = sorted((self._measured(i, counted) for i in found), key=lambda i: i.span.start)
         shape = layout(folded)
