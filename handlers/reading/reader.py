@@ -417,7 +417,9 @@ class Reader:
         reading.missing = missing_fields(reading)
         if placement.open_end and "dates" not in reading.missing:
             reading.missing.append("dates")  # "jusqu'à la décrue": until when?
-        if scope.doubtful and reading.intent not in (Intent.UNKNOWN, Intent.CANCEL):
+        if (scope.doubtful and reading.intent not in (Intent.UNKNOWN, Intent.CANCEL)) or (
+            scope.hedged and reading.intent is Intent.CANCEL
+        ):
             reading.doubts.append("intent")
         evidence = Evidence(
             seen.shape, scope.acts, seen.counted, seen.numbers, seen.used, seen.named,

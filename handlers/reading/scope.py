@@ -162,6 +162,7 @@ class Scope:
     acts: list[Act | None] = field(default_factory=list)  # each clause's, as carried
     buying: bool = False  # a need said elsewhere to be bought
     loose: bool = False  # items named with no act at all
+    hedged: bool = False  # a withdrawal said with a doubt: "je crois que c'est annulé"
 
     @classmethod
     def of(
@@ -212,7 +213,7 @@ class Scope:
             withdrawn = _withdrawn(indexes, acts, found, where, clauses)
             if withdrawn or not any(a in POSITIVE for a in own):
                 # "je crois que c annulé mais pas sûr": asked before anything is withdrawn
-                return cls(Intent.CANCEL, withdrawn, _HEDGED.search(folded) is not None)
+                return cls(Intent.CANCEL, withdrawn, False, hedged=bool(_HEDGED.search(folded)))
         decision = decide(own, held)
         effective = _nearest(indexes, acts)
         if decision.act is None:
