@@ -78,7 +78,8 @@ FLOORS = {
     # AY, AZ: blind after round 24, used for round 25; BA, BB: blind after round 25, used for
     # round 26; BC, BD: blind after round 26, used for round 27; BE, BF: blind after round 27,
     # used for round 28; BG, BH: blind after round 28, used for round 29; BI, BJ: blind
-    # after the first rule of round 29, used for it (the intent model is trained on them)
+    # after the first rule of round 29, used for it; BK, BL: blind after round 29, used for
+    # round 30 (the intent model is trained on all of them)
     "set-ay.jsonl": (0.88, 0.92, 0.08),
     "set-az.jsonl": (0.81, 0.89, 0.13),
     "set-ba.jsonl": (0.86, 0.92, 0.08),
@@ -91,6 +92,8 @@ FLOORS = {
     "set-bh.jsonl": (0.90, 0.92, 0.06),
     "set-bi.jsonl": (0.90, 0.94, 0.06),
     "set-bj.jsonl": (0.87, 0.93, 0.06),
+    "set-bk.jsonl": (0.83, 0.91, 0.10),
+    "set-bl.jsonl": (0.79, 0.91, 0.16),
 }
 
 
