@@ -79,7 +79,8 @@ FLOORS = {
     # round 26; BC, BD: blind after round 26, used for round 27; BE, BF: blind after round 27,
     # used for round 28; BG, BH: blind after round 28, used for round 29; BI, BJ: blind
     # after the first rule of round 29, used for it; BK, BL: blind after round 29, used for
-    # round 30 (the intent model is trained on all of them); BM, BN: blind after round 30
+    # round 30; BM, BN: blind after round 30, used for round 31 (the intent model is trained
+    # on all of them)
     "set-ay.jsonl": (0.88, 0.92, 0.08),
     "set-az.jsonl": (0.81, 0.89, 0.13),
     "set-ba.jsonl": (0.86, 0.92, 0.08),
