@@ -784,10 +784,15 @@ class DateFinder:
         if start.start > end.end and _A_WEEKDAY.search(match.group()):
             return  # weekdays that cannot be put in order name no stretch
         if start.start > end.end:
+            # "d'octobre à mars": the winter under way, or the next one once it is past
             shifted = _shift_year(start.start, -1)
             if shifted is None or shifted > end.end:
                 return
-            start = _Stretch(shifted, shifted, start.grain)
+            later = _shift_year(end.end, 1)
+            if end.end < self.today and later is not None:
+                end = _Stretch(later, later, end.grain)
+            else:
+                start = _Stretch(shifted, shifted, start.grain)
         if _EITHER.search(match.group()) and (end.end - start.start).days > 1:
             return  # "le 21 juin ou le 28 juin": one of two days, not a week (but "jeudi ou
             # vendredi" is the window)

@@ -144,6 +144,44 @@ _DECIDED_ON = re.compile(
     r"|commission|groupe de travail|seance|conseil|comite|bureau communautaire|rencontre)"
     r"(?: [a-z'-]+){0,4} du\s*$"
 )
+# A place's season: "la buvette ouvre le samedi 5 juin et ferme le dimanche 5 septembre".
+_OPENS = re.compile(r"\b(?:ouvre|ouvrent|ouvrira|ouvriront|ouverture|debut de (?:la )?saison)\b")
+_CLOSES = re.compile(
+    r"\b(?:ferme|ferment|fermera|fermeront|fermee?s?|fermeture|fin de (?:la )?saison)\b"
+)
+
+
+def _season(dates: list[DateFinding], folded: str) -> list[DateFinding]:
+    """A place's opening and closing days are the stretch of its season; its closing day
+    alone, beside other dates, is no day of use ("la base ferme le 19 septembre ; kayaks
+    disponibles d'octobre à mars")."""
+
+    def said(pattern: re.Pattern[str], date: DateFinding) -> bool:
+        return pattern.search(folded, max(0, date.span.start - 40), date.span.start) is not None
+
+    # days, not stretches: "fermée du 23 août au 5 septembre" is the closure's stretch
+    opening = next((d for d in dates if d.kind == "point" and said(_OPENS, d)), None)
+    closing = next(
+        (d for d in dates if (d.kind == "point" or folded.startswith("fin", d.span.start))
+         and said(_CLOSES, d)),
+        None,
+    )  # fmt: skip
+    if opening is None and closing is None:
+        return dates
+    if opening is not None and closing is not None and opening.start and closing.end:
+        if opening.start <= closing.end and opening is not closing:
+            season = DateFinding(
+                "range", opening.start, closing.end, Span(opening.span.start, closing.span.end)
+            )
+            return sorted(
+                [d for d in dates if d is not opening and d is not closing] + [season],
+                key=lambda d: d.span.start,
+            )
+    if closing is not None and opening is None and len(dates) > 1:
+        return [d for d in dates if d is not closing]
+    return dates
+
+
 _SAVE = re.compile(
     r"\b(?:sauf|excepte|hormis|hors)\s+(?:le|la|les|l'|du|autour du|pendant|entre)?\s*$"
     # "nos chalets ne sont utilisés que le premier week-end de décembre": the owner's days
@@ -295,7 +333,7 @@ class Reader:
         kept = [
             d for d in dates if not _SAVE.search(folded, max(0, d.span.start - 25), d.span.start)
         ]
-        dates = kept or dates
+        dates = _season(kept or dates, folded)
         counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
         # Bounds that no real message reaches keep the reading quick on any input.
         named = self.vocabulary.find(words(counted), counted)[:MAX_ITEMS]
