@@ -166,17 +166,15 @@ def _season(dates: list[DateFinding], folded: str) -> list[DateFinding]:
          and said(_CLOSES, d)),
         None,
     )  # fmt: skip
-    if opening is None and closing is None:
-        return dates
-    if opening is not None and closing is not None and opening.start and closing.end:
-        if opening.start <= closing.end and opening is not closing:
-            season = DateFinding(
-                "range", opening.start, closing.end, Span(opening.span.start, closing.span.end)
-            )
-            return sorted(
-                [d for d in dates if d is not opening and d is not closing] + [season],
-                key=lambda d: d.span.start,
-            )
+    if (
+        opening is not None and closing is not None and opening.start and closing.end
+        and opening.start <= closing.end and opening is not closing
+    ):  # fmt: skip
+        season = DateFinding(
+            "range", opening.start, closing.end, Span(opening.span.start, closing.span.end)
+        )
+        rest = [d for d in dates if d is not opening and d is not closing]
+        return sorted([*rest, season], key=lambda d: d.span.start)
     if closing is not None and opening is None and len(dates) > 1:
         return [d for d in dates if d is not closing]
     return dates
