@@ -104,6 +104,12 @@ _HEDGED = re.compile(
     r"\b(?:je crois|je pense|il me semble|pas sure?|pas certaine?|peut[- ]etre|a confirmer"
     r"|sous reserve)\b"
 )
+# The writer's own equipment out of order, when something else is asked: the reason.
+_OURS = re.compile(r"\b(?:notre|nos|mon|ma|mes)\s+$")
+_BROKEN = re.compile(
+    r"\s+(?:(?:est|sont|etait|etaient)\s+(?:en panne|hs|cassee?s?|hors service|mort|morte?s?)"
+    r"|(?:a|ont)\s+(?:rendu l'ame|lache|casse|grille))\b"
+)
 # Equipment that is also a place things serve: "pour la buvette", "pour la scène".
 _FOR_THE_PLACE = re.compile(r"\b(?:pour|pr)\s+(?:la|le|l'|les|notre|nos|sa|son)\s*$")
 _PLACES = frozenset({"buvette", "bar", "scene", "cuisine", "tribune", "stand", "accueil"})
@@ -140,6 +146,14 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
         if kept and _FALLBACK.fullmatch(between):
             continue  # "15 chalets, ou à défaut des barnums": only if the first cannot be had
         if _INCIDENTAL.search(before):
+            continue
+        others = [m.item.id for m in matches if m is not match]
+        if (
+            _OURS.search(before) and _BROKEN.match(text, match.end)
+            and match.item.id not in others and others
+        ):  # fmt: skip
+            # "notre enrouleur a rendu l'âme : nous cherchons 2 lignes d'eau": why they
+            # ask, not what (but "notre autolaveuse a lâché, qqn peut nous prêter la sienne")
             continue
         if kept and _FOR_THE_PLACE.search(before) and _singular(word) in _PLACES:
             continue  # "2 frigos pour la buvette du triathlon": where they serve
