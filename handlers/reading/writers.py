@@ -33,8 +33,11 @@ _AT_HALL = re.compile(r"\bje suis (?:a|au) " + _NAME + r"[ \t,]+mairie\b")
 _TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*|\(\s*){_NAME}\s*\)?\s*[.!]?\s*$")
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
 # "prêté par la commune de Caudan": that commune is another one, not the writer's.
+# "à Languidic", "disponibles au prêt à la mairie de Riantec"
+_AT = re.compile(r"\ba[ \t]+(?:(?:la[ \t]+)?(?:mairie|commune|ville)[ \t]+(?:de|d')[ \t]*)?$")
 _RELAYED = re.compile(
-    r"(?:transmise?|envoyee?|relayee?) par (?:la |l')?$|de la part de (?:la |l')?$"
+    r"(?:transmise?|envoyee?|relayee?|organisee?s?|portee?s?) par (?:la |l')?$"
+    r"|de la part de (?:la |l')?$"
 )
 _OTHER = re.compile(
     r"(?:\b(?:a|aupres de|par|avec|chez|vers|de la part|aux?|entre|attention de|attention du"
@@ -87,7 +90,8 @@ _SPEAKS = re.compile(
     r"|cherchons|recherche|recherchons|dispose|disposons|organise|organisons|prete|pretons)"
     r"|voudrait|souhaite|souhaiterait|recherche|cherche|organise|propose|dispose|lance|doit"
     r"|aurait besoin|a besoin|prete|peut preter|voudraient|souhaitent|recherchent|cherchent"
-    r"|organisent|proposent|disposent|ont besoin|auraient besoin|pretent|peuvent preter)\b"
+    r"|organisent|proposent|disposent|ont besoin|auraient besoin|pretent|peuvent preter"
+    r"|annule|confirme|retire|reserve)\b"
 )
 
 
@@ -350,9 +354,7 @@ class WriterFinder:
 
     def where(self, folded: str) -> tuple[str, Span] | None:
         """The commune an event takes place in: "cérémonie des vœux à Languidic"."""
-        return self._first_named(
-            folded, lambda before: re.search(r"\ba[ \t]+$", before[-4:]) is not None
-        )
+        return self._first_named(folded, lambda before: _AT.search(before) is not None)
 
     def owner(self, folded: str) -> tuple[str, Span] | None:
         """The commune whose equipment is named: "les 40 barrières de Port-Louis"."""
