@@ -152,9 +152,10 @@ _CLOSES = re.compile(
 
 
 def _season(dates: list[DateFinding], folded: str) -> list[DateFinding]:
-    """A place's opening and closing days are the stretch of its season; its closing day
-    alone, beside other dates, is no day of use ("la base ferme le 19 septembre ; kayaks
-    disponibles d'octobre à mars")."""
+    """A place's opening and closing days are the stretch of its season, and so are a first
+    day and the closing it lasts until ("du 1er mai jusqu'à la fermeture le 31 octobre"); a
+    closing day alone, beside other dates, is no day of use ("la base ferme le 19
+    septembre ; kayaks disponibles d'octobre à mars")."""
 
     def said(pattern: re.Pattern[str], date: DateFinding) -> bool:
         return pattern.search(folded, max(0, date.span.start - 40), date.span.start) is not None
@@ -166,16 +167,20 @@ def _season(dates: list[DateFinding], folded: str) -> list[DateFinding]:
          and said(_CLOSES, d)),
         None,
     )  # fmt: skip
-    if (
-        opening is not None and closing is not None and opening.start and closing.end
-        and opening.start <= closing.end and opening is not closing
-    ):  # fmt: skip
+    if closing is None:
+        return dates
+    first = opening
+    if first is None:
+        before = [d for d in dates if d.span.end <= closing.span.start and d.start]
+        lasts = before and "jusqu" in folded[before[-1].span.end : closing.span.start]
+        first = before[-1] if lasts and before[-1].kind in ("from", "point") else None
+    if first is not None and first.start and closing.end and first.start <= closing.end:
         season = DateFinding(
-            "range", opening.start, closing.end, Span(opening.span.start, closing.span.end)
+            "range", first.start, closing.end, Span(first.span.start, closing.span.end)
         )
-        rest = [d for d in dates if d is not opening and d is not closing]
+        rest = [d for d in dates if d is not first and d is not closing]
         return sorted([*rest, season], key=lambda d: d.span.start)
-    if closing is not None and opening is None and len(dates) > 1:
+    if opening is None and len(dates) > 1:
         return [d for d in dates if d is not closing]
     return dates
 
