@@ -275,15 +275,22 @@ async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
     }
     before = len(chat.session.calls)
     assert await deliver_due(sessions, chat.bot, clock) == 4  # Anne, Coord; then Loïc, Coord
-    edits = [c for c in chat.session.calls[before:] if isinstance(c, EditMessageText)]
-    assert [(int(str(e.chat_id)), e.message_id) for e in edits] == [
-        (ANNE, shown[ANNE]), (COORD, shown[COORD]), (LOIC, shown[LOIC]), (COORD, shown[COORD])
-    ]  # fmt: skip
-    assert "Lorient a accepté ; on attend Riantec." in str(edits[0].text)
-    assert "Accepter" in buttons([edits[0]])  # Anne still has to answer
-    assert "Lorient a accepté ; on attend Riantec." in str(edits[1].text)
-    assert not buttons([edits[1]])
-    assert all("Confirmée" in str(e.text) and e.reply_markup is None for e in edits[2:])
+    # Chats are written to side by side, each chat's messages in their order.
+    edits: dict[int, list[EditMessageText]] = {}
+    for call in chat.session.calls[before:]:
+        if isinstance(call, EditMessageText):
+            edits.setdefault(int(str(call.chat_id)), []).append(call)
+    assert {who: [e.message_id for e in them] for who, them in edits.items()} == {
+        ANNE: [shown[ANNE]],
+        COORD: [shown[COORD], shown[COORD]],
+        LOIC: [shown[LOIC]],
+    }
+    assert "Lorient a accepté ; on attend Riantec." in str(edits[ANNE][0].text)
+    assert "Accepter" in buttons([edits[ANNE][0]])  # Anne still has to answer
+    assert "Lorient a accepté ; on attend Riantec." in str(edits[COORD][0].text)
+    assert not buttons([edits[COORD][0]])
+    assert all("Confirmée" in str(e.text) and e.reply_markup is None
+               for e in (edits[LOIC][0], edits[COORD][1]))  # fmt: skip
     assert await deliver_due(sessions, chat.bot, clock) == 0  # each sent once
 
 
