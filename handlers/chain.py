@@ -153,6 +153,12 @@ async def claim_card(turn: Turn, msg: Handling) -> Outcome | None:
     return _claimed(turn, msg)
 
 
+async def claim_shown(turn: Turn, msg: Handling) -> Outcome | None:
+    """Claim a message to be shown back (a chat's card): it records nothing, so it is
+    checked, not locked (the lock, an UPDATE, made a commit to disk of a read)."""
+    return _claimed(turn, msg)
+
+
 def _claimed(turn: Turn, msg: Handling) -> Outcome | None:
     """The message goes on if the transaction claimed it (`claim_all`) and no message
     before it in the transaction took that claim up (the same message twice)."""
@@ -162,23 +168,25 @@ def _claimed(turn: Turn, msg: Handling) -> Outcome | None:
     return None
 
 
-# The status each claiming step leaves its message in while the transaction holds it.
-_CLAIMS: dict[Step, InboundStatus] = {
-    claim_message: InboundStatus.RECEIVED,
-    claim_card: InboundStatus.RECORDED,
+# The status each claiming step leaves its message in while the transaction holds it, and
+# whether it locks the message (False: only checks it is not handled already).
+_CLAIMS: dict[Step, tuple[InboundStatus, bool]] = {
+    claim_message: (InboundStatus.RECEIVED, True),
+    claim_card: (InboundStatus.RECORDED, True),
+    claim_shown: (InboundStatus.RECEIVED, False),
 }
 
 
 async def claim_all(turn: Turn, msgs: Sequence[Handling]) -> None:
     """Claim the transaction's messages before any goes through its chain, in one
     statement for each status their claiming steps leave them in."""
-    wanted: dict[InboundStatus, set[int]] = {}
+    wanted: dict[tuple[InboundStatus, bool], set[int]] = {}
     for msg in msgs:
-        status = _CLAIMS.get(msg.work.chain[0]) if msg.work.chain else None
-        if status is not None:
-            wanted.setdefault(status, set()).add(msg.id)
-    for status, ids in wanted.items():
-        turn.claimed |= await claim_many(turn.session, ids, status)
+        claim = _CLAIMS.get(msg.work.chain[0]) if msg.work.chain else None
+        if claim is not None:
+            wanted.setdefault(claim, set()).add(msg.id)
+    for (status, lock), ids in wanted.items():
+        turn.claimed |= await claim_many(turn.session, ids, status, lock=lock)
 
 
 async def screen(turn: Turn, msg: Handling) -> Outcome | None:
@@ -405,7 +413,7 @@ AS_READ: tuple[Step, ...] = (
     send_link, understand, record_and_ask,
 )  # fmt: skip
 # A chat message: read and shown back as a card, recorded only once confirmed.
-TO_CONFIRM: tuple[Step, ...] = (claim_message, screen, identify, read, understand, hold)
+TO_CONFIRM: tuple[Step, ...] = (claim_shown, screen, identify, read, understand, hold)
 # The card confirmed: recorded as the writer left it.
 CONFIRMED: tuple[Step, ...] = (claim_card, identify, read, record_card)
 

@@ -125,15 +125,28 @@ async def claim_many(
     session: AsyncSession,
     message_ids: Collection[int],
     status: InboundStatus = InboundStatus.RECEIVED,
+    *,
+    lock: bool = True,
 ) -> set[int]:
     """Take messages to handle them in this transaction, leaving them in `status`: the ids
     taken, in one statement (those left out are handled already).
 
     The conditional UPDATE locks the rows until the transaction ends: another instance (or
-    a sweep after a crash) trying one of the messages waits, then finds it handled.
+    a sweep after a crash) trying one of the messages waits, then finds it handled. Without
+    `lock`, the messages are only read: a transaction that records nothing (a card shown)
+    writes nothing, and its commit costs no write to disk (the UPDATE, changing nothing,
+    still did).
     """
     if not message_ids:
         return set()
+    if not lock:
+        unhandled = await session.scalars(
+            select(InboundMessage.id).where(
+                InboundMessage.id.in_(set(message_ids)),
+                InboundMessage.status.in_((InboundStatus.RECEIVED, InboundStatus.FAILED)),
+            )
+        )
+        return set(unhandled)
     taken = await session.scalars(
         update(InboundMessage)
         .where(
