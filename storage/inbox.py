@@ -93,13 +93,16 @@ async def set_outcome(
     )
 
 
-async def handled_already(sessions: async_sessionmaker[AsyncSession], update_id: int) -> bool:
-    """Whether a chat update was handled before (Telegram delivered it twice)."""
+async def handled_among(
+    sessions: async_sessionmaker[AsyncSession], update_ids: Collection[int]
+) -> set[int]:
+    """Which of these chat updates were handled before (Telegram delivered them twice), in
+    one query."""
     async with standalone(sessions) as session:
-        known = await session.scalar(
-            select(TelegramUpdate.update_id).where(TelegramUpdate.update_id == update_id)
+        known = await session.scalars(
+            select(TelegramUpdate.update_id).where(TelegramUpdate.update_id.in_(set(update_ids)))
         )
-    return known is not None
+    return set(known)
 
 
 async def mark_handled(
