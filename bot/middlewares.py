@@ -21,7 +21,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
 
 from handlers import replies
-from handlers.batching import Coalescer
+from handlers.batching import Gatherer
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
 from handlers.requests import Requests
@@ -33,9 +33,9 @@ from storage.models import Member
 
 log = logging.getLogger("mutualise.bot")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-# Updates arriving together are looked up together: at most this many in one query. 25
+# Updates handed over together are looked up together: at most this many in one query. 25
 # people writing at once made 50 queries (handled already? who writes?), each a round trip
-# and its share of the process's time while the others waited for their answer; now 4.
+# and its share of the process's time while the others waited for their answer; now 2.
 LOOKUPS = 64
 
 
@@ -48,7 +48,7 @@ class OnceMiddleware(BaseMiddleware):
     def __init__(self, inbox: Inbox, clock: Callable[[], dt.datetime]) -> None:
         self.inbox = inbox
         self.clock = clock
-        self._seen: Coalescer[int, bool] = Coalescer(self._handled, LOOKUPS)
+        self._seen: Gatherer[int, bool] = Gatherer(self._handled, LOOKUPS)
 
     async def _handled(self, update_ids: list[int]) -> list[bool | BaseException]:
         known = await handled_among(self.inbox.sessions, update_ids)
@@ -100,7 +100,7 @@ class MemberMiddleware(BaseMiddleware):
 
     def __init__(self, requests: Requests) -> None:
         self.requests = requests
-        self._members: Coalescer[int, Member | None] = Coalescer(self._find, LOOKUPS)
+        self._members: Gatherer[int, Member | None] = Gatherer(self._find, LOOKUPS)
 
     async def _find(self, telegram_ids: list[int]) -> list[Member | BaseException | None]:
         async with standalone(self.requests.sessions) as session:
