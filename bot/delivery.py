@@ -1,9 +1,11 @@
 """Telegram's side of the outbox: due notices rendered and sent (with the buttons of the
 answers they invite, files after the text), each marked sent or failed, with the id of the
-message it became; a notice that rewrites one already shown edits it in place."""
+message it became; a notice that rewrites one already shown edits it in place. Several
+chats are written to at once, each chat's messages in their order."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -18,8 +20,7 @@ from bot.sending import rewrite, say
 from bot.splitting import split
 from handlers.notices import Notice
 from storage.models import Channel, OutboxMessage, OutboxStatus
-from storage.outbox import attachments_of, mark_failed, mark_sent, pages
-from storage.turns import turn
+from storage.outbox import Wave, mark_failed, mark_sent, send_due
 
 log = logging.getLogger("mutualise.bot")
 # The person blocked the bot, or the chat is gone: trying again will not help.
@@ -30,36 +31,47 @@ UNCHANGED = "message is not modified"
 GONE = "message to edit not found"
 
 
+# Chats written to at once in a wave: one chat's messages go one after the other, in order,
+# while other chats' go side by side (Telegram answers each call in tens of milliseconds;
+# one after the other, a burst's proposals to 50 chats waited seconds). Flood control, if
+# Telegram asks for it, is waited out by the session's middleware.
+CHATS_AT_ONCE = 8
+
+
 async def deliver_due(
     sessions: async_sessionmaker[AsyncSession], bot: Bot, clock: Callable[[], dt.datetime]
 ) -> int:
     """Send the due Telegram messages of the outbox; returns how many left."""
     sent = 0
-    async for message_id in pages(sessions, Channel.TELEGRAM, clock):
-        # One transaction per message: what left is recorded at once, in the store's turn
-        # (taken for the commit, not while Telegram answers).
-        async with sessions() as session:
-            message = await session.get(OutboxMessage, message_id)
-            if message is None:
-                continue
-            if await _attempt(session, message, bot, clock):
-                sent += 1
-            async with turn(sessions):
-                await session.commit()
+
+    async def send(wave: Wave) -> None:
+        nonlocal sent
+        chats: dict[str, list[OutboxMessage]] = {}
+        for message in wave.messages:
+            chats.setdefault(message.recipient, []).append(message)
+        room = asyncio.Semaphore(CHATS_AT_ONCE)
+
+        async def chat(messages: list[OutboxMessage]) -> int:
+            async with room:
+                return sum([await _attempt(wave, m, bot, clock) for m in messages])
+
+        sent += sum(await asyncio.gather(*(chat(m) for m in chats.values())))
+
+    await send_due(sessions, Channel.TELEGRAM, clock, send)
     return sent
 
 
 async def _attempt(
-    session: AsyncSession, message: OutboxMessage, bot: Bot, clock: Callable[[], dt.datetime]
+    wave: Wave, message: OutboxMessage, bot: Bot, clock: Callable[[], dt.datetime]
 ) -> bool:
-    text, markup = render(Notice.of(message))
-    files = await attachments_of(session, message.id)
     try:
+        text, markup = render(Notice.of(message))
         if message.edits is not None:
-            shown = await _edit(session, message, bot, text, markup)
+            original = wave.originals.get(message.edits)
+            shown = await _edit(original, message, bot, text, markup)
         else:
             shown = (await say(bot, message.recipient, text, markup)).message_id
-        for attachment in files:
+        for attachment in wave.files.get(message.id, []):
             document = BufferedInputFile(attachment.content, filename=attachment.filename)
             await bot.send_document(message.recipient, document)
     except Exception as exc:
@@ -71,17 +83,16 @@ async def _attempt(
 
 
 async def _edit(
-    session: AsyncSession,
+    original: OutboxMessage | None,
     message: OutboxMessage,
     bot: Bot,
     text: str,
     markup: InlineKeyboardMarkup | None,
 ) -> int | None:
-    """Rewrite the message shown for outbox message `message.edits`; where it cannot be
+    """Rewrite the message shown for outbox message `message.edits` (`original`); where it cannot be
     edited (too long now, too old), send the new text as a new message, which later
     rewrites edit. Not sent yet, the message leaves with the new text. Returns the id of
     the message that shows the text, if any."""
-    original = await session.get(OutboxMessage, message.edits)
     if original is None or original.status is OutboxStatus.DEAD:
         return None
     if original.status is not OutboxStatus.SENT:

@@ -21,14 +21,22 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
 
 from handlers import replies
+from handlers.batching import Gatherer
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
 from handlers.requests import Requests
+from storage.database import standalone
 from storage.errors import store_unavailable
-from storage.inbox import handled_already
+from storage.inbox import handled_among
+from storage.members import members_by_telegram
+from storage.models import Member
 
 log = logging.getLogger("mutualise.bot")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+# Updates handed over together are looked up together: at most this many in one query. 25
+# people writing at once made 50 queries (handled already? who writes?), each a round trip
+# and its share of the process's time while the others waited for their answer; now 2.
+LOOKUPS = 64
 
 
 class OnceMiddleware(BaseMiddleware):
@@ -40,10 +48,15 @@ class OnceMiddleware(BaseMiddleware):
     def __init__(self, inbox: Inbox, clock: Callable[[], dt.datetime]) -> None:
         self.inbox = inbox
         self.clock = clock
+        self._seen: Gatherer[int, bool] = Gatherer(self._handled, LOOKUPS)
+
+    async def _handled(self, update_ids: list[int]) -> list[bool | BaseException]:
+        known = await handled_among(self.inbox.sessions, update_ids)
+        return [u in known for u in update_ids]
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        if await handled_already(self.inbox.sessions, event.update_id):
+        if await self._seen(event.update_id):
             log.info("update %s delivered again: skipped", event.update_id)
             return None
         try:
@@ -87,10 +100,16 @@ class MemberMiddleware(BaseMiddleware):
 
     def __init__(self, requests: Requests) -> None:
         self.requests = requests
+        self._members: Gatherer[int, Member | None] = Gatherer(self._find, LOOKUPS)
+
+    async def _find(self, telegram_ids: list[int]) -> list[Member | BaseException | None]:
+        async with standalone(self.requests.sessions) as session:
+            found = await members_by_telegram(session, telegram_ids)
+        return [found[i] for i in telegram_ids]
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        data["member"] = await self.requests.member(user.id) if user else None
+        data["member"] = await self._members(user.id) if user else None
         return await handler(event, data)
 
 

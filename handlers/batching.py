@@ -84,6 +84,42 @@ class Coalescer(Generic[T, R]):
                 call.answer.set_result(result)
 
 
+class Gatherer(Generic[T, R]):
+    """Runs `read(items)` once for the calls made in the same turn of the event loop (a
+    burst of updates handed over together), at most `limit` at a time. Unlike a Coalescer,
+    a call never waits for a read already under way: reads go side by side, and a lone
+    call is read at once (queued behind the read before it, a lookup took twice as long
+    when updates came one after another)."""
+
+    def __init__(
+        self, read: Callable[[list[T]], Awaitable[list[R | BaseException]]], limit: int
+    ) -> None:
+        self._read = read
+        self._limit = limit
+        self._waiting: list[_Call[T, R]] = []
+        self._reading: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, item: T) -> R:
+        call = _Call(item, asyncio.get_running_loop().create_future())
+        self._waiting.append(call)
+        if len(self._waiting) == 1:
+            task = asyncio.create_task(self._run())
+            self._reading.add(task)
+            task.add_done_callback(self._reading.discard)
+        return await asyncio.shield(call.answer)
+
+    async def _run(self) -> None:
+        await asyncio.sleep(0)  # the other calls of this turn join in
+        calls, self._waiting = self._waiting, []
+        for start in range(0, len(calls), self._limit):
+            chunk = calls[start : start + self._limit]
+            try:
+                results = await self._read([c.item for c in chunk])
+            except Exception as exc:  # every caller of the chunk hears of it
+                results = [exc] * len(chunk)
+            Coalescer._settle(chunk, results)
+
+
 class GroupCommit(Generic[T, R]):
     """A unit of work shared by the calls that arrive together: `work(session, items)` for
     all of them, in one transaction, committed once. When that transaction fails, each item

@@ -156,6 +156,12 @@ async def claim_card(turn: Turn, msg: Handling) -> Outcome | None:
     return _claimed(turn, msg)
 
 
+async def claim_shown(turn: Turn, msg: Handling) -> Outcome | None:
+    """Claim a message to be shown back (a chat's card): it records nothing, so it is
+    checked, not locked (the lock, an UPDATE, made a commit to disk of a read)."""
+    return _claimed(turn, msg)
+
+
 def _claimed(turn: Turn, msg: Handling) -> Outcome | None:
     """The message goes on if the transaction claimed it (`claim_all`) and no message
     before it in the transaction took that claim up (the same message twice)."""
@@ -166,23 +172,26 @@ def _claimed(turn: Turn, msg: Handling) -> Outcome | None:
 
 
 # The status each claiming step leaves its message in while the transaction holds it, and
-# those it takes it from: a card may be the declaration of a question answered.
-_CLAIMS: dict[Step, tuple[InboundStatus, tuple[InboundStatus, ...]]] = {
-    claim_message: (InboundStatus.RECEIVED, UNHANDLED),
-    claim_card: (InboundStatus.RECORDED, (*UNHANDLED, InboundStatus.ASKED)),
+# those it takes it from (a card may be the declaration of a question answered), and
+# whether it locks the message (False: only checks it is not handled already).
+_Claim = tuple[InboundStatus, tuple[InboundStatus, ...], bool]
+_CLAIMS: dict[Step, _Claim] = {
+    claim_message: (InboundStatus.RECEIVED, UNHANDLED, True),
+    claim_card: (InboundStatus.RECORDED, (*UNHANDLED, InboundStatus.ASKED), True),
+    claim_shown: (InboundStatus.RECEIVED, UNHANDLED, False),
 }
 
 
 async def claim_all(turn: Turn, msgs: Sequence[Handling]) -> None:
     """Claim the transaction's messages before any goes through its chain, in one
     statement for each status their claiming steps leave them in."""
-    wanted: dict[tuple[InboundStatus, tuple[InboundStatus, ...]], set[int]] = {}
+    wanted: dict[_Claim, set[int]] = {}
     for msg in msgs:
         claim = _CLAIMS.get(msg.work.chain[0]) if msg.work.chain else None
         if claim is not None:
             wanted.setdefault(claim, set()).add(msg.id)
-    for (status, taking), ids in wanted.items():
-        turn.claimed |= await claim_many(turn.session, ids, status, taking)
+    for (status, taking, lock), ids in wanted.items():
+        turn.claimed |= await claim_many(turn.session, ids, status, taking, lock=lock)
 
 
 async def screen(turn: Turn, msg: Handling) -> Outcome | None:
@@ -444,7 +453,7 @@ AS_READ: tuple[Step, ...] = (
 )  # fmt: skip
 # A chat message: read and shown back as a card, recorded only once confirmed; a question
 # answered, recorded only once its writer presses the button to declare it.
-TO_CONFIRM: tuple[Step, ...] = (claim_message, screen, identify, read, understand, ask, hold)
+TO_CONFIRM: tuple[Step, ...] = (claim_shown, screen, identify, read, understand, ask, hold)
 # The card confirmed: recorded as the writer left it.
 CONFIRMED: tuple[Step, ...] = (claim_card, identify, read, record_card)
 

@@ -19,7 +19,6 @@ from handlers.proposals import answer, awaits, notice, standing
 from handlers.recurrence import dated
 from handlers.wording import amount, day, stretch
 from storage import views
-from storage.database import standalone
 from storage.declarations import LIVE_NEEDS, live_needs, open_offers, proposals_built_on
 from storage.errors import MutualiseError
 from storage.members import commune_name, commune_names, member_by_telegram
@@ -76,11 +75,6 @@ class Requests:
         self.sessions = inbox.sessions
         self.channel = channel
         self.zone = inbox.zone
-
-    async def member(self, telegram_id: int) -> Member | None:
-        """The active member behind a Telegram account, with their commune."""
-        async with standalone(self.sessions) as session:
-            return await member_by_telegram(session, telegram_id)
 
     async def commune(self, insee: str) -> str:
         """A commune's name."""

@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mail.notices import render
 from mail.tokens import Tokens
 from storage.models import Channel, OutboxAttachment, OutboxMessage
-from storage.outbox import attachments_of, mark_failed, mark_sent, pages
-from storage.turns import turn
+from storage.outbox import Wave, mark_failed, mark_sent, send_due
 
 log = logging.getLogger("mutualise.mail.out")
 
@@ -128,25 +127,22 @@ async def deliver_due(
     relay: Relay,
     now: Callable[[], dt.datetime],
 ) -> tuple[int, int]:
-    """Send every email whose time has come, page after page (what a burst queued goes
-    in this flush, not the next); returns (sent, failed)."""
+    """Send every email whose time has come, a wave after another (what a burst queued
+    goes in this flush, not the next), each wave's marks in one commit; returns (sent,
+    failed)."""
     sent = failed = 0
     connection = Connection(relay)
+
+    async def send(wave: Wave) -> None:
+        nonlocal sent, failed
+        for message in wave.messages:
+            if await _attempt(message, wave.files.get(message.id, []), connection, now):
+                sent += 1
+            else:
+                failed += 1
+
     try:
-        async for message_id in pages(sessions, Channel.EMAIL, now):
-            # One transaction per message: what left is recorded at once, never sent twice;
-            # in the store's turn, taken for the commit (not while the relay answers).
-            async with sessions() as session:
-                message = await session.get(OutboxMessage, message_id)
-                if message is None:
-                    continue
-                files = await attachments_of(session, message.id)
-                if await _attempt(message, files, connection, now):
-                    sent += 1
-                else:
-                    failed += 1
-                async with turn(sessions):
-                    await session.commit()
+        await send_due(sessions, Channel.EMAIL, now, send)
     finally:
         await connection.close()
     return sent, failed

@@ -93,13 +93,16 @@ async def set_outcome(
     )
 
 
-async def handled_already(sessions: async_sessionmaker[AsyncSession], update_id: int) -> bool:
-    """Whether a chat update was handled before (Telegram delivered it twice)."""
+async def handled_among(
+    sessions: async_sessionmaker[AsyncSession], update_ids: Collection[int]
+) -> set[int]:
+    """Which of these chat updates were handled before (Telegram delivered them twice), in
+    one query."""
     async with standalone(sessions) as session:
-        known = await session.scalar(
-            select(TelegramUpdate.update_id).where(TelegramUpdate.update_id == update_id)
+        known = await session.scalars(
+            select(TelegramUpdate.update_id).where(TelegramUpdate.update_id.in_(set(update_ids)))
         )
-    return known is not None
+    return set(known)
 
 
 async def mark_handled(
@@ -130,16 +133,29 @@ async def claim_many(
     message_ids: Collection[int],
     status: InboundStatus = InboundStatus.RECEIVED,
     taking: Collection[InboundStatus] = UNHANDLED,
+    *,
+    lock: bool = True,
 ) -> set[int]:
     """Take messages to handle them in this transaction, leaving them in `status`: the ids
     taken, in one statement (those left out, in none of the statuses `taking`, are handled
     already).
 
     The conditional UPDATE locks the rows until the transaction ends: another instance (or
-    a sweep after a crash) trying one of the messages waits, then finds it handled.
+    a sweep after a crash) trying one of the messages waits, then finds it handled. Without
+    `lock`, the messages are only read: a transaction that records nothing (a card shown)
+    writes nothing, and its commit costs no write to disk (the UPDATE, changing nothing,
+    still did).
     """
     if not message_ids:
         return set()
+    if not lock:
+        unhandled = await session.scalars(
+            select(InboundMessage.id).where(
+                InboundMessage.id.in_(set(message_ids)),
+                InboundMessage.status.in_(tuple(taking)),
+            )
+        )
+        return set(unhandled)
     taken = await session.scalars(
         update(InboundMessage)
         .where(

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Channel, OutboxAttachment, OutboxMessage, OutboxStatus
+from storage.turns import turn
 
 # Marks a session whose transaction queued messages (in `Session.info`).
 QUEUED = "mutualise.outbox.queued"
@@ -209,23 +211,61 @@ async def due(
     return (await session.scalars(query)).all()
 
 
-async def pages(
+@dataclass
+class Wave:
+    """Due messages of one channel, loaded with all that sending them needs (their files,
+    the messages their edits rewrite), so that they go out without another read."""
+
+    messages: list[OutboxMessage]
+    files: dict[int, list[OutboxAttachment]]
+    originals: dict[int, OutboxMessage]
+
+
+Send = Callable[[Wave], Awaitable[None]]
+
+
+async def send_due(
     sessions: async_sessionmaker[AsyncSession],
     channel: Channel,
     now: Callable[[], dt.datetime],
-    size: int = 50,
-    most: int = 20,
-) -> AsyncIterator[int]:
-    """The ids of a channel's due messages, a page at a time, until none is left (or
-    `most` pages: the next flush takes the rest). A message tried meanwhile is sent, or
-    due again only later: no page comes back twice."""
+    send: Send,
+    size: int = 25,
+    most: int = 40,
+) -> None:
+    """Hand a channel's due messages to `send`, a wave of `size` at a time, until none is
+    left (or `most` waves: the next flush takes the rest). `send` marks each message of its
+    wave sent or failed; the marks of a wave are committed together, in the store's turn:
+    one commit for a wave, not one a message (a crash between a send and that commit sends
+    at most the wave again). A message tried is sent, or due again only later: no wave
+    comes back twice."""
     for _ in range(most):
         async with sessions() as session:
-            ids = [m.id for m in await due(session, channel, now(), size)]
-        for message_id in ids:
-            yield message_id
-        if len(ids) < size:
+            wave = await _loaded(session, channel, now(), size)
+            if wave.messages:
+                await send(wave)
+                async with turn(sessions):
+                    await session.commit()
+        if len(wave.messages) < size:
             return
+
+
+async def _loaded(session: AsyncSession, channel: Channel, now: dt.datetime, size: int) -> Wave:
+    messages = list(await due(session, channel, now, size))
+    ids = [m.id for m in messages]
+    files: dict[int, list[OutboxAttachment]] = {}
+    originals: dict[int, OutboxMessage] = {}
+    if ids:
+        for attachment in await session.scalars(
+            select(OutboxAttachment)
+            .where(OutboxAttachment.outbox_id.in_(ids))
+            .order_by(OutboxAttachment.id)
+        ):
+            files.setdefault(attachment.outbox_id, []).append(attachment)
+    edited = {m.edits for m in messages if m.edits is not None}
+    if edited:
+        found = await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(edited)))
+        originals = {m.id: m for m in found}
+    return Wave(messages, files, originals)
 
 
 async def in_chats(session: AsyncSession, key: str) -> Sequence[OutboxMessage]:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from handlers.batching import Coalescer, GroupCommit
+from handlers.batching import Coalescer, Gatherer, GroupCommit
 
 
 class Writer:
@@ -34,6 +34,23 @@ async def test_calls_made_while_a_batch_is_written_form_the_next() -> None:
     writer.release.set()
     assert await asyncio.gather(first, *later) == [2, 4, 6, 8, 10, 12]
     assert writer.batches == [[1], [2, 3, 4], [5, 6]]
+
+
+async def test_reads_asked_in_one_turn_go_together_and_never_wait_for_another() -> None:
+    reader = Writer()
+    gatherer = Gatherer(reader.write, limit=3)
+    burst = [asyncio.create_task(gatherer(n)) for n in (1, 2, 3, -4)]
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert reader.batches == [[1, 2, 3]]  # one read for the turn's calls, `limit` at a time
+    alone = asyncio.create_task(gatherer(5))  # the burst's read is still under way
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert reader.batches == [[1, 2, 3], [5]]  # read at once, beside it, not after it
+    reader.release.set()
+    assert await alone == 10
+    results = await asyncio.gather(*burst, return_exceptions=True)
+    assert results[:3] == [2, 4, 6] and isinstance(results[3], ValueError)
 
 
 async def test_each_caller_gets_its_own_failure() -> None:

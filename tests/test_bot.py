@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram.methods import EditMessageText, SendDocument, SendMessage
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import deliver_due
@@ -102,6 +102,29 @@ async def test_declaring_is_confirmed_before_anything_is_recorded(
     again = await chat.press(ANNE, confirm)  # the same card pressed twice records once
     assert alerts(again) == [STALE]
     assert await count(sessions, Need) == 2
+
+
+async def test_people_writing_at_once_are_looked_up_together(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    lookups: list[str] = []
+
+    def noted(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        for table in ("telegram_updates", "members"):
+            if statement.startswith("SELECT") and f"FROM {table}" in statement:
+                lookups.append(table)
+
+    event.listen(sessions.kw["bind"].sync_engine, "before_cursor_execute", noted)
+    people = [ANNE, LOIC, COORD, *range(STRANGER, STRANGER + 9)]  # one chat each
+    updates = [chat.message(who, "il nous faudrait 20 ganivelles le 21 juin") for who in people]
+    await asyncio.gather(*(chat.feed(update) for update in updates))
+    cards = [c for c in chat.session.calls if "Confirmer" in buttons([c])]
+    assert sorted(int(str(getattr(c, "chat_id", 0))) for c in cards) == [ANNE, LOIC, COORD]
+    assert sum("pas encore inscrit" in str(getattr(c, "text", "")) for c in chat.session.calls) == 9
+    # Handled already? Who writes? Asked for the updates arriving together at once (the
+    # first, perhaps, alone), not twelve times each.
+    assert lookups.count("telegram_updates") <= 2
+    assert lookups.count("members") <= 4  # and in the transactions that read the messages
 
 
 @SQLITE_ONLY
@@ -275,15 +298,22 @@ async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
     }
     before = len(chat.session.calls)
     assert await deliver_due(sessions, chat.bot, clock) == 4  # Anne, Coord; then Loïc, Coord
-    edits = [c for c in chat.session.calls[before:] if isinstance(c, EditMessageText)]
-    assert [(int(str(e.chat_id)), e.message_id) for e in edits] == [
-        (ANNE, shown[ANNE]), (COORD, shown[COORD]), (LOIC, shown[LOIC]), (COORD, shown[COORD])
-    ]  # fmt: skip
-    assert "Lorient a accepté ; on attend Riantec." in str(edits[0].text)
-    assert "Accepter" in buttons([edits[0]])  # Anne still has to answer
-    assert "Lorient a accepté ; on attend Riantec." in str(edits[1].text)
-    assert not buttons([edits[1]])
-    assert all("Confirmée" in str(e.text) and e.reply_markup is None for e in edits[2:])
+    # Chats are written to side by side, each chat's messages in their order.
+    edits: dict[int, list[EditMessageText]] = {}
+    for call in chat.session.calls[before:]:
+        if isinstance(call, EditMessageText):
+            edits.setdefault(int(str(call.chat_id)), []).append(call)
+    assert {who: [e.message_id for e in them] for who, them in edits.items()} == {
+        ANNE: [shown[ANNE]],
+        COORD: [shown[COORD], shown[COORD]],
+        LOIC: [shown[LOIC]],
+    }
+    assert "Lorient a accepté ; on attend Riantec." in str(edits[ANNE][0].text)
+    assert "Accepter" in buttons([edits[ANNE][0]])  # Anne still has to answer
+    assert "Lorient a accepté ; on attend Riantec." in str(edits[COORD][0].text)
+    assert not buttons([edits[COORD][0]])
+    assert all("Confirmée" in str(e.text) and e.reply_markup is None
+               for e in (edits[LOIC][0], edits[COORD][1]))  # fmt: skip
     assert await deliver_due(sessions, chat.bot, clock) == 0  # each sent once
 
 

@@ -22,7 +22,7 @@ from handlers.inbox import Inbox
 from handlers.reading.sources import bundled_reader
 from handlers.settings import Settings
 from tests import cli
-from tests.botapi import Call, serving
+from tests.botapi import BotAPI, Call, serving
 from tests.test_service import MUTUALISE, free_port, service_env
 
 ANNE, LOIC, STRANGER = 1001, 2002, 666
@@ -55,6 +55,13 @@ def edited_in(user: int, message_id: int) -> Callable[[Call], bool]:
     return lambda call: (
         to(user, "editMessageText")(call) and call.params["message_id"] == str(message_id)
     )
+
+
+def edited_since(api: BotAPI, since: int, user: int, message_id: int) -> Callable[[Call], bool]:
+    """A test for the edit of message `message_id` in the chat of `user`, made after the
+    first `since` calls to the Bot API."""
+    edit = edited_in(user, message_id)
+    return lambda call: edit(call) and api.calls.index(call) >= since
 
 
 @pytest.mark.e2e
@@ -118,8 +125,11 @@ async def test_run_serves_the_bot_by_long_polling(sqlite_url: str, tmp_path: Pat
                 assert time.monotonic() - pressed < 15, "the proposal waited for the outbox's round"
                 assert "Lorient peut prêter 200 ganivelles à Riantec" in notice.text
                 assert notice.message_id is not None
+                # The edit of this press, not the outbox's rewrite of the notice after the
+                # other commune's answer (this press would not be recorded yet).
+                since = len(api.calls)
                 await api.press(user, notice.buttons["Accepter"], notice.message_id)
-                await api.wait_for(edited_in(user, notice.message_id))
+                await api.wait_for(edited_since(api, since, user, notice.message_id))
         finally:
             service.send_signal(signal.SIGTERM)
             out, err = await asyncio.wait_for(service.communicate(), timeout=30)

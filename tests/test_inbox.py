@@ -258,3 +258,26 @@ async def test_a_message_that_fails_does_not_take_its_batch_down(
         statuses = list(await session.scalars(select(InboundMessage.status)))
     # What fails on its content would fail again: refused, with an answer, not retried.
     assert sorted(statuses) == sorted([InboundStatus.RECORDED] * 3 + [InboundStatus.REFUSED] * 2)
+
+
+async def test_a_message_shown_back_writes_nothing_but_its_storing(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessions, READER)
+    writes: list[str] = []
+
+    def noted(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement.split("(")[0].strip())
+
+    event.listen(sessions.kw["bind"].sync_engine, "before_cursor_execute", noted)
+    outcome = await inbox.receive(SCENARIO[1], confirmed=False)
+    assert outcome.fate is Fate.TO_CONFIRM and outcome.reading is not None
+    # Shown to be confirmed, it is only checked as not handled yet, not locked by an
+    # UPDATE that changed nothing and cost a commit to disk.
+    assert writes == ["INSERT INTO inbound_messages"]
+    recorded = await inbox.confirm(outcome.message_id or 0, outcome.reading, SCENARIO[1].at)
+    assert recorded.fate is Fate.RECORDED
+    again = await inbox.confirm(outcome.message_id or 0, outcome.reading, SCENARIO[1].at)
+    assert again.fate is Fate.DUPLICATE
+    assert await count(sessions, Need) == 1
