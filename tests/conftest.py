@@ -212,27 +212,22 @@ class _Databases:
             self._admin = await asyncpg.connect(_dsn())
         await self._admin.execute(statement, *args)
 
-    async def _make(self, seeded: bool) -> str:
+    async def _make(self, seeded: bool) -> None:
         kind = "seeded" if seeded else "empty"
         name = f"mutualise_test_{kind}_{uuid.uuid4().hex[:12]}"
         await self._execute(f'CREATE DATABASE "{name}"')
-        if seeded:
-            engine = create_engine(_url(name))
-            try:
-                await seed(engine)
-            finally:
-                await engine.dispose()
-            connection = await asyncpg.connect(_dsn(name))
-            try:
-                self._seed = await _Seed.read(connection)
-            finally:
-                await connection.close()
-        return name
+        try:
+            if seeded:
+                self._seed = await _seeded(name)
+        except BaseException:
+            await self._execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            raise
+        self._names[seeded] = name
 
     def take(self, seeded: bool) -> str:
         """The name of the worker's database of that kind, empty or seeded."""
         if seeded not in self._names:
-            self._names[seeded] = self._run(self._make(seeded))
+            self._run(self._make(seeded))
         return self._names[seeded]
 
     def reset(self, seeded: bool) -> None:
@@ -274,6 +269,20 @@ class _Databases:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
+
+
+async def _seeded(name: str) -> _Seed:
+    """Seed the new database `name` (see `seed`), and what it then holds."""
+    engine = create_engine(_url(name))
+    try:
+        await seed(engine)
+    finally:
+        await engine.dispose()
+    connection = await asyncpg.connect(_dsn(name))
+    try:
+        return await _Seed.read(connection)
+    finally:
+        await connection.close()
 
 
 async def _empty(connection: asyncpg.Connection) -> None:
