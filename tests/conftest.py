@@ -1,19 +1,20 @@
 """Shared fixtures: a real SQLite file and, when MUTUALISE_TEST_POSTGRES names one, the real
 PostgreSQL server, each test on a database of its own.
 
-The migrated store with its territory and catalogue is built once per run and backend,
-then copied for each test that wants one (`sessions`): the file, for SQLite; `CREATE
-DATABASE … TEMPLATE`, for PostgreSQL."""
+The migrated store with its territory and catalogue is built once per worker and backend
+for the tests that want one (`sessions`): for SQLite, a file copied for each test; for
+PostgreSQL, a database put back in its seeded state after each test (`_Databases`)."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import shutil
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,94 +31,279 @@ _skipped_postgres: list[str] = []
 T = TypeVar("T")
 
 
-def _admin_dsn() -> str:
-    return make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql").render_as_string(False)
-
-
 @pytest.fixture
 async def postgres_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
-    """A fresh PostgreSQL database for one test, dropped afterwards: empty, or a copy of
-    the seeded template when the test wants `sessions`."""
+    """A PostgreSQL database for one test, as new: empty, or seeded (see `seed`) when the
+    test wants `sessions`. Each worker keeps one database of each kind and puts it back in
+    that state once the test has ended (see `_Databases`)."""
     if not POSTGRES_ADMIN_URL:
         pytest.skip(f"PostgreSQL half skipped: set {POSTGRES_ENV} to run it")
     databases: _Databases = request.getfixturevalue("postgres_databases")
     seeded = "sessions" in request.fixturenames
-    template = request.getfixturevalue("postgres_template") if seeded else None
-    name = await databases.take(template)
-    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False)
-    databases.drop(name)
+    name = databases.take(seeded)
+    yield _url(name)
+    databases.reset(seeded)
+
+
+def _url(database: str) -> str:
+    return make_url(POSTGRES_ADMIN_URL).set(database=database).render_as_string(False)
+
+
+def _dsn(database: str | None = None) -> str:
+    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql")
+    return (url.set(database=database) if database else url).render_as_string(False)
+
+
+def _admin_dsn() -> str:
+    return _dsn()
+
+
+_TABLES = """
+    SELECT quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname"""
+
+# The tables written since they were last emptied and vacuumed: VACUUM gives back a table's
+# pages once they hold no live row, so a table never written, or emptied, has none.
+_WRITTEN = """
+    SELECT quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind = 'r' AND pg_relation_size(c.oid) > 0
+      AND NOT quote_ident(c.relname) = ANY($1::text[])"""
+
+# What the schema is made of (tables, columns, types, indexes, constraints): a test that
+# changes it leaves a database that emptying the tables cannot mend.
+_SCHEMA_PRINT = """
+    SELECT md5(string_agg(item, ',' ORDER BY item)) FROM (
+        SELECT c.relname || '.' || a.attname || ':' || format_type(a.atttypid, a.atttypmod)
+               || ':' || a.attnotnull AS item
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+          AND a.attnum > 0 AND NOT a.attisdropped
+        UNION ALL
+        SELECT conrelid::regclass || ':' || pg_get_constraintdef(oid) FROM pg_constraint
+        WHERE connamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+        UNION ALL
+        SELECT t.typname || ':' || e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
+        UNION ALL
+        SELECT nspname FROM pg_namespace
+    ) AS schema"""
+
+
+def _print_of(table: str) -> str:
+    """A query for the print of a table's rows where they lie: any change to them, even
+    one writing the same values, moves them and changes it."""
+    return f"(SELECT md5(string_agg(ctid::text || row::text, ',' ORDER BY ctid)) FROM {table} row)"
+
+
+class _Seed:
+    """The seeded database as `seed` left it, and how to bring it back: the seeded tables'
+    rows in their order, the sequences, a print of the schema.
+
+    After a test, the rows it wrote are deleted and the tables it wrote vacuumed, which
+    gives their pages back, so that the next test writes, as in a new database, into
+    empty tables; a seeded table the test changed gets its rows back, in their order.
+    (Emptying with TRUNCATE makes new files for each table and index: ten times slower.)"""
+
+    def __init__(self, rows: dict[str, bytes], sequences: str, schema: str) -> None:
+        self.rows, self.sequences, self.schema = rows, sequences, schema
+        self.prints: dict[str, str] = {}  # seeded table: the print of its rows as restored
+
+    @classmethod
+    async def read(cls, connection: asyncpg.Connection) -> _Seed:
+        """Take the seeded state of the database `connection` is on."""
+        rows: dict[str, bytes] = {}
+        for (table,) in await connection.fetch(_TABLES):
+            if await connection.fetchval(f"SELECT EXISTS (SELECT FROM {table})"):
+                out = io.BytesIO()
+                await connection.copy_from_table(table.strip('"'), output=out, format="binary")
+                rows[table] = out.getvalue()
+        sequences = ", ".join(
+            f"setval('{name}', {last or start}, {last is not None})"
+            for name, last, start in await connection.fetch(
+                "SELECT quote_ident(sequencename), last_value, start_value FROM pg_sequences "
+                "WHERE schemaname = 'public'"
+            )
+        )
+        schema = await connection.fetchval(_SCHEMA_PRINT)
+        seeded = cls(rows, f"SELECT {sequences}" if sequences else "", schema)
+        await seeded._print(connection, list(rows))
+        return seeded
+
+    async def _print(self, connection: asyncpg.Connection, tables: list[str]) -> None:
+        if tables:
+            row = await connection.fetchrow(f"SELECT {', '.join(map(_print_of, tables))}")
+            self.prints.update(zip(tables, row, strict=True))
+
+    async def restore(self, connection: asyncpg.Connection) -> None:
+        """Bring the database back to the seeded state, or fail if that cannot be done."""
+        if await connection.fetchval(_SCHEMA_PRINT) != self.schema:
+            raise _CannotRestoreError
+        seeded = list(self.rows)
+        prints = await connection.fetchrow(f"SELECT {', '.join(map(_print_of, seeded))}")
+        changed = [t for t, now in zip(seeded, prints, strict=True) if now != self.prints[t]]
+        written = [t for (t,) in await connection.fetch(_WRITTEN, seeded)] + changed
+        if written:
+            async with connection.transaction():
+                # Rows go and come back whole, references included: no check on the way.
+                await connection.execute("SET LOCAL session_replication_role = replica")
+                await connection.execute("; ".join(f"DELETE FROM {t}" for t in written))
+            for _ in range(3):  # a page pinned by the autovacuum daemon stays as it was
+                await connection.execute(f"VACUUM {', '.join(written)}")
+                if not await connection.fetchval(_LEFT, written):
+                    break
+            else:
+                raise _CannotRestoreError
+        async with connection.transaction():
+            await connection.execute("SET LOCAL session_replication_role = replica")
+            for table in changed:  # into empty files: in their order, as seeded
+                source = io.BytesIO(self.rows[table])
+                await connection.copy_to_table(table.strip('"'), source=source, format="binary")
+            if self.sequences:
+                await connection.execute(self.sequences)
+        await self._print(connection, changed)
+
+
+# Whether some of the tables emptied still hold pages after VACUUM.
+_LEFT = """
+    SELECT EXISTS (SELECT FROM unnest($1::text[]) AS t(name)
+                   WHERE pg_relation_size(('public.' || name)::regclass) > 0)"""
+
+
+class _CannotRestoreError(Exception):
+    """A test changed the seeded database's schema, or left rows that VACUUM could not
+    take away: the database is made anew."""
+
+
+# A test that closes its database to connections (test_store_down) opens it again, even
+# when it fails.
+_LET_IN = """
+    DO $$ BEGIN
+        IF NOT (SELECT datallowconn FROM pg_database WHERE datname = '{name}') THEN
+            ALTER DATABASE "{name}" ALLOW_CONNECTIONS true;
+        END IF;
+    END $$"""
 
 
 class _Databases:
-    """This worker's PostgreSQL databases, made and dropped on a thread of their own while
-    the tests run: the next seeded copy is made during the test before it (a `CREATE
-    DATABASE … TEMPLATE` takes a few tenths of a second), and a used database is dropped
-    once its test has ended, without holding up the next one (a `DROP DATABASE` makes the
-    server checkpoint: from a tenth of a second to over one when the server is busy).
-    Creating and dropping share one connection: dropping on a second one, beside the
-    copies being made, was slower, each drop flushing what the copies had just written."""
+    """This worker's two PostgreSQL databases, one empty and one seeded, made at their first
+    use and put back after each test: the empty one by dropping its schemas, the seeded one
+    by emptying what the test wrote and copying the seeded rows back (`_Seed`). Making a
+    database for each test, even as a copy of a template, cost the suite over a minute:
+    each copy writes the whole catalogue of a database, and each drop makes the server
+    checkpoint. A database that cannot be put back (`_CannotRestoreError`) is dropped and
+    made anew.
+
+    The work runs on an event loop of its own, on its own thread, since each test has its
+    own loop and an asyncpg connection belongs to the loop that opened it."""
 
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
-        self._lock = asyncio.Lock()  # one statement at a time on the admin connection
         self._admin: asyncpg.Connection | None = None
-        self._next: tuple[str, Future[str]] | None = None  # template, its copy being made
-        self._pending: list[Future[None]] = []
+        self._names: dict[bool, str] = {}  # seeded or not: the database's name
+        self._seed: _Seed | None = None
 
-    def _submit(self, work: Coroutine[Any, Any, T]) -> Future[T]:
-        return asyncio.run_coroutine_threadsafe(work, self._loop)
+    def _run(self, work: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result()
 
-    async def _execute(self, statement: str) -> None:
-        async with self._lock:
-            if self._admin is None:
-                self._admin = await asyncpg.connect(_admin_dsn())
-            await self._admin.execute(statement)
+    async def _execute(self, statement: str, *args: object) -> None:
+        if self._admin is None:
+            self._admin = await asyncpg.connect(_dsn())
+        await self._admin.execute(statement, *args)
 
-    async def _create(self, template: str | None) -> str:
-        name = f"mutualise_test_{uuid.uuid4().hex[:12]}"
-        copied = f' TEMPLATE "{template}"' if template else ""
-        await self._execute(f'CREATE DATABASE "{name}"{copied}')
-        return name
+    async def _make(self, seeded: bool) -> None:
+        kind = "seeded" if seeded else "empty"
+        name = f"mutualise_test_{kind}_{uuid.uuid4().hex[:12]}"
+        await self._execute(f'CREATE DATABASE "{name}"')
+        try:
+            if seeded:
+                self._seed = await _seeded(name)
+        except BaseException:
+            await self._execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            raise
+        self._names[seeded] = name
 
-    async def take(self, template: str | None) -> str:
-        """A new database for one test: empty, or a copy of `template`."""
-        if template is None:
-            return await asyncio.wrap_future(self._submit(self._create(None)))
-        if self._next is not None and self._next[0] == template:
-            made = self._next[1]
+    def take(self, seeded: bool) -> str:
+        """The name of the worker's database of that kind, empty or seeded."""
+        if seeded not in self._names:
+            self._run(self._make(seeded))
+        return self._names[seeded]
+
+    def reset(self, seeded: bool) -> None:
+        """Put the database of that kind back as new, once its test has ended."""
+        self._run(self._reset(seeded))
+
+    async def _reset(self, seeded: bool) -> None:
+        name = self._names[seeded]
+        await self._execute(_LET_IN.format(name=name))
+        # Whatever the test left connected goes, and is gone before the cleaning starts.
+        await self._execute(
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+        connection = await asyncpg.connect(_dsn(name))
+        try:
+            if seeded:
+                assert self._seed is not None
+                await self._seed.restore(connection)
+            else:
+                await _empty(connection)
+        except _CannotRestoreError:
+            await connection.close()
+            await self._drop(seeded)
         else:
-            made = self._submit(self._create(template))
-        self._next = (template, self._submit(self._create(template)))
-        return await asyncio.wrap_future(made)
+            await connection.close()
 
-    def drop(self, name: str) -> None:
-        """Drop a database its test no longer uses, in the background."""
-        statement = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-        self._pending.append(self._submit(self._execute(statement)))
-
-    def forget_ahead(self) -> None:
-        """Drop the copy made ahead (its template is about to go)."""
-        if self._next is not None:
-            self.drop(self._next[1].result())
-            self._next = None
+    async def _drop(self, seeded: bool) -> None:
+        name = self._names.pop(seeded)
+        await self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
-        """Drop what is left, then stop the thread."""
-        self.forget_ahead()
-        for pending in self._pending:
-            pending.result()
+        """Drop the databases, then stop the thread."""
+        for seeded in list(self._names):
+            self._run(self._drop(seeded))
         if self._admin is not None:
-            self._submit(self._admin.close()).result()
+            self._run(self._admin.close())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
 
 
+async def _seeded(name: str) -> _Seed:
+    """Seed the new database `name` (see `seed`), and what it then holds."""
+    engine = create_engine(_url(name))
+    try:
+        await seed(engine)
+    finally:
+        await engine.dispose()
+    connection = await asyncpg.connect(_dsn(name))
+    try:
+        return await _Seed.read(connection)
+    finally:
+        await connection.close()
+
+
+async def _empty(connection: asyncpg.Connection) -> None:
+    """Drop every schema a test made, and make `public` again as a new database has it."""
+    schemas = await connection.fetch(
+        "SELECT quote_ident(nspname) FROM pg_namespace "
+        "WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
+    )
+    async with connection.transaction():
+        for (schema,) in schemas:
+            await connection.execute(f"DROP SCHEMA {schema} CASCADE")
+        await connection.execute(
+            "CREATE SCHEMA public AUTHORIZATION pg_database_owner;"
+            "COMMENT ON SCHEMA public IS 'standard public schema';"
+            "GRANT USAGE ON SCHEMA public TO PUBLIC"
+        )
+
+
 @pytest.fixture(scope="session")
 def postgres_databases() -> Iterator[_Databases]:
-    """The worker's maker of test databases (see `_Databases`)."""
+    """The worker's test databases (see `_Databases`)."""
     databases = _Databases()
     yield databases
     databases.close()
@@ -196,42 +382,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_template(postgres_databases: _Databases) -> Iterator[str]:
-    """A seeded PostgreSQL database, built once per run, the template of each test's."""
-    name = f"mutualise_template_{uuid.uuid4().hex[:12]}"
-
-    async def build() -> None:
-        await _admin(f'CREATE DATABASE "{name}"')
-        engine = create_engine(
-            make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False)
-        )
-        try:
-            await seed(engine)
-        finally:
-            await engine.dispose()  # a template must have no one connected
-
-    async def drop() -> None:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    _apart(build)
-    yield name
-    postgres_databases.forget_ahead()
-    _apart(drop)
-
-
-async def _admin(statement: str) -> None:
-    admin = await asyncpg.connect(_admin_dsn())
-    try:
-        await admin.execute(statement)
-    finally:
-        await admin.close()
-
-
 @pytest.fixture
 async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """The store under test, seeded (see `seed`): its database is a copy of the run's
-    template (`sqlite_url`, `postgres_url`)."""
+    """The store under test, seeded (see `seed`): a copy of the worker's seeded SQLite file
+    (`sqlite_url`), or the worker's seeded PostgreSQL database as new (`postgres_url`)."""
     from storage.database import session_factory
 
     return session_factory(engine)
