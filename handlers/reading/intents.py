@@ -130,6 +130,11 @@ _BUYING_OBJECT = (
     r"|en acheter|acheter|en acquerir|acquerir|porter|lancer|coordonner|piloter|grouper"
     r"|mutualiser l'achat|nous regrouper)"
 )
+# Words after "pour" that name no commune: "ok pour le 14", "oui pour nous".
+_NO_COMMUNE = (
+    r"(?:nous|moi|le|la|les|l|ce|cette|ces|un|une|des|du|lundi|mardi|mercredi|jeudi|vendredi"
+    r"|samedi|dimanche|demain|ca|cela)\b"
+)
 LEND = _words(
     r"(?:peut|peuvent|pouvons|pourrait|pourrions|peux|pourra|pourrons)"
     r"(?: vous| volontiers| egalement| aussi| les| en| vous en)? (?:preter|mettre a disposition"
@@ -138,9 +143,9 @@ LEND = _words(
     # "Caudan : broyeur OK pour Languidic mardi 14", "ok pour prêter la nacelle à Lanester"
     r"(?:oui|ok|d'accord) pour (?:preter|le pret)\b",
     r"(?:oui|ok|d'accord) pour (?:le|la|les|l'|nos|notre|ton|votre) ?[a-z'-]+(?: [a-z'-]+)?"
-    r" (?:a|pour) (?!nous\b|moi\b)[a-z][a-z'-]+ (?:le |ce |du |lundi|mardi|mercredi|jeudi"
+    r" (?:a|pour) (?!" + _NO_COMMUNE + r")[a-z][a-z'-]+ (?:le |ce |du |lundi|mardi|mercredi|jeudi"
     r"|vendredi|samedi|dimanche|\d)",
-    r"[a-z'-]+ (?:ok|oui|d'accord|c'est bon) pour (?!nous\b|moi\b)[a-z][a-z'-]+"
+    r"(?<=[a-z] )(?:ok|oui|d'accord|c'est bon) pour (?!" + _NO_COMMUNE + r")[a-z][a-z'-]+"
     r" (?:le |ce |du |lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|\d)",
     r"(?:nous|on) (?:pretons|prete|mettons a disposition|met a disposition|offrons"
     r"|(?:proposons|propose)(?! (?:donc |aussi |egalement )?" + _BUYING_OBJECT + r"))",
@@ -225,7 +230,7 @@ LEND = _words(
     r" (?:sa|son|ses|nos|notre|leur|leurs|les|des|un|une|\d)",
     r"(?:nous|on) (?:avons|a|dispose|disposons|possede|possedons) [^.?!\n]{0,60}"
     r"(?:a preter|a disposition|disponibles?|dispo|libres? [^.?!\n]{0,40}si besoin)\b",
-    r"(?:we|[a-z-]+) (?:can|could) lend\b",
+    r"(?:can|could) lend\b",
     r"we have [^.?!\n]{0,60}\b(?:free|available)\b",
 )
 PURCHASE = _words(

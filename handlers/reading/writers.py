@@ -167,7 +167,9 @@ _NOT_RELAYED = re.compile(
 _BODY_NAME = re.compile(_BODY.pattern + r"[^,.;:\n]{0,45}")
 _WITH = re.compile(r"\b(?:avec|aupres de)[ \t]+(?:la[ \t]+|l')?$")
 _ASKS = re.compile(
-    _NAME + r"[ \t]+(?:cherche|recherche|a besoin|aurait besoin|souhaite|voudrait|demande)\b"
+    r"(?<![a-z'-])"
+    + _NAME
+    + r"[ \t]+(?:cherche|recherche|a besoin|aurait besoin|souhaite|voudrait|demande)\b"
 )
 _GROUPING = re.compile(r"\b(?:agglo\w*|communaute|intercommunalite)\b")
 # First parts of names too common to stand for one commune ("Port", "Pont", "Saint").
