@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # The chats of the demonstration, in Lorient on 18 May 2027.
 STARTS = dt.datetime(2027, 5, 18, 10, 0, tzinfo=DEFAULT_ZONE)
-TAGS = re.compile(r"<[^>]+>")
+TAGS = re.compile(r"<[^<>]+>")  # a run of "<" fails at once at each
 
 
 @dataclass(frozen=True)
