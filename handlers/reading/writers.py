@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 from handlers.communes import CommuneIndex, CommuneNotFoundError
 from handlers.reading.bodies import _QUOTED_LINE
@@ -254,10 +255,9 @@ class WriterFinder:
         """
         folded = body
         # "Objet : Demande pour Gâvres (appel reçu à Riantec)": relayed for that commune
-        for relay in _RELAY.finditer(body):
-            insee = self._resolve(relay.group("name"))
-            if insee is not None:
-                return insee, Span(relay.start("name"), relay.end("name"))
+        relayed = self._first_named_by(body, _RELAY)
+        if relayed is not None:
+            return relayed
         regions = [body]
         if signature is not None:
             regions.insert(0, " " * signature.start + whole[signature.start : signature.end])
@@ -268,21 +268,13 @@ class WriterFinder:
             return shared
         for region in regions:
             for pattern in (_HERE, _AT_HALL, _INTRO, _POSTAL):
-                for match in pattern.finditer(region):
-                    before = region[max(0, match.start() - 25) : match.start()]
-                    if (
-                        (
-                            pattern not in (_HERE, _AT_HALL)  # "je suis à X": where they are
-                            and _other(before, self._item_words)
-                            and not _speaks(region, match.start("name"), before)
-                        )
-                        or _LENDS_US.match(region, match.end("name"))
-                        or _ASKED_OF_IT.search(region, match.start("name"), match.end("name") + 24)
-                    ):
-                        continue
-                    insee = self._resolve(match.group("name"))
-                    if insee is not None:
-                        return insee, Span(match.start("name"), match.end("name"))
+                # "je suis à X": where they are, whatever comes before
+                placed = pattern in (_HERE, _AT_HALL)
+                said = self._first_named_by(
+                    region, pattern, partial(self._theirs, region, placed=placed)
+                )
+                if said is not None:
+                    return said
         for edge in (_LEADING.match(folded), _TRAILING.search(folded.rstrip())):
             if edge:
                 # "… merci Port-Louis": the name's first part is glued to it by its hyphen
@@ -312,26 +304,48 @@ class WriterFinder:
         the body acts for itself ("le SIVU du Pays de Plouay propose son broyeur", "nous
         recherchons 30 grilles")."""
         for pattern in (_BEHALF, _ASKS):
-            for match in pattern.finditer(body):
-                insee = self._resolve(match.group("name"))
-                if insee is not None:
-                    return insee, Span(match.start("name"), match.end("name"))
-        for match in _INTRO.finditer(body):
-            before = body[max(0, match.start() - 25) : match.start()]
-            if (
-                (_other(before, self._item_words) and not _WITH.search(before))
-                or _LENDS_US.match(body, match.end("name"))
-                or _ASKED_OF_IT.search(body, match.start("name"), match.end("name") + 24)
-            ):
-                continue
-            insee = self._resolve(match.group("name"))
-            if insee is not None:
-                return insee, Span(match.start("name"), match.end("name"))
+            said = self._first_named_by(body, pattern)
+            if said is not None:
+                return said
+        # "notre échange avec la mairie de Languidic": the commune a body deals with
+        said = self._first_named_by(body, _INTRO, partial(self._theirs, body, relayed=True))
+        if said is not None:
+            return said
         if _BODY_ACTS.search(body) or _WE_ACT.search(body) or _NOT_RELAYED.search(body):
             return None
         # the body's own name holds no commune: "Syndicat scolaire de Ploemeur-Gestel"
         unnamed = _BODY_NAME.sub(lambda m: " " * len(m.group()), body)
         return self._named_anywhere([unnamed])
+
+    def _first_named_by(
+        self, text: str, pattern: re.Pattern[str], fits: Callable[[re.Match[str]], bool] = bool
+    ) -> tuple[str, Span] | None:
+        """The first commune that `pattern` names in its group "name" and that fits."""
+        for match in pattern.finditer(text):
+            if not fits(match):
+                continue
+            insee = self._resolve(match.group("name"))
+            if insee is not None:
+                return insee, Span(match.start("name"), match.end("name"))
+        return None
+
+    def _theirs(
+        self, region: str, match: re.Match[str], placed: bool = False, relayed: bool = False
+    ) -> bool:
+        """Whether a commune named by an introduction ("la mairie de X") is the writer's: not
+        one thanked, owned, lending to them or asked (`placed`: said as where they are; a body
+        `relayed` may name the one it deals with, "avec la mairie de X")."""
+        start, end = match.start("name"), match.end("name")
+        before = region[max(0, match.start() - 25) : match.start()]
+        elsewhere = (
+            not placed and _other(before, self._item_words) and not _speaks(region, start, before)
+            and not (relayed and _WITH.search(before))
+        )  # fmt: skip
+        return not (
+            elsewhere
+            or _LENDS_US.match(region, end)
+            or _ASKED_OF_IT.search(region, start, end + 24)
+        )
 
     def _shared_signature(self, signature: str, body: str) -> tuple[str, Span] | None:
         """ "Secrétaire de mairie | Lanvaudan (lun-mar) / Calan (jeu-ven)": a signature that
