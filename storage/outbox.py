@@ -184,14 +184,22 @@ async def actions_of(session: AsyncSession, outbox_id: int) -> list[dict[str, An
     return list(found or [])
 
 
-async def attachments_of(session: AsyncSession, outbox_id: int) -> Sequence[OutboxAttachment]:
-    """The files to send with an outbox message, in the order they were added."""
+async def attachments_of(
+    session: AsyncSession, outbox_ids: Sequence[int]
+) -> dict[int, list[OutboxAttachment]]:
+    """The files to send with each of these outbox messages, in the order they were added
+    (messages without files are left out)."""
+    files: dict[int, list[OutboxAttachment]] = {}
+    if not outbox_ids:
+        return files
     query = (
         select(OutboxAttachment)
-        .where(OutboxAttachment.outbox_id == outbox_id)
+        .where(OutboxAttachment.outbox_id.in_(outbox_ids))
         .order_by(OutboxAttachment.id)
     )
-    return (await session.scalars(query)).all()
+    for attachment in await session.scalars(query):
+        files.setdefault(attachment.outbox_id, []).append(attachment)
+    return files
 
 
 async def due(
@@ -251,16 +259,8 @@ async def send_due(
 
 async def _loaded(session: AsyncSession, channel: Channel, now: dt.datetime, size: int) -> Wave:
     messages = list(await due(session, channel, now, size))
-    ids = [m.id for m in messages]
-    files: dict[int, list[OutboxAttachment]] = {}
+    files = await attachments_of(session, [m.id for m in messages])
     originals: dict[int, OutboxMessage] = {}
-    if ids:
-        for attachment in await session.scalars(
-            select(OutboxAttachment)
-            .where(OutboxAttachment.outbox_id.in_(ids))
-            .order_by(OutboxAttachment.id)
-        ):
-            files.setdefault(attachment.outbox_id, []).append(attachment)
     edited = {m.edits for m in messages if m.edits is not None}
     if edited:
         found = await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(edited)))

@@ -129,7 +129,7 @@ async def test_a_missed_summary_is_sent_once_on_restart(
     assert email.subject is not None and "1er juillet 2027" not in email.subject
     assert "3 juillet 2027" in email.subject and email.html and "<h1>" in email.html
     async with sessions() as session:
-        files = await attachments_of(session, email.id)
+        files = (await attachments_of(session, [email.id]))[email.id]
     # The charts with something to show (no need declared since 1 July: none of those).
     assert [f.filename for f in files] == [
         "besoins.xlsx", "calendrier.ics", "graphique-savings.png", "graphique-peaks.png",
