@@ -148,22 +148,14 @@ async def claim_many(
     """
     if not message_ids:
         return set()
+    unhandled = (
+        InboundMessage.id.in_(set(message_ids)),
+        InboundMessage.status.in_(tuple(taking)),
+    )
     if not lock:
-        unhandled = await session.scalars(
-            select(InboundMessage.id).where(
-                InboundMessage.id.in_(set(message_ids)),
-                InboundMessage.status.in_(tuple(taking)),
-            )
-        )
-        return set(unhandled)
+        return set(await session.scalars(select(InboundMessage.id).where(*unhandled)))
     taken = await session.scalars(
-        update(InboundMessage)
-        .where(
-            InboundMessage.id.in_(set(message_ids)),
-            InboundMessage.status.in_(tuple(taking)),
-        )
-        .values(status=status)
-        .returning(InboundMessage.id)
+        update(InboundMessage).where(*unhandled).values(status=status).returning(InboundMessage.id)
     )
     return set(taken)
 
