@@ -531,7 +531,7 @@ class Reader:
         """ "une nacelle 14 m": a length, a weight or a volume of an item counted in units
         describes it; it does not count it."""
         item = self.vocabulary.items.get(found.item_id or "")
-        if item is None or found.unit not in _MEASURES or item.unit in _MEASURES:
+        if item is None or found.unit not in BULK or item.unit in BULK:
             return found
         if text[found.span.start : found.span.start + 1].isdigit():
             return found  # "200 m de guirlandes": a length that counts
@@ -664,9 +664,6 @@ def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
             item = replace(item, quantity=counts.pop())
         kept.append(item)
     return kept
-
-
-_MEASURES = BULK
 
 
 def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:
