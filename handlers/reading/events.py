@@ -224,9 +224,18 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         for m in _WEAK_RE.finditer(folded)
         if _named(folded, m.end("head"))
     ]
+    candidates += [
+        (m.start("head"), m.end("head"))
+        for m in _TITLED_RE.finditer(folded)
+        if _TITLE.match(original, m.end("head"))
+    ]
     for start, head_end in sorted(candidates):
         title = _TITLE.match(original, head_end)  # the folded text has no quote marks
         end = title.end() if title else _extent(folded, head_end)
+        return _as_written(original, start, end, proper_names), Span(start, end)
+    played = _PLAYS.search(original)
+    if played is not None:
+        start, end = played.span("name")
         return _as_written(original, start, end, proper_names), Span(start, end)
     hosted = _HOSTS.search(folded)
     if hosted is not None and hosted.group("head") not in _NOT_EVENT:
@@ -257,9 +266,24 @@ _FOR_A_TITLE = re.compile(
 )
 
 
-# A title in quotes right after the head, read in the original text: "forum « Bien vieillir
-# à Hennebont »".
-_TITLE = re.compile(r"[ \t]*[«\"“][^»\"”\n]{1,80}[»\"”]")
+# A title in quotes after the head, read in the original text: "forum « Bien vieillir à
+# Hennebont »", "le festival de lecture « La Plage aux Mots »", "l'exposition temporaire
+# intitulée « Ex-voto : la mer en prière »" (a few lower-case words may come between).
+_TITLE = re.compile(
+    r"(?:[ \t]+(?:d'|l')?[a-zà-ÿ][a-zà-ÿ'-]*){0,3}?[ \t]*[«\"“][ \t]*[A-ZÀ-Ý0-9][^»\"”\n]{1,80}[»\"”]"
+)
+# Words that name an event only with its title in quotes: "la saison « Printemps Musical »",
+# "le spectacle « Le Petit Prince »", "l'exposition « Les Forges en images »".
+_TITLED_RE = re.compile(
+    rf"\b{_DETERMINER}(?P<head>saison|spectacle|exposition|expo|piece|cycle|concert|festival"
+    r"|lecture|veillee|atelier|stage|rencontre|conference|projection|representation)s?\b"
+)
+# "la troupe joue « Tempête sur le lavoir »", "c'est pour « Noël en Scène »": a title in
+# quotes played, presented or prepared for.
+_PLAYS = re.compile(
+    r"\b(?:jou(?:e|ent|era|eront|ons|erons)|pr[ée]sent(?:e|ent|era|eront|ons|erons)"
+    r"|[Cc]'est pour|[Pp]our)[ \t]+[«\"“][ \t]*(?P<name>[A-ZÀ-Ý][^»\"”\n]{1,80}?)[ \t]*[»\"”]"
+)
 
 
 def _extent(folded: str, end: int) -> int:
