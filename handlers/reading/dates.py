@@ -12,16 +12,14 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from text_to_num import text2num
 
 from handlers.reading.text import Span
 
-# "past": a day a decision was taken ("voté au conseil du 4 février"), kept so that its words
-# are no count nor item, never a day of use.
-Kind = Literal["point", "range", "from", "until", "deadline", "past"]
+Kind = Literal["point", "range", "from", "until", "deadline"]
 
 MONTHS = {
     "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3,
@@ -621,26 +619,6 @@ _STRONG_OPENINGS = (
 )  # fmt: skip
 
 
-# What was decided on a day: "voté lundi dernier", "délib prise hier", "suite au conseil de
-# lundi", "budget voté au conseil du 4 février".
-_BODIES = r"(?:conseil|bureau|commission|deliberation|delib)(?: [a-z']+){0,2}?"
-_PARTICIPLES = (
-    r"(?:votee?s?|validee?s?|approuvee?s?|actee?s?|deliberee?s?|prise?s?|adoptee?s?|decidee?s?)"
-)
-_DECIDED = re.compile(
-    # "on a voté lundi dernier", "délib prise hier", "budget voté au conseil du 4 février"
-    r"(?<![a-z'-])(?:(?:a|ont|avons|avez|ai|avait|avaient|deja|budget|delib|deliberation"
-    r"|decision|achat|commande|projet)[ \t]+" + _PARTICIPLES
-    + r"(?:[ \t]+(?:en|au|par le|lors du|lors de la)[ \t]+" + _BODIES + r")?"
-    # "suite au conseil de lundi"
-    + r"|suite (?:au|a la|a l') ?" + _BODIES + r")"
-    r"[ \t]+(?:(?:de|du|d'|le|la|ce|en)[ \t]*)?$"
-)
-# "Conseil de jeudi OK", "le conseil de lundi a voté": the council's day, approving.
-_COUNCIL = re.compile(r"(?<![a-z'-])(?<!salle du )" + _BODIES + r"[ \t]+(?:de|du|d')[ \t]*$")
-_APPROVED = re.compile(r"[ \t]*(?:ok\b|a (?:vote|valide|approuve|dit oui|acte|tranche))")
-
-
 class DateFinder:
     """Finds every date of a folded text, relative to `today`."""
 
@@ -684,25 +662,9 @@ class DateFinder:
         self._ask_dateparser()
         self._day_after()
         self._within_week()
-        found = sorted(
-            (replace(f, kind="past") if self._decided(f) else f for f in self.found),
-            key=lambda f: f.span.start,
-        )
+        found = sorted(self.found, key=lambda f: f.span.start)
         found = [self._until_after(found[i - 1], f) if i else f for i, f in enumerate(found)]
         return [f for i, f in enumerate(found) if not (i and self._bracketed(found[i - 1], f))]
-
-    def _decided(self, finding: DateFinding) -> bool:
-        """ "voté au conseil du 4 février", "suite au conseil de lundi", "validé en bureau
-        municipal hier": the day a decision was taken, not a day of use."""
-        start = finding.span.start
-        if finding.kind == "deadline":
-            return False  # "les délibérations doivent être prises avant le 30": to come
-        if _DECIDED.search(self.folded, max(0, start - 50), start) is not None:
-            return True
-        return (
-            _COUNCIL.search(self.folded, max(0, start - 30), start) is not None
-            and _APPROVED.match(self.folded, finding.span.end) is not None
-        )
 
     def _until_after(self, opening: DateFinding, until: DateFinding) -> DateFinding:
         """ "à partir du 5 juillet, jusqu'au 25": the last day in the month of the first."""

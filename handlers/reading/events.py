@@ -270,7 +270,8 @@ _FOR_A_TITLE = re.compile(
 # Hennebont »", "le festival de lecture « La Plage aux Mots »", "l'exposition temporaire
 # intitulée « Ex-voto : la mer en prière »" (a few lower-case words may come between).
 _TITLE = re.compile(
-    r"(?:[ \t]+(?:d'|l')?[a-zà-ÿ][a-zà-ÿ'-]*){0,3}?[ \t]*[«\"“][ \t]*[A-ZÀ-Ý0-9][^»\"”\n]{1,80}[»\"”]"
+    r"(?:[ \t]+(?:d'|l')?[a-zà-ÿ][a-zà-ÿ'-]*){0,3}?"
+    r"[ \t]*[«\"“][ \t]*[A-ZÀ-Ý0-9][^»\"”\n]{1,80}[»\"”]"
 )
 # Words that name an event only with its title in quotes: "la saison « Printemps Musical »",
 # "le spectacle « Le Petit Prince »", "l'exposition « Les Forges en images »".

@@ -36,7 +36,7 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     if not dates:
         return Placement()
     # Dates already past say what happened ("hier soir"), not when the need is.
-    coming = [d for d in dates if d.kind != "past" and (d.end or d.start or today) >= today]
+    coming = [d for d in dates if (d.end or d.start or today) >= today]
     reply = next((d for d in coming if _answer_by(d, folded)), None)
     if intent is Intent.PURCHASE:
         # the day to answer by, unless an order's own deadline is said ("livrées avant le…")

@@ -133,7 +133,9 @@ _REFERS_TO = re.compile(
 
 
 # "délibération du 14 janvier", "délib du 11/05", "arrêté n° 2027-12 du 3 mars": the day a
-# decision was taken, never a day of use nor a deadline.
+# decision was taken.
+_BODIES = r"(?:conseil|bureau|commission|deliberation|delib)(?: [a-z']+){0,2}?"
+_PARTICIPLES = r"(?:votee?s?|validee?s?|approuvee?s?|actee?s?|deliberee?s?|prise?s?|adoptee?s?)"
 _DECIDED_ON = re.compile(
     r"\b(?:deliberations?|delib|arretes?|decisions?)\b[^.;!?\n]{0,60}?"
     r"\b(?:du|en date du|le)\s*$"
@@ -143,7 +145,34 @@ _DECIDED_ON = re.compile(
     r"(?:(?:la|le|l'|notre|nos|votre|cette)\s*)?(?:derniere?\s+)?(?:reunion|conference des maires"
     r"|commission|groupe de travail|seance|conseil|comite|bureau communautaire|rencontre)"
     r"(?: [a-z'-]+){0,4} du\s*$"
+    # "on a voté lundi dernier", "délib prise hier", "budget voté au conseil du 4 février",
+    # "suite au conseil de lundi"
+    r"|(?<![a-z'-])(?:(?:a|ont|avons|avez|ai|avait|avaient|deja|budget|delib|deliberation"
+    r"|decision|achat|commande|projet) "
+    + _PARTICIPLES
+    + r"(?: (?:en|au|par le|lors du) "
+    + _BODIES
+    + r")?|suite (?:au|a la|a l') ?"
+    + _BODIES
+    + r") (?:(?:de|du|d'|le|la|ce|en) ?)?$"
 )
+# "Conseil de jeudi OK", "le conseil de lundi a voté": the council's day, approving.
+_COUNCIL = re.compile(r"(?<![a-z'-])(?<!salle du )" + _BODIES + r" (?:de|du|d') ?$")
+_APPROVED = re.compile(r" ?(?:ok\b|a (?:vote|valide|approuve|dit oui|acte|tranche))")
+
+
+def _decided(folded: str, date: DateFinding) -> bool:
+    """The day a decision was taken, never a day of use nor a deadline (that a decision is
+    to be taken by: "les délibérations doivent être prises avant le 30")."""
+    start = date.span.start
+    if date.kind == "deadline":
+        return False
+    return _DECIDED_ON.search(folded, max(0, start - 80), start) is not None or (
+        _COUNCIL.search(folded, max(0, start - 30), start) is not None
+        and _APPROVED.match(folded, date.span.end) is not None
+    )
+
+
 # A place's season: "la buvette ouvre le samedi 5 juin et ferme le dimanche 5 septembre".
 _OPENS = re.compile(r"\b(?:ouvre|ouvrent|ouvrira|ouvriront|ouverture|debut de (?:la )?saison)\b")
 _CLOSES = re.compile(
@@ -329,8 +358,7 @@ class Reader:
         dates = [
             d
             for d in corrected_dates(written, folded)
-            if not _REFERS_TO.search(folded, 0, d.span.start)
-            and not _DECIDED_ON.search(folded, max(0, d.span.start - 80), d.span.start)
+            if not _REFERS_TO.search(folded, 0, d.span.start) and not _decided(folded, d)
         ]
         # "en juillet-août, sauf le 15 août": the days left out are not the days of use
         kept = [
