@@ -344,6 +344,12 @@ class Reader:
         writer = self.writers.find(seen.folded, document.folded, signature)
         if writer is None and reading.intent is Intent.EVENT:
             writer = self.writers.where(seen.folded)  # one announces one's own events
+        if writer is None and reading.intent is Intent.BORROW and reading.event is not None:
+            # and borrows for them: "pour le repas des anciens à Brandérion"
+            event = reading.spans["event"][0]
+            writer = self.writers.where(seen.folded[: event.end + 40])
+            if writer is not None and writer[1].start < event.start:
+                writer = None
         if writer is None and reading.intent is Intent.LEND:
             # one offers one's own: "dispo à Riantec", "les barrières de Port-Louis sont dispo"
             writer = self.writers.where(seen.folded) or self.writers.owner(seen.folded)

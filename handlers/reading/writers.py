@@ -114,6 +114,15 @@ _ASKED_OF_IT = re.compile(
     r"(?:-t)?-(?:elle|il|elles|ils)\b"
     r"|[ \t](?:pourrait|pourraient|peut|peuvent|accepterait)[ \t]+(?:nous|me|m')\b"
 )
+# Asked whether it has the item: "Languidic a toujours sa remorque frigo ?", "Plouay aurait
+# une friteuse à nous prêter ?", "si Lorient peut nous prêter la nacelle": the lender asked.
+_HOLDS = re.compile(
+    r"[ \t,]*(?:(?:vous[ \t]+)?(?:a|aurait|auraient|ont|avez|possede|dispose)(?:-t-elle|-t-il)?"
+    r"(?:[ \t]+(?:toujours|encore|tjrs|pas|deja|bien))*[ \t]+(?:sa|ses|son|leur|leurs|le|la|les"
+    r"|l'|un|une|des|du|de la|\d+)\b[^.!?\n]{0,80}\?"
+    r"|(?:aurait|auraient|pourrait|pourraient|peut|peuvent)\b[^.!?\n]{0,60}\bpreter\b"
+    r"[^.!?\n]{0,80}\?|(?:peut|peuvent|pourrait|pourraient) (?:nous|me) preter\b)"
+)
 _THANKED = re.compile(r"\b(?:merci|remerci\w*|trugarez|grace)\b")
 _CALLED = re.compile(r"[ \t]*,[^.!?\n]{0,40}\b(?:vous|votre|vos)\b")
 _NOT_A_NAME = frozenset(
@@ -401,6 +410,8 @@ class WriterFinder:
                     continue
                 if _CALLED.match(region, match.end()) and not _SELF.search(before):
                     continue  # "Quistinic, si ça vous dépanne…": the commune spoken to
+                if _HOLDS.match(region, match.end()) and not _SELF.search(before):
+                    continue  # "Languidic a toujours sa remorque ?": the one asked
                 insee = self._mentioned(match)
                 if insee is None:
                     insee = self._resolve(match.group())
