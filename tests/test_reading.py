@@ -73,7 +73,7 @@ def test_intent(reader: Reader, text: str, intent: str) -> None:
             "2 barnums, 10 tables et 40 chaises le 3 mai",
             [("barnum", 2), ("table", 10), ("chaise", 40)],
         ),
-        ("besoin de 2 pianos à queue le 3 mai", [(None, 2)]),
+        ("besoin de 2 harpes celtiques le 3 mai", [(None, 2)]),
         ("20 tables le 3 mai, budget 2 000 €, tél 02 97 12 34 56, 56100 Lorient", [("table", 20)]),
     ],
 )
@@ -89,8 +89,8 @@ def test_units_belong_to_the_item(reader: Reader) -> None:
 
 
 def test_an_unknown_item_keeps_its_noun_phrase(reader: Reader) -> None:
-    reading = read(reader, "besoin de 2 pianos à queue et 3 barnums le 3 mai")
-    assert reading["items"][0]["label"] == "pianos à queue"
+    reading = read(reader, "besoin de 2 harpes celtiques et 3 barnums le 3 mai")
+    assert reading["items"][0]["label"] == "harpes celtiques"
     assert "item" in reading["missing"]
 
 
@@ -224,7 +224,7 @@ def test_forwarded_headers_do_not_feed_the_dates(reader: Reader) -> None:
         ("il nous faudrait des barnums", ["quantity", "dates"]),
         ("nous devons acheter des ordinateurs portables", ["quantity", "deadline"]),
         ("besoin de 3 barnums le 3 mai", []),
-        ("besoin de 2 pianos à queue le 3 mai", ["item"]),
+        ("besoin de 2 harpes celtiques le 3 mai", ["item"]),
     ],
 )
 def test_missing_fields(reader: Reader, text: str, missing: list[str]) -> None:

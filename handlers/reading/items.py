@@ -38,6 +38,7 @@ COMMON_WORDS = frozenset(
     habitants enfants associations association public saint sainte chateau chateaux
     materiel materiels equipement equipements objet objets comite salle salles ecole
     ecoles eglise place parking terrain stade chantier delib delibs deliberation promo promos
+    appli applis
     """.split()
 )
 

@@ -50,6 +50,10 @@ _OTHER = re.compile(
 )
 # "<item> de X": the item's owner, another commune ("le podium de Lanester").
 _OWNED = re.compile(r"\b(?P<word>[a-z]{3,})s?[ \t]+(?:de|d'|d|du)[ \t]*$")
+_EVENT_OF = re.compile(
+    r"\b(?:salon|fete|foire|marche|festival|nuit|journee|semaine|mois|printemps|bourse|troc)"
+    r" (?:du|de la|des|de l'|aux) ?$"
+)
 # Thanked or addressed: "merci à l'équipe de Gâvres", "trugarez Plouay", "bonjour Lanester".
 _ADDRESSED = re.compile(
     r"@[ \t]*$"  # "@Lanester vous avez toujours la nacelle ?": spoken to
@@ -384,11 +388,7 @@ class WriterFinder:
     def owner(self, folded: str) -> tuple[str, Span] | None:
         """The commune whose equipment is named: "les 40 barrières de Port-Louis"."""
 
-        def owns(before: str) -> bool:
-            owned = _OWNED.search(before)
-            return owned is not None and owned.group("word") in self._item_words
-
-        return self._first_named(folded, owns)
+        return self._first_named(folded, partial(_owned, item_words=self._item_words))
 
     def _first_named(self, folded: str, fits: Callable[[str], bool]) -> tuple[str, Span] | None:
         """The first commune named whose 25 characters before fit."""
@@ -439,7 +439,14 @@ def _other(before: str, item_words: frozenset[str] = frozenset()) -> bool:
         return True
     if _SELF.search(before):
         return False
+    return _owned(before, item_words) or _OTHER.search(before) is not None
+
+
+def _owned(before: str, item_words: frozenset[str]) -> bool:
+    """ "le podium de Lanester": an item named right before the commune is its own; not in an
+    event's name ("le salon du livre de Quistinic")."""
     owned = _OWNED.search(before)
-    if owned is not None and owned.group("word") in item_words:
-        return True
-    return _OTHER.search(before) is not None
+    return (
+        owned is not None and owned.group("word") in item_words
+        and _EVENT_OF.search(before, 0, owned.start("word")) is None
+    )  # fmt: skip
