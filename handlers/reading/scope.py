@@ -484,11 +484,18 @@ def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> 
         introduces = 0 <= colon - item.span.end <= 60 and "\n" not in folded[item.span.end : colon]
         rows = [i for i in items[index + 1 :] if i.quantity is not None and i.span.start > colon]
         named = _ORDER_OF.search(folded, max(0, item.span.start - 40), item.span.start)
+        # "l'achat groupé de livres jeunesse : 150 albums", "l'achat groupé d'éclairage
+        # muséographique : 30 spots": an order's name, then what the commune counts in it,
+        # which the catalogue does not put in the same family
+        unplaced = [
+            i for i in items[index + 1 :]
+            if i.quantity is not None and (family is None or i.item_id is None)
+        ]  # fmt: skip
         if item.quantity is None and (
             len(counted) >= 2
             or len(listed) >= 2
             or (introduces and len(rows) >= 2)
-            or (named and counted)
+            or (named and (counted or unplaced))
         ):
             continue
         kept.append(item)
