@@ -135,7 +135,10 @@ _REFERS_TO = re.compile(
 # "délibération du 14 janvier", "délib du 11/05", "arrêté n° 2027-12 du 3 mars": the day a
 # decision was taken.
 _BODIES = r"(?:conseil|bureau|commission|deliberation|delib)(?: [a-z']+){0,2}?"
-_PARTICIPLES = r"(?:votee?s?|validee?s?|approuvee?s?|actee?s?|deliberee?s?|prise?s?|adoptee?s?)"
+_PARTICIPLES = (
+    r"(?:votee?s?|validee?s?|approuvee?s?|actee?s?|deliberee?s?|prise?s?|adoptee?s?|achetee?s?"
+    r"|acquise?s?|recue?s?|commandee?s?)"
+)
 _DECIDED_ON = re.compile(
     r"\b(?:deliberations?|delib|arretes?|decisions?)\b[^.;!?\n]{0,60}?"
     r"\b(?:du|en date du|le)\s*$"
