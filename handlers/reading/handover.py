@@ -68,6 +68,21 @@ _OFFSET = {"la veille": -1, "l'avant-veille": -2, "l'avant veille": -2, "le lend
            "le surlendemain": 2}  # fmt: skip
 
 
+# A season's loan given back at the end of a month: "on rendra fin octobre", "retour fin
+# septembre".
+_BACK_AT_MONTH_END = re.compile(
+    rf"{_STARTS}\b(?:{_RETURN})\b(?:[ \t]+[a-z'-]+){{0,3}}?[ \t,:]+(?:a la |en )?"
+    rf"fin (?:de |d')?(?P<month>{_MONTH})\b"
+)
+
+
+def _month_end_after(month: int, after: dt.date) -> dt.date:
+    """The last day of `month` on or after `after`."""
+    year = after.year if month >= after.month else after.year + 1
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt.date) -> Handover:
     """The pick-up and return days written around `anchor` (the days of use), if any."""
     found: list[tuple[re.Match[str], bool, dt.date]] = []
@@ -85,6 +100,9 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
         found.append(
             (match, returning, base + dt.timedelta(days=_OFFSET.get(match.group("when"), 0)))
         )
+    for match in _BACK_AT_MONTH_END.finditer(folded):
+        month = MONTHS[match.group("month").rstrip(".")]
+        found.append((match, True, _month_end_after(month, anchor[1] if anchor else today)))
     pickup = back = None
     spans: list[Span] = []
     for match, returning, day in found:  # the first day said of each kind
