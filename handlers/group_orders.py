@@ -2,7 +2,12 @@
 needs that could join it, and its carrier), change its carrier, record the price obtained
 (each commune's share then follows the order's cost key, to the cent), and close it. Every
 action is logged with who took it; the communes hear of it by the proposals' own notices
-(`handlers.proposals.notify` for a commune that joins, `tell_shown` for the others)."""
+(`handlers.proposals.notify` for a commune that joins, `tell_shown` for the others) and, for
+a launch, a price or a closing, by the news of it (`handlers.order_news.announce`).
+
+Each action first holds the order (`storage.proposals.hold`): two coordinators acting on it
+at once take turns, and the second reads what the first did (an order launched or closed
+once is not launched or closed again)."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.costs import CostKey, costs, estimated
+from handlers.order_news import Deed, announce
 from handlers.proposals import notify, tell_shown
 from handlers.wording import amount, day, listing
 from storage.access import Visitor, first_actions, log_action
@@ -32,6 +38,7 @@ from storage.models import (
     ProposalParticipant,
     ProposalStatus,
 )
+from storage.proposals import hold
 from storage.proposals import proposal as load_proposal
 from storage.views import IN_PLAY
 
@@ -52,10 +59,12 @@ class GroupOrderError(MutualiseError):
 
 
 async def _ours(session: AsyncSession, who: Visitor, proposal_id: int) -> Proposal:
-    """The group order, if the visitor may act on it: a coordinator of its territory."""
+    """The group order, if the visitor may act on it: a coordinator of its territory. It is
+    held until the transaction ends (another coordinator's action on it waits)."""
     if not who.acts:
         msg = "Seuls les coordinateurs agissent sur les groupements ; les correspondants lisent."
         raise GroupOrderError(msg)
+    await hold(session, proposal_id)
     found = await load_proposal(session, proposal_id)
     communes = [await session.get(Commune, p.commune_insee) for p in found.participants]
     if found.kind is not ProposalKind.GROUP_ORDER or any(
@@ -64,9 +73,19 @@ async def _ours(session: AsyncSession, who: Visitor, proposal_id: int) -> Propos
         msg = f"Aucun groupement de commandes n° {proposal_id} sur votre territoire."
         raise GroupOrderError(msg)
     if found.status not in IN_PLAY:
-        msg = f"Le groupement n° {proposal_id} est déjà clos ou annulé."
-        raise GroupOrderError(msg)
+        raise await _again(session, proposal_id, CLOSE, "clos ou annulé", "clos")
     return found
+
+
+async def _again(
+    session: AsyncSession, proposal_id: int, action: str, state: str, done: str
+) -> GroupOrderError:
+    """The refusal of an action another coordinator has already taken (or that the order's
+    state forbids): who took it and when, and that nothing was done again."""
+    first = (await first_actions(session, [proposal_id], action)).get(proposal_id)
+    by = f" : {first.who} ({first.commune}) l'a {done} le {day(first.at.date())}" if first else ""
+    msg = f"Le groupement n° {proposal_id} est déjà {state}{by} ; rien n'a été refait."
+    return GroupOrderError(msg)
 
 
 def _amount(text: str) -> Decimal:
@@ -96,6 +115,10 @@ async def record_price(
     shares."""
     order = await _ours(session, who, proposal_id)
     total = _amount(price)
+    known = order.cost_key or {}
+    if known.get("obtained") and Decimal(str(known.get("total"))) == total:
+        # The same price again (a form sent twice): recorded and told once.
+        return {c: Decimal(v) for c, v in known["shares"].items()}
     # The price obtained replaces the estimate whole: no unit price or source stays behind.
     replaces = bool((order.cost_key or {}).get("source"))
     order.cost_key = await _costed(session, order, total, default_key,
@@ -105,6 +128,7 @@ async def record_price(
                      f"Groupement n° {order.id} : {order.cost_key['explanation']}", now,
                      order.id)  # fmt: skip
     await tell_shown(session, order, now)  # the chats showing it read the price obtained
+    await announce(session, order, Deed.PRICED, who, now)
     return {c: Decimal(v) for c, v in order.cost_key["shares"].items()}
 
 
@@ -150,6 +174,7 @@ async def close(session: AsyncSession, who: Visitor, proposal_id: int, now: dt.d
                      order.id)  # fmt: skip
     await session.flush()
     await tell_shown(session, order, now)
+    await announce(session, order, Deed.CLOSED, who, now)
 
 
 async def launched(session: AsyncSession, proposal_id: int) -> dt.datetime | None:
@@ -173,8 +198,7 @@ async def launch(
     proposal); a commune that joins, or a new carrier, is sent the proposal to answer."""
     order = await _ours(session, who, proposal_id)
     if await launched(session, order.id) is not None:
-        msg = f"Le groupement n° {order.id} est déjà lancé."
-        raise GroupOrderError(msg)
+        raise await _again(session, order.id, LAUNCH, "lancé", "lancé")
     added = await _join(session, who, order, joining[:MAX_JOINING])
     await _set_carrier(session, who, order, carrier)
     order.status = ProposalStatus.ACCEPTED
@@ -186,6 +210,7 @@ async def launch(
     detail += f" ; rejoint par {joined}." if added else "."
     await log_action(session, who.member_id, LAUNCH, detail, now, order.id)
     await _tell(session, order, now)
+    await announce(session, order, Deed.LAUNCHED, who, now)
 
 
 async def choose_carrier(
