@@ -12,15 +12,18 @@ once is not launched or closed again)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.costs import CostKey, costs, estimated
+from handlers.costs import CostKey, costs, estimated, price_book, valued
 from handlers.order_news import Deed, announce
 from handlers.proposals import notify, tell_shown
 from handlers.wording import amount, day, listing
+from storage import views
 from storage.access import Visitor, first_actions, log_action
 from storage.declarations import LIVE_NEEDS, proposals_built_on
 from storage.errors import MutualiseError
@@ -37,6 +40,7 @@ from storage.models import (
     ProposalKind,
     ProposalParticipant,
     ProposalStatus,
+    Territory,
 )
 from storage.proposals import hold
 from storage.proposals import proposal as load_proposal
@@ -120,10 +124,12 @@ async def record_price(
         # The same price again (a form sent twice): recorded and told once.
         return {c: Decimal(v) for c, v in known["shares"].items()}
     # The price obtained replaces the estimate whole: no unit price or source stays behind.
-    replaces = bool((order.cost_key or {}).get("source"))
+    replaces = bool(known.get("source"))
+    # A family's unit prices stay as what weighs each commune's quantity, not as a cost.
+    weights = {"unit_prices": known["unit_prices"]} if known.get("unit_prices") else {}
     order.cost_key = await _costed(session, order, total, default_key,
                                    _obtained(now.date(), replaces), obtained=True,
-                                   recorded=now.date().isoformat())  # fmt: skip
+                                   recorded=now.date().isoformat(), **weights)  # fmt: skip
     await log_action(session, who.member_id, PRICE,
                      f"Groupement n° {order.id} : {order.cost_key['explanation']}", now,
                      order.id)  # fmt: skip
@@ -144,9 +150,21 @@ async def _costed(
 ) -> dict[str, Any]:  # fmt: skip
     """The order's total split between its member communes by its cost key (the
     territory's group key when it had none), as stored with it."""
+    measures, key = await _measures(session, order, default_key)
+    given = kept.get("unit_prices")
+    units = {str(i): Decimal(str(u)) for i, u in given.items()} if isinstance(given, dict) else {}
+    if order.item_id is None and units:  # a family's: each commune's quantity in value
+        measures = valued(measures, await _lines(session, order), units)
+    return costs(total, key, measures, await commune_names(session), origin, **kept)
+
+
+async def _measures(
+    session: AsyncSession, order: Proposal, default_key: CostKey | None
+) -> tuple[dict[str, dict[str, float]], CostKey]:
+    """Each member commune's population and quantity, and the order's cost key (the
+    territory's group key when it had none)."""
     known = order.cost_key or {}
     key = CostKey.parse(str(known["key"])) if known.get("key") else default_key
-    key = key or CostKey.parse("quantite")
     measures: dict[str, dict[str, float]] = {}
     for part in order.participants:
         if part.role is not ParticipantRole.MEMBER:
@@ -156,8 +174,21 @@ async def _costed(
             "population": commune.population if commune else 0, "quantite": 0, "jours": 0,
         })  # fmt: skip
         entry["quantite"] += part.quantity or 0
-    names = await commune_names(session)
-    return costs(total, key, measures, names, origin, **kept)
+    return measures, key or CostKey.parse("quantite")
+
+
+async def _lines(
+    session: AsyncSession, order: Proposal
+) -> list[tuple[str, str | None, int | None]]:
+    """Each member participation's commune, item (its need's, in a family's order) and
+    quantity."""
+    lines = []
+    for part in order.participants:
+        if part.role is ParticipantRole.MEMBER:
+            need = await session.get(Need, part.need_id) if part.need_id is not None else None
+            item = order.item_id or (need.item_id if need is not None else None)
+            lines.append((part.commune_insee, item, part.quantity))
+    return lines
 
 
 async def close(session: AsyncSession, who: Visitor, proposal_id: int, now: dt.datetime) -> None:
@@ -191,6 +222,7 @@ async def launch(
     joining: list[int],
     now: dt.datetime,
     default_key: CostKey | None = None,
+    folders: Sequence[Path] = (),
 ) -> None:
     """Launch a group order in formation: the procedure starts, carried by `carrier` (the
     suggested one or another commune of the territory), with the open purchase needs of
@@ -202,7 +234,7 @@ async def launch(
     added = await _join(session, who, order, joining[:MAX_JOINING])
     await _set_carrier(session, who, order, carrier)
     order.status = ProposalStatus.ACCEPTED
-    await _reshare(session, order, default_key)
+    await _reshare(session, order, default_key, who.territory_id, folders)
     names = await commune_names(session)
     joined = listing(list(dict.fromkeys(names.get(n.commune_insee, "?") for n in added)))
     await _restate(session, order, now, names)
@@ -234,6 +266,7 @@ async def add_needs(
     joining: list[int],
     now: dt.datetime,
     default_key: CostKey | None = None,
+    folders: Sequence[Path] = (),
 ) -> None:
     """Add to a launched group order purchase needs that came after its launch."""
     order, began = await _launched_order(session, who, proposal_id, "avec les besoins qui le "
@@ -242,7 +275,7 @@ async def add_needs(
     if not added:
         msg = "Cochez au moins un besoin à ajouter au groupement."
         raise GroupOrderError(msg)
-    await _reshare(session, order, default_key)
+    await _reshare(session, order, default_key, who.territory_id, folders)
     names = await commune_names(session)
     await _restate(session, order, began, names)
     joined = listing(list(dict.fromkeys(names.get(n.commune_insee, "?") for n in added)))
@@ -298,7 +331,7 @@ async def _join(
             quantity=need.quantity, answer=Answer.PENDING,
         ))  # fmt: skip
         need.status, need.status_reason = NeedStatus.MATCHED, None
-        if order.item_id is not None and need.quantity:
+        if need.quantity:  # a family's counts its items together, as matching does
             order.quantity = (order.quantity or 0) + need.quantity
         added.append(need)
     return added
@@ -351,7 +384,10 @@ async def _restate(
     )
 
 
-async def _reshare(session: AsyncSession, order: Proposal, default_key: CostKey | None) -> None:
+async def _reshare(
+    session: AsyncSession, order: Proposal, default_key: CostKey | None, territory_id: int,
+    folders: Sequence[Path],
+) -> None:  # fmt: skip
     """Split again, between the communes now in the order, its cost when one is known (the
     price obtained, or the estimate at its unit price)."""
     kept = order.cost_key
@@ -366,6 +402,18 @@ async def _reshare(session: AsyncSession, order: Proposal, default_key: CostKey 
         unit = Decimal(str(kept["unit_price"]))
         total = (unit * order.quantity).quantize(Decimal("0.01"))
         origin = estimated(unit, str(kept.get("source", "")))
+    elif order.item_id is None and kept.get("unit_prices"):
+        # A family's: valued again with the needs now in it, each at its territory's price
+        # (none when one of them has no price).
+        measures, key = await _measures(session, order, default_key)
+        items = await views.catalogue(session)
+        territory = await session.get(Territory, territory_id)
+        book = price_book(territory.epci if territory else "",
+                          {k: i.price for k, i in items.items()}, folders)  # fmt: skip
+        words = {k: (i.label, i.plural) for k, i in items.items()}
+        order.cost_key = book.estimate_family(await _lines(session, order), words, key,
+                                              measures, await commune_names(session))  # fmt: skip
+        return
     else:
         return
     order.cost_key = await _costed(session, order, total, default_key, origin, **extra)

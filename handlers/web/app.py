@@ -199,13 +199,14 @@ def make_app(config: WebConfig) -> web.Application:
 
     async def launching(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
         await launch(session, who, pid, str(form.get("porteur", "")), _ids(form),
-                     config.now(), config.group_key)  # fmt: skip
+                     config.now(), config.group_key, config.digests.price_folders)  # fmt: skip
 
     async def carrying(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
         await choose_carrier(session, who, pid, str(form.get("porteur", "")), config.now())
 
     async def adding(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
-        await add_needs(session, who, pid, _ids(form), config.now(), config.group_key)
+        await add_needs(session, who, pid, _ids(form), config.now(), config.group_key,
+                        config.digests.price_folders)  # fmt: skip
 
     async def link(request: web.Request) -> web.StreamResponse:
         return _html("login.html.j2", secret=request.match_info["secret"])
