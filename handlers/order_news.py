@@ -4,9 +4,11 @@ member's channel (the town hall that wrote by email when no member reads email),
 what the order is, the commune's share, who acted and the deadline.
 
 The notices go through the outbox like every other (`handlers.notices.post_many`), under a
-key that names the action: a retried action, or the same price recorded twice, tells
-nobody twice. The proposal's own messages are still rewritten where a chat shows them
-(`handlers.proposals.tell_shown`); this is the news of the action, for every channel."""
+key that names the action (and, for a price, the price and when it was recorded): a retried
+action tells nobody twice, and the same price sent twice is recorded once
+(`handlers.group_orders.record_price`). The proposal's own messages are still rewritten
+where a chat shows them (`handlers.proposals.tell_shown`); this is the news of the action,
+for every channel."""
 
 from __future__ import annotations
 
@@ -62,8 +64,9 @@ async def announce(
     )
     names = await commune_names(session)
     labels = await _labels(session, order)
-    total = (order.cost_key or {}).get("total") if deed is Deed.PRICED else None
-    key = f"group_order:{order.id}:{deed.value}" + (f":{total}" if total else "")
+    key = f"group_order:{order.id}:{deed.value}"
+    if deed is Deed.PRICED:  # each price recorded is news (the same one twice is not recorded)
+        key += f":{(order.cost_key or {}).get('total')}:{now.isoformat()}"
     notices = []
     for commune in dict.fromkeys(p.commune_insee for p in parts):
         own = [p for p in parts if p.commune_insee == commune]
