@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.errors import MutualiseError
+from storage.labels import amount
 
 BASES = {
     "egal": "à parts égales",
@@ -185,6 +186,55 @@ class PriceBook:
         return costs(total, key, measures, names, estimated(unit, price.cited),
                      unit_price=str(unit), source=price.cited)  # fmt: skip
 
+    def estimate_family(
+        self,
+        lines: Sequence[tuple[str, str | None, int | None]],
+        words: Mapping[str, tuple[str, str]],
+        key: CostKey,
+        measures: Mapping[str, Mapping[str, float]],
+        names: Mapping[str, str],
+    ) -> dict[str, Any] | None:
+        """The estimated costs of a family's group order (`lines`: the commune, item and
+        quantity of each of its needs), each item at its own unit price, split by `key`
+        with a commune's quantity counted as the value of what it buys (`valued`). None
+        when an item has no price or a quantity is unknown."""
+        quantities: dict[str, int] = {}
+        for _, item, quantity in lines:
+            if item is None or quantity is None or self.get(item) is None:
+                return None
+            quantities[item] = quantities.get(item, 0) + quantity
+        known = {i: p for i in quantities if (p := self.get(i)) is not None}
+        if not known:
+            return None
+        units = {i: Decimal(str(p.amount)) for i, p in known.items()}
+        total = sum((units[i] * q for i, q in quantities.items()), Decimal(0))
+        detail = " ; ".join(
+            f"{amount(q, *words.get(i, (i, i)))} à {euros(units[i])}" for i, q in quantities.items()
+        )
+        cited = " ; ".join(dict.fromkeys(p.cited for p in known.values()))
+        tail = (
+            f", hors taxes, chaque article à son prix unitaire ({detail}) ; source : {cited} ; "
+            "les quantités comptées en valeur. Le prix obtenu remplacera cette estimation."
+        )
+        return costs(total.quantize(Decimal("0.01")), key, valued(measures, lines, units),
+                     names, ("Coût estimé", tail),
+                     unit_prices={i: str(u) for i, u in units.items()}, source=cited)  # fmt: skip
+
+
+def valued(
+    measures: Mapping[str, Mapping[str, float]],
+    lines: Iterable[tuple[str, str | None, int | None]],
+    units: Mapping[str, Decimal],
+) -> dict[str, dict[str, float]]:
+    """Measures whose quantity is the value of what each commune buys (`lines`: commune,
+    item, quantity), each item at its unit price: in a family's group order, a tablet and
+    a laptop do not count the same."""
+    found = {c: {**m, "quantite": 0.0} for c, m in measures.items()}
+    for commune, item, quantity in lines:
+        if commune in found and item is not None and item in units:
+            found[commune]["quantite"] += float(units[item] * (quantity or 0))
+    return found
+
 
 def estimated(unit: Decimal, cited: str) -> tuple[str, str]:
     """What an estimate's sentence says before its total and after its shares."""
@@ -259,9 +309,9 @@ def price_book(
     territory's catalogue file) wins over the estimate, unless it is the estimate itself;
     the territory's prices file wins over both."""
     prices = reference_prices()
-    for item_id, amount in catalogue.items():
+    for item_id, given in catalogue.items():
         known = prices.get(item_id)
-        if amount is not None and (known is None or known.amount != amount):
-            prices[item_id] = Price(float(amount), CATALOGUE_SOURCE)
+        if given is not None and (known is None or known.amount != given):
+            prices[item_id] = Price(float(given), CATALOGUE_SOURCE)
     prices.update(territory_prices(epci, folders))
     return PriceBook(prices)

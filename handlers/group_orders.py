@@ -2,19 +2,28 @@
 needs that could join it, and its carrier), change its carrier, record the price obtained
 (each commune's share then follows the order's cost key, to the cent), and close it. Every
 action is logged with who took it; the communes hear of it by the proposals' own notices
-(`handlers.proposals.notify` for a commune that joins, `tell_shown` for the others)."""
+(`handlers.proposals.notify` for a commune that joins, `tell_shown` for the others) and, for
+a launch, a price or a closing, by the news of it (`handlers.order_news.announce`).
+
+Each action first holds the order (`storage.proposals.hold`): two coordinators acting on it
+at once take turns, and the second reads what the first did (an order launched or closed
+once is not launched or closed again)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.costs import CostKey, costs, estimated
+from handlers.costs import CostKey, costs, estimated, price_book, valued
+from handlers.order_news import Deed, announce
 from handlers.proposals import notify, tell_shown
 from handlers.wording import amount, day, listing
+from storage import views
 from storage.access import Visitor, first_actions, log_action
 from storage.declarations import LIVE_NEEDS, proposals_built_on
 from storage.errors import MutualiseError
@@ -31,7 +40,9 @@ from storage.models import (
     ProposalKind,
     ProposalParticipant,
     ProposalStatus,
+    Territory,
 )
+from storage.proposals import hold
 from storage.proposals import proposal as load_proposal
 from storage.views import IN_PLAY
 
@@ -52,10 +63,12 @@ class GroupOrderError(MutualiseError):
 
 
 async def _ours(session: AsyncSession, who: Visitor, proposal_id: int) -> Proposal:
-    """The group order, if the visitor may act on it: a coordinator of its territory."""
+    """The group order, if the visitor may act on it: a coordinator of its territory. It is
+    held until the transaction ends (another coordinator's action on it waits)."""
     if not who.acts:
         msg = "Seuls les coordinateurs agissent sur les groupements ; les correspondants lisent."
         raise GroupOrderError(msg)
+    await hold(session, proposal_id)
     found = await load_proposal(session, proposal_id)
     communes = [await session.get(Commune, p.commune_insee) for p in found.participants]
     if found.kind is not ProposalKind.GROUP_ORDER or any(
@@ -64,9 +77,19 @@ async def _ours(session: AsyncSession, who: Visitor, proposal_id: int) -> Propos
         msg = f"Aucun groupement de commandes n° {proposal_id} sur votre territoire."
         raise GroupOrderError(msg)
     if found.status not in IN_PLAY:
-        msg = f"Le groupement n° {proposal_id} est déjà clos ou annulé."
-        raise GroupOrderError(msg)
+        raise await _again(session, proposal_id, CLOSE, "clos ou annulé", "clos")
     return found
+
+
+async def _again(
+    session: AsyncSession, proposal_id: int, action: str, state: str, done: str
+) -> GroupOrderError:
+    """The refusal of an action another coordinator has already taken (or that the order's
+    state forbids): who took it and when, and that nothing was done again."""
+    first = (await first_actions(session, [proposal_id], action)).get(proposal_id)
+    by = f" : {first.who} ({first.commune}) l'a {done} le {day(first.at.date())}" if first else ""
+    msg = f"Le groupement n° {proposal_id} est déjà {state}{by} ; rien n'a été refait."
+    return GroupOrderError(msg)
 
 
 def _amount(text: str) -> Decimal:
@@ -96,15 +119,22 @@ async def record_price(
     shares."""
     order = await _ours(session, who, proposal_id)
     total = _amount(price)
+    known = order.cost_key or {}
+    if known.get("obtained") and Decimal(str(known.get("total"))) == total:
+        # The same price again (a form sent twice): recorded and told once.
+        return {c: Decimal(v) for c, v in known["shares"].items()}
     # The price obtained replaces the estimate whole: no unit price or source stays behind.
-    replaces = bool((order.cost_key or {}).get("source"))
+    replaces = bool(known.get("source"))
+    # A family's unit prices stay as what weighs each commune's quantity, not as a cost.
+    weights = {"unit_prices": known["unit_prices"]} if known.get("unit_prices") else {}
     order.cost_key = await _costed(session, order, total, default_key,
                                    _obtained(now.date(), replaces), obtained=True,
-                                   recorded=now.date().isoformat())  # fmt: skip
+                                   recorded=now.date().isoformat(), **weights)  # fmt: skip
     await log_action(session, who.member_id, PRICE,
                      f"Groupement n° {order.id} : {order.cost_key['explanation']}", now,
                      order.id)  # fmt: skip
     await tell_shown(session, order, now)  # the chats showing it read the price obtained
+    await announce(session, order, Deed.PRICED, who, now)
     return {c: Decimal(v) for c, v in order.cost_key["shares"].items()}
 
 
@@ -120,9 +150,21 @@ async def _costed(
 ) -> dict[str, Any]:  # fmt: skip
     """The order's total split between its member communes by its cost key (the
     territory's group key when it had none), as stored with it."""
+    measures, key = await _measures(session, order, default_key)
+    given = kept.get("unit_prices")
+    units = {str(i): Decimal(str(u)) for i, u in given.items()} if isinstance(given, dict) else {}
+    if order.item_id is None and units:  # a family's: each commune's quantity in value
+        measures = valued(measures, await _lines(session, order), units)
+    return costs(total, key, measures, await commune_names(session), origin, **kept)
+
+
+async def _measures(
+    session: AsyncSession, order: Proposal, default_key: CostKey | None
+) -> tuple[dict[str, dict[str, float]], CostKey]:
+    """Each member commune's population and quantity, and the order's cost key (the
+    territory's group key when it had none)."""
     known = order.cost_key or {}
     key = CostKey.parse(str(known["key"])) if known.get("key") else default_key
-    key = key or CostKey.parse("quantite")
     measures: dict[str, dict[str, float]] = {}
     for part in order.participants:
         if part.role is not ParticipantRole.MEMBER:
@@ -132,8 +174,21 @@ async def _costed(
             "population": commune.population if commune else 0, "quantite": 0, "jours": 0,
         })  # fmt: skip
         entry["quantite"] += part.quantity or 0
-    names = await commune_names(session)
-    return costs(total, key, measures, names, origin, **kept)
+    return measures, key or CostKey.parse("quantite")
+
+
+async def _lines(
+    session: AsyncSession, order: Proposal
+) -> list[tuple[str, str | None, int | None]]:
+    """Each member participation's commune, item (its need's, in a family's order) and
+    quantity."""
+    lines = []
+    for part in order.participants:
+        if part.role is ParticipantRole.MEMBER:
+            need = await session.get(Need, part.need_id) if part.need_id is not None else None
+            item = order.item_id or (need.item_id if need is not None else None)
+            lines.append((part.commune_insee, item, part.quantity))
+    return lines
 
 
 async def close(session: AsyncSession, who: Visitor, proposal_id: int, now: dt.datetime) -> None:
@@ -150,6 +205,7 @@ async def close(session: AsyncSession, who: Visitor, proposal_id: int, now: dt.d
                      order.id)  # fmt: skip
     await session.flush()
     await tell_shown(session, order, now)
+    await announce(session, order, Deed.CLOSED, who, now)
 
 
 async def launched(session: AsyncSession, proposal_id: int) -> dt.datetime | None:
@@ -166,6 +222,7 @@ async def launch(
     joining: list[int],
     now: dt.datetime,
     default_key: CostKey | None = None,
+    folders: Sequence[Path] = (),
 ) -> None:
     """Launch a group order in formation: the procedure starts, carried by `carrier` (the
     suggested one or another commune of the territory), with the open purchase needs of
@@ -173,12 +230,11 @@ async def launch(
     proposal); a commune that joins, or a new carrier, is sent the proposal to answer."""
     order = await _ours(session, who, proposal_id)
     if await launched(session, order.id) is not None:
-        msg = f"Le groupement n° {order.id} est déjà lancé."
-        raise GroupOrderError(msg)
+        raise await _again(session, order.id, LAUNCH, "lancé", "lancé")
     added = await _join(session, who, order, joining[:MAX_JOINING])
     await _set_carrier(session, who, order, carrier)
     order.status = ProposalStatus.ACCEPTED
-    await _reshare(session, order, default_key)
+    await _reshare(session, order, default_key, who.territory_id, folders)
     names = await commune_names(session)
     joined = listing(list(dict.fromkeys(names.get(n.commune_insee, "?") for n in added)))
     await _restate(session, order, now, names)
@@ -186,6 +242,7 @@ async def launch(
     detail += f" ; rejoint par {joined}." if added else "."
     await log_action(session, who.member_id, LAUNCH, detail, now, order.id)
     await _tell(session, order, now)
+    await announce(session, order, Deed.LAUNCHED, who, now)
 
 
 async def choose_carrier(
@@ -209,6 +266,7 @@ async def add_needs(
     joining: list[int],
     now: dt.datetime,
     default_key: CostKey | None = None,
+    folders: Sequence[Path] = (),
 ) -> None:
     """Add to a launched group order purchase needs that came after its launch."""
     order, began = await _launched_order(session, who, proposal_id, "avec les besoins qui le "
@@ -217,7 +275,7 @@ async def add_needs(
     if not added:
         msg = "Cochez au moins un besoin à ajouter au groupement."
         raise GroupOrderError(msg)
-    await _reshare(session, order, default_key)
+    await _reshare(session, order, default_key, who.territory_id, folders)
     names = await commune_names(session)
     await _restate(session, order, began, names)
     joined = listing(list(dict.fromkeys(names.get(n.commune_insee, "?") for n in added)))
@@ -273,7 +331,7 @@ async def _join(
             quantity=need.quantity, answer=Answer.PENDING,
         ))  # fmt: skip
         need.status, need.status_reason = NeedStatus.MATCHED, None
-        if order.item_id is not None and need.quantity:
+        if need.quantity:  # a family's counts its items together, as matching does
             order.quantity = (order.quantity or 0) + need.quantity
         added.append(need)
     return added
@@ -326,7 +384,10 @@ async def _restate(
     )
 
 
-async def _reshare(session: AsyncSession, order: Proposal, default_key: CostKey | None) -> None:
+async def _reshare(
+    session: AsyncSession, order: Proposal, default_key: CostKey | None, territory_id: int,
+    folders: Sequence[Path],
+) -> None:  # fmt: skip
     """Split again, between the communes now in the order, its cost when one is known (the
     price obtained, or the estimate at its unit price)."""
     kept = order.cost_key
@@ -341,6 +402,18 @@ async def _reshare(session: AsyncSession, order: Proposal, default_key: CostKey 
         unit = Decimal(str(kept["unit_price"]))
         total = (unit * order.quantity).quantize(Decimal("0.01"))
         origin = estimated(unit, str(kept.get("source", "")))
+    elif order.item_id is None and kept.get("unit_prices"):
+        # A family's: valued again with the needs now in it, each at its territory's price
+        # (none when one of them has no price).
+        measures, key = await _measures(session, order, default_key)
+        items = await views.catalogue(session)
+        territory = await session.get(Territory, territory_id)
+        book = price_book(territory.epci if territory else "",
+                          {k: i.price for k, i in items.items()}, folders)  # fmt: skip
+        words = {k: (i.label, i.plural) for k, i in items.items()}
+        order.cost_key = book.estimate_family(await _lines(session, order), words, key,
+                                              measures, await commune_names(session))  # fmt: skip
+        return
     else:
         return
     order.cost_key = await _costed(session, order, total, default_key, origin, **extra)

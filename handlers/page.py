@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
@@ -128,8 +129,7 @@ async def summary_of(
 ) -> Semester:  # fmt: skip
     """The semester summary the page is built on (what the workbook exports too), with the
     prices and savings rate of the emailed one."""
-    folders = [config.templates] if config.templates else []
-    prices = price_book(scope.epci, {k: i.price for k, i in items.items()}, folders)
+    prices = price_book(scope.epci, {k: i.price for k, i in items.items()}, config.price_folders)
     return await build(session, scope, items, now, config.group_saving_rate, prices)
 
 
@@ -147,7 +147,7 @@ async def page(
     items = await views.catalogue(session)
     summary = await summary_of(session, scope, items, now, config or DigestConfig())
     today = summary.today
-    joinable = _joinable(summary)
+    joinable = _joinable(summary, items)
     live = [
         replace(n, progress=f"peut rejoindre le groupement n° {joinable[n.id]}")
         if n.id in joinable else n
@@ -202,22 +202,29 @@ async def page(
     )
 
 
-def _joinable(summary: Semester) -> dict[int, int]:
-    """The open purchase needs that could join a group order in formation (of the same
-    item, in no proposal in play), each with the order it could join: the one due first."""
+def _joinable(summary: Semester, items: Mapping[str, Item]) -> dict[int, int]:
+    """The open purchase needs that could join a group order in formation (in no proposal
+    in play), each with the order it could join: the one of its item due first, else the
+    one of its family (an order of several items of a family) due first."""
     taken = {
         s.need_id for p in summary.proposals if p.status in IN_PLAY for s in p.shares if s.need_id
     }
     orders: dict[str, int] = {}
+    families: dict[str, int] = {}
     for order in sorted(summary.group_orders, key=lambda p: (p.deadline or dt.date.max, p.id)):
         if order.item_id is not None:
             orders.setdefault(order.item_id, order.id)
-    return {
-        n.id: orders[n.item_id]
-        for family in summary.families
-        for n in family.needs
-        if n.kind is NeedKind.PURCHASE and n.item_id in orders and n.id not in taken
-    }
+        elif order.family_id is not None:
+            families.setdefault(order.family_id, order.id)
+    found: dict[int, int] = {}
+    for n in (n for family in summary.families for n in family.needs):
+        if n.kind is not NeedKind.PURCHASE or n.item_id is None or n.id in taken:
+            continue
+        item = items.get(n.item_id)
+        joins = orders.get(n.item_id) or (families.get(item.family_id) if item else None)
+        if joins is not None:
+            found[n.id] = joins
+    return found
 
 
 def _group_order(row: ProposalRow) -> GroupOrder:

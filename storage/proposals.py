@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -40,6 +40,19 @@ async def proposal(session: AsyncSession, proposal_id: int) -> Proposal:
         msg = f"Aucune proposition n° {proposal_id}."
         raise UnknownProposalError(msg)
     return found
+
+
+async def hold(session: AsyncSession, proposal_id: int) -> None:
+    """Take the proposal for the rest of the transaction: another transaction that holds it
+    waits until this one ends, then reads what it did. One write as the first statement: a
+    row lock on PostgreSQL, the store's write lock on SQLite (other processes included),
+    where reads alone would let two coordinators act at once on what each read."""
+    await session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal_id)
+        .values(updated_at=Proposal.updated_at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def items_of(session: AsyncSession, proposal: Proposal) -> set[str]:

@@ -190,6 +190,8 @@ class ProposalRow:
     # Its costs as matching estimated them or the coordinator recorded them: key, total,
     # each commune's share by INSEE code, the French sentence.
     cost_key: dict[str, Any] | None = field(default=None, compare=False)
+    # The family a group order of several items buys from (None for one of a single item).
+    family_id: str | None = None
 
     @property
     def kind_label(self) -> str:
@@ -549,6 +551,7 @@ async def proposals(
                 row.created_at,
                 tuple(shares[row.id]),
                 row.cost_key,
+                row.family_id if item is None else None,
             )
         )
     return found

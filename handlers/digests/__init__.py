@@ -48,6 +48,11 @@ class DigestConfig:
     domain: str = "mutualise"
     anticipation_weeks: int = 8
 
+    @property
+    def price_folders(self) -> list[Path]:
+        """Where a territory keeps its own prices: beside its edited templates, if any."""
+        return [self.templates] if self.templates else []
+
 
 @dataclass
 class Rendered:
@@ -153,8 +158,7 @@ async def semester_summary(
 ) -> Rendered:
     """The semester summary of one territory as of `now`, with its workbook and calendar."""
     catalogue = {item_id: item.price for item_id, item in items.items()}
-    # A territory keeps its own prices beside its edited templates, if it has any.
-    prices = price_book(scope.epci, catalogue, [config.templates] if config.templates else [])
+    prices = price_book(scope.epci, catalogue, config.price_folders)
     summary = await semester.build(session, scope, items, now, config.group_saving_rate, prices)
     # Each chart of the indicators with its picture (None: nothing to draw).
     from handlers.digests.pictures import picture  # Pillow loads for the summary only

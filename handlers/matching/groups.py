@@ -70,7 +70,15 @@ def plan_group_orders(
     for family, same in sorted(by_family.items()):
         for run in _windows(same, lambda n: n.deadline, horizon):
             if len(_communes(run)) >= 2 and len({n.item for n in run}) > 1:
-                outcome.plans.append(_group(run, None, family, places, labels, families))
+                plan = _group(run, None, family, places, labels, families)
+                if pricing is not None:
+                    lines = [
+                        (n.commune, n.item, n.quantity) for n in sorted(run, key=lambda n: n.order)
+                    ]
+                    plan.cost_key = pricing.family_costs(
+                        lines, labels, pricing.group_key, _measures(run, places), places
+                    )
+                outcome.plans.append(plan)
                 grouped.update(n.id for n in run)
     for need in needs:
         if need.id not in grouped:

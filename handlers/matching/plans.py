@@ -133,12 +133,34 @@ class Pricing:
     ) -> dict[str, object] | None:  # fmt: skip
         """The estimated cost key of a proposal, valued with the prices of the territory of
         its first commune, when the item has a price there."""
-        first = places.get(next(iter(measures), ""))
-        book = self.books.get(first.epci) if first is not None else None
+        book = self._book(measures, places)
         if book is None:
             return None
-        names = {c: places[c].name for c in measures if c in places}
-        return book.estimate(item, quantity, key, measures, names)
+        return book.estimate(item, quantity, key, measures, _names(measures, places))
+
+    def family_costs(
+        self, lines: list[tuple[str, str | None, int | None]],
+        words: Mapping[str, tuple[str, str]], key: CostKey,
+        measures: Mapping[str, Mapping[str, float]], places: Mapping[str, Place],
+    ) -> dict[str, object] | None:  # fmt: skip
+        """The estimated cost key of a family's group order (`lines`: commune, item and
+        quantity of each need), each item at its price in the territory of the first
+        commune, the quantities counted in value; None when an item has no price."""
+        book = self._book(measures, places)
+        if book is None:
+            return None
+        return book.estimate_family(lines, words, key, measures, _names(measures, places))
+
+    def _book(
+        self, measures: Mapping[str, Mapping[str, float]], places: Mapping[str, Place]
+    ) -> PriceBook | None:
+        """The price book of the territory of the first commune."""
+        first = places.get(next(iter(measures), ""))
+        return self.books.get(first.epci) if first is not None else None
+
+
+def _names(measures: Mapping[str, object], places: Mapping[str, Place]) -> dict[str, str]:
+    return {c: places[c].name for c in measures if c in places}
 
 
 def distance_km(a: Place, b: Place) -> float:

@@ -32,6 +32,7 @@ from handlers.web.charts import bars
 from storage import views
 from storage.access import Visitor
 from storage.errors import MutualiseError
+from storage.turns import writing
 
 log = logging.getLogger("mutualise.web")
 COOKIE = "mutualise_session"
@@ -180,7 +181,8 @@ def make_app(config: WebConfig) -> web.Application:
             form = await request.post()
             try:
                 proposal_id = int(request.match_info["id"])
-                async with config.sessions.begin() as session:
+                # In its turn on SQLite: a second coordinator's action waits for the first.
+                async with writing(config.sessions, urgent=True) as session:
                     await act(session, who, proposal_id, form)
             except MutualiseError as exc:
                 return _message("Action impossible", str(exc), 400)
@@ -197,13 +199,14 @@ def make_app(config: WebConfig) -> web.Application:
 
     async def launching(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
         await launch(session, who, pid, str(form.get("porteur", "")), _ids(form),
-                     config.now(), config.group_key)  # fmt: skip
+                     config.now(), config.group_key, config.digests.price_folders)  # fmt: skip
 
     async def carrying(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
         await choose_carrier(session, who, pid, str(form.get("porteur", "")), config.now())
 
     async def adding(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
-        await add_needs(session, who, pid, _ids(form), config.now(), config.group_key)
+        await add_needs(session, who, pid, _ids(form), config.now(), config.group_key,
+                        config.digests.price_folders)  # fmt: skip
 
     async def link(request: web.Request) -> web.StreamResponse:
         return _html("login.html.j2", secret=request.match_info["secret"])
