@@ -106,10 +106,12 @@ _HEDGED = re.compile(
 )
 # The writer's own equipment out of order, when something else is asked: the reason.
 _OURS = re.compile(r"\b(?:notre|nos|mon|ma|mes)\s+$")
+# "notre enrouleur est en panne", "notre ampli est réparé", "faire réparer notre enrouleur"
 _BROKEN = re.compile(
-    r"\s+(?:(?:est|sont|etait|etaient)\s+(?:en panne|hs|cassee?s?|hors service|mort|morte?s?)"
-    r"|(?:a|ont)\s+(?:rendu l'ame|lache|casse|grille))\b"
+    r"\s+(?:(?:est|sont|etait|etaient)\s+(?:en panne|hs|cassee?s?|hors service|mort|morte?s?"
+    r"|reparee?s?)|(?:a|ont)\s+(?:rendu l'ame|lache|casse|grille))\b"
 )
+_MENDED = re.compile(r"\breparer\s+(?:notre|nos|mon|ma|mes)\s+$")
 # Equipment that is also a place things serve: "pour la buvette", "pour la scène".
 _FOR_THE_PLACE = re.compile(r"\b(?:pour|pr)\s+(?:la|le|l'|les|notre|nos|sa|son)\s*$")
 _PLACES = frozenset({"buvette", "bar", "scene", "cuisine", "tribune", "stand", "accueil"})
@@ -149,7 +151,7 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
             continue
         others = [m.item.id for m in matches if m is not match]
         if (
-            _OURS.search(before) and _BROKEN.match(text, match.end)
+            (_MENDED.search(before) or (_OURS.search(before) and _BROKEN.match(text, match.end)))
             and match.item.id not in others and others
         ):  # fmt: skip
             # "notre enrouleur a rendu l'âme : nous cherchons 2 lignes d'eau": why they
