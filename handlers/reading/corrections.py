@@ -35,9 +35,11 @@ _REACH = 45
 
 
 # What stands right before a value taken back: "pas le 23", "et non 30", "au lieu de 12",
-# "ce n'est pas 8 tables".
+# "ce n'est pas 8 tables", "initialement prévu le 11".
 _TAKEN_BACK = re.compile(
-    r"(?:(?P<pas>\bpas)|\bet non|\bnon pas|\bau lieu|\bplutot que)"
+    r"(?:(?P<pas>\bpas)|\bet non|\bnon pas|\bau lieu|\bplutot que"
+    # "le concert initialement prévu le samedi 11 a été reporté au samedi 18"
+    r"|\binitialement (?:prevue?s?|fixee?s?|programmee?s?))"
     r"(?:[ \t]+(?:de|du|d'|le|la|les|l'|pour|au|des))*[ \t]*$"
 )
 # A verb's negation takes nothing back: "qui ne serviront pas en octobre", "on ne l'utilise
@@ -146,8 +148,20 @@ def _recounted(items: list[FoundItem], numbers: list[Number], folded: str) -> li
     """Counts taken back: dropped where the item is counted again ("ce n'est pas 8 tables
     mais 18 tables"), replaced by the number said after them ("pas 2 vidéoprojecteurs, un
     seul suffit", "on a dit 5 isoloirs mais c'est 6")."""
+    # "Pardon, 6 tentes, pas 8 !": a bare count taken back names the item counted so before
+    gone = {
+        n.value for n in numbers
+        if not any(i.span.start <= n.start < i.span.end for i in items)
+        and _taken_back(folded, n.start)
+    }  # fmt: skip
     kept = []
     for item in items:
+        if item.quantity in gone and any(
+            other is not item and (other.item_id or other.label) == (item.item_id or item.label)
+            and other.quantity is not None and other.quantity != item.quantity
+            for other in items
+        ):  # fmt: skip
+            continue
         said = item.quantity is not None and _SAID_BEFORE.search(
             folded, max(0, item.span.start - 40), item.span.start
         )

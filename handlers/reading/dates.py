@@ -134,6 +134,17 @@ _DAY_LIST = re.compile(
     rf"(?:\s*(?:-|,|et)\s*[0-3]?\d|[ \t]+[0-3]?\d(?=[ \t]+[0-3]?\d|[ \t]*(?:,|et)\b)){{1,6}}"
     rf"\s*(?:-|,|et)\s*(?P<last>[0-3]?\d)\s+(?P<month>{_MONTH}){_YEAR}"
 )
+# "pour le week-end avant Noël": the one that ends before the feast (read before "avant
+# Noël", a last day).
+_WEEKEND_BEFORE = re.compile(
+    r"\ble\s+(?:week[\s-]?end|we)\s+(?:d')?avant\s+(?:la\s+)?(?:noel|paques|toussaint"
+    rf"|(?:le\s+)?[0-3]?\d(?:er)?\s+{_MONTH})"
+)
+# "pour le marché de Noël les 27 et 28 ?": two days said without their month, the next ones.
+_BARE_PAIR = re.compile(
+    r"(?<![a-z0-9])les\s+(?P<first>[0-3]?\d)\s+et\s+(?P<last>[0-3]?\d)"
+    r"(?=\s*(?:[?!.,;:)]|$)|\s+(?:prochains|a|au|pour|svp|merci)\b)"
+)
 # "20 02 2014", "le 17 02", "le 3eme jour d'octobre", "le dernier jour d'octobre 2015",
 # "le premier mercredi du mois prochain", "le lendemain du 13 février".
 _SPACED = re.compile(
@@ -360,6 +371,14 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if m := _NEXT_DAYS.fullmatch(t):
         count = _number(m.group(1))
         return _Stretch(today + dt.timedelta(days=1), today + dt.timedelta(days=count), "day")
+    if m := re.fullmatch(r"le (?:week ?-?end|we) (?:d')?avant (?:la |le )?(.+)", t):
+        feast = resolve(m.group(1), today)
+        if feast is None:
+            return None
+        saturday = feast.start - dt.timedelta(days=(feast.start.weekday() - 5) % 7 or 7)
+        if saturday + dt.timedelta(days=1) >= feast.start:
+            saturday -= dt.timedelta(days=7)
+        return _Stretch(saturday, saturday + dt.timedelta(days=1), "day")
     if m := re.fullmatch(
         r"(?:ce|le|tout le) (?:week ?-?end|we|w ?-?e|wk)(?: (prochain|du (.+)))?", t
     ):
@@ -636,6 +655,10 @@ class DateFinder:
             self._day_list(match)
         for match in _search(_RANGE, folded, windows):
             self._range(match)
+        for match in _search(_BARE_PAIR, folded, windows, ("les",)):
+            self._bare_pair(match)
+        for match in _search(_WEEKEND_BEFORE, folded, windows, ("avant",)):
+            self._lone(match)
         for match in _search(_SPACED, folded, windows):
             self._spaced(match)
         for match in _search(_NTH_DAY, folded, windows, ("jour",)):
@@ -898,6 +921,15 @@ class DateFinder:
             day = following.start + shift
             self.found.remove(following)
             self._add("point", day, day, (match.start(), following.span.end))
+
+    def _bare_pair(self, match: re.Match[str]) -> None:
+        first_day, last_day = int(match.group("first")), int(match.group("last"))
+        if not self._free(match.span()) or not 0 < last_day - first_day <= 3:
+            return
+        first = _next_with_day(self.today, first_day)
+        last = _on_or_after(first, last_day) if first is not None else None
+        if first is not None and last is not None:
+            self._add("range", first, last, match.span())
 
     def _day_list(self, match: re.Match[str]) -> None:
         if not self._free(match.span()):
