@@ -130,7 +130,8 @@ def _pair(inside: list[DateFinding], folded: str) -> DateFinding | None:
 _ANSWER_BY = re.compile(
     r"\b(?:repon(?:dre|se|dez)|vous manifester|vos besoins|vos disponibilites"
     r"|vos (?:propositions|retours|reponses|offres)"
-    r"|vos quantites|nous (?:faire )?(?:connaitre|part|savoir|signe|dire)|nous indiquer"
+    r"|vos quantites|nous (?:faire )?(?:connaitre|part|savoir|signe|dire|confirmer)"
+    r"|nous indiquer"
     r"|nous le signaler|vous inscrire|inscriptions?)\b[^.;!?\n]{0,40}$"
 )
 
