@@ -54,6 +54,17 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         # "disponible le mercredi et le week-end": a habit, not a date.
         stretches = [d for d in stretches if not _HABIT.fullmatch(_written(d, folded))]
     stretch = _widest(_best(stretches, folded), stretches, folded)
+    opening = next(
+        (d for d in coming if d.kind == "from" and not _written(d, folded).startswith("depuis")),
+        None,
+    )  # "terminée depuis le 31 août": since, not from
+    if intent is Intent.LEND and stretch is not None and opening is not None:
+        # "Nous allons acheter de nouvelles décorations pour Noël. Les anciennes peuvent être
+        # prêtées à partir du 2 novembre": an offer opens on its day; another sentence's day
+        # is not the offer's
+        first, last = sorted((stretch.span, opening.span), key=lambda span: span.start)
+        if _SENTENCE_END.search(folded, first.end, last.start):
+            stretch = None
     anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
     handover = find_handover(folded, anchor, today)
     inside = [d for d in coming if not any(h.start <= d.span.start < h.end for h in handover.spans)]
@@ -84,6 +95,7 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     return placement
 
 
+_SENTENCE_END = re.compile(r"[.!?\n]")
 _LEADS = re.compile(
     r"[\s,]*(?:et\s+)?(?:(?:a la premiere heure|au matin|au soir|matin|soir|des)[\s,]*)*"
     r"(?:(?!et\b)[a-z'-]+\s+){0,6}?"  # "demain et vous les laisser jusqu'au 18"

@@ -528,9 +528,17 @@ _ASIDE = re.compile(r"\([^()\n]{0,160}\)")
 
 def outside_asides(found: list[FoundItem], text: str) -> list[FoundItem]:
     """ "notre radar (avec mât et batterie)": items named inside brackets describe the one
-    before them, when the message names items outside brackets."""
+    before them, when the message names items outside brackets; unless only the brackets
+    count them."""
     asides = [m.span() for m in _ASIDE.finditer(text)]
     inside = [any(a < i.span.end <= b for a, b in asides) for i in found]
     if all(inside) or not any(inside):
         return found
-    return [i for i, aside in zip(found, inside, strict=True) if not aside]
+    counted = [i for i, aside in zip(found, inside, strict=True) if aside and i.quantity]
+    outside = [i for i, aside in zip(found, inside, strict=True) if not aside]
+    described = any(a - 40 <= i.span.end <= a for a, _ in asides for i in outside)
+    if len(counted) >= 2 and not described and not any(i.quantity for i in outside):
+        # "Nos anciens décors (15 motifs pour candélabres et 3 traversées de rue) pourraient
+        # être prêtés": the brackets count what the words outside only name
+        return [i for i, aside in zip(found, inside, strict=True) if aside]
+    return outside
