@@ -590,6 +590,24 @@ _KEPT = re.compile(
 )
 
 
+# "Nous maintenons en revanche la demande de 40 tables": a request already made, kept as it
+# is beside a withdrawal; nothing new.
+_MAINTAINED = re.compile(
+    r"\b(?:maintenons|maintient|maintiens|maintenez|gardons|conservons)\s+"
+    r"(?:(?:en revanche|par contre|toutefois|cependant|bien)\s+)?(?:la|notre|nos|les|ma|mes)\s+"
+    r"(?:demandes?|besoins?|reservations?)\b"
+    r"|\b(?:la|notre|ma) (?:demande|reservation) (?:de [^.;!?]{0,60})?(?:est|reste) maintenue\b"
+)
+# The verb alone, its object in the clause after it: "nous maintenons | en revanche la
+# demande de 40 tables".
+_MAINTAIN = re.compile(r"^\W*(?:nous|on|je)\s+(?:maintenons|maintient|maintiens|gardons)\W*$")
+
+
+def maintains(text: str) -> bool:
+    """Whether a folded clause is a verb keeping what the next clause names."""
+    return _MAINTAIN.match(text) is not None
+
+
 # "si vous ne pouvez fournir que 20 tables": the other commune's act, said as a condition.
 _IF_YOU = re.compile(
     r"^\W*(?:du coup\s+|alors\s+|mais\s+)?si (?:vous|tu|la commune|votre commune)\b"
@@ -631,6 +649,8 @@ def act_of(text: str) -> Act | None:
         return Act.OFFER
     if _IF_SOMEONE.match(text):
         return Act.INFO  # "si qqn a besoin d'une balayeuse, la nôtre est dispo": a condition
+    if (_MAINTAINED.search(text) or maintains(text)) and not CANCEL.search(text):
+        return Act.DECLINED
     if CANCEL.search(text):
         found = _positive(text) if _BECAUSE_CANCELLED.search(text) else None
         if found is not None and found[0] is Act.OFFER:

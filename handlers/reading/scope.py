@@ -22,6 +22,7 @@ from handlers.reading.intents import (
     act_of,
     decide,
     declined_kind,
+    maintains,
 )
 from handlers.reading.items import ItemMatch
 from handlers.reading.quantities import COLLECTIVE, FoundItem, head_word, once_each
@@ -273,6 +274,9 @@ def _carried(clauses: list[Clause], acts: list[Act | None], folded: str) -> list
     "et aussi 2 tables", "mais nos grilles oui" after a refused offer."""
     carried = list(acts)
     for index, clause in enumerate(clauses):
+        if index and maintains(clauses[index - 1].text(folded)):
+            carried[index] = Act.DECLINED  # "nous maintenons | la demande de 40 tables"
+            continue
         if carried[index] is not None or index == 0 or clause.header:
             continue
         before = carried[index - 1]
