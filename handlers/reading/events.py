@@ -71,6 +71,15 @@ _STRONG = (
     r"|repas (?:annuel |champetre )?des (?:aines|anciens)|repas champetre"
     r"|(?:cine(?:ma)?|sortie|voyage|gouter|banquet|spectacle|noel) des (?:aines|anciens|seniors)"
     r"|journee intergenerationnelle|sejours? seniors?"
+    # twin towns: "la Semaine allemande", "une soirée galloise", "les 30 ans du jumelage"
+    r"|(?:semaine|quinzaine|journee|soiree|fete|nuit|mois|week-end|village|marche)s?"
+    r" (?:allemande?|espagnole?|polonaise?|galloise?|irlandaise?|ecossaise?|italienne?"
+    r"|portugaise?|anglaise?|britannique|europeenne?|celtique|bretonne?|basque|galicienne?)"
+    r"|\d+ ans (?:du|de la|de l'|des|de notre|de son|de sa|de leur) ?[a-z]+"
+    r"|\d+(?:e|eme) anniversaire (?:du|de la|de l'|des) ?[a-z]+"
+    # the season of lights
+    r"|parades? (?:lumineuses?|de noel|nocturnes?)|balades? aux lanternes|illumination du sapin"
+    r"|creches? vivantes?|(?:descente|retraite|marche)s? aux flambeaux"
 )
 # Heads that name an event only after an article or a possessive ("la course", "notre repas").
 _WEAK = (
@@ -229,6 +238,9 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         for m in _TITLED_RE.finditer(folded)
         if _TITLE.match(original, m.end("head"))
     ]
+    acronym = _ACRONYM.search(original)
+    if acronym is not None and all(acronym.start() < start for start, _ in candidates):
+        return _ACRONYMS[acronym.group()], Span(*acronym.span())
     for start, head_end in sorted(candidates):
         title = _TITLE.match(original, head_end)  # the folded text has no quote marks
         end = title.end() if title else _extent(folded, head_end)
@@ -266,12 +278,17 @@ _FOR_A_TITLE = re.compile(
 )
 
 
+# The territory's festivals known by their initials, in capitals: "pendant le FIL".
+_ACRONYMS = {"FIL": "festival interceltique de Lorient"}
+_ACRONYM = re.compile(r"(?<![\w-])(?:" + "|".join(_ACRONYMS) + r")(?![\w-])")
+
+
 # A title in quotes after the head, read in the original text: "forum « Bien vieillir à
 # Hennebont »", "le festival de lecture « La Plage aux Mots »", "l'exposition temporaire
 # intitulée « Ex-voto : la mer en prière »" (a few lower-case words may come between).
 _TITLE = re.compile(
     r"(?:[ \t]+(?:d'|l')?[a-zà-ÿ][a-zà-ÿ'-]*){0,3}?"
-    r"[ \t]*[«\"“][ \t]*[A-ZÀ-Ý0-9][^»\"”\n]{1,80}[»\"”]"
+    r"[ \t]*(?:«[ \t]*[^»\n]{2,80}»|[\"“][ \t]*[A-ZÀ-Ý0-9][^\"”\n]{1,80}[\"”])"
 )
 # Words that name an event only with its title in quotes: "la saison « Printemps Musical »",
 # "le spectacle « Le Petit Prince »", "l'exposition « Les Forges en images »".
