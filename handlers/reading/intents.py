@@ -74,6 +74,8 @@ CANCEL = _words(
     r"plus dispo",
     r"(?:c'est|c|ce n'est|c'est donc) plus la peine",
     r"oubli(?:ez|e|er|ons) (?:ma|notre|la|nos|mes|les|cette) (?:\w+ )?demande",
+    r"ne (?:tenez|tenir) (?:pas|plus) compte (?:de|du) (?:mon|ma|notre|nos|mes|ce|cette)?"
+    r" ?(?:\w+ )?(?:message|demande|mail|courriel|sms)",
     r"(?:on|nous) ne (?:prend|prenons|prendra|prendrons) plus(?! que)",
     r"on (?:prend|prendra) plus (?:le|la|les|l'|de|d')",
     r"(?:n'est|ne sont) plus d'actualite",
@@ -103,6 +105,7 @@ ASKING = _words(
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",
     r"(?:pourriez|pouvez|pourrait|pourraient)[- ](?:vous|vs|elle|on)",
     r"(?:nous|me|m') depann(?:er|eriez|ez)",
+    r"(?:pourrait|pourraient|pourriez|peut|pouvez)[- ](?:elle|il|vous|on)? ?(?:nous|me|m') avancer",
     r"chez (?:qq1|qqn|qqun|quelqu'un|quelqu un|vous)\s*\?",
     r"(?:vous avez|avez-vous|auriez-vous|vous auriez) (?:ca|cela|ce qu'il faut)",
     r"serait-il possible d'(?:obtenir|avoir|emprunter|disposer)",
@@ -304,7 +307,8 @@ NOT_A_REQUEST = _words(
     # a reminder to bring back what was lent: "n'oubliez pas de ramener les 30 cônes",
     # "rappel : les 25 tables prêtées doivent nous revenir lundi"
     r"(?:n'oubliez pas|pensez|merci|rappel[^.!?\n]{0,60}?) (?:de |a )?(?:bien )?(?:nous )?"
-    r"(?:ramener|rapporter|rendre|restituer|retourner)\b",
+    r"(?:les |le |la |l')?(?:ramener|rapporter|rendre|restituer|retourner)\b",
+    r"(?:confirmons|confirme) (?:la |le )?(?:restitution|retour)\b",
     r"(?:doivent|doit|devront|devra) nous (?:revenir|etre (?:rendue?s?|restituee?s?))",
     # the state of a request already made: "le prêt de barrières est confirmé ?"
     r"(?:est|sont)(?: bien| toujours)? confirmee?s?\s*\?",
@@ -630,7 +634,8 @@ _FOR_ANYONE = re.compile(
 # The condition of an offer, said as its own clause: "si qqn a besoin d'une balayeuse,".
 _IF_SOMEONE = re.compile(
     r"^\W*si (?:qqn|qq1|qqun|quelqu'un|quelqu un|une commune|d'autres communes|vous)"
-    r" (?:en )?(?:a|ont|avez) besoin\b[^?]*$"
+    r" (?:en )?(?:(?:a|ont|avez) besoin|cherchent|cherche|cherchez|recherche|recherchez)\b"
+    r"[^?]*$"
 )
 _WE_HAVE = re.compile(
     r"\b(?:on|nous) (?:a|avons|dispose|disposons|possede|possedons)\b(?! (?:besoin|pas))"
