@@ -47,6 +47,8 @@ _NOT_QUANTITIES = re.compile(
             r"|bon|devis|contrat|convention|article|chapitre|imputation|ligne|compte|siret|siren)"
             r"\.?\s?(?:n\s?#?\s?)?\d[\d\s/.-]*\d"
             r"|\b\d+\s?(?:e|eme|er|ere|nd|nde)\b",
+            # aggregate gradings: "sable 0/4", "grave 0/31,5"
+            r"\b0/\d{1,2}(?:[.,]\d)?\b",
             # percentages and fractions: 1/2 journée
             r"\b\d\s?/\s?\d\b(?!\s?/)(?=\s+(?:journee|jour|heure))",
         ]

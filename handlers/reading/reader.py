@@ -442,6 +442,12 @@ class Reader:
             return
         if reading.intent is Intent.CANCEL and guess.probability < _CERTAIN:
             return  # "nous retirons notre participation": a withdrawal said in so many words
+        counted = any((i.quantity or 0) > 1 and i.item for i in reading.items)
+        if guess.intent is Intent.EVENT and counted and says_yearly(seen.folded) is not None:
+            # "Fête de la musique, chaque année le 21 juin : 200 ganivelles": the equipment an
+            # event counts every year is its need, to anticipate; asked what it is for
+            scope.doubtful = True
+            return
         if guess.probability < _SURE:
             scope.doubtful = True  # the channel asks what the message is for
             return
