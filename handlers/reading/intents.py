@@ -97,7 +97,7 @@ ASKING = _words(
     r"(?:nous|me|m') preter",
     r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",
     r"(?<!au )(?<!en )(?<!a )(?<!propose le )(?<!proposons le )(?<!proposent le )"
-    r"(?<!offre le )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
+    r"(?<!offre le )(?<!proposer le )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
     r"(?:quelqu'un|quelqu un|qqn|qq1|qqun|une commune|une autre commune|des communes)"
     r" (?:aurait|a (?:un|une|des|du|de la|\d+)|pourrait|peut|possede|dispose)\b",
     r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b"
@@ -110,7 +110,8 @@ ASKING = _words(
     r"(?:vous avez|avez-vous|auriez-vous|vous auriez) (?:ca|cela|ce qu'il faut)",
     r"serait-il possible d'(?:obtenir|avoir|emprunter|disposer)",
     r"vous (?:auriez|avez|disposez|possedez|auriez pas|avez pas) (?:un|une|des|du|de la|d')",
-    r"sollicit(?:ons|e|er|erions|ons le pret|ons la mise)",
+    # "je me permets de vous solliciter…" is a formula: what follows says the act
+    r"(?<!vous )sollicit(?:ons|e|er|erions|ons le pret|ons la mise)",
     # taking what another offered: "on le réserve pour le 14", "réservé pour nous !", "on
     # prend vos 20 chaises", "on est preneurs de la moitié", "vous pouvez nous les garder"
     r"(?:on|nous) (?:le|la|les|l') ?(?:prend|prenons|prendrait|prendrions|prendra|prendrons"

@@ -80,6 +80,11 @@ _SELF = re.compile(
     # "c'est Yannick, adjoint aux sports à Caudan"
     r"|\b(?:maire|adjointe?|conseill(?:er|ere)|elue?|responsable|secretaire|agente?|directeur"
     r"|directrice|technicien(?:ne)?)(?:[ \t]+[a-z'-]+){0,3}[ \t]+a[ \t]*$"
+    # "alternante à la mairie de Port-Louis", "volontaire en service civique à Hennebont":
+    # apprentices and volunteers say where they work
+    r"|\b(?:alternante?|apprentie?|stagiaire|volontaire|service civique|en alternance"
+    r"|en apprentissage)(?:[ \t]+[a-z'-]+){0,2}?[ \t]+(?:a|au)[ \t]+(?:la[ \t]+|l')?"
+    r"(?:(?:mairie|commune|ville)[ \t]+(?:de[ \t]+|d'))?$"
     # "je suis nouvelle à la mairie de Quistinic" (not "je suis à Brandérion aujourd'hui":
     # where a shared secretary is, not whom she writes for)
     r"|\b(?:je suis|je travaille|on est|nous sommes)[ \t]+(?:[a-z'-]+[ \t]+){0,2}?(?:a|au)[ \t]+"
