@@ -397,6 +397,8 @@ _NEGATIVE_QUESTION = re.compile(
     r"(?:n'auriez|n'avez|n'aurait|n'a|ne pourriez|ne pourrait|ne pouvez)[- ]?(?:vous|on|il|elle"
     r"|quelqu'un|personne)?\b|\bvous n'(?:auriez|avez)|\bquelqu'un n'(?:aurait|a)"
 )
+# "nous avons déjà les tables, donc pas besoin": what the writer has, never asked.
+_HAVE_ALREADY = re.compile(r"\b(?:avons|a|ont|ai|possedons|disposons) deja\b")
 # "pas besoin … finalement": a need said before, taken back.
 _AFTER_ALL = re.compile(r"\b(?:finalement|au final|en fait|plus la peine|annul|donc|demandee?s?)")
 # An offer asked of others is a request: "qqn en a une à prêter ?", "dispo chez vous ?".
@@ -689,7 +691,10 @@ def act_of(text: str) -> Act | None:
         if act is Act.ASK and _OTHERS_MAY.search(text, max(0, cue.start() - 40), cue.end()):
             return Act.OFFER  # "si une commune veut les emprunter": offered
         if _negated(text, cue):
-            if act in (Act.NEED, Act.ASK, Act.OFFER) and _AFTER_ALL.search(text):
+            if (
+                act in (Act.NEED, Act.ASK, Act.OFFER) and _AFTER_ALL.search(text)
+                and not _HAVE_ALREADY.search(text)
+            ):  # fmt: skip
                 return Act.WITHDRAW
             asks_anyway = act is Act.ASK and (
                 "?" in text or _NEGATIVE_QUESTION.search(text) is not None
