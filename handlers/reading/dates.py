@@ -140,6 +140,14 @@ _WEEKEND_BEFORE = re.compile(
     r"\ble\s+(?:week[\s-]?end|we)\s+(?:d')?avant\s+(?:la\s+)?(?:noel|paques|toussaint"
     rf"|(?:le\s+)?[0-3]?\d(?:er)?\s+{_MONTH})"
 )
+_THEN = re.compile(r"[ \t,]*(?:puis|et puis|ainsi que)[ \t,]+(?:les?[ \t]+|le[ \t]+)?")
+# "tous les mercredis de juillet et août", "chaque mardi soir de juillet": from the first of
+# those weekdays to the last.
+_WEEKLY_IN = re.compile(
+    rf"\b(?:tous les|chaque)\s+(?P<wd>{_WD})s?(?:\s+(?:soirs?|matins?|apres-midi))?\s+"
+    rf"(?:de|d'|en|du mois de)\s*(?P<first>{_MONTH})"
+    rf"(?:\s*(?:et|-|a|au)\s*(?:en\s+|d')?(?P<last>{_MONTH}))?\b"
+)
 # "pour le marché de Noël les 27 et 28 ?": two days said without their month, the next ones.
 _BARE_PAIR = re.compile(
     r"(?<![a-z0-9])les\s+(?P<first>[0-3]?\d)\s+et\s+(?P<last>[0-3]?\d)"
@@ -651,6 +659,9 @@ class DateFinder:
         """Lists of days and ranges first, then dates introduced by a word, then lone dates."""
         folded = self.folded
         windows = _windows(folded)
+        # read before the months it names make a range of their own
+        for match in _search(_WEEKLY_IN, folded, windows, ("tous les", "chaque")):
+            self._weekly_in(match)
         for match in _search(_DAY_LIST, folded, windows):
             self._day_list(match)
         for match in _search(_RANGE, folded, windows):
@@ -687,7 +698,27 @@ class DateFinder:
         self._within_week()
         found = sorted(self.found, key=lambda f: f.span.start)
         found = [self._until_after(found[i - 1], f) if i else f for i, f in enumerate(found)]
-        return [f for i, f in enumerate(found) if not (i and self._bracketed(found[i - 1], f))]
+        found = [f for i, f in enumerate(found) if not (i and self._bracketed(found[i - 1], f))]
+        return self._followed(found)
+
+    def _followed(self, found: list[DateFinding]) -> list[DateFinding]:
+        """ "les mardis 13, 20 et 27 juillet puis 3, 10 et 17 août": one stretch of days of
+        use, from the first list's first day to the second's last."""
+        merged: list[DateFinding] = []
+        for finding in found:
+            last = merged[-1] if merged else None
+            if (
+                last is not None and last.kind in ("point", "range")
+                and finding.kind in ("point", "range") and last.start and finding.end
+                and last.end and finding.start and finding.start > last.end
+                and _THEN.fullmatch(self.folded, last.span.end, finding.span.start)
+            ):  # fmt: skip
+                merged[-1] = DateFinding(
+                    "range", last.start, finding.end, Span(last.span.start, finding.span.end)
+                )
+                continue
+            merged.append(finding)
+        return merged
 
     def _until_after(self, opening: DateFinding, until: DateFinding) -> DateFinding:
         """ "à partir du 5 juillet, jusqu'au 25": the last day in the month of the first."""
@@ -921,6 +952,20 @@ class DateFinder:
             day = following.start + shift
             self.found.remove(following)
             self._add("point", day, day, (match.start(), following.span.end))
+
+    def _weekly_in(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        weekday = WEEKDAYS[match.group("wd")]
+        first = _month_stretch(self.today, MONTHS[match.group("first").rstrip(".")], None, None)
+        last = first
+        if match.group("last"):
+            last = _month_stretch(first.start, MONTHS[match.group("last").rstrip(".")], None, None)
+        start = first.start + dt.timedelta(days=(weekday - first.start.weekday()) % 7)
+        end = last.end - dt.timedelta(days=(last.end.weekday() - weekday) % 7)
+        start = max(start, self.today + dt.timedelta(days=(weekday - self.today.weekday()) % 7))
+        if start <= end:
+            self._add("range", start, end, match.span())
 
     def _bare_pair(self, match: re.Match[str]) -> None:
         first_day, last_day = int(match.group("first")), int(match.group("last"))
