@@ -58,6 +58,8 @@ _STRONG = (
     r"|vente de crepes|fete des voisins|permis velo|soiree (?:cine|cinema|jeux|des [a-z]+)"
     r"|expos? (?:des|de la|du|sur la|sur le|sur les) [a-z']+(?: [a-z']+)?"
     r"|marches? (?:de producteurs|bio|artisanal|du terroir|aux puces)|fermes? ouvertes?"
+    r"|marches? (?:de|des|du) (?:printemps|producteurs|createurs|artisans|saison|plein vent"
+    r"|terroir|potiers|fleurs|plantes)"
     r"|concours (?:departemental|regional|cantonal|agricole|hippique|de labour|ovin|bovin)"
     r"|ronde des fermes|fete du cheval|fete de la pomme|fete du cidre|foire aux [a-z]+"
     # the sea and the school year

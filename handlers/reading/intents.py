@@ -310,6 +310,8 @@ NOT_A_REQUEST = _words(
     r"(?:n'oubliez pas|pensez|merci|rappel[^.!?\n]{0,60}?) (?:de |a )?(?:bien )?(?:nous )?"
     r"(?:les |le |la |l')?(?:ramener|rapporter|rendre|restituer|retourner)\b",
     r"(?:confirmons|confirme) (?:la |le )?(?:restitution|retour)\b",
+    r"(?:pourriez|pouvez)[- ]vous (?:nous )?(?:les |le |la |l')?"
+    r"(?:ramener|rapporter|rendre|restituer|retourner)\b",
     r"(?:doivent|doit|devront|devra) nous (?:revenir|etre (?:rendue?s?|restituee?s?))",
     # the state of a request already made: "le prêt de barrières est confirmé ?"
     r"(?:est|sont)(?: bien| toujours)? confirmee?s?\s*\?",
