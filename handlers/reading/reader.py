@@ -442,6 +442,9 @@ class Reader:
             return
         if reading.intent is Intent.CANCEL and guess.probability < _CERTAIN:
             return  # "nous retirons notre participation": a withdrawal said in so many words
+        asked = reading.intent is Intent.BORROW and _WHO_LENDS.search(seen.folded)
+        if asked and guess.probability < _CERTAIN:
+            return  # "qui a des écocups à prêter ?": a loan asked in so many words
         counted = any((i.quantity or 0) > 1 and i.item for i in reading.items)
         if guess.intent is Intent.EVENT and counted and says_yearly(seen.folded) is not None:
             # "Fête de la musique, chaque année le 21 juin : 200 ganivelles": the equipment an
@@ -631,6 +634,11 @@ _COUNT_BEFORE = re.compile(r"(?<![\d,.])(?P<n>\d{1,4})\s+(?:[a-z'-]+\s+)?$")
 _SURE = 0.7
 _LEANS = 0.5
 _CERTAIN = 0.9
+# Who lends it, asked: "qui a des écocups à prêter ?", "quelle commune pourrait nous prêter…?"
+_WHO_LENDS = re.compile(
+    r"(?:^|[.!?\n]\s*)(?:bonjour[ ,!]*)?(?:qui|quelle commune)\b[^.!?\n]{0,80}\bpreter\b"
+    r"[^.!\n]{0,40}\?"
+)
 
 
 # A singular determiner names one of a countable item.
