@@ -17,7 +17,6 @@ from handlers.anticipation import choice_in
 from handlers.digests import DigestConfig
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
-from handlers.reading.sources import bundled_reader
 from scheduler.jobs import Jobs
 from storage.members import add_member
 from storage.models import (
@@ -31,10 +30,11 @@ from storage.models import (
     Proposal,
     Role,
 )
+from tests.readers import shared_reader
 from tests.telegram import ChatDriver, alerts, buttons, texts
 
 PARIS = ZoneInfo("Europe/Paris")
-READER = bundled_reader()
+READER = shared_reader()
 LOIC = 2002
 FORUM = (
     "Pour le forum des associations, comme chaque année le premier samedi de septembre, "

@@ -23,7 +23,6 @@ from handlers.asking import Lenders, is_question
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
 from handlers.lendable import Available
-from handlers.reading.sources import bundled_reader
 from mail.sending import Relay, compose
 from mail.server import Mailbox, MailHandler, serve
 from storage.members import add_member
@@ -39,6 +38,7 @@ from storage.models import (
 )
 from tests import cli
 from tests.botapi import serving
+from tests.readers import shared_reader
 from tests.telegram import ChatDriver, alerts, buttons, texts
 from tests.test_bot_service import to
 from tests.test_mail_smtp import LIMIT, TOKENS, TRUST, Server, mail, rows, talk
@@ -47,7 +47,7 @@ from tests.test_store_down import settings
 PARIS = ZoneInfo("Europe/Paris")
 NOW = dt.datetime(2027, 5, 3, 9, 30, tzinfo=PARIS)
 TODAY = NOW.date()
-READER = bundled_reader()
+READER = shared_reader()
 ANNE = 1001  # Riantec, on Telegram
 
 QUESTIONS = [

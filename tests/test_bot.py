@@ -24,7 +24,6 @@ from handlers.inbound import Inbound
 from handlers.inbox import Inbox
 from handlers.invitations import invite
 from handlers.pacing import Pace
-from handlers.reading.sources import bundled_reader
 from handlers.replies import SLOW_DOWN
 from storage.members import add_member
 from storage.models import (
@@ -44,11 +43,12 @@ from storage.models import (
     Role,
 )
 from storage.outbox import draft, enqueue
+from tests.readers import shared_reader
 from tests.telegram import ChatDriver, alerts, buttons, texts
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = dt.datetime(2027, 5, 3, 9, tzinfo=PARIS)
-READER = bundled_reader()
+READER = shared_reader()
 ANNE, LOIC, STRANGER, COORD = 1001, 2002, 666, 3003
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.service import running_bot
 from handlers.inbox import Inbox
-from handlers.reading.sources import bundled_reader
 from handlers.settings import Settings
 from tests import cli
 from tests.botapi import BotAPI, Call, serving
+from tests.readers import shared_reader
 from tests.test_service import MUTUALISE, free_port, service_env
 
 ANNE, LOIC, STRANGER = 1001, 2002, 666
@@ -168,7 +168,7 @@ async def test_webhook_mode_checks_the_secret(sessions: async_sessionmaker[Async
                 "from": {"id": STRANGER, "is_bot": False, "first_name": "X"}, "text": "/aide",
             },
         }  # fmt: skip
-        inbox = Inbox(sessions, bundled_reader())
+        inbox = Inbox(sessions, shared_reader())
         async with running_bot(settings, inbox, lambda: dt.datetime.now(dt.UTC)) as (how, _):
             assert "webhook" in how
             registered = await api.wait_for(lambda c: c.method == "setWebhook")

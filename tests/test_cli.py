@@ -130,10 +130,12 @@ def test_a_wrong_epci_creates_nothing_and_suggests(tmp_path: Path) -> None:
 
 
 def test_help_and_usage_errors_are_french() -> None:
+    # The installed script says its help in French; argparse's usage errors are the same
+    # words in process (the French comes from the parser, not from the process).
     help_text = script("--help")
     assert help_text.returncode == 0
     assert "usage : mutualise" in help_text.stdout and "affiche cette aide" in help_text.stdout
-    missing = script("members", "add", "--role", "coordinator")
+    missing = mutualise("members", "add", "--role", "coordinator")
     assert missing.returncode == 2
     assert "arguments obligatoires manquants : --commune" in missing.stderr
 

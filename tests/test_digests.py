@@ -17,7 +17,6 @@ from handlers.digests import DigestConfig, Rendered, matching_digest, semester_s
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
 from handlers.proposals import answer
-from handlers.reading.sources import bundled_reader
 from storage import views
 from storage.models import (
     Channel,
@@ -28,9 +27,10 @@ from storage.models import (
     Proposal,
     ProposalKind,
 )
+from tests.readers import shared_reader
 
 PARIS = ZoneInfo("Europe/Paris")
-READER = bundled_reader()
+READER = shared_reader()
 JULY_1 = dt.datetime(2027, 7, 1, 8, tzinfo=PARIS)
 
 SCENARIO = [

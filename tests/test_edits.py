@@ -16,7 +16,6 @@ from bot.service import running_bot
 from handlers.digests import DigestConfig
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
-from handlers.reading.sources import bundled_reader
 from handlers.settings import Settings
 from scheduler.jobs import Jobs
 from scheduler.service import Scheduler
@@ -25,6 +24,7 @@ from storage.members import add_member
 from storage.models import Commune, OutboxMessage, OutboxStatus, Role
 from storage.outbox import Doorbell
 from tests.botapi import BotAPI, serving
+from tests.readers import shared_reader
 from tests.test_bot import NOW, clock
 from tests.test_bot_service import edited_in, to, with_buttons
 
@@ -48,7 +48,7 @@ async def served(engine: AsyncEngine) -> tuple[async_sessionmaker[AsyncSession],
             commune = await session.get(Commune, insee)
             assert commune is not None
             await add_member(session, commune, Role.CORRESPONDENT, telegram_id=user)
-    inbox = Inbox(sessions, bundled_reader())
+    inbox = Inbox(sessions, shared_reader())
     offer = "Nous pouvons prêter nos 300 ganivelles de juin à septembre."
     await inbox.receive(Inbound.from_line("st@lorient.bzh", offer, NOW))
     return sessions, inbox, doorbell

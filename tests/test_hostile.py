@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 
 from bot.dispatcher import build_dispatcher
 from handlers.inbox import Inbox
-from handlers.reading.sources import bundled_reader
 from mail.sandbox import ParserPool
 from mail.server import Mailbox, MailHandler
 from storage.database import create_engine, session_factory
+from tests.readers import shared_reader
 from tests.telegram import ChatDriver
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = dt.datetime(2027, 5, 3, 9, tzinfo=PARIS)
-READER = bundled_reader()
+READER = shared_reader()
 ANNE = 1001
 BOUND = 5.0  # seconds: generous, the machine is shared; a hang or a blow-up is far above
 FUZZ = settings(

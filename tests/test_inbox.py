@@ -16,7 +16,6 @@ from handlers.inbound import Inbound
 from handlers.inbox import Fate, Inbox
 from handlers.matching import match
 from handlers.reading.reader import Reading
-from handlers.reading.sources import bundled_reader
 from storage.models import (
     InboundMessage,
     InboundStatus,
@@ -26,9 +25,10 @@ from storage.models import (
     ProposalKind,
     ProposalStatus,
 )
+from tests.readers import shared_reader
 
 PARIS = ZoneInfo("Europe/Paris")
-READER = bundled_reader()
+READER = shared_reader()
 
 
 def message(sender: str, text: str, day: int, hour: int = 9) -> Inbound:

@@ -21,17 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
-from handlers.reading.sources import bundled_reader
 from mail.parsing import parse_mail
 from mail.sending import Relay, deliver_due
 from mail.server import Mailbox, MailHandler, Trust, _key, _trace, serve
 from mail.tokens import Tokens
 from storage.database import create_engine, session_factory
 from storage.models import InboundMessage, InboundStatus, Need, OutboxMessage, OutboxStatus
+from tests.readers import shared_reader
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = dt.datetime(2027, 5, 3, 9, 30, tzinfo=PARIS)
-READER = bundled_reader()
+READER = shared_reader()
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "email-cpython"
 LIMIT = 200_000
 # The territory's mail server, whose verdicts count, and the service's secret.

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 
 from handlers.reading.reader import Reader, Reading
-from handlers.reading.sources import bundled_reader
+from tests.readers import shared_reader
 
 TODAY = dt.date(2027, 3, 10)
 
 
 @pytest.fixture(scope="module")
 def reader() -> Reader:
-    return bundled_reader()
+    return shared_reader()
 
 
 def read(reader: Reader, text: str, today: dt.date = TODAY) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers.reading.sources import bundled_reader
 from tests import duckling
+from tests.readers import shared_reader
 from tests.reading_eval import FIELDS, score
 
 DATA = Path(__file__).parent / "data"
@@ -25,7 +25,7 @@ def test_messages_are_read_right(name: str, whole: float, each: float) -> None:
     path = DATA / name
     if not path.exists():
         pytest.skip(f"{name} is not there")
-    result = score(bundled_reader(), path)
+    result = score(shared_reader(), path)
     shares = {f: round(result.field_share(f), 3) for f in FIELDS}
     print(f"\n{name}: {result.right}/{result.total} read entirely right; by field {shares}")
     assert result.right / result.total >= whole

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handlers.reading.reader import Reader
-from handlers.reading.sources import bundled_reader
+from tests.readers import shared_reader
 
-READER: Reader = bundled_reader()
+READER: Reader = shared_reader()
 PIECES = [
     "besoin de", "2", "barnums", "le", "21 juin", "du", "au", "15/07", "x 50", "mairie de",
     "Quéven", "> ", "Le lun. 7 juin 2027 à 11:02, a écrit :", "\n", "--", "€", "14h30",

@@ -13,7 +13,7 @@ from handlers.communes import CommuneName
 from handlers.reading.intents import Intent
 from handlers.reading.learned import Guess, IntentModel, bundled_model, terms
 from handlers.reading.reader import Reader
-from handlers.reading.sources import bundled_reader
+from tests.readers import shared_reader
 
 SETS = Path(__file__).parent / "data" / "reading"
 
@@ -58,7 +58,7 @@ class _Says(IntentModel):
 
 
 def _reader(model: IntentModel) -> Reader:
-    bundled = bundled_reader()
+    bundled = shared_reader()
     return Reader(bundled.vocabulary.items.values(), _COMMUNES, model)
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers.reading.sources import bundled_reader
 from storage.territory import load_territory
+from tests.readers import shared_reader
 from tests.reading_eval import SET_FIELDS, score_set
 
 SETS = Path(__file__).parent / "data" / "reading"
@@ -112,7 +112,7 @@ FLOORS = {
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_sets_written_apart_stay_read(name: str) -> None:
     insee = {c.name: c.insee for c in load_territory().communes}
-    result = score_set(bundled_reader(), SETS / name, insee)
+    result = score_set(shared_reader(), SETS / name, insee)
     whole, each, silent = FLOORS[name]
     shares = {f: round(result.field_share(f), 3) for f in SET_FIELDS}
     silent_rate = result.silent_wrong / result.silent if result.silent else 0.0

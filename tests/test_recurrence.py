@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
-from handlers.reading.sources import bundled_reader
 from handlers.recurrence import (
     Occurrence,
     dated,
@@ -27,10 +26,11 @@ from handlers.recurrence import (
 )
 from storage import views
 from storage.models import Event
+from tests.readers import shared_reader
 from tests.test_digests import summary
 
 PARIS = ZoneInfo("Europe/Paris")
-READER = bundled_reader()
+READER = shared_reader()
 NOW = dt.date(2027, 3, 10)
 FORUM = (
     "Pour le forum des associations, comme chaque année le premier samedi de septembre, "

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.service import running_bot
 from handlers import replies
 from handlers.inbox import Inbox
-from handlers.reading.sources import bundled_reader
 from handlers.settings import Settings
 from storage import database
 from storage.database import create_engine, session_factory
@@ -29,6 +28,7 @@ from storage.members import add_member
 from storage.models import Commune, InboundMessage, Need, Role, TelegramUpdate
 from tests.botapi import BotAPI, Call, serving
 from tests.conftest import _admin_dsn
+from tests.readers import shared_reader
 from tests.test_bot_service import to
 from tests.test_service import free_port
 
@@ -107,7 +107,7 @@ def sent(api: BotAPI, user: int) -> list[Call]:
 async def test_polling_confirms_nothing_while_the_store_is_down(
     store_url: str, bot_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    inbox = Inbox(bot_sessions, bundled_reader())
+    inbox = Inbox(bot_sessions, shared_reader())
     async with serving() as (api, port), running_bot(settings(port), inbox, now) as (_, _flush):
         async with store_down(store_url):
             await api.message(ANNE, NEED)
@@ -135,7 +135,7 @@ async def test_polling_confirms_nothing_while_the_store_is_down(
 async def test_a_paused_person_does_not_hold_up_the_others(
     bot_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    inbox = Inbox(bot_sessions, bundled_reader())
+    inbox = Inbox(bot_sessions, shared_reader())
     async with serving() as (api, port):
         paced = settings(port, sender_limit=1, sender_window=600)
         async with running_bot(paced, inbox, now):
@@ -158,7 +158,7 @@ async def test_the_webhook_answers_5xx_while_the_store_is_down(
             "from": {"id": ANNE, "is_bot": False, "first_name": "Anne"}, "text": NEED,
         },
     }  # fmt: skip
-    inbox = Inbox(bot_sessions, bundled_reader())
+    inbox = Inbox(bot_sessions, shared_reader())
     async with serving() as (api, port):
         hooked = settings(port, telegram_webhook_url=url, telegram_webhook_port=hook)
         async with running_bot(hooked, inbox, now), ClientSession() as client:
