@@ -269,3 +269,16 @@ def test_the_most_precise_date_wins(reader: Reader) -> None:
 )
 def test_volunteering_to_carry_a_group_order(reader: Reader, text: str, volunteer: bool) -> None:
     assert read(reader, text)["volunteer"] is volunteer
+
+
+def test_an_absence_notice_among_numbered_points_is_read_without_failing(reader: Reader) -> None:
+    # "Je serai absente du …" reads like an automatic reply; the numbered point before it
+    # orders paillage, which the learned model reads: the reading must still end, and read it.
+    text = (
+        "Bonjour,\n\n1. La fête du sport s'est très bien passée, merci à tous.\n"
+        "2. Caudan souhaite commander 80 m3 de paillage dans le cadre de l'achat groupé ; "
+        "livraison souhaitée au plus tard le mardi 1er juin.\n"
+        "3. Je serai en congés du 10 au 14 mai.\n\nCatherine Guégan\nSecrétaire générale – Caudan"
+    )
+    reading = read(reader, text, dt.date(2027, 4, 26))
+    assert reading["intent"] in ("purchase", "unknown")

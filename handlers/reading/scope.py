@@ -187,7 +187,8 @@ class Scope:
     ) -> Scope:
         """Read the acts of the clauses and keep the items of the act the message makes."""
         if AUTOMATIC.search(folded):
-            return cls(Intent.UNKNOWN, [], False, quiet=True)
+            # every clause has its act, none, for what reads the acts later
+            return cls(Intent.UNKNOWN, [], False, quiet=True, acts=[None] * len(shape.clauses))
         clauses = shape.clauses
         acts = _carried(clauses, [act_of(c.text(folded)) for c in clauses], folded)
         found = _stand_ins(found, where_of(found, shape))
