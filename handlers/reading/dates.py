@@ -140,7 +140,7 @@ _WEEKEND_BEFORE = re.compile(
     r"\ble\s+(?:week[\s-]?end|we)\s+(?:d')?avant\s+(?:la\s+)?(?:noel|paques|toussaint"
     rf"|(?:le\s+)?[0-3]?\d(?:er)?\s+{_MONTH})"
 )
-_THEN = re.compile(r"[ \t,]*(?:puis|et puis|ainsi que)[ \t,]+(?:les?[ \t]+|le[ \t]+)?")
+_THEN = re.compile(r"[ \t,]*(?:puis|et puis|ainsi que)[ \t,]+(?:les?[ \t]+)?")
 # "tous les mercredis de juillet et août", "chaque mardi soir de juillet": from the first of
 # those weekdays to the last.
 _WEEKLY_IN = re.compile(

@@ -54,23 +54,8 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         # "disponible le mercredi et le week-end": a habit, not a date.
         stretches = [d for d in stretches if not _HABIT.fullmatch(_written(d, folded))]
     stretch = _widest(_best(stretches, folded), stretches, folded)
-    opening = next(
-        (d for d in coming if d.kind == "from" and not _written(d, folded).startswith("depuis")),
-        None,
-    )  # "terminée depuis le 31 août": since, not from
-    if intent in (Intent.LEND, Intent.EVENT) and stretch is not None and opening is not None:
-        # "Nous allons acheter de nouvelles décorations pour Noël. Les anciennes peuvent être
-        # prêtées à partir du 2 novembre": an offer opens on its day; another sentence's day
-        # is not the offer's, nor a day before it ("après la Toussaint, à partir du 2
-        # novembre"), nor a habit ("chaque samedi matin à partir du 6 mars")
-        first, last = sorted((stretch.span, opening.span), key=lambda span: span.start)
-        if (
-            _SENTENCE_END.search(folded, first.end, last.start)
-            or (opening.start is not None and stretch.end is not None
-                and stretch.start == stretch.end and stretch.end <= opening.start)
-            or _HABIT_BEFORE.search(folded, max(0, stretch.span.start - 12), stretch.span.start)
-        ):  # fmt: skip
-            stretch = None
+    if intent in (Intent.LEND, Intent.EVENT) and _opens_later(stretch, coming, folded):
+        stretch = None
     anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
     handover = find_handover(folded, anchor, today)
     inside = [d for d in coming if not any(h.start <= d.span.start < h.end for h in handover.spans)]
@@ -81,15 +66,8 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     if pair is not None and (stretch is None or stretch.start == stretch.end):
         # "à partir de lundi prochain et jusqu'au 30": the opening and the closing hold it.
         stretch = pair
-    elif intent is Intent.BORROW and stretch is not None and stretch.start == stretch.end:
-        # "les marchés reprennent le 6/07. Il me faudrait 5 rallonges jusqu'au 31/08": from
-        # the day, until the closing one said after it
-        closing = next((d for d in inside if d.kind == "until"
-                        and d.span.start > stretch.span.end and d.end and stretch.end
-                        and d.end > stretch.end and _NEEDED.search(_sentence_before(folded, d))),
-                       None)  # fmt: skip
-        if closing is not None:
-            stretch = DateFinding("range", stretch.start, closing.end, stretch.span)
+    elif intent is Intent.BORROW and stretch is not None:
+        stretch = _until_needed(stretch, inside, folded)
     placement = _stretch(stretch, inside)
     if (
         stretch is not None and placement.start == placement.end
@@ -111,18 +89,50 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
+_HABIT_BEFORE = re.compile(r"\b(?:chaque|tous les|toutes les)\s+$")
+
+
+def _opens_later(stretch: DateFinding | None, coming: list[DateFinding], folded: str) -> bool:
+    """ "Nous allons acheter de nouvelles décorations pour Noël. Les anciennes peuvent être
+    prêtées à partir du 2 novembre": an offer or an event opens on its day; another
+    sentence's day is not its own, nor a day before it ("après la Toussaint, à partir du 2
+    novembre"), nor a habit ("chaque samedi matin à partir du 6 mars")."""
+    opening = next(
+        (d for d in coming if d.kind == "from" and not _written(d, folded).startswith("depuis")),
+        None,
+    )  # "terminée depuis le 31 août": since, not from
+    if stretch is None or opening is None:
+        return False
+    first, last = sorted((stretch.span, opening.span), key=lambda span: span.start)
+    return bool(
+        _SENTENCE_END.search(folded, first.end, last.start)
+        or (opening.start is not None and stretch.end is not None
+            and stretch.start == stretch.end and stretch.end <= opening.start)
+        or _HABIT_BEFORE.search(folded, max(0, stretch.span.start - 12), stretch.span.start)
+    )  # fmt: skip
+
+
 # The closing day is the need's, said in the same sentence as it ("le nôtre est en maintenance
 # jusqu'à fin avril" is not).
 _NEEDED = re.compile(r"\b(?:faudrait|faut|besoin|cherch|recherch|emprunt|souhait|voudr|aimer)")
 
 
-def _sentence_before(folded: str, date: DateFinding) -> str:
-    """The sentence a date is in, up to the date."""
-    start = max(folded.rfind(mark, 0, date.span.start) for mark in ".!?\n") + 1
-    return folded[start : date.span.start]
+def _until_needed(stretch: DateFinding, inside: list[DateFinding], folded: str) -> DateFinding:
+    """ "les marchés reprennent le 6/07. Il me faudrait 5 rallonges jusqu'au 31/08": a day of
+    use runs until the closing day said after it, in the sentence of the need."""
+    if stretch.start != stretch.end or stretch.end is None:
+        return stretch
+    for closing in inside:
+        if (
+            closing.kind == "until" and closing.span.start > stretch.span.end
+            and closing.end is not None and closing.end > stretch.end
+        ):  # fmt: skip
+            ends = [m.end() for m in _SENTENCE_END.finditer(folded, 0, closing.span.start)]
+            if _NEEDED.search(folded, ends[-1] if ends else 0, closing.span.start):
+                return DateFinding("range", stretch.start, closing.end, stretch.span)
+    return stretch
 
 
-_HABIT_BEFORE = re.compile(r"\b(?:chaque|tous les|toutes les)\s+$")
 _LEADS = re.compile(
     r"[\s,]*(?:et\s+)?(?:(?:a la premiere heure|au matin|au soir|matin|soir|des)[\s,]*)*"
     r"(?:(?!et\b)[a-z'-]+\s+){0,6}?"  # "demain et vous les laisser jusqu'au 18"
