@@ -19,22 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.lendable import Available, available, places_of
 from handlers.proposals import verdict
 from handlers.reading.bodies import own_words
-from handlers.reading.intents import Intent
+from handlers.reading.intents import WHO_LENDS, Intent
 from handlers.reading.reader import Reading
 from storage import views
 from storage.views import IN_PLAY
 
-# Who can lend: the question's own words, folded (no accents,
-# lower case, typographic apostrophes straight). "qui a besoin" asks who needs, the
-# lender's question, not the borrower's.
-_VERB = r"(?:peu[tx]|pourrai(?:t|ent)|aurai(?:t|ent)|a|ont|possede|dispose|detient|prete(?:rait)?)"
-_CLITICS = r"(?:(?:en|nous|me|y)\s+|m')*"
-_WHO = re.compile(
-    rf"\bqui\s+(?:d'entre vous\s+|parmi vous\s+)?{_CLITICS}{_VERB}\b(?!\s+besoin)"
-    rf"|\b(?:quelle|quelles)\s+(?:autres?\s+)?(?:communes?|mairies?)\s+{_CLITICS}{_VERB}\b"
-    r"|\by a[- ]t[- ]il\s+(?:quelqu'un|une|des)\b[^.!?]*\bqui\b"
-    r"|\b(?:connaissez|savez|connaitriez|sauriez)[- ]vous\s+(?:qui|une commune qui|quelqu'un qui)\b"
-)
 # What may stand before a "qui" that opens a question: nothing, a greeting, a comma ("pour
 # le 21 juin, qui peut ..."). Else it is a relative "qui" ("une commune qui peut ...").
 _OPENS = re.compile(r"(?:^|[,:;(-]|\b(?:bonjour|bonsoir|salut|coucou|hello|svp|alors|donc|et))\s*$")
@@ -67,7 +56,7 @@ def _asking(folded: str, start: int, end: int) -> tuple[int, int, int | None]:
     no such thing)."""
     sentence = folded[start:end]
     questioned = sentence.rstrip().endswith("?")
-    for match in _WHO.finditer(sentence):
+    for match in WHO_LENDS.finditer(sentence):
         said, opening = match.group(), bool(_OPENS.search(sentence[: match.start()]))
         if said.startswith("qui") and not opening:
             continue  # a relative "qui": "une commune qui peut nous prêter"

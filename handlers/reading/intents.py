@@ -92,6 +92,17 @@ CANCEL = _words(
     # written in English by staff whose first language it is
     r"(?:please |we )?(?:cancel|withdraw|remove) (?:our|the|my)\b",
 )
+# Who can lend: the question's own words, folded (no accents,
+# lower case, typographic apostrophes straight). "qui a besoin" asks who needs, the
+# lender's question, not the borrower's.
+_VERB = r"(?:peu[tx]|pourrai(?:t|ent)|aurai(?:t|ent)|a|ont|possede|dispose|detient|prete(?:rait)?)"
+_CLITICS = r"(?:(?:en|nous|me|y)\s+|m')*"
+WHO_LENDS = re.compile(
+    rf"\bqui\s+(?:d'entre vous\s+|parmi vous\s+)?{_CLITICS}{_VERB}\b(?!\s+besoin)"
+    rf"|\b(?:quelle|quelles)\s+(?:autres?\s+)?(?:communes?|mairies?)\s+{_CLITICS}{_VERB}\b"
+    r"|\by a[- ]t[- ]il\s+(?:quelqu'un|une|des)\b[^.!?]*\bqui\b"
+    r"|\b(?:connaissez|savez|connaitriez|sauriez)[- ]vous\s+(?:qui|une commune qui|quelqu'un qui)\b"
+)
 # Asking for a loan, whatever else the message says ("une commune pourrait-elle nous prêter").
 ASKING = _words(
     r"(?:nous|me|m') preter",

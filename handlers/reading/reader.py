@@ -16,7 +16,7 @@ from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.doubts import Evidence, doubts
 from handlers.reading.events import event_before_date, find_event
 from handlers.reading.handover import mentions_handover, mentions_return
-from handlers.reading.intents import VOLUNTEER, Intent
+from handlers.reading.intents import VOLUNTEER, WHO_LENDS, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.learned import Guess, IntentModel, bundled_model
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
@@ -442,8 +442,8 @@ class Reader:
             return
         if reading.intent is Intent.CANCEL and guess.probability < _CERTAIN:
             return  # "nous retirons notre participation": a withdrawal said in so many words
-        asked = reading.intent is Intent.BORROW and _WHO_LENDS.search(seen.folded)
-        if asked and guess.probability < _CERTAIN:
+        asked = any(_TO_LEND.match(seen.folded, m.end()) for m in WHO_LENDS.finditer(seen.folded))
+        if reading.intent is Intent.BORROW and asked and guess.probability < _CERTAIN:
             return  # "qui a des écocups à prêter ?": a loan asked in so many words
         counted = any((i.quantity or 0) > 1 and i.item for i in reading.items)
         if guess.intent is Intent.EVENT and counted and says_yearly(seen.folded) is not None:
@@ -634,11 +634,8 @@ _COUNT_BEFORE = re.compile(r"(?<![\d,.])(?P<n>\d{1,4})\s+(?:[a-z'-]+\s+)?$")
 _SURE = 0.7
 _LEANS = 0.5
 _CERTAIN = 0.9
-# Who lends it, asked: "qui a des écocups à prêter ?", "quelle commune pourrait nous prêter…?"
-_WHO_LENDS = re.compile(
-    r"(?:^|[.!?\n]\s*)(?:bonjour[ ,!]*)?(?:qui|quelle commune)\b[^.!?\n]{0,80}\bpreter\b"
-    r"[^.!\n]{0,40}\?"
-)
+# After who: "… des écocups à prêter ?", asked of the territory (not "qui a nos 20 tables ?")
+_TO_LEND = re.compile(r"[^.!?\n]{0,80}\bpreter\b[^.!\n]{0,40}\?")
 
 
 # A singular determiner names one of a countable item.
