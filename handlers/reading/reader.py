@@ -405,7 +405,14 @@ class Reader:
 
     def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:
         """The event, and what a message that asks nothing announces."""
-        event = self._event(seen, reading.text)
+        event = None
+        point = _point_of(seen.folded, [i.span for i in reading.items])
+        if point is not None:
+            # the point of a numbered message that declares names its own event
+            begin, end = point
+            masked = " " * begin + seen.folded[begin:end] + " " * (len(seen.folded) - end)
+            event = find_event(masked, reading.text, self._proper)
+        event = event or self._event(seen, reading.text)
         if event is None and reading.items:
             names = [Span(m.start, m.end) for m in seen.named]
             event = event_before_date(
@@ -486,7 +493,15 @@ class Reader:
             dates = [d for d in dates if d.span.start >= header]
         if reading.intent is Intent.UNKNOWN:
             return Placement()
-        placement = place(reading.intent, dates, seen.folded, today)
+        folded = seen.folded
+        point = _point_of(folded, [i.span for i in reading.items])
+        if point is not None and any(point[0] <= d.span.start < point[1] for d in dates):
+            # "1. … voté au conseil du 27 mai. 2. … un fest-noz le samedi 3 juillet": a point
+            # of a numbered message dates what it declares, by its own words alone
+            begin, end = point
+            dates = [d for d in dates if begin <= d.span.start < end]
+            folded = " " * begin + folded[begin:end] + " " * (len(folded) - end)
+        placement = place(reading.intent, dates, folded, today)
         reading.start, reading.end = placement.start, placement.end
         reading.deadline = placement.deadline
         if placement.spans:
@@ -712,6 +727,21 @@ def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
             item = replace(item, quantity=counts.pop())
         kept.append(item)
     return kept
+
+
+# The points of a numbered message: "1. …", "2) …", "3 – …" at the start of a line.
+_POINT = re.compile(r"^[ \t]*\(?\d{1,2}[ \t]*[.)°–-][ \t]+(?=\D)", re.MULTILINE)
+
+
+def _point_of(folded: str, spans: list[Span]) -> tuple[int, int] | None:
+    """Where the one point of a numbered message that holds all these spans begins and ends."""
+    starts = [m.start() for m in _POINT.finditer(folded)]
+    if len(starts) < 2 or not spans:
+        return None
+    for begin, end in zip(starts, [*starts[1:], len(folded)], strict=True):
+        if all(begin <= span.start < end for span in spans):
+            return begin, end
+    return None
 
 
 def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:
