@@ -369,11 +369,12 @@ class Reader:
             for d in corrected_dates(written, folded)
             if not _REFERS_TO.search(folded, 0, d.span.start) and not _decided(folded, d)
         ]
-        # "en juillet-août, sauf le 15 août": the days left out are not the days of use
+        # "en juillet-août, sauf le 15 août": the days left out are not the days of use, even
+        # when no other is said ("dispo tout l'été sauf le 14 juillet")
         kept = [
             d for d in dates if not _SAVE.search(folded, max(0, d.span.start - 25), d.span.start)
         ]
-        dates = _season(kept or dates, folded)
+        dates = _season(kept, folded)
         counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
         # Bounds that no real message reaches keep the reading quick on any input.
         named = self.vocabulary.find(words(counted), counted)[:MAX_ITEMS]
