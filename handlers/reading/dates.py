@@ -814,6 +814,12 @@ class DateFinder:
             return  # "le 3-mai" is no stretch from a 3rd to the whole of May
         if number is not None:  # "du 1er au 15 août": the first day takes the month of the last
             start_day = _in_month_of(end.start, number)
+            if start_day is not None and start_day < self.today and bare_pair:
+                # "entre le 11 et le 15" said on the 15th: next month's, not days gone by
+                later = _next_with_day(end.start + dt.timedelta(days=1), end.start.day)
+                if later is not None:
+                    end = _Stretch(later, later, "day")
+                    start_day = _in_month_of(later, number)
             if start_day is None:
                 return
             start = _Stretch(start_day, start_day, "day")
