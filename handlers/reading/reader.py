@@ -410,9 +410,7 @@ class Reader:
         point = _point_of(seen.folded, [i.span for i in reading.items])
         if point is not None:
             # the point of a numbered message that declares names its own event
-            begin, end = point
-            masked = " " * begin + seen.folded[begin:end] + " " * (len(seen.folded) - end)
-            event = find_event(masked, reading.text, self._proper)
+            event = find_event(_within(seen.folded, point), reading.text, self._proper)
         event = event or self._event(seen, reading.text)
         if event is None and reading.items:
             names = [Span(m.start, m.end) for m in seen.named]
@@ -499,9 +497,8 @@ class Reader:
         if point is not None and any(point[0] <= d.span.start < point[1] for d in dates):
             # "1. … voté au conseil du 27 mai. 2. … un fest-noz le samedi 3 juillet": a point
             # of a numbered message dates what it declares, by its own words alone
-            begin, end = point
-            dates = [d for d in dates if begin <= d.span.start < end]
-            folded = " " * begin + folded[begin:end] + " " * (len(folded) - end)
+            dates = [d for d in dates if point[0] <= d.span.start < point[1]]
+            folded = _within(folded, point)
         placement = place(reading.intent, dates, folded, today)
         reading.start, reading.end = placement.start, placement.end
         reading.deadline = placement.deadline
@@ -743,6 +740,12 @@ def _point_of(folded: str, spans: list[Span]) -> tuple[int, int] | None:
         if all(begin <= span.start < end for span in spans):
             return begin, end
     return None
+
+
+def _within(folded: str, point: tuple[int, int]) -> str:
+    """The text with all but one point blanked (positions kept)."""
+    begin, end = point
+    return " " * begin + folded[begin:end] + " " * (len(folded) - end)
 
 
 def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:
