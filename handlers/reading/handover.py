@@ -7,7 +7,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from handlers.reading.dates import _DAY, _MONTH, _WD, _WD_SHORT, MONTHS, WEEKDAYS, day_value
+from handlers.reading.dates import (
+    _DAY,
+    _MONTH,
+    _WD,
+    _WD_SHORT,
+    MONTHS,
+    WEEKDAYS,
+    _month_stretch,
+    day_value,
+)
 from handlers.reading.text import Span
 
 _PICKUP = (
@@ -76,13 +85,6 @@ _BACK_AT_MONTH_END = re.compile(
 )
 
 
-def _month_end_after(month: int, after: dt.date) -> dt.date:
-    """The last day of `month` on or after `after`."""
-    year = after.year if month >= after.month else after.year + 1
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
-
-
 def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt.date) -> Handover:
     """The pick-up and return days written around `anchor` (the days of use), if any."""
     found: list[tuple[re.Match[str], bool, dt.date]] = []
@@ -102,7 +104,9 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
         )
     for match in _BACK_AT_MONTH_END.finditer(folded):
         month = MONTHS[match.group("month").rstrip(".")]
-        found.append((match, True, _month_end_after(month, anchor[1] if anchor else today)))
+        # the last day of that month, this year's or, once past, next year's
+        after = anchor[1] if anchor else today
+        found.append((match, True, _month_stretch(after, month, None, None).end))
     pickup = back = None
     spans: list[Span] = []
     for match, returning, day in found:  # the first day said of each kind
