@@ -120,6 +120,29 @@ def test_dates_of_use(reader: Reader, text: str, start: str, end: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "today", "start", "end"),
+    [
+        # two days said without their month: the first month where the first is not past
+        # and both exist, the same rule whether written "les … et …" or "du … au …"
+        ("besoin d'un podium les 27 et 28 ?", "2027-02-26", "2027-02-27", "2027-02-28"),
+        ("besoin d'un podium les 27 et 28 ?", "2027-02-28", "2027-03-27", "2027-03-28"),
+        ("besoin d'un podium les 29 et 30 ?", "2027-04-10", "2027-04-29", "2027-04-30"),
+        ("besoin d'un podium les 30 et 31 ?", "2027-04-10", "2027-05-30", "2027-05-31"),
+        ("besoin d'un podium du 29 au 31", "2027-04-10", "2027-05-29", "2027-05-31"),
+        ("besoin d'un podium les 29 et 31 ?", "2027-04-10", "2027-05-29", "2027-05-31"),
+        ("besoin d'un podium du 28 au 2", "2027-06-29", "2027-07-28", "2027-08-02"),
+        ("besoin d'un podium entre le 11 et le 15", "2027-03-13", "2027-04-11", "2027-04-15"),
+        ("besoin d'un podium les 30 et 31 ?", "2027-12-31", "2028-01-30", "2028-01-31"),
+    ],
+)
+def test_days_without_their_month(
+    reader: Reader, text: str, today: str, start: str, end: str
+) -> None:
+    reading = read(reader, text, dt.date.fromisoformat(today))
+    assert (reading["start"], reading["end"]) == (start, end)
+
+
+@pytest.mark.parametrize(
     ("text", "start", "end"),
     [
         ("nos ganivelles sont disponibles de mai à octobre", "2027-05-01", "2027-10-31"),

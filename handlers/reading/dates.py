@@ -511,6 +511,30 @@ def _next_with_day(today: dt.date, day: int) -> dt.date | None:
     return None
 
 
+def _next_pair(today: dt.date, first: int, last: int) -> tuple[dt.date, dt.date] | None:
+    """Two days said without their month ("les 27 et 28", "du 13 au 18", "du 28 au 2"): the
+    first month from today's on in which the first day is not past and the last exists."""
+    year, month = today.year, today.month
+    for _ in range(4):
+        start = _date_or_none(year, month, first)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        if start is None or start < today:
+            continue
+        # the last in the first's month, or in the next when it is the smaller number
+        end_month = (start.year, start.month) if last >= first else (year, month)
+        end = _date_or_none(*end_month, last)
+        if end is not None:
+            return start, end
+    return None
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _part_of_current(today: dt.date, part: str, unit: str) -> _Stretch:
     """ "en fin de mois", "au début de la semaine": this one, or the next when it is past."""
     if unit == "semaine":
@@ -798,44 +822,46 @@ class DateFinder:
             return True
         return _AFTER_BARE.match(self.folded, match.end(group)) is not None
 
-    def _range(self, match: re.Match[str]) -> None:
-        if not self._free(match.span()):
-            return
+    def _range_ends(self, match: re.Match[str]) -> tuple[_Stretch, _Stretch] | None:
+        """The first and last days a stretch names, before they are put in order."""
         end = resolve(match.group("b"), self.today)
         bare_pair = re.match(r"\s*(?:du|entre)\b", match.group()) and _BARE.fullmatch(
             match.group("b").strip()
         )
-        if end is None and bare_pair:
-            end = self._next_day_number(match.group("b"))  # "du 13 au 18": this month
-        if end is None:
-            return
         number = _day_number(match.group("a"))
+        if end is None and bare_pair and number is not None:
+            # "du 13 au 18", "entre le 11 et le 15" said on the 15th: the next such days
+            pair = _next_pair(self.today, number, day_value(match.group("b").strip()))
+            if pair is None:
+                return None
+            return _Stretch(pair[0], pair[0], "day"), _Stretch(pair[1], pair[1], "day")
+        if end is None and bare_pair:
+            end = self._next_day_number(match.group("b"))
+        if end is None:
+            return None
         if number is not None and end.grain != "day":
-            return  # "le 3-mai" is no stretch from a 3rd to the whole of May
+            return None  # "le 3-mai" is no stretch from a 3rd to the whole of May
         if number is not None:  # "du 1er au 15 août": the first day takes the month of the last
             start_day = _in_month_of(end.start, number)
-            if start_day is not None and start_day < self.today and bare_pair:
-                # "entre le 11 et le 15" said on the 15th: next month's, not days gone by
-                later = _next_with_day(end.start + dt.timedelta(days=1), end.start.day)
-                if later is not None:
-                    end = _Stretch(later, later, "day")
-                    start_day = _in_month_of(later, number)
-            if start_day is None:
-                return
-            start = _Stretch(start_day, start_day, "day")
-        else:
-            found = resolve(match.group("a"), self.today)
-            if found is None:
-                return
-            start = found
-            last = _day_number(match.group("b"))
-            if _HOUR.match(self.folded, match.end()):
-                return  # "le jeudi 23 septembre à 20 h": a time, not a last day
-            if last is not None and start.grain == "day":
-                # "du 5 juillet jusqu'au 25": the last day in the month of the first
-                following = _on_or_after(start.start, last)
-                if following is not None:
-                    end = _Stretch(following, following, "day")
+            return None if start_day is None else (_Stretch(start_day, start_day, "day"), end)
+        start = resolve(match.group("a"), self.today)
+        if start is None or _HOUR.match(self.folded, match.end()):
+            return None  # "le jeudi 23 septembre à 20 h": a time, not a last day
+        last = _day_number(match.group("b"))
+        if last is not None and start.grain == "day":
+            # "du 5 juillet jusqu'au 25": the last day in the month of the first
+            following = _on_or_after(start.start, last)
+            if following is not None:
+                end = _Stretch(following, following, "day")
+        return start, end
+
+    def _range(self, match: re.Match[str]) -> None:
+        if not self._free(match.span()):
+            return
+        ends = self._range_ends(match)
+        if ends is None:
+            return
+        start, end = ends
         weekday = _WEEKDAY_NEXT.fullmatch(match.group("b").strip())
         if weekday and start.start > end.end:  # "du lundi au vendredi": the Friday after
             ahead = (WEEKDAYS[weekday.group(1)] - start.start.weekday()) % 7
@@ -977,10 +1003,9 @@ class DateFinder:
         first_day, last_day = int(match.group("first")), int(match.group("last"))
         if not self._free(match.span()) or not 0 < last_day - first_day <= 3:
             return
-        first = _next_with_day(self.today, first_day)
-        last = _on_or_after(first, last_day) if first is not None else None
-        if first is not None and last is not None:
-            self._add("range", first, last, match.span())
+        pair = _next_pair(self.today, first_day, last_day)
+        if pair is not None:
+            self._add("range", *pair, match.span())
 
     def _day_list(self, match: re.Match[str]) -> None:
         if not self._free(match.span()):
