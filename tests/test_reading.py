@@ -149,6 +149,13 @@ def test_days_without_their_month(
         ("nous pouvons prêter 20 tables à partir du 8 avril", "2027-04-08", None),
         # from the day it is written: what is lent now is lent until then
         ("la nacelle est disponible jusqu'au 30 septembre", "2027-03-10", "2027-09-30"),
+        # a weekday without its article is the coming one; with it, or plural, a habit
+        ("minibus libre samedi si qqn en veut", "2027-03-13", "2027-03-13"),
+        ("Port-Louis peut prêter 1 fourgon mardi", "2027-03-16", "2027-03-16"),
+        ("notre podium est disponible le mercredi et le week-end", None, None),
+        ("nous prêtons nos 100 gobelets (après les Mardis de la citadelle)", None, None),
+        # what a message follows has happened: no day of an offer
+        ("Suite au repas des aînés de dimanche, le CCAS peut prêter 200 assiettes", None, None),
     ],
 )
 def test_availability_windows(

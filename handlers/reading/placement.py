@@ -219,8 +219,11 @@ def _stretch(stretch: DateFinding | None, inside: list[DateFinding]) -> Placemen
     return placement
 
 
+# "disponible le mercredi et le week-end", "les samedis": a habit; "libre samedi", "dispo
+# mardi" (no article) name the coming day.
 _HABIT = re.compile(
-    r"\s*(?:le|les|tous les|chaque)?\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s?"
+    r"\s*(?:le|les|tous les|chaque)\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s?"
+    r"|\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s"
     r"|\s*(?:le|les|tous les|chaque)?\s*week[- ]?ends?\s*"
 )
 

@@ -98,6 +98,9 @@ _NOT_ITEMS = frozenset(
     gymnaste gymnastes joueur joueurs joueuse joueuses licencie licencies inscrit inscrits
     min mn hauteur largeur longueur profondeur diametre chauffeur chauffeurs bras renfort
     renforts exactement seulement uniquement pile maxi mini
+    lundi lundis mardi mardis mercredi mercredis jeudi jeudis vendredi vendredis samedi samedis
+    dimanche dimanches senior seniors aine aines marcheur marcheurs donneur donneurs
+    donneuse donneuses patient patients
     """.split()
 )
 _STOP = frozenset(

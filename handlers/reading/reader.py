@@ -158,6 +158,8 @@ _DECIDED_ON = re.compile(
     + r")?|suite (?:au|a la|a l') ?"
     + _BODIES
     + r") (?:(?:de|du|d'|le|la|ce|en) ?)?$"
+    # "suite au repas des aînés de dimanche": what a message follows has happened
+    r"|\bsuite (?:au|aux|a la|a l') ?(?:[a-z'-]+ ){0,5}?(?:de|du|d') ?$"
 )
 # "Conseil de jeudi OK", "le conseil de lundi a voté": the council's day, approving.
 _COUNCIL = re.compile(r"(?<![a-z'-])(?<!salle du )" + _BODIES + r" (?:de|du|d') ?$")
