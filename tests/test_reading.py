@@ -119,6 +119,17 @@ def test_dates_of_use(reader: Reader, text: str, start: str, end: str) -> None:
     assert (reading["start"], reading["end"]) == (start, end)
 
 
+def test_the_subjects_days_hold_when_the_body_names_only_weekdays(reader: Reader) -> None:
+    text = (
+        "Objet : Demande de prêt – week-end des 12 et 13 juin\n\n"
+        "Bonjour, pour la fête de la Bretagne, nous aurions besoin d'une remorque plateau.\n"
+        "Retrait vendredi après-midi à votre garage, retour lundi matin."
+    )
+    reading = read(reader, text, dt.date(2027, 5, 25))
+    # the pick-up and the return bound the loan around the subject's week-end
+    assert (reading["start"], reading["end"]) == ("2027-06-11", "2027-06-14")
+
+
 @pytest.mark.parametrize(
     ("text", "today", "start", "end"),
     [

@@ -262,6 +262,12 @@ def _best(stretches: list[DateFinding], folded: str) -> DateFinding | None:
     return min(stretches, key=rank)
 
 
+def explicit(finding: DateFinding, folded: str) -> bool:
+    """Whether a date names its month or its day's number ("le 12 juin", "12/06", "lundi 3",
+    "en octobre", "lundi sept juin"), not only a weekday or a time from now."""
+    return _precision(_written(finding, folded)) > 0
+
+
 def _several_days(finding: DateFinding) -> bool:
     return finding.start is not None and finding.end is not None and finding.start < finding.end
 

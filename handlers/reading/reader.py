@@ -20,7 +20,7 @@ from handlers.reading.intents import VOLUNTEER, WHO_LENDS, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.learned import Guess, IntentModel, bundled_model
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
-from handlers.reading.placement import Placement, place
+from handlers.reading.placement import Placement, explicit, place
 from handlers.reading.quantities import (
     BULK,
     PART_OF,
@@ -489,8 +489,9 @@ class Reader:
         """The days of use, the availability or the deadline."""
         dates = seen.dates
         header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
-        if any(d.span.start >= header for d in dates):
-            # The subject's dates only speak when the body gives none.
+        if any(explicit(d, seen.folded) for d in dates if d.span.start >= header):
+            # The subject's dates only speak when the body gives no day in full ("Objet :
+            # week-end des 12 et 13 juin … Retrait vendredi, retour lundi").
             dates = [d for d in dates if d.span.start >= header]
         if reading.intent is Intent.UNKNOWN:
             return Placement()
