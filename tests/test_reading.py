@@ -207,6 +207,19 @@ def test_purchase_deadlines(reader: Reader, text: str, deadline: str) -> None:
         ),
         ("Notre forum des associations aura lieu le 4 septembre", "forum des associations"),
         ("Il nous faudrait 20 tables pour la salle des fêtes le 3 mai", None),
+        # health, prevention and civil protection
+        (
+            "40 chaises mercredi, séance de vaccination à la salle des fêtes",
+            "séance de vaccination",
+        ),
+        ("il nous faut 2 tables jeudi, on reçoit le bus dépistage diabète", "dépistage diabète"),
+        ("10 lits de camp pour samedi, collecte EFS à la salle Sterenn", "collecte EFS"),
+        (
+            "dans quinze jours on fait l'exercice inondation, 200 sacs de sable",
+            "exercice inondation",
+        ),
+        ("50 bouteilles d'eau vendredi pour la maraude grand froid", "maraude grand froid"),
+        ("IL NOUS FAUT 20 BARNUMS POUR LA FETE DE LA MUSIQUE", "fete de la musique"),
     ],
 )
 def test_event_names(reader: Reader, text: str, event: str | None) -> None:

@@ -82,6 +82,18 @@ _STRONG = (
     # the season of lights
     r"|parades? (?:lumineuses?|de noel|nocturnes?)|balades? aux lanternes|illumination du sapin"
     r"|creches? vivantes?|(?:descente|retraite|marche)s? aux flambeaux"
+    # health, prevention and civil protection: blood drives, vaccination and screening days,
+    # first-aid trainings, drills, outreach in the cold
+    r"|collectes? (?:efs|de sang|du sang|de noel)|vaccinations?|depistages?"
+    r"|(?:seance|campagne|journee|semaine|permanence|stand|village|forum|atelier)s?"
+    r" (?:de |d')?(?:vaccination|depistage|prevention|sensibilisation|sport[- ]sante)"
+    r"|(?:journee|semaine|marche|parcours)s? (?:sport[- ]sante|bien[- ]etre)"
+    r"|formations? (?:aux |de )?(?:premiers secours|gestes (?:qui sauvent|de premiers secours))"
+    r"|gestes qui sauvent|formations? (?:psc1|pse1|pse2|sst|incendie|defibrillateur|secourisme)"
+    r"|exercices? (?:d'|de )?(?:inondation|submersion|tempete|canicule|tsunami)"
+    r"|maraudes?(?: (?:grand froid|hivernales?|de nuit|solidaires?))?"
+    r"|marches? (?:roses?|bleues?|nordiques?|solidaires?)"
+    r"|journees? (?:mondiales?|nationales?|europeennes?) (?:du |de la |de l'|des |contre )?[a-z-]+"
 )
 # Heads that name an event only after an article or a possessive ("la course", "notre repas").
 _WEAK = (
@@ -319,7 +331,16 @@ def _extent(folded: str, end: int) -> int:
 
 
 def _as_written(original: str, start: int, end: int, proper_names: frozenset[str]) -> str:
+    """In lower case, but for proper names and initials ("collecte EFS", "formation PSC1";
+    a name written all in capitals has none)."""
+    written = original[start:end]
+    shouting = not any(c.islower() for c in written)
     return " ".join(
-        word if word.lower() in proper_names else word.lower()
-        for word in original[start:end].split()
+        word
+        if word.lower() in proper_names or (_INITIALS.fullmatch(word) and not shouting)
+        else word.lower()
+        for word in written.split()
     )
+
+
+_INITIALS = re.compile(r"[A-Z][A-Z0-9]{1,5}")
