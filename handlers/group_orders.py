@@ -2,8 +2,9 @@
 needs that could join it, and its carrier), change its carrier, record the price obtained
 (each commune's share then follows the order's cost key, to the cent), and close it. Every
 action is logged with who took it; the communes hear of it by the proposals' own notices
-(`handlers.proposals.notify` for a commune that joins, `tell_shown` for the others) and, for
-a launch, a price or a closing, by the news of it (`handlers.order_news.announce`).
+(`handlers.proposals.notify` for a commune that joins, `tell_shown` for the others) and by
+the news of it (`handlers.order_news.announce`). The same carrier, or the same needs, sent
+again change nothing and tell nobody.
 
 Each action first holds the order (`storage.proposals.hold`): two coordinators acting on it
 at once take turns, and the second reads what the first did (an order launched or closed
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.costs import CostKey, costs, estimated, price_book, valued
-from handlers.order_news import Deed, announce
+from handlers.order_news import Change, Deed, announce, carrier_of
 from handlers.proposals import notify, tell_shown
 from handlers.wording import amount, day, listing
 from storage import views
@@ -134,7 +135,8 @@ async def record_price(
                      f"Groupement n° {order.id} : {order.cost_key['explanation']}", now,
                      order.id)  # fmt: skip
     await tell_shown(session, order, now)  # the chats showing it read the price obtained
-    await announce(session, order, Deed.PRICED, who, now)
+    await announce(session, order, Deed.PRICED, who, now,
+                   Change(f"{order.cost_key['total']}:{now.isoformat()}"))  # fmt: skip
     return {c: Decimal(v) for c, v in order.cost_key["shares"].items()}
 
 
@@ -248,15 +250,23 @@ async def launch(
 async def choose_carrier(
     session: AsyncSession, who: Visitor, proposal_id: int, carrier: str, now: dt.datetime
 ) -> None:
-    """Give a launched group order another carrier, chosen by the coordinator."""
+    """Give a launched group order another carrier, chosen by the coordinator; its communes,
+    and the one that carried it, are told."""
     order, began = await _launched_order(session, who, proposal_id, "son porteur se choisit "
                                          "au lancement")  # fmt: skip
+    before = carrier_of(order)
+    if before == carrier:  # the same carrier again (a form sent twice): nothing changes
+        return
     await _set_carrier(session, who, order, carrier)
     names = await commune_names(session)
     await _restate(session, order, began, names)
     await log_action(session, who.member_id, CARRIER, f"Groupement n° {order.id} : porteur "
                      f"{names.get(carrier, carrier)}.", now, order.id)  # fmt: skip
     await _tell(session, order, now)
+    # Each carrier chosen is a participation of its own: its number names the change.
+    chosen = max(p.id for p in order.participants if p.role is ParticipantRole.CARRIER)
+    await announce(session, order, Deed.CARRIER, who, now,
+                   Change(f"{carrier}:{chosen}", carrier_before=before))  # fmt: skip
 
 
 async def add_needs(
@@ -268,10 +278,16 @@ async def add_needs(
     default_key: CostKey | None = None,
     folders: Sequence[Path] = (),
 ) -> None:
-    """Add to a launched group order purchase needs that came after its launch."""
+    """Add to a launched group order purchase needs that came after its launch; its communes
+    are told, and a commune new to it hears of its launch."""
     order, began = await _launched_order(session, who, proposal_id, "avec les besoins qui le "
                                          "rejoignent")  # fmt: skip
-    added = await _join(session, who, order, joining[:MAX_JOINING])
+    inside = {p.need_id for p in order.participants}
+    fresh = [n for n in joining[:MAX_JOINING] if n not in inside]
+    if joining and not fresh:  # the same needs again (a form sent twice): in it already
+        return
+    before = {p.commune_insee for p in order.participants}
+    added = await _join(session, who, order, fresh)
     if not added:
         msg = "Cochez au moins un besoin à ajouter au groupement."
         raise GroupOrderError(msg)
@@ -282,6 +298,10 @@ async def add_needs(
     detail = f"Groupement n° {order.id} : rejoint par {joined}."
     await log_action(session, who.member_id, JOIN, detail, now, order.id)
     await _tell(session, order, now)
+    communes = tuple(dict.fromkeys(n.commune_insee for n in added))
+    change = Change("-".join(str(n.id) for n in added), joined=communes,
+                    newcomers=tuple(c for c in communes if c not in before))  # fmt: skip
+    await announce(session, order, Deed.JOINED, who, now, change)
 
 
 async def _launched_order(
@@ -372,8 +392,7 @@ async def _restate(
     it, after what matching first wrote."""
     members = [p for p in order.participants if p.role is ParticipantRole.MEMBER]
     communes = [names.get(c, c) for c in dict.fromkeys(p.commune_insee for p in members)]
-    carrier = next(p.commune_insee for p in order.participants
-                   if p.role is ParticipantRole.CARRIER)  # fmt: skip
+    carrier = carrier_of(order) or ""
     item = await session.get(CatalogueItem, order.item_id) if order.item_id else None
     what = amount(order.quantity, item.label, item.plural) if item and order.quantity else ""
     first = order.reason.split(LAUNCHED)[0]

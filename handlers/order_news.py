@@ -1,20 +1,23 @@
 """What the communes of a group order are told when a coordinator acts on it from the page
-(launches it, records the price obtained, closes it): one notice a commune, on each
-member's channel (the town hall that wrote by email when no member reads email), saying
-what the order is, the commune's share, who acted and the deadline.
+(launches it, records the price obtained, closes it, gives it another carrier, adds needs to
+it once launched): one notice a commune, on each member's channel (the town hall that wrote
+by email when no member reads email), saying what the order is and what changed, the
+commune's share, who acted and the deadline. A commune that joins a launched order is told
+of its launch, which it never heard; a commune that no longer carries it, that it does not.
 
 The notices go through the outbox like every other (`handlers.notices.post_many`), under a
-key that names the action (and, for a price, the price and when it was recorded): a retried
-action tells nobody twice, and the same price sent twice is recorded once
-(`handlers.group_orders.record_price`). The proposal's own messages are still rewritten
-where a chat shows them (`handlers.proposals.tell_shown`); this is the news of the action,
-for every channel."""
+key that names the action and the change (a price and when it was recorded, a carrier and
+when it was chosen, the needs that joined): a retried action tells nobody twice, and the same
+price, carrier or needs sent twice change nothing (`handlers.group_orders`). The proposal's
+own messages are still rewritten where a chat shows them (`handlers.proposals.tell_shown`);
+this is the news of the action, for every channel."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,38 +44,69 @@ class Deed(enum.StrEnum):
     LAUNCHED = "lancement"
     PRICED = "prix"
     CLOSED = "cloture"
+    CARRIER = "porteur"
+    JOINED = "ajout"
 
 
 _SUBJECTS = {
     Deed.LAUNCHED: "lancé",
     Deed.PRICED: "prix obtenu",
     Deed.CLOSED: "clos",
+    Deed.CARRIER: "nouveau porteur",
+    Deed.JOINED: "nouveaux besoins",
 }
 
 
+@dataclass(frozen=True)
+class Change:
+    """What an action changed, beyond the order itself: what names it in the notices' key
+    (each change is news once, however often its form is sent), the commune that carried
+    the order before, the communes whose needs joined it and, of these, those new to it."""
+
+    name: str = ""
+    carrier_before: str | None = None
+    joined: tuple[str, ...] = ()
+    newcomers: tuple[str, ...] = ()
+
+
+UNCHANGED = Change()
+
+
+def carrier_of(order: Proposal) -> str | None:
+    """The commune that carries the group order, if one does."""
+    return next((p.commune_insee for p in order.participants
+                 if p.role is ParticipantRole.CARRIER), None)  # fmt: skip
+
+
 async def announce(
-    session: AsyncSession, order: Proposal, deed: Deed, who: Visitor, now: dt.datetime
-) -> int:
-    """Tell every commune of the group order what the coordinator `who` did to it; returns
-    how many messages were queued (none for what they were told already)."""
+    session: AsyncSession, order: Proposal, deed: Deed, who: Visitor, now: dt.datetime,
+    change: Change = UNCHANGED,
+) -> int:  # fmt: skip
+    """Tell every commune of the group order (and the one that carried it before) what the
+    coordinator `who` did to it; a commune new to it hears of its launch. Returns how many
+    messages were queued (none for what they were told already)."""
     parts = list(order.participants)
+    communes = list(dict.fromkeys(p.commune_insee for p in parts))
+    if change.carrier_before is not None and change.carrier_before not in communes:
+        communes.append(change.carrier_before)
     heard = await audience(
         session,
-        {p.commune_insee for p in parts},
+        set(communes),
         [p.need_id for p in parts if p.need_id],
         [p.offer_id for p in parts if p.offer_id],
     )
     names = await commune_names(session)
     labels = await _labels(session, order)
-    key = f"group_order:{order.id}:{deed.value}"
-    if deed is Deed.PRICED:  # each price recorded is news (the same one twice is not recorded)
-        key += f":{(order.cost_key or {}).get('total')}:{now.isoformat()}"
     notices = []
-    for commune in dict.fromkeys(p.commune_insee for p in parts):
+    for commune in communes:
+        told = Deed.LAUNCHED if commune in change.newcomers else deed
+        key = f"group_order:{order.id}:{told.value}"
+        if told is deed and change.name:
+            key += f":{change.name}"
         own = [p for p in parts if p.commune_insee == commune]
         recipients = heard.of(commune, [p.need_id for p in own], [p.offer_id for p in own])
-        text = _text(order, deed, who, now, names, commune, own, labels)
-        subject = f"Groupement de commandes n° {order.id} : {_SUBJECTS[deed]}"
+        text = _text(order, told, who, now, names, commune, own, labels, change)
+        subject = f"Groupement de commandes n° {order.id} : {_SUBJECTS[told]}"
         notices.append((Notice(subject, text), recipients, key))
     return await post_many(session, notices, now)
 
@@ -110,28 +144,48 @@ async def _labels(session: AsyncSession, order: Proposal) -> dict[int | None, st
 def _text(
     order: Proposal, deed: Deed, who: Visitor, now: dt.datetime, names: Mapping[str, str],
     commune: str, own: Sequence[ProposalParticipant], labels: Mapping[int | None, str],
+    change: Change,
 ) -> str:  # fmt: skip
     """The news for one commune: what happened, its share, who acted, the deadline."""
-    members = [names.get(c, c) for c in dict.fromkeys(
-        p.commune_insee for p in order.participants if p.role is ParticipantRole.MEMBER
-    )]  # fmt: skip
-    carrier = next((names.get(p.commune_insee, p.commune_insee) for p in order.participants
-                    if p.role is ParticipantRole.CARRIER), None)  # fmt: skip
-    what = f"le groupement de commandes n° {order.id} ({labels[None]})"
-    cost = order.cost_key or {}
-    if deed is Deed.LAUNCHED:
-        head = f"La coordination a lancé {what}, qui réunit {listing(members)}"
-        head += f" ; il est porté par {carrier}." if carrier else "."
-    elif deed is Deed.PRICED:
-        head = (f"La coordination a enregistré le prix obtenu pour {what} : "
-                f"{euros(Decimal(str(cost.get('total', '0'))))} en tout.")  # fmt: skip
-    else:
-        head = (f"La coordination a clos {what} : la commande est passée, et les besoins "
-                "d'achat qu'il réunissait sont satisfaits.")  # fmt: skip
+    found = carrier_of(order)
+    carrier = names.get(found, found) if found is not None else None
+    name = names.get(commune, commune)
     acted = f"Par {who.name} (coordination, {who.commune}), le {day(now.date())}."
     deadline = f"Échéance : {day(order.deadline)}." if order.deadline else "Échéance : à fixer."
-    return "\n\n".join([head, _share(order, names.get(commune, commune), own, labels, carrier),
-                        acted, deadline])  # fmt: skip
+    return "\n\n".join([_head(order, deed, names, commune, labels[None], change),
+                        _share(order, name, own, labels, carrier), acted, deadline])  # fmt: skip
+
+
+def _head(
+    order: Proposal, deed: Deed, names: Mapping[str, str], commune: str, whole: str,
+    change: Change,
+) -> str:  # fmt: skip
+    """What happened to the order, as one commune (`commune`) is told it."""
+    members = listing([names.get(c, c) for c in dict.fromkeys(
+        p.commune_insee for p in order.participants if p.role is ParticipantRole.MEMBER
+    )])  # fmt: skip
+    found = carrier_of(order)
+    carrier = names.get(found, found) if found is not None else None
+    carried = f" ; il est porté par {carrier}." if carrier else "."
+    what = f"groupement de commandes n° {order.id} ({whole})"
+    if deed is Deed.LAUNCHED and commune in change.newcomers:  # joins it once launched
+        return (f"La coordination a ajouté le besoin d'achat de {names.get(commune, commune)} "
+                f"au {what}, déjà lancé : il réunit désormais {members}{carried}")  # fmt: skip
+    before = change.carrier_before
+    instead = f", et non plus par {names.get(before, before)}" if before else ""
+    heads = {
+        Deed.LAUNCHED: f"La coordination a lancé le {what}, qui réunit {members}{carried}",
+        Deed.PRICED: f"La coordination a enregistré le prix obtenu pour le {what} : "
+        f"{euros(Decimal(str((order.cost_key or {}).get('total', '0'))))} en tout.",
+        Deed.CLOSED: f"La coordination a clos le {what} : la commande est passée, et les besoins "
+        "d'achat qu'il réunissait sont satisfaits.",
+        Deed.CARRIER: f"La coordination a changé le porteur du {what} : il est désormais porté "
+        f"par {carrier}{instead}. Il réunit {members}.",
+        Deed.JOINED: f"La coordination a ajouté au {what} les besoins d'achat de "
+        f"{listing([names.get(c, c) for c in change.joined])} : il réunit désormais "
+        f"{members}{carried}",
+    }
+    return heads[deed]
 
 
 def _share(
@@ -142,6 +196,8 @@ def _share(
     carries the procedure."""
     bought = [labels[p.id] for p in own if p.role is ParticipantRole.MEMBER and p.id in labels]
     carries = " Elle porte la procédure pour les autres communes." if carrier == name else ""
+    if not own:  # the carrier it was, no longer in the order
+        return f"{name} ne porte plus la procédure, et n'achète rien dans ce groupement."
     if not bought:
         return f"{name} porte la procédure pour les communes du groupement, sans achat à elle."
     cost = order.cost_key or {}

@@ -170,6 +170,8 @@ class Share:
     answer: Answer
     need_id: int | None
     offer_id: int | None = None
+    # What its need buys or asks for: in a family's group order, its own item.
+    item_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -504,14 +506,16 @@ async def proposals(
             ProposalParticipant.answer,
             ProposalParticipant.need_id,
             ProposalParticipant.offer_id,
+            Need.item_id,
         )
         .join(Proposal, Proposal.id == ProposalParticipant.proposal_id)
+        .outerjoin(Need, Need.id == ProposalParticipant.need_id)
         .where(Proposal.id.in_(ours), Proposal.status.in_(tuple(statuses)))
         .order_by(ProposalParticipant.id)
     )
-    for pid, insee, role, quantity, answer, need_id, offer_id in participants:
+    for pid, insee, role, quantity, answer, need_id, offer_id, item_id in participants:
         name = territory.communes.get(insee, insee)
-        shares[pid].append(Share(insee, name, role, quantity, answer, need_id, offer_id))
+        shares[pid].append(Share(insee, name, role, quantity, answer, need_id, offer_id, item_id))
     rows = await session.execute(
         select(
             Proposal.id,

@@ -15,12 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.costs import CostKey, split
+from handlers.digests import Rendered
 from handlers.inbound import Inbound
 from handlers.inbox import Inbox
 from handlers.web.app import WebConfig, make_app
 from storage.members import add_member
 from storage.models import Commune, Need, NeedKind, NeedStatus, Proposal, ProposalKind, Role
-from tests.test_digests import PARIS, READER
+from tests.test_digests import PARIS, READER, summary
 from tests.test_web import COORDINATOR, NOW, Client, body, log_in
 
 CAUDAN, QUEVEN, LANESTER = "56036", "56185", "56098"
@@ -100,3 +101,38 @@ async def test_a_family_order_is_estimated_listed_with_its_joinable_needs_launch
     assert shares(order) == split(Decimal("18000.00"), CostKey.parse("quantite"), value)
     assert sum(shares(order).values()) == Decimal("18000.00")
     assert shares(order)[CAUDAN] > Decimal("14000")  # not a seventh, as by counting items
+
+
+def said(rendered: Rendered) -> str:
+    return rendered.text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+async def test_the_summary_counts_a_family_orders_savings_at_each_needs_price_then_obtained(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    order = await family_order(sessions)
+    # Proposed: 10 % of 1 mower at 15 000 € and 4 brush cutters at 600 €, each its own price.
+    text = said(await summary(sessions, NOW))
+    assert "Économies estimées : 0 € confirmées, 1 740 € en attente" in text
+    assert "- Caudan : " in text and "0 € d'économies confirmées (1 500 € en attente)" in text
+    assert "0 € d'économies confirmées (240 € en attente)" in text
+    assert "Prix retenus : débroussailleuse 600 € ; tondeuse autoportée 15 000 €." in text
+    assert "dans un groupement d'une famille, chaque besoin au prix de son propre article" in text
+
+    form = await log_in(client, sessions, COORDINATOR)
+    url = f"/groupements/{order.id}"
+    assert (
+        await client.post(f"{url}/lancer", data={"jeton": form, "porteur": CAUDAN})
+    ).status == 200
+    assert "Économies estimées : 1 740 € confirmées, 0 € en attente" in said(
+        await summary(sessions, NOW)
+    )
+    # Priced 16 000 €: 10 % of each commune's part of the price obtained, not of the estimate.
+    assert (await client.post(f"{url}/prix", data={"jeton": form, "prix": "16 000"})).status == 200
+    parts = shares(await family_order(sessions))
+    assert parts == {CAUDAN: Decimal("13793.10"), QUEVEN: Decimal("2206.90")}
+    text = said(await summary(sessions, NOW))
+    assert "Économies estimées : 1 600 € confirmées, 0 € en attente" in text
+    assert "1 379 € d'économies confirmées" in text and "221 € d'économies confirmées" in text
+    assert "sa part du prix obtenu, selon la clé de répartition" in text
+    assert "Prix retenus" not in text  # no saving is left at a unit price

@@ -1,13 +1,15 @@
-"""What the communes of a group order hear when a coordinator launches it, records its price
-or closes it from the page: one message a commune and action, in French, by the real SMTP
-relay on loopback and the Bot API server on loopback; and two coordinators acting on the
-same order at once (two instances of the page on the same store, SQLite file and
+"""What the communes of a group order hear when a coordinator launches it, records its price,
+closes it, gives it another carrier or adds needs to it from the page: one message a commune
+and change, in French, by the real SMTP relay on loopback and the Bot API server on loopback
+(a commune that joins hears of the launch; a form sent twice tells nobody twice); and two
+coordinators acting on the same order at once (two instances of the page on the same store, SQLite file and
 PostgreSQL): one acts, the other is told in French, nothing is done twice."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -27,13 +29,23 @@ from handlers.web.app import WebConfig, make_app
 from mail.sending import Relay, deliver_due
 from storage.database import create_engine, session_factory
 from storage.members import add_member
-from storage.models import ActionEntry, Commune, OutboxMessage, ProposalStatus, Role
+from storage.models import ActionEntry, Commune, OutboxMessage, Proposal, ProposalStatus, Role
 from tests.botapi import serving
 from tests.test_mail_smtp import Sink
-from tests.test_web import COORDINATOR, NOW, Client, body, group_order, log_in, territory
+from tests.test_web import (
+    COORDINATOR,
+    NOW,
+    Client,
+    body,
+    group_order,
+    laptops,
+    log_in,
+    territory,
+)
 
 CLEGUER_CHAT = 3003  # a correspondent of Cléguer on Telegram
 OTHER_COORDINATOR = "max@lorient.bzh"
+QUEVEN = "achats@queven.bzh"  # Quéven's correspondent, whose need joins once launched
 
 
 def plain(text: str) -> str:
@@ -76,14 +88,41 @@ def news(found: list[tuple[str, EmailMessage]], to: str, order_id: int) -> list[
     return [m for r, m in found if r == to and str(m["Subject"]).startswith(head)]
 
 
-async def test_each_commune_hears_once_of_a_launch_a_price_and_a_closing(
+def read(mail: EmailMessage) -> str:
+    return plain(mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+
+
+async def chats(sessions: async_sessionmaker[AsyncSession], chat: int, order_id: int) -> list[str]:
+    """The group order's news that a chat received, through the Bot API server on loopback."""
+    async with serving() as (api, port):
+        bot = make_bot(Settings(telegram_token=SecretStr("42:TEST-TOKEN"),
+                                telegram_api=f"http://127.0.0.1:{port}"))  # fmt: skip
+        try:
+            assert await deliver_to_chats(sessions, bot, lambda: NOW)
+        finally:
+            await bot.session.close()
+    return [plain(c.text) for c in api.calls
+            if c.method == "sendMessage" and c.params.get("chat_id") == str(chat)
+            and f"Groupement de commandes n° {order_id} :" in c.text]  # fmt: skip
+
+
+async def launched(
     client: Client, sessions: async_sessionmaker[AsyncSession]
-) -> None:
+) -> tuple[str, Proposal, str]:
+    """The scenario's group order launched by the coordinator, carried by Caudan: the page's
+    form token, the order, its page."""
     form = await log_in(client, sessions, COORDINATOR)
     order = await group_order(sessions)
     url = f"/groupements/{order.id}"
-    launched = await client.post(f"{url}/lancer", data={"jeton": form, "porteur": "56036"})
-    assert launched.status == 200 and "Groupement lancé" in await body(launched)
+    done = await client.post(f"{url}/lancer", data={"jeton": form, "porteur": "56036"})
+    assert done.status == 200 and "Groupement lancé" in await body(done)
+    return form, order, url
+
+
+async def test_each_commune_hears_once_of_a_launch_a_price_and_a_closing(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    form, order, url = await launched(client, sessions)
     again = await client.post(f"{url}/lancer", data={"jeton": form, "porteur": "56036"})
     assert again.status == 400
     assert "déjà lancé : Lou (Lorient) l'a lancé le 1er juin 2027" in await body(again)
@@ -103,7 +142,7 @@ async def test_each_commune_hears_once_of_a_launch_a_price_and_a_closing(
                 ("lancé", "prix obtenu", "clos")]  # fmt: skip
     caudan = news(found, "mairie@caudan.fr", order.id)
     assert [str(m["Subject"]) for m in caudan] == subjects
-    launch, price, close = (plain(m.get_body(("plain",)).get_content()) for m in caudan)  # type: ignore[union-attr]
+    launch, price, close = (read(m) for m in caudan)
     assert f"La coordination a lancé le groupement de commandes n° {order.id} " \
         "(5 ordinateurs portables), qui réunit Caudan et Cléguer ; il est porté par Caudan." \
         in launch  # fmt: skip
@@ -116,23 +155,77 @@ async def test_each_commune_hears_once_of_a_launch_a_price_and_a_closing(
     assert "la commande est passée" in close and "1 200,01 € (au prix obtenu)" in close
     cleguer = news(found, "mairie@cleguer.fr", order.id)
     assert [str(m["Subject"]) for m in cleguer] == subjects
-    text = plain(cleguer[1].get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    text = read(cleguer[1])
     assert "Part de Cléguer : 2 ordinateurs portables, 800,00 € (au prix obtenu)." in text
     assert "porte la procédure" not in text
 
     # Cléguer's correspondent on Telegram hears the same three, once each.
-    async with serving() as (api, port):
-        bot = make_bot(Settings(telegram_token=SecretStr("42:TEST-TOKEN"),
-                                telegram_api=f"http://127.0.0.1:{port}"))  # fmt: skip
-        try:
-            assert await deliver_to_chats(sessions, bot, lambda: NOW)
-        finally:
-            await bot.session.close()
-    said = [plain(c.text) for c in api.calls
-            if c.method == "sendMessage" and c.params.get("chat_id") == str(CLEGUER_CHAT)
-            and f"Groupement de commandes n° {order.id} :" in c.text]  # fmt: skip
+    said = await chats(sessions, CLEGUER_CHAT, order.id)
     assert len(said) == 3
     assert "Part de Cléguer : 2 ordinateurs portables, 800,00 € (au prix obtenu)." in said[1]
+
+
+async def test_each_commune_hears_once_of_each_new_carrier_and_of_needs_that_join(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    form, order, url = await launched(client, sessions)
+    # Cléguer, the same form twice (told once), then Lorient, then Caudan again: three changes.
+    for carrier in ("56040", "56040", "56121", "56036"):
+        moved = await client.post(f"{url}/porteur", data={"jeton": form, "porteur": carrier})
+        assert moved.status == 200 and "Porteur enregistré" in await body(moved)
+    joining = await laptops(sessions, "56185", 2, dt.date(2027, 7, 15))
+    async with sessions.begin() as session:
+        queven = await session.get(Commune, "56185")
+        assert queven is not None
+        await add_member(session, queven, Role.CORRESPONDENT, emails=[QUEVEN])
+    for _ in range(2):  # the same needs sent twice join, and are told, once
+        added = await client.post(f"{url}/ajouter", data={"jeton": form, "besoin": str(joining)})
+        assert added.status == 200 and "Besoins ajoutés" in await body(added)
+    async with sessions() as session:
+        logged = list(await session.scalars(select(ActionEntry.action).order_by(ActionEntry.id)))
+    assert logged == ["lancer", "porteur", "porteur", "porteur", "ajouter"]
+
+    found = await mails(sessions)
+    head = f"Groupement de commandes n° {order.id} : "
+    caudan = news(found, "mairie@caudan.fr", order.id)
+    assert [str(m["Subject"]).removeprefix(head) for m in caudan] == [
+        "lancé", "nouveau porteur", "nouveau porteur", "nouveau porteur", "nouveaux besoins",
+    ]  # fmt: skip
+    to_cleguer, to_lorient, back = (read(m) for m in caudan[1:4])
+    assert f"La coordination a changé le porteur du groupement de commandes n° {order.id} " \
+        "(5 ordinateurs portables) : il est désormais porté par Cléguer, et non plus par " \
+        "Caudan. Il réunit Caudan et Cléguer." in to_cleguer  # fmt: skip
+    assert "Part de Caudan : 3 ordinateurs portables, 2 400,00 € (estimation)." in to_cleguer
+    assert "Par Lou (coordination, Lorient), le 1er juin 2027." in to_cleguer
+    assert "porté par Lorient, et non plus par Cléguer" in to_lorient
+    assert "porté par Caudan, et non plus par Lorient" in back
+    assert "Elle porte la procédure pour les autres communes." in back
+    joined = read(caudan[4])
+    assert f"La coordination a ajouté au groupement de commandes n° {order.id} " \
+        "(7 ordinateurs portables) les besoins d'achat de Quéven : il réunit désormais " \
+        "Caudan, Cléguer et Quéven ; il est porté par Caudan." in joined  # fmt: skip
+    assert "Part de Caudan : 3 ordinateurs portables, 2 400,00 € (estimation)." in joined
+    # Lorient, which carried it for a while, hears when it carries it and when it no longer does.
+    lorient = news(found, COORDINATOR, order.id)
+    assert [str(m["Subject"]).removeprefix(head) for m in lorient] == [
+        "nouveau porteur", "nouveau porteur",
+    ]  # fmt: skip
+    assert "Lorient porte la procédure pour les communes du groupement" in read(lorient[0])
+    assert "Lorient ne porte plus la procédure, et n'achète rien" in read(lorient[1])
+    # Quéven, new to the order, hears of its launch (once), with its share; not of the rest.
+    told = news(found, QUEVEN, order.id)
+    assert [str(m["Subject"]) for m in told] == [f"{head}lancé"]
+    text = read(told[0])
+    assert f"La coordination a ajouté le besoin d'achat de Quéven au groupement de commandes " \
+        f"n° {order.id} (7 ordinateurs portables), déjà lancé : il réunit désormais Caudan, " \
+        "Cléguer et Quéven ; il est porté par Caudan." in text  # fmt: skip
+    assert "Part de Quéven : 2 ordinateurs portables, 1 600,00 € (estimation)." in text
+
+    # Cléguer's correspondent on Telegram hears the same, once each.
+    said = await chats(sessions, CLEGUER_CHAT, order.id)
+    assert len(said) == 5
+    assert "Part de Cléguer : 2 ordinateurs portables, 1 600,00 € (estimation)." in said[4]
+    assert "Elle porte la procédure pour les autres communes." in said[1]
 
 
 @contextlib.asynccontextmanager

@@ -141,6 +141,16 @@ async def test_the_summary_values_savings_with_the_territorys_prices(
             "avril 2026",
         ),
     ]
+    # Once the price obtained for the laptops is recorded, the savings are 10 % of it.
+    async with sessions.begin() as session:
+        laptops = await session.scalar(
+            select(Proposal.id).where(Proposal.kind == ProposalKind.GROUP_ORDER)
+        )
+        assert laptops is not None
+        await record_price(session, await coordinator(session), laptops, "3 000", JULY_1)
+    text = flat((await summary(sessions, JULY_1, DigestConfig(templates=tmp_path))).text)
+    assert "Économies estimées : 3 200 € confirmées, 300 € en attente" in text
+    assert "Prix retenus : barrière Vauban 80 €." in text
 
 
 # A group order of an item the bundled catalogue does not price: only the reference does
@@ -262,6 +272,16 @@ async def test_a_prices_file_edited_later_revalues_the_proposals_still_unanswere
         assert again is not None and shares(again)["56040"] == Decimal("12345.67")
 
 
+async def coordinator(session: AsyncSession) -> Visitor:
+    """A coordinator of Lorient Agglomération, as the page sees them."""
+    lorient = await session.get(Commune, "56121")
+    assert lorient is not None
+    member = await add_member(session, lorient, Role.COORDINATOR, name="Coord")
+    await session.flush()
+    return Visitor(member.id, "Coord", "56121", "Lorient", Role.COORDINATOR,
+                   lorient.territory_id, "jeton")  # fmt: skip
+
+
 async def test_a_price_recorded_by_the_coordinator_wins(
     sessions: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
@@ -269,13 +289,7 @@ async def test_a_price_recorded_by_the_coordinator_wins(
     order = await mower_order(sessions, own)
     at = dt.datetime(2027, 6, 2, 10, tzinfo=PARIS)
     async with sessions.begin() as session:
-        lorient = await session.get(Commune, "56121")
-        assert lorient is not None
-        coordinator = await add_member(session, lorient, Role.COORDINATOR, name="Coord")
-        await session.flush()
-        who = Visitor(coordinator.id, "Coord", "56121", "Lorient", Role.COORDINATOR,
-                      lorient.territory_id, "jeton")  # fmt: skip
-        got = await record_price(session, who, order.id, "40 000,01", at)
+        got = await record_price(session, await coordinator(session), order.id, "40 000,01", at)
     assert got == {"56036": Decimal("26666.67"), "56040": Decimal("13333.34")}
     # A third commune buying a mower later, and matching again with the territory's prices,
     # leave the order and its price obtained as they are.

@@ -23,6 +23,7 @@ from storage.views import (
     NeedRow,
     ProposalRow,
     Scope,
+    Share,
     french_key,
     with_progress,
 )
@@ -171,7 +172,6 @@ async def build(
     indicators, total = _indicators(
         scope, prices, declared, proposals, declarers, first, today, group_saving_rate
     )
-    used = {p.item_id: p.label for p in proposals if prices.get(p.item_id) is not None}
     return Semester(
         scope=scope,
         today=today,
@@ -190,15 +190,24 @@ async def build(
         total=total,
         peaks=[p for p in found if p.last >= today and p.first <= horizon],
         shortfalls=shortfalls(found),
-        prices=sorted(
-            (
-                (label, price)
-                for item_id, label in used.items()
-                if (price := prices.get(item_id)) is not None
-            ),
-            key=lambda pair: french_key(pair[0]),
-        ),
+        prices=_unit_prices(proposals, prices, items),
     )
+
+
+def _unit_prices(
+    proposals: list[ProposalRow], prices: PriceBook, items: dict[str, Item]
+) -> list[tuple[str, Price]]:
+    """The unit prices the savings were estimated with, by item label in French order: each
+    proposal's item (a family's group order: its needs' items), but in a group order whose
+    price obtained was recorded."""
+    used: set[str] = set()
+    for proposal in proposals:
+        if not (proposal.cost_key or {}).get("obtained"):
+            used.update([proposal.item_id] if proposal.item_id else
+                        [s.item_id for s in proposal.shares if s.item_id])  # fmt: skip
+    found = [(items[i].label if i in items else i, price) for i in used
+             if (price := prices.get(i)) is not None]  # fmt: skip
+    return sorted(found, key=lambda pair: french_key(pair[0]))
 
 
 def _indicators(
@@ -229,8 +238,6 @@ def _indicators(
         in_semester = proposal.created_at.date() >= first
         # Left unanswered past its dates, it will save nothing: no longer "en attente".
         lapsed = proposal.status is ProposalStatus.PROPOSED and _over(proposal, today)
-        known = prices.get(proposal.item_id)
-        price = known.amount if known else None
         seen: set[str] = set()
         for share in proposal.shares:
             row = rows.get(share.insee)
@@ -238,9 +245,7 @@ def _indicators(
                 continue  # the carrier also takes part as a member, with its share
             first_share = share.insee not in seen
             seen.add(share.insee)
-            saving = _saving(proposal, share.role, share.quantity, price, group_saving_rate)
-            if proposal.kind is ProposalKind.JOINT_PURCHASE and not first_share:
-                saving = 0.0  # one copy spared per commune, whatever its days of use
+            saving = _saving(proposal, share, first_share, prices, group_saving_rate)
             if proposal.status in CONFIRMED:
                 row.savings += saving
             elif not lapsed:
@@ -291,22 +296,38 @@ def _overlap(proposal: ProposalRow, first: dt.date, last: dt.date) -> int:
 
 def _saving(
     proposal: ProposalRow,
-    role: ParticipantRole,
-    quantity: int | None,
-    price: float | None,
+    share: Share,
+    first_share: bool,
+    prices: PriceBook,
     group_saving_rate: float,
 ) -> float:
-    """What a commune saves by a proposal, where the catalogue knows the item's price.
+    """What a commune saves by one of its shares of a proposal, where its price is known.
 
     A loan spares the borrower the purchase of what it borrows; a group order earns each
-    member the configured discount on its share; a joint purchase of one item by n communes
-    spares each the price of its own copy, less its part of the shared one.
+    member the configured discount on its part (`_bought`); a joint purchase of one item by
+    n communes spares each the price of its own copy, less its part of the shared one.
     """
-    if price is None:
+    if proposal.kind is ProposalKind.GROUP_ORDER:
+        return _bought(proposal, share, first_share, prices) * group_saving_rate
+    known = prices.get(proposal.item_id)
+    if known is None:
         return 0.0
     if proposal.kind is ProposalKind.LOAN:
-        return price * (quantity or 0) if role is ParticipantRole.BORROWER else 0.0
-    if proposal.kind is ProposalKind.GROUP_ORDER:
-        return price * (quantity or 0) * group_saving_rate
+        borrows = share.role is ParticipantRole.BORROWER
+        return known.amount * (share.quantity or 0) if borrows else 0.0
+    if not first_share:
+        return 0.0  # one copy spared per commune, whatever its days of use
     communes = len({s.insee for s in proposal.shares})
-    return price * (communes - 1) / communes if communes else 0.0
+    return known.amount * (communes - 1) / communes if communes else 0.0
+
+
+def _bought(proposal: ProposalRow, share: Share, first_share: bool, prices: PriceBook) -> float:
+    """What a member commune pays in a group order, in euros: its part of the price obtained
+    when a coordinator recorded one (by the order's cost key, counted once a commune), else
+    its quantity at its item's unit price (in a family's order, the item of its own need)."""
+    cost = proposal.cost_key or {}
+    if cost.get("obtained"):
+        own = (cost.get("shares") or {}).get(share.insee)
+        return float(own) if own is not None and first_share else 0.0
+    known = prices.get(proposal.item_id or share.item_id)
+    return known.amount * (share.quantity or 0) if known else 0.0
