@@ -226,6 +226,16 @@ def test_event_names(reader: Reader, text: str, event: str | None) -> None:
     assert read(reader, text)["event"] == event
 
 
+def test_an_event_and_its_own_equipment_set_up_ask_for_nothing(reader: Reader) -> None:
+    reading = read(reader, "Le bus du dépistage diabète passe jeudi 15 sur le port. "
+                           "On installe 2 barnums à côté.")  # fmt: skip
+    assert (reading["intent"], reading["items"], reading["event"]) == (
+        "event",
+        [],
+        "dépistage diabète",
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "commune"),
     [

@@ -228,6 +228,14 @@ _SAVE = re.compile(
 
 
 # "à ajouter au calendrier, merci": an announcement, whatever thanks close it.
+# The commune's own equipment at its event: "on installe 2 barnums à côté", "on sortira la
+# nacelle", "4 paravents seront installés par nos services", "nous exposerons nos 2
+# utilitaires": set up, not asked for.
+_OWN_USE = re.compile(
+    r"\b(?:on|nous)\s+(?:y\s+)?(?:installe|installera|installerons|installons|sortira|sortirons"
+    r"|mettra|mettrons|exposera|exposerons|aura|aurons|prevoit|prevoyons|utilisera|utiliserons)\b"
+    r"|\bseront\s+(?:installee?s|mise?s? en place|sur place|exposee?s)\b"
+)
 _FOR_THE_CALENDAR = re.compile(
     r"\b(?:ajouter|inscrire|indiquer|mettre|noter|faire figurer|reporter|integrer|porter)"
     r"(?:\s+[a-z']+){0,3}\s+(?:au|dans le|sur le|a votre|dans votre|sur votre) calendrier"
@@ -426,7 +434,8 @@ class Reader:
         ]
         coming = [d for d in seen.dates if (d.end or d.start or dt.date.min) >= seen.today]
         uncounted = all(i.quantity is None for i in scope.items)
-        if scope.loose and uncounted and event is not None and coming and not scope.quiet:
+        passing = uncounted or _OWN_USE.search(seen.folded) is not None
+        if scope.loose and passing and event is not None and coming and not scope.quiet:
             reading.items = []  # no act: an event announced, its equipment named in passing
         if not reading.items and scope.intent is not Intent.CANCEL:
             # Nothing asked, offered or bought: a dated event announced, or nothing at all.
