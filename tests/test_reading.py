@@ -45,6 +45,11 @@ def items(reading: dict[str, Any]) -> list[tuple[str | None, int | None]]:
         ("Comment fonctionne ce service ?", "unknown"),
         ("Je suis absente du 2 au 16 août, votre message ne sera pas transféré.", "unknown"),
         ("Merci pour le prêt des barnums, tout s'est bien passé !", "unknown"),
+        ("Locmiquélic : oubliez les 2 fourgons, le déménagement est décalé", "cancel"),
+        ("Si qqn a besoin de tables lundi, on a 20 tables pliantes libres à Locmiquélic", "lend"),
+        ("On libère nos 5 tables et 20 chaises lundi, si une collecte en a besoin", "lend"),
+        ("on peut vous passer le camion benne vendredi", "lend"),
+        ("Mettez Locmiquélic pour 4 pneus hiver svp", "purchase"),
     ],
 )
 def test_intent(reader: Reader, text: str, intent: str) -> None:
@@ -248,6 +253,9 @@ def test_an_event_and_its_own_equipment_set_up_ask_for_nothing(reader: Reader) -
         ("besoin de 3 barnums le 3 mai, ST Caudan", "56036"),
         ("besoin de 3 barnums le 3 mai", None),
         ("nous aimerions emprunter à la commune de Caudan son podium le 3 mai", None),
+        # the commune offered to, not the writer; but a writer's own label before the offer
+        ("Pour Hennebont : on peut vous passer 100 chaises le 13/06. Inzinzac", "56090"),
+        ("Riantec : on peut vous passer le broyeur, Gâvres, lundi", "56193"),
     ],
 )
 def test_writer_commune(reader: Reader, text: str, commune: str | None) -> None:

@@ -74,6 +74,9 @@ CANCEL = _words(
     r"plus dispo",
     r"(?:c'est|c|ce n'est|c'est donc) plus la peine",
     r"oubli(?:ez|e|er|ons) (?:ma|notre|la|nos|mes|les|cette) (?:\w+ )?demande",
+    # "oubliez les 2 fourgons", "oubliez la commande de radios": what was asked, dropped
+    r"(?<!n')(?<!n )(?<!vous )(?:oubliez|oublions) (?:ma|mon|notre|la|le|l'|nos|mes|les|cette|ce"
+    r"|ces|\d+)\b",
     r"ne (?:tenez|tenir) (?:pas|plus) compte (?:de|du) (?:mon|ma|notre|nos|mes|ce|cette)?"
     r" ?(?:\w+ )?(?:message|demande|mail|courriel|sms)",
     r"(?:on|nous) ne (?:prend|prenons|prendra|prendrons) plus(?! que)",
@@ -229,7 +232,7 @@ LEND = _words(
     r"(?:mise?s?|mettre|mettons|met|disponibles?|dispos?|proposee?s?|proposons) (?:au|en) pret\b",
     r"(?:pouvons|pourrions|pourrons|peut|pourrait|peuvent) (?:vous |les |le |la |en )*"
     r"(?:les |le |la )?(?:ceder|louer|laisser|fournir|depanner avec|apporter|envoyer|livrer"
-    r"|deposer|donner)",
+    r"|deposer|donner|passer)",
     # "les 20 lits de camp peuvent partir dans l'heure", "ils peuvent partir chez ceux qui…"
     r"(?:peut|peuvent|pourront|pourra) partir (?:des|dans|chez|vers|a|aujourd'hui|demain|ce)",
     r"si (?:qqn|qq1|quelqu'un|quelqu un|une commune|d'autres communes|vous|ca|cela) (?:en )?"
@@ -245,6 +248,10 @@ LEND = _words(
     r" (?:sa|son|ses|nos|notre|leur|leurs|les|des|un|une|\d)",
     r"(?:nous|on) (?:avons|a|dispose|disposons|possede|possedons) [^.?!\n]{0,60}"
     r"(?:a preter|a disposition|disponibles?|dispo|libres? [^.?!\n]{0,40}si besoin)\b",
+    # "on a 20 tables pliantes libres à Locmiquélic", "on libère nos 5 tables lundi"
+    r"(?:nous|on) (?:a|avons|aura|aurons) (?:encore )?\d+ [^.?!\n]{0,40}"
+    r"\b(?:libres?|dispos?|disponibles?)\b",
+    r"(?:nous|on) (?:libere|liberons|liberera|libererons) (?:nos|notre|les|la|le|l'|\d)",
     r"(?:can|could) lend\b",
     r"we have [^.?!\n]{0,60}\b(?:free|available)\b",
 )
@@ -275,6 +282,9 @@ PURCHASE = _words(
     r"(?:nous )?(?:grouper|regrouper|regroupe|regroupons)\b",
     r"achat commun",
     r"group (?:purchase|buy|order)",
+    # joining an order: "Mettez Locmiquélic pour 4 pneus", "comptez-nous pour 200 litres"
+    r"(?:mettez|comptez|inscrivez|ajoutez|rajoutez)[- ](?:nous|moi|[a-z][a-z-]+) pour"
+    r" (?:\d|un |une |des )",
 )
 BORROW = _words(
     r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",

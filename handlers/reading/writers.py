@@ -134,6 +134,22 @@ _HOLDS = re.compile(
 )
 _THANKED = re.compile(r"\b(?:merci|remerci\w*|trugarez|grace)\b")
 _CALLED = re.compile(r"[ \t]*,[^.!?\n]{0,40}\b(?:vous|votre|vos)\b")
+# "Pour Hennebont : on peut vous passer 100 chaises": the commune offered to, however named.
+_OFFERED_TO = re.compile(
+    r"[ \t]*[,:][ \t]*(?:oui[ \t,]*)?(?:on|nous)[ \t]+(?:peut|pouvons|pourra|pourrons|pourrait"
+    r"|pourrions)[ \t]+vous\b"
+)
+_TO = re.compile(r"\b(?:pour|a)[ \t]*$")
+_TO_HEAD = re.compile(r"[ \t]*(?:pour|a)[ \t]")
+
+
+def _offered_to(text: str, start: int, end: int) -> bool:
+    """ "Pour Hennebont : on peut vous passer 100 chaises": the commune offered to (but
+    "Riantec : on peut vous passer le broyeur" is the writer's label)."""
+    to = _TO.search(text, 0, start) or _TO_HEAD.match(text, start)  # or read in the name
+    return _OFFERED_TO.match(text, end) is not None and to is not None
+
+
 _NOT_A_NAME = frozenset(
     """
     qui que qu quoi dont ou a au aux de des du la le les un une nous on vous il elle ils elles
@@ -294,7 +310,7 @@ class WriterFinder:
                 if said is not None:
                     return said
         for edge in (_LEADING.match(folded), _TRAILING.search(folded.rstrip())):
-            if edge:
+            if edge and not _offered_to(folded, edge.start("name"), edge.end("name")):
                 # "… merci Port-Louis": the name's first part is glued to it by its hyphen
                 glued = re.search(r"[a-z]+-$", folded[: edge.start("name")])
                 start = glued.start() if glued else edge.start("name")
