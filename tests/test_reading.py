@@ -80,6 +80,9 @@ def test_intent(reader: Reader, text: str, intent: str) -> None:
         ),
         ("besoin de 2 harpes celtiques le 3 mai", [(None, 2)]),
         ("20 tables le 3 mai, budget 2 000 €, tél 02 97 12 34 56, 56100 Lorient", [("table", 20)]),
+        # what the equipment serves is not asked
+        ("la nacelle mercredi aprem pour les guirlandes ?", [("nacelle", 1)]),
+        ("2 chauffages soufflants samedi pour la tente du Téléthon", [("chauffage-appoint", 2)]),
     ],
 )
 def test_items_and_quantities(

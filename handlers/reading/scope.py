@@ -83,7 +83,9 @@ _FALLBACK = re.compile(
 )
 _GLUED = re.compile(r"[ \t-]*")
 _PARTS = re.compile(r"\s*\((?:[^()\n]*[,+]\s*)?(?:\d+\s*)?")
-_SERVES = re.compile(r"\s+(?:pour|pr)\s+(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?")
+_SERVES = re.compile(
+    r"(?:[^.;:!?\n]{0,60}\s)?(?:pour|pr)\s+(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?"
+)
 _WITH = re.compile(r"\s+avec\s+")
 _ANOTHER_NAME = re.compile(
     r"\s*(?:/|\(|ou|alias|dit|type|voire)\s*(?:(?:un|une|des|le|la|les)\s+)?"
@@ -139,7 +141,9 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
         if kept and _PARTS.fullmatch(between):
             continue  # "25 ensembles brasserie (1 table + 2 bancs)": what it is made of
         if kept and _SERVES.fullmatch(between):
-            continue  # "bornes de recharge pour véhicule électrique": what it serves
+            # "bornes de recharge pour véhicule électrique", "la nacelle mercredi pour les
+            # guirlandes": what it serves
+            continue
         if kept and _WITH.fullmatch(between):
             continue  # "un pupitre avec micro": part of the first
         if kept and _ANOTHER_NAME.fullmatch(between):
