@@ -83,6 +83,16 @@ def test_intent(reader: Reader, text: str, intent: str) -> None:
         # what the equipment serves is not asked
         ("la nacelle mercredi aprem pour les guirlandes ?", [("nacelle", 1)]),
         ("2 chauffages soufflants samedi pour la tente du Téléthon", [("chauffage-appoint", 2)]),
+        # a count said further on, in words that do nothing else
+        (
+            "vous auriez des grilles d'expo pour jeudi ? 6 grilles suffiraient",
+            [("grille-exposition", 6)],
+        ),
+        (
+            "Commande groupée de sel de déneigement avant le 15 septembre ? Riantec prend 10 "
+            "tonnes de sel et 1 saleuse.",
+            [("sel-deneigement", None)],
+        ),
     ],
 )
 def test_items_and_quantities(

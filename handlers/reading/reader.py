@@ -727,9 +727,10 @@ def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
     """ "au sujet des 8 chalets réservés … nous annulons les chalets": what is withdrawn
     keeps the count said once in the message."""
     if scope.intent is not Intent.CANCEL:
-        if len(scope.items) == 1 and scope.intent is not Intent.EVENT:
-            return [own_count(scope.items[0], seen.counted)]
-        return scope.items
+        items = [_counted_later(i, seen, scope) for i in scope.items]
+        if len(items) == 1 and scope.intent is not Intent.EVENT:
+            return [own_count(items[0], seen.counted)]
+        return items
     kept = []
     for item in scope.items:
         counts = {f.quantity for f in seen.found if f.item_id == item.item_id and f.quantity}
@@ -737,6 +738,35 @@ def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
             item = replace(item, quantity=counts.pop())
         kept.append(item)
     return kept
+
+
+def _counted_later(item: FoundItem, seen: _Seen, scope: Scope) -> FoundItem:
+    """ "vous auriez des grilles d'expo pour jeudi ? … 6 grilles suffiraient": an item asked
+    without a count takes the one count said of it further on, in words that do nothing else
+    and name nothing else (not "Riantec prend 10 tonnes de sel et 1 saleuse", rows the act
+    did not take; nor the writer's own: "nos 30 tables")."""
+    if item.quantity is not None or item.item_id is None:
+        return item
+
+    def says_nothing_else(found: FoundItem) -> bool:
+        clause = seen.shape.clause_at(found.span.start)
+        others = [f for f in seen.found if f.item_id != item.item_id
+                  and seen.shape.clause_at(f.span.start) == clause]  # fmt: skip
+        return (
+            clause is not None and clause < len(scope.acts) and scope.acts[clause] is None
+            and not others
+        )  # fmt: skip
+
+    counts = {
+        f.quantity for f in seen.found
+        if f.item_id == item.item_id and f.quantity and f.span.start > item.span.end
+        and says_nothing_else(f)
+        and not _OURS_BEFORE.search(seen.folded, max(0, f.span.start - 12), f.span.start)
+    }  # fmt: skip
+    return replace(item, quantity=counts.pop()) if len(counts) == 1 else item
+
+
+_OURS_BEFORE = re.compile(r"\b(?:nos|notre|mes|leurs?|vos|votre|ses)\s+(?:\d+\s+)?$")
 
 
 # The points of a numbered message: "1. …", "2) …", "3 – …" at the start of a line.
