@@ -49,7 +49,7 @@ from tests.telegram import ChatDriver, alerts, buttons, texts
 PARIS = ZoneInfo("Europe/Paris")
 NOW = dt.datetime(2027, 5, 3, 9, tzinfo=PARIS)
 READER = shared_reader()
-ANNE, LOIC, STRANGER, COORD = 1001, 2002, 666, 3003
+ANNE, LOIC, STRANGER, COORD, MAEL = 1001, 2002, 666, 3003, 4004
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
@@ -63,13 +63,15 @@ async def fake_digests(kind: DigestKind, now: dt.datetime) -> TelegramDigest:
 
 @pytest.fixture
 async def chat(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[ChatDriver]:
-    """Anne (Riantec) and Loïc (Lorient) on Telegram; a coordinator of Lorient too."""
+    """Anne (Riantec), Loïc and Maël (Lorient) on Telegram; a coordinator of the territory
+    too (of no commune)."""
     async with sessions.begin() as session:
         riantec = await session.get(Commune, "56193")
         lorient = await session.get(Commune, "56121")
         assert riantec is not None and lorient is not None
         await add_member(session, riantec, Role.CORRESPONDENT, name="Anne", telegram_id=ANNE)
         await add_member(session, lorient, Role.CORRESPONDENT, name="Loïc", telegram_id=LOIC)
+        await add_member(session, lorient, Role.CORRESPONDENT, name="Maël", telegram_id=MAEL)
         await add_member(session, lorient, Role.COORDINATOR, name="Coord", telegram_id=COORD)
     inbox = Inbox(sessions, READER)
     yield ChatDriver(build_dispatcher(inbox, clock, digests=fake_digests), clock)
@@ -119,7 +121,10 @@ async def test_people_writing_at_once_are_looked_up_together(
     updates = [chat.message(who, "il nous faudrait 20 ganivelles le 21 juin") for who in people]
     await asyncio.gather(*(chat.feed(update) for update in updates))
     cards = [c for c in chat.session.calls if "Confirmer" in buttons([c])]
-    assert sorted(int(str(getattr(c, "chat_id", 0))) for c in cards) == [ANNE, LOIC, COORD]
+    # The coordinator names no commune: asked which, shown no card for any.
+    assert sorted(int(str(getattr(c, "chat_id", 0))) for c in cards) == [ANNE, LOIC]
+    asked = [c for c in chat.session.calls if "Pour quelle commune" in str(getattr(c, "text", ""))]
+    assert [int(str(getattr(c, "chat_id", 0))) for c in asked] == [COORD]
     assert sum("pas encore inscrit" in str(getattr(c, "text", "")) for c in chat.session.calls) == 9
     # Handled already? Who writes? Asked for the updates arriving together at once (the
     # first, perhaps, alone), not twelve times each.
@@ -268,7 +273,7 @@ async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
                 select(OutboxMessage).where(OutboxMessage.channel == Channel.TELEGRAM)
             )
         ).all()
-    assert sorted(m.recipient for m in queued) == sorted(str(i) for i in (ANNE, LOIC, COORD))
+    assert sorted(m.recipient for m in queued) == sorted(str(i) for i in (ANNE, LOIC, MAEL))
     assert all(m.dedupe_key and ":telegram:" in m.dedupe_key for m in queued)
 
     before = len(chat.session.calls)
@@ -297,7 +302,7 @@ async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
         if isinstance(c, SendMessage) and "Proposition de prêt" in c.text
     }
     before = len(chat.session.calls)
-    assert await deliver_due(sessions, chat.bot, clock) == 4  # Anne, Coord; then Loïc, Coord
+    assert await deliver_due(sessions, chat.bot, clock) == 4  # Anne, Maël; then Loïc, Maël
     # Chats are written to side by side, each chat's messages in their order.
     edits: dict[int, list[EditMessageText]] = {}
     for call in chat.session.calls[before:]:
@@ -305,15 +310,15 @@ async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
             edits.setdefault(int(str(call.chat_id)), []).append(call)
     assert {who: [e.message_id for e in them] for who, them in edits.items()} == {
         ANNE: [shown[ANNE]],
-        COORD: [shown[COORD], shown[COORD]],
+        MAEL: [shown[MAEL], shown[MAEL]],
         LOIC: [shown[LOIC]],
     }
     assert "Lorient a accepté ; on attend Riantec." in str(edits[ANNE][0].text)
     assert "Accepter" in buttons([edits[ANNE][0]])  # Anne still has to answer
-    assert "Lorient a accepté ; on attend Riantec." in str(edits[COORD][0].text)
-    assert not buttons([edits[COORD][0]])
+    assert "Lorient a accepté ; on attend Riantec." in str(edits[MAEL][0].text)
+    assert not buttons([edits[MAEL][0]])
     assert all("Confirmée" in str(e.text) and e.reply_markup is None
-               for e in (edits[LOIC][0], edits[COORD][1]))  # fmt: skip
+               for e in (edits[LOIC][0], edits[MAEL][1]))  # fmt: skip
     assert await deliver_due(sessions, chat.bot, clock) == 0  # each sent once
 
 
@@ -339,9 +344,9 @@ async def test_a_proposal_answered_before_it_left_is_rewritten_once_it_leaves(
     before = len(chat.session.calls)
     assert await deliver_due(sessions, chat.bot, clock) == 4  # 2 proposals, 2 rewrites
     made: list[Any] = chat.session.calls[before:]
-    # Coord's proposal leaves, then is rewritten; Anne's waits, to leave rewritten.
+    # Maël's proposal leaves, then is rewritten; Anne's waits, to leave rewritten.
     assert [(type(c), int(str(c.chat_id))) for c in made] == [
-        (SendMessage, LOIC), (SendMessage, COORD), (EditMessageText, COORD)
+        (SendMessage, LOIC), (SendMessage, MAEL), (EditMessageText, MAEL)
     ]  # fmt: skip
     assert "Lorient a accepté ; on attend Riantec." in str(made[2].text)
     assert not buttons([made[2]])
@@ -353,6 +358,26 @@ async def test_a_proposal_answered_before_it_left_is_rewritten_once_it_leaves(
     assert isinstance(sent, SendMessage) and int(sent.chat_id) == ANNE
     assert "Lorient a accepté ; on attend Riantec." in sent.text
     assert "Accepter" in buttons([sent])
+
+
+async def test_a_coordinator_declares_for_the_commune_they_name_and_answers_for_none(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A coordinator belongs to the territory: nothing they write is recorded for a commune
+    they do not name, and no proposal is theirs to answer."""
+    asked = texts(await chat.say(COORD, "il nous faudrait 20 barrières du 12 au 14 juillet"))
+    assert "Pour quelle commune ?" in asked and "rien n'a été enregistré" in asked
+    assert await count(sessions, Need) == 0
+    calls = await chat.say(COORD, "Pour Riantec : 20 barrières du 12 au 14 juillet")
+    assert "Besoin d'emprunt pour Riantec" in texts(calls)
+    await chat.press(COORD, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        needs = (await session.execute(select(Need.commune_insee, Need.quantity))).all()
+    assert needs == [("56193", 20)]
+    assert "aucune commune" in texts(await chat.say(COORD, "/besoins"))
+    assert "aucune commune" in texts(await chat.say(COORD, "/propositions"))
+    refused = alerts(await chat.press(COORD, ProposalCB(p=1, a="y").pack()))
+    assert len(refused) == 1 and "aucune commune" in refused[0]
 
 
 @SQLITE_ONLY

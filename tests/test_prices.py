@@ -273,7 +273,7 @@ async def test_a_price_recorded_by_the_coordinator_wins(
         assert lorient is not None
         coordinator = await add_member(session, lorient, Role.COORDINATOR, name="Coord")
         await session.flush()
-        who = Visitor(coordinator.id, "Coord", "56121", "Lorient", Role.COORDINATOR,
+        who = Visitor(coordinator.id, "Coord", None, "Lorient Agglomération", Role.COORDINATOR,
                       lorient.territory_id, "jeton")  # fmt: skip
         got = await record_price(session, who, order.id, "40 000,01", at)
     assert got == {"56036": Decimal("26666.67"), "56040": Decimal("13333.34")}
