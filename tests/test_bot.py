@@ -623,6 +623,38 @@ async def test_forged_answers_to_another_communes_proposal_change_nothing(
     assert answers == {Answer.PENDING}
 
 
+async def test_a_coordinator_replying_to_a_communes_proposal_answers_nothing(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A notice a coordinator received as a commune's member, before coordinators belonged
+    to the territory: their "j'accepte" by email is refused, the proposal still awaits."""
+    inbox = Inbox(sessions, READER)
+    offer = "Nous pouvons prêter nos 300 ganivelles de juin à septembre."
+    await inbox.receive(Inbound.from_line("mairie@mairie-queven.fr", offer, NOW))
+    calls = await chat.say(LOIC, "il nous faudrait 150 ganivelles pour le 21 juin")
+    await chat.press(LOIC, buttons(calls)["Confirmer"])
+    async with sessions.begin() as session:
+        proposal_id = await session.scalar(select(func.max(ProposalParticipant.proposal_id)))
+        assert proposal_id is not None
+        await add_member(session, (await session.get(Commune, "56121")), Role.COORDINATOR,  # type: ignore[arg-type]
+                         emails=["coord@lorient.bzh"])  # fmt: skip
+        notice = OutboxMessage(channel=Channel.EMAIL, recipient="coord@lorient.bzh",
+                               body="Proposition", next_attempt_at=NOW,
+                               actions=[{"kind": "answer_proposal", "target": proposal_id}])  # fmt: skip
+        session.add(notice)
+        await session.flush()
+        notice_id = notice.id
+    reply = Inbound(
+        Channel.EMAIL, "coord@lorient.bzh", "j'accepte", NOW, "c-1@lorient.bzh",
+        answers=notice_id, authenticated="dmarc=pass pour lorient.bzh",
+    )  # fmt: skip
+    answered = await inbox.receive(reply)
+    async with sessions() as session:
+        answers = set(await session.scalars(select(ProposalParticipant.answer)))
+    assert answers == {Answer.PENDING}
+    assert "aucune commune" in (answered.reply or "")
+
+
 @SQLITE_ONLY
 async def test_an_expired_invitation_is_refused(
     chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]

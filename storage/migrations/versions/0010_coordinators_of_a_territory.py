@@ -37,11 +37,11 @@ def upgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("territory_id", sa.Integer(), nullable=True))
+            batch_op.alter_column("commune_insee", existing_type=sa.String(length=5), nullable=True)
         op.execute(TERRITORY_OF_COMMUNE.format(table=table))
         op.execute(f"UPDATE {table} SET commune_insee = NULL WHERE role = 'coordinator'")
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column("territory_id", existing_type=sa.Integer(), nullable=False)
-            batch_op.alter_column("commune_insee", existing_type=sa.String(length=5), nullable=True)
             batch_op.create_foreign_key(
                 batch_op.f(f"fk_{table}_territory_id_territories"),
                 "territories",
