@@ -2,7 +2,8 @@
 message's `Handling`, as Mailman's chain of rules:
 
     claim → screen → identify → read → (a reply to the bot? a link asked?) → understand
-          → (a question: who can lend this?) → record | hold
+          → (a coordinator naming no commune: which one?) → (a question: who can lend
+          this?) → record | hold
 
 A step lets the message go on (it returns None) or decides its fate (an `Outcome`). Once
 every message of a transaction has been through its chain, the inbox settles what they
@@ -368,7 +369,7 @@ async def declare_asked(turn: Turn, msg: Handling) -> Outcome | None:
                              replies.DECLARED_ALREADY)  # fmt: skip
     msg.reading = turn.reader.read(question.text, question.at.astimezone(turn.zone).date())
     msg.commune = question.commune or msg.commune
-    return await _record(turn, msg, ask=True)
+    return await which_commune(turn, msg) or await _record(turn, msg, ask=True)
 
 
 async def send_link(turn: Turn, msg: Handling) -> Outcome | None:

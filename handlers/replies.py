@@ -278,7 +278,9 @@ HELP = (
 )
 HELP_COORDINATOR = (
     "\n/digest : la synthèse des rapprochements, maintenant\n"
-    "/semestre : l'état des lieux semestriel"
+    "/semestre : l'état des lieux semestriel\n"
+    "Vous êtes coordinateur du territoire, d'aucune commune : nommez la commune pour qui vous "
+    "déclarez (« Pour Riantec : … »)."
 )
 APOLOGY = (
     "Désolé, quelque chose s'est mal passé de mon côté. Votre message est conservé ; "

@@ -41,6 +41,7 @@ from storage.models import (
     OutboxStatus,
     ProposalParticipant,
     Role,
+    Territory,
 )
 from storage.outbox import draft, enqueue
 from tests.readers import shared_reader
@@ -75,6 +76,17 @@ async def chat(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Chat
         await add_member(session, lorient, Role.COORDINATOR, name="Coord", telegram_id=COORD)
     inbox = Inbox(sessions, READER)
     yield ChatDriver(build_dispatcher(inbox, clock, digests=fake_digests), clock)
+
+
+async def invited(
+    sessions: async_sessionmaker[AsyncSession], insee: str, role: Role, at: dt.datetime = NOW
+) -> str:
+    """The code of an invitation to join with `role` at that commune (a coordinator: its
+    territory), valid for a week from `at`."""
+    async with sessions.begin() as session:
+        commune = await session.get(Commune, insee)
+        assert commune is not None
+        return (await invite(session, commune, role, at, 7)).code
 
 
 async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where: object) -> int:
@@ -167,10 +179,7 @@ async def test_a_stranger_is_refused_and_nothing_is_recorded(
 async def test_an_invitation_registers_once_and_wrong_codes_are_limited(
     chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with sessions.begin() as session:
-        queven = await session.get(Commune, "56185")
-        assert queven is not None
-        code = (await invite(session, queven, Role.CORRESPONDENT, NOW, 7)).code
+    code = await invited(sessions, "56185", Role.CORRESPONDENT)
     assert 22 <= len(code) <= 64 and code.replace("-", "").replace("_", "").isalnum()
     welcome = texts(await chat.say(STRANGER, f"/start {code}"))
     assert "Bienvenue" in welcome and "Quéven" in welcome
@@ -181,11 +190,21 @@ async def test_an_invitation_registers_once_and_wrong_codes_are_limited(
     other = 777
     for _ in range(5):
         assert "pas valable" in texts(await chat.say(other, "/start mauvais-code"))
-    async with sessions.begin() as session:
-        queven = await session.get(Commune, "56185")
-        assert queven is not None
-        good = (await invite(session, queven, Role.CORRESPONDENT, NOW, 7)).code
+    good = await invited(sessions, "56185", Role.CORRESPONDENT)
     assert "Trop de codes" in texts(await chat.say(other, f"/start {good}"))
+
+
+async def test_a_coordinator_invited_joins_the_territory(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    code = await invited(sessions, "56121", Role.COORDINATOR)
+    welcome = texts(await chat.say(STRANGER, f"/start {code}"))
+    assert "coordinateur pour Lorient Agglomération" in welcome
+    async with sessions() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == STRANGER))
+        assert member is not None and member.commune_insee is None
+        territory = await session.scalar(select(Territory.id).where(Territory.epci == "200042174"))
+        assert member.territory_id == territory
 
 
 @SQLITE_ONLY
@@ -659,10 +678,7 @@ async def test_a_coordinator_replying_to_a_communes_proposal_answers_nothing(
 async def test_an_expired_invitation_is_refused(
     chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with sessions.begin() as session:
-        queven = await session.get(Commune, "56185")
-        assert queven is not None
-        old = await invite(session, queven, Role.CORRESPONDENT, NOW - dt.timedelta(days=8), 7)
-    assert "pas valable" in texts(await chat.say(STRANGER, f"/start {old.code}"))
+    old = await invited(sessions, "56185", Role.CORRESPONDENT, NOW - dt.timedelta(days=8))
+    assert "pas valable" in texts(await chat.say(STRANGER, f"/start {old}"))
     async with sessions() as session:
         assert await session.scalar(select(Member).where(Member.telegram_id == STRANGER)) is None
