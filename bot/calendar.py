@@ -11,7 +11,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.keyboards import ANTICIPATION_ANSWERS, AnticipationCB
-from bot.listing import acknowledge, members_only
+from bot.listing import acknowledge, communes_only, members_only
 from bot.sending import plain, say
 from handlers import replies
 from handlers.conversation import STALE
@@ -27,7 +27,7 @@ async def calendar(
     if member is None:
         await say(bot, message.chat.id, plain(replies.STRANGER))
         return
-    text = await requests.calendar(member.commune_insee, clock().astimezone(requests.zone).date())
+    text = await requests.calendar(member.territory_id, clock().astimezone(requests.zone).date())
     await say(bot, message.chat.id, plain(text))
 
 
@@ -44,6 +44,7 @@ async def anticipate(
     if choice is None:
         await query.answer(STALE, show_alert=True)
         return
+    assert member.commune_insee is not None  # `communes_only`
     answering = requests.anticipate(callback_data.i, member.commune_insee, choice, clock())
     await acknowledge(query, bot, answering)
 
@@ -52,6 +53,7 @@ def make_router() -> Router:
     """A router of these handlers (one per dispatcher: a router has one parent)."""
     router = Router(name="calendar")
     router.callback_query.outer_middleware(members_only)
+    router.callback_query.middleware(communes_only)
     router.message.register(calendar, Command("calendrier"))
     router.callback_query.register(anticipate, AnticipationCB.filter())
     return router

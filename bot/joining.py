@@ -64,7 +64,7 @@ async def start(
     if coordinator:
         scope = BotCommandScopeChat(chat_id=message.chat.id)
         await bot.set_my_commands(COORDINATOR_COMMANDS, scope=scope)
-    text = replies.welcome(user.full_name, joined.commune.name, coordinator)
+    text = replies.welcome(user.full_name, joined.place, coordinator)
     await say(bot, message.chat.id, plain(text))
 
 

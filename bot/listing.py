@@ -29,6 +29,24 @@ async def members_only(handler: Handler, query: TelegramObject, data: dict[str, 
     return await handler(query, data)
 
 
+async def communes_only(handler: Handler, query: TelegramObject, data: dict[str, Any]) -> Any:
+    """This router's buttons act for the member's commune: a coordinator's press does
+    nothing (they belong to the territory, and answer for no commune). Inner: it sees only
+    the presses the router handles."""
+    refusal = _refusal(data.get("member"))
+    if refusal is not None:
+        assert isinstance(query, CallbackQuery)
+        return await query.answer(refusal[:200], show_alert=True)
+    return await handler(query, data)
+
+
+def _refusal(member: Member | None) -> str | None:
+    """Why this writer cannot act for a commune, or None: a stranger, or a coordinator."""
+    if member is None:
+        return replies.STRANGER
+    return replies.NO_COMMUNE if member.commune_insee is None else None
+
+
 # Telegram keyboards stay usable up to a few dozen buttons; more is listed without one.
 MAX_BUTTONS = 30
 MAX_PROPOSALS = 10
@@ -36,10 +54,12 @@ MAX_PROPOSALS = 10
 
 async def needs(message: Message, bot: Bot, requests: Requests, member: Member | None) -> None:
     """/besoins: what the commune asks and offers, each with a button to withdraw it."""
-    if member is None:
-        await say(bot, message.chat.id, plain(replies.STRANGER))
+    refusal = _refusal(member)
+    if refusal is not None:
+        await say(bot, message.chat.id, plain(refusal))
         return
-    found = await requests.declarations(member.commune_insee)
+    assert member is not None and member.commune is not None
+    found = await requests.declarations(member.commune.insee)
     lines = [f"{n + 1}. {d.text}" for n, d in enumerate(found)]
     text = replies.declarations(member.commune.name, lines)
     buttons = [(d.kind, d.id) for d in found[:MAX_BUTTONS]]
@@ -49,9 +69,11 @@ async def needs(message: Message, bot: Bot, requests: Requests, member: Member |
 
 async def proposals(message: Message, bot: Bot, requests: Requests, member: Member | None) -> None:
     """/propositions: each proposal for the commune, with Accepter / Refuser when due."""
-    if member is None:
-        await say(bot, message.chat.id, plain(replies.STRANGER))
+    refusal = _refusal(member)
+    if refusal is not None:
+        await say(bot, message.chat.id, plain(refusal))
         return
+    assert member is not None and member.commune_insee is not None
     notices = await requests.proposals(member.commune_insee)
     if not notices:
         await say(bot, message.chat.id, plain(replies.NO_PROPOSALS))
@@ -71,6 +93,7 @@ async def withdraw(
     """Retirer: the need or offer is withdrawn, with the proposals built on it."""
     kinds = {short: kind for kind, short in DECLARATIONS.items()}
     kind = kinds.get(callback_data.k, Declaration.OFFER)
+    assert member.commune_insee is not None  # `communes_only`
     await acknowledge(
         query, bot, requests.withdraw(member.commune_insee, kind, callback_data.i, clock())
     )
@@ -100,6 +123,7 @@ async def answer(
     accept = callback_data.a == "y"
     assert query.message is not None
     chat = query.message.chat.id
+    assert member.commune_insee is not None  # `communes_only`
     try:
         done = await requests.answer(
             callback_data.p, member.commune_insee, accept, clock(), str(chat)
@@ -116,6 +140,7 @@ def make_router() -> Router:
     """A router of these handlers (one per dispatcher: a router has one parent)."""
     router = Router(name="listing")
     router.callback_query.outer_middleware(members_only)
+    router.callback_query.middleware(communes_only)
     router.message.register(needs, Command("besoins"))
     router.message.register(proposals, Command("propositions"))
     router.callback_query.register(withdraw, WithdrawCB.filter())

@@ -2,7 +2,8 @@
 message's `Handling`, as Mailman's chain of rules:
 
     claim → screen → identify → read → (a reply to the bot? a link asked?) → understand
-          → (a question: who can lend this?) → record | hold
+          → (a coordinator naming no commune: which one?) → (a question: who can lend
+          this?) → record | hold
 
 A step lets the message go on (it returns None) or decides its fate (an `Outcome`). Once
 every message of a transaction has been through its chain, the inbox settles what they
@@ -233,18 +234,27 @@ async def read(turn: Turn, msg: Handling) -> Outcome | None:
     msg.reading = msg.work.reading or turn.reader.read(
         msg.inbound.text, msg.inbound.at.astimezone(turn.zone).date()
     )
-    coordinator = msg.sender.member is not None and msg.sender.member.role is Role.COORDINATOR
-    inbound = msg.inbound
-    authenticated = inbound.channel is Channel.TELEGRAM or bool(inbound.authenticated)
-    if coordinator and msg.reading.commune and authenticated:
-        msg.commune = msg.reading.commune  # a coordinator writes for any commune, authenticated
-    else:
-        msg.commune = msg.sender.commune.insee
+    msg.commune = _speaks_for(msg.sender, msg.reading, msg.inbound)
     if len(msg.reading.items) > MAX_ITEMS:  # a list to split, or junk: nothing recorded
         count = len(msg.reading.items)
         return await msg.end(turn, Fate.ANSWERED, f"{count} articles",
                              replies.too_many(count, MAX_ITEMS))  # fmt: skip
     return None
+
+
+def _speaks_for(sender: Sender, reading: Reading, inbound: Inbound) -> str | None:
+    """The commune a message speaks for: its writer's; a coordinator's, the one they name
+    when they are authenticated, else none (they belong to the territory, not a commune)."""
+    coordinator = sender.member is not None and sender.member.role is Role.COORDINATOR
+    if coordinator and reading.commune and _authenticated(inbound):
+        return reading.commune
+    return sender.commune.insee if sender.commune is not None else None
+
+
+def _authenticated(inbound: Inbound) -> bool:
+    """Whether the writer is who they say: a Telegram account, or a mail that a trusted
+    server authenticated."""
+    return inbound.channel is Channel.TELEGRAM or bool(inbound.authenticated)
 
 
 def _replied_to(msg: Handling) -> int | None:
@@ -266,9 +276,8 @@ async def answer_anticipation(turn: Turn, msg: Handling) -> Outcome | None:
     """A reply to "Même matériel que l'an dernier ?": oui records the needs again."""
     question = await _asked(turn, msg, ActionKind.ANSWER_ANTICIPATION)
     choice = anticipation.choice_in(msg.inbound.text) if question is not None else None
-    if question is None or choice is None:
+    if question is None or choice is None or msg.commune is None:
         return None
-    assert msg.commune is not None
     try:
         reply = await anticipation.answer(
             turn.session, question, msg.commune, choice, msg.inbound.at, msg.inbound.channel,
@@ -286,6 +295,9 @@ async def answer_proposal(turn: Turn, msg: Handling) -> Outcome | None:
     if proposal is None or decision is None:
         return None
     assert msg.sender is not None
+    if msg.sender.commune is None:  # a coordinator: they answer for no commune
+        return await msg.end(turn, Fate.ANSWERED, f"proposition {proposal} : pas une commune",
+                             replies.NO_COMMUNE)  # fmt: skip
     # A proposal is answered for the commune its notice went to: the writer's own.
     mine = msg.sender.commune.insee
     try:
@@ -328,9 +340,8 @@ async def complete_need(turn: Turn, msg: Handling) -> Outcome | None:
     question was about."""
     replied = _replied_to(msg)
     original = await original_message(turn.session, replied) if replied is not None else None
-    if original is None:
+    if original is None or msg.commune is None:
         return None
-    assert msg.commune is not None
     today = msg.inbound.at.astimezone(turn.zone).date()
     completion = await complete(
         turn.session, original, msg.commune, msg.inbound.text, turn.reader, today
@@ -358,7 +369,7 @@ async def declare_asked(turn: Turn, msg: Handling) -> Outcome | None:
                              replies.DECLARED_ALREADY)  # fmt: skip
     msg.reading = turn.reader.read(question.text, question.at.astimezone(turn.zone).date())
     msg.commune = question.commune or msg.commune
-    return await _record(turn, msg, ask=True)
+    return await which_commune(turn, msg) or await _record(turn, msg, ask=True)
 
 
 async def send_link(turn: Turn, msg: Handling) -> Outcome | None:
@@ -388,6 +399,15 @@ async def understand(turn: Turn, msg: Handling) -> Outcome | None:
     return await msg.end(turn, Fate.ANSWERED, "rien à enregistrer", replies.NOTHING_UNDERSTOOD)
 
 
+async def which_commune(turn: Turn, msg: Handling) -> Outcome | None:
+    """A coordinator's message that names no commune (or not authenticated) is recorded for
+    none: the writer is asked which commune it is for, and nothing is kept until told."""
+    if msg.commune is not None:
+        return None
+    reply = replies.which_commune(authenticated=_authenticated(msg.inbound))
+    return await msg.end(turn, Fate.ANSWERED, "coordinateur : commune non nommée", reply)
+
+
 async def ask(turn: Turn, msg: Handling) -> Outcome | None:
     """A question ("qui peut nous prêter un podium le 21 juin ?") is answered with the
     communes whose offers cover those days, nearest first; nothing is recorded until its
@@ -405,8 +425,8 @@ async def ask(turn: Turn, msg: Handling) -> Outcome | None:
 
 async def hold(turn: Turn, msg: Handling) -> Outcome | None:
     """A chat message is shown back to be confirmed: nothing is recorded yet."""
-    sender = msg.sender
-    name = sender.commune.name if sender and sender.commune.insee == msg.commune else None
+    own = msg.sender.commune if msg.sender else None
+    name = own.name if own is not None and own.insee == msg.commune else None
     return Outcome(Fate.TO_CONFIRM, None, msg.id, msg.reading, msg.commune, commune_name=name)
 
 
@@ -427,7 +447,8 @@ async def _record(turn: Turn, msg: Handling, ask: bool) -> Outcome:
         if held:
             reply += replies.to_confirm(reading.doubts)
     summary = _summary(reading, recorded)
-    if msg.sender is not None and msg.commune != msg.sender.commune.insee:
+    own = msg.sender.commune if msg.sender else None
+    if msg.sender is not None and (own is None or msg.commune != own.insee):
         how = msg.inbound.authenticated or "compte Telegram"
         summary += f" ; pour {msg.commune} par le coordinateur n° {msg.member_id} ({how})"
         log.info("message %s: %s", msg.id, summary)
@@ -449,13 +470,15 @@ async def record_card(turn: Turn, msg: Handling) -> Outcome | None:
 AS_READ: tuple[Step, ...] = (
     claim_message, screen, identify, read,
     answer_anticipation, answer_proposal, confirm_held, complete_need, declare_asked,
-    send_link, understand, ask, record_and_ask,
+    send_link, understand, which_commune, ask, record_and_ask,
 )  # fmt: skip
 # A chat message: read and shown back as a card, recorded only once confirmed; a question
 # answered, recorded only once its writer presses the button to declare it.
-TO_CONFIRM: tuple[Step, ...] = (claim_shown, screen, identify, read, understand, ask, hold)
+TO_CONFIRM: tuple[Step, ...] = (
+    claim_shown, screen, identify, read, understand, which_commune, ask, hold,
+)  # fmt: skip
 # The card confirmed: recorded as the writer left it.
-CONFIRMED: tuple[Step, ...] = (claim_card, identify, read, record_card)
+CONFIRMED: tuple[Step, ...] = (claim_card, identify, read, which_commune, record_card)
 
 
 async def go_through(turn: Turn, msg: Handling) -> Outcome:

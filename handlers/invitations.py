@@ -8,8 +8,8 @@ import secrets
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import MutualiseError
-from storage.members import add_member, claim_invitation
-from storage.models import Commune, Invitation, Member, Role
+from storage.members import add_member, claim_invitation, placed
+from storage.models import Commune, Invitation, Member, Role, Territory
 
 # 18 random bytes: 144 bits, 24 URL-safe characters, well within a deep link's 64 allowed
 # characters ([A-Za-z0-9_-]) and the 32 of the column.
@@ -21,12 +21,15 @@ class InvitationError(MutualiseError):
 
 
 async def invite(
-    session: AsyncSession, commune: Commune, role: Role, now: dt.datetime, days: int
+    session: AsyncSession, place: Commune | Territory, role: Role, now: dt.datetime, days: int
 ) -> Invitation:
-    """A new code for one person to join `commune` with `role`, valid for `days` days."""
+    """A new code for one person to join with `role` at `place` (`placed`: a coordinator
+    joins its territory), valid for `days` days."""
+    territory, commune = placed(place, role)
     invitation = Invitation(
         code=secrets.token_urlsafe(CODE_BYTES),
-        commune_insee=commune.insee,
+        territory_id=territory,
+        commune_insee=commune,
         role=role,
         created_at=now,
         expires_at=now + dt.timedelta(days=days),
@@ -50,10 +53,20 @@ async def redeem(
     if not await claim_invitation(session, invitation.code, now):
         msg = "Ce code d'invitation a déjà servi. Demandez-en un nouveau à votre coordinateur."
         raise InvitationError(msg)
-    commune = await session.get(Commune, invitation.commune_insee)
-    assert commune is not None
-    member = await add_member(session, commune, invitation.role, name=name, telegram_id=telegram_id)
+    place = await _place(session, invitation)
+    member = await add_member(session, place, invitation.role, name=name, telegram_id=telegram_id)
     invitation.member_id = member.id
     await session.flush()
-    await session.refresh(member, ["commune"])
+    await session.refresh(member, ["commune", "territory"])
     return member
+
+
+async def _place(session: AsyncSession, invitation: Invitation) -> Commune | Territory:
+    """Where an invitation lets its holder join: a commune, or a coordinator's territory."""
+    if invitation.commune_insee is not None:
+        commune = await session.get(Commune, invitation.commune_insee)
+        assert commune is not None
+        return commune
+    territory = await session.get(Territory, invitation.territory_id)
+    assert territory is not None
+    return territory

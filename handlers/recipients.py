@@ -40,7 +40,8 @@ async def members_of(
     """The active members of these communes, each on their channel, read in one query."""
     found: dict[str, list[Member]] = {c: [] for c in communes}
     for member in await active_members(session, communes):
-        found[member.commune_insee].append(member)
+        if member.commune_insee is not None:  # of one of `communes`: never a coordinator
+            found[member.commune_insee].append(member)
     return {c: _of(m) for c, m in found.items()}
 
 

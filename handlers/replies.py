@@ -278,13 +278,39 @@ HELP = (
 )
 HELP_COORDINATOR = (
     "\n/digest : la synthèse des rapprochements, maintenant\n"
-    "/semestre : l'état des lieux semestriel"
+    "/semestre : l'état des lieux semestriel\n"
+    "Vous êtes coordinateur du territoire, d'aucune commune : nommez la commune pour qui vous "
+    "déclarez (« Pour Riantec : … »)."
 )
 APOLOGY = (
     "Désolé, quelque chose s'est mal passé de mon côté. Votre message est conservé ; "
     "réessayez dans un moment."
 )
 ASK_AGAIN = "Je n'ai pas compris cette réponse."
+NO_COMMUNE = (
+    "Vous êtes coordinateur de l'intercommunalité : vous n'êtes inscrit pour aucune commune, "
+    "et ne répondez pas à sa place. Ce sont ses correspondants qui voient ses besoins et "
+    "répondent à ses propositions ; pour déclarer un besoin ou une offre d'une commune, "
+    "nommez-la dans votre message (« pour Riantec : … »)."
+)
+UNAUTHENTICATED_COORDINATOR = (
+    "Rien n'a été enregistré : votre courriel n'a pas été authentifié par un serveur de "
+    "messagerie de confiance, et un coordinateur ne déclare pour une commune que depuis une "
+    "adresse authentifiée (ou par le bot Telegram)."
+)
+
+
+def which_commune(*, authenticated: bool) -> str:
+    """The answer to a coordinator whose message names no commune: for which one?"""
+    if not authenticated:
+        return UNAUTHENTICATED_COORDINATOR
+    return (
+        "Pour quelle commune ? Vous êtes coordinateur de l'intercommunalité, rattaché à aucune "
+        "commune : rien n'a été enregistré. Renvoyez votre message en nommant la commune "
+        "(par exemple « Pour Riantec : 20 barrières du 12 au 14 juillet »)."
+    )
+
+
 COORDINATORS_ONLY = "Cette commande est réservée aux coordinateurs de l'intercommunalité."
 NOTHING_PENDING = "Aucune déclaration en cours."
 DROPPED = "C'est abandonné : rien n'a été enregistré."

@@ -177,11 +177,11 @@ class Requests:
         async with writing(self.sessions) as session:
             return await link_message(session, now, base, self.zone, telegram_id=telegram_id)
 
-    async def calendar(self, commune: str, today: dt.date, weeks: int = 8) -> str:
+    async def calendar(self, territory: int, today: dt.date, weeks: int = 8) -> str:
         """The territory's manifestations of the coming weeks, recurring ones included."""
         async with self.sessions() as session:
             scopes = await views.territories(session)
-            scope = next((s for s in scopes if commune in s.communes), None)
+            scope = next((s for s in scopes if s.id == territory), None)
             last = today + dt.timedelta(weeks=weeks)
             rows = (
                 dated(await views.events(session, scope, today, last), today, last) if scope else []

@@ -7,19 +7,24 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActionEntry, Commune, Member, Role, WebLink, WebSession
+from storage.models import ActionEntry, Commune, Member, Role, Territory, WebLink, WebSession
+
+# Where a member belongs, as shown: their commune, or a coordinator's territory (the
+# queries join both).
+_place = func.coalesce(Commune.name, Territory.name)
 
 
 @dataclass(frozen=True)
 class Visitor:
-    """Who a session belongs to: the member, their commune, role and territory."""
+    """Who a session belongs to: the member, their commune (none for a coordinator: `commune`
+    is then their territory's name), role and territory."""
 
     member_id: int
     name: str
-    insee: str
+    insee: str | None
     commune: str
     role: Role
     territory_id: int
@@ -82,13 +87,14 @@ async def visitor(session: AsyncSession, digest: str, now: dt.datetime) -> Visit
                 Member.id,
                 Member.name,
                 Member.commune_insee,
-                Commune.name,
+                _place,
                 Member.role,
-                Commune.territory_id,
+                Member.territory_id,
                 WebSession.form_token,
             )
             .join(Member, Member.id == WebSession.member_id)
-            .join(Commune, Commune.insee == Member.commune_insee)
+            .join(Territory, Territory.id == Member.territory_id)
+            .outerjoin(Commune, Commune.insee == Member.commune_insee)
             .where(
                 WebSession.digest == digest, WebSession.expires_at > now, Member.active.is_(True)
             )
@@ -132,11 +138,12 @@ class LoggedAction:
 async def actions(session: AsyncSession, territory_id: int, limit: int = 20) -> list[LoggedAction]:
     """The latest actions taken by the members of a territory, newest first."""
     rows = await session.execute(
-        select(ActionEntry.at, Member.id, Member.name, Commune.name, ActionEntry.action,
+        select(ActionEntry.at, Member.id, Member.name, _place, ActionEntry.action,
                ActionEntry.detail)
         .join(Member, Member.id == ActionEntry.member_id)
-        .join(Commune, Commune.insee == Member.commune_insee)
-        .where(Commune.territory_id == territory_id)
+        .join(Territory, Territory.id == Member.territory_id)
+        .outerjoin(Commune, Commune.insee == Member.commune_insee)
+        .where(Member.territory_id == territory_id)
         .order_by(ActionEntry.id.desc())
         .limit(limit)
     )  # fmt: skip
@@ -154,10 +161,11 @@ async def first_actions(
     if not proposal_ids:
         return {}
     rows = await session.execute(
-        select(ActionEntry.proposal_id, ActionEntry.at, Member.id, Member.name, Commune.name,
+        select(ActionEntry.proposal_id, ActionEntry.at, Member.id, Member.name, _place,
                ActionEntry.action, ActionEntry.detail)
         .join(Member, Member.id == ActionEntry.member_id)
-        .join(Commune, Commune.insee == Member.commune_insee)
+        .join(Territory, Territory.id == Member.territory_id)
+        .outerjoin(Commune, Commune.insee == Member.commune_insee)
         .where(ActionEntry.proposal_id.in_(proposal_ids), ActionEntry.action == action)
         .order_by(ActionEntry.id.desc())
     )  # fmt: skip

@@ -23,6 +23,7 @@ from storage.models import (
     Need,
     Offer,
     Role,
+    Territory,
 )
 
 
@@ -34,7 +35,7 @@ class MemberError(MutualiseError):
 class Sender:
     """Who an address belongs to: a registered member, or only a town hall."""
 
-    commune: Commune
+    commune: Commune | None  # None for a coordinator: they name the commune they write for
     member: Member | None
 
 
@@ -54,16 +55,31 @@ async def commune_name(session: AsyncSession, insee: str) -> str:
     return commune.name if commune else insee
 
 
+def placed(place: Commune | Territory, role: Role) -> tuple[int, str | None]:
+    """The territory and commune (INSEE code) a member of `role` registered at `place`
+    belongs to: a correspondent to a commune, a coordinator to the territory alone (a commune
+    given for one only names its territory)."""
+    territory = place.id if isinstance(place, Territory) else place.territory_id
+    if role is Role.COORDINATOR:
+        return territory, None
+    if not isinstance(place, Commune):
+        msg = "Un correspondant parle pour une commune : donnez son nom ou son code INSEE."
+        raise MemberError(msg)
+    return territory, place.insee
+
+
 async def add_member(
     session: AsyncSession,
-    commune: Commune,
+    place: Commune | Territory,
     role: Role,
     *,
     name: str | None = None,
     emails: Sequence[str] = (),
     telegram_id: int | None = None,
 ) -> Member:
-    """Register a member; an address or a Telegram id belongs to one member only."""
+    """Register a member at `place` (`placed`); an address or a Telegram id belongs to one
+    member only."""
+    territory, commune = placed(place, role)
     addresses = sorted({normalise_address(e) for e in emails})
     for address in addresses:
         local, _, domain = address.partition("@")
@@ -80,7 +96,8 @@ async def add_member(
             msg = f"Le compte Telegram {telegram_id} est déjà celui d'un autre membre."
             raise MemberError(msg)
     member = Member(
-        commune_insee=commune.insee,
+        territory_id=territory,
+        commune_insee=commune,
         role=role,
         name=name,
         telegram_id=telegram_id,
@@ -92,12 +109,19 @@ async def add_member(
 
 
 async def members(session: AsyncSession) -> Sequence[Member]:
-    """Every member, by commune then role and name."""
+    """Every member, the coordinators of each territory first, then by commune, role and
+    name."""
     query = (
         select(Member)
-        .join(Member.commune)
-        .options(selectinload(Member.emails), selectinload(Member.commune))
-        .order_by(Commune.name, Member.role, Member.name, Member.id)
+        .outerjoin(Member.commune)
+        .options(
+            selectinload(Member.emails),
+            selectinload(Member.commune),
+            selectinload(Member.territory),
+        )
+        .order_by(
+            Member.territory_id, Commune.name.nulls_first(), Member.role, Member.name, Member.id
+        )
     )
     return (await session.scalars(query)).all()
 
@@ -131,8 +155,10 @@ async def communes_of_chats(session: AsyncSession, chats: Collection[str]) -> di
     ids = [int(c) for c in chats if c.lstrip("-").isdigit()]
     if not ids:
         return {}
-    query = select(Member.telegram_id, Member.commune_insee).where(Member.telegram_id.in_(ids))
-    return {str(chat): insee for chat, insee in (await session.execute(query)).all()}
+    query = select(Member.telegram_id, Member.commune_insee).where(
+        Member.telegram_id.in_(ids), Member.commune_insee.is_not(None)
+    )
+    return {str(chat): insee for chat, insee in (await session.execute(query)).all() if insee}
 
 
 async def identify_sender(session: AsyncSession, address: str) -> Sender | None:
@@ -207,9 +233,8 @@ async def active_coordinators(session: AsyncSession, territory_id: int) -> Seque
     return (
         await session.scalars(
             select(Member)
-            .join(Commune, Commune.insee == Member.commune_insee)
             .where(
-                Commune.territory_id == territory_id,
+                Member.territory_id == territory_id,
                 Member.role == Role.COORDINATOR,
                 Member.active.is_(True),
             )
@@ -268,10 +293,15 @@ async def member_by(
 
 
 async def calendar_tokens(session: AsyncSession) -> Sequence[CalendarToken]:
-    """Every calendar token, revoked ones included, with its member."""
+    """Every calendar token, revoked ones included, with its member and where they belong."""
+    member = selectinload(CalendarToken.member)
     query = (
         select(CalendarToken)
-        .options(selectinload(CalendarToken.member).selectinload(Member.emails))
+        .options(
+            member.selectinload(Member.emails),
+            member.selectinload(Member.commune),
+            member.selectinload(Member.territory),
+        )
         .order_by(CalendarToken.id)
     )
     return (await session.scalars(query)).all()
@@ -292,9 +322,8 @@ async def token_holder(session: AsyncSession, digest: str) -> TokenHolder | None
     """The token of that digest with its holder, or None when none has it."""
     query = (
         select(CalendarToken.digest, CalendarToken.revoked_at, Member.role, Member.active,
-               Commune.territory_id)
+               Member.territory_id)
         .join(Member, Member.id == CalendarToken.member_id)
-        .join(Commune, Commune.insee == Member.commune_insee)
         .where(CalendarToken.digest == digest)
     )  # fmt: skip
     row = (await session.execute(query)).first()

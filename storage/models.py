@@ -234,22 +234,31 @@ class CommuneMailIdentity(Base):
 
 
 class Member(Base):
-    """A person who speaks for a commune: a correspondent or a coordinator."""
+    """A person who takes part: a correspondent speaks for their commune; a coordinator
+    belongs to the territory (the intercommunality) and to no commune."""
 
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"), index=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
+    # None for a coordinator: they speak for a commune only when they name it.
+    commune_insee: Mapped[str | None] = mapped_column(ForeignKey("communes.insee"), index=True)
     role: Mapped[Role] = mapped_column(_enum(Role))
     name: Mapped[str | None] = mapped_column(Bounded(200))
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
 
-    commune: Mapped[Commune] = relationship()
+    commune: Mapped[Commune | None] = relationship()
+    territory: Mapped[Territory] = relationship()
     emails: Mapped[list[MemberEmail]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberEmail.address"
     )
+
+    @property
+    def place(self) -> str:
+        """Where the member belongs: their commune, or a coordinator's territory (loaded)."""
+        return self.commune.name if self.commune is not None else self.territory.name
 
 
 class MemberEmail(Base):
@@ -263,12 +272,14 @@ class MemberEmail(Base):
 
 
 class Invitation(Base):
-    """A one-time code that lets a Telegram user join as a member of a commune."""
+    """A one-time code that lets a Telegram user join as a member: a correspondent of a
+    commune, or a coordinator of a territory."""
 
     __tablename__ = "invitations"
 
     code: Mapped[str] = mapped_column(Bounded(32), primary_key=True)
-    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee"))
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
+    commune_insee: Mapped[str | None] = mapped_column(ForeignKey("communes.insee"))
     role: Mapped[Role] = mapped_column(_enum(Role))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     expires_at: Mapped[dt.datetime]

@@ -7,7 +7,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
 def alembic_config() -> Config:
@@ -46,5 +46,22 @@ async def upgrade(engine: AsyncEngine) -> tuple[str | None, str]:
         command.upgrade(config, "head")
         return before, head_revision()
 
-    async with engine.begin() as connection:
-        return await connection.run_sync(run)
+    async with engine.connect() as connection:
+        # SQLite rebuilds a table to alter it: dropping the old one would delete or refuse
+        # the rows that refer to it, unless foreign keys are off, which only works outside
+        # a transaction (Alembic's advice for batch migrations).
+        await _foreign_keys(connection, on=False)
+        try:
+            done = await connection.run_sync(run)
+            await connection.commit()
+        finally:
+            await connection.rollback()
+            await _foreign_keys(connection, on=True)
+        return done
+
+
+async def _foreign_keys(connection: AsyncConnection, *, on: bool) -> None:
+    """Turn SQLite's foreign keys on or off for this connection (between transactions)."""
+    if connection.dialect.name == "sqlite":
+        await connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        await connection.commit()

@@ -41,6 +41,7 @@ from storage.models import (
     OutboxStatus,
     ProposalParticipant,
     Role,
+    Territory,
 )
 from storage.outbox import draft, enqueue
 from tests.readers import shared_reader
@@ -49,7 +50,7 @@ from tests.telegram import ChatDriver, alerts, buttons, texts
 PARIS = ZoneInfo("Europe/Paris")
 NOW = dt.datetime(2027, 5, 3, 9, tzinfo=PARIS)
 READER = shared_reader()
-ANNE, LOIC, STRANGER, COORD = 1001, 2002, 666, 3003
+ANNE, LOIC, STRANGER, COORD, MAEL = 1001, 2002, 666, 3003, 4004
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
@@ -63,16 +64,29 @@ async def fake_digests(kind: DigestKind, now: dt.datetime) -> TelegramDigest:
 
 @pytest.fixture
 async def chat(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[ChatDriver]:
-    """Anne (Riantec) and Loïc (Lorient) on Telegram; a coordinator of Lorient too."""
+    """Anne (Riantec), Loïc and Maël (Lorient) on Telegram; a coordinator of the territory
+    too (of no commune)."""
     async with sessions.begin() as session:
         riantec = await session.get(Commune, "56193")
         lorient = await session.get(Commune, "56121")
         assert riantec is not None and lorient is not None
         await add_member(session, riantec, Role.CORRESPONDENT, name="Anne", telegram_id=ANNE)
         await add_member(session, lorient, Role.CORRESPONDENT, name="Loïc", telegram_id=LOIC)
+        await add_member(session, lorient, Role.CORRESPONDENT, name="Maël", telegram_id=MAEL)
         await add_member(session, lorient, Role.COORDINATOR, name="Coord", telegram_id=COORD)
     inbox = Inbox(sessions, READER)
     yield ChatDriver(build_dispatcher(inbox, clock, digests=fake_digests), clock)
+
+
+async def invited(
+    sessions: async_sessionmaker[AsyncSession], insee: str, role: Role, at: dt.datetime = NOW
+) -> str:
+    """The code of an invitation to join with `role` at that commune (a coordinator: its
+    territory), valid for a week from `at`."""
+    async with sessions.begin() as session:
+        commune = await session.get(Commune, insee)
+        assert commune is not None
+        return (await invite(session, commune, role, at, 7)).code
 
 
 async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where: object) -> int:
@@ -119,7 +133,10 @@ async def test_people_writing_at_once_are_looked_up_together(
     updates = [chat.message(who, "il nous faudrait 20 ganivelles le 21 juin") for who in people]
     await asyncio.gather(*(chat.feed(update) for update in updates))
     cards = [c for c in chat.session.calls if "Confirmer" in buttons([c])]
-    assert sorted(int(str(getattr(c, "chat_id", 0))) for c in cards) == [ANNE, LOIC, COORD]
+    # The coordinator names no commune: asked which, shown no card for any.
+    assert sorted(int(str(getattr(c, "chat_id", 0))) for c in cards) == [ANNE, LOIC]
+    asked = [c for c in chat.session.calls if "Pour quelle commune" in str(getattr(c, "text", ""))]
+    assert [int(str(getattr(c, "chat_id", 0))) for c in asked] == [COORD]
     assert sum("pas encore inscrit" in str(getattr(c, "text", "")) for c in chat.session.calls) == 9
     # Handled already? Who writes? Asked for the updates arriving together at once (the
     # first, perhaps, alone), not twelve times each.
@@ -162,10 +179,7 @@ async def test_a_stranger_is_refused_and_nothing_is_recorded(
 async def test_an_invitation_registers_once_and_wrong_codes_are_limited(
     chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with sessions.begin() as session:
-        queven = await session.get(Commune, "56185")
-        assert queven is not None
-        code = (await invite(session, queven, Role.CORRESPONDENT, NOW, 7)).code
+    code = await invited(sessions, "56185", Role.CORRESPONDENT)
     assert 22 <= len(code) <= 64 and code.replace("-", "").replace("_", "").isalnum()
     welcome = texts(await chat.say(STRANGER, f"/start {code}"))
     assert "Bienvenue" in welcome and "Quéven" in welcome
@@ -176,11 +190,21 @@ async def test_an_invitation_registers_once_and_wrong_codes_are_limited(
     other = 777
     for _ in range(5):
         assert "pas valable" in texts(await chat.say(other, "/start mauvais-code"))
-    async with sessions.begin() as session:
-        queven = await session.get(Commune, "56185")
-        assert queven is not None
-        good = (await invite(session, queven, Role.CORRESPONDENT, NOW, 7)).code
+    good = await invited(sessions, "56185", Role.CORRESPONDENT)
     assert "Trop de codes" in texts(await chat.say(other, f"/start {good}"))
+
+
+async def test_a_coordinator_invited_joins_the_territory(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    code = await invited(sessions, "56121", Role.COORDINATOR)
+    welcome = texts(await chat.say(STRANGER, f"/start {code}"))
+    assert "coordinateur pour Lorient Agglomération" in welcome
+    async with sessions() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == STRANGER))
+        assert member is not None and member.commune_insee is None
+        territory = await session.scalar(select(Territory.id).where(Territory.epci == "200042174"))
+        assert member.territory_id == territory
 
 
 @SQLITE_ONLY
@@ -268,7 +292,7 @@ async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
                 select(OutboxMessage).where(OutboxMessage.channel == Channel.TELEGRAM)
             )
         ).all()
-    assert sorted(m.recipient for m in queued) == sorted(str(i) for i in (ANNE, LOIC, COORD))
+    assert sorted(m.recipient for m in queued) == sorted(str(i) for i in (ANNE, LOIC, MAEL))
     assert all(m.dedupe_key and ":telegram:" in m.dedupe_key for m in queued)
 
     before = len(chat.session.calls)
@@ -297,7 +321,7 @@ async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
         if isinstance(c, SendMessage) and "Proposition de prêt" in c.text
     }
     before = len(chat.session.calls)
-    assert await deliver_due(sessions, chat.bot, clock) == 4  # Anne, Coord; then Loïc, Coord
+    assert await deliver_due(sessions, chat.bot, clock) == 4  # Anne, Maël; then Loïc, Maël
     # Chats are written to side by side, each chat's messages in their order.
     edits: dict[int, list[EditMessageText]] = {}
     for call in chat.session.calls[before:]:
@@ -305,15 +329,15 @@ async def test_a_proposal_reaches_telegram_and_is_accepted_by_button(
             edits.setdefault(int(str(call.chat_id)), []).append(call)
     assert {who: [e.message_id for e in them] for who, them in edits.items()} == {
         ANNE: [shown[ANNE]],
-        COORD: [shown[COORD], shown[COORD]],
+        MAEL: [shown[MAEL], shown[MAEL]],
         LOIC: [shown[LOIC]],
     }
     assert "Lorient a accepté ; on attend Riantec." in str(edits[ANNE][0].text)
     assert "Accepter" in buttons([edits[ANNE][0]])  # Anne still has to answer
-    assert "Lorient a accepté ; on attend Riantec." in str(edits[COORD][0].text)
-    assert not buttons([edits[COORD][0]])
+    assert "Lorient a accepté ; on attend Riantec." in str(edits[MAEL][0].text)
+    assert not buttons([edits[MAEL][0]])
     assert all("Confirmée" in str(e.text) and e.reply_markup is None
-               for e in (edits[LOIC][0], edits[COORD][1]))  # fmt: skip
+               for e in (edits[LOIC][0], edits[MAEL][1]))  # fmt: skip
     assert await deliver_due(sessions, chat.bot, clock) == 0  # each sent once
 
 
@@ -339,9 +363,9 @@ async def test_a_proposal_answered_before_it_left_is_rewritten_once_it_leaves(
     before = len(chat.session.calls)
     assert await deliver_due(sessions, chat.bot, clock) == 4  # 2 proposals, 2 rewrites
     made: list[Any] = chat.session.calls[before:]
-    # Coord's proposal leaves, then is rewritten; Anne's waits, to leave rewritten.
+    # Maël's proposal leaves, then is rewritten; Anne's waits, to leave rewritten.
     assert [(type(c), int(str(c.chat_id))) for c in made] == [
-        (SendMessage, LOIC), (SendMessage, COORD), (EditMessageText, COORD)
+        (SendMessage, LOIC), (SendMessage, MAEL), (EditMessageText, MAEL)
     ]  # fmt: skip
     assert "Lorient a accepté ; on attend Riantec." in str(made[2].text)
     assert not buttons([made[2]])
@@ -353,6 +377,26 @@ async def test_a_proposal_answered_before_it_left_is_rewritten_once_it_leaves(
     assert isinstance(sent, SendMessage) and int(sent.chat_id) == ANNE
     assert "Lorient a accepté ; on attend Riantec." in sent.text
     assert "Accepter" in buttons([sent])
+
+
+async def test_a_coordinator_declares_for_the_commune_they_name_and_answers_for_none(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A coordinator belongs to the territory: nothing they write is recorded for a commune
+    they do not name, and no proposal is theirs to answer."""
+    asked = texts(await chat.say(COORD, "il nous faudrait 20 barrières du 12 au 14 juillet"))
+    assert "Pour quelle commune ?" in asked and "rien n'a été enregistré" in asked
+    assert await count(sessions, Need) == 0
+    calls = await chat.say(COORD, "Pour Riantec : 20 barrières du 12 au 14 juillet")
+    assert "Besoin d'emprunt pour Riantec" in texts(calls)
+    await chat.press(COORD, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        needs = (await session.execute(select(Need.commune_insee, Need.quantity))).all()
+    assert needs == [("56193", 20)]
+    assert "aucune commune" in texts(await chat.say(COORD, "/besoins"))
+    assert "aucune commune" in texts(await chat.say(COORD, "/propositions"))
+    refused = alerts(await chat.press(COORD, ProposalCB(p=1, a="y").pack()))
+    assert len(refused) == 1 and "aucune commune" in refused[0]
 
 
 @SQLITE_ONLY
@@ -598,14 +642,43 @@ async def test_forged_answers_to_another_communes_proposal_change_nothing(
     assert answers == {Answer.PENDING}
 
 
+async def test_a_coordinator_replying_to_a_communes_proposal_answers_nothing(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A notice a coordinator received as a commune's member, before coordinators belonged
+    to the territory: their "j'accepte" by email is refused, the proposal still awaits."""
+    inbox = Inbox(sessions, READER)
+    offer = "Nous pouvons prêter nos 300 ganivelles de juin à septembre."
+    await inbox.receive(Inbound.from_line("mairie@mairie-queven.fr", offer, NOW))
+    calls = await chat.say(LOIC, "il nous faudrait 150 ganivelles pour le 21 juin")
+    await chat.press(LOIC, buttons(calls)["Confirmer"])
+    async with sessions.begin() as session:
+        proposal_id = await session.scalar(select(func.max(ProposalParticipant.proposal_id)))
+        assert proposal_id is not None
+        await add_member(session, (await session.get(Commune, "56121")), Role.COORDINATOR,  # type: ignore[arg-type]
+                         emails=["coord@lorient.bzh"])  # fmt: skip
+        notice = OutboxMessage(channel=Channel.EMAIL, recipient="coord@lorient.bzh",
+                               body="Proposition", next_attempt_at=NOW,
+                               actions=[{"kind": "answer_proposal", "target": proposal_id}])  # fmt: skip
+        session.add(notice)
+        await session.flush()
+        notice_id = notice.id
+    reply = Inbound(
+        Channel.EMAIL, "coord@lorient.bzh", "j'accepte", NOW, "c-1@lorient.bzh",
+        answers=notice_id, authenticated="dmarc=pass pour lorient.bzh",
+    )  # fmt: skip
+    answered = await inbox.receive(reply)
+    async with sessions() as session:
+        answers = set(await session.scalars(select(ProposalParticipant.answer)))
+    assert answers == {Answer.PENDING}
+    assert "aucune commune" in (answered.reply or "")
+
+
 @SQLITE_ONLY
 async def test_an_expired_invitation_is_refused(
     chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with sessions.begin() as session:
-        queven = await session.get(Commune, "56185")
-        assert queven is not None
-        old = await invite(session, queven, Role.CORRESPONDENT, NOW - dt.timedelta(days=8), 7)
-    assert "pas valable" in texts(await chat.say(STRANGER, f"/start {old.code}"))
+    old = await invited(sessions, "56185", Role.CORRESPONDENT, NOW - dt.timedelta(days=8))
+    assert "pas valable" in texts(await chat.say(STRANGER, f"/start {old}"))
     async with sessions() as session:
         assert await session.scalar(select(Member).where(Member.telegram_id == STRANGER)) is None

@@ -81,10 +81,14 @@ def test_members_add_and_list(sqlite_url: str) -> None:
         "--telegram", "987654321", db=sqlite_url,
     )  # fmt: skip
     assert coordinator.returncode == 0, coordinator.stderr
+    # A commune given for a coordinator only names the territory they belong to.
+    assert "coordinateur de Lorient Agglomération." in coordinator.stdout
     listed = json.loads(mutualise("members", "list", "--json", db=sqlite_url).stdout)
-    assert [(m["commune"], m["role"], m["emails"], m["telegram"]) for m in listed] == [
-        ("56121", "coordinator", [], 987654321),
-        ("56193", "correspondent", ["services.techniques@mairie-riantec.bzh"], None),
+    assert [
+        (m["commune"], m["territory"], m["role"], m["emails"], m["telegram"]) for m in listed
+    ] == [
+        (None, "200042174", "coordinator", [], 987654321),
+        ("56193", "200042174", "correspondent", ["services.techniques@mairie-riantec.bzh"], None),
     ]
     table = mutualise("members", "list", db=sqlite_url).stdout
     assert "Yann Le Bihan" in table and "coordinateur" in table
@@ -135,9 +139,9 @@ def test_help_and_usage_errors_are_french() -> None:
     help_text = script("--help")
     assert help_text.returncode == 0
     assert "usage : mutualise" in help_text.stdout and "affiche cette aide" in help_text.stdout
-    missing = mutualise("members", "add", "--role", "coordinator")
+    missing = mutualise("members", "add", "--commune", "Riantec")
     assert missing.returncode == 2
-    assert "arguments obligatoires manquants : --commune" in missing.stderr
+    assert "arguments obligatoires manquants : --role" in missing.stderr
 
 
 def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> None:

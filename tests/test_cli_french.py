@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
@@ -71,16 +72,8 @@ def read_only_folder(tmp_path: Path) -> Path:
         ("correspondant", "correspondent", "correspondant pour Riantec"),
         ("Correspondante", "correspondent", "correspondant pour Riantec"),
         ("correspondent", "correspondent", "correspondant pour Riantec"),
-        (
-            "coordinateur",
-            "coordinator",
-            "coordinateur de Lorient Agglomération (rattaché à Riantec)",
-        ),
-        (
-            "coordinator",
-            "coordinator",
-            "coordinateur de Lorient Agglomération (rattaché à Riantec)",
-        ),
+        ("coordinateur", "coordinator", "coordinateur de Lorient Agglomération."),
+        ("coordinator", "coordinator", "coordinateur de Lorient Agglomération."),
     ],
 )
 def test_roles_are_accepted_in_french_and_in_english(
@@ -98,13 +91,43 @@ def test_roles_are_accepted_in_french_and_in_english(
 @pytest.mark.parametrize("name", ["lorient agglo", "Lorient Agglomération", "200042174"])
 def test_the_intercommunality_is_never_taken_for_a_commune(sqlite_url: str, name: str) -> None:
     ok("init", db=sqlite_url)
-    for role in ("coordinator", "correspondant"):
-        result = mutualise("members", "add", "--commune", name, "--role", role, db=sqlite_url)
-        failed(result, "désigne l'intercommunalité Lorient Agglomération (200042174)")
+    result = mutualise("members", "add", "--commune", name, "--role", "correspondant",
+                       db=sqlite_url)  # fmt: skip
+    failed(result, "désigne l'intercommunalité Lorient Agglomération (200042174)")
     failed(mutualise("needs", "--commune", name, db=sqlite_url), "pas l'une de ses communes")
     assert json.loads(ok("members", "list", "--json", db=sqlite_url).stdout) == []
-    # The commune itself is still named as people write it.
-    ok("members", "add", "--commune", "lorient", "--role", "coordinateur", db=sqlite_url)
+    # A coordinator joins the intercommunality itself, never its central town.
+    for option in ("--commune", "--territoire"):
+        ok("members", "add", option, name, "--role", "coordinateur", db=sqlite_url)
+    listed = json.loads(ok("members", "list", "--json", db=sqlite_url).stdout)
+    assert [(m["commune"], m["territory"]) for m in listed] == [(None, "200042174")] * 2
+
+
+def test_a_coordinator_joins_the_territory_without_a_commune(sqlite_url: str) -> None:
+    ok("init", db=sqlite_url)
+    added = ok("members", "add", "--role", "coordinateur", "--email", "lou@agglo.example",
+               db=sqlite_url)  # fmt: skip
+    assert "lou@agglo.example, coordinateur de Lorient Agglomération." in added.stdout
+    invited = ok("invite", "--role", "coordinateur", db=sqlite_url)
+    assert "Invitation pour un coordinateur de Lorient Agglomération" in invited.stdout
+    failed(mutualise("members", "add", "--territoire", "Pays de Nulle Part", "--role",
+                     "coordinateur", db=sqlite_url), "« Pays de Nulle Part »")  # fmt: skip
+    for wrong in ((), ("--territoire", "lorient agglo", "--commune", "Riantec")):
+        failed(mutualise("members", "add", *wrong, "--role", "correspondant", db=sqlite_url),
+               "Un correspondant parle pour une commune : donnez-la avec --commune")  # fmt: skip
+    # A store of two territories: the coordinator's is named, or they are refused.
+    path = sqlite_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:
+        connection.execute("INSERT INTO territories (epci, name, kind, source) VALUES "
+                           "('200000001', 'Pays d''Ailleurs', 'CC', 'test')")  # fmt: skip
+    two = failed(mutualise("members", "add", "--role", "coordinateur", db=sqlite_url),
+                 "Nommez le territoire du coordinateur avec --territoire")  # fmt: skip
+    assert "Lorient Agglomération (200042174)" in two and "Pays d'Ailleurs (200000001)" in two
+    ok("members", "add", "--territoire", "200000001", "--role", "coordinateur", db=sqlite_url)
+    listed = json.loads(ok("members", "list", "--json", db=sqlite_url).stdout)
+    assert [(m["commune"], m["territory"]) for m in listed] == [
+        (None, "200042174"), (None, "200000001")
+    ]  # fmt: skip
 
 
 def test_a_far_name_gets_no_suggestion_a_close_one_does(sqlite_url: str) -> None:

@@ -340,3 +340,28 @@ async def test_a_coordinator_writes_for_another_commune_only_authenticated_and_l
     assert need.commune_insee == logged[0].commune_insee == "56069"  # Groix
     assert "pour 56069 par le coordinateur" in (logged[0].outcome or "")
     assert "dmarc=pass pour lorient.bzh" in (logged[0].outcome or "")
+
+
+async def test_a_coordinator_who_names_no_commune_is_asked_which_and_nothing_is_recorded(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A coordinator belongs to the territory: a need they write without naming a commune is
+    recorded for none (not for the commune they were once registered under), and they are
+    asked which; named, it is recorded for it."""
+    from storage.members import add_member
+    from storage.models import Commune, Role
+
+    async with sessions.begin() as session:
+        lorient = await session.get(Commune, "56121")
+        assert lorient is not None
+        await add_member(session, lorient, Role.COORDINATOR, emails=["coord@lorient.bzh"])
+    raw = mail(NEED, sender="coord@lorient.bzh", message_id="<c2@lorient.bzh>")
+    assert await talk(server, raw, sender="coord@lorient.bzh") == 250
+    assert await rows(sessions, Need) == []
+    (logged,) = await rows(sessions, InboundMessage)
+    assert logged.status is InboundStatus.ANSWERED and logged.commune_insee is None
+    (asked,) = await rows(sessions, OutboxMessage)
+    assert asked.recipient == "coord@lorient.bzh" and "Pour quelle commune ?" in asked.body
+    named = mail(f"Pour Riantec : {NEED}", sender="coord@lorient.bzh", message_id="<c3@x>")
+    assert await talk(server, named, sender="coord@lorient.bzh") == 250
+    assert [(n.commune_insee, n.quantity) for n in await rows(sessions, Need)] == [("56193", 500)]

@@ -125,14 +125,19 @@ async def test_each_commune_hears_once_of_a_launch_a_price_and_a_closing(
     form, order, url = await launched(client, sessions)
     again = await client.post(f"{url}/lancer", data={"jeton": form, "porteur": "56036"})
     assert again.status == 400
-    assert "déjà lancé : Lou (Lorient) l'a lancé le 1er juin 2027" in await body(again)
+    assert "déjà lancé : Lou (Lorient Agglomération) l'a lancé le 1er juin 2027" in await body(
+        again
+    )
     for _ in range(2):  # the same price sent twice is recorded, and told, once
         priced = await client.post(f"{url}/prix", data={"jeton": form, "prix": "2 000,01 €"})
         assert priced.status == 200
     closed = await client.post(f"{url}/clore", data={"jeton": form})
     assert closed.status == 200 and "Groupement clos" in await body(closed)
     refused = await client.post(f"{url}/clore", data={"jeton": form})
-    assert "déjà clos ou annulé : Lou (Lorient) l'a clos le 1er juin 2027" in await body(refused)
+    assert (
+        "déjà clos ou annulé : Lou (Lorient Agglomération) l'a clos le 1er juin 2027"
+        in await body(refused)
+    )
     async with sessions() as session:
         logged = list(await session.scalars(select(ActionEntry.action).order_by(ActionEntry.id)))
     assert logged == ["lancer", "prix", "clore"]
@@ -148,7 +153,7 @@ async def test_each_commune_hears_once_of_a_launch_a_price_and_a_closing(
         in launch  # fmt: skip
     assert "Part de Caudan : 3 ordinateurs portables, " in launch and "(estimation)" in launch
     assert "Elle porte la procédure pour les autres communes." in launch
-    assert "Par Lou (coordination, Lorient), le 1er juin 2027." in launch
+    assert "Par Lou (coordination, Lorient Agglomération), le 1er juin 2027." in launch
     assert f"Échéance : {order.deadline.day}" in launch  # type: ignore[union-attr]
     assert "le prix obtenu pour le groupement" in price and "2 000,01 € en tout" in price
     assert "Part de Caudan : 3 ordinateurs portables, 1 200,01 € (au prix obtenu)." in price

@@ -278,7 +278,7 @@ async def coordinator(session: AsyncSession) -> Visitor:
     assert lorient is not None
     member = await add_member(session, lorient, Role.COORDINATOR, name="Coord")
     await session.flush()
-    return Visitor(member.id, "Coord", "56121", "Lorient", Role.COORDINATOR,
+    return Visitor(member.id, "Coord", None, "Lorient Agglomération", Role.COORDINATOR,
                    lorient.territory_id, "jeton")  # fmt: skip
 
 

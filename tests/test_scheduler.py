@@ -272,7 +272,7 @@ async def test_many_territories_are_rendered_on_every_core_and_sent_once(
             session.add(Commune(insee=insee, territory_id=territory.id, name=f"Ville {number}",
                                 population=1000 + number))  # fmt: skip
             await session.flush()
-            member = Member(commune_insee=insee, role=Role.COORDINATOR, active=True)
+            member = Member(territory_id=territory.id, role=Role.COORDINATOR, active=True)
             session.add(member)
             await session.flush()
             session.add(MemberEmail(member_id=member.id, address=f"coord{number}@example.org"))

@@ -163,10 +163,10 @@ async def test_members_and_senders(engine: AsyncEngine) -> None:
         )
     async with sessions() as session:
         member = await identify_sender(session, "anne.legoff@gmail.com")
-        assert member is not None and member.member is not None
+        assert member is not None and member.member is not None and member.commune is not None
         assert (member.commune.name, member.member.name) == ("Caudan", "Anne Le Goff")
         town_hall = await identify_sender(session, "services.techniques@lorient.bzh")
-        assert town_hall is not None and town_hall.member is None
+        assert town_hall is not None and town_hall.member is None and town_hall.commune
         assert town_hall.commune.insee == "56121"
         assert (await identify_sender(session, "x@st.lorient.bzh")) is not None
         assert await identify_sender(session, "someone@gmail.com") is None
@@ -174,7 +174,10 @@ async def test_members_and_senders(engine: AsyncEngine) -> None:
         together = await identify_senders(
             session, ["Anne.LeGoff@gmail.com", "x@st.lorient.bzh", "someone@gmail.com"]
         )
-        assert {a: s and (s.commune.name, s.member is not None) for a, s in together.items()} == {
+        assert {
+            a: s and s.commune and (s.commune.name, s.member is not None)
+            for a, s in together.items()
+        } == {
             "anne.legoff@gmail.com": ("Caudan", True),
             "x@st.lorient.bzh": ("Lorient", False),
             "someone@gmail.com": None,

@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.calendar_feed import feed as calendar_feed
 from handlers.calendar_feed import issue, revoke, subscription_url, tokens
 from handlers.cli.context import Context
-from storage.members import commune_names
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -69,19 +68,18 @@ async def run_list(ctx: Context, args: argparse.Namespace) -> int:
     """List the tokens issued, without their secrets (which are not kept)."""
     async with ctx.sessions() as session:
         rows = await tokens(session)
-        names = await commune_names(session)
     if not rows:
         ctx.out.print("Aucune adresse de calendrier. Donnez-en une avec "
                       "« mutualise calendar-token add --member N ».")  # fmt: skip
         return 0
     table = Table(title="Adresses du calendrier")
-    for column in ("N°", "Membre", "Commune", "Créée le", "État"):
+    for column in ("N°", "Membre", "Commune ou territoire", "Créée le", "État"):
         table.add_column(column)
     for token in rows:
         member = token.member
         who = member.name or ", ".join(e.address for e in member.emails) or f"n° {member.id}"
         state = f"révoquée le {token.revoked_at:%d/%m/%Y}" if token.revoked_at else "active"
-        table.add_row(str(token.id), who, names.get(member.commune_insee, member.commune_insee),
+        table.add_row(str(token.id), who, member.place,
                       f"{token.created_at:%d/%m/%Y}", state)  # fmt: skip
     ctx.out.print(table)
     return 0

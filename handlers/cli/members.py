@@ -10,12 +10,12 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.cli.context import Context
-from handlers.cli.naming import commune_named
+from handlers.cli.naming import commune_named, territory_named
 from handlers.cli.output import print_json
 from handlers.invitations import invite
 from storage.labels import ROLE_WORDS, ROLES
-from storage.members import add_member, members
-from storage.models import Commune, Role
+from storage.members import MemberError, add_member, members
+from storage.models import Commune, Role, Territory
 
 # --role takes the French word shown by `members list` or the English one of the contract.
 ROLE_OPTION: dict[str, Any] = {
@@ -27,13 +27,15 @@ ROLE_OPTION: dict[str, Any] = {
     "correspondent et coordinator sont aussi acceptés",
 }
 # Why a commune is asked for, when the intercommunality was named instead.
-WHY_A_COMMUNE = {
-    Role.CORRESPONDENT: " : un correspondant parle pour une commune, donnez son nom ou son "
-    "code INSEE",
-    Role.COORDINATOR: " : un coordinateur est rattaché à la commune où il travaille (celle du "
-    "siège de l'intercommunalité, le plus souvent) ; elle le relie au territoire, dont il "
-    "reçoit les synthèses. Donnez le nom de cette commune",
-}
+WHY_A_COMMUNE = " : un correspondant parle pour une commune, donnez son nom ou son code INSEE"
+PLACE_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("--commune",), {"help": "la commune du correspondant (nom ou code INSEE)"}),
+    (("--territoire", "--territory"), {
+        "dest": "territory", "metavar": "NOM|EPCI",
+        "help": "le territoire du coordinateur (nom ou code EPCI) ; par défaut le seul de la "
+        "base. Un coordinateur appartient à l'intercommunalité, à aucune commune",
+    }),
+)  # fmt: skip
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,9 +43,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     group = commands.add_parser("members", help="membres : correspondants et coordinateurs")
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
 
-    add = actions.add_parser("add", help="inscrit un membre pour une commune")
-    add.add_argument("--commune", required=True, help="nom de la commune (ou code INSEE)")
-    add.add_argument("--role", **ROLE_OPTION)
+    add = actions.add_parser(
+        "add", help="inscrit un correspondant pour une commune, ou un coordinateur du territoire"
+    )
+    _place_options(add)
     add.add_argument("--email", action="append", default=[], metavar="ADRESSE",
                      help="adresse électronique, répétable")  # fmt: skip
     add.add_argument("--telegram", type=int, metavar="ID", help="identifiant Telegram numérique")
@@ -53,8 +56,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     invite = commands.add_parser(
         "invite", help="une invitation à rejoindre le bot Telegram (code à usage unique)"
     )
-    invite.add_argument("--commune", required=True, help="nom de la commune (ou code INSEE)")
-    invite.add_argument("--role", **ROLE_OPTION)
+    _place_options(invite)
     invite.set_defaults(run=run_invite)
 
     listing = actions.add_parser("list", help="liste les membres")
@@ -62,38 +64,50 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.set_defaults(run=run_list)
 
 
-async def _commune(session: AsyncSession, name: str, role: Role) -> tuple[Commune, str]:
-    """The commune named forgivingly (never by the intercommunality's name), and the name
-    of its territory."""
-    named = await commune_named(session, name, WHY_A_COMMUNE[role])
+def _place_options(parser: argparse.ArgumentParser) -> None:
+    """--commune (a correspondent's), --territoire (a coordinator's), --role."""
+    for names, options in PLACE_OPTIONS:
+        parser.add_argument(*names, **options)
+    parser.add_argument("--role", **ROLE_OPTION)
+
+
+async def _place(
+    session: AsyncSession, args: argparse.Namespace, role: Role
+) -> tuple[Commune | Territory, str]:
+    """Where the member joins, and how it reads: a correspondent's commune, named
+    forgivingly (never by the intercommunality's name); a coordinator's territory, named by
+    --territoire (or by --commune, which only names it), by default the only one."""
+    if role is Role.COORDINATOR:
+        scope = await territory_named(session, args.territory or args.commune)
+        territory = await session.get(Territory, scope.id)
+        assert territory is not None
+        return territory, f"{ROLES[role]} de {territory.name}"
+    if args.territory or not args.commune:
+        msg = (
+            "Un correspondant parle pour une commune : donnez-la avec --commune (son nom ou "
+            "son code INSEE) ; --territoire ne sert qu'aux coordinateurs."
+        )
+        raise MemberError(msg)
+    named = await commune_named(session, args.commune, WHY_A_COMMUNE)
     commune = await session.get(Commune, named.commune.insee)
     assert commune is not None
-    return commune, named.territory.name
-
-
-def _membership(role: Role, commune: str, territory: str) -> str:
-    """ "correspondant pour Riantec", "coordinateur de Lorient Agglomération (rattaché à
-    Lorient)"."""
-    if role is Role.COORDINATOR:
-        return f"{ROLES[role]} de {territory} (rattaché à {commune})"
-    return f"{ROLES[role]} pour {commune}"
+    return commune, f"{ROLES[role]} pour {commune.name}"
 
 
 async def run_add(ctx: Context, args: argparse.Namespace) -> int:
-    """Register a member for a commune named forgivingly."""
+    """Register a correspondent for a commune, or a coordinator for a territory."""
     role = ROLE_WORDS[args.role]
     async with ctx.sessions.begin() as session:
-        commune, territory = await _commune(session, args.commune, role)
+        place, membership = await _place(session, args, role)
         member = await add_member(
             session,
-            commune,
+            place,
             role,
             name=args.name,
             emails=args.email,
             telegram_id=args.telegram,
         )
     who = member.name or ", ".join(e.address for e in member.emails) or f"Telegram {args.telegram}"
-    membership = _membership(member.role, commune.name, territory)
     ctx.out.print(f"Membre n° {member.id} inscrit : {who}, {membership}.")
     return 0
 
@@ -102,14 +116,13 @@ async def run_invite(ctx: Context, args: argparse.Namespace) -> int:
     """Print a one-time code and the bot's deep link that uses it."""
     days, role = ctx.settings.invitation_days, ROLE_WORDS[args.role]
     async with ctx.sessions.begin() as session:
-        commune, territory = await _commune(session, args.commune, role)
-        invitation = await invite(session, commune, role, dt.datetime.now(dt.UTC), days)
+        place, membership = await _place(session, args, role)
+        invitation = await invite(session, place, role, dt.datetime.now(dt.UTC), days)
     username = None
     if ctx.settings.telegram_bot or ctx.settings.telegram_token.get_secret_value():
         from bot.service import bot_username  # the adapter loads only when it is configured
 
         username = await bot_username(ctx.settings)
-    membership = _membership(invitation.role, commune.name, territory)
     ctx.out.print(f"Invitation pour un {membership}, valable {days} jours :")
     ctx.out.print(f"Code : {invitation.code}")
     if username:
@@ -129,6 +142,7 @@ async def run_list(ctx: Context, args: argparse.Namespace) -> int:
                 {
                     "id": m.id,
                     "commune": m.commune_insee,
+                    "territory": m.territory.epci,
                     "role": m.role.value,
                     "name": m.name,
                     "emails": [e.address for e in m.emails],
@@ -143,12 +157,12 @@ async def run_list(ctx: Context, args: argparse.Namespace) -> int:
         ctx.out.print("Aucun membre inscrit. Ajoutez-en avec « mutualise members add ».")
         return 0
     table = Table(title="Membres")
-    for column in ("N°", "Commune", "Rôle", "Nom", "Adresses", "Telegram"):
+    for column in ("N°", "Commune ou territoire", "Rôle", "Nom", "Adresses", "Telegram"):
         table.add_column(column)
     for m in rows:
         table.add_row(
             str(m.id),
-            m.commune.name,
+            m.place,
             ROLES[m.role],
             m.name or "",
             ", ".join(e.address for e in m.emails),

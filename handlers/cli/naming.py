@@ -62,3 +62,24 @@ async def commune_named(session: AsyncSession, query: str, why: str = "") -> Nam
         raise TerritoryNamedError(msg)
     commune = index.resolve(query)
     return Named(commune, next(s for s in scopes if commune.insee in s.communes))
+
+
+async def territory_named(session: AsyncSession, query: str | None) -> views.Scope:
+    """The territory `query` names (its name, close, its EPCI code, or one of its communes);
+    with no query, the store's only territory. A French error when none or several fit."""
+    scopes = await views.territories(session)
+    if query is None or not query.strip():
+        if len(scopes) == 1:
+            return scopes[0]
+        choices = ", ".join(f"{s.name} ({s.epci})" for s in scopes) or "aucun"
+        msg = (
+            "Nommez le territoire du coordinateur avec --territoire (son nom ou son code "
+            f"EPCI) : la base en tient plusieurs ({choices})."
+            if scopes
+            else "Aucun territoire dans la base : lancez d'abord « mutualise init »."
+        )
+        raise TerritoryNamedError(msg)
+    grouping = next((s for s in scopes if _names_grouping(query, s)), None)
+    if grouping is not None:
+        return grouping
+    return (await commune_named(session, query)).territory

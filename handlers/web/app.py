@@ -140,7 +140,7 @@ def make_app(config: WebConfig) -> web.Application:
         if search.first and not search.last:
             search = Search(search.item, search.first, search.first)
         async with config.sessions() as session:
-            shown = await page(session, who.territory_id, who.insee, config.now(), needs,
+            shown = await page(session, who.territory_id, who.insee or "", config.now(), needs,
                                search, config.digests)  # fmt: skip
         done = DONE.get(query.get("fait", ""))
         charts = [bars(c) for c in indicator_charts(shown.summary)]
@@ -152,8 +152,8 @@ def make_app(config: WebConfig) -> web.Application:
         its carrier, add needs to it (kept off the territory's page, which stays light)."""
         wanted = int(request.match_info["id"])
         async with config.sessions() as session:
-            shown = await page(session, who.territory_id, who.insee, config.now(), NeedFilter(),
-                               Search(), config.digests)  # fmt: skip
+            shown = await page(session, who.territory_id, who.insee or "", config.now(),
+                               NeedFilter(), Search(), config.digests)  # fmt: skip
         found = next((g for g in shown.group_orders if g.row.id == wanted), None)
         if found is None:
             return _message("Groupement introuvable", f"Aucun groupement de commandes n° "
