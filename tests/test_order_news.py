@@ -46,6 +46,7 @@ from tests.test_web import (
 CLEGUER_CHAT = 3003  # a correspondent of Cléguer on Telegram
 OTHER_COORDINATOR = "max@lorient.bzh"
 QUEVEN = "achats@queven.bzh"  # Quéven's correspondent, whose need joins once launched
+LORIENT = "achats@lorient.bzh"  # Lorient's correspondent, whose commune carries it a while
 
 
 def plain(text: str) -> str:
@@ -174,6 +175,10 @@ async def test_each_commune_hears_once_of_each_new_carrier_and_of_needs_that_joi
     client: Client, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     form, order, url = await launched(client, sessions)
+    async with sessions.begin() as session:
+        lorient = await session.get(Commune, "56121")
+        assert lorient is not None
+        await add_member(session, lorient, Role.CORRESPONDENT, emails=[LORIENT])
     # Cléguer, the same form twice (told once), then Lorient, then Caudan again: three changes.
     for carrier in ("56040", "56040", "56121", "56036"):
         moved = await client.post(f"{url}/porteur", data={"jeton": form, "porteur": carrier})
@@ -201,7 +206,7 @@ async def test_each_commune_hears_once_of_each_new_carrier_and_of_needs_that_joi
         "(5 ordinateurs portables) : il est désormais porté par Cléguer, et non plus par " \
         "Caudan. Il réunit Caudan et Cléguer." in to_cleguer  # fmt: skip
     assert "Part de Caudan : 3 ordinateurs portables, 2 400,00 € (estimation)." in to_cleguer
-    assert "Par Lou (coordination, Lorient), le 1er juin 2027." in to_cleguer
+    assert "Par Lou (coordination, Lorient Agglomération), le 1er juin 2027." in to_cleguer
     assert "porté par Lorient, et non plus par Cléguer" in to_lorient
     assert "porté par Caudan, et non plus par Lorient" in back
     assert "Elle porte la procédure pour les autres communes." in back
@@ -211,7 +216,7 @@ async def test_each_commune_hears_once_of_each_new_carrier_and_of_needs_that_joi
         "Caudan, Cléguer et Quéven ; il est porté par Caudan." in joined  # fmt: skip
     assert "Part de Caudan : 3 ordinateurs portables, 2 400,00 € (estimation)." in joined
     # Lorient, which carried it for a while, hears when it carries it and when it no longer does.
-    lorient = news(found, COORDINATOR, order.id)
+    lorient = news(found, LORIENT, order.id)
     assert [str(m["Subject"]).removeprefix(head) for m in lorient] == [
         "nouveau porteur", "nouveau porteur",
     ]  # fmt: skip
