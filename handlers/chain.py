@@ -38,7 +38,7 @@ from storage.members import (
     member_by_telegram,
     normalise_address,
 )
-from storage.models import Channel, InboundStatus, Member, Proposal, Role
+from storage.models import Channel, Commune, InboundStatus, Member, Proposal, Role
 
 log = logging.getLogger("mutualise.inbox")
 # At most this many items recorded from one message.
@@ -235,6 +235,8 @@ async def read(turn: Turn, msg: Handling) -> Outcome | None:
         msg.inbound.text, msg.inbound.at.astimezone(turn.zone).date()
     )
     msg.commune = _speaks_for(msg.sender, msg.reading, msg.inbound)
+    if not await _in_their_territory(turn.session, msg.sender, msg.commune):
+        msg.commune = None  # a coordinator speaks for the communes of their territory alone
     if len(msg.reading.items) > MAX_ITEMS:  # a list to split, or junk: nothing recorded
         count = len(msg.reading.items)
         return await msg.end(turn, Fate.ANSWERED, f"{count} articles",
@@ -249,6 +251,14 @@ def _speaks_for(sender: Sender, reading: Reading, inbound: Inbound) -> str | Non
     if coordinator and reading.commune and _authenticated(inbound):
         return reading.commune
     return sender.commune.insee if sender.commune is not None else None
+
+
+async def _in_their_territory(session: AsyncSession, sender: Sender, insee: str | None) -> bool:
+    """Whether the commune a message speaks for is of its writer's territory."""
+    if insee is None or sender.member is None:
+        return True
+    commune = await session.get(Commune, insee)
+    return commune is not None and commune.territory_id == sender.member.territory_id
 
 
 def _authenticated(inbound: Inbound) -> bool:

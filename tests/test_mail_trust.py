@@ -365,3 +365,23 @@ async def test_a_coordinator_who_names_no_commune_is_asked_which_and_nothing_is_
     named = mail(f"Pour Riantec : {NEED}", sender="coord@lorient.bzh", message_id="<c3@x>")
     assert await talk(server, named, sender="coord@lorient.bzh") == 250
     assert [(n.commune_insee, n.quantity) for n in await rows(sessions, Need)] == [("56193", 500)]
+
+
+async def test_a_coordinator_speaks_for_no_commune_of_another_territory(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A coordinator of another intercommunality in the same store who names a commune of
+    Lorient Agglomération records nothing for it: they are asked which of their own."""
+    from storage.members import add_member
+    from storage.models import Role, Territory
+
+    async with sessions.begin() as session:
+        other = Territory(epci="200067932", name="Quimperlé Communauté", kind="CA", source="test")
+        session.add(other)
+        await session.flush()
+        await add_member(session, other, Role.COORDINATOR, emails=["coord@quimperle.bzh"])
+    named = mail(f"Pour Riantec : {NEED}", sender="coord@quimperle.bzh", message_id="<q1@x>")
+    assert await talk(server, named, sender="coord@quimperle.bzh") == 250
+    assert await rows(sessions, Need) == []
+    (asked,) = await rows(sessions, OutboxMessage)
+    assert asked.recipient == "coord@quimperle.bzh" and "Pour quelle commune ?" in asked.body
