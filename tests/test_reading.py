@@ -123,6 +123,8 @@ def test_an_unknown_item_keeps_its_noun_phrase(reader: Reader) -> None:
         ("besoin d'un podium samedi prochain", "2027-03-13", "2027-03-13"),
         ("besoin d'un podium demain", "2027-03-11", "2027-03-11"),
         ("besoin d'un podium dans 3 semaines", "2027-03-31", "2027-03-31"),
+        ("besoin d'un podium dans quinze jours", "2027-03-24", "2027-03-24"),  # two weeks
+        ("besoin d'un podium dans huit jours", "2027-03-17", "2027-03-17"),  # one week
         ("besoin d'un podium du 1er au 15 août", "2027-08-01", "2027-08-15"),
         ("besoin d'un podium du vendredi 6 au lundi 9 août", "2027-08-06", "2027-08-09"),
         ("besoin d'un podium entre le 10 et le 12/07", "2027-07-10", "2027-07-12"),

@@ -406,6 +406,8 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         return _Stretch(today + dt.timedelta(days=2), today + dt.timedelta(days=2), "day")
     if m := _IN_SOME.fullmatch(t):
         count = _number(m.group(1))
+        if m.group(1) in ("huit", "quinze") and m.group(2) == "jours":
+            count -= 1  # "dans quinze jours", "dans huit jours": in two weeks, in a week
         if m.group(2).startswith("jour"):
             day = today + dt.timedelta(days=count)
         elif m.group(2).startswith("semaine"):
@@ -705,7 +707,8 @@ class DateFinder:
         for match in _search(_WITHIN, folded, windows, ("d'ici", "sous")):
             if self._free(match.span()):
                 count, unit = _SPANS_OF.get(match.group(3) or "", match.group(1, 2))
-                stretch = resolve(f"dans {count} {unit}", self.today)
+                # in figures: "sous quinze jours" is fifteen, "dans quinze jours" two weeks
+                stretch = resolve(f"dans {_number(count)} {unit}", self.today)
                 if stretch is not None:
                     self._add("deadline", None, stretch.end, match.span())
         # "à partir de lundi prochain": the opening word comes with its weekday.
