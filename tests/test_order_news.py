@@ -176,9 +176,9 @@ async def test_each_commune_hears_once_of_each_new_carrier_and_of_needs_that_joi
 ) -> None:
     form, order, url = await launched(client, sessions)
     async with sessions.begin() as session:
-        lorient = await session.get(Commune, "56121")
-        assert lorient is not None
-        await add_member(session, lorient, Role.CORRESPONDENT, emails=[LORIENT])
+        town = await session.get(Commune, "56121")
+        assert town is not None
+        await add_member(session, town, Role.CORRESPONDENT, emails=[LORIENT])
     # Cléguer, the same form twice (told once), then Lorient, then Caudan again: three changes.
     for carrier in ("56040", "56040", "56121", "56036"):
         moved = await client.post(f"{url}/porteur", data={"jeton": form, "porteur": carrier})
