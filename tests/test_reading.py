@@ -83,6 +83,10 @@ def test_intent(reader: Reader, text: str, intent: str) -> None:
         # what the equipment serves is not asked
         ("la nacelle mercredi aprem pour les guirlandes ?", [("nacelle", 1)]),
         ("2 chauffages soufflants samedi pour la tente du Téléthon", [("chauffage-appoint", 2)]),
+        # a number in a club's name counts nothing
+        ("le Club des 3 Clochers nous demande 8 tables samedi", [("table", 8)]),
+        ("le FC Blavet 56 cherche 2 buts de foot samedi", [("but-foot", 2)]),
+        ("Nos 15 hôtels à insectes sont à prêter", [(None, 15)]),
         # a count said further on, in words that do nothing else
         (
             "vous auriez des grilles d'expo pour jeudi ? 6 grilles suffiraient",

@@ -719,17 +719,26 @@ def _in_a_name(original: str, number: Number) -> bool:
     before = original[max(0, number.start - 2) : number.start]
     if first.isupper() and not first.isdigit() and not re.search(r"(?:^|[.!?:\n]\s*)$", before):
         return True
-    return bool(
-        first.isdigit()
-        and _MODEL_BEFORE.search(original, max(0, number.start - 40), number.start)
-        and _MODEL_AFTER.match(original, number.end)
-    )
+    if first.isdigit() and _NAMED_AFTER.match(original, number.end):
+        return True  # "le Club des 3 Clochers", "l'Amicale des 2 Phares", "1000 Pattes"
+    name = _MODEL_BEFORE.search(original, max(0, number.start - 40), number.start)
+    if name is None or not first.isdigit():
+        return False
+    if _MODEL_AFTER.match(original, number.end):
+        return True
+    # "le FC Blavet 56 cherche", "l'US Caudan 2000": a club's number (not "Nos 15 hôtels")
+    return number.end - number.start > 1 and name.group().strip().lower() not in _DETERMINERS
 
 
 # A product's name around a number: a capitalised word (not opening a sentence) before it,
 # and a capitalised word or letters glued to it after ("Mini 4 Pro", "HP 59A", "Win 11").
 _MODEL_BEFORE = re.compile(r"(?<![.!?:\n]\s)(?<![.!?:\n])\b[A-Z][A-Za-z]*[ \t]$")
 _MODEL_AFTER = re.compile(r"[A-Za-z]{1,3}\b|[ \t]+[A-Z][a-z]+|[ \t]*(?:[,)]|$)")
+_DETERMINERS = frozenset(
+    "nos notre les des ces vos votre leurs mes le la un une et pour avec".split()
+)
+# A capitalised word after a number, inside a sentence: the number is part of a name.
+_NAMED_AFTER = re.compile(r"[ \t]+[A-ZÀ-Ý][a-zà-ÿ]{2,}")
 
 
 def _unknown(
