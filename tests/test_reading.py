@@ -127,6 +127,11 @@ def test_an_unknown_item_keeps_its_noun_phrase(reader: Reader) -> None:
         ("besoin d'un podium samedi prochain", "2027-03-13", "2027-03-13"),
         ("besoin d'un podium demain", "2027-03-11", "2027-03-11"),
         ("besoin d'un podium dans 3 semaines", "2027-03-31", "2027-03-31"),
+        (
+            "besoin d'un podium du lundi 5 juillet (vidage) au vendredi 27 août (retour)",
+            "2027-07-05",
+            "2027-08-27",
+        ),  # fmt: skip
         ("besoin d'un podium dans quinze jours", "2027-03-24", "2027-03-24"),  # two weeks
         ("besoin d'un podium dans huit jours", "2027-03-17", "2027-03-17"),  # one week
         ("besoin d'un podium du 1er au 15 août", "2027-08-01", "2027-08-15"),

@@ -191,6 +191,8 @@ _ONE_RE = re.compile(rf"{_WORD_START}{_GUARDED_ONE}")
 _RANGE = re.compile(
     rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_GUARDED_ONE})"
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
+    # "du lundi 5 juillet (vidage) au vendredi 27 août (réinstallation)": a stage's name
+    r"(?:\s*\([a-z' -]{1,30}\))?"
     r"\s*(?:au|a|et|ou|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+|en\s+)?"
     rf"(?P<b>{_GUARDED_ONE})"
 )
