@@ -131,7 +131,7 @@ def test_an_unknown_item_keeps_its_noun_phrase(reader: Reader) -> None:
             "besoin d'un podium du lundi 5 juillet (vidage) au vendredi 27 août (retour)",
             "2027-07-05",
             "2027-08-27",
-        ),  # fmt: skip
+        ),
         ("besoin d'un podium dans quinze jours", "2027-03-24", "2027-03-24"),  # two weeks
         ("besoin d'un podium dans huit jours", "2027-03-17", "2027-03-17"),  # one week
         ("besoin d'un podium du 1er au 15 août", "2027-08-01", "2027-08-15"),
