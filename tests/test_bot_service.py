@@ -93,7 +93,9 @@ async def test_run_serves_the_bot_by_long_polling(sqlite_url: str, tmp_path: Pat
             stderr=asyncio.subprocess.PIPE,
         )
         try:
-            await api.wait_for(lambda c: c.method == "setMyCommands")
+            # the process starting (imports, the reader, the store): seconds on a quiet
+            # machine, several times that on two cores shared with the other test worker
+            await api.wait_for(lambda c: c.method == "setMyCommands", seconds=60)
             await api.message(ANNE, f"/start {link.group(1)}")
             assert "Bienvenue" in (await api.wait_for(to(ANNE))).text
             assert api.floods == 1  # waited out, then sent
