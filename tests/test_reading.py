@@ -50,6 +50,8 @@ def items(reading: dict[str, Any]) -> list[tuple[str | None, int | None]]:
         ("On libère nos 5 tables et 20 chaises lundi, si une collecte en a besoin", "lend"),
         ("on peut vous passer le camion benne vendredi", "lend"),
         ("Mettez Locmiquélic pour 4 pneus hiver svp", "purchase"),
+        ("le Judo Club de Caudan accepte de prêter 30 tatamis pour le 13 février", "lend"),
+        ("Les Amis de Kerdual prêtent leur barbecue géant cet été", "lend"),
     ],
 )
 def test_intent(reader: Reader, text: str, intent: str) -> None:
@@ -83,6 +85,11 @@ def test_intent(reader: Reader, text: str, intent: str) -> None:
         # what the equipment serves is not asked
         ("la nacelle mercredi aprem pour les guirlandes ?", [("nacelle", 1)]),
         ("2 chauffages soufflants samedi pour la tente du Téléthon", [("chauffage-appoint", 2)]),
+        # what is said after "je vous informe que" is no relative clause
+        (
+            "Je vous informe que le destructeur de documents n'est finalement plus disponible",
+            [("destructeur-documents", 1)],
+        ),
         # a number in a club's name counts nothing
         ("le Club des 3 Clochers nous demande 8 tables samedi", [("table", 8)]),
         ("le FC Blavet 56 cherche 2 buts de foot samedi", [("but-foot", 2)]),

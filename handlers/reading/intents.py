@@ -248,6 +248,14 @@ LEND = _words(
     r" (?:sa|son|ses|nos|notre|leur|leurs|les|des|un|une|\d)",
     r"(?:nous|on) (?:avons|a|dispose|disposons|possede|possedons) [^.?!\n]{0,60}"
     r"(?:a preter|a disposition|disponibles?|dispo|libres? [^.?!\n]{0,40}si besoin)\b",
+    # an association lending, as the town hall relays it: "le Judo Club accepte de prêter 30
+    # tatamis", "les Amis de Kerdual prêtent leur barbecue", "la GV Calan en prête 15", "il
+    # est prêt à le prêter", "l'UNC de Languidic vous le prête"
+    r"accept(?:e|ent|ons|erait|eraient) de (?:vous |nous |les |le |la |l')?preter",
+    r"(?<!vous )(?<!nous )(?<!me )pretent (?:leur|leurs|ses|sa|son|\d)",
+    r"(?:est|sont) pret(?:e|s|es)? a (?:vous |les |le |la |l')?preter",
+    r"(?<!me )(?<!nous )en (?:prete|pretent|pretera|preteront) \d",
+    r"vous (?:le|la|les|l') ?(?:prete|pretent|pretera|preteront)\b",
     # "on a 20 tables pliantes libres à Locmiquélic", "on libère nos 5 tables lundi"
     r"(?:nous|on) (?:a|avons|aura|aurons) (?:encore )?\d+ [^.?!\n]{0,40}"
     r"\b(?:libres?|dispos?|disponibles?)\b",

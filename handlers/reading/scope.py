@@ -62,7 +62,10 @@ _INCIDENTAL = re.compile(
     r"|(?<!est-)(?<!est )(?<!est-ce )(?<!est ce )(?<!ainsi )(?<!de meme )(?<!plus )(?<!autant )"
     r"(?:\b(?:ceux|celles|celui|celle|ce|dont)\b|(?<=[a-z] )(?<!bonjour )(?<!salut )"
     r"(?<!coucou )(?<!et )(?<!mais )(?<!alors )(?<!donc )(?<!svp )(?<!savoir )(?<!sait )"
-    r"\b(?:qui|que|qu'on|qu'il)\b)(?: (?:qui|que|qu'on|dont))?"
+    # ("je vous informe que le destructeur…": what is said, not a relative clause)
+    r"\b(?:qui|(?<!informe )(?<!informons )(?<!signale )(?<!signalons )(?<!rappelle )"
+    r"(?<!rappelons )(?<!confirme )(?<!confirmons )(?<!indique )(?<!indiquons )que|qu'on|qu'il)\b)"
+    r"(?: (?:qui|que|qu'on|dont))?"
     r"[^.,;:!?()\n]{0,50}\b(?:sur|sous|derriere|dans|aux?|avec|pour|par|de|du|des|en|le|la|les|l')"
     r"\s*$"
     r"\s*(?:(?:le|la|les|l'|un|une|des|du|de|d'|notre|nos|votre|vos|son|sa|ses|leur|leurs)\s*)?$)"
