@@ -287,6 +287,9 @@ def test_an_event_and_its_own_equipment_set_up_ask_for_nothing(reader: Reader) -
         # the commune offered to, not the writer; but a writer's own label before the offer
         ("Pour Hennebont : on peut vous passer 100 chaises le 13/06. Inzinzac", "56090"),
         ("Riantec : on peut vous passer le broyeur, Gâvres, lundi", "56193"),
+        # the commune spoken to first, the writer signing last; but not one thanked
+        ("Gâvres : on a 6 barnums dispo pour votre marché le 11 décembre. Port-Louis", "56181"),
+        ("Gestel : on a bien récupéré notre enrouleur, merci Pont-Scorff", "56063"),
     ],
 )
 def test_writer_commune(reader: Reader, text: str, commune: str | None) -> None:

@@ -309,15 +309,28 @@ class WriterFinder:
                 )
                 if said is not None:
                     return said
-        for edge in (_LEADING.match(folded), _TRAILING.search(folded.rstrip())):
-            if edge and not _offered_to(folded, edge.start("name"), edge.end("name")):
-                # "… merci Port-Louis": the name's first part is glued to it by its hyphen
-                glued = re.search(r"[a-z]+-$", folded[: edge.start("name")])
-                start = glued.start() if glued else edge.start("name")
-                insee = self._resolve(folded[start : edge.end("name")])
-                if insee is not None:
-                    return insee, Span(start, edge.end("name"))
+        edges = [self._edge(folded, e) for e in (_LEADING.match(folded),
+                                                 _TRAILING.search(folded.rstrip()))]  # fmt: skip
+        named = [e for e in edges if e is not None]
+        if len(named) == 2 and named[0][0] != named[1][0]:
+            # "Gâvres : on a 6 barnums pour votre marché. Port-Louis": the one spoken to
+            # first, the writer signing last (not one thanked: "… merci Pont-Scorff")
+            last = named[1][1].start
+            thanked = _ADDRESSED.search(folded[max(0, last - 25) : last]) is not None
+            return named[0] if thanked else named[1]
+        if named:
+            return named[0]
         return self._named_anywhere(regions)
+
+    def _edge(self, folded: str, edge: re.Match[str] | None) -> tuple[str, Span] | None:
+        """The commune a name alone at the message's start or end stands for."""
+        if edge is None or _offered_to(folded, edge.start("name"), edge.end("name")):
+            return None
+        # "… merci Port-Louis": the name's first part is glued to it by its hyphen
+        glued = re.search(r"[a-z]+-$", folded[: edge.start("name")])
+        start = glued.start() if glued else edge.start("name")
+        insee = self._resolve(folded[start : edge.end("name")])
+        return (insee, Span(start, edge.end("name"))) if insee is not None else None
 
     def for_a_body(self, body: str, whole: str, signature: Span | None) -> bool:
         """Whether the writer is no commune but a body of the territory (the
