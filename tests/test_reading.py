@@ -169,6 +169,24 @@ def test_the_subjects_days_hold_when_the_body_names_only_weekdays(reader: Reader
 @pytest.mark.parametrize(
     ("text", "today", "start", "end"),
     [
+        # the week of the next such day, Monday to Friday; not a stretch of two days
+        ("besoin d'une balayeuse semaine du 27", "2027-09-14", "2027-09-27", "2027-10-01"),
+        (
+            "besoin d'une balayeuse la semaine du 14 au 18 juin",
+            "2027-03-10",
+            "2027-06-14",
+            "2027-06-18",
+        ),  # fmt: skip
+    ],
+)
+def test_a_week_by_its_day(reader: Reader, text: str, today: str, start: str, end: str) -> None:
+    reading = read(reader, text, dt.date.fromisoformat(today))
+    assert (reading["start"], reading["end"]) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "start", "end"),
+    [
         # two days said without their month: the first month where the first is not past
         # and both exist, the same rule whether written "les … et …" or "du … au …"
         ("besoin d'un podium les 27 et 28 ?", "2027-02-26", "2027-02-27", "2027-02-28"),

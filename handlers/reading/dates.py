@@ -101,6 +101,8 @@ _ONE = (
     r"|(?:\bla\s+)?\brentree\b|\bnoel\b"
     r"|(?:la\s+)?sem(?:aine|\.)?\s+pro(?:chaine)?\b|(?:le\s+)?mois\s+prochain"
     rf"|(?:la\s+)?semaine\s+du\s+(?:(?:{_WD})\s+)?[0-3]?\d(?:er)?\s*{_MONTH}"
+    # "la semaine du 8": the week of the next 8th (not "la semaine du 14 au 18")
+    rf"|(?:la\s+)?semaine\s+du\s+(?:(?:{_WD})\s+)?[0-3]?\d(?:er)?\b(?!\s*(?:au|a|-|/|\d))"
     # "semaine 24", "sem. 27": a week by its number
     # (not when its days follow: "semaine 40, du lundi 4 au vendredi 8 octobre")
     r"|(?:la\s+)?sem(?:aine|\.)?\s?n?°?\s?(?:[1-9]|[1-4]\d|5[0-3])\b(?!\s*(?:[/.-]\s?\d|h\b))"
@@ -197,7 +199,8 @@ _RANGE = re.compile(
     rf"(?P<b>{_GUARDED_ONE})"
 )
 _OPEN = re.compile(
-    _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|des|a compter d(?:u|e)|depuis le"
+    _WORD_START
+    + r"(?<!semaine )(?P<word>a partir d(?:u|e|')|des le|des|a compter d(?:u|e)|depuis le"
     r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?"
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
@@ -300,7 +303,7 @@ _FORTNIGHT = re.compile(
     rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})"
 )
 _IN_SOME = re.compile(rf"(?:dans|ds) ({_NUMS}) (jours?|semaines?|mois)")
-_WEEK_OF = re.compile(rf"(?:la )?semaine du (?:(?:{_WD}) )?([0-3]?\d(?:er)?) ?({_MONTH})")
+_WEEK_OF = re.compile(rf"(?:la )?semaine du (?:(?:{_WD}) )?([0-3]?\d(?:er)?) ?({_MONTH})?")
 _WEEKDAY_NEXT = re.compile(rf"({_WD})(?:\s+prochaine?s?)?")
 _A_WEEKDAY = re.compile(_WD)
 _DAY_ALONE = re.compile(rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?({_DAY})")
@@ -441,10 +444,14 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if re.fullmatch(r"(?:l'|cet |le |ce |la |au |en )?(?:ete|automne|hiver|printemps)", t):
         return None  # a season is too vague to lend or borrow for: the bot asks
     if m := _WEEK_OF.fullmatch(t):
-        found = resolve(f"{m.group(1)} {m.group(2)}", today)
-        if found is None:
+        if m.group(2):
+            found = resolve(f"{m.group(1)} {m.group(2)}", today)
+            day = found.start if found is not None else None
+        else:  # "la semaine du 8": the next 8th
+            day = _next_with_day(today, day_value(m.group(1)))
+        if day is None:
             return None
-        monday = found.start - dt.timedelta(days=found.start.weekday())
+        monday = day - dt.timedelta(days=day.weekday())
         return _Stretch(monday, monday + dt.timedelta(days=WORKING_WEEK), "week")
     if m := re.fullmatch(r"(?:la )?sem(?:aine|\.)? ?n?°? ?(\d{1,2})", t):
         return _numbered_week(today, int(m.group(1)))
