@@ -176,7 +176,7 @@ def test_the_subjects_days_hold_when_the_body_names_only_weekdays(reader: Reader
             "2027-03-10",
             "2027-06-14",
             "2027-06-18",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_a_week_by_its_day(reader: Reader, text: str, today: str, start: str, end: str) -> None:
