@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from storage.errors import MutualiseError
+from storage.errors import MutualiseError, unreadable
 from storage.names import fold
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -72,7 +72,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text("utf-8")
     except OSError as exc:
-        msg = f"Fichier de catalogue illisible : {path} ({exc.strerror})."
+        msg = unreadable(path, exc, "Le fichier de catalogue")
         raise CatalogueError(msg) from exc
 
 

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers import replies
+from handlers.files import OutputError, write_file
 from storage.database import create_engine
 from storage.labels import ROLES
 from storage.models import OutboxMessage, Role
@@ -241,6 +242,28 @@ def test_file_errors_say_what_failed(sqlite_url: str, tmp_path: Path) -> None:
         result = mutualise("digest", "semestre", "--out", str(out), db=sqlite_url)
         assert "base de données" not in failed(result, phrase)
     assert readme.read_text("utf-8") == "# à garder"
+
+
+def test_file_errors_are_french_sentences(sqlite_url: str, tmp_path: Path) -> None:
+    ok("init", db=sqlite_url)
+    absent, folder = tmp_path / "absent.jsonl", tmp_path / "dossier"
+    folder.mkdir()
+    for command in (("ingest", str(absent)), ("parse", "--jsonl", str(absent))):
+        failed(mutualise(*command, db=sqlite_url), f"Le fichier {absent} n'existe pas.")
+    failed(mutualise("ingest", str(folder), db=sqlite_url), f"{folder} est un dossier")
+    catalogue = mutualise("init", "--catalogue", str(absent), db=sqlite_url)
+    failed(catalogue, f"Le fichier de catalogue {absent} n'existe pas.")
+
+
+def test_an_agreement_written_nowhere_says_where(tmp_path: Path) -> None:
+    out = tmp_path / "nulle-part" / "convention.html"
+    with pytest.raises(OutputError, match=f"le dossier {tmp_path / 'nulle-part'} n'existe pas"):
+        write_file(out, b"<p>convention</p>")
+    (tmp_path / "fichier").write_text("", "utf-8")
+    with pytest.raises(OutputError, match="un élément du chemin n'est pas un dossier"):
+        write_file(tmp_path / "fichier" / "convention.html", b"")
+    with pytest.raises(OutputError, match="accès refusé|lecture seule|non permise"):
+        write_file(read_only_folder(tmp_path) / "convention.html", b"")
 
 
 async def test_a_digest_is_not_sent_when_it_cannot_be_written(

@@ -22,7 +22,7 @@ from handlers.recurrence import dated, describe
 from handlers.wording import day, noun, stretch
 from storage import views
 from storage.declarations import all_declarations
-from storage.errors import MutualiseError
+from storage.errors import MutualiseError, unreadable
 from storage.labels import (
     NEED_KINDS,
     NEED_STATUSES,
@@ -96,7 +96,7 @@ async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
     try:
         lines = args.file.read_text("utf-8").splitlines()
     except OSError as exc:
-        msg = f"Fichier illisible : {args.file} ({exc.strerror})."
+        msg = unreadable(args.file, exc)
         raise IngestError(msg) from exc
     inbox = await ctx.inbox()
     fates: Counter[tuple[str, str]] = Counter()
