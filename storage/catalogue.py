@@ -98,7 +98,8 @@ def _item(origin: str, raw: dict[str, Any]) -> ItemRecord:
     where = f"{origin}, article « {raw.get('id', '?')} »"
     missing = [k for k in ("id", "label", "family", "lendable", "unit") if k not in raw]
     if missing:
-        msg = f"{where} : champ(s) manquant(s) : {', '.join(missing)}."
+        fields = "champ manquant" if len(missing) == 1 else "champs manquants"
+        msg = f"{where} : {fields} : {', '.join(missing)}."
         raise CatalogueError(msg)
     if not _ID.match(str(raw["id"])):
         msg = f"{where} : l'identifiant ne doit contenir que a-z, 0-9 et « - »."

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -257,12 +258,13 @@ def test_file_errors_are_french_sentences(sqlite_url: str, tmp_path: Path) -> No
 
 def test_an_agreement_written_nowhere_says_where(tmp_path: Path) -> None:
     out = tmp_path / "nulle-part" / "convention.html"
-    with pytest.raises(OutputError, match=f"le dossier {tmp_path / 'nulle-part'} n'existe pas"):
+    missing = re.escape(f"le dossier {tmp_path / 'nulle-part'} n'existe pas")
+    with pytest.raises(OutputError, match=missing):
         write_file(out, b"<p>convention</p>")
     (tmp_path / "fichier").write_text("", "utf-8")
     with pytest.raises(OutputError, match="un élément du chemin n'est pas un dossier"):
         write_file(tmp_path / "fichier" / "convention.html", b"")
-    with pytest.raises(OutputError, match="accès refusé|lecture seule|non permise"):
+    with pytest.raises(OutputError, match=r"accès refusé|lecture seule|non permise"):
         write_file(read_only_folder(tmp_path) / "convention.html", b"")
 
 

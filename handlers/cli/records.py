@@ -44,7 +44,7 @@ FATES = {
     Fate.DUPLICATE: ("déjà reçu", "déjà reçus"),
     Fate.REFUSED: ("refusé (expéditeur inconnu)", "refusés (expéditeur inconnu)"),
     Fate.ANSWERED: ("sans rien à enregistrer", "sans rien à enregistrer"),
-    Fate.ASKED: ("question, rien d'enregistré", "questions, rien d'enregistré"),
+    Fate.ASKED: ("question (rien d'enregistré)", "questions (rien d'enregistré)"),
     Fate.FAILED: ("en échec, conservé pour reprise", "en échec, conservés pour reprise"),
     Fate.TO_CONFIRM: ("à confirmer", "à confirmer"),
 }
