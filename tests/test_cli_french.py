@@ -142,6 +142,19 @@ def test_a_far_name_gets_no_suggestion_a_close_one_does(sqlite_url: str) -> None
     assert "Aucun besoin ni offre enregistré pour Lanester." in none.stdout
 
 
+def test_a_name_found_inside_another_is_asked_not_taken(sqlite_url: str) -> None:
+    ok("init", db=sqlite_url)
+    # Étel is a commune of another intercommunality, spelt inside "Gestel".
+    etel = mutualise("members", "add", "--commune", "Etel", "--role", "correspondant",
+                     db=sqlite_url)  # fmt: skip
+    failed(etel, "Aucune commune du territoire ne s'appelle « Etel ». Vouliez-vous dire : Gestel ?")
+    assert json.loads(ok("members", "list", "--json", db=sqlite_url).stdout) == []
+    for loose, name in (("Rianteq", "Riantec"), ("mairie de Riantec", "Riantec"),
+                        ("Lorient-ville", "Lorient"), ("Lochrist", "Inzinzac-Lochrist")):  # fmt: skip
+        none = ok("needs", "--commune", loose, db=sqlite_url)
+        assert f"Aucun besoin ni offre enregistré pour {name}." in none.stdout
+
+
 def test_digest_kinds_in_french(sqlite_url: str, tmp_path: Path) -> None:
     ingested(sqlite_url, tmp_path, LOAN)
     for kind, title in (("rapprochements", "Rapprochements du"), ("semestre", "État des lieux")):
