@@ -217,7 +217,10 @@ def test_dates_are_read_the_french_way_too(sqlite_url: str, tmp_path: Path, writ
     ])  # fmt: skip
     found = json.loads(ok("events", "--json", "--from", written, db=sqlite_url).stdout)
     assert [e["name"] for e in found] == ["forum des associations"]
-    failed(mutualise("events", "--to", "31/02/2027", db=sqlite_url), "Date --to illisible")
+    failed(mutualise("events", "--to", "31/02/2027", db=sqlite_url), "le 31/02/2027 n'existe pas")
+    failed(mutualise("events", "--to", "juillet", db=sqlite_url), "Date --to illisible")
+    backwards = mutualise("events", "--from", "31/07/2027", "--to", "01/06/2027", db=sqlite_url)
+    failed(backwards, "Période à l'envers : --to (01/06/2027) tombe avant --from (31/07/2027).")
 
 
 def test_parse_now_in_french() -> None:

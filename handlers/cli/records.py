@@ -13,7 +13,7 @@ from rich.table import Table
 
 from handlers import replies
 from handlers.cli.context import Context
-from handlers.cli.days import day_option
+from handlers.cli.days import period_options
 from handlers.cli.naming import commune_named
 from handlers.cli.output import plural, print_json
 from handlers.inbound import Inbound
@@ -345,7 +345,7 @@ def register_events(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 async def run_events(ctx: Context, args: argparse.Namespace) -> int:
     """List event occurrences, optionally between two dates."""
-    first, last = day_option(args.first, "--from"), day_option(args.last, "--to")
+    first, last = period_options(args.first, args.last)
     async with ctx.sessions() as session:
         found = await views.events(session, None, first, last)
     # With no window, a recurring event is shown up to a year after the last known date.
