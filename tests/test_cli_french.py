@@ -185,6 +185,19 @@ def test_listings_show_french_statuses_and_dates(
     assert (loan["status"], loan["status_label"]) == ("proposed", "en attente de réponse")
 
 
+def test_a_need_whose_loan_is_confirmed_says_so(sqlite_url: str, tmp_path: Path) -> None:
+    ingested(sqlite_url, tmp_path, LOAN)
+    (loan,) = json.loads(ok("proposals", "--json", db=sqlite_url).stdout)
+    for commune in ("Lorient", "Riantec"):
+        ok("answer", str(loan["id"]), "--commune", commune, "--accept", db=sqlite_url)
+    rows = json.loads(ok("needs", "--json", db=sqlite_url).stdout)
+    # The contract's status is unchanged; what a person reads is where the loan stands.
+    assert [(r["status"], r["status_label"]) for r in rows] == [
+        ("matched", "prêt confirmé"),
+        ("open", "ouverte"),
+    ]
+
+
 def test_calendar_tokens_name_the_commune(sqlite_url: str) -> None:
     ok("init", db=sqlite_url)
     ok("members", "add", "--commune", "Lorient", "--role", "coordinateur", "--email",

@@ -21,7 +21,7 @@ from handlers.inbox import Fate
 from handlers.recurrence import dated, describe
 from handlers.wording import day, noun, stretch
 from storage import views
-from storage.declarations import all_declarations
+from storage.declarations import all_declarations, confirmed_kinds
 from storage.errors import MutualiseError, unreadable
 from storage.labels import (
     NEED_KINDS,
@@ -32,7 +32,7 @@ from storage.labels import (
     PROPOSAL_STATUSES,
 )
 from storage.members import communes
-from storage.models import ParticipantRole, Proposal, ProposalStatus
+from storage.models import NeedStatus, ParticipantRole, Proposal, ProposalStatus
 from storage.proposals import all_proposals
 
 DATES = ("start", "end", "deadline")
@@ -154,6 +154,9 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
         if args.commune:
             commune = (await commune_named(session, args.commune, WHY_A_COMMUNE)).commune
         needs, offers = await all_declarations(session, commune.insee if commune else None)
+        confirmed = await confirmed_kinds(
+            session, [n.id for n in needs if n.status is NeedStatus.MATCHED]
+        )
     rows: list[dict[str, Any]] = [
         {
             "id": n.id,
@@ -166,7 +169,11 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
             "end": _iso(n.end),
             "deadline": _iso(n.deadline),
             "status": n.status.value,
-            "status_label": NEED_STATUSES[n.status],
+            "status_label": (
+                views.confirmed_label(confirmed[n.id])
+                if n.id in confirmed
+                else NEED_STATUSES[n.status]
+            ),
             "channel": n.channel.value,
             "reason": n.status_reason,
         }
