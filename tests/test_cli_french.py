@@ -198,6 +198,17 @@ def test_a_need_whose_loan_is_confirmed_says_so(sqlite_url: str, tmp_path: Path)
     ]
 
 
+def test_no_agreement_waits_for_a_refused_loan(sqlite_url: str, tmp_path: Path) -> None:
+    ingested(sqlite_url, tmp_path, LOAN)
+    (loan,) = json.loads(ok("proposals", "--json", db=sqlite_url).stdout)
+    number = str(loan["id"])
+    ok("answer", number, "--commune", "Riantec", "--refuse", db=sqlite_url)
+    out = str(tmp_path / "convention.docx")
+    why = failed(mutualise("convention", number, "--out", out, db=sqlite_url),
+                 f"La proposition n° {number} est refusée : pas de convention à établir.")  # fmt: skip
+    assert "en attente" not in why
+
+
 def test_calendar_tokens_name_the_commune(sqlite_url: str) -> None:
     ok("init", db=sqlite_url)
     ok("members", "add", "--commune", "Lorient", "--role", "coordinateur", "--email",
