@@ -164,6 +164,10 @@ async def _confirmed_loan(session: AsyncSession, proposal_id: int) -> Proposal:
     if proposal.kind is not ProposalKind.LOAN:
         msg = f"La proposition n° {proposal_id} n'est pas un prêt : pas de convention de prêt."
         raise AgreementError(msg)
+    if proposal.status in (ProposalStatus.REFUSED, ProposalStatus.CANCELLED):
+        status = PROPOSAL_STATUSES[proposal.status]
+        msg = f"La proposition n° {proposal_id} est {status} : pas de convention à établir."
+        raise AgreementError(msg)
     if proposal.status is not ProposalStatus.ACCEPTED:
         names = await commune_names(session)
         waiting = [

@@ -22,7 +22,7 @@ from handlers.proposals import verdict
 from handlers.reading.bodies import own_words
 from handlers.recipients import of_commune
 from handlers.recurrence import Occurrence, next_occurrence, when
-from handlers.wording import amount, listing
+from handlers.wording import amount, listing, noun
 from storage.declarations import edition_settled, last_edition_needs, recurring_events
 from storage.errors import MutualiseError
 from storage.models import (
@@ -186,5 +186,12 @@ async def answer(
     name = await session.get(Commune, commune)
     return (
         f"C'est noté pour {name.name if name else commune} : {things} pour {event.name} "
-        f"{when(occurrence, region)}. {len(created)} proposition(s) de prêt pour l'instant."
+        f"{when(occurrence, region)}. {_loans_so_far(len(created))}"
     )
+
+
+def _loans_so_far(count: int) -> str:
+    """ "Aucune proposition de prêt pour l'instant.", "2 propositions de prêt …"."""
+    if count == 0:
+        return "Aucune proposition de prêt pour l'instant."
+    return f"{count} {noun(count, 'proposition')} de prêt pour l'instant."

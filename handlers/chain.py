@@ -29,6 +29,7 @@ from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
 from handlers.recording import Author, Recorded, held_from, record, release
 from handlers.settlement import Settlement
+from handlers.wording import noun
 from storage.errors import MutualiseError
 from storage.inbox import UNHANDLED, claim_many, set_outcome, take_question
 from storage.members import (
@@ -428,7 +429,8 @@ async def ask(turn: Turn, msg: Handling) -> Outcome | None:
     found = await asking.lenders(turn.session, msg.reading, msg.commune)
     reply = replies.lenders(msg.reading, found)
     lenders = sum(len(f.free) for f in found)
-    outcome = await msg.end(turn, Fate.ASKED, f"question : {lenders} offre(s) libre(s)", reply)
+    free = f"{lenders} {noun(lenders, 'offre libre', 'offres libres')}"
+    outcome = await msg.end(turn, Fate.ASKED, f"question : {free}", reply)
     outcome.actions = (Action(ActionKind.DECLARE_ASKED, msg.id),)
     return outcome
 
@@ -518,7 +520,7 @@ def _items(recorded: Recorded) -> set[str]:
 
 
 def _summary(reading: Reading, recorded: Recorded) -> str:
-    return (
-        f"{reading.intent.value}: {len(recorded.needs)} besoin(s), {len(recorded.offers)} "
-        f"offre(s), {len(recorded.withdrawn_needs) + len(recorded.withdrawn_offers)} retrait(s)"
-    )
+    withdrawn = len(recorded.withdrawn_needs) + len(recorded.withdrawn_offers)
+    counts = ((len(recorded.needs), "besoin"), (len(recorded.offers), "offre"),
+              (withdrawn, "retrait"))  # fmt: skip
+    return f"{reading.intent.value}: " + ", ".join(f"{n} {noun(n, word)}" for n, word in counts)

@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from storage.errors import MutualiseError
+from storage.errors import MutualiseError, os_reason
 
 
 class OutputError(MutualiseError):
@@ -28,8 +28,10 @@ def write_file(path: Path, content: bytes) -> None:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             msg = f"{path} est un lien symbolique : mutualise n'écrit pas à travers un lien."
+        elif exc.errno == errno.ENOENT:
+            msg = f"Impossible d'écrire {path} : le dossier {path.parent} n'existe pas."
         else:
-            msg = f"Impossible d'écrire {path} : {exc.strerror}."
+            msg = f"Impossible d'écrire {path} : {os_reason(exc)}."
         raise OutputError(msg) from exc
     with os.fdopen(descriptor, "wb") as file:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):

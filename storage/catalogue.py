@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from storage.errors import MutualiseError
+from storage.errors import MutualiseError, unreadable
 from storage.names import fold
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -72,7 +72,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text("utf-8")
     except OSError as exc:
-        msg = f"Fichier de catalogue illisible : {path} ({exc.strerror})."
+        msg = unreadable(path, exc, "Le fichier de catalogue")
         raise CatalogueError(msg) from exc
 
 
@@ -98,7 +98,8 @@ def _item(origin: str, raw: dict[str, Any]) -> ItemRecord:
     where = f"{origin}, article « {raw.get('id', '?')} »"
     missing = [k for k in ("id", "label", "family", "lendable", "unit") if k not in raw]
     if missing:
-        msg = f"{where} : champ(s) manquant(s) : {', '.join(missing)}."
+        fields = "champ manquant" if len(missing) == 1 else "champs manquants"
+        msg = f"{where} : {fields} : {', '.join(missing)}."
         raise CatalogueError(msg)
     if not _ID.match(str(raw["id"])):
         msg = f"{where} : l'identifiant ne doit contenir que a-z, 0-9 et « - »."

@@ -305,6 +305,11 @@ _KIND_NAMES = {
 }
 
 
+def confirmed_label(kind: ProposalKind) -> str:
+    """ "prêt confirmé", "groupement confirmé": a need whose proposal all accepted."""
+    return f"{_KIND_NAMES[kind]} {_STATES[ProposalStatus.ACCEPTED]}"
+
+
 def with_progress(
     needs: Iterable[NeedRow], proposals: Iterable[ProposalRow], today: dt.date
 ) -> list[NeedRow]:

@@ -103,6 +103,7 @@ async def test_asked_once_per_occurrence_and_answered_by_email(
     )
     outcome = await inbox.receive(reply)
     assert outcome.reply is not None and "C'est noté pour Riantec" in outcome.reply
+    assert "2 propositions de prêt pour l'instant." in outcome.reply
     needs = await borrow_needs(sessions, dt.date(2028, 9, 2))
     assert sorted((n.item_id, n.quantity, n.event_id) for n in needs) == [
         ("grille-exposition", 40, 1),
@@ -149,6 +150,7 @@ async def test_answered_by_telegram_buttons(sessions: async_sessionmaker[AsyncSe
     assert all(len(d.encode()) < 64 for d in choices.values())
     done = await chat.press(LOIC, choices["Oui"])
     assert "C'est noté pour Lorient : 200 ganivelles" in texts(done)
+    assert "Aucune proposition de prêt pour l'instant." in texts(done)
     assert [n.quantity for n in await borrow_needs(sessions, dt.date(2029, 6, 21))] == [200]
     assert alerts(await chat.press(LOIC, choices["Pas cette année"]))  # answered already
     async with sessions() as session:

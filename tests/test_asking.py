@@ -358,6 +358,7 @@ def test_ingest_answers_a_question_and_records_nothing(sqlite_url: str, tmp_path
     lines.write_text("\n".join(json.dumps(m, ensure_ascii=False) for m in messages), "utf-8")
     done = cli.mutualise("ingest", str(lines), db=sqlite_url)
     assert done.returncode == 0, done.stderr
-    assert "ligne 2 : question, rien d'enregistré — Pour 1 podium le 21 juin 2027" in done.stdout
+    assert "ligne 2 : question (rien d'enregistré) — Pour 1 podium le 21 juin 2027" in done.stdout
+    assert "2 messages : 1 enregistré, 1 question (rien d'enregistré)." in done.stdout
     needs = json.loads(cli.mutualise("needs", "--json", db=sqlite_url).stdout)
     assert [(n["kind"], n["commune"]) for n in needs] == [("lend", "56121")]

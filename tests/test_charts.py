@@ -28,7 +28,7 @@ from storage.models import Commune, Role
 from tests.test_digests import JULY_1, play, summary
 from tests.test_mail_smtp import Sink
 
-CHARTS = ["graphique-needs.png", "graphique-savings.png", "graphique-peaks.png"]
+CHARTS = ["graphique-besoins.png", "graphique-economies.png", "graphique-pics.png"]
 
 
 async def sent_summary(sessions: async_sessionmaker[AsyncSession]) -> EmailMessage:

@@ -166,11 +166,11 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
     summary = tmp_path / "demo" / "synthese" / "semestre"
     assert sorted(p.name for p in summary.iterdir()) == [
         "besoins.xlsx", "calendrier.ics", "digest.html", "digest.txt",
-        "graphique-needs.png", "graphique-peaks.png", "graphique-savings.png",
+        "graphique-besoins.png", "graphique-economies.png", "graphique-pics.png",
     ]  # fmt: skip
     # Written to a folder, the HTML shows the pictures beside it (no cid: outside a mail).
     html = (summary / "digest.html").read_text()
-    assert '<img src="graphique-needs.png" alt="Besoins déclarés' in html and "cid:" not in html
+    assert '<img src="graphique-besoins.png" alt="Besoins déclarés' in html and "cid:" not in html
     assert (
         "Rapprochements du 19 mai 2027"
         in (tmp_path / "demo" / "synthese" / "rapprochements" / "digest.txt").read_text()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers import replies
+from handlers.files import OutputError, write_file
 from storage.database import create_engine
 from storage.labels import ROLES
 from storage.models import OutboxMessage, Role
@@ -140,6 +142,19 @@ def test_a_far_name_gets_no_suggestion_a_close_one_does(sqlite_url: str) -> None
     assert "Aucun besoin ni offre enregistré pour Lanester." in none.stdout
 
 
+def test_a_name_found_inside_another_is_asked_not_taken(sqlite_url: str) -> None:
+    ok("init", db=sqlite_url)
+    # Étel is a commune of another intercommunality, spelt inside "Gestel".
+    etel = mutualise("members", "add", "--commune", "Etel", "--role", "correspondant",
+                     db=sqlite_url)  # fmt: skip
+    failed(etel, "Aucune commune du territoire ne s'appelle « Etel ». Vouliez-vous dire : Gestel ?")
+    assert json.loads(ok("members", "list", "--json", db=sqlite_url).stdout) == []
+    for loose, name in (("Rianteq", "Riantec"), ("mairie de Riantec", "Riantec"),
+                        ("Lorient-ville", "Lorient"), ("Lochrist", "Inzinzac-Lochrist")):  # fmt: skip
+        none = ok("needs", "--commune", loose, db=sqlite_url)
+        assert f"Aucun besoin ni offre enregistré pour {name}." in none.stdout
+
+
 def test_digest_kinds_in_french(sqlite_url: str, tmp_path: Path) -> None:
     ingested(sqlite_url, tmp_path, LOAN)
     for kind, title in (("rapprochements", "Rapprochements du"), ("semestre", "État des lieux")):
@@ -168,6 +183,30 @@ def test_listings_show_french_statuses_and_dates(
     ]
     loan = json.loads(ok("proposals", "--json", db=sqlite_url).stdout)[0]
     assert (loan["status"], loan["status_label"]) == ("proposed", "en attente de réponse")
+
+
+def test_a_need_whose_loan_is_confirmed_says_so(sqlite_url: str, tmp_path: Path) -> None:
+    ingested(sqlite_url, tmp_path, LOAN)
+    (loan,) = json.loads(ok("proposals", "--json", db=sqlite_url).stdout)
+    for commune in ("Lorient", "Riantec"):
+        ok("answer", str(loan["id"]), "--commune", commune, "--accept", db=sqlite_url)
+    rows = json.loads(ok("needs", "--json", db=sqlite_url).stdout)
+    # The contract's status is unchanged; what a person reads is where the loan stands.
+    assert [(r["status"], r["status_label"]) for r in rows] == [
+        ("matched", "prêt confirmé"),
+        ("open", "ouverte"),
+    ]
+
+
+def test_no_agreement_waits_for_a_refused_loan(sqlite_url: str, tmp_path: Path) -> None:
+    ingested(sqlite_url, tmp_path, LOAN)
+    (loan,) = json.loads(ok("proposals", "--json", db=sqlite_url).stdout)
+    number = str(loan["id"])
+    ok("answer", number, "--commune", "Riantec", "--refuse", db=sqlite_url)
+    out = str(tmp_path / "convention.docx")
+    why = failed(mutualise("convention", number, "--out", out, db=sqlite_url),
+                 f"La proposition n° {number} est refusée : pas de convention à établir.")  # fmt: skip
+    assert "en attente" not in why
 
 
 def test_calendar_tokens_name_the_commune(sqlite_url: str) -> None:
@@ -202,7 +241,10 @@ def test_dates_are_read_the_french_way_too(sqlite_url: str, tmp_path: Path, writ
     ])  # fmt: skip
     found = json.loads(ok("events", "--json", "--from", written, db=sqlite_url).stdout)
     assert [e["name"] for e in found] == ["forum des associations"]
-    failed(mutualise("events", "--to", "31/02/2027", db=sqlite_url), "Date --to illisible")
+    failed(mutualise("events", "--to", "31/02/2027", db=sqlite_url), "le 31/02/2027 n'existe pas")
+    failed(mutualise("events", "--to", "juillet", db=sqlite_url), "Date --to illisible")
+    backwards = mutualise("events", "--from", "31/07/2027", "--to", "01/06/2027", db=sqlite_url)
+    failed(backwards, "Période à l'envers : --to (01/06/2027) tombe avant --from (31/07/2027).")
 
 
 def test_parse_now_in_french() -> None:
@@ -241,6 +283,29 @@ def test_file_errors_say_what_failed(sqlite_url: str, tmp_path: Path) -> None:
         result = mutualise("digest", "semestre", "--out", str(out), db=sqlite_url)
         assert "base de données" not in failed(result, phrase)
     assert readme.read_text("utf-8") == "# à garder"
+
+
+def test_file_errors_are_french_sentences(sqlite_url: str, tmp_path: Path) -> None:
+    ok("init", db=sqlite_url)
+    absent, folder = tmp_path / "absent.jsonl", tmp_path / "dossier"
+    folder.mkdir()
+    for command in (("ingest", str(absent)), ("parse", "--jsonl", str(absent))):
+        failed(mutualise(*command, db=sqlite_url), f"Le fichier {absent} n'existe pas.")
+    failed(mutualise("ingest", str(folder), db=sqlite_url), f"{folder} est un dossier")
+    catalogue = mutualise("init", "--catalogue", str(absent), db=sqlite_url)
+    failed(catalogue, f"Le fichier de catalogue {absent} n'existe pas.")
+
+
+def test_an_agreement_written_nowhere_says_where(tmp_path: Path) -> None:
+    out = tmp_path / "nulle-part" / "convention.html"
+    missing = re.escape(f"le dossier {tmp_path / 'nulle-part'} n'existe pas")
+    with pytest.raises(OutputError, match=missing):
+        write_file(out, b"<p>convention</p>")
+    (tmp_path / "fichier").write_text("", "utf-8")
+    with pytest.raises(OutputError, match="un élément du chemin n'est pas un dossier"):
+        write_file(tmp_path / "fichier" / "convention.html", b"")
+    with pytest.raises(OutputError, match=r"accès refusé|lecture seule|non permise"):
+        write_file(read_only_folder(tmp_path) / "convention.html", b"")
 
 
 async def test_a_digest_is_not_sent_when_it_cannot_be_written(

@@ -216,12 +216,12 @@ async def test_each_commune_hears_once_of_each_new_carrier_and_of_needs_that_joi
         "Caudan, Cléguer et Quéven ; il est porté par Caudan." in joined  # fmt: skip
     assert "Part de Caudan : 3 ordinateurs portables, 2 400,00 € (estimation)." in joined
     # Lorient, which carried it for a while, hears when it carries it and when it no longer does.
-    lorient = news(found, LORIENT, order.id)
-    assert [str(m["Subject"]).removeprefix(head) for m in lorient] == [
+    carried = news(found, LORIENT, order.id)
+    assert [str(m["Subject"]).removeprefix(head) for m in carried] == [
         "nouveau porteur", "nouveau porteur",
     ]  # fmt: skip
-    assert "Lorient porte la procédure pour les communes du groupement" in read(lorient[0])
-    assert "Lorient ne porte plus la procédure, et n'achète rien" in read(lorient[1])
+    assert "Lorient porte la procédure pour les communes du groupement" in read(carried[0])
+    assert "Lorient ne porte plus la procédure, et n'achète rien" in read(carried[1])
     # Quéven, new to the order, hears of its launch (once), with its share; not of the rest.
     told = news(found, QUEVEN, order.id)
     assert [str(m["Subject"]) for m in told] == [f"{head}lancé"]

@@ -138,7 +138,11 @@ def test_a_coordinator_extends_the_catalogue_without_code(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("[[items]]\nid = 'x'\n", r"champ\(s\) manquant\(s\) : label, family"),
+        ("[[items]]\nid = 'x'\n", "champs manquants : label, family"),
+        (
+            "[[items]]\nid = 'x'\nlabel = 'x'\nfamily = 'energie'\nlendable = true\n",
+            "champ manquant : unit",
+        ),
         ("[[items]\n", "syntaxe TOML incorrecte"),
         (
             '[[items]]\nid = "Mauvais Id"\nlabel = "a"\nfamily = "energie"\n'

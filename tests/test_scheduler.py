@@ -132,7 +132,7 @@ async def test_a_missed_summary_is_sent_once_on_restart(
         files = (await attachments_of(session, [email.id]))[email.id]
     # The charts with something to show (no need declared since 1 July: none of those).
     assert [f.filename for f in files] == [
-        "besoins.xlsx", "calendrier.ics", "graphique-savings.png", "graphique-peaks.png",
+        "besoins.xlsx", "calendrier.ics", "graphique-economies.png", "graphique-pics.png",
     ]  # fmt: skip
     assert files[0].content[:2] == b"PK" and files[1].content.startswith(b"BEGIN:VCALENDAR")
     # Restarted again the same day, and by another instance: nothing more.

@@ -29,9 +29,9 @@ from handlers.cli import (
     web,
 )
 from handlers.cli.context import open_context
-from handlers.cli.output import log_into, os_reason, safe_url
+from handlers.cli.output import log_into, safe_url
 from handlers.settings import Settings
-from storage.errors import MutualiseError
+from storage.errors import MutualiseError, os_reason
 
 log = logging.getLogger("mutualise.cli")
 # What a setting of the wrong type should have been, by pydantic's error type.

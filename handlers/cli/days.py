@@ -25,9 +25,23 @@ def day_option(value: str | None, option: str) -> dt.date | None:
         if found := _FRENCH.fullmatch(text):
             day, month, year = (int(part) for part in found.groups())
             return dt.date(year, month, day)
+    except ValueError as exc:
+        msg = f"Date {option} impossible : le {value} n'existe pas dans le calendrier."
+        raise DateOptionError(msg) from exc
+    try:
         if len(text) > 10:  # a date-time, as the JSON lines carry them: its day
             return dt.datetime.fromisoformat(text).date()
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         msg = f"Date {option} illisible : « {value} » (attendu : 31/07/2027 ou 2027-07-31)."
         raise DateOptionError(msg) from exc
+
+
+def period_options(first: str | None, last: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """The days --from and --to name; a French error when the period ends before it
+    begins (it would silently list nothing)."""
+    start, end = day_option(first, "--from"), day_option(last, "--to")
+    if start is not None and end is not None and end < start:
+        msg = f"Période à l'envers : --to ({last}) tombe avant --from ({first})."
+        raise DateOptionError(msg)
+    return start, end

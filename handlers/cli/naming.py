@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.communes import CommuneIndex, CommuneName
+from handlers.communes import CommuneIndex, CommuneName, CommuneNotFoundError
 from storage import views
 from storage.errors import MutualiseError
 from storage.names import fold, fold_place
@@ -19,6 +20,8 @@ GROUPING_WORDS = ("agglo", "communaute", "metropole", "epci", "interco")
 GROUPING_INITIALS = {"ca", "cc", "cu"}
 # How close to the intercommunality's full name a query must be to mean it.
 MIN_TERRITORY_SCORE = 75.0
+# A name close as a whole is a typo ("Rianteq", "Lanestre"); one letter off, always.
+MIN_TYPO_SCORE = 85.0
 
 
 class TerritoryNamedError(MutualiseError):
@@ -33,6 +36,20 @@ def _names_grouping(query: str, scope: views.Scope) -> bool:
         return True
     words = key.split()
     return any(w.startswith(GROUPING_WORDS) or w in GROUPING_INITIALS for w in words)
+
+
+def _plainly_named(query: str, name: str) -> bool:
+    """Whether a loose match is one a person means: a typo, the start of the name or of one
+    of its words ("larmor", "Lochrist"), or the name among other words ("mairie de Riantec");
+    not a name found inside another ("Etel", a commune elsewhere, inside "Gestel")."""
+    key, folded = fold_place(query), fold_place(name)
+    words = folded.split()
+    return (
+        OSA.distance(key, folded) <= 1
+        or fuzz.ratio(key, folded) >= MIN_TYPO_SCORE
+        or any(word.startswith(key) for word in words)
+        or set(words) <= set(key.split())
+    )
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,8 @@ async def commune_named(session: AsyncSession, query: str, why: str = "") -> Nam
         )
         raise TerritoryNamedError(msg)
     commune = index.resolve(query)
+    if not exact and not _plainly_named(query, commune.name):
+        raise CommuneNotFoundError(query.strip(), [commune.name])
     return Named(commune, next(s for s in scopes if commune.insee in s.communes))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import sys
@@ -15,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from handlers.files import OutputError
 from handlers.wording import noun
+from storage.errors import os_reason
 
 
 def log_into(path: str | Path) -> None:
@@ -46,23 +46,6 @@ def safe_url(url: str) -> str:
 def plural(count: int, singular: str, many: str | None = None) -> str:
     """ "1 commune", "25 communes" (French puts 0 in the singular)."""
     return f"{number(count)} {noun(count, singular, many)}"
-
-
-# What the system says when a file or a folder cannot be made, in French.
-_REASONS = {
-    errno.EACCES: "droit d'écriture refusé",
-    errno.EPERM: "opération non permise",
-    errno.EROFS: "système de fichiers en lecture seule",
-    errno.ENOENT: "dossier introuvable",
-    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-    errno.ENOSPC: "plus de place sur le disque",
-    errno.EDQUOT: "quota de disque atteint",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a file operation failed, in French when it is a common reason."""
-    return _REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
 
 
 def writable_folder(folder: Path, option: str = "--out") -> Path:

@@ -13,7 +13,7 @@ from handlers.cli.context import Context
 from handlers.cli.days import day_option
 from handlers.reading.reader import Reader
 from handlers.reading.sources import bundled_reader, stored_reader
-from storage.errors import MutualiseError
+from storage.errors import MutualiseError, unreadable
 
 
 class ParseInputError(MutualiseError):
@@ -69,7 +69,7 @@ async def run_parse(ctx: Context, args: argparse.Namespace) -> int:
     try:
         lines = args.jsonl.read_text("utf-8").splitlines()
     except OSError as exc:
-        msg = f"Fichier illisible : {args.jsonl} ({exc.strerror})."
+        msg = unreadable(args.jsonl, exc)
         raise ParseInputError(msg) from exc
     today = day_option(args.now, "--now") or ctx.clock.today()
     for number, line in enumerate(lines, start=1):

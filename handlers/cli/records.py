@@ -13,7 +13,7 @@ from rich.table import Table
 
 from handlers import replies
 from handlers.cli.context import Context
-from handlers.cli.days import day_option
+from handlers.cli.days import period_options
 from handlers.cli.naming import commune_named
 from handlers.cli.output import plural, print_json
 from handlers.inbound import Inbound
@@ -21,8 +21,8 @@ from handlers.inbox import Fate
 from handlers.recurrence import dated, describe
 from handlers.wording import day, noun, stretch
 from storage import views
-from storage.declarations import all_declarations
-from storage.errors import MutualiseError
+from storage.declarations import all_declarations, confirmed_kinds
+from storage.errors import MutualiseError, unreadable
 from storage.labels import (
     NEED_KINDS,
     NEED_STATUSES,
@@ -32,7 +32,7 @@ from storage.labels import (
     PROPOSAL_STATUSES,
 )
 from storage.members import communes
-from storage.models import ParticipantRole, Proposal, ProposalStatus
+from storage.models import NeedStatus, ParticipantRole, Proposal, ProposalStatus
 from storage.proposals import all_proposals
 
 DATES = ("start", "end", "deadline")
@@ -44,7 +44,7 @@ FATES = {
     Fate.DUPLICATE: ("déjà reçu", "déjà reçus"),
     Fate.REFUSED: ("refusé (expéditeur inconnu)", "refusés (expéditeur inconnu)"),
     Fate.ANSWERED: ("sans rien à enregistrer", "sans rien à enregistrer"),
-    Fate.ASKED: ("question, rien d'enregistré", "questions, rien d'enregistré"),
+    Fate.ASKED: ("question (rien d'enregistré)", "questions (rien d'enregistré)"),
     Fate.FAILED: ("en échec, conservé pour reprise", "en échec, conservés pour reprise"),
     Fate.TO_CONFIRM: ("à confirmer", "à confirmer"),
 }
@@ -96,7 +96,7 @@ async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
     try:
         lines = args.file.read_text("utf-8").splitlines()
     except OSError as exc:
-        msg = f"Fichier illisible : {args.file} ({exc.strerror})."
+        msg = unreadable(args.file, exc)
         raise IngestError(msg) from exc
     inbox = await ctx.inbox()
     fates: Counter[tuple[str, str]] = Counter()
@@ -154,6 +154,9 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
         if args.commune:
             commune = (await commune_named(session, args.commune, WHY_A_COMMUNE)).commune
         needs, offers = await all_declarations(session, commune.insee if commune else None)
+        confirmed = await confirmed_kinds(
+            session, [n.id for n in needs if n.status is NeedStatus.MATCHED]
+        )
     rows: list[dict[str, Any]] = [
         {
             "id": n.id,
@@ -166,7 +169,11 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
             "end": _iso(n.end),
             "deadline": _iso(n.deadline),
             "status": n.status.value,
-            "status_label": NEED_STATUSES[n.status],
+            "status_label": (
+                views.confirmed_label(confirmed[n.id])
+                if n.id in confirmed
+                else NEED_STATUSES[n.status]
+            ),
             "channel": n.channel.value,
             "reason": n.status_reason,
         }
@@ -345,7 +352,7 @@ def register_events(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 async def run_events(ctx: Context, args: argparse.Namespace) -> int:
     """List event occurrences, optionally between two dates."""
-    first, last = day_option(args.first, "--from"), day_option(args.last, "--to")
+    first, last = period_options(args.first, args.last)
     async with ctx.sessions() as session:
         found = await views.events(session, None, first, last)
     # With no window, a recurring event is shown up to a year after the last known date.

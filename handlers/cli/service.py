@@ -20,7 +20,7 @@ from handlers.cli.output import plural
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
 from handlers.wording import noun
-from storage.errors import MutualiseError
+from storage.errors import MutualiseError, os_reason
 from storage.outbox import listening
 
 if TYPE_CHECKING:
@@ -226,7 +226,7 @@ def listening_on(host: str, port: int, what: str, variables: str) -> Iterator[No
                 f"MUTUALISE_{variables}_HOST."
             )
         else:
-            msg = f"Impossible d'écouter sur {host}:{port} ({what}) : {exc.strerror or exc}."
+            msg = f"Impossible d'écouter sur {host}:{port} ({what}) : {os_reason(exc)}."
         raise ConfigurationError(msg) from exc
 
 

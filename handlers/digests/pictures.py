@@ -40,6 +40,10 @@ class Picture:
     png: bytes
 
 
+# The pictures' file names, which a coordinator sees attached to the summary: French words.
+PICTURE_NAMES = {"chart-needs": "besoins", "chart-savings": "economies", "chart-peaks": "pics"}
+
+
 def _blend(colour: str, weight: float) -> tuple[int, ...]:
     """`colour` laid over white paper with that weight (0: paper, 1: the colour)."""
     rgb = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
@@ -126,8 +130,8 @@ def picture(chart: ChartData) -> Picture:
     # Compressed at level 3: half the time of the default level, for a quarter more bytes.
     flat = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
     flat.save(buffer, "PNG", compress_level=3)
-    return Picture(f"graphique-{chart.id.removeprefix('chart-')}.png", _alt(chart), WIDTH,
-                   height, buffer.getvalue())  # fmt: skip
+    name = PICTURE_NAMES.get(chart.id, chart.id.removeprefix("chart-"))
+    return Picture(f"graphique-{name}.png", _alt(chart), WIDTH, height, buffer.getvalue())
 
 
 def _heading(draw: ImageDraw.ImageDraw, chart: ChartData) -> None:
