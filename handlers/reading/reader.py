@@ -227,7 +227,6 @@ _SAVE = re.compile(
 )
 
 
-# "à ajouter au calendrier, merci": an announcement, whatever thanks close it.
 # The commune's own equipment at its event: "on installe 2 barnums à côté", "on sortira la
 # nacelle", "4 paravents seront installés par nos services", "nous exposerons nos 2
 # utilitaires": set up, not asked for.
@@ -236,6 +235,7 @@ _OWN_USE = re.compile(
     r"|mettra|mettrons|exposera|exposerons|aura|aurons|prevoit|prevoyons|utilisera|utiliserons)\b"
     r"|\bseront\s+(?:installee?s|mise?s? en place|sur place|exposee?s)\b"
 )
+# "à ajouter au calendrier, merci": an announcement, whatever thanks close it.
 _FOR_THE_CALENDAR = re.compile(
     r"\b(?:ajouter|inscrire|indiquer|mettre|noter|faire figurer|reporter|integrer|porter)"
     r"(?:\s+[a-z']+){0,3}\s+(?:au|dans le|sur le|a votre|dans votre|sur votre) calendrier"
