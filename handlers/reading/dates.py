@@ -1080,17 +1080,8 @@ class DateFinder:
     def _next_day_number(self, text: str) -> _Stretch | None:
         if not _BARE.fullmatch(text.strip()):
             return None
-        day = day_value(text.strip())
-        for months_ahead in range(3):
-            year = self.today.year + (self.today.month - 1 + months_ahead) // 12
-            month = (self.today.month - 1 + months_ahead) % 12 + 1
-            try:
-                candidate = dt.date(year, month, day)
-            except ValueError:
-                continue
-            if candidate >= self.today:
-                return _Stretch(candidate, candidate, "day")
-        return None
+        day = _next_with_day(self.today, day_value(text.strip()))
+        return _Stretch(day, day, "day") if day is not None else None
 
 
 def _day_number(text: str) -> int | None:
