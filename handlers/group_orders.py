@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.costs import CostKey, costs, estimated, price_book, valued
-from handlers.order_news import Change, Deed, announce, carrier_of
+from handlers.order_news import Change, Deed, announce
 from handlers.proposals import notify, tell_shown
 from handlers.wording import amount, day, listing
 from storage import views
@@ -43,7 +43,7 @@ from storage.models import (
     ProposalStatus,
     Territory,
 )
-from storage.proposals import hold
+from storage.proposals import carrier_of, hold
 from storage.proposals import proposal as load_proposal
 from storage.views import IN_PLAY
 

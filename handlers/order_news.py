@@ -36,6 +36,7 @@ from storage.models import (
     Proposal,
     ProposalParticipant,
 )
+from storage.proposals import carrier_of
 
 
 class Deed(enum.StrEnum):
@@ -70,12 +71,6 @@ class Change:
 
 
 UNCHANGED = Change()
-
-
-def carrier_of(order: Proposal) -> str | None:
-    """The commune that carries the group order, if one does."""
-    return next((p.commune_insee for p in order.participants
-                 if p.role is ParticipantRole.CARRIER), None)  # fmt: skip
 
 
 async def announce(
@@ -152,20 +147,19 @@ def _text(
     name = names.get(commune, commune)
     acted = f"Par {who.name} (coordination, {who.commune}), le {day(now.date())}."
     deadline = f"Échéance : {day(order.deadline)}." if order.deadline else "Échéance : à fixer."
-    return "\n\n".join([_head(order, deed, names, commune, labels[None], change),
+    return "\n\n".join([_head(order, deed, names, commune, labels[None], change, carrier),
                         _share(order, name, own, labels, carrier), acted, deadline])  # fmt: skip
 
 
 def _head(
     order: Proposal, deed: Deed, names: Mapping[str, str], commune: str, whole: str,
-    change: Change,
+    change: Change, carrier: str | None,
 ) -> str:  # fmt: skip
-    """What happened to the order, as one commune (`commune`) is told it."""
+    """What happened to the order, as one commune (`commune`) is told it (`carrier`: the
+    name of the commune that carries it)."""
     members = listing([names.get(c, c) for c in dict.fromkeys(
         p.commune_insee for p in order.participants if p.role is ParticipantRole.MEMBER
     )])  # fmt: skip
-    found = carrier_of(order)
-    carrier = names.get(found, found) if found is not None else None
     carried = f" ; il est porté par {carrier}." if carrier else "."
     what = f"groupement de commandes n° {order.id} ({whole})"
     if deed is Deed.LAUNCHED and commune in change.newcomers:  # joins it once launched

@@ -15,6 +15,7 @@ from storage.models import (
     Commune,
     Need,
     Offer,
+    ParticipantRole,
     Proposal,
     ProposalKind,
     ProposalParticipant,
@@ -40,6 +41,12 @@ async def proposal(session: AsyncSession, proposal_id: int) -> Proposal:
         msg = f"Aucune proposition n° {proposal_id}."
         raise UnknownProposalError(msg)
     return found
+
+
+def carrier_of(proposal: Proposal) -> str | None:
+    """The commune (INSEE code) that carries a group order's procedure, if one does."""
+    return next((p.commune_insee for p in proposal.participants
+                 if p.role is ParticipantRole.CARRIER), None)  # fmt: skip
 
 
 async def hold(session: AsyncSession, proposal_id: int) -> None:

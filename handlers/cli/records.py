@@ -33,7 +33,7 @@ from storage.labels import (
 )
 from storage.members import communes
 from storage.models import NeedStatus, ParticipantRole, Proposal, ProposalStatus
-from storage.proposals import all_proposals
+from storage.proposals import all_proposals, carrier_of
 
 DATES = ("start", "end", "deadline")
 WHY_A_COMMUNE = " : donnez le nom ou le code INSEE d'une commune"
@@ -226,7 +226,7 @@ def proposal_json(proposal: Proposal) -> dict[str, Any]:
     parts = proposal.participants
     lenders = [p.commune_insee for p in parts if p.role is ParticipantRole.LENDER]
     borrower = next((p.commune_insee for p in parts if p.role is ParticipantRole.BORROWER), None)
-    carrier = next((p.commune_insee for p in parts if p.role is ParticipantRole.CARRIER), None)
+    carrier = carrier_of(proposal)
     communes_in = list(dict.fromkeys(p.commune_insee for p in parts))
     return {
         "id": proposal.id,
