@@ -48,17 +48,8 @@ async def test_downgrade_to_nothing_and_back(engine: AsyncEngine) -> None:
 async def test_messages_queued_before_notices_keep_what_they_asked(engine: AsyncEngine) -> None:
     """The outbox of a version that rendered for each channel: what its messages asked
     becomes actions, and the unsent ones lose the markup each channel now adds itself."""
-
-    def to(revision: str) -> Any:
-        def run(connection: Connection) -> None:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-
-        return run
-
     async with engine.begin() as connection:
-        await connection.run_sync(to("0006"))
+        await connection.run_sync(_to("0006"))
         now = dt.datetime(2027, 5, 3, 9)
         rows = [
             ("telegram", "sent", "<b>Proposition n° 3</b>\nOK", '{"proposal": 3}', None),
@@ -76,7 +67,7 @@ async def test_messages_queued_before_notices_keep_what_they_asked(engine: Async
                 ),
                 {"c": channel, "b": body, "h": html, "hd": headers, "s": status, "t": now},
             )
-        await connection.run_sync(to("head"))
+        await connection.run_sync(_to("head"))
         found = (
             await connection.execute(text("SELECT body, headers, actions FROM outbox ORDER BY id"))
         ).all()
