@@ -94,6 +94,10 @@ _STRONG = (
     r"|maraudes?(?: (?:grand froid|hivernales?|de nuit|solidaires?))?"
     r"|marches? (?:roses?|bleues?|nordiques?|solidaires?)"
     r"|journees? (?:mondiales?|nationales?|europeennes?) (?:du |de la |de l'|des |contre )?[a-z-]+"
+    # events that travel across communes: a cycling tour by stages, a relay race, a hike
+    r"|tours? cyclistes?|relais (?:des|de) (?:\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix)"
+    r" (?:communes|villes|villages|clochers)|randos? (?:des|du|de la) [a-z]{3,}"
+    r"|randos? intercommunales?|randonnees? intercommunales?|(?:fetes? )?medievales?"
 )
 # Heads that name an event only after an article or a possessive ("la course", "notre repas").
 _WEAK = (
@@ -118,7 +122,11 @@ _STRONG_RE = re.compile(
     rf"(?<!joyeuses )(?<!bonnes )(?<!belles )"  # "joyeuses fêtes" greets
     rf"\b(?:{_STRONG})\b"
 )
-_WEAK_RE = re.compile(rf"\b{_DETERMINER}(?P<head>(?:{_WEAK}))\b{_CONTRACT}")
+# "Riantec ouvre le bal de l'expo": to open the ball is to go first.
+_WEAK_RE = re.compile(
+    rf"(?<!ouvre )(?<!ouvrent )(?<!ouvrir )(?<!ouvrira )"
+    rf"\b{_DETERMINER}(?P<head>(?:{_WEAK}))\b{_CONTRACT}"
+)
 _CALENDAR = (
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|fevrier|mars|avril|mai|juin"
     r"|juillet|aout|septembre|octobre|novembre|decembre|prochain|prochaine|dernier|derniere"
@@ -139,11 +147,17 @@ _PLACES = (
     r"salles?|place|cour|mairie|gymnase|stade|port|plage|eglise|parc|halle|maison|espace"
     r"|complexe|terrain|bourg|parvis|esplanade|citadelle|quai|centre"
 )
+_MONTHS = r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
+_DAY_WORDS = (
+    r"premier|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
+    r"|quinze|seize|dix-[a-z]+|vingt(?:-[a-z]+)?|trente(?:-[a-z]+)?"
+)
 # What may follow the head and still be part of the name.
 _TAIL = re.compile(
     rf"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l'|des|du|de|d'|(?:aux|au|a[ \t]+la|en)(?=[ \t]+"
     rf"(?!(?:{_PLACES})\b)))\b[ \t]*"
     rf"(?!(?:{_CALENDAR})\b(?! d'annee| de saison| d'ete| de stage| de cycle))"
+    rf"(?!(?:{_DAY_WORDS})\s+(?:{_MONTHS})\b)"  # "la cérémonie du cinq décembre": a day
     rf"[a-z][a-z'-]*(?:[ \t]+(?!(?:{_NOT_NAME})\b(?<!fin d'annee))[a-z][a-z'-]{{2,}})?"
     rf"|[ \t]+(?!(?:{_NOT_NAME})\b)(?:[a-z][a-z'-]{{3,}}))"
 )
@@ -234,7 +248,7 @@ _NOT_EVENT = frozenset(
     demenagement chantier pose depose installation montage renovation reparation remplacement
     securisation delimitation accueil commune ville services service equipe agents classe
     cale cales quai quais ponton pontons poste postes vestiaires bureau bureaux locaux atelier
-    ateliers semi-rigide bateau vehicule besoins saison
+    ateliers semi-rigide bateau vehicule besoins saison etape etapes
     """.split()
 )
 
@@ -250,14 +264,14 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     candidates += [
         (m.start("head"), m.end("head"))
         for m in _TITLED_RE.finditer(folded)
-        if _TITLE.match(original, m.end("head"))
+        if _TITLE.match(original, m.end("head")) or _bare_title(original, m, proper_names)
     ]
     acronym = _ACRONYM.search(original)
     if acronym is not None and all(acronym.start() < start for start, _ in candidates):
         return _ACRONYMS[acronym.group()], Span(*acronym.span())
     for start, head_end in sorted(candidates):
-        title = _TITLE.match(original, head_end)  # the folded text has no quote marks
-        end = title.end() if title else _extent(folded, head_end)
+        title = _TITLE.match(original, head_end) or _BARE_TITLE.match(original, head_end)
+        end = title.end() if title else _extent(folded, head_end)  # folded: no quote marks
         return _as_written(original, start, end, proper_names), Span(start, end)
     played = _PLAYS.search(original)
     if played is not None:
@@ -302,8 +316,28 @@ _ACRONYM = re.compile(r"(?<![\w-])(?:" + "|".join(_ACRONYMS) + r")(?![\w-])")
 # intitulée « Ex-voto : la mer en prière »" (a few lower-case words may come between).
 _TITLE = re.compile(
     r"(?:[ \t]+(?:d'|l')?[a-zà-ÿ][a-zà-ÿ'-]*){0,3}?"
-    r"[ \t]*(?:«[ \t]*[^»\n]{2,80}»|[\"“][ \t]*[A-ZÀ-Ý0-9][^\"”\n]{1,80}[\"”])"
+    r"[ \t]*(?:«[ \t]*[^»\n]{2,80}»|[\"“][ \t]*[A-ZÀ-Ý0-9][^\"”\n]{1,80}[\"”]"
+    r"|(?<=[ \t])'[A-ZÀ-Ý][^'\n]{1,80}?'(?=[\s,.;:!?)]|$))"
 )
+# An exhibition's title without quotes, up to a stop: "Expo Phares et balises – Riantec",
+# "l'expo itinérante Phares et balises, nous…" (capitalised, ended by punctuation).
+_BARE_TITLE = re.compile(
+    r"(?:[ \t]+(?:itin[ée]rante|temporaire|photos?|photographique))?[ \t]+"
+    r"(?P<first>[A-ZÀ-Ý][a-zà-ÿ’'-]{2,})"
+    r"(?:[ \t]+(?:(?:et|de|du|des|en|la|le|aux?)[ \t]+|[dl]['’])?"
+    r"[a-zà-ÿA-ZÀ-Ý][a-zà-ÿ’'-]{2,}){0,4}"
+    r"(?=[ \t]*(?:[,.;:!?()–—]|-[ \t]|\n|$))"
+)
+
+
+def _bare_title(original: str, head: re.Match[str], proper_names: frozenset[str]) -> bool:
+    """An exhibition named by a capitalised title that is not a commune's name."""
+    if head.group("head") not in ("expo", "exposition"):
+        return False
+    title = _BARE_TITLE.match(original, head.end("head"))
+    return title is not None and title.group("first").lower() not in proper_names
+
+
 # Words that name an event only with its title in quotes: "la saison « Printemps Musical »",
 # "le spectacle « Le Petit Prince »", "l'exposition « Les Forges en images »".
 _TITLED_RE = re.compile(

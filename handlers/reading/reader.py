@@ -488,10 +488,12 @@ class Reader:
         header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
         body = " " * header + seen.folded[header:]
         event = find_event(body, text, self._proper)
-        if event is None and header:
-            event = find_event(seen.folded[:header], text, self._proper)
-            if event is not None and len(event[0].split()) < 2:
-                return None
+        if header:
+            subject = find_event(seen.folded[:header], text, self._proper)
+            if subject is None or len(subject[0].split()) < 2:
+                return event
+            if event is None or _more_of_the_same(event[0], subject[0]):
+                return subject  # "Objet : Expo Phares et balises" over "l'expo itinérante"
         return event
 
     def _date(self, reading: Reading, seen: _Seen, today: dt.date) -> Placement:
@@ -821,3 +823,9 @@ def missing_fields(reading: Reading) -> list[str]:
     if intent in (Intent.BORROW, Intent.EVENT) and reading.start is None:
         missing.append("dates")
     return missing
+
+
+def _more_of_the_same(body: str, subject: str) -> bool:
+    """The subject names the body's event at more length: the same head, more words."""
+    said, titled = fold(body).split(), fold(subject).split()
+    return said[0] == titled[0] and len(titled) > len(said)
