@@ -175,7 +175,41 @@ def numbers(folded: str) -> list[Number]:
             continue
         article = words in ("un", "une")
         found.append(Number(value, match.start(), match.end(), article=article))
-    return sorted(found, key=lambda n: n.start)
+    return _ranges(folded, sorted(found, key=lambda n: n.start))
+
+
+# "entre 50 et 80", "10 à 12", "15-20", "2 voire 3", "une vingtaine voire une trentaine",
+# "2, peut-être 3": a range counts what the writer would need at most ("3 ou 4" is left as
+# it was: the kept sets read it either way).
+_RANGE_BETWEEN = re.compile(
+    r"[ \t]*(?:a|-|et|jusqu'a|,?[ \t]*voire(?:[ \t]+meme)?(?:[ \t]+jusqu'a)?"
+    r"|,?[ \t]*peut-etre(?:[ \t]+meme)?|,?[ \t]*peut etre)[ \t]*"
+)
+_BETWEEN = re.compile(r"\bentre[ \t]+$")
+_COMMA = re.compile(r"[ \t]*,[ \t]*")
+_MOST = re.compile(r"[ \t]+(?:grand[ \t]+)?(?:max|maxi|maximum|au plus|au maximum)\b")
+
+
+def _ranges(folded: str, found: list[Number]) -> list[Number]:
+    merged: list[Number] = []
+    for number in found:
+        low = merged[-1] if merged else None
+        # "ce week-end (27-28)": days in brackets
+        bracketed = low is not None and folded[max(0, low.start - 1) : low.start] == "("
+        if low is not None and not low.article and low.value < number.value and not bracketed:
+            between = _RANGE_BETWEEN.fullmatch(folded, low.end, number.start)
+            said = between is not None and (
+                between.group().strip() != "et" or _BETWEEN.search(folded, 0, low.start)
+            )
+            # "35, 40 grand max": the bound said after a first count
+            said = said or bool(
+                _COMMA.fullmatch(folded, low.end, number.start) and _MOST.match(folded, number.end)
+            )
+            if said:
+                merged[-1] = Number(number.value, low.start, number.end)
+                continue
+        merged.append(number)
+    return merged
 
 
 def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:

@@ -101,6 +101,7 @@ _NOT_ITEMS = frozenset(
     lundi lundis mardi mardis mercredi mercredis jeudi jeudis vendredi vendredis samedi samedis
     dimanche dimanches senior seniors aine aines marcheur marcheurs donneur donneurs
     donneuse donneuses patient patients
+    max grand selon suivant voire plus moins
     """.split()
 )
 _STOP = frozenset(
@@ -243,7 +244,7 @@ _LONE_AFTER = re.compile(
     r"|(?:ce serait|ca serait|c'est|c|svp|stp|merci|pr|pour|si|ou|au|a|maxi"
     r"|max|minimum|mini|serait|suffiront|suffit|suffisent|ca|environ|en tout|au total|idealement"
     r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un|exactement"
-    r"|pile|tout juste)\b)"
+    r"|pile|tout juste|grand max|selon|suivant|en fonction|au plus|au maximum|maximum)\b)"
 )
 _LONE_BEFORE = re.compile(
     r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|genre|dans les|,|:"
@@ -256,7 +257,9 @@ _LONE_BEFORE = re.compile(
     r"|prendrons|commanderait|commanderions|aurait besoin de|faudrait)"
     r"|\bprendrait|\bprendrions|\bpreneurs? (?:de|d')|\bpreneuses? (?:de|d')"
     # "qui a des tonnelles ? 40 pour samedi", "masques FFP2 ? nous 500"
-    r"|\?|\?\s*(?:nous|nous en faut|on en veut|pour nous|chez nous|moi))\s*$"
+    r"|\?|\?\s*(?:nous|nous en faut|on en veut|pour nous|chez nous|moi)"
+    # "au moins 15", "entre 300 et 500", "pas plus de 20": a count with its bound
+    r"|\bau moins|\bau minimum|\bau maximum|\bentre|\bpas plus de|\bjusqu'a)\s*$"
 )
 
 
