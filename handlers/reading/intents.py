@@ -60,6 +60,10 @@ CANCEL = _words(
     r"|donc|plus)(?: \w+)? pas (?:disponibles?|dispos?|pretables?|libres?|prete"
     r"|etre pretee?s?)",
     r"(?:on|nous) (?:abandonn|renon)",
+    # "nous levons l'option posée sur vos barnums", "l'option sur vos chaises, on la lève"
+    r"(?:leve|levons|lever|levez|levera|leverons|levee) (?:l'|l |notre |nos |les |cette )"
+    r"?options?\b",
+    r"options?\b[^.;!?]{0,60}\b(?:on|nous|je) la (?:leve|levons|leverons)\b",
     r"(?:laissez|laisse|on laisse) tomber",
     r"(?:ne|n') (?:donnera|donnerons|donne|donnons|donnerait) (?:finalement |donc )?pas suite",
     r"(?:c'est bon,? )(?:on a|nous avons|j'ai) trouve",
@@ -652,6 +656,26 @@ _IF_YOU = re.compile(
 )
 
 
+# "notre fête est annulée", "si jamais notre bal est annulé", "Halloween annulé chez nous",
+# "si pluie on annulera le feu": an event called off, not a request or an offer withdrawn.
+_EVENTS_OFF = (
+    r"fetes?|bal|bals|courses?|concerts?|spectacles?|repas|feu|feux|halloween|manifs?"
+    r"|manifestations?|vide-greniers?|marches?|carnaval|festival|soirees?|ceremonies?|brocantes?"
+    r"|kermesses?|tournois?|matchs?|sorties?|animations?|evenements?|vin d'honneur|defile"
+)
+_EVENT_OFF = re.compile(
+    rf"\b(?:{_EVENTS_OFF})\b[^,.;:!?()]{{0,30}}?\b(?:est|sont|a ete|ont ete|sera|seront"
+    r"|serait|seraient|etant)?\s*(?:finalement\s+|peut-etre\s+|donc\s+)?annulee?s?\b"
+    rf"|\bannul(?:e|ons|er|era|erons|eront|erait)\s+(?:le|la|les|notre|nos|son|sa)\s+"
+    rf"(?:{_EVENTS_OFF})\b"
+)
+
+
+def event_called_off(text: str) -> bool:
+    """Whether a folded clause calls an event off rather than withdraw what was said."""
+    return _EVENT_OFF.search(text) is not None
+
+
 # "suite à l'annulation de notre repas, 2 frigos dispo": a cancellation given as the reason.
 _BECAUSE_CANCELLED = re.compile(
     r"\b(?:suite a|en raison de|vu|apres|du fait de|avec) l'annulation (?:de|du|des)\b"
@@ -694,6 +718,10 @@ def act_of(text: str) -> Act | None:
         found = _positive(text) if _BECAUSE_CANCELLED.search(text) else None
         if found is not None and found[0] is Act.OFFER:
             return Act.OFFER
+        if not CANCEL.search(_EVENT_OFF.sub(" ", text)):
+            # "on prête nos friteuses si jamais notre bal est annulé": the event is off
+            found = _positive(text)
+            return found[0] if found is not None else Act.WITHDRAW
         return Act.WITHDRAW
     if _IF_YOU.match(text) and "?" not in text:
         return Act.INFO

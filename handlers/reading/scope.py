@@ -22,6 +22,7 @@ from handlers.reading.intents import (
     act_of,
     decide,
     declined_kind,
+    event_called_off,
     maintains,
 )
 from handlers.reading.items import ItemMatch
@@ -198,6 +199,7 @@ class Scope:
             return cls(Intent.UNKNOWN, [], False, quiet=True, acts=[None] * len(shape.clauses))
         clauses = shape.clauses
         acts = _carried(clauses, [act_of(c.text(folded)) for c in clauses], folded)
+        acts = _called_off(clauses, acts, folded)
         found = _stand_ins(found, where_of(found, shape))
         where = [shape.clause_at(i.span.end - 1) for i in found]
         body = [i for i, c in enumerate(clauses) if not c.header]
@@ -275,6 +277,17 @@ def _items_of(
     where: list[int | None], wanted: set[Act | None],
 ) -> list[FoundItem]:  # fmt: skip
     return [f for f, w in zip(found, where, strict=True) if w in indexes and acts[w] in wanted]
+
+
+def _called_off(clauses: list[Clause], acts: list[Act | None], folded: str) -> list[Act | None]:
+    """ "Languidic prête 5 barnums ce samedi, notre fête est annulée": beside an offer or a
+    request, an event called off is the reason for it, not a withdrawal."""
+    if not any(a in POSITIVE for a in acts):
+        return acts
+    return [
+        Act.INFO if a is Act.WITHDRAW and event_called_off(c.text(folded)) else a
+        for a, c in zip(acts, clauses, strict=True)
+    ]
 
 
 def _carried(clauses: list[Clause], acts: list[Act | None], folded: str) -> list[Act | None]:
