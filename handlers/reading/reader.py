@@ -160,7 +160,18 @@ _DECIDED_ON = re.compile(
     + r") (?:(?:de|du|d'|le|la|ce|en) ?)?$"
     # "suite au repas des aînés de dimanche": what a message follows has happened
     r"|\bsuite (?:au|aux|a la|a l') ?(?:[a-z'-]+ ){0,5}?(?:de|du|d') ?$"
+    # "sous réserve du vote du budget (conseil du 11 février)", "le conseil vote le 25 mars",
+    # "dépendra du vote du conseil municipal du 18 mars", "doit encore valider la dépense le
+    # 21 octobre": the day a decision is to be taken, not one of use nor a deadline
+    r"|(?<!avant )(?<!avant le )\b(?:vote|votera|voteront|votent|valider|validera|decidera"
+    r"|arbitrera|statuera|se prononcera)\b[^.;!?\n()]{0,50}?\b(?:du|le|lors du|fin|debut|mi)\s*$"
+    r"|\((?:le )?(?:conseil|bureau|commission)(?: municipal| communautaire)? (?:du|de|le)\s*$"
+    # "sous réserve du vote du budget primitif fin mars", "on a eu le vote du conseil lundi"
+    r"|\bvote (?:du|de la) (?:budget|decision modificative|dm)(?: [a-z]+)? $"
+    r"|\b(?:eu|obtenu) (?:le|la|l') ?(?:vote|validation|accord|feu vert) (?:du|de la|en) "
+    r"(?:conseil|bureau|commission)(?: municipal| communautaire)? $"
 )
+_ARTICLE = re.compile(r"le\s+")
 # "Conseil de jeudi OK", "le conseil de lundi a voté": the council's day, approving.
 _COUNCIL = re.compile(r"(?<![a-z'-])(?<!salle du )" + _BODIES + r" (?:de|du|d') ?$")
 _APPROVED = re.compile(r" ?(?:ok\b|a (?:vote|valide|approuve|dit oui|acte|tranche))")
@@ -172,6 +183,9 @@ def _decided(folded: str, date: DateFinding) -> bool:
     start = date.span.start
     if date.kind == "deadline":
         return False
+    article = _ARTICLE.match(folded, start)  # "le 3 mars" is found with its article
+    if article is not None:
+        start = article.end()
     return _DECIDED_ON.search(folded, max(0, start - 80), start) is not None or (
         _COUNCIL.search(folded, max(0, start - 30), start) is not None
         and _APPROVED.match(folded, date.span.end) is not None
