@@ -258,6 +258,9 @@ _LONE_BEFORE = re.compile(
     r"|\bprendrait|\bprendrions|\bpreneurs? (?:de|d')|\bpreneuses? (?:de|d')"
     # "qui a des tonnelles ? 40 pour samedi", "masques FFP2 ? nous 500"
     r"|\?|\?\s*(?:nous|nous en faut|on en veut|pour nous|chez nous|moi)"
+    # "pour Gestel ce sera 12", "Riantec serait partant pour 20", "Brandérion confirme 1
+    # appareil": a share said for an order
+    r"|\bce sera|\bca sera|\bpartante?s? pour|\bconfirmons|\bconfirme"
     # "au moins 15", "entre 300 et 500", "pas plus de 20": a count with its bound
     r"|\bau moins|\bau minimum|\bau maximum|\bentre|\bpas plus de|\bjusqu'a)\s*$"
 )

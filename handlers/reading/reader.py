@@ -16,7 +16,7 @@ from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.doubts import Evidence, doubts
 from handlers.reading.events import event_before_date, find_event
 from handlers.reading.handover import mentions_handover, mentions_return
-from handlers.reading.intents import VOLUNTEER, WHO_LENDS, Intent
+from handlers.reading.intents import POSITIVE, VOLUNTEER, WHO_LENDS, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.learned import Guess, IntentModel, bundled_model
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
@@ -764,14 +764,18 @@ def _counted_later(item: FoundItem, seen: _Seen, scope: Scope) -> FoundItem:
     if item.quantity is not None or item.item_id is None:
         return item
 
+    asked = {i.item_id for i in scope.items if i.quantity is None}
+
     def says_nothing_else(found: FoundItem) -> bool:
         clause = seen.shape.clause_at(found.span.start)
         others = [f for f in seen.found if f.item_id != item.item_id
                   and seen.shape.clause_at(f.span.start) == clause]  # fmt: skip
-        return (
-            clause is not None and clause < len(scope.acts) and scope.acts[clause] is None
-            and not others
-        )  # fmt: skip
+        if clause is None or clause >= len(scope.acts):
+            return False
+        # "des bâches et sacs de lestage … Cléguer prendrait 10 bâches et 40 sacs de
+        # lestage": the act counts again, one by one, what it asked without a count
+        act = scope.acts[clause]
+        return (act is None or act in POSITIVE) and all(f.item_id in asked for f in others)
 
     counts = {
         f.quantity for f in seen.found

@@ -88,7 +88,10 @@ _FALLBACK = re.compile(
 _GLUED = re.compile(r"[ \t-]*")
 _PARTS = re.compile(r"\s*\((?:[^()\n]*[,+]\s*)?(?:\d+\s*)?")
 _SERVES = re.compile(
-    r"(?:[^.;:!?\n]{0,60}\s)?(?:pour|pr)\s+(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?"
+    r"(?:[^.;:!?\n]{0,60}\s)?(?:pour|pr)\s+"
+    # "bâches et sacs de lestage pour sécuriser les barnums": what it serves, by a verb
+    r"(?:[a-z]{3,}(?:er|ir|re)\s+(?=les?\b|la\b|l'|nos\b|notre\b|vos\b|votre\b|des\b|ses\b))?"
+    r"(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?"
 )
 _WITH = re.compile(r"\s+avec\s+")
 _ANOTHER_NAME = re.compile(
