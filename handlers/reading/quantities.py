@@ -925,3 +925,38 @@ def specifications(items: list[FoundItem], text: str) -> list[FoundItem]:
 
 
 _GLUED_AFTER = re.compile(r"[ \t]+")
+
+
+# "2 tables par exposant … 15 exposants", "3 isoloirs par bureau … 2 bureaux de vote",
+# "des gilets, 1 par agent, nous avons 45 agents": so many for each of what is counted
+# elsewhere is the count in all.
+_PER_EACH = re.compile(
+    r"[ \t]+(?:par|pour chaque|pour 1|pour un|pour une)[ \t]+(?P<unit>[a-z]{3,})\b"
+)
+_EACH_ALONE = re.compile(r"\s*,?\s*(?P<n>\d{1,3})[ \t]+par[ \t]+(?P<unit>[a-z]{3,})\b")
+
+
+def per_unit_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
+    """An item counted for each of something the message counts once is counted in all."""
+    counted: list[FoundItem | None] = list(items)
+    for index, item in enumerate(items):
+        each = _PER_EACH.match(text, item.span.end) if item.quantity else None
+        per = item.quantity or 0
+        if each is None and item.quantity is None:
+            each = _EACH_ALONE.match(text, item.span.end)
+            per = int(each.group("n")) if each else 0
+        if each is None or not 1 <= per <= 20:
+            continue
+        unit = singular(each.group("unit"))
+        units = [
+            m for m in re.finditer(r"\b(?P<n>\d{1,4})[ \t]+(?P<noun>[a-z]{3,})\b", text)
+            if singular(m.group("noun")) == unit and not each.start() <= m.start() < each.end()
+        ]  # fmt: skip
+        if len({m.group("n") for m in units}) != 1 or int(units[0].group("n")) < 2:
+            continue
+        counted[index] = replace(item, quantity=per * int(units[0].group("n")))
+        for other, found in enumerate(items):
+            if found.item_id is None and any(m.start() <= found.span.start <= m.start("noun")
+                                             for m in units):  # fmt: skip
+                counted[other] = None  # "2 bureaux de vote": what the count is made for
+    return [item for item in counted if item is not None]

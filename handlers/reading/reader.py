@@ -32,6 +32,7 @@ from handlers.reading.quantities import (
     part_counts,
     per_container_counts,
     per_site_counts,
+    per_unit_counts,
     row_counts,
     specifications,
     table_counts,
@@ -425,6 +426,7 @@ class Reader:
         found = corrected_items(found, found_numbers, counted)
         found = per_site_counts(found, counted)
         found = per_container_counts(found, counted, self._plurals)
+        found = per_unit_counts(found, counted)
         found = specifications(found, counted)
         return _Seen(folded, counted, dates, found_numbers, used, named, found, shape, today)
 
