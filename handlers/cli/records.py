@@ -14,10 +14,10 @@ from rich.table import Table
 from handlers import replies
 from handlers.cli.context import Context
 from handlers.cli.days import period_options
-from handlers.cli.naming import commune_named
 from handlers.cli.output import plural, print_json
 from handlers.inbound import Inbound
 from handlers.inbox import Fate
+from handlers.naming import commune_named
 from handlers.recurrence import dated, describe
 from handlers.wording import day, noun, stretch
 from storage import views
