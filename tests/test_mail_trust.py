@@ -472,4 +472,3 @@ async def test_a_commune_of_another_territory_is_asked_again_and_another_reply_i
     assert await talk(server, answer(sender, "Riantec", again, 4), sender=sender) == 250
     needs = sorted((n.commune_insee, n.item_id, n.message_id) for n in await rows(sessions, Need))
     assert needs == [("56121", "barnum", needs[0][2]), ("56193", "ganivelle", logged.id)]
-
