@@ -388,27 +388,54 @@ def test_a_db_in_a_missing_folder_is_a_sentence(tmp_path: Path) -> None:
     assert not (tmp_path / "mutualise.db").exists()
 
 
-def test_run_on_a_taken_port_says_so(sqlite_url: str, tmp_path: Path) -> None:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("setting", "what"),
+    [
+        ("SMTP", "courriel entrant"),
+        ("WEB", "page web"),
+        ("CALENDAR", "calendrier"),
+        ("WEB=SMTP", "page web"),  # two services of its own set on one port
+    ],
+)
+def test_run_on_a_taken_port_says_so_before_announcing_anything(
+    sqlite_url: str, tmp_path: Path, setting: str, what: str
+) -> None:
+    """Every port is opened before any service starts: the one taken is named, with the
+    setting to change, and nothing was announced as listening (nor any mail taken)."""
     ok("init", db=sqlite_url)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
         env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+        ports = {name: str(_free_port()) for name in ("SMTP", "WEB", "CALENDAR")}
+        if setting == "WEB=SMTP":
+            port = ports["WEB"] = ports["SMTP"]
+        else:
+            ports[setting] = port
         env.update(
             {
                 "MUTUALISE_DB": sqlite_url,
-                "MUTUALISE_SMTP_PORT": port,
                 "MUTUALISE_MAIL_ADDRESSES": "besoins@agglo.example",
                 "MUTUALISE_SECRET": "0123456789abcdef0123",
                 "MUTUALISE_SCHEDULER": "false",
+                **{f"MUTUALISE_{name}_PORT": number for name, number in ports.items()},
             }
         )
         # The real script: the service sets signal handlers, which only a main thread may.
         result = subprocess.run([MUTUALISE, "run"], capture_output=True, text=True, env=env,
                                 cwd=tmp_path, timeout=60)  # fmt: skip
-    why = failed(result, f"Le port {port} de 127.0.0.1 (courriel entrant) est déjà pris")
-    assert "MUTUALISE_SMTP_PORT" in why and "base de données" not in why
+    why = failed(result, f"Le port {port} de 127.0.0.1 ({what}) est déjà pris")
+    variable = "WEB" if setting == "WEB=SMTP" else setting
+    assert f"MUTUALISE_{variable}_PORT" in why and "base de données" not in why
+    assert "Rien n'a été lancé." in why
+    assert result.stdout == ""  # nothing said to listen, nothing taken up
 
 
 @pytest.mark.parametrize(
