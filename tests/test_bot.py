@@ -46,6 +46,7 @@ from storage.models import (
 from storage.outbox import draft, enqueue
 from tests.readers import shared_reader
 from tests.telegram import ChatDriver, alerts, buttons, texts
+from tests.territories import neighbour
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = dt.datetime(2027, 5, 3, 9, tzinfo=PARIS)
@@ -468,11 +469,7 @@ async def test_a_coordinator_names_no_commune_of_another_territory_in_answer(
     chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions.begin() as session:
-        other = Territory(epci="200067932", name="Quimperlé Communauté", kind="CA", source="test")
-        session.add(other)
-        await session.flush()
-        session.add(Commune(insee="29233", territory_id=other.id, name="Quimperlé",
-                            population=12000))  # fmt: skip
+        await neighbour(session)
     await chat.say(COORD, "il nous faudrait 20 barrières du 12 au 14 juillet")
     again = texts(await chat.say(COORD, "Quimperlé"))
     assert "Quimperlé n'est pas une commune de votre territoire" in again

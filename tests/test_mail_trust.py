@@ -15,6 +15,7 @@ from handlers.inbox import Inbox
 from mail.sandbox import ParserPool
 from mail.server import Mailbox, MailHandler, serve
 from storage.models import InboundMessage, InboundStatus, Need, OutboxMessage
+from tests.territories import neighbour
 from tests.test_mail_smtp import AUTHSERV, NOW, READER, TOKENS, TRUST, Server, mail, rows
 
 ADDRESS = "besoins@mutualise.example"
@@ -373,12 +374,10 @@ async def test_a_coordinator_speaks_for_no_commune_of_another_territory(
     """A coordinator of another intercommunality in the same store who names a commune of
     Lorient Agglomération records nothing for it: they are asked which of their own."""
     from storage.members import add_member
-    from storage.models import Role, Territory
+    from storage.models import Role
 
     async with sessions.begin() as session:
-        other = Territory(epci="200067932", name="Quimperlé Communauté", kind="CA", source="test")
-        session.add(other)
-        await session.flush()
+        other = await neighbour(session)
         await add_member(session, other, Role.COORDINATOR, emails=["coord@quimperle.bzh"])
     named = mail(f"Pour Riantec : {NEED}", sender="coord@quimperle.bzh", message_id="<q1@x>")
     assert await talk(server, named, sender="coord@quimperle.bzh") == 250
@@ -443,14 +442,8 @@ async def test_a_coordinator_names_the_commune_by_replying_to_which_commune(
 async def test_a_commune_of_another_territory_is_asked_again_and_another_reply_is_its_own(
     server: Server, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    from storage.models import Commune, Territory
-
     async with sessions.begin() as session:
-        other = Territory(epci="200067932", name="Quimperlé Communauté", kind="CA", source="test")
-        session.add(other)
-        await session.flush()
-        session.add(Commune(insee="29233", territory_id=other.id, name="Quimperlé",
-                            population=12000))  # fmt: skip
+        await neighbour(session)
     sender = "coord@lorient.bzh"
     logged, asked = await _asked_which_commune(server, sessions, sender, "56121")
     assert await talk(server, answer(sender, "Quimperlé", asked, 1), sender=sender) == 250
