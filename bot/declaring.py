@@ -18,6 +18,7 @@ from bot.sending import plain, say
 from handlers import conversation, replies
 from handlers.inbound import TELEGRAM_PREFIX, Inbound
 from handlers.inbox import Fate, Inbox, Outcome
+from handlers.notices import ActionKind
 from handlers.requests import Requests
 from storage.models import Channel
 
@@ -25,6 +26,7 @@ from storage.models import Channel
 class Declaring(StatesGroup):
     asking = State()  # a question about a missing or wrong part is waiting for its answer
     confirming = State()  # the card is shown
+    naming = State()  # a coordinator was asked for which commune their message is
 
 
 def inbound(message: Message) -> Inbound:
@@ -90,8 +92,11 @@ async def answer(message: Message, state: FSMContext, bot: Bot, inbox: Inbox) ->
 async def declare(
     message: Message, state: FSMContext, bot: Bot, inbox: Inbox, requests: Requests
 ) -> None:
-    """A new message: logged and read by the inbox, shown back before anything is recorded."""
-    outcome = await inbox.receive(inbound(message), confirmed=False)
+    """A new message: logged and read by the inbox, shown back before anything is recorded.
+    After « Pour quelle commune ? », it may be that commune, for the message asked about."""
+    naming = await state.get_state() == Declaring.naming.state
+    about = (await state.get_data()).get("message") if naming else None
+    outcome = await inbox.receive(inbound(message), confirmed=False, about=about)
     if outcome.fate is Fate.REFUSED:
         await say(bot, message.chat.id, plain(replies.STRANGER))
         return
@@ -99,8 +104,26 @@ async def declare(
         if outcome.reply:  # a question's answer carries its button to declare the need
             markup = keyboards.actions(outcome.actions)
             await say(bot, message.chat.id, plain(outcome.reply), markup)
+        await _await_commune(state, inbox, outcome)
         return
     await _begin(bot, message.chat.id, state, inbox, requests, outcome)
+
+
+async def _await_commune(state: FSMContext, inbox: Inbox, outcome: Outcome) -> None:
+    """« Pour quelle commune ? » was asked: the next message may name it."""
+    about = next((a.target for a in outcome.actions if a.kind is ActionKind.NAME_COMMUNE), None)
+    if about is None:
+        return
+    await _replace(state, inbox, about)
+    await state.set_state(Declaring.naming)
+    await state.set_data({"message": about})
+
+
+async def _replace(state: FSMContext, inbox: Inbox, message_id: int) -> None:
+    """The declaration left unconfirmed in the chat, if another, is dropped for this one."""
+    previous = (await state.get_data()).get("message")
+    if previous not in (None, message_id):
+        await inbox.abandon(previous)
 
 
 async def on_asked(
@@ -125,9 +148,7 @@ async def _begin(
     """A declaration begins: its reading is completed, then shown on a card."""
     assert outcome.message_id is not None and outcome.commune is not None
     assert outcome.reading is not None
-    previous = (await state.get_data()).get("message")
-    if previous not in (None, outcome.message_id):  # it replaces the one left unconfirmed
-        await inbox.abandon(previous)
+    await _replace(state, inbox, outcome.message_id)
     data = {
         "message": outcome.message_id,
         "reading": conversation.to_state(outcome.reading),

@@ -142,7 +142,8 @@ def actions(wanted: Sequence[Action]) -> InlineKeyboardMarkup | None:
         ActionKind.ANSWER_ANTICIPATION: anticipation,
         ActionKind.DECLARE_ASKED: declare_asked,
     }
-    markups = [rows[a.kind](a.target) for a in wanted]
+    # Naming a commune has no button: the answer is written, as the question says.
+    markups = [rows[a.kind](a.target) for a in wanted if a.kind in rows]
     if not markups:
         return None
     return InlineKeyboardMarkup(inline_keyboard=[r for m in markups for r in m.inline_keyboard])

@@ -8,7 +8,8 @@ import contextlib
 import datetime as dt
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
@@ -71,9 +72,11 @@ async def running_bot(
     inbox: Inbox,
     clock: Callable[[], dt.datetime],
     digests: Digests = not_yet,
+    webhook: Sequence[socket.socket] = (),
 ) -> AsyncIterator[tuple[str, Callable[[], Awaitable[int]]]]:
     """Serve the bot until the block ends; yields how it listens, in French, and the flush
-    of the Telegram outbox, which the scheduler's lease holder runs (one sender)."""
+    of the Telegram outbox, which the scheduler's lease holder runs (one sender). A webhook
+    listens on the `webhook` sockets opened for it, if given."""
     bot = make_bot(settings)
     storage, isolation = make_storage(settings)
     pace = Pace(settings.sender_limit, settings.sender_window)
@@ -85,7 +88,7 @@ async def running_bot(
         me = await bot.get_me()
         await bot.set_my_commands(COMMANDS)
         if settings.telegram_webhook_url:
-            runner = await _webhook(settings, bot, dispatcher)
+            runner = await _webhook(settings, bot, dispatcher, webhook)
             how = f"par webhook ({settings.telegram_webhook_host}:{settings.telegram_webhook_port})"
         else:
             await bot.delete_webhook()
@@ -106,11 +109,13 @@ async def running_bot(
         await bot.session.close()
 
 
-async def _webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher) -> web.AppRunner:
+async def _webhook(
+    settings: Settings, bot: Bot, dispatcher: Dispatcher, sockets: Sequence[socket.socket]
+) -> web.AppRunner:
     """An aiohttp app receiving updates behind the reverse proxy; the secret is checked."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
-    from handlers.cli.calendar_feed import without_versions
+    from handlers.cli.calendar_feed import start_sites, without_versions
 
     secret = settings.telegram_webhook_secret.get_secret_value() or None
     app = web.Application()
@@ -122,8 +127,8 @@ async def _webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher) -> web.
     without_versions(app)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
-    await site.start()
+    host, port = settings.telegram_webhook_host, settings.telegram_webhook_port
+    await start_sites(runner, host, port, sockets)
     await bot.set_webhook(
         settings.telegram_webhook_url,
         secret_token=secret,

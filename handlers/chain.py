@@ -1,9 +1,9 @@
 """The chain of named steps a stored message goes through, each a small function over the
 message's `Handling`, as Mailman's chain of rules:
 
-    claim → screen → identify → read → (a reply to the bot? a link asked?) → understand
-          → (a coordinator naming no commune: which one?) → (a question: who can lend
-          this?) → record | hold
+    claim → screen → identify → read → (a reply to the bot? the commune it asked for? a
+          link asked?) → understand → (a coordinator naming no commune: which one?)
+          → (a question: who can lend this?) → record | hold
 
 A step lets the message go on (it returns None) or decides its fate (an `Outcome`). Once
 every message of a transaction has been through its chain, the inbox settles what they
@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from handlers import anticipation, asking, proposals, replies
 from handlers.completion import complete, correct, original_message
 from handlers.inbound import Inbound
 from handlers.logins import asks_for_link, link_message
+from handlers.naming import TerritoryNamedError, commune_alone
 from handlers.notices import Action, ActionKind, asked
 from handlers.reading.intents import Intent
 from handlers.reading.reader import Reader, Reading
@@ -31,7 +32,15 @@ from handlers.recording import Author, Recorded, held_from, record, release
 from handlers.settlement import Settlement
 from handlers.wording import noun
 from storage.errors import MutualiseError
-from storage.inbox import UNHANDLED, claim_many, set_outcome, take_question
+from storage.inbox import (
+    COMMUNE_ASKED,
+    UNHANDLED,
+    claim_many,
+    set_outcome,
+    take_question,
+    take_unnamed,
+    unnamed,
+)
 from storage.members import (
     Sender,
     commune_name,
@@ -91,6 +100,9 @@ class Work:
     chain: Sequence[Step]
     respond: Responder | None = None
     reading: Reading | None = None  # what the writer confirmed, when confirming a card
+    # The message whose commune the bot asked for, when the chat knows it is answered now
+    # (by email, the reply's thread says so).
+    about: int | None = None
 
 
 @dataclass
@@ -383,6 +395,49 @@ async def declare_asked(turn: Turn, msg: Handling) -> Outcome | None:
     return await which_commune(turn, msg) or await _record(turn, msg, ask=True)
 
 
+async def name_commune(turn: Turn, msg: Handling) -> Outcome | None:
+    """A coordinator's answer to « Pour quelle commune ? » that names one and nothing else
+    (« Riantec », « pour Riantec »): the message asked about goes on through the chain in
+    its place, read as if it had named that commune (nothing was recorded from it before);
+    a commune of another territory is asked for again."""
+    assert msg.reading is not None and msg.sender is not None
+    if msg.reading.items:
+        return None
+    about = msg.work.about or await _asked(turn, msg, ActionKind.NAME_COMMUNE)
+    if about is None:
+        return None
+    waiting = await unnamed(turn.session, about, msg.inbound.sender)
+    try:
+        named = await commune_alone(turn.session, msg.inbound.text) if waiting else None
+    except TerritoryNamedError as exc:
+        return await _commune_again(turn, msg, about, "le territoire nommé",
+                                    replies.commune_again(str(exc)))  # fmt: skip
+    if named is None or waiting is None:
+        return None  # a message of its own
+    insee, name = named.commune.insee, named.commune.name
+    if not await _in_their_territory(turn.session, msg.sender, insee):
+        return await _commune_again(turn, msg, about, f"{insee} hors du territoire",
+                                    replies.not_in_territory(name))  # fmt: skip
+    if not await take_unnamed(turn.session, about):
+        return None  # taken up by another reply at the same time
+    await set_outcome(turn.session, msg.id, InboundStatus.ANSWERED,
+                      f"nomme la commune du message {about}", member_id=msg.member_id,
+                      commune_insee=insee)  # fmt: skip
+    earlier = Inbound(waiting.channel, waiting.sender, waiting.text, waiting.at,
+                      waiting.external_id, authenticated=msg.inbound.authenticated)  # fmt: skip
+    reading = turn.reader.read(waiting.text, waiting.at.astimezone(turn.zone).date())
+    reading.commune = insee
+    msg.work = replace(msg.work, message_id=about, inbound=earlier, reading=reading, about=None)
+    return await read(turn, msg)
+
+
+async def _commune_again(turn: Turn, msg: Handling, about: int, why: str, reply: str) -> Outcome:
+    """The commune named cannot be the one: it is asked for again, for the same message."""
+    outcome = await msg.end(turn, Fate.ANSWERED, f"message {about} : {why}", reply)
+    outcome.actions = (Action(ActionKind.NAME_COMMUNE, about),)
+    return outcome
+
+
 async def send_link(turn: Turn, msg: Handling) -> Outcome | None:
     """An email that declares nothing and asks for the territory's page: a registered
     member gets a one-time link, in the reply that goes to their own registered address
@@ -415,8 +470,12 @@ async def which_commune(turn: Turn, msg: Handling) -> Outcome | None:
     none: the writer is asked which commune it is for, and nothing is kept until told."""
     if msg.commune is not None:
         return None
-    reply = replies.which_commune(authenticated=_authenticated(msg.inbound))
-    return await msg.end(turn, Fate.ANSWERED, "coordinateur : commune non nommée", reply)
+    authenticated = _authenticated(msg.inbound)
+    reply = replies.which_commune(authenticated=authenticated)
+    outcome = await msg.end(turn, Fate.ANSWERED, COMMUNE_ASKED, reply)
+    if authenticated:  # a reply naming the commune takes the message up again
+        outcome.actions = (Action(ActionKind.NAME_COMMUNE, msg.id),)
+    return outcome
 
 
 async def ask(turn: Turn, msg: Handling) -> Outcome | None:
@@ -481,13 +540,13 @@ async def record_card(turn: Turn, msg: Handling) -> Outcome | None:
 # A message recorded as it is read: an email, a line of `mutualise ingest`.
 AS_READ: tuple[Step, ...] = (
     claim_message, screen, identify, read,
-    answer_anticipation, answer_proposal, confirm_held, complete_need, declare_asked,
-    send_link, understand, which_commune, ask, record_and_ask,
+    name_commune, answer_anticipation, answer_proposal, confirm_held, complete_need,
+    declare_asked, send_link, understand, which_commune, ask, record_and_ask,
 )  # fmt: skip
 # A chat message: read and shown back as a card, recorded only once confirmed; a question
 # answered, recorded only once its writer presses the button to declare it.
 TO_CONFIRM: tuple[Step, ...] = (
-    claim_shown, screen, identify, read, understand, which_commune, ask, hold,
+    claim_shown, screen, identify, read, name_commune, understand, which_commune, ask, hold,
 )  # fmt: skip
 # The card confirmed: recorded as the writer left it.
 CONFIRMED: tuple[Step, ...] = (claim_card, identify, read, which_commune, record_card)

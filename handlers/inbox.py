@@ -83,14 +83,22 @@ class Inbox:
         return self.settle.matching
 
     async def receive(
-        self, inbound: Inbound, *, confirmed: bool = True, respond: Responder | None = None
+        self,
+        inbound: Inbound,
+        *,
+        confirmed: bool = True,
+        respond: Responder | None = None,
+        about: int | None = None,
     ) -> Outcome:
         """Store the message, then handle it: recorded as read (`confirmed`), or shown back
-        to be confirmed first. Delivered twice, it is handled once."""
+        to be confirmed first; `about`, the message whose commune the chat asked for last,
+        which this one may name. Delivered twice, it is handled once."""
         message_id = await self._logging(_arrival(inbound))
         if message_id is None:
             return Outcome(Fate.DUPLICATE)
-        return await self.process(inbound, message_id, confirmed=confirmed, respond=respond)
+        return await self.process(
+            inbound, message_id, confirmed=confirmed, respond=respond, about=about
+        )
 
     async def process(
         self,
@@ -99,12 +107,13 @@ class Inbox:
         *,
         confirmed: bool = True,
         respond: Responder | None = None,
+        about: int | None = None,
     ) -> Outcome:
         """Handle a message already stored: just received, or taken up again after a crash
         or a failure. However many try at once, it is handled once."""
         if not confirmed:
-            return await self._showing(Work(message_id, inbound, TO_CONFIRM, respond))
-        return await self._handling(Work(message_id, inbound, AS_READ, respond))
+            return await self._showing(Work(message_id, inbound, TO_CONFIRM, respond, about=about))
+        return await self._handling(Work(message_id, inbound, AS_READ, respond, about=about))
 
     async def confirm(self, message_id: int, reading: Reading, at: dt.datetime) -> Outcome:
         """Record what the writer confirmed on the card of a message received unconfirmed
@@ -126,6 +135,8 @@ class Inbox:
                 return None
             name = await commune_name(session, asked.commune) if asked.commune else None
         reading = self.reader.read(asked.text, asked.at.astimezone(self.zone).date())
+        # A coordinator may have named its commune in the answer to « Pour quelle commune ? »
+        reading.commune = reading.commune or asked.commune
         return Outcome(Fate.ASKED, None, message_id, reading, asked.commune, commune_name=name)
 
     async def _handle(self, session: AsyncSession, works: list[Work]) -> list[Outcome]:

@@ -28,6 +28,7 @@ class ActionKind(enum.StrEnum):
     ANSWER_PROPOSAL = "answer_proposal"  # accept or refuse proposal N
     ANSWER_ANTICIPATION = "answer_anticipation"  # answer the question N asked ahead of an event
     DECLARE_ASKED = "declare_asked"  # declare the need message N only asked about
+    NAME_COMMUNE = "name_commune"  # name the commune message N speaks for (a coordinator's)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class Action:
             return None
 
 
-# How each action is answered by a reply, where there are no buttons to press.
+# How each action is answered by a reply, where there are no buttons to press (naming a
+# commune is answered in words on every channel: the question says how).
 IN_WRITING = {
     ActionKind.ANSWER_PROPOSAL: (
         "Pour l'accepter, répondez à ce message par « j'accepte » ; pour la refuser, par "

@@ -280,7 +280,8 @@ HELP_COORDINATOR = (
     "\n/digest : la synthèse des rapprochements, maintenant\n"
     "/semestre : l'état des lieux semestriel\n"
     "Vous êtes coordinateur du territoire, d'aucune commune : nommez la commune pour qui vous "
-    "déclarez (« Pour Riantec : … »)."
+    "déclarez (« Pour Riantec : … ») ; si vous l'oubliez, je vous la demande, et votre "
+    "réponse (« Riantec ») suffit."
 )
 APOLOGY = (
     "Désolé, quelque chose s'est mal passé de mon côté. Votre message est conservé ; "
@@ -306,9 +307,30 @@ def which_commune(*, authenticated: bool) -> str:
         return UNAUTHENTICATED_COORDINATOR
     return (
         "Pour quelle commune ? Vous êtes coordinateur de l'intercommunalité, rattaché à aucune "
-        "commune : rien n'a été enregistré. Renvoyez votre message en nommant la commune "
-        "(par exemple « Pour Riantec : 20 barrières du 12 au 14 juillet »)."
+        f"commune : rien n'a été enregistré. {_NAME_IT}"
     )
+
+
+# How a coordinator names the commune a message was for, once asked.
+_NAME_IT = (
+    "Répondez simplement par le nom de la commune (par exemple « Riantec ») : votre message "
+    "sera alors pris en compte pour elle, comme s'il l'avait nommée."
+)
+
+
+def not_in_territory(commune: str) -> str:
+    """The answer to a coordinator who names, for their message, a commune of another
+    territory: for which of theirs?"""
+    return (
+        f"{commune} n'est pas une commune de votre territoire : rien n'a été enregistré. "
+        f"Pour quelle commune de votre territoire est-ce ? {_NAME_IT}"
+    )
+
+
+def commune_again(why: str) -> str:
+    """The answer to a coordinator who names, for their message, no commune but the
+    intercommunality (`why` says so): for which commune?"""
+    return f"{why} Pour quelle commune est-ce ? {_NAME_IT}"
 
 
 COORDINATORS_ONLY = "Cette commande est réservée aux coordinateurs de l'intercommunalité."

@@ -15,7 +15,7 @@ def render(message: OutboxMessage) -> tuple[str, str | None]:
     notice = Notice.of(message)
     if notice.html is not None:  # a whole document (a digest), as its template wrote it
         return notice.text, notice.html
-    hints = [IN_WRITING[a.kind] for a in notice.actions]
+    hints = [IN_WRITING[a.kind] for a in notice.actions if a.kind in IN_WRITING]
     if message.in_reply_to is not None:  # the answer to a mail, in its thread
         return "\n\n".join([notice.text, *hints]) + f"\n\n-- \n{replies.REPLY_SIGNATURE}", None
     paragraphs = [replies.GREETING, notice.text, *hints]

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -282,12 +283,14 @@ def _key(mail: ParsedMail) -> str:
 
 
 async def serve(
-    handler: MailHandler, host: str, port: int, size_limit: int
+    handler: MailHandler, host: str, port: int, size_limit: int, sock: socket.socket | None = None
 ) -> asyncio.base_events.Server:
-    """Listen for SMTP on host:port in the running event loop."""
+    """Listen for SMTP on host:port in the running event loop, or on `sock`, opened for it."""
     loop = asyncio.get_running_loop()
-    return await loop.create_server(
-        lambda: SMTP(handler, data_size_limit=size_limit, hostname="mutualise", ident="mutualise"),
-        host=host,
-        port=port,
-    )
+
+    def session() -> SMTP:
+        return SMTP(handler, data_size_limit=size_limit, hostname="mutualise", ident="mutualise")
+
+    if sock is not None:
+        return await loop.create_server(session, sock=sock)
+    return await loop.create_server(session, host=host, port=port)

@@ -214,6 +214,66 @@ def _question(row: Any) -> Question | None:
     return Question(message_id, text or "", at, commune)
 
 
+# What a coordinator's message naming no commune was answered: « Pour quelle commune ? ».
+# Nothing was recorded from it; a reply that names the commune takes it up again.
+COMMUNE_ASKED = "coordinateur : commune non nommée"
+
+
+@dataclass(frozen=True)
+class Unnamed:
+    """A message whose writer was asked for which commune it speaks, as it was received."""
+
+    message_id: int
+    channel: Channel
+    external_id: str
+    sender: str
+    text: str
+    at: dt.datetime
+
+
+_ASKED_FOR_COMMUNE = (
+    InboundMessage.status == InboundStatus.ANSWERED,
+    InboundMessage.outcome == COMMUNE_ASKED,
+)
+
+
+async def unnamed(session: AsyncSession, message_id: int, sender: str) -> Unnamed | None:
+    """That sender's message of that number, if it still waits for its commune."""
+    row = (
+        await session.execute(
+            select(
+                InboundMessage.id,
+                InboundMessage.channel,
+                InboundMessage.external_id,
+                InboundMessage.sender,
+                InboundMessage.text,
+                InboundMessage.received_at,
+            ).where(
+                InboundMessage.id == message_id,
+                InboundMessage.sender == sender,
+                *_ASKED_FOR_COMMUNE,
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    ident, channel, external_id, writer, text, at = row
+    return Unnamed(ident, channel, external_id, writer, text or "", at)
+
+
+async def take_unnamed(session: AsyncSession, message_id: int) -> bool:
+    """Take up a message that waited for its commune, to handle it again now that it is
+    named (received anew, in one statement: however many replies name it at once, one takes
+    it); False when it no longer waits."""
+    taken = await session.scalar(
+        update(InboundMessage)
+        .where(InboundMessage.id == message_id, *_ASKED_FOR_COMMUNE)
+        .values(status=InboundStatus.RECEIVED, outcome=None)
+        .returning(InboundMessage.id)
+    )
+    return taken is not None
+
+
 async def failed(session: AsyncSession, message_id: int) -> None:
     """Mark a message whose handling failed, counting the attempts."""
     message = await session.get(InboundMessage, message_id)

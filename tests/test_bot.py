@@ -46,6 +46,7 @@ from storage.models import (
 from storage.outbox import draft, enqueue
 from tests.readers import shared_reader
 from tests.telegram import ChatDriver, alerts, buttons, texts
+from tests.territories import neighbour
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = dt.datetime(2027, 5, 3, 9, tzinfo=PARIS)
@@ -397,6 +398,88 @@ async def test_a_coordinator_declares_for_the_commune_they_name_and_answers_for_
     assert "aucune commune" in texts(await chat.say(COORD, "/propositions"))
     refused = alerts(await chat.press(COORD, ProposalCB(p=1, a="y").pack()))
     assert len(refused) == 1 and "aucune commune" in refused[0]
+
+
+async def test_a_coordinator_answers_which_commune_by_its_name_alone(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """« Riantec » after « Pour quelle commune ? » shows the card of the message asked about,
+    for Riantec, as if it had named it; nothing is recorded before Confirmer."""
+    asked = texts(await chat.say(COORD, "il nous faudrait 20 barrières du 12 au 14 juillet"))
+    assert "Pour quelle commune ?" in asked and "Répondez simplement par le nom" in asked
+    async with sessions() as session:
+        first = await session.scalar(select(func.max(InboundMessage.id)))
+    calls = await chat.say(COORD, "pour Rianteq")  # a typo the commune's names accept
+    card = texts(calls)
+    assert "Besoin d'emprunt pour Riantec" in card and "20 barrières" in card
+    assert "du 12 au 14 juillet 2027" in card
+    assert await count(sessions, Need) == 0
+    await chat.press(COORD, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        needs = (await session.execute(select(Need.commune_insee, Need.quantity,
+                                              Need.message_id))).all()  # fmt: skip
+        logged = {m.id: m for m in await session.scalars(select(InboundMessage))}
+    assert needs == [("56193", 20, first)]  # the message asked about is the one recorded
+    assert first is not None and logged[first].commune_insee == "56193"
+    assert logged[first].status is InboundStatus.RECORDED
+    (reply,) = [m for m in logged.values() if m.text == "pour Rianteq"]
+    assert reply.outcome == f"nomme la commune du message {first}"
+    # Named once: a second « Riantec » is a message of its own, and records nothing.
+    assert "Je n'y ai trouvé ni besoin" in texts(await chat.say(COORD, "Riantec"))
+    assert await count(sessions, Need) == 1
+
+
+async def test_a_coordinators_question_is_answered_once_its_commune_is_named(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    calls = await chat.say(LOIC, "nous pouvons prêter notre podium tout le mois de juin")
+    await chat.press(LOIC, buttons(calls)["Confirmer"])
+    asked = texts(await chat.say(COORD, "qui pourrait nous prêter un podium le 21 juin ?"))
+    assert "Pour quelle commune ?" in asked
+    calls = await chat.say(COORD, "Riantec")
+    answer = texts(calls)
+    assert "Lorient" in answer and "Rien n'est enregistré" in answer
+    calls = await chat.press(COORD, buttons(calls)["Déclarer ce besoin"])
+    assert "Besoin d'emprunt pour Riantec" in texts(calls)
+    await chat.press(COORD, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        needs = (await session.execute(select(Need.commune_insee, Need.item_id))).all()
+    assert needs == [("56193", "podium")]
+
+
+async def test_after_which_commune_another_message_is_a_message_of_its_own(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """What does not name the commune alone is read for itself; the message asked about
+    stays unrecorded."""
+    await chat.say(COORD, "il nous faudrait 20 barrières du 12 au 14 juillet")
+    calls = await chat.say(COORD, "Pour Lorient : il nous faudrait 3 barnums le 3 août")
+    card = texts(calls)
+    assert "Besoin d'emprunt pour Lorient" in card and "3 barnums" in card
+    assert "barrières" not in card
+    await chat.press(COORD, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        needs = (await session.execute(select(Need.commune_insee, Need.item_id))).all()
+    assert needs == [("56121", "barnum")]
+    assert "Je n'y ai trouvé ni besoin" in texts(await chat.say(COORD, "Riantec"))
+    assert await count(sessions, Need) == 1
+
+
+async def test_a_coordinator_names_no_commune_of_another_territory_in_answer(
+    chat: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions.begin() as session:
+        await neighbour(session)
+    await chat.say(COORD, "il nous faudrait 20 barrières du 12 au 14 juillet")
+    again = texts(await chat.say(COORD, "Quimperlé"))
+    assert "Quimperlé n'est pas une commune de votre territoire" in again
+    assert "Pour quelle commune de votre territoire" in again
+    calls = await chat.say(COORD, "Riantec")  # still asked for the same message
+    assert "Besoin d'emprunt pour Riantec" in texts(calls)
+    await chat.press(COORD, buttons(calls)["Confirmer"])
+    async with sessions() as session:
+        needs = (await session.execute(select(Need.commune_insee, Need.quantity))).all()
+    assert needs == [("56193", 20)]
 
 
 @SQLITE_ONLY

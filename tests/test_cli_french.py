@@ -259,14 +259,49 @@ def test_ingest_with_nothing_usable_says_why(sqlite_url: str, tmp_path: Path) ->
     failed(mutualise("ingest", str(empty), db=sqlite_url), "ne contient aucune ligne")
     junk = tmp_path / "n-importe.jsonl"
     junk.write_text('pas du json\n{"texte": "sans expéditeur"}\n', "utf-8")
-    why = failed(mutualise("ingest", str(junk), db=sqlite_url), "les 2 lignes")
+    result = mutualise("ingest", str(junk), db=sqlite_url)
+    why = failed(result, "les 2 lignes")
     assert '"from"' in why
+    assert "ligne 1 : illisible, ignorée — ce n'est pas du JSON" in result.stdout
+    assert "ligne 2 : illisible, ignorée — il manque les champs « from », « text » et « at » ; " \
+        "« texte » n'est pas un champ attendu" in result.stdout  # fmt: skip
     refused = tmp_path / "inconnu.jsonl"
     refused.write_text(json.dumps({"from": "qui@gmail.com", "text": "3 barnums le 3 juin",
                                    "at": "2027-05-03T11:00"}), "utf-8")  # fmt: skip
     answered = ok("ingest", str(refused), db=sqlite_url)  # handled, though refused
     assert "1 message : 1 refusé (expéditeur inconnu)." in answered.stdout
     assert "— Votre message n'a pas été enregistré" in answered.stdout  # not its "Bonjour,"
+
+
+def test_ingest_says_what_is_wrong_with_each_unreadable_line(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    ok("init", db=sqlite_url)
+    need = {"from": "st@lorient.bzh", "text": "il nous faudrait 3 barnums le 3 juin",
+            "at": "2027-05-03T11:00"}  # fmt: skip
+    lines = [
+        json.dumps(need),
+        json.dumps({**need, "at": "03/05/2027 11:00"}),
+        json.dumps({k: v for k, v in need.items() if k != "at"} | {"date": need["at"]}),
+        json.dumps(need)[:-1],
+        json.dumps({**need, "text": 3}),
+    ]
+    path = tmp_path / "messages.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    result = ok("ingest", str(path), db=sqlite_url)
+    said = result.stdout.splitlines()
+    assert said[0].startswith("ligne 1 : enregistré")
+    assert said[1:5] == [
+        "ligne 2 : illisible, ignorée — la date « 03/05/2027 11:00 » du champ « at » est "
+        "illisible (attendu : AAAA-MM-JJTHH:MM, par exemple 2027-05-02T09:00)",
+        "ligne 3 : illisible, ignorée — il manque le champ « at » (la date et l'heure d'envoi, "
+        "par exemple 2027-05-02T09:00) ; « date » n'est pas un champ attendu",
+        "ligne 4 : illisible, ignorée — la ligne s'arrête avant la fin de l'objet JSON "
+        "(accolade fermante manquante ?)",
+        "ligne 5 : illisible, ignorée — le champ « text » doit être un texte (le texte du "
+        "message), pas un nombre",
+    ]
+    assert said[5] == "5 messages : 1 enregistré, 4 illisibles."
 
 
 def test_file_errors_say_what_failed(sqlite_url: str, tmp_path: Path) -> None:
@@ -353,27 +388,54 @@ def test_a_db_in_a_missing_folder_is_a_sentence(tmp_path: Path) -> None:
     assert not (tmp_path / "mutualise.db").exists()
 
 
-def test_run_on_a_taken_port_says_so(sqlite_url: str, tmp_path: Path) -> None:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("setting", "what"),
+    [
+        ("SMTP", "courriel entrant"),
+        ("WEB", "page web"),
+        ("CALENDAR", "calendrier"),
+        ("WEB=SMTP", "page web"),  # two services of its own set on one port
+    ],
+)
+def test_run_on_a_taken_port_says_so_before_announcing_anything(
+    sqlite_url: str, tmp_path: Path, setting: str, what: str
+) -> None:
+    """Every port is opened before any service starts: the one taken is named, with the
+    setting to change, and nothing was announced as listening (nor any mail taken)."""
     ok("init", db=sqlite_url)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
         env = {k: v for k, v in os.environ.items() if not k.startswith("MUTUALISE_")}
+        ports = {name: str(_free_port()) for name in ("SMTP", "WEB", "CALENDAR")}
+        if setting == "WEB=SMTP":
+            port = ports["WEB"] = ports["SMTP"]
+        else:
+            ports[setting] = port
         env.update(
             {
                 "MUTUALISE_DB": sqlite_url,
-                "MUTUALISE_SMTP_PORT": port,
                 "MUTUALISE_MAIL_ADDRESSES": "besoins@agglo.example",
                 "MUTUALISE_SECRET": "0123456789abcdef0123",
                 "MUTUALISE_SCHEDULER": "false",
+                **{f"MUTUALISE_{name}_PORT": number for name, number in ports.items()},
             }
         )
         # The real script: the service sets signal handlers, which only a main thread may.
         result = subprocess.run([MUTUALISE, "run"], capture_output=True, text=True, env=env,
                                 cwd=tmp_path, timeout=60)  # fmt: skip
-    why = failed(result, f"Le port {port} de 127.0.0.1 (courriel entrant) est déjà pris")
-    assert "MUTUALISE_SMTP_PORT" in why and "base de données" not in why
+    why = failed(result, f"Le port {port} de 127.0.0.1 ({what}) est déjà pris")
+    variable = "WEB" if setting == "WEB=SMTP" else setting
+    assert f"MUTUALISE_{variable}_PORT" in why and "base de données" not in why
+    assert "Rien n'a été lancé." in why
+    assert result.stdout == ""  # nothing said to listen, nothing taken up
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from handlers.inbox import Inbox
 from mail.sandbox import ParserPool
 from mail.server import Mailbox, MailHandler, serve
 from storage.models import InboundMessage, InboundStatus, Need, OutboxMessage
+from tests.territories import neighbour
 from tests.test_mail_smtp import AUTHSERV, NOW, READER, TOKENS, TRUST, Server, mail, rows
 
 ADDRESS = "besoins@mutualise.example"
@@ -373,15 +374,94 @@ async def test_a_coordinator_speaks_for_no_commune_of_another_territory(
     """A coordinator of another intercommunality in the same store who names a commune of
     Lorient Agglomération records nothing for it: they are asked which of their own."""
     from storage.members import add_member
-    from storage.models import Role, Territory
+    from storage.models import Role
 
     async with sessions.begin() as session:
-        other = Territory(epci="200067932", name="Quimperlé Communauté", kind="CA", source="test")
-        session.add(other)
-        await session.flush()
+        other = await neighbour(session)
         await add_member(session, other, Role.COORDINATOR, emails=["coord@quimperle.bzh"])
     named = mail(f"Pour Riantec : {NEED}", sender="coord@quimperle.bzh", message_id="<q1@x>")
     assert await talk(server, named, sender="coord@quimperle.bzh") == 250
     assert await rows(sessions, Need) == []
     (asked,) = await rows(sessions, OutboxMessage)
     assert asked.recipient == "coord@quimperle.bzh" and "Pour quelle commune ?" in asked.body
+
+
+async def _asked_which_commune(
+    server: Server, sessions: async_sessionmaker[AsyncSession], sender: str, insee: str
+) -> tuple[InboundMessage, OutboxMessage]:
+    """A coordinator registered at `insee`'s territory writes a need naming no commune: the
+    message logged, and the question « Pour quelle commune ? » queued in answer."""
+    from storage.members import add_member
+    from storage.models import Commune, Role
+
+    async with sessions.begin() as session:
+        commune = await session.get(Commune, insee)
+        assert commune is not None
+        await add_member(session, commune, Role.COORDINATOR, emails=[sender])
+    raw = mail(NEED, sender=sender, message_id="<n0@lorient.bzh>")
+    assert await talk(server, raw, sender=sender) == 250
+    (logged,) = await rows(sessions, InboundMessage)
+    (asked,) = await rows(sessions, OutboxMessage)
+    assert "Pour quelle commune ?" in asked.body and "Répondez simplement" in asked.body
+    return logged, asked
+
+
+def answer(sender: str, text: str, outbox: OutboxMessage, number: int) -> bytes:
+    """A reply in the thread of the bot's message `outbox`."""
+    return mail(text, sender=sender, message_id=f"<r{number}@lorient.bzh>",
+                Subject="Re: Besoin de matériel",
+                In_Reply_To=f"<{TOKENS.message_id(outbox.id, 'mutualise.example')}>")  # fmt: skip
+
+
+async def test_a_coordinator_names_the_commune_by_replying_to_which_commune(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """« Riantec », in reply to « Pour quelle commune ? », records the message asked about
+    for Riantec and answers as it would have, had it named it; once only."""
+    sender = "coord@lorient.bzh"
+    logged, asked = await _asked_which_commune(server, sessions, sender, "56121")
+    assert await rows(sessions, Need) == []
+    reply = "C'est pour Riantec, merci.\n\n> Pour quelle commune ? Vous êtes coordinateur"
+    assert await talk(server, answer(sender, reply, asked, 1), sender=sender) == 250
+    (need,) = await rows(sessions, Need)
+    assert (need.commune_insee, need.quantity, need.message_id) == ("56193", 500, logged.id)
+    messages = {m.id: m for m in await rows(sessions, InboundMessage)}
+    assert messages[logged.id].status is InboundStatus.RECORDED
+    assert "pour 56193 par le coordinateur" in (messages[logged.id].outcome or "")
+    (naming,) = [m for m in messages.values() if m.id != logged.id]
+    assert naming.outcome == f"nomme la commune du message {logged.id}"
+    recorded = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    assert recorded.recipient == sender and recorded.in_reply_to == logged.id
+    assert recorded.body.startswith("Besoin enregistré pour Riantec : 500 ganivelles")
+    assert recorded.headers["In-Reply-To"] == "<r1@lorient.bzh>"  # in the reply's thread
+    # The same answer again names nothing: the message is recorded already.
+    assert await talk(server, answer(sender, "Riantec", asked, 2), sender=sender) == 250
+    assert len(await rows(sessions, Need)) == 1
+
+
+async def test_a_commune_of_another_territory_is_asked_again_and_another_reply_is_its_own(
+    server: Server, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions.begin() as session:
+        await neighbour(session)
+    sender = "coord@lorient.bzh"
+    logged, asked = await _asked_which_commune(server, sessions, sender, "56121")
+    assert await talk(server, answer(sender, "Quimperlé", asked, 1), sender=sender) == 250
+    assert await rows(sessions, Need) == []
+    again = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    assert "Quimperlé n'est pas une commune de votre territoire" in again.body
+    # The intercommunality is no commune either; asked again, in that thread too.
+    assert await talk(server, answer(sender, "Lorient Agglo", again, 2), sender=sender) == 250
+    assert await rows(sessions, Need) == []
+    again = max(await rows(sessions, OutboxMessage), key=lambda m: m.id)
+    assert "désigne l'intercommunalité" in again.body and "Pour quelle commune" in again.body
+    # A reply that says more is a message of its own: recorded for the commune it names.
+    other_need = "Pour Lorient : il nous faudrait 3 barnums le 3 août."
+    assert await talk(server, answer(sender, other_need, again, 3), sender=sender) == 250
+    assert [(n.commune_insee, n.item_id) for n in await rows(sessions, Need)] == [
+        ("56121", "barnum")
+    ]
+    # The message asked about still waits for its commune: named, it is recorded.
+    assert await talk(server, answer(sender, "Riantec", again, 4), sender=sender) == 250
+    needs = sorted((n.commune_insee, n.item_id, n.message_id) for n in await rows(sessions, Need))
+    assert needs == [("56121", "barnum", needs[0][2]), ("56193", "ganivelle", logged.id)]

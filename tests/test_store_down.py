@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.service import running_bot
 from handlers import replies
+from handlers.cli.ports import Port, opened
 from handlers.inbox import Inbox
 from handlers.settings import Settings
 from storage import database
@@ -161,12 +162,15 @@ async def test_the_webhook_answers_5xx_while_the_store_is_down(
     inbox = Inbox(bot_sessions, shared_reader())
     async with serving() as (api, port):
         hooked = settings(port, telegram_webhook_url=url, telegram_webhook_port=hook)
-        async with running_bot(hooked, inbox, now), ClientSession() as client:
-            async with store_down(store_url), client.post(url, json=update) as response:
-                assert response.status >= 500  # Telegram will send it again
-            assert sent(api, ANNE) == []
-            for _ in range(2):  # sent again, then once more by an impatient Telegram
-                async with client.post(url, json=update) as response:
-                    assert response.status == 200
+        # The webhook's port opened first, as `mutualise run` opens every port.
+        port_of_hook = Port("127.0.0.1", hook, "webhook Telegram", "TELEGRAM_WEBHOOK")
+        with opened([port_of_hook]) as (webhook,):
+            async with running_bot(hooked, inbox, now, webhook=webhook), ClientSession() as client:
+                async with store_down(store_url), client.post(url, json=update) as response:
+                    assert response.status >= 500  # Telegram will send it again
+                assert sent(api, ANNE) == []
+                for _ in range(2):  # sent again, then once more by an impatient Telegram
+                    async with client.post(url, json=update) as response:
+                        assert response.status == 200
     assert len([c for c in sent(api, ANNE) if "Confirmer" in c.buttons]) == 1
     assert await count(bot_sessions, InboundMessage) == 1

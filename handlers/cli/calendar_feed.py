@@ -13,7 +13,8 @@ import argparse
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable
+import socket
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -142,22 +143,38 @@ async def serving_feed(
     port: int,
     now: Callable[[], dt.datetime],
     domain: str = "mutualise",
+    sockets: Sequence[socket.socket] = (),
 ) -> AsyncIterator[int]:
-    """Serve the feed on host:port while the block runs; yields the port bound (0 picks one)."""
-    async with serving(feed_app(sessions, now, domain), host, port) as bound:
+    """Serve the feed on host:port (or the `sockets` opened for it) while the block runs;
+    yields the port bound (0 picks one)."""
+    async with serving(feed_app(sessions, now, domain), host, port, sockets) as bound:
         yield bound
 
 
+async def start_sites(
+    runner: web.AppRunner, host: str, port: int, sockets: Sequence[socket.socket] = ()
+) -> None:
+    """Serve a runner's application on the sockets opened for it, or else on host:port."""
+    from aiohttp import web
+
+    sites: list[web.BaseSite] = [web.SockSite(runner, sock) for sock in sockets]
+    for site in sites or [web.TCPSite(runner, host, port)]:
+        await site.start()
+
+
 @contextlib.asynccontextmanager
-async def serving(app: web.Application, host: str, port: int) -> AsyncIterator[int]:
-    """Serve an application on host:port while the block runs; yields the port bound (0
-    picks one). No access log: each line would hold a secret (a token, a login link)."""
+async def serving(
+    app: web.Application, host: str, port: int, sockets: Sequence[socket.socket] = ()
+) -> AsyncIterator[int]:
+    """Serve an application on host:port, or on the `sockets` opened for it, while the block
+    runs; yields the port bound (0 picks one). No access log: each line would hold a secret
+    (a token, a login link)."""
     from aiohttp import web
 
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await start_sites(runner, host, port, sockets)
         yield int(runner.addresses[0][1])
     finally:
         await runner.cleanup()

@@ -10,9 +10,9 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.cli.context import Context
-from handlers.cli.naming import commune_named, territory_named
 from handlers.cli.output import print_json
 from handlers.invitations import invite
+from handlers.naming import commune_named, territory_named
 from storage.labels import ROLE_WORDS, ROLES
 from storage.members import MemberError, add_member, members
 from storage.models import Commune, Role, Territory

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,11 @@ from rich.table import Table
 from handlers import replies
 from handlers.cli.context import Context
 from handlers.cli.days import period_options
-from handlers.cli.naming import commune_named
+from handlers.cli.lines import LineError, read_line
 from handlers.cli.output import plural, print_json
 from handlers.inbound import Inbound
 from handlers.inbox import Fate
+from handlers.naming import commune_named
 from handlers.recurrence import dated, describe
 from handlers.wording import day, noun, stretch
 from storage import views
@@ -104,13 +104,12 @@ async def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
         if not line.strip():
             continue
         try:
-            entry = json.loads(line)
-            at = ctx.clock.local(dt.datetime.fromisoformat(str(entry["at"])))
-            inbound = Inbound.from_line(str(entry["from"]), str(entry["text"]), at)
-        except (ValueError, KeyError, TypeError):
-            ctx.out.print(f"ligne {number} : illisible, ignorée", markup=False)
+            entry = read_line(line)
+        except LineError as exc:
+            ctx.out.print(f"ligne {number} : illisible, ignorée — {exc}", markup=False)
             fates[UNREADABLE] += 1
             continue
+        inbound = Inbound.from_line(entry.sender, entry.text, ctx.clock.local(entry.at))
         outcome = await inbox.receive(inbound)
         fates[FATES[outcome.fate]] += 1
         detail = f" — {_gist(outcome.reply)}" if outcome.reply else ""

@@ -7,23 +7,25 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import errno
 import gc
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from handlers.cli.context import Context
 from handlers.cli.digest import digest_config
 from handlers.cli.output import plural
+from handlers.cli.ports import Port, opened
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
 from handlers.wording import noun
-from storage.errors import MutualiseError, os_reason
+from storage.errors import MutualiseError
 from storage.outbox import listening
 
 if TYPE_CHECKING:
+    from handlers.settings import Settings
     from mail.tokens import Tokens
     from scheduler.service import Scheduler
 
@@ -71,7 +73,35 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
             "des virgules), le jeton du bot Telegram, ou les deux."
         )
         raise ConfigurationError(msg)
-    inbox = await ctx.inbox()
+    # Every port first, before anything starts or is announced: one taken stops the start.
+    wanted = _ports(settings, telegram)
+    with opened(list(wanted.values())) as taken:
+        sockets = dict(zip(wanted, taken, strict=True))
+        inbox = await ctx.inbox()
+        return await _serve(ctx, inbox, telegram, sockets)
+
+
+def _ports(settings: Settings, telegram: bool) -> dict[str, Port]:
+    """The ports the service listens on, by the service that listens."""
+    wanted = {}
+    if settings.mail_addresses.strip():
+        wanted["mail"] = Port(settings.smtp_host, settings.smtp_port, "courriel entrant", "SMTP")
+    if telegram and settings.telegram_webhook_url:
+        wanted["webhook"] = Port(settings.telegram_webhook_host, settings.telegram_webhook_port,
+                                 "webhook Telegram", "TELEGRAM_WEBHOOK")  # fmt: skip
+    if settings.calendar_port is not None:
+        wanted["calendar"] = Port(settings.calendar_host, settings.calendar_port, "calendrier",
+                                  "CALENDAR")  # fmt: skip
+    if settings.web_port is not None:
+        wanted["web"] = Port(settings.web_host, settings.web_port, "page web", "WEB")
+    return wanted
+
+
+async def _serve(
+    ctx: Context, inbox: Inbox, telegram: bool, sockets: dict[str, list[socket.socket]]
+) -> int:
+    """Serve on the ports opened, until interrupted."""
+    settings = ctx.settings
     # Signals first: a stop asked while the services start ends them cleanly once started.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -80,34 +110,33 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
             loop.add_signal_handler(signum, stop.set)
     async with contextlib.AsyncExitStack() as services:
         flushes: list[Flush] = []
-        if settings.mail_addresses.strip():
-            flushes.append(await services.enter_async_context(_mail(ctx, inbox)))
+        if "mail" in sockets:
+            flushes.append(await services.enter_async_context(_mail(ctx, inbox, sockets["mail"])))
         if telegram:
             from bot.digests import rendered_digests
             from bot.service import running_bot  # the adapters load only for the service
 
             digests = rendered_digests(ctx.sessions, digest_config(settings))
             how, flush = await services.enter_async_context(
-                running_bot(settings, inbox, ctx.clock, digests)
+                running_bot(settings, inbox, ctx.clock, digests, sockets.get("webhook", []))
             )
             ctx.out.print(how)
             flushes.append(flush)
-        if settings.calendar_port is not None:
+        if "calendar" in sockets:
             from handlers.cli.calendar_feed import serving_feed
 
             domain = digest_config(settings).domain
             host = settings.calendar_host
-            with listening_on(host, settings.calendar_port, "calendrier", "CALENDAR"):
-                port = await services.enter_async_context(
-                    serving_feed(ctx.sessions, host, settings.calendar_port, ctx.clock, domain)
-                )
+            port = await services.enter_async_context(
+                serving_feed(ctx.sessions, host, settings.calendar_port or 0, ctx.clock, domain,
+                             sockets=sockets["calendar"])
+            )  # fmt: skip
             ctx.out.print(f"Calendrier par abonnement servi sur {settings.calendar_host}:{port} "
                           "(/calendrier/<jeton>.ics).")  # fmt: skip
-        if settings.web_port is not None:
+        if "web" in sockets:
             from handlers.cli.web import serving_page
 
-            with listening_on(settings.web_host, settings.web_port, "page web", "WEB"):
-                port = await services.enter_async_context(serving_page(ctx))
+            port = await services.enter_async_context(serving_page(ctx, sockets["web"]))
             ctx.out.print(f"Page du territoire servie sur {settings.web_host}:{port} "
                           "(liens de connexion : mutualise web-link).")  # fmt: skip
         if settings.scheduler:
@@ -135,8 +164,11 @@ async def run_service(ctx: Context, args: argparse.Namespace) -> int:
 
 
 @contextlib.asynccontextmanager
-async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaitable[None]]]:
-    """SMTP in while the block runs; yields the flush of the mail outbox to the relay."""
+async def _mail(
+    ctx: Context, inbox: Inbox, sockets: Sequence[socket.socket]
+) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """SMTP in, on the sockets opened for it, while the block runs; yields the flush of the
+    mail outbox to the relay."""
     from mail.sandbox import ParserPool
     from mail.sending import Relay, deliver_due  # the adapters load only for the service
     from mail.server import Mailbox, MailHandler, Trust, serve
@@ -157,9 +189,11 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
         done = noun(resumed, "traité")
         ctx.out.print(f"{plural(resumed, 'courriel reçu', 'courriels reçus')} mais non {done} : "
                       "repris.")  # fmt: skip
-    with listening_on(settings.smtp_host, settings.smtp_port, "courriel entrant", "SMTP"):
-        server = await serve(handler, settings.smtp_host, settings.smtp_port,
-                             settings.mail_size_limit)  # fmt: skip
+    servers = [
+        await serve(handler, settings.smtp_host, settings.smtp_port, settings.mail_size_limit,
+                    sock=sock)
+        for sock in sockets
+    ]  # fmt: skip
     relay = None
     if settings.relay_host:
         relay = Relay(
@@ -196,38 +230,10 @@ async def _mail(ctx: Context, inbox: Inbox) -> AsyncIterator[Callable[[], Awaita
     try:
         yield flush
     finally:
-        server.close()
-        await server.wait_closed()
+        for server in servers:
+            server.close()
+            await server.wait_closed()
         await handler.close()
-
-
-@contextlib.contextmanager
-def listening_on(host: str, port: int, what: str, variables: str) -> Iterator[None]:
-    """Turn a failure to listen on host:port into a sentence that says why and which
-    setting (MUTUALISE_<variables>_PORT or _HOST) to change."""
-    try:
-        yield
-    except OSError as exc:
-        setting = f"MUTUALISE_{variables}_PORT"
-        if exc.errno == errno.EADDRINUSE:
-            msg = (
-                f"Le port {port} de {host} ({what}) est déjà pris : un autre programme "
-                "l'écoute, peut-être une autre instance de mutualise. Arrêtez-le, ou "
-                f"choisissez un autre port ({setting})."
-            )
-        elif exc.errno == errno.EACCES:
-            msg = (
-                f"Le port {port} ({what}) est réservé à l'administrateur (ports sous 1024) : "
-                f"choisissez un port plus haut ({setting})."
-            )
-        elif exc.errno == errno.EADDRNOTAVAIL:
-            msg = (
-                f"{host} ({what}) n'est pas une adresse de cette machine : vérifiez "
-                f"MUTUALISE_{variables}_HOST."
-            )
-        else:
-            msg = f"Impossible d'écouter sur {host}:{port} ({what}) : {os_reason(exc)}."
-        raise ConfigurationError(msg) from exc
 
 
 def _tokens(secret: str) -> Tokens:

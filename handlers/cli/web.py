@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Sequence
 
 from handlers.cli.context import Context
 from handlers.cli.digest import digest_config
@@ -41,9 +42,10 @@ async def run_link(ctx: Context, args: argparse.Namespace) -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving_page(ctx: Context) -> AsyncIterator[int]:
-    """The shared page on MUTUALISE_WEB_HOST:MUTUALISE_WEB_PORT while the block runs.
-    Cookies are Secure unless the page is reached on loopback over plain HTTP (tests)."""
+async def serving_page(ctx: Context, sockets: Sequence[socket.socket] = ()) -> AsyncIterator[int]:
+    """The shared page on MUTUALISE_WEB_HOST:MUTUALISE_WEB_PORT (the `sockets` opened for
+    it, if given) while the block runs. Cookies are Secure unless the page is reached on
+    loopback over plain HTTP (tests)."""
     from handlers.cli.calendar_feed import serving
     from handlers.web.app import WebConfig, make_app  # the adapter loads for the service only
 
@@ -53,5 +55,5 @@ async def serving_page(ctx: Context) -> AsyncIterator[int]:
     config = WebConfig(ctx.sessions, ctx.clock, secure=not plain,
                        digests=digest_config(settings),
                        group_key=settings.matching().group_cost_key)  # fmt: skip
-    async with serving(make_app(config), settings.web_host, settings.web_port) as port:
+    async with serving(make_app(config), settings.web_host, settings.web_port, sockets) as port:
         yield port

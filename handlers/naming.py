@@ -1,9 +1,10 @@
-"""How a command names a commune (--commune): forgivingly, but never by the name of the
-intercommunality, which would otherwise fuzzy-match its central town ("lorient agglo" is
-not Lorient)."""
+"""How a commune is named, by a command (--commune) or in a reply to « Pour quelle
+commune ? »: forgivingly, but never by the name of the intercommunality, which would
+otherwise fuzzy-match its central town ("lorient agglo" is not Lorient)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -11,6 +12,7 @@ from rapidfuzz.distance import OSA
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.communes import CommuneIndex, CommuneName, CommuneNotFoundError
+from handlers.reading.bodies import own_words
 from storage import views
 from storage.errors import MutualiseError
 from storage.names import fold, fold_place
@@ -102,3 +104,47 @@ async def territory_named(session: AsyncSession, query: str | None) -> views.Sco
     if grouping is not None:
         return grouping
     return (await commune_named(session, query)).territory
+
+
+# Around a commune named alone in a reply: « pour Riantec », « c'est pour la commune de
+# Riantec, merci ».
+_LEAD = re.compile(
+    r"^(?:(?:bonjour|oui|alors)\s+)*(?:(?:c'est|c est|ce sera|ce serait)\s+)?(?:pour\s+)?"
+    r"(?:(?:la\s+)?(?:commune|ville|mairie)\s+(?:de\s+|d'))?"
+)
+_TAIL = re.compile(r"(?:\s+(?:merci|svp|s'il vous plait|s il vous plait))+$")
+# A commune's name has at most this many words ("Saint-Jean-Brévelay" is one).
+MAX_NAME_WORDS = 4
+
+
+async def commune_alone(session: AsyncSession, text: str) -> Named | None:
+    """The commune a reply names and says nothing else of (« Riantec », « pour Riantec », a
+    typo the names accept: « Rianteq »), with its territory: the reply's own words, or one
+    paragraph of them (an email's subject is its first); None when no paragraph is a name
+    alone, or two name different communes. The intercommunality named instead is a French
+    error."""
+    paragraphs = re.split(r"\n\s*\n", own_words(text[:4000]).folded)
+    found: dict[str, Named] = {}
+    for paragraph in paragraphs:
+        plain = " ".join(re.sub(r"[^\w' -]", " ", paragraph).split())
+        name = _TAIL.sub("", _LEAD.sub("", plain)).strip(" -'")
+        if not name or len(name.split()) > MAX_NAME_WORDS:
+            continue
+        try:
+            named = await commune_named(session, name)
+        except CommuneNotFoundError:
+            continue
+        if _alone(name, named.commune.name):
+            found[named.commune.insee] = named
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _alone(key: str, name: str) -> bool:
+    """Whether what a reply says is the commune's name and nothing else: the name, a typo of
+    it, or its first word(s) (« Larmor », « Inzinzac »), not a name among other words."""
+    key, folded = fold_place(key), fold_place(name)
+    return (
+        OSA.distance(key, folded) <= 1
+        or fuzz.ratio(key, folded) >= MIN_TYPO_SCORE
+        or folded.startswith(key + " ")
+    )
