@@ -23,7 +23,11 @@ _PICKUP = (
     r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pren(?:ons|ez|ne|nent)|pris|prise"
     r"|pick[ -]?up|chercher|cherchons|livr\w*"
     r"|montage|monte|montes|montees?|monter|installation|installee?s?|transport(?=[ \t]+le[ \t])"
-    r"|arrivee|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
+    # "l'arrivée finale mercredi", "l'arrivée du relais": where a race ends, no delivery
+    r"|arrivee(?! finale| de la course| du (?:tour|relais|trail|marathon|rallye))"
+    r"|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
+    # brought by the lender: "on vous l'amène lundi soir", "on la dépose samedi"
+    r"|amen(?:e|ons|erons|erai|era|eront)|(?:(?<=la )|(?<=les )|(?<=l')|(?<=le ))depos\w*"
     r"|viendrons|viendrai|venons|(?<!a )partir\w*|partira\w*|(?<!a )part|aller|traversee aller"
     r"|livre\w*"
     # carried across the water or the road: "on l'embarque le vendredi 9", "passage sur le
