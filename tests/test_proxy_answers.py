@@ -124,7 +124,7 @@ async def test_a_coordinator_accepts_a_loan_for_each_commune(
         ("repondre:56193", f"Proposition de prêt n° {found.id} : acceptée pour Riantec.", found.id)
     ]
     text = await body(await client.get(url))
-    assert "a accepté (par Lou, Lorient Agglomération, pour la commune, le 1er juin 2027)" in text
+    assert "a accepté, réponse donnée pour elle par Lou (Lorient Agglomération) le 1er juin 2027" in text
     assert "Accepter pour Riantec" not in text and "Accepter pour Lorient</button>" in text
     # The same answer again (a form sent twice): refused, nothing done twice.
     again = await client.post(f"{url}/repondre", data=answer(form, "56193", "refuse"))
@@ -212,7 +212,7 @@ async def test_a_group_order_is_answered_for_one_of_its_communes(
     assert done.status == 200
     assert await answers(sessions, order.id) == {"56036": "pending", "56040": "accepted"}
     shown = await body(await client.get(f"/propositions/{order.id}"))
-    assert "<td>Cléguer</td><td>achète</td><td>a accepté (par Lou" in shown
+    assert "<td>Cléguer</td><td>achète</td><td>a accepté, réponse donnée pour elle par Lou" in shown
 
 
 async def test_who_may_not_answer_for_a_commune(
