@@ -109,8 +109,8 @@ async def test_a_coordinator_accepts_a_loan_for_each_commune(
     found = await loan(sessions)
     url = f"/propositions/{found.id}"
     text = await body(await client.get("/"))
-    assert f'<a href="{url}" aria-label="Réponses des communes à la proposition n° {found.id}, ' \
-        "répondre pour l'une d'elles\">" in text  # fmt: skip
+    assert f'<td><a href="{url}">{found.id}</a></td>' in text
+    assert "le numéro mène aux réponses des communes, où répondre pour l'une d'elles" in text
     text = await body(await client.get(url))
     assert f"Proposition de prêt n° {found.id}" in text and "en attente de réponse" in text
     assert "<td>Riantec</td><td>emprunte</td><td>n'a pas encore répondu</td>" in text
