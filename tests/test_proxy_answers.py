@@ -124,7 +124,10 @@ async def test_a_coordinator_accepts_a_loan_for_each_commune(
         ("repondre:56193", f"Proposition de prêt n° {found.id} : acceptée pour Riantec.", found.id)
     ]
     text = await body(await client.get(url))
-    assert "a accepté, réponse donnée pour elle par Lou (Lorient Agglomération) le 1er juin 2027" in text
+    assert (
+        "a accepté, réponse donnée pour elle par Lou (Lorient Agglomération) le 1er juin 2027"
+        in text
+    )
     assert "Accepter pour Riantec" not in text and "Accepter pour Lorient</button>" in text
     # The same answer again (a form sent twice): refused, nothing done twice.
     again = await client.post(f"{url}/repondre", data=answer(form, "56193", "refuse"))
