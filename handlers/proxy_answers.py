@@ -26,27 +26,15 @@ from handlers.recipients import audience
 from handlers.wording import day, listing
 from storage.access import LoggedAction, Visitor, first_actions, log_action
 from storage.errors import MutualiseError
-from storage.labels import PROPOSAL_STATUSES, PROPOSAL_TITLES
+from storage.labels import ANSWERS, PARTICIPANT_ROLES, PROPOSAL_STATUSES, PROPOSAL_TITLES
 from storage.members import commune_names
-from storage.models import Answer, Commune, ParticipantRole, Proposal, ProposalStatus
+from storage.models import Answer, Commune, Proposal, ProposalStatus
 from storage.proposals import hold
 from storage.proposals import proposal as load_proposal
 
 # The action logged, followed by the commune answered for ("repondre:56193").
 ANSWER_FOR = "repondre"
 OPEN = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)
-_ROLES = {
-    ParticipantRole.LENDER: "prête",
-    ParticipantRole.BORROWER: "emprunte",
-    ParticipantRole.MEMBER: "achète",
-    ParticipantRole.CARRIER: "porte la procédure",
-}
-_ANSWERS = {
-    Answer.ACCEPTED: "a accepté",
-    Answer.REFUSED: "a refusé",
-    Answer.PENDING: "n'a pas encore répondu",
-}
-
 Settle = Callable[[AsyncSession, Collection[str], dt.datetime], Awaitable[object]]
 
 
@@ -108,9 +96,9 @@ async def answers_of(session: AsyncSession, who: Visitor, proposal_id: int) -> A
     rows = []
     for insee in insees:
         own = [p for p in found.participants if p.commune_insee == insee]
-        parts = listing(list(dict.fromkeys(_ROLES[p.role] for p in own)))
+        parts = listing(list(dict.fromkeys(PARTICIPANT_ROLES[p.role] for p in own)))
         state = next((p.answer for p in own if p.answer is not Answer.ACCEPTED), Answer.ACCEPTED)
-        rows.append(CommuneAnswer(insee, names.get(insee, insee), parts, _ANSWERS[state],
+        rows.append(CommuneAnswer(insee, names.get(insee, insee), parts, ANSWERS[state],
                                   awaits(found, insee), proxied.get(insee)))  # fmt: skip
     costs = str(found.cost_key.get("explanation", "")) if found.cost_key else ""
     return Answers(found.id, f"{PROPOSAL_TITLES[found.kind]} n° {found.id}", found.reason, costs,

@@ -32,7 +32,15 @@ from storage.models import (
     ProposalStatus,
     Role,
 )
-from tests.test_order_news import OTHER_COORDINATOR, both, mails, plain, read, two_apps
+from tests.test_order_news import (
+    OTHER_COORDINATOR,
+    both,
+    mails,
+    plain,
+    read,
+    second_coordinator,
+    two_apps,
+)
 from tests.test_web import (
     COORDINATOR,
     CORRESPONDENT,
@@ -265,11 +273,7 @@ async def test_two_coordinators_answering_at_once_answer_once(
     sessions: async_sessionmaker[AsyncSession], store_url: str
 ) -> None:
     await pending(sessions)
-    async with sessions.begin() as session:
-        lorient = await session.get(Commune, "56121")
-        assert lorient is not None
-        await add_member(session, lorient, Role.COORDINATOR, emails=[OTHER_COORDINATOR],
-                         name="Max")  # fmt: skip
+    await second_coordinator(sessions)
     found = await loan(sessions)
     async with two_apps(sessions, store_url) as clients:
         tokens = (await log_in(clients[0], sessions, COORDINATOR),
