@@ -2,7 +2,8 @@
 visitor's territory, the workbook, and the coordinators' forms.
 
 Reads a request, calls `handlers/`, renders a template: what the page holds is decided in
-handlers/page.py, who may do what in handlers/logins.py and handlers/group_orders.py.
+handlers/page.py, who may do what in handlers/logins.py, handlers/group_orders.py and
+handlers/proxy_answers.py.
 """
 
 from __future__ import annotations
