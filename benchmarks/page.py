@@ -5,10 +5,11 @@ Run: .venv/bin/python benchmarks/page.py [--runs 7] [--db FILE] [--rows FILE]
 Builds the store of `benchmarks/digests.py` with Lorient Agglomération only (10,000 needs,
 with offers, proposals and events in proportion), signs a coordinator in through a one-time
 link, then times `GET /` (the whole page: needs, group orders, calendar, indicators with
-their charts) and `GET /?article=…&du=…&au=…` (a search of lendable equipment), each the
-median of `--runs`, served on loopback by aiohttp and read by an aiohttp client. The
-reference, interleaved with it in the same run: the same territory's need rows read with a
-plain column query and written as CSV. Goal: the page under 300 ms. A report, never a
+their charts), `GET /?article=…&du=…&au=…` (a search of lendable equipment) and
+`GET /propositions/N` (a pending proposal's answers, where a coordinator answers for a
+commune), each the median of `--runs`, served on loopback by aiohttp and read by an aiohttp
+client. The reference, interleaved with it in the same run: the same territory's need rows
+read with a plain column query and written as CSV. Goal: the page under 300 ms. A report, never a
 pass/fail.
 """
 
@@ -40,7 +41,7 @@ from handlers.web.app import WebConfig, make_app
 from storage import views
 from storage.database import create_engine, session_factory
 from storage.members import add_member
-from storage.models import Commune, Need, Role
+from storage.models import Commune, Need, Proposal, ProposalParticipant, ProposalStatus, Role
 from storage.territory import DEFAULT_EPCI
 
 GOAL = 0.300
@@ -68,6 +69,15 @@ async def measure(path: Path, runs: int) -> dict[str, Any]:
                 .join(Commune, Commune.insee == Need.commune_insee)
                 .where(Commune.territory_id == scope.id)
             )
+            waiting = await session.scalar(
+                select(Proposal.id)
+                .join(ProposalParticipant)
+                .join(Commune, Commune.insee == ProposalParticipant.commune_insee)
+                .where(Commune.territory_id == scope.id, Proposal.status == ProposalStatus.PROPOSED)
+                .order_by(Proposal.id)
+                .limit(1)
+            )
+            assert waiting is not None, "no pending proposal in the store"
         app = make_app(WebConfig(sessions, lambda: NOW, secure=False))
         async with (
             serving(app, "127.0.0.1", 0) as port,
@@ -77,9 +87,11 @@ async def measure(path: Path, runs: int) -> dict[str, Any]:
             async with client.post(f"{site}/connexion/{secret}", allow_redirects=False) as r:
                 assert r.status == 303, r.status
 
-            async def fetch(params: dict[str, str] | None = None) -> tuple[float, int]:
+            async def fetch(
+                params: dict[str, str] | None = None, path: str = "/"
+            ) -> tuple[float, int]:
                 started = time.perf_counter()
-                async with client.get(f"{site}/", params=params) as response:
+                async with client.get(f"{site}{path}", params=params) as response:
                     body = await response.read()
                     assert response.status == 200, response.status
                 return time.perf_counter() - started, len(body)
@@ -92,8 +104,10 @@ async def measure(path: Path, runs: int) -> dict[str, Any]:
 
             await fetch()  # warm: templates compiled, caches filled
             await fetch(SEARCH)
+            answers = f"/propositions/{waiting}"
+            await fetch(path=answers)
             await csv()
-            page, search, theirs = [], [], []
+            page, search, proposal, theirs = [], [], [], []
             size = 0
             for _ in range(runs):
                 gc.collect()
@@ -102,6 +116,8 @@ async def measure(path: Path, runs: int) -> dict[str, Any]:
                 gc.collect()
                 search.append((await fetch(SEARCH))[0])
                 gc.collect()
+                proposal.append((await fetch(path=answers))[0])
+                gc.collect()
                 theirs.append(await csv())
     finally:
         await engine.dispose()
@@ -109,6 +125,7 @@ async def measure(path: Path, runs: int) -> dict[str, Any]:
         "needs": needs,
         "page": statistics.median(page),
         "search": statistics.median(search),
+        "proposal": statistics.median(proposal),
         "reference": statistics.median(theirs),
         "bytes": size,
         "runs": runs,
@@ -126,6 +143,9 @@ def rows(results: dict[str, Any]) -> list[Row]:
         Row("page", "the same page with a search of lendable equipment by dates",
             _time(results["search"]), csv, f"{theirs / results['search']:.3f}",
             f"under 300 ms: {'yes' if results['search'] < GOAL else 'no'}"),
+        Row("page", "a pending proposal's answers (answering for a commune), GET /propositions/N",
+            _time(results["proposal"]), csv, f"{theirs / results['proposal']:.3f}",
+            f"under 300 ms: {'yes' if results['proposal'] < GOAL else 'no'}"),
     ]  # fmt: skip
 
 

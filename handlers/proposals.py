@@ -140,19 +140,22 @@ async def tell_shown(
     now: dt.datetime,
     skip: str | None = None,
     state: str = "",
+    note: str = "",
 ) -> int:
     """Rewrite, in the chats where they were shown (or before they leave), the messages that
-    present the proposal, with where it now stands for each one's commune; not in chat
-    `skip`, whose message the caller rewrites itself. Each message is rewritten once for a
-    status and count of answers, and `state` (what else changed: a group order's carrier).
-    Returns how many rewrites were queued."""
+    present the proposal, with where it now stands for each one's commune (after `note`,
+    what the rewrite says first: who answered for a commune); not in chat `skip`, whose
+    message the caller rewrites itself. Each message is rewritten once for a status and
+    count of answers, and `state` (what else changed: a group order's carrier). Returns how
+    many rewrites were queued."""
     shown = [m for m in await in_chats(session, _key(proposal)) if m.recipient != skip]
     if not shown:
         return 0
     names = await commune_names(session)
     communes = await communes_of_chats(session, {m.recipient for m in shown})
+    lead = f"{note}\n\n" if note else ""
     rewrites = [
-        (notice(proposal, names.get(c, c), standing(proposal, c, names)), m)
+        (notice(proposal, names.get(c, c), lead + standing(proposal, c, names)), m)
         for m in shown
         if (c := communes.get(m.recipient)) is not None
     ]
@@ -191,10 +194,12 @@ async def answer(
     accept: bool,
     now: dt.datetime,
     skip: str | None = None,
+    note: str = "",
 ) -> Answered:
     """Record a commune's answer. All accept, the proposal is confirmed; one refuses, what
     was promised is freed (the caller settles the items touched). The chats that show the
-    proposal are told where it now stands (but chat `skip`: see `tell_shown`)."""
+    proposal are told where it now stands (but chat `skip`, and after `note`: see
+    `tell_shown`)."""
     proposal = await find_proposal(session, proposal_id)
     if proposal.status not in (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED):
         msg = (
@@ -212,11 +217,11 @@ async def answer(
     if not accept:
         proposal.status = ProposalStatus.REFUSED
         await session.flush()
-        await tell_shown(session, proposal, now, skip)
+        await tell_shown(session, proposal, now, skip, note=note)
         return Answered(proposal, False, await items_of(session, proposal))
     confirmed = all(p.answer is Answer.ACCEPTED for p in proposal.participants)
     if confirmed:
         proposal.status = ProposalStatus.ACCEPTED
     await session.flush()
-    await tell_shown(session, proposal, now, skip)
+    await tell_shown(session, proposal, now, skip, note=note)
     return Answered(proposal, confirmed, set())

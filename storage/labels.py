@@ -5,9 +5,11 @@ and the command line; the enums they name are in `models.py`."""
 from __future__ import annotations
 
 from storage.models import (
+    Answer,
     NeedKind,
     NeedStatus,
     OfferStatus,
+    ParticipantRole,
     ProposalKind,
     ProposalStatus,
     Role,
@@ -46,6 +48,19 @@ PROPOSAL_STATUSES = {
     ProposalStatus.REFUSED: "refusée",
     ProposalStatus.CANCELLED: "annulée",
     ProposalStatus.DONE: "réalisée",
+}
+# What a commune does in a proposal, and where its answer stands ("Riantec emprunte",
+# "Riantec n'a pas encore répondu").
+PARTICIPANT_ROLES = {
+    ParticipantRole.LENDER: "prête",
+    ParticipantRole.BORROWER: "emprunte",
+    ParticipantRole.MEMBER: "achète",
+    ParticipantRole.CARRIER: "porte la procédure",
+}
+ANSWERS = {
+    Answer.ACCEPTED: "a accepté",
+    Answer.REFUSED: "a refusé",
+    Answer.PENDING: "n'a pas encore répondu",
 }
 ROLES = {Role.CORRESPONDENT: "correspondant", Role.COORDINATOR: "coordinateur"}
 # The words a user may type for a role: the French shown everywhere, its feminine, and the

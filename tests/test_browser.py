@@ -4,7 +4,7 @@ module; screenshots are kept in artefacts/browser/ (git-ignored).
 
 The cases run as steps of one test: a member's link, a search of lendable equipment by
 dates, a coordinator launching a group order with a carrier of their choice, then closing
-it."""
+it, and answering the pending loan for Riantec."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.cli.calendar_feed import serving
 from handlers.web.app import WebConfig, make_app
-from storage.models import ProposalStatus
+from storage.models import Answer, Proposal, ProposalKind, ProposalParticipant, ProposalStatus
 from tests.test_web import COORDINATOR, CORRESPONDENT, NOW, group_order, link_for, territory
 
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts" / "browser"
@@ -80,7 +81,7 @@ async def test_a_member_logs_in_searches_and_a_coordinator_closes(
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    await territory(sessions)
+    await territory(sessions, accept=False)  # the loan waits for both communes' answers
     config = WebConfig(sessions, lambda: NOW, secure=False)
     async with serving(make_app(config), "127.0.0.1", 0) as port:
         site = f"http://127.0.0.1:{port}"
@@ -152,4 +153,22 @@ async def test_a_member_logs_in_searches_and_a_coordinator_closes(
         await shows("Groupement clos")
         await screenshot(browser, "5-groupement-clos")
         await screenshot(browser, "6-page-coordinateur-ecran-large", 1280)
+
+        # 4. The coordinator answers the loan for Riantec, which has not answered it.
+        async with sessions() as session:
+            loan = await session.scalar(select(Proposal).where(Proposal.kind == ProposalKind.LOAN))
+        assert loan is not None
+        await run((await find(f"a[href='/propositions/{loan.id}']")).click)
+        await shows("Répondre pour une commune")
+        await screenshot(browser, "7-repondre-pour-une-commune")
+        accept = "//button[normalize-space()='Accepter pour Riantec']"
+        await run((await run(browser.find_element, By.XPATH, accept)).click)
+        await shows("Réponse enregistrée")
+        assert "réponse donnée pour elle par Lou (Lorient Agglomération)" in await text()
+        await screenshot(browser, "8-reponse-pour-riantec")
     assert (await group_order(sessions)).status is ProposalStatus.DONE
+    async with sessions() as session:
+        answered = await session.scalar(select(ProposalParticipant.answer).where(
+            ProposalParticipant.proposal_id == loan.id, ProposalParticipant.commune_insee == "56193"
+        ))  # fmt: skip
+    assert answered is Answer.ACCEPTED

@@ -257,6 +257,15 @@ async def two_apps(
         await other.dispose()
 
 
+async def second_coordinator(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Max, a second coordinator of Lorient Agglomération."""
+    async with sessions.begin() as session:
+        lorient = await session.get(Commune, "56121")
+        assert lorient is not None
+        await add_member(session, lorient, Role.COORDINATOR, emails=[OTHER_COORDINATOR],
+                         name="Max")  # fmt: skip
+
+
 async def both(
     clients: tuple[Client, Client], path: str, forms: tuple[dict[str, str], dict[str, str]]
 ) -> tuple[list[int], str]:
@@ -272,11 +281,7 @@ async def test_two_coordinators_launching_or_closing_at_once_act_once(
     sessions: async_sessionmaker[AsyncSession], store_url: str
 ) -> None:
     await territory(sessions)
-    async with sessions.begin() as session:
-        lorient = await session.get(Commune, "56121")
-        assert lorient is not None
-        await add_member(session, lorient, Role.COORDINATOR, emails=[OTHER_COORDINATOR],
-                         name="Max")  # fmt: skip
+    await second_coordinator(sessions)
     order = await group_order(sessions)
     url = f"/groupements/{order.id}"
     async with two_apps(sessions, store_url) as clients:

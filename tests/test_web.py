@@ -48,11 +48,12 @@ CORRESPONDENT = "anne@gmail.com"  # Riantec's, from the seed
 STRANGER = "chef@ailleurs.bzh"  # a coordinator of another territory
 
 
-async def territory(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """The digests' scenario (a loan of barriers from Lorient to Riantec on 21 June, a group
-    order of laptops by Caudan and Cléguer), a coordinator of Lorient, and another territory
-    with its own coordinator and a need of its own."""
-    await play(sessions)
+async def territory(sessions: async_sessionmaker[AsyncSession], accept: bool = True) -> None:
+    """The digests' scenario (a loan of barriers from Lorient to Riantec on 21 June, accepted
+    by both unless not `accept`; a group order of laptops by Caudan and Cléguer), a
+    coordinator of Lorient, and another territory with its own coordinator and a need of its
+    own."""
+    await play(sessions, accept)
     async with sessions.begin() as session:
         lorient = await session.get(Commune, "56121")
         assert lorient is not None

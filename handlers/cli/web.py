@@ -47,13 +47,15 @@ async def serving_page(ctx: Context, sockets: Sequence[socket.socket] = ()) -> A
     it, if given) while the block runs. Cookies are Secure unless the page is reached on
     loopback over plain HTTP (tests)."""
     from handlers.cli.calendar_feed import serving
+    from handlers.settlement import Settlement
     from handlers.web.app import WebConfig, make_app  # the adapter loads for the service only
 
     settings = ctx.settings
     assert settings.web_port is not None
     plain = settings.web_host in LOOPBACK and not settings.web_url.startswith("https:")
+    matching = settings.matching()
     config = WebConfig(ctx.sessions, ctx.clock, secure=not plain,
-                       digests=digest_config(settings),
-                       group_key=settings.matching().group_cost_key)  # fmt: skip
+                       digests=digest_config(settings), group_key=matching.group_cost_key,
+                       settle=Settlement(matching))  # fmt: skip
     async with serving(make_app(config), settings.web_host, settings.web_port, sockets) as port:
         yield port

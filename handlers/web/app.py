@@ -2,7 +2,8 @@
 visitor's territory, the workbook, and the coordinators' forms.
 
 Reads a request, calls `handlers/`, renders a template: what the page holds is decided in
-handlers/page.py, who may do what in handlers/logins.py and handlers/group_orders.py.
+handlers/page.py, who may do what in handlers/logins.py, handlers/group_orders.py and
+handlers/proxy_answers.py.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from handlers.digests.workbook import workbook
 from handlers.group_orders import add_needs, choose_carrier, close, launch, record_price
 from handlers.logins import current_visitor, log_out, redeem_link
 from handlers.page import NeedFilter, Search, page, scope_of, summary_of
+from handlers.proxy_answers import ProxyAnswerError, answer_for, answers_of
+from handlers.settlement import Settlement
 from handlers.web.charts import bars
+from handlers.wording import listing
 from storage import views
 from storage.access import Visitor
 from storage.errors import MutualiseError
@@ -53,7 +57,13 @@ DONE = {
     "porteur": "Porteur enregistré ; une commune qui n'était pas du groupement est "
     "invitée à l'accepter.",
     "ajoute": "Besoins ajoutés au groupement : leurs communes sont invitées à l'accepter.",
+    "accepte": "Réponse enregistrée : acceptée pour la commune ; les communes de la "
+    "proposition en sont averties.",
+    "refuse": "Réponse enregistrée : refusée pour la commune ; les communes de la proposition "
+    "en sont averties, et l'appariement cherche une autre solution pour ce qu'elle libère.",
 }
+# What a coordinator's answer for a commune says (`reponse` in the form): accept or refuse.
+VERDICTS = {"accepte": True, "refuse": False}
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,8 @@ class WebConfig:
     secure: bool = True
     digests: DigestConfig = field(default_factory=DigestConfig)
     group_key: CostKey | None = None
+    # What follows a refusal answered for a commune: matching the items it freed again.
+    settle: Settlement = field(default_factory=Settlement)
 
 
 @cache
@@ -79,6 +91,7 @@ def templates() -> Environment:
         undefined=StrictUndefined,
     )
     env.filters.update(digest_environment().filters)
+    env.filters["listing"] = listing
     env.filters["km"] = lambda km: "—" if km is None else f"{km:.1f} km".replace(".", ",")
     return env
 
@@ -171,13 +184,27 @@ def make_app(config: WebConfig) -> web.Application:
             "Content-Disposition": 'attachment; filename="besoins.xlsx"',
         })  # fmt: skip
 
+    async def proposal(request: web.Request, who: Visitor) -> web.StreamResponse:
+        """A proposal with each commune's answer; a coordinator answers there for one of
+        its communes that has not."""
+        wanted = int(request.match_info["id"])
+        try:
+            async with config.sessions() as session:
+                shown = await answers_of(session, who, wanted)
+        except ProxyAnswerError as exc:
+            return _message("Proposition introuvable", str(exc), 404)
+        return _html("proposal.html.j2", p=shown, who=who,
+                     done=DONE.get(request.query.get("fait", "")))  # fmt: skip
+
     def action(
-        act: Callable[[AsyncSession, Visitor, int, Any], Awaitable[object]], done: str
+        act: Callable[[AsyncSession, Visitor, int, Any], Awaitable[object]],
+        done: Callable[[int, Any], str],
     ) -> Callable[[web.Request, Visitor], Awaitable[web.StreamResponse]]:
         async def run(request: web.Request, who: Visitor) -> web.StreamResponse:
             if not who.acts:
                 return _message("Action réservée", "Seuls les coordinateurs agissent sur "
-                                "les groupements ; les correspondants lisent.", 403)  # fmt: skip
+                                "les groupements et répondent pour les communes ; les "
+                                "correspondants lisent.", 403)  # fmt: skip
             form = await request.post()
             try:
                 proposal_id = int(request.match_info["id"])
@@ -186,9 +213,23 @@ def make_app(config: WebConfig) -> web.Application:
                     await act(session, who, proposal_id, form)
             except MutualiseError as exc:
                 return _message("Action impossible", str(exc), 400)
-            raise web.HTTPSeeOther(f"/?fait={done}#groupements")
+            raise web.HTTPSeeOther(done(proposal_id, form))
 
         return run
+
+    def on_page(done: str) -> Callable[[int, Any], str]:
+        return lambda pid, form: f"/?fait={done}#groupements"
+
+    async def answering(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
+        verdict = VERDICTS.get(str(form.get("reponse", "")))
+        if verdict is None:
+            msg = "Choisissez d'accepter ou de refuser la proposition pour la commune."
+            raise ProxyAnswerError(msg)
+        await answer_for(session, who, pid, str(form.get("commune", "")), verdict, config.now(),
+                         config.settle)  # fmt: skip
+
+    def answered(pid: int, form: Any) -> str:
+        return f"/propositions/{pid}?fait={form.get('reponse', '')}"
 
     async def closing(session: AsyncSession, who: Visitor, pid: int, form: Any) -> None:
         await close(session, who, pid, config.now())
@@ -238,11 +279,12 @@ def make_app(config: WebConfig) -> web.Application:
     app.router.add_get("/", checked(home))
     app.router.add_get("/besoins.xlsx", checked(export))
     app.router.add_get("/groupements/{id:\\d+}", checked(group))
-    app.router.add_post("/groupements/{id:\\d+}/clore", checked(action(closing, "clos")))
-    app.router.add_post("/groupements/{id:\\d+}/prix", checked(action(pricing, "prix")))
-    app.router.add_post("/groupements/{id:\\d+}/lancer", checked(action(launching, "lance")))
-    app.router.add_post("/groupements/{id:\\d+}/porteur", checked(action(carrying, "porteur")))
-    app.router.add_post("/groupements/{id:\\d+}/ajouter", checked(action(adding, "ajoute")))
+    for path, act, done in (("clore", closing, "clos"), ("prix", pricing, "prix"),
+                            ("lancer", launching, "lance"), ("porteur", carrying, "porteur"),
+                            ("ajouter", adding, "ajoute")):  # fmt: skip
+        app.router.add_post(f"/groupements/{{id:\\d+}}/{path}", checked(action(act, on_page(done))))
+    app.router.add_get("/propositions/{id:\\d+}", checked(proposal))
+    app.router.add_post("/propositions/{id:\\d+}/repondre", checked(action(answering, answered)))
     app.router.add_get("/connexion/{secret}", link)
     app.router.add_post("/connexion/{secret}", login)
     app.router.add_post("/deconnexion", checked(logout))
