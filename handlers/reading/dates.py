@@ -81,7 +81,7 @@ _ONE = (
     r"|\barmistice\b"
     rf"|(?:{_NUMS})\s+prochains\s+jours"
     r"|(?:ce|tout\s+le)\s+(?:week[\s-]?end|we|w[\s-]e|wk)(?:\s+prochain)?"
-    r"|le\s+(?:week[\s-]?end|we)\s+(?:prochain|du\s+[0-3]?\d(?:er)?(?:\s+"
+    r"|le\s+(?:week[\s-]?end|we|w[\s-]e|wk)\s+(?:prochain|du\s+[0-3]?\d(?:er)?(?:\s+"
     + _MONTH
     + r"|/(?:0?[1-9]|1[0-2])\b(?![/\d])"  # "le we du 21/08"
     # "le week-end du 19." alone, not "du 12 et 13 décembre" nor "du 19/09"
@@ -121,7 +121,8 @@ _ONE_STARTS = (
     r"|u\s+(?:pr|[1-4]e|de|se|tr|qu)|ouze)"
     r"|en\s+(?:ce|de|mi|fi|et|au|hi)|f(?:in|ete|ev)|h(?:ier|uit)|immediatement"
     r"|j(?:eu(?:di|[.\s])|an|ui[nl]|our)"
-    r"|l(?:un(?:di|[.\s])|a\s+(?:pr|1e|2e|de|se|fi|re|to)|e\s+(?:[1-4]e|jo|we|pr|de|se|tr|q|mo)"
+    r"|l(?:un(?:di|[.\s])|a\s+(?:pr|1e|2e|de|se|fi|re|to)"
+    r"|e\s+(?:[1-4]e|jo|we|w[\s-]|wk|pr|de|se|tr|q|mo)"
     r"|'[eah])"
     r"|m(?:ar(?:di|s|[.\s])|er(?:credi|[.\s])|i[\s\-djfmasond]|ois|ai(?:\b|ntenant))"
     r"|n(?:euf|ov|oel|ouvel)|o(?:nze|ct)|premier|q(?:uatr|uatorze|uinz)|rentree"
