@@ -178,6 +178,29 @@ _COUNCIL = re.compile(r"(?<![a-z'-])(?<!salle du )" + _BODIES + r" (?:de|du|d') 
 _APPROVED = re.compile(r" ?(?:ok\b|a (?:vote|valide|approuve|dit oui|acte|tranche))")
 
 
+# "prévue le samedi 16 octobre … est reportée au samedi 6 novembre": the day it moves to.
+_MOVED_TO = re.compile(
+    r"\b(?:report|decal|repouss|deplac|avanc)(?:e|ee|es|ees|ons|erons)\s+(?:[a-z'-]+\s+){0,3}?"
+    r"(?:au|a|a la|en|le)?\s*$"
+)
+
+
+def _postponed(dates: list[DateFinding], folded: str) -> list[DateFinding]:
+    """The days said before the one an event is moved to are its old days."""
+    moved = next(
+        (
+            d
+            for d in dates
+            if explicit(d, folded)
+            and _MOVED_TO.search(folded, max(0, d.span.start - 40), d.span.start)
+        ),
+        None,
+    )
+    if moved is None:
+        return dates
+    return [d for d in dates if d.span.start >= moved.span.start]
+
+
 def _decided(folded: str, date: DateFinding) -> bool:
     """The day a decision was taken, never a day of use nor a deadline (that a decision is
     to be taken by: "les délibérations doivent être prises avant le 30")."""
@@ -391,7 +414,7 @@ class Reader:
         written = find_dates(own.masked(phones).folded if phones else folded, today)
         dates = [
             d
-            for d in corrected_dates(written, folded)
+            for d in _postponed(corrected_dates(written, folded), folded)
             if not _REFERS_TO.search(folded, 0, d.span.start) and not _decided(folded, d)
         ]
         # "en juillet-août, sauf le 15 août": the days left out are not the days of use, even
