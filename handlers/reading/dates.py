@@ -841,6 +841,8 @@ class DateFinder:
         bare_pair = re.match(r"\s*(?:du|entre)\b", match.group()) and _BARE.fullmatch(
             match.group("b").strip()
         )
+        if bare_pair and not self._bare_allowed(match, "b"):
+            return None  # "entre 20 et 25 chaises": a count, not days
         number = _day_number(match.group("a"))
         if end is None and bare_pair and number is not None:
             # "du 13 au 18", "entre le 11 et le 15" said on the 15th: the next such days
