@@ -73,6 +73,8 @@ _ELIDED_ONE = re.compile(r"(?=du)\bd(une?)\b")
 # "souffleurs x3": a count glued to its times sign (not "3x3", a size)
 _DIGITS = re.compile(r"(?=\d)(?:\b\d{1,3}(?:[ .]\d{3})+\b|\b\d+\b|(?<=\bx)\d{1,4}\b)")
 _APPROXIMATE = {
+    "demi-douzaine": 6,
+    "demi douzaine": 6,
     "dizaine": 10,
     "douzaine": 12,
     "quinzaine": 15,

@@ -960,3 +960,30 @@ def per_unit_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
                                              for m in units):  # fmt: skip
                 counted[other] = None  # "2 bureaux de vote": what the count is made for
     return [item for item in counted if item is not None]
+
+
+# "2 radars pédagogiques, voire 3", "200 ramettes, 250 max", "10 tonnes, peut-être 15":
+# the bound said after a counted item is what the writer would need at most.
+_BOUND_AFTER = re.compile(
+    r"[ \t]*,?[ \t]*(?:(?:voire(?:[ \t]+meme)?|peut-etre|peut etre|jusqu'a|ou meme)[ \t]+"
+    r"(?P<up>\d{1,5})\b(?![ \t]*[a-z]{3,}(?<!max)(?<!maxi)(?<!maximum))"
+    r"|(?P<most>\d{1,5})[ \t]+(?:grand[ \t]+)?(?:max|maxi|maximum|au plus|au maximum)\b)"
+)
+
+
+def bounded_counts(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str
+) -> list[FoundItem]:
+    """A counted item followed by a higher bound takes the bound."""
+    counted = list(items)
+    for index, item in enumerate(items):
+        bound = _BOUND_AFTER.match(text, item.span.end) if item.quantity else None
+        if bound is None:
+            continue
+        group = "up" if bound.group("up") else "most"
+        number = next((n for n in found if n.start == bound.start(group)), None)
+        if number is None or number.start in used or number.value <= (item.quantity or 0):
+            continue
+        counted[index] = replace(item, quantity=number.value)
+        used.add(number.start)
+    return counted

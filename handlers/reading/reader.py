@@ -26,6 +26,7 @@ from handlers.reading.quantities import (
     PART_OF,
     FoundItem,
     attach_quantities,
+    bounded_counts,
     bulk_counts,
     lone_counts,
     own_count,
@@ -444,6 +445,7 @@ class Reader:
         found = row_counts(found, found_numbers, used, counted, folded)
         found = table_counts(found, counted, used)
         found = part_counts(found, counted)
+        found = bounded_counts(found, found_numbers, used, counted)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
         found = bulk_counts(found, found_numbers, used, counted, self._unit_of)
         found = corrected_items(found, found_numbers, counted)
