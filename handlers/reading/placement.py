@@ -54,6 +54,11 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         # "disponible le mercredi et le week-end": a habit, not a date.
         stretches = [d for d in stretches if not _HABIT.fullmatch(_written(d, folded))]
     stretch = _widest(_best(stretches, folded), stretches, folded)
+    stages = [d for d in stretches if explicit(d, folded)]
+    if intent is Intent.EVENT and len({(d.start, d.end) for d in stages}) >= _STAGES:
+        # "Riantec : 11 – 30 janvier / Port-Louis : 1er – 20 février / …": a touring event's
+        # stages, from the first day of the first to the last of the last
+        return _stages(stages)
     if intent in (Intent.LEND, Intent.EVENT) and _opens_later(stretch, coming, folded):
         stretch = None
     anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
@@ -86,6 +91,17 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     if intent is Intent.LEND and placement.start is None and placement.end is not None:
         placement.start = today  # "dispo jusqu'au 20": from now on
     return placement
+
+
+_STAGES = 3
+
+
+def _stages(stretches: list[DateFinding]) -> Placement:
+    firsts = [d.start for d in stretches if d.start is not None]
+    lasts = [d.end for d in stretches if d.end is not None] + firsts
+    if not firsts:
+        return Placement()
+    return Placement(min(firsts), max(lasts), spans=[d.span for d in stretches])
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
