@@ -30,6 +30,12 @@ _HERE = re.compile(
     r"[ \t]*" + _NAME
 )
 _AT_HALL = re.compile(r"\bje suis (?:a|au) " + _NAME + r"[ \t,]+mairie\b")
+# "Bonjour, Gestel ici, on voudrait…": the writer's commune said first, then "ici".
+_SAYS_HERE = re.compile(
+    r"(?:^|[,.:;!?\n]|\b(?:bonjour|bonsoir|salut|hello|coucou|bjr|slt))[ \t,]*"
+    + _NAME
+    + r"[ \t]*,?[ \t]+ici\b"
+)
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
 _TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*|\(\s*){_NAME}\s*\)?\s*[.!]?\s*$")
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
@@ -301,9 +307,9 @@ class WriterFinder:
         if shared is not None:
             return shared
         for region in regions:
-            for pattern in (_HERE, _AT_HALL, _INTRO, _POSTAL):
+            for pattern in (_HERE, _AT_HALL, _SAYS_HERE, _INTRO, _POSTAL):
                 # "je suis à X": where they are, whatever comes before
-                placed = pattern in (_HERE, _AT_HALL)
+                placed = pattern in (_HERE, _AT_HALL, _SAYS_HERE)
                 said = self._first_named_by(
                     region, pattern, partial(self._theirs, region, placed=placed)
                 )
