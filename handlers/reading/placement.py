@@ -54,7 +54,7 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         # "disponible le mercredi et le week-end": a habit, not a date.
         stretches = [d for d in stretches if not _HABIT.fullmatch(_written(d, folded))]
     stretch = _widest(_best(stretches, folded), stretches, folded)
-    stages = [d for d in stretches if explicit(d, folded)]
+    stages = [d for d in stretches if explicit(d, folded) and _DIGIT.search(_written(d, folded))]
     if intent is Intent.EVENT and len({(d.start, d.end) for d in stages}) >= _STAGES:
         # "Riantec : 11 – 30 janvier / Port-Louis : 1er – 20 février / …": a touring event's
         # stages, from the first day of the first to the last of the last
@@ -94,6 +94,7 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
 
 
 _STAGES = 3
+_DIGIT = re.compile(r"\d")
 
 
 def _stages(stretches: list[DateFinding]) -> Placement:
