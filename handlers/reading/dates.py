@@ -619,9 +619,14 @@ def _season(today: dt.date, name: str) -> _Stretch:
     end = dt.date(today.year + (1 if m2 < m1 else 0), m2, d2)
     if m2 < m1 and today <= dt.date(today.year, m2, d2):  # inside a winter begun last year
         start, end = start.replace(year=today.year - 1), end.replace(year=today.year)
-    if end < today:
+    # "à partir de cette rentrée" said on 6 September: the one just past, not next year's
+    just_past = start == end and (today - end).days <= _JUST_PAST
+    if end < today and not just_past:
         start, end = start.replace(year=start.year + 1), end.replace(year=end.year + 1)
     return _Stretch(start, end, "season" if start != end else "day")
+
+
+_JUST_PAST = 30
 
 
 MAX_DATES = 100
