@@ -8,6 +8,7 @@ not when the need is.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -54,6 +55,8 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         # "disponible le mercredi et le week-end": a habit, not a date.
         stretches = [d for d in stretches if not _HABIT.fullmatch(_written(d, folded))]
     stretch = _widest(_best(stretches, folded), stretches, folded)
+    if intent in (Intent.BORROW, Intent.LEND):
+        stretch = _joined(stretch, stretches, folded)
     stages = [d for d in stretches if explicit(d, folded) and _DIGIT.search(_written(d, folded))]
     if intent is Intent.EVENT and len({(d.start, d.end) for d in stages}) >= _STAGES:
         # "Riantec : 11 – 30 janvier / Port-Louis : 1er – 20 février / …": a touring event's
@@ -94,6 +97,43 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
 
 
 _STAGES = 3
+# "les week-ends du 25-26 septembre et du 2-3 octobre", "lundi 29, mardi 30 novembre et
+# mercredi 1er décembre": stretches listed together are one loan, from the first to the last.
+_LISTED = re.compile(r"\s*(?:,|et|\+|puis|,\s*et)?\s*(?:(?:le|les|du|au|et du|et le)\s+)?")
+
+
+def _joined(
+    chosen: DateFinding | None, stretches: list[DateFinding], folded: str
+) -> DateFinding | None:
+    if chosen is None or chosen.start is None:
+        return chosen
+    listed = sorted(
+        (d for d in stretches if d.start is not None and explicit(d, folded)),
+        key=lambda d: d.span.start,
+    )
+    if chosen not in listed:
+        return chosen
+    index = listed.index(chosen)
+    first = last = index
+    while first > 0 and _LISTED.fullmatch(
+        folded, listed[first - 1].span.end, listed[first].span.start
+    ):
+        first -= 1
+    while last + 1 < len(listed) and _LISTED.fullmatch(
+        folded, listed[last].span.end, listed[last + 1].span.start
+    ):
+        last += 1
+    chain = listed[first : last + 1]
+    days = sorted((d.start, d.end or d.start) for d in chain if d.start is not None)
+    if len(days) < 2 or any(later[0] <= sooner[1] for sooner, later in itertools.pairwise(days)):
+        return chosen  # "en février, du lundi 8 au vendredi 26": the month, then its days
+    if (days[-1][1] - days[0][0]).days > _LISTED_REACH:
+        return chosen
+    start, end = days[0][0], max(day[1] for day in days)
+    return DateFinding("range", start, end, Span(chain[0].span.start, chain[-1].span.end))
+
+
+_LISTED_REACH = 31
 _DIGIT = re.compile(r"\d")
 
 
