@@ -242,7 +242,8 @@ _LONE_AFTER = re.compile(
     rf"|\s*(?:(?:{_UNIT}|machines?|appareils?|exemplaires?)\b(?:\s+lineaires?)?\s*)?"
     r"(?:$|[,.;:!?()\n]"
     r"|(?:ce serait|ca serait|c'est|c|svp|stp|merci|pr|pour|si|ou|au|a|maxi"
-    r"|max|minimum|mini|serait|suffiront|suffit|suffisent|ca|environ|en tout|au total|idealement"
+    r"|max|minimum|mini|serait|seraient|suffiront|suffit|suffisent|suffirait|suffiraient|suffira"
+    r"|conviendrait|conviendraient|ca|environ|en tout|au total|idealement"
     r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un|exactement"
     r"|pile|tout juste|grand max|selon|suivant|en fonction|au plus|au maximum|maximum)\b)"
 )
