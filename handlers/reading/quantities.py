@@ -43,7 +43,10 @@ _ADJECTIVE = (
 _BEFORE = re.compile(
     rf"^(?:[ \t]|\benviron\b|\bde\b|\bd'|\bdes\b|\bces\b|\bvos\b|\bleurs\b|\bnos\b"
     rf"|\b(?P<unit>{_UNIT})\b(?:[ \t]+lineaires?)?"
-    rf"|\b{_ADJECTIVE}\b|\b[a-z]{{3,}}[ \t]+(?:de[ \t]+)?type\b)*\Z"  # "80\ntables": two rows
+    rf"|\b{_ADJECTIVE}\b|\b[a-z]{{3,}}[ \t]+(?:de[ \t]+)?type\b"
+    # "2 blocs sanitaires", "4 ensembles brasserie": what the item comes as
+    r"|\b(?:blocs?|modules?|unites?|pieces?|ensembles?|paires?|kits?)\b"
+    r")*\Z"  # "80\ntables": two rows
 )
 # After an item: "x 50", ": 50", "(50)", "= 50", "- 50".
 _AFTER = re.compile(r"^[ \t]*(?:[x*:=(-]|\bx\b)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$")
