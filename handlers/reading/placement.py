@@ -238,7 +238,11 @@ _ANSWER_BY = re.compile(
     r"|vos (?:propositions|retours|reponses|offres)"
     r"|vos quantites|nous (?:faire )?(?:connaitre|part|savoir|signe|dire|confirmer)"
     r"|nous indiquer"
-    r"|nous le signaler|vous inscrire|inscriptions?)\b[^.;!?\n]{0,40}$"
+    r"|nous le signaler|vous inscrire|inscriptions?"
+    # "on confirme avant le 16 avril", "la confirmation définitive sera donnée au plus tard le
+    # 30 avril", "on vous redit … au plus tard le 8 octobre": the writer's own answer
+    r"|(?:on|nous|je) (?:vous )?(?:confirme|confirmons|confirmerons|confirmerai|redit|redirons"
+    r"|redirai)|confirmation(?: definitive)?)\b[^.;!?\n]{0,40}$"
 )
 
 
