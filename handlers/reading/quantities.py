@@ -104,7 +104,7 @@ _NOT_ITEMS = frozenset(
     lundi lundis mardi mardis mercredi mercredis jeudi jeudis vendredi vendredis samedi samedis
     dimanche dimanches senior seniors aine aines marcheur marcheurs donneur donneurs
     donneuse donneuses patient patients
-    max grand selon suivant voire plus moins
+    max grand selon suivant voire plus moins cas unites
     """.split()
 )
 _STOP = frozenset(
@@ -248,7 +248,8 @@ _LONE_AFTER = re.compile(
     r"|max|minimum|mini|serait|seraient|suffiront|suffit|suffisent|suffirait|suffiraient|suffira"
     r"|conviendrait|conviendraient|ca|environ|en tout|au total|idealement"
     r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un|exactement"
-    r"|pile|tout juste|grand max|selon|suivant|en fonction|au plus|au maximum|maximum)\b)"
+    r"|pile|tout juste|grand max|selon|suivant|en fonction|au plus|au maximum|maximum"
+    r"|nouveaux|nouvelles|neufs|neuves|supplementaires|de plus|en plus|de rechange)\b)"
 )
 _LONE_BEFORE = re.compile(
     r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|genre|dans les|,|:"
@@ -258,7 +259,8 @@ _LONE_BEFORE = re.compile(
     r"|se montent? a|montant a|portent sur|porte sur|de l'ordre de|representent?"
     # "Pont-Scorff en prendrait 30", "on serait preneurs d'1", "pour 1 appareil"
     r"|\ben (?:prendrait|prendrions|prendraient|voudrait|voudrions|veut|voulons|prend|prenons"
-    r"|prendrons|commanderait|commanderions|aurait besoin de|faudrait)"
+    r"|prendrons|commanderait|commanderions|aurait besoin de|faudrait|acheter|racheter"
+    r"|commander|prendre|achetons|commandons|acheterons|commanderons)"
     r"|\bprendrait|\bprendrions|\bpreneurs? (?:de|d')|\bpreneuses? (?:de|d')"
     # "qui a des tonnelles ? 40 pour samedi", "masques FFP2 ? nous 500"
     r"|\?|\?\s*(?:nous|nous en faut|on en veut|pour nous|chez nous|moi)"
