@@ -99,7 +99,8 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
 _STAGES = 3
 # "les week-ends du 25-26 septembre et du 2-3 octobre", "lundi 29, mardi 30 novembre et
 # mercredi 1er décembre": stretches listed together are one loan, from the first to the last.
-_LISTED = re.compile(r"\s*(?:,|et|\+|puis|,\s*et)?\s*(?:(?:le|les|du|au|et du|et le)\s+)?")
+_LISTED = re.compile(r"\s*(?:,\s*et|,|et|\+|puis)?\s*(?:(?:le|les|du|au|et du|et le)\s+)?")
+_WEEKDAY = re.compile(r"(?:ce |le |)(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)")
 
 
 def _joined(
@@ -107,10 +108,7 @@ def _joined(
 ) -> DateFinding | None:
     if chosen is None or chosen.start is None:
         return chosen
-    listed = sorted(
-        (d for d in stretches if d.start is not None and explicit(d, folded)),
-        key=lambda d: d.span.start,
-    )
+    listed = sorted((d for d in stretches if d.start is not None), key=lambda d: d.span.start)
     if chosen not in listed:
         return chosen
     index = listed.index(chosen)
@@ -128,6 +126,14 @@ def _joined(
     if len(days) < 2 or any(later[0] <= sooner[1] for sooner, later in itertools.pairwise(days)):
         return chosen  # "en février, du lundi 8 au vendredi 26": the month, then its days
     if (days[-1][1] - days[0][0]).days > _LISTED_REACH:
+        return chosen
+    # "ce samedi et ce dimanche", "mardi, mercredi, jeudi": weekdays written without their
+    # date hold only side by side ("la rentrée, le jeudi 2 septembre" says one day twice)
+    if not all(explicit(d, folded) or _WEEKDAY.fullmatch(_written(d, folded)) for d in chain):
+        return chosen
+    if not all(explicit(d, folded) for d in chain) and any(
+        (later[0] - sooner[1]).days > 1 for sooner, later in itertools.pairwise(days)
+    ):
         return chosen
     start, end = days[0][0], max(day[1] for day in days)
     return DateFinding("range", start, end, Span(chain[0].span.start, chain[-1].span.end))
