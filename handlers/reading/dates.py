@@ -196,7 +196,8 @@ _RANGE = re.compile(
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
     # "du lundi 5 juillet (vidage) au vendredi 27 août (réinstallation)": a stage's name
     r"(?:\s*\([a-z' -]{1,30}\))?"
-    r"\s*(?:au|a|et|ou|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*(?:le\s+|fin\s+|en\s+)?"
+    r"\s*(?:au|a|et|ou|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*"
+    r"(?:le\s+|(?:la\s+)?fin\s+(?:de\s+|d')?|en\s+)?"
     rf"(?P<b>{_GUARDED_ONE})"
 )
 _OPEN = re.compile(
@@ -523,6 +524,18 @@ def _next_with_day(today: dt.date, day: int) -> dt.date | None:
     return None
 
 
+def _next_weekday_dated(today: dt.date, day: int, weekday: int) -> dt.date | None:
+    """The first date from today on that is this day of a month and this weekday."""
+    year, month = today.year, today.month
+    for _ in range(12):
+        if 1 <= day <= _last_day(year, month).day:
+            date = dt.date(year, month, day)
+            if date >= today and date.weekday() == weekday:
+                return date
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 def _next_pair(today: dt.date, first: int, last: int) -> tuple[dt.date, dt.date] | None:
     """Two days said without their month ("les 27 et 28", "du 13 au 18", "du 28 au 2"): the
     first month from today's on in which the first day is not past and the last exists."""
@@ -642,6 +655,7 @@ _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree
 _WEEK_WORDS = re.compile(r"semaine")
 _BARE_UNTIL = re.compile(r"jusqu'?\s?(?:au|a)\s+(?:le\s+)?(\d{1,2}|1er)")
 _HOUR = re.compile(r"[ \t]*(?:h\b|h\d|heures?\b)")
+_UNTIL_NAMED = re.compile(r"\bjusqu'?\s?(?:a|au|aux)\b[^()\n.;!?]{1,45}\(\s*$")
 _BRACKET = re.compile(r"[ \t]*\([ \t]*")
 _BEFORE_WEEK = re.compile(r"[ \t,]*(?:(?:de la|de|pour la|en|la)[ \t]+)?")
 _WEEKDAYS_NAMED = re.compile(
@@ -741,7 +755,18 @@ class DateFinder:
         found = sorted(self.found, key=lambda f: f.span.start)
         found = [self._until_after(found[i - 1], f) if i else f for i, f in enumerate(found)]
         found = [f for i, f in enumerate(found) if not (i and self._bracketed(found[i - 1], f))]
+        found = [self._until_named(f) for f in found]
         return self._followed(found)
+
+    def _until_named(self, finding: DateFinding) -> DateFinding:
+        """ "jusqu'aux vacances de Noël (vendredi 17 décembre)", "jusqu'à la fin des vacances
+        (31 août)": the day in brackets is the last."""
+        if finding.kind != "point" or finding.end is None:
+            return finding
+        before = self.folded[max(0, finding.span.start - 60) : finding.span.start]
+        if _UNTIL_NAMED.search(before) is None:
+            return finding
+        return DateFinding("until", None, finding.end, finding.span)
 
     def _followed(self, found: list[DateFinding]) -> list[DateFinding]:
         """ "les mardis 13, 20 et 27 juillet puis 3, 10 et 17 août": one stretch of days of
@@ -863,6 +888,15 @@ class DateFinder:
             return None  # "le 3-mai" is no stretch from a 3rd to the whole of May
         if number is not None:  # "du 1er au 15 août": the first day takes the month of the last
             start_day = _in_month_of(end.start, number)
+            weekday = re.match(_WD, match.group("a").strip())
+            if (
+                start_day is not None and weekday is not None
+                and start_day.weekday() != WEEKDAYS[weekday.group()]
+            ):  # fmt: skip
+                # "de lundi 20 jusqu'à la Toussaint": the coming Monday the 20th
+                start_day = _next_weekday_dated(self.today, number, WEEKDAYS[weekday.group()])
+                if start_day is None or start_day > end.end:
+                    return None
             return None if start_day is None else (_Stretch(start_day, start_day, "day"), end)
         start = resolve(match.group("a"), self.today)
         if start is None or _HOUR.match(self.folded, match.end()):
