@@ -7,6 +7,7 @@ not when the need is.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import itertools
 import re
@@ -93,7 +94,36 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     placement.spans += handover.spans
     if intent is Intent.LEND and placement.start is None and placement.end is not None:
         placement.start = today  # "dispo jusqu'au 20": from now on
+    if lending and placement.start is not None and placement.end in (None, placement.start):
+        placement.end = _lasting(placement.start, folded) or placement.end
     return placement
+
+
+# "on la prendrait le 6 novembre pour 3 semaines", "en travaux pour 3 mois (à partir du
+# mercredi 1er septembre)": a loan said by how long it lasts.
+_LASTING = re.compile(
+    r"\b(?:pour|pendant|durant)\s+(?P<n>\d{1,2}|une?|deux|trois|quatre|cinq|six"
+    r"|huit|quinze)\s+(?P<unit>jours|semaines?|mois)\b"
+    r"(?!\s+(?:mini|minimum|environ|au moins|a peu pres|max|maxi|maximum)\b)"  # not a guess
+)
+_COUNTS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+           "huit": 8, "quinze": 15}  # fmt: skip
+
+
+def _lasting(start: dt.date, folded: str) -> dt.date | None:
+    found = [m for m in _LASTING.finditer(folded)]
+    if len(found) != 1:
+        return None
+    written = found[0].group("n")
+    count = int(written) if written.isdigit() else _COUNTS[written]
+    unit = found[0].group("unit")
+    if unit == "mois":
+        month = start.month - 1 + count
+        year, month = start.year + month // 12, month % 12 + 1
+        day = min(start.day, calendar.monthrange(year, month)[1])
+        return dt.date(year, month, day) - dt.timedelta(days=1)
+    days = count * (7 if unit.startswith("semaine") else 1)
+    return start + dt.timedelta(days=days - 1)
 
 
 _STAGES = 3
