@@ -47,9 +47,10 @@ _MONTH = (
 _GLUED_MONTH = r"(?=(?:janv|jan|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec))"
 # Atomic: "vingt-deux" is one day, never "vingt" then "deux".
 _DAY_WORDS = (
+    # "vingt septembre", "dix septembre": a month after the tens, not "vingt-sept"
     r"(?>trente et un|trente|vingt(?:[\s-]et[\s-]un|[\s-](?:deux|trois|quatre|cinq|six|sept"
-    r"|huit|neuf))?|dix[\s-](?:sept|huit|neuf)|onze|douze|treize|quatorze|quinze|seize|dix"
-    r"|deux|trois|quatre|cinq|six|sept|huit|neuf)"
+    r"|huit|neuf)(?![a-z]))?|dix[\s-](?:sept|huit|neuf)(?![a-z])|onze|douze|treize|quatorze"
+    r"|quinze|seize|dix|deux|trois|quatre|cinq|six|sept|huit|neuf)"
 )
 _DAY = rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})(?:(?![\d\w])|{_GLUED_MONTH})"
 # Abbreviated weekdays only count before a day number: "ven 10", "dim. 12/09".
