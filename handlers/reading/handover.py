@@ -21,22 +21,26 @@ from handlers.reading.text import Span
 
 _PICKUP = (
     r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pren(?:ons|ez|ne|nent)|pris|prise"
-    r"|pick[ -]?up|chercher|cherchons|livr\w*"
+    # "salon du livre": a book, not a delivery
+    r"|pick[ -]?up|chercher|cherchons|(?<!du )(?<!au )(?<!de )(?<!des )livr\w*"
     r"|montage|monte|montes|montees?|monter|installation|installee?s?|transport(?=[ \t]+le[ \t])"
     # "l'arrivée finale mercredi", "l'arrivée du relais": where a race ends, no delivery
     r"|arrivee(?! finale| de la course| du (?:tour|relais|trail|marathon|rallye))"
     r"|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
     # brought by the lender: "on vous l'amène lundi soir", "on la dépose samedi"
     r"|amen(?:e|ons|erons|erai|era|eront)|(?:(?<=la )|(?<=les )|(?<=l')|(?<=le ))depos\w*"
+    r"|install(?:e|ons|erons|era|eront)"
     r"|viendrons|viendrai|venons|(?<!a )partir\w*|partira\w*|(?<!a )part|aller|traversee aller"
-    r"|livre\w*"
     # carried across the water or the road: "on l'embarque le vendredi 9", "passage sur le
     # bateau de vendredi", "on les ferait passer sur la barge du mardi 16"
-    r"|embarqu\w*|traverse|traversera|traverseront|(?:faire|ferait|ferions|ferons|fera) passer"
+    r"|embarqu\w*|(?:(?<=on )|(?<=nous )|(?<=les )|(?<=la )|(?<=le )|(?<=l'))"
+    r"travers(?:e|era|eront|ons|erons)"  # not "le relais traverse le bourg"
+    r"|(?:faire|ferait|ferions|ferons|fera) passer"
     r"|passage (?:sur|par|en)"
 )
 _RETURN = (
     r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise|repris"
+    r"|demont(?:e|ons|erons|era|eront|er)"
     r"|reprendre|revenir|reviendr\w*|revien\w*|repartir|repartira|repart"
 )
 # A calendar's lines: "Pose : samedi 22 mai", "Dépose : lundi 24", "Rangement : samedi 8".
