@@ -91,6 +91,13 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     if handover.back is not None and (placement.start is None or handover.back >= placement.start):
         placement.end = handover.back
         placement.start = placement.start or handover.back
+    if (
+        handover.pickup is not None and handover.back is not None and placement.start is not None
+        and not handover.pickup <= placement.start <= handover.back
+    ):  # fmt: skip
+        # "installé le vendredi 17 septembre et démonté le lundi 20": the loan is theirs,
+        # not days said of something else ("ouverte au public le samedi et le dimanche")
+        placement.start, placement.end = handover.pickup, handover.back
     placement.spans += handover.spans
     if intent is Intent.LEND and placement.start is None and placement.end is not None:
         placement.start = today  # "dispo jusqu'au 20": from now on

@@ -703,7 +703,7 @@ _SURE = 0.7
 _LEANS = 0.5
 _CERTAIN = 0.9
 # After who: "… des écocups à prêter ?", asked of the territory (not "qui a nos 20 tables ?")
-_TO_LEND = re.compile(r"[^.!?\n]{0,80}\bpreter\b[^.!\n]{0,40}\?")
+_TO_LEND = re.compile(r"[^.!?\n]{0,80}\bpreter\b[^.!\n]{0,80}\?")
 
 
 # A singular determiner names one of a countable item.
