@@ -755,7 +755,7 @@ class DateFinder:
         self._within_week()
         found = sorted(self.found, key=lambda f: f.span.start)
         found = [self._until_after(found[i - 1], f) if i else f for i, f in enumerate(found)]
-        found = [f for i, f in enumerate(found) if not (i and self._bracketed(found[i - 1], f))]
+        found = self._unbracketed(found)
         found = [self._until_named(f) for f in found]
         return self._followed(found)
 
@@ -796,6 +796,20 @@ class DateFinder:
             return until
         last = _on_or_after(opening.start, day_value(day.group(1)))
         return DateFinding("until", None, last, until.span) if last else until
+
+    def _unbracketed(self, found: list[DateFinding]) -> list[DateFinding]:
+        """A day said again in brackets is one with the day before it, whose span takes it
+        in ("à partir de lundi (28/06)": the 28 is no count)."""
+        kept: list[DateFinding] = []
+        for finding in found:
+            if kept and self._bracketed(kept[-1], finding):
+                last = kept[-1]
+                kept[-1] = DateFinding(
+                    last.kind, last.start, last.end, Span(last.span.start, finding.span.end)
+                )
+                continue
+            kept.append(finding)
+        return kept
 
     def _bracketed(self, day: DateFinding, weekday: DateFinding) -> bool:
         """ "pour le 18 (samedi)": the weekday in brackets names the day before it."""
