@@ -671,6 +671,14 @@ _EVENT_OFF = re.compile(
 )
 
 
+# What the writer no longer needs of their own, offered in the same breath.
+_NO_LONGER_OURS = re.compile(
+    r"\bplus besoin\b[^?]{0,120}\b(?:(?:pouvons|peut|pourrions|pourrait|allons|va|souhaitons)"
+    r"\s+(?:vous\s+)?(?:les|la|le|l')\s*preter|(?:les|la|le|l')\s*(?:pretons|preterons|pretera)"
+    r"|(?:sont|est)\s+(?:donc\s+)?(?:dispo|disponibles?|pretables?|a disposition))\b"
+)
+
+
 def event_called_off(text: str) -> bool:
     """Whether a folded clause calls an event off rather than withdraw what was said."""
     return _EVENT_OFF.search(text) is not None
@@ -718,6 +726,8 @@ def act_of(text: str) -> Act | None:
         found = _positive(text) if _BECAUSE_CANCELLED.search(text) else None
         if found is not None and found[0] is Act.OFFER:
             return Act.OFFER
+        if _NO_LONGER_OURS.search(text):
+            return Act.OFFER  # "nous n'avons plus besoin des 2 modules… nous pouvons les prêter"
         if not CANCEL.search(_EVENT_OFF.sub(" ", text)):
             # "on prête nos friteuses si jamais notre bal est annulé": the event is off
             found = _positive(text)
