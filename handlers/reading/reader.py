@@ -427,7 +427,9 @@ class Reader:
         counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
         # Bounds that no real message reaches keep the reading quick on any input.
         named = self.vocabulary.find(words(counted), counted)[:MAX_ITEMS]
-        named = [m for m in named if not _participle(own.original, m)]
+        named = [
+            m for m in named if not _participle(own.original, m) and not _a_name(own.original, m)
+        ]
         matches = _named_items(named, counted, self.vocabulary.modifiers)
         # "souffleurs x3" counts, "Behringer X32" is a model
         found_numbers = [
@@ -712,6 +714,15 @@ _BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
 # Searched in folded text, which `fold` strips: the auxiliary ends it.
 _AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)$")
+
+
+def _a_name(original: str, match: ItemMatch) -> bool:
+    """ "la salle de Merville": a capitalised word inside a sentence is a name, not a typo of an
+    item's ("médaille")."""
+    if not match.corrected or not original[match.start : match.start + 1].isupper():
+        return False
+    before = original[: match.start].rstrip()
+    return bool(before) and before[-1] not in '.!?:;\n"«(-–—•*>'
 
 
 def _participle(original: str, match: ItemMatch) -> bool:
