@@ -130,7 +130,10 @@ _POINTS_BELOW = re.compile(
 _REFERS_TO = re.compile(
     r"\b(?:votre|vos|ton|notre|nos|son|leur|mon|ma|le|la|du|au|a la|cette)\s+(?:dernier\s+)?"
     r"(?:mail|e-mail|email|courriel|message|courrier|circulaire|lettre|envoi|note|relance|sms"
-    r"|appel|appel telephonique|echange)s?\s+(?:en date\s+)?(?:du|d')\s*$"
+    r"|appel|appel telephonique|echange|echange telephonique|entretien|entretien telephonique"
+    r"|conversation|conversation telephonique|rencontre|visite)s?\s+(?:en date\s+)?(?:du|d')\s*$"
+    # "après notre fête de la musique, 300 gobelets à prêter": what is over
+    r"|\bapres\s+(?:notre|nos|leur|leurs)\s*$"
 )
 
 
