@@ -916,6 +916,13 @@ class DateFinder:
         start = resolve(match.group("a"), self.today)
         if start is None or _HOUR.match(self.folded, match.end()):
             return None  # "le jeudi 23 septembre à 20 h": a time, not a last day
+        weekday = re.fullmatch(_WD, match.group("a").strip())
+        within = "jusqu" not in match.group() and end.start.weekday() != start.start.weekday()
+        if weekday is not None and within and end.grain == "day" and _day_number(match.group("b")):
+            # "du lundi au vendredi 27": the Monday of the week that ends on the 27th
+            back = (end.start.weekday() - WEEKDAYS[weekday.group()]) % 7
+            first = end.start - dt.timedelta(days=back)
+            return _Stretch(first, first, "day"), end
         last = _day_number(match.group("b"))
         if last is not None and start.grain == "day":
             # "du 5 juillet jusqu'au 25": the last day in the month of the first
