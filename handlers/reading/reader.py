@@ -433,6 +433,7 @@ class Reader:
         named = [
             m for m in named if not _participle(own.original, m) and not _a_name(own.original, m)
         ]
+        named = [m for m in named if not _fuel_of(m, named, counted)]
         matches = _named_items(named, counted, self.vocabulary.modifiers)
         # "souffleurs x3" counts, "Behringer X32" is a model
         found_numbers = [
@@ -717,6 +718,26 @@ _BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
 # Searched in folded text, which `fold` strips: the auxiliary ends it.
 _AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)$")
+_SUBJECT = re.compile(r"\b(?:nous|vous|ils|elles|je|tu)\s+$")
+
+
+# "groupe électrogène 6 kVA essence", "20 kVA diesel", "moteur Hatz diesel": the fuel an
+# engine runs on, not fuel asked for.
+_ENGINE_BEFORE = re.compile(r"(?:\b\d+\s*(?:kva|kw|cv|ch|w)|\bmoteur(?:\s+[a-z0-9-]+)?)\s*$")
+
+
+def _fuel_of(match: ItemMatch, named: list[ItemMatch], folded: str) -> bool:
+    if match.item.family != "carburants":
+        return False
+    if _ENGINE_BEFORE.search(folded, max(0, match.start - 25), match.start):
+        return True
+    return any(
+        other is not match
+        and other.item.family != "carburants"
+        and re.fullmatch(r"[\s\d,.]*", folded[other.end : match.start]) is not None
+        for other in named
+        if other.end <= match.start
+    )  # "tronçonneuse essence", "souffleur thermique essence"
 
 
 def _a_name(original: str, match: ItemMatch) -> bool:
@@ -733,8 +754,9 @@ def _participle(original: str, match: ItemMatch) -> bool:
     ("grille") is told apart by the accent its writer put on it, which no name of the item has."""
     if match.first != match.last:
         return False
-    if _AUXILIARY.search(fold(original[max(0, match.start - 12) : match.start])):
-        return True  # "sont couverts", "a été grillé"
+    before = fold(original[max(0, match.start - 12) : match.start])
+    if _AUXILIARY.search(before) or _SUBJECT.search(before):
+        return True  # "sont couverts", "a été grillé", "nous savons"
     written = original[match.start : match.end].lower()
     if not _ACCENTED_END.search(written):
         return False
