@@ -20,7 +20,8 @@ _MARKER = re.compile(
     r"[ \t,(]*(?:(?:\.{2,}|…|[.!?])[ \t]*)?(?:euh[ \t,]+)?"
     # "500 sacs... non 1000", "son kayak... non, ses 6 paddles": after a pause, "non" and a
     # number or another item correct what came before
-    r"(?:(?:(?<=[.…])|(?<=[.…][ \t]))non(?=[ \t,]+(?:\d|(?:ses|nos|les|des|leurs|plutot)\b))"
+    # (or a question put to oneself: "30 packs d'eau ? non, 30 poubelles")
+    r"(?:(?:(?<=[.…?])|(?<=[.…?][ \t]))non(?=[ \t,]+(?:\d|(?:ses|nos|les|des|du|leurs|plutot)\b))"
     r"|(?:non[ \t,]+)?(?:je plaisante|je rigole|en fait)"
     r"|(?<=euh )non(?:[ \t,]+non)?(?:[ \t,]+(?:pardon|plutot))?|non[ \t,]+(?:pardon|plutot)"
     r"|pardon|enfin|plutot|ou plutot|je veux dire|je voulais dire|je rectifie)\b"
