@@ -64,7 +64,9 @@ _INCIDENTAL = re.compile(
     r"(?:\b(?:ceux|celles|celui|celle|ce|dont)\b|(?<=[a-z] )(?<!bonjour )(?<!salut )"
     r"(?<!coucou )(?<!et )(?<!mais )(?<!alors )(?<!donc )(?<!svp )(?<!savoir )(?<!sait )"
     # ("je vous informe que le destructeur…": what is said, not a relative clause)
-    r"\b(?:qui|(?<!informe )(?<!informons )(?<!signale )(?<!signalons )(?<!rappelle )"
+    # ("pour Gâvres qui cherchait des tables : on peut en prêter 12": the request answered)
+    r"\b(?:qui(?! (?:cherch|recherch|demand|voul|avai?t besoin|a besoin|ont besoin))"
+    r"|(?<!informe )(?<!informons )(?<!signale )(?<!signalons )(?<!rappelle )"
     r"(?<!rappelons )(?<!confirme )(?<!confirmons )(?<!indique )(?<!indiquons )que|qu'on|qu'il)\b)"
     r"(?: (?:qui|que|qu'on|dont))?"
     r"[^.,;:!?()\n]{0,50}\b(?:sur|sous|derriere|dans|aux?|avec|pour|par|de|du|des|en|le|la|les|l')"
