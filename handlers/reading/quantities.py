@@ -105,6 +105,7 @@ _NOT_ITEMS = frozenset(
     dimanche dimanches senior seniors aine aines marcheur marcheurs donneur donneurs
     donneuse donneuses patient patients
     max grand selon suivant voire plus moins cas unites
+    justement egalement aussi vraiment alors donc encore deja surtout notamment quand
     """.split()
 )
 _STOP = frozenset(
@@ -249,7 +250,8 @@ _LONE_AFTER = re.compile(
     r"|conviendrait|conviendraient|ca|environ|en tout|au total|idealement"
     r"|minimum|voire|avant|d'ici|le|la|les|du|des|de|dans|sur|pour|qqn|quelqu'un|exactement"
     r"|pile|tout juste|grand max|selon|suivant|en fonction|au plus|au maximum|maximum"
-    r"|nouveaux|nouvelles|neufs|neuves|supplementaires|de plus|en plus|de rechange)\b)"
+    r"|nouveaux|nouvelles|neufs|neuves|supplementaires|de plus|en plus|de rechange"
+    r"|aussi|donc|egalement|justement|alors|seulement)\b)"
 )
 _LONE_BEFORE = re.compile(
     r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|genre|dans les|,|:"
@@ -367,13 +369,21 @@ PART_OF = r"(?:des|sur les|sur vos|de vos|parmi les|parmi vos)"
 _PART_OF = re.compile(rf"(?<![\d,.])(?P<n>\d{{1,5}})\s+{PART_OF}\s*$")
 
 
+# "la moitié de vos 40 chaises": a share of what another has.
+_SHARE_OF = re.compile(rf"\b(?P<share>la moitie|le tiers|le quart)\s+{PART_OF}\s*$")
+_SHARES = {"la moitie": 2, "le tiers": 3, "le quart": 4}
+
+
 def part_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
     """An item counted by what another has, when the writer takes a part of it: the part."""
     counted = []
     for item in items:
         part = _PART_OF.search(text, max(0, item.span.start - 24), item.span.start)
+        share = _SHARE_OF.search(text, max(0, item.span.start - 24), item.span.start)
         if item.quantity is not None and part is not None:
             item = replace(item, quantity=int(part.group("n")))
+        elif item.quantity is not None and share is not None:
+            item = replace(item, quantity=item.quantity // _SHARES[share.group("share")])
         counted.append(item)
     return counted
 
