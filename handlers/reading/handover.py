@@ -29,7 +29,7 @@ _PICKUP = (
     r"|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
     # brought by the lender: "on vous l'amène lundi soir", "on la dépose samedi"
     r"|amen(?:e|ons|erons|erai|era|eront)|(?:(?<=la )|(?<=les )|(?<=l')|(?<=le ))depos\w*"
-    r"|install(?:e|ons|erons|era|eront)"
+    r"|install(?:e|ons|erons|era|eront)|parvenir|parvien\w*|parviendr\w*"
     r"|viendrons|viendrai|venons|(?<!a )partir\w*|partira\w*|(?<!a )part|aller|traversee aller"
     # carried across the water or the road: "on l'embarque le vendredi 9", "passage sur le
     # bateau de vendredi", "on les ferait passer sur la barge du mardi 16"
@@ -41,7 +41,7 @@ _PICKUP = (
 _RETURN = (
     r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise|repris"
     r"|demont(?:e|ons|erons|era|eront|er)"
-    r"|reprendre|revenir|reviendr\w*|revien\w*|repartir|repartira|repart"
+    r"|reprendre|revenir|reviendr\w*|revien\w*|repartir\w*|repart"
 )
 # A calendar's lines: "Pose : samedi 22 mai", "Dépose : lundi 24", "Rangement : samedi 8".
 _PICKUP_LABEL = r"(?:pose|mise en place)(?=[ \t]*:)"
