@@ -77,7 +77,7 @@ class Handover:
 # Days said relative to the days of use: "le montage la veille, le démontage le soir même".
 _RELATIVE = re.compile(
     rf"{_STARTS}\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
-    rf"(?:[ \t]+(?!le\b|la\b|du\b)[a-z'-]+){{0,5}}?"
+    rf"(?:[ \t]+[a-z'-]+){{0,5}}?"  # "récupérer le matériel la veille"
     r"[ \t,:]+(?P<when>la veille|l'avant[- ]veille|le lendemain|le surlendemain"
     r"|le (?:soir|matin|jour) meme|le meme jour)\b"
 )
