@@ -36,6 +36,8 @@ _SAYS_HERE = re.compile(
     + _NAME
     + r"[ \t]*,?[ \t]+ici\b"
 )
+# A request closing on its thanks and its commune: "… repas des anciens. Merci Gestel".
+_THANKS_SIGNED = re.compile(rf"\bmerci(?: beaucoup| d'avance)?[ \t,]+{_NAME}\s*[.!]?\s*$")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
 _TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*|\(\s*){_NAME}\s*\)?\s*[.!]?\s*$")
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
@@ -420,6 +422,14 @@ class WriterFinder:
     def _mentioned(self, match: re.Match[str]) -> str | None:
         """The commune a name found by `_mention` stands for."""
         return self._by_name.get(fold_place(match.group().replace("-", " ")))
+
+    def signed_thanks(self, folded: str) -> tuple[str, Span] | None:
+        """The commune a request ends on after its thanks: "… Merci Gestel"."""
+        end = _THANKS_SIGNED.search(folded.rstrip())
+        if end is None:
+            return None
+        insee = self._resolve(end.group("name"))
+        return (insee, Span(end.start("name"), end.end("name"))) if insee is not None else None
 
     def where(self, folded: str) -> tuple[str, Span] | None:
         """The commune an event takes place in: "cérémonie des vœux à Languidic"."""
