@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from handlers.reading.dates import _DAY_WORDS, _MONTH
 from handlers.reading.text import Span
 
 # Heads that name an event on their own, even without an article ("barnums fete musique").
@@ -147,17 +148,12 @@ _PLACES = (
     r"salles?|place|cour|mairie|gymnase|stade|port|plage|eglise|parc|halle|maison|espace"
     r"|complexe|terrain|bourg|parvis|esplanade|citadelle|quai|centre"
 )
-_MONTHS = r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
-_DAY_WORDS = (
-    r"premier|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
-    r"|quinze|seize|dix-[a-z]+|vingt(?:-[a-z]+)?|trente(?:-[a-z]+)?"
-)
 # What may follow the head and still be part of the name.
 _TAIL = re.compile(
     rf"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l'|des|du|de|d'|(?:aux|au|a[ \t]+la|en)(?=[ \t]+"
     rf"(?!(?:{_PLACES})\b)))\b[ \t]*"
     rf"(?!(?:{_CALENDAR})\b(?! d'annee| de saison| d'ete| de stage| de cycle))"
-    rf"(?!(?:{_DAY_WORDS})\s+(?:{_MONTHS})\b)"  # "la cérémonie du cinq décembre": a day
+    rf"(?!(?:premier|{_DAY_WORDS})\s+{_MONTH})"  # "la cérémonie du cinq décembre": a day
     rf"[a-z][a-z'-]*(?:[ \t]+(?!(?:{_NOT_NAME})\b(?<!fin d'annee))[a-z][a-z'-]{{2,}})?"
     rf"|[ \t]+(?!(?:{_NOT_NAME})\b)(?:[a-z][a-z'-]{{3,}}))"
 )
