@@ -13,6 +13,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from text_to_num import text2num
+
 from handlers.reading.dates import DateFinding
 from handlers.reading.handover import find_handover
 from handlers.reading.intents import Intent
@@ -113,8 +115,6 @@ _LASTING = re.compile(
     r"|huit|quinze)\s+(?P<unit>jours|semaines?|mois)\b"
     r"(?!\s+(?:mini|minimum|environ|au moins|a peu pres|max|maxi|maximum)\b)"  # not a guess
 )
-_COUNTS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
-           "huit": 8, "quinze": 15}  # fmt: skip
 
 
 def _lasting(start: dt.date, folded: str) -> dt.date | None:
@@ -122,7 +122,9 @@ def _lasting(start: dt.date, folded: str) -> dt.date | None:
     if len(found) != 1:
         return None
     written = found[0].group("n")
-    count = int(written) if written.isdigit() else _COUNTS[written]
+    count = (
+        int(written) if written.isdigit() else 1 if written == "une" else text2num(written, "fr")
+    )
     unit = found[0].group("unit")
     if unit == "mois":
         month = start.month - 1 + count
