@@ -189,7 +189,9 @@ _RANGE_BETWEEN = re.compile(
 )
 _BETWEEN = re.compile(r"\bentre[ \t]+$")
 _COMMA = re.compile(r"[ \t]*,[ \t]*")
-_MOST = re.compile(r"[ \t]+(?:grand[ \t]+)?(?:max|maxi|maximum|au plus|au maximum)\b")
+# "40 max", "40 grand max", "16 au plus": the most a writer would take
+AT_MOST = r"(?:grand[ \t]+)?(?:max|maxi|maximum|au plus|au maximum)\b"
+_MOST = re.compile(rf"[ \t]+{AT_MOST}")
 
 
 def _ranges(folded: str, found: list[Number]) -> list[Number]:

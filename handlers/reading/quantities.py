@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from text_to_num import text2num
 
 from handlers.reading.items import ItemMatch
-from handlers.reading.numbers import Number
+from handlers.reading.numbers import AT_MOST, Number
 from handlers.reading.text import Span, singular
 from storage.names import fold
 
@@ -983,7 +983,7 @@ def per_unit_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
 _BOUND_AFTER = re.compile(
     r"[ \t]*,?[ \t]*(?:(?:voire(?:[ \t]+meme)?|peut-etre|peut etre|jusqu'a|ou meme)[ \t]+"
     r"(?P<up>\d{1,5})\b(?![ \t]*[a-z]{3,}(?<!max)(?<!maxi)(?<!maximum))"
-    r"|(?P<most>\d{1,5})[ \t]+(?:grand[ \t]+)?(?:max|maxi|maximum|au plus|au maximum)\b)"
+    rf"|(?P<most>\d{{1,5}})[ \t]+{AT_MOST})"
 )
 
 
