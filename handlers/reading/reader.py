@@ -825,8 +825,9 @@ def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
 def _counted_later(item: FoundItem, seen: _Seen, scope: Scope) -> FoundItem:
     """ "vous auriez des grilles d'expo pour jeudi ? … 6 grilles suffiraient": an item asked
     without a count takes the one count said of it further on, in words that do nothing else
-    and name nothing else (not "Riantec prend 10 tonnes de sel et 1 saleuse", rows the act
-    did not take; nor the writer's own: "nos 30 tables")."""
+    or that take again, counted, only what was asked without a count ("des bâches et sacs de
+    lestage … Cléguer prendrait 10 bâches et 40 sacs"); not "Riantec prend 10 tonnes de sel
+    et 1 saleuse" (rows the act did not take), nor the writer's own ("nos 30 tables")."""
     if item.quantity is not None or item.item_id is None:
         return item
 
