@@ -383,6 +383,30 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def initialised_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file as `mutualise init` leaves it, made once per run by the command itself
+    (in this process, as `tests/cli.py` runs it); `tests/test_cli.py` runs init on its own."""
+    from tests.cli import mutualise
+
+    folder = tmp_path_factory.mktemp("initialised")
+    path = folder / "mutualise.db"
+    result = mutualise("init", db=f"sqlite:///{path}", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert not path.with_name(f"{path.name}-wal").exists()  # all of it in the file copied
+    return path
+
+
+@pytest.fixture
+def initialised_url(tmp_path: Path, initialised_template: Path) -> str:
+    """A SQLite file of its own for one test, as `mutualise init` leaves it: a copy of the
+    run's `initialised_template`, rather than the migrations and the territory's load again
+    in every test of the command line (a quarter of a second each)."""
+    path = tmp_path / "mutualise.db"
+    shutil.copyfile(initialised_template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture
 async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The store under test, seeded (see `seed`): a copy of the worker's seeded SQLite file
