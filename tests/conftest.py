@@ -9,6 +9,7 @@ in that state after each test (`_Databases`)."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import gc
 import io
 import os
@@ -480,9 +481,15 @@ def pytest_configure(config: pytest.Config) -> None:
     """A full pass of the cyclic collector walks everything a worker holds (the modules,
     aiogram's models, the reader's words): 0.25 to 0.5 s, about twenty times in a worker's
     run, 9 % of its time. Ten times fewer full passes; the younger garbage still goes as
-    often."""
+    often.
+
+    Once pytest is done with a process (its last collection for unraisable exceptions
+    included), what the process holds is frozen out of the collector: the interpreter's
+    own passes at exit walked it all again, 5 to 8 s of each run's end, the workers'
+    exits being what the run waits for last."""
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, 100)
+    atexit.register(gc.freeze)  # at the exit of the process, once pytest has returned
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
