@@ -21,6 +21,11 @@ demo: $(STAMP)
 # The type check runs beside the tests: on a fresh clone mypy has no cache and keeps one
 # core busy for about 20 s, while the tests' workers are still importing; its verdict is
 # printed after theirs, and either failing fails `make test`.
+# Compiled modules and pytest's rewritten tests are kept under the virtualenv from one run
+# to the next, even where PYTHONDONTWRITEBYTECODE is set: otherwise each worker and each
+# service a test starts compiles them all again (about a second each).
+test: export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
+test: export PYTHONDONTWRITEBYTECODE :=
 test: lint $(STAMP)
 	@$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & checking=$$!; \
 	$(BIN)/pytest -n auto $(PYTEST_ARGS); tests=$$?; \

@@ -1,13 +1,15 @@
 """Shared fixtures: a real SQLite file and, when MUTUALISE_TEST_POSTGRES names one, the real
 PostgreSQL server, each test on a database of its own.
 
-The migrated store with its territory and catalogue is built once per worker and backend
-for the tests that want one (`sessions`): for SQLite, a file copied for each test; for
-PostgreSQL, a database put back in its seeded state after each test (`_Databases`)."""
+The migrated store with its territory and catalogue (or the fuller start a module asks for,
+`store_start`) is built once per worker and backend for the tests that want one
+(`sessions`): for SQLite, a file copied for each test; for PostgreSQL, a database put back
+in that state after each test (`_Databases`)."""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import gc
 import io
 import os
@@ -16,6 +18,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,18 +35,35 @@ _skipped_postgres: list[str] = []
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Start:
+    """How the store of a test that wants `sessions` starts: `build` brings an empty store
+    there. Built once per worker and backend under its `name`, then copied or put back."""
+
+    name: str
+    build: Callable[[AsyncEngine], Awaitable[None]]
+
+
+def _start(request: pytest.FixtureRequest) -> Start | None:
+    """The test's start (`store_start`), or none: an empty database."""
+    if "sessions" not in request.fixturenames:
+        return None
+    start: Start = request.getfixturevalue("store_start")
+    return start
+
+
 @pytest.fixture
 async def postgres_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
-    """A PostgreSQL database for one test, as new: empty, or seeded (see `seed`) when the
-    test wants `sessions`. Each worker keeps one database of each kind and puts it back in
-    that state once the test has ended (see `_Databases`)."""
+    """A PostgreSQL database for one test, as new: empty, or at its start (`store_start`)
+    when the test wants `sessions`. Each worker keeps one database of each kind and puts it
+    back in that state once the test has ended (see `_Databases`)."""
     if not POSTGRES_ADMIN_URL:
         pytest.skip(f"PostgreSQL half skipped: set {POSTGRES_ENV} to run it")
     databases: _Databases = request.getfixturevalue("postgres_databases")
-    seeded = "sessions" in request.fixturenames
-    name = databases.take(seeded)
+    start = _start(request)
+    name = databases.take(start)
     yield _url(name)
-    databases.reset(seeded)
+    databases.reset(start)
 
 
 def _url(database: str) -> str:
@@ -186,9 +206,9 @@ _LET_IN = """
 
 
 class _Databases:
-    """This worker's two PostgreSQL databases, one empty and one seeded, made at their first
-    use and put back after each test: the empty one by dropping its schemas, the seeded one
-    by emptying what the test wrote and copying the seeded rows back (`_Seed`). Making a
+    """This worker's PostgreSQL databases, one empty and one for each start (`Start`), made
+    at their first use and put back after each test: the empty one by dropping its schemas,
+    the others by emptying what the test wrote and copying their rows back (`_Seed`). Making a
     database for each test, even as a copy of a template, cost the suite over a minute:
     each copy writes the whole catalogue of a database, and each drop makes the server
     checkpoint. A database that cannot be put back (`_CannotRestoreError`) is dropped and
@@ -202,8 +222,8 @@ class _Databases:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
         self._admin: asyncpg.Connection | None = None
-        self._names: dict[bool, str] = {}  # seeded or not: the database's name
-        self._seed: _Seed | None = None
+        self._names: dict[str, str] = {}  # the start's name, or "empty": the database's name
+        self._seeds: dict[str, _Seed] = {}  # the start's name: its rows
 
     def _run(self, work: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(work, self._loop).result()
@@ -213,30 +233,30 @@ class _Databases:
             self._admin = await asyncpg.connect(_dsn())
         await self._admin.execute(statement, *args)
 
-    async def _make(self, seeded: bool) -> None:
-        kind = "seeded" if seeded else "empty"
+    async def _make(self, start: Start | None) -> None:
+        kind = start.name if start else "empty"
         name = f"mutualise_test_{kind}_{uuid.uuid4().hex[:12]}"
         await self._execute(f'CREATE DATABASE "{name}"')
         try:
-            if seeded:
-                self._seed = await _seeded(name)
+            if start:
+                self._seeds[kind] = await _seeded(name, start)
         except BaseException:
             await self._execute(f'DROP DATABASE "{name}" WITH (FORCE)')
             raise
-        self._names[seeded] = name
+        self._names[kind] = name
 
-    def take(self, seeded: bool) -> str:
-        """The name of the worker's database of that kind, empty or seeded."""
-        if seeded not in self._names:
-            self._run(self._make(seeded))
-        return self._names[seeded]
+    def take(self, start: Start | None) -> str:
+        """The name of the worker's database of that kind, empty or at that start."""
+        if (start.name if start else "empty") not in self._names:
+            self._run(self._make(start))
+        return self._names[start.name if start else "empty"]
 
-    def reset(self, seeded: bool) -> None:
+    def reset(self, start: Start | None) -> None:
         """Put the database of that kind back as new, once its test has ended."""
-        self._run(self._reset(seeded))
+        self._run(self._reset(start.name if start else "empty"))
 
-    async def _reset(self, seeded: bool) -> None:
-        name = self._names[seeded]
+    async def _reset(self, kind: str) -> None:
+        name = self._names[kind]
         await self._execute(_LET_IN.format(name=name))
         # Whatever the test left connected goes, and is gone before the cleaning starts.
         await self._execute(
@@ -246,25 +266,25 @@ class _Databases:
         )
         connection = await asyncpg.connect(_dsn(name))
         try:
-            if seeded:
-                assert self._seed is not None
-                await self._seed.restore(connection)
+            if kind in self._seeds:
+                await self._seeds[kind].restore(connection)
             else:
                 await _empty(connection)
         except _CannotRestoreError:
             await connection.close()
-            await self._drop(seeded)
+            await self._drop(kind)
         else:
             await connection.close()
 
-    async def _drop(self, seeded: bool) -> None:
-        name = self._names.pop(seeded)
+    async def _drop(self, kind: str) -> None:
+        name = self._names.pop(kind)
+        self._seeds.pop(kind, None)
         await self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
         """Drop the databases, then stop the thread."""
-        for seeded in list(self._names):
-            self._run(self._drop(seeded))
+        for kind in list(self._names):
+            self._run(self._drop(kind))
         if self._admin is not None:
             self._run(self._admin.close())
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -272,11 +292,11 @@ class _Databases:
         self._loop.close()
 
 
-async def _seeded(name: str) -> _Seed:
-    """Seed the new database `name` (see `seed`), and what it then holds."""
+async def _seeded(name: str, start: Start) -> _Seed:
+    """Bring the new database `name` to `start`, and what it then holds."""
     engine = create_engine(_url(name))
     try:
-        await seed(engine)
+        await start.build(engine)
     finally:
         await engine.dispose()
     connection = await asyncpg.connect(_dsn(name))
@@ -312,11 +332,13 @@ def postgres_databases() -> Iterator[_Databases]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """A SQLite file of its own for one test: none yet, or a copy of the seeded template
-    when the test wants `sessions`."""
+    """A SQLite file of its own for one test: none yet, or a copy of the worker's file at the
+    test's start (`store_start`) when the test wants `sessions`."""
     path = tmp_path / "mutualise.db"
-    if "sessions" in request.fixturenames:
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    start = _start(request)
+    if start:
+        templates: _Templates = request.getfixturevalue("sqlite_templates")
+        shutil.copyfile(templates.path(start), path)
     return f"sqlite:///{path}"
 
 
@@ -367,26 +389,82 @@ def _apart(work: Callable[[], Awaitable[None]]) -> None:
         pool.submit(asyncio.run, work()).result()  # type: ignore[arg-type]
 
 
+SEEDED = Start("seeded", seed)
+
+
+@pytest.fixture
+def store_start() -> Start:
+    """Where the store of a test that wants `sessions` starts: `seed`'s. A module whose
+    tests begin further on overrides this fixture (tests/test_web.py)."""
+    return SEEDED
+
+
+class _Templates:
+    """The worker's SQLite file for each start, built at its first use, copied by each test
+    that begins there."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.paths: dict[str, Path] = {}
+
+    def path(self, start: Start) -> Path:
+        """The file at `start`."""
+        if start.name not in self.paths:
+            path = self.folder / f"{start.name}.db"
+
+            async def build() -> None:
+                engine = create_engine(f"sqlite:///{path}")
+                try:
+                    await start.build(engine)
+                finally:
+                    await engine.dispose()  # the last connection checkpoints the WAL into the file
+
+            _apart(build)
+            self.paths[start.name] = path
+        return self.paths[start.name]
+
+
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A seeded SQLite file, built once per run, copied by each test that wants one."""
-    path = tmp_path_factory.mktemp("template") / "seeded.db"
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> _Templates:
+    """The worker's SQLite files, one for each start (see `_Templates`)."""
+    return _Templates(tmp_path_factory.mktemp("template"))
 
-    async def build() -> None:
-        engine = create_engine(f"sqlite:///{path}")
-        try:
-            await seed(engine)
-        finally:
-            await engine.dispose()  # the last connection checkpoints the WAL into the file
 
-    _apart(build)
+@pytest.fixture(scope="session")
+def sqlite_template(sqlite_templates: _Templates) -> Path:
+    """The seeded SQLite file, built once per run, copied by each test that wants one."""
+    return sqlite_templates.path(SEEDED)
+
+
+@pytest.fixture(scope="session")
+def initialised_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file as `mutualise init` leaves it, made once per run by the command itself
+    (in this process, as `tests/cli.py` runs it); `tests/test_cli.py` runs init on its own."""
+    from tests.cli import mutualise
+
+    folder = tmp_path_factory.mktemp("initialised")
+    path = folder / "mutualise.db"
+    result = mutualise("init", db=f"sqlite:///{path}", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert not path.with_name(f"{path.name}-wal").exists()  # all of it in the file copied
     return path
 
 
 @pytest.fixture
+def initialised_url(tmp_path: Path, initialised_template: Path) -> str:
+    """A SQLite file of its own for one test, as `mutualise init` leaves it: a copy of the
+    run's `initialised_template`, rather than the migrations and the territory's load again
+    in every test of the command line (a quarter of a second each)."""
+    path = tmp_path / "mutualise.db"
+    shutil.copyfile(initialised_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
 async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """The store under test, seeded (see `seed`): a copy of the worker's seeded SQLite file
-    (`sqlite_url`), or the worker's seeded PostgreSQL database as new (`postgres_url`)."""
+    """The store under test at its start (`store_start`, by default seeded: see `seed`): a
+    copy of the worker's SQLite file (`sqlite_url`), or the worker's PostgreSQL database
+    put back (`postgres_url`)."""
     from storage.database import session_factory
 
     return session_factory(engine)
@@ -403,9 +481,15 @@ def pytest_configure(config: pytest.Config) -> None:
     """A full pass of the cyclic collector walks everything a worker holds (the modules,
     aiogram's models, the reader's words): 0.25 to 0.5 s, about twenty times in a worker's
     run, 9 % of its time. Ten times fewer full passes; the younger garbage still goes as
-    often."""
+    often.
+
+    Once pytest is done with a process (its last collection for unraisable exceptions
+    included), what the process holds is frozen out of the collector: the interpreter's
+    own passes at exit walked it all again, 5 to 8 s of each run's end, the workers'
+    exits being what the run waits for last."""
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, 100)
+    atexit.register(gc.freeze)  # at the exit of the process, once pytest has returned
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

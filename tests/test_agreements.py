@@ -107,29 +107,26 @@ BARRIERS = (
 )
 
 
-def _ingested(sqlite_url: str, tmp_path: Path, messages: str) -> dict[str, Any]:
-    """A new store, Anne Le Goff correspondent of Riantec, the messages handled: the loan
-    proposed."""
-    assert mutualise("init", db=sqlite_url).returncode == 0
+def _ingested(db: str, tmp_path: Path, messages: str) -> dict[str, Any]:
+    """An initialised store, Anne Le Goff correspondent of Riantec, the messages handled:
+    the loan proposed."""
     args = ("members", "add", "--commune", "Riantec", "--role", "correspondent")
-    assert mutualise(*args, "--name", "Anne Le Goff", db=sqlite_url).returncode == 0
+    assert mutualise(*args, "--name", "Anne Le Goff", db=db).returncode == 0
     lines = tmp_path / "messages.jsonl"
     lines.write_text(messages, "utf-8")
-    assert mutualise("ingest", str(lines), db=sqlite_url).returncode == 0
-    result = mutualise("proposals", "--json", db=sqlite_url)
+    assert mutualise("ingest", str(lines), db=db).returncode == 0
+    result = mutualise("proposals", "--json", db=db)
     loan: dict[str, Any] = next(p for p in json.loads(result.stdout) if p["kind"] == "loan")
     return loan
 
 
-def _loan(sqlite_url: str, tmp_path: Path) -> int:
+def _loan(db: str, tmp_path: Path) -> int:
     """Lorient lends 40 crowd barriers to Riantec for its Christmas market on Monday 28
     December 2026, the Friday before being Christmas: both have accepted."""
-    loan = _ingested(sqlite_url, tmp_path, BARRIERS)
+    loan = _ingested(db, tmp_path, BARRIERS)
     assert (loan["start"], loan["quantity"]) == ("2026-12-28", 40)
     for commune in ("Riantec", "Lorient"):
-        accepted = mutualise(
-            "answer", str(loan["id"]), "--commune", commune, "--accept", db=sqlite_url
-        )
+        accepted = mutualise("answer", str(loan["id"]), "--commune", commune, "--accept", db=db)
         assert accepted.returncode == 0, accepted.stderr
     return int(loan["id"])
 
@@ -143,10 +140,10 @@ def _text(xml: str) -> str:
     return "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
 
 
-def test_the_word_agreement_is_a4_french_and_signable(sqlite_url: str, tmp_path: Path) -> None:
-    loan = _loan(sqlite_url, tmp_path)
+def test_the_word_agreement_is_a4_french_and_signable(initialised_url: str, tmp_path: Path) -> None:
+    loan = _loan(initialised_url, tmp_path)
     docx = tmp_path / "convention.docx"
-    result = mutualise("convention", str(loan), "--out", str(docx), db=sqlite_url)
+    result = mutualise("convention", str(loan), "--out", str(docx), db=initialised_url)
     assert result.returncode == 0, result.stderr
     body = _xml(docx, "word/document.xml")
     styles = _xml(docx, "word/styles.xml")
@@ -200,12 +197,12 @@ def test_the_word_agreement_is_a4_french_and_signable(sqlite_url: str, tmp_path:
     assert "à titre gracieux" in text and "Base de calcul" not in text
 
 
-def test_a_loan_that_is_not_free_shows_its_cost_key(sqlite_url: str, tmp_path: Path) -> None:
-    loan = _loan(sqlite_url, tmp_path)
+def test_a_loan_that_is_not_free_shows_its_cost_key(initialised_url: str, tmp_path: Path) -> None:
+    loan = _loan(initialised_url, tmp_path)
     docx, page = tmp_path / "convention.docx", tmp_path / "convention.html"
     env = {"MUTUALISE_LOAN_FEE": "jour:15,unite:0.5,transport:40", "MUTUALISE_LOAN_DEPOSIT": "200"}
     for out in (docx, page):
-        result = mutualise("convention", str(loan), "--out", str(out), db=sqlite_url, env=env)
+        result = mutualise("convention", str(loan), "--out", str(out), db=initialised_url, env=env)
         assert result.returncode == 0, result.stderr
     for text in (_text(_xml(docx, "word/document.xml")), page.read_text("utf-8")):
         text = " ".join(html.unescape(text).replace("\u202f", " ").replace("\xa0", " ").split())
@@ -220,7 +217,7 @@ def test_a_loan_that_is_not_free_shows_its_cost_key(sqlite_url: str, tmp_path: P
         str(loan),
         "--out",
         str(docx),
-        db=sqlite_url,
+        db=initialised_url,
         env={"MUTUALISE_LOAN_FEE": "heure:3"},
     )
     assert bad.returncode != 0 and "Coût de prêt illisible : « heure:3 »" in bad.stderr
@@ -228,10 +225,10 @@ def test_a_loan_that_is_not_free_shows_its_cost_key(sqlite_url: str, tmp_path: P
 
 
 async def test_the_agreement_date_and_number_follow_the_acceptance(
-    sqlite_url: str, tmp_path: Path
+    initialised_url: str, tmp_path: Path
 ) -> None:
-    loan = int(_ingested(sqlite_url, tmp_path, PODIUM)["id"])
-    engine = create_engine(sqlite_url)
+    loan = int(_ingested(initialised_url, tmp_path, PODIUM)["id"])
+    engine = create_engine(initialised_url)
     try:
         async with session_factory(engine).begin() as session:
             with pytest.raises(

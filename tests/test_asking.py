@@ -347,8 +347,9 @@ async def test_a_question_through_the_bot_api_on_loopback(
     assert (need.item_id, need.quantity, str(need.start)) == ("podium", 1, "2027-06-21")
 
 
-def test_ingest_answers_a_question_and_records_nothing(sqlite_url: str, tmp_path: Path) -> None:
-    assert cli.mutualise("init", db=sqlite_url).returncode == 0
+def test_ingest_answers_a_question_and_records_nothing(
+    initialised_url: str, tmp_path: Path
+) -> None:
     lines = tmp_path / "messages.jsonl"
     messages = [
         {"from": "st@lorient.bzh", "text": OFFERS[0][1], "at": "2027-05-02T09:00"},
@@ -356,9 +357,9 @@ def test_ingest_answers_a_question_and_records_nothing(sqlite_url: str, tmp_path
          "at": "2027-05-03T10:00"},
     ]  # fmt: skip
     lines.write_text("\n".join(json.dumps(m, ensure_ascii=False) for m in messages), "utf-8")
-    done = cli.mutualise("ingest", str(lines), db=sqlite_url)
+    done = cli.mutualise("ingest", str(lines), db=initialised_url)
     assert done.returncode == 0, done.stderr
     assert "ligne 2 : question (rien d'enregistré) — Pour 1 podium le 21 juin 2027" in done.stdout
     assert "2 messages : 1 enregistré, 1 question (rien d'enregistré)." in done.stdout
-    needs = json.loads(cli.mutualise("needs", "--json", db=sqlite_url).stdout)
+    needs = json.loads(cli.mutualise("needs", "--json", db=initialised_url).stdout)
     assert [(n["kind"], n["commune"]) for n in needs] == [("lend", "56121")]

@@ -35,9 +35,8 @@ async def test_init_twice_changes_nothing(store_url: str) -> None:
         await engine.dispose()
 
 
-def test_communes_json_lists_the_territory(sqlite_url: str) -> None:
-    assert mutualise("init", db=sqlite_url).returncode == 0
-    result = mutualise("communes", "--json", db=sqlite_url)
+def test_communes_json_lists_the_territory(initialised_url: str) -> None:
+    result = mutualise("communes", "--json", db=initialised_url)
     assert result.returncode == 0, result.stderr
     communes = json.loads(result.stdout)
     assert len(communes) == 25
@@ -47,9 +46,8 @@ def test_communes_json_lists_the_territory(sqlite_url: str) -> None:
     assert (riantec["name"], riantec["population"]) == ("Riantec", 5622)
 
 
-def test_communes_table_is_french(sqlite_url: str) -> None:
-    assert mutualise("init", db=sqlite_url).returncode == 0
-    result = mutualise("communes", db=sqlite_url)
+def test_communes_table_is_french(initialised_url: str) -> None:
+    result = mutualise("communes", db=initialised_url)
     assert "Lorient Agglomération (200042174)" in result.stdout
     assert "57 149" in result.stdout and "25 communes" in result.stdout
 
@@ -67,45 +65,45 @@ def test_default_store_is_a_file_in_the_working_directory(tmp_path: Path) -> Non
     assert (tmp_path / "mutualise.db").exists()
 
 
-def test_members_add_and_list(sqlite_url: str) -> None:
-    assert mutualise("init", db=sqlite_url).returncode == 0
+def test_members_add_and_list(initialised_url: str) -> None:
     added = mutualise(
         "members", "add", "--commune", "Rianteq", "--role", "correspondent",
         "--email", "Services.Techniques@mairie-riantec.bzh", "--name", "Yann Le Bihan",
-        db=sqlite_url,
+        db=initialised_url,
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert "correspondant pour Riantec" in added.stdout
     coordinator = mutualise(
         "members", "add", "--commune", "lorient", "--role", "coordinator",
-        "--telegram", "987654321", db=sqlite_url,
+        "--telegram", "987654321", db=initialised_url,
     )  # fmt: skip
     assert coordinator.returncode == 0, coordinator.stderr
     # A commune given for a coordinator only names the territory they belong to.
     assert "coordinateur de Lorient Agglomération." in coordinator.stdout
-    listed = json.loads(mutualise("members", "list", "--json", db=sqlite_url).stdout)
+    listed = json.loads(mutualise("members", "list", "--json", db=initialised_url).stdout)
     assert [
         (m["commune"], m["territory"], m["role"], m["emails"], m["telegram"]) for m in listed
     ] == [
         (None, "200042174", "coordinator", [], 987654321),
         ("56193", "200042174", "correspondent", ["services.techniques@mairie-riantec.bzh"], None),
     ]
-    table = mutualise("members", "list", db=sqlite_url).stdout
+    table = mutualise("members", "list", db=initialised_url).stdout
     assert "Yann Le Bihan" in table and "coordinateur" in table
 
 
-def test_member_errors_are_french_sentences(sqlite_url: str) -> None:
-    assert mutualise("init", db=sqlite_url).returncode == 0
+def test_member_errors_are_french_sentences(initialised_url: str) -> None:
     unknown = mutualise(
-        "members", "add", "--commune", "Lan", "--role", "correspondent", db=sqlite_url
+        "members", "add", "--commune", "Lan", "--role", "correspondent", db=initialised_url
     )
     assert_clean_failure(unknown, "Aucune commune du territoire ne s'appelle « Lan »")
     assert "Lanester" in unknown.stderr
     args = ("members", "add", "--commune", "Caudan", "--role", "correspondent")
-    assert mutualise(*args, "--email", "a@caudan.fr", db=sqlite_url).returncode == 0
-    twice = mutualise(*args, "--email", "A@caudan.fr", db=sqlite_url)
+    assert mutualise(*args, "--email", "a@caudan.fr", db=initialised_url).returncode == 0
+    twice = mutualise(*args, "--email", "A@caudan.fr", db=initialised_url)
     assert_clean_failure(twice, "déjà celle d'un autre membre")
-    bad_role = mutualise("members", "add", "--commune", "Caudan", "--role", "maire", db=sqlite_url)
+    bad_role = mutualise(
+        "members", "add", "--commune", "Caudan", "--role", "maire", db=initialised_url
+    )
     assert_clean_failure(bad_role, "choix invalide")
 
 
@@ -226,8 +224,7 @@ def test_parse_uses_the_stores_catalogue(sqlite_url: str, tmp_path: Path) -> Non
     assert json.loads(result.stdout)["items"][0]["item"] == "kayak"
 
 
-def test_ingest_needs_and_proposals(sqlite_url: str, tmp_path: Path) -> None:
-    assert mutualise("init", db=sqlite_url).returncode == 0
+def test_ingest_needs_and_proposals(initialised_url: str, tmp_path: Path) -> None:
     lines = tmp_path / "messages.jsonl"
     lines.write_text(
         "\n".join(
@@ -240,17 +237,19 @@ def test_ingest_needs_and_proposals(sqlite_url: str, tmp_path: Path) -> None:
         ),
         "utf-8",
     )  # fmt: skip
-    first = mutualise("ingest", str(lines), db=sqlite_url)
+    first = mutualise("ingest", str(lines), db=initialised_url)
     assert first.returncode == 0, first.stderr
     assert "expéditeur inconnu" in first.stdout
-    assert "3 messages : 3 déjà reçus." in mutualise("ingest", str(lines), db=sqlite_url).stdout
-    needs = json.loads(mutualise("needs", "--json", db=sqlite_url).stdout)
+    assert (
+        "3 messages : 3 déjà reçus." in mutualise("ingest", str(lines), db=initialised_url).stdout
+    )
+    needs = json.loads(mutualise("needs", "--json", db=initialised_url).stdout)
     assert [(n["kind"], n["commune"], n["item"], n["quantity"]) for n in needs] == [
         ("borrow", "56193", "ganivelle", 150),
         ("lend", "56121", "ganivelle", 300),
     ]
     assert {"id", "kind", "commune", "item", "quantity", "start", "end", "deadline", "status", "channel"} <= set(needs[0])  # fmt: skip
-    proposals = json.loads(mutualise("proposals", "--json", db=sqlite_url).stdout)
+    proposals = json.loads(mutualise("proposals", "--json", db=initialised_url).stdout)
     assert len(proposals) == 1
     loan = proposals[0]
     assert (loan["kind"], loan["borrower"], loan["lenders"], loan["quantity"]) == (
@@ -260,34 +259,33 @@ def test_ingest_needs_and_proposals(sqlite_url: str, tmp_path: Path) -> None:
     assert (loan["start"], loan["end"], loan["status"]) == ("2027-06-21", "2027-06-21", "proposed")
 
 
-def test_answers_and_loan_agreements(sqlite_url: str, tmp_path: Path) -> None:
+def test_answers_and_loan_agreements(initialised_url: str, tmp_path: Path) -> None:
     import zipfile
 
-    assert mutualise("init", db=sqlite_url).returncode == 0
     args = ("members", "add", "--commune", "Riantec", "--role", "correspondent")
-    assert mutualise(*args, "--name", "Anne Le Goff", db=sqlite_url).returncode == 0
+    assert mutualise(*args, "--name", "Anne Le Goff", db=initialised_url).returncode == 0
     lines = tmp_path / "messages.jsonl"
     lines.write_text(
         '{"from": "st@lorient.bzh", "text": "Nous pouvons prêter notre podium en juin", "at": "2027-05-02T09:00"}\n'
         '{"from": "mairie@mairie-riantec.bzh", "text": "il nous faudrait un podium le 21 juin", "at": "2027-05-03T10:00"}\n',
         "utf-8",
     )
-    assert mutualise("ingest", str(lines), db=sqlite_url).returncode == 0
-    loan = json.loads(mutualise("proposals", "--json", db=sqlite_url).stdout)[0]
+    assert mutualise("ingest", str(lines), db=initialised_url).returncode == 0
+    loan = json.loads(mutualise("proposals", "--json", db=initialised_url).stdout)[0]
     early = mutualise(
-        "convention", str(loan["id"]), "--out", str(tmp_path / "c.html"), db=sqlite_url
+        "convention", str(loan["id"]), "--out", str(tmp_path / "c.html"), db=initialised_url
     )
     assert_clean_failure(early, "n'est pas confirmée")
     for commune in ("Riantec", "Lorient"):
         answer = mutualise(
-            "answer", str(loan["id"]), "--commune", commune, "--accept", db=sqlite_url
+            "answer", str(loan["id"]), "--commune", commune, "--accept", db=initialised_url
         )
         assert answer.returncode == 0, answer.stderr
     assert "confirmée" in answer.stdout
     html = tmp_path / "c.html"
     docx = tmp_path / "c.docx"
     for out in (html, docx):
-        result = mutualise("convention", str(loan["id"]), "--out", str(out), db=sqlite_url)
+        result = mutualise("convention", str(loan["id"]), "--out", str(out), db=initialised_url)
         assert result.returncode == 0, result.stderr
     page = " ".join(html.read_text("utf-8").split())
     assert "La commune de Lorient (code INSEE 56121)" in page
@@ -298,21 +296,20 @@ def test_answers_and_loan_agreements(sqlite_url: str, tmp_path: Path) -> None:
         body = archive.read("word/document.xml").decode()
     assert "Riantec" in body and "podium" in body and "{{" not in body and "{%" not in body
     wrong = mutualise(
-        "convention", str(loan["id"]), "--out", str(tmp_path / "c.pdf"), db=sqlite_url
+        "convention", str(loan["id"]), "--out", str(tmp_path / "c.pdf"), db=initialised_url
     )
     assert_clean_failure(wrong, "donnez un fichier .docx ou .html")
 
 
-def test_events_lists_occurrences(sqlite_url: str, tmp_path: Path) -> None:
-    assert mutualise("init", db=sqlite_url).returncode == 0
+def test_events_lists_occurrences(initialised_url: str, tmp_path: Path) -> None:
     lines = tmp_path / "events.jsonl"
     lines.write_text(
         '{"from": "mairie@mairie-queven.fr", "text": "Pour la fête de la musique le 21 juin il nous faudrait 2 barnums", "at": "2027-05-02T09:00"}\n'
         '{"from": "mairie@caudan.fr", "text": "Notre forum des associations aura lieu le samedi 4 septembre", "at": "2027-05-02T09:00"}\n',
         "utf-8",
     )
-    assert mutualise("ingest", str(lines), db=sqlite_url).returncode == 0
-    every = json.loads(mutualise("events", "--json", db=sqlite_url).stdout)
+    assert mutualise("ingest", str(lines), db=initialised_url).returncode == 0
+    every = json.loads(mutualise("events", "--json", db=initialised_url).stdout)
     assert every == [
         {
             "commune": "56185",
@@ -332,15 +329,15 @@ def test_events_lists_occurrences(sqlite_url: str, tmp_path: Path) -> None:
         },
     ]
     autumn = mutualise(
-        "events", "--json", "--from", "2027-07-01", "--to", "2027-12-31", db=sqlite_url
+        "events", "--json", "--from", "2027-07-01", "--to", "2027-12-31", db=initialised_url
     )
     assert [e["name"] for e in json.loads(autumn.stdout)] == ["forum des associations"]
     assert_clean_failure(
-        mutualise("events", "--from", "juillet", db=sqlite_url), "Date --from illisible"
+        mutualise("events", "--from", "juillet", db=initialised_url), "Date --from illisible"
     )
 
 
-def test_digests_render_and_send_once(sqlite_url: str, tmp_path: Path) -> None:
+def test_digests_render_and_send_once(initialised_url: str, tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.jsonl"
     lines = [
         ("st@lorient.bzh", "Nous prêtons 100 barrières Vauban de juin à septembre.", "05-03"),
@@ -355,17 +352,16 @@ def test_digests_render_and_send_once(sqlite_url: str, tmp_path: Path) -> None:
         )
     )
     for command in (
-        ["init"],
         ["ingest", str(scenario)],
         ["members", "add", "--commune", "Lorient", "--role", "coordinator",
          "--email", "coord@agglo.example"],
     ):  # fmt: skip
-        result = mutualise(*command, db=sqlite_url)
+        result = mutualise(*command, db=initialised_url)
         assert result.returncode == 0, result.stderr
 
     out = tmp_path / "semestre"
     result = mutualise(
-        "digest", "semester", "--now", "2027-07-01", "--out", str(out), db=sqlite_url
+        "digest", "semester", "--now", "2027-07-01", "--out", str(out), db=initialised_url
     )
     assert result.returncode == 0, result.stderr
     assert "État des lieux semestriel des besoins au 1er juillet 2027" in result.stdout
@@ -379,29 +375,30 @@ def test_digests_render_and_send_once(sqlite_url: str, tmp_path: Path) -> None:
     )
 
     send = ("digest", "matching", "--now", "2027-05-20", "--out", str(tmp_path / "m"), "--send")
-    first = mutualise(*send, db=sqlite_url)
+    first = mutualise(*send, db=initialised_url)
     assert first.returncode == 0, first.stderr
     assert "Envoyé à 1 destinataire par la boîte d'envoi." in first.stdout
-    again = mutualise(*send, db=sqlite_url)
+    again = mutualise(*send, db=initialised_url)
     assert "Déjà traité pour cette période" in again.stdout
     assert "N° 2 — Prêt : barrière Vauban" in (tmp_path / "m" / "digest.txt").read_text()
 
     wrong = mutualise(
-        "digest", "semester", "--now", "1er juillet", "--out", str(out), db=sqlite_url
+        "digest", "semester", "--now", "1er juillet", "--out", str(out), db=initialised_url
     )
     assert_clean_failure(wrong, "Date --now illisible")
 
 
-def test_events_lists_each_occurrence_of_a_recurring_event(sqlite_url: str, tmp_path: Path) -> None:
-    assert mutualise("init", db=sqlite_url).returncode == 0
+def test_events_lists_each_occurrence_of_a_recurring_event(
+    initialised_url: str, tmp_path: Path
+) -> None:
     lines = tmp_path / "events.jsonl"
     text = "Comme chaque année, la fête du port le dernier week-end d'août : 300 ganivelles"
     lines.write_text(
         json.dumps({"from": "mairie@caudan.fr", "text": text, "at": "2027-05-02T09:00"}), "utf-8"
     )
-    assert mutualise("ingest", str(lines), db=sqlite_url).returncode == 0
+    assert mutualise("ingest", str(lines), db=initialised_url).returncode == 0
     found = mutualise(
-        "events", "--json", "--from", "2028-01-01", "--to", "2029-12-31", db=sqlite_url
+        "events", "--json", "--from", "2028-01-01", "--to", "2029-12-31", db=initialised_url
     )
     assert json.loads(found.stdout) == [
         {
@@ -414,7 +411,7 @@ def test_events_lists_each_occurrence_of_a_recurring_event(sqlite_url: str, tmp_
         }
         for start, end in (("2028-08-26", "2028-08-27"), ("2029-08-25", "2029-08-26"))
     ]
-    assert "Manifestations (2)" in mutualise("events", db=sqlite_url).stdout
+    assert "Manifestations (2)" in mutualise("events", db=initialised_url).stdout
 
 
 def test_a_mistyped_db_creates_nothing(tmp_path: Path) -> None:
@@ -424,15 +421,14 @@ def test_a_mistyped_db_creates_nothing(tmp_path: Path) -> None:
     assert not mistyped.exists()
 
 
-def test_out_never_writes_through_a_link(sqlite_url: str, tmp_path: Path) -> None:
-    assert mutualise("init", db=sqlite_url).returncode == 0
+def test_out_never_writes_through_a_link(initialised_url: str, tmp_path: Path) -> None:
     target = tmp_path / "precious.txt"
     target.write_text("à garder")
     out = tmp_path / "out"
     out.mkdir()
     (out / "digest.html").symlink_to(target)
     result = mutualise(
-        "digest", "matching", "--now", "2027-05-03", "--out", str(out), db=sqlite_url
+        "digest", "matching", "--now", "2027-05-03", "--out", str(out), db=initialised_url
     )
     assert_clean_failure(result, "lien symbolique")
     assert target.read_text() == "à garder"

@@ -22,7 +22,7 @@ from storage.database import create_engine
 from storage.labels import ROLES
 from storage.models import OutboxMessage, Role
 from storage.territory import load_territory
-from tests.cli import MUTUALISE, flat, mutualise
+from tests.cli import flat, mutualise
 
 LOAN = [
     {"from": "st@lorient.bzh", "text": "Nous pouvons prêter 300 ganivelles en juin",
@@ -47,7 +47,7 @@ def failed(result: subprocess.CompletedProcess[str], phrase: str) -> str:
 
 
 def ingested(db: str, tmp_path: Path, lines: list[dict[str, str]]) -> None:
-    ok("init", db=db)
+    """The `lines` handled by `mutualise ingest` on the initialised store `db`."""
     path = tmp_path / "messages.jsonl"
     path.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in lines), "utf-8")
     ok("ingest", str(path), db=db)
@@ -79,118 +79,113 @@ def read_only_folder(tmp_path: Path) -> Path:
     ],
 )
 def test_roles_are_accepted_in_french_and_in_english(
-    sqlite_url: str, role: str, stored: str, shown: str
+    initialised_url: str, role: str, stored: str, shown: str
 ) -> None:
-    ok("init", db=sqlite_url)
     added = ok("members", "add", "--commune", "Riantec", "--role", role, "--name", "Anne",
-               db=sqlite_url)  # fmt: skip
+               db=initialised_url)  # fmt: skip
     assert shown in added.stdout
-    listed = json.loads(ok("members", "list", "--json", db=sqlite_url).stdout)
+    listed = json.loads(ok("members", "list", "--json", db=initialised_url).stdout)
     assert [m["role"] for m in listed] == [stored]  # the contract's values, unchanged
-    assert ROLES[Role(stored)] in ok("members", "list", db=sqlite_url).stdout
+    assert ROLES[Role(stored)] in ok("members", "list", db=initialised_url).stdout
 
 
 @pytest.mark.parametrize("name", ["lorient agglo", "Lorient Agglomération", "200042174"])
-def test_the_intercommunality_is_never_taken_for_a_commune(sqlite_url: str, name: str) -> None:
-    ok("init", db=sqlite_url)
+def test_the_intercommunality_is_never_taken_for_a_commune(initialised_url: str, name: str) -> None:
     result = mutualise("members", "add", "--commune", name, "--role", "correspondant",
-                       db=sqlite_url)  # fmt: skip
+                       db=initialised_url)  # fmt: skip
     failed(result, "désigne l'intercommunalité Lorient Agglomération (200042174)")
-    failed(mutualise("needs", "--commune", name, db=sqlite_url), "pas l'une de ses communes")
-    assert json.loads(ok("members", "list", "--json", db=sqlite_url).stdout) == []
+    failed(mutualise("needs", "--commune", name, db=initialised_url), "pas l'une de ses communes")
+    assert json.loads(ok("members", "list", "--json", db=initialised_url).stdout) == []
     # A coordinator joins the intercommunality itself, never its central town.
     for option in ("--commune", "--territoire"):
-        ok("members", "add", option, name, "--role", "coordinateur", db=sqlite_url)
-    listed = json.loads(ok("members", "list", "--json", db=sqlite_url).stdout)
+        ok("members", "add", option, name, "--role", "coordinateur", db=initialised_url)
+    listed = json.loads(ok("members", "list", "--json", db=initialised_url).stdout)
     assert [(m["commune"], m["territory"]) for m in listed] == [(None, "200042174")] * 2
 
 
-def test_a_coordinator_joins_the_territory_without_a_commune(sqlite_url: str) -> None:
-    ok("init", db=sqlite_url)
+def test_a_coordinator_joins_the_territory_without_a_commune(initialised_url: str) -> None:
     added = ok("members", "add", "--role", "coordinateur", "--email", "lou@agglo.example",
-               db=sqlite_url)  # fmt: skip
+               db=initialised_url)  # fmt: skip
     assert "lou@agglo.example, coordinateur de Lorient Agglomération." in added.stdout
-    invited = ok("invite", "--role", "coordinateur", db=sqlite_url)
+    invited = ok("invite", "--role", "coordinateur", db=initialised_url)
     assert "Invitation pour un coordinateur de Lorient Agglomération" in invited.stdout
     failed(mutualise("members", "add", "--territoire", "Pays de Nulle Part", "--role",
-                     "coordinateur", db=sqlite_url), "« Pays de Nulle Part »")  # fmt: skip
+                     "coordinateur", db=initialised_url), "« Pays de Nulle Part »")  # fmt: skip
     for wrong in ((), ("--territoire", "lorient agglo", "--commune", "Riantec")):
-        failed(mutualise("members", "add", *wrong, "--role", "correspondant", db=sqlite_url),
+        failed(mutualise("members", "add", *wrong, "--role", "correspondant", db=initialised_url),
                "Un correspondant parle pour une commune : donnez-la avec --commune")  # fmt: skip
     # A store of two territories: the coordinator's is named, or they are refused.
-    path = sqlite_url.removeprefix("sqlite:///")
+    path = initialised_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as connection:
         connection.execute("INSERT INTO territories (epci, name, kind, source) VALUES "
                            "('200000001', 'Pays d''Ailleurs', 'CC', 'test')")  # fmt: skip
-    two = failed(mutualise("members", "add", "--role", "coordinateur", db=sqlite_url),
+    two = failed(mutualise("members", "add", "--role", "coordinateur", db=initialised_url),
                  "Nommez le territoire du coordinateur avec --territoire")  # fmt: skip
     assert "Lorient Agglomération (200042174)" in two and "Pays d'Ailleurs (200000001)" in two
-    ok("members", "add", "--territoire", "200000001", "--role", "coordinateur", db=sqlite_url)
-    listed = json.loads(ok("members", "list", "--json", db=sqlite_url).stdout)
+    ok("members", "add", "--territoire", "200000001", "--role", "coordinateur", db=initialised_url)
+    listed = json.loads(ok("members", "list", "--json", db=initialised_url).stdout)
     assert [(m["commune"], m["territory"]) for m in listed] == [
         (None, "200042174"), (None, "200000001")
     ]  # fmt: skip
 
 
-def test_a_far_name_gets_no_suggestion_a_close_one_does(sqlite_url: str) -> None:
-    ok("init", db=sqlite_url)
-    paris = failed(mutualise("needs", "--commune", "Paris", db=sqlite_url), "« Paris »")
+def test_a_far_name_gets_no_suggestion_a_close_one_does(initialised_url: str) -> None:
+    paris = failed(mutualise("needs", "--commune", "Paris", db=initialised_url), "« Paris »")
     assert "Vouliez-vous dire" not in paris
-    close = failed(mutualise("needs", "--commune", "Lan", db=sqlite_url), "Vouliez-vous")
+    close = failed(mutualise("needs", "--commune", "Lan", db=initialised_url), "Vouliez-vous")
     assert "Lanester" in close
-    none = ok("needs", "--commune", "Lanestre", db=sqlite_url)
+    none = ok("needs", "--commune", "Lanestre", db=initialised_url)
     assert "Aucun besoin ni offre enregistré pour Lanester." in none.stdout
 
 
-def test_a_name_found_inside_another_is_asked_not_taken(sqlite_url: str) -> None:
-    ok("init", db=sqlite_url)
+def test_a_name_found_inside_another_is_asked_not_taken(initialised_url: str) -> None:
     # Étel is a commune of another intercommunality, spelt inside "Gestel".
     etel = mutualise("members", "add", "--commune", "Etel", "--role", "correspondant",
-                     db=sqlite_url)  # fmt: skip
+                     db=initialised_url)  # fmt: skip
     failed(etel, "Aucune commune du territoire ne s'appelle « Etel ». Vouliez-vous dire : Gestel ?")
-    assert json.loads(ok("members", "list", "--json", db=sqlite_url).stdout) == []
+    assert json.loads(ok("members", "list", "--json", db=initialised_url).stdout) == []
     for loose, name in (("Rianteq", "Riantec"), ("mairie de Riantec", "Riantec"),
                         ("Lorient-ville", "Lorient"), ("Lochrist", "Inzinzac-Lochrist")):  # fmt: skip
-        none = ok("needs", "--commune", loose, db=sqlite_url)
+        none = ok("needs", "--commune", loose, db=initialised_url)
         assert f"Aucun besoin ni offre enregistré pour {name}." in none.stdout
 
 
-def test_digest_kinds_in_french(sqlite_url: str, tmp_path: Path) -> None:
-    ingested(sqlite_url, tmp_path, LOAN)
+def test_digest_kinds_in_french(initialised_url: str, tmp_path: Path) -> None:
+    ingested(initialised_url, tmp_path, LOAN)
     for kind, title in (("rapprochements", "Rapprochements du"), ("semestre", "État des lieux")):
         result = ok("digest", kind, "--now", "01/07/2027", "--out", str(tmp_path / kind),
-                    db=sqlite_url)  # fmt: skip
+                    db=initialised_url)  # fmt: skip
         assert title in result.stdout
     assert "1er juillet 2027" in (tmp_path / "semestre" / "digest.txt").read_text("utf-8")
 
 
 def test_listings_show_french_statuses_and_dates(
-    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    initialised_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")  # no cell wrapped: phrases read whole
-    ingested(sqlite_url, tmp_path, LOAN)
-    needs = flat(ok("needs", db=sqlite_url).stdout)
+    ingested(initialised_url, tmp_path, LOAN)
+    needs = flat(ok("needs", db=initialised_url).stdout)
     assert "proposition en cours" in needs and "ouverte" in needs
     assert "du 1er au 30 juin 2027" in needs and "2027-06" not in needs
     for english in ("matched", "open", "proposed"):
         assert f" {english} " not in needs
-    proposals = flat(ok("proposals", db=sqlite_url).stdout)
+    proposals = flat(ok("proposals", db=initialised_url).stdout)
     assert "en attente de réponse" in proposals and "proposed" not in proposals
-    rows = json.loads(ok("needs", "--json", db=sqlite_url).stdout)
+    rows = json.loads(ok("needs", "--json", db=initialised_url).stdout)
     assert [(r["status"], r["status_label"]) for r in rows] == [
         ("matched", "proposition en cours"),
         ("open", "ouverte"),
     ]
-    loan = json.loads(ok("proposals", "--json", db=sqlite_url).stdout)[0]
+    loan = json.loads(ok("proposals", "--json", db=initialised_url).stdout)[0]
     assert (loan["status"], loan["status_label"]) == ("proposed", "en attente de réponse")
 
 
-def test_a_need_whose_loan_is_confirmed_says_so(sqlite_url: str, tmp_path: Path) -> None:
-    ingested(sqlite_url, tmp_path, LOAN)
-    (loan,) = json.loads(ok("proposals", "--json", db=sqlite_url).stdout)
+def test_a_need_whose_loan_is_confirmed_says_so(initialised_url: str, tmp_path: Path) -> None:
+    ingested(initialised_url, tmp_path, LOAN)
+    (loan,) = json.loads(ok("proposals", "--json", db=initialised_url).stdout)
     for commune in ("Lorient", "Riantec"):
-        ok("answer", str(loan["id"]), "--commune", commune, "--accept", db=sqlite_url)
-    rows = json.loads(ok("needs", "--json", db=sqlite_url).stdout)
+        ok("answer", str(loan["id"]), "--commune", commune, "--accept", db=initialised_url)
+    rows = json.loads(ok("needs", "--json", db=initialised_url).stdout)
     # The contract's status is unchanged; what a person reads is where the loan stands.
     assert [(r["status"], r["status_label"]) for r in rows] == [
         ("matched", "prêt confirmé"),
@@ -198,29 +193,27 @@ def test_a_need_whose_loan_is_confirmed_says_so(sqlite_url: str, tmp_path: Path)
     ]
 
 
-def test_no_agreement_waits_for_a_refused_loan(sqlite_url: str, tmp_path: Path) -> None:
-    ingested(sqlite_url, tmp_path, LOAN)
-    (loan,) = json.loads(ok("proposals", "--json", db=sqlite_url).stdout)
+def test_no_agreement_waits_for_a_refused_loan(initialised_url: str, tmp_path: Path) -> None:
+    ingested(initialised_url, tmp_path, LOAN)
+    (loan,) = json.loads(ok("proposals", "--json", db=initialised_url).stdout)
     number = str(loan["id"])
-    ok("answer", number, "--commune", "Riantec", "--refuse", db=sqlite_url)
+    ok("answer", number, "--commune", "Riantec", "--refuse", db=initialised_url)
     out = str(tmp_path / "convention.docx")
-    why = failed(mutualise("convention", number, "--out", out, db=sqlite_url),
+    why = failed(mutualise("convention", number, "--out", out, db=initialised_url),
                  f"La proposition n° {number} est refusée : pas de convention à établir.")  # fmt: skip
     assert "en attente" not in why
 
 
-def test_calendar_tokens_name_the_commune(sqlite_url: str) -> None:
-    ok("init", db=sqlite_url)
+def test_calendar_tokens_name_the_commune(initialised_url: str) -> None:
     ok("members", "add", "--commune", "Lorient", "--role", "coordinateur", "--email",
-       "coord@agglo.example", db=sqlite_url)  # fmt: skip
-    ok("calendar-token", "add", "--email", "coord@agglo.example", db=sqlite_url)
-    listed = flat(ok("calendar-token", "list", db=sqlite_url).stdout)
+       "coord@agglo.example", db=initialised_url)  # fmt: skip
+    ok("calendar-token", "add", "--email", "coord@agglo.example", db=initialised_url)
+    listed = flat(ok("calendar-token", "list", db=initialised_url).stdout)
     assert "Lorient" in listed and "56121" not in listed
 
 
-def test_communes_json_has_the_mail_domains(sqlite_url: str) -> None:
-    ok("init", db=sqlite_url)
-    communes = json.loads(ok("communes", "--json", db=sqlite_url).stdout)
+def test_communes_json_has_the_mail_domains(initialised_url: str) -> None:
+    communes = json.loads(ok("communes", "--json", db=initialised_url).stdout)
     bundled = {c.insee: c for c in load_territory().communes}
     for commune in communes:
         record = bundled[commune["insee"]]
@@ -232,18 +225,24 @@ def test_communes_json_has_the_mail_domains(sqlite_url: str) -> None:
 
 
 @pytest.mark.parametrize("written", ["31/07/2027", "31-07-2027", "2027-07-31", "31.7.2027"])
-def test_dates_are_read_the_french_way_too(sqlite_url: str, tmp_path: Path, written: str) -> None:
-    ingested(sqlite_url, tmp_path, [
+def test_dates_are_read_the_french_way_too(
+    initialised_url: str, tmp_path: Path, written: str
+) -> None:
+    ingested(initialised_url, tmp_path, [
         {"from": "mairie@caudan.fr", "text": "Notre forum des associations aura lieu le samedi "
          "4 septembre", "at": "2027-05-02T09:00"},
         {"from": "mairie@caudan.fr", "text": "Notre fête de la musique aura lieu le 21 juin",
          "at": "2027-05-02T09:00"},
     ])  # fmt: skip
-    found = json.loads(ok("events", "--json", "--from", written, db=sqlite_url).stdout)
+    found = json.loads(ok("events", "--json", "--from", written, db=initialised_url).stdout)
     assert [e["name"] for e in found] == ["forum des associations"]
-    failed(mutualise("events", "--to", "31/02/2027", db=sqlite_url), "le 31/02/2027 n'existe pas")
-    failed(mutualise("events", "--to", "juillet", db=sqlite_url), "Date --to illisible")
-    backwards = mutualise("events", "--from", "31/07/2027", "--to", "01/06/2027", db=sqlite_url)
+    failed(
+        mutualise("events", "--to", "31/02/2027", db=initialised_url), "le 31/02/2027 n'existe pas"
+    )
+    failed(mutualise("events", "--to", "juillet", db=initialised_url), "Date --to illisible")
+    backwards = mutualise(
+        "events", "--from", "31/07/2027", "--to", "01/06/2027", db=initialised_url
+    )
     failed(backwards, "Période à l'envers : --to (01/06/2027) tombe avant --from (31/07/2027).")
 
 
@@ -252,14 +251,13 @@ def test_parse_now_in_french() -> None:
     assert json.loads(result.stdout)["start"] == "2027-07-14"
 
 
-def test_ingest_with_nothing_usable_says_why(sqlite_url: str, tmp_path: Path) -> None:
-    ok("init", db=sqlite_url)
+def test_ingest_with_nothing_usable_says_why(initialised_url: str, tmp_path: Path) -> None:
     empty = tmp_path / "vide.jsonl"
     empty.write_text("\n\n", "utf-8")
-    failed(mutualise("ingest", str(empty), db=sqlite_url), "ne contient aucune ligne")
+    failed(mutualise("ingest", str(empty), db=initialised_url), "ne contient aucune ligne")
     junk = tmp_path / "n-importe.jsonl"
     junk.write_text('pas du json\n{"texte": "sans expéditeur"}\n', "utf-8")
-    result = mutualise("ingest", str(junk), db=sqlite_url)
+    result = mutualise("ingest", str(junk), db=initialised_url)
     why = failed(result, "les 2 lignes")
     assert '"from"' in why
     assert "ligne 1 : illisible, ignorée — ce n'est pas du JSON" in result.stdout
@@ -268,15 +266,14 @@ def test_ingest_with_nothing_usable_says_why(sqlite_url: str, tmp_path: Path) ->
     refused = tmp_path / "inconnu.jsonl"
     refused.write_text(json.dumps({"from": "qui@gmail.com", "text": "3 barnums le 3 juin",
                                    "at": "2027-05-03T11:00"}), "utf-8")  # fmt: skip
-    answered = ok("ingest", str(refused), db=sqlite_url)  # handled, though refused
+    answered = ok("ingest", str(refused), db=initialised_url)  # handled, though refused
     assert "1 message : 1 refusé (expéditeur inconnu)." in answered.stdout
     assert "— Votre message n'a pas été enregistré" in answered.stdout  # not its "Bonjour,"
 
 
 def test_ingest_says_what_is_wrong_with_each_unreadable_line(
-    sqlite_url: str, tmp_path: Path
+    initialised_url: str, tmp_path: Path
 ) -> None:
-    ok("init", db=sqlite_url)
     need = {"from": "st@lorient.bzh", "text": "il nous faudrait 3 barnums le 3 juin",
             "at": "2027-05-03T11:00"}  # fmt: skip
     lines = [
@@ -288,7 +285,7 @@ def test_ingest_says_what_is_wrong_with_each_unreadable_line(
     ]
     path = tmp_path / "messages.jsonl"
     path.write_text("\n".join(lines) + "\n", "utf-8")
-    result = ok("ingest", str(path), db=sqlite_url)
+    result = ok("ingest", str(path), db=initialised_url)
     said = result.stdout.splitlines()
     assert said[0].startswith("ligne 1 : enregistré")
     assert said[1:5] == [
@@ -304,8 +301,7 @@ def test_ingest_says_what_is_wrong_with_each_unreadable_line(
     assert said[5] == "5 messages : 1 enregistré, 4 illisibles."
 
 
-def test_file_errors_say_what_failed(sqlite_url: str, tmp_path: Path) -> None:
-    ok("init", db=sqlite_url)
+def test_file_errors_say_what_failed(initialised_url: str, tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("# à garder", "utf-8")
     folder = read_only_folder(tmp_path)
@@ -315,19 +311,18 @@ def test_file_errors_say_what_failed(sqlite_url: str, tmp_path: Path) -> None:
         (folder / "sous-dossier", "Impossible de créer le dossier"),
     ]
     for out, phrase in cases:
-        result = mutualise("digest", "semestre", "--out", str(out), db=sqlite_url)
+        result = mutualise("digest", "semestre", "--out", str(out), db=initialised_url)
         assert "base de données" not in failed(result, phrase)
     assert readme.read_text("utf-8") == "# à garder"
 
 
-def test_file_errors_are_french_sentences(sqlite_url: str, tmp_path: Path) -> None:
-    ok("init", db=sqlite_url)
+def test_file_errors_are_french_sentences(initialised_url: str, tmp_path: Path) -> None:
     absent, folder = tmp_path / "absent.jsonl", tmp_path / "dossier"
     folder.mkdir()
     for command in (("ingest", str(absent)), ("parse", "--jsonl", str(absent))):
-        failed(mutualise(*command, db=sqlite_url), f"Le fichier {absent} n'existe pas.")
-    failed(mutualise("ingest", str(folder), db=sqlite_url), f"{folder} est un dossier")
-    catalogue = mutualise("init", "--catalogue", str(absent), db=sqlite_url)
+        failed(mutualise(*command, db=initialised_url), f"Le fichier {absent} n'existe pas.")
+    failed(mutualise("ingest", str(folder), db=initialised_url), f"{folder} est un dossier")
+    catalogue = mutualise("init", "--catalogue", str(absent), db=initialised_url)
     failed(catalogue, f"Le fichier de catalogue {absent} n'existe pas.")
 
 
@@ -344,27 +339,27 @@ def test_an_agreement_written_nowhere_says_where(tmp_path: Path) -> None:
 
 
 async def test_a_digest_is_not_sent_when_it_cannot_be_written(
-    sqlite_url: str, tmp_path: Path
+    initialised_url: str, tmp_path: Path
 ) -> None:
-    ingested(sqlite_url, tmp_path, LOAN)
+    ingested(initialised_url, tmp_path, LOAN)
     ok("members", "add", "--commune", "Lorient", "--role", "coordinateur", "--email",
-       "coord@agglo.example", db=sqlite_url)  # fmt: skip
+       "coord@agglo.example", db=initialised_url)  # fmt: skip
     folder = read_only_folder(tmp_path)
     # A link planted where a file goes: the folder passes the check, the writing fails.
     planted = tmp_path / "piege"
     planted.mkdir()
     (planted / "digest.html").symlink_to(tmp_path / "ailleurs.html")
-    before = await queued(sqlite_url)  # the answers to the ingested mail
+    before = await queued(initialised_url)  # the answers to the ingested mail
     for kind in ("semestre", "rapprochements"):
         for out, phrase in ((folder, "Impossible d'écrire"), (planted, "lien symbolique")):
             result = mutualise("digest", kind, "--now", "2027-07-01", "--out", str(out),
-                               "--send", db=sqlite_url)  # fmt: skip
+                               "--send", db=initialised_url)  # fmt: skip
             failed(result, phrase)
-    assert await queued(sqlite_url) == before
+    assert await queued(initialised_url) == before
     sent = ok("digest", "semestre", "--now", "2027-07-01", "--out", str(tmp_path / "s"),
-              "--send", db=sqlite_url)  # fmt: skip
+              "--send", db=initialised_url)  # fmt: skip
     assert "Envoyé à 1 destinataire par la boîte d'envoi." in sent.stdout
-    assert await queued(sqlite_url) == before + 1
+    assert await queued(initialised_url) == before + 1
 
 
 async def queued(db: str) -> int:
@@ -404,11 +399,10 @@ def _free_port() -> int:
     ],
 )
 def test_run_on_a_taken_port_says_so_before_announcing_anything(
-    sqlite_url: str, tmp_path: Path, setting: str, what: str
+    initialised_url: str, tmp_path: Path, setting: str, what: str
 ) -> None:
     """Every port is opened before any service starts: the one taken is named, with the
     setting to change, and nothing was announced as listening (nor any mail taken)."""
-    ok("init", db=sqlite_url)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -421,16 +415,16 @@ def test_run_on_a_taken_port_says_so_before_announcing_anything(
             ports[setting] = port
         env.update(
             {
-                "MUTUALISE_DB": sqlite_url,
+                "MUTUALISE_DB": initialised_url,
                 "MUTUALISE_MAIL_ADDRESSES": "besoins@agglo.example",
                 "MUTUALISE_SECRET": "0123456789abcdef0123",
                 "MUTUALISE_SCHEDULER": "false",
                 **{f"MUTUALISE_{name}_PORT": number for name, number in ports.items()},
             }
         )
-        # The real script: the service sets signal handlers, which only a main thread may.
-        result = subprocess.run([MUTUALISE, "run"], capture_output=True, text=True, env=env,
-                                cwd=tmp_path, timeout=60)  # fmt: skip
+        # In this process: every port is opened before the service sets its signal handlers
+        # (which only a main thread may), so a start past a taken port fails here too.
+        result = mutualise("run", env=env, cwd=tmp_path)
     why = failed(result, f"Le port {port} de 127.0.0.1 ({what}) est déjà pris")
     variable = "WEB" if setting == "WEB=SMTP" else setting
     assert f"MUTUALISE_{variable}_PORT" in why and "base de données" not in why

@@ -117,23 +117,22 @@ async def test_only_an_active_coordinator_gets_a_token(
 
 
 @pytest.mark.e2e
-async def test_run_serves_the_feed_until_revoked(sqlite_url: str) -> None:
+async def test_run_serves_the_feed_until_revoked(initialised_url: str) -> None:
     """The commands and the service as a coordinator uses them."""
-    assert mutualise("init", db=sqlite_url).returncode == 0
     assert mutualise("members", "add", "--commune", "Lorient", "--role", "coordinator",
-                     "--email", "agglo@lorient.bzh", db=sqlite_url).returncode == 0  # fmt: skip
-    added = mutualise("calendar-token", "add", "--member", "1", db=sqlite_url)
+                     "--email", "agglo@lorient.bzh", db=initialised_url).returncode == 0  # fmt: skip
+    added = mutualise("calendar-token", "add", "--member", "1", db=initialised_url)
     assert added.returncode == 0, added.stderr
     path = re.search(r"/calendrier/[\w-]{32}\.ics", added.stdout)
     assert path is not None and "MUTUALISE_CALENDAR_URL" in added.stdout
-    env = service_env(sqlite_url)
+    env = service_env(initialised_url)
     port, page = free_port(), free_port()
     env.update(MUTUALISE_SMTP_PORT=str(free_port()),
                MUTUALISE_MAIL_ADDRESSES="besoins@agglo.example", MUTUALISE_SCHEDULER="false",
                MUTUALISE_SECRET="the secret of the test territory",
                MUTUALISE_CALENDAR_PORT=str(port), MUTUALISE_WEB_PORT=str(page))  # fmt: skip
     # The territory's page beside the feed: a one-time link opens it.
-    link = mutualise("web-link", "--member", "1", db=sqlite_url)
+    link = mutualise("web-link", "--member", "1", db=initialised_url)
     login = re.search(r"/connexion/[\w-]{43}", link.stdout)
     assert login is not None, link.stderr
     service = await asyncio.create_subprocess_exec(
@@ -155,7 +154,7 @@ async def test_run_serves_the_feed_until_revoked(sqlite_url: str) -> None:
             async with client.post(site + login[0]) as opened:
                 assert opened.status == 200  # redirected to the page, the cookie set
                 assert "Référencement — Lorient Agglomération" in await opened.text()
-        assert mutualise("calendar-token", "revoke", "1", db=sqlite_url).returncode == 0
+        assert mutualise("calendar-token", "revoke", "1", db=initialised_url).returncode == 0
         status, _, _ = await fetch(f"http://127.0.0.1:{port}{path[0]}")
         assert status == 404
     finally:
@@ -164,5 +163,5 @@ async def test_run_serves_the_feed_until_revoked(sqlite_url: str) -> None:
     assert service.returncode == 0, err.decode()
     assert "Calendrier par abonnement servi" in out.decode()
     assert "Page du territoire servie" in out.decode()
-    listed = mutualise("calendar-token", "list", db=sqlite_url).stdout
+    listed = mutualise("calendar-token", "list", db=initialised_url).stdout
     assert "révoquée le" in listed and path[0] not in listed

@@ -33,7 +33,7 @@ from storage.models import (
 )
 from storage.outbox import Doorbell, attachments_of, draft, enqueue, listening, waiting
 from storage.runs import hold_lease, release_lease
-from tests.test_digests import play
+from tests.test_digests import played, store_start  # noqa: F401 (the scenario's fixtures)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -110,10 +110,10 @@ async def reminders(sessions: async_sessionmaker[AsyncSession]) -> list[OutboxMe
     return [m for m in await outbox(sessions) if (m.dedupe_key or "").startswith("reminder:")]
 
 
+@pytest.mark.usefixtures("played")
 async def test_a_missed_summary_is_sent_once_on_restart(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await play(sessions)
     await coordinators(sessions)
     # Down on 1 July; back on 3 July (a Saturday: no matching digest that day).
     results = await jobs(sessions).due(paris(2027, 7, 3, 10))
@@ -143,10 +143,10 @@ async def test_a_missed_summary_is_sent_once_on_restart(
     assert len(count) == 2
 
 
+@pytest.mark.usefixtures("played")
 async def test_two_instances_at_the_same_instant_send_once(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await play(sessions)
     await coordinators(sessions)
     now = paris(2027, 7, 5, 8, 0, 5)
     first, second = await asyncio.gather(
@@ -162,10 +162,10 @@ async def test_two_instances_at_the_same_instant_send_once(
     assert runs == 1 and queued == 2 and attachments == 0
 
 
+@pytest.mark.usefixtures("played")
 async def test_the_matching_digest_is_sent_only_when_something_is_new(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await play(sessions)
     await coordinators(sessions)
     monday = await jobs(sessions).due(paris(2027, 5, 24, 8, 30))
     queued = {"matching": 2, "reminders": 0, "anticipation": 0, "retention": 0}
@@ -193,8 +193,8 @@ async def test_the_lease_makes_one_sender(sessions: async_sessionmaker[AsyncSess
     assert await hold_lease(sessions, "scheduler", "a", now + dt.timedelta(seconds=93), ttl)
 
 
+@pytest.mark.usefixtures("played")
 async def test_only_the_lease_holder_runs_jobs(sessions: async_sessionmaker[AsyncSession]) -> None:
-    await play(sessions)
     await coordinators(sessions)
     clock = lambda: paris(2027, 7, 3, 10)  # noqa: E731
     flushed: list[str] = []
@@ -224,10 +224,10 @@ async def test_only_the_lease_holder_runs_jobs(sessions: async_sessionmaker[Asyn
     await b.stop()
 
 
+@pytest.mark.usefixtures("played")
 async def test_reminders_reach_the_communes_once(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await play(sessions)
     async with sessions.begin() as session:
         # Nobody else buys a marquee... Caudan's computers lose their group.
         group = await session.scalar(select(Proposal).where(Proposal.id == 2))

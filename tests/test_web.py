@@ -18,11 +18,12 @@ import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.logins import LINK_LIFETIME, asks_for_link, issue_link
 from handlers.matching import match
 from handlers.web.app import COOKIE, WebConfig, make_app
+from storage.database import session_factory
 from storage.members import add_member
 from storage.models import (
     ActionEntry,
@@ -39,6 +40,7 @@ from storage.models import (
     Territory,
 )
 from tests.cli import mutualise
+from tests.conftest import SEEDED, Start, seed
 from tests.test_digests import PARIS, play
 
 Client = TestClient[web.Request, web.Application]
@@ -70,9 +72,25 @@ async def territory(sessions: async_sessionmaker[AsyncSession], accept: bool = T
                          status=NeedStatus.OPEN))  # fmt: skip
 
 
+async def _on_territory(engine: AsyncEngine) -> None:
+    await seed(engine)
+    await territory(session_factory(engine))
+
+
+# The page's tests begin on `territory`, built once per worker and backend: played again
+# for each of them, it took a fifth of a second of each.
+ON_TERRITORY = Start("territory", _on_territory)
+
+
+@pytest.fixture
+def store_start(request: pytest.FixtureRequest) -> Start:
+    """The tests of the page (those that want `client`) begin on `territory`."""
+    return ON_TERRITORY if "client" in request.fixturenames else SEEDED
+
+
 @pytest.fixture
 async def client(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Client]:
-    await territory(sessions)
+    """The page on the territory (`territory`), through aiohttp's test client."""
     app = make_app(WebConfig(sessions, lambda: NOW, secure=False))
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
