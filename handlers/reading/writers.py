@@ -425,11 +425,7 @@ class WriterFinder:
 
     def signed_thanks(self, folded: str) -> tuple[str, Span] | None:
         """The commune a request ends on after its thanks: "… Merci Gestel"."""
-        end = _THANKS_SIGNED.search(folded.rstrip())
-        if end is None:
-            return None
-        insee = self._resolve(end.group("name"))
-        return (insee, Span(end.start("name"), end.end("name"))) if insee is not None else None
+        return self._first_named_by(folded.rstrip(), _THANKS_SIGNED)
 
     def where(self, folded: str) -> tuple[str, Span] | None:
         """The commune an event takes place in: "cérémonie des vœux à Languidic"."""
