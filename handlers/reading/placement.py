@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from text_to_num import text2num
 
-from handlers.reading.dates import DateFinding
+from handlers.reading.dates import _WD, DateFinding
 from handlers.reading.handover import find_handover
 from handlers.reading.intents import Intent
 from handlers.reading.text import Span
@@ -139,7 +139,7 @@ _STAGES = 3
 # "les week-ends du 25-26 septembre et du 2-3 octobre", "lundi 29, mardi 30 novembre et
 # mercredi 1er décembre": stretches listed together are one loan, from the first to the last.
 _LISTED = re.compile(r"\s*(?:,\s*et|,|et|\+|puis)?\s*(?:(?:le|les|du|au|et du|et le)\s+)?")
-_WEEKDAY = re.compile(r"(?:ce |le |)(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)")
+_WEEKDAY = re.compile(rf"(?:ce |le |){_WD}")
 
 
 def _joined(
