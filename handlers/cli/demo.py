@@ -200,11 +200,12 @@ async def _agreement(ctx: Context, folder: Path) -> str:
         if not loans:
             return "aucun prêt à conventionner"
         loan = loans[0]
-        now = ctx.clock()
+        # Accepted the morning after the scenario, the day the agreement is then dated.
+        now = ctx.clock.local(dt.datetime.fromisoformat(f"{MORNING}T09:00"))
         for commune in dict.fromkeys(p.commune_insee for p in loan.participants):
             await answer(session, loan.id, commune, True, now)
     async with ctx.sessions() as session:
-        context = await agreement(session, loan.id, LoanTerms(), dt.date.today())
+        context = await agreement(session, loan.id, LoanTerms(), now.date(), ctx.clock.zone)
     (folder / "convention.html").write_text(render_html(context), "utf-8")
     (folder / "convention.docx").write_bytes(render_docx(context))
     ctx.out.print(
