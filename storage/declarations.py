@@ -18,7 +18,6 @@ from storage.models import (
     Offer,
     OfferStatus,
     Proposal,
-    ProposalKind,
     ProposalParticipant,
     ProposalStatus,
 )
@@ -62,20 +61,6 @@ async def all_declarations(
         needs = needs.where(Need.commune_insee == commune)
         offers = offers.where(Offer.commune_insee == commune)
     return (await session.scalars(needs)).all(), (await session.scalars(offers)).all()
-
-
-async def confirmed_kinds(session: AsyncSession, needs: Sequence[int]) -> dict[int, ProposalKind]:
-    """The kind of the confirmed proposal (accepted, or done) each of these needs is in,
-    for the needs that are in one."""
-    query = (
-        select(ProposalParticipant.need_id, Proposal.kind)
-        .join(Proposal, Proposal.id == ProposalParticipant.proposal_id)
-        .where(
-            ProposalParticipant.need_id.in_(needs),
-            Proposal.status.in_((ProposalStatus.ACCEPTED, ProposalStatus.DONE)),
-        )
-    )
-    return {need: kind for need, kind in (await session.execute(query)).all() if need}
 
 
 async def recorded_event(

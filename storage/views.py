@@ -233,20 +233,8 @@ class ProposalRow:
         return PROPOSAL_STATUSES[self.status]
 
     def state_label(self, today: dt.date) -> str:
-        """Where the proposal stands on `today`, its dates considered: a confirmed loan is
-        "confirmé", then "en cours", then "terminé"; one left unanswered past its dates is
-        no longer waiting. Agrees with the kind ("prêt", "groupement", "achat")."""
-        last = (self.end or self.start) if self.kind is ProposalKind.LOAN else self.deadline
-        over = last is not None and last < today
-        if self.status is ProposalStatus.PROPOSED:
-            if not over:
-                return WAITING
-            return "sans réponse, " + ("dates passées" if self.start else "échéance passée")
-        if self.status is ProposalStatus.ACCEPTED and self.kind is ProposalKind.LOAN:
-            if over:
-                return "terminé"
-            return "en cours" if self.start is not None and self.start <= today else "confirmé"
-        return _STATES.get(self.status, PROPOSAL_STATUSES[self.status])
+        """Where the proposal stands on `today` (`state_of`)."""
+        return state_of(self.kind, self.status, (self.start, self.end, self.deadline), today)
 
     @property
     def communes(self) -> list[str]:
@@ -305,18 +293,43 @@ _KIND_NAMES = {
 }
 
 
-def confirmed_label(kind: ProposalKind) -> str:
-    """ "prêt confirmé", "groupement confirmé": a need whose proposal all accepted."""
-    return f"{_KIND_NAMES[kind]} {_STATES[ProposalStatus.ACCEPTED]}"
+def state_of(
+    kind: ProposalKind,
+    status: ProposalStatus,
+    dates: tuple[dt.date | None, dt.date | None, dt.date | None],
+    today: dt.date,
+) -> str:
+    """Where a proposal of this kind and status, with these (start, end, deadline), stands
+    on `today`: a confirmed loan is "confirmé", then "en cours" from its first day, then
+    "terminé" after its last; one left unanswered past its dates is no longer waiting.
+    Agrees with the kind ("prêt", "groupement", "achat")."""
+    start, end, deadline = dates
+    last = (end or start) if kind is ProposalKind.LOAN else deadline
+    over = last is not None and last < today
+    if status is ProposalStatus.PROPOSED:
+        if not over:
+            return WAITING
+        return "sans réponse, " + ("dates passées" if start else "échéance passée")
+    if status is ProposalStatus.ACCEPTED and kind is ProposalKind.LOAN:
+        if over:
+            return "terminé"
+        return "en cours" if start is not None and start <= today else "confirmé"
+    return _STATES.get(status, PROPOSAL_STATUSES[status])
 
 
 def with_progress(
     needs: Iterable[NeedRow], proposals: Iterable[ProposalRow], today: dt.date
 ) -> list[NeedRow]:
-    """The needs, each with where its most advanced proposal stands on `today`: "prêt
-    proposé" (answers awaited), "prêt confirmé", "prêt en cours", "prêt terminé",
-    "groupement confirmé"… (a confirmed one wins over one that waits for answers); a need
-    with no proposal keeps its own status."""
+    """The needs, each with where its most advanced proposal stands on `today`
+    (`progress`); a need with no proposal keeps its own status."""
+    found = progress(proposals, today)
+    return [replace(n, progress=found[n.id]) if n.id in found else n for n in needs]
+
+
+def progress(proposals: Iterable[ProposalRow], today: dt.date) -> dict[int, str]:
+    """By need, where its most advanced proposal stands on `today`: "prêt proposé"
+    (answers awaited), "prêt confirmé", "prêt en cours", "prêt terminé", "groupement
+    confirmé"… (a confirmed one wins over one that waits for answers)."""
     best: dict[int, ProposalRow] = {}
     for proposal in proposals:
         for share in proposal.shares:
@@ -325,16 +338,22 @@ def with_progress(
             kept = best.get(share.need_id)
             if kept is None or (kept.status not in CONFIRMED and proposal.status in CONFIRMED):
                 best[share.need_id] = proposal
-    found = []
-    for need in needs:
-        chosen = best.get(need.id)
-        if chosen is None:
-            found.append(need)
-            continue
+    found = {}
+    for need, chosen in best.items():
         state = chosen.state_label(today)
         if state == WAITING:
             state = "proposé"  # short, for a column: "prêt proposé" waits for answers
-        found.append(replace(need, progress=f"{_KIND_NAMES[chosen.kind]} {state}"))
+        found[need] = f"{_KIND_NAMES[chosen.kind]} {state}"
+    return found
+
+
+async def needs_progress(session: AsyncSession, today: dt.date) -> dict[int, str]:
+    """By need, of every territory, where its most advanced proposal stands on `today`
+    (`progress`): what the command line's listing says, as the semester summary does."""
+    items = await catalogue(session)
+    found: dict[int, str] = {}
+    for scope in await territories(session):
+        found.update(progress(await proposals(session, scope, items), today))
     return found
 
 

@@ -158,6 +158,14 @@ def test_demo_builds_a_fresh_store_and_shows_the_territory(tmp_path: Path) -> No
         assert "11 messages et boutons Telegram traités par le bot" in result.stdout
         assert "Lorient peut prêter 200 ganivelles à Riantec" in flat(result.stdout)
         assert "3 communes demandent 1 chapiteau" in flat(result.stdout)
+        # The proposals are listed once the first loan is accepted, as of the scenario's days.
+        accepted = result.stdout.index("Prêt n° 1 accepté par les deux communes")
+        listed = flat(result.stdout[accepted:])
+        assert listed.startswith("Prêt n° 1 accepté") and "Propositions (7)" in listed
+        assert "1 prêt confirmé Lorient peut prêter 200 ganivelles" in listed
+    assert "Convention n° 2027-00001 du 19 mai 2027" in (
+        tmp_path / "demo" / "convention.html"
+    ).read_text("utf-8")
     assert (tmp_path / "demo" / "demo.db").exists()
     assert (tmp_path / "demo" / "convention.docx").exists()
     assert len(list((tmp_path / "demo" / "courriels").glob("*.eml"))) > 10

@@ -4,6 +4,7 @@ database, no commune taken for the intercommunality."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -17,7 +18,9 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers import replies
+from handlers.clock import Clock
 from handlers.files import OutputError, write_file
+from handlers.wording import day
 from storage.database import create_engine
 from storage.labels import ROLES
 from storage.models import OutboxMessage, Role
@@ -164,33 +167,85 @@ def test_listings_show_french_statuses_and_dates(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")  # no cell wrapped: phrases read whole
     ingested(initialised_url, tmp_path, LOAN)
-    needs = flat(ok("needs", db=initialised_url).stdout)
-    assert "proposition en cours" in needs and "ouverte" in needs
+    needs = flat(ok("needs", "--now", "01/06/2027", db=initialised_url).stdout)
+    assert "prêt proposé" in needs and "ouverte" in needs
     assert "du 1er au 30 juin 2027" in needs and "2027-06" not in needs
     for english in ("matched", "open", "proposed"):
         assert f" {english} " not in needs
-    proposals = flat(ok("proposals", db=initialised_url).stdout)
+    proposals = flat(ok("proposals", "--now", "01/06/2027", db=initialised_url).stdout)
     assert "en attente de réponse" in proposals and "proposed" not in proposals
-    rows = json.loads(ok("needs", "--json", db=initialised_url).stdout)
+    rows = json.loads(ok("needs", "--json", "--now", "01/06/2027", db=initialised_url).stdout)
     assert [(r["status"], r["status_label"]) for r in rows] == [
-        ("matched", "proposition en cours"),
+        ("matched", "prêt proposé"),
         ("open", "ouverte"),
     ]
-    loan = json.loads(ok("proposals", "--json", db=initialised_url).stdout)[0]
+    (loan,) = json.loads(
+        ok("proposals", "--json", "--now", "01/06/2027", db=initialised_url).stdout
+    )
     assert (loan["status"], loan["status_label"]) == ("proposed", "en attente de réponse")
 
 
-def test_a_need_whose_loan_is_confirmed_says_so(initialised_url: str, tmp_path: Path) -> None:
-    ingested(initialised_url, tmp_path, LOAN)
-    (loan,) = json.loads(ok("proposals", "--json", db=initialised_url).stdout)
+def confirmed_loan(db: str, tmp_path: Path, lines: list[dict[str, str]]) -> None:
+    """The loan of `lines` (one offer, one request) accepted by both communes."""
+    ingested(db, tmp_path, lines)
+    (loan,) = json.loads(ok("proposals", "--json", db=db).stdout)
     for commune in ("Lorient", "Riantec"):
-        ok("answer", str(loan["id"]), "--commune", commune, "--accept", db=initialised_url)
-    rows = json.loads(ok("needs", "--json", db=initialised_url).stdout)
-    # The contract's status is unchanged; what a person reads is where the loan stands.
-    assert [(r["status"], r["status_label"]) for r in rows] == [
-        ("matched", "prêt confirmé"),
-        ("open", "ouverte"),
-    ]
+        ok("answer", str(loan["id"]), "--commune", commune, "--accept", db=db)
+
+
+def states(db: str, *now: str) -> tuple[list[tuple[str, str]], tuple[str, str]]:
+    """What `needs` and `proposals` say of the request and its loan, as of --now if given."""
+    needs = json.loads(ok("needs", "--json", *now, db=db).stdout)
+    (loan,) = json.loads(ok("proposals", "--json", *now, db=db).stdout)
+    return [(r["status"], r["status_label"]) for r in needs], (loan["status"], loan["status_label"])
+
+
+@pytest.mark.parametrize(
+    ("now", "need", "loan"),
+    [
+        ("20/06/2027", "prêt confirmé", "confirmé"),
+        ("21/06/2027", "prêt en cours", "en cours"),
+        ("2027-06-22", "prêt terminé", "terminé"),
+    ],
+)
+def test_a_confirmed_loan_is_said_where_it_stands_on_a_day(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str, need: str, loan: str
+) -> None:
+    ok("init", db=store_url)
+    confirmed_loan(store_url, tmp_path, LOAN)
+    # The contract's statuses stay; what a person reads is where the loan stands that day.
+    assert states(store_url, "--now", now) == (
+        [("matched", need), ("open", "ouverte")],
+        ("accepted", loan),
+    )
+    monkeypatch.setenv("COLUMNS", "200")
+    assert f" {need} " in flat(ok("needs", "--now", now, db=store_url).stdout)
+    assert f" prêt {loan} " in flat(ok("proposals", "--now", now, db=store_url).stdout)
+
+
+def test_listings_reckon_states_on_the_services_clock(initialised_url: str, tmp_path: Path) -> None:
+    today = Clock().today()  # the clock of the command, whose settings are the defaults
+    days = [today + dt.timedelta(days=n) for n in (-30, -1, 1)]
+    confirmed_loan(initialised_url, tmp_path, [
+        {"from": "st@lorient.bzh", "at": f"{days[0]:%d/%m/%Y} 09:00",
+         "text": f"Nous pouvons prêter 300 ganivelles du {day(days[1])} au {day(days[2])}"},
+        {"from": "mairie@mairie-riantec.bzh", "at": f"{days[0]:%d/%m/%Y} 10:00",
+         "text": f"il nous faudrait 150 ganivelles du {day(days[1])} au {day(days[2])}"},
+    ])  # fmt: skip
+    assert states(initialised_url) == (
+        [("matched", "prêt en cours"), ("open", "ouverte")],
+        ("accepted", "en cours"),
+    )
+    assert states(initialised_url, "--now", f"{days[2] + dt.timedelta(days=1):%d/%m/%Y}") == (
+        [("matched", "prêt terminé"), ("open", "ouverte")],
+        ("accepted", "terminé"),
+    )
+
+
+def test_a_wrong_now_is_refused_in_french(initialised_url: str) -> None:
+    for command in ("needs", "proposals"):
+        failed(mutualise(command, "--now", "31/02/2027", db=initialised_url),
+               "Date --now impossible : le 31/02/2027 n'existe pas")  # fmt: skip
 
 
 def test_no_agreement_waits_for_a_refused_loan(initialised_url: str, tmp_path: Path) -> None:
@@ -278,7 +333,8 @@ def test_ingest_says_what_is_wrong_with_each_unreadable_line(
             "at": "2027-05-03T11:00"}  # fmt: skip
     lines = [
         json.dumps(need),
-        json.dumps({**need, "at": "03/05/2027 11:00"}),
+        json.dumps({**need, "at": "03/05/2027 11:00"}),  # the same instant, written the French way
+        json.dumps({**need, "at": "31/04/2027 11:00"}),
         json.dumps({k: v for k, v in need.items() if k != "at"} | {"date": need["at"]}),
         json.dumps(need)[:-1],
         json.dumps({**need, "text": 3}),
@@ -288,17 +344,18 @@ def test_ingest_says_what_is_wrong_with_each_unreadable_line(
     result = ok("ingest", str(path), db=initialised_url)
     said = result.stdout.splitlines()
     assert said[0].startswith("ligne 1 : enregistré")
-    assert said[1:5] == [
-        "ligne 2 : illisible, ignorée — la date « 03/05/2027 11:00 » du champ « at » est "
-        "illisible (attendu : AAAA-MM-JJTHH:MM, par exemple 2027-05-02T09:00)",
-        "ligne 3 : illisible, ignorée — il manque le champ « at » (la date et l'heure d'envoi, "
-        "par exemple 2027-05-02T09:00) ; « date » n'est pas un champ attendu",
-        "ligne 4 : illisible, ignorée — la ligne s'arrête avant la fin de l'objet JSON "
+    assert said[1].startswith("ligne 2 : déjà reçu")
+    assert said[2:6] == [
+        "ligne 3 : illisible, ignorée — la date « 31/04/2027 11:00 » du champ « at » n'existe "
+        "pas dans le calendrier",
+        "ligne 4 : illisible, ignorée — il manque le champ « at » (la date et l'heure d'envoi, "
+        "par exemple 2027-05-02T09:00 ou 02/05/2027 09:00) ; « date » n'est pas un champ attendu",
+        "ligne 5 : illisible, ignorée — la ligne s'arrête avant la fin de l'objet JSON "
         "(accolade fermante manquante ?)",
-        "ligne 5 : illisible, ignorée — le champ « text » doit être un texte (le texte du "
+        "ligne 6 : illisible, ignorée — le champ « text » doit être un texte (le texte du "
         "message), pas un nombre",
     ]
-    assert said[5] == "5 messages : 1 enregistré, 4 illisibles."
+    assert said[6] == "6 messages : 1 enregistré, 1 déjà reçu, 4 illisibles."
 
 
 def test_file_errors_say_what_failed(initialised_url: str, tmp_path: Path) -> None:

@@ -44,6 +44,8 @@ DEMO_AUTHSERV = "mx.lorient-agglo.example"
 
 # Messages in the voices of the communes, read as if written on this day.
 WRITTEN_ON = dt.date(2027, 5, 17)
+# The morning after the scenario: its listings and the digest of its proposals.
+MORNING = "2027-05-19"
 SAMPLES = (
     "il nous faudrait 200 ganivelles et un podium pour le 21 juin",
     "La commune de Quéven souhaiterait emprunter 50 barrières de police du 12 au 15 juillet",
@@ -103,9 +105,10 @@ async def run_demo(ctx: Context, args: argparse.Namespace) -> int:
         updates = await run_chats(demo, inbox)
         ctx.out.print(f"{updates} messages et boutons Telegram traités par le bot.")
         ctx.out.print()
-        await records.run_needs(demo, argparse.Namespace(json=False, commune=None))
-        await records.run_proposals(demo, argparse.Namespace(json=False, all=False))
+        # Listed as of the morning after the scenario; the proposals once a loan is accepted.
+        await records.run_needs(demo, argparse.Namespace(json=False, commune=None, now=MORNING))
         written = await _agreement(demo, folder)
+        await records.run_proposals(demo, argparse.Namespace(json=False, all=False, now=MORNING))
         await _digests(demo, folder)
         mails = await _outbox(demo, folder / "courriels")
     ctx.out.print(
@@ -197,11 +200,12 @@ async def _agreement(ctx: Context, folder: Path) -> str:
         if not loans:
             return "aucun prêt à conventionner"
         loan = loans[0]
-        now = ctx.clock()
+        # Accepted the morning after the scenario, the day the agreement is then dated.
+        now = ctx.clock.local(dt.datetime.fromisoformat(f"{MORNING}T09:00"))
         for commune in dict.fromkeys(p.commune_insee for p in loan.participants):
             await answer(session, loan.id, commune, True, now)
     async with ctx.sessions() as session:
-        context = await agreement(session, loan.id, LoanTerms(), dt.date.today())
+        context = await agreement(session, loan.id, LoanTerms(), now.date(), ctx.clock.zone)
     (folder / "convention.html").write_text(render_html(context), "utf-8")
     (folder / "convention.docx").write_bytes(render_docx(context))
     ctx.out.print(
@@ -216,7 +220,7 @@ async def _digests(ctx: Context, folder: Path) -> None:
     from handlers.cli.digest import run_digest
 
     for kind, when, where in (
-        ("matching", "2027-05-19", "rapprochements"),
+        ("matching", MORNING, "rapprochements"),
         ("semester", "2027-07-01", "semestre"),
     ):
         out = folder / "synthese" / where

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from storage.errors import MutualiseError
 FIELDS = {
     "from": "l'adresse de l'expéditeur ou telegram:ID",
     "text": "le texte du message",
-    "at": "la date et l'heure d'envoi, par exemple 2027-05-02T09:00",
+    "at": "la date et l'heure d'envoi, par exemple 2027-05-02T09:00 ou 02/05/2027 09:00",
 }
 _KINDS = {list: "une liste", str: "un texte", int: "un nombre", float: "un nombre",
           bool: "un booléen", type(None): "null"}  # fmt: skip
@@ -98,13 +99,73 @@ def _not_json(exc: json.JSONDecodeError, line: str) -> str:
     return f"{why} (caractère {exc.pos + 1})"
 
 
+# The forms of "at" beside the contract's ISO one: the date as a French office writes it, day
+# first (02/05/2027, 2.5.2027, 02-05-2027), maybe followed by a time (09:00, 09:00:30, 9h,
+# 9h30, "à 9h") and a zone (Z, +02:00, +0200). A year of two digits is matched too, to be
+# refused as ambiguous rather than unreadable.
+_FRENCH = re.compile(
+    r"(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d+)"
+    r"(?:(?:T|\s+(?:à\s+)?)(?P<hour>\d{1,2})"
+    r"(?::(?P<minute>\d{2})(?::(?P<second>\d{2}))?|h(?P<hminute>\d{2})?)"
+    r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2})?)?",
+    re.IGNORECASE,
+)
+# The contract's form, its figures in place: one that is refused names no real instant.
+_ISO = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+FORMS = "2027-05-02T09:00, 02/05/2027 09:00 ou 02/05/2027"
+
+
 def _moment(value: str) -> dt.datetime:
-    """The instant of "at", in ISO 8601 as the contract writes it."""
+    """The instant of "at": in ISO 8601 as the contract writes it, or as a French office
+    does (`_FRENCH`); a LineError says why a date is unreadable, ambiguous or impossible."""
+    text = value.strip()
+    said = f"la date « {value} » du champ « at »"
     try:
-        return dt.datetime.fromisoformat(value.strip())
+        return dt.datetime.fromisoformat(text)
     except ValueError as exc:
-        msg = (
-            f"la date « {value} » du champ « at » est illisible "
-            "(attendu : AAAA-MM-JJTHH:MM, par exemple 2027-05-02T09:00)"
-        )
+        if _ISO.fullmatch(text):  # the contract's form, with a day or an hour that is not
+            msg = f"{said} n'existe pas ({_impossible(text[:10])})"
+            raise LineError(msg) from exc
+    found = _FRENCH.fullmatch(text)
+    if found is None or len(found["year"]) not in (2, 4):
+        msg = f"{said} est illisible (attendu : {FORMS})"
+        raise LineError(msg)
+    return _french_moment(found, said)
+
+
+def _impossible(day: str) -> str:
+    """What is impossible in an ISO date-time whose day is `day`: the day, or the hour."""
+    try:
+        dt.date.fromisoformat(day)
+    except ValueError:
+        return "ce jour n'est pas dans le calendrier"
+    return "l'heure va de 00:00 à 23:59"
+
+
+def _french_moment(found: re.Match[str], said: str) -> dt.datetime:
+    """The instant a date written the French way names, or why it names none."""
+    parts = found.groupdict()
+    day, month, year = int(parts["day"]), int(parts["month"]), parts["year"]
+    if len(year) == 2:
+        whole = f"{day:02d}/{month:02d}/20{year}"
+        msg = f"l'année de {said} est ambiguë : écrivez-la en entier, par exemple {whole}"
+        raise LineError(msg)
+    try:
+        date = dt.date(int(year), month, day)
+    except ValueError as exc:
+        hint = " (le jour s'écrit avant le mois : JJ/MM/AAAA)" if day <= 12 < month else ""
+        msg = f"{said} n'existe pas dans le calendrier{hint}"
         raise LineError(msg) from exc
+    minute = parts["minute"] or parts["hminute"] or "0"
+    try:
+        time = dt.time(int(parts["hour"] or 0), int(minute), int(parts["second"] or 0))
+    except ValueError as exc:
+        msg = f"l'heure de {said} n'existe pas (de 00:00 à 23:59)"
+        raise LineError(msg) from exc
+    zone = parts["zone"]
+    tzinfo = None
+    if zone:
+        tzinfo = dt.UTC if zone.upper() == "Z" else dt.datetime.strptime(zone, "%z").tzinfo
+    return dt.datetime.combine(date, time, tzinfo)

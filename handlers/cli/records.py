@@ -12,7 +12,7 @@ from rich.table import Table
 
 from handlers import replies
 from handlers.cli.context import Context
-from handlers.cli.days import period_options
+from handlers.cli.days import day_option, period_options
 from handlers.cli.lines import LineError, read_line
 from handlers.cli.output import plural, print_json
 from handlers.inbound import Inbound
@@ -21,7 +21,7 @@ from handlers.naming import commune_named
 from handlers.recurrence import dated, describe
 from handlers.wording import day, noun, stretch
 from storage import views
-from storage.declarations import all_declarations, confirmed_kinds
+from storage.declarations import LIVE_NEEDS, all_declarations
 from storage.errors import MutualiseError, unreadable
 from storage.labels import (
     NEED_KINDS,
@@ -29,10 +29,9 @@ from storage.labels import (
     OFFER_KIND,
     OFFER_STATUSES,
     PROPOSAL_KINDS,
-    PROPOSAL_STATUSES,
 )
 from storage.members import communes
-from storage.models import NeedStatus, ParticipantRole, Proposal, ProposalStatus
+from storage.models import ParticipantRole, Proposal, ProposalStatus
 from storage.proposals import all_proposals, carrier_of
 
 DATES = ("start", "end", "deadline")
@@ -49,6 +48,7 @@ FATES = {
     Fate.TO_CONFIRM: ("à confirmer", "à confirmer"),
 }
 UNREADABLE = ("illisible", "illisibles")
+NOW_HELP = "les états (prêt en cours, terminé…) comme ce jour-là ; par défaut aujourd'hui"
 
 
 class IngestError(MutualiseError):
@@ -66,6 +66,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     needs = commands.add_parser("needs", help="liste les besoins et les offres enregistrés")
     needs.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
     needs.add_argument("--commune", help="seulement cette commune")
+    needs.add_argument("--now", metavar="JJ/MM/AAAA", help=NOW_HELP)
     needs.set_defaults(run=run_needs)
 
     proposals = commands.add_parser("proposals", help="liste les propositions")
@@ -73,6 +74,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     proposals.add_argument(
         "--all", action="store_true", help="aussi les propositions annulées ou refusées"
     )
+    proposals.add_argument("--now", metavar="JJ/MM/AAAA", help=NOW_HELP)
     proposals.set_defaults(run=run_proposals)
 
     reply = commands.add_parser("answer", help="accepte ou refuse une proposition pour une commune")
@@ -153,9 +155,7 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
         if args.commune:
             commune = (await commune_named(session, args.commune, WHY_A_COMMUNE)).commune
         needs, offers = await all_declarations(session, commune.insee if commune else None)
-        confirmed = await confirmed_kinds(
-            session, [n.id for n in needs if n.status is NeedStatus.MATCHED]
-        )
+        progress = await views.needs_progress(session, _today(ctx, args))
     rows: list[dict[str, Any]] = [
         {
             "id": n.id,
@@ -169,8 +169,8 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
             "deadline": _iso(n.deadline),
             "status": n.status.value,
             "status_label": (
-                views.confirmed_label(confirmed[n.id])
-                if n.id in confirmed
+                progress[n.id]
+                if n.id in progress and n.status in LIVE_NEEDS
                 else NEED_STATUSES[n.status]
             ),
             "channel": n.channel.value,
@@ -220,8 +220,8 @@ async def run_needs(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def proposal_json(proposal: Proposal) -> dict[str, Any]:
-    """A proposal in the contract's form."""
+def proposal_json(proposal: Proposal, today: dt.date) -> dict[str, Any]:
+    """A proposal in the contract's form, with where it stands on `today` in French."""
     parts = proposal.participants
     lenders = [p.commune_insee for p in parts if p.role is ParticipantRole.LENDER]
     borrower = next((p.commune_insee for p in parts if p.role is ParticipantRole.BORROWER), None)
@@ -246,7 +246,7 @@ def proposal_json(proposal: Proposal) -> dict[str, Any]:
         "end": _iso(proposal.end),
         "deadline": _iso(proposal.deadline),
         "status": proposal.status.value,
-        "status_label": PROPOSAL_STATUSES[proposal.status],
+        "status_label": _state(proposal, today),
         "reason": proposal.reason,
         "costs": proposal.cost_key,
     }
@@ -254,10 +254,11 @@ def proposal_json(proposal: Proposal) -> dict[str, Any]:
 
 async def run_proposals(ctx: Context, args: argparse.Namespace) -> int:
     """List proposals, those still in play unless --all."""
+    today = _today(ctx, args)
     async with ctx.sessions() as session:
         found = [p for p in await all_proposals(session) if args.all or p.status in SHOWN]
     if args.json:
-        print_json([proposal_json(p) for p in found])
+        print_json([proposal_json(p, today) for p in found])
         return 0
     if not found:
         ctx.out.print("Aucune proposition pour l'instant.")
@@ -269,7 +270,7 @@ async def run_proposals(ctx: Context, args: argparse.Namespace) -> int:
         table.add_row(
             str(proposal.id),
             PROPOSAL_KINDS[proposal.kind],
-            PROPOSAL_STATUSES[proposal.status],
+            _state(proposal, today),
             proposal.reason,
         )
     ctx.out.print(table)
@@ -325,6 +326,17 @@ async def run_convention(ctx: Context, args: argparse.Namespace) -> int:
         write_file(args.out, render_html(context, templates).encode())
     ctx.out.print(f"Convention n° {context['number']} écrite dans {args.out}.")
     return 0
+
+
+def _today(ctx: Context, args: argparse.Namespace) -> dt.date:
+    """The day a listing's states are reckoned on: --now, else the service's clock."""
+    return day_option(args.now, "--now") or ctx.clock.today()
+
+
+def _state(proposal: Proposal, today: dt.date) -> str:
+    """ "en attente de réponse", "confirmé", "en cours", "terminé"…: as the digests say it."""
+    dates = (proposal.start, proposal.end, proposal.deadline)
+    return views.state_of(proposal.kind, proposal.status, dates, today)
 
 
 def _iso(value: dt.date | None) -> str | None:
