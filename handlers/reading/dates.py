@@ -183,9 +183,12 @@ _DAY_AFTER = re.compile(r"(?<![a-z0-9])(?:le\s+)?(?P<word>lendemain|veille)\s+(?
 # Feasts that move with Easter, read before any weekday: "lundi de Pâques" is one day.
 _FEAST = re.compile(
     r"(?<![a-z0-9])(?P<feast>"
-    r"(?:le\s+)?(?:pont|week[\s-]?end)\s+de\s+(?:l'?\s?ascension|paques|la\s+pentecote|pentecote)"
+    r"(?:le\s+)?(?:pont|week[\s-]?end|we)\s+de\s+(?:l'?\s?ascension|paques|la\s+pentecote|pentecote)"
     r"|(?:le\s+)?(?:(?:lundi|dimanche)\s+de\s+)?(?:paques|pentecote)"
-    r"|(?:le\s+)?(?:jeudi\s+de\s+)?l'?\s?ascension)"
+    r"|(?:le\s+)?(?:(?:jeudi\s+de|vendredi\s+du\s+pont\s+de)\s+)?l'?\s?ascension"
+    # the feasts of Lent, which also move with Easter
+    r"|(?:le\s+)?mardi\s+gras|(?:le\s+)?mercredi\s+des\s+cendres|(?:la\s+)?mi[\s-]?careme"
+    r"|(?:le\s+)?(?:dimanche\s+des\s+)?rameaux|(?:le\s+)?(?:jeudi|vendredi|samedi)\s+saint\b)"
     rf"(?:\s+(?:au|jusqu'?\s?au)\s+(?P<to>{_WD}))?"
 )
 # Every pattern starts at the start of a word: the engine skips the inside of words at once.
@@ -595,7 +598,9 @@ _FEASTS = {
     "jeudi de l'ascension": (39, 1),
     "pont de l'ascension": (39, 4), "week-end de l'ascension": (39, 4), "pentecote": (49, 1),
     "lundi de pentecote": (50, 1), "week-end de pentecote": (48, 3), "pont de paques": (-2, 4),
-    "week-end de paques": (-1, 3),
+    "week-end de paques": (-1, 3), "vendredi du pont de l'ascension": (40, 1),
+    "mardi gras": (-47, 1), "mercredi des cendres": (-46, 1), "mi-careme": (-24, 1),
+    "rameaux": (-7, 1), "jeudi saint": (-3, 1), "vendredi saint": (-2, 1), "samedi saint": (-1, 1),
 }  # fmt: skip
 
 
@@ -603,8 +608,11 @@ def _movable_feast(text: str, today: dt.date) -> _Stretch | None:
     """ "lundi de Pâques", "le jeudi de l'Ascension", "le week-end de la Pentecôte"."""
     key = re.sub(r"^(?:le|la) ", "", text)
     key = re.sub(r"l'? ?ascension", "l'ascension", key)
-    key = re.sub(r"week ?-?end", "week-end", key).replace("de la pentecote", "de pentecote")
+    key = re.sub(r"^(?:week ?-?end|we) ", "week-end ", key).replace(
+        "de la pentecote", "de pentecote"
+    )
     key = re.sub(r"^l'ascension$", "ascension", key)
+    key = re.sub(r"^mi[ -]?careme$", "mi-careme", re.sub(r"^dimanche des rameaux$", "rameaux", key))
     found = _FEASTS.get(key)
     if found is None:
         return None
@@ -690,6 +698,14 @@ _SPANS_OF = {"huitaine": ("8", "jours"), "quinzaine": ("15", "jours")}
 
 
 # A feast that closes a period: "dispo jusqu'à Pâques", "avant la Pentecôte".
+_VAGUE_PERIOD = re.compile(
+    r"(?:\bvacances\s+(?:de\s+(?:la\s+)?|d')"
+    r"|\b(?:fetes?|animations?|illuminations?|repas|colis)\s+de\s+(?=fin))"
+    r"(?P<named>toussaint|noel|paques|fin\s+d'annee)\b"
+)
+# A month named right before days said without theirs, as in "la semaine d'août (du 2 au 6)".
+_MONTH_JUST_BEFORE = re.compile(rf"(?:\bde\s+|\bd'|\ben\s+)(?P<m>{_MONTH})\s*[(,:]\s*$")
+_FEAST_WORDS = ("paques", "pentecote", "ascension", "gras", "cendres", "careme", "rameaux", "saint")
 _FEAST_LED = re.compile(r"(?:(?P<until>jusqu'?\s?(?:a|au))|avant)\s+(?:la\s+|l')?$")
 
 
@@ -715,6 +731,12 @@ class DateFinder:
         """Lists of days and ranges first, then dates introduced by a word, then lone dates."""
         folded = self.folded
         windows = _windows(folded)
+        # "les vacances de la Toussaint", "les fêtes de fin d'année": periods whose days the
+        # text does not say, not the feast's own day
+        for match in _VAGUE_PERIOD.finditer(folded):
+            self._taken[match.start("named") : match.end()] = b"\x01" * (
+                match.end() - match.start("named")
+            )
         # read before the months it names make a range of their own
         for match in _search(_WEEKLY_IN, folded, windows, ("tous les", "chaque")):
             self._weekly_in(match)
@@ -732,7 +754,7 @@ class DateFinder:
             self._nth_day(match)
         for match in _search(_NTH_WEEKDAY, folded, windows, (*_WEEKDAY_NAMES, "week", "we ")):
             self._nth_weekday(match)
-        for match in _search(_FEAST, folded, windows, ("paques", "pentecote", "ascension")):
+        for match in _search(_FEAST, folded, windows, _FEAST_WORDS):
             self._feast(match)
         for match in _search(_WITHIN, folded, windows, ("d'ici", "sous")):
             if self._free(match.span()):
@@ -890,8 +912,19 @@ class DateFinder:
             return None  # "entre 20 et 25 chaises": a count, not days
         number = _day_number(match.group("a"))
         if end is None and bare_pair and number is not None:
+            final_day = day_value(match.group("b").strip())
+            month = _MONTH_JUST_BEFORE.search(
+                self.folded, max(0, match.start() - 30), match.start()
+            )
+            if month is not None and final_day >= number:
+                # "la 1ère semaine d'août (du 2 au 6)": the days of the month just named
+                named = MONTHS[month.group("m").rstrip(".")]
+                first = _next_day_month(self.today, number, named, None)
+                final = first and _date_or_none(first.year, first.month, final_day)
+                if first and final:
+                    return _Stretch(first, first, "day"), _Stretch(final, final, "day")
             # "du 13 au 18", "entre le 11 et le 15" said on the 15th: the next such days
-            pair = _next_pair(self.today, number, day_value(match.group("b").strip()))
+            pair = _next_pair(self.today, number, final_day)
             if pair is None:
                 return None
             return _Stretch(pair[0], pair[0], "day"), _Stretch(pair[1], pair[1], "day")
@@ -1203,7 +1236,8 @@ _ANCHOR = re.compile(
     r"|w[ -]e|wk|quinzaine"
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|ans?|soir|fetes?|annees?|jours?"
     r"|prochaine?s?"
-    r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?)\b"
+    r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?"
+    r"|careme|rameaux)\b"
     r"|\b(?:ce matin|ce midi|cet aprem|dans l'heure|a present|en ce moment|jour suivant"
     r"|plus tard|lendemain|veille)\b"
     rf"|\ble\s+{_DAY_WORDS}\b)"

@@ -222,7 +222,7 @@ def event_before_date(
                 continue
             if any(lead.end() <= t.start < name_end for t in taken) or "\n" in gap:
                 continue
-            name_end = lead.end() + len(folded[lead.end() : name_end].rstrip(" ?!;,"))
+            name_end = lead.end() + len(folded[lead.end() : name_end].rstrip(" ?!;,(:-"))
             if _BREAK.search(folded, lead.end(), name_end):
                 continue  # "pour la crèche ? 5 seraient parfaits, du 3 au 7 mai"
             return _as_written(original, lead.end(), name_end, proper), Span(lead.end(), name_end)

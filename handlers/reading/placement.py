@@ -138,7 +138,11 @@ def _lasting(start: dt.date, folded: str) -> dt.date | None:
 _STAGES = 3
 # "les week-ends du 25-26 septembre et du 2-3 octobre", "lundi 29, mardi 30 novembre et
 # mercredi 1er décembre": stretches listed together are one loan, from the first to the last.
-_LISTED = re.compile(r"\s*(?:,\s*et|,|et|\+|puis)?\s*(?:(?:le|les|du|au|et du|et le)\s+)?")
+_LISTED = re.compile(
+    # "vendredi soir et samedi": the part of the first day said does not part them
+    r"(?:\s+(?:soir|matin|midi|apres[\s-]?midi|aprem))?"
+    r"\s*(?:,\s*et|,|et|\+|puis)?\s*(?:(?:le|les|du|au|et du|et le)\s+)?"
+)
 _WEEKDAY = re.compile(rf"(?:ce |le |){_WD}")
 
 
@@ -281,7 +285,9 @@ def _pair(inside: list[DateFinding], folded: str) -> DateFinding | None:
 _ANSWER_BY = re.compile(
     r"\b(?:repon(?:dre|se|dez)|vous manifester|vos besoins|vos disponibilites"
     r"|vos (?:propositions|retours|reponses|offres)"
-    r"|vos quantites|nous (?:faire )?(?:connaitre|part|savoir|signe|dire|confirmer)"
+    r"|vos quantites|(?:nous|me) (?:faire )?(?:connaitre|part|savoir|signe|dire|confirmer)"
+    # "merci de votre retour avant le 23 avril": a reply, not the equipment's return
+    r"|(?:de|pour) votre retour"
     r"|nous indiquer"
     r"|nous le signaler|vous inscrire|inscriptions?"
     # "on confirme avant le 16 avril", "la confirmation définitive sera donnée au plus tard le

@@ -262,7 +262,9 @@ def _season(dates: list[DateFinding], folded: str) -> list[DateFinding]:
 
 
 _SAVE = re.compile(
-    r"\b(?:sauf|excepte|hormis|hors)\s+(?:le|la|les|l'|du|autour du|pendant|entre)?\s*$"
+    r"\b(?:sauf|excepte|hormis|hors|a l'exception)\s+(?:(?:le|les|du|des|de)\s+)?"
+    # "(hors week-end du 15 mai)", "sauf la semaine du 14"
+    r"(?:(?:week[\s-]?ends?|we|semaine)\s+)?(?:le|la|les|l'|du|autour du|pendant|entre)?\s*$"
     # "nos chalets ne sont utilisés que le premier week-end de décembre": the owner's days
     r"|\b(?:ne|n')\s*(?:sont|est|sera|seront|servent|sert)\s+(?:utilisee?s?\s+)?que\s+"
     r"(?:le|la|les|l'|du|pendant)?\s*$"
