@@ -117,7 +117,10 @@ ASKING = _words(
     r"(?<!au )(?<!en )(?<!a )(?<!propose le )(?<!proposons le )(?<!proposent le )"
     r"(?<!offre le )(?<!proposer le )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
     r"(?:quelqu'un|quelqu un|qqn|qq1|qqun|une commune|une autre commune|des communes)"
-    r" (?:aurait|a (?:un|une|des|du|de la|\d+)|pourrait|peut|possede|dispose)\b",
+    r" (?:en )?(?:aurait|a (?:un|une|des|du|de la|\d+)|pourrait|peut|possede|dispose)\b"
+    r"(?! (?:besoin|l'usage|envie|interet|l'utilite))",
+    # "le podium de Languidic est-il encore libre ?": asking for another's equipment
+    r"(?:est|sont)-(?:il|elle|ils|elles) (?:encore |toujours )?(?:libres?|dispos?|disponibles?)\b",
     r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b"
     r"(?! etre)",
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",
@@ -159,7 +162,7 @@ _NO_COMMUNE = (
 )
 LEND = _words(
     r"(?:peut|peuvent|pouvons|pourrait|pourrions|peux|pourra|pourrons)"
-    r"(?: vous| volontiers| egalement| aussi| les| en| vous en)? (?:preter|mettre a disposition"
+    r"(?: vous| te| volontiers| egalement| aussi| les| en| vous en)? (?:preter|mettre a disposition"
     r"|ceder|fournir)",
     # a lender's yes to another commune: "Plouay : oui pour le podium à Inguiniel le 8 août",
     # "Caudan : broyeur OK pour Languidic mardi 14", "ok pour prêter la nacelle à Lanester"
@@ -195,7 +198,7 @@ LEND = _words(
     r"(?<!je )(?<!nous )(?:reste|restent|tient|tiennent|tenons|laissons) a (?:la |votre |leur )?"
     r"disposition(?! (?:pour|si|en cas|de vos))",
     r"pret possible",
-    r"(?:nous|on) (?:pouvons|peut) (?:vous )?(?:les |le |la )?preter",
+    r"(?:nous|on) (?:pouvons|peut) (?:vous |te )?(?:les |le |la )?preter",
     r"(?:nous|on) (?:vous )?(?:les|le|la|l'|en) ?(?:pretons|prete|preterons|pretera)\b",
     r"(?<!votre )(?<!restant a )(?<!reste a )(?<!restons a )(?:disponibles?|dispos?|a disposition)"
     r"\s*(?:$|[.,;!]|\n)",
@@ -242,7 +245,7 @@ LEND = _words(
     r"si (?:qqn|qq1|quelqu'un|quelqu un|une commune|d'autres communes|vous|ca|cela) (?:en )?"
     r"(?:a|avez|ont|aurait|auriez|peut|rend service|depanne) (?:besoin|l'usage|interet)",
     # A reply to someone asking: "tu peux l'avoir dès lundi et le garder jusqu'à fin mars".
-    r"(?:tu peux|vous pouvez|tu pourras|vous pourrez) (?:venir )?(?:l'|les |le |la )"
+    r"(?:tu peux|vous pouvez|tu pourras|vous pourrez) (?:venir |passer )?(?:l'|les |le |la )"
     r"(?:avoir|garder|prendre|recuperer|emprunter|chercher)",
     # "Ploemeur prête 1 tiralo", "Pont-Scorff prête sa sono": a commune named as lender.
     r"(?<!qui )(?<!qqn )(?<!qq1 )(?<!quelqu'un )(?<!vous )(?<!tu )(?<!me )(?<!nous )(?<!ne )"
@@ -709,6 +712,9 @@ _WE_HAVE = re.compile(
 )
 
 
+_OTHERWISE = re.compile(r"^\W*(?:sinon|si non|autrement|dans le cas contraire)\b")
+
+
 def act_of(text: str) -> Act | None:
     """What a folded clause does, or None when it has no cue of its own."""
     if (
@@ -722,6 +728,8 @@ def act_of(text: str) -> Act | None:
         return Act.INFO  # "si qqn a besoin d'une balayeuse, la nôtre est dispo": a condition
     if (_MAINTAINED.search(text) or maintains(text)) and not CANCEL.search(text):
         return Act.DECLINED
+    if _OTHERWISE.match(text) and CANCEL.search(text):
+        return Act.INFO  # "… encore libre ? sinon laissez tomber": withdrawn only if refused
     if CANCEL.search(text):
         found = _positive(text) if _BECAUSE_CANCELLED.search(text) else None
         if found is not None and found[0] is Act.OFFER:

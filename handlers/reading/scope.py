@@ -241,7 +241,15 @@ class Scope:
             f for f, w in zip(found, where, strict=True)
             if w in indexes and clauses[w].contrast and acts[w] in POSITIVE and f.quantity
         ]  # fmt: skip
-        if Act.WITHDRAW in own and not still:
+        withdrawing = [i for i in indexes if acts[i] is Act.WITHDRAW]
+        # "le podium promis n'est plus dispo, quelqu'un en aurait un autre ?": withdrawn by
+        # another, so asked for again
+        asked_again = any(
+            acts[i] is Act.ASK and "?" in clauses[i].text(folded)
+            for i in indexes
+            if withdrawing and i > withdrawing[0]
+        )
+        if withdrawing and not still and not asked_again:
             withdrawn = _withdrawn(indexes, acts, found, where, clauses)
             if withdrawn or not any(a in POSITIVE for a in own):
                 # "je crois que c annulé mais pas sûr": asked before anything is withdrawn
