@@ -17,12 +17,14 @@ from handlers.reading.quantities import FoundItem
 # The words of a correction, with what may sit around them ("euh", commas, "non pas le
 # minibus"). "non" alone corrects only after "euh" or before "pardon"/"plutôt".
 _MARKER = re.compile(
-    r"[ \t,(]*(?:(?:\.{2,}|…|[.!?])[ \t]*)?(?:euh[ \t,]+)?"
+    r"[ \t,(]*(?:(?:\.{2,}|…|[.!?])[ \t]*)?(?:euh[ \t,]+)?(?:(?:lol|mdr|haha)[ \t,]+)?"
     # "500 sacs... non 1000", "son kayak... non, ses 6 paddles": after a pause, "non" and a
     # number or another item correct what came before
     # (or a question put to oneself: "30 packs d'eau ? non, 30 poubelles")
     r"(?:(?:(?<=[.…?])|(?<=[.…?][ \t]))non(?=[ \t,]+(?:\d|(?:ses|nos|les|des|du|leurs|plutot)\b))"
-    r"|(?:non[ \t,]+)?(?:je plaisante|je rigole|en fait)"
+    r"|(?:non[ \t,]+)?(?:je plaisante|je rigole|je blague|en fait)"
+    # "des luges ? lol non sérieux on cherche un vidéoprojecteur": a joke, then the request
+    r"|non[ \t,]+(?:serieux|serieusement|plus serieusement)|blague a part|treve de plaisanterie"
     r"|(?<=euh )non(?:[ \t,]+non)?(?:[ \t,]+(?:pardon|plutot))?|non[ \t,]+(?:pardon|plutot)"
     r"|pardon|enfin|plutot|ou plutot|je veux dire|je voulais dire|je rectifie)\b"
     r"(?:[ \t,]+pas[ \t]+(?:(?:le|la|les|l'|un|une|des|du|de)[ \t]*)?[a-z'-]+(?:[ \t]+[a-z'-]+)?)?"
@@ -30,7 +32,8 @@ _MARKER = re.compile(
 )
 # One of these is in every correction: a text without any has none, and is not searched.
 _MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais dire",
-                 "je rectifie", "je plaisante", "je rigole", "en fait")  # fmt: skip
+                 "je rectifie", "je plaisante", "je rigole", "je blague", "en fait",
+                 "blague a part", "treve de plaisanterie")  # fmt: skip
 # How close the replacement must follow the correction.
 _REACH = 45
 

@@ -104,6 +104,9 @@ _NOT_ITEMS = frozenset(
     lundi lundis mardi mardis mercredi mercredis jeudi jeudis vendredi vendredis samedi samedis
     dimanche dimanches senior seniors aine aines marcheur marcheurs donneur donneurs
     donneuse donneuses patient patients
+    jeune jeunes ado ados anim anims animateur animateurs animatrice animatrices gamin gamins
+    moniteur moniteurs monitrice monitrices accompagnateur accompagnateurs accompagnatrice
+    accompagnatrices encadrant encadrants
     max grand selon suivant voire plus moins cas unites
     justement egalement aussi vraiment alors donc encore deja surtout notamment quand
     """.split()
@@ -531,12 +534,16 @@ _IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b"
 _SMALL = r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cinquante|cent"
 _OWN_COUNT = re.compile(
     r"\b(?:nous|on|je|j')\s*(?:on\s+)?(?:(?:peut|peux|pouvons|pourrait|pourrions|pourra"
-    r"|pourrons)\s+)?(?:vous\s+|nous\s+)?en\s+(?!(?:avons|ai|a|avions|possedons|avait)\b)"
+    r"|pourrons)\s+)?(?:vous\s+|nous\s+)?en\s+"
+    # what they keep is not what they take: "nous en gardons 2 pour la kermesse"
+    r"(?!(?:avons|ai|a|avions|possedons|avait|gardons|garde|garderons|gardera|conservons"
+    r"|conserve)\b)"
     rf"(?:[a-z]{{2,}}\s+){{1,2}}?(?:environ\s+)?(?P<n>\d{{1,3}}(?: \d{{3}})+|\d{{1,5}}|{_SMALL})\b"
     r"|\b[a-z][a-z-]{3,}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
-    r"|(?<![\d,.])(?P<o>\d{1,5})\s+(?:[a-z'-]+\s+){0,3}?pour (?:nous|notre part|notre commune)\b"
+    # (not the 3 of "12 m3 pour nous")
+    r"|(?<![\w,.])(?P<o>\d{1,5})\s+(?:[a-z'-]+\s+){0,3}?pour (?:nous|notre part|notre commune)\b"
     # "38 sont donc disponibles"
-    r"|(?<![\d,.])(?P<q>\d{1,5}) (?:sont|seront|restent) (?:donc |encore |bien )?"
+    r"|(?<![\w,.])(?P<q>\d{1,5}) (?:sont|seront|restent) (?:donc |encore |bien )?"
     r"(?:disponibles|dispos?|pretables|libres)\b"
     # "on pense à 40", "nous partons sur 30"
     r"|\b(?:on|nous) (?:pense|pensons|part|partons|table|tablons|compte|comptons) (?:a|sur)"
