@@ -36,6 +36,12 @@ _SAYS_HERE = re.compile(
     + _NAME
     + r"[ \t]*,?[ \t]+ici\b"
 )
+# "on peut prêter la sono, c'est Riantec.": who writes, said as a sentence of its own.
+_ITS_US = re.compile(
+    r"\bc'est[ \t]+(?:la[ \t]+(?:mairie|commune|ville)[ \t]+(?:de|d')[ \t]*)?"
+    + _NAME
+    + r"[ \t]*(?=[.!,;\n]|$)"
+)
 # A request closing on its thanks and its commune: "… repas des anciens. Merci Gestel".
 _THANKS_SIGNED = re.compile(rf"\bmerci(?: beaucoup| d'avance)?[ \t,]+{_NAME}\s*[.!]?\s*$")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
@@ -109,7 +115,10 @@ _SPEAKS = re.compile(
     r"|voudrait|souhaite|souhaiterait|recherche|cherche|organise|propose|dispose|lance|doit"
     r"|aurait besoin|a besoin|prete|peut preter|voudraient|souhaitent|recherchent|cherchent"
     r"|organisent|proposent|disposent|ont besoin|auraient besoin|pretent|peuvent preter"
-    r"|annule|confirme|retire|reserve)\b"
+    r"|annule|confirme|retire|reserve"
+    # "Inzinzac-Lochrist a 200 gobelets à prêter", "Pont-Scorff prend 20 kg"
+    r"|(?<!\ben )(?<!\bon )(?<!\bnous )(?<!\by )a[ \t]+\d+"
+    r"|met[ \t]+a[ \t]+dispo|prend|prendra|prendrait|participe|commande)\b"
 )
 
 
@@ -309,12 +318,13 @@ class WriterFinder:
         if shared is not None:
             return shared
         for region in regions:
-            for pattern in (_HERE, _AT_HALL, _SAYS_HERE, _INTRO, _POSTAL):
+            for pattern in (_HERE, _AT_HALL, _SAYS_HERE, _ITS_US, _INTRO, _POSTAL):
                 # "je suis à X": where they are, whatever comes before
-                placed = pattern in (_HERE, _AT_HALL, _SAYS_HERE)
-                said = self._first_named_by(
-                    region, pattern, partial(self._theirs, region, placed=placed)
-                )
+                placed = pattern in (_HERE, _AT_HALL, _SAYS_HERE, _ITS_US)
+                fits = partial(self._theirs, region, placed=placed)
+                if pattern is _ITS_US:  # "c'est Riantec." by its name, not "c'est bon."
+                    fits = partial(self._spelt_out, fits)
+                said = self._first_named_by(region, pattern, fits)
                 if said is not None:
                     return said
         edges = [self._edge(folded, e) for e in (_LEADING.match(folded),
@@ -329,6 +339,10 @@ class WriterFinder:
         if named:
             return named[0]
         return self._named_anywhere(regions)
+
+    def _spelt_out(self, fits: Callable[[re.Match[str]], bool], match: re.Match[str]) -> bool:
+        """A commune written by its name or its short name, not found by likeness."""
+        return match.group("name").strip() in self._by_name and fits(match)
 
     def _edge(self, folded: str, edge: re.Match[str] | None) -> tuple[str, Span] | None:
         """The commune a name alone at the message's start or end stands for."""
