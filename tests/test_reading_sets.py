@@ -104,7 +104,10 @@ FLOORS = {
     "set-bo.jsonl": (0.84, 0.94, 0.12),
     "set-bp.jsonl": (0.83, 0.92, 0.11),
     "set-bq.jsonl": (0.80, 0.92, 0.14),
-    "set-br.jsonl": (0.69, 0.85, 0.22),
+    # BR's silent share 0.22 -> 0.23 in round 43: br055's day left out ("à l'exception du
+    # vendredi 7") no longer stands against "début janvier" (read 1-5 January, the writer
+    # annotated no days), so that reading is no longer asked about
+    "set-br.jsonl": (0.69, 0.85, 0.23),
     "set-bs.jsonl": (0.82, 0.91, 0.16),
     "set-bt.jsonl": (0.85, 0.94, 0.10),
     "set-bu.jsonl": (0.74, 0.88, 0.22),
