@@ -10,7 +10,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from handlers.reading.lexicon import is_french
-from handlers.reading.text import WORD, Word, singular
+from handlers.reading.text import WORD, Word, fold_same_length, singular
 from storage.names import fold
 
 # Words too common in messages to ever be taken for a misspelt item.
@@ -82,9 +82,11 @@ class Vocabulary:
         self._index: dict[tuple[str, ...], str] = {}
         for item in self.items.values():
             for name in (item.label, item.plural, *item.names):
-                key = _key(name)
-                if key:
-                    self._index.setdefault(key, item.id)
+                # "œuf" is read as "oeuf" when typed so, as "ouf" when the text keeps its
+                # ligature (one character stays one, see `fold_same_length`)
+                for key in {_key(name), _key(fold_same_length(name))}:
+                    if key:
+                        self._index.setdefault(key, item.id)
         # The longest name each word begins: most words begin none, and are passed at once.
         self._reach: dict[str, int] = {}
         for key in self._index:
