@@ -141,6 +141,9 @@ _NOT_NAME = (
     r"|auront|aura|aurait|n'est|n'a|ont|sont|commence|debute|demarre|approche|arrive|tombe"
     r"|reste|passe|aussi|egalement|si|car|mais|ou|donc|qui|que|dont|prevus?|prevues?"
     r"|chaque|tous|toutes|comme"
+    # "pour la fête de la musique faudrait 2 sonos": the request goes on
+    r"|faut|faudrait|faudra|voudrait|voudrions|souhaite|souhaiterait|cherche|cherchons|besoin"
+    r"|serait|pourrait|svp|stp|dispo|dispos|disponible|disponibles"
     rf"|complete|{_CALENDAR}"
 )
 # Where an event takes place is not part of its name ("collecte de sang à la salle des fêtes").
@@ -200,7 +203,8 @@ _HOSTS = re.compile(
 # the equipment is for, named right before its date.
 _FOR_THE = re.compile(r"\bpour\s+(?:(?:les|le|la|leur|notre|nos|son|sa)\s+|l'\s*)")
 _LEAD_IN = re.compile(
-    r"[\s,]*(?:(?<![a-z'-])(?:du|de|des|le|les|ce|cette|qui a lieu|prevue? (?:le|du)))?\s*$"
+    r"[\s,]*(?:(?<![a-z'-])(?:du|de|des|le|les|ce|cette|qui a lieu|prevue? (?:le|du)|de la|de l'"
+    r"|d'))?\s*$"
 )
 
 
@@ -222,7 +226,9 @@ def event_before_date(
                 continue
             if any(lead.end() <= t.start < name_end for t in taken) or "\n" in gap:
                 continue
-            name_end = lead.end() + len(folded[lead.end() : name_end].rstrip(" ?!;,(:-"))
+            # "pour les marchés de Noël, dispo à partir du 1er": a comma ends the name
+            named = folded[lead.end() : name_end].split(",")[0]
+            name_end = lead.end() + len(named.rstrip(" ?!;(:-"))
             if _BREAK.search(folded, lead.end(), name_end):
                 continue  # "pour la crèche ? 5 seraient parfaits, du 3 au 7 mai"
             return _as_written(original, lead.end(), name_end, proper), Span(lead.end(), name_end)
