@@ -50,6 +50,30 @@ _BEFORE = re.compile(
 )
 # After an item: "x 50", ": 50", "(50)", "= 50", "- 50".
 _AFTER = re.compile(r"^[ \t]*(?:[x*:=(-]|\bx\b)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$")
+# An item's words, then its count in brackets: "sapins artificiels (4)".
+_BRACKET_AFTER_WORDS = re.compile(r"^(?:[ \t]+(?:pour[ \t]+)?[a-z'-]{3,}){1,2}[ \t]*\([ \t]*$")
+_BRACKET_ENDS = re.compile(rf"[ \t]*(?:(?P<unit>{_UNIT})[ \t]*)?\)")
+
+
+# "notre sono (2 enceintes + table de mixage)": the bracket lists what the item is made of.
+_PARTS_LISTED = re.compile(r"[ \t]+(?P<word>[a-z][a-z'-]{3,})[^()\n]*?(?:\+|,|\bet\b)[^()\n]*\)")
+
+
+def _lists_parts(text: str, gap: str, number: Number) -> bool:
+    """The number opens a bracket that lists the item's parts, each counting its own."""
+    if not gap.rstrip().endswith("("):
+        return False
+    listed = _PARTS_LISTED.match(text, number.end)
+    return listed is not None and listed["word"] not in UNITS and listed["word"] not in _COUNTED_AS
+
+
+def _counted_in_brackets(text: str, end: int) -> bool:
+    """The bracket closes on the count, or on what it counts in ("(60 palettes)"), not on a
+    measure ("(300 kg)": a bulk product's amount, read as such)."""
+    closed = _BRACKET_ENDS.match(text, end)
+    return closed is not None and (not closed["unit"] or UNITS[closed["unit"]] not in BULK)
+
+
 _ARTICLE_GAP = re.compile(rf"^\s+(?:{_ADJECTIVE}\s+)?$")
 _JUST_AFTER = re.compile(r"[ \t]+")
 # What may follow such a count: "isoloirs 4 + 2 urnes", "chaises 80 sam 15", but not
@@ -221,8 +245,14 @@ def attach_quantities(
                 # "remorque frigorifique (2 m³)": a measure counts only what is sold by it
                 and not (measure and UNITS[measure["unit"]] in BULK and match.item.unit not in BULK)
                 and not _counts_others(text, after[0])
+                and not _lists_parts(text, gap, after[0])
                 and (
                     _AFTER.match(gap)
+                    # "sapins artificiels (4)", "maquillage pour enfants (60 palettes)"
+                    or (
+                        _BRACKET_AFTER_WORDS.match(gap) is not None
+                        and _counted_in_brackets(text, after[0].end)
+                    )
                     # "chaises 80 + tables 20", "isoloirs 4": a plural written, then its count
                     or (
                         plural
