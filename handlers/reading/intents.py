@@ -105,7 +105,8 @@ CANCEL = _words(
 _VERB = r"(?:peu[tx]|pourrai(?:t|ent)|aurai(?:t|ent)|a|ont|possede|dispose|detient|prete(?:rait)?)"
 _CLITICS = r"(?:(?:en|nous|me|y)\s+|m')*"
 WHO_LENDS = re.compile(
-    rf"\bqui\s+(?:d'entre vous\s+|parmi vous\s+)?{_CLITICS}{_VERB}\b(?!\s+besoin)"
+    # (not "qui a nos 2 glacières ?": who has what is ours, lent and not come back)
+    rf"\bqui\s+(?:d'entre vous\s+|parmi vous\s+)?{_CLITICS}{_VERB}\b(?!\s+(?:besoin|nos|notre)\b)"
     rf"|\b(?:quelle|quelles)\s+(?:autres?\s+)?(?:communes?|mairies?)\s+{_CLITICS}{_VERB}\b"
     r"|\by a[- ]t[- ]il\s+(?:quelqu'un|une|des)\b[^.!?]*\bqui\b"
     r"|\b(?:connaissez|savez|connaitriez|sauriez)[- ]vous\s+(?:qui|une commune qui|quelqu'un qui)\b"
@@ -239,7 +240,8 @@ LEND = _words(
     r"(?:mise?s?|mettre|mettons|met|disponibles?|dispos?|proposee?s?|proposons) (?:au|en) pret\b",
     r"(?:pouvons|pourrions|pourrons|peut|pourrait|peuvent) (?:vous |les |le |la |en )*"
     r"(?:les |le |la )?(?:ceder|louer|laisser|fournir|depanner avec|apporter|envoyer|livrer"
-    r"|deposer|donner|passer)",
+    # (not "on peut passer les récupérer le 19": the borrower comes for them)
+    r"|deposer|donner|passer(?! (?:les |le |la |l')?(?:recuperer|prendre|chercher|recup)))",
     # "les 20 lits de camp peuvent partir dans l'heure", "ils peuvent partir chez ceux qui…"
     r"(?:peut|peuvent|pourront|pourra) partir (?:des|dans|chez|vers|a|aujourd'hui|demain|ce)",
     r"si (?:qqn|qq1|quelqu'un|quelqu un|une commune|d'autres communes|vous|ca|cela) (?:en )?"
@@ -363,7 +365,8 @@ QUESTION = _words(
     r"combien (?:coute|coutent|ca coute|cela coute)",
     # asking about the process or putting off: "vous savez si l'achat groupé est ouvert aux
     # CCAS ?", "on peut en reparler lundi ?", "je n'ai pas bien compris votre message"
-    r"(?:vous savez|tu sais|savez-vous|sais-tu) si",
+    r"(?:vous savez|tu sais|savez-vous|sais-tu) si(?! (?:qqn|qq1|quelqu'un|une commune|vous|tu)"
+    r" (?:a|aurait|peut|pourrait|dispose|possede)\b)",  # "tu sais si qqn a une tente à prêter ?"
     r"(?:on|nous) (?:peut|pourrait|pourrions|pouvons) en (?:reparler|discuter)",
     r"(?:je n'ai|j'ai) pas (?:bien )?compris",
     r"quel (?:est )?(?:le )?(?:prix|tarif|cout)",

@@ -65,7 +65,9 @@ _INCIDENTAL = re.compile(
     r"(?<!coucou )(?<!et )(?<!mais )(?<!alors )(?<!donc )(?<!svp )(?<!savoir )(?<!sait )"
     # ("je vous informe que le destructeur…": what is said, not a relative clause)
     # ("pour Gâvres qui cherchait des tables : on peut en prêter 12": the request answered)
-    r"\b(?:qui(?! (?:cherch|recherch|demand|voul|avai?t besoin|a besoin|ont besoin))"
+    # ("ya qqn qui fait une commande de fûts ? on en prendrait 6": the order joined)
+    r"\b(?:qui(?! (?:cherch|recherch|demand|voul|avai?t besoin|a besoin|ont besoin|fait une"
+    r"|organise|lance|coordonne|porte une))"
     r"|(?<!informe )(?<!informons )(?<!signale )(?<!signalons )(?<!rappelle )"
     r"(?<!rappelons )(?<!confirme )(?<!confirmons )(?<!indique )(?<!indiquons )que|qu'on|qu'il)\b)"
     r"(?: (?:qui|que|qu'on|dont))?"
@@ -118,6 +120,11 @@ _HEDGED = re.compile(
 )
 # The writer's own equipment out of order, when something else is asked: the reason.
 _OURS = re.compile(r"\b(?:notre|nos|mon|ma|mes)\s+$")
+# "une remorque porte-canoës, la nôtre a un pneu à plat": a part of the writer's own
+_PART_OF_OURS = re.compile(
+    r"\b(?:la|le|les)\s+(?:notre|notres|mien|mienne|miens|miennes)\s+(?:a|ont|avait|avaient)"
+    r"\s+(?:un|une|des|deux|trois|\d+)?\s*$"
+)
 # "notre enrouleur est en panne", "notre ampli est réparé", "faire réparer notre enrouleur"
 _BROKEN = re.compile(
     r"\s+(?:(?:est|sont|etait|etaient)\s+(?:en panne|hs|cassee?s?|hors service|mort|morte?s?"
@@ -171,6 +178,8 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
             # "notre enrouleur a rendu l'âme : nous cherchons 2 lignes d'eau": why they
             # ask, not what (but "notre autolaveuse a lâché, qqn peut nous prêter la sienne")
             continue
+        if kept and _PART_OF_OURS.search(before):
+            continue  # "une remorque, la nôtre a un pneu à plat": why they ask
         if kept and _FOR_THE_PLACE.search(before) and _singular(word) in _PLACES:
             continue  # "2 frigos pour la buvette du triathlon": where they serve
         if _FALLEN.match(text, match.end):
