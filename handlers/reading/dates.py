@@ -706,7 +706,11 @@ _VAGUE_PERIOD = re.compile(
 # A month named right before days said without theirs, as in "la semaine d'août (du 2 au 6)".
 _MONTH_JUST_BEFORE = re.compile(rf"(?:\bde\s+|\bd'|\ben\s+)(?P<m>{_MONTH})\s*[(,:]\s*$")
 _FEAST_WORDS = ("paques", "pentecote", "ascension", "gras", "cendres", "careme", "rameaux", "saint")
-_FEAST_LED = re.compile(r"(?:(?P<until>jusqu'?\s?(?:a|au))|avant)\s+(?:la\s+|l')?$")
+_FEAST_LED = re.compile(
+    r"(?:(?P<until>jusqu'?\s?(?:a|au))|(?P<since>a partir d[ue]|des|depuis)|avant)\s+(?:la\s+|l')?$"
+)
+# "pendant le pont de l'Ascension et jusqu'à la Pentecôte": the days, then how long after
+_AND_UNTIL = re.compile(r"\s*,?\s*(?:et\s+|puis\s+)?$")
 
 
 # Words that every match of a pattern holds (one of them): see `_search`.
@@ -777,6 +781,7 @@ class DateFinder:
         self._within_week()
         found = sorted(self.found, key=lambda f: f.span.start)
         found = [self._until_after(found[i - 1], f) if i else f for i, f in enumerate(found)]
+        found = self._extended(found)
         found = self._unbracketed(found)
         found = [self._until_named(f) for f in found]
         return self._followed(found)
@@ -802,6 +807,25 @@ class DateFinder:
                 and finding.kind in ("point", "range") and last.start and finding.end
                 and last.end and finding.start and finding.start > last.end
                 and _THEN.fullmatch(self.folded, last.span.end, finding.span.start)
+            ):  # fmt: skip
+                merged[-1] = DateFinding(
+                    "range", last.start, finding.end, Span(last.span.start, finding.span.end)
+                )
+                continue
+            merged.append(finding)
+        return merged
+
+    def _extended(self, found: list[DateFinding]) -> list[DateFinding]:
+        """ "libres pendant le pont de l'Ascension et jusqu'à la Pentecôte": days of use, then
+        the day they last until, are one stretch."""
+        merged: list[DateFinding] = []
+        for finding in found:
+            last = merged[-1] if merged else None
+            if (
+                last is not None and last.kind in ("point", "range") and finding.kind == "until"
+                and last.start and last.end and finding.end and finding.end > last.end
+                and self.folded.startswith("jusqu", finding.span.start)
+                and _AND_UNTIL.fullmatch(self.folded, last.span.end, finding.span.start)
             ):  # fmt: skip
                 merged[-1] = DateFinding(
                     "range", last.start, finding.end, Span(last.span.start, finding.span.end)
@@ -1141,6 +1165,10 @@ class DateFinder:
         led = _FEAST_LED.search(self.folded, max(0, match.start() - 14), match.start())
         if led is not None and led.group("until"):
             self._add("until", None, end, (led.start(), match.end()))  # "jusqu'à Pâques"
+            return
+        if led is not None and led.group("since"):
+            # "à partir du pont de l'Ascension": from its first day
+            self._add("from", stretch.start, None, (led.start(), match.end()))
             return
         if led is not None:
             # a day, as "avant le 15 mai" is: the feast itself

@@ -645,6 +645,9 @@ _MAINTAINED = re.compile(
     r"(?:(?:en revanche|par contre|toutefois|cependant|bien)\s+)?(?:la|notre|nos|les|ma|mes)\s+"
     r"(?:demandes?|besoins?|reservations?)\b"
     r"|\b(?:la|notre|ma) (?:demande|reservation) (?:de [^.;!?]{0,60})?(?:est|reste) maintenue\b"
+    # "les 60 barrières restent demandées": kept beside what is withdrawn
+    r"|\b(?:reste|restent) (?:toujours |bien )?(?:demandee?s?|maintenue?s?|reservee?s?"
+    r"|d'actualite)\b"
 )
 # The verb alone, its object in the clause after it: "nous maintenons | en revanche la
 # demande de 40 tables".
