@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.reading.dates import _DAY_WORDS, _MONTH
+from handlers.reading.dates import _DAY_WORDS, _MONTH, DateFinding
 from handlers.reading.text import Span
 
 # Heads that name an event on their own, even without an article ("barnums fete musique").
@@ -386,3 +386,26 @@ def _as_written(original: str, start: int, end: int, proper_names: frozenset[str
 
 
 _INITIALS = re.compile(r"[A-Z][A-Z0-9]{1,5}")
+
+
+# The national days of remembrance, by (month, day): a request for one of them is for its
+# ceremony ("pour le 11/11, 40 chaises", "pr le 8 mai, besoin de 4 gerbes").
+_REMEMBRANCE = {
+    (3, 19): "19 mars", (5, 8): "8 mai", (6, 8): "8 juin", (6, 18): "18 juin",
+    (7, 14): "14 juillet", (9, 25): "25 septembre", (11, 11): "11 novembre",
+    (12, 5): "5 décembre",
+}  # fmt: skip
+# A day written with its month, in words or in figures ("le 11 nov", "le 11/11"), or by its
+# name ("l'Armistice"), not a bare "le 11".
+_WITH_MONTH = re.compile(r"[a-z]{3}|\d\s*/\s*\d")
+
+
+def remembrance_day(folded: str, dates: list[DateFinding]) -> tuple[str, Span] | None:
+    """The national day of remembrance a message's own single day is, named as people do."""
+    for date in dates:
+        if date.start is None or date.start != date.end:
+            continue
+        name = _REMEMBRANCE.get((date.start.month, date.start.day))
+        if name and _WITH_MONTH.search(folded, date.span.start, date.span.end):
+            return name, date.span
+    return None

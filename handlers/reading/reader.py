@@ -14,7 +14,7 @@ from handlers.reading.clauses import Layout, layout
 from handlers.reading.corrections import corrected_dates, corrected_items
 from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.doubts import Evidence, doubts
-from handlers.reading.events import event_before_date, find_event
+from handlers.reading.events import event_before_date, find_event, remembrance_day
 from handlers.reading.handover import mentions_handover, mentions_return
 from handlers.reading.intents import POSITIVE, VOLUNTEER, WHO_LENDS, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
@@ -497,6 +497,8 @@ class Reader:
         reading.intent = self._refine(
             reading.intent, seen.folded, scope.items, seen.dates, scope.buying
         )
+        if event is None and reading.intent is not Intent.UNKNOWN:
+            event = remembrance_day(seen.folded, seen.dates)  # "pour le 11/11, 40 chaises"
         # named even where nothing is asked: "la fête du nautisme est maintenue ?"
         if event is not None:
             reading.event, reading.spans["event"] = event[0], [event[1]]
