@@ -703,6 +703,11 @@ _VAGUE_PERIOD = re.compile(
     r"|\b(?:fetes?|animations?|illuminations?|repas|colis)\s+de\s+(?=fin))"
     r"(?P<named>toussaint|noel|paques|fin\s+d'annee)\b"
 )
+# Two numbered weeks: "semaines 42 et 43", "sem. 9-10", "semaines 22 à 24".
+_WEEKS = re.compile(
+    r"(?<![a-z0-9])sem(?:aines|\.)?\s?n?°?s?\s?(?P<a>[1-9]|[1-4]\d|5[0-3])\s*(?:et|a|au|-|/|&)\s*"
+    r"(?:la\s+)?(?:sem(?:aine|\.)?\s?)?(?P<b>[1-9]|[1-4]\d|5[0-3])\b(?!\s*(?:[/.-]\s?\d|h\b))"
+)
 # A month named right before days said without theirs, as in "la semaine d'août (du 2 au 6)".
 _MONTH_JUST_BEFORE = re.compile(rf"(?:\bde\s+|\bd'|\ben\s+)(?P<m>{_MONTH})\s*[(,:]\s*$")
 _FEAST_WORDS = ("paques", "pentecote", "ascension", "gras", "cendres", "careme", "rameaux", "saint")
@@ -741,6 +746,8 @@ class DateFinder:
             self._taken[match.start("named") : match.end()] = b"\x01" * (
                 match.end() - match.start("named")
             )
+        for match in _search(_WEEKS, folded, windows, ("sem",)):
+            self._weeks(match)
         # read before the months it names make a range of their own
         for match in _search(_WEEKLY_IN, folded, windows, ("tous les", "chaque")):
             self._weekly_in(match)
@@ -814,6 +821,19 @@ class DateFinder:
                 continue
             merged.append(finding)
         return merged
+
+    def _weeks(self, match: re.Match[str]) -> None:
+        """ "semaines 42 et 43", "sem. 9-10": from the first week's Monday to the last's
+        working days, in the first week's year."""
+        first = _numbered_week(self.today, int(match.group("a")))
+        if first is None or not self._free(match.span()):
+            return
+        try:
+            monday = dt.date.fromisocalendar(first.start.isocalendar().year, int(match["b"]), 1)
+        except ValueError:
+            return
+        if monday > first.start:
+            self._add("range", first.start, monday + dt.timedelta(days=WORKING_WEEK), match.span())
 
     def _extended(self, found: list[DateFinding]) -> list[DateFinding]:
         """ "libres pendant le pont de l'Ascension et jusqu'à la Pentecôte": days of use, then

@@ -73,9 +73,10 @@ CANCEL = _words(
     r"(?:ne|n') (?:pouvons|pourrons|pourra|peut|pourront|peuvent) plus (?:vous |les |le |la )?"
     r"preter",
     r"(?:est|sont) (?:desormais |finalement )?retire",
+    # (not "ils ne sont plus dispo avant fin avril": lent until then)
     r"(?:n'est|ne sont|n'etait|ne seront|ne sera) plus"
-    r" (?:disponibles?|dispos?|a disposition|pretables?)",
-    r"plus dispo",
+    r" (?:disponibles?|dispos?|a disposition|pretables?)" + _NOT_UNTIL,
+    r"plus dispo" + _NOT_UNTIL,
     r"(?:c'est|c|ce n'est|c'est donc) plus la peine",
     r"oubli(?:ez|e|er|ons) (?:ma|notre|la|nos|mes|les|cette) (?:\w+ )?demande",
     # "oubliez les 2 fourgons", "oubliez la commande de radios": what was asked, dropped

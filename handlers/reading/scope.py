@@ -540,8 +540,16 @@ def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> 
             i for i in items[index + 1 :]
             if i.quantity is not None and (family is None or i.item_id is None)
         ]  # fmt: skip
+        # "achat groupé de drapeaux ? … 10 drapeaux tricolores et 4 drapeaux européens": the
+        # kinds of it counted after it
+        kind_of = f"{item.item_id}-" if item.item_id else None
+        kinds = [
+            i for i in items[index + 1 :]
+            if kind_of and i.quantity is not None and (i.item_id or "").startswith(kind_of)
+        ]  # fmt: skip
         if item.quantity is None and (
-            len(counted) >= 2
+            bool(kinds)
+            or len(counted) >= 2
             or len(listed) >= 2
             or (introduces and len(rows) >= 2)
             or (named and (counted or unplaced))
