@@ -196,11 +196,12 @@ _WORD_START = r"(?<![a-z0-9])"
 _ONE_RE = re.compile(rf"{_WORD_START}{_GUARDED_ONE}")
 
 _RANGE = re.compile(
-    rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*(?:le\s+)?(?P<a>{_GUARDED_ONE})"
+    # (and a form's "Du : 01/03/2027 / Au : 31/03/2027")
+    rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*:?\s*(?:le\s+)?(?P<a>{_GUARDED_ONE})"
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
     # "du lundi 5 juillet (vidage) au vendredi 27 août (réinstallation)": a stage's name
     r"(?:\s*\([a-z' -]{1,30}\))?"
-    r"\s*(?:au|a|et|ou|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en)\s*"
+    r"\s*(?:au|a|et|ou|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en|au\s*:)\s*"
     r"(?:le\s+|(?:la\s+)?fin\s+(?:de\s+|d')?|en\s+)?"
     rf"(?P<b>{_GUARDED_ONE})"
 )
@@ -703,6 +704,12 @@ _VAGUE_PERIOD = re.compile(
     r"|\b(?:fetes?|animations?|illuminations?|repas|colis)\s+de\s+(?=fin))"
     r"(?P<named>toussaint|noel|paques|fin\s+d'annee)\b"
 )
+_COLUMNS_REACH = 92  # days: a loan's, not two dates of a schedule a season apart
+# A pasted table's "Du" and "Au" columns: "Barnums 3x3 | 3 | 25/09 | 26/09".
+_COLUMNS = re.compile(
+    r"(?<![\d/])(?P<a>\d{1,2}/\d{1,2}(?:/\d{2,4})?)[ \t]*[|;\t][ \t]*"
+    r"(?P<b>\d{1,2}/\d{1,2}(?:/\d{2,4})?)(?![\d/])"
+)
 # Two numbered weeks: "semaines 42 et 43", "sem. 9-10", "semaines 22 à 24".
 _WEEKS = re.compile(
     r"(?<![a-z0-9])sem(?:aines|\.)?\s?n?°?s?\s?(?P<a>[1-9]|[1-4]\d|5[0-3])\s*(?:et|a|au|-|/|&)\s*"
@@ -748,6 +755,8 @@ class DateFinder:
             )
         for match in _search(_WEEKS, folded, windows, ("sem",)):
             self._weeks(match)
+        for match in _search(_COLUMNS, folded, windows, ("/",)):
+            self._columns(match)
         # read before the months it names make a range of their own
         for match in _search(_WEEKLY_IN, folded, windows, ("tous les", "chaque")):
             self._weekly_in(match)
@@ -821,6 +830,14 @@ class DateFinder:
                 continue
             merged.append(finding)
         return merged
+
+    def _columns(self, match: re.Match[str]) -> None:
+        """A table row's first and last days, side by side in their columns."""
+        first, last = resolve(match["a"], self.today), resolve(match["b"], self.today)
+        if first is None or last is None or not self._free(match.span()):
+            return
+        if first.start <= last.end and (last.end - first.start).days <= _COLUMNS_REACH:
+            self._add("range", first.start, last.end, match.span())
 
     def _weeks(self, match: re.Match[str]) -> None:
         """ "semaines 42 et 43", "sem. 9-10": from the first week's Monday to the last's

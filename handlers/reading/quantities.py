@@ -46,10 +46,14 @@ _BEFORE = re.compile(
     rf"|\b{_ADJECTIVE}\b|\b[a-z]{{3,}}[ \t]+(?:de[ \t]+)?type\b"
     # "2 blocs sanitaires", "4 ensembles brasserie": what the item comes as
     r"|\b(?:blocs?|modules?|unites?|pieces?|ensembles?|paires?|kits?)\b"
+    r"|[|;]"  # a pasted table's row, its count first: "8 | barnums 3x6"
     r")*\Z"  # "80\ntables": two rows
 )
-# After an item: "x 50", ": 50", "(50)", "= 50", "- 50".
-_AFTER = re.compile(r"^[ \t]*(?:[x*:=(-]|\bx\b)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$")
+# After an item: "x 50", ": 50", "(50)", "= 50", "- 50"; a pasted table's next column
+# ("Tables pliantes ; 20 ; 12/06", "Barrières Vauban | 80"), dot leaders ("Tables ..... 12").
+_AFTER = re.compile(
+    r"^[ \t]*(?:[x*:=(;|-]|\bx\b|\.{2,}|…+)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$"
+)
 # An item's words, then its count in brackets: "sapins artificiels (4)".
 _BRACKET_AFTER_WORDS = re.compile(r"^(?:[ \t]+(?:pour[ \t]+)?[a-z'-]{3,}){1,2}[ \t]*\([ \t]*$")
 _BRACKET_ENDS = re.compile(rf"[ \t]*(?:(?P<unit>{_UNIT})[ \t]*)?\)")
