@@ -18,7 +18,8 @@ _HEADER = re.compile(r"\A[ \t]*(?P<line>[^\n]{1,150})\n[ \t]*\n(?=\s*\S)")
 # an abbreviation ("un podium (env. 6x4 m) et deux barnums", "réf. 1234", "Mme Le Gall").
 _ABBREVIATIONS = "env ref refs tel cf ex approx qte art mme mr dr st ste av bd vs".split()
 _SENTENCE_END = re.compile(
-    r"(?=[\n.!?])(?:\n|[.!?]+"
+    # (not a row's dot leaders: "Tables brasserie.......... 12")
+    r"(?=[\n.!?])(?!\.{4,}[ \t]*\d)(?<!\.\.)(?:\n|[.!?]+"
     + "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)
     + r"(?=[\s\"')]|$)|\.\.\.)"
 )
@@ -36,6 +37,7 @@ _CLAUSE_BREAK = re.compile(
 )
 # A line of a list: "- 3 barnums", "• 2 tables", "1) 40 chaises", "a. ...".
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*•·–>+]|\d{1,2}[.)]|[a-h][.)])\s+")
+_TABLE_ROW = re.compile(r"^[ \t]*[a-z][^\n;|\t]{1,60}?(?:[ \t]*[;|\t][ \t]*|\.{4,}[ \t]*)\d")
 _CONTINUES = re.compile(
     r"^\s*(?:et|ainsi que|plus|\+|aussi|egalement|de meme|idem|ou|voire|avec)\b", re.I
 )
@@ -99,7 +101,10 @@ def layout(folded: str, *, subject: bool = True) -> Layout:
             end += 1  # a question keeps its mark: it asks
         piece = folded[position:end]
         if piece.strip():
-            marker = bool(_LIST_LINE.match(piece))
+            # a pasted table's row is a line of a list: "Pieds réglables ; 64"
+            marker = bool(_LIST_LINE.match(piece)) or (
+                _starts_line(folded, position) and _TABLE_ROW.match(piece) is not None
+            )
             # A line without a marker continues a list only if the list has none (a table).
             listed = marker or (introduced and _starts_line(folded, position) and not marked)
             marked = marker or (marked and listed)

@@ -692,6 +692,14 @@ def unknown_items(
             continue
         if _THRESHOLD.search(text, max(0, number.start - 16), number.start):
             continue  # "une remise à partir de 16 plots": a threshold, not a count
+        if _TOTAL.match(text, text.rfind("\n", 0, number.start) + 1, number.start):
+            continue  # "TOTAL ....... 36 éléments": the sum of the rows above
+        row = _row_label(text, number, taken)
+        if row is not None:
+            # "Pieds réglables ; 64", "Compostière | 3": a table's row the catalogue does not know
+            label = " ".join(original[row[0] : row[1]].split())
+            items.append(FoundItem(None, label, number.value, None, Span(row[0], number.end)))
+            continue
         phrase = _phrase(text, number.end, taken, counted=True)
         listed = number.article and _LISTED.search(text[: number.start])
         if phrase is not None and (not number.article or listed):
@@ -741,8 +749,46 @@ def unknown_items(
     return _counted_elsewhere(items)
 
 
+# A pasted table's or list's row, its label then its count: "Pieds réglables ; 64",
+# "- Compostière | 3", "Bancs brasserie ....... 24".
+_ROW = re.compile(
+    r"(?:^|\n)[ \t]*(?:[-•*>][ \t]*)?(?P<label>[a-z][a-z' -]{2,40}?)[ \t]*(?:[;|\t]|\.{2,}|…+)"
+    r"[ \t]*$"
+)
+_SITES = frozenset(
+    """
+    complexe parking ecole salle gymnase stade site batiment eglise place rue quartier parc
+    port plage centre maison espace cimetiere creche restaurant cantine bourg hameau
+    """.split()
+)
+# The labels of a table's columns and a form's fields, never items.
+_FIELDS = frozenset(
+    """
+    qte quantite quantites total totaux date dates du au ref reference references commune tel
+    telephone contact lieu adresse nombre nb participants convives budget prix montant delai
+    etat remarque remarques designation materiel article articles unite duree horaire horaires
+    """.split()
+)
+
+
+def _row_label(text: str, number: Number, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The label a count closes in a table's row, where the catalogue names nothing there."""
+    line_start = text.rfind("\n", 0, number.start) + 1
+    row = _ROW.search(text, max(0, line_start - 1), number.start)
+    if row is None or row.end() != number.start:
+        return None
+    start, end = row.span("label")
+    words = text[start:end].split()
+    if not words or words[0] in _FIELDS or words[0] in _NOT_ITEMS or words[0] in _SITES:
+        return None  # "Complexe sportif | 3": where the items above go, not another item
+    if any(start < t_end and t_start < number.start for t_start, t_end in taken):
+        return None  # a catalogue item is named on the row
+    return start, start + len(text[start:end].rstrip(" -"))
+
+
 # What names an item rather than measuring it: "kit de badminton", "jeu de cellules".
 _NAMING_UNITS = frozenset("kit kits jeu jeux sac sacs malle malles coffret coffrets".split())
+_TOTAL = re.compile(r"[ \t]*(?:[-•*][ \t]*)?(?:total|sous-total|somme)\b")
 # A count that is a threshold: "à partir de 16 plots", "au-delà de 20".
 _THRESHOLD = re.compile(r"\b(?:a partir de|au-dela de|au dela de)\s*$")
 # Words for a whole kind of things, which the message then details: "du mobilier
