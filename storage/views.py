@@ -412,6 +412,14 @@ def _declared(model: type[Need] | type[Offer] | type[Event]) -> Any:
     return func.coalesce(InboundMessage.received_at, model.created_at, type_=UTCDateTime())
 
 
+async def _columns(session: AsyncSession, query: Any) -> Any:
+    """The rows of a column query, read on the session's connection: the ORM's handling of
+    a result adds nothing to plain columns but its cost, about 20 ms on 10,000 needs.
+    What the session holds unwritten is flushed first, as its own execute would."""
+    await session.flush()
+    return await (await session.connection()).execute(query)
+
+
 def _in_territory(column: Any, territory: Scope) -> Any:
     return column.in_(select(Commune.insee).where(Commune.territory_id == territory.id))
 
@@ -455,7 +463,7 @@ async def needs(
     communes = territory.communes
     # Unpacked, not read by name: ten times quicker per row, a third of the whole on 10,000.
     for (need_id, insee, kind, item_id, item_label, quantity, unit, start, end, deadline,
-         status, declared, reason) in await session.execute(query.order_by(Need.id)):  # fmt: skip
+         status, declared, reason) in await _columns(session, query.order_by(Need.id)):  # fmt: skip
         item = items.get(item_id) if item_id else None
         rows.append(
             NeedRow(
