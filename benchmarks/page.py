@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import statistics
 import subprocess
@@ -147,15 +146,13 @@ async def measure(url: str, runs: int) -> dict[str, Any]:
             await csv()
             page, search, proposal, theirs = [], [], [], []
             size = 0
+            # No collection forced between the fetches, out of their time: as in the
+            # service, each pays its share of the collector's passes.
             for _ in range(runs):
-                gc.collect()
                 spent, size = await fetch()
                 page.append(spent)
-                gc.collect()
                 search.append((await fetch(SEARCH))[0])
-                gc.collect()
                 proposal.append((await fetch(path=answers))[0])
-                gc.collect()
                 theirs.append(await csv())
     finally:
         await engine.dispose()
