@@ -101,9 +101,10 @@ def templates() -> Environment:
 def _settle() -> None:
     """Once per process, when the page is first served: what lives by then (modules, the
     store's engine and mappings, the catalogue) lives as long as the process, so the
-    collector's full passes stop walking it again. One such pass came once a page of a
-    territory of 10,000 needs, and walked about 190,000 objects: 100 ms and more of the
-    page's 300 (docs/measures.md)."""
+    collector's full passes stop walking it. One came every page or every few pages of a
+    territory of 10,000 needs and walked about 190,000 objects, 110 to 150 ms each
+    (docs/measures.md). What is frozen and later dropped in a cycle is never freed: by
+    then, only what the process keeps."""
     gc.collect()
     gc.freeze()
 
