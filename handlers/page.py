@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from heapq import nsmallest
 from itertools import groupby
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -148,18 +149,18 @@ async def page(
     summary = await summary_of(session, scope, items, now, config or DigestConfig())
     today = summary.today
     joinable = _joinable(summary, items)
+    live = [n for family in summary.families for n in family.needs if needs.keeps(n)]
+    kept = len(live)
+    if kept > SHOWN:
+        first = nsmallest(SHOWN, live, key=lambda n: (n.due or dt.date.max, n.id))
+        chosen = {n.id for n in first}
+        live = [n for n in live if n.id in chosen]
+    # Only the needs listed say the group order they could join (a copy each).
     live = [
         replace(n, progress=f"peut rejoindre le groupement n° {joinable[n.id]}")
         if n.id in joinable else n
-        for family in summary.families
-        for n in family.needs
-        if needs.keeps(n)
+        for n in live
     ]  # fmt: skip
-    kept = len(live)
-    if kept > SHOWN:
-        first = sorted(live, key=lambda n: (n.due or dt.date.max, n.id))[:SHOWN]
-        chosen = {n.id for n in first}
-        live = [n for n in live if n.id in chosen]
     grouped = [(label, list(rows)) for label, rows in groupby(live, lambda n: n.family)]
     proposals = summary.proposals
     found: list[Available] = []

@@ -18,20 +18,31 @@ VALUE_SPACE = 110
 
 @dataclass(frozen=True)
 class Bar:
+    """One bar, its place written as the SVG takes it (to a tenth of a unit)."""
+
     series: int
-    x: float
-    y: float
-    width: float
+    x: str
+    y: str
+    width: str
     value: float
     text: str
 
 
 @dataclass(frozen=True)
 class Row:
+    """One row: its label's baseline, its bars, and where its figures are written."""
+
     label: str
-    y: float
+    label_y: float
     values: tuple[str, ...]
     bars: tuple[Bar, ...]
+    # Where the figures, "12 / 3", are written: after the last bar.
+    value_x: str
+    value_y: str
+
+    @property
+    def figures(self) -> str:
+        return " / ".join(self.values)
 
 
 @dataclass(frozen=True)
@@ -44,8 +55,13 @@ class Chart:
     height: int
 
 
+def _tenth(number: float) -> str:
+    return f"{number:.1f}"
+
+
 def bars(data: ChartData) -> Chart:
-    """The bars of a chart's rows, scaled to the largest value (or largest sum, stacked)."""
+    """The bars of a chart's rows, scaled to the largest value (or largest sum, stacked),
+    their places written once here: a chart may have a thousand rows (one a peak)."""
     stacked, series = data.stacked, data.series
     top = max((sum(r.values) if stacked else max(r.values, default=0) for r in data.rows),
               default=0.0) or 1.0  # fmt: skip
@@ -55,12 +71,16 @@ def bars(data: ChartData) -> Chart:
         y = index * per_row + ROW_GAP / 2
         placed = []
         x = float(LABEL_WIDTH)
+        end = top_y = 0.0
         for number, value in enumerate(row.values):
             width = BAR_SPACE * value / top
             top_y = y if stacked else y + number * BAR_HEIGHT
-            placed.append(Bar(number, x, top_y, width, value, row.shown[number]))
+            end = x + width
+            placed.append(Bar(number, _tenth(x), _tenth(top_y), _tenth(width), value,
+                              row.shown[number]))  # fmt: skip
             if stacked:
                 x += width
-        drawn.append(Row(row.label, y, row.shown, tuple(placed)))
+        drawn.append(Row(row.label, y + 10, row.shown, tuple(placed), _tenth(end + 4),
+                         _tenth(top_y + 10)))  # fmt: skip
     return Chart(data, tuple(drawn), LABEL_WIDTH + BAR_SPACE + VALUE_SPACE,
                  int(len(data.rows) * per_row + ROW_GAP))  # fmt: skip
