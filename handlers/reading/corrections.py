@@ -34,6 +34,8 @@ _MARKER = re.compile(
 _MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais dire",
                  "je rectifie", "je plaisante", "je rigole", "je blague", "en fait",
                  "blague a part", "treve de plaisanterie")  # fmt: skip
+# Between a correction and what replaces it: a few words, no figure.
+_NOTHING_SAID = re.compile(r"[^\d.!?\n]{0,30}")
 # How close the replacement must follow the correction.
 _REACH = 45
 
@@ -102,6 +104,9 @@ def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:
             continue
         if any(
             marker.end() <= other.span.start <= marker.end() + _REACH
+            # the date said instead comes first after the correction, not after a count
+            # corrected in its place ("pour le 11/11... enfin 40 pile. Retrait le 10")
+            and _NOTHING_SAID.fullmatch(folded, marker.end(), other.span.start)
             for other in dates[index + 1 :]
         ):
             dropped.add(index)

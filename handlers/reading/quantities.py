@@ -106,7 +106,8 @@ _NOT_ITEMS = frozenset(
     rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
     machine machines appareil appareils truc trucs engin engins outil outils deliberation
     formulaire photo photos attestation attestations document documents dossier dossiers
-    ecole ecoles chacun chacune unite complement complements celui celle ceux celles sien sienne
+    ecole ecoles chacun chacune chaque unite complement complements celui celle ceux celles
+    sien sienne
     siens siennes leur leurs groupement
     groupements achat
     achats commande commandes saison saisons edition editions annee annees fois etape etapes
@@ -1090,3 +1091,25 @@ def bounded_counts(
         counted[index] = replace(item, quantity=number.value)
         used.add(number.start)
     return counted
+
+
+# One count for every item named before it: "des tables et des bancs, une trentaine de
+# chaque", "4 tables et 4 bancs" said as "tables et bancs, 4 chacun".
+_EACH = re.compile(
+    r"[ \t]+(?:de[ \t]+chaque|de[ \t]+chacun(?:e|s)?|chacun(?:e|s)?|pour[ \t]+chacun(?:e)?)\b"
+)
+
+
+def each_counts(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str
+) -> list[FoundItem]:
+    """Items named without counts, then one count said for each of them."""
+    for number in found:
+        if number.start in used or not _EACH.match(text, number.end):
+            continue
+        before = [i for i in items if i.span.end <= number.start]
+        if len(before) < 2 or any(i.quantity is not None for i in before):
+            continue
+        used.add(number.start)
+        return [replace(i, quantity=number.value) if i in before else i for i in items]
+    return items

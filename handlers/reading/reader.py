@@ -28,6 +28,7 @@ from handlers.reading.quantities import (
     attach_quantities,
     bounded_counts,
     bulk_counts,
+    each_counts,
     lone_counts,
     own_count,
     part_counts,
@@ -262,7 +263,7 @@ def _season(dates: list[DateFinding], folded: str) -> list[DateFinding]:
 
 
 _SAVE = re.compile(
-    r"\b(?:sauf|excepte|hormis|hors|a l'exception)\s+(?:(?:le|les|du|des|de)\s+)?"
+    r"\b(?:sauf|excepte|hormis|hors|a l'exception)\s+(?:(?:le|les|du|des|de|en)\s+)?"
     # "(hors week-end du 15 mai)", "sauf la semaine du 14"
     r"(?:(?:week[\s-]?ends?|we|semaine)\s+)?(?:le|la|les|l'|du|autour du|pendant|entre)?\s*$"
     # "nos chalets ne sont utilisés que le premier week-end de décembre": the owner's days
@@ -457,6 +458,7 @@ class Reader:
         found = table_counts(found, counted, used)
         found = part_counts(found, counted)
         found = bounded_counts(found, found_numbers, used, counted)
+        found = each_counts(found, found_numbers, used, counted)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
         found = bulk_counts(found, found_numbers, used, counted, self._unit_of)
         found = corrected_items(found, found_numbers, counted)
