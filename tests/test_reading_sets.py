@@ -138,6 +138,17 @@ FLOORS = {
     "set-cl.jsonl": (0.72, 0.87, 0.10),
     "set-cm.jsonl": (0.68, 0.82, 0.30),
     "set-cn.jsonl": (0.71, 0.87, 0.28),
+    # CO to CV: scored blind at the start of rounds 43 and 44 (their "à partir du" and
+    # "jusqu'à" dates aligned with the conventions above, as their "note" says); CO, CR
+    # used for round 43, CS, CT for round 44; CP, CQ measured round 43, CU, CV round 44
+    "set-co.jsonl": (0.78, 0.93, 0.18),
+    "set-cp.jsonl": (0.85, 0.92, 0.07),
+    "set-cq.jsonl": (0.88, 0.94, 0.09),
+    "set-cr.jsonl": (0.85, 0.93, 0.17),
+    "set-cs.jsonl": (0.73, 0.86, 0.25),
+    "set-ct.jsonl": (0.86, 0.89, 0.10),
+    "set-cu.jsonl": (0.68, 0.85, 0.18),
+    "set-cv.jsonl": (0.78, 0.89, 0.19),
 }
 
 
