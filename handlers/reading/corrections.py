@@ -22,6 +22,9 @@ _MARKER = re.compile(
     # number or another item correct what came before
     # (or a question put to oneself: "30 packs d'eau ? non, 30 poubelles")
     r"(?:(?:(?<=[.…?])|(?<=[.…?][ \t]))non(?=[ \t,]+(?:\d|(?:ses|nos|les|des|du|leurs|plutot)\b))"
+    # dictated: "trois tonnes non pardon quatre tonnes", "cent cinquante chaises non deux cents"
+    r"|(?<=[a-z] )non(?=[ \t,]+(?:pardon[ \t,]+)?(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix"
+    r"|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|mille)\b)"
     r"|(?:non[ \t,]+)?(?:je plaisante|je rigole|je blague|en fait)"
     # "des luges ? lol non sérieux on cherche un vidéoprojecteur": a joke, then the request
     r"|non[ \t,]+(?:serieux|serieusement|plus serieusement)|blague a part|treve de plaisanterie"
@@ -122,8 +125,10 @@ def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) 
     recounted: dict[int, int] = {}
     for index, item in enumerate(ordered):
         marker = _marker_after(folded, item.span.end, words=2)
-        if marker is None:
-            continue
+        if marker is None or any(
+            item.span.end <= other.span.start < marker.start() for other in ordered
+        ):
+            continue  # "40 tables 80 bancs non pardon 60 bancs": the bancs are corrected
         after = [
             i for i in range(index + 1, len(ordered))
             if marker.end() <= ordered[i].span.start <= marker.end() + _REACH

@@ -304,7 +304,8 @@ _PART_OF_MONTH = re.compile(
     rf"(?:(debut|fin|mi|courant) ?-? ?(?:du mois )?(?:de |d')?)?"
     rf"(?:mois (?:de |d'))?({_MONTH})(?: (20\d{{2}}))?"
 )
-_WEEKDAY_WITH = re.compile(rf"({_WD})(?: ({_WD_MODIFIERS}))?(?: ([0-3]?\d))?")
+# "jeudi 15", "dimanche dix", "vendredi vingt-huit" (a day said, then dictated)
+_WEEKDAY_WITH = re.compile(rf"({_WD})(?: ({_WD_MODIFIERS}))?(?: ([0-3]?\d|{_DAY_WORDS}))?")
 _NEXT_DAYS = re.compile(rf"({_NUMS}) prochains jours")
 _FORTNIGHT = re.compile(
     rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})"
@@ -348,8 +349,9 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
     if m := _WEEKDAY_WITH.fullmatch(t):
         day = _weekday(today, WEEKDAYS[m.group(1)], m.group(2) or "")
         if m.group(3):  # "jeudi 15": the next Thursday the 15th
+            number = day_value(m.group(3))
             for _ in range(60):
-                if day.day == int(m.group(3)):
+                if day.day == number:
                     break
                 day += dt.timedelta(days=7)
             else:

@@ -646,6 +646,8 @@ _MAINTAINED = re.compile(
     r"(?:(?:en revanche|par contre|toutefois|cependant|bien)\s+)?(?:la|notre|nos|les|ma|mes)\s+"
     r"(?:demandes?|besoins?|reservations?)\b"
     r"|\b(?:la|notre|ma) (?:demande|reservation) (?:de [^.;!?]{0,60})?(?:est|reste) maintenue\b"
+    # "on annule les projecteurs mais on garde la machine à fumée"
+    r"|\b(?:on|nous) (?:garde|gardons|conserve|conservons) (?:la|le|les|l'|nos|notre|quand meme)\b"
     # "les 60 barrières restent demandées": kept beside what is withdrawn
     r"|\b(?:reste|restent) (?:toujours |bien )?(?:demandee?s?|maintenue?s?|reservee?s?"
     r"|d'actualite)\b"

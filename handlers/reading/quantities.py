@@ -573,7 +573,9 @@ _OWN_COUNT = re.compile(
     # what they keep is not what they take: "nous en gardons 2 pour la kermesse"
     r"(?!(?:avons|ai|a|avions|possedons|avait|gardons|garde|garderons|gardera|conservons"
     r"|conserve)\b)"
-    rf"(?:[a-z]{{2,}}\s+){{1,2}}?(?:environ\s+)?(?P<n>\d{{1,3}}(?: \d{{3}})+|\d{{1,5}}|{_SMALL})\b"
+    rf"(?:[a-z]{{2,}}\s+){{1,2}}?(?:environ\s+)?"
+    # "on en prendrait deux mille", "deux cents"
+    rf"(?P<n>\d{{1,3}}(?: \d{{3}})+|\d{{1,5}}|(?:{_SMALL})(?:[ -](?:cents?|mille))?)\b"
     r"|\b[a-z][a-z-]{3,}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
     # (not the 3 of "12 m3 pour nous")
     r"|(?<![\w,.])(?P<o>\d{1,5})\s+(?:[a-z'-]+\s+){0,3}?pour (?:nous|notre part|notre commune)\b"
@@ -596,8 +598,11 @@ def own_count(item: FoundItem, text: str) -> FoundItem:
         after = re.match(r"(?:\s*(?:-|a|ou)\s*\d+)?\s*([a-z]+)", text[found.end(group) :][:24])
         word = after.group(1) if after else ""
         if found.start() >= item.span.start and word not in _NOT_ITEMS:
-            written = found.group(group).replace(" ", "")
-            counts.append(int(written) if written.isdigit() else text2num(written, "fr"))
+            written = found.group(group)
+            digits = written.replace(" ", "")  # "3 000"
+            counts.append(
+                int(digits) if digits.isdigit() else text2num(written.replace("-", " "), "fr")
+            )
     return replace(item, quantity=counts[-1]) if counts and counts[-1] > 0 else item
 
 
@@ -702,6 +707,8 @@ def unknown_items(
             items.append(FoundItem(None, label, number.value, None, Span(row[0], number.end)))
             continue
         phrase = _phrase(text, number.end, taken, counted=True)
+        if phrase is not None and text[phrase[0] : phrase[1]].split()[0] in _SPOKEN_MARKS:
+            continue  # dictated: "trois mètres sur trois point le lundi"
         listed = number.article and _LISTED.search(text[: number.start])
         if phrase is not None and (not number.article or listed):
             measure = _MEASURE.match(text, number.end)
@@ -789,6 +796,8 @@ def _row_label(text: str, number: Number, taken: list[tuple[int, int]]) -> tuple
 
 # What names an item rather than measuring it: "kit de badminton", "jeu de cellules".
 _NAMING_UNITS = frozenset("kit kits jeu jeux sac sacs malle malles coffret coffrets".split())
+# Punctuation said aloud and written out by a phone's dictation.
+_SPOKEN_MARKS = frozenset({"point", "virgule"})
 _TOTAL = re.compile(r"[ \t]*(?:[-•*][ \t]*)?(?:total|sous-total|somme)\b")
 # A count that is a threshold: "à partir de 16 plots", "au-delà de 20".
 _THRESHOLD = re.compile(r"\b(?:a partir de|au-dela de|au dela de)\s*$")

@@ -117,7 +117,8 @@ _SPEAKS = re.compile(
     r"|organisent|proposent|disposent|ont besoin|auraient besoin|pretent|peuvent preter"
     r"|annule|confirme|retire|reserve"
     # "Inzinzac-Lochrist a 200 gobelets à prêter", "Pont-Scorff prend 20 kg"
-    r"|(?<!\ben )(?<!\bon )(?<!\bnous )(?<!\by )a[ \t]+\d+"
+    r"|(?<!\ben )(?<!\bon )(?<!\bnous )(?<!\by )a[ \t]+(?:\d+|deux|trois|quatre|cinq|six|sept|huit"
+    r"|neuf|dix|douze|quinze|vingt|trente|quarante|cinquante|cent)\b"
     r"|met[ \t]+a[ \t]+dispo|prend|prendra|prendrait|participe|commande)\b"
 )
 
