@@ -299,6 +299,8 @@ PURCHASE = _words(
     r"(?:a livrer|livree?s?|livraison) (?:avant|pour|d'ici|au plus tard|souhaitee|imperative)",
     r"(?:nous )?(?:grouper|regrouper|regroupe|regroupons)\b",
     r"achat commun",
+    # "y a-t-il un marché groupé carburant en cours ?"
+    r"marches? (?:groupes?|publics? commun|en commun|mutualises?)\b",
     r"group (?:purchase|buy|order)",
     # joining an order: "Mettez Locmiquélic pour 4 pneus", "comptez-nous pour 200 litres"
     r"(?:mettez|comptez|inscrivez|ajoutez|rajoutez)[- ](?:nous|moi|[a-z][a-z-]+) pour"

@@ -43,6 +43,8 @@ _INCIDENTAL = re.compile(
     r"|carener|gonfler|hisser|remorquer|rapatrier|relever|ranger|laver|poncer|peindre"
     r"|repeindre|vider|sortir|mettre a l'eau)"
     r"|\bdans\s+(?:l'|la|le|les)"
+    # how things travel: "livraison par camion-grue"
+    r"|\b(?:livraison|livree?s?|livres|acheminee?s?|transportee?s?|deposee?s?)\s+(?:par|en)\s+"
     r"|\bcompatibles?\s+avec|\bsans|\bhors"
     r"|\bau lieu\s+(?:de|d'|des|du)|\bplutot que|\ben plus\s+(?:de|d'|des|du)"
     r"|\b(?:entreprise|societe|prestataire|fournisseur|installateur|loueur|technicien|agent|equipe"
@@ -132,8 +134,10 @@ _BROKEN = re.compile(
 )
 _MENDED = re.compile(r"\breparer\s+(?:notre|nos|mon|ma|mes)\s+$")
 # Equipment that is also a place things serve: "pour la buvette", "pour la scène".
-_FOR_THE_PLACE = re.compile(r"\b(?:pour|pr)\s+(?:la|le|l'|les|notre|nos|sa|son)\s*$")
+_FOR_THE_PLACE = re.compile(r"\b(?:pour|pr)\s+(?:la|le|l'|les|notre|nos|sa|son)\s*(?:\d+\s+)?$")
 _PLACES = frozenset({"buvette", "bar", "scene", "cuisine", "tribune", "stand", "accueil"})
+_TRAVELLING = re.compile(r"\b(?:a|en)\s+$")
+_MEANS_OF_TRAVEL = frozenset({"velo", "moto", "bus", "car", "bateau", "voiture", "trottinette"})
 
 _FALLEN = re.compile(
     r"s?\s+(?:tombee?s?|couchee?s?|en travers|arrachee?s?|pliee?s?|sur la (?:ligne|toiture)"
@@ -180,7 +184,12 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
             continue
         if kept and _PART_OF_OURS.search(before):
             continue  # "une remorque, la nôtre a un pneu à plat": why they ask
-        if kept and _FOR_THE_PLACE.search(before) and _singular(word) in _PLACES:
+        if _TRAVELLING.search(before) and _singular(word) in _MEANS_OF_TRAVEL:
+            continue  # "le Tro Bubry à vélo": how people go, not what is asked
+        if (
+            (kept or others or word.endswith("s"))
+            and _FOR_THE_PLACE.search(before) and _singular(word) in _PLACES
+        ):  # fmt: skip
             continue  # "2 frigos pour la buvette du triathlon": where they serve
         if _FALLEN.match(text, match.end):
             continue  # "arbre sur la ligne", "arbre tombé": the incident, not what is asked

@@ -131,7 +131,8 @@ def _speaks(region: str, start: int, before: str) -> bool:
 
 # "la mairie de Caudan nous prête le sien": the lender, not the writer.
 _LENDS_US = re.compile(
-    r"[ \t,]*(?:nous|me|m') (?:prete|pretera|a prete|depanne|a depanne|fournit|fournira|donne"
+    r"[ \t,]*(?:nous|me|m') (?:les |le |la |l'|en )?(?:prete|pretera|a prete|depanne|a depanne"
+    r"|fournit|fournira|donne"
     r"|passe|passera)\b"
 )
 # Asked in the third person: "la commune de Guidel pourrait nous prêter…", "la commune de
