@@ -143,7 +143,7 @@ _NOT_NAME = (
     r"|chaque|tous|toutes|comme"
     # "pour la fête de la musique faudrait 2 sonos": the request goes on
     r"|faut|faudrait|faudra|voudrait|voudrions|souhaite|souhaiterait|cherche|cherchons|besoin"
-    r"|serait|pourrait|svp|stp|dispo|dispos|disponible|disponibles"
+    r"|serait|pourrait|svp|stp|dispo|dispos|disponible|disponibles|revient|reviendra|reprend"
     rf"|complete|{_CALENDAR}"
 )
 # Where an event takes place is not part of its name ("collecte de sang à la salle des fêtes").

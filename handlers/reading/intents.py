@@ -164,7 +164,8 @@ _NO_COMMUNE = (
 )
 LEND = _words(
     r"(?:peut|peuvent|pouvons|pourrait|pourrions|peux|pourra|pourrons)"
-    r"(?: vous| te| volontiers| egalement| aussi| les| en| vous en)? (?:preter|mettre a disposition"
+    r"(?: vous| te| volontiers| egalement| aussi| les| la| le| en| vous en)?"
+    r" (?:re)?(?:preter|mettre a disposition"  # "on peut la reprêter dès juillet"
     r"|ceder|fournir)",
     # a lender's yes to another commune: "Plouay : oui pour le podium à Inguiniel le 8 août",
     # "Caudan : broyeur OK pour Languidic mardi 14", "ok pour prêter la nacelle à Lanester"
@@ -573,7 +574,9 @@ _INFO = _words(
     r"(?:nous|on) (?:avons|a|possedons|disposons) deja",
     r"en panne",
     r"convention",
-    r"l'an(?:nee)? (?:dernier|derniere|passee)",
+    # (not "comme l'an dernier : 30 paires de gants", "les bacs de l'an dernier, 12 pareils":
+    # the same again, asked)
+    r"(?<!comme )(?<!que )(?<!de )l'an(?:nee)? (?:dernier|derniere|passee)",
     r"pour info\b|pr info\b|(?:pour|a titre d') ?information",
     r"(?:nous|on) (?:avions|aviez) (?:emprunte|prete|loue)",
     r"calendrier",
