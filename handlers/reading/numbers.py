@@ -28,6 +28,8 @@ _NOT_QUANTITIES = re.compile(
             r"\b\d+(?:[.,]\d+)?\s?(?:kva|kw|w|v|ch|cv|db|l/h|m3/h|km/h|bars?)\b",
             # sizes that never count an item: 40 cm, 12 mm, 5 km
             r"\b\d+(?:[.,]\d+)?\s?(?:cm|mm|km|pouces?|\")(?:\b|$|\s)",
+            # a distance in thousands: "240 000 km" (not its last group alone)
+            r"\b\d{1,3}(?:[ \u202f]\d{3})+\s?km\b",
             # areas that describe: "200 m² environ" (not "400 m² de gazon"; a volume may be
             # what a bulk product is counted in: "terreau, 15 m3 pour nous")
             r"\b\d[\d\s.,]*\s?m2\b(?!\s*(?:de|d')\s)",

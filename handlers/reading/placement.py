@@ -113,7 +113,8 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
 _LASTING = re.compile(
     r"\b(?:pour|pendant|durant)\s+(?P<n>\d{1,2}|une?|deux|trois|quatre|cinq|six"
     r"|huit|quinze)\s+(?P<unit>jours|semaines?|mois)\b"
-    r"(?!\s+(?:mini|minimum|environ|au moins|a peu pres|max|maxi|maximum)\b)"  # not a guess
+    # not a bound ("pour 15 jours minimum"); "pour une semaine environ" says its end
+    r"(?!\s+(?:mini|minimum|au moins|max|maxi|maximum)\b)"
 )
 
 
