@@ -266,6 +266,8 @@ _SAVE = re.compile(
     r"\b(?:sauf|excepte|hormis|hors|a l'exception)\s+(?:(?:le|les|du|des|de|en)\s+)?"
     # "(hors week-end du 15 mai)", "sauf la semaine du 14"
     r"(?:(?:week[\s-]?ends?|we|semaine)\s+)?(?:le|la|les|l'|du|autour du|pendant|entre)?\s*$"
+    # "… une table 12 voies. Pas le 15 août": a sentence of its own leaving a day out
+    r"|(?:^|[.;!?]\s*)pas\s+(?:(?:le|la|les|l')\s*)?$"
     # "nos chalets ne sont utilisés que le premier week-end de décembre": the owner's days
     r"|\b(?:ne|n')\s*(?:sont|est|sera|seront|servent|sert)\s+(?:utilisee?s?\s+)?que\s+"
     r"(?:le|la|les|l'|du|pendant)?\s*$"

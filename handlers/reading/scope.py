@@ -556,7 +556,14 @@ def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> 
             i for i in items[index + 1 :]
             if kind_of and i.quantity is not None and (i.item_id or "").startswith(kind_of)
         ]  # fmt: skip
-        if item.quantity is None and (
+        # "un éclairage scénique : 8 projecteurs…, plus 2 pieds de levage": one, then its parts
+        uncounted = item.quantity is None or (
+            item.quantity == 1
+            and introduces
+            and item.name is not None
+            and item.span.start < item.name.start
+        )
+        if uncounted and (
             bool(kinds)
             or len(counted) >= 2
             or len(listed) >= 2
