@@ -26,6 +26,10 @@ _STRONG = (
     r"|joutes(?: nautiques)?|journees? (?:decouverte|d'initiation|initiation)"
     r"|gala(?: de [a-z]+)?"
     r"|foire|triathlon|marathon|semi[- ]marathon|trail|rallye|festoz|the dansant|thes dansants"
+    # the runs and races of the sports calendar: "la Corrida de Noël", "le cross inter-écoles"
+    r"|corrida (?:de|des|du) [a-z]+|swimrun|duathlon|aquathlon|cross (?:inter[- ]?[a-z]+|du [a-z]+"
+    r"|des [a-z]+|de [a-z]+)|raid (?:du|des|de) [a-z]+|ronde des [a-z]+"
+    r"|traversee (?:de la|du|des) [a-z]+"
     r"|bain (?:du nouvel an|de noel|de la saint[- ][a-z]+)|grand prix(?: (?:de|du|d') ?[a-z-]+)?"
     r"|gp (?:de|du|d') ?[a-z-]+|cine(?:ma)? (?:en )?plein air"
     r"|exposition sur (?:la |le |les |l')?[a-z]+|(?:matinee |journee )?portes ouvertes"
@@ -235,7 +239,7 @@ def event_before_date(
     return None
 
 
-_BREAK = re.compile(r"[?!;]")
+_BREAK = re.compile(r"[?!;]|\.\s")  # "pour le départ et l'arrivée. Livraison le 1er": two sentences
 
 
 # What takes place on a day but is no event: a visit, works.

@@ -78,6 +78,7 @@ CANCEL = _words(
     r" (?:disponibles?|dispos?|a disposition|pretables?)" + _NOT_UNTIL,
     r"plus dispo" + _NOT_UNTIL,
     r"(?:c'est|c|ce n'est|c'est donc) plus la peine",
+    r"^\W*plus la peine\b",  # "Plus la peine pour les casques, on nous en prête"
     r"oubli(?:ez|e|er|ons) (?:ma|notre|la|nos|mes|les|cette) (?:\w+ )?demande",
     # "oubliez les 2 fourgons", "oubliez la commande de radios": what was asked, dropped
     r"(?<!n')(?<!n )(?<!vous )(?:oubliez|oublions) (?:ma|mon|notre|la|le|l'|nos|mes|les|cette|ce"
@@ -107,7 +108,8 @@ _VERB = r"(?:peu[tx]|pourrai(?:t|ent)|aurai(?:t|ent)|a|ont|possede|dispose|detie
 _CLITICS = r"(?:(?:en|nous|me|y)\s+|m')*"
 WHO_LENDS = re.compile(
     # (not "qui a nos 2 glacières ?": who has what is ours, lent and not come back)
-    rf"\bqui\s+(?:d'entre vous\s+|parmi vous\s+)?{_CLITICS}{_VERB}\b(?!\s+(?:besoin|nos|notre)\b)"
+    rf"\bqui\s+(?:d'entre vous\s+|parmi vous\s+)?{_CLITICS}{_VERB}\b"
+    r"(?!\s+(?:besoin|nos|notre|emprunte|pris|garde|recupere)\b)"
     rf"|\b(?:quelle|quelles)\s+(?:autres?\s+)?(?:communes?|mairies?)\s+{_CLITICS}{_VERB}\b"
     r"|\by a[- ]t[- ]il\s+(?:quelqu'un|une|des)\b[^.!?]*\bqui\b"
     r"|\b(?:connaissez|savez|connaitriez|sauriez)[- ]vous\s+(?:qui|une commune qui|quelqu'un qui)\b"

@@ -134,7 +134,7 @@ _NOT_ITEMS = frozenset(
     dimanche dimanches senior seniors aine aines marcheur marcheurs donneur donneurs
     donneuse donneuses patient patients
     jeune jeunes ado ados anim anims animateur animateurs animatrice animatrices gamin gamins
-    ete etes hiver hivers automne automnes printemps comme sortie sorties
+    ete etes hiver hivers automne automnes printemps comme sortie sorties parent parents
     moniteur moniteurs monitrice monitrices accompagnateur accompagnateurs accompagnatrice
     accompagnatrices encadrant encadrants
     max grand selon suivant voire plus moins cas unites
