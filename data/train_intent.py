@@ -28,7 +28,7 @@ from handlers.reading.learned import terms  # noqa: E402
 SETS = ROOT / "tests" / "data" / "reading"
 OUT = ROOT / "handlers" / "reading" / "data" / "intent-model.json"
 MIN_DF = 2
-MAX_TERMS = 40000
+MAX_TERMS = 50000
 C = 8.0
 
 

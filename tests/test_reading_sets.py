@@ -149,6 +149,14 @@ FLOORS = {
     "set-ct.jsonl": (0.86, 0.89, 0.10),
     "set-cu.jsonl": (0.68, 0.85, 0.18),
     "set-cv.jsonl": (0.78, 0.89, 0.19),
+    # CW to DB: scored blind after rounds 44 and 45 (aligned the same way); CU to CX used
+    # for round 45, CY and CZ for round 46; CY, CZ measured round 45, DA, DB round 46
+    "set-cw.jsonl": (0.78, 0.90, 0.12),
+    "set-cx.jsonl": (0.87, 0.93, 0.11),
+    "set-cy.jsonl": (0.58, 0.78, 0.36),
+    "set-cz.jsonl": (0.73, 0.88, 0.27),
+    "set-da.jsonl": (0.78, 0.91, 0.17),
+    "set-db.jsonl": (0.79, 0.88, 0.15),
 }
 
 
