@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -817,21 +817,16 @@ class DateFinder:
     def _followed(self, found: list[DateFinding]) -> list[DateFinding]:
         """ "les mardis 13, 20 et 27 juillet puis 3, 10 et 17 août": one stretch of days of
         use, from the first list's first day to the second's last."""
-        merged: list[DateFinding] = []
-        for finding in found:
-            last = merged[-1] if merged else None
-            if (
-                last is not None and last.kind in ("point", "range")
-                and finding.kind in ("point", "range") and last.start and finding.end
-                and last.end and finding.start and finding.start > last.end
+
+        def then(last: DateFinding, finding: DateFinding) -> bool:
+            return bool(
+                last.kind in ("point", "range") and finding.kind in ("point", "range")
+                and last.start and finding.end and last.end and finding.start
+                and finding.start > last.end
                 and _THEN.fullmatch(self.folded, last.span.end, finding.span.start)
-            ):  # fmt: skip
-                merged[-1] = DateFinding(
-                    "range", last.start, finding.end, Span(last.span.start, finding.span.end)
-                )
-                continue
-            merged.append(finding)
-        return merged
+            )  # fmt: skip
+
+        return _joined(found, then)
 
     def _columns(self, match: re.Match[str]) -> None:
         """A table row's first and last days, side by side in their columns."""
@@ -857,21 +852,16 @@ class DateFinder:
     def _extended(self, found: list[DateFinding]) -> list[DateFinding]:
         """ "libres pendant le pont de l'Ascension et jusqu'à la Pentecôte": days of use, then
         the day they last until, are one stretch."""
-        merged: list[DateFinding] = []
-        for finding in found:
-            last = merged[-1] if merged else None
-            if (
-                last is not None and last.kind in ("point", "range") and finding.kind == "until"
+
+        def lasts(last: DateFinding, finding: DateFinding) -> bool:
+            return bool(
+                last.kind in ("point", "range") and finding.kind == "until"
                 and last.start and last.end and finding.end and finding.end > last.end
                 and self.folded.startswith("jusqu", finding.span.start)
                 and _AND_UNTIL.fullmatch(self.folded, last.span.end, finding.span.start)
-            ):  # fmt: skip
-                merged[-1] = DateFinding(
-                    "range", last.start, finding.end, Span(last.span.start, finding.span.end)
-                )
-                continue
-            merged.append(finding)
-        return merged
+            )  # fmt: skip
+
+        return _joined(found, lasts)
 
     def _until_after(self, opening: DateFinding, until: DateFinding) -> DateFinding:
         """ "à partir du 5 juillet, jusqu'au 25": the last day in the month of the first."""
@@ -1246,6 +1236,23 @@ class DateFinder:
             return None
         day = _next_with_day(self.today, day_value(text.strip()))
         return _Stretch(day, day, "day") if day is not None else None
+
+
+def _joined(
+    found: list[DateFinding], joins: Callable[[DateFinding, DateFinding], bool]
+) -> list[DateFinding]:
+    """The findings, each that `joins` the one before merged with it into one stretch, from
+    the first's first day to its own last."""
+    merged: list[DateFinding] = []
+    for finding in found:
+        last = merged[-1] if merged else None
+        if last is not None and last.start and finding.end and joins(last, finding):
+            merged[-1] = DateFinding(
+                "range", last.start, finding.end, Span(last.span.start, finding.span.end)
+            )
+            continue
+        merged.append(finding)
+    return merged
 
 
 def _day_number(text: str) -> int | None:
