@@ -281,10 +281,24 @@ class _Databases:
         self._seeds.pop(kind, None)
         await self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    async def _drop_all(self) -> None:
+        """Drop every database at once, each from a connection of its own: each drop waits
+        for a checkpoint of the whole server (PostgreSQL 15), and drops waiting together
+        share one, where one after the other each waited for its own."""
+        names, self._names, self._seeds = list(self._names.values()), {}, {}
+
+        async def drop(name: str) -> None:
+            connection = await asyncpg.connect(_dsn())
+            try:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await connection.close()
+
+        await asyncio.gather(*map(drop, names))
+
     def close(self) -> None:
         """Drop the databases, then stop the thread."""
-        for kind in list(self._names):
-            self._run(self._drop(kind))
+        self._run(self._drop_all())
         if self._admin is not None:
             self._run(self._admin.close())
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -490,6 +504,14 @@ def pytest_configure(config: pytest.Config) -> None:
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, 100)
     atexit.register(gc.freeze)  # at the exit of the process, once pytest has returned
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection built (the modules, aiogram's models, the tests' parameters) lives
+    until the process ends: frozen out of the collector, each full pass walks only what
+    the tests made since, and pytest's own passes at the end (for unraisable exceptions,
+    still raised by whatever a test left behind) no longer walk it all (0.25 s a pass)."""
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
