@@ -60,7 +60,9 @@ _BRACKET_ENDS = re.compile(rf"[ \t]*(?:(?P<unit>{_UNIT})[ \t]*)?\)")
 
 
 # "notre sono (2 enceintes + table de mixage)": the bracket lists what the item is made of.
-_PARTS_LISTED = re.compile(r"[ \t]+(?P<word>[a-z][a-z'-]{3,})[^()\n]*?(?:\+|,|\bet\b)[^()\n]*\)")
+_PARTS_LISTED = re.compile(
+    r"[ \t]+(?P<word>[a-z][a-z'-]{3,})[^()\n]{0,60}?(?:\+|,|\bet\b)[^()\n]{0,80}\)"
+)
 
 
 def _lists_parts(text: str, gap: str, number: Number) -> bool:
