@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from handlers.reading.dates import DateFinding
-from handlers.reading.numbers import Number
+from handlers.reading.numbers import COUNT_WORD, Number
 from handlers.reading.quantities import FoundItem
 
 # The words of a correction, with what may sit around them ("euh", commas, "non pas le
@@ -23,8 +23,7 @@ _MARKER = re.compile(
     # (or a question put to oneself: "30 packs d'eau ? non, 30 poubelles")
     r"(?:(?:(?<=[.…?])|(?<=[.…?][ \t]))non(?=[ \t,]+(?:\d|(?:ses|nos|les|des|du|leurs|plutot)\b))"
     # dictated: "trois tonnes non pardon quatre tonnes", "cent cinquante chaises non deux cents"
-    r"|(?<=[a-z] )non(?=[ \t,]+(?:pardon[ \t,]+)?(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix"
-    r"|onze|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|mille)\b)"
+    rf"|(?<=[a-z] )non(?=[ \t,]+(?:pardon[ \t,]+)?{COUNT_WORD}\b)"
     r"|(?:non[ \t,]+)?(?:je plaisante|je rigole|je blague|en fait)"
     # "des luges ? lol non sérieux on cherche un vidéoprojecteur": a joke, then the request
     r"|non[ \t,]+(?:serieux|serieusement|plus serieusement)|blague a part|treve de plaisanterie"

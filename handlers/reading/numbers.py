@@ -64,6 +64,8 @@ _NUMBER_WORDS = """
     quinze seize vingt vingts trente quarante cinquante soixante septante huitante
     octante nonante cent cents mille
     """.split()
+# A number in words other than one: what counts more than a single thing ("deux", "mille").
+COUNT_WORD = r"(?:" + "|".join(w for w in _NUMBER_WORDS if w not in ("zero", "un", "une")) + r")"
 _NUMBER_RUN = re.compile(
     r"(?=[cdhmnoqstuvz])\b(?:"  # the first letters of the words: other places passed at once
     + "|".join(_NUMBER_WORDS)

@@ -8,6 +8,7 @@ from functools import partial
 
 from handlers.communes import CommuneIndex, CommuneNotFoundError
 from handlers.reading.bodies import _QUOTED_LINE
+from handlers.reading.numbers import COUNT_WORD
 from handlers.reading.text import Span
 from storage.names import fold_place
 
@@ -117,8 +118,7 @@ _SPEAKS = re.compile(
     r"|organisent|proposent|disposent|ont besoin|auraient besoin|pretent|peuvent preter"
     r"|annule|confirme|retire|reserve"
     # "Inzinzac-Lochrist a 200 gobelets à prêter", "Pont-Scorff prend 20 kg"
-    r"|(?<!\ben )(?<!\bon )(?<!\bnous )(?<!\by )a[ \t]+(?:\d+|deux|trois|quatre|cinq|six|sept|huit"
-    r"|neuf|dix|douze|quinze|vingt|trente|quarante|cinquante|cent)\b"
+    rf"|(?<!\ben )(?<!\bon )(?<!\bnous )(?<!\by )a[ \t]+(?:\d+|{COUNT_WORD})\b"
     r"|met[ \t]+a[ \t]+dispo|prend|prendra|prendrait|participe|commande)\b"
 )
 
