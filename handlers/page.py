@@ -23,10 +23,12 @@ from handlers.group_orders import LAUNCH, MAX_JOINING
 from handlers.lendable import Available, available, places_of
 from storage import views
 from storage.access import LoggedAction, actions, first_actions
+from storage.labels import NEED_KINDS
 from storage.models import NeedKind, ParticipantRole
 from storage.views import IN_PLAY, EventRow, Item, NeedRow, ProposalRow, Scope, french_key
 
-KINDS = {"achat": NeedKind.PURCHASE, "emprunt": NeedKind.BORROW}
+# The kind filter's values are the kinds' French names ("achat", "emprunt").
+KINDS = {label: kind for kind, label in NEED_KINDS.items()}
 # Needs listed at most: those due first; the filters and the workbook give the rest.
 SHOWN = 200
 

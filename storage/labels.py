@@ -49,6 +49,19 @@ PROPOSAL_STATUSES = {
     ProposalStatus.CANCELLED: "annulée",
     ProposalStatus.DONE: "réalisée",
 }
+# Where a proposal stands once answered, agreeing with its short kind below (all masculine
+# nouns): "prêt confirmé", "groupement annulé"; a column's words, beside the statuses above.
+PROPOSAL_STATES = {
+    ProposalStatus.ACCEPTED: "confirmé",
+    ProposalStatus.DONE: "réalisé",
+    ProposalStatus.REFUSED: "refusé",
+    ProposalStatus.CANCELLED: "annulé",
+}
+PROPOSAL_SHORT_KINDS = {
+    ProposalKind.LOAN: "prêt",
+    ProposalKind.GROUP_ORDER: "groupement",
+    ProposalKind.JOINT_PURCHASE: "achat en commun",
+}
 # What a commune does in a proposal, and where its answer stands ("Riantec emprunte",
 # "Riantec n'a pas encore répondu").
 PARTICIPANT_ROLES = {

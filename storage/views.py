@@ -20,7 +20,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.declarations import LIVE_NEEDS
-from storage.labels import NEED_KINDS, NEED_STATUSES, PROPOSAL_KINDS, PROPOSAL_STATUSES, amount
+from storage.labels import (
+    NEED_KINDS,
+    NEED_STATUSES,
+    PROPOSAL_KINDS,
+    PROPOSAL_SHORT_KINDS,
+    PROPOSAL_STATES,
+    PROPOSAL_STATUSES,
+    amount,
+)
 from storage.models import (
     Answer,
     CatalogueFamily,
@@ -47,7 +55,7 @@ __all__ = ["LIVE_NEEDS"]
 
 IN_PLAY = (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED)
 CONFIRMED = (ProposalStatus.ACCEPTED, ProposalStatus.DONE)
-WAITING = "en attente de réponse"
+WAITING = PROPOSAL_STATUSES[ProposalStatus.PROPOSED]
 
 # Letters that sort as two (Unicode's collation expands them); accents in the order French
 # dictionaries give them when two words differ by accents only (cote, coté, côte, côté).
@@ -279,20 +287,6 @@ class ProposalRow:
         return ((self.end or self.start) - self.start).days + 1
 
 
-# The state of a proposal once answered, agreeing with its kind (all masculine nouns).
-_STATES = {
-    ProposalStatus.ACCEPTED: "confirmé",
-    ProposalStatus.DONE: "réalisé",
-    ProposalStatus.REFUSED: "refusé",
-    ProposalStatus.CANCELLED: "annulé",
-}
-_KIND_NAMES = {
-    ProposalKind.LOAN: "prêt",
-    ProposalKind.GROUP_ORDER: "groupement",
-    ProposalKind.JOINT_PURCHASE: "achat en commun",
-}
-
-
 def state_of(
     kind: ProposalKind,
     status: ProposalStatus,
@@ -314,7 +308,7 @@ def state_of(
         if over:
             return "terminé"
         return "en cours" if start is not None and start <= today else "confirmé"
-    return _STATES.get(status, PROPOSAL_STATUSES[status])
+    return PROPOSAL_STATES.get(status, PROPOSAL_STATUSES[status])
 
 
 def with_progress(
@@ -343,7 +337,7 @@ def progress(proposals: Iterable[ProposalRow], today: dt.date) -> dict[int, str]
         state = chosen.state_label(today)
         if state == WAITING:
             state = "proposé"  # short, for a column: "prêt proposé" waits for answers
-        found[need] = f"{_KIND_NAMES[chosen.kind]} {state}"
+        found[need] = f"{PROPOSAL_SHORT_KINDS[chosen.kind]} {state}"
     return found
 
 
