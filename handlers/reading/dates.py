@@ -106,7 +106,10 @@ _ONE = (
     rf"|(?:la\s+)?semaine\s+du\s+(?:(?:{_WD})\s+)?[0-3]?\d(?:er)?\b(?!\s*(?:au|a|-|/|\d))"
     # "semaine 24", "sem. 27": a week by its number
     # (not when its days follow: "semaine 40, du lundi 4 au vendredi 8 octobre")
-    r"|(?:la\s+)?sem(?:aine|\.)?\s?n?°?\s?(?:[1-9]|[1-4]\d|5[0-3])\b(?!\s*(?:[/.-]\s?\d|h\b))"
+    # ("S27", as plannings write it, glued to its number, after "la", "en", "de" or a
+    # separator: not a model's name, "Samsung S23")
+    r"|(?:la\s+)?(?:sem(?:aine|\.)?\s?n?°?\s?|(?:(?<=\bla\s)|(?<=\ben\s)|(?<=\bde\s)|(?<=[-(:,/]\s)"
+    r"|(?<=[(])|(?<=^)|(?<=\n))s)(?:[1-9]|[1-4]\d|5[0-3])\b(?!\s*(?:[/.-]\s?\d|h\b))"
     rf"(?!\s*[,(:]?\s*\(?\s*(?:du|le|les)\s+(?:(?:{_WD})\s+)?\d)"
     rf"|\b(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})\b"
     r"|\b(?:la\s+)?toussaint|\bjour\s+de\s+l'an|\bnouvel\s+an|\bfete\s+du\s+travail"
@@ -127,7 +130,7 @@ _ONE_STARTS = (
     r"|'[eah])"
     r"|m(?:ar(?:di|s|[.\s])|er(?:credi|[.\s])|i[\s\-djfmasond]|ois|ai(?:\b|ntenant))"
     r"|n(?:euf|ov|oel|ouvel)|o(?:nze|ct)|premier|q(?:uatr|uatorze|uinz)|rentree"
-    r"|s(?:am(?:edi|[.\s])|eize|ix|ep|econd|em(?:aine|[.\s]))"
+    r"|s(?:am(?:edi|[.\s])|eize|ix|ep|econd|em(?:aine|[.\s])|\d)"
     r"|t(?:rente|reize|rois|out\s+de|out\s+le\s+w|oussaint)"
     r"|une?\s+[jp]|v(?:en(?:dredi|[.\s])|ingt))"
 )
@@ -201,6 +204,10 @@ _RANGE = re.compile(
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
     # "du lundi 5 juillet (vidage) au vendredi 27 août (réinstallation)": a stage's name
     r"(?:\s*\([a-z' -]{1,30}\))?"
+    # an hour after the first day: "du vendredi 2 juillet 14h au dimanche 4 juillet 20h"
+    # (not the hours of one day: "le 2 juillet 14h - 18h")
+    r"(?:\s*,?\s*(?:a\s+|des\s+|vers\s+)?[0-2]?\d\s?h(?:\s?[0-5]\d)?(?![a-z0-9])"
+    r"(?!\s*(?:au|a|-|->|jusqu'?\s?a)\s*[0-2]?\d\s?h))?"
     r"\s*(?:au|a|et|ou|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en|au\s*:)\s*"
     r"(?:le\s+|(?:la\s+)?fin\s+(?:de\s+|d')?|en\s+)?"
     rf"(?P<b>{_GUARDED_ONE})"
@@ -462,7 +469,7 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
             return None
         monday = day - dt.timedelta(days=day.weekday())
         return _Stretch(monday, monday + dt.timedelta(days=WORKING_WEEK), "week")
-    if m := re.fullmatch(r"(?:la )?sem(?:aine|\.)? ?n?°? ?(\d{1,2})", t):
+    if m := re.fullmatch(r"(?:la )?(?:sem(?:aine|\.)? ?n?°? ?|s)(\d{1,2})", t):
         return _numbered_week(today, int(m.group(1)))
     if re.fullmatch(r"(?:la )?sem(?:aine|\.)? pro(?:chaine)?", t):
         monday = today + dt.timedelta(days=7 - today.weekday())
@@ -712,10 +719,10 @@ _COLUMNS = re.compile(
     r"(?<![\d/])(?P<a>\d{1,2}/\d{1,2}(?:/\d{2,4})?)[ \t]*[|;\t][ \t]*"
     r"(?P<b>\d{1,2}/\d{1,2}(?:/\d{2,4})?)(?![\d/])"
 )
-# Two numbered weeks: "semaines 42 et 43", "sem. 9-10", "semaines 22 à 24".
+# Two numbered weeks: "semaines 42 et 43", "sem. 9-10", "semaines 22 à 24", "S23-S24".
 _WEEKS = re.compile(
-    r"(?<![a-z0-9])sem(?:aines|\.)?\s?n?°?s?\s?(?P<a>[1-9]|[1-4]\d|5[0-3])\s*(?:et|a|au|-|/|&)\s*"
-    r"(?:la\s+)?(?:sem(?:aine|\.)?\s?)?(?P<b>[1-9]|[1-4]\d|5[0-3])\b(?!\s*(?:[/.-]\s?\d|h\b))"
+    r"(?<![a-z0-9])(?:sem(?:aines|\.)?\s?n?°?s?\s?|s)(?P<a>[1-9]|[1-4]\d|5[0-3])\s*(?:et|a|au|-|/|&)\s*"
+    r"(?:la\s+)?(?:sem(?:aine|\.)?\s?|s)?(?P<b>[1-9]|[1-4]\d|5[0-3])\b(?!\s*(?:[/.-]\s?\d|h\b))"
 )
 # A month named right before days said without theirs, as in "la semaine d'août (du 2 au 6)".
 _MONTH_JUST_BEFORE = re.compile(rf"(?:\bde\s+|\bd'|\ben\s+)(?P<m>{_MONTH})\s*[(,:]\s*$")
@@ -755,7 +762,7 @@ class DateFinder:
             self._taken[match.start("named") : match.end()] = b"\x01" * (
                 match.end() - match.start("named")
             )
-        for match in _search(_WEEKS, folded, windows, ("sem",)):
+        for match in _search(_WEEKS, folded, windows):
             self._weeks(match)
         for match in _search(_COLUMNS, folded, windows, ("/",)):
             self._columns(match)
