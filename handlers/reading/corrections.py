@@ -21,7 +21,13 @@ _MARKER = re.compile(
     # "500 sacs... non 1000", "son kayak... non, ses 6 paddles": after a pause, "non" and a
     # number or another item correct what came before
     # (or a question put to oneself: "30 packs d'eau ? non, 30 poubelles")
-    r"(?:(?:(?<=[.…?])|(?<=[.…?][ \t]))non(?=[ \t,]+(?:\d|(?:ses|nos|les|des|du|leurs|plutot)\b))"
+    # ("entre le 2 et le 4 sept ? non, c'est le 4 seulement")
+    r"(?:(?:(?<=[.…?])|(?<=[.…?][ \t]))non"
+    r"(?=[ \t,]+(?:\d|(?:ses|nos|les|des|du|leurs|plutot|c'est|ce sera)\b))"
+    # "samedi 10. Ah non erreur c'est samedi 17", "erratum : le 25"
+    r"|(?:ah[ \t,]+)?(?:non[ \t,]+)?"
+    r"(?:erreur|erratum|errata|oups|autant pour moi|au temps pour moi)"
+    r"(?:[ \t,:]+c'est)?"
     # dictated: "trois tonnes non pardon quatre tonnes", "cent cinquante chaises non deux cents"
     rf"|(?<=[a-z] )non(?=[ \t,]+(?:pardon[ \t,]+)?{COUNT_WORD}\b)"
     r"|(?:non[ \t,]+)?(?:je plaisante|je rigole|je blague|en fait)"
@@ -34,6 +40,7 @@ _MARKER = re.compile(
 )
 # One of these is in every correction: a text without any has none, and is not searched.
 _MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais dire",
+                 "erreur", "errat", "oups", "pour moi",
                  "je rectifie", "je plaisante", "je rigole", "je blague", "en fait",
                  "blague a part", "treve de plaisanterie")  # fmt: skip
 # Between a correction and what replaces it: a few words, no figure.
@@ -92,12 +99,23 @@ def _marker_after(folded: str, end: int, words: int = 0) -> re.Match[str] | None
 _WORD = re.compile(r"[ \t]+(?!euh\b|non\b|pardon\b|enfin\b|plutot\b)(?:[a-z'-]+|\d+[a-z]+)")
 
 
+def _day(date: DateFinding) -> int | None:
+    """The day of the month of a date that is one day, not a stretch."""
+    return date.start.day if date.start is not None and date.start == date.end else None
+
+
 def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:
     """Dates without those taken back: "le samedi vingt-deux mai euh non le samedi quinze",
     "c'est pour le 24 pas le 23"."""
     dropped = {i for i, d in enumerate(dates) if _taken_back(folded, d.span.start)}
     if len(dropped) == len(dates):
         dropped = set()  # "pas le 23": with nothing said instead, no date is taken back
+    # The day taken back was said before in full: "Objet : prêt tables 11/09 … ce sera le 12
+    # et non le 11", "le samedi 18 septembre … erratum, le samedi 25 et pas le 18"
+    dropped |= {
+        i for i, d in enumerate(dates) for j in dropped
+        if i < j and _day(d) is not None and _day(d) == _day(dates[j])
+    }  # fmt: skip
     if not any(word in folded for word in _MARKER_WORDS):
         return [d for i, d in enumerate(dates) if i not in dropped]
     for index, date in enumerate(dates):
