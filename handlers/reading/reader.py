@@ -413,6 +413,10 @@ class Reader:
         if writer is None and reading.intent is Intent.LEND:
             # one offers one's own: "dispo à Riantec", "les barrières de Port-Louis sont dispo"
             writer = self.writers.where(seen.folded) or self.writers.owner(seen.folded)
+        if writer is None and reading.intent is Intent.CANCEL:
+            # and withdraws one's own: "les tablettes de Plouay ne sont plus dispo", "annuler
+            # les 50 vivaces de Pont-Scorff" (not where it went: "partis à Plouay")
+            writer = self.writers.owner(seen.folded)
         if writer is None and reading.intent in (Intent.BORROW, Intent.PURCHASE, Intent.CANCEL):
             # "besoin de 4 tables rondes pr mardi prochain. Merci Gestel": a request signed
             writer = self.writers.signed_thanks(seen.folded)

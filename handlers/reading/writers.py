@@ -9,7 +9,7 @@ from functools import partial
 from handlers.communes import CommuneIndex, CommuneNotFoundError
 from handlers.reading.bodies import _QUOTED_LINE
 from handlers.reading.numbers import COUNT_WORD
-from handlers.reading.text import Span
+from handlers.reading.text import Span, singular
 from storage.names import fold_place
 
 # A name of one to three words. Hyphens join parts of a word, spaces separate words: with a
@@ -60,11 +60,12 @@ _OTHER = re.compile(
     r"|bonjour|bonsoir|merci|et|ou)[ \t]+(?:la[ \t]+|l')?"
     r"(?:(?:commune|mairie|ville|services?(?: techniques)?|collegues?)[ \t]+"
     r"(?:de[ \t]+|d'|du[ \t]+))?"
-    r"|\b(?:reponse|nouvelles|part|retour|accord|avis|materiel|matos|equipement|stock|parc)[ \t]+"
+    r"|\b(?:reponse|nouvelles|part|retour|accord|avis|materiel|matos|equipement|stock|parc"
+    r"|desistement|annulation|groupement|proposition|offre|invitation)[ \t]+"
     r"(?:de|d'|d|du|des)[ \t]*)$"
 )
 # "<item> de X": the item's owner, another commune ("le podium de Lanester").
-_OWNED = re.compile(r"\b(?P<word>[a-z]{3,})s?[ \t]+(?:de|d'|d|du)[ \t]*$")
+_OWNED = re.compile(r"\b(?P<word>[a-z]{3,})[ \t]+(?:de|d'|d|du)[ \t]*$")
 _EVENT_OF = re.compile(
     r"\b(?:salon|fete|foire|marche|festival|nuit|journee|semaine|mois|printemps|bourse|troc)"
     r" (?:du|de la|des|de l'|aux) ?$"
@@ -76,7 +77,7 @@ _ADDRESSED = re.compile(
     r"|\b(?:merci|trugarez|remercie\w*)(?:[ \t]+vras|[ \t]+bras|[ \t]+beaucoup)?[ \t]+"
     r"(?:(?:a|aux?)[ \t]+)?(?:(?:toute[ \t]+)?(?:l'|la[ \t]+|les[ \t]+)?(?:equipe|services?|agents?"
     r"|collegues?|mairie|commune|ville)[ \t]+(?:techniques[ \t]+)?(?:de|d'|du|des)[ \t]*)?$"
-    r"|\b(?:bonjour|bonsoir|demat|chers?|cheres?)[ \t]+"
+    r"|\b(?:bonjour|bonsoir|demat|chers?|cheres?|ok)[ \t]+"
     r"(?:(?:a[ \t]+)?(?:toute[ \t]+|tous[ \t]+)?(?:l'|la[ \t]+|les[ \t]+)?"
     r"(?:equipe|services?|agents?|collegues?)[ \t]+(?:techniques[ \t]+)?(?:de|d'|du|des)[ \t]*)?$"
     r"|\ba l'attention (?:de|du)[ \t]+(?:la[ \t]+)?(?:(?:mairie|commune|ville)[ \t]+(?:de|d'))?"
@@ -117,6 +118,7 @@ _SPEAKS = re.compile(
     r"|aurait besoin|a besoin|prete|peut preter|voudraient|souhaitent|recherchent|cherchent"
     r"|organisent|proposent|disposent|ont besoin|auraient besoin|pretent|peuvent preter"
     r"|annule|confirme|retire|reserve"
+    r"|(?:est|serait|sont|seraient)[ \t]+(?:interessee?s?|partante?s?|candidate?s?)"
     # "Inzinzac-Lochrist a 200 gobelets à prêter", "Pont-Scorff prend 20 kg"
     rf"|(?<!\ben )(?<!\bon )(?<!\bnous )(?<!\by )a[ \t]+(?:\d+|{COUNT_WORD})\b"
     r"|met[ \t]+a[ \t]+dispo|prend|prendra|prendrait|participe|commande)\b"
@@ -131,9 +133,15 @@ def _speaks(region: str, start: int, before: str) -> bool:
 
 # "la mairie de Caudan nous prête le sien": the lender, not the writer.
 _LENDS_US = re.compile(
-    r"[ \t,]*(?:nous|me|m') (?:les |le |la |l'|en )?(?:prete|pretera|a prete|depanne|a depanne"
-    r"|fournit|fournira|donne"
-    r"|passe|passera)\b"
+    r"[ \t,]*(?:nous|me|m') (?:les |le |la |l'|en )?(?:prete|pretera|depanne|fournit|fournira|donne"
+    r"|passe|passera|rend|rendra"
+    # "les barnums que Riantec nous a rendus", "les illuminations que Ploemeur nous a prêtées"
+    r"|(?:a|ont|avait|avaient) (?:prete|depanne|rendu|ramene|livre|laisse|confie)e?s?)\b"
+)
+# Lent or given back to that commune: "la nacelle prêtée à Lanester doit revenir…"
+_LENT_TO = re.compile(
+    r"\b(?:pretee?s?|rendue?s?|confiee?s?|louee?s?|livree?s?)[ \t]+(?:a|au)[ \t]+"
+    r"(?:(?:la[ \t]+)?(?:mairie|commune|ville)[ \t]+(?:de[ \t]+|d'))?$"
 )
 # Asked in the third person: "la commune de Guidel pourrait nous prêter…", "la commune de
 # Plouay aurait-elle encore ses grilles ?": the commune asked, not the writer's.
@@ -474,6 +482,8 @@ class WriterFinder:
                     continue  # "Quistinic, si ça vous dépanne…": the commune spoken to
                 if _HOLDS.match(region, match.end()) and not _SELF.search(before):
                     continue  # "Languidic a toujours sa remorque ?": the one asked
+                if _LENDS_US.match(region, match.end()) or _LENT_TO.search(before):
+                    continue  # "les barnums que Riantec nous a rendus", "prêtée à Lanester"
                 insee = self._mentioned(match)
                 if insee is None:
                     insee = self._resolve(match.group())
@@ -509,6 +519,7 @@ def _owned(before: str, item_words: frozenset[str]) -> bool:
     event's name ("le salon du livre de Quistinic")."""
     owned = _OWNED.search(before)
     return (
-        owned is not None and owned.group("word") in item_words
+        owned is not None
+        and any(w in item_words for w in (owned["word"], singular(owned["word"])))
         and _EVENT_OF.search(before, 0, owned.start("word")) is None
     )  # fmt: skip
