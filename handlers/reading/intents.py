@@ -115,6 +115,23 @@ WHO_LENDS = re.compile(
     r"|\b(?:connaissez|savez|connaitriez|sauriez)[- ]vous\s+(?:qui|une commune qui|quelqu'un qui)\b"
 )
 # Asking for a loan, whatever else the message says ("une commune pourrait-elle nous prêter").
+# Keeping longer what was lent: "on peut garder les barrières jusqu'au 20 ?", "les
+# illuminations peuvent rester jusqu'au 3 janvier ?", "décaler le retour du camion benne à
+# mardi", "on garde votre tireuse jusqu'à dimanche si ça vous dérange pas ?": asked again,
+# until a new last day (the loan's first day is behind).
+_KEEPING = (
+    r"(?:peut|pourrait|pourrions|pouvons|peux|pourrais|souhaiterait|souhaiterions|souhaite"
+    r"|aimerait|aimerions|voudrait|voudrions)[- ]?(?:on|nous|je|t-on)? ?(?:les |le |la |l')?"
+    r"(?:garder|conserver)\b",
+    r"(?:on|nous|je) (?:garde|gardons|conserve|conservons) (?:votre|vos|ta|tes|leur|leurs)\b"
+    r"[^.!?\n]{0,40}\bjusqu",
+    r"(?:peuvent|peut|pourraient|pourrait)[- ]?(?:ils|elles|il|elle)? (?:encore )?rester\b"
+    r"[^.!?\n]{0,30}\bjusqu",
+    r"(?:decaler|repousser|reporter|retarder|prolonger) (?:le |la )?(?:retour|restitution)\b",
+    r"prolong(?:er|ation|ions|erait|erions) (?:du |le |de |d')?(?:pret|location|emprunt)\b",
+    r"(?:nous )?(?:les |le |la |l')?laiss(?:ez|eriez|ez-vous|eriez-vous|er)\b[^.!?\n]{0,30}\bjusqu",
+)
+KEEPING = _words(*_KEEPING)
 ASKING = _words(
     r"(?:nous|me|m') preter",
     r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",
@@ -146,6 +163,7 @@ ASKING = _words(
     r"(?:nous|me) (?:le |la |les |l')?(?:garder|reserver)\b",
     r"on prend (?:vos|votre|les|le|la|l')\b",
     r"(?:on|nous) en (?:veut|voulons|voudrait|voudrions|prendrait|prendrions) bien\b",
+    *_KEEPING,
 )
 # Bought already: "on avait commandé le sel", "ont été commandées".
 _DONE = (
@@ -771,6 +789,8 @@ def act_of(text: str) -> Act | None:
         if colon and _positive(rest) is not None:
             return act_of(rest)
         return Act.DECLINED
+    if KEEPING.search(text) and "?" in text:
+        return Act.ASK  # "… peuvent rester jusqu'au 3 janvier ?", whatever else it says
     if (
         NOT_A_REQUEST.search(text)
         or QUESTION.search(text)

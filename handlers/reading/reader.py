@@ -16,7 +16,7 @@ from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.doubts import Evidence, doubts
 from handlers.reading.events import event_before_date, find_event, remembrance_day
 from handlers.reading.handover import mentions_handover, mentions_return
-from handlers.reading.intents import POSITIVE, VOLUNTEER, WHO_LENDS, Intent
+from handlers.reading.intents import KEEPING, POSITIVE, VOLUNTEER, WHO_LENDS, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.learned import Guess, IntentModel, bundled_model
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
@@ -524,6 +524,15 @@ class Reader:
         asked = any(_TO_LEND.match(seen.folded, m.end()) for m in WHO_LENDS.finditer(seen.folded))
         if reading.intent is Intent.BORROW and asked and guess.probability < _CERTAIN:
             return  # "qui a des écocups à prêter ?": a loan asked in so many words
+        if (
+            reading.intent is Intent.BORROW
+            and guess.probability < _CERTAIN
+            and any(
+                KEEPING.search(c.text(seen.folded)) and "?" in c.text(seen.folded)
+                for c in seen.shape.clauses
+            )
+        ):
+            return  # "… peuvent rester jusqu'au 3 janvier ?": a loan kept longer, asked
         counted = any((i.quantity or 0) > 1 and i.item for i in reading.items)
         if guess.intent is Intent.EVENT and counted and says_yearly(seen.folded) is not None:
             # "Fête de la musique, chaque année le 21 juin : 200 ganivelles": the equipment an
@@ -577,6 +586,16 @@ class Reader:
             folded = _within(folded, point)
         placement = place(reading.intent, dates, folded, today)
         reading.start, reading.end = placement.start, placement.end
+        if (
+            reading.intent is Intent.BORROW and reading.start is not None
+            and reading.start == reading.end and KEEPING.search(folded)
+        ):  # fmt: skip
+            # kept longer, until a day: the first is the loan's, behind (not "les conserver
+            # pour les Jeudis du port, du 22 juillet au 19 août": a new stretch)
+            reading.start = None
+        elif reading.intent is Intent.BORROW and reading.start and KEEPING.search(folded):
+            reading.doubts.append("dates")  # "les garder pour le pardon du 15 août ? on les
+            # rendrait le 16": from the day kept on, or from the 15th?
         reading.deadline = placement.deadline
         if placement.spans:
             reading.spans["dates"] = placement.spans
