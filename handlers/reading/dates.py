@@ -208,7 +208,8 @@ _RANGE = re.compile(
     # (not the hours of one day: "le 2 juillet 14h - 18h")
     r"(?:\s*,?\s*(?:a\s+|des\s+|vers\s+)?[0-2]?\d\s?h(?:\s?[0-5]\d)?(?![a-z0-9])"
     r"(?!\s*(?:au|a|-|->|jusqu'?\s?a)\s*[0-2]?\d\s?h))?"
-    r"\s*(?:au|a|et|ou|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en|au\s*:)\s*"
+    r"\s*(?:au|a|et|ou|-|->|jusqu'?\s?au|jusqu'?\s?a|jusqu'?\s?en|au\s*:"
+    rf"|/(?=\s*{_MONTH}))\s*"  # "en octobre/novembre"
     r"(?:le\s+|(?:la\s+)?fin\s+(?:de\s+|d')?|en\s+)?"
     rf"(?P<b>{_GUARDED_ONE})"
 )

@@ -109,7 +109,7 @@ _CLITICS = r"(?:(?:en|nous|me|y)\s+|m')*"
 WHO_LENDS = re.compile(
     # (not "qui a nos 2 glacières ?": who has what is ours, lent and not come back)
     rf"\bqui\s+(?:d'entre vous\s+|parmi vous\s+)?{_CLITICS}{_VERB}\b"
-    r"(?!\s+(?:besoin|nos|notre|emprunte|pris|garde|recupere)\b)"
+    r"(?!\s+(?:encore\s+|toujours\s+)?(?:besoin|nos|notre|emprunte|pris|garde|recupere)\b)"
     rf"|\b(?:quelle|quelles)\s+(?:autres?\s+)?(?:communes?|mairies?)\s+{_CLITICS}{_VERB}\b"
     r"|\by a[- ]t[- ]il\s+(?:quelqu'un|une|des)\b[^.!?]*\bqui\b"
     r"|\b(?:connaissez|savez|connaitriez|sauriez)[- ]vous\s+(?:qui|une commune qui|quelqu'un qui)\b"
@@ -338,7 +338,10 @@ BORROW = _words(
     r"louer",
     r"location",
     r"reserv",
-    r"cherch",
+    # (not "on les cherche partout": lost, not wanted)
+    # (nor "notre agent viendra chercher la nacelle": picked up)
+    r"(?<!\bles )(?<!\bla )(?<!\ble )(?<!\bl')(?<!venir )(?<!viendra )(?<!viendrai )"
+    r"(?<!viendrons )(?<!vient )(?<!passer )(?<!passerai )(?<!passera )(?<!passerons )cherch",
     r"recherch",
     r"souhait",
     r"voudri",
@@ -383,6 +386,13 @@ NOT_A_REQUEST = _words(
     # retrouvé une veste bleue et une glacière"
     r"(?:nous avons|on a|j'ai|ont ete|a ete) (?:constate|retrouvee?s?)\b",
     r"objets? trouves?",
+    # what came back, and the papers of a loan: "il manque 4 chaises dans le lot qu'on nous a
+    # rendu", "merci de nous envoyer le bon de retour"
+    r"(?:qu'on|que l'on|que vous|qu'ils|qu'elles) nous (?:a|avez|ont) (?:rendue?s?|rapportee?s?"
+    r"|ramenee?s?|restituee?s?)",
+    r"(?:envoyer|renvoyer|transmettre|faire parvenir|retourner) (?:le|la|les|un|une|votre|vos)"
+    r" (?:bons?|factures?|conventions?|devis|documents?|formulaires?|attestations?|titres?"
+    r"|fiches?|etat des lieux|photos?)\b",
 )
 # Questions about prices or the process: whatever items they name, nothing is asked.
 QUESTION = _words(
@@ -605,6 +615,12 @@ _INFO = _words(
     r"(?:nous|on) (?:vous )?(?:rapporterons|rendrons|ramenerons|rapportera|rendra|ramenera"
     r"|deposerons|deposera|restituerons)\b",
     r"ne pas (?:le |la |les )?preter",
+    # (said alone) the way a loan agreed goes: "je passerai les chercher mardi", "notre agent
+    # viendra chercher la nacelle", "ok pour 14h mardi pour rendre le percolateur"
+    r"(?:passer|passe|passerai|passera|passerons|passerez|viendra|viendrai|viendrons|viendront"
+    r"|vient|venir|venons|viens) (?:les |le |la |l')?(?:chercher|prendre|recuperer|rendre"
+    r"|ramener|rapporter|deposer)\b",
+    r"\bpour (?:vous |nous )?(?:les |le |la |l')?(?:rendre|ramener|rapporter|restituer)\b",
     # what the storm did: "le vent a plié 2 barnums", "on a cassé 3 chaînes"
     r"(?:le vent|la tempete|la foudre|l'orage|la grele|la crue) (?:a|ont) (?:\w+ )?"
     r"(?:plie|casse|arrache|endommage|abime|couche|emporte|detruit|renverse)",
