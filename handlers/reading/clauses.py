@@ -26,9 +26,13 @@ _SENTENCE_END = re.compile(
 # Inside a sentence, a new clause starts at a semicolon, a contrast, or "et" + a subject.
 _CLAUSE_BREAK = re.compile(
     # How each break below begins: other places are passed over at once.
-    r"(?=[;,]|mais|par |en |cependant|toutefois|neanmoins|sauf que|d'autre|de plus|aussi nous|et\s)"
+    r"(?=[;,]|mais|par |en |cependant|toutefois|neanmoins|sauf que|d'a|de plus|aussi nous|et\s"
+    r"|du coup)"
     r"(?:;|(?:,\s*)?\b(?:mais|par contre|en revanche|cependant|toutefois|neanmoins|sauf que"
-    r"|en echange|en retour|d'autre part|par ailleurs|de plus|en outre|aussi nous)\b"
+    r"|en echange|en retour|d'autre part|par ailleurs|de plus|en outre|aussi nous"
+    # "merci encore pour les chaises 👍 du coup on voudrait 2 barnums", "merci Calan pour les
+    # grilles 🙏 d'ailleurs on a un écran gonflable": thanks, then another matter
+    r"|du coup|d'ailleurs)\b"
     r"|(?:,\s*)?\bet\s+(?=(?:nous|on|je|j'|vous|il|elle|ils|elles)\b)"
     r"|,\s*(?=(?:seulement|uniquement)\b)"
     r"|,\s*(?=(?:nous|on|je|j')\s+(?:\w+\s+){0,2}?(?:pouvons|pourrions|pourrons|avons|aurions"

@@ -151,7 +151,8 @@ ASKING = _words(
     r"chez (?:qq1|qqn|qqun|quelqu'un|quelqu un|vous)\s*\?",
     r"(?:vous avez|avez-vous|auriez-vous|vous auriez) (?:ca|cela|ce qu'il faut)",
     r"serait-il possible d'(?:obtenir|avoir|emprunter|disposer)",
-    r"vous (?:auriez|avez|disposez|possedez|auriez pas|avez pas) (?:un|une|des|du|de la|d')",
+    r"vous (?:en )?(?:auriez|avez|disposez|possedez|auriez pas|avez pas)"
+    r" (?:un|une|des|du|de la|d'|\d+ (?:de plus|en plus|autres|supplementaires))",
     # "je me permets de vous solliciter…" is a formula: what follows says the act
     r"(?<!vous )sollicit(?:ons|e|er|erions|ons le pret|ons la mise)",
     # taking what another offered: "on le réserve pour le 14", "réservé pour nous !", "on
@@ -346,6 +347,8 @@ BORROW = _words(
     r"souhait",
     r"voudri",
     r"aimeri",
+    # "par contre on aimerait bien 4 micros en plus"
+    r"(?:on|nous|j') ?aimer(?:ait|ais|ions) (?:bien |beaucoup )?(?:\d|un |une |des |du |de la )",
     r"demand",
     r"(?:auriez|avez|auraient|aurait|a)[- ](?:vous|quelqu'un|qqn|on)",
     r"quelqu'un (?:aurait|a|peut|pourrait)",
@@ -819,7 +822,7 @@ def act_of(text: str) -> Act | None:
         act, cue = found
         if act is Act.ASK and _OTHERS_MAY.search(text, max(0, cue.start() - 40), cue.end()):
             return Act.OFFER  # "si une commune veut les emprunter": offered
-        if _negated(text, cue):
+        if _negated(text, cue, offered=act is Act.OFFER):
             if (
                 act in (Act.NEED, Act.ASK, Act.OFFER) and _AFTER_ALL.search(text)
                 and not _HAVE_ALREADY.search(text)
@@ -842,10 +845,12 @@ def act_of(text: str) -> Act | None:
     return None
 
 
-def _negated(text: str, cue: re.Match[str]) -> bool:
+def _negated(text: str, cue: re.Match[str], offered: bool = False) -> bool:
     """Is the act's own verb in the negative ("ne pourrons pas prêter", "pas besoin")?"""
     around = _NOT_NEGATION.sub(lambda m: " " * len(m.group()), text)
-    window = around[max(0, cue.start() - 30) : cue.end() + 12]
+    # an offer, not past a colon: "nos barrières ne sortiront pas : elles sont disponibles"
+    colon = around.rfind(" : ", 0, cue.start()) if offered else -1
+    window = around[max(0, cue.start() - 30, colon + 1) : cue.end() + 12]
     return _NEGATION.search(window) is not None
 
 

@@ -449,6 +449,9 @@ _PRONOUN = re.compile(
     r"\b(?:en|les|l')\s*(?:\w+\s+){0,2}?(?:faut|faudrait|faudra|acheter|racheter"
     r"|commander|emprunter|preter|prendre|louer|voudrions|voudrait|aurait|aurions"
     r"|avons|faudrait|reserver|recuperer)\b"
+    # "on a récupéré nos 8 grilles. elles repartent à qui en veut": the subject of an offer
+    r"|^\W*(?:elles|ils|elle|il)\s+(?:sont|est|seront|sera|repartent|repart|restent|reste"
+    r"|peuvent|peut)\b"
 )
 
 

@@ -453,7 +453,9 @@ class WriterFinder:
 
     def where(self, folded: str) -> tuple[str, Span] | None:
         """The commune an event takes place in: "cérémonie des vœux à Languidic"."""
-        return self._first_named(folded, lambda before: _AT.search(before) is not None)
+        return self._first_named(
+            folded, lambda before: _AT.search(before) is not None and not _LENT_TO.search(before)
+        )  # not "nos 8 grilles prêtées à Brandérion"
 
     def owner(self, folded: str) -> tuple[str, Span] | None:
         """The commune whose equipment is named: "les 40 barrières de Port-Louis"."""
