@@ -74,8 +74,13 @@ _NUMBER_RUN = re.compile(
     + r"))*\b"
 )
 _ELIDED_ONE = re.compile(r"(?=du)\bd(une?)\b")
-# "souffleurs x3": a count glued to its times sign (not "3x3", a size)
-_DIGITS = re.compile(r"(?=\d)(?:\b\d{1,3}(?:[ .]\d{3})+\b|\b\d+\b|(?<=\bx)\d{1,4}\b)")
+# "souffleurs x3": a count glued to its times sign (not "3x3", a size); "2x barnums", "sel
+# 3t", "une 10aine de tables": a count glued to its sign, its unit or its "about" (not a
+# two-stroke engine's "huile 2t")
+_DIGITS = re.compile(
+    r"(?=\d)(?:\b\d{1,3}(?:[ .]\d{3})+\b|\b\d+\b|(?<=\bx)\d{1,4}\b"
+    r"|(?<!huile )(?<!melange )(?<!moteur )\b\d{1,5}(?=(?:t|x|aine)\b))"
+)
 _APPROXIMATE = {
     "demi-douzaine": 6,
     "demi douzaine": 6,

@@ -37,11 +37,12 @@ UNITS = {
 _UNIT = r"(?:" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + r")"
 _ADJECTIVE = (
     r"(?:grands?|grandes?|petits?|petites?|gros|grosses?|nouveaux|nouvel|nouvelles?|autres?"
-    r"|supplementaires?|beaux|belles?|vieux|vieilles?|bons?|bonnes?)"
+    r"|supplementaires?|beaux|belles?|vieux|vieilles?|bons?|bonnes?|anciens?|anciennes?)"
 )
 # Between a number and its item: spaces, "de", a unit, an adjective.
 _BEFORE = re.compile(
-    rf"^(?:[ \t]|\benviron\b|\bde\b|\bd'|\bdes\b|\bces\b|\bvos\b|\bleurs\b|\bnos\b"
+    # ("2x barnums", "une 10aine de tables": the number's own sign or "about", glued)
+    rf"^(?:[ \t]|\benviron\b|\bde\b|\bd'|\bdes\b|\bces\b|\bvos\b|\bleurs\b|\bnos\b|^x\b|^aine\b"
     rf"|\b(?P<unit>{_UNIT})\b(?:[ \t]+lineaires?)?"
     rf"|\b{_ADJECTIVE}\b|\b[a-z]{{3,}}[ \t]+(?:de[ \t]+)?type\b"
     # "2 blocs sanitaires", "4 ensembles brasserie": what the item comes as
