@@ -37,20 +37,26 @@ SHEETS = ("Besoins", "Propositions", "Calendrier", "Pics", "Prix", "Indicateurs"
 
 # A cell starting with one of these would be read as a formula (or DDE) by a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+# The body's font, named: a font left unnamed is printed in a serif by LibreOffice.
+_HEADER_FONT = Font(name="Calibri", sz=11, bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 # Long text (reasons, lists of communes) wraps in its column rather than running on.
 _WRAPPED = Alignment(wrap_text=True, vertical="top")
+# The other cells of a row with wrapped text: at its top too, or they sit on its last line.
+_TOP = Alignment(vertical="top")
 # A header is bold, on at most two lines: a column is at least half its header wide.
 _HEADER_HEIGHT = 32
-# Text lines in a wrapped cell: a column's width counts digits; text is a little narrower.
-_CHARS_PER_WIDTH = 1.1
+# Text lines in a wrapped cell: a column's width counts digits of the body's font; words in
+# a wider one (DejaVu Sans, where Calibri is missing) hold about one character per digit.
+_CHARS_PER_WIDTH = 1.0
 _LINE_HEIGHT = 15
 PAPER_A4 = 9
 DATE_FORMAT = "DD/MM/YYYY"
-EURO_FORMAT = '#,##0 "€"'
-PRICE_FORMAT = '#,##0.00 "€"'
+# Marked French (LCID 040C): LibreOffice then prints "12 346 €" and "15 000,00 €" whatever
+# the language of the machine it runs on, where it printed "12,346 €" on an English one.
+EURO_FORMAT = '[$-40C]#,##0 "€"'
+PRICE_FORMAT = '[$-40C]#,##0.00 "€"'
 PERCENT_FORMAT = "0%"
 
 
@@ -132,6 +138,7 @@ def _sheet(
         if lines > 1:
             # A spreadsheet keeps the height it is given: wrapped text needs its lines.
             sheet.row_dimensions[count + 2].height = lines * _LINE_HEIGHT
+            values = [_aligned(sheet, value, _TOP) for value in values]
         sheet.append(values)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
@@ -156,11 +163,12 @@ def _bars(
     width: int,
     stacked: bool = False,
     labels: int = 1,
+    counted: int | None = None,
 ) -> BarChart:
     """Horizontal bars of columns `series` (1-based; each named by its header) against the
     labels of column A (of columns A to `labels`, in levels: "chapiteau | 14/07/2027"),
     over the `rows` rows under the header; `axes` are the titles of the labels' axis and
-    of the values' axis."""
+    of the values' axis; `counted`, the largest value when the bars count things."""
     chart = BarChart()
     chart.type = "bar"  # horizontal: long French names read on one line
     chart.title = title
@@ -181,9 +189,21 @@ def _bars(
     if labels > 1:
         for each in chart.series:
             each.cat = AxDataSource(multiLvlStrRef=MultiLevelStrRef(f=str(categories)))
+    if counted is not None:
+        chart.y_axis.majorUnit = _step(counted)  # a count has no fractions: ticks 0, 1, 2…
     chart.width = width
     chart.height = round(min(_CHART_BASE_CM + _CHART_CM_PER_ROW * rows, _CHART_MAX_CM), 1)
     return chart
+
+
+def _step(largest: int) -> int:
+    """A whole step between ticks, 1, 2 or 5 times a power of ten, for at most 10 ticks."""
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            if largest <= 10 * step:
+                return step
+        power *= 10
 
 
 def _place(sheet: Any, charts: Sequence[BarChart], rows: int) -> None:
@@ -206,6 +226,16 @@ def _wrapped(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     """A text cell that wraps within its column."""
     cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value)
     cell.alignment = _WRAPPED  # (a Cell already: text that _value marked as text)
+    return cell
+
+
+def _aligned(sheet: WriteOnlyWorksheet, value: Any, alignment: Alignment) -> Any:
+    """`value` as a cell aligned so, unless it already has an alignment (wrapped text)."""
+    if value is None:
+        return None  # an empty cell shows nothing wherever it is aligned
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value)
+    if not cell.alignment.wrap_text:  # (wrapped text is at the top already)
+        cell.alignment = alignment
     return cell
 
 
@@ -255,7 +285,7 @@ def workbook(summary: Semester) -> bytes:
         "Propositions",
         [
             ("N°", 6),
-            ("Type", 14),
+            ("Type", 16),
             ("Matériel", 20),
             ("Quantité", 10),
             ("Communes", 26),
@@ -326,7 +356,9 @@ def workbook(summary: Semester) -> bytes:
         if charted < count:
             title += f" ({charted} premiers pics)"
         # An item short at several times: its bars told apart by their first day.
-        demand = _bars(peaks, title, ("Matériel", "Quantité"), (4, 5), charted, 16, labels=2)
+        most = max(max(p.asked, p.lendable) for p in summary.peaks[:charted])
+        demand = _bars(peaks, title, ("Matériel", "Quantité"), (4, 5), charted, 16, labels=2,
+                       counted=most)  # fmt: skip
         _place(peaks, [demand], count)
     _sheet(
         book,
@@ -381,8 +413,10 @@ def workbook(summary: Semester) -> bytes:
     # The communes only: the total's bar would flatten every other.
     communes = len(summary.indicators)
     needs = _bars(indicators, "Besoins déclarés et rapprochés par commune",
-                  ("Commune", "Nombre de besoins"), (2, 3), communes, 22)  # fmt: skip
-    savings = _bars(indicators, "Économies confirmées et en attente par commune",
+                  ("Commune", "Nombre de besoins"), (2, 3), communes, 22,
+                  counted=max((i.needs for i in summary.indicators), default=0))  # fmt: skip
+    # A title on one line: on two, LibreOffice leaves the bars too little room to name each.
+    savings = _bars(indicators, "Économies confirmées et en attente",
                     ("Commune", "Euros"), (9, 10), communes, 22, stacked=True)  # fmt: skip
     savings.y_axis.number_format = EURO_FORMAT
     _place(indicators, [needs, savings], communes + 1)
