@@ -43,7 +43,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 # Long text (reasons, lists of communes) wraps in its column rather than running on.
 _WRAPPED = Alignment(wrap_text=True, vertical="top")
-# The other cells of a row with wrapped text: at its top too, or they sit on its last line.
+# Every other cell: at the top of its row too, or beside wrapped text it sits on its last line.
 _TOP = Alignment(vertical="top")
 # A header is bold, on at most two lines: a column is at least half its header wide.
 _HEADER_HEIGHT = 32
@@ -60,27 +60,29 @@ PRICE_FORMAT = '[$-40C]#,##0.00 "€"'
 PERCENT_FORMAT = "0%"
 
 
-def _value(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> Any:
+def _value(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None, top: int) -> Any:
     """A plain value where openpyxl writes it as it is (numbers, ordinary text), a styled
     cell where it must be told: dates, formats, and text it would take for a formula or
-    an error code."""
+    an error code; `top`, the workbook's index of the alignment at the top of the row."""
     if isinstance(value, str):
         if not value.startswith(FORMULA_STARTS) and value not in ERROR_CODES:
             return value
         cell = WriteOnlyCell(sheet, value)
         cell.data_type = "s"  # user text is text: "=1+2" or "@SUM(...)" is not computed
         cell.quotePrefix = True  # and shown with Excel's text mark, even once edited
-        return cell
-    if isinstance(value, dt.date):
+    elif isinstance(value, dt.date):
         cell = WriteOnlyCell(sheet)
         cell.value = value  # a date: stored as one, shown the French way
         cell.number_format = DATE_FORMAT
-        return cell
-    if number_format and value is not None:
+    elif number_format and value is not None:
         cell = WriteOnlyCell(sheet, value)
         cell.number_format = number_format
-        return cell
-    return value
+    else:
+        return value
+    # A style of its own does not take Normal's alignment in LibreOffice: it is told, by
+    # the alignment's index (assigning `cell.alignment` would look it up for each cell).
+    cell._style.alignmentId = top  # type: ignore[attr-defined]
+    return cell
 
 
 def _setup(sheet: Any) -> None:
@@ -127,8 +129,9 @@ def _sheet(
     count = 0
     formats = formats or {}
     widths = {i: sheet.column_dimensions[get_column_letter(i + 1)].width for i in wrapped}
+    top = book._alignments.add(_TOP)  # type: ignore[attr-defined]
     for row in rows:
-        values = [_value(sheet, v, formats.get(i)) for i, v in enumerate(row)]
+        values = [_value(sheet, v, formats.get(i), top) for i, v in enumerate(row)]
         lines = 1
         for i, width in widths.items():
             text = row[i]
@@ -138,7 +141,6 @@ def _sheet(
         if lines > 1:
             # A spreadsheet keeps the height it is given: wrapped text needs its lines.
             sheet.row_dimensions[count + 2].height = lines * _LINE_HEIGHT
-            values = [_aligned(sheet, value, _TOP) for value in values]
         sheet.append(values)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
@@ -229,19 +231,17 @@ def _wrapped(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     return cell
 
 
-def _aligned(sheet: WriteOnlyWorksheet, value: Any, alignment: Alignment) -> Any:
-    """`value` as a cell aligned so, unless it already has an alignment (wrapped text)."""
-    if value is None:
-        return None  # an empty cell shows nothing wherever it is aligned
-    cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value)
-    if not cell.alignment.wrap_text:  # (wrapped text is at the top already)
-        cell.alignment = alignment
-    return cell
+def _cells_at_top(book: Workbook) -> None:
+    """Every plain cell at the top of its row, so that beside wrapped text a row reads on
+    its first line: they take the style "Normal", made top-aligned, at no cost (styling
+    each cell of the rows that wrap made the workbook half as slow again)."""
+    book._named_styles["Normal"].alignment = _TOP  # type: ignore[attr-defined]
 
 
 def workbook(summary: Semester) -> bytes:
     """The workbook of a semester summary, as the bytes of an .xlsx file."""
     book = Workbook(write_only=True)
+    _cells_at_top(book)
     today = summary.today
     _sheet(
         book,
