@@ -1,7 +1,7 @@
 """Loan agreements (conventions de prêt): the document that formalises a confirmed loan.
 
 Two templates a coordinator can edit: `convention.docx` (Word, rendered by docxtpl; built
-by `templates/convention_docx.py`) and `convention.html.j2`; a copy in `MUTUALISE_TEMPLATES`
+by `handlers/agreement_template.py`) and `convention.html.j2`; a copy in `MUTUALISE_TEMPLATES`
 takes precedence over the bundled one. The clauses' wording is in `agreement_clauses.py`.
 """
 

@@ -12,6 +12,7 @@ from email.policy import default
 from typing import Any
 
 import openpyxl
+import pytest
 from aiosmtpd.smtp import SMTP
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image
@@ -21,6 +22,7 @@ from handlers.digests import DigestConfig, semester_summary
 from handlers.digests.charts import ChartData, Row
 from handlers.digests.delivery import deliver
 from handlers.digests.pictures import MAX_ROWS, SCALE, WIDTH, font, picture
+from handlers.digests.workbook import _step
 from mail.sending import Relay, deliver_due
 from storage import views
 from storage.members import add_member
@@ -123,6 +125,14 @@ def test_the_pictures_write_french_with_the_bundled_font() -> None:
     assert drawn.alt.endswith("Les chiffres sont dans les tableaux ci-dessous.")
 
 
+@pytest.mark.parametrize(
+    ("largest", "step"),
+    [(0, 1), (2, 1), (10, 1), (11, 2), (20, 2), (21, 5), (50, 5), (51, 10), (180, 20), (4000, 500)],
+)
+def test_counts_tick_in_whole_steps_ten_at_most(largest: int, step: int) -> None:
+    assert _step(largest) == step
+
+
 def _charts(sheet: object) -> list[Any]:
     """The charts of a sheet openpyxl read (its type stubs do not show them)."""
     return list(vars(sheet)["_charts"])
@@ -154,7 +164,10 @@ async def test_the_workbook_has_native_charts_bound_to_its_cells(
     ]  # fmt: skip
     assert {s.cat.numRef.f for s in needs.series} == {"'Indicateurs'!$A$2:$A$26"}
     assert indicators["A26"].value == "Riantec" and indicators["A27"].value == "Total"
-    assert _text(savings.title) == "Économies confirmées et en attente par commune"
+    assert _text(savings.title) == "Économies confirmées et en attente"  # on one line
+    # Counts tick in whole steps (a commune declared at most 2 needs: 0, 1, 2); euros as
+    # LibreOffice chooses.
+    assert (needs.y_axis.majorUnit, savings.y_axis.majorUnit) == (1, None)
     assert _text(savings.y_axis.title) == "Euros" and savings.grouping == "stacked"
     assert [s.val.numRef.f for s in savings.series] == [
         "'Indicateurs'!$I$2:$I$26", "'Indicateurs'!$J$2:$J$26",

@@ -154,6 +154,11 @@ async def test_workbook_and_calendar_open_in_the_coordinators_tools(
     assert caudan[4] == "ordinateur portable" and caudan[5] == 3
     assert caudan[9] == dt.datetime(2027, 8, 31)
     assert needs.column_dimensions["B"].width == 18
+    # Every cell at the top of its row, beside text that wraps: plain ones by the style
+    # Normal, dates and amounts by their own.
+    assert book._named_styles["Normal"].alignment.vertical == "top"  # type: ignore[attr-defined]
+    deadline = next(cell for cell in needs["J"][1:] if cell.value is not None)
+    assert (deadline.number_format, deadline.alignment.vertical) == ("DD/MM/YYYY", "top")
     proposals = list(book["Propositions"].iter_rows(min_row=2, values_only=True))
     assert {(r[0], r[1]) for r in proposals} == {(1, "prêt"), (2, "groupement de commandes")}
     indicators = list(book["Indicateurs"].iter_rows(min_row=2, values_only=True))

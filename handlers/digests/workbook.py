@@ -37,44 +37,52 @@ SHEETS = ("Besoins", "Propositions", "Calendrier", "Pics", "Prix", "Indicateurs"
 
 # A cell starting with one of these would be read as a formula (or DDE) by a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+# The body's font, named: a font left unnamed is printed in a serif by LibreOffice.
+_HEADER_FONT = Font(name="Calibri", sz=11, bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 # Long text (reasons, lists of communes) wraps in its column rather than running on.
 _WRAPPED = Alignment(wrap_text=True, vertical="top")
+# Every other cell: at the top of its row too, or beside wrapped text it sits on its last line.
+_TOP = Alignment(vertical="top")
 # A header is bold, on at most two lines: a column is at least half its header wide.
 _HEADER_HEIGHT = 32
-# Text lines in a wrapped cell: a column's width counts digits; text is a little narrower.
-_CHARS_PER_WIDTH = 1.1
+# Text lines in a wrapped cell: a column's width counts digits of the body's font; words in
+# a wider one (DejaVu Sans, where Calibri is missing) hold about one character per digit.
+_CHARS_PER_WIDTH = 1.0
 _LINE_HEIGHT = 15
 PAPER_A4 = 9
 DATE_FORMAT = "DD/MM/YYYY"
-EURO_FORMAT = '#,##0 "€"'
-PRICE_FORMAT = '#,##0.00 "€"'
+# Marked French (LCID 040C): LibreOffice then prints "12 346 €" and "15 000,00 €" whatever
+# the language of the machine it runs on, where it printed "12,346 €" on an English one.
+EURO_FORMAT = '[$-40C]#,##0 "€"'
+PRICE_FORMAT = '[$-40C]#,##0.00 "€"'
 PERCENT_FORMAT = "0%"
 
 
-def _value(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> Any:
+def _value(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None, top: int) -> Any:
     """A plain value where openpyxl writes it as it is (numbers, ordinary text), a styled
     cell where it must be told: dates, formats, and text it would take for a formula or
-    an error code."""
+    an error code; `top`, the workbook's index of the alignment at the top of the row."""
     if isinstance(value, str):
         if not value.startswith(FORMULA_STARTS) and value not in ERROR_CODES:
             return value
         cell = WriteOnlyCell(sheet, value)
         cell.data_type = "s"  # user text is text: "=1+2" or "@SUM(...)" is not computed
         cell.quotePrefix = True  # and shown with Excel's text mark, even once edited
-        return cell
-    if isinstance(value, dt.date):
+    elif isinstance(value, dt.date):
         cell = WriteOnlyCell(sheet)
         cell.value = value  # a date: stored as one, shown the French way
         cell.number_format = DATE_FORMAT
-        return cell
-    if number_format and value is not None:
+    elif number_format and value is not None:
         cell = WriteOnlyCell(sheet, value)
         cell.number_format = number_format
-        return cell
-    return value
+    else:
+        return value
+    # A style of its own does not take Normal's alignment in LibreOffice: it is told, by
+    # the alignment's index (assigning `cell.alignment` would look it up for each cell).
+    cell._style.alignmentId = top  # type: ignore[attr-defined]
+    return cell
 
 
 def _setup(sheet: Any) -> None:
@@ -121,8 +129,9 @@ def _sheet(
     count = 0
     formats = formats or {}
     widths = {i: sheet.column_dimensions[get_column_letter(i + 1)].width for i in wrapped}
+    top = book._alignments.add(_TOP)  # type: ignore[attr-defined]
     for row in rows:
-        values = [_value(sheet, v, formats.get(i)) for i, v in enumerate(row)]
+        values = [_value(sheet, v, formats.get(i), top) for i, v in enumerate(row)]
         lines = 1
         for i, width in widths.items():
             text = row[i]
@@ -156,11 +165,12 @@ def _bars(
     width: int,
     stacked: bool = False,
     labels: int = 1,
+    counted: int | None = None,
 ) -> BarChart:
     """Horizontal bars of columns `series` (1-based; each named by its header) against the
     labels of column A (of columns A to `labels`, in levels: "chapiteau | 14/07/2027"),
     over the `rows` rows under the header; `axes` are the titles of the labels' axis and
-    of the values' axis."""
+    of the values' axis; `counted`, the largest value when the bars count things."""
     chart = BarChart()
     chart.type = "bar"  # horizontal: long French names read on one line
     chart.title = title
@@ -181,9 +191,21 @@ def _bars(
     if labels > 1:
         for each in chart.series:
             each.cat = AxDataSource(multiLvlStrRef=MultiLevelStrRef(f=str(categories)))
+    if counted is not None:
+        chart.y_axis.majorUnit = _step(counted)  # a count has no fractions: ticks 0, 1, 2…
     chart.width = width
     chart.height = round(min(_CHART_BASE_CM + _CHART_CM_PER_ROW * rows, _CHART_MAX_CM), 1)
     return chart
+
+
+def _step(largest: int) -> int:
+    """A whole step between ticks, 1, 2 or 5 times a power of ten, for at most 10 ticks."""
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            if largest <= 10 * step:
+                return step
+        power *= 10
 
 
 def _place(sheet: Any, charts: Sequence[BarChart], rows: int) -> None:
@@ -209,9 +231,17 @@ def _wrapped(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     return cell
 
 
+def _cells_at_top(book: Workbook) -> None:
+    """Every plain cell at the top of its row, so that beside wrapped text a row reads on
+    its first line: they take the style "Normal", made top-aligned, at no cost (styling
+    each cell of the rows that wrap made the workbook half as slow again)."""
+    book._named_styles["Normal"].alignment = _TOP  # type: ignore[attr-defined]
+
+
 def workbook(summary: Semester) -> bytes:
     """The workbook of a semester summary, as the bytes of an .xlsx file."""
     book = Workbook(write_only=True)
+    _cells_at_top(book)
     today = summary.today
     _sheet(
         book,
@@ -255,7 +285,7 @@ def workbook(summary: Semester) -> bytes:
         "Propositions",
         [
             ("N°", 6),
-            ("Type", 14),
+            ("Type", 16),
             ("Matériel", 20),
             ("Quantité", 10),
             ("Communes", 26),
@@ -326,7 +356,9 @@ def workbook(summary: Semester) -> bytes:
         if charted < count:
             title += f" ({charted} premiers pics)"
         # An item short at several times: its bars told apart by their first day.
-        demand = _bars(peaks, title, ("Matériel", "Quantité"), (4, 5), charted, 16, labels=2)
+        most = max(max(p.asked, p.lendable) for p in summary.peaks[:charted])
+        demand = _bars(peaks, title, ("Matériel", "Quantité"), (4, 5), charted, 16, labels=2,
+                       counted=most)  # fmt: skip
         _place(peaks, [demand], count)
     _sheet(
         book,
@@ -381,8 +413,10 @@ def workbook(summary: Semester) -> bytes:
     # The communes only: the total's bar would flatten every other.
     communes = len(summary.indicators)
     needs = _bars(indicators, "Besoins déclarés et rapprochés par commune",
-                  ("Commune", "Nombre de besoins"), (2, 3), communes, 22)  # fmt: skip
-    savings = _bars(indicators, "Économies confirmées et en attente par commune",
+                  ("Commune", "Nombre de besoins"), (2, 3), communes, 22,
+                  counted=max((i.needs for i in summary.indicators), default=0))  # fmt: skip
+    # A title on one line: on two, LibreOffice leaves the bars too little room to name each.
+    savings = _bars(indicators, "Économies confirmées et en attente",
                     ("Commune", "Euros"), (9, 10), communes, 22, stacked=True)  # fmt: skip
     savings.y_axis.number_format = EURO_FORMAT
     _place(indicators, [needs, savings], communes + 1)
