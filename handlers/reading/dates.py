@@ -88,6 +88,8 @@ _ONE = (
     # "le week-end du 19." alone, not "du 12 et 13 décembre" nor "du 19/09"
     + r"|(?![\d/-]|\.\d|\s*(?:et|au|a)\s+\d)))"
     rf"|(?:la\s+)?(?:premiere|1ere|deuxieme|2e|2eme|seconde)\s+quinzaine\s+(?:de\s+|d')?{_MONTH}"
+    # "fin de semaine prochaine": the end of next week
+    r"|(?:(?:en|au|a\s+la)\s+)?(?:debut|fin)\s+(?:de|du)\s+(?:la\s+)?semaine\s+(?:prochaine|suivante)\b"
     r"|(?:en|au|a\s+la)\s+(?:debut|milieu|fin)\s+(?:de|du)\s+(?:la\s+)?(?:mois|semaine)"
     r"|(?:la\s+)?fin\s+(?:du|de)\s+(?:ce\s+)?mois"
     rf"|(?:dans|ds)\s+(?:{_NUMS})\s+(?:jours?|semaines?|mois)"
@@ -420,6 +422,10 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         return _Stretch(whole.start.replace(day=16), whole.end, "day")  # 16th–end
     if re.fullmatch(r"(?:la )?fin (?:du|de) (?:ce )?mois", t):
         return _part_of_current(today, "fin", "mois")
+    if m := re.fullmatch(
+        r"(?:(?:en|au|a la) )?(debut|fin) (?:de|du) (?:la )?semaine (?:prochaine|suivante)", t
+    ):
+        return _part_of_current(today + dt.timedelta(days=7), m.group(1), "semaine")
     if m := re.fullmatch(r"(?:en|au|a la) (debut|milieu|fin) (?:de|du) (?:la )?(mois|semaine)", t):
         return _part_of_current(today, m.group(1), m.group(2))
     if t == "demain":
@@ -677,6 +683,9 @@ _BARE_UNTIL = re.compile(r"jusqu'?\s?(?:au|a)\s+(?:le\s+)?(\d{1,2}|1er)")
 _HOUR = re.compile(r"[ \t]*(?:h\b|h\d|heures?\b)")
 _UNTIL_NAMED = re.compile(r"\bjusqu'?\s?(?:a|au|aux)\b[^()\n.;!?]{1,45}\(\s*$")
 _BRACKET = re.compile(r"[ \t]*\([ \t]*")
+# A weekday's week said after it: "samedi de la semaine prochaine" (not "vendredi prochain")
+_WEEK_NAMED_AFTER = re.compile(r"\bde la semaine (?:prochaine|suivante|d'apres)\b")
+_PAIRED = re.compile(r"\s*(?:et|au|a|-|->|jusqu'?\s?au)\s*(?:le\s+)?")
 _BEFORE_WEEK = re.compile(r"[ \t,]*(?:(?:de la|de|pour la|en|la)[ \t]+)?")
 _WEEKDAYS_NAMED = re.compile(
     rf"[\s,:.(?!]*(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})(?!\s*\d)"
@@ -918,9 +927,11 @@ class DateFinder:
             said = [f for f in self.found if f.span.end <= week
                     and _BEFORE_WEEK.fullmatch(self.folded, f.span.end, week)]  # fmt: skip
             if said:
-                days = _WEEKDAYS_NAMED.fullmatch(
-                    self.folded, said[-1].span.start, said[-1].span.end
-                )
+                # "vendredi et samedi de la semaine prochaine": both before their week
+                first = next((f for f in self.found if f.span.end <= said[-1].span.start
+                              and _PAIRED.fullmatch(self.folded, f.span.end, said[-1].span.start)),
+                             said[-1])  # fmt: skip
+                days = _WEEKDAYS_NAMED.fullmatch(self.folded, first.span.start, said[-1].span.end)
         if not days or re.search(r"\d", days.group()):
             return
         first, last = WEEKDAYS[days.group("a")], WEEKDAYS[days.group("b") or days.group("a")]
@@ -1032,6 +1043,13 @@ class DateFinder:
         if ends is None:
             return
         start, end = ends
+        bare = _A_WEEKDAY.fullmatch(match.group("a").strip())
+        if bare and _WEEK_NAMED_AFTER.search(match.group("b")):
+            # "vendredi et samedi de la semaine prochaine": both days of that week
+            back = end.start.weekday() - WEEKDAYS[bare.group()]
+            if back >= 0:
+                day = end.start - dt.timedelta(days=back)
+                start = _Stretch(day, day, "day")
         weekday = _WEEKDAY_NEXT.fullmatch(match.group("b").strip())
         if weekday and start.start > end.end:  # "du lundi au vendredi": the Friday after
             ahead = (WEEKDAYS[weekday.group(1)] - start.start.weekday()) % 7
