@@ -685,7 +685,6 @@ _UNTIL_NAMED = re.compile(r"\bjusqu'?\s?(?:a|au|aux)\b[^()\n.;!?]{1,45}\(\s*$")
 _BRACKET = re.compile(r"[ \t]*\([ \t]*")
 # A weekday's week said after it: "samedi de la semaine prochaine" (not "vendredi prochain")
 _WEEK_NAMED_AFTER = re.compile(r"\bde la semaine (?:prochaine|suivante|d'apres)\b")
-_PAIRED = re.compile(r"\s*(?:et|au|a|-|->|jusqu'?\s?au)\s*(?:le\s+)?")
 _BEFORE_WEEK = re.compile(r"[ \t,]*(?:(?:de la|de|pour la|en|la)[ \t]+)?")
 _WEEKDAYS_NAMED = re.compile(
     rf"[\s,:.(?!]*(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})(?!\s*\d)"
@@ -927,11 +926,9 @@ class DateFinder:
             said = [f for f in self.found if f.span.end <= week
                     and _BEFORE_WEEK.fullmatch(self.folded, f.span.end, week)]  # fmt: skip
             if said:
-                # "vendredi et samedi de la semaine prochaine": both before their week
-                first = next((f for f in self.found if f.span.end <= said[-1].span.start
-                              and _PAIRED.fullmatch(self.folded, f.span.end, said[-1].span.start)),
-                             said[-1])  # fmt: skip
-                days = _WEEKDAYS_NAMED.fullmatch(self.folded, first.span.start, said[-1].span.end)
+                days = _WEEKDAYS_NAMED.fullmatch(
+                    self.folded, said[-1].span.start, said[-1].span.end
+                )
         if not days or re.search(r"\d", days.group()):
             return
         first, last = WEEKDAYS[days.group("a")], WEEKDAYS[days.group("b") or days.group("a")]
