@@ -53,7 +53,7 @@ _BEFORE = re.compile(
 # After an item: "x 50", ": 50", "(50)", "= 50", "- 50"; a pasted table's next column
 # ("Tables pliantes ; 20 ; 12/06", "Barrières Vauban | 80"), dot leaders ("Tables ..... 12").
 _AFTER = re.compile(
-    r"^[ \t]*(?:[x*:=(;|-]|\bx\b|\.{2,}|…+)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$"
+    r"^[ \t]*(?:[x*:=(;|-]|\bx\b|\([ \t]*x|\.{2,}|…+)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$"
 )
 # An item's words, then its count in brackets: "sapins artificiels (4)".
 _BRACKET_AFTER_WORDS = re.compile(r"^(?:[ \t]+(?:pour[ \t]+)?[a-z'-]{3,}){1,2}[ \t]*\([ \t]*$")
@@ -278,7 +278,27 @@ def attach_quantities(
         name = Span(match.start, match.end)
         items.append(FoundItem(match.item.id, label, quantity, unit, Span(start, match.end), name))
     _measured_elsewhere(items, found, used, text)
-    return items, used
+    return _in_lots(items, found, used, text), used
+
+
+# "2 lots de 10 chaises", "3 séries de 12 tables": so many lots of so many.
+_LOTS_OF = re.compile(r"(?:^|[^\d])(?P<n>\d{1,3})[ \t]+(?:lots?|series?|jeux)[ \t]+de[ \t]+$")
+
+
+def _in_lots(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str
+) -> list[FoundItem]:
+    """Items counted by the lot: the count of each lot times the lots."""
+    counted = []
+    for item in items:
+        lots = _LOTS_OF.search(text, max(0, item.span.start - 20), item.span.start)
+        if item.quantity is not None and item.unit is None and lots is not None:
+            number = next((n for n in found if n.start == lots.start("n")), None)
+            if number is not None:
+                item = replace(item, quantity=item.quantity * number.value)
+                used.add(number.start)
+        counted.append(item)
+    return counted
 
 
 # After a count that stands alone: "25 ce serait bien", "besoin de 3 pr la kermesse",
