@@ -571,6 +571,8 @@ _SAYS_NOTHING = _words(
     r"^\W*(?:vu|ok|d'accord|dac|bien recu|parfait|super|top|entendu|note|recu)\b"
     r"[\s,.!]*(?:merci)?\W*$",
     r"(?:c'est|c) pour quand|pour quand\s*\?|(?:a|pour) quand (?:est|sera|le|la)",
+    # "la date limite pour la commande de papier, c'est toujours fin janvier ?"
+    r"(?:la|une) (?:date limite|date butoir|echeance)\b(?=[^.!\n]*\?)",
     # how to ask, in an offer: "les demandes sont à adresser au service logistique"
     r"(?:les |vos )?demandes? (?:sont|est|seront|doivent etre|peuvent etre) a (?:adresser"
     r"|envoyer|faire|transmettre)|(?:adresser|envoyer|transmettre) (?:vos|les) demandes",
