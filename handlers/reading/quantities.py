@@ -142,6 +142,7 @@ _NOT_ITEMS = frozenset(
     accompagnatrices encadrant encadrants
     max grand selon suivant voire plus moins cas unites
     justement egalement aussi vraiment alors donc encore deja surtout notamment quand
+    gars filles collegues copains
     """.split()
 )
 _STOP = frozenset(

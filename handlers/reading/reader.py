@@ -427,6 +427,8 @@ class Reader:
         folded = own.folded
         # "Contact : 06 12 34 56 78" is no 6 December 2034
         phones = [Span(*m.span()) for m in PHONE.finditer(folded)]
+        # "15 tonnes de 6/10", "gravillon 10/14": an aggregate's grading, no day of June
+        phones += [Span(*m.span("grade")) for m in _GRADING.finditer(folded)]
         written = find_dates(own.masked(phones).folded if phones else folded, today)
         dates = [
             d
@@ -748,6 +750,10 @@ _TO_LEND = re.compile(r"[^.!?\n]{0,80}\bpreter\b[^.!\n]{0,80}\?")
 
 # A singular determiner names one of a countable item.
 _ONE_OF = re.compile(r"(?<![a-z'])(?:le|la|l'|notre|votre|mon|ma|son|sa|leur|cette|ce|cet)\s*$")
+_GRADING = re.compile(
+    r"\b(?:gravillons?|graviers?|sables?|granulats?|concasses?|ballast|grave|tonnes?|t|m3)"
+    r"\s+(?:de\s+|en\s+|calibre\s+)?(?P<grade>\d{1,2}/\d{1,2})\b(?!/)"
+)
 _BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
 # Searched in folded text, which `fold` strips: the auxiliary ends it.
