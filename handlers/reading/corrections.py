@@ -34,13 +34,18 @@ _MARKER = re.compile(
     # "des luges ? lol non sérieux on cherche un vidéoprojecteur": a joke, then the request
     r"|non[ \t,]+(?:serieux|serieusement|plus serieusement)|blague a part|treve de plaisanterie"
     r"|(?<=euh )non(?:[ \t,]+non)?(?:[ \t,]+(?:pardon|plutot))?|non[ \t,]+(?:pardon|plutot)"
-    r"|pardon|enfin|plutot|ou plutot|je veux dire|je voulais dire|je rectifie)\b"
+    # "10 poubelles de tri. Correction : 12", "25. Ou 30. Bon mettez 30", "non, disons 500"
+    r"|correction|rectification|(?:bon[ \t,]+)?(?:mettez|mettons|disons)"
+    r"|pardon|enfin|plutot|ou plutot|je veux dire|je voulais dire|je rectifie"
+    # "4 gobelets... euh 400 gobelets": a figure said again after "euh"
+    r"|(?<=euh )(?=\d))\b"
     r"(?:[ \t,]+pas[ \t]+(?:(?:le|la|les|l'|un|une|des|du|de)[ \t]*)?[a-z'-]+(?:[ \t]+[a-z'-]+)?)?"
-    r"[ \t,]*"
+    r"[ \t,:]*"
 )
 # One of these is in every correction: a text without any has none, and is not searched.
 _MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais dire",
-                 "erreur", "errat", "oups", "pour moi",
+                 "erreur", "errat", "oups", "pour moi", "correction", "rectification", "mettez",
+                 "mettons", "disons",
                  "je rectifie", "je plaisante", "je rigole", "je blague", "en fait",
                  "blague a part", "treve de plaisanterie")  # fmt: skip
 # Between a correction and what replaces it: a few words, no figure.
@@ -97,6 +102,13 @@ def _marker_after(folded: str, end: int, words: int = 0) -> re.Match[str] | None
 
 # a word, or a measure glued to its number ("100l"), not a bare number (another count)
 _WORD = re.compile(r"[ \t]+(?!euh\b|non\b|pardon\b|enfin\b|plutot\b)(?:[a-z'-]+|\d+[a-z]+)")
+
+
+def corrected_at(folded: str, end: int) -> int:
+    """Where what replaces the words ending at `end` begins, when a correction follows them
+    ("la fête des Terre-Neuvas ? non pardon la fête de la mer"); 0 when none does."""
+    marker = _marker_after(folded, end) if any(w in folded for w in _MARKER_WORDS) else None
+    return marker.end() if marker is not None else 0
 
 
 def _day(date: DateFinding) -> int | None:

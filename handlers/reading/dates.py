@@ -675,7 +675,7 @@ _ABBREVIATED_MONTH = re.compile(r"(?:jan|janv|fev|fevr|avr|juil|sep|sept|oct|nov
 _AFTER_BARE = re.compile(
     r"\s*(?:$|[,.;:!?()\n]|(?:et|au|a|ou|pour|jusqu|prochain|matin|soir|apres|des|de\s+\d|finalement"
     r"|svp|stp|merci|si|car|mais|donc|alors|aussi|egalement|vers|on|nous|dans|sur|avec|comme|midi"
-    r"|inclus|compris|c'est|c|pas|plutot)\b)"
+    r"|inclus|compris|c'est|c|pas|plutot|pardon|non|euh|enfin)\b)"
 )
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
 _WEEK_WORDS = re.compile(r"semaine")

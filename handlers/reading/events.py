@@ -10,7 +10,8 @@ from handlers.reading.text import Span
 # Heads that name an event on their own, even without an article ("barnums fete musique").
 _STRONG = (
     r"fetes?|festivals?|festivites|forum|kermesse|carnaval|brocante|braderie|vide[- ]greniers?"
-    r"|marche de noel|marche nocturne|telethon|fest[- ]?noz|fest[- ]?deiz|pardons? (?:de|du|des)"
+    r"|marche de noel|marches? nocturnes?|telethon|fest[- ]?noz|fest[- ]?deiz"
+    r"|pardons? (?:de|du|des)"
     r"|feux? d'?\s?artifice"
     r"|comices?(?: agricoles?)?|lotos?|v(?:oe|o)ux|galette des [a-z]+|repas des (?:aines|anciens)"
     r"|cinema (?:en )?plein air|expo(?:sition)? (?:photos?|de [a-z]+|d'[a-z]+)"

@@ -347,6 +347,9 @@ BORROW = _words(
     r"souhait",
     r"voudri",
     r"aimeri",
+    # "on voudrait les barrières vauban" (not "je voudrais savoir si…")
+    r"(?:on|nous|je|j') ?voudr(?:ait|ais|ions)\b(?! (?:savoir|connaitre|comprendre|remercier"
+    r"|signaler|preciser|rappeler|vous (?:dire|informer|signaler|remercier|rappeler)))",
     # "par contre on aimerait bien 4 micros en plus"
     r"(?:on|nous|j') ?aimer(?:ait|ais|ions) (?:bien |beaucoup )?(?:\d|un |une |des |du |de la )",
     r"demand",

@@ -143,6 +143,7 @@ _NOT_ITEMS = frozenset(
     max grand selon suivant voire plus moins cas unites
     justement egalement aussi vraiment alors donc encore deja surtout notamment quand
     gars filles collegues copains
+    suffiront suffira suffit suffisent suffirait suffiraient
     """.split()
 )
 _STOP = frozenset(

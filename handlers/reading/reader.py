@@ -11,7 +11,7 @@ from typing import Any
 from handlers.communes import CommuneIndex, CommuneName
 from handlers.reading.bodies import _QUOTED_LINE, own_words, separate
 from handlers.reading.clauses import Layout, layout
-from handlers.reading.corrections import corrected_dates, corrected_items
+from handlers.reading.corrections import corrected_at, corrected_dates, corrected_items
 from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.doubts import Evidence, doubts
 from handlers.reading.events import event_before_date, find_event, remembrance_day
@@ -561,6 +561,11 @@ class Reader:
         header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
         body = " " * header + seen.folded[header:]
         event = find_event(body, text, self._proper)
+        corrected = event and corrected_at(seen.folded, event[1].end)
+        if event and corrected:
+            # "pour la fête des Terre-Neuvas ? non pardon la fête de la mer": the one said after
+            after = find_event(" " * corrected + seen.folded[corrected:], text, self._proper)
+            event = after if after is not None else event
         if header:
             subject = find_event(seen.folded[:header], text, self._proper)
             if subject is None or len(subject[0].split()) < 2:
