@@ -435,6 +435,14 @@ class Reader:
             for d in _postponed(corrected_dates(written, folded), folded)
             if not _REFERS_TO.search(folded, 0, d.span.start) and not _decided(folded, d)
         ]
+        # "1 journée, n'importe quand la semaine prochaine": the writer leaves the day open
+        # (but "entre le 1er et le 5 mars, n'importe quel jour" says its days in full)
+        dates = [
+            d for d in dates
+            if explicit(d, folded)
+            or not (_ANY_DAY.search(folded, max(0, d.span.start - 25), d.span.start)
+                    or _ANY_DAY_AFTER.match(folded, d.span.end))
+        ]  # fmt: skip
         # "en juillet-août, sauf le 15 août": the days left out are not the days of use, even
         # when no other is said ("dispo tout l'été sauf le 14 juillet")
         kept = [
@@ -755,6 +763,8 @@ _TO_LEND = re.compile(r"[^.!?\n]{0,80}\bpreter\b[^.!\n]{0,80}\?")
 
 # A singular determiner names one of a countable item.
 _ONE_OF = re.compile(r"(?<![a-z'])(?:le|la|l'|notre|votre|mon|ma|son|sa|leur|cette|ce|cet)\s*$")
+_ANY_DAY = re.compile(r"[ \t,]*n'importe (?:quand|quel jour|lequel)\b[^.!?\n]{0,12}$")
+_ANY_DAY_AFTER = re.compile(r"[ \t,]*n'importe (?:quand|quel jour|lequel)\b")
 _GRADING = re.compile(
     r"\b(?:gravillons?|graviers?|sables?|granulats?|concasses?|ballast|grave|tonnes?|t|m3)"
     r"\s+(?:de\s+|en\s+|calibre\s+)?(?P<grade>\d{1,2}/\d{1,2})\b(?!/)"

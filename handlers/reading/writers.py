@@ -138,6 +138,11 @@ _LENDS_US = re.compile(
     # "les barnums que Riantec nous a rendus", "les illuminations que Ploemeur nous a prêtées"
     r"|(?:a|ont|avait|avaient) (?:prete|depanne|rendu|ramene|livre|laisse|confie)e?s?)\b"
 )
+# Took ours: "les chalets ne sont plus dispo, la commune de Gestel les a tous pris"
+_TOOK_THEM = re.compile(
+    r"[ \t]+(?:les|le|la|l')[ \t]?(?:a|ont)[ \t]+(?:(?:tous|toutes|deja)[ \t]+)?"
+    r"(?:pris|prises?|reservee?s?|empruntee?s?|recuperee?s?)\b"
+)
 # Lent or given back to that commune: "la nacelle prêtée à Lanester doit revenir…"
 _LENT_TO = re.compile(
     r"\b(?:pretee?s?|rendue?s?|confiee?s?|louee?s?|livree?s?)[ \t]+(?:a|au)[ \t]+"
@@ -423,6 +428,7 @@ class WriterFinder:
         return not (
             elsewhere
             or _LENDS_US.match(region, end)
+            or _TOOK_THEM.search(region, start, end + 30)
             or _ASKED_OF_IT.search(region, start, end + 24)
         )
 
@@ -484,7 +490,11 @@ class WriterFinder:
                     continue  # "Quistinic, si ça vous dépanne…": the commune spoken to
                 if _HOLDS.match(region, match.end()) and not _SELF.search(before):
                     continue  # "Languidic a toujours sa remorque ?": the one asked
-                if _LENDS_US.match(region, match.end()) or _LENT_TO.search(before):
+                if (
+                    _LENDS_US.match(region, match.end())
+                    or _TOOK_THEM.match(region, match.end())
+                    or _LENT_TO.search(before)
+                ):
                     continue  # "les barnums que Riantec nous a rendus", "prêtée à Lanester"
                 insee = self._mentioned(match)
                 if insee is None:
