@@ -55,6 +55,7 @@ _BEFORE = re.compile(
 _AFTER = re.compile(
     r"^[ \t]*(?:[x*:=(;|-]|\bx\b|\([ \t]*x|\.{2,}|…+)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$"
 )
+_WORDS_THEN_TIMES = re.compile(r"^(?:[ \t]+[a-z'-]{3,}){1,2}[ \t]*x[ \t]*$")
 # An item's words, then its count in brackets: "sapins artificiels (4)".
 _BRACKET_AFTER_WORDS = re.compile(r"^(?:[ \t]+(?:pour[ \t]+)?[a-z'-]{3,}){1,2}[ \t]*\([ \t]*$")
 _BRACKET_ENDS = re.compile(rf"[ \t]*(?:(?P<unit>{_UNIT})[ \t]*)?\)")
@@ -259,6 +260,8 @@ def attach_quantities(
                 and not _lists_parts(text, gap, after[0])
                 and (
                     _AFTER.match(gap)
+                    # "tables brasserie x20": a word of the name, then its count
+                    or _WORDS_THEN_TIMES.match(gap) is not None
                     # "sapins artificiels (4)", "maquillage pour enfants (60 palettes)"
                     or (
                         _BRACKET_AFTER_WORDS.match(gap) is not None
@@ -536,6 +539,15 @@ def lone_counts(
             if item.quantity is None and clause_of(item.span.start) in (here, here - 1)
             and item.span.end <= number.start
         ]  # fmt: skip
+        if not owners and len(counted) == 1 and counted[0].quantity is None:
+            # "des tables pour demain ? c'est urgent, pour une cérémonie. une dizaine.": the
+            # message's one item, a few clauses before
+            first = clause_of(counted[0].span.start)
+            if (
+                first is not None and here - 3 <= first < here
+                and counted[0].span.end <= number.start
+            ):  # fmt: skip
+                owners = [0]
         if len(owners) != 1:
             continue
         item = counted[owners[0]]
