@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
-from storage.database import standalone
+from storage.database import among, standalone
 from storage.models import Base, Channel, InboundMessage, InboundStatus, TelegramUpdate
 
 
@@ -93,6 +93,28 @@ async def set_outcome(
     )
 
 
+@dataclass(frozen=True)
+class Written:
+    """Who wrote a stored message, through which channel, and what it says."""
+
+    channel: Channel
+    sender: str
+    text: str
+
+
+async def written(
+    sessions: async_sessionmaker[AsyncSession], message_ids: Collection[int]
+) -> dict[int, Written]:
+    """Stored messages by id, in one query (their raw bytes left in the store); one not
+    stored is left out."""
+    async with standalone(sessions) as session:
+        rows = await session.execute(
+            select(InboundMessage.id, InboundMessage.channel, InboundMessage.sender,
+                   InboundMessage.text).where(among(session, InboundMessage.id, set(message_ids)))
+        )  # fmt: skip
+    return {ident: Written(channel, sender, text or "") for ident, channel, sender, text in rows}
+
+
 async def handled_among(
     sessions: async_sessionmaker[AsyncSession], update_ids: Collection[int]
 ) -> set[int]:
@@ -100,7 +122,9 @@ async def handled_among(
     one query."""
     async with standalone(sessions) as session:
         known = await session.scalars(
-            select(TelegramUpdate.update_id).where(TelegramUpdate.update_id.in_(set(update_ids)))
+            select(TelegramUpdate.update_id).where(
+                among(session, TelegramUpdate.update_id, set(update_ids))
+            )
         )
     return set(known)
 
@@ -149,7 +173,7 @@ async def claim_many(
     if not message_ids:
         return set()
     unhandled = (
-        InboundMessage.id.in_(set(message_ids)),
+        among(session, InboundMessage.id, set(message_ids)),
         InboundMessage.status.in_(tuple(taking)),
     )
     if not lock:
