@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, bindparam, event, exc
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
@@ -16,7 +14,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.util import await_only
 
@@ -156,20 +154,6 @@ def session_factory(
     event.listen(Ringing, "after_commit", committed)
     event.listen(Ringing, "after_rollback", rolled_back)
     return async_sessionmaker(engine, expire_on_commit=False, info=info, sync_session_class=Ringing)
-
-
-def among(
-    session: AsyncSession,
-    column: ColumnElement[Any] | QueryableAttribute[Any],
-    values: Collection[Any],
-) -> Any:
-    """`column IN values`, for a list whose length varies from call to call. On PostgreSQL,
-    `column = ANY(one array)`: one statement whatever their number, prepared once on a
-    connection, where `IN ($1, $2, …)` is a statement of its own for each length, and a
-    round trip more to prepare it on each connection that meets it."""
-    if session.get_bind().dialect.name != "postgresql":
-        return column.in_(values)
-    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
 def standalone(sessions: async_sessionmaker[AsyncSession]) -> AsyncSession:

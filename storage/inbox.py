@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
-from storage.database import among, standalone
+from storage.database import standalone
 from storage.models import Base, Channel, InboundMessage, InboundStatus, TelegramUpdate
 
 
@@ -110,7 +110,7 @@ async def written(
     async with standalone(sessions) as session:
         rows = await session.execute(
             select(InboundMessage.id, InboundMessage.channel, InboundMessage.sender,
-                   InboundMessage.text).where(among(session, InboundMessage.id, set(message_ids)))
+                   InboundMessage.text).where(InboundMessage.id.in_(set(message_ids)))
         )  # fmt: skip
     return {ident: Written(channel, sender, text or "") for ident, channel, sender, text in rows}
 
@@ -122,9 +122,7 @@ async def handled_among(
     one query."""
     async with standalone(sessions) as session:
         known = await session.scalars(
-            select(TelegramUpdate.update_id).where(
-                among(session, TelegramUpdate.update_id, set(update_ids))
-            )
+            select(TelegramUpdate.update_id).where(TelegramUpdate.update_id.in_(set(update_ids)))
         )
     return set(known)
 
@@ -173,7 +171,7 @@ async def claim_many(
     if not message_ids:
         return set()
     unhandled = (
-        among(session, InboundMessage.id, set(message_ids)),
+        InboundMessage.id.in_(set(message_ids)),
         InboundMessage.status.in_(tuple(taking)),
     )
     if not lock:

@@ -10,7 +10,6 @@ from sqlalchemy import literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from storage.database import among
 from storage.errors import MutualiseError
 from storage.models import (
     CalendarToken,
@@ -144,7 +143,7 @@ async def members_by_telegram(
         return {}
     found = await session.scalars(
         select(Member)
-        .where(among(session, Member.telegram_id, set(telegram_ids)), Member.active.is_(True))
+        .where(Member.telegram_id.in_(set(telegram_ids)), Member.active.is_(True))
         .options(joinedload(Member.commune))
     )
     members = {m.telegram_id: m for m in found}
