@@ -15,7 +15,7 @@ from aiogram.types import ErrorEvent
 
 from bot import calendar, coordinating, declaring, joining, listing, page
 from bot.digests import Digests, not_yet
-from bot.middlewares import MemberMiddleware, OnceMiddleware, PaceMiddleware
+from bot.middlewares import OnceMiddleware, PaceMiddleware
 from bot.sending import plain
 from handlers import replies
 from handlers.inbox import Inbox
@@ -51,7 +51,6 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(OnceMiddleware(inbox, clock))
     if pace is not None:
         dispatcher.update.outer_middleware(PaceMiddleware(pace))
-    dispatcher.update.outer_middleware(MemberMiddleware(requests))
     # Private chats only: in a group, a member's /besoins would show the commune's needs to
     # everyone there, and anyone could press the buttons under a card.
     dispatcher.message.filter(F.chat.type == ChatType.PRIVATE)

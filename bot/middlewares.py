@@ -24,7 +24,6 @@ from handlers import replies
 from handlers.batching import Gatherer
 from handlers.inbox import Inbox
 from handlers.pacing import Pace
-from handlers.requests import Requests
 from storage.database import standalone
 from storage.errors import store_unavailable
 from storage.inbox import handled_among
@@ -43,20 +42,36 @@ class OnceMiddleware(BaseMiddleware):
     """An update Telegram delivers twice (a retry, two instances) is handled once: its id
     is written in the store once it is handled. It is not written when the store could not
     take it, so that the update, fetched again, is handled once the store is back; the chat
-    lock of the dispatcher keeps two deliveries of one update from running side by side."""
+    lock of the dispatcher keeps two deliveries of one update from running side by side.
+
+    The member behind the Telegram account (None for a stranger) is put in `member`, looked
+    up at the same time on a connection of its own: one round trip's wait, not two one
+    after the other, before the update is handled."""
 
     def __init__(self, inbox: Inbox, clock: Callable[[], dt.datetime]) -> None:
         self.inbox = inbox
         self.clock = clock
         self._seen: Gatherer[int, bool] = Gatherer(self._handled, LOOKUPS)
+        self._members: Gatherer[int, Member | None] = Gatherer(self._find, LOOKUPS)
 
     async def _handled(self, update_ids: list[int]) -> list[bool | BaseException]:
         known = await handled_among(self.inbox.sessions, update_ids)
         return [u in known for u in update_ids]
 
+    async def _find(self, telegram_ids: list[int]) -> list[Member | BaseException | None]:
+        async with standalone(self.inbox.sessions) as session:
+            found = await members_by_telegram(session, telegram_ids)
+        return [found[i] for i in telegram_ids]
+
+    async def _member(self, user: User | None) -> Member | None:
+        return await self._members(user.id) if user else None
+
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        if await self._seen(event.update_id):
+        seen, data["member"] = await asyncio.gather(
+            self._seen(event.update_id), self._member(data.get("event_from_user"))
+        )
+        if seen:
             log.info("update %s delivered again: skipped", event.update_id)
             return None
         try:
@@ -92,24 +107,6 @@ class PaceMiddleware(BaseMiddleware):
                 with contextlib.suppress(Exception):
                     await bot.send_message(user.id, replies.SLOW_DOWN)
             await self.sleep(wait)
-        return await handler(event, data)
-
-
-class MemberMiddleware(BaseMiddleware):
-    """Puts the member behind the Telegram account (None for a stranger) in `member`."""
-
-    def __init__(self, requests: Requests) -> None:
-        self.requests = requests
-        self._members: Gatherer[int, Member | None] = Gatherer(self._find, LOOKUPS)
-
-    async def _find(self, telegram_ids: list[int]) -> list[Member | BaseException | None]:
-        async with standalone(self.requests.sessions) as session:
-            found = await members_by_telegram(session, telegram_ids)
-        return [found[i] for i in telegram_ids]
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        user: User | None = data.get("event_from_user")
-        data["member"] = await self._members(user.id) if user else None
         return await handler(event, data)
 
 

@@ -124,7 +124,11 @@ class GroupCommit(Generic[T, R]):
     """A unit of work shared by the calls that arrive together: `work(session, items)` for
     all of them, in one transaction, committed once. When that transaction fails, each item
     is worked again alone in a transaction of its own, and one that fails alone too gets
-    `failed(item)`: one bad message does not take the others down with it."""
+    `failed(item)`: one bad message does not take the others down with it.
+
+    Its transactions follow one another (a `Coalescer`), or, `side_by_side`, gather the
+    calls of one turn of the event loop and never wait for one under way (a `Gatherer`):
+    for work that a store taking several writers at once may do in parallel."""
 
     def __init__(
         self,
@@ -133,11 +137,17 @@ class GroupCommit(Generic[T, R]):
         failed: Callable[[T], Awaitable[R]],
         limit: int,
         turn: AbstractAsyncContextManager[Any] | None = None,
+        *,
+        side_by_side: bool = False,
     ) -> None:
         self.sessions = sessions
         self._work = work
         self._failed = failed
-        self._calls: Coalescer[T, R] = Coalescer(self._together, limit, turn)
+        self._calls: Coalescer[T, R] | Gatherer[T, R] = (
+            Gatherer(self._together, limit)
+            if side_by_side
+            else Coalescer(self._together, limit, turn)
+        )
 
     async def __call__(self, item: T) -> R:
         """The item's result, once the transaction it shared is committed."""

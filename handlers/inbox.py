@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import replies
-from handlers.batching import Coalescer, GroupCommit
+from handlers.batching import Coalescer, Gatherer, GroupCommit
 from handlers.chain import (
     AS_READ,
     CONFIRMED,
@@ -36,10 +39,19 @@ from handlers.reading.reader import Reader, Reading
 from handlers.settlement import Settlement
 from storage.database import standalone
 from storage.errors import store_unavailable
-from storage.inbox import Arrival, failed, log_many, mark_handled, question, set_outcome
+from storage.inbox import (
+    Arrival,
+    Written,
+    failed,
+    log_many,
+    mark_handled,
+    question,
+    set_outcome,
+    written,
+)
 from storage.members import commune_name, identify_senders, members_by_telegram
 from storage.models import Channel, InboundMessage, InboundStatus
-from storage.turns import turn, writing
+from storage.turns import takes_turns, turn, writing
 
 __all__ = ["BATCH", "Fate", "Inbox", "Outcome", "Responder"]
 
@@ -67,16 +79,29 @@ class Inbox:
         self.settle = Settlement(matching)
         # Storing, handling and marking each gather the calls that arrive meanwhile into
         # one commit. On SQLite they take the store's turns (`storage.turns`) with the
-        # process's other writers, storing and marking first; on PostgreSQL they go side
-        # by side.
+        # process's other writers, storing and marking first, each batch after the one
+        # before. On PostgreSQL, which takes several writers at once, storing, marking and
+        # the cards shown back gather the calls of one turn of the event loop and never wait
+        # for a batch under way (queued behind it, a message waited for the commit of the
+        # one before, then for its own); the messages recorded still settle one batch at a
+        # time.
         urgent, later = turn(sessions, urgent=True), turn(sessions)
-        self._logging = Coalescer(self._log_many, BATCH, urgent)
-        self._marking = Coalescer(self._mark_many, BATCH, urgent)
+        apart = not takes_turns(sessions)
+        self._logging: Batches[Arrival, int | None] = _batches(self._log_many, urgent, apart)
+        self._marking: Batches[tuple[int, dt.datetime], None] = _batches(
+            self._mark_many, urgent, apart
+        )
         self._handling = GroupCommit(sessions, self._handle, self._failed, BATCH, later)
         # Messages read to be shown back (a chat's card) record nothing and settle nothing:
         # batched apart, they do not wait for the matching of the messages recorded, and
         # go first.
-        self._showing = GroupCommit(sessions, self._handle, self._failed, BATCH, urgent)
+        self._showing = GroupCommit(
+            sessions, self._handle, self._failed, BATCH, urgent, side_by_side=apart
+        )
+        # The cards confirmed together are read back in one query, on one connection (25
+        # people pressing Confirmer at once took 25 connections, each preparing its
+        # statements anew).
+        self._reading: Gatherer[int, Written | None] = Gatherer(self._written, BATCH)
 
     @property
     def matching(self) -> MatchingConfig:
@@ -118,11 +143,10 @@ class Inbox:
     async def confirm(self, message_id: int, reading: Reading, at: dt.datetime) -> Outcome:
         """Record what the writer confirmed on the card of a message received unconfirmed
         (its reading, perhaps completed or corrected since)."""
-        async with standalone(self.sessions) as session:
-            message = await session.get(InboundMessage, message_id)
+        message = await self._reading(message_id)
         if message is None:
             return Outcome(Fate.DUPLICATE, None, message_id)
-        inbound = Inbound(message.channel, message.sender, message.text or "", at, "")
+        inbound = Inbound(message.channel, message.sender, message.text, at, "")
         return await self._handling(Work(message_id, inbound, CONFIRMED, reading=reading))
 
     async def question(self, message_id: int, sender: str) -> Outcome | None:
@@ -184,6 +208,10 @@ class Inbox:
         await mark_handled(self.sessions, updates)
         return [None] * len(updates)
 
+    async def _written(self, message_ids: list[int]) -> list[Written | BaseException | None]:
+        found = await written(self.sessions, message_ids)
+        return [found.get(i) for i in message_ids]
+
     async def _log_many(self, arrivals: list[Arrival]) -> list[int | BaseException | None]:
         return list(await log_many(self.sessions, arrivals))
 
@@ -203,6 +231,21 @@ class Inbox:
                 await set_outcome(
                     session, message_id, InboundStatus.ANSWERED, f"complète le message {about}"
                 )
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+Batches = Coalescer[T, R] | Gatherer[T, R]
+
+
+def _batches(
+    write: Callable[[list[T]], Awaitable[list[R | BaseException]]],
+    turn: AbstractAsyncContextManager[Any],
+    side_by_side: bool,
+) -> Batches[T, R]:
+    """Calls written together: one batch after the other, in the store's `turn`, or side by
+    side (see `Inbox`)."""
+    return Gatherer(write, BATCH) if side_by_side else Coalescer(write, BATCH, turn)
 
 
 def _arrival(inbound: Inbound) -> Arrival:

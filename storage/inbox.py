@@ -93,6 +93,28 @@ async def set_outcome(
     )
 
 
+@dataclass(frozen=True)
+class Written:
+    """Who wrote a stored message, through which channel, and what it says."""
+
+    channel: Channel
+    sender: str
+    text: str
+
+
+async def written(
+    sessions: async_sessionmaker[AsyncSession], message_ids: Collection[int]
+) -> dict[int, Written]:
+    """Stored messages by id, in one query (their raw bytes left in the store); one not
+    stored is left out."""
+    async with standalone(sessions) as session:
+        rows = await session.execute(
+            select(InboundMessage.id, InboundMessage.channel, InboundMessage.sender,
+                   InboundMessage.text).where(InboundMessage.id.in_(set(message_ids)))
+        )  # fmt: skip
+    return {ident: Written(channel, sender, text or "") for ident, channel, sender, text in rows}
+
+
 async def handled_among(
     sessions: async_sessionmaker[AsyncSession], update_ids: Collection[int]
 ) -> set[int]:

@@ -78,6 +78,11 @@ class Turn:
         self._turns.give()
 
 
+def takes_turns(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Whether the writers of this store take turns (SQLite), or go side by side."""
+    return TURNS in sessions.kw.get("info", {})
+
+
 def turn(
     sessions: async_sessionmaker[AsyncSession], urgent: bool = False
 ) -> contextlib.AbstractAsyncContextManager[Any]:

@@ -137,3 +137,33 @@ async def test_work_arriving_together_shares_a_transaction_and_a_bad_item_goes_a
     # 1 alone; then 3, -1 and 4 together, which fails, then each alone.
     assert worked == [[1], [3, -1, 4], [3], [-1], [4]]
     assert store.ended == ["commit", "rollback", "commit", "rollback", "commit"]
+
+
+async def test_work_side_by_side_never_waits_for_a_transaction_under_way() -> None:
+    store = Transactions()
+    worked: list[list[int]] = []
+    release = asyncio.Event()
+
+    async def work(session: object, items: list[int]) -> list[int]:
+        worked.append(items)
+        if 1 in items:
+            await release.wait()
+        return [2 * i for i in items]
+
+    async def failed(item: int) -> int:
+        return 0
+
+    group = GroupCommit(store, work, failed, limit=10, side_by_side=True)  # type: ignore[arg-type]
+    first = asyncio.create_task(group(1))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    # The first transaction is under way: the calls of this turn have theirs at once.
+    later = [asyncio.create_task(group(n)) for n in (2, 3)]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert all(task.done() for task in later) and not first.done()
+    assert [task.result() for task in later] == [4, 6]
+    assert (worked, store.ended) == ([[1], [2, 3]], ["commit"])
+    release.set()
+    assert await first == 2
+    assert store.ended == ["commit", "commit"]
