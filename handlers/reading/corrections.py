@@ -26,7 +26,7 @@ _MARKER = re.compile(
     r"(?=[ \t,]+(?:\d|(?:ses|nos|les|des|du|leurs|plutot|c'est|ce sera)\b))"
     # "samedi 10. Ah non erreur c'est samedi 17", "erratum : le 25"
     r"|(?:ah[ \t,]+)?(?:non[ \t,]+)?"
-    r"(?:erreur|erratum|errata|oups|autant pour moi|au temps pour moi)"
+    r"(?:erreur|erratum|errata|oups|autant pour moi|au temps pour moi|attendez|attends)"
     r"(?:[ \t,:]+c'est)?"
     # dictated: "trois tonnes non pardon quatre tonnes", "cent cinquante chaises non deux cents"
     rf"|(?<=[a-z] )non(?=[ \t,]+(?:pardon[ \t,]+)?{COUNT_WORD}\b)"
@@ -45,7 +45,7 @@ _MARKER = re.compile(
 # One of these is in every correction: a text without any has none, and is not searched.
 _MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais dire",
                  "erreur", "errat", "oups", "pour moi", "correction", "rectification", "mettez",
-                 "mettons", "disons",
+                 "mettons", "disons", "attend",
                  "je rectifie", "je plaisante", "je rigole", "je blague", "en fait",
                  "blague a part", "treve de plaisanterie")  # fmt: skip
 # Between a correction and what replaces it: a few words, no figure.

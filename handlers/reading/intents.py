@@ -481,7 +481,10 @@ _NEGATIVE_QUESTION = re.compile(
 # "nous avons déjà les tables, donc pas besoin": what the writer has, never asked.
 _HAVE_ALREADY = re.compile(r"\b(?:avons|a|ont|ai|possedons|disposons) deja\b")
 # "pas besoin … finalement": a need said before, taken back.
-_AFTER_ALL = re.compile(r"\b(?:finalement|au final|en fait|plus la peine|annul|donc|demandee?s?)")
+_AFTER_ALL = re.compile(
+    r"\b(?:finalement|au final|en fait|plus la peine|annul|donc|demandee?s?"
+    r"|erreur de (?:ma|notre) part|je me suis trompee?|nous nous sommes trompes)"
+)
 # An offer asked of others is a request: "qqn en a une à prêter ?", "dispo chez vous ?".
 _ASKED_OF_OTHERS = re.compile(
     r"\b(?:qqn|qq1|qqun|quelqu'un|quelqu un|vous|une commune|une autre commune|qui)"
