@@ -188,7 +188,9 @@ _DAY_AFTER = re.compile(r"(?<![a-z0-9])(?:le\s+)?(?P<word>lendemain|veille)\s+(?
 # Feasts that move with Easter, read before any weekday: "lundi de Pâques" is one day.
 _FEAST = re.compile(
     r"(?<![a-z0-9])(?P<feast>"
-    r"(?:le\s+)?(?:pont|week[\s-]?end|we)\s+de\s+(?:l'?\s?ascension|paques|la\s+pentecote|pentecote)"
+    # ("le samedi et dimanche de Pentecôte": its weekend)
+    r"(?:le\s+)?(?:pont|week[\s-]?end|we|samedi\s+et\s+dimanche)\s+de\s+"
+    r"(?:l'?\s?ascension|paques|la\s+pentecote|pentecote)"
     r"|(?:le\s+)?(?:(?:lundi|dimanche)\s+de\s+)?(?:paques|pentecote)"
     r"|(?:le\s+)?(?:(?:jeudi\s+de|vendredi\s+du\s+pont\s+de)\s+)?l'?\s?ascension"
     # the feasts of Lent, which also move with Easter
@@ -214,6 +216,9 @@ _RANGE = re.compile(
     rf"|/(?=\s*{_MONTH}))\s*"  # "en octobre/novembre"
     r"(?:le\s+|(?:la\s+)?fin\s+(?:de\s+|d')?|en\s+)?"
     rf"(?P<b>{_GUARDED_ONE})"
+    # (not "samedi et dimanche de Pentecôte": the feast's weekend; but "du samedi 27 au lundi
+    # de Pâques" ends on the feast's day)
+    r"(?:(?<=lundi)|(?<=jeudi)|(?!\s+de\s+(?:la\s+)?(?:pentecote|paques|l'?\s?ascension)))"
 )
 _OPEN = re.compile(
     _WORD_START
@@ -616,6 +621,7 @@ _FEASTS = {
     "pont de l'ascension": (39, 4), "week-end de l'ascension": (39, 4), "pentecote": (49, 1),
     "lundi de pentecote": (50, 1), "week-end de pentecote": (48, 3), "pont de paques": (-2, 4),
     "week-end de paques": (-1, 3), "vendredi du pont de l'ascension": (40, 1),
+    "samedi et dimanche de pentecote": (48, 2), "samedi et dimanche de paques": (-1, 2),
     "mardi gras": (-47, 1), "mercredi des cendres": (-46, 1), "mi-careme": (-24, 1),
     "rameaux": (-7, 1), "jeudi saint": (-3, 1), "vendredi saint": (-2, 1), "samedi saint": (-1, 1),
 }  # fmt: skip
