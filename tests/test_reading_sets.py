@@ -163,13 +163,20 @@ FLOORS = {
     "set-db.jsonl": (0.79, 0.88, 0.15),
     # DC to DH: scored blind at the start of round 47; DC, DE, DF, DG used for it, DD and DH
     # measured it; all six in the intent model's training since
-    # (DH then gave the winter vocabulary: lotos' boards and tokens, Chandeleur, soirées)
+    # (DD and DH then gave the winter's and rural communes' words: lotos' boards and tokens,
+    # Chandeleur, soirées, battages, gravel gradings)
     "set-dc.jsonl": (0.86, 0.93, 0.10),
-    "set-dd.jsonl": (0.83, 0.91, 0.12),
+    "set-dd.jsonl": (0.86, 0.93, 0.06),
     "set-de.jsonl": (0.84, 0.86, 0.10),
     "set-df.jsonl": (0.86, 0.90, 0.15),
     "set-dg.jsonl": (0.76, 0.88, 0.19),
     "set-dh.jsonl": (0.89, 0.95, 0.12),
+    # DI to DL: scored blind after round 47 (and DD's and DH's vocabulary); DI, DK used for
+    # round 48, DJ and DL measured it; all four in the intent model's training since
+    "set-di.jsonl": (0.85, 0.93, 0.07),
+    "set-dj.jsonl": (0.83, 0.92, 0.13),
+    "set-dk.jsonl": (0.73, 0.83, 0.17),
+    "set-dl.jsonl": (0.90, 0.95, 0.05),
 }
 
 
