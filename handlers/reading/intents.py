@@ -114,7 +114,6 @@ WHO_LENDS = re.compile(
     r"|\by a[- ]t[- ]il\s+(?:quelqu'un|une|des)\b[^.!?]*\bqui\b"
     r"|\b(?:connaissez|savez|connaitriez|sauriez)[- ]vous\s+(?:qui|une commune qui|quelqu'un qui)\b"
 )
-# Asking for a loan, whatever else the message says ("une commune pourrait-elle nous prêter").
 # Keeping longer what was lent: "on peut garder les barrières jusqu'au 20 ?", "les
 # illuminations peuvent rester jusqu'au 3 janvier ?", "décaler le retour du camion benne à
 # mardi", "on garde votre tireuse jusqu'à dimanche si ça vous dérange pas ?": asked again,
@@ -132,6 +131,7 @@ _KEEPING = (
     r"(?:nous )?(?:les |le |la |l')?laiss(?:ez|eriez|ez-vous|eriez-vous|er)\b[^.!?\n]{0,30}\bjusqu",
 )
 KEEPING = _words(*_KEEPING)
+# Asking for a loan, whatever else the message says ("une commune pourrait-elle nous prêter").
 ASKING = _words(
     r"(?:nous|me|m') preter",
     r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",
