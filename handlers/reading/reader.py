@@ -601,16 +601,15 @@ class Reader:
             folded = _within(folded, point)
         placement = place(reading.intent, dates, folded, today)
         reading.start, reading.end = placement.start, placement.end
-        if (
-            reading.intent is Intent.BORROW and reading.start is not None
-            and reading.start == reading.end and KEEPING.search(folded)
-        ):  # fmt: skip
+        kept = reading.intent is Intent.BORROW and reading.start and KEEPING.search(folded)
+        if kept and reading.start == reading.end:
             # kept longer, until a day: the first is the loan's, behind (not "les conserver
             # pour les Jeudis du port, du 22 juillet au 19 août": a new stretch)
             reading.start = None
-        elif reading.intent is Intent.BORROW and reading.start and KEEPING.search(folded):
-            reading.doubts.append("dates")  # "les garder pour le pardon du 15 août ? on les
-            # rendrait le 16": from the day kept on, or from the 15th?
+        elif kept:
+            # "les garder pour le pardon du 15 août ? on les rendrait le 16": from the day
+            # kept on, or from the 15th? asked
+            reading.doubts.append("dates")
         reading.deadline = placement.deadline
         if placement.spans:
             reading.spans["dates"] = placement.spans
