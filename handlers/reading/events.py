@@ -65,6 +65,7 @@ _STRONG = (
     r"|soiree (?:crepes|beaujolais|raclette|choucroute|dansante|galettes)|chandeleur"
     r"|saint[- ]valentin|assemblee generale|ag (?:du|de la|de l') [a-z]+"
     r"|(?:fete des )?battages"
+    r"|bretagne classic|grand prix (?:de|du) [a-z-]+|gp (?:de|du) [a-z-]+"
     r"|expos? (?:des|de la|du|sur la|sur le|sur les) [a-z']+(?: [a-z']+)?"
     r"|marches? (?:de producteurs|bio|artisanal|du terroir|aux puces)|fermes? ouvertes?"
     r"|marches? (?:de|des|du) (?:printemps|producteurs|createurs|artisans|saison|plein vent"

@@ -65,7 +65,10 @@ _OTHER = re.compile(
     r"(?:de|d'|d|du|des)[ \t]*)$"
 )
 # "<item> de X": the item's owner, another commune ("le podium de Lanester").
-_OWNED = re.compile(r"\b(?P<word>[a-z]{3,})[ \t]+(?:de|d'|d|du)[ \t]*$")
+_OWNED = re.compile(
+    r"\b(?P<word>[a-z]{3,})[ \t]+(?:de|d'|d|du)[ \t]*"
+    r"(?:la[ \t]+(?:ville|commune|mairie)[ \t]+(?:de[ \t]+|d'))?$"  # "les chalets de la ville d'X"
+)
 _EVENT_OF = re.compile(
     r"\b(?:salon|fete|foire|marche|festival|nuit|journee|semaine|mois|printemps|bourse|troc)"
     r" (?:du|de la|des|de l'|aux) ?$"
@@ -254,15 +257,19 @@ def _same_second_part(words: list[str], name: str) -> bool:
 
 def _short_names(full: dict[str, str], item_words: frozenset[str]) -> dict[str, str]:
     """ "Larmor" for Larmor-Plage, "Inzinzac" for Inzinzac-Lochrist: the first part of a
-    compound name, as people say it, when it is long, not a common word, and one commune's."""
-    firsts: dict[str, list[str]] = {}
+    compound name, as people say it, when it is long, not a common word, and one commune's;
+    and its last part when longer still ("Lochrist"; not "Plage", "Louis" or "Scorff", the
+    river)."""
+    parts_of: dict[str, list[str]] = {}
     for name, insee in full.items():
         parts = name.split()
         if len(parts) > 1:
-            firsts.setdefault(parts[0], []).append(insee)
+            parts_of.setdefault(parts[0], []).append(insee)
+            if len(parts[-1]) >= 8:
+                parts_of.setdefault(parts[-1], []).append(insee)
     return {
         part: insees[0]
-        for part, insees in firsts.items()
+        for part, insees in parts_of.items()
         if len(insees) == 1 and len(part) >= 5 and part not in _COMMON_PARTS
         and part not in item_words and part not in full
     }  # fmt: skip
