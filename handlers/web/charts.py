@@ -97,7 +97,7 @@ def bars(data: ChartData) -> Chart:
                               f"{row.label} : {shown} {series[number]}"))  # fmt: skip
             if stacked:
                 x += width
-        drawn.append(Row(row.label, _short(row.label), y + 10, row.shown, tuple(placed), _tenth(end + 4),
-                         _tenth(top_y + 10)))  # fmt: skip
+        drawn.append(Row(row.label, _short(row.label), y + 10, row.shown, tuple(placed),
+                         _tenth(end + 4), _tenth(top_y + 10)))  # fmt: skip
     return Chart(data, tuple(drawn), LABEL_WIDTH + BAR_SPACE + VALUE_SPACE,
                  int(len(data.rows) * per_row + ROW_GAP))  # fmt: skip
