@@ -14,6 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 from aiosmtpd.smtp import SMTP
+from jinja2 import Environment
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +24,7 @@ from handlers.digests.charts import ChartData, Row
 from handlers.digests.delivery import deliver
 from handlers.digests.pictures import MAX_ROWS, SCALE, WIDTH, font, picture
 from handlers.digests.workbook import _step
+from handlers.web.charts import bars
 from mail.sending import Relay, deliver_due
 from storage import views
 from storage.members import add_member
@@ -188,3 +190,22 @@ async def test_the_workbook_has_native_charts_bound_to_its_cells(
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
         assert sheet.print_title_rows == "$1:$1" and sheet.freeze_panes == "A2"
     assert not _charts(book["Besoins"])
+
+
+def test_the_page_cuts_chart_labels_as_jinja2_truncate_does() -> None:
+    """The cut labels and the tooltips are written in Python for speed: they must read as
+    the template's `truncate(24, True, '…')` and its three expressions wrote them."""
+    labels = ["podiums, le 14 juillet 2027", "x" * 29, "y" * 30,
+              "ganivelles, du 12 au 14 juillet 2027", "tentes <pliantes> & barnums, le 1er mai"]  # fmt: skip
+    data = ChartData("chart-peaks", "Pics", "…", "Article", ("demandé", "prêtable"),
+                     tuple(Row(label, (3, 1), ("3", "1")) for label in labels))  # fmt: skip
+    truncate = Environment(autoescape=True).from_string(
+        "{{ label|truncate(24, True, '…') }}|{{ label }} : {{ shown }} {{ series }}"
+    )
+    for row in bars(data).rows:
+        for bar in row.bars:
+            written = truncate.render(label=row.label, shown=bar.text,
+                                      series=data.series[bar.series])  # fmt: skip
+            ours = Environment(autoescape=True).from_string("{{ a }}|{{ b }}")
+            assert ours.render(a=row.short, b=bar.title) == written
+    assert [len(r.short) for r in bars(data).rows] == [27, 29, 24, 24, 24]

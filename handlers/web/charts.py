@@ -14,11 +14,18 @@ BAR_SPACE = 300
 BAR_HEIGHT = 12
 ROW_GAP = 8
 VALUE_SPACE = 110
+# A label longer than this (and a little more) is cut in the chart's margin, as jinja2's
+# `truncate(24, True, '…')` with its default leeway of 5 would; the table keeps it whole.
+LABEL_CHARS = 24
+LEEWAY = 5
 
 
-@dataclass(frozen=True)
+# Rows and bars are slotted and not frozen: the peaks' chart may have a thousand rows,
+# two bars each, built for every page.
+@dataclass(slots=True)
 class Bar:
-    """One bar, its place written as the SVG takes it (to a tenth of a unit)."""
+    """One bar, its place written as the SVG takes it (to a tenth of a unit), and the
+    tooltip it carries ("Lorient : 12 déclarés")."""
 
     series: int
     x: str
@@ -26,13 +33,16 @@ class Bar:
     width: str
     value: float
     text: str
+    title: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     """One row: its label's baseline, its bars, and where its figures are written."""
 
     label: str
+    # The label as the chart's margin writes it, cut to LABEL_CHARS.
+    short: str
     label_y: float
     values: tuple[str, ...]
     bars: tuple[Bar, ...]
@@ -59,6 +69,12 @@ def _tenth(number: float) -> str:
     return f"{number:.1f}"
 
 
+def _short(label: str) -> str:
+    if len(label) <= LABEL_CHARS + LEEWAY:
+        return label
+    return label[: LABEL_CHARS - 1] + "…"
+
+
 def bars(data: ChartData) -> Chart:
     """The bars of a chart's rows, scaled to the largest value (or largest sum, stacked),
     their places written once here: a chart may have a thousand rows (one a peak)."""
@@ -76,11 +92,12 @@ def bars(data: ChartData) -> Chart:
             width = BAR_SPACE * value / top
             top_y = y if stacked else y + number * BAR_HEIGHT
             end = x + width
-            placed.append(Bar(number, _tenth(x), _tenth(top_y), _tenth(width), value,
-                              row.shown[number]))  # fmt: skip
+            shown = row.shown[number]
+            placed.append(Bar(number, _tenth(x), _tenth(top_y), _tenth(width), value, shown,
+                              f"{row.label} : {shown} {series[number]}"))  # fmt: skip
             if stacked:
                 x += width
-        drawn.append(Row(row.label, y + 10, row.shown, tuple(placed), _tenth(end + 4),
-                         _tenth(top_y + 10)))  # fmt: skip
+        drawn.append(Row(row.label, _short(row.label), y + 10, row.shown, tuple(placed),
+                         _tenth(end + 4), _tenth(top_y + 10)))  # fmt: skip
     return Chart(data, tuple(drawn), LABEL_WIDTH + BAR_SPACE + VALUE_SPACE,
                  int(len(data.rows) * per_row + ROW_GAP))  # fmt: skip
