@@ -406,3 +406,12 @@ def test_an_absence_notice_among_numbered_points_is_read_without_failing(reader:
     )
     reading = read(reader, text, dt.date(2027, 4, 26))
     assert reading["intent"] in ("purchase", "unknown")
+
+
+def test_a_count_in_a_unit_of_two_words_is_read_without_failing(reader: Reader) -> None:
+    # "big bags" is one unit of two words: the unit is looked up as matched, not by its first
+    # word (a blind set's "5 big bags de copeaux" made the reading fail).
+    reading = read(
+        reader, "il nous faudrait 5 big bags de copeaux pour la fête", dt.date(2027, 5, 10)
+    )
+    assert [(i["quantity"], i["unit"]) for i in reading["items"]] == [(5, "big bag")]

@@ -750,8 +750,9 @@ def unknown_items(
         listed = number.article and _LISTED.search(text[: number.start])
         if phrase is not None and (not number.article or listed):
             measure = _MEASURE.match(text, number.end)
-            unit = UNITS[measure.group().split()[0]] if measure else None
-            if measure and measure.group().split()[0] in _NAMING_UNITS:
+            # (the unit as matched: "big bags" is two words)
+            unit = UNITS[measure["unit"]] if measure else None
+            if measure and measure["unit"] in _NAMING_UNITS:
                 # "2 kits de tir à l'arc", "8 sacs de frappe": the kit is the item
                 phrase, unit = (
                     (
@@ -909,7 +910,7 @@ def _unknown(
     return FoundItem(None, label, quantity, unit, Span(start, phrase[1]))
 
 
-_MEASURE = re.compile(rf"\s*(?:{_UNIT})\s+(?:de\s+|d')")
+_MEASURE = re.compile(rf"\s*(?P<unit>{_UNIT})\s+(?:de\s+|d')")
 _APPROXIMATIONS = frozenset(
     """
     dizaine douzaine quinzaine vingtaine trentaine quarantaine cinquantaine soixantaine
