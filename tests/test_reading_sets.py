@@ -177,8 +177,8 @@ FLOORS = {
     "set-dj.jsonl": (0.85, 0.92, 0.09),
     "set-dk.jsonl": (0.73, 0.83, 0.17),
     "set-dl.jsonl": (0.90, 0.95, 0.05),
-    # DM, DN: scored blind at the session's end (after round 48 and DJ's words), no rule made
-    # from them; in the intent model's training since
+    # DM, DN: scored blind at the session's end (after round 48 and DJ's words), before any
+    # rule made from them; in the intent model's training since
     "set-dm.jsonl": (0.91, 0.95, 0.07),
     "set-dn.jsonl": (0.80, 0.91, 0.18),
 }
