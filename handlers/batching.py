@@ -120,6 +120,21 @@ class Gatherer(Generic[T, R]):
             Coalescer._settle(chunk, results)
 
 
+Batches = Coalescer[T, R] | Gatherer[T, R]
+
+
+def batches(
+    write: Callable[[list[T]], Awaitable[list[R | BaseException]]],
+    limit: int,
+    turn: AbstractAsyncContextManager[Any] | None,
+    side_by_side: bool,
+) -> Batches[T, R]:
+    """Calls written together: one batch after the other, in the store's `turn` (a
+    `Coalescer`), or, `side_by_side`, the calls of one turn of the event loop never waiting
+    for a batch under way (a `Gatherer`), for a store that takes several writers at once."""
+    return Gatherer(write, limit) if side_by_side else Coalescer(write, limit, turn)
+
+
 class GroupCommit(Generic[T, R]):
     """A unit of work shared by the calls that arrive together: `work(session, items)` for
     all of them, in one transaction, committed once. When that transaction fails, each item
@@ -143,11 +158,7 @@ class GroupCommit(Generic[T, R]):
         self.sessions = sessions
         self._work = work
         self._failed = failed
-        self._calls: Coalescer[T, R] | Gatherer[T, R] = (
-            Gatherer(self._together, limit)
-            if side_by_side
-            else Coalescer(self._together, limit, turn)
-        )
+        self._calls: Batches[T, R] = batches(self._together, limit, turn, side_by_side)
 
     async def __call__(self, item: T) -> R:
         """The item's result, once the transaction it shared is committed."""

@@ -9,15 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
-from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import replies
-from handlers.batching import Coalescer, Gatherer, GroupCommit
+from handlers.batching import Batches, Gatherer, GroupCommit, batches
 from handlers.chain import (
     AS_READ,
     CONFIRMED,
@@ -87,9 +84,9 @@ class Inbox:
         # time.
         urgent, later = turn(sessions, urgent=True), turn(sessions)
         apart = not takes_turns(sessions)
-        self._logging: Batches[Arrival, int | None] = _batches(self._log_many, urgent, apart)
-        self._marking: Batches[tuple[int, dt.datetime], None] = _batches(
-            self._mark_many, urgent, apart
+        self._logging: Batches[Arrival, int | None] = batches(self._log_many, BATCH, urgent, apart)
+        self._marking: Batches[tuple[int, dt.datetime], None] = batches(
+            self._mark_many, BATCH, urgent, apart
         )
         self._handling = GroupCommit(sessions, self._handle, self._failed, BATCH, later)
         # Messages read to be shown back (a chat's card) record nothing and settle nothing:
@@ -231,21 +228,6 @@ class Inbox:
                 await set_outcome(
                     session, message_id, InboundStatus.ANSWERED, f"complète le message {about}"
                 )
-
-
-T = TypeVar("T")
-R = TypeVar("R")
-Batches = Coalescer[T, R] | Gatherer[T, R]
-
-
-def _batches(
-    write: Callable[[list[T]], Awaitable[list[R | BaseException]]],
-    turn: AbstractAsyncContextManager[Any],
-    side_by_side: bool,
-) -> Batches[T, R]:
-    """Calls written together: one batch after the other, in the store's `turn`, or side by
-    side (see `Inbox`)."""
-    return Gatherer(write, BATCH) if side_by_side else Coalescer(write, BATCH, turn)
 
 
 def _arrival(inbound: Inbound) -> Arrival:
