@@ -435,17 +435,17 @@ class WriterFinder:
         return not (
             elsewhere
             or _LENDS_US.match(region, end)
-            or _TOOK_THEM.search(region, start, end + 30)
+            or self._said_after(region, start, _TOOK_THEM)
             # "la ville de Lorient aurait encore des barrières ? … signé : Quistinic"
-            or (not placed and self._holds(region, start))
+            or (not placed and self._said_after(region, start, _HOLDS))
             or _ASKED_OF_IT.search(region, start, end + 24)
         )
 
-    def _holds(self, region: str, start: int) -> bool:
-        """The commune named at `start` is asked whether it has the item ("Lorient aurait
-        encore des barrières ?"), its name as the territory spells it."""
+    def _said_after(self, region: str, start: int, pattern: re.Pattern[str]) -> bool:
+        """Whether `pattern` follows the commune named at `start`, its name as the territory
+        spells it (an introduction's name may run on: "Gestel les a")."""
         named = self._mention.match(region, start)
-        return named is not None and _HOLDS.match(region, named.end()) is not None
+        return named is not None and pattern.match(region, named.end()) is not None
 
     def _shared_signature(self, signature: str, body: str) -> tuple[str, Span] | None:
         """ "Secrétaire de mairie | Lanvaudan (lun-mar) / Calan (jeu-ven)": a signature that
