@@ -603,9 +603,11 @@ _SAYS_NOTHING = _words(
 _INFO = _words(
     r"(?:nous|on nous|vous nous) (?:a|avez|ont|aviez|avaient) (?:ete )?(?:prete|pretes|pretee"
     r"|loue|fourni|mis a disposition)",
-    r"(?:on|nous) (?:passe|passerons|passerai|viendrons|viendra|vient|venons)"
-    r" (?:les |la |le |l' ?)?"
-    r"(?:prendre|chercher|recuperer|rapporter|rendre|deposer)",
+    # the way a loan agreed goes: "on passe les prendre", "je passerai les chercher mardi",
+    # "notre agent viendra chercher la nacelle"
+    r"(?:passer|passe|passerai|passera|passerons|passerez|viendra|viendrai|viendrons|viendront"
+    r"|vient|venir|venons|viens) (?:les |la |le |l' ?)?(?:prendre|chercher|recuperer|rapporter"
+    r"|rendre|ramener|deposer)",
     r"(?:on|nous) (?:a|avons) (?:abime|casse|perdu|endommage|oublie|eu|fait|utilise|essaye|teste"
     r"|installe|monte|demonte)",
     r"(?:a|ont|avons|avez) (?:deja |bien )?(?:commande|achete|acquis|recu|recupere|loue|trouve"
@@ -626,11 +628,7 @@ _INFO = _words(
     r"(?:nous|on) (?:vous )?(?:rapporterons|rendrons|ramenerons|rapportera|rendra|ramenera"
     r"|deposerons|deposera|restituerons)\b",
     r"ne pas (?:le |la |les )?preter",
-    # (said alone) the way a loan agreed goes: "je passerai les chercher mardi", "notre agent
-    # viendra chercher la nacelle", "ok pour 14h mardi pour rendre le percolateur"
-    r"(?:passer|passe|passerai|passera|passerons|passerez|viendra|viendrai|viendrons|viendront"
-    r"|vient|venir|venons|viens) (?:les |le |la |l')?(?:chercher|prendre|recuperer|rendre"
-    r"|ramener|rapporter|deposer)\b",
+    # "ok pour 14h mardi pour rendre le percolateur"
     r"\bpour (?:vous |nous )?(?:les |le |la |l')?(?:rendre|ramener|rapporter|restituer)\b",
     # what the storm did: "le vent a plié 2 barnums", "on a cassé 3 chaînes"
     r"(?:le vent|la tempete|la foudre|l'orage|la grele|la crue) (?:a|ont) (?:\w+ )?"
