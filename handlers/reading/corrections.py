@@ -104,10 +104,15 @@ def _marker_after(folded: str, end: int, words: int = 0) -> re.Match[str] | None
 _WORD = re.compile(r"[ \t]+(?!euh\b|non\b|pardon\b|enfin\b|plutot\b)(?:[a-z'-]+|\d+[a-z]+)")
 
 
+def _may_correct(folded: str) -> bool:
+    """Whether the text holds a word of correction at all (without one, none is searched)."""
+    return any(word in folded for word in _MARKER_WORDS)
+
+
 def corrected_at(folded: str, end: int) -> int:
     """Where what replaces the words ending at `end` begins, when a correction follows them
     ("la fête des Terre-Neuvas ? non pardon la fête de la mer"); 0 when none does."""
-    marker = _marker_after(folded, end) if any(w in folded for w in _MARKER_WORDS) else None
+    marker = _marker_after(folded, end) if _may_correct(folded) else None
     return marker.end() if marker is not None else 0
 
 
@@ -128,7 +133,7 @@ def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:
         i for i, d in enumerate(dates) for j in dropped
         if i < j and _day(d) is not None and _day(d) == _day(dates[j])
     }  # fmt: skip
-    if not any(word in folded for word in _MARKER_WORDS):
+    if not _may_correct(folded):
         return [d for i, d in enumerate(dates) if i not in dropped]
     for index, date in enumerate(dates):
         marker = _marker_after(folded, date.span.end)
@@ -148,7 +153,7 @@ def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:
 def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) -> list[FoundItem]:
     """Items without those taken back, and counts replaced by the count said after."""
     ordered = _recounted(sorted(items, key=lambda i: i.span.start), numbers, folded)
-    if not any(word in folded for word in _MARKER_WORDS):
+    if not _may_correct(folded):
         return ordered
     dropped: set[int] = set()
     recounted: dict[int, int] = {}
