@@ -97,6 +97,9 @@ class Body:
     text: Document
     signature: Span | None
     with_forwarded: Document | None = None
+    # The earlier message alone (forwarded, quoted or below a reply's header), its header
+    # lines and quote marks masked: what the writer's words answer, correct or pass on.
+    earlier: Document | None = None
 
 
 def _first(pattern: re.Pattern[str], folded: str, start: int = 0) -> int | None:
@@ -130,7 +133,42 @@ def separate(document: Document) -> Body:
         masked.append(forwarded)
     if signature is not None:
         masked.append(signature)
-    return Body(document.masked(masked), signature, with_forwarded)
+    parts = [Span(m.start(), m.end()) for m in _QUOTED_LINE.finditer(folded)]
+    parts += [*([forwarded] if forwarded else []), *([Span(cut, len(folded))] if cut else [])]
+    earlier = _earlier(document, parts)
+    return Body(document.masked(masked), signature, with_forwarded, earlier)
+
+
+def _earlier(document: Document, parts: list[Span]) -> Document | None:
+    """The message below the writer's words (`parts`: the forwarded body, what follows a
+    reply's header, the quoted lines), without its headers, addresses or quote marks."""
+    if not parts:
+        return None
+    folded = document.folded
+    parts = sorted(parts, key=lambda p: p.start)
+    outside, at = [], 0
+    for part in parts:
+        if part.start > at:
+            outside.append(Span(at, part.start))
+        at = max(at, part.end)
+    outside.append(Span(at, len(folded)))
+    # line breaks kept: the earlier message's lines stay lines
+    outside = [
+        Span(m.start(), m.end()) for o in outside for m in _LINE.finditer(folded, o.start, o.end)
+    ]
+    outside += [Span(m.start(), m.end()) for m in _QUOTE_MARKS.finditer(folded)]
+    unmarked = document.masked(outside)
+    headers = [
+        Span(m.start(), m.end())
+        for pattern in (_FORWARD_HEADER, _REPLY_HEADER, _ADDRESSES)
+        for m in pattern.finditer(unmarked.folded)
+    ]
+    earlier = unmarked.masked(headers)
+    return earlier if earlier.folded.strip() else None
+
+
+_LINE = re.compile(r"[^\n]+")
+_QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
 
 
 def _signature(folded: str, end: int) -> Span | None:

@@ -330,18 +330,29 @@ class Reader:
         # The model reads the whole message once, whichever part the rules read.
         guess = self.intents.guess(document.original)
         reading = self._read(document, body.text, body.signature, today, guess)
-        if body.with_forwarded is not None and (
-            not reading.items
-            or (reading.start is None and reading.deadline is None)
-            or _POINTS_BELOW.search(body.text.folded)
-        ):
-            # "Voir la demande ci-dessous": the forwarded message is the request.
-            forwarded = self._read(
-                document, body.with_forwarded, body.signature, today, guess, forwarded=True
-            )
-            if forwarded.items or not reading.items:
-                forwarded.commune = reading.commune or forwarded.commune
-                reading = forwarded
+        if body.earlier is not None:
+            signed = body.signature if body.with_forwarded is not None else None
+            earlier = self._read(document, body.earlier, signed, today, guess, forwarded=True)
+            if body.with_forwarded is not None and (
+                not reading.items
+                or (
+                    _POINTS_BELOW.search(body.text.folded)
+                    and earlier.items
+                    and {i.item for i in reading.items} <= {i.item for i in earlier.items}
+                    and all((i.quantity or 1) == 1 for i in reading.items)
+                )
+            ):
+                # "Voir la demande ci-dessous": the forwarded message is the request, on the
+                # days or for the event the writer may add.
+                if _own_days_first(reading, earlier):
+                    earlier.start, earlier.end = reading.start, reading.end
+                    earlier.spans["dates"] = reading.spans.get("dates", [])
+                    earlier.missing = [m for m in earlier.missing if m != "dates"]
+                _fill_from(earlier, reading, body.earlier.folded)
+                earlier.commune = reading.commune or earlier.commune
+                reading = earlier
+            elif reading.intent is not Intent.UNKNOWN and earlier.intent is not Intent.UNKNOWN:
+                _fill_from(reading, earlier, body.text.folded)
         if not reading.items and reading.intent is not Intent.UNKNOWN:
             reading.items = self._quoted_items(document, body.text.folded)
             if reading.items:
@@ -854,6 +865,73 @@ def _quoted_dates(reading: Reading, document: Document, today: dt.date) -> None:
         placement.deadline,
     )
     reading.missing = [m for m in reading.missing if m not in ("dates", "deadline")]
+
+
+def _own_days_first(own: Reading, earlier: Reading) -> bool:
+    """The writer's days over those of the message passed on ("Voir ci-dessous la demande…
+    du lundi 5 au vendredi 16 avril" over "après Pâques"), unless they are the same days said
+    at less length ("TR : demande matériel 14 juillet" over "du 13 au 15 juillet")."""
+    if own.start is None or "dates" in own.missing:
+        return False
+    if earlier.start is None:
+        return True
+    return not (
+        earlier.start <= own.start and (own.end or own.start) <= (earlier.end or earlier.start)
+    )
+
+
+def _fill_from(reading: Reading, earlier: Reading, own: str) -> None:
+    """ "Tr : demande de l'APEL — quelqu'un peut dépanner ?", "On se greffe pour 3 tonnes"
+    over a group order's circular, "Finalement 10 tables suffiront, le reste inchangé": the
+    writer's words answer, pass on or correct the message below them (`earlier`); what they
+    leave unsaid (the items, their counts, the days, the deadline, the event) is that
+    message's. The other way round for a message passed on with a word on its days."""
+    if reading.event is None and earlier.event is not None:
+        reading.event = earlier.event
+        reading.spans["event"] = earlier.spans.get("event", [])
+    if reading.intent is Intent.CANCEL:
+        return  # what is withdrawn is as the writer says it, not as first asked
+    before = missing_fields(reading)
+    filled = False
+    if not reading.items and earlier.items and reading.intent is not Intent.EVENT:
+        count = None
+        if len(earlier.items) == 1:
+            count = _EN_COUNT.search(own) or _PART_TAKEN.search(own) or _LONE_COUNT.search(own)
+        reading.items = [
+            replace(i, quantity=int(count.group("n"))) if count else i for i in earlier.items
+        ]
+        filled = True
+    elif earlier.items and all(i.quantity is None for i in reading.items):
+        said = {i.item: i for i in earlier.items if i.item and i.quantity is not None}
+        reading.items = [
+            replace(i, quantity=said[i.item].quantity, unit=said[i.item].unit)
+            if i.quantity is None and i.item in said else i
+            for i in reading.items
+        ]  # fmt: skip
+    if reading.items and earlier.items and _REST_UNCHANGED.search(own):
+        mine = {i.item for i in reading.items}
+        reading.items += [i for i in earlier.items if i.item not in mine]
+    if reading.start is None and reading.deadline is None and earlier.start is not None:
+        reading.start, reading.end = earlier.start, earlier.end
+        reading.spans["dates"] = earlier.spans.get("dates", [])
+        filled = True
+    if reading.intent is Intent.PURCHASE and reading.deadline is None:
+        reading.deadline = earlier.deadline  # the group order's closing day
+    after = missing_fields(reading)
+    settled = {m for m in before if m not in after and m not in reading.doubts}
+    if filled and reading.start is not None and "dates" not in reading.doubts:
+        settled.add("dates")
+    reading.missing = [m for m in reading.missing if m not in settled]
+
+
+# "On se greffe pour 3 tonnes", "on en prend 2", "merci de nous ajouter pour 4 tonnes": a
+# count for the one item of the message below.
+_LONE_COUNT = re.compile(
+    r"\b(?:pour|en\s+(?:[a-z]+\s+){0,2}?(?:prend|prendrait|prendrions|prenons|veut|voudrait"
+    r"|faudrait|faut|met|mettons|a|avons))\s+(?:environ\s+)?(?P<n>\d{1,5})\b"
+    r"(?!\s*(?:h\b|heures?|ans|euros?|€|%|personnes|places|km|mn|min))"
+)
+_REST_UNCHANGED = re.compile(r"\ble reste (?:est )?(?:inchange|identique|sans changement)")
 
 
 def _counted_once(scope: Scope, seen: _Seen) -> list[FoundItem]:
