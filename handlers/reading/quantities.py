@@ -336,6 +336,10 @@ _LONE_BEFORE = re.compile(
     # "pour Gestel ce sera 12", "Riantec serait partant pour 20", "Brandérion confirme 1
     # appareil": a share said for an order
     r"|\bce sera|\bca sera|\bpartante?s? pour|\bconfirmons|\bconfirme"
+    # "intéressés pour 3", "on se greffe pour 3", "merci de nous ajouter pour 4", "on en a
+    # genre 200", "on en veut 60"
+    r"|\binteresse(?:e|s|es)? pour|\bgreffer? pour|\bgreffons pour|\bajouter pour"
+    r"|\binscrire pour|\ben (?:a|avons|ai|veut|voulons)(?: genre| environ| bien| encore)?"
     # "au moins 15", "entre 300 et 500", "pas plus de 20": a count with its bound
     r"|\bau moins|\bau minimum|\bau maximum|\bentre|\bpas plus de|\bjusqu'a)\s*$"
 )

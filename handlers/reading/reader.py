@@ -783,7 +783,7 @@ _BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
 # Searched in folded text, which `fold` strips: the auxiliary ends it.
 _AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)$")
-_SUBJECT = re.compile(r"\b(?:nous|vous|ils|elles|je|tu)\s+$")
+_SUBJECT = re.compile(r"\b(?:nous|vous|ils|elles|je|tu)$")  # folded: no space left at the end
 
 
 # "groupe électrogène 6 kVA essence", "20 kVA diesel", "moteur Hatz diesel": the fuel an
