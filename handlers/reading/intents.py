@@ -60,6 +60,8 @@ CANCEL = _words(
     r"|donc|plus)(?: \w+)? pas (?:disponibles?|dispos?|pretables?|libres?|prete"
     r"|etre pretee?s?)",
     r"(?:on|nous) (?:abandonn|renon)",
+    # "la commune de Quéven renonce au groupement", "Gestel renonce à l'achat"
+    r"renon(?:ce|cons|cent|cera|cerons) (?:finalement |donc )?(?:a|au|aux)\b",
     # "nous levons l'option posée sur vos barnums", "l'option sur vos chaises, on la lève"
     r"(?:leve|levons|lever|levez|levera|leverons|levee) (?:l'|l |notre |nos |les |cette )"
     r"?options?\b",
