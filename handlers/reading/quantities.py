@@ -186,7 +186,13 @@ _NEED_SLOT = re.compile(
 # The next of a list, right after an item: "des plots et des coupelles", "2 filets + les
 # poteaux" (not "et les rendre": a pronoun before its verb).
 _NEXT_IN_LIST = re.compile(
+    # after the item's own words: "notre chrono électronique + les cellules", "12 tapis
+    # (2 m x 1 m) et d'un plinth"
+    r"(?:[ \t]+[a-z-]{3,}(?:ique|iques|ible|ibles|able|ables|ant|ante|ants|antes|if|ive|ifs"
+    r"|ives|el|elle|els|elles|al|ale|aux|ales|eux|euse|euses)\b){0,2}"
+    r"(?:[ \t]*\([^()\n]{0,40}\))?"
     r"[ \t]*(?:(?:,|\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:des|les|un|une)"
+    r"|\bainsi qu'(?:un|une)"
     r"|(?:\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:leurs|nos|ses)"
     # "50 plots, 20 chasubles et d'un compteur de tours", "des draps et de turbulettes"
     r"|(?:,[ \t]*|\bet[ \t]+|\bainsi que[ \t]+)(?:d'un|d'une)|(?:\bet|\bainsi que)[ \t]+(?:de|des)"
