@@ -144,6 +144,9 @@ ASKING = _words(
     r"(?! (?:besoin|l'usage|envie|interet|l'utilite))",
     # "le podium de Languidic est-il encore libre ?": asking for another's equipment
     r"(?:est|sont)-(?:il|elle|ils|elles) (?:encore |toujours )?(?:libres?|dispos?|disponibles?)\b",
+    # "lame de déneigement dispo ? prévision neige jeudi": what one needs, asked of all (not
+    # "ce que les autres ont de dispo ?")
+    r"(?<!\bde )(?<!\bd')(?:dispos?|disponibles?)\s*\?",
     r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b"
     r"(?! etre)",
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",
