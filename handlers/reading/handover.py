@@ -39,7 +39,10 @@ _PICKUP = (
     r"|passage (?:sur|par|en)"
 )
 _RETURN = (
-    r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage|reprise|repris"
+    # (not "un chantier de reprise de fossés du 1er au 5 mars": works, not a return)
+    r"retour\w*|rend\w*|ramen\w*|rapport\w*|restitu\w*|renvo\w*|demontage"
+    r"|(?:reprise|repris)(?! (?:de |des |d')(?:fosses?|voirie|chaussees?|enrobes?|peintures?"
+    r"|trottoirs?|bordures?|joints?|toitures?|facades?|maconnerie|accotements?|talus|murs?)\b)"
     r"|demont(?:e|ons|erons|era|eront|er)"
     r"|reprendre|revenir|reviendr\w*|revien\w*|repartir\w*|repart"
 )
