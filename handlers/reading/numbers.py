@@ -126,7 +126,7 @@ _VOLUME = r"(?:l|litres?|cl|ml|kg|kilos?|g|grammes?|m3|m2|tonnes?|t|metres?|m|ha
 _SIZE = re.compile(
     rf"(?=[bcdfjprst])(?:\b(?:{_CONTAINER})\s+(?:de|d')\s?(?P<n>\d[\d\s.,]*(?:\s*(?:et|ou|a|-|/)\s*\d[\d\s.,]*)*"
     rf"\s?{_VOLUME})\b"
-    rf"|\b(?:de|d')\s?(?P<m>\d[\d\s.,]*\s?(?:m2|m3|ha|hectares?|l|litres?|cl|ml|kg|g|m))\b"
+    rf"|\b(?:de|d')\s?(?P<m>\d[\d\s.,]*\s?(?:m2|m3|ha|hectares?|l|litres?|cl|ml|kg|g|m|metres?|cm|centimetres?))\b"
     r"(?!\s+(?:de|d')|\s*(?:minimum|mini|maximum|max)?\s*(?:de|d')))"
 )
 
