@@ -391,7 +391,9 @@ class Reader:
     ) -> Reading:
         seen = self._see(own, today)
         scope = Scope.of(seen.shape, seen.folded, seen.found, self.vocabulary.families)
-        items = [self._item_reading(i, document.original) for i in _counted_once(scope, seen)]
+        counted = _counted_once(scope, seen)
+        left = [i for i in counted if not _taken_back(i, seen.folded, scope.intent)]
+        items = [self._item_reading(i, document.original) for i in (left or counted)]
         reading = Reading(document.original, scope.intent, items)
         self._name_event(reading, seen, scope)
         self._second_opinion(reading, seen, scope, guess, document.original)
@@ -865,6 +867,34 @@ def _quoted_dates(reading: Reading, document: Document, today: dt.date) -> None:
         placement.deadline,
     )
     reading.missing = [m for m in reading.missing if m not in ("dates", "deadline")]
+
+
+# "200 gobelets… non, pardon, nous en avons": asked, then taken back at once.
+_RETRACTED = re.compile(
+    r"[^.!?\n]{0,30}?(?:\.{1,3}|…|,|;|\s)\s*(?:non,? pardon|ah non|en fait non|non en fait"
+    r"|euh non|non non)[ ,]+(?:nous en avons|on en a|j'en ai|c'est bon|pas besoin|on a ce qu'il"
+    r" faut|inutile|laissez tomber|oubliez)"
+)
+# "plus besoin des 10 cônes, on garde juste les barrières", "les 60 ramettes A4 restent
+# valables": what a withdrawal keeps.
+_KEPT_BEFORE = re.compile(
+    r"(?:on garde|nous gardons|on conserve|nous conservons|on maintient|nous maintenons)"
+    r"(?: juste| seulement| bien| quand meme| uniquement)?(?: les| le| la| l'| nos| notre)?"
+    r"(?: \d+)? ?$"
+)
+_KEPT_AFTER = re.compile(
+    r"\s*(?:restent|reste|sont|est) (?:toujours |bien )?(?:valables?|maintenue?s?|d'actualite)"
+)
+
+
+def _taken_back(item: FoundItem, folded: str, intent: Intent) -> bool:
+    """An item named, then taken back, or kept by a message that withdraws the others."""
+    if _RETRACTED.match(folded, item.span.end):
+        return True
+    if intent is not Intent.CANCEL:
+        return False
+    before = folded[max(0, item.span.start - 40) : item.span.start]
+    return bool(_KEPT_BEFORE.search(before) or _KEPT_AFTER.match(folded, item.span.end))
 
 
 def _own_days_first(own: Reading, earlier: Reading) -> bool:
