@@ -676,6 +676,10 @@ _JUST_PAST = 30
 
 MAX_DATES = 100
 _BARE = re.compile(rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})")
+# After an abbreviated month: nothing it could count ("en oct, hésitez", "en déc elles").
+_MONTH_CLOSED = re.compile(
+    r"\s*(?:$|[,;:!?)\n]|(?:elles?|ils?|on|nous|si|sauf|pas|c'est|ca|merci)\b)"
+)
 _ABBREVIATED_MONTH = re.compile(r"(?:jan|janv|fev|fevr|avr|juil|sep|sept|oct|nov|dec)")
 # After a bare day number, what may follow for it to be a date ("le 12 et 13", "le 12,").
 _AFTER_BARE = re.compile(
@@ -1256,8 +1260,11 @@ class DateFinder:
             bare_month
             and _ABBREVIATED_MONTH.fullmatch(text.split(" ")[-1])
             and not text.endswith(".")
+            and not _MONTH_CLOSED.match(match.string, match.end(group))
         ):
-            return False  # "sept barnums" counts barnums, it is not September
+            # "sept barnums" counts barnums, it is not September (but "libres en oct, hésitez
+            # pas", "en déc elles sont dispo" name a month)
+            return False
         return self._bare_allowed(match, group) if isinstance(group, str) else True
 
     def _next_day_number(self, text: str) -> _Stretch | None:
