@@ -729,7 +729,8 @@ _SPANS_OF = {"huitaine": ("8", "jours"), "quinzaine": ("15", "jours")}
 # A feast that closes a period: "dispo jusqu'à Pâques", "avant la Pentecôte".
 _VAGUE_PERIOD = re.compile(
     r"(?:\bvacances\s+(?:de\s+(?:la\s+)?|d')"
-    r"|\b(?:fetes?|animations?|illuminations?|repas|colis)\s+de\s+(?=fin))"
+    r"|\b(?:fetes?|animations?|illuminations?|repas|colis|soirees?|boums?|spectacles?|gouters?"
+    r"|concerts?|bals?|galas?|pots?|buffets?|kermesses?)\s+de\s+(?=fin))"
     r"(?P<named>toussaint|noel|paques|fin\s+d'annee)\b"
 )
 _COLUMNS_REACH = 92  # days: a loan's, not two dates of a schedule a season apart

@@ -115,7 +115,7 @@ _WEAK = (
     r"|competition|repas|banquet|soiree|nuit|journees?|ceremonie|commemoration|inauguration"
     r"|exposition|expo|animations?|celebration|rencontres?|marche|cinema en plein air"
     r"|jumelage|regate|regates|defile|concours|rassemblement|fete foraine|pique[- ]nique|stage"
-    r"|audition|spectacle|represention|representation|kermesse|veillee|apero|aperitif"
+    r"|audition|spectacle|represention|representation|kermesse|veillee|apero|aperitif|boum"
 )
 # "un marché en cours", "le marché public": a contract, not a market.
 _CONTRACT = (
