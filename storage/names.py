@@ -9,12 +9,26 @@ _SEPARATORS = re.compile(r"[\s\-‐‑–—'’`_.]+")
 _SAINT = re.compile(r"\b(ste?)\b")
 
 
+class _Bare(dict[int, str | None]):
+    """For `str.translate`: accents (combining marks) dropped, "œ" and "æ" spelt out; each
+    character looked up in `unicodedata` once, not once a text."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        bare = None if unicodedata.combining(char) else {"œ": "oe", "æ": "ae"}.get(char, char)
+        self[code] = bare
+        return bare
+
+
+_BARE = _Bare()
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, one space between words: "Pont-Scorff" -> "pont scorff"."""
+    if text.isascii():  # nothing to decompose nor drop
+        return _SEPARATORS.sub(" ", text.casefold()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    bare = bare.replace("œ", "oe").replace("æ", "ae")
-    return _SEPARATORS.sub(" ", bare).strip()
+    return _SEPARATORS.sub(" ", decomposed.translate(_BARE)).strip()
 
 
 def fold_place(name: str) -> str:

@@ -202,9 +202,13 @@ _FEAST = re.compile(
 _WORD_START = r"(?<![a-z0-9])"
 _ONE_RE = re.compile(rf"{_WORD_START}{_GUARDED_ONE}")
 
+# Where a range can begin (its openings below, then where its first day begins), tried
+# first: otherwise each blank of a long run (a signature masked out) tries every way of
+# sharing the run between the two `\s*` before the first day fails.
+_RANGE_STARTS = rf"(?=(?:du|des|entre|les|le|de)?[\s:]*+(?:le\s+)?{_ONE_STARTS})"
 _RANGE = re.compile(
     # (and a form's "Du : 01/03/2027 / Au : 31/03/2027")
-    rf"{_WORD_START}(?:du|des|entre|les|le|de)?\s*:?\s*(?:le\s+)?(?P<a>{_GUARDED_ONE})"
+    rf"{_WORD_START}{_RANGE_STARTS}(?:du|des|entre|les|le|de)?\s*:?\s*(?:le\s+)?(?P<a>{_GUARDED_ONE})"
     rf"(?P<more>(?:\s*,\s*{_DAY})*)"
     # "du lundi 5 juillet (vidage) au vendredi 27 août (réinstallation)": a stage's name
     r"(?:\s*\([a-z' -]{1,30}\))?"

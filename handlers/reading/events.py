@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from handlers.reading.dates import _DAY_WORDS, _MONTH, DateFinding
 from handlers.reading.text import Span
@@ -270,6 +271,8 @@ _NOT_EVENT = frozenset(
 )
 
 
+# A message asks it twice or more of the same text (the event, then what its name covers).
+@lru_cache(maxsize=16)
 def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tuple[str, Span] | None:
     """The first event named in the text, as written, in lower case but for proper names."""
     candidates = [(m.start(), m.end()) for m in _STRONG_RE.finditer(folded)]

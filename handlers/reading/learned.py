@@ -15,8 +15,8 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import operator
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -53,13 +53,20 @@ class IntentModel:
 
     def guess(self, text: str) -> Guess:
         known = self.terms
-        counts = Counter(t for t in terms(text) if t in known)
+        counts: dict[str, int] = {}
+        for term in terms(text):
+            if term in known:
+                counts[term] = counts.get(term, 0) + 1
         scores = list(self.intercepts)
         if counts:
-            rows = [((1 + math.log(n)) * known[t][0], known[t]) for t, n in counts.items()]
-            norm = math.sqrt(sum(v * v for v, _ in rows))
+            # the same sums in the same order as term by term, but a column at a time
+            columns = list(zip(*(known[t] for t in counts), strict=True))
+            values = [
+                (1 + math.log(n)) * idf for n, idf in zip(counts.values(), columns[0], strict=True)
+            ]
+            norm = math.sqrt(sum(map(operator.mul, values, values)))
             for k in range(len(scores)):
-                scores[k] += sum(v * w[k + 1] for v, w in rows) / norm
+                scores[k] += sum(map(operator.mul, values, columns[k + 1])) / norm
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         best = max(range(len(scores)), key=scores.__getitem__)

@@ -773,9 +773,9 @@ def unknown_items(
                 )
             value = number.value
             items.append(_unknown(original, phrase, value, number.start, unit))
-    letters = [c for c in original[:2000] if c.isalpha()]
+    letters = "".join(filter(str.isalpha, original[:2000]))
     # "ON COMMANDE DES JOUETS": written all in capitals, a capital names nothing
-    shouted = len(letters) > 10 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    shouted = len(letters) > 10 and sum(map(str.isupper, letters)) > 0.8 * len(letters)
     ends = sorted({m.end for m in matches} | {i.span.end for i in items})
     listed_next = (_NEXT_IN_LIST.match(text, end) for end in ends)
     slots = [*_NEED_SLOT.finditer(text), *(m for m in listed_next if m is not None)]
