@@ -395,6 +395,8 @@ class Reader:
         left = [i for i in counted if not _taken_back(i, seen.folded, scope.intent)]
         items = [self._item_reading(i, document.original) for i in (left or counted)]
         reading = Reading(document.original, scope.intent, items)
+        if scope.intent is Intent.BORROW and _ordered_together(seen):
+            reading.intent = Intent.PURCHASE
         self._name_event(reading, seen, scope)
         self._second_opinion(reading, seen, scope, guess, document.original)
         if self.writers.for_a_body(seen.folded, document.folded, signature):
@@ -895,6 +897,25 @@ def _taken_back(item: FoundItem, folded: str, intent: Intent) -> bool:
         return False
     before = folded[max(0, item.span.start - 40) : item.span.start]
     return bool(_KEPT_BEFORE.search(before) or _KEPT_AFTER.match(folded, item.span.end))
+
+
+# A subject that names a group order: "Objet : RE: Signalisation – commande groupée".
+_GROUP_ORDER = re.compile(
+    r"\b(?:commandes? groupees?|achats? groupes?|groupements? de commandes?|groupements? d'achats?"
+    r"|achats? en commun|commandes? communes?)\b"
+)
+_LOAN_WORD = re.compile(r"\b(?:pret|prets|preter|pretee?s?|emprunt\w*|louer|location|rend\w*)\b")
+
+
+def _ordered_together(seen: _Seen) -> bool:
+    """ "Objet : Commande groupée de barrières — nous aurions besoin de 20 barrières": a need
+    said under a group order's subject, with no word of a loan, is a share of that order."""
+    if not seen.shape.has_header:
+        return False
+    header = seen.shape.clauses[0].span.end
+    return bool(
+        _GROUP_ORDER.search(seen.folded, 0, header) and not _LOAN_WORD.search(seen.folded, header)
+    )
 
 
 def _own_days_first(own: Reading, earlier: Reading) -> bool:
