@@ -814,6 +814,11 @@ def _a_name(original: str, match: ItemMatch) -> bool:
     item's ("médaille")."""
     if not match.corrected or not original[match.start : match.start + 1].isupper():
         return False
+    line_start = original.rfind("\n", 0, match.start) + 1
+    line_end = original.find("\n", match.start)
+    line = original[line_start : line_end if line_end >= 0 else len(original)].split()
+    if 0 < len(line) <= 3 and all(w[:1].isupper() for w in line):
+        return True  # "Ronan" signing on a line of his own is no "roman"
     before = original[: match.start].rstrip()
     return bool(before) and before[-1] not in '.!?:;\n"«(-–—•*>'
 
