@@ -215,10 +215,21 @@ def _decided(folded: str, date: DateFinding) -> bool:
     article = _ARTICLE.match(folded, start)  # "le 3 mars" is found with its article
     if article is not None:
         start = article.end()
+    if _JUST_NOW.fullmatch(folded, start, date.span.end) and _SETTLED.search(
+        folded, max(0, start - 50), start
+    ):
+        return True  # "validé par le maire ce matin": done, not a day to come
     return _DECIDED_ON.search(folded, max(0, start - 80), start) is not None or (
         _COUNCIL.search(folded, max(0, start - 30), start) is not None
         and _APPROVED.match(folded, date.span.end) is not None
     )
+
+
+_JUST_NOW = re.compile(r"\s*(?:ce matin|ce midi|hier(?: soir| matin)?|avant-hier|ce jour)\s*")
+_SETTLED = re.compile(
+    r"\b(?:valide|validee?s?|decidee?s?|votee?s?|actee?s?|signee?s?|arbitree?s?|tranchee?s?"
+    r"|confirmee?s?|recue?s?|passee?s?|envoyee?s?)\b[^.;!?\n]{0,40}$"
+)
 
 
 # A place's season: "la buvette ouvre le samedi 5 juin et ferme le dimanche 5 septembre".
