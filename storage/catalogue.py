@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,14 @@ def load_catalogue(extra: Iterable[Path] = ()) -> CatalogueRecord:
     """The bundled catalogue, then each extra file: new ids are added, known ids replaced."""
     sources = [("catalogue intégré", bundled_catalogue_text())]
     sources += [(str(path), _read(path)) for path in extra]
+    catalogue = _load(tuple(sources))
+    return replace(catalogue, families=dict(catalogue.families))
+
+
+# Parsing and checking the bundled catalogue takes about 40 ms, for each `init`, each reader
+# built and each test store seeded: the same texts give the same record, read once.
+@lru_cache(maxsize=8)
+def _load(sources: tuple[tuple[str, str], ...]) -> CatalogueRecord:
     families: dict[str, str] = {}
     items: dict[str, ItemRecord] = {}
     for origin, text in sources:

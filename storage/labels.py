@@ -57,6 +57,13 @@ PROPOSAL_STATES = {
     ProposalStatus.REFUSED: "refusé",
     ProposalStatus.CANCELLED: "annulé",
 }
+# A confirmed loan once its first day has come, then once its last has gone; before, it is
+# "confirmé" (`PROPOSAL_STATES`).
+LOAN_UNDER_WAY = "en cours"
+LOAN_OVER = "terminé"
+# A proposal nobody answered before its dates (a loan) or its deadline (an order) went by.
+UNANSWERED_PAST_DATES = "sans réponse, dates passées"
+UNANSWERED_PAST_DEADLINE = "sans réponse, échéance passée"
 PROPOSAL_SHORT_KINDS = {
     ProposalKind.LOAN: "prêt",
     ProposalKind.GROUP_ORDER: "groupement",

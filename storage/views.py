@@ -21,12 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.declarations import LIVE_NEEDS
 from storage.labels import (
+    LOAN_OVER,
+    LOAN_UNDER_WAY,
     NEED_KINDS,
     NEED_STATUSES,
     PROPOSAL_KINDS,
     PROPOSAL_SHORT_KINDS,
     PROPOSAL_STATES,
     PROPOSAL_STATUSES,
+    UNANSWERED_PAST_DATES,
+    UNANSWERED_PAST_DEADLINE,
     amount,
 )
 from storage.models import (
@@ -307,11 +311,12 @@ def state_of(
     if status is ProposalStatus.PROPOSED:
         if not over:
             return WAITING
-        return "sans réponse, " + ("dates passées" if start else "échéance passée")
+        return UNANSWERED_PAST_DATES if start else UNANSWERED_PAST_DEADLINE
     if status is ProposalStatus.ACCEPTED and kind is ProposalKind.LOAN:
         if over:
-            return "terminé"
-        return "en cours" if start is not None and start <= today else "confirmé"
+            return LOAN_OVER
+        if start is not None and start <= today:
+            return LOAN_UNDER_WAY
     return PROPOSAL_STATES.get(status, PROPOSAL_STATUSES[status])
 
 

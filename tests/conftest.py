@@ -17,7 +17,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -215,7 +215,9 @@ class _Databases:
     made anew.
 
     The work runs on an event loop of its own, on its own thread, since each test has its
-    own loop and an asyncpg connection belongs to the loop that opened it."""
+    own loop and an asyncpg connection belongs to the loop that opened it. A database is put
+    back while the worker goes on to its next test (40 to 230 ms, mostly VACUUM or dropping
+    the schemas, 178 times a run); the next test that takes one waits for it to be done."""
 
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
@@ -224,9 +226,17 @@ class _Databases:
         self._admin: asyncpg.Connection | None = None
         self._names: dict[str, str] = {}  # the start's name, or "empty": the database's name
         self._seeds: dict[str, _Seed] = {}  # the start's name: its rows
+        self._resetting: Future[None] | None = None  # the last test's database put back
 
     def _run(self, work: Coroutine[Any, Any, T]) -> T:
+        self._reset_done()
         return asyncio.run_coroutine_threadsafe(work, self._loop).result()
+
+    def _reset_done(self) -> None:
+        """Wait for the last test's database to be put back (raising what that raised)."""
+        resetting, self._resetting = self._resetting, None
+        if resetting is not None:
+            resetting.result()
 
     async def _execute(self, statement: str, *args: object) -> None:
         if self._admin is None:
@@ -247,13 +257,17 @@ class _Databases:
 
     def take(self, start: Start | None) -> str:
         """The name of the worker's database of that kind, empty or at that start."""
+        self._reset_done()
         if (start.name if start else "empty") not in self._names:
             self._run(self._make(start))
         return self._names[start.name if start else "empty"]
 
     def reset(self, start: Start | None) -> None:
-        """Put the database of that kind back as new, once its test has ended."""
-        self._run(self._reset(start.name if start else "empty"))
+        """Start putting the database of that kind back as new, once its test has ended; the
+        next `take` waits for it."""
+        self._reset_done()
+        work = self._reset(start.name if start else "empty")
+        self._resetting = asyncio.run_coroutine_threadsafe(work, self._loop)
 
     async def _reset(self, kind: str) -> None:
         name = self._names[kind]

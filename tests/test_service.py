@@ -126,8 +126,10 @@ async def test_run_without_addresses_says_which_setting_is_missing(sqlite_url: s
         "Ni MUTUALISE_MAIL_ADDRESSES ni MUTUALISE_TELEGRAM_TOKEN" in refused.stderr
         and "Traceback" not in refused.stderr
     )
-    # Refused once SMTP is being set up: the installed script, in a process of its own.
+    # Refused once SMTP is being set up: the installed script, in a process of its own (on
+    # a port of its own: another suite on this machine may hold the default one).
     env["MUTUALISE_MAIL_ADDRESSES"] = "besoins@agglo.example"
+    env["MUTUALISE_SMTP_PORT"] = str(free_port())
     run = await asyncio.create_subprocess_exec(
         MUTUALISE, "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
