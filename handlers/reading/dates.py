@@ -70,7 +70,9 @@ _ONE = (
     r"|\b[0-3]?\d-[01]?\d-(?:20)?\d{2}\b"
     rf"|(?:\b(?:{_WD}|{_WD_SHORT})\s+)?\b[0-3]?\d\s?[/.]\s?[01]?\d(?:\s?[/.]\s?(?:20)?\d{{2}})?\b(?![.,/]?\d)"
     rf"|(?:(?:debut|fin|mi|courant)\s*-?\s*(?:du\s+mois\s+)?(?:de\s+|d')?)?(?:mois\s+(?:de\s+|d'))?{_MONTH}{_YEAR}"
-    rf"|{_WD}(?!s\b(?!\s+\d))(?:\s+(?:{_WD_MODIFIERS}))?(?:\s+{_DAY}(?!\s*{_MONTH}))?"
+    # (not "qui tombe cette année un lundi (21 juin)": any Monday, no day said)
+    rf"|(?<!\bun\s)(?<!\bchaque\s){_WD}(?!s\b(?!\s+\d))(?:\s+(?:{_WD_MODIFIERS}))?"
+    rf"(?:\s+{_DAY}(?!\s*{_MONTH}))?"
     rf"|\b{_WD_SHORT}\s+{_DAY}(?!\s*{_MONTH})"
     r"|apres[\s-]demain|demain|aujourd'hui|ce soir|avant[\s-]hier|hier"
     r"|ce\s+jour|dans\s+la\s+journee|en\s+ce\s+moment|(?:le\s+)?jour\s+suivant"

@@ -351,6 +351,11 @@ _LONE_BEFORE = re.compile(
 )
 
 
+# "des grilles pour la commémoration quinze ça ira": a count said with what it is enough for
+_SUFFICES = re.compile(
+    r"\s*(?:ca ira|ca suffira|ca devrait (?:aller|suffire)|ca le fera|ca le fait|suffiront"
+    r"|suffira|suffisent|devraient suffire|devrait suffire)\b"
+)
 _BRACKET_CLOSED = re.compile(r"\s*(?:aussi|environ|en tout|au total|mini(?:mum)?)?\s*\)")
 _APPROXIMATE = re.compile(
     r"\b(?:dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine"
@@ -538,7 +543,9 @@ def lone_counts(
         bracketed = text[max(0, number.start - 2) : number.start].strip().endswith("(") and (
             _BRACKET_CLOSED.match(text, number.end) is not None
         )
-        cue = _LONE_BEFORE.search(text, max(0, number.start - 30), number.start)
+        cue = _LONE_BEFORE.search(text, max(0, number.start - 30), number.start) or (
+            _SUFFICES.match(text, number.end)
+        )
         if not (approximate or cue or bracketed):
             continue
         here = clause_of(number.start)
