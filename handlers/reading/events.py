@@ -62,6 +62,9 @@ _STRONG = (
     r"|(?:mini[- ])?camps? (?:d'ete|ados?|nature|vacances)|mini[- ]camps?|raid (?:aventure|nature)"
     r"|guinguette|boum(?: de [a-z]+)?|color run|sainte[- ]barbe|saint[- ]patrick|octobre rose"
     r"|semaine bleue|seance du conseil(?: municipal)?|enquete publique|lancement des illuminations"
+    # national cultural and civic programmes a library or a school takes part in
+    r"|mois du film documentaire|nuits? de la lecture|partir en livre|printemps des poetes"
+    r"|fete de la science|rendez-vous aux jardins|fete du livre|savoir rouler"
     r"|vente de crepes|fete des voisins|permis velo|soiree (?:cine|cinema|jeux|des [a-z]+)"
     r"|soiree (?:crepes|beaujolais|raclette|choucroute|dansante|galettes)|chandeleur"
     r"|saint[- ]valentin|assemblee generale|ag (?:du|de la|de l') [a-z]+"

@@ -148,7 +148,7 @@ _TOOK_THEM = re.compile(
 )
 # Lent or given back to that commune: "la nacelle prêtée à Lanester doit revenir…"
 _LENT_TO = re.compile(
-    r"\b(?:pretee?s?|rendue?s?|confiee?s?|louee?s?|livree?s?)[ \t]+(?:a|au)[ \t]+"
+    r"\b(?:pretee?s?|rendue?s?|confiee?s?|louee?s?|(?<!en )livree?s?)[ \t]+(?:a|au)[ \t]+"
     r"(?:(?:la[ \t]+)?(?:mairie|commune|ville)[ \t]+(?:de[ \t]+|d'))?$"
 )
 # Asked in the third person: "la commune de Guidel pourrait nous prêter…", "la commune de
