@@ -605,6 +605,11 @@ _SAYS_NOTHING = _words(
     r"quel(?:le)? est (?:le|la) (?:contact|referent|responsable|procedure|demarche|date)",
 )
 # Said after the acts: news of what the commune has, papers, plans.
+_TRANSPORT_OFF = (
+    r"(?:bateaux?|traversees?|ferry|navettes?|rotations?|fret|livraisons?|camion)\b[^.!?\n]{0,40}"
+    r"\b(?:annulee?s?|supprimee?s?|reportee?s?|decalee?s?)\b"
+)
+_TRANSPORT_OFF_RE = re.compile(_TRANSPORT_OFF)
 _INFO = _words(
     r"(?:nous|on nous|vous nous) (?:a|avez|ont|aviez|avaient) (?:ete )?(?:prete|pretes|pretee"
     r"|loue|fourni|mis a disposition)",
@@ -639,6 +644,10 @@ _INFO = _words(
     r"(?:le vent|la tempete|la foudre|l'orage|la grele|la crue) (?:a|ont) (?:\w+ )?"
     r"(?:plie|casse|arrache|endommage|abime|couche|emporte|detruit|renverse)",
     r"(?:ont|a) ete (?:endommagee?s?|cassee?s?|arrachee?s?|abimee?s?|detruite?s?|volee?s?)",
+    # the crossing or the delivery cancelled, a return late: "le bateau fret de jeudi est
+    # annulé (houle)", "traversées annulées demain", "rendue avec 2 jours de retard"
+    _TRANSPORT_OFF,
+    r"\d+ jours? de retard|avec du retard|en retard\b",
 )
 
 
@@ -794,6 +803,10 @@ def act_of(text: str) -> Act | None:
         return Act.DECLINED
     if _OTHERWISE.match(text) and CANCEL.search(text):
         return Act.INFO  # "… encore libre ? sinon laissez tomber": withdrawn only if refused
+    if CANCEL.search(text) and not CANCEL.search(_TRANSPORT_OFF_RE.sub(" ", text)):
+        # "le bateau de jeudi est annulé, la motopompe arrivera samedi": the crossing is off
+        found = _positive(text)
+        return found[0] if found is not None else Act.INFO
     if CANCEL.search(text):
         found = _positive(text) if _BECAUSE_CANCELLED.search(text) else None
         if found is not None and found[0] is Act.OFFER:
