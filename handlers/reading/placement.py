@@ -216,6 +216,11 @@ def _opens_later(stretch: DateFinding | None, coming: list[DateFinding], folded:
         or (opening.start is not None and stretch.end is not None
             and stretch.start == stretch.end and stretch.end <= opening.start)
         or _HABIT_BEFORE.search(folded, max(0, stretch.span.start - 12), stretch.span.start)
+        # "arrive en mars, nous pouvons prêter l'ancienne à partir du 15 mars": a month
+        # named, then the day within it the offer opens
+        or (opening.start is not None and stretch.start is not None and stretch.end is not None
+            and stretch.start < opening.start <= stretch.end
+            and not _DIGIT.search(_written(stretch, folded)))
     )  # fmt: skip
 
 
