@@ -69,6 +69,11 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         stretch = None
     anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
     handover = find_handover(folded, anchor, today)
+    if _COMES_BACK.search(folded):
+        # "le festival revient à Quistinic du 2 au 4 juillet": the event comes back, no
+        # equipment does
+        handover = find_handover(_COMES_BACK.sub(lambda m: " " * len(m.group()), folded),
+                                 anchor, today)  # fmt: skip
     inside = [d for d in coming if not any(h.start <= d.span.start < h.end for h in handover.spans)]
     if handover.spans and stretch is not None and stretch not in inside:
         # The only full date was the pick-up or the return: the event is elsewhere.
@@ -197,6 +202,9 @@ def _stages(stretches: list[DateFinding]) -> Placement:
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _HABIT_BEFORE = re.compile(r"\b(?:chaque|tous les|toutes les)\s+$")
+
+
+_COMES_BACK = re.compile(r"\b(?:revient|reviennent|reviendra|reviendront|est de retour)\b")
 
 
 def _opens_later(stretch: DateFinding | None, coming: list[DateFinding], folded: str) -> bool:
