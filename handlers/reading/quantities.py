@@ -356,7 +356,13 @@ _SUFFICES = re.compile(
     r"\s*(?:ca ira|ca suffira|ca devrait (?:aller|suffire)|ca le fera|ca le fait|suffiront"
     r"|suffira|suffisent|devraient suffire|devrait suffire)\b"
 )
-_BRACKET_CLOSED = re.compile(r"\s*(?:aussi|environ|en tout|au total|mini(?:mum)?)?\s*\)")
+# (with its packaging: "du papier kraft pour les activités (30 rouleaux)"; not a size,
+# "notre nacelle (14 m)", "la remorque (5 t)")
+_BRACKET_CLOSED = re.compile(
+    r"\s*(?:(?:rouleaux|rouleau|cartons?|colis|sacs?|palettes?|lots?|boites?|paquets?"
+    r"|ramettes?|bidons?|pots?|pieces?|unites?|exemplaires?)\b\s*)?"
+    r"(?:aussi|environ|en tout|au total|mini(?:mum)?)?\s*\)"
+)
 _APPROXIMATE = re.compile(
     r"\b(?:dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine"
     r"|cinquantaine|soixantaine|centaine|millier)\b"
