@@ -65,6 +65,8 @@ _STRONG = (
     # national cultural and civic programmes a library or a school takes part in
     r"|mois du film documentaire|nuits? de la lecture|partir en livre|printemps des poetes"
     r"|fete de la science|rendez-vous aux jardins|fete du livre|savoir rouler"
+    r"|semaine europeenne (?:du developpement durable|de (?:la )?reduction des dechets"
+    r"|de la mobilite)|serd|world clean ?up day|wcud|fete de la nature"
     r"|vente de crepes|fete des voisins|permis velo|soiree (?:cine|cinema|jeux|des [a-z]+)"
     r"|soiree (?:crepes|beaujolais|raclette|choucroute|dansante|galettes)|chandeleur"
     r"|saint[- ]valentin|assemblee generale|ag (?:du|de la|de l') [a-z]+"
@@ -289,6 +291,12 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         for m in _TITLED_RE.finditer(folded)
         if _TITLE.match(original, m.end("head")) or _bare_title(original, m, proper_names)
     ]
+    candidates += [
+        (m.start("head"), m.end("head"))
+        for m in _QUOTED_HEAD_RE.finditer(folded)
+        if original[m.end("head") :].lstrip(" \t").startswith("«")
+        and _TITLE.match(original, m.end("head"))
+    ]
     acronym = _ACRONYM.search(original)
     if acronym is not None and all(acronym.start() < start for start, _ in candidates):
         return _ACRONYMS[acronym.group()], Span(*acronym.span())
@@ -366,6 +374,13 @@ def _bare_title(original: str, head: re.Match[str], proper_names: frozenset[str]
 _TITLED_RE = re.compile(
     rf"\b{_DETERMINER}(?P<head>saison|spectacle|exposition|expo|piece|cycle|concert|festival"
     r"|lecture|veillee|atelier|stage|rencontre|conference|projection|representation)s?\b"
+)
+# An operation or a show named by its title in French quotes, with or without an article:
+# "opé « Lagune propre » le samedi 3 juillet", "Expo « Mémoires de la rade » à la
+# médiathèque", "l'opération « Broyons local »".
+_QUOTED_HEAD_RE = re.compile(
+    r"\b(?P<head>ope|operation|animation|action|campagne|defi|expo|exposition|festival"
+    r"|spectacle|journee|semaine|fete)s?\b"
 )
 # "la troupe joue « Tempête sur le lavoir »", "c'est pour « Noël en Scène »": a title in
 # quotes played, presented or prepared for.
