@@ -147,6 +147,8 @@ ASKING = _words(
     # "lame de déneigement dispo ? prévision neige jeudi": what one needs, asked of all (not
     # "ce que les autres ont de dispo ?")
     r"(?<!\bde )(?<!\bd')(?:dispos?|disponibles?)\s*\?",
+    # "tjs dispo la tonne de 2000 L de Pont-Scorff ? on la prendrait du 16 au 20"
+    r"(?:toujours|tjrs|tjs|encore) (?:dispos?|disponibles?|libres?)\b[^.!?\n]{0,60}\?",
     r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b"
     r"(?! etre)",
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",
@@ -232,6 +234,8 @@ LEND = _words(
     r"(?<!votre )(?<!restant a )(?<!reste a )(?<!restons a )(?:disponibles?|dispos?|a disposition)"
     r"\s*(?:$|[.,;!]|\n)",
     r"a preter",
+    # given away: "A céder, Guidel : 25 bacs roulants", "les anciennes sont à donner"
+    r"a ceder\b|(?:est|sont) a donner|a donner a qui",
     r"(?:proposer|propose|proposons|proposent) (?:en|au|le) pret",
     # "Port-Louis propose sa balayeuse": a commune offering what is its own
     r"(?:propose|proposons|proposent|proposera) (?:sa|son|ses|notre|nos|leur|leurs)\b"
