@@ -35,7 +35,9 @@ from storage.names import fold
 _INCIDENTAL = re.compile(
     r"(?=\b[a-z])"  # each alternative starts a word: the engine passes other places at once
     r"(?:(?:\bsur|\bequipee?s?\s+(?:d'|de|avec)|\bmunie?s?\s+(?:d'|de)|\bdotee?s?\s+(?:d'|de)"
-    r"|\bfournie?s?\s+avec|\bavec\s+(?:son|sa|ses|notre|nos)|\ba cote\s+(?:du|de la|de l'|des)"
+    # (not "Riantec peut dépanner avec sa chambre froide": what is lent)
+    r"|\bfournie?s?\s+avec|(?<!depanner )(?<!depanne )(?<!depannons )(?<!depannera )"
+    r"\bavec\s+(?:son|sa|ses|notre|nos)|\ba cote\s+(?:du|de la|de l'|des)"
     r"|\b(?:pour|pr|afin de)\s+(?:alimenter|brancher|transporter|tracter|eclairer|sonoriser"
     r"|installer"
     r"|charger|proteger|couvrir|acheminer|deplacer|remplacer|reparer|nettoyer|completer|poser"
