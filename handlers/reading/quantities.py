@@ -761,6 +761,8 @@ def unknown_items(
             continue  # "une remise à partir de 16 plots": a threshold, not a count
         if _TOTAL.match(text, text.rfind("\n", 0, number.start) + 1, number.start):
             continue  # "TOTAL ....... 36 éléments": the sum of the rows above
+        if any(_OF_CAPACITY.fullmatch(text, end, number.start) for _, end in taken):
+            continue  # "une urne de 1 000 bulletins", "un minibus de 9 places": its capacity
         row = _row_label(text, number, taken)
         if row is not None:
             # "Pieds réglables ; 64", "Compostière | 3": a table's row the catalogue does not know
@@ -819,6 +821,8 @@ def unknown_items(
     return _counted_elsewhere(items)
 
 
+# Between an item and a number that says its capacity: "urne de 1 000 bulletins".
+_OF_CAPACITY = re.compile(r"\s+(?:de|d')\s*")
 # A pasted table's or list's row, its label then its count: "Pieds réglables ; 64",
 # "- Compostière | 3", "Bancs brasserie ....... 24".
 _ROW = re.compile(
