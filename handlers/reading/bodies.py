@@ -90,15 +90,15 @@ def _form_fields(folded: str) -> list[Span]:
 class Body:
     """A message split into what the writer wrote and what surrounds it.
 
-    `text` masks everything but the writer's own words; `with_forwarded` also shows the
-    body of a forwarded message, for when the writer's own words ask nothing.
+    `text` masks everything but the writer's own words; `earlier` shows only the message
+    below them (forwarded, quoted or below a reply's header), its header lines and quote
+    marks masked: what the writer's words answer, correct or pass on; `forwards` says
+    whether that message was forwarded (it may then be the writer's request itself).
     """
 
     text: Document
     signature: Span | None
-    with_forwarded: Document | None = None
-    # The earlier message alone (forwarded, quoted or below a reply's header), its header
-    # lines and quote marks masked: what the writer's words answer, correct or pass on.
+    forwards: bool = False
     earlier: Document | None = None
 
 
@@ -127,16 +127,14 @@ def separate(document: Document) -> Body:
     own_end = min([f.start for f in forwards if f.start < end], default=end)
     signature = _signature(folded, own_end)
     forwarded = Span(own_end, end) if own_end < end else None
-    with_forwarded = None
     if forwarded is not None:
-        with_forwarded = document.masked([*masked, *([signature] if signature else [])])
         masked.append(forwarded)
     if signature is not None:
         masked.append(signature)
     parts = [Span(m.start(), m.end()) for m in _QUOTED_LINE.finditer(folded)]
     parts += [*([forwarded] if forwarded else []), *([Span(cut, len(folded))] if cut else [])]
     earlier = _earlier(document, parts)
-    return Body(document.masked(masked), signature, with_forwarded, earlier)
+    return Body(document.masked(masked), signature, forwarded is not None, earlier)
 
 
 def _earlier(document: Document, parts: list[Span]) -> Document | None:

@@ -342,9 +342,9 @@ class Reader:
         guess = self.intents.guess(document.original)
         reading = self._read(document, body.text, body.signature, today, guess)
         if body.earlier is not None:
-            signed = body.signature if body.with_forwarded is not None else None
+            signed = body.signature if body.forwards else None
             earlier = self._read(document, body.earlier, signed, today, guess, forwarded=True)
-            if body.with_forwarded is not None and (
+            if body.forwards and (
                 not reading.items
                 or (
                     _POINTS_BELOW.search(body.text.folded)
