@@ -760,7 +760,8 @@ class Reader:
 # named elsewhere.
 _EN_COUNT = re.compile(
     r"\ben\s+(?:[a-z]+\s+){0,2}?(?:a|avons|ai|passer|preter|prendrait|prendrions|prend|prendre"
-    r"|prenons|voudrait|voudrions|veut|faudrait|faut|reste|restent|donner|laisser|mettre)\s+"
+    r"|prenons|voudrait|voudrions|veut|faudrait|faut|reste|restent|donner|laisser|mettre|met"
+    r"|mettons)\s+"
     r"(?:encore\s+|environ\s+|bien\s+)?(?P<n>\d{1,4})\b"
 )
 
@@ -992,11 +993,10 @@ def _fill_from(reading: Reading, earlier: Reading, own: str) -> None:
     reading.missing = [m for m in reading.missing if m not in settled]
 
 
-# "On se greffe pour 3 tonnes", "on en prend 2", "merci de nous ajouter pour 4 tonnes": a
-# count for the one item of the message below.
+# "On se greffe pour 3 tonnes", "merci de nous ajouter pour 4 tonnes": a count for the one
+# item of the message below (as "on en prend 2" is, by _EN_COUNT).
 _LONE_COUNT = re.compile(
-    r"\b(?:pour|en\s+(?:[a-z]+\s+){0,2}?(?:prend|prendrait|prendrions|prenons|veut|voudrait"
-    r"|faudrait|faut|met|mettons|a|avons))\s+(?:environ\s+)?(?P<n>\d{1,5})\b"
+    r"\bpour\s+(?:environ\s+)?(?P<n>\d{1,5})\b"
     r"(?!\s*(?:h\b|heures?|ans|euros?|€|%|personnes|places|km|mn|min))"
 )
 _REST_UNCHANGED = re.compile(r"\ble reste (?:est )?(?:inchange|identique|sans changement)")
