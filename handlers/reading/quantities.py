@@ -371,7 +371,7 @@ _AND_AFTER = re.compile(r"\s+(?:et|\+)\s")
 
 
 # A count closing a table row: "Papier A4 80 g blanc       400 ramettes".
-_ROW_END = re.compile(rf"[ \t]*(?:(?:{_UNIT})\b)?[ \t]*(?:;|\.)?[ \t]*(?:\n|$)")
+_ROW_END = re.compile(rf"[ \t]*+(?:(?:{_UNIT})\b)?[ \t]*+(?:;|\.)?[ \t]*+(?:\n|$)")
 
 
 def row_counts(
@@ -1144,7 +1144,7 @@ def per_unit_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
 # "2 radars pédagogiques, voire 3", "200 ramettes, 250 max", "10 tonnes, peut-être 15":
 # the bound said after a counted item is what the writer would need at most.
 _BOUND_AFTER = re.compile(
-    r"[ \t]*,?[ \t]*(?:(?:voire(?:[ \t]+meme)?|peut-etre|peut etre|jusqu'a|ou meme)[ \t]+"
+    r"[ \t]*+,?[ \t]*+(?:(?:voire(?:[ \t]+meme)?|peut-etre|peut etre|jusqu'a|ou meme)[ \t]+"
     r"(?P<up>\d{1,5})\b(?![ \t]*[a-z]{3,}(?<!max)(?<!maxi)(?<!maximum))"
     rf"|(?P<most>\d{{1,5}})[ \t]+{AT_MOST})"
 )
