@@ -46,7 +46,11 @@ _ITS_US = re.compile(
 # A request closing on its thanks and its commune: "… repas des anciens. Merci Gestel".
 _THANKS_SIGNED = re.compile(rf"\bmerci(?: beaucoup| d'avance)?[ \t,]+{_NAME}\s*[.!]?\s*$")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
-_TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*|\(\s*){_NAME}\s*\)?\s*[.!]?\s*$")
+# (a run of blanks is entered at its first: each later one would try the same name after it)
+_TRAILING = re.compile(
+    r"(?:^|[.!?]\s*+|(?<!\s)(?:\n\s*+|\s{2,}+)|[-–—]\s*+|\(\s*+)"
+    rf"{_NAME}\s*+\)?\s*+[.!]?\s*+$"
+)
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
 # "prêté par la commune de Caudan": that commune is another one, not the writer's.
 # "à Languidic", "disponibles au prêt à la mairie de Riantec"
