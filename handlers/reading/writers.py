@@ -32,10 +32,13 @@ _HERE = re.compile(
 )
 _AT_HALL = re.compile(r"\bje suis (?:a|au) " + _NAME + r"[ \t,]+mairie\b")
 # "Bonjour, Gestel ici, on voudrait…": the writer's commune said first, then "ici".
+# (a run of blanks and commas is entered at its first character, its blanks taken whole:
+# from each comma of ", , , …" the run was scanned again, and the blanks before "ici" shared)
 _SAYS_HERE = re.compile(
-    r"(?:^|[,.:;!?\n]|\b(?:bonjour|bonsoir|salut|hello|coucou|bjr|slt))[ \t,]*"
+    r"(?:^|[.:;!?\n]|(?<![ \t,])[ \t]*+,|\b(?:bonjour|bonsoir|salut|hello|coucou|bjr|slt))"
+    r"[ \t,]*+"
     + _NAME
-    + r"[ \t]*,?[ \t]+ici\b"
+    + r"(?:[ \t]*+,)?[ \t]++ici\b"
 )
 # "on peut prêter la sono, c'est Riantec.": who writes, said as a sentence of its own.
 _ITS_US = re.compile(
