@@ -191,7 +191,7 @@ _NEXT_IN_LIST = re.compile(
     r"(?:[ \t]+[a-z-]{3,}(?:ique|iques|ible|ibles|able|ables|ant|ante|ants|antes|if|ive|ifs"
     r"|ives|el|elle|els|elles|al|ale|aux|ales|eux|euse|euses)\b){0,2}"
     r"(?:[ \t]*\([^()\n]{0,40}\))?"
-    r"[ \t]*(?:(?:,|\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:des|les|un|une)"
+    r"[ \t]*+(?:(?:,|\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:des|les|un|une)"
     r"|\bainsi qu'(?:un|une)"
     r"|(?:\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:leurs|nos|ses)"
     # "50 plots, 20 chasubles et d'un compteur de tours", "des draps et de turbulettes"
@@ -637,7 +637,9 @@ _OWN_COUNT = re.compile(
     rf"(?:[a-z]{{2,}}\s+){{1,2}}?(?:environ\s+)?"
     # "on en prendrait deux mille", "deux cents"
     rf"(?P<n>\d{{1,3}}(?: \d{{3}})+|\d{{1,5}}|(?:{_SMALL})(?:[ -](?:cents?|mille))?)\b"
-    r"|\b[a-z][a-z-]{3,}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
+    # (a name of at most 61 letters, as the territory's longest of 17: from each word of a
+    # long hyphenated run, "a-a-a-…", the whole run was scanned then given back)
+    r"|\b[a-z][a-z-]{3,60}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
     # (not the 3 of "12 m3 pour nous")
     r"|(?<![\w,.])(?P<o>\d{1,5})\s+(?:[a-z'-]+\s+){0,3}?pour (?:nous|notre part|notre commune)\b"
     # "38 sont donc disponibles"
