@@ -195,14 +195,14 @@ def numbers(folded: str) -> list[Number]:
 # "2, peut-être 3": a range counts what the writer would need at most ("3 ou 4" is left as
 # it was: the kept sets read it either way).
 _RANGE_BETWEEN = re.compile(
-    r"[ \t]*(?:a|-|et|jusqu'a|,?[ \t]*voire(?:[ \t]+meme)?(?:[ \t]+jusqu'a)?"
+    r"[ \t]*+(?:a|-|et|jusqu'a|,?[ \t]*voire(?:[ \t]+meme)?(?:[ \t]+jusqu'a)?"
     r"|,?[ \t]*peut-etre(?:[ \t]+meme)?|,?[ \t]*peut etre)[ \t]*"
 )
 _BETWEEN = re.compile(r"\bentre[ \t]+$")
 _COMMA = re.compile(r"[ \t]*,[ \t]*")
 # "40 max", "40 grand max", "16 au plus": the most a writer would take
 AT_MOST = r"(?:grand[ \t]+)?(?:max|maxi|maximum|au plus|au maximum)\b"
-_MOST = re.compile(rf"[ \t]+{AT_MOST}")
+_MOST = re.compile(rf"[ \t]++{AT_MOST}")
 
 
 def _ranges(folded: str, found: list[Number]) -> list[Number]:

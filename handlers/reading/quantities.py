@@ -359,9 +359,9 @@ _SUFFICES = re.compile(
 # (with its packaging: "du papier kraft pour les activités (30 rouleaux)"; not a size,
 # "notre nacelle (14 m)", "la remorque (5 t)")
 _BRACKET_CLOSED = re.compile(
-    r"\s*(?:(?:rouleaux|rouleau|cartons?|colis|sacs?|palettes?|lots?|boites?|paquets?"
-    r"|ramettes?|bidons?|pots?|pieces?|unites?|exemplaires?)\b\s*)?"
-    r"(?:aussi|environ|en tout|au total|mini(?:mum)?)?\s*\)"
+    r"\s*+(?:(?:rouleaux|rouleau|cartons?|colis|sacs?|palettes?|lots?|boites?|paquets?"
+    r"|ramettes?|bidons?|pots?|pieces?|unites?|exemplaires?)\b\s*+)?"
+    r"(?:aussi|environ|en tout|au total|mini(?:mum)?)?\s*+\)"
 )
 _APPROXIMATE = re.compile(
     r"\b(?:dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine"
@@ -876,7 +876,7 @@ COLLECTIVE = frozenset(
     " consommable epi literie linge signaletique jeu".split()
 )
 # Said, then taken back: "un chauffe-eau enfin une fontaine".
-_CORRECTED = re.compile(r"[ \t]*,?[ \t]*(?:enfin|plutot|ou plutot|pardon|non)\b")
+_CORRECTED = re.compile(r"[ \t]*+,?[ \t]*+(?:enfin|plutot|ou plutot|pardon|non)\b")
 # What comes with an item rather than being one: "nos grilles + pieds" (the people who come
 # with it, "+ chauffeur", are no items anywhere: _NOT_ITEMS).
 _COMES_WITH = frozenset(
@@ -1114,7 +1114,7 @@ _GLUED_AFTER = re.compile(r"[ \t]+")
 _PER_EACH = re.compile(
     r"[ \t]+(?:par|pour chaque|pour 1|pour un|pour une)[ \t]+(?P<unit>[a-z]{3,})\b"
 )
-_EACH_ALONE = re.compile(r"\s*,?\s*(?P<n>\d{1,3})[ \t]+par[ \t]+(?P<unit>[a-z]{3,})\b")
+_EACH_ALONE = re.compile(r"\s*+,?\s*+(?P<n>\d{1,3})[ \t]+par[ \t]+(?P<unit>[a-z]{3,})\b")
 
 
 def per_unit_counts(items: list[FoundItem], text: str) -> list[FoundItem]:

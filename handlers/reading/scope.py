@@ -485,10 +485,10 @@ def _referred(
 # The writer's own share of a group order: "Pour nous : 30 tables", "Pour Gestel : 200
 # verres", "nous, ce sera 4 armoires", "Nous prenons 5 marelles" (not "pour info :").
 _OWN_SHARE = re.compile(
-    r"\s*(?:[-*•]\s*)?(?:pour nous|pour notre (?:commune|ville|part)|pour (?:la commune|la ville"
+    r"\s*+(?:[-*•]\s*+)?(?:pour nous|pour notre (?:commune|ville|part)|pour (?:la commune|la ville"
     r"|la mairie) d[e'] ?[a-z-]+|pour (?!info|memoire|rappel|information|l'|le |la |les |vous"
     r"|votre|vos |notre|nos |ce |cette|ces |des |un |une |mon |ma |mes )[a-z][a-z-]+(?: [a-z-]+)?"
-    r"(?=\s*:)|nous(?: on)?(?: en)? (?:prenons|prendrons|prendrions|prend|prendrait))"
+    r"(?=\s*+:)|nous(?: on)?(?: en)? (?:prenons|prendrons|prendrions|prend|prendrait))"
     r"\s*(?:,\s*)?(?::|ce sera|ce serait|cela fera|ca fera|=)?"
 )
 
