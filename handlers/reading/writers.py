@@ -120,8 +120,10 @@ _SELF = re.compile(
 
 # The commune as the subject of the writer's act: "bonjour la commune de Gestel voudrait…",
 # "à Calan on a 2 grilles qu'on peut prêter".
+# (words split at spaces only, as in _NAME: a hyphen is a word's already; "a-a-a-…" split
+# in cubic many ways)
 _SPEAKS = re.compile(
-    r"[a-z'-]+(?:[ -][a-z'-]+){0,2}?[ \t]*,?[ \t]+(?:"
+    r"[a-z'-]+(?: [a-z'-]+){0,2}?(?:[ \t]*+,)?[ \t]++(?:"
     r"(?:on|nous)[ \t]+(?:a|avons|aurait|aurions|peut|pouvons|voudrait|voudrions|cherche"
     r"|cherchons|recherche|recherchons|dispose|disposons|organise|organisons|prete|pretons)"
     r"|voudrait|souhaite|souhaiterait|recherche|cherche|organise|propose|dispose|lance|doit"
