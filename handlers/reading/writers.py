@@ -36,9 +36,7 @@ _AT_HALL = re.compile(r"\bje suis (?:a|au) " + _NAME + r"[ \t,]+mairie\b")
 # from each comma of ", , , …" the run was scanned again, and the blanks before "ici" shared)
 _SAYS_HERE = re.compile(
     r"(?:^|[.:;!?\n]|(?<![ \t,])[ \t]*+,|\b(?:bonjour|bonsoir|salut|hello|coucou|bjr|slt))"
-    r"[ \t,]*+"
-    + _NAME
-    + r"(?:[ \t]*+,)?[ \t]++ici\b"
+    r"[ \t,]*+" + _NAME + r"(?:[ \t]*+,)?[ \t]++ici\b"
 )
 # "on peut prêter la sono, c'est Riantec.": who writes, said as a sentence of its own.
 _ITS_US = re.compile(
@@ -49,10 +47,12 @@ _ITS_US = re.compile(
 # A request closing on its thanks and its commune: "… repas des anciens. Merci Gestel".
 _THANKS_SIGNED = re.compile(rf"\bmerci(?: beaucoup| d'avance)?[ \t,]+{_NAME}\s*[.!]?\s*$")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
-# (a run of blanks is entered at its first: each later one would try the same name after it)
+# (a run of blanks is entered at its first: each later one would try the same name after it;
+# the name is _NAME with its words taken whole, as nothing after one can begin with what a
+# word would give back: from each hyphen of "a-a-a-…" the run was scanned then given back)
 _TRAILING = re.compile(
     r"(?:^|[.!?]\s*+|(?<!\s)(?:\n\s*+|\s{2,}+)|[-–—]\s*+|\(\s*+)"
-    rf"{_NAME}\s*+\)?\s*+[.!]?\s*+$"
+    r"(?P<name>[a-z][a-z'-]*+(?: [a-z][a-z'-]*+){0,2})\s*+\)?\s*+[.!]?\s*+$"
 )
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
 # "prêté par la commune de Caudan": that commune is another one, not the writer's.
