@@ -19,7 +19,7 @@ _HEADER = re.compile(r"\A[ \t]*(?P<line>[^\n]{1,150})\n[ \t]*\n(?=\s*\S)")
 _ABBREVIATIONS = "env ref refs tel cf ex approx qte art mme mr dr st ste av bd vs".split()
 _SENTENCE_END = re.compile(
     # (not a row's dot leaders: "Tables brasserie.......... 12")
-    r"(?=[\n.!?])(?!\.{4,}[ \t]*\d)(?<!\.\.)(?:\n|[.!?]+"
+    r"(?=[\n.!?])(?<!\.\.)(?!\.{4,}[ \t]*\d)(?:\n|[.!?]++"
     + "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)
     + r"(?=[\s\"')]|$)|\.\.\.)"
 )
@@ -41,7 +41,9 @@ _CLAUSE_BREAK = re.compile(
 )
 # A line of a list: "- 3 barnums", "• 2 tables", "1) 40 chaises", "a. ...".
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*•·–>+]|\d{1,2}[.)]|[a-h][.)])\s+")
-_TABLE_ROW = re.compile(r"^[ \t]*[a-z][^\n;|\t]{1,60}?(?:[ \t]*[;|\t][ \t]*|\.{4,}[ \t]*)\d")
+_TABLE_ROW = re.compile(
+    r"^[ \t]*[a-z][^\n;|\t]{1,60}?(?:(?:[ \t]*+[;|]|(?=[ \t]*\t))[ \t]*+|\.{4,}[ \t]*)\d"
+)
 _CONTINUES = re.compile(
     r"^\s*(?:et|ainsi que|plus|\+|aussi|egalement|de meme|idem|ou|voire|avec)\b", re.I
 )

@@ -757,7 +757,7 @@ _FEAST_LED = re.compile(
     r"(?:(?P<until>jusqu'?\s?(?:a|au))|(?P<since>a partir d[ue]|des|depuis)|avant)\s+(?:la\s+|l')?$"
 )
 # "pendant le pont de l'Ascension et jusqu'à la Pentecôte": the days, then how long after
-_AND_UNTIL = re.compile(r"\s*,?\s*(?:et\s+|puis\s+)?$")
+_AND_UNTIL = re.compile(r"\s*+,?\s*+(?:et\s++|puis\s++)?$")
 
 
 # Words that every match of a pattern holds (one of them): see `_search`.

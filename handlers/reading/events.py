@@ -218,8 +218,8 @@ _HOSTS = re.compile(
 # the equipment is for, named right before its date.
 _FOR_THE = re.compile(r"\bpour\s+(?:(?:les|le|la|leur|notre|nos|son|sa)\s+|l'\s*)")
 _LEAD_IN = re.compile(
-    r"[\s,]*(?:(?<![a-z'-])(?:du|de|des|le|les|ce|cette|qui a lieu|prevue? (?:le|du)|de la|de l'"
-    r"|d'))?\s*$"
+    r"[\s,]*+(?:(?<![a-z'-])(?:du|de|des|le|les|ce|cette|qui a lieu|prevue? (?:le|du)|de la|de l'"
+    r"|d'))?\s*+$"
 )
 
 

@@ -173,6 +173,8 @@ def numbers(folded: str) -> list[Number]:
     for match in _DIGITS.finditer(folded):
         if _free(match.span(), taken):
             digits = match.group().replace(" ", "").replace(".", "")
+            if len(digits) > 18:  # counts nothing, and past 4,300 digits int() refuses it
+                continue
             found.append(Number(int(digits), match.start(), match.end()))
     for match in _ELIDED_ONE.finditer(folded) if "dun" in folded else ():  # "besoin dun groupe"
         found.append(Number(1, match.start(1), match.end(1), article=True))
@@ -193,14 +195,14 @@ def numbers(folded: str) -> list[Number]:
 # "2, peut-être 3": a range counts what the writer would need at most ("3 ou 4" is left as
 # it was: the kept sets read it either way).
 _RANGE_BETWEEN = re.compile(
-    r"[ \t]*(?:a|-|et|jusqu'a|,?[ \t]*voire(?:[ \t]+meme)?(?:[ \t]+jusqu'a)?"
+    r"[ \t]*+(?:a|-|et|jusqu'a|,?[ \t]*voire(?:[ \t]+meme)?(?:[ \t]+jusqu'a)?"
     r"|,?[ \t]*peut-etre(?:[ \t]+meme)?|,?[ \t]*peut etre)[ \t]*"
 )
 _BETWEEN = re.compile(r"\bentre[ \t]+$")
 _COMMA = re.compile(r"[ \t]*,[ \t]*")
 # "40 max", "40 grand max", "16 au plus": the most a writer would take
 AT_MOST = r"(?:grand[ \t]+)?(?:max|maxi|maximum|au plus|au maximum)\b"
-_MOST = re.compile(rf"[ \t]+{AT_MOST}")
+_MOST = re.compile(rf"[ \t]++{AT_MOST}")
 
 
 def _ranges(folded: str, found: list[Number]) -> list[Number]:

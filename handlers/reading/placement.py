@@ -348,9 +348,9 @@ def _stretch(stretch: DateFinding | None, inside: list[DateFinding]) -> Placemen
 # "disponible le mercredi et le week-end", "les samedis": a habit; "libre samedi", "dispo
 # mardi" (no article) name the coming day.
 _HABIT = re.compile(
-    r"\s*(?:le|les|tous les|chaque)\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s?"
-    r"|\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s"
-    r"|\s*(?:le|les|tous les|chaque)?\s*week[- ]?ends?\s*"
+    r"\s*+(?:le|les|tous les|chaque)\s*+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s?"
+    r"|\s*+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s"
+    r"|\s*+(?:le|les|tous les|chaque)?\s*+week[- ]?ends?\s*"
 )
 
 

@@ -191,7 +191,7 @@ _NEXT_IN_LIST = re.compile(
     r"(?:[ \t]+[a-z-]{3,}(?:ique|iques|ible|ibles|able|ables|ant|ante|ants|antes|if|ive|ifs"
     r"|ives|el|elle|els|elles|al|ale|aux|ales|eux|euse|euses)\b){0,2}"
     r"(?:[ \t]*\([^()\n]{0,40}\))?"
-    r"[ \t]*(?:(?:,|\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:des|les|un|une)"
+    r"[ \t]*+(?:(?:,|\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:des|les|un|une)"
     r"|\bainsi qu'(?:un|une)"
     r"|(?:\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:leurs|nos|ses)"
     # "50 plots, 20 chasubles et d'un compteur de tours", "des draps et de turbulettes"
@@ -359,9 +359,9 @@ _SUFFICES = re.compile(
 # (with its packaging: "du papier kraft pour les activités (30 rouleaux)"; not a size,
 # "notre nacelle (14 m)", "la remorque (5 t)")
 _BRACKET_CLOSED = re.compile(
-    r"\s*(?:(?:rouleaux|rouleau|cartons?|colis|sacs?|palettes?|lots?|boites?|paquets?"
-    r"|ramettes?|bidons?|pots?|pieces?|unites?|exemplaires?)\b\s*)?"
-    r"(?:aussi|environ|en tout|au total|mini(?:mum)?)?\s*\)"
+    r"\s*+(?:(?:rouleaux|rouleau|cartons?|colis|sacs?|palettes?|lots?|boites?|paquets?"
+    r"|ramettes?|bidons?|pots?|pieces?|unites?|exemplaires?)\b\s*+)?"
+    r"(?:aussi|environ|en tout|au total|mini(?:mum)?)?\s*+\)"
 )
 _APPROXIMATE = re.compile(
     r"\b(?:dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine"
@@ -371,7 +371,7 @@ _AND_AFTER = re.compile(r"\s+(?:et|\+)\s")
 
 
 # A count closing a table row: "Papier A4 80 g blanc       400 ramettes".
-_ROW_END = re.compile(rf"[ \t]*(?:(?:{_UNIT})\b)?[ \t]*(?:;|\.)?[ \t]*(?:\n|$)")
+_ROW_END = re.compile(rf"[ \t]*+(?:(?:{_UNIT})\b)?[ \t]*+(?:;|\.)?[ \t]*+(?:\n|$)")
 
 
 def row_counts(
@@ -637,7 +637,9 @@ _OWN_COUNT = re.compile(
     rf"(?:[a-z]{{2,}}\s+){{1,2}}?(?:environ\s+)?"
     # "on en prendrait deux mille", "deux cents"
     rf"(?P<n>\d{{1,3}}(?: \d{{3}})+|\d{{1,5}}|(?:{_SMALL})(?:[ -](?:cents?|mille))?)\b"
-    r"|\b[a-z][a-z-]{3,}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
+    # (a name of at most 61 letters, as the territory's longest of 17: from each word of a
+    # long hyphenated run, "a-a-a-…", the whole run was scanned then given back)
+    r"|\b[a-z][a-z-]{3,60}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
     # (not the 3 of "12 m3 pour nous")
     r"|(?<![\w,.])(?P<o>\d{1,5})\s+(?:[a-z'-]+\s+){0,3}?pour (?:nous|notre part|notre commune)\b"
     # "38 sont donc disponibles"
@@ -874,7 +876,7 @@ COLLECTIVE = frozenset(
     " consommable epi literie linge signaletique jeu".split()
 )
 # Said, then taken back: "un chauffe-eau enfin une fontaine".
-_CORRECTED = re.compile(r"[ \t]*,?[ \t]*(?:enfin|plutot|ou plutot|pardon|non)\b")
+_CORRECTED = re.compile(r"[ \t]*+,?[ \t]*+(?:enfin|plutot|ou plutot|pardon|non)\b")
 # What comes with an item rather than being one: "nos grilles + pieds" (the people who come
 # with it, "+ chauffeur", are no items anywhere: _NOT_ITEMS).
 _COMES_WITH = frozenset(
@@ -1112,7 +1114,7 @@ _GLUED_AFTER = re.compile(r"[ \t]+")
 _PER_EACH = re.compile(
     r"[ \t]+(?:par|pour chaque|pour 1|pour un|pour une)[ \t]+(?P<unit>[a-z]{3,})\b"
 )
-_EACH_ALONE = re.compile(r"\s*,?\s*(?P<n>\d{1,3})[ \t]+par[ \t]+(?P<unit>[a-z]{3,})\b")
+_EACH_ALONE = re.compile(r"\s*+,?\s*+(?P<n>\d{1,3})[ \t]+par[ \t]+(?P<unit>[a-z]{3,})\b")
 
 
 def per_unit_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
@@ -1144,7 +1146,7 @@ def per_unit_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
 # "2 radars pédagogiques, voire 3", "200 ramettes, 250 max", "10 tonnes, peut-être 15":
 # the bound said after a counted item is what the writer would need at most.
 _BOUND_AFTER = re.compile(
-    r"[ \t]*,?[ \t]*(?:(?:voire(?:[ \t]+meme)?|peut-etre|peut etre|jusqu'a|ou meme)[ \t]+"
+    r"[ \t]*+,?[ \t]*+(?:(?:voire(?:[ \t]+meme)?|peut-etre|peut etre|jusqu'a|ou meme)[ \t]+"
     r"(?P<up>\d{1,5})\b(?![ \t]*[a-z]{3,}(?<!max)(?<!maxi)(?<!maximum))"
     rf"|(?P<most>\d{{1,5}})[ \t]+{AT_MOST})"
 )

@@ -890,7 +890,7 @@ def _quoted_dates(reading: Reading, document: Document, today: dt.date) -> None:
 
 # "200 gobelets… non, pardon, nous en avons": asked, then taken back at once.
 _RETRACTED = re.compile(
-    r"[^.!?\n]{0,30}?(?:\.{1,3}|…|,|;|\s)\s*(?:non,? pardon|ah non|en fait non|non en fait"
+    r"[^.!?\n]{0,30}?(?:\.{1,3}|…|,|;|\s)\s*+(?:non,? pardon|ah non|en fait non|non en fait"
     r"|euh non|non non|enfin non)[ ,]+(?:nous en avons|on en a|j'en ai|c'est bon|pas besoin"
     r"|on a ce qu'il faut|inutile|laissez tomber|oubliez|(?:les|la|le|l')[ a-z'-]{2,30}?"
     r"(?:on les|on la|on le|on l')(?:achete|a|garde|trouve))"

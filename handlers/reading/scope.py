@@ -360,14 +360,21 @@ def _carried(clauses: list[Clause], acts: list[Act | None], folded: str) -> list
 def _nearest(indexes: list[int], acts: list[Act | None]) -> dict[int, Act | None]:
     """Each clause's act; one with none takes the nearest request before it, else after
     it (a thanks or a refusal does not carry over to the next sentence)."""
+    # (the requests before and after each clause found in one pass each way, not by
+    # scanning every other clause: 6,000 clauses of "; " took 3 s)
+    after: list[Act | None] = [None] * len(indexes)
+    for position in range(len(indexes) - 2, -1, -1):
+        following = acts[indexes[position + 1]]
+        after[position] = following if following in POSITIVE else after[position + 1]
     effective: dict[int, Act | None] = {}
+    before: Act | None = None
     for position, index in enumerate(indexes):
         act = acts[index]
         if act is None:
-            before = [acts[i] for i in indexes[:position] if acts[i] in POSITIVE]
-            after = [acts[i] for i in indexes[position + 1 :] if acts[i] in POSITIVE]
-            act = before[-1] if before else (after[0] if after else None)
+            act = before if before is not None else after[position]
         effective[index] = act
+        if acts[index] in POSITIVE:
+            before = acts[index]
     return effective
 
 
@@ -478,10 +485,10 @@ def _referred(
 # The writer's own share of a group order: "Pour nous : 30 tables", "Pour Gestel : 200
 # verres", "nous, ce sera 4 armoires", "Nous prenons 5 marelles" (not "pour info :").
 _OWN_SHARE = re.compile(
-    r"\s*(?:[-*•]\s*)?(?:pour nous|pour notre (?:commune|ville|part)|pour (?:la commune|la ville"
+    r"\s*+(?:[-*•]\s*+)?(?:pour nous|pour notre (?:commune|ville|part)|pour (?:la commune|la ville"
     r"|la mairie) d[e'] ?[a-z-]+|pour (?!info|memoire|rappel|information|l'|le |la |les |vous"
     r"|votre|vos |notre|nos |ce |cette|ces |des |un |une |mon |ma |mes )[a-z][a-z-]+(?: [a-z-]+)?"
-    r"(?=\s*:)|nous(?: on)?(?: en)? (?:prenons|prendrons|prendrions|prend|prendrait))"
+    r"(?=\s*+:)|nous(?: on)?(?: en)? (?:prenons|prendrons|prendrions|prend|prendrait))"
     r"\s*(?:,\s*)?(?::|ce sera|ce serait|cela fera|ca fera|=)?"
 )
 

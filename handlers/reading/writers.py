@@ -32,10 +32,11 @@ _HERE = re.compile(
 )
 _AT_HALL = re.compile(r"\bje suis (?:a|au) " + _NAME + r"[ \t,]+mairie\b")
 # "Bonjour, Gestel ici, on voudrait…": the writer's commune said first, then "ici".
+# (a run of blanks and commas is entered at its first character, its blanks taken whole:
+# from each comma of ", , , …" the run was scanned again, and the blanks before "ici" shared)
 _SAYS_HERE = re.compile(
-    r"(?:^|[,.:;!?\n]|\b(?:bonjour|bonsoir|salut|hello|coucou|bjr|slt))[ \t,]*"
-    + _NAME
-    + r"[ \t]*,?[ \t]+ici\b"
+    r"(?:^|[.:;!?\n]|(?<![ \t,])[ \t]*+,|\b(?:bonjour|bonsoir|salut|hello|coucou|bjr|slt))"
+    r"[ \t,]*+" + _NAME + r"(?:[ \t]*+,)?[ \t]++ici\b"
 )
 # "on peut prêter la sono, c'est Riantec.": who writes, said as a sentence of its own.
 _ITS_US = re.compile(
@@ -46,7 +47,13 @@ _ITS_US = re.compile(
 # A request closing on its thanks and its commune: "… repas des anciens. Merci Gestel".
 _THANKS_SIGNED = re.compile(rf"\bmerci(?: beaucoup| d'avance)?[ \t,]+{_NAME}\s*[.!]?\s*$")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
-_TRAILING = re.compile(rf"(?:^|[.!?\n]\s*|\s{{2,}}|[-–—]\s*|\(\s*){_NAME}\s*\)?\s*[.!]?\s*$")
+# (a run of blanks is entered at its first: each later one would try the same name after it;
+# the name is _NAME with its words taken whole, as nothing after one can begin with what a
+# word would give back: from each hyphen of "a-a-a-…" the run was scanned then given back)
+_TRAILING = re.compile(
+    r"(?:^|[.!?]\s*+|(?<!\s)(?:\n\s*+|\s{2,}+)|[-–—]\s*+|\(\s*+)"
+    r"(?P<name>[a-z][a-z'-]*+(?: [a-z][a-z'-]*+){0,2})\s*+\)?\s*+[.!]?\s*+$"
+)
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
 # "prêté par la commune de Caudan": that commune is another one, not the writer's.
 # "à Languidic", "disponibles au prêt à la mairie de Riantec"
@@ -113,8 +120,10 @@ _SELF = re.compile(
 
 # The commune as the subject of the writer's act: "bonjour la commune de Gestel voudrait…",
 # "à Calan on a 2 grilles qu'on peut prêter".
+# (words split at spaces only, as in _NAME: a hyphen is a word's already; "a-a-a-…" split
+# in cubic many ways)
 _SPEAKS = re.compile(
-    r"[a-z'-]+(?:[ -][a-z'-]+){0,2}?[ \t]*,?[ \t]+(?:"
+    r"[a-z'-]+(?: [a-z'-]+){0,2}?(?:[ \t]*+,)?[ \t]++(?:"
     r"(?:on|nous)[ \t]+(?:a|avons|aurait|aurions|peut|pouvons|voudrait|voudrions|cherche"
     r"|cherchons|recherche|recherchons|dispose|disposons|organise|organisons|prete|pretons)"
     r"|voudrait|souhaite|souhaiterait|recherche|cherche|organise|propose|dispose|lance|doit"
@@ -292,7 +301,7 @@ class WriterFinder:
         self._by_name.update(_short_names(self._by_name, item_words))
         parts = sorted(self._by_name, key=len, reverse=True)
         alternatives = "|".join(r"[\s-]?".join(map(re.escape, p.split())) for p in parts)
-        self._mention = re.compile(rf"\b(?:{alternatives})\b(?!\s*-?\s*agglo|\s+agglomeration)")
+        self._mention = re.compile(rf"\b(?:{alternatives})\b(?!\s*+-?\s*+agglo|\s++agglomeration)")
 
     def _resolve(self, name: str) -> str | None:
         if name not in self._known and len(self._known) < 10_000:
