@@ -68,12 +68,10 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     if intent in (Intent.LEND, Intent.EVENT) and _opens_later(stretch, coming, folded):
         stretch = None
     anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
-    handover = find_handover(folded, anchor, today)
-    if _COMES_BACK.search(folded):
-        # "le festival revient à Quistinic du 2 au 4 juillet": the event comes back, no
-        # equipment does
-        handover = find_handover(_COMES_BACK.sub(lambda m: " " * len(m.group()), folded),
-                                 anchor, today)  # fmt: skip
+    # "le festival revient à Quistinic du 2 au 4 juillet": the event comes back, no
+    # equipment does
+    moved = _COMES_BACK.sub(lambda m: " " * len(m.group()), folded)
+    handover = find_handover(moved, anchor, today)
     inside = [d for d in coming if not any(h.start <= d.span.start < h.end for h in handover.spans)]
     if handover.spans and stretch is not None and stretch not in inside:
         # The only full date was the pick-up or the return: the event is elsewhere.
