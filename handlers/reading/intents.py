@@ -807,11 +807,11 @@ def act_of(text: str) -> Act | None:
         return Act.DECLINED
     if _OTHERWISE.match(text) and CANCEL.search(text):
         return Act.INFO  # "… encore libre ? sinon laissez tomber": withdrawn only if refused
-    if CANCEL.search(text) and not CANCEL.search(_TRANSPORT_OFF_RE.sub(" ", text)):
-        # "le bateau de jeudi est annulé, la motopompe arrivera samedi": the crossing is off
-        found = _positive(text)
-        return found[0] if found is not None else Act.INFO
     if CANCEL.search(text):
+        if not CANCEL.search(_TRANSPORT_OFF_RE.sub(" ", text)):
+            # "le bateau de jeudi est annulé, la motopompe arrivera samedi": the crossing is off
+            found = _positive(text)
+            return found[0] if found is not None else Act.INFO
         found = _positive(text) if _BECAUSE_CANCELLED.search(text) else None
         if found is not None and found[0] is Act.OFFER:
             return Act.OFFER
