@@ -121,7 +121,7 @@ _WEAK = (
     r"|competition|repas|banquet|soiree|nuit|journees?|ceremonie|commemoration|inauguration"
     r"|exposition|expo|animations?|celebration|rencontres?|marche|cinema en plein air"
     r"|jumelage|regate|regates|defile|concours|rassemblement|fete foraine|pique[- ]nique|stage"
-    r"|audition|spectacle|represention|representation|kermesse|veillee|apero|aperitif|boum"
+    r"|audition|spectacle|represention|representation|kermesse|veillee|apero|aperitif"
 )
 # "un marché en cours", "le marché public": a contract, not a market.
 _CONTRACT = (
