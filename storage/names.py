@@ -11,13 +11,18 @@ _SAINT = re.compile(r"\b(ste?)\b")
 
 class _Bare(dict[int, str | None]):
     """For `str.translate`: accents (combining marks) dropped, "œ" and "æ" spelt out; each
-    character looked up in `unicodedata` once, not once a text."""
+    character looked up in `unicodedata` once, not once a text. Up to `_KEPT` characters are
+    remembered: a service reading every message a stranger sends must not grow with them."""
 
     def __missing__(self, code: int) -> str | None:
         char = chr(code)
         bare = None if unicodedata.combining(char) else {"œ": "oe", "æ": "ae"}.get(char, char)
-        self[code] = bare
+        if len(self) < _KEPT:
+            self[code] = bare
         return bare
+
+
+_KEPT = 4096  # characters: the Latin scripts and their marks many times over
 
 
 _BARE = _Bare()
