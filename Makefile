@@ -53,7 +53,8 @@ pytest: $(STAMP)
 clean:
 	rm -rf $(VENV) mutualise-demo .pytest_cache .mypy_cache .ruff_cache
 
-# The reading's intent model, from the annotated sets (scikit-learn is needed here only).
+# The reading's learned models, from the annotated sets (scikit-learn is needed here only).
 train: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/python data/train_intent.py --evaluate
+	$(BIN)/python data/train_mentions.py --evaluate

@@ -19,6 +19,7 @@ from handlers.reading.handover import mentions_handover, mentions_return
 from handlers.reading.intents import KEEPING, POSITIVE, VOLUNTEER, WHO_LENDS, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.learned import Guess, IntentModel, bundled_model
+from handlers.reading.mentions import MentionModel, bundled_mentions, mentions
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
 from handlers.reading.placement import Placement, explicit, place
 from handlers.reading.quantities import (
@@ -318,10 +319,13 @@ class Reader:
         items: Iterable[ItemName],
         communes: Iterable[CommuneName],
         intents: IntentModel | None = None,
+        mentions: MentionModel | None = None,
     ) -> None:
         names = list(communes)
         # A second opinion on what a message is for, learned from the annotated sets.
         self.intents = intents if intents is not None else bundled_model()
+        # And one on which of the names it holds it is about.
+        self.mentions = mentions if mentions is not None else bundled_mentions()
         # Place names are never misspelt items: "Ploemer" is Ploemeur, not a plotter.
         place_words = {w for c in names for w in WORD.findall(fold(c.name))}
         self.vocabulary = Vocabulary(items, place_words)
@@ -369,7 +373,19 @@ class Reader:
             if reading.items:
                 reading.missing = [m for m in reading.missing if m not in ("items", "item")]
         _quoted_dates(reading, document, today)
+        self._second_look(reading, document)
         return reading
+
+    def _second_look(self, reading: Reading, document: Document) -> None:
+        """Ask about the items where the mention model is sure the rules kept a name the
+        writer does not act on, or left out one the writer does."""
+        if reading.intent in (Intent.UNKNOWN, Intent.CANCEL) or "items" in reading.missing:
+            return
+        found = mentions(document.folded, self.vocabulary)
+        kept = [(i.item, i.span.start, i.span.end) for i in reading.items]
+        if found and self.mentions.disagrees(found, kept):
+            reading.doubts.append("items")
+            reading.missing.append("items")
 
     def _quoted_items(self, document: Document, own: str) -> list[ItemReading]:
         """ "> Riantec : qqn a des barnums ? — Oui, on en a 3 dispo", "> Plouay : 30 grilles
