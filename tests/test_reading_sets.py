@@ -132,14 +132,18 @@ FLOORS = {
     # CG to CN: scored blind after rounds 39 to 42, CG to CK used for rounds 40 to 42
     "set-cg.jsonl": (0.88, 0.93, 0.09),
     "set-ch.jsonl": (0.75, 0.90, 0.15),
-    "set-ci.jsonl": (0.79, 0.91, 0.15),
+    # ci129: "les mardis de juillet", "les week-ends de mars" are read as those months since
+    # round 52, as most writers annotate them; its writer left the days out
+    "set-ci.jsonl": (0.79, 0.91, 0.16),
     "set-cj.jsonl": (0.72, 0.80, 0.20),
     # ck048's "en octobre/novembre" is read as both months since round 47 (its writer gave no
     # days, and it is no longer asked about)
     "set-ck.jsonl": (0.77, 0.91, 0.21),
     "set-cl.jsonl": (0.72, 0.87, 0.06),
     "set-cm.jsonl": (0.68, 0.82, 0.28),
-    "set-cn.jsonl": (0.71, 0.87, 0.25),
+    # cn032: "les mardis de juillet", "les week-ends de mars" are read as those months since
+    # round 52, as most writers annotate them; its writer left the days out
+    "set-cn.jsonl": (0.71, 0.87, 0.27),
     # CO to CV: scored blind at the start of rounds 43 and 44 (their "à partir du" and
     # "jusqu'à" dates aligned with the conventions above, as their "note" says); CO, CR
     # used for round 43, CS, CT for round 44; CP, CQ measured round 43, CU, CV round 44
@@ -172,7 +176,9 @@ FLOORS = {
     # de090, under "Objet : groupement d'achat", now reads as a share of the order (round 49),
     # its "fin de semaine prochaine, vendredi" read a day late: silent 9 → 10 of 96
     "set-de.jsonl": (0.84, 0.86, 0.11),
-    "set-df.jsonl": (0.86, 0.90, 0.14),
+    # df114: "les mardis de juillet", "les week-ends de mars" are read as those months since
+    # round 52, as most writers annotate them; its writer left the days out
+    "set-df.jsonl": (0.86, 0.90, 0.15),
     # dg142 ("peuvent rester jusqu'au 3 janvier ?") read as a purchase, asked, by the model
     # retrained on 128 sets
     "set-dg.jsonl": (0.76, 0.88, 0.18),

@@ -153,9 +153,11 @@ _WEEKEND_BEFORE = re.compile(
 )
 _THEN = re.compile(r"[ \t,]*(?:puis|et puis|ainsi que)[ \t,]+(?:les?[ \t]+)?")
 # "tous les mercredis de juillet et août", "chaque mardi soir de juillet": from the first of
-# those weekdays to the last.
+# those days to the last; "les jeudis et vendredis d'avril", "les week-ends de juin à août":
+# an offer open in those months, as writers count it.
 _WEEKLY_IN = re.compile(
-    rf"\b(?:tous les|chaque)\s+(?P<wd>{_WD})s?(?:\s+(?:soirs?|matins?|apres-midi))?\s+"
+    rf"\b(?:tous les|chaque|les)\s+(?P<wd>{_WD}|week[\s-]?end)s?"
+    rf"(?:\s*(?:,|et)\s*(?:les\s+)?(?P<wd2>{_WD})s?)?(?:\s+(?:soirs?|matins?|apres-midi))?\s+"
     rf"(?:de|d'|en|du mois de)\s*(?P<first>{_MONTH})"
     rf"(?:\s*(?:et|-|a|au)\s*(?:en\s+|d')?(?P<last>{_MONTH}))?\b"
 )
@@ -793,7 +795,7 @@ class DateFinder:
         for match in _search(_COLUMNS, folded, windows, ("/",)):
             self._columns(match)
         # read before the months it names make a range of their own
-        for match in _search(_WEEKLY_IN, folded, windows, ("tous les", "chaque")):
+        for match in _search(_WEEKLY_IN, folded, windows, ("les ", "chaque")):
             self._weekly_in(match)
         for match in _search(_DAY_LIST, folded, windows):
             self._day_list(match)
@@ -1190,14 +1192,19 @@ class DateFinder:
     def _weekly_in(self, match: re.Match[str]) -> None:
         if not self._free(match.span()):
             return
-        weekday = WEEKDAYS[match.group("wd")]
+        said = match.group("wd")
+        days = {5, 6} if said.startswith("week") else {WEEKDAYS[said]}
+        if match.group("wd2"):
+            days.add(WEEKDAYS[match.group("wd2")])
         first = _month_stretch(self.today, MONTHS[match.group("first").rstrip(".")], None, None)
         last = first
         if match.group("last"):
             last = _month_stretch(first.start, MONTHS[match.group("last").rstrip(".")], None, None)
-        start = first.start + dt.timedelta(days=(weekday - first.start.weekday()) % 7)
-        end = last.end - dt.timedelta(days=(last.end.weekday() - weekday) % 7)
-        start = max(start, self.today + dt.timedelta(days=(weekday - self.today.weekday()) % 7))
+        start, end = max(first.start, self.today), last.end
+        while not match.group().startswith("les") and start.weekday() not in days:
+            start += dt.timedelta(days=1)
+        while not match.group().startswith("les") and end.weekday() not in days:
+            end -= dt.timedelta(days=1)
         if start <= end:
             self._add("range", start, end, match.span())
 
@@ -1464,6 +1471,13 @@ def _in_french(folded: str) -> str:
     return _ENGLISH_DATE.sub(lambda m: _ENGLISH[m.group()], folded)
 
 
+# Phone-typed and dictated text drops the apostrophe of an elision: "tout le mois d avril",
+# "jusqu au 31 aout", "d ici fin mars". The same letters with it, offsets unchanged.
+_UNELIDED = re.compile(r"(?<![a-z0-9'])(d|l|qu|jusqu|aujourd|lorsqu|puisqu) (?=[aeiouyh])")
+
+
 def find_dates(folded: str, today: dt.date) -> list[DateFinding]:
     """Every date in a folded text, in text order."""
+    if " " in folded:
+        folded = _UNELIDED.sub(r"\1'", folded)
     return DateFinder(_in_french(folded), today).run()

@@ -112,9 +112,10 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
 
 
 # "on la prendrait le 6 novembre pour 3 semaines", "en travaux pour 3 mois (à partir du
-# mercredi 1er septembre)": a loan said by how long it lasts.
+# mercredi 1er septembre)", "à nous prêter 15 jours à partir du 12": a loan said by how
+# long it lasts.
 _LASTING = re.compile(
-    r"\b(?:pour|pendant|durant)\s+(?P<n>\d{1,2}|une?|deux|trois|quatre|cinq|six"
+    r"\b(?:pour|pendant|durant|preter|emprunter|garder)\s+(?P<n>\d{1,2}|une?|deux|trois|quatre|cinq|six"
     r"|huit|quinze)\s+(?P<unit>jours|semaines?|mois)\b"
     # not a bound ("pour 15 jours minimum"); "pour une semaine environ" says its end
     r"(?!\s+(?:mini|minimum|au moins|max|maxi|maximum)\b)"
@@ -211,9 +212,16 @@ def _opens_later(stretch: DateFinding | None, coming: list[DateFinding], folded:
     sentence's day is not its own, nor a day before it ("après la Toussaint, à partir du 2
     novembre"), nor a habit ("chaque samedi matin à partir du 6 mars")."""
     opening = next(
-        (d for d in coming if d.kind == "from" and not _written(d, folded).startswith("depuis")),
+        (
+            d
+            for d in coming
+            if d.kind == "from"
+            and not _written(d, folded).startswith("depuis")
+            and not _NOW.search(_written(d, folded))
+        ),
         None,
-    )  # "terminée depuis le 31 août": since, not from
+    )  # "terminée depuis le 31 août": since, not from; "disponible du 3 janvier au 28
+    # février. Réservez dès maintenant": now is when to book, not a day the offer opens
     if stretch is None or opening is None:
         return False
     first, last = sorted((stretch.span, opening.span), key=lambda span: span.start)
