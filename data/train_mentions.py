@@ -2,11 +2,13 @@
 
     .venv/bin/python data/train_mentions.py [--evaluate]
 
-For every catalogue name in every message of `tests/data/reading/set-*.jsonl`, the features
-of `handlers.reading.mentions.mentions` and whether the writer acts on it (the name is one
-of the message's expected items, as the judge matches them); fits a logistic regression and
-writes `handlers/reading/data/mention-model.json`. `--evaluate` first scores the names of
-eight folds of sets, each trained without them: how it judges writers it has not seen.
+For every catalogue name and every number in every message of
+`tests/data/reading/set-*.jsonl`, the features of `handlers.reading.mentions.mentions`, and
+whether the writer acts on the name (it is one of the message's expected items, as the judge
+matches them) or gives the number as a count (it is one of the expected quantities); fits a
+logistic regression for each and writes `handlers/reading/data/mention-model.json`.
+`--evaluate` first scores the names and numbers of eight folds of sets, each trained without
+them: how it judges writers it has not seen.
 
 Needs scikit-learn (`pip install -e '.[train]'`); the reader itself does not.
 """
@@ -32,27 +34,33 @@ SETS = ROOT / "tests" / "data" / "reading"
 OUT = ROOT / "handlers" / "reading" / "data" / "mention-model.json"
 C = 1.0
 FOLDS = 8
-# Asked about: an item kept whose names are all below UNLIKELY, or a name above LIKELY left
-# out. Chosen on the kept sets before the model was measured on fresh ones (README, round 52).
-UNLIKELY = 0.3
-LIKELY = 0.9
+# Asked about: an item kept whose names are all below the first bound, or a name above the
+# second left out; a count kept from a number below the first, or a number above the second
+# left unused. Chosen on the kept sets, the models trained each time without the sets they
+# judged, before they were measured on fresh ones.
+BOUNDS = {"names": (0.3, 0.9), "counts": (0.1, 0.8)}
 
-Row = tuple[str, dict[str, int], int]  # set, features, acted on
+Row = tuple[str, dict[str, int], int]  # set, features, acted on / given as a count
 
 
-def load() -> list[Row]:
+def load() -> dict[str, list[Row]]:
     vocabulary = bundled_reader().vocabulary
-    rows = []
+    rows: dict[str, list[Row]] = {"names": [], "counts": []}
     for path in sorted(SETS.glob("set-*.jsonl")):
         for line in path.read_text("utf-8").splitlines():
             if not line.strip():
                 continue
             case = json.loads(line)
             expected = case["expected"]["items"]
-            for mention in mentions(Document.of(case["text"]).folded, vocabulary):
+            counts = {e.get("quantity") for e in expected} - {None}
+            found = mentions(Document.of(case["text"]).folded, vocabulary)
+            for mention in found.names:
                 got = {"item": mention.match.item.id, "label": mention.match.item.label}
                 acted = any(_item_ok(e, got) for e in expected)
-                rows.append((path.stem, dict.fromkeys(mention.features, 1), int(acted)))
+                rows["names"].append((path.stem, dict.fromkeys(mention.features, 1), int(acted)))
+            for figure in found.figures:
+                given = figure.number.value in counts
+                rows["counts"].append((path.stem, dict.fromkeys(figure.features, 1), int(given)))
     return rows
 
 
@@ -63,7 +71,7 @@ def fit(rows: list[Row]) -> tuple[DictVectorizer, LogisticRegression]:
     return vectorizer, model
 
 
-def evaluate(rows: list[Row]) -> None:
+def evaluate(name: str, rows: list[Row]) -> None:
     sets = sorted({r[0] for r in rows})
     right = total = 0
     for fold in range(FOLDS):
@@ -73,21 +81,18 @@ def evaluate(rows: list[Row]) -> None:
         guessed = model.predict(vectorizer.transform([r[1] for r in test]))
         right += sum(int(g) == r[2] for g, r in zip(guessed, test, strict=True))
         total += len(test)
-    print(f"names judged right on sets left out of training: {right}/{total} = {right / total:.1%}")
+    print(
+        f"{name} judged right on sets left out of training: {right}/{total} = {right / total:.1%}"
+    )
 
 
-def main() -> None:
-    rows = load()
-    if "--evaluate" in sys.argv:
-        evaluate(rows)
+def judge(rows: list[Row], bounds: tuple[float, float]) -> dict[str, object]:
     vectorizer, model = fit(rows)
     weights = model.coef_[0]
-    out = {
-        "trained_on": sorted({r[0] for r in rows}),
-        "catalogue": sorted(bundled_reader().vocabulary.items),
-        "names": len(rows),
-        "unlikely": UNLIKELY,
-        "likely": LIKELY,
+    return {
+        "examples": len(rows),
+        "unlikely": bounds[0],
+        "likely": bounds[1],
         "intercept": round(float(model.intercept_[0]), 5),
         "weights": {
             feature: round(float(weights[i]), 5)
@@ -95,9 +100,21 @@ def main() -> None:
             if round(float(weights[i]), 5) != 0
         },
     }
+
+
+def main() -> None:
+    rows = load()
+    if "--evaluate" in sys.argv:
+        for name, some in rows.items():
+            evaluate(name, some)
+    out: dict[str, object] = {
+        "trained_on": sorted({r[0] for r in rows["names"]}),
+        "catalogue": sorted(bundled_reader().vocabulary.items),
+    }
+    out |= {name: judge(some, BOUNDS[name]) for name, some in rows.items()}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
-    print(f"{OUT.relative_to(ROOT)}: {len(out['weights'])} features, {len(rows)} names")
+    print(f"{OUT.relative_to(ROOT)}: {len(rows['names'])} names, {len(rows['counts'])} numbers")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from handlers.communes import CommuneName
 from handlers.reading.intents import Intent
 from handlers.reading.learned import Guess, IntentModel, bundled_model, terms
-from handlers.reading.mentions import Mention, MentionModel, mentions
+from handlers.reading.mentions import Judge, MentionModel, Mentions, mentions
 from handlers.reading.reader import Reader
 from handlers.reading.text import Document
 from tests.readers import shared_reader
@@ -92,48 +93,65 @@ def test_a_sure_model_finds_the_items_of_a_message_the_rules_read_as_nothing() -
     assert [(i.item, i.quantity) for i in reading.items] == [("chaise", 60)]
 
 
-# --- The learned second opinion on which names a message is about ---
+# --- The learned second opinions on which names and numbers a message is about ---
 
 
-def test_the_mention_model_was_trained_on_the_sets_and_the_catalogue_here() -> None:
-    """A set or an article added without `make train` would leave the model behind."""
+def test_the_mention_models_were_trained_on_the_sets_and_the_catalogue_here() -> None:
+    """A set or an article added without `make train` would leave the models behind."""
     raw = json.loads(
         resources.files("handlers.reading").joinpath("data", "mention-model.json").read_text()
     )
     assert raw["trained_on"] == sorted(p.stem for p in SETS.glob("set-*.jsonl"))
     assert raw["catalogue"] == sorted(shared_reader().vocabulary.items)
-    assert 0 < raw["unlikely"] < 0.5 < raw["likely"] < 1
+    for judge in (raw["names"], raw["counts"]):
+        assert 0 < judge["unlikely"] < 0.5 < judge["likely"] < 1
 
 
-def _names(text: str) -> list[Mention]:
+def _found(text: str) -> Mentions:
     return mentions(Document.of(text).folded, shared_reader().vocabulary)
 
 
 def test_each_name_is_seen_with_its_place_in_the_message() -> None:
-    found = _names("Objet : barnums\nBonjour, pas de barnum finalement, mais 20 tables ?")
-    assert [m.match.item.id for m in found] == ["barnum", "barnum", "table"]
-    subject, negated, counted = (set(m.features) for m in found)
+    found = _found("Objet : barnums\nBonjour, pas de barnum finalement, mais 20 tables ?")
+    assert [m.match.item.id for m in found.names] == ["barnum", "barnum", "table"]
+    subject, negated, counted = (set(m.features) for m in found.names)
     assert "subject" in subject and "line=0" in subject
     assert {"neg6", "same_id_before", "line=1"} <= negated
     assert {"prevnum", "qline", "numdist=1"} <= counted
 
 
-def test_the_bundled_model_tells_a_request_from_a_passing_mention() -> None:
+def test_each_number_is_seen_with_its_shape_and_the_names_beside_it() -> None:
+    [count, phone] = _found("20 tables svp, rappelez le 0297000000").figures
+    assert {"v=10-99r", "kind=digits", "item_after=1", "next_id=table"} <= set(count.features)
+    assert "item_after=0" in phone.features and "L1=le" in phone.features
+
+
+def test_the_bundled_models_tell_a_request_from_a_passing_mention() -> None:
     model = shared_reader().mentions
-    [asked] = _names("il nous faudrait 40 tables pour la kermesse")
-    assert model.probability(asked) > 0.9
-    _, carried = _names("besoin d'un groupe électrogène à charger sur remorque")
-    assert carried.match.item.id == "remorque" and model.probability(carried) < 0.5
+    [asked] = _found("il nous faudrait 40 tables pour la kermesse").names
+    assert model.names.probability(asked.features) > 0.9
+    _, carried = _found("besoin d'un groupe électrogène à charger sur remorque").names
+    assert carried.match.item.id == "remorque"
+    assert model.names.probability(carried.features) < 0.5
+    [count, address] = _found("il nous faudrait 40 tables, salle au 12 rue de la Gare").figures
+    assert model.counts.probability(count.features) > 0.8
+    assert model.counts.probability(address.features) < 0.2
+
+
+class _Fixed(Judge):
+    """A judge that finds every name or number equally likely: the policy under test."""
+
+    def __init__(self, probability: float, unlikely: float, likely: float) -> None:
+        self.said, self.unlikely, self.likely = probability, unlikely, likely
+
+    def probability(self, features: Iterable[str]) -> float:
+        return self.said
 
 
 class _Judges(MentionModel):
-    """A mention model that judges every name the same: the policy under test."""
-
-    def __init__(self, probability: float) -> None:
-        self.said, self.unlikely, self.likely = probability, 0.3, 0.9
-
-    def probability(self, mention: Mention) -> float:
-        return self.said
+    def __init__(self, names: float, counts: float = 0.5) -> None:
+        self.names = _Fixed(names, 0.3, 0.9)
+        self.counts = _Fixed(counts, 0.1, 0.8)
 
 
 _TWO = "il nous faudrait 40 tables et 2 barnums pour le samedi 26 juin"
@@ -145,7 +163,7 @@ def test_a_name_the_model_finds_unlikely_makes_the_channel_ask() -> None:
     assert reading.missing == ["items"] and reading.doubts == ["items"]
 
 
-def test_a_model_that_agrees_asks_nothing() -> None:
+def test_models_that_agree_ask_nothing() -> None:
     reading = _reader(_Says(Intent.BORROW, 0.9), _Judges(0.6)).read(_TWO, _NOW)
     assert reading.missing == [] and reading.doubts == []
 
@@ -159,7 +177,19 @@ def test_a_likely_name_left_out_makes_the_channel_ask() -> None:
     assert reading.missing == ["items"]
 
 
+def test_a_count_the_model_finds_unlikely_makes_the_channel_ask() -> None:
+    reading = _reader(_Says(Intent.BORROW, 0.9), _Judges(0.6, 0.05)).read(_TWO, _NOW)
+    assert [(i.item, i.quantity) for i in reading.items] == [("table", 40), ("barnum", 2)]
+    assert reading.missing == ["quantity"]
+
+
+def test_a_likely_count_left_unused_makes_the_channel_ask() -> None:
+    # "26" is the day, which the rules take; a model sure it counts something asks
+    reading = _reader(_Says(Intent.BORROW, 0.9), _Judges(0.6, 0.85)).read(_TWO, _NOW)
+    assert reading.start == dt.date(2027, 6, 26) and reading.missing == ["quantity"]
+
+
 def test_a_withdrawal_is_not_second_guessed() -> None:
     text = "on annule la demande de 40 tables du 26 juin"
-    reading = _reader(_Says(Intent.CANCEL, 0.9), _Judges(0.01)).read(text, _NOW)
-    assert reading.intent is Intent.CANCEL and "items" not in reading.missing
+    reading = _reader(_Says(Intent.CANCEL, 0.9), _Judges(0.01, 0.01)).read(text, _NOW)
+    assert reading.intent is Intent.CANCEL and reading.doubts == []

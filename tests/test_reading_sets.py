@@ -14,7 +14,10 @@ from tests.readers import shared_reader
 from tests.reading_eval import SET_FIELDS, score_set
 
 SETS = Path(__file__).parent / "data" / "reading"
-# Fully right, and the worst field, at or above; silent errors at or below.
+# Fully right, and the worst field, at or above; silent errors at or below. The learned second
+# opinions on names and numbers (round 52) only ever ask: no silent error was added, but
+# where they ask about right readings the silent share of AI, BR, BX, CK, DA, DB, DI, DO,
+# DY, L and O rose by a point (the same errors among fewer silent records).
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.04),
@@ -26,10 +29,10 @@ FLOORS = {
     "set-h.jsonl": (0.80, 0.86, 0.04),
     "set-j.jsonl": (0.83, 0.90, 0.03),
     "set-k.jsonl": (0.76, 0.91, 0.05),
-    "set-l.jsonl": (0.85, 0.92, 0.04),
+    "set-l.jsonl": (0.85, 0.92, 0.05),
     "set-m.jsonl": (0.78, 0.88, 0.06),
     "set-n.jsonl": (0.77, 0.88, 0.00),
-    "set-o.jsonl": (0.80, 0.88, 0.06),
+    "set-o.jsonl": (0.80, 0.88, 0.07),
     "set-p.jsonl": (0.85, 0.91, 0.00),
     "set-q.jsonl": (0.84, 0.91, 0.02),
     "set-s.jsonl": (0.77, 0.90, 0.11),
@@ -50,12 +53,12 @@ FLOORS = {
     # AI, AJ after round 16; AK, AL after round 17; AM, AN after round 18 and the larger
     # catalogue. All kept since, and the intent model is trained on every set here.
     "set-ac.jsonl": (0.68, 0.88, 0.17),
-    "set-ad.jsonl": (0.70, 0.82, 0.08),
+    "set-ad.jsonl": (0.70, 0.82, 0.09),
     "set-ae.jsonl": (0.80, 0.87, 0.05),
     "set-af.jsonl": (0.80, 0.90, 0.06),
     "set-ag.jsonl": (0.75, 0.87, 0.07),
     "set-ah.jsonl": (0.70, 0.87, 0.15),
-    "set-ai.jsonl": (0.68, 0.88, 0.11),
+    "set-ai.jsonl": (0.68, 0.88, 0.12),
     "set-aj.jsonl": (0.72, 0.87, 0.11),
     "set-ak.jsonl": (0.85, 0.93, 0.04),
     "set-al.jsonl": (0.79, 0.87, 0.07),
@@ -107,7 +110,7 @@ FLOORS = {
     # BR's silent share 0.22 -> 0.23 in round 43: br055's day left out ("à l'exception du
     # vendredi 7") no longer stands against "début janvier" (read 1-5 January, the writer
     # annotated no days), so that reading is no longer asked about
-    "set-br.jsonl": (0.69, 0.85, 0.18),
+    "set-br.jsonl": (0.69, 0.85, 0.19),
     "set-bs.jsonl": (0.82, 0.91, 0.12),
     "set-bt.jsonl": (0.85, 0.94, 0.07),
     "set-bu.jsonl": (0.74, 0.88, 0.16),
@@ -115,7 +118,7 @@ FLOORS = {
     # BW, BX: scored blind after round 35 (70.0 % and 68.8 % with the kept conventions),
     # then used for round 36
     "set-bw.jsonl": (0.86, 0.92, 0.11),
-    "set-bx.jsonl": (0.81, 0.89, 0.13),
+    "set-bx.jsonl": (0.81, 0.89, 0.14),
     # BY, BZ: scored blind after round 36 (71.9 % and 70.0 % with the kept conventions),
     # then used for round 37
     "set-by.jsonl": (0.80, 0.90, 0.04),
@@ -138,7 +141,7 @@ FLOORS = {
     "set-cj.jsonl": (0.72, 0.80, 0.20),
     # ck048's "en octobre/novembre" is read as both months since round 47 (its writer gave no
     # days, and it is no longer asked about)
-    "set-ck.jsonl": (0.77, 0.91, 0.21),
+    "set-ck.jsonl": (0.77, 0.91, 0.23),
     "set-cl.jsonl": (0.72, 0.87, 0.06),
     "set-cm.jsonl": (0.68, 0.82, 0.28),
     # cn032: "les mardis de juillet", "les week-ends de mars" are read as those months since
@@ -165,8 +168,8 @@ FLOORS = {
     "set-cx.jsonl": (0.87, 0.93, 0.12),
     "set-cy.jsonl": (0.58, 0.77, 0.31),
     "set-cz.jsonl": (0.73, 0.88, 0.26),
-    "set-da.jsonl": (0.78, 0.91, 0.15),
-    "set-db.jsonl": (0.79, 0.88, 0.14),
+    "set-da.jsonl": (0.78, 0.91, 0.16),
+    "set-db.jsonl": (0.79, 0.88, 0.15),
     # DC to DH: scored blind at the start of round 47; DC, DE, DF, DG used for it, DD and DH
     # measured it; all six in the intent model's training since
     # (DD and DH then gave the winter's and rural communes' words: lotos' boards and tokens,
@@ -188,7 +191,7 @@ FLOORS = {
     # round 48, DJ and DL measured it; all four in the intent model's training since
     # di068, surer it asks since "dispo ?" asks (round 49), records "pour un mois environ"
     # as 28 February, where its writer left the end open: silent 6 → 7 of 89
-    "set-di.jsonl": (0.85, 0.93, 0.08),
+    "set-di.jsonl": (0.85, 0.93, 0.09),
     "set-dj.jsonl": (0.85, 0.92, 0.06),
     "set-dk.jsonl": (0.73, 0.83, 0.15),
     "set-dl.jsonl": (0.90, 0.95, 0.05),
@@ -200,9 +203,9 @@ FLOORS = {
     # DR, DS, DT measured it and then gave round 50; DU, DV, DW scored blind after round 49,
     # measured round 50 and gave round 51; DX, DY, DZ scored blind during round 51 (f3b028f),
     # never used for a rule; all twelve in the intent model's training since
-    # DO's silent share 0.15 -> 0.16 with the mention model (round 52): still 13 silent
-    # errors, but three right readings of it are now asked about, so fewer are silent
-    "set-do.jsonl": (0.80, 0.91, 0.16),
+    # DO's silent share 0.15 -> 0.17 with the mention models (round 52): still 13 silent
+    # errors, but right readings of it are now asked about, so fewer are silent
+    "set-do.jsonl": (0.80, 0.91, 0.17),
     "set-dp.jsonl": (0.85, 0.92, 0.08),
     "set-dq.jsonl": (0.83, 0.90, 0.09),
     "set-dr.jsonl": (0.89, 0.95, 0.09),
@@ -212,7 +215,7 @@ FLOORS = {
     "set-dv.jsonl": (0.78, 0.86, 0.11),
     "set-dw.jsonl": (0.80, 0.91, 0.15),
     "set-dx.jsonl": (0.72, 0.81, 0.14),
-    "set-dy.jsonl": (0.71, 0.85, 0.16),
+    "set-dy.jsonl": (0.71, 0.85, 0.17),
     "set-dz.jsonl": (0.78, 0.90, 0.11),
 }
 

@@ -324,8 +324,9 @@ class Reader:
         names = list(communes)
         # A second opinion on what a message is for, learned from the annotated sets.
         self.intents = intents if intents is not None else bundled_model()
-        # And one on which of the names it holds it is about.
-        self.mentions = mentions if mentions is not None else bundled_mentions()
+        # And one on which of its names and numbers it is about (loaded when first read
+        # with: the trainer of that model builds a reader for its vocabulary alone).
+        self._mentions = mentions
         # Place names are never misspelt items: "Ploemer" is Ploemeur, not a plotter.
         place_words = {w for c in names for w in WORD.findall(fold(c.name))}
         self.vocabulary = Vocabulary(items, place_words)
@@ -376,16 +377,26 @@ class Reader:
         self._second_look(reading, document)
         return reading
 
+    @property
+    def mentions(self) -> MentionModel:
+        """The second opinion on names and numbers: the bundled one unless given."""
+        if self._mentions is None:
+            self._mentions = bundled_mentions()
+        return self._mentions
+
     def _second_look(self, reading: Reading, document: Document) -> None:
-        """Ask about the items where the mention model is sure the rules kept a name the
-        writer does not act on, or left out one the writer does."""
-        if reading.intent in (Intent.UNKNOWN, Intent.CANCEL) or "items" in reading.missing:
+        """Ask about the items, or their counts, where the mention models are sure the rules
+        kept a name or a count the writer does not mean, or left out one the writer does."""
+        if reading.intent in (Intent.UNKNOWN, Intent.CANCEL):
             return
         found = mentions(document.folded, self.vocabulary)
-        kept = [(i.item, i.span.start, i.span.end) for i in reading.items]
-        if found and self.mentions.disagrees(found, kept):
+        kept = [(i.item, i.quantity, i.span.start, i.span.end) for i in reading.items]
+        if "items" not in reading.missing and self.mentions.doubts_items(found, kept):
             reading.doubts.append("items")
             reading.missing.append("items")
+        if "quantity" not in reading.missing and self.mentions.doubts_counts(found, kept):
+            reading.doubts.append("quantity")
+            reading.missing.append("quantity")
 
     def _quoted_items(self, document: Document, own: str) -> list[ItemReading]:
         """ "> Riantec : qqn a des barnums ? — Oui, on en a 3 dispo", "> Plouay : 30 grilles
