@@ -1476,8 +1476,35 @@ def _in_french(folded: str) -> str:
 _UNELIDED = re.compile(r"(?<![a-z0-9'])(d|l|qu|jusqu|aujourd|lorsqu|puisqu) (?=[aeiouyh])")
 
 
+# A form's fields, one a line: "Date de début : 02/04/2027" then "Date de fin : 06/04/2027".
+_FIRST_FIELD = re.compile(r"^[ \t]*(?:date[ \t]+(?:de[ \t]+)?)?debut[ \t]*:[^\n]*", re.MULTILINE)
+_LAST_FIELD = re.compile(r"^[ \t]*(?:date[ \t]+(?:de[ \t]+)?)?fin[ \t]*:[^\n]*", re.MULTILINE)
+
+
+def _fields(found: list[DateFinding], folded: str) -> list[DateFinding]:
+    """A form's first and last days, each in its field, are one stretch of days."""
+    first, last = _FIRST_FIELD.search(folded), _LAST_FIELD.search(folded)
+    if first is None or last is None or last.start() < first.end():
+        return found
+
+    def within(field: re.Match[str]) -> DateFinding | None:
+        inside = [d for d in found if field.start() <= d.span.start < field.end()]
+        return inside[0] if len(inside) == 1 and inside[0].kind in ("point", "range") else None
+
+    opening, closing = within(first), within(last)
+    if opening is None or closing is None or opening.start is None or closing.end is None:
+        return found
+    if not opening.start <= closing.end:
+        return found
+    joined = DateFinding(
+        "range", opening.start, closing.end, Span(opening.span.start, closing.span.end)
+    )
+    return [joined if d is opening else d for d in found if d is not closing]
+
+
 def find_dates(folded: str, today: dt.date) -> list[DateFinding]:
     """Every date in a folded text, in text order."""
     if " " in folded:
         folded = _UNELIDED.sub(r"\1'", folded)
-    return DateFinder(_in_french(folded), today).run()
+    found = DateFinder(_in_french(folded), today).run()
+    return _fields(found, folded) if ":" in folded and "debut" in folded else found
