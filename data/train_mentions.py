@@ -2,19 +2,22 @@
 
     .venv/bin/python data/train_mentions.py [--evaluate]
 
-For every catalogue name and every number in every message of
+For every catalogue name, number and date in every message of
 `tests/data/reading/set-*.jsonl`, the features of `handlers.reading.mentions.mentions`, and
 whether the writer acts on the name (it is one of the message's expected items, as the judge
-matches them) or gives the number as a count (it is one of the expected quantities); fits a
-logistic regression for each and writes `handlers/reading/data/mention-model.json`.
-`--evaluate` first scores the names and numbers of eight folds of sets, each trained without
-them: how it judges writers it has not seen.
+matches them), gives the number as a count (one of the expected quantities) or means the
+date's days (its first or last day is an expected start, end or deadline; declarations
+only); fits a logistic regression for each and writes
+`handlers/reading/data/mention-model.json`. `--evaluate` first scores the names, numbers and
+dates of eight folds of sets, each trained without them: how it judges writers it has not
+seen.
 
 Needs scikit-learn (`pip install -e '.[train]'`); the reader itself does not.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -38,14 +41,14 @@ FOLDS = 8
 # second left out; a count kept from a number below the first, or a number above the second
 # left unused. Chosen on the kept sets, the models trained each time without the sets they
 # judged, before they were measured on fresh ones.
-BOUNDS = {"names": (0.3, 0.9), "counts": (0.1, 0.8)}
+BOUNDS = {"names": (0.3, 0.9), "counts": (0.1, 0.8), "dates": (0.2, 0.9)}
 
 Row = tuple[str, dict[str, int], int]  # set, features, acted on / given as a count
 
 
 def load() -> dict[str, list[Row]]:
     vocabulary = bundled_reader().vocabulary
-    rows: dict[str, list[Row]] = {"names": [], "counts": []}
+    rows: dict[str, list[Row]] = {"names": [], "counts": [], "dates": []}
     for path in sorted(SETS.glob("set-*.jsonl")):
         for line in path.read_text("utf-8").splitlines():
             if not line.strip():
@@ -53,7 +56,8 @@ def load() -> dict[str, list[Row]]:
             case = json.loads(line)
             expected = case["expected"]["items"]
             counts = {e.get("quantity") for e in expected} - {None}
-            found = mentions(Document.of(case["text"]).folded, vocabulary)
+            today = dt.date.fromisoformat(case["now"])
+            found = mentions(Document.of(case["text"]).folded, vocabulary, today)
             for mention in found.names:
                 got = {"item": mention.match.item.id, "label": mention.match.item.label}
                 acted = any(_item_ok(e, got) for e in expected)
@@ -61,6 +65,14 @@ def load() -> dict[str, list[Row]]:
             for figure in found.figures:
                 given = figure.number.value in counts
                 rows["counts"].append((path.stem, dict.fromkeys(figure.features, 1), int(given)))
+            if case["expected"]["intent"] in ("cancel", "unknown"):
+                continue  # no days to mean: a withdrawal's are not its own, a thank-you has none
+            meant = {case["expected"].get(k) for k in ("start", "end", "deadline")} - {None}
+            for moment in found.moments:
+                days = {d.isoformat() for d in (moment.date.start, moment.date.end) if d}
+                rows["dates"].append(
+                    (path.stem, dict.fromkeys(moment.features, 1), int(bool(days & meant)))
+                )
     return rows
 
 

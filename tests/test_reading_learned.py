@@ -103,12 +103,12 @@ def test_the_mention_models_were_trained_on_the_sets_and_the_catalogue_here() ->
     )
     assert raw["trained_on"] == sorted(p.stem for p in SETS.glob("set-*.jsonl"))
     assert raw["catalogue"] == sorted(shared_reader().vocabulary.items)
-    for judge in (raw["names"], raw["counts"]):
+    for judge in (raw["names"], raw["counts"], raw["dates"]):
         assert 0 < judge["unlikely"] < 0.5 < judge["likely"] < 1
 
 
 def _found(text: str) -> Mentions:
-    return mentions(Document.of(text).folded, shared_reader().vocabulary)
+    return mentions(Document.of(text).folded, shared_reader().vocabulary, _NOW)
 
 
 def test_each_name_is_seen_with_its_place_in_the_message() -> None:
@@ -149,9 +149,10 @@ class _Fixed(Judge):
 
 
 class _Judges(MentionModel):
-    def __init__(self, names: float, counts: float = 0.5) -> None:
+    def __init__(self, names: float, counts: float = 0.5, dates: float = 0.5) -> None:
         self.names = _Fixed(names, 0.3, 0.9)
         self.counts = _Fixed(counts, 0.1, 0.8)
+        self.dates = _Fixed(dates, 0.2, 0.9)
 
 
 _TWO = "il nous faudrait 40 tables et 2 barnums pour le samedi 26 juin"
@@ -189,7 +190,27 @@ def test_a_likely_count_left_unused_makes_the_channel_ask() -> None:
     assert reading.start == dt.date(2027, 6, 26) and reading.missing == ["quantity"]
 
 
+def test_each_date_is_seen_with_its_words_and_how_far_it_is() -> None:
+    [vague] = _found("il nous faudrait un podium vers la fin août").moments
+    assert {"vague", "w=fin", "w=aout", "len=8-31", "ahead=61-200"} <= set(vague.features)
+
+
+def test_a_date_the_model_finds_unlikely_makes_the_channel_ask() -> None:
+    reading = _reader(_Says(Intent.BORROW, 0.9), _Judges(0.6, 0.5, 0.1)).read(_TWO, _NOW)
+    assert reading.start == dt.date(2027, 6, 26) and reading.missing == ["dates"]
+
+
+def test_a_likely_date_left_out_makes_the_channel_ask() -> None:
+    # the rules keep the coming day, not last year's; a model sure of both asks
+    text = (
+        "il nous faudrait 40 tables le samedi 26 juin. Nous avons eu la même fête le 12 juin 2026"
+    )
+    assert shared_reader().read(text, _NOW).missing == []
+    reading = _reader(_Says(Intent.BORROW, 0.9), _Judges(0.6, 0.5, 0.95)).read(text, _NOW)
+    assert reading.missing == ["dates"]
+
+
 def test_a_withdrawal_is_not_second_guessed() -> None:
     text = "on annule la demande de 40 tables du 26 juin"
-    reading = _reader(_Says(Intent.CANCEL, 0.9), _Judges(0.01, 0.01)).read(text, _NOW)
+    reading = _reader(_Says(Intent.CANCEL, 0.9), _Judges(0.01, 0.01, 0.01)).read(text, _NOW)
     assert reading.intent is Intent.CANCEL and reading.doubts == []

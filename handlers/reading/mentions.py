@@ -1,15 +1,15 @@
-"""A learned second opinion on which of the catalogue's names, and which numbers, a message
-is about.
+"""A learned second opinion on which of the catalogue's names, which numbers and which dates
+a message is about.
 
-The rules pick the items a message asks for, offers or buys from the names it holds, and
-their counts from its numbers, clause by clause; on sets written apart from them they leave
-items or counts wrong for 5 to 25 % of messages, often with nothing asked. Two logistic
-models, one over each name's neighbourhood (the words around it, its line, the numbers near
-it), one over each number's (the words around it, its shape, the names beside it), trained
-on the annotated sets (`make train`, `data/train_mentions.py`), do not replace them: where
-one is sure the rules kept a name or a count the writer does not mean, or left out one the
-writer does, the channel asks about the items or the quantity instead of recording them
-silently.
+The rules pick the items a message asks for, offers or buys from the names it holds, their
+counts from its numbers and its days from its dates, clause by clause; on sets written apart
+from them they leave items, counts or days wrong for 5 to 25 % of messages, often with
+nothing asked. Three logistic models, over each name's neighbourhood (the words around it,
+its line, the numbers near it), each number's (the words around it, its shape, the names
+beside it) and each date's (its words, the words before it, how far and how long it is),
+trained on the annotated sets (`make train`, `data/train_mentions.py`), do not replace them:
+where one is sure the rules kept a name, a count or a date the writer does not mean, or
+left out one the writer does, the channel asks about it instead of recording silently.
 
 The models are a file of weights (`data/mention-model.json`): judging a name or a number is
 a sum over its features, with nothing to install.
@@ -18,6 +18,7 @@ a sum over its features, with nothing to install.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.items import ItemMatch, Vocabulary
 from handlers.reading.numbers import Number, numbers
 from handlers.reading.text import Word, words
@@ -51,22 +53,32 @@ class Figure:
 
 
 @dataclass(frozen=True, slots=True)
+class Moment:
+    """One date found in a message, with what the model weighs about it."""
+
+    date: DateFinding
+    features: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Mentions:
-    """The names and the numbers of one message."""
+    """The names, the numbers and the dates of one message."""
 
     names: list[Mention]
     figures: list[Figure]
+    moments: list[Moment]
 
 
-def mentions(folded: str, vocabulary: Vocabulary) -> Mentions:
-    """Every catalogue name and every number in a folded message (all of it: subject, quotes,
-    signature) and their features. The trainer uses this very function."""
+def mentions(folded: str, vocabulary: Vocabulary, today: dt.date) -> Mentions:
+    """Every catalogue name, number and date in a folded message written `today` (all of it:
+    subject, quotes, signature) and their features. The trainer uses this very function."""
     found_words = words(folded)
     found = vocabulary.find(found_words, folded)
     line_starts = [0] + [i + 1 for i, c in enumerate(folded) if c == "\n"]
     return Mentions(
         _names(folded, found_words, found, line_starts),
         _figures(folded, found_words, found, line_starts),
+        _moments(folded, found_words, line_starts, today),
     )
 
 
@@ -215,6 +227,76 @@ def _figures(
     return result
 
 
+_VAGUE = frozenset(
+    "vers environ debut fin mi courant prochainement bientot peut etre eventuellement"
+    " approximativement autour".split()
+)
+
+
+def _days(count: int) -> str:
+    if count < 0:
+        return "open"
+    for limit, name in ((1, "1"), (3, "2-3"), (7, "4-7"), (31, "8-31")):
+        if count < limit:
+            return name
+    return "long"
+
+
+def _ahead(count: int) -> str:
+    if count < 0:
+        return "past"
+    for limit, name in ((0, "0"), (7, "1-7"), (60, "8-60"), (200, "61-200")):
+        if count <= limit:
+            return name
+    return "far"
+
+
+def _moments(
+    folded: str, found_words: list[Word], line_starts: list[int], today: dt.date
+) -> list[Moment]:
+    found = find_dates(folded, today)
+    tokens = [w.text for w in found_words]
+    starts = [w.start for w in found_words]
+    lines = len(line_starts)
+    result = []
+    for rank, date in enumerate(found):
+        first = bisect.bisect_left(starts, date.span.start)
+        last = max(first, bisect.bisect_left(starts, date.span.end) - 1)
+        inner = [w if not w.isdigit() else "<num>" for w in tokens[first : last + 1]]
+        out = [f"kind={date.kind}", f"n={min(len(found), 5)}", f"rank={min(rank, 4)}"]
+        out += [f"w={w}" for w in dict.fromkeys(inner)]
+        if inner:
+            out.append(f"w0={inner[0]}")
+        for offset in (1, 2, 3):
+            out.append(f"L{offset}={tokens[first - offset] if first - offset >= 0 else '<s>'}")
+        for offset in (1, 2):
+            out.append(
+                f"R{offset}={tokens[last + offset] if last + offset < len(tokens) else '</s>'}"
+            )
+        if first >= 2:
+            out.append(f"LB={tokens[first - 2]}_{tokens[first - 1]}")
+        if any(w in _VAGUE for w in tokens[max(0, first - 3) : first + 1]):
+            out.append("vague")
+        length = (date.end - date.start).days if date.start and date.end else -1
+        out.append(f"len={_days(length)}")
+        if date.start:
+            out.append(f"ahead={_ahead((date.start - today).days)}")
+        written = folded[date.span.start : date.span.end]
+        out.append("digits" if any(c.isdigit() for c in written) else "nodigits")
+        line_no = bisect.bisect_right(line_starts, date.span.start) - 1
+        line_end = line_starts[line_no + 1] - 1 if line_no + 1 < lines else len(folded)
+        line = folded[line_starts[line_no] : line_end]
+        if line.lstrip().startswith(">"):
+            out.append("quoted")
+        if line_no == 0 and line.startswith(_SUBJECT_STARTS):
+            out.append("subject")
+        if "?" in line:
+            out.append("qline")
+        out.append(f"line_from_end={min(lines - 1 - line_no, 5)}")
+        result.append(Moment(date, tuple(out)))
+    return result
+
+
 class Judge:
     """Logistic regression over binary features, with the bounds past which it is sure."""
 
@@ -234,11 +316,13 @@ Kept = Sequence[tuple[str | None, int | None, int, int]]  # item, count, span
 
 
 class MentionModel:
-    """Two judges: is a name what the message acts on; is a number a count the writer gives?"""
+    """Three judges: is a name what the message acts on; is a number a count the writer
+    gives; are a date's days those the writer means (of use, or to answer by)?"""
 
     def __init__(self, raw: dict[str, dict[str, object]]) -> None:
         self.names = Judge(raw["names"])
         self.counts = Judge(raw["counts"])
+        self.dates = Judge(raw["dates"])
 
     def doubts_items(self, found: Mentions, kept: Kept) -> bool:
         """One item kept that every name under it makes unlikely, or a likely name of another
@@ -288,6 +372,26 @@ class MentionModel:
             ):
                 return True
         return False
+
+    def doubts_dates(
+        self, found: Mentions, spans: Sequence[tuple[int, int]], said: Sequence[dt.date | None]
+    ) -> bool:
+        """Days kept from dates that are all unlikely meant, or a likely date left out whose
+        days are none of those kept (`said`: the start, the end and the deadline read)?"""
+        used = [
+            m
+            for m in found.moments
+            if any(a < m.date.span.end and m.date.span.start < b for a, b in spans)
+        ]
+        if used and all(self.dates.probability(m.features) < self.dates.unlikely for m in used):
+            return True
+        return any(
+            m not in used
+            and m.date.start not in said[:1]
+            and m.date.end not in said[1:]
+            and self.dates.probability(m.features) > self.dates.likely
+            for m in found.moments
+        )
 
 
 @cache

@@ -374,7 +374,7 @@ class Reader:
             if reading.items:
                 reading.missing = [m for m in reading.missing if m not in ("items", "item")]
         _quoted_dates(reading, document, today)
-        self._second_look(reading, document)
+        self._second_look(reading, document, today)
         return reading
 
     @property
@@ -384,19 +384,27 @@ class Reader:
             self._mentions = bundled_mentions()
         return self._mentions
 
-    def _second_look(self, reading: Reading, document: Document) -> None:
-        """Ask about the items, or their counts, where the mention models are sure the rules
-        kept a name or a count the writer does not mean, or left out one the writer does."""
+    def _second_look(self, reading: Reading, document: Document, today: dt.date) -> None:
+        """Ask about the items, their counts or the days where the mention models are sure
+        the rules kept a name, a count or a date the writer does not mean, or left out one
+        the writer does."""
         if reading.intent in (Intent.UNKNOWN, Intent.CANCEL):
             return
-        found = mentions(document.folded, self.vocabulary)
+        found = mentions(document.folded, self.vocabulary, today)
         kept = [(i.item, i.quantity, i.span.start, i.span.end) for i in reading.items]
-        if "items" not in reading.missing and self.mentions.doubts_items(found, kept):
+        days = "deadline" if reading.intent is Intent.PURCHASE else "dates"
+        said = (reading.start, reading.end, reading.deadline)
+        spans = [(s.start, s.end) for s in reading.spans.get("dates", [])]
+        model = self.mentions
+        if "items" not in reading.missing and model.doubts_items(found, kept):
             reading.doubts.append("items")
             reading.missing.append("items")
-        if "quantity" not in reading.missing and self.mentions.doubts_counts(found, kept):
+        if "quantity" not in reading.missing and model.doubts_counts(found, kept):
             reading.doubts.append("quantity")
             reading.missing.append("quantity")
+        if days not in reading.missing and model.doubts_dates(found, spans, said):
+            reading.doubts.append(days)
+            reading.missing.append(days)
 
     def _quoted_items(self, document: Document, own: str) -> list[ItemReading]:
         """ "> Riantec : qqn a des barnums ? — Oui, on en a 3 dispo", "> Plouay : 30 grilles
