@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from handlers.holidays import region_of
 from handlers.notices import Action, ActionKind, Notice, post
@@ -23,7 +22,12 @@ from handlers.reading.bodies import own_words
 from handlers.recipients import of_commune
 from handlers.recurrence import Occurrence, next_occurrence, when
 from handlers.wording import amount, listing, noun
-from storage.declarations import edition_settled, last_edition_needs, recurring_events
+from storage.declarations import (
+    anticipation_with_event,
+    edition_settled,
+    last_edition_needs,
+    recurring_events,
+)
 from storage.errors import MutualiseError
 from storage.models import (
     Anticipation,
@@ -150,9 +154,7 @@ async def answer(
 ) -> str:
     """Record the commune's answer; Oui records the borrow needs and settles them. Returns
     the French reply."""
-    asked = await session.get(
-        Anticipation, anticipation_id, options=[selectinload(Anticipation.event)]
-    )
+    asked = await anticipation_with_event(session, anticipation_id)
     if asked is None or asked.event.commune_insee != commune:
         msg = "Cette question ne concerne pas votre commune."
         raise AnticipationError(msg)

@@ -7,8 +7,6 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy.orm import selectinload
-
 from handlers import anticipation, replies
 from handlers.conversation import STALE
 from handlers.inbox import Inbox
@@ -31,10 +29,9 @@ from storage.models import (
     NeedStatus,
     Offer,
     OfferStatus,
-    Proposal,
     ProposalStatus,
 )
-from storage.proposals import in_play_for
+from storage.proposals import in_play_for, proposal_with_participants
 from storage.turns import writing
 
 
@@ -143,9 +140,7 @@ class Requests:
         """The commune accepts or refuses a proposal; the card shows where it now stands (the
         caller rewrites it in `chat`; the proposal's other chats are told by the outbox)."""
         async with writing(self.sessions) as session:
-            shown = await session.get(
-                Proposal, proposal_id, options=[selectinload(Proposal.participants)]
-            )
+            shown = await proposal_with_participants(session, proposal_id)
             ours = shown is not None and commune in {p.commune_insee for p in shown.participants}
             if shown is not None and ours and not awaits(shown, commune):
                 raise StaleError(STALE)  # answered already, or closed since

@@ -133,6 +133,16 @@ async def last_edition_needs(session: AsyncSession, event_id: int) -> Sequence[N
     return (await session.scalars(query)).all()
 
 
+async def anticipation_with_event(
+    session: AsyncSession, anticipation_id: int
+) -> Anticipation | None:
+    """One question asked ahead of an event, with its event loaded; none when no question has
+    that number."""
+    return await session.get(
+        Anticipation, anticipation_id, options=[selectinload(Anticipation.event)]
+    )
+
+
 async def edition_settled(session: AsyncSession, event_id: int, start: dt.date) -> bool:
     """Whether the commune was asked about this edition of its event already, or wrote
     its needs for it itself."""

@@ -43,6 +43,11 @@ async def proposal(session: AsyncSession, proposal_id: int) -> Proposal:
     return found
 
 
+async def proposal_with_participants(session: AsyncSession, proposal_id: int) -> Proposal | None:
+    """One proposal with its participants loaded, or none when no proposal has that number."""
+    return await session.get(Proposal, proposal_id, options=[selectinload(Proposal.participants)])
+
+
 def carrier_of(proposal: Proposal) -> str | None:
     """The commune (INSEE code) that carries a group order's procedure, if one does."""
     return next((p.commune_insee for p in proposal.participants
