@@ -17,7 +17,10 @@ SETS = Path(__file__).parent / "data" / "reading"
 # Fully right, and the worst field, at or above; silent errors at or below. The learned second
 # opinions on names and numbers (round 52) only ever ask: no silent error was added, but
 # where they ask about right readings the silent share of AI, BR, BX, CK, DA, DB, DI, DO,
-# DY, L and O rose by a point (the same errors among fewer silent records).
+# DY, L and O rose by a point (the same errors among fewer silent records). Retraining the
+# models on 140 sets moved AX, BT, CI, CY, DO and DX by a message or two: the retrained
+# mention models no longer ask about ax025, ax085, bt147, cy134 and dx156 (read wrong), and
+# the retrained intent model reads do146 otherwise.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.04),
@@ -77,7 +80,7 @@ FLOORS = {
     "set-au.jsonl": (0.80, 0.91, 0.08),
     "set-av.jsonl": (0.79, 0.91, 0.04),
     "set-aw.jsonl": (0.82, 0.87, 0.04),
-    "set-ax.jsonl": (0.84, 0.93, 0.04),
+    "set-ax.jsonl": (0.84, 0.93, 0.06),
     # AY, AZ: blind after round 24, used for round 25; BA, BB: blind after round 25, used for
     # round 26; BC, BD: blind after round 26, used for round 27; BE, BF: blind after round 27,
     # used for round 28; BG, BH: blind after round 28, used for round 29; BI, BJ: blind
@@ -112,7 +115,7 @@ FLOORS = {
     # annotated no days), so that reading is no longer asked about
     "set-br.jsonl": (0.69, 0.85, 0.19),
     "set-bs.jsonl": (0.82, 0.91, 0.12),
-    "set-bt.jsonl": (0.85, 0.94, 0.07),
+    "set-bt.jsonl": (0.85, 0.94, 0.08),
     "set-bu.jsonl": (0.74, 0.88, 0.16),
     "set-bv.jsonl": (0.81, 0.90, 0.10),
     # BW, BX: scored blind after round 35 (70.0 % and 68.8 % with the kept conventions),
@@ -137,7 +140,7 @@ FLOORS = {
     "set-ch.jsonl": (0.75, 0.90, 0.15),
     # ci129: "les mardis de juillet", "les week-ends de mars" are read as those months since
     # round 52, as most writers annotate them; its writer left the days out
-    "set-ci.jsonl": (0.79, 0.91, 0.16),
+    "set-ci.jsonl": (0.79, 0.91, 0.17),
     "set-cj.jsonl": (0.72, 0.80, 0.20),
     # ck048's "en octobre/novembre" is read as both months since round 47 (its writer gave no
     # days, and it is no longer asked about)
@@ -166,7 +169,7 @@ FLOORS = {
     # cx110's "le Téléthon revient le premier week-end de décembre" is no longer a return day
     # (round 50), and its pick-up and return are not read either: silent 7 → 8 of 68
     "set-cx.jsonl": (0.87, 0.93, 0.12),
-    "set-cy.jsonl": (0.58, 0.77, 0.31),
+    "set-cy.jsonl": (0.58, 0.77, 0.32),
     "set-cz.jsonl": (0.73, 0.88, 0.26),
     "set-da.jsonl": (0.78, 0.91, 0.16),
     "set-db.jsonl": (0.79, 0.88, 0.15),
@@ -205,7 +208,7 @@ FLOORS = {
     # never used for a rule; all twelve in the intent model's training since
     # DO's silent share 0.15 -> 0.17 with the mention models (round 52): still 13 silent
     # errors, but right readings of it are now asked about, so fewer are silent
-    "set-do.jsonl": (0.80, 0.91, 0.17),
+    "set-do.jsonl": (0.79, 0.91, 0.17),
     "set-dp.jsonl": (0.85, 0.92, 0.08),
     "set-dq.jsonl": (0.83, 0.90, 0.09),
     "set-dr.jsonl": (0.89, 0.95, 0.09),
@@ -214,9 +217,25 @@ FLOORS = {
     "set-du.jsonl": (0.81, 0.91, 0.16),
     "set-dv.jsonl": (0.78, 0.86, 0.11),
     "set-dw.jsonl": (0.80, 0.91, 0.15),
-    "set-dx.jsonl": (0.72, 0.81, 0.14),
+    "set-dx.jsonl": (0.72, 0.81, 0.15),
     "set-dy.jsonl": (0.71, 0.85, 0.17),
     "set-dz.jsonl": (0.78, 0.90, 0.11),
+    # EA to EL (round 52): EA-EF scored blind at the session's start (7919f31), EG-EI after
+    # the learned second opinions on names and numbers (9557364), EJ-EL after the date rules
+    # and the form fields (85993d5); the dates second opinion was measured on EJ-EL, then all
+    # twelve joined the models' training
+    "set-ea.jsonl": (0.86, 0.93, 0.13),
+    "set-eb.jsonl": (0.71, 0.77, 0.11),
+    "set-ec.jsonl": (0.70, 0.82, 0.14),
+    "set-ed.jsonl": (0.68, 0.88, 0.20),
+    "set-ee.jsonl": (0.80, 0.90, 0.03),
+    "set-ef.jsonl": (0.71, 0.80, 0.10),
+    "set-eg.jsonl": (0.78, 0.91, 0.17),
+    "set-eh.jsonl": (0.78, 0.85, 0.07),
+    "set-ei.jsonl": (0.81, 0.92, 0.15),
+    "set-ej.jsonl": (0.55, 0.75, 0.23),
+    "set-ek.jsonl": (0.75, 0.90, 0.16),
+    "set-el.jsonl": (0.82, 0.88, 0.11),
 }
 
 

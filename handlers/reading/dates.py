@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -1504,7 +1505,13 @@ def _fields(found: list[DateFinding], folded: str) -> list[DateFinding]:
 
 def find_dates(folded: str, today: dt.date) -> list[DateFinding]:
     """Every date in a folded text, in text order."""
+    return list(_dates_of(folded, today))
+
+
+# The reading and its second opinions look for the dates of the same text: found once.
+@functools.lru_cache(maxsize=16)
+def _dates_of(folded: str, today: dt.date) -> tuple[DateFinding, ...]:
     if " " in folded:
         folded = _UNELIDED.sub(r"\1'", folded)
     found = DateFinder(_in_french(folded), today).run()
-    return _fields(found, folded) if ":" in folded and "debut" in folded else found
+    return tuple(_fields(found, folded) if ":" in folded and "debut" in folded else found)
