@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -13,7 +14,16 @@ import pytest
 from handlers.communes import CommuneName
 from handlers.reading.intents import Intent
 from handlers.reading.learned import Guess, IntentModel, bundled_model, terms
-from handlers.reading.mentions import Judge, MentionModel, Mentions, mentions
+from handlers.reading.mentions import (
+    Confidence,
+    Judge,
+    MentionModel,
+    Mentions,
+    Odds,
+    Recorded,
+    mentions,
+    signals,
+)
 from handlers.reading.reader import Reader
 from handlers.reading.text import Document
 from tests.readers import shared_reader
@@ -105,6 +115,8 @@ def test_the_mention_models_were_trained_on_the_sets_and_the_catalogue_here() ->
     assert raw["catalogue"] == sorted(shared_reader().vocabulary.items)
     for judge in (raw["names"], raw["counts"], raw["dates"]):
         assert 0 < judge["unlikely"] < 0.5 < judge["likely"] < 1
+    assert len(raw["confidence"]["coef"]) == len(_SIGNALS)
+    assert 0 < raw["confidence"]["ask_above"] < 1
 
 
 def _found(text: str) -> Mentions:
@@ -148,11 +160,30 @@ class _Fixed(Judge):
         return self.said
 
 
+def _confidence(wrong: float) -> Confidence:
+    """A confidence that finds every reading this likely wrong, and asks from one half."""
+    size = len(_SIGNALS)
+    logit = math.log(wrong / (1 - wrong))
+    raw = {"mean": [0] * size, "scale": [1] * size, "coef": [0] * size, "intercept": logit}
+    return Confidence(raw | {"ask_above": 0.5})
+
+
+_SIGNALS = signals(
+    mentions("", shared_reader().vocabulary, dt.date(2027, 5, 3)),
+    Odds([], [], []),
+    Recorded("borrow", [], [], (None, None, None), event=False, commune=False),
+    "",
+)
+
+
 class _Judges(MentionModel):
-    def __init__(self, names: float, counts: float = 0.5, dates: float = 0.5) -> None:
+    def __init__(
+        self, names: float, counts: float = 0.5, dates: float = 0.5, wrong: float = 0.1
+    ) -> None:
         self.names = _Fixed(names, 0.3, 0.9)
         self.counts = _Fixed(counts, 0.1, 0.8)
         self.dates = _Fixed(dates, 0.2, 0.9)
+        self.confidence = _confidence(wrong)
 
 
 _TWO = "il nous faudrait 40 tables et 2 barnums pour le samedi 26 juin"
@@ -210,7 +241,18 @@ def test_a_likely_date_left_out_makes_the_channel_ask() -> None:
     assert reading.missing == ["dates"]
 
 
+def test_an_unsure_confidence_asks_about_the_weakest_part() -> None:
+    # every judge leans the rules' way (none is sure against them), the counts least of all
+    reading = _reader(_Says(Intent.BORROW, 0.9), _Judges(0.6, 0.2, 0.6, 0.7)).read(_TWO, _NOW)
+    assert reading.missing == ["quantity"] and reading.doubts == ["quantity"]
+
+
+def test_a_sure_confidence_asks_nothing() -> None:
+    reading = _reader(_Says(Intent.BORROW, 0.9), _Judges(0.6, 0.6, 0.6, 0.3)).read(_TWO, _NOW)
+    assert reading.missing == []
+
+
 def test_a_withdrawal_is_not_second_guessed() -> None:
     text = "on annule la demande de 40 tables du 26 juin"
-    reading = _reader(_Says(Intent.CANCEL, 0.9), _Judges(0.01, 0.01, 0.01)).read(text, _NOW)
+    reading = _reader(_Says(Intent.CANCEL, 0.9), _Judges(0.01, 0.01, 0.01, 0.99)).read(text, _NOW)
     assert reading.intent is Intent.CANCEL and reading.doubts == []

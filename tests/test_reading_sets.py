@@ -20,10 +20,12 @@ SETS = Path(__file__).parent / "data" / "reading"
 # DY, L and O rose by a point (the same errors among fewer silent records). Retraining the
 # models on 140 sets moved AX, BT, CI, CY, DO and DX by a message or two: the retrained
 # mention models no longer ask about ax025, ax085, bt147, cy134 and dx156 (read wrong), and
-# the retrained intent model reads do146 otherwise.
+# the retrained intent model reads do146 otherwise. The confidence over the three judges
+# (asking about a fifth of what it would record silently) raised the silent share of
+# AU, AV, BW, BY, BZ, D, K and V by a point the same way: fewer silent records, no more errors.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
-    "set-d.jsonl": (0.86, 0.93, 0.04),
+    "set-d.jsonl": (0.86, 0.93, 0.05),
     "set-b.jsonl": (0.82, 0.93, 0.00),
     "set-c.jsonl": (0.80, 0.89, 0.04),
     "set-e.jsonl": (0.76, 0.88, 0.05),
@@ -31,7 +33,7 @@ FLOORS = {
     "set-g.jsonl": (0.82, 0.91, 0.03),
     "set-h.jsonl": (0.80, 0.86, 0.04),
     "set-j.jsonl": (0.83, 0.90, 0.03),
-    "set-k.jsonl": (0.76, 0.91, 0.05),
+    "set-k.jsonl": (0.76, 0.91, 0.07),
     "set-l.jsonl": (0.85, 0.92, 0.05),
     "set-m.jsonl": (0.78, 0.88, 0.06),
     "set-n.jsonl": (0.77, 0.88, 0.00),
@@ -41,7 +43,7 @@ FLOORS = {
     "set-s.jsonl": (0.77, 0.90, 0.11),
     "set-t.jsonl": (0.78, 0.90, 0.04),
     "set-u.jsonl": (0.76, 0.91, 0.07),
-    "set-v.jsonl": (0.77, 0.88, 0.07),
+    "set-v.jsonl": (0.77, 0.88, 0.09),
     # W and X: scored blind after round 11, used for round 12
     "set-w.jsonl": (0.70, 0.85, 0.04),
     "set-x.jsonl": (0.58, 0.72, 0.16),
@@ -77,8 +79,8 @@ FLOORS = {
     # is trained on them, which flatters them)
     "set-as.jsonl": (0.81, 0.89, 0.10),
     "set-at.jsonl": (0.78, 0.91, 0.06),
-    "set-au.jsonl": (0.80, 0.91, 0.08),
-    "set-av.jsonl": (0.79, 0.91, 0.04),
+    "set-au.jsonl": (0.80, 0.91, 0.09),
+    "set-av.jsonl": (0.79, 0.91, 0.05),
     "set-aw.jsonl": (0.82, 0.87, 0.04),
     "set-ax.jsonl": (0.84, 0.93, 0.06),
     # AY, AZ: blind after round 24, used for round 25; BA, BB: blind after round 25, used for
@@ -120,12 +122,12 @@ FLOORS = {
     "set-bv.jsonl": (0.81, 0.90, 0.10),
     # BW, BX: scored blind after round 35 (70.0 % and 68.8 % with the kept conventions),
     # then used for round 36
-    "set-bw.jsonl": (0.86, 0.92, 0.11),
+    "set-bw.jsonl": (0.86, 0.92, 0.12),
     "set-bx.jsonl": (0.81, 0.89, 0.14),
     # BY, BZ: scored blind after round 36 (71.9 % and 70.0 % with the kept conventions),
     # then used for round 37
-    "set-by.jsonl": (0.80, 0.90, 0.04),
-    "set-bz.jsonl": (0.76, 0.91, 0.13),
+    "set-by.jsonl": (0.80, 0.90, 0.05),
+    "set-bz.jsonl": (0.76, 0.91, 0.14),
     # CA, CB: scored blind after round 37, one rule made from CA (round 38); CC, CD: scored
     # blind after round 38, used for round 39 with CE and CF (scored blind after round 38).
     # All: the intent model is trained on them, as on every set here.

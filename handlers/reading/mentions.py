@@ -323,6 +323,15 @@ class MentionModel:
         self.names = Judge(raw["names"])
         self.counts = Judge(raw["counts"])
         self.dates = Judge(raw["dates"])
+        self.confidence = Confidence(raw["confidence"])
+
+    def odds(self, found: Mentions) -> Odds:
+        """Each judge's probability for each name, number and date of a message."""
+        return Odds(
+            [self.names.probability(m.features) for m in found.names],
+            [self.counts.probability(f.features) for f in found.figures],
+            [self.dates.probability(m.features) for m in found.moments],
+        )
 
     def doubts_items(self, found: Mentions, kept: Kept) -> bool:
         """One item kept that every name under it makes unlikely, or a likely name of another
@@ -392,6 +401,128 @@ class MentionModel:
             and self.dates.probability(m.features) > self.dates.likely
             for m in found.moments
         )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a reading would record, as the confidence weighs it."""
+
+    intent: str
+    kept: Kept  # item, count and span of each item
+    spans: Sequence[tuple[int, int]]  # where its days were read
+    said: tuple[str | None, str | None, str | None]  # start, end, deadline (ISO days)
+    event: bool
+    commune: bool
+
+
+@dataclass(frozen=True)
+class Odds:
+    """The judges' probability for each name, number and date of a message, in order."""
+
+    names: Sequence[float]
+    counts: Sequence[float]
+    dates: Sequence[float]
+
+
+_INTENTS = ("borrow", "lend", "purchase", "event", "cancel")
+
+
+def signals(found: Mentions, odds: Odds, recorded: Recorded, text: str) -> list[float]:
+    """What the confidence weighs about one reading: the least likely name, count and date
+    kept, the likeliest left out, and the reading's shape. The trainer uses this function."""
+    kept = recorded.kept
+    ids = {item for item, _, _, _ in kept}
+    under: dict[int, float] = {}
+    name_left = 0.0
+    for mention, p in zip(found.names, odds.names, strict=True):
+        start, end = mention.match.start, mention.match.end
+        covering = [k for k, (_, _, a, b) in enumerate(kept) if a < end and start < b]
+        if not covering and mention.match.item.id not in ids:
+            name_left = max(name_left, p)
+        for k in covering:
+            under[k] = max(under.get(k, 0.0), p)
+    figures = found.figures
+    used: set[int] = set()
+    for _, count, start, end in kept:
+        same = [k for k, f in enumerate(figures) if count is not None and f.number.value == count]
+        if same:
+            used.add(
+                min(
+                    same,
+                    key=lambda k: min(
+                        abs(figures[k].number.start - start), abs(figures[k].number.start - end)
+                    ),
+                )
+            )
+    counts = {count for _, count, _, _ in kept}
+    count_left = max(
+        (p for k, (f, p) in enumerate(zip(figures, odds.counts, strict=True))
+         if k not in used and f.number.value not in counts),
+        default=0.0,
+    )  # fmt: skip
+    moments = found.moments
+    on = [
+        k for k, m in enumerate(moments)
+        if any(a < m.date.span.end and m.date.span.start < b for a, b in recorded.spans)
+    ]  # fmt: skip
+    first_day, last_day, answer_by = recorded.said
+
+    def other_days(m: Moment) -> bool:
+        first = m.date.start.isoformat() if m.date.start else None
+        last = m.date.end.isoformat() if m.date.end else None
+        return first != first_day and last not in (last_day, answer_by)
+
+    date_left = max(
+        (p for k, (m, p) in enumerate(zip(moments, odds.dates, strict=True))
+         if k not in on and other_days(m)),
+        default=0.0,
+    )  # fmt: skip
+    return [
+        min(under.values(), default=1.0),
+        name_left,
+        min((odds.counts[k] for k in used), default=1.0),
+        count_left,
+        min((odds.dates[k] for k in on), default=1.0),
+        date_left,
+        float(len(kept)),
+        float(len(figures)),
+        float(len(moments)),
+        float(len(found.names)),
+        float(text.lower().startswith("objet")),
+        math.log(1 + len(text)),
+        float(first_day is not None),
+        float(answer_by is not None),
+        float(recorded.event),
+        float(recorded.commune),
+        *(float(recorded.intent == i) for i in _INTENTS),
+    ]
+
+
+# Which part to ask about when the confidence doubts a reading: the weakest of its signals.
+_PARTS = ("items", "items", "quantity", "quantity", "dates", "dates")
+
+
+class Confidence:
+    """Logistic regression over `signals`: how likely a reading recorded silently is wrong."""
+
+    def __init__(self, raw: dict[str, object]) -> None:
+        self.mean = [float(x) for x in raw["mean"]]  # type: ignore[attr-defined]
+        self.scale = [float(x) for x in raw["scale"]]  # type: ignore[attr-defined]
+        self.coef = [float(x) for x in raw["coef"]]  # type: ignore[attr-defined]
+        self.intercept = float(raw["intercept"])  # type: ignore[arg-type]
+        self.ask_above = float(raw["ask_above"])  # type: ignore[arg-type]
+
+    def wrong(self, values: Sequence[float]) -> float:
+        score = self.intercept + sum(
+            c * (v - m) / s
+            for c, v, m, s in zip(self.coef, values, self.mean, self.scale, strict=True)
+        )
+        return 1 / (1 + math.exp(-score))
+
+    def part_to_ask(self, values: Sequence[float]) -> str:
+        """The part whose signal is weakest: a kept one unlikely, or a left one likely."""
+        weakness = [1 - values[0], values[1], 1 - values[2], values[3], 1 - values[4], values[5]]
+        return _PARTS[max(range(len(weakness)), key=weakness.__getitem__)]
 
 
 @cache

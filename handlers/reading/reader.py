@@ -19,7 +19,7 @@ from handlers.reading.handover import mentions_handover, mentions_return
 from handlers.reading.intents import KEEPING, POSITIVE, VOLUNTEER, WHO_LENDS, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.learned import Guess, IntentModel, bundled_model
-from handlers.reading.mentions import MentionModel, bundled_mentions, mentions
+from handlers.reading.mentions import MentionModel, Recorded, bundled_mentions, mentions, signals
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
 from handlers.reading.placement import Placement, explicit, place
 from handlers.reading.quantities import (
@@ -405,6 +405,18 @@ class Reader:
         if days not in reading.missing and model.doubts_dates(found, spans, said):
             reading.doubts.append(days)
             reading.missing.append(days)
+        if not reading.missing:
+            # none sure against the rules, but together unsure enough to ask about the weakest
+            recorded = Recorded(
+                reading.intent.value, kept, spans,
+                tuple(d.isoformat() if d else None for d in said),  # type: ignore[arg-type]
+                reading.event is not None, reading.commune is not None,
+            )  # fmt: skip
+            values = signals(found, model.odds(found), recorded, document.original)
+            if model.confidence.wrong(values) >= model.confidence.ask_above:
+                part = model.confidence.part_to_ask(values)
+                reading.doubts.append(part)
+                reading.missing.append(part)
 
     def _quoted_items(self, document: Document, own: str) -> list[ItemReading]:
         """ "> Riantec : qqn a des barnums ? — Oui, on en a 3 dispo", "> Plouay : 30 grilles
