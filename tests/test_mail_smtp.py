@@ -287,10 +287,13 @@ async def test_proposals_go_out_by_mail_and_answers_come_back(
 ) -> None:
     from storage.models import Proposal, ProposalStatus
 
+    # (an offer said plainly: "en juin" under "Besoin de matériel" is asked about since the
+    # reading's confidence, test_reading_learned.py)
     offer = mail(
-        "Nous pouvons prêter notre podium en juin.",
+        "Nous pouvons prêter notre podium du 1er au 30 juin.",
         sender="st@lorient.bzh",
         message_id="<o1@lorient.bzh>",
+        Subject="Prêt de podium",
     )
     assert (await talk(server, offer, sender="st@lorient.bzh"))[0] == 250
     assert (await talk(server, mail("Il nous faudrait un podium le 21 juin.")))[0] == 250

@@ -247,8 +247,8 @@ async def test_a_proposal_is_answered_only_by_its_own_recipient_with_a_valid_tok
 ) -> None:
     from storage.models import Proposal, ProposalStatus
 
-    offer = mail("Nous pouvons prêter notre podium en juin.", sender="st@lorient.bzh",
-                 message_id="<o1@lorient.bzh>")  # fmt: skip
+    offer = mail("Nous pouvons prêter notre podium du 1er au 30 juin.", sender="st@lorient.bzh",
+                 message_id="<o1@lorient.bzh>", Subject="Prêt de podium")  # fmt: skip
     assert await talk(server, offer, sender="st@lorient.bzh") == 250
     assert await talk(server, mail("Il nous faudrait un podium le 21 juin.")) == 250
     notices = {m.recipient: m for m in await rows(sessions, OutboxMessage) if m.actions}

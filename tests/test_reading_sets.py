@@ -24,7 +24,9 @@ SETS = Path(__file__).parent / "data" / "reading"
 # (asking about a fifth of what it would record silently) raised the silent share of
 # AU, AV, BW, BY, BZ, D, K and V by a point the same way: fewer silent records, no more
 # errors. Retrained on 143 sets, the models moved CA, D, EI and O by a message: ei137 ("il
-# n'y aura point de demande de matériel") is read as a withdrawal again, silently.
+# n'y aura point de demande de matériel") is read as a withdrawal again, silently. The
+# confidence then asked about a tenth of silent records, not a fifth (plain offers "en juin"
+# were asked about): the silent shares of AN, EO, G and X rose by a point.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -32,7 +34,7 @@ FLOORS = {
     "set-c.jsonl": (0.80, 0.89, 0.04),
     "set-e.jsonl": (0.76, 0.88, 0.05),
     "set-f.jsonl": (0.66, 0.80, 0.05),
-    "set-g.jsonl": (0.82, 0.91, 0.03),
+    "set-g.jsonl": (0.82, 0.91, 0.04),
     "set-h.jsonl": (0.80, 0.86, 0.04),
     "set-j.jsonl": (0.83, 0.90, 0.03),
     "set-k.jsonl": (0.76, 0.91, 0.07),
@@ -48,7 +50,7 @@ FLOORS = {
     "set-v.jsonl": (0.77, 0.88, 0.09),
     # W and X: scored blind after round 11, used for round 12
     "set-w.jsonl": (0.70, 0.85, 0.04),
-    "set-x.jsonl": (0.58, 0.72, 0.16),
+    "set-x.jsonl": (0.58, 0.72, 0.17),
     # Y, Z, AB: scored blind after round 12; AA after round 13; all four used for round 14
     "set-y.jsonl": (0.83, 0.94, 0.05),
     "set-z.jsonl": (0.75, 0.89, 0.05),
@@ -70,7 +72,7 @@ FLOORS = {
     "set-ak.jsonl": (0.85, 0.93, 0.04),
     "set-al.jsonl": (0.79, 0.87, 0.07),
     "set-am.jsonl": (0.74, 0.87, 0.11),
-    "set-an.jsonl": (0.65, 0.82, 0.07),
+    "set-an.jsonl": (0.65, 0.82, 0.08),
     # AO, AP: blind after round 19; AQ, AR after round 20; all four used for round 21
     "set-ao.jsonl": (0.64, 0.81, 0.19),
     "set-ap.jsonl": (0.62, 0.79, 0.17),
@@ -244,7 +246,7 @@ FLOORS = {
     # tests/data/blind-readings.jsonl and the models retrained with them
     "set-em.jsonl": (0.70, 0.86, 0.19),
     "set-en.jsonl": (0.88, 0.94, 0.07),
-    "set-eo.jsonl": (0.66, 0.80, 0.10),
+    "set-eo.jsonl": (0.66, 0.80, 0.11),
 }
 
 

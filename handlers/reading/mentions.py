@@ -297,6 +297,12 @@ def _moments(
     return result
 
 
+def _counted(count: int | None, figure: Figure) -> bool:
+    """Is this number the count kept? One is what an article says ("un podium"), which
+    stands for no count, and is not weighed as one."""
+    return count is not None and count > 1 and figure.number.value == count
+
+
 class Judge:
     """Logistic regression over binary features, with the bounds past which it is sure."""
 
@@ -357,9 +363,7 @@ class MentionModel:
         figures = found.figures
         used: set[int] = set()
         for _, count, start, end in kept:
-            same = [
-                k for k, f in enumerate(figures) if count is not None and f.number.value == count
-            ]
+            same = [k for k, f in enumerate(figures) if _counted(count, f)]
             if same:
                 used.add(
                     min(
@@ -444,7 +448,7 @@ def signals(found: Mentions, odds: Odds, recorded: Recorded, text: str) -> list[
     figures = found.figures
     used: set[int] = set()
     for _, count, start, end in kept:
-        same = [k for k, f in enumerate(figures) if count is not None and f.number.value == count]
+        same = [k for k, f in enumerate(figures) if _counted(count, f)]
         if same:
             used.add(
                 min(
