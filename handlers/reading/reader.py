@@ -413,8 +413,8 @@ class Reader:
                 reading.event is not None, reading.commune is not None,
             )  # fmt: skip
             values = signals(found, model.odds(found), recorded, document.original)
-            if model.confidence.wrong(values) >= model.confidence.ask_above:
-                part = model.confidence.part_to_ask(values)
+            part = model.confidence.part_to_ask(values)
+            if part is not None:
                 reading.doubts.append(part)
                 reading.missing.append(part)
 
