@@ -303,6 +303,42 @@ def _counted(count: int | None, figure: Figure) -> bool:
     return count is not None and count > 1 and figure.number.value == count
 
 
+def _weighed_names(
+    names: Sequence[Mention], chances: Sequence[float], kept: Kept
+) -> tuple[float, float]:
+    """The least likely of the items kept (each as likely as the likeliest name under it; 1
+    when none is under a name) and the likeliest name of another item none covers (0)."""
+    ids = {item for item, _, _, _ in kept}
+    under: dict[int, float] = {}
+    left = 0.0
+    for mention, p in zip(names, chances, strict=True):
+        start, end = mention.match.start, mention.match.end
+        covering = [k for k, (_, _, a, b) in enumerate(kept) if a < end and start < b]
+        if not covering and mention.match.item.id not in ids:
+            left = max(left, p)
+        for k in covering:
+            under[k] = max(under.get(k, 0.0), p)
+    return min(under.values(), default=1.0), left
+
+
+def _used(figures: Sequence[Figure], kept: Kept) -> set[int]:
+    """The numbers the counts kept were read from: for each count, the nearest number of
+    that value."""
+    used: set[int] = set()
+    for _, count, start, end in kept:
+        same = [k for k, f in enumerate(figures) if _counted(count, f)]
+        if same:
+            used.add(
+                min(
+                    same,
+                    key=lambda k: min(
+                        abs(figures[k].number.start - start), abs(figures[k].number.start - end)
+                    ),
+                )
+            )
+    return used
+
+
 class Judge:
     """Logistic regression over binary features, with the bounds past which it is sure."""
 
@@ -342,37 +378,14 @@ class MentionModel:
     def doubts_items(self, found: Mentions, kept: Kept) -> bool:
         """One item kept that every name under it makes unlikely, or a likely name of another
         item that none of them covers?"""
-        ids = {item for item, _, _, _ in kept}
-        under: dict[int, float] = {}  # the best probability of the names under each item
-        for mention in found.names:
-            start, end = mention.match.start, mention.match.end
-            covering = [k for k, (_, _, a, b) in enumerate(kept) if a < end and start < b]
-            probability = self.names.probability(mention.features)
-            if (
-                not covering
-                and probability > self.names.likely
-                and mention.match.item.id not in ids
-            ):
-                return True
-            for k in covering:
-                under[k] = max(under.get(k, 0.0), probability)
-        return any(p < self.names.unlikely for p in under.values())
+        chances = [self.names.probability(m.features) for m in found.names]
+        least, left = _weighed_names(found.names, chances, kept)
+        return least < self.names.unlikely or left > self.names.likely
 
     def doubts_counts(self, found: Mentions, kept: Kept) -> bool:
         """A count kept from a number that is unlikely one, or a likely count left unused?"""
         figures = found.figures
-        used: set[int] = set()
-        for _, count, start, end in kept:
-            same = [k for k, f in enumerate(figures) if _counted(count, f)]
-            if same:
-                used.add(
-                    min(
-                        same,
-                        key=lambda k: min(
-                            abs(figures[k].number.start - start), abs(figures[k].number.start - end)
-                        ),
-                    )
-                )
+        used = _used(figures, kept)
         counts = {count for _, count, _, _ in kept}
         for k, figure in enumerate(figures):
             probability = self.counts.probability(figure.features)
@@ -435,29 +448,9 @@ def signals(found: Mentions, odds: Odds, recorded: Recorded, text: str) -> list[
     """What the confidence weighs about one reading: the least likely name, count and date
     kept, the likeliest left out, and the reading's shape. The trainer uses this function."""
     kept = recorded.kept
-    ids = {item for item, _, _, _ in kept}
-    under: dict[int, float] = {}
-    name_left = 0.0
-    for mention, p in zip(found.names, odds.names, strict=True):
-        start, end = mention.match.start, mention.match.end
-        covering = [k for k, (_, _, a, b) in enumerate(kept) if a < end and start < b]
-        if not covering and mention.match.item.id not in ids:
-            name_left = max(name_left, p)
-        for k in covering:
-            under[k] = max(under.get(k, 0.0), p)
+    least_name, name_left = _weighed_names(found.names, odds.names, kept)
     figures = found.figures
-    used: set[int] = set()
-    for _, count, start, end in kept:
-        same = [k for k, f in enumerate(figures) if _counted(count, f)]
-        if same:
-            used.add(
-                min(
-                    same,
-                    key=lambda k: min(
-                        abs(figures[k].number.start - start), abs(figures[k].number.start - end)
-                    ),
-                )
-            )
+    used = _used(figures, kept)
     counts = {count for _, count, _, _ in kept}
     count_left = max(
         (p for k, (f, p) in enumerate(zip(figures, odds.counts, strict=True))
@@ -482,7 +475,7 @@ def signals(found: Mentions, odds: Odds, recorded: Recorded, text: str) -> list[
         default=0.0,
     )  # fmt: skip
     return [
-        min(under.values(), default=1.0),
+        least_name,
         name_left,
         min((odds.counts[k] for k in used), default=1.0),
         count_left,
