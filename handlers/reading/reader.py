@@ -387,7 +387,7 @@ class Reader:
     def _second_look(self, reading: Reading, document: Document, today: dt.date) -> None:
         """Ask about the items, their counts or the days where the mention models are sure
         the rules kept a name, a count or a date the writer does not mean, or left out one
-        the writer does."""
+        the writer does; or, none sure, where their confidence doubts the whole reading."""
         if reading.intent in (Intent.UNKNOWN, Intent.CANCEL):
             return
         found = mentions(document.folded, self.vocabulary, today)
@@ -415,6 +415,7 @@ class Reader:
             values = signals(found, model.odds(found), recorded, document.original)
             part = model.confidence.part_to_ask(values)
             if part is not None:
+                part = days if part == "dates" else part  # a purchase's day is its deadline
                 reading.doubts.append(part)
                 reading.missing.append(part)
 
