@@ -31,7 +31,14 @@ from sklearn.preprocessing import StandardScaler
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from handlers.reading.mentions import Mentions, Odds, Recorded, mentions, signals  # noqa: E402
+from handlers.reading.mentions import (  # noqa: E402
+    Mentions,
+    Odds,
+    Recorded,
+    mentions,
+    signals,
+    weigh,
+)
 from handlers.reading.sources import bundled_reader  # noqa: E402
 from handlers.reading.text import Document  # noqa: E402
 from storage.territory import load_territory  # noqa: E402
@@ -185,7 +192,8 @@ def _signals(blind: list[Blind], rows: dict[str, list[Row]]) -> tuple[list[list[
                 got["event"] is not None,
                 got["commune"] is not None,
             )
-            values.append(signals(found, chances, recorded, b.case["text"]))
+            weighed = weigh(found, chances, recorded)
+            values.append(signals(weighed, found, recorded, b.case["text"]))
             wrong.append(int(not all(read_right(got, b.case["expected"], insee).values())))
     return values, wrong
 

@@ -23,6 +23,7 @@ from handlers.reading.mentions import (
     Recorded,
     mentions,
     signals,
+    weigh,
 )
 from handlers.reading.reader import Reader
 from handlers.reading.text import Document
@@ -168,12 +169,9 @@ def _confidence(wrong: float) -> Confidence:
     return Confidence(raw | {"ask_above": 0.5})
 
 
-_SIGNALS = signals(
-    mentions("", shared_reader().vocabulary, dt.date(2027, 5, 3)),
-    Odds([], [], []),
-    Recorded("borrow", [], [], (None, None, None), event=False, commune=False),
-    "",
-)
+_NOTHING = mentions("", shared_reader().vocabulary, dt.date(2027, 5, 3))
+_NONE = Recorded("borrow", [], [], (None, None, None), event=False, commune=False)
+_SIGNALS = signals(weigh(_NOTHING, Odds([], [], []), _NONE), _NOTHING, _NONE, "")
 
 
 class _Judges(MentionModel):

@@ -375,49 +375,20 @@ class MentionModel:
             [self.dates.probability(m.features) for m in found.moments],
         )
 
-    def doubts_items(self, found: Mentions, kept: Kept) -> bool:
-        """One item kept that every name under it makes unlikely, or a likely name of another
-        item that none of them covers?"""
-        chances = [self.names.probability(m.features) for m in found.names]
-        least, left = _weighed_names(found.names, chances, kept)
-        return least < self.names.unlikely or left > self.names.likely
-
-    def doubts_counts(self, found: Mentions, kept: Kept) -> bool:
-        """A count kept from a number that is unlikely one, or a likely count left unused?"""
-        figures = found.figures
-        used = _used(figures, kept)
-        counts = {count for _, count, _, _ in kept}
-        for k, figure in enumerate(figures):
-            probability = self.counts.probability(figure.features)
-            if k in used and probability < self.counts.unlikely:
-                return True
-            if (
-                k not in used
-                and figure.number.value not in counts
-                and probability > self.counts.likely
-            ):
-                return True
-        return False
-
-    def doubts_dates(
-        self, found: Mentions, spans: Sequence[tuple[int, int]], said: Sequence[dt.date | None]
-    ) -> bool:
-        """Days kept from dates that are all unlikely meant, or a likely date left out whose
-        days are none of those kept (`said`: the start, the end and the deadline read)?"""
-        used = [
-            m
-            for m in found.moments
-            if any(a < m.date.span.end and m.date.span.start < b for a, b in spans)
-        ]
-        if used and all(self.dates.probability(m.features) < self.dates.unlikely for m in used):
-            return True
-        return any(
-            m not in used
-            and m.date.start not in said[:1]
-            and m.date.end not in said[1:]
-            and self.dates.probability(m.features) > self.dates.likely
-            for m in found.moments
-        )
+    def doubts(self, weighed: Weighing) -> list[str]:
+        """The parts a judge is sure the rules read wrong: an item kept that every name
+        under it makes unlikely, or a likely name of another item left out; a count kept
+        from a number unlikely one, or a likely count left unused; days kept from dates all
+        unlikely meant, or a likely date of other days left out."""
+        names, counts, dates = self.names, self.counts, self.dates
+        found = []
+        if weighed.least_name < names.unlikely or weighed.name_left > names.likely:
+            found.append("items")
+        if weighed.least_count < counts.unlikely or weighed.count_left > counts.likely:
+            found.append("quantity")
+        if weighed.likeliest_date < dates.unlikely or weighed.date_left > dates.likely:
+            found.append("dates")
+        return found
 
 
 @dataclass(frozen=True)
@@ -444,9 +415,21 @@ class Odds:
 _INTENTS = ("borrow", "lend", "purchase", "event", "cancel")
 
 
-def signals(found: Mentions, odds: Odds, recorded: Recorded, text: str) -> list[float]:
-    """What the confidence weighs about one reading: the least likely name, count and date
-    kept, the likeliest left out, and the reading's shape. The trainer uses this function."""
+@dataclass(frozen=True)
+class Weighing:
+    """How likely the judges find what a reading kept, and what it left out."""
+
+    least_name: float  # the least likely item kept (1 when no name is under any)
+    name_left: float  # the likeliest name of another item left out (0 when none)
+    least_count: float  # the least likely number a count was kept from (1 when none)
+    count_left: float  # the likeliest number of another value left unused (0 when none)
+    least_date: float  # the least likely date the days were kept from (1 when none)
+    likeliest_date: float  # the likeliest of those dates (1 when none)
+    date_left: float  # the likeliest date of other days left out (0 when none)
+
+
+def weigh(found: Mentions, odds: Odds, recorded: Recorded) -> Weighing:
+    """The judges' odds on what a reading kept and left out."""
     kept = recorded.kept
     least_name, name_left = _weighed_names(found.names, odds.names, kept)
     figures = found.figures
@@ -474,16 +457,31 @@ def signals(found: Mentions, odds: Odds, recorded: Recorded, text: str) -> list[
          if k not in on and other_days(m)),
         default=0.0,
     )  # fmt: skip
-    return [
+    return Weighing(
         least_name,
         name_left,
         min((odds.counts[k] for k in used), default=1.0),
         count_left,
         min((odds.dates[k] for k in on), default=1.0),
+        max((odds.dates[k] for k in on), default=1.0),
         date_left,
-        float(len(kept)),
-        float(len(figures)),
-        float(len(moments)),
+    )
+
+
+def signals(weighed: Weighing, found: Mentions, recorded: Recorded, text: str) -> list[float]:
+    """What the confidence weighs about one reading: the least likely name, count and date
+    kept, the likeliest left out, and the reading's shape. The trainer uses this function."""
+    first_day, _, answer_by = recorded.said
+    return [
+        weighed.least_name,
+        weighed.name_left,
+        weighed.least_count,
+        weighed.count_left,
+        weighed.least_date,
+        weighed.date_left,
+        float(len(recorded.kept)),
+        float(len(found.figures)),
+        float(len(found.moments)),
         float(len(found.names)),
         float(text.lower().startswith("objet")),
         math.log(1 + len(text)),

@@ -19,7 +19,14 @@ from handlers.reading.handover import mentions_handover, mentions_return
 from handlers.reading.intents import KEEPING, POSITIVE, VOLUNTEER, WHO_LENDS, Intent
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.learned import Guess, IntentModel, bundled_model
-from handlers.reading.mentions import MentionModel, Recorded, bundled_mentions, mentions, signals
+from handlers.reading.mentions import (
+    MentionModel,
+    Recorded,
+    bundled_mentions,
+    mentions,
+    signals,
+    weigh,
+)
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
 from handlers.reading.placement import Placement, explicit, place
 from handlers.reading.quantities import (
@@ -391,33 +398,32 @@ class Reader:
         if reading.intent in (Intent.UNKNOWN, Intent.CANCEL):
             return
         found = mentions(document.folded, self.vocabulary, today)
-        kept = [(i.item, i.quantity, i.span.start, i.span.end) for i in reading.items]
-        days = "deadline" if reading.intent is Intent.PURCHASE else "dates"
-        said = (reading.start, reading.end, reading.deadline)
-        spans = [(s.start, s.end) for s in reading.spans.get("dates", [])]
         model = self.mentions
-        if "items" not in reading.missing and model.doubts_items(found, kept):
-            reading.doubts.append("items")
-            reading.missing.append("items")
-        if "quantity" not in reading.missing and model.doubts_counts(found, kept):
-            reading.doubts.append("quantity")
-            reading.missing.append("quantity")
-        if days not in reading.missing and model.doubts_dates(found, spans, said):
-            reading.doubts.append(days)
-            reading.missing.append(days)
-        if not reading.missing:
-            # none sure against the rules, but together unsure enough to ask about the weakest
-            recorded = Recorded(
-                reading.intent.value, kept, spans,
-                tuple(d.isoformat() if d else None for d in said),  # type: ignore[arg-type]
-                reading.event is not None, reading.commune is not None,
-            )  # fmt: skip
-            values = signals(found, model.odds(found), recorded, document.original)
-            part = model.confidence.part_to_ask(values)
-            if part is not None:
-                part = days if part == "dates" else part  # a purchase's day is its deadline
+        recorded = Recorded(
+            reading.intent.value,
+            [(i.item, i.quantity, i.span.start, i.span.end) for i in reading.items],
+            [(s.start, s.end) for s in reading.spans.get("dates", [])],
+            tuple(
+                d.isoformat() if d else None for d in (reading.start, reading.end, reading.deadline)
+            ),  # type: ignore[arg-type]
+            reading.event is not None,
+            reading.commune is not None,
+        )
+        weighed = weigh(found, model.odds(found), recorded)
+        days = "deadline" if reading.intent is Intent.PURCHASE else "dates"
+        for part in model.doubts(weighed):
+            part = days if part == "dates" else part  # a purchase's day is its deadline
+            if part not in reading.missing:
                 reading.doubts.append(part)
                 reading.missing.append(part)
+        if not reading.missing:
+            # none sure against the rules, but together unsure enough to ask about the weakest
+            values = signals(weighed, found, recorded, document.original)
+            weakest = model.confidence.part_to_ask(values)
+            if weakest is not None:
+                weakest = days if weakest == "dates" else weakest
+                reading.doubts.append(weakest)
+                reading.missing.append(weakest)
 
     def _quoted_items(self, document: Document, own: str) -> list[ItemReading]:
         """ "> Riantec : qqn a des barnums ? — Oui, on en a 3 dispo", "> Plouay : 30 grilles
