@@ -82,6 +82,42 @@ def mentions(folded: str, vocabulary: Vocabulary, today: dt.date) -> Mentions:
     )
 
 
+def _line_at(folded: str, line_starts: Sequence[int], position: int) -> tuple[int, str]:
+    """The number of the line a position is on, and that line."""
+    line_no = bisect.bisect_right(line_starts, position) - 1
+    end = line_starts[line_no + 1] - 1 if line_no + 1 < len(line_starts) else len(folded)
+    return line_no, folded[line_starts[line_no] : end]
+
+
+def _line_features(line_no: int, line: str, lines: int) -> list[str]:
+    """Where a name, number or date stands: a quoted line, the subject, a question, how
+    near the end (a signature)."""
+    out = []
+    if line.lstrip().startswith(">"):
+        out.append("quoted")
+    if line_no == 0 and line.startswith(_SUBJECT_STARTS):
+        out.append("subject")
+    if "?" in line:
+        out.append("qline")
+    out.append(f"line_from_end={min(lines - 1 - line_no, 5)}")
+    return out
+
+
+def _neighbours(tokens: Sequence[str], first: int, last: int, right: int) -> list[str]:
+    """The three words before words `first` to `last`, the `right` words after, the pair
+    before, and (with three after) the pair after."""
+    out = [f"L{k}={tokens[first - k] if first - k >= 0 else '<s>'}" for k in (1, 2, 3)]
+    out += [
+        f"R{k}={tokens[last + k] if last + k < len(tokens) else '</s>'}"
+        for k in range(1, right + 1)
+    ]
+    if first >= 2:
+        out.append(f"LB={tokens[first - 2]}_{tokens[first - 1]}")
+    if right == 3 and last + 2 < len(tokens):
+        out.append(f"RB={tokens[last + 1]}_{tokens[last + 2]}")
+    return out
+
+
 def _names(
     folded: str, found_words: list[Word], found: list[ItemMatch], line_starts: list[int]
 ) -> list[Mention]:
@@ -116,39 +152,23 @@ def _features(
     count: int,
 ) -> list[str]:
     item = match.item
-    line_no = bisect.bisect_right(line_starts, match.start) - 1
-    line_end = line_starts[line_no + 1] - 1 if line_no + 1 < lines else len(folded)
-    line = folded[line_starts[line_no] : line_end]
+    line_no, line = _line_at(folded, line_starts, match.start)
     first, last = match.first, match.last
-    out = [f"id={item.id}", f"fam={item.family or '-'}"]
-    for offset in (1, 2, 3):
-        before, after = first - offset, last + offset
-        out.append(f"L{offset}={tokens[before] if before >= 0 else '<s>'}")
-        out.append(f"R{offset}={tokens[after] if after < len(tokens) else '</s>'}")
+    out = [f"id={item.id}", f"fam={item.family or '-'}", *_neighbours(tokens, first, last, 3)]
     out += [f"lw={w}" for w in dict.fromkeys(tokens[max(0, first - 6) : first])]
     out += [f"rw={w}" for w in dict.fromkeys(tokens[last + 1 : last + 7])]
-    if first >= 2:
-        out.append(f"LB={tokens[first - 2]}_{tokens[first - 1]}")
-    if last + 2 < len(tokens):
-        out.append(f"RB={tokens[last + 1]}_{tokens[last + 2]}")
     if first > 0 and tokens[first - 1].isdigit():
         out.append("prevnum")
     if last + 1 < len(tokens) and tokens[last + 1].isdigit():
         out.append("nextnum")
     if any(w in _NEGATIONS for w in tokens[max(0, first - 6) : first]):
         out.append("neg6")
+    out += _line_features(line_no, line, lines)
     stripped = line.lstrip()
-    if stripped.startswith(">"):
-        out.append("quoted")
-    if line_no == 0 and line.startswith(_SUBJECT_STARTS):
-        out.append("subject")
     if stripped[:1] in _LIST_MARKS or (
         stripped[:1].isdigit() and stripped[1:3].strip()[:1] in (")", ".", "-")
     ):
         out.append("listline")
-    if "?" in line:
-        out.append("qline")
-    out.append(f"line_from_end={min(lines - 1 - line_no, 5)}")
     out.append(f"line={min(line_no, 5)}")
     out.append(f"rank={min(rank, 4)}")
     out.append(f"ncand={min(count, 6)}")
@@ -190,15 +210,7 @@ def _figures(
         last = max(first, bisect.bisect_left(starts, number.end) - 1)
         written = folded[number.start : number.end]
         kind = "article" if number.article else "digits" if written[:1].isdigit() else "words"
-        out = [f"v={_size(number.value)}", f"kind={kind}"]
-        for offset in (1, 2, 3):
-            before, after = first - offset, last + offset
-            out.append(f"L{offset}={tokens[before] if before >= 0 else '<s>'}")
-            out.append(f"R{offset}={tokens[after] if after < len(tokens) else '</s>'}")
-        if first >= 2:
-            out.append(f"LB={tokens[first - 2]}_{tokens[first - 1]}")
-        if last + 2 < len(tokens):
-            out.append(f"RB={tokens[last + 1]}_{tokens[last + 2]}")
+        out = [f"v={_size(number.value)}", f"kind={kind}", *_neighbours(tokens, first, last, 3)]
         out.append(f"after={_shape(folded[number.end : number.end + 2])}")
         out.append(f"before={_shape(folded[max(0, number.start - 2) : number.start])}")
         following = next((m for m in found if last < m.first <= last + 3), None)
@@ -209,19 +221,10 @@ def _figures(
             out.append(f"next_id={following.item.id}")
         if preceding:
             out.append(f"prev_id={preceding[-1].item.id}")
-        line_no = bisect.bisect_right(line_starts, number.start) - 1
-        line_end = line_starts[line_no + 1] - 1 if line_no + 1 < lines else len(folded)
-        line = folded[line_starts[line_no] : line_end]
-        stripped = line.lstrip()
-        if stripped.startswith(">"):
-            out.append("quoted")
-        if line_no == 0 and line.startswith(_SUBJECT_STARTS):
-            out.append("subject")
-        if stripped[:1] in _LIST_MARKS:
+        line_no, line = _line_at(folded, line_starts, number.start)
+        out += _line_features(line_no, line, lines)
+        if line.lstrip()[:1] in _LIST_MARKS:
             out.append("listline")
-        if "?" in line:
-            out.append("qline")
-        out.append(f"line_from_end={min(lines - 1 - line_no, 5)}")
         out.append(f"nitems={min(len(found), 4)}")
         result.append(Figure(number, tuple(out)))
     return result
@@ -267,14 +270,7 @@ def _moments(
         out += [f"w={w}" for w in dict.fromkeys(inner)]
         if inner:
             out.append(f"w0={inner[0]}")
-        for offset in (1, 2, 3):
-            out.append(f"L{offset}={tokens[first - offset] if first - offset >= 0 else '<s>'}")
-        for offset in (1, 2):
-            out.append(
-                f"R{offset}={tokens[last + offset] if last + offset < len(tokens) else '</s>'}"
-            )
-        if first >= 2:
-            out.append(f"LB={tokens[first - 2]}_{tokens[first - 1]}")
+        out += _neighbours(tokens, first, last, 2)
         if any(w in _VAGUE for w in tokens[max(0, first - 3) : first + 1]):
             out.append("vague")
         length = (date.end - date.start).days if date.start and date.end else -1
@@ -283,16 +279,8 @@ def _moments(
             out.append(f"ahead={_ahead((date.start - today).days)}")
         written = folded[date.span.start : date.span.end]
         out.append("digits" if any(c.isdigit() for c in written) else "nodigits")
-        line_no = bisect.bisect_right(line_starts, date.span.start) - 1
-        line_end = line_starts[line_no + 1] - 1 if line_no + 1 < lines else len(folded)
-        line = folded[line_starts[line_no] : line_end]
-        if line.lstrip().startswith(">"):
-            out.append("quoted")
-        if line_no == 0 and line.startswith(_SUBJECT_STARTS):
-            out.append("subject")
-        if "?" in line:
-            out.append("qline")
-        out.append(f"line_from_end={min(lines - 1 - line_no, 5)}")
+        line_no, line = _line_at(folded, line_starts, date.span.start)
+        out += _line_features(line_no, line, lines)
         result.append(Moment(date, tuple(out)))
     return result
 
