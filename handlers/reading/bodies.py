@@ -64,6 +64,19 @@ _FORM_FIELD = re.compile(
 _FORM_RUN = 3
 
 
+# A checklist's boxes: left empty, what is still to find ("☐ 80 barrières vauban"); ticked,
+# what is settled ("[x] sono : ok"). Ticks alone are bullets ("✅ tables pliantes : 16").
+_UNTICKED = re.compile(r"^[ \t]*(?:☐|□|\[ \])", re.MULTILINE)
+_TICKED = re.compile(r"^[ \t]*(?:☑|☒|✅|✔|✓|\[[xX✓✔]\]|\([xX]\))[^\n]*", re.MULTILINE)
+
+
+def _ticked(original: str) -> list[Span]:
+    """The lines of a checklist ticked as settled, to mask, where other boxes are empty."""
+    if _UNTICKED.search(original) is None:
+        return []
+    return [Span(m.start(), m.end()) for m in _TICKED.finditer(original)]
+
+
 def _form_fields(folded: str) -> list[Span]:
     """The fields of a form the message carries, to mask; a message field keeps its text."""
     if folded.count(":") < _FORM_RUN:
@@ -121,6 +134,7 @@ def separate(document: Document) -> Body:
     if any(mark in folded for mark in _ADDRESS_MARKS):
         masked += [Span(m.start(), m.end()) for m in _ADDRESSES.finditer(folded)]
     masked += _form_fields(folded[:end])
+    masked += _ticked(document.original[:end])
     quoted = _first(_QUOTED_LINE, folded)
     if quoted is not None and quoted < end:
         end = quoted  # the writer's words stop where the quoted message begins
