@@ -137,8 +137,10 @@ KEEPING = _words(*_KEEPING)
 ASKING = _words(
     r"(?:nous|me|m') preter",
     r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",
+    # (not a lender's "ok pour le prêt du 3 au 6")
     r"(?<!au )(?<!en )(?<!a )(?<!propose le )(?<!proposons le )(?<!proposent le )"
-    r"(?<!offre le )(?<!proposer le )pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
+    r"(?<!offre le )(?<!proposer le )(?<!ok pour le )(?<!oui pour le )(?<!d'accord pour le )"
+    r"pret (?:de|d'|du|des)(?! (?:materiel|notre|nos)\b)",
     r"(?:quelqu'un|quelqu un|qqn|qq1|qqun|une commune|une autre commune|des communes)"
     r" (?:en )?(?:aurait|a (?:un|une|des|du|de la|\d+)|pourrait|peut|possede|dispose)\b"
     r"(?! (?:besoin|l'usage|envie|interet|l'utilite))",
@@ -151,6 +153,10 @@ ASKING = _words(
     r"(?:toujours|tjrs|tjs|encore) (?:dispos?|disponibles?|libres?)\b[^.!?\n]{0,60}\?",
     r"(?:qui|quelle commune) (?:aurait|a (?:un|une|des|du|de la)|pourrait|peut|possede|dispose)\b"
     r"(?! etre)",
+    # "Y a-t-il des communes qui ont des grilles d'expo ?", "ya t il des gens qui ont…"
+    r"(?:y ?a[- ]t[- ]il|y'a[- ]t[- ]il|il y a|y a|ya)\s+(?:quelqu'un|qqn|qq1|une commune"
+    r"|des communes|une mairie|des gens|d'autres communes|des collegues)\s+qui\s+(?:en\s+)?"
+    r"(?:a|ont|aurai(?:en)?t|possedent|possede|disposent|dispose)\b(?! (?:besoin|envie)\b)",
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",
     r"(?:pourriez|pouvez|pourrait|pourraient)[- ](?:vous|vs|elle|on)",
     r"(?:nous|me|m') depann(?:er|eriez|ez)",
@@ -218,6 +224,7 @@ LEND = _words(
     r"libres? (?:du|des|de|a partir|jusqu|pour|le|en|toute|tout)\b",
     r"(?:disponibles?|dispos?|a disposition)"
     r" (?:du|des|de|d'|a partir|jusqu|pour|pr|aux|a|le|la|en|toute|tout|si|chez|ce|cet|cette"
+    r"|avant|apres"
     r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|apres-demain|cette)\b",
     # "il nous reste 5 barnums…, une commune les veut ?"
     r"(?:une commune|qqn|qq1|quelqu'un|quelqu un|qui) (?:les|le|la|en) (?:veut|voudrait|prend"
@@ -281,6 +288,15 @@ LEND = _words(
     # A reply to someone asking: "tu peux l'avoir dès lundi et le garder jusqu'à fin mars".
     r"(?:tu peux|vous pouvez|tu pourras|vous pourrez) (?:venir |passer )?(?:l'|les |le |la )"
     r"(?:avoir|garder|prendre|recuperer|emprunter|chercher)",
+    # "nous ne pourrons pas prêter la friteuse": an offer in the negative, refused or taken back
+    # (not a third party's "…auprès de Lorient, qui ne pourra pas prêter de matériel")
+    r"(?:(?<!qui )(?:ne|n')|nous|on|je) (?:pourrons|pourrions|pouvons|pourra|pourrait|peut|peux"
+    r"|pourrai|pourront|peuvent) (?:pas|plus) (?:vous |te |les |le |la |l')?(?:re)?preter\b",
+    # "Lorient fournit 150 chaises", "Cléguer envoie 10 grilles", "Caudan peut mettre 40
+    # barrières": a commune named as lender, as a coordinator relays it
+    r"(?<!vous )(?<!nous )(?<!me )(?<!qui )(?<!qqn )(?<!on )(?:fournit|fournira|envoie|enverra"
+    r"|apporte|apportera) (?:(?:sa|son|ses|leur|leurs)(?! propres?\b)|\d+)\b",
+    r"(?:peut|peuvent|pourra|pourront) mettre \d+",
     # "Ploemeur prête 1 tiralo", "Pont-Scorff prête sa sono": a commune named as lender.
     r"(?<!qui )(?<!qqn )(?<!qq1 )(?<!quelqu'un )(?<!vous )(?<!tu )(?<!me )(?<!nous )(?<!ne )"
     r"(?<!n' )(?<!est )(?<!sera )(?<!soit )(?<!etre )(?<!serait )prete"
@@ -491,7 +507,7 @@ _NEGATIVE_QUESTION = re.compile(
 _HAVE_ALREADY = re.compile(r"\b(?:avons|a|ont|ai|possedons|disposons) deja\b")
 # "pas besoin … finalement": a need said before, taken back.
 _AFTER_ALL = re.compile(
-    r"\b(?:finalement|au final|en fait|plus la peine|annul|donc|demandee?s?"
+    r"\b(?:finalement|au final|en fait|plus la peine|annul|donc|demandee?s?|comme prevu"
     r"|erreur de (?:ma|notre) part|je me suis trompee?|nous nous sommes trompes)"
 )
 # An offer asked of others is a request: "qqn en a une à prêter ?", "dispo chez vous ?".

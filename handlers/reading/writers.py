@@ -68,7 +68,9 @@ _OTHER = re.compile(
     r"(?:(?:commune|mairie|ville|services?(?: techniques)?|collegues?)[ \t]+"
     r"(?:de[ \t]+|d'|du[ \t]+))?"
     r"|\b(?:reponse|nouvelles|part|retour|accord|avis|materiel|matos|equipement|stock|parc"
-    r"|desistement|annulation|groupement|proposition|offre|invitation)[ \t]+"
+    r"|desistement|annulation|groupement|proposition|offre|invitation"
+    # "suite au message de Larmor-Plage : Guidel est intéressée aussi"
+    r"|message|mail|courriel|sms)[ \t]+"
     r"(?:de|d'|d|du|des)[ \t]*)$"
 )
 # "<item> de X": the item's owner, another commune ("le podium de Lanester").
