@@ -154,8 +154,8 @@ _WEEKEND_BEFORE = re.compile(
 )
 _THEN = re.compile(r"[ \t,]*(?:puis|et puis|ainsi que)[ \t,]+(?:les?[ \t]+)?")
 # "tous les mercredis de juillet et août", "chaque mardi soir de juillet": from the first of
-# those days to the last; "les jeudis et vendredis d'avril", "les week-ends de juin à août":
-# an offer open in those months, as writers count it.
+# those days to the last; "les jeudis et vendredis d'avril", "(tous) les week-ends de juin à
+# août": an offer open in those months, as writers count it.
 _WEEKLY_IN = re.compile(
     rf"\b(?:tous les|chaque|les)\s+(?P<wd>{_WD}|week[\s-]?end)s?"
     rf"(?:\s*(?:,|et)\s*(?:les\s+)?(?P<wd2>{_WD})s?)?(?:\s+(?:soirs?|matins?|apres-midi))?\s+"
@@ -718,6 +718,7 @@ _OPEN_STRONG = re.compile(
     rf"(?P<a>{_GUARDED_ONE})"
 )
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
+_NOT_BEFORE = re.compile(r"(?:^|[.,;:!?(\n])\s*pas\s+$")
 _STRONG_WORDS = (
     "a partir d",
     "des le",
@@ -1113,7 +1114,11 @@ class DateFinder:
             ("tout", "tt", "durant", "pendant", "courant")
         ):
             self._add("range", stretch.start, stretch.end, span)
-        elif word.startswith(_FROM_WORDS):
+        elif word.startswith(_FROM_WORDS) or (
+            # "…, pas avant le 18": from then on (not "on ne s'en sert pas avant avril")
+            word.startswith(("avant", "avt"))
+            and _NOT_BEFORE.search(self.folded, max(0, match.start() - 8), match.start())
+        ):
             self._add("from", stretch.start, None, span)
         elif word.startswith("jusqu"):
             self._add("until", None, stretch.end, span)
@@ -1202,9 +1207,11 @@ class DateFinder:
         if match.group("last"):
             last = _month_stretch(first.start, MONTHS[match.group("last").rstrip(".")], None, None)
         start, end = max(first.start, self.today), last.end
-        while not match.group().startswith("les") and start.weekday() not in days:
+        # "tous les week-ends d'avril": the month, as three writers in four count it
+        whole = match.group().startswith("les") or said.startswith("week")
+        while not whole and start.weekday() not in days:
             start += dt.timedelta(days=1)
-        while not match.group().startswith("les") and end.weekday() not in days:
+        while not whole and end.weekday() not in days:
             end -= dt.timedelta(days=1)
         if start <= end:
             self._add("range", start, end, match.span())

@@ -160,6 +160,8 @@ _NOT_NAME = (
     r"|faut|faudrait|faudra|voudrait|voudrions|souhaite|souhaiterait|cherche|cherchons|besoin"
     r"|serait|pourrait|svp|stp|dispo|dispos|disponible|disponibles|revient|reviendra|reprend"
     rf"|complete|{_CALENDAR}"
+    # "fête de la pomme finie !", "chasse à l'oeuf demain au parc": the event's name has ended
+    r"|finie?s?|terminee?s?|bouclee?s?|etant|s'est|demain|hier|aujourd'hui|apres-demain"
 )
 # Where an event takes place is not part of its name ("collecte de sang à la salle des fêtes").
 _PLACES = (

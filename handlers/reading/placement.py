@@ -43,6 +43,14 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     coming = [d for d in dates if (d.end or d.start or today) >= today]
     reply = next((d for d in coming if _answer_by(d, folded)), None)
     if intent is Intent.PURCHASE:
+        # "trop froid ce soir, on va acheter 3 parasols chauffants": today is when it is
+        # written, not when an order is due, unless said so ("d'ici ce soir")
+        coming = [d for d in coming if d.kind == "deadline" or (d.end or d.start) != today]
+        # "des guirlandes pour Noël", "des cartables pour la rentrée": what the purchase is
+        # for, not when it is due, unless said so ("avant la rentrée")
+        coming = [
+            d for d in coming if d.kind != "point" or not _SEASON.fullmatch(_written(d, folded))
+        ]
         # the day to answer by, unless an order's own deadline is said ("livrées avant le…")
         ordered = any(d.kind == "deadline" and d is not reply for d in coming)
         return _deadline(coming, folded, None if ordered else reply)
@@ -189,6 +197,12 @@ def _joined(
 
 _LISTED_REACH = 31
 _DIGIT = re.compile(r"\d")
+# A feast or a season named without a day: "pour Noël", "à la rentrée", "Pâques".
+_SEASON = re.compile(
+    r"\s*+(?:(?:pour|a|en|de|des)\s++)?(?:(?:la|le)\s++|l'\s*+)?(?:noel|paques|toussaint"
+    r"|rentree(?: scolaire)?"
+    r"|fetes?(?: de fin d'annee)?|fete de la musique|ete|hiver|printemps|automne|saison)\W*+"
+)
 
 
 def _stages(stretches: list[DateFinding]) -> Placement:

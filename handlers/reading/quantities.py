@@ -476,6 +476,25 @@ def part_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
     return counted
 
 
+# "une vingtaine de tables et autant de chaises": as many as the item before.
+_AS_MANY = re.compile(r"\b(?:autant|le meme nombre|la meme quantite)\s+(?:de\s+|d')\s*$")
+
+
+def as_many_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
+    """An item counted as "as many" as the item before it: that item's count."""
+    counted: list[FoundItem] = []
+    for item in items:
+        before = counted[-1].quantity if counted else None
+        if (
+            item.quantity is None
+            and before is not None
+            and _AS_MANY.search(text, max(0, item.span.start - 24), item.span.start)
+        ):
+            item = replace(item, quantity=before)
+        counted.append(item)
+    return counted
+
+
 # A bulk product's measure said apart from it: "fioul domestique : Gestel s'inscrit pour
 # 6000 litres", "commande de terreau, 15 m3 pour nous", "sel de déneigement. We need 8 tonnes".
 _MEASURED = re.compile(

@@ -33,6 +33,7 @@ from handlers.reading.quantities import (
     BULK,
     PART_OF,
     FoundItem,
+    as_many_counts,
     attach_quantities,
     bounded_counts,
     bulk_counts,
@@ -525,8 +526,11 @@ class Reader:
         ]  # fmt: skip
         # "en juillet-août, sauf le 15 août": the days left out are not the days of use, even
         # when no other is said ("dispo tout l'été sauf le 14 juillet")
+        # (". Pas avant le 18" opens the days, it leaves none out)
         kept = [
-            d for d in dates if not _SAVE.search(folded, max(0, d.span.start - 25), d.span.start)
+            d
+            for d in dates
+            if d.kind == "from" or not _SAVE.search(folded, max(0, d.span.start - 25), d.span.start)
         ]
         dates = _season(kept, folded)
         counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
@@ -553,6 +557,7 @@ class Reader:
         found = row_counts(found, found_numbers, used, counted, folded)
         found = table_counts(found, counted, used)
         found = part_counts(found, counted)
+        found = as_many_counts(found, counted)
         found = bounded_counts(found, found_numbers, used, counted)
         found = each_counts(found, found_numbers, used, counted)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
