@@ -145,6 +145,7 @@ _NOT_ITEMS = frozenset(
     justement egalement aussi vraiment alors donc encore deja surtout notamment quand
     gars filles collegues copains
     suffiront suffira suffit suffisent suffirait suffiraient
+    toute facon remplacement remplacements monde rechange
     """.split()
 )
 _STOP = frozenset(
@@ -493,6 +494,36 @@ def as_many_counts(items: list[FoundItem], text: str) -> list[FoundItem]:
             item = replace(item, quantity=before)
         counted.append(item)
     return counted
+
+
+# "lests pour les tentes, 20 poids de 15 kg", "des cônes de signalisation… qui peut prêter
+# 20 plots ?": the item said again in other words, with its count; not a second item joined
+# to it ("de la rubalise et 30 plots").
+_ONE_BEFORE = re.compile(r"\b(?:son|sa|le|la|un|une|notre|votre|mon|ma|l')\s*$")
+_JOINED = re.compile(r"(?:\bet|\+|,|\bavec|\bainsi que|\bplus)\s*(?:de\s+|d'|des\s+)?[\d\s]*$")
+
+
+def restated(items: list[FoundItem], text: str) -> list[FoundItem]:
+    """A named item left uncounted, in the plural, and one unknown counted after it: the
+    same item (not "son chauffe-plats et 4 bouilloires")."""
+    if len(items) != 2:
+        return items
+    named, other = items
+    written = text[(named.name or named.span).start : (named.name or named.span).end].split()
+    if (
+        named.item_id is None
+        or not written
+        or not written[0].endswith(("s", "x"))
+        or _ONE_BEFORE.search(text, max(0, (named.name or named.span).start - 8), named.span.start)
+        or named.quantity is not None
+        or other.item_id is not None
+        or other.unit is not None  # "500 m de goutte-à-goutte" for the planters: a measure
+        or (other.quantity or 0) < 2
+        or other.span.start < named.span.end
+        or _JOINED.search(text, named.span.end, other.span.start)
+    ):
+        return items
+    return [replace(named, quantity=other.quantity, unit=other.unit)]
 
 
 # A bulk product's measure said apart from it: "fioul domestique : Gestel s'inscrit pour

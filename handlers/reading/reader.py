@@ -44,6 +44,7 @@ from handlers.reading.quantities import (
     per_container_counts,
     per_site_counts,
     per_unit_counts,
+    restated,
     row_counts,
     specifications,
     table_counts,
@@ -457,7 +458,7 @@ class Reader:
     ) -> Reading:
         seen = self._see(own, today)
         scope = Scope.of(seen.shape, seen.folded, seen.found, self.vocabulary.families)
-        counted = _counted_once(scope, seen)
+        counted = restated(_counted_once(scope, seen), seen.folded)
         left = [i for i in counted if not _taken_back(i, seen.folded, scope.intent)]
         items = [self._item_reading(i, document.original) for i in (left or counted)]
         reading = Reading(document.original, scope.intent, items)
