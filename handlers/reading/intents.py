@@ -207,7 +207,9 @@ LEND = _words(
     r"(?:oui|ok|d'accord) pour (?:le|la|les|l'|nos|notre|ton|votre) ?[a-z'-]+(?: [a-z'-]+)?"
     r" (?:a|pour) (?!" + _NO_COMMUNE + r")[a-z][a-z'-]+ (?:le |ce |du |lundi|mardi|mercredi|jeudi"
     r"|vendredi|samedi|dimanche|\d)",
-    r"(?<=[a-z] )(?:ok|oui|d'accord|c'est bon) pour (?!" + _NO_COMMUNE + r")[a-z][a-z'-]+"
+    r"(?:(?<=[a-z0-9] )|(?<=[a-z0-9], ))(?:ok|oui|d'accord|c'est bon) pour (?!"
+    + _NO_COMMUNE
+    + r")[a-z][a-z'-]+"
     r" (?:le |ce |du |lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|\d)",
     r"(?:nous|on) (?:pretons|prete|mettons a disposition|met a disposition|offrons"
     r"|(?:proposons|propose)(?! (?:donc |aussi |egalement )?" + _BUYING_OBJECT + r"))",
@@ -297,10 +299,16 @@ LEND = _words(
     r"(?<!vous )(?<!nous )(?<!me )(?<!qui )(?<!qqn )(?<!on )(?:fournit|fournira|envoie|enverra"
     r"|apporte|apportera) (?:(?:sa|son|ses|leur|leurs)(?! propres?\b)|\d+)\b",
     r"(?:peut|peuvent|pourra|pourront) mettre \d+",
+    # "Hennebont peut dépanner Lochrist : 15 barrières", "Plouay confirme le podium"
+    r"(?<!qui )(?<!qqn )(?<!quelqu'un )(?:peut|peuvent|pourra|pourrait|pouvons|pourrons)"
+    r" (?:vous |te )?depanner\b(?! (?:nous|moi|me)\b)",
+    r"(?<!je )(?<!nous )(?<!on )(?<!vous )(?<!qui )confirme (?:le|la|les|l')\s*(?!(?:besoin|demande"
+    r"|commande|participation|inscription|reservation|date|pret|emprunt|devis|rendez-vous|rdv"
+    r"|reunion)s?\b)[a-z]",
     # "Ploemeur prête 1 tiralo", "Pont-Scorff prête sa sono": a commune named as lender.
     r"(?<!qui )(?<!qqn )(?<!qq1 )(?<!quelqu'un )(?<!vous )(?<!tu )(?<!me )(?<!nous )(?<!ne )"
     r"(?<!n' )(?<!est )(?<!sera )(?<!soit )(?<!etre )(?<!serait )prete"
-    r" (?:sa|son|ses|leur|leurs|\d+ (?!jours?|heures?|h\b|semaines?|mois))",
+    r" (?:sa|son|ses|leur|leurs|le|la|les|l'|\d+ (?!jours?|heures?|h\b|semaines?|mois))",
     r"(?:on|commune de [a-z-]+|mairie de [a-z-]+|ville de [a-z-]+) (?:prete|pretera|louera)"
     r" (?:sa|son|ses|nos|notre|leur|leurs|les|des|un|une|\d)",
     r"(?:nous|on) (?:avons|a|dispose|disposons|possede|possedons) [^.?!\n]{0,60}"
