@@ -705,8 +705,10 @@ _BRACKET = re.compile(r"[ \t]*\([ \t]*")
 # A weekday's week said after it: "samedi de la semaine prochaine" (not "vendredi prochain")
 _WEEK_NAMED_AFTER = re.compile(r"\bde la semaine (?:prochaine|suivante|d'apres)\b")
 _BEFORE_WEEK = re.compile(r"[ \t,]*(?:(?:de la|de|pour la|en|la)[ \t]+)?")
+# (the run of separators taken whole from where it begins, not again from each of its places:
+# tried along a long run of blanks, it would look through the rest from each one)
 _WEEKDAYS_NAMED = re.compile(
-    rf"[\s,:.(?!]*(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})(?!\s*\d)"
+    rf"(?:(?<![\s,:.(?!])[\s,:.(?!]+)?(?:(?:du|le|les|de|soit|donc)\s+)?(?P<a>{_WD})(?!\s*\d)"
     rf"(?:\s*(?:au|a|et|-|->|jusqu'?\s?au)\s*(?:le\s+)?(?P<b>{_WD}))?\b(?!\s*\d)"
 )
 _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
