@@ -9,10 +9,13 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall whenever pyproject.toml changes.
+# Reinstall whenever pyproject.toml changes. Without compiling the installed packages (13 s
+# of a fresh clone's 30 s install): `make test` keeps its compiled modules apart, under
+# $(VENV)/pycache, and never reads the ones pip would write beside the sources; elsewhere
+# Python compiles a module the first time it is imported.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[test]'
 	touch $(STAMP)
 
 demo: $(STAMP)
