@@ -438,6 +438,8 @@ def weigh(found: Mentions, odds: Odds, recorded: Recorded) -> Weighing:
     def other_days(m: Moment) -> bool:
         first = m.date.start.isoformat() if m.date.start else None
         last = m.date.end.isoformat() if m.date.end else None
+        if first and last and first_day and last_day and first_day <= first <= last <= last_day:
+            return False  # "du 12 au 15 juillet pour les festivités du 14 juillet": within
         return first != first_day and last not in (last_day, answer_by)
 
     date_left = max(
