@@ -161,7 +161,7 @@ _NOT_NAME = (
     r"|serait|pourrait|svp|stp|dispo|dispos|disponible|disponibles|revient|reviendra|reprend"
     rf"|complete|{_CALENDAR}"
     # "fête de la pomme finie !", "chasse à l'oeuf demain au parc": the event's name has ended
-    r"|finie?s?|terminee?s?|bouclee?s?|etant|s'est|demain|hier|aujourd'hui|apres-demain"
+    r"|finie?s?|terminee?s?|bouclee?s?|etant|s'est|c'est|demain|hier|aujourd'hui|apres-demain"
 )
 # Where an event takes place is not part of its name ("collecte de sang à la salle des fêtes").
 _PLACES = (
