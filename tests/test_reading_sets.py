@@ -29,10 +29,9 @@ SETS = Path(__file__).parent / "data" / "reading"
 # were asked about): the silent shares of AN, EO, G and X rose by a point. Retrained on 146
 # sets: the intent model reads do112 and do146 otherwise and ef048 worse (all three asked
 # about), and BE's silent share rose by a point (three right readings now asked about).
-# Retrained on 149 sets (round 53), the intent model reads eight earlier messages otherwise
-# (bi035, bj085, bt126, bz081, dz100, ea049, ej014, t100; all eight asked about), moving
-# DZ's floor by one message, and CZ's silent share rose by a point (a right reading, cz037,
-# now asked about).
+# Retrained on 152 sets (round 53), the intent model reads eq013 (a question to the bot taken
+# back: "ah non en fait laisse tomber") as a withdrawal, silently, and the confidence now
+# asks about right readings of CU and CZ (cz037), whose silent shares rose by a point.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -173,7 +172,7 @@ FLOORS = {
     # the writer's, since round 47 (as later writers mean "les barrières de Quéven sont où ?")
     "set-cs.jsonl": (0.72, 0.86, 0.24),
     "set-ct.jsonl": (0.86, 0.89, 0.08),
-    "set-cu.jsonl": (0.68, 0.85, 0.12),
+    "set-cu.jsonl": (0.68, 0.85, 0.13),
     "set-cv.jsonl": (0.78, 0.89, 0.13),
     # CW to DB: scored blind after rounds 44 and 45 (aligned the same way); CU to CX used
     # for round 45, CY and CZ for round 46; CY, CZ measured round 45, DA, DB round 46
@@ -231,7 +230,7 @@ FLOORS = {
     "set-dw.jsonl": (0.80, 0.91, 0.15),
     "set-dx.jsonl": (0.72, 0.81, 0.15),
     "set-dy.jsonl": (0.71, 0.85, 0.17),
-    "set-dz.jsonl": (0.77, 0.90, 0.11),
+    "set-dz.jsonl": (0.78, 0.90, 0.11),
     # EA to EL (round 52): EA-EF scored blind at the session's start (7919f31), EG-EI after
     # the learned second opinions on names and numbers (9557364), EJ-EL after the date rules
     # and the form fields (85993d5); the dates second opinion was measured on EJ-EL, then all
@@ -264,6 +263,10 @@ FLOORS = {
     "set-es.jsonl": (0.70, 0.85, 0.15),
     "set-et.jsonl": (0.81, 0.91, 0.07),
     "set-eu.jsonl": (0.88, 0.96, 0.06),
+    # EV, EW, EX: scored blind at d37e29e (round 53's reading, frozen), kept as they read
+    "set-ev.jsonl": (0.77, 0.88, 0.09),
+    "set-ew.jsonl": (0.81, 0.94, 0.11),
+    "set-ex.jsonl": (0.86, 0.94, 0.10),
 }
 
 
