@@ -509,12 +509,13 @@ def restated(items: list[FoundItem], text: str) -> list[FoundItem]:
     if len(items) != 2:
         return items
     named, other = items
-    written = text[(named.name or named.span).start : (named.name or named.span).end].split()
+    name = named.name or named.span
+    written = text[name.start : name.end].split()
     if (
         named.item_id is None
         or not written
         or not written[0].endswith(("s", "x"))
-        or _ONE_BEFORE.search(text, max(0, (named.name or named.span).start - 8), named.span.start)
+        or _ONE_BEFORE.search(text, max(0, name.start - 8), named.span.start)
         or named.quantity is not None
         or other.item_id is not None
         or other.unit is not None  # "500 m de goutte-à-goutte" for the planters: a measure
