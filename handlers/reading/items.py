@@ -119,18 +119,19 @@ class Vocabulary:
         if cached is not None:
             return cached
         # One slip in a word of up to seven letters, two in a longer one: "barnnum", "ganivel",
-        # "sonno" ("liseuse" is two slips from "bineuse": no typo).
+        # "sonno" ("liseuse" is two slips from "bineuse": no typo). A real French word is not a
+        # typo ("comment" is not "ciment"), nor a place name written loosely ("Ploemer" is
+        # Ploemeur): most words are French, looked up before any search for a near word.
         allowed = 1 if len(word) <= 7 else 2
-        best = process.extractOne(
-            word, self._words, scorer=DamerauLevenshtein.distance, score_cutoff=allowed
-        )
-        # A real French word is not a typo ("comment" is not "ciment"), nor a place name
-        # written loosely ("Ploemer" is Ploemeur).
-        place = process.extractOne(
-            word, self._proper, scorer=DamerauLevenshtein.distance, score_cutoff=allowed
-        )
-        real = is_french(word) or is_french(word + "s") or place is not None
-        corrected = best[0] if best and not real else word
+        corrected = word
+        if not (is_french(word) or is_french(word + "s")):
+            best = process.extractOne(
+                word, self._words, scorer=DamerauLevenshtein.distance, score_cutoff=allowed
+            )
+            place = best and process.extractOne(
+                word, self._proper, scorer=DamerauLevenshtein.distance, score_cutoff=allowed
+            )
+            corrected = best[0] if best and place is None else word
         if len(self._corrections) < 50_000:
             self._corrections[word] = corrected
         return corrected
