@@ -101,7 +101,11 @@ def _marker_after(folded: str, end: int, words: int = 0) -> re.Match[str] | None
 
 
 # a word, or a measure glued to its number ("100l"), not a bare number (another count)
-_WORD = re.compile(r"[ \t]+(?!euh\b|non\b|pardon\b|enfin\b|plutot\b)(?:[a-z'-]+|\d+[a-z]+)")
+# (blanks taken from where their run begins only: tried from each place of a long run of
+# blanks, it would look through the rest from each one)
+_WORD = re.compile(
+    r"(?<![ \t])[ \t]+(?!euh\b|non\b|pardon\b|enfin\b|plutot\b)(?:[a-z'-]+|\d+[a-z]+)"
+)
 
 
 def _may_correct(folded: str) -> bool:
