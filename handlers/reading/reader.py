@@ -412,20 +412,18 @@ class Reader:
             reading.commune is not None,
         )
         weighed = weigh(found, model.odds(found), recorded)
+        parts = model.doubts(weighed)
+        if not parts and not reading.missing:
+            # none sure against the rules, but together unsure enough to ask about the weakest
+            values = signals(weighed, found, recorded, document.original)
+            weakest = model.confidence.part_to_ask(values)
+            parts = [weakest] if weakest is not None else []
         days = "deadline" if reading.intent is Intent.PURCHASE else "dates"
-        for part in model.doubts(weighed):
+        for part in parts:
             part = days if part == "dates" else part  # a purchase's day is its deadline
             if part not in reading.missing:
                 reading.doubts.append(part)
                 reading.missing.append(part)
-        if not reading.missing:
-            # none sure against the rules, but together unsure enough to ask about the weakest
-            values = signals(weighed, found, recorded, document.original)
-            weakest = model.confidence.part_to_ask(values)
-            if weakest is not None:
-                weakest = days if weakest == "dates" else weakest
-                reading.doubts.append(weakest)
-                reading.missing.append(weakest)
 
     def _quoted_items(self, document: Document, own: str) -> list[ItemReading]:
         """ "> Riantec : qqn a des barnums ? — Oui, on en a 3 dispo", "> Plouay : 30 grilles
