@@ -162,6 +162,9 @@ _NOT_NAME = (
     rf"|complete|{_CALENDAR}"
     # "fête de la pomme finie !", "chasse à l'oeuf demain au parc": the event's name has ended
     r"|finie?s?|terminee?s?|bouclee?s?|etant|s'est|c'est|demain|hier|aujourd'hui|apres-demain"
+    # "le Trophée des Rias partira de Brandérion": what the event will do is not its name
+    r"|partira|partiront|commencera|commenceront|debutera|demarrera|passera|passeront|arrivera"
+    r"|traversera|rassemblera|reunira|accueillera|proposera|fetera|celebrera"
 )
 # Where an event takes place is not part of its name ("collecte de sang à la salle des fêtes").
 _PLACES = (
@@ -430,6 +433,14 @@ _REMEMBRANCE = {
 # A day written with its month, in words or in figures ("le 11 nov", "le 11/11"), or by its
 # name ("l'Armistice"), not a bare "le 11".
 _WITH_MONTH = re.compile(r"[a-z]{3}|\d\s*/\s*\d")
+# The three days everyone keeps; on the others ("le samedi 25 septembre", "le 18 juin") a
+# request is for a ceremony only where the message says so.
+_KEPT_BY_ALL = frozenset({"8 mai", "14 juillet", "11 novembre"})
+_CEREMONY = re.compile(
+    r"\b(?:ceremonie|commemor\w*|hommage|souvenir|gerbes?|monument aux morts|anciens combattants"
+    r"|harkis|appel du 18 juin|cessez-le-feu|deportation|porte-drapeaux?|devoir de memoire"
+    r"|indochine|algerie|drapeaux?|tricolores?|pavoisement|morts pour la france)\b"
+)
 
 
 def remembrance_day(folded: str, dates: list[DateFinding]) -> tuple[str, Span] | None:
@@ -438,6 +449,8 @@ def remembrance_day(folded: str, dates: list[DateFinding]) -> tuple[str, Span] |
         if date.start is None or date.start != date.end:
             continue
         name = _REMEMBRANCE.get((date.start.month, date.start.day))
+        if name and name not in _KEPT_BY_ALL and not _CEREMONY.search(folded):
+            continue
         if name and _WITH_MONTH.search(folded, date.span.start, date.span.end):
             return name, date.span
     return None

@@ -55,8 +55,13 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         ordered = any(d.kind == "deadline" and d is not reply for d in coming)
         return _deadline(coming, folded, None if ordered else reply)
     lending = intent in (Intent.BORROW, Intent.LEND)
-    if lending and reply is not None and reply.kind in ("deadline", "until"):
-        # "merci de répondre avant le 2 avril": when to answer, not a day of use
+    if (
+        lending
+        and reply is not None
+        and (reply.kind in ("deadline", "until") or _REPLY_ON.search(folded, 0, reply.span.start))
+    ):
+        # "merci de répondre avant le 2 avril", "réponse souhaitée pour le 7 mai": when to
+        # answer, not a day of use
         placement = place(intent, [d for d in dates if d is not reply], folded, today)
         placement.deadline = reply.end
         placement.spans.append(reply.span)
@@ -328,6 +333,13 @@ _ANSWER_BY = re.compile(
     # 30 avril", "on vous redit … au plus tard le 8 octobre": the writer's own answer
     r"|(?:on|nous|je) (?:vous )?(?:confirme|confirmons|confirmerons|confirmerai|redit|redirons"
     r"|redirai)|confirmation(?: definitive)?)\b[^.;!?\n]{0,40}$"
+)
+
+
+# "réponse souhaitée pour le 7 mai", "réponses attendues le 3": the answer's own day.
+_REPLY_ON = re.compile(
+    r"\brepon(?:se|ses|dre)\s+(?:(?:souhaitee|attendue|appreciee|demandee)s?\s+)?"
+    r"(?:(?:pour|le|au plus tard)(?:\s+le)?\s*)?$"
 )
 
 

@@ -816,6 +816,10 @@ def unknown_items(
             continue  # "TOTAL ....... 36 éléments": the sum of the rows above
         if any(_OF_CAPACITY.fullmatch(text, end, number.start) for _, end in taken):
             continue  # "une urne de 1 000 bulletins", "un minibus de 9 places": its capacity
+        if original[number.start - 2 : number.start - 1] == "à" and any(
+            _OF_FORMAT.fullmatch(text, end, number.start) for _, end in taken
+        ):
+            continue  # "2 buts de foot à 7 mobiles" (not "le club de kayak a 8 gilets")
         row = _row_label(text, number, taken)
         if row is not None:
             # "Pieds réglables ; 64", "Compostière | 3": a table's row the catalogue does not know
@@ -876,6 +880,8 @@ def unknown_items(
 
 # Between an item and a number that says its capacity: "urne de 1 000 bulletins".
 _OF_CAPACITY = re.compile(r"\s+(?:de|d')\s*")
+# Between an item and a number that says its format: "buts de foot à 7", "but à 11".
+_OF_FORMAT = re.compile(r"(?:[ \t]+(?:de|du|d')[ \t]*[a-z]+)?[ \t]+a[ \t]+")
 # A pasted table's or list's row, its label then its count: "Pieds réglables ; 64",
 # "- Compostière | 3", "Bancs brasserie ....... 24".
 _ROW = re.compile(

@@ -96,6 +96,7 @@ _FALLBACK = re.compile(
     r"(?:(?:de|d'|des|du|un|une|le|la|les|l')\s*)*(?:(?:\d+|deux|trois|quatre|cinq|six)\s+)?"
 )
 _GLUED = re.compile(r"[ \t-]*")
+_OF_A_WORD = re.compile(r"[ \t]+(?:de|du|d')[ \t]*[a-z][a-z-]+[ \t]+")
 _PARTS = re.compile(r"\s*\((?:[^()\n]*[,+]\s*)?(?:\d+\s*)?")
 _SERVES = re.compile(
     r"(?:[^.;:!?\n]{0,60}\s)?(?:pour|pr)\s+"
@@ -158,10 +159,11 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
             continue  # "appuis-vélos", "porte-kayaks": the second half of another's name
         before = text[max(0, match.start - 40) : match.start]
         word = text[match.start : match.end]
-        glued = kept and _GLUED.fullmatch(text[kept[-1].end : match.start])
+        between = text[kept[-1].end : match.start] if kept else ""
+        # "podium mobile", "traceuse de terrain autoportée": a word of a name, after another
+        glued = kept and (_GLUED.fullmatch(between) or _OF_A_WORD.fullmatch(between))
         if glued and match.first == match.last and _singular(word) in modifiers:
             continue
-        between = text[kept[-1].end : match.start] if kept else ""
         if kept and _PARTS.fullmatch(between):
             continue  # "25 ensembles brasserie (1 table + 2 bancs)": what it is made of
         if kept and _SERVES.fullmatch(between):
