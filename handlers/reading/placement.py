@@ -55,6 +55,14 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         ordered = any(d.kind == "deadline" and d is not reply for d in coming)
         return _deadline(coming, folded, None if ordered else reply)
     lending = intent in (Intent.BORROW, Intent.LEND)
+    if lending:
+        # "un isoloir a lâché ce matin … qui peut nous en passer un pour dimanche ?": when it
+        # happened, not when it is needed, where another day is said
+        happened = [
+            d for d in coming if d.start == today and _HAPPENED.search(folded, 0, d.span.start)
+        ]
+        if happened and len(happened) < len(coming):
+            coming = [d for d in coming if d not in happened]
     if (
         lending
         and reply is not None
@@ -336,6 +344,12 @@ _ANSWER_BY = re.compile(
 )
 
 
+# A breakdown's moment: "a lâché ce matin", "est tombée cette nuit", "ont cassé aujourd'hui".
+_HAPPENED = re.compile(
+    r"\b(?:(?:a|ont)\s+(?:lache|casse|grille|claque|brule|explose|disjoncte|rendu l'ame)"
+    r"|(?:est|sont|s'est|se sont)\s+(?:tombee?s?|cassee?s?|brisee?s?|envolee?s?|effondree?s?"
+    r"|mise?s? en (?:panne|defaut)|tombee?s? en panne))\s+$"
+)
 # "réponse souhaitée pour le 7 mai", "réponses attendues le 3": the answer's own day.
 _REPLY_ON = re.compile(
     r"\brepon(?:se|ses|dre)\s+(?:(?:souhaitee|attendue|appreciee|demandee)s?\s+)?"
