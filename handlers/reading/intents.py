@@ -537,6 +537,14 @@ _OTHERS_MAY = re.compile(
     r" (?:\w+ ){0,2}?(?:veut|veulent|souhaite|souhaitent|voulez|souhaitez|a besoin|ont besoin"
     r"|interesse|interessent)\b"
 )
+# Others may borrow from the writer: "vous pouvez nous emprunter nos housses", "les communes
+# peuvent venir emprunter notre podium".
+_MAY_BORROW_OURS = re.compile(
+    r"\b(?:vous|tu|les (?:autres )?communes|d'autres communes|toute commune|chaque commune)"
+    r" (?:pouvez|pourrez|pourriez|peux|pourras|peuvent|pourront|pourraient)"
+    r" (?:(?:donc|aussi|toujours|tout a fait|venir|passer)\s+)*"
+    r"(?:(?:nous|me) (?:les |l')?emprunter\b|emprunter (?:nos|notre|mon|ma|mes)\b)"
+)
 _FIRST_PERSON = re.compile(r"\b(?:nous|notre|nos|on|je|j'|mon|ma|mes)\b")
 # Politeness that asks, when nothing else in the message does.
 _PLEASE = _words(r"svp|stp|s'il vous plait|s'il te plait|merci d'avance|par avance")
@@ -874,6 +882,8 @@ def act_of(text: str) -> Act | None:
         act, cue = found
         if act is Act.ASK and _OTHERS_MAY.search(text, max(0, cue.start() - 40), cue.end()):
             return Act.OFFER  # "si une commune veut les emprunter": offered
+        if act is Act.ASK and _MAY_BORROW_OURS.search(text, max(0, cue.start() - 60)):
+            return Act.OFFER  # "vous pouvez nous emprunter nos housses de chaise": offered
         if _negated(text, cue, offered=act is Act.OFFER):
             if (
                 act in (Act.NEED, Act.ASK, Act.OFFER) and _AFTER_ALL.search(text)

@@ -165,6 +165,8 @@ _NEED_SLOT = re.compile(
     r"[ \t]+(?:de[ \t]+|d'|des[ \t]+|du[ \t]+|un[ \t]+|une[ \t]+)"
     r"(?:(?:un|une)[ \t]+)?"
     r"|(?:souhaiterions|souhaitons|souhaiterait|aimerions|voudrions)[ \t]+(?:un|une|des)[ \t]+"
+    # "nous sollicitons le prêt d'un ring de boxe, de 150 chaises…"
+    r"|\b(?:le|du)[ \t]+pret[ \t]+d'(?:un|une)[ \t]+"
     r"|(?:achat|acquisition)(?:[ \t]+(?:groupee?|mutualisee?|commune?|en commun))?[ \t]+"
     r"d'(?:un|une)[ \t]+"
     r"|(?:achat|commande)[ \t]+(?:groupee?|commune?|mutualisee?)[ \t]+(?:de[ \t]+|d'|des[ \t]+)"
