@@ -142,9 +142,10 @@ _ONE_STARTS = (
 _GUARDED_ONE = rf"{_ONE_STARTS}(?:{_ONE})"
 # Days listed before their month: "23-24-25 juillet", "les 12, 13 et 14 juin".
 _DAY_LIST = re.compile(
-    rf"(?=les\s|\d)(?<![a-z0-9])(?:les\s+)?(?P<first>[0-3]?\d)"
-    rf"(?:\s*(?:-|,|et)\s*[0-3]?\d|[ \t]+[0-3]?\d(?=[ \t]+[0-3]?\d|[ \t]*(?:,|et)\b)){{1,6}}"
-    rf"\s*(?:-|,|et)\s*(?P<last>[0-3]?\d)\s+(?P<month>{_MONTH}){_YEAR}"
+    rf"(?=les\s|du\s|\d)(?<![a-z0-9])(?:(?:les|du)\s+)?(?P<first>[0-3]?\d)"
+    rf"(?:\s*(?:-|,|et)\s*(?:du\s+)?[0-3]?\d"
+    rf"|[ \t]+[0-3]?\d(?=[ \t]+[0-3]?\d|[ \t]*(?:,|et)\b)){{1,6}}"
+    rf"\s*(?:-|,|et)\s*(?:du\s+)?(?P<last>[0-3]?\d)\s+(?P<month>{_MONTH}){_YEAR}"
 )
 # "pour le week-end avant Noël": the one that ends before the feast (read before "avant
 # Noël", a last day).

@@ -237,7 +237,7 @@ LEND = _words(
     r"(?:dispos?|disponibles?) quand (?:vous|tu) (?:voulez|veux|le souhaitez)",
     r"(?<!je )(?<!nous )(?:reste|restent|tient|tiennent|tenons|laissons) a (?:la |votre |leur )?"
     r"disposition(?! (?:pour|si|en cas|de vos))",
-    r"pret possible",
+    r"prets? possibles?",
     r"(?:nous|on) (?:pouvons|peut) (?:vous |te )?(?:les |le |la )?preter",
     r"(?:nous|on) (?:vous )?(?:les|le|la|l'|en) ?(?:pretons|prete|preterons|pretera)\b",
     r"(?<!votre )(?<!restant a )(?<!reste a )(?<!restons a )(?:disponibles?|dispos?|a disposition)"

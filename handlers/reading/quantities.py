@@ -818,6 +818,10 @@ def unknown_items(
             continue  # "TOTAL ....... 36 éléments": the sum of the rows above
         if any(_OF_CAPACITY.fullmatch(text, end, number.start) for _, end in taken):
             continue  # "une urne de 1 000 bulletins", "un minibus de 9 places": its capacity
+        if _SPECIFICATION.match(text, number.end) and any(
+            _SPECIFIED.fullmatch(text, end, number.start) for _, end in taken
+        ):
+            continue  # "un gradateur 12 circuits", "une console 24 voies": what it is
         if original[number.start - 2 : number.start - 1] == "à" and any(
             _OF_FORMAT.fullmatch(text, end, number.start) for _, end in taken
         ):
@@ -882,6 +886,12 @@ def unknown_items(
 
 # Between an item and a number that says its capacity: "urne de 1 000 bulletins".
 _OF_CAPACITY = re.compile(r"\s+(?:de|d')\s*")
+# Between an item and a number that says what it is ("un gradateur 12 circuits").
+_SPECIFIED = re.compile(r"[ \t]+")
+_SPECIFICATION = re.compile(
+    r"[ \t]+(?:circuits?|voies?|touches?|canaux|pistes?|entrees?|sorties?|vitesses?|roues?"
+    r"|portes?|tiroirs?|feux|programmes?|couverts|bruleurs?|prises?|ports?)\b"
+)
 # Between an item and a number that says its format: "buts de foot à 7", "but à 11".
 _OF_FORMAT = re.compile(r"(?:[ \t]+(?:de|du|d')[ \t]*[a-z]+)?[ \t]+a[ \t]+")
 # A pasted table's or list's row, its label then its count: "Pieds réglables ; 64",
@@ -1007,6 +1017,10 @@ _APPROXIMATIONS = frozenset(
 )
 
 
+_CONDITIONAL = re.compile(r"[a-z]{3}(?:raient|rait|rions|riez)$")
+_RAIT_NOUNS = frozenset("portrait attrait extrait retrait abstrait distrait".split())
+
+
 def _phrase(
     text: str, position: int, taken: list[tuple[int, int]], counted: bool = False
 ) -> tuple[int, int] | None:
@@ -1038,6 +1052,8 @@ def _phrase(
             return None  # a catalogue item is here: attach_quantities decided already
         if token in _STOP or (count == 0 and token in _NOT_ITEMS | _VERBS | _APPROXIMATIONS):
             break
+        if count == 0 and _CONDITIONAL.search(token) and token not in _RAIT_NOUNS:
+            break  # "le seuil de 2 000 permettrait…": a verb, not what is counted
         end, count = word.end(), count + 1
         joint = _JOINT.match(text, end)
         if joint is None:

@@ -539,7 +539,7 @@ class Reader:
             m for m in named if not _participle(own.original, m) and not _a_name(own.original, m)
         ]
         named = [m for m in named if not _fuel_of(m, named, counted)]
-        matches = _named_items(named, counted, self.vocabulary.modifiers)
+        matches = _named_items(named, counted, self.vocabulary.modifiers, own.original)
         # "souffleurs x3" counts, "Behringer X32" is a model
         found_numbers = [
             n for n in numbers(counted) if own.original[max(0, n.start - 1) : n.start] != "X"

@@ -96,6 +96,7 @@ _FALLBACK = re.compile(
     r"(?:(?:de|d'|des|du|un|une|le|la|les|l')\s*)*(?:(?:\d+|deux|trois|quatre|cinq|six)\s+)?"
 )
 _GLUED = re.compile(r"[ \t-]*")
+_TOPIC = re.compile(r"\bateliers?[ \t]+(?:de[ \t]+|d'|du[ \t]+)?$")
 _OF_A_WORD = re.compile(r"[ \t]+(?:de|du|d')[ \t]*[a-z][a-z-]+[ \t]+")
 _PARTS = re.compile(r"\s*\((?:[^()\n]*[,+]\s*)?(?:\d+\s*)?")
 _SERVES = re.compile(
@@ -150,7 +151,9 @@ _FALLEN = re.compile(
 )
 
 
-def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str]) -> list[ItemMatch]:
+def _named_items(
+    matches: list[ItemMatch], text: str, modifiers: frozenset[str], original: str = ""
+) -> list[ItemMatch]:
     """Items named for themselves: not a modifier of the item before ("podium mobile",
     "remorque plateau"), not part of another's description."""
     kept: list[ItemMatch] = []
@@ -164,6 +167,13 @@ def _named_items(matches: list[ItemMatch], text: str, modifiers: frozenset[str])
         glued = kept and (_GLUED.fullmatch(between) or _OF_A_WORD.fullmatch(between))
         if glued and match.first == match.last and _singular(word) in modifiers:
             continue
+        named_again = glued and match.item.id == kept[-1].item.id
+        if named_again and original[match.start : match.start + 1].isupper():
+            # "4 sapins Nordmann", "du paillage BRF": one item, then its kind by a proper name
+            kept[-1] = replace(kept[-1], last=match.last, end=match.end)
+            continue
+        if _TOPIC.search(before):
+            continue  # "un atelier BD", "des ateliers de couture": what they are about
         if kept and _PARTS.fullmatch(between):
             continue  # "25 ensembles brasserie (1 table + 2 bancs)": what it is made of
         if kept and _SERVES.fullmatch(between):
