@@ -92,6 +92,9 @@ CANCEL = _words(
     r"(?:n'est|ne sont) plus d'actualite",
     r"plus d'actualite",
     r"(?:se|nous nous) retir(?:e|ons)",
+    # "je libère donc la réservation", "nous libérons le créneau": given back
+    r"(?:je|nous|on) (?:libere|liberons) (?:donc |la |le |notre |nos |ma |les |l')+"
+    r"(?:reservation|creneau|option|place|materiel)",
     r"ne (?:preterons|pourrons|pouvons) plus",
     # "on n'achète plus la tondeuse, on laisse tomber", "ne participera pas à la commande"
     r"(?:n'|ne )(?:achete|achetons|acheterons|achetera|commande|commandons|commanderons"

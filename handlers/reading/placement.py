@@ -88,6 +88,15 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         return _stages(stages)
     if intent in (Intent.LEND, Intent.EVENT) and _opens_later(stretch, coming, folded):
         stretch = None
+    if intent is Intent.EVENT and stretch is not None and stretch.start == stretch.end:
+        # "vernissage le vendredi 5 mars … l'exposition sera visible jusqu'au 17 avril"
+        closing = next(
+            (d for d in coming if d.kind == "until" and d.end and d.end > (stretch.end or d.end)),
+            None,
+        )
+        if closing is not None and closing.span.start > stretch.span.end:
+            span = Span(stretch.span.start, closing.span.end)
+            stretch = DateFinding("range", stretch.start, closing.end, span)
     anchor = (stretch.start, stretch.end) if stretch and stretch.start and stretch.end else None
     # "le festival revient à Quistinic du 2 au 4 juillet": the event comes back, no
     # equipment does

@@ -858,6 +858,8 @@ _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
 # Searched in folded text, which `fold` strips: the auxiliary ends it.
 _AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)$")
 _SUBJECT = re.compile(r"\b(?:nous|vous|ils|elles|je|tu)$")  # folded: no space left at the end
+# "je m'étais positionnée": an elided pronoun, then a verb (as written: folding drops the mark)
+_ELIDED = re.compile(r"(?<!\w)[mtjsnMTJSN]['’]$")
 
 
 # "groupe électrogène 6 kVA essence", "20 kVA diesel", "moteur Hatz diesel": the fuel an
@@ -901,6 +903,8 @@ def _participle(original: str, match: ItemMatch) -> bool:
     before = fold(original[max(0, match.start - 12) : match.start])
     if _AUXILIARY.search(before) or _SUBJECT.search(before):
         return True  # "sont couverts", "a été grillé", "nous savons"
+    if _ELIDED.search(original, max(0, match.start - 2), match.start):
+        return True
     written = original[match.start : match.end].lower()
     if not _ACCENTED_END.search(written):
         return False
