@@ -51,9 +51,11 @@ _BEFORE = re.compile(
     r")*\Z"  # "80\ntables": two rows
 )
 # After an item: "x 50", ": 50", "(50)", "= 50", "- 50"; a pasted table's next column
-# ("Tables pliantes ; 20 ; 12/06", "Barrières Vauban | 80"), dot leaders ("Tables ..... 12").
+# ("Tables pliantes ; 20 ; 12/06", "Barrières Vauban | 80"), dot leaders ("Tables ..... 12"),
+# a letter's count ("les anciennes urnes, au nombre de 12").
 _AFTER = re.compile(
-    r"^[ \t]*(?:[x*:=(;|-]|\bx\b|\([ \t]*x|\.{2,}|…+)[ \t]*(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$"
+    r"^[ \t]*(?:[x*:=(;|-]|\bx\b|\([ \t]*x|\.{2,}|…+|[,(]?[ \t]*au nombre de)[ \t]*"
+    r"(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$"
 )
 _WORDS_THEN_TIMES = re.compile(r"^(?:[ \t]+[a-z'-]{3,}){1,2}[ \t]*x[ \t]*$")
 # An item's words, then its count in brackets: "sapins artificiels (4)".
@@ -201,6 +203,8 @@ _NEXT_IN_LIST = re.compile(
     r"|(?:,[ \t]*|\bet[ \t]+|\bainsi que[ \t]+)(?:d'un|d'une)|(?:\bet|\bainsi que)[ \t]+(?:de|des)"
     # "2 combinaisons + palmes": a bare noun after a plus
     r"|[ \t]*\+(?=[ \t]*[a-z]))[ \t]+"
+    # "un lutrin + petite lampe de lecture": the noun after its adjective
+    rf"(?:{_ADJECTIVE}[ \t]+(?=[a-z]))?"
     r"(?![a-z'-]*(?:er|ir|re|rons|rez|rait|raient|ons|ez|ent)\b)"
     rf"(?!{_ADJECTIVE}\b)"
 )
@@ -1017,6 +1021,7 @@ _APPROXIMATIONS = frozenset(
 )
 
 
+_PLACES_COUNTED = re.compile(r"bureaux? de vote\b")
 _CONDITIONAL = re.compile(r"[a-z]{3}(?:raient|rait|rions|riez)$")
 _RAIT_NOUNS = frozenset("portrait attrait extrait retrait abstrait distrait".split())
 
@@ -1052,6 +1057,8 @@ def _phrase(
             return None  # a catalogue item is here: attach_quantities decided already
         if token in _STOP or (count == 0 and token in _NOT_ITEMS | _VERBS | _APPROXIMATIONS):
             break
+        if count == 0 and _PLACES_COUNTED.match(text, word.start()):
+            break  # "ses 21 bureaux de vote": places, not equipment
         if count == 0 and _CONDITIONAL.search(token) and token not in _RAIT_NOUNS:
             break  # "le seuil de 2 000 permettrait…": a verb, not what is counted
         end, count = word.end(), count + 1
