@@ -54,7 +54,7 @@ _BEFORE = re.compile(
 # ("Tables pliantes ; 20 ; 12/06", "Barrières Vauban | 80"), dot leaders ("Tables ..... 12"),
 # a letter's count ("les anciennes urnes, au nombre de 12").
 _AFTER = re.compile(
-    r"^[ \t]*(?:[x*:=(;|-]|\bx\b|\([ \t]*x|\.{2,}|…+|[,(]?[ \t]*au nombre de)[ \t]*"
+    r"^[ \t]*(?:[x*:=(;|-]|\bx\b|\([ \t]*x|\.{2,}|…+|(?:[,(][ \t]*)?au nombre de)[ \t]*"
     r"(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$"
 )
 _WORDS_THEN_TIMES = re.compile(r"^(?:[ \t]+[a-z'-]{3,}){1,2}[ \t]*x[ \t]*$")
