@@ -70,6 +70,13 @@ _STRONG = (
     r"|vente de crepes|fete des voisins|permis velo|soiree (?:cine|cinema|jeux|des [a-z]+)"
     r"|soiree (?:crepes|beaujolais|raclette|choucroute|dansante|galettes)|chandeleur"
     r"|saint[- ]valentin|assemblee generale|ag (?:du|de la|de l') [a-z]+"
+    # the protocol's occasions: "l'accueil des nouveaux arrivants", "la remise des médailles du
+    # travail", "l'anniversaire de la Libération", "la pose de la première pierre"
+    r"|accueil des nouveaux (?:arrivants|habitants|residents)|pose de la premiere pierre"
+    r"|remise (?:des|de la|de) (?:medailles|decorations|prix|diplomes|insignes|recompenses"
+    r"|legion)|anniversaire de la liberation|installation du (?:nouveau )?conseil"
+    r"|reception (?:de la|des|du) (?:delegations?|correspondants|villes jumelles)"
+    r"|journee (?:nationale )?du souvenir"
     # the sports calendar's titles: "la finale de la coupe du Morbihan", "les 10 km de Lorient"
     r"|finales? (?:de la|du|des|de) [a-z]+|coupe (?:du|de la|de l'|d') ?(?!bois\b)[a-z]+"
     r"|championnats? (?:de|du|des|d') ?[a-z]+|trophees? (?:de|du|des|d') ?[a-z]+"
@@ -437,9 +444,9 @@ _REMEMBRANCE = {
 # A day written with its month, in words or in figures ("le 11 nov", "le 11/11"), or by its
 # name ("l'Armistice"), not a bare "le 11".
 _WITH_MONTH = re.compile(r"[a-z]{3}|\d\s*/\s*\d")
-# The three days everyone keeps; on the others ("le samedi 25 septembre", "le 18 juin") a
+# The four days every commune keeps; on the others ("le samedi 25 septembre", "le 18 juin") a
 # request is for a ceremony only where the message says so.
-_KEPT_BY_ALL = frozenset({"8 mai", "14 juillet", "11 novembre"})
+_KEPT_BY_ALL = frozenset({"19 mars", "8 mai", "14 juillet", "11 novembre"})
 _CEREMONY = re.compile(
     r"\b(?:ceremonie|commemor\w*|hommage|souvenir|gerbes?|monument aux morts|anciens combattants"
     r"|harkis|appel du 18 juin|cessez-le-feu|deportation|porte-drapeaux?|devoir de memoire"

@@ -216,6 +216,21 @@ def _postponed(dates: list[DateFinding], folded: str) -> list[DateFinding]:
     return [d for d in dates if d.span.start >= moved.span.start]
 
 
+# "Le 8 mai est passé, nos mâts sont libres", "suite au 11 novembre", "après le 14 juillet":
+# a day of the year just gone by, which the calendar would put next year.
+_AFTER_IT = re.compile(r"\b(?:apres|suite(?: (?:a|au|aux))?|depuis)\s+(?:le\s+|la\s+|l')?$")
+_IS_OVER = re.compile(r"\s*(?:est|sont|etant)\s+(?:passee?s?|terminee?s?|finie?s?)\b")
+_A_YEAR_AHEAD = 300  # days
+
+
+def _gone_by(folded: str, date: DateFinding, today: dt.date) -> bool:
+    day = date.start or date.end
+    if day is None or (day - today).days < _A_YEAR_AHEAD:
+        return False
+    before = folded[max(0, date.span.start - 20) : date.span.start]
+    return bool(_AFTER_IT.search(before) or _IS_OVER.match(folded, date.span.end))
+
+
 def _decided(folded: str, date: DateFinding) -> bool:
     """The day a decision was taken, never a day of use nor a deadline (that a decision is
     to be taken by: "les délibérations doivent être prises avant le 30")."""
@@ -513,7 +528,9 @@ class Reader:
         dates = [
             d
             for d in _postponed(corrected_dates(written, folded), folded)
-            if not _REFERS_TO.search(folded, 0, d.span.start) and not _decided(folded, d)
+            if not _REFERS_TO.search(folded, 0, d.span.start)
+            and not _decided(folded, d)
+            and not _gone_by(folded, d, today)
         ]
         # "1 journée, n'importe quand la semaine prochaine": the writer leaves the day open
         # (but "entre le 1er et le 5 mars, n'importe quel jour" says its days in full)
