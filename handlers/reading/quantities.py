@@ -148,6 +148,10 @@ _NOT_ITEMS = frozenset(
     gars filles collegues copains
     suffiront suffira suffit suffisent suffirait suffiraient
     toute facon remplacement remplacements monde rechange
+    asso assos danseur danseurs danseuse danseuses spectateur spectateurs famille familles
+    foyer foyers menage menages beneficiaire beneficiaires reponse reponses confirmation
+    delegue delegues assesseur assesseurs scrutateur scrutateurs electeur electeurs votant
+    votants
     """.split()
 )
 _STOP = frozenset(
