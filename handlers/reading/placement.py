@@ -88,12 +88,10 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         return _stages(stages)
     if intent in (Intent.LEND, Intent.EVENT) and _opens_later(stretch, coming, folded):
         stretch = None
-    if intent is Intent.EVENT and stretch is not None and stretch.start == stretch.end:
+    single = stretch.end if stretch is not None and stretch.start == stretch.end else None
+    if intent is Intent.EVENT and stretch is not None and single is not None:
         # "vernissage le vendredi 5 mars … l'exposition sera visible jusqu'au 17 avril"
-        closing = next(
-            (d for d in coming if d.kind == "until" and d.end and d.end > (stretch.end or d.end)),
-            None,
-        )
+        closing = next((d for d in coming if d.kind == "until" and d.end and d.end > single), None)
         if closing is not None and closing.span.start > stretch.span.end:
             span = Span(stretch.span.start, closing.span.end)
             stretch = DateFinding("range", stretch.start, closing.end, span)

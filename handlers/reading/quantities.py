@@ -827,7 +827,7 @@ def unknown_items(
         if any(_OF_CAPACITY.fullmatch(text, end, number.start) for _, end in taken):
             continue  # "une urne de 1 000 bulletins", "un minibus de 9 places": its capacity
         if _SPECIFICATION.match(text, number.end) and any(
-            _SPECIFIED.fullmatch(text, end, number.start) for _, end in taken
+            _JUST_AFTER.fullmatch(text, end, number.start) for _, end in taken
         ):
             continue  # "un gradateur 12 circuits", "une console 24 voies": what it is
         if original[number.start - 2 : number.start - 1] == "à" and any(
@@ -894,8 +894,8 @@ def unknown_items(
 
 # Between an item and a number that says its capacity: "urne de 1 000 bulletins".
 _OF_CAPACITY = re.compile(r"\s+(?:de|d')\s*")
-# Between an item and a number that says what it is ("un gradateur 12 circuits").
-_SPECIFIED = re.compile(r"[ \t]+")
+# After a number right after an item (`_JUST_AFTER`), what says what it is ("un gradateur 12
+# circuits").
 _SPECIFICATION = re.compile(
     r"[ \t]+(?:circuits?|voies?|touches?|canaux|pistes?|entrees?|sorties?|vitesses?|roues?"
     r"|portes?|tiroirs?|feux|programmes?|couverts|bruleurs?|prises?|ports?)\b"

@@ -152,7 +152,7 @@ _FALLEN = re.compile(
 
 
 def _named_items(
-    matches: list[ItemMatch], text: str, modifiers: frozenset[str], original: str = ""
+    matches: list[ItemMatch], text: str, modifiers: frozenset[str], original: str
 ) -> list[ItemMatch]:
     """Items named for themselves: not a modifier of the item before ("podium mobile",
     "remorque plateau"), not part of another's description."""
