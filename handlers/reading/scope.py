@@ -106,8 +106,9 @@ _SERVES = re.compile(
     r"(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?"
 )
 _WITH = re.compile(r"\s+avec\s+")
+# (its blanks taken from where they begin only: a search over a long run looks through it once)
 _ANOTHER_NAME = re.compile(
-    r"\s*(?:/|\(|ou|alias|dit|type|voire)\s*(?:(?:un|une|des|le|la|les)\s+)?"
+    r"(?<!\s)\s*(?:/|\(|ou|alias|dit|type|voire)\s*(?:(?:un|une|des|le|la|les)\s+)?"
     r"(?:(?:grande?s?|petite?s?|gros|grosses?|autres?)\s+)?"
 )
 _COMPLEMENT = re.compile(r"\s+(?:de|a)\s+|\s+d'\s*")
