@@ -45,6 +45,10 @@ def test_terms_are_folded_words_and_their_pairs() -> None:
     assert terms("Prêt d'un podium, SVP") == [
         "pret", "un", "podium", "svp", "pret un", "un podium", "podium svp"
     ]  # fmt: skip
+    # the question mark too: "dispo la tireuse ?" asks what "tireuse dispo" offers
+    assert terms("Dispo la tireuse ?") == [
+        "dispo", "la", "tireuse", "?", "dispo la", "la tireuse", "tireuse ?"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ from handlers.reading.text import Span
 
 # A subject line: one short line, then a blank line, then the body.
 _HEADER = re.compile(r"\A[ \t]*(?P<line>[^\n]{1,150})\n[ \t]*\n(?=\s*\S)")
+# A subject said so is one even with no blank line below it: "Objet : RE: Sel\nBonjour,".
+_SUBJECT = re.compile(r"\A[ \t]*(?P<line>(?:objet|sujet|subject)[ \t]*:[^\n]{1,150})\n(?=\s*\S)")
 # A sentence ends at a line break, or at . ! ? … followed by a space; not at the point of
 # an abbreviation ("un podium (env. 6x4 m) et deux barnums", "réf. 1234", "Mme Le Gall").
 _ABBREVIATIONS = "env ref refs tel cf ex approx qte art mme mr dr st ste av bd vs".split()
@@ -92,7 +94,7 @@ def layout(folded: str, *, subject: bool = True) -> Layout:
     """Cut a folded text (quotes and signature already blanked) into clauses."""
     clauses: list[Clause] = []
     start = 0
-    header = _HEADER.match(folded) if subject else None
+    header = (_HEADER.match(folded) or _SUBJECT.match(folded)) if subject else None
     sentence = 0
     if header is not None and _is_subject(header.group("line")):
         line = header.span("line")

@@ -64,12 +64,17 @@ _WD_MODIFIERS = (
     r"|en huit|en 8|en quinze|en 15|(?:de )?cette semaine|dernier|(?:de )?la semaine derniere"
 )
 
+_NO_VERSION = (
+    r"(?<!\d\.)(?<!\bv)(?<!\bv )(?<!version )(?<!hdmi )(?<!usb )(?<!usb-c )(?<!bluetooth )"
+    r"(?<!wifi )(?<!wi-fi )(?<!firmware )(?<!android )(?<!ios )(?<!dmx )"
+)
 # One date, as written: the building block of every pattern below.
 _ONE = (
     rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?{_DAY}\s*{_MONTH}{_YEAR}"
     r"|\b20\d{2}-[01]?\d-[0-3]?\d\b"
     r"|\b[0-3]?\d-[01]?\d-(?:20)?\d{2}\b"
-    rf"|(?:\b(?:{_WD}|{_WD_SHORT})\s+)?\b[0-3]?\d\s?[/.]\s?[01]?\d(?:\s?[/.]\s?(?:20)?\d{{2}})?\b(?![.,/]?\d)"
+    # (not a version: "v2.3.1", "HDMI 2.1", "USB 3.1")
+    rf"|(?:\b(?:{_WD}|{_WD_SHORT})\s+)?\b{_NO_VERSION}[0-3]?\d\s?[/.]\s?[01]?\d(?:\s?[/.]\s?(?:20)?\d{{2}})?\b(?![.,/]?\d)"
     rf"|(?:(?:debut|fin|mi|courant)\s*-?\s*(?:du\s+mois\s+)?(?:de\s+|d')?)?(?:mois\s+(?:de\s+|d'))?{_MONTH}{_YEAR}"
     # (not "qui tombe cette année un lundi (21 juin)": any Monday, no day said)
     rf"|(?<!\bun\s)(?<!\bchaque\s){_WD}(?!s\b(?!\s+\d))(?:\s+(?:{_WD_MODIFIERS}))?"
@@ -95,6 +100,7 @@ _ONE = (
     r"|(?:(?:en|au|a\s+la)\s+)?(?:debut|fin)\s+(?:de|du)\s+(?:la\s+)?semaine\s+(?:prochaine|suivante)\b"
     r"|(?:en|au|a\s+la)\s+(?:debut|milieu|fin)\s+(?:de|du)\s+(?:la\s+)?(?:mois|semaine)"
     r"|(?:la\s+)?fin\s+(?:du|de)\s+(?:ce\s+)?mois"
+    r"|\bce\s+mois(?:[\s-]ci)?\b(?!\s*(?:de|d'|-la))"  # "dispos ce mois-ci": until its end
     rf"|(?:dans|ds)\s+(?:{_NUMS})\s+(?:jours?|semaines?|mois)"
     r"|(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette\s+annee|de\s+l'annee\s+civile"
     r"|de\s+l'exercice|d'exercice|de\s+l'exercice\s+budgetaire|d'annee\s+20\d{2}|de\s+l'annee\s+20\d{2})"
@@ -125,7 +131,7 @@ _ONE = (
 _ONE_STARTS = (
     r"(?=[0-9]"
     r"|a(?:u\s+(?:de|mi|fi|co|pr|[1-4]e|se|tr|qu)|\s+la|ujourd'hui|pres|vant|vr|out|rmistice)"
-    r"|c(?:e\s+(?:so|jo|ma|mi|we|w[\s-]|wk|pr)|et\s+[aeh]|ourant|inq)"
+    r"|c(?:e\s+(?:so|jo|ma|mi|mo|we|w[\s-]|wk|pr)|et\s+[aeh]|ourant|inq)"
     r"|d(?:ebut|emain|es\s+(?:a\s|m)|eux|ec(?:embre|\b)|ernier|ix|im(?:anche|[.\s])|ans\s|s\s"
     r"|u\s+(?:pr|[1-4]e|de|se|tr|qu)|ouze)"
     r"|en\s+(?:ce|de|mi|fi|et|au|hi)|f(?:in|ete|ev)|h(?:ier|uit)|immediatement"
@@ -435,6 +441,8 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         if m.group(1) in ("premiere", "1ere"):
             return _Stretch(whole.start, whole.start.replace(day=15), "day")  # 1st–15th
         return _Stretch(whole.start.replace(day=16), whole.end, "day")  # 16th–end
+    if re.fullmatch(r"ce mois(?:[ -]ci)?", t):
+        return _Stretch(today, _last_day(today.year, today.month), "day")
     if re.fullmatch(r"(?:la )?fin (?:du|de) (?:ce )?mois", t):
         return _part_of_current(today, "fin", "mois")
     if m := re.fullmatch(

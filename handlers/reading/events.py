@@ -176,6 +176,10 @@ _NOT_NAME = (
     # "le Trophée des Rias partira de Brandérion": what the event will do is not its name
     r"|partira|partiront|commencera|commenceront|debutera|demarrera|passera|passeront|arrivera"
     r"|traversera|rassemblera|reunira|accueillera|proposera|fetera|celebrera"
+    # any verb in the future ("la coordination du Téléthon organisera sa journée"), and the
+    # adverbs that go on with the sentence ("pour la fête de la musique finalement")
+    r"|(?!opera\b|camera\b|riviera\b)[a-z]{2,}(?:eront|era|iront|ira)"
+    r"|finalement|encore|toujours|alors|plutot|vraiment|desormais|egalement"
 )
 # Where an event takes place is not part of its name ("collecte de sang à la salle des fêtes").
 _PLACES = (

@@ -26,11 +26,12 @@ _PICKUP = (
     r"|montage|monte|montes|montees?|monter|installation|installee?s?|transport(?=[ \t]+le[ \t])"
     # "l'arrivée finale mercredi", "l'arrivée du relais": where a race ends, no delivery
     r"|arrivee(?! finale| de la course| du (?:tour|relais|trail|marathon|rallye))"
-    r"|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|venir"
+    r"|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|passerait|passerions"
+    r"|venir|viendr\w*|vien(?:s|t|nent)"
     # brought by the lender: "on vous l'amène lundi soir", "on la dépose samedi"
     r"|amen(?:e|ons|erons|erai|era|eront)|(?:(?<=la )|(?<=les )|(?<=l')|(?<=le ))depos\w*"
     r"|install(?:e|ons|erons|era|eront)|parvenir|parvien\w*|parviendr\w*"
-    r"|viendrons|viendrai|venons|(?<!a )partir\w*|partira\w*|(?<!a )part|aller|traversee aller"
+    r"|venons|(?<!a )partir\w*|partira\w*|(?<!a )part|aller|traversee aller"
     # carried across the water or the road: "on l'embarque le vendredi 9", "passage sur le
     # bateau de vendredi", "on les ferait passer sur la barge du mardi 16"
     r"|embarqu\w*|(?:(?<=on )|(?<=nous )|(?<=les )|(?<=la )|(?<=le )|(?<=l'))"
@@ -82,7 +83,9 @@ _RELATIVE = re.compile(
     rf"{_STARTS}\b(?:(?P<pickup>{_PICKUP})|(?P<back>{_RETURN}))\b"
     rf"(?:[ \t]+[a-z'-]+){{0,5}}?"  # "récupérer le matériel la veille"
     r"[ \t,:]+(?P<when>la veille|l'avant[- ]veille|le lendemain|le surlendemain"
-    r"|le (?:soir|matin|jour) meme|le meme jour)\b"
+    r"|le (?:soir|matin|jour) meme|le meme jour"
+    # "retrait le samedi d'avant", "retour le lundi suivant"
+    rf"|le (?P<wd>{_WD}) (?:d'avant|precedent|d'apres|suivant))\b"
 )
 _OFFSET = {"la veille": -1, "l'avant-veille": -2, "l'avant veille": -2, "le lendemain": 1,
            "le surlendemain": 2}  # fmt: skip
@@ -110,9 +113,13 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
         assert anchor is not None
         returning = match.group("back") is not None
         base = anchor[1] if returning else anchor[0]
-        found.append(
-            (match, returning, base + dt.timedelta(days=_OFFSET.get(match.group("when"), 0)))
-        )
+        if match.group("wd"):
+            weekday = WEEKDAYS[match.group("wd")]
+            ahead = (weekday - base.weekday()) % 7 or 7
+            day = base + dt.timedelta(days=ahead if returning else ahead - 7)
+        else:
+            day = base + dt.timedelta(days=_OFFSET.get(match.group("when"), 0))
+        found.append((match, returning, day))
     for match in _BACK_AT_MONTH_END.finditer(folded):
         month = MONTHS[match.group("month").rstrip(".")]
         # the last day of that month, this year's or, once past, next year's

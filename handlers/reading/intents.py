@@ -324,6 +324,9 @@ LEND = _words(
     r"(?:est|sont) pret(?:e|s|es)? a (?:vous |les |le |la |l')?preter",
     r"(?<!me )(?<!nous )en (?:prete|pretent|pretera|preteront) \d",
     r"vous (?:le|la|les|l') ?(?:prete|pretent|pretera|preteront)\b",
+    # "C'est bon pour nous : Lorient vous prête 80 barrières"
+    r"(?<!nous )(?<!ne )(?<!n')vous (?:prete|pretera|preterons|pretons)"
+    r" (?:\d|nos|notre|ses|sa|son|les|la|le|l'|des|un|une)",
     # "on a 20 tables pliantes libres à Locmiquélic", "on libère nos 5 tables lundi"
     r"(?:nous|on) (?:a|avons|aura|aurons) (?:encore )?\d+ [^.?!\n]{0,40}"
     r"\b(?:libres?|dispos?|disponibles?)\b",
@@ -532,8 +535,8 @@ _ASKED_OF_OTHERS = re.compile(
     r"\s+(?:encore\s+|toujours\s+)?(?:dispos?|disponibles?|libres?)\b[^?]*\?"
 )
 _OFFERED = re.compile(
-    r"\b(?:qui (?:en )?(?:veut|voudrait|est interesse|serait interesse|est preneur"
-    r"|serait preneur)|interesse)"
+    r"\b(?:(?:qui|qqn|qq1|quelqu'un|quelqu un) (?:en )?(?:veut|voudrait|est interesse"
+    r"|serait interesse|est preneur|serait preneur)|interesse)"
 )
 _OTHERS_MAY = re.compile(
     r"\bsi (?:une (?:autre )?commune|des communes|d'autres communes|qqn|quelqu'un|vous|ca vous)"
@@ -617,7 +620,8 @@ _SAYS_NOTHING = _words(
     r"qui est (?:le|la|l')",
     r"(?:ou|quand) (?:en est|en sont|sera|seront|aura lieu)",
     r"(?:est|sont) (?:bien )?(?:rendue?s?|rentree?s?|revenue?s?|restituee?s?|arrivee?s?|livree?s?)",
-    r"c'?est note|c note|bien note|ok pour (?:moi|nous)",
+    # (not "ok pour nous 2 tables", "ok pour nous sur le devis : 15 souris": taken)
+    r"c'?est note|c note|bien note|ok pour (?:moi|nous)(?![^.!?\n]{0,40}\b\d+\s+[a-z])",
     r"^\W*(?:vu|ok|d'accord|dac|bien recu|parfait|super|top|entendu|note|recu)\b"
     r"[\s,.!]*(?:merci)?\W*$",
     r"(?:c'est|c) pour quand|pour quand\s*\?|(?:a|pour) quand (?:est|sera|le|la)",
@@ -910,8 +914,21 @@ def act_of(text: str) -> Act | None:
     return None
 
 
+def asks_if_free(text: str) -> bool:
+    """Does a folded clause ask whether another's equipment is free ("dispo la tireuse ?",
+    "les ganivelles sont libres le 26 ?"): words of an offer, read as a request?"""
+    found = _positive(text)
+    return found is not None and found[0] is Act.OFFER and act_of(text) is Act.ASK
+
+
+# A cleft sentence denies what it puts first, not the verb after it.
+_CLEFT = re.compile(r"\bc(?:e n'|'|e )est pas [^.!?\n]{1,60}qu(?:e |')$")
+
+
 def _negated(text: str, cue: re.Match[str], offered: bool = False) -> bool:
     """Is the act's own verb in the negative ("ne pourrons pas prêter", "pas besoin")?"""
+    if _CLEFT.search(text, max(0, cue.start() - 80), cue.start()):
+        return False  # "ce n'est pas 40 tables qu'il nous faut mais 14": the count is
     around = _NOT_NEGATION.sub(lambda m: " " * len(m.group()), text)
     # an offer, not past a colon: "nos barrières ne sortiront pas : elles sont disponibles"
     colon = around.rfind(" : ", 0, cue.start()) if offered else -1

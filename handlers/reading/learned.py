@@ -24,14 +24,16 @@ from importlib import resources
 from handlers.reading.intents import Intent
 from storage.names import fold
 
-_TOKEN = re.compile(r"[a-z0-9]{2,}")
+# Words, and the question mark: "dispo la tireuse ?" asks for what "tireuse dispo" offers.
+_TOKEN = re.compile(r"[a-z0-9]{2,}|\?")
 # A quoted line is another's words: "> Lanester : 30 tables dispo" in a reply that takes them.
 _QUOTED = re.compile(r"^[ \t]*>[^\n]*", re.MULTILINE)
 
 
 def terms(text: str) -> list[str]:
-    """The words of a text (folded, two characters or more, quoted lines left out) and each
-    pair of neighbours: what the model weighs. The trainer uses this very function."""
+    """The words of a text (folded, two characters or more, quoted lines left out), its
+    question marks, and each pair of neighbours: what the model weighs. The trainer uses
+    this very function."""
     words = _TOKEN.findall(fold(_QUOTED.sub(" ", text)))
     return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 

@@ -152,6 +152,8 @@ _NOT_ITEMS = frozenset(
     foyer foyers menage menages beneficiaire beneficiaires reponse reponses confirmation
     delegue delegues assesseur assesseurs scrutateur scrutateurs electeur electeurs votant
     votants
+    pret prets emprunt emprunts reservation reservations location locations
+    liste listes pas
     """.split()
 )
 _STOP = frozenset(
@@ -369,6 +371,7 @@ _SUFFICES = re.compile(
 )
 # (with its packaging: "du papier kraft pour les activités (30 rouleaux)"; not a size,
 # "notre nacelle (14 m)", "la remorque (5 t)")
+_CAPACITY_AFTER = re.compile(r"\s*(?:litres?|l|kg|kilos?)\b")
 _BRACKET_CLOSED = re.compile(
     r"\s*+(?:(?:rouleaux|rouleau|cartons?|colis|sacs?|palettes?|lots?|boites?|paquets?"
     r"|ramettes?|bidons?|pots?|pieces?|unites?|exemplaires?)\b\s*+)?"
@@ -590,7 +593,7 @@ def bulk_counts(
 
 def lone_counts(
     items: list[FoundItem], found: list[Number], used: set[int], text: str,
-    clause_of: Callable[[int], int | None],
+    clause_of: Callable[[int], int | None], unit_of: Callable[[str], str | None],
 ) -> list[FoundItem]:  # fmt: skip
     """A count left alone near the one uncounted item of its clause or the clause before
     ("des bancs de brasserie, 25 ce serait bien", "qui a des tonnelles ? besoin de 3")."""
@@ -635,6 +638,11 @@ def lone_counts(
         if len(owners) != 1:
             continue
         item = counted[owners[0]]
+        if (
+            _CAPACITY_AFTER.match(text, number.end)
+            and item.item_id is not None and unit_of(item.item_id) in (None, "unité", "paire")
+        ):  # fmt: skip
+            continue  # "composteurs en bois (300 L et 400 L)": their size, not how many
         counted[owners[0]] = replace(item, quantity=number.value)
         used.add(number.start)
     return counted

@@ -16,7 +16,14 @@ from handlers.reading.dates import DateFinding, find_dates
 from handlers.reading.doubts import Evidence, doubts
 from handlers.reading.events import event_before_date, find_event, remembrance_day
 from handlers.reading.handover import mentions_handover, mentions_return
-from handlers.reading.intents import KEEPING, POSITIVE, VOLUNTEER, WHO_LENDS, Intent
+from handlers.reading.intents import (
+    KEEPING,
+    POSITIVE,
+    VOLUNTEER,
+    WHO_LENDS,
+    Intent,
+    asks_if_free,
+)
 from handlers.reading.items import ItemMatch, ItemName, Vocabulary
 from handlers.reading.learned import Guess, IntentModel, bundled_model
 from handlers.reading.mentions import (
@@ -576,7 +583,7 @@ class Reader:
         found = as_many_counts(found, counted)
         found = bounded_counts(found, found_numbers, used, counted)
         found = each_counts(found, found_numbers, used, counted)
-        found = lone_counts(found, found_numbers, used, counted, shape.clause_at)
+        found = lone_counts(found, found_numbers, used, counted, shape.clause_at, self._unit_of)
         found = bulk_counts(found, found_numbers, used, counted, self._unit_of)
         found = corrected_items(found, found_numbers, counted)
         found = per_site_counts(found, counted)
@@ -632,9 +639,17 @@ class Reader:
             return
         if reading.intent is Intent.CANCEL and guess.probability < _CERTAIN:
             return  # "nous retirons notre participation": a withdrawal said in so many words
-        asked = any(_TO_LEND.match(seen.folded, m.end()) for m in WHO_LENDS.finditer(seen.folded))
+        asked = any(
+            _TO_LEND.match(seen.folded, m.end()) for m in WHO_LENDS.finditer(seen.folded)
+        ) or any(
+            asks_if_free(c.text(seen.folded))
+            and any(c.span.start <= i.span.start < c.span.end for i in seen.found)
+            for c in seen.shape.clauses
+        )
         if reading.intent is Intent.BORROW and asked and guess.probability < _CERTAIN:
-            return  # "qui a des écocups à prêter ?": a loan asked in so many words
+            # "qui a des écocups à prêter ?", "dispo la tireuse le 14 ?": a loan asked in so
+            # many words
+            return
         if (
             reading.intent is Intent.BORROW
             and guess.probability < _CERTAIN
@@ -660,7 +675,10 @@ class Reader:
             # items the body names
             header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
             body = [i for i in seen.found if i.span.start >= header]
-            reading.items = [self._item_reading(i, text) for i in body]
+            # (the subject's when the body names none but counts them: "Objet : commande
+            # groupée pastilles lave-vaisselle — OK pour nous, mets 15 seaux")
+            named = [i for i in seen.found if i.quantity]
+            reading.items = [self._item_reading(i, text) for i in body or named]
         reading.intent = guess.intent
         scope.doubtful = True  # the rules read otherwise: confirmed with the writer
 

@@ -75,7 +75,9 @@ _INCIDENTAL = re.compile(
     r"\b(?:qui(?! (?:cherch|recherch|demand|voul|avai?t besoin|a besoin|ont besoin|fait une"
     r"|organise|lance|coordonne|porte une))"
     r"|(?<!informe )(?<!informons )(?<!signale )(?<!signalons )(?<!rappelle )"
-    r"(?<!rappelons )(?<!confirme )(?<!confirmons )(?<!indique )(?<!indiquons )que|qu'on|qu'il)\b)"
+    # (nor the "que" of "on ne prend que 4 tonnes de sel": only so many)
+    r"(?<!rappelons )(?<!confirme )(?<!confirmons )(?<!indique )(?<!indiquons )"
+    r"que(?! \d)(?! des )|qu'on|qu'il)\b)"
     r"(?: (?:qui|que|qu'on|dont))?"
     r"[^.,;:!?()\n]{0,50}\b(?:sur|sous|derriere|dans|aux?|avec|pour|par|de|du|des|en|le|la|les|l')"
     r"\s*$"
@@ -96,6 +98,8 @@ _FALLBACK = re.compile(
     r"(?:(?:de|d'|des|du|un|une|le|la|les|l')\s*)*(?:(?:\d+|deux|trois|quatre|cinq|six)\s+)?"
 )
 _GLUED = re.compile(r"[ \t-]*")
+# One word in the singular: "frigo", not "tables" nor "mange-debout".
+_SINGLE_WORD = re.compile(r"[a-z]+(?<![sx])")
 _TOPIC = re.compile(r"\bateliers?[ \t]+(?:de[ \t]+|d'|du[ \t]+)?$")
 _OF_A_WORD = re.compile(r"[ \t]+(?:de|du|d')[ \t]*[a-z][a-z-]+[ \t]+")
 _PARTS = re.compile(r"\s*\((?:[^()\n]*[,+]\s*)?(?:\d+\s*)?")
@@ -106,6 +110,7 @@ _SERVES = re.compile(
     r"(?:(?:les?|la|l'|nos|notre|vos|votre|des|ses|son|sa)\s*)?"
 )
 _WITH = re.compile(r"\s+avec\s+")
+_BUILT_IN = re.compile(r"s?[ \t]+(?:integree?s?|incorporee?s?)\b")
 # (its blanks taken from where they begin only: a search over a long run looks through it once)
 _ANOTHER_NAME = re.compile(
     r"(?<!\s)\s*(?:/|\(|ou|alias|dit|type|voire)\s*(?:(?:un|une|des|le|la|les)\s+)?"
@@ -168,6 +173,13 @@ def _named_items(
         glued = kept and (_GLUED.fullmatch(between) or _OF_A_WORD.fullmatch(between))
         if glued and match.first == match.last and _singular(word) in modifiers:
             continue
+        if (
+            glued and match.first == match.last and kept[-1].first == kept[-1].last
+            and _SINGLE_WORD.fullmatch(text, kept[-1].start, kept[-1].end)
+            and _SINGLE_WORD.fullmatch(text, match.start, match.end)
+            and match.item.id != kept[-1].item.id and original[match.start].islower()
+        ):  # fmt: skip
+            continue  # "un frigo vitrine", "un écran trépied": one thing, said by two nouns
         named_again = glued and match.item.id == kept[-1].item.id
         if named_again and original[match.start : match.start + 1].isupper():
             # "4 sapins Nordmann", "du paillage BRF": one item, then its kind by a proper name
@@ -183,6 +195,8 @@ def _named_items(
             continue
         if kept and _WITH.fullmatch(between):
             continue  # "un pupitre avec micro": part of the first
+        if kept and _BUILT_IN.match(text, match.end):
+            continue  # "webcams 4K avec micro intégré": a feature of the first
         if kept and _ANOTHER_NAME.fullmatch(between):
             continue  # "tapis de sol / tatamis": another name for the same thing
         if kept and _COMPLEMENT.fullmatch(between):
@@ -251,6 +265,7 @@ class Scope:
             # The body says nothing of its own (not even "nous n'avons pas de besoin"):
             # the subject line does.
             scope = cls._within(header + body, acts, found, where, clauses, folded)
+            scope.items = _refined(scope, body, header, acts, found, where)
         elif header and not scope.items and scope.intent is not Intent.UNKNOWN:
             # "Achat barrières Vauban … Lanester doit en racheter 100": the subject names it.
             scope.items = [f for f, w in zip(found, where, strict=True) if w in header]
@@ -318,6 +333,25 @@ class Scope:
         # "plus besoin des barrières, mais toujours de 2 podiums": both, so ask.
         doubtful = decision.doubtful or Act.WITHDRAW in own
         return cls(decision.intent, items, doubtful, buying=decision.buying)
+
+
+def _refined(
+    scope: Scope, body: list[int], header: list[int], acts: list[Act | None],
+    found: list[FoundItem], where: list[int | None],
+) -> list[FoundItem]:  # fmt: skip
+    """ "Objet : Achat mutualisé de sel — Port-Louis commandera 3 tonnes de sel de déneigement
+    et 50 sacs de sable": the subject asks, the body says what and how much, with no act of
+    its own. Its items refine the subject's, which stay only where the body does not name
+    them again."""
+    if scope.intent in (Intent.UNKNOWN, Intent.CANCEL) or not header:
+        return scope.items
+    if any(w not in header for f, w in zip(found, where, strict=True) if f in scope.items):
+        return scope.items
+    said = [f for f, w in zip(found, where, strict=True) if w in body and acts[w] is None]
+    if not said:
+        return scope.items
+    named = {f.item_id for f in said}
+    return [f for f in scope.items if f.item_id is not None and f.item_id not in named] + said
 
 
 def _items_of(
@@ -624,11 +658,15 @@ def _order_counts(items: list[FoundItem], folded: str) -> list[FoundItem]:
 _ASIDE = re.compile(r"\([^()\n]{0,160}\)")
 
 
+_ADDS = re.compile(r"\s*(?:et|plus|\+|ainsi que)\s+(?:aussi\s+|encore\s+)?(?:\d|une?\b|des\b)")
+
+
 def outside_asides(found: list[FoundItem], text: str) -> list[FoundItem]:
     """ "notre radar (avec mât et batterie)": items named inside brackets describe the one
     before them, when the message names items outside brackets; unless only the brackets
     count them."""
-    asides = [m.span() for m in _ASIDE.finditer(text)]
+    # (but "… mais 14 (et 28 chaises)": brackets that add another item)
+    asides = [m.span() for m in _ASIDE.finditer(text) if not _ADDS.match(text, m.start() + 1)]
     inside = [any(a < i.span.end <= b for a, b in asides) for i in found]
     if all(inside) or not any(inside):
         return found

@@ -70,8 +70,17 @@ _OTHER = re.compile(
     r"|\b(?:reponse|nouvelles|part|retour|accord|avis|materiel|matos|equipement|stock|parc"
     r"|desistement|annulation|groupement|proposition|offre|invitation"
     # "suite au message de Larmor-Plage : Guidel est intéressée aussi"
-    r"|message|mail|courriel|sms)[ \t]+"
+    r"|message|mail|courriel|sms"
+    r"|pays|bassin|canton)[ \t]+"  # "le Téléthon du pays de Lorient": a region, not the town
     r"(?:de|d'|d|du|des)[ \t]*)$"
+)
+# Someone's contact asked for: "le numéro du CTM de Riantec ?", "le contact de la personne de
+# Caudan", "le numéro du service info de Hennebont".
+_CONTACT_OF = re.compile(
+    r"\b(?:numero|contact|coordonnees|telephone|adresse|interlocut(?:eur|rice)|referente?)"
+    r"[ \t]+(?:de|d'|du|des)[ \t]*(?:la[ \t]+|l')?"
+    r"(?:(?:ctm|mairie|commune|ville|services?(?:[ \t]+[a-z]+)?|personne|accueil)[ \t]+"
+    r"(?:de[ \t]+|d'|du[ \t]+))?$"
 )
 # "<item> de X": the item's owner, another commune ("le podium de Lanester").
 _OWNED = re.compile(
@@ -172,7 +181,9 @@ _ASKED_OF_IT = re.compile(
 # Asked whether it has the item: "Languidic a toujours sa remorque frigo ?", "Plouay aurait
 # une friteuse à nous prêter ?", "si Lorient peut nous prêter la nacelle": the lender asked.
 _HOLDS = re.compile(
-    r"[ \t,]*(?:(?:vous[ \t]+)?(?:a|aurait|auraient|ont|avez|possede|dispose)(?:-t-elle|-t-il)?"
+    # "Caudan en a en rab paraît-il ?"
+    r"[ \t,]*en[ \t]+(?:a|aurait|auraient|ont)\b[^.!?\n]{0,60}\?"
+    r"|[ \t,]*(?:(?:vous[ \t]+)?(?:a|aurait|auraient|ont|avez|possede|dispose)(?:-t-elle|-t-il)?"
     r"(?:[ \t]+(?:toujours|encore|tjrs|pas|deja|bien))*[ \t]+(?:sa|ses|son|leur|leurs|le|la|les"
     r"|l'|un|une|des|du|de la|\d+)\b[^.!?\n]{0,80}\?"
     r"|(?:aurait|auraient|pourrait|pourraient|peut|peuvent)\b[^.!?\n]{0,60}\bpreter\b"
@@ -445,6 +456,7 @@ class WriterFinder:
         )  # fmt: skip
         return not (
             elsewhere
+            or _asked_contact(region, match.start(), end)
             or _LENDS_US.match(region, end)
             or self._said_after(region, start, _TOOK_THEM)
             # "la ville de Lorient aurait encore des barrières ? … signé : Quistinic"
@@ -512,6 +524,8 @@ class WriterFinder:
                 before = region[max(0, match.start() - 25) : match.start()]
                 if _other(before, self._item_words) and not _speaks(region, match.start(), before):
                     continue
+                if _asked_contact(region, match.start(), match.end()):
+                    continue
                 if _CALLED.match(region, match.end()) and not _SELF.search(before):
                     continue  # "Quistinic, si ça vous dépanne…": the commune spoken to
                 if _HOLDS.match(region, match.end()) and not _SELF.search(before):
@@ -538,6 +552,25 @@ def _last_lines(text: str, count: int = 4) -> str:
         if cut < 0:
             return text
     return " " * cut + text[cut:]
+
+
+# What asks for it: a question, or a verb of sending ("pouvez-vous m'envoyer le contact").
+_QUESTION_AFTER = re.compile(r"[^.!\n]{0,80}\?")
+_SEND_ME = re.compile(
+    r"\b(?:envoyer|donner|transmettre|communiquer|connait|connaitrait|connaissez|auriez|avez"
+    r"|cherche|recherche)\b[^.!?\n]{0,40}$"
+)
+
+
+def _asked_contact(region: str, start: int, end: int) -> bool:
+    """Is the commune named at `start` the one whose contact the writer asks for?"""
+    found = _CONTACT_OF.search(region, max(0, start - 45), start)
+    if found is None:
+        return False
+    return bool(
+        _QUESTION_AFTER.match(region, end)
+        or _SEND_ME.search(region, max(0, found.start() - 40), found.start())
+    )
 
 
 def _other(before: str, item_words: frozenset[str] = frozenset()) -> bool:
