@@ -883,6 +883,11 @@ def act_of(text: str) -> Act | None:
         or _SAYS_NOTHING.search(text)
         or NOTHING_ASKED.search(text)
     ):
+        head, colon, rest = text.partition(" : ")
+        if colon and _positive(rest) is not None and act_of(head) is Act.INFO:
+            # "je rebondis sur le mail de Thierry : il nous manque 40 barrières": the
+            # preamble says nothing, what follows the colon asks
+            return act_of(rest)
         return Act.INFO
     found = _positive(text)
     if found is not None:
