@@ -137,6 +137,7 @@ _WEAK = (
 # "un marché en cours", "le marché public": a contract, not a market.
 _CONTRACT = (
     r"(?! (?:en cours|public|publics|de fournitures?|de services|de travaux|existant|actif"
+    r"|de produits?|d'achats?|de location|de maintenance|de nettoyage|d'entretien"
     r"|attribue|passe|negocie|a bons de commande|commun|communs|groupe|mutualise))"
 )
 _DETERMINER = (
@@ -147,6 +148,8 @@ _DETERMINER = (
 _STRONG_RE = re.compile(
     rf"(?<!comite des )(?<!salle des )(?<!salles des )(?<!service des )(?<!services des )"
     rf"(?<!joyeuses )(?<!bonnes )(?<!belles )"  # "joyeuses fêtes" greets
+    # and so do "nos meilleurs vœux", "présenter nos vœux" (not "nos vœux sont décalés")
+    rf"(?<!meilleurs )(?<!bons )(?<!sinceres )(?<!presenter nos )(?<!presenter mes )"
     rf"\b(?:{_STRONG})\b"
 )
 # "Riantec ouvre le bal de l'expo": to open the ball is to go first.

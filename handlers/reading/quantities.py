@@ -153,7 +153,7 @@ _NOT_ITEMS = frozenset(
     delegue delegues assesseur assesseurs scrutateur scrutateurs electeur electeurs votant
     votants
     pret prets emprunt emprunts reservation reservations location locations
-    liste listes pas
+    liste listes pas voisin voisins voisine voisines
     """.split()
 )
 _STOP = frozenset(
