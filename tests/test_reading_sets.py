@@ -39,7 +39,11 @@ SETS = Path(__file__).parent / "data" / "reading"
 # BN, BQ and EQ rose by a point, DV's by two. Retrained on 161 sets (round 55), the intent
 # model reads eleven earlier messages otherwise and seven better (those eleven all asked
 # about), and the confidence no longer asks about ey029 ("sono + 2 enceintes", its sono left
-# out): EY's silent share rose by two points.
+# out): EY's silent share rose by two points. Round 56 reads "ce mois-ci" as the days left in
+# the month, as four of the six writers who used it annotate: co133 and et124 (annotated with no
+# day) are now read wrong, silently (CO's whole and worst field share fell by a point, ET's
+# silent share rose by one); retrained on 167 sets, the confidence no longer asks about ac063
+# (read wrong): AC's silent share rose by a point.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -74,7 +78,7 @@ FLOORS = {
     # AC to AF: scored blind after round 14; AG, AH after the learned intent (round 15);
     # AI, AJ after round 16; AK, AL after round 17; AM, AN after round 18 and the larger
     # catalogue. All kept since, and the intent model is trained on every set here.
-    "set-ac.jsonl": (0.68, 0.88, 0.17),
+    "set-ac.jsonl": (0.68, 0.88, 0.18),
     "set-ad.jsonl": (0.70, 0.82, 0.09),
     "set-ae.jsonl": (0.80, 0.87, 0.05),
     "set-af.jsonl": (0.80, 0.90, 0.06),
@@ -172,7 +176,7 @@ FLOORS = {
     # CO to CV: scored blind at the start of rounds 43 and 44 (their "à partir du" and
     # "jusqu'à" dates aligned with the conventions above, as their "note" says); CO, CR
     # used for round 43, CS, CT for round 44; CP, CQ measured round 43, CU, CV round 44
-    "set-co.jsonl": (0.78, 0.93, 0.18),
+    "set-co.jsonl": (0.77, 0.92, 0.18),
     "set-cp.jsonl": (0.85, 0.92, 0.05),
     "set-cq.jsonl": (0.88, 0.94, 0.09),
     "set-cr.jsonl": (0.85, 0.93, 0.15),
@@ -269,7 +273,7 @@ FLOORS = {
     "set-er.jsonl": (0.78, 0.90, 0.10),
     # ES, ET, EU: scored blind at c4f6aa5 (round 53's start), used for round 53
     "set-es.jsonl": (0.70, 0.85, 0.15),
-    "set-et.jsonl": (0.81, 0.91, 0.07),
+    "set-et.jsonl": (0.81, 0.91, 0.08),
     "set-eu.jsonl": (0.88, 0.96, 0.06),
     # EV, EW, EX: scored blind at d37e29e (round 53's reading, frozen), kept as they read
     # EY, EZ, FA: scored blind at f63586d (round 54's start; EZ's approximate counts aligned,
@@ -286,6 +290,16 @@ FLOORS = {
     "set-fe.jsonl": (0.71, 0.84, 0.17),
     "set-ff.jsonl": (0.68, 0.87, 0.22),
     "set-fg.jsonl": (0.61, 0.87, 0.24),
+    # FH, FI, FJ: scored blind at f9ff058 (round 56's start; FH's approximate count and four
+    # communes known only from first names aligned), then used for round 56's rules; FK, FL,
+    # FM: scored blind at 708a9b8 (round 56's reading, frozen; FK's approximate counts
+    # aligned), kept as they read
+    "set-fh.jsonl": (0.81, 0.93, 0.10),
+    "set-fi.jsonl": (0.81, 0.88, 0.07),
+    "set-fj.jsonl": (0.83, 0.90, 0.04),
+    "set-fk.jsonl": (0.79, 0.90, 0.08),
+    "set-fl.jsonl": (0.70, 0.85, 0.16),
+    "set-fm.jsonl": (0.73, 0.91, 0.17),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.10),
