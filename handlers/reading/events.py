@@ -18,6 +18,7 @@ _STRONG = (
     r"|cinema (?:en )?plein air|expo(?:sition)? (?:photos?|de [a-z]+|d'[a-z]+)"
     r"|chasse (?:aux |a l'\s?)o?e?ufs?"
     r"|presidentielles?|legislatives|municipales|europeennes|regionales|departementales"
+    r"|jep|jdp"  # the Journées européennes du patrimoine, as their organisers write them
     r"|referendum"
     r"|reunion publique|spectacle de noel|arbre de noel|goûter de noel|gouter de noel|fete"
     r"|vide[- ]?maisons?|bourse aux [a-z]+|course des [a-z]+|course de [a-z]+|foulees"

@@ -153,7 +153,9 @@ _NOT_ITEMS = frozenset(
     delegue delegues assesseur assesseurs scrutateur scrutateurs electeur electeurs votant
     votants
     pret prets emprunt emprunts reservation reservations location locations
-    liste listes pas voisin voisins voisine voisines
+    liste listes pas voisin voisins voisine voisines question questions peu
+    douzaine douzaines demi-douzaine dizaine dizaines quinzaine quinzaines vingtaine vingtaines
+    trentaine quarantaine cinquantaine soixantaine centaine centaines millier milliers
     """.split()
 )
 _STOP = frozenset(
@@ -359,6 +361,9 @@ _LONE_BEFORE = re.compile(
     # genre 200", "on en veut 60"
     r"|\binteresse(?:e|s|es)? pour|\bgreffer? pour|\bgreffons pour|\bajouter pour"
     r"|\binscrire pour|\ben (?:a|avons|ai|veut|voulons)(?: genre| environ| bien| encore)?"
+    # "mettez-m'en dix", "j'en prête une trentaine", "il nous en reste 12"
+    r"|-(?:m'|nous-)en|\ben (?:prete|pretons|preterai|preterons|reste|restent|manque|manquent"
+    r"|faudra|mettez|mets|mettre|donne|donnons)(?: volontiers| bien| encore)?"
     # "au moins 15", "entre 300 et 500", "pas plus de 20": a count with its bound
     r"|\bau moins|\bau minimum|\bau maximum|\bentre|\bpas plus de|\bjusqu'a)\s*$"
 )

@@ -319,8 +319,19 @@ class Scope:
         if any(held[k] and own[k] in POSITIVE for k in range(len(indexes))):
             # The requests hold their items: sentences with no act are context ("nous
             # accueillons aussi une chorale et un spectacle").
+            # But a sentence that counts what a request named uncounted details it ("Qui a
+            # des tables de brasserie ? 10 tables + 20 bancs pour dimanche").
+            asked = {
+                (f.item_id, w) for f, w in zip(found, where, strict=True)
+                if w in indexes and acts[w] in POSITIVE and f.item_id and not f.quantity
+            }  # fmt: skip
+            details = {
+                w for f, w in zip(found, where, strict=True)
+                if w is not None and w in indexes and acts[w] is None and f.quantity
+                and (f.item_id, w - 1) in asked
+            }  # fmt: skip
             effective = {
-                i: (a if acts[i] is not None or clauses[i].listed else _CONTEXT)
+                i: (a if acts[i] is not None or clauses[i].listed or i in details else _CONTEXT)
                 for i, a in effective.items()
             }
         family = INTENT_OF[decision.act]

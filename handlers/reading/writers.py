@@ -79,8 +79,7 @@ _OTHER = re.compile(
 _CONTACT_OF = re.compile(
     r"\b(?:numero|contact|coordonnees|telephone|adresse|interlocut(?:eur|rice)|referente?)"
     r"[ \t]+(?:de|d'|du|des)[ \t]*(?:la[ \t]+|l')?"
-    r"(?:(?:ctm|mairie|commune|ville|services?(?:[ \t]+[a-z]+)?|personne|accueil)[ \t]+"
-    r"(?:de[ \t]+|d'|du[ \t]+))?$"
+    r"(?:[a-z-]+(?:[ \t]+[a-z]+)?[ \t]+(?:de[ \t]+|d'|du[ \t]+))?$"
 )
 # "<item> de X": the item's owner, another commune ("le podium de Lanester").
 _OWNED = re.compile(
@@ -116,7 +115,8 @@ _SELF = re.compile(
     r"[ \t]+(?:de|d'|du)[ \t]*$"
     # "c'est Yannick, adjoint aux sports à Caudan"
     r"|\b(?:maire|adjointe?|conseill(?:er|ere)|elue?|responsable|secretaire|agente?|directeur"
-    r"|directrice|technicien(?:ne)?)(?:[ \t]+[a-z'-]+){0,3}[ \t]+a[ \t]*$"
+    r"|directrice|technicien(?:ne)?|placier|placiere|regisseur|regisseuse|gardien(?:ne)?)"
+    r"(?:[ \t]+[a-z'-]+){0,3}[ \t]+a[ \t]*$"
     # "alternante à la mairie de Port-Louis", "volontaire en service civique à Hennebont":
     # apprentices and volunteers say where they work
     r"|\b(?:alternante?|apprentie?|stagiaire|volontaire|service civique|en alternance"
@@ -212,7 +212,7 @@ _NOT_A_NAME = frozenset(
     qui que qu quoi dont ou a au aux de des du la le les un une nous on vous il elle ils elles
     est sont sera seront serait a ont avait peut pourrait voisine voisines proche proches
     partenaire partenaires membre membres interessee interessees et ou mais
-    merci bonjour bonsoir salut coucou trugarez desole desolee pardon
+    merci bonjour bonsoir salut coucou trugarez desole desolee pardon bon bonne bons
     """.split()
 )
 # Second parts of compound names that alone are a first name or a word: "… Cléguer. Louis"
