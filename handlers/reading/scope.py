@@ -320,10 +320,11 @@ class Scope:
             # The requests hold their items: sentences with no act are context ("nous
             # accueillons aussi une chorale et un spectacle").
             # But a sentence that counts what a request named uncounted details it ("Qui a
-            # des tables de brasserie ? 10 tables + 20 bancs pour dimanche").
+            # des tables de brasserie ? 10 tables + 20 bancs pour dimanche"); not a share of
+            # an order ("Commande groupée de sel ? Riantec prend 10 tonnes").
             asked = {
                 (f.item_id, w) for f, w in zip(found, where, strict=True)
-                if w in indexes and acts[w] in POSITIVE and f.item_id and not f.quantity
+                if w in indexes and acts[w] in (Act.ASK, Act.NEED) and f.item_id and not f.quantity
             }  # fmt: skip
             details = {
                 w for f, w in zip(found, where, strict=True)
