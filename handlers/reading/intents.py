@@ -933,7 +933,7 @@ _CLEFT = re.compile(r"\bc(?:e n'|'|e )est pas [^.!?\n]{1,60}qu(?:e |')$")
 def _negated(text: str, cue: re.Match[str], offered: bool = False) -> bool:
     """Is the act's own verb in the negative ("ne pourrons pas prêter", "pas besoin")?"""
     if _CLEFT.search(text, max(0, cue.start() - 80), cue.start()):
-        return False  # "ce n'est pas 40 tables qu'il nous faut mais 14": the count is
+        return False  # "ce n'est pas 40 tables qu'il nous faut mais 14": the count is denied
     around = _NOT_NEGATION.sub(lambda m: " " * len(m.group()), text)
     # an offer, not past a colon: "nos barrières ne sortiront pas : elles sont disponibles"
     colon = around.rfind(" : ", 0, cue.start()) if offered else -1
