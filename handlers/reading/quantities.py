@@ -376,7 +376,12 @@ _SUFFICES = re.compile(
 )
 # (with its packaging: "du papier kraft pour les activités (30 rouleaux)"; not a size,
 # "notre nacelle (14 m)", "la remorque (5 t)")
-_CAPACITY_AFTER = re.compile(r"\s*(?:litres?|l|kg|kilos?)\b")
+# A capacity or a weight: the units of litres and kilos, as UNITS writes them.
+_CAPACITY_AFTER = re.compile(
+    r"\s*(?:"
+    + "|".join(re.escape(u) for u, unit in UNITS.items() if unit in ("litre", "kg"))
+    + r")\b"
+)
 _BRACKET_CLOSED = re.compile(
     r"\s*+(?:(?:rouleaux|rouleau|cartons?|colis|sacs?|palettes?|lots?|boites?|paquets?"
     r"|ramettes?|bidons?|pots?|pieces?|unites?|exemplaires?)\b\s*+)?"

@@ -230,6 +230,23 @@ _IS_OVER = re.compile(r"\s*(?:est|sont|etant)\s+(?:passee?s?|terminee?s?|finie?s
 _A_YEAR_AHEAD = 300  # days
 
 
+def _loan_asked(seen: _Seen) -> bool:
+    """A loan asked in so many words: "qui a des écocups à prêter ?", "dispo la tireuse le
+    14 ?" (of a clause that names the item), "… peuvent rester jusqu'au 3 janvier ?" (a loan
+    kept longer)."""
+    if any(_TO_LEND.match(seen.folded, m.end()) for m in WHO_LENDS.finditer(seen.folded)):
+        return True
+    for clause in seen.shape.clauses:
+        text = clause.text(seen.folded)
+        if "?" in text and KEEPING.search(text):
+            return True
+        if asks_if_free(text) and any(
+            clause.span.start <= i.span.start < clause.span.end for i in seen.found
+        ):
+            return True
+    return False
+
+
 def _gone_by(folded: str, date: DateFinding, today: dt.date) -> bool:
     day = date.start or date.end
     if day is None or (day - today).days < _A_YEAR_AHEAD:
@@ -639,26 +656,8 @@ class Reader:
             return
         if reading.intent is Intent.CANCEL and guess.probability < _CERTAIN:
             return  # "nous retirons notre participation": a withdrawal said in so many words
-        asked = any(
-            _TO_LEND.match(seen.folded, m.end()) for m in WHO_LENDS.finditer(seen.folded)
-        ) or any(
-            asks_if_free(c.text(seen.folded))
-            and any(c.span.start <= i.span.start < c.span.end for i in seen.found)
-            for c in seen.shape.clauses
-        )
-        if reading.intent is Intent.BORROW and asked and guess.probability < _CERTAIN:
-            # "qui a des écocups à prêter ?", "dispo la tireuse le 14 ?": a loan asked in so
-            # many words
+        if reading.intent is Intent.BORROW and guess.probability < _CERTAIN and _loan_asked(seen):
             return
-        if (
-            reading.intent is Intent.BORROW
-            and guess.probability < _CERTAIN
-            and any(
-                KEEPING.search(c.text(seen.folded)) and "?" in c.text(seen.folded)
-                for c in seen.shape.clauses
-            )
-        ):
-            return  # "… peuvent rester jusqu'au 3 janvier ?": a loan kept longer, asked
         counted = any((i.quantity or 0) > 1 and i.item for i in reading.items)
         if guess.intent is Intent.EVENT and counted and says_yearly(seen.folded) is not None:
             # "Fête de la musique, chaque année le 21 juin : 200 ganivelles": the equipment an
