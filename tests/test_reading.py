@@ -415,3 +415,47 @@ def test_a_count_in_a_unit_of_two_words_is_read_without_failing(reader: Reader) 
         reader, "il nous faudrait 5 big bags de copeaux pour la fête", dt.date(2027, 5, 10)
     )
     assert [(i["quantity"], i["unit"]) for i in reading["items"]] == [(5, "big bag")]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "label", "quantity"),
+    [
+        ("Annulez le vibraphone svp, le concert est reporté.", "cancel", "vibraphone", 1),
+        ("Le marimba n'est plus dispo, il a été vendu. Languidic", "cancel", "marimba", 1),
+        (
+            "on voudrait emprunter la loupe électronique du 18 au 25 juin",
+            "borrow",
+            "loupe électronique",
+            1,
+        ),
+        ("Rampe pliable 1,5 m dispo du 21 au 27 juin. Brandérion", "lend", "Rampe pliable", None),
+        (
+            "On rejoint la cde groupée des gilets vibrants : 4. Groix",
+            "purchase",
+            "gilets vibrants",
+            4,
+        ),
+        (
+            "qqn est intéressé par l'achat de bornes escamotables ?",
+            "purchase",
+            "bornes escamotables",
+            None,
+        ),
+    ],
+)
+def test_what_an_act_bears_on_when_the_catalogue_knows_nothing_of_it(
+    reader: Reader, text: str, intent: str, label: str, quantity: int | None
+) -> None:
+    """An item outside the catalogue, uncounted, is still what the act bears on, and the
+    reading asks about it rather than recording it."""
+    reading = read(reader, text)
+    assert reading["intent"] == intent
+    assert [(i["item"], i["label"], i["quantity"]) for i in reading["items"]] == [
+        (None, label, quantity)
+    ]
+    assert "item" in reading["missing"]
+
+
+def test_a_withdrawal_of_a_request_names_no_item_of_its_event(reader: Reader) -> None:
+    reading = read(reader, "Annulez notre demande svp, le fest-noz est reporté. Bubry")
+    assert reading["intent"] == "cancel" and reading["items"] == []

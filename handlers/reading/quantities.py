@@ -205,6 +205,10 @@ _NEXT_IN_LIST = re.compile(
     r"|ives|el|elle|els|elles|al|ale|aux|ales|eux|euse|euses)\b){0,2}"
     r"(?:[ \t]*\([^()\n]{0,40}\))?"
     r"[ \t]*+(?:(?:,|\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:des|les|un|une)"
+    # "2 casques et l'émetteur", "2 pupitres + la boucle", "ses 2 pupitres et sa conque"
+    # (not "un piano et son support", "les extincteurs et leur vérification": its own)
+    r"|(?:\+|\bet|\bainsi que)[ \t]+(?:le|la|notre|votre)(?=[ \t])"
+    r"|(?:\+|\bet|\bainsi que)[ \t]+l'(?=[a-z])"
     r"|\bainsi qu'(?:un|une)"
     r"|(?:\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:leurs|nos|ses)"
     # "50 plots, 20 chasubles et d'un compteur de tours", "des draps et de turbulettes"
@@ -884,7 +888,9 @@ def unknown_items(
     listed_next = (_NEXT_IN_LIST.match(text, end) for end in ends)
     slots = [*_NEED_SLOT.finditer(text), *(m for m in listed_next if m is not None)]
     for slot in slots:
-        article = re.search(r"\b(?:un|une|sa|son|notre|votre|leur)\s+$", slot.group())
+        article = re.search(
+            r"(?:\b(?:un|une|sa|son|notre|votre|leur|le|la)\s+|\bl')$", slot.group()
+        )
         if any(slot.end() <= s < slot.end() + 3 for s, _ in taken):
             continue
         if any(
@@ -1094,8 +1100,14 @@ def _phrase(
     return (start, end) if end is not None else None
 
 
+def noun_phrase(text: str, position: int) -> tuple[int, int] | None:
+    """The noun phrase just after `position`, where no catalogue item was found."""
+    return _phrase(text, position, [])
+
+
 # What may join the words of an item's name: a space, a hyphen, "de", "à".
-_JOINT = re.compile(r"(?:[ ]+(?:(?:de|a)[ ]+|d')?|-)(?=[a-z])")
+# (not a run of spaces: a date or a phone masked out, which no name runs across)
+_JOINT = re.compile(r"(?:[ ]{1,2}(?:(?:de|a)[ ]+|d')?|-)(?=[a-z])")
 
 
 # A place of the commune that a count is given for: "école du bourg : 12".

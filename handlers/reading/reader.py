@@ -35,6 +35,7 @@ from handlers.reading.mentions import (
     weigh,
 )
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
+from handlers.reading.objects import object_of
 from handlers.reading.placement import Placement, explicit, place
 from handlers.reading.quantities import (
     BULK,
@@ -394,6 +395,7 @@ class Reader:
         # The model reads the whole message once, whichever part the rules read.
         guess = self.intents.guess(document.original)
         reading = self._read(document, body.text, body.signature, today, guess)
+        own = reading
         if body.earlier is not None:
             signed = body.signature if body.forwards else None
             earlier = self._read(document, body.earlier, signed, today, guess, forwarded=True)
@@ -421,6 +423,12 @@ class Reader:
             reading.items = self._quoted_items(document, body.text.folded)
             if reading.items:
                 reading.missing = [m for m in reading.missing if m not in ("items", "item")]
+        if not reading.items and reading.intent in _BEARS_ON_ITEMS and reading is own:
+            # Nothing the catalogue knows, nothing counted: read again for what the act bears
+            # on ("annulez le vibraphone"), an item outside the catalogue, always asked about.
+            again = self._read(document, body.text, body.signature, today, guess, objects=True)
+            if again.items:
+                reading = again
         _quoted_dates(reading, document, today)
         self._second_look(reading, document, today)
         return reading
@@ -492,8 +500,9 @@ class Reader:
         today: dt.date,
         guess: Guess,
         forwarded: bool = False,
+        objects: bool = False,
     ) -> Reading:
-        seen = self._see(own, today)
+        seen = self._see(own, today, objects)
         scope = Scope.of(seen.shape, seen.folded, seen.found, self.vocabulary.families)
         counted = restated(_counted_once(scope, seen), seen.folded)
         left = [i for i in counted if not _taken_back(i, seen.folded, scope.intent)]
@@ -541,7 +550,7 @@ class Reader:
             writer = self.writers.signed_thanks(seen.folded)
         return writer
 
-    def _see(self, own: Document, today: dt.date) -> _Seen:
+    def _see(self, own: Document, today: dt.date, objects: bool = False) -> _Seen:
         """Dates, numbers, items and their counts, and the clauses of the writer's words."""
         folded = own.folded
         # "Contact : 06 12 34 56 78" is no 6 December 2034
@@ -591,8 +600,14 @@ class Reader:
         found = [i for i in found if not any(i.name and u.span.start <= i.name.start
                                              and i.name.end == u.span.end
                                              for u in unknown)] + unknown  # fmt: skip
-        found = sorted((self._measured(i, counted) for i in found), key=lambda i: i.span.start)
         shape = layout(folded)
+        thing = object_of(counted, own.original, shape) if objects else None
+        if thing is not None and not any(
+            f.span.start < thing.span.end and thing.span.start < f.span.end for f in found
+        ):
+            # nothing the act bears on was kept: its object ("annulez le vibraphone")
+            found.append(thing)
+        found = sorted((self._measured(i, counted) for i in found), key=lambda i: i.span.start)
         found = outside_asides(found, counted)
         found = row_counts(found, found_numbers, used, counted, folded)
         found = table_counts(found, counted, used)
@@ -1184,6 +1199,9 @@ def _place_recurrence(reading: Reading, folded: str, today: dt.date) -> None:
     reading.spans["recurrence"] = [yearly]
 
 
+_BEARS_ON_ITEMS = (Intent.BORROW, Intent.LEND, Intent.PURCHASE, Intent.CANCEL)
+
+
 def missing_fields(reading: Reading) -> list[str]:
     """What the bot would have to ask before recording this."""
     intent, missing = reading.intent, []
@@ -1196,6 +1214,8 @@ def missing_fields(reading: Reading) -> list[str]:
             missing.append("quantity")
     if intent is Intent.CANCEL and not reading.items:
         missing.append("items")  # what to withdraw, the writer must say
+    if intent is Intent.CANCEL and any(i.item is None for i in reading.items):
+        missing.append("item")  # withdrawn only where its words match, so say which
     if intent is Intent.PURCHASE and reading.deadline is None:
         missing.append("deadline")
     if intent in (Intent.BORROW, Intent.EVENT) and reading.start is None:
