@@ -459,3 +459,24 @@ def test_what_an_act_bears_on_when_the_catalogue_knows_nothing_of_it(
 def test_a_withdrawal_of_a_request_names_no_item_of_its_event(reader: Reader) -> None:
     reading = read(reader, "Annulez notre demande svp, le fest-noz est reporté. Bubry")
     assert reading["intent"] == "cancel" and reading["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("pour la fête on a 30 barrières vauban, il en faudrait 50, donc il en manque 20", 20),
+        ("Sel : stock 5 t, besoin estimé 9 t, donc 4 t à commander. Bubry", 4),
+        ("Il faut compter 2 grilles par stand, soit 24 grilles ; nous en possédons 10. "
+         "Il nous en manque donc 14.", 14),
+        ("Nous avons 24 jardinières, il en faudrait 36. On voudrait en commander 12.", 12),
+        ("On a 150 chaises pliantes, il nous en faut 100 le 2 octobre. "
+         "Les 50 autres sont à prêter ce jour-là.", 50),
+        # what is not offered stays apart, and so does a plain request
+        ("Nous disposons de 25 tables pliantes disponibles en juin. "
+         "Les 10 autres sont réservées pour notre kermesse.", 25),
+        ("Il nous manque 15 tables (2 m) pour le repas des aînés", 15),
+        ("Nous cherchons donc 3 chauffages d'appoint pour le thé dansant", 3),
+    ],
+)  # fmt: skip
+def test_the_count_a_reckoning_ends_on(reader: Reader, text: str, quantity: int) -> None:
+    assert [i["quantity"] for i in read(reader, text)["items"]] == [quantity]

@@ -156,6 +156,8 @@ _NOT_ITEMS = frozenset(
     liste listes pas voisin voisins voisine voisines question questions peu
     douzaine douzaines demi-douzaine dizaine dizaines quinzaine quinzaines vingtaine vingtaines
     trentaine quarantaine cinquantaine soixantaine centaine centaines millier milliers
+    restant restants restante restantes
+    partent repartent restent servent vont viennent arrivent peuvent doivent seront
     """.split()
 )
 _STOP = frozenset(
@@ -1306,3 +1308,95 @@ def each_counts(
         used.add(number.start)
         return [replace(i, quantity=number.value) if i in before else i for i in items]
     return items
+
+
+# What ends a reckoning: "donc 25", "soit 24 grilles", "= 60", "il nous en manque donc 14",
+# "au total 6", "il en reste 6".
+_CONCLUDES = re.compile(
+    r"(?:(?:^|[,;:.(]|\bet)[ \t]*donc|\bsoit|=>?|\bau total|\ben tout|\btotal[ \t]*:?"
+    r"|\bce qui fait|\bca fait)[ \t]*,?[ \t]*$"
+    r"|\b(?:il|on)[ \t]+(?:nous[ \t]+)?en[ \t]+(?:manque|manquerait|manquent|reste|restent)"
+    r"(?:[ \t]+donc)?[ \t]*$"
+    r"|\b(?:il|on)[ \t]+(?:nous[ \t]+)?(?:manque|manquerait|manquent|reste|restent)"
+    r"[ \t]+donc[ \t]*$"
+    r"|(?:\bdonc|\bsoit)[ \t]+(?:il|on)[ \t]+(?:nous[ \t]+)?(?:en[ \t]+)?"
+    r"(?:faut|faudrait|faudra)[ \t]*$"
+    r"|\b(?:il|on)[ \t]+(?:nous[ \t]+)?(?:en[ \t]+)?(?:faut|faudrait|faudra)[ \t]+donc"
+    r"(?:[ \t]+les)?[ \t]*$"
+)
+# "les 20 autres peuvent être prêtées", "les 300 restants sont à prêter"
+_REST_BEFORE = re.compile(r"\bles[ \t]+$")
+_FREE_AFTER = re.compile(r"[ \t]+(?:dispos?|disponibles?|libres?|a preter|a commander|a acheter)\b")
+_REST_AFTER = re.compile(
+    r"[ \t]+(?:autres|restants?|restantes?)\b[^.;:!?\n]{0,30}?"
+    r"\b(?:dispos?|disponibles?|libres?|a preter|pretables?|peuvent etre pretee?s?)\b"
+)  # (not "les 10 autres sont réservées", "les deux autres partent en réparation")
+# A count of stock, which what is asked or offered afterwards supersedes: "nous avons 24
+# jardinières … on voudrait en commander 12".
+_STOCK_BEFORE = re.compile(
+    r"(?:\bnous avons|\bon a|\bj'ai|\bnous possedons|\bon possede|\bstock(?: actuel)?[ \t]*:?"
+    r"|\bsur nos|\bnotre stock[ \t]*:?|\bnous disposons de|\bon dispose de)[ \t]*$"
+)
+_ASKED_LATER = re.compile(
+    r"\ben[ \t]+(?:commander|acheter|racheter|prendre|preter|emprunter|voudrait|voudrions"
+    r"|voulons|veut|faudrait|faut|prendrait|prendrions|commanderait|commanderions)[ \t]*$"
+)
+_WINDOW = 240  # how far back a reckoning looks for what it counts
+
+
+def reckoned_counts(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str
+) -> list[FoundItem]:
+    """Where the writer reckons ("on en a 30, il en faudrait 50, donc il en manque 20", "2
+    par stand, soit 24 grilles ; nous en possédons 10, il nous en manque donc 14"), the count
+    the reckoning ends on is what is asked or offered, and the item's earlier counts, of stock
+    or of the sum, give way to it. So does a count of stock to a count asked after it ("nous
+    avons 24 jardinières … on voudrait en commander 12"). Read on the items the act bears on,
+    so that the one kept is where the request or the offer named it."""
+    result = list(items)
+    for number in found:
+        if number.article and number.value == 1:
+            continue
+        before = text[max(0, number.start - 40) : number.start]
+        rest = _REST_BEFORE.search(before) and _REST_AFTER.match(text, number.end)
+        asked = _ASKED_LATER.search(before)
+        if not (_CONCLUDES.search(before) or rest or asked):
+            continue
+        mention = next((i for i in result if i.span.start == number.start), None)
+        if mention is None:
+            alone = _LONE_AFTER.match(text, number.end) or _FREE_AFTER.match(text, number.end)
+            if number.start in used or not (rest or alone):
+                continue
+            near = [
+                i for i in result
+                if number.start - _WINDOW <= i.span.start and i.span.end <= number.start
+            ]  # fmt: skip
+            # (not the cartons they came in: "2 400 gobelets (24 cartons)")
+            near = [i for i in near if _key(i) not in UNITS] or near
+            if len({_key(i) for i in near}) != 1:
+                continue  # nothing, or several things, reckoned before it
+            mention = near[-1]
+            if asked and not _STOCK_BEFORE.search(text, max(0, mention.span.start - 30),
+                                                  mention.span.start):  # fmt: skip
+                continue  # the count asked before stands ("4 tireuses … on en voudrait 6")
+        elif asked:
+            continue
+        # The item keeps one mention, the first the act bears on ("nous aurions besoin de 8
+        # barnums … c'est donc 8 barnums"), counted as reckoned.
+        same = [i for i in result if _same_thing(i, mention) and i.span.start <= number.start]
+        kept = same[0]
+        result = [
+            replace(i, quantity=number.value) if i is kept else i
+            for i in result if i is kept or i not in same
+        ]  # fmt: skip
+        used.add(number.start)
+    return result
+
+
+def _same_thing(one: FoundItem, other: FoundItem) -> bool:
+    return bool(one.item_id and one.item_id == other.item_id) or _key(one) == _key(other)
+
+
+def _key(item: FoundItem) -> str:
+    # the word written, not the catalogue's item: "vêtements de travail : 8 parkas" are two
+    return head_word(item.label)

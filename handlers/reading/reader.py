@@ -52,6 +52,7 @@ from handlers.reading.quantities import (
     per_container_counts,
     per_site_counts,
     per_unit_counts,
+    reckoned_counts,
     restated,
     row_counts,
     specifications,
@@ -505,6 +506,7 @@ class Reader:
         seen = self._see(own, today, objects)
         scope = Scope.of(seen.shape, seen.folded, seen.found, self.vocabulary.families)
         counted = restated(_counted_once(scope, seen), seen.folded)
+        counted = reckoned_counts(counted, seen.numbers, seen.used, seen.counted)
         left = [i for i in counted if not _taken_back(i, seen.folded, scope.intent)]
         items = [self._item_reading(i, document.original) for i in (left or counted)]
         reading = Reading(document.original, scope.intent, items)
