@@ -428,7 +428,7 @@ def test_a_count_in_a_unit_of_two_words_is_read_without_failing(reader: Reader) 
             "loupe électronique",
             1,
         ),
-        ("Rampe pliable 1,5 m dispo du 21 au 27 juin. Brandérion", "lend", "Rampe pliable", None),
+        ("Marimba 4,3 octaves dispo du 21 au 27 juin. Languidic", "lend", "Marimba", None),
         (
             "On rejoint la cde groupée des gilets vibrants : 4. Groix",
             "purchase",
@@ -480,3 +480,27 @@ def test_a_withdrawal_of_a_request_names_no_item_of_its_event(reader: Reader) ->
 )  # fmt: skip
 def test_the_count_a_reckoning_ends_on(reader: Reader, text: str, quantity: int) -> None:
     assert [i["quantity"] for i in read(reader, text)["items"]] == [quantity]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("pouvez-vous nous prêter un vibraphone pour le concert du 8 mai ? On répète la veille.",
+         "2027-05-07", "2027-05-08"),
+        ("Il nous faudrait 2 gradins pour le concert du dimanche 21 mars. Répétition générale le "
+         "samedi 20 sur place.", "2027-03-20", "2027-03-21"),
+        # the days said already hold the rehearsal
+        ("Concert le dimanche 12 décembre avec répétition la veille. Le matériel nous serait utile "
+         "du samedi 11 (répétition) au dimanche 12 décembre.", "2027-12-11", "2027-12-12"),
+    ],
+)  # fmt: skip
+def test_a_rehearsal_uses_what_the_show_does(
+    reader: Reader, text: str, start: str, end: str
+) -> None:
+    reading = read(reader, text, dt.date(2027, 3, 1))
+    assert (reading["start"], reading["end"]) == (start, end)
+
+
+def test_an_anniversary_is_the_event(reader: Reader) -> None:
+    reading = read(reader, "La crèche de Guidel fête ses 20 ans le samedi 18 décembre !")
+    assert reading["event"] == "20 ans"

@@ -21,7 +21,8 @@ _STRONG = (
     r"|jep|jdp"  # the Journées européennes du patrimoine, as their organisers write them
     r"|referendum"
     r"|reunion publique|spectacle de noel|arbre de noel|goûter de noel|gouter de noel|fete"
-    r"|vide[- ]?maisons?|bourse aux [a-z]+|course des [a-z]+|course de [a-z]+|foulees"
+    r"|vide[- ]?maisons?|vide[- ]dressings?"
+    r"|bourse aux [a-z]+|course des [a-z]+|course de [a-z]+|foulees"
     r"|jeux (?:inter[- ]?villages|intervillages)|kermesses?|bal (?:populaire|du [a-z]+)"
     r"|troc aux [a-z]+|noel des [a-z]+|sortie des [a-z]+|fete des [a-z]+|fete de la [a-z]+"
     r"|conferences?|colloques?|seminaires?|assemblee generale|salon des [a-z]+"
@@ -152,6 +153,8 @@ _STRONG_RE = re.compile(
     # and so do "nos meilleurs vœux", "présenter nos vœux" (not "nos vœux sont décalés")
     rf"(?<!meilleurs )(?<!bons )(?<!sinceres )(?<!presenter nos )(?<!presenter mes )"
     rf"\b(?:{_STRONG})\b"
+    # "la chorale fête ses 20 ans": the verb
+    r"(?<!\bfete(?= (?:ses|son|sa|leurs?|nos|notre) ))"
 )
 # "Riantec ouvre le bal de l'expo": to open the ball is to go first.
 _WEAK_RE = re.compile(
@@ -321,6 +324,8 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         if original[m.end("head") :].lstrip(" \t").startswith("«")
         and _TITLE.match(original, m.end("head"))
     ]
+    # "la crèche fête ses 20 ans": the anniversary is the event
+    candidates += [m.span("name") for m in _ANNIVERSARY.finditer(folded)]
     acronym = _ACRONYM.search(original)
     if acronym is not None and all(acronym.start() < start for start, _ in candidates):
         return _ACRONYMS[acronym.group()], Span(*acronym.span())
@@ -359,6 +364,9 @@ _FOR_A_TITLE = re.compile(
     r"(?:[ \t]+(?:de la |de l'|des |du |de |d')?[A-ZÉ][\w'’-]+){0,3}"
     r"(?:[ \t]+(?:d'|de |du |des )[a-zéè]{3,})?)"
 )
+
+
+_ANNIVERSARY = re.compile(r"\bfete(?:nt)? (?:ses|son|leurs) (?P<name>\d{1,3} ans)\b")
 
 
 # The territory's festivals known by their initials, in capitals: "pendant le FIL".

@@ -19,6 +19,7 @@ from handlers.reading.dates import (
 )
 from handlers.reading.text import Span
 
+_REHEARSAL = r"repetitions?|repet|repete|repetons|repeterons|repetera"
 _PICKUP = (
     r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pren(?:ons|ez|ne|nent)|pris|prise"
     # "salon du livre": a book, not a delivery
@@ -38,6 +39,8 @@ _PICKUP = (
     r"travers(?:e|era|eront|ons|erons)"  # not "le relais traverse le bourg"
     r"|(?:faire|ferait|ferions|ferons|fera) passer"
     r"|passage (?:sur|par|en)"
+    # the rehearsal before a show uses what the show does: "répétition la veille"
+    rf"|{_REHEARSAL}"
 )
 _RETURN = (
     # (not "un chantier de reprise de fossés du 1er au 5 mars": works, not a return)
@@ -112,6 +115,8 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
     for match in _RELATIVE.finditer(folded) if anchor is not None else ():
         assert anchor is not None
         returning = match.group("back") is not None
+        if anchor[0] != anchor[1] and re.fullmatch(_REHEARSAL, match.group("pickup") or ""):
+            continue  # "du samedi 11 (répétition) au dimanche 12": the days said hold it
         base = anchor[1] if returning else anchor[0]
         if match.group("wd"):
             weekday = WEEKDAYS[match.group("wd")]
