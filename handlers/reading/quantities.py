@@ -157,6 +157,10 @@ _NOT_ITEMS = frozenset(
     douzaine douzaines demi-douzaine dizaine dizaines quinzaine quinzaines vingtaine vingtaines
     trentaine quarantaine cinquantaine soixantaine centaine centaines millier milliers
     restant restants restante restantes
+    choriste choristes chanteur chanteurs chanteuse chanteuses musicien musiciens musicienne
+    musiciennes sonneur sonneurs auteur auteurs duo duos cycliste cyclistes pilote pilotes
+    randonneur randonneurs signaleur signaleurs site sites carrefour carrefours
+    rangee rangees moitie manquant manquants manquante manquantes attendu attendus
     partent repartent restent servent vont viennent arrivent peuvent doivent seront
     """.split()
 )
