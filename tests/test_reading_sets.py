@@ -46,7 +46,11 @@ SETS = Path(__file__).parent / "data" / "reading"
 # (read wrong): AC's silent share rose by a point. Retrained on 170 sets (round 57), the intent
 # model reads nine earlier messages otherwise (all asked about), and the confidence asks about
 # right readings of BA and no longer about ez079 (read wrong): BA's and EZ's silent shares rose
-# by one and two points.
+# by one and two points. Round 58 reads an item outside the catalogue that an act bears on and
+# asks about it, even in a withdrawal, and the catalogue now knows beach wheelchairs: fewer
+# right readings are recorded silently (cp020 is now recorded silently with its days wrong),
+# and retrained on 173 sets, the confidence asks about right readings of BN, EU and FO: the
+# silent shares of BN, EU and FO rose by a point, CP's by two.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -132,7 +136,7 @@ FLOORS = {
     "set-bk.jsonl": (0.83, 0.91, 0.10),
     "set-bl.jsonl": (0.79, 0.91, 0.14),
     "set-bm.jsonl": (0.85, 0.93, 0.05),
-    "set-bn.jsonl": (0.77, 0.87, 0.16),
+    "set-bn.jsonl": (0.77, 0.87, 0.17),
     "set-bo.jsonl": (0.84, 0.94, 0.10),
     "set-bp.jsonl": (0.83, 0.92, 0.11),
     "set-bq.jsonl": (0.80, 0.92, 0.12),
@@ -180,7 +184,7 @@ FLOORS = {
     # "jusqu'à" dates aligned with the conventions above, as their "note" says); CO, CR
     # used for round 43, CS, CT for round 44; CP, CQ measured round 43, CU, CV round 44
     "set-co.jsonl": (0.77, 0.92, 0.18),
-    "set-cp.jsonl": (0.85, 0.92, 0.05),
+    "set-cp.jsonl": (0.85, 0.92, 0.07),
     "set-cq.jsonl": (0.88, 0.94, 0.09),
     "set-cr.jsonl": (0.85, 0.93, 0.15),
     # cs125's "les 180 pots de chrysanthèmes de Riantec" is read as Riantec's equipment, not
@@ -277,7 +281,7 @@ FLOORS = {
     # ES, ET, EU: scored blind at c4f6aa5 (round 53's start), used for round 53
     "set-es.jsonl": (0.70, 0.85, 0.15),
     "set-et.jsonl": (0.81, 0.91, 0.08),
-    "set-eu.jsonl": (0.88, 0.96, 0.06),
+    "set-eu.jsonl": (0.88, 0.96, 0.07),
     # EV, EW, EX: scored blind at d37e29e (round 53's reading, frozen), kept as they read
     # EY, EZ, FA: scored blind at f63586d (round 54's start; EZ's approximate counts aligned,
     # "une trentaine" = 30, as its "note" says), used for round 54; FB, FC, FD: scored blind
@@ -306,8 +310,12 @@ FLOORS = {
     # FN, FO, FP: scored blind at 48be8eb (round 57's reading, frozen; FN's approximate counts
     # aligned), kept as they read; round 57's rules were made from FK, FL and FM
     "set-fn.jsonl": (0.68, 0.83, 0.20),
-    "set-fo.jsonl": (0.72, 0.77, 0.11),
+    "set-fo.jsonl": (0.72, 0.77, 0.12),
     "set-fp.jsonl": (0.82, 0.88, 0.08),
+    # FQ, FR, FV: scored blind at 6300562 (the session's start), used for round 58
+    "set-fq.jsonl": (0.77, 0.84, 0.09),
+    "set-fr.jsonl": (0.75, 0.86, 0.11),
+    "set-fv.jsonl": (0.71, 0.78, 0.14),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.10),
