@@ -504,3 +504,23 @@ def test_a_rehearsal_uses_what_the_show_does(
 def test_an_anniversary_is_the_event(reader: Reader) -> None:
     reading = read(reader, "La crèche de Guidel fête ses 20 ans le samedi 18 décembre !")
     assert reading["event"] == "20 ans"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("la ville met à disposition ses 2 stations de réparation vélo mobiles en mai",
+         "stations de réparation vélo"),
+        ("Caudan partant pour l'achat groupé de compteurs vélo : 2.", "compteurs vélo"),
+    ],
+)  # fmt: skip
+def test_a_name_after_a_noun_says_what_it_is_for(reader: Reader, text: str, label: str) -> None:
+    assert [(i["item"], i["label"]) for i in read(reader, text)["items"]] == [(None, label)]
+
+
+@pytest.mark.parametrize(
+    "text", ["Objet : Prêt tables\n\nBonjour, c'est pour le 3 mai", "dispo barnums le 3 mai ?",
+             "il nous faudrait quarante tables quatre-vingts bancs"],
+)  # fmt: skip
+def test_the_words_of_an_act_or_a_count_leave_a_name_alone(reader: Reader, text: str) -> None:
+    assert all(i["item"] is not None for i in read(reader, text)["items"])

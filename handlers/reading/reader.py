@@ -59,7 +59,7 @@ from handlers.reading.quantities import (
     table_counts,
     unknown_items,
 )
-from handlers.reading.scope import Scope, _named_items, outside_asides
+from handlers.reading.scope import Scope, _named_items, complements_a_noun, outside_asides
 from handlers.reading.text import WORD, Document, Span, words
 from handlers.reading.writers import WriterFinder
 from handlers.recurrence import find_rule, says_yearly, yearly_on
@@ -591,6 +591,7 @@ class Reader:
             m for m in named if not _participle(own.original, m) and not _a_name(own.original, m)
         ]
         named = [m for m in named if not _fuel_of(m, named, counted)]
+        named = [m for m in named if not complements_a_noun(m, counted, named)]
         matches = _named_items(named, counted, self.vocabulary.modifiers, own.original)
         # "souffleurs x3" counts, "Behringer X32" is a model
         found_numbers = [

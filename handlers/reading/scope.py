@@ -157,6 +157,50 @@ _FALLEN = re.compile(
 )
 
 
+# Words that may stand right before an item's name without making it their complement: what
+# asks or offers it ("prêt tables", "dispo barnums"), a count's word, a function word.
+_NOT_HEADS = frozenset(
+    """
+    pour avec sans et ou des les une aux nos vos ses leurs mes sur dans chez par plus moins tres
+    bien aussi encore deja puis donc mais car que qui dont tout tous toutes cette ces son notre
+    votre leur meme autre autres quelques plusieurs chaque environ voici voila merci bonjour svp
+    stp urgent objet dispo dispos disponible disponibles libre libres besoin besoins pret prets
+    commande commandes achat achats demande demandes location reservation groupement offre
+    retrait don vente recherche cherche cherchons recherchons prete pretons preter emprunter
+    louer loue acheter commander reserver veut voudrait faut faudrait avons avez ont sont est
+    etre avoir fait faire pr qqn moi nous vous eux lui elle ils ne pas jamais rien bon bons
+    bonne bonnes petit petits petite petites grand grands grande grandes gros grosse grosses
+    nouveau nouveaux nouvelle nouvelles neuf neufs neuve neuves vieux ancien anciens ancienne
+    beau beaux belle belles groupe groupee groupes groupees ci-dessous suivant suivants
+    tr fwd re info infos rappel question annulation confirmation precision
+    stock inventaire liste parc reste lot lots kit kits jeu jeux carton cartons palette palettes
+    total quantite nombre nb qte env approx mini maxi max min ton tes mon
+    deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize vingt
+    trente quarante cinquante soixante septante huitante nonante cent cents mille
+    """.split()
+)
+# A word that ends as a verb or a participle does, not as a noun: "prêtons vélos", "groupés"
+_VERB_ENDING = re.compile(r"(?:ons|ez|er|ait|aient|ee|ees|es|e)$")
+_HEAD_BEFORE = re.compile(r"(?<![\w'-])(?P<head>[a-z][a-z-]{2,})[ \t]+$")
+
+
+def complements_a_noun(match: ItemMatch, text: str, named: list[ItemMatch]) -> bool:
+    """ "abri vélo", "station de réparation vélo", "compteurs vélo": a one-word name right
+    after a noun the catalogue does not know says what that noun is for, it is not asked for
+    itself (not "prêt tables", "dispo barnums": the act's words)."""
+    if match.first != match.last:
+        return False
+    head = _HEAD_BEFORE.search(text, max(0, match.start - 30), match.start)
+    if head is None:
+        return False
+    word = head.group("head")
+    if all(p in _NOT_HEADS or p[:-1] in _NOT_HEADS for p in word.split("-")):  # "quatre-vingts"
+        return False
+    if _VERB_ENDING.search(word) and not word.endswith(("eur", "oir")):
+        return False
+    return not any(m.start <= head.start() < m.end for m in named)
+
+
 def _named_items(
     matches: list[ItemMatch], text: str, modifiers: frozenset[str], original: str
 ) -> list[ItemMatch]:
