@@ -524,3 +524,15 @@ def test_a_name_after_a_noun_says_what_it_is_for(reader: Reader, text: str, labe
 )  # fmt: skip
 def test_the_words_of_an_act_or_a_count_leave_a_name_alone(reader: Reader, text: str) -> None:
     assert all(i["item"] is not None for i in read(reader, text)["items"])
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("Pour info, Caudan participe à Mai à vélo : balade le dimanche 23 mai", "mai à vélo"),
+        ("L'opération Blavet propre est fixée au samedi 17 avril", "opération blavet propre"),
+        ("Merci pour les pinces ! Bilan WCD à Riantec : 312 kg", "World Cleanup Day"),
+    ],
+)
+def test_campaigns_and_operations_are_events(reader: Reader, text: str, event: str) -> None:
+    assert read(reader, text)["event"] == event

@@ -19,6 +19,10 @@ _STRONG = (
     r"|chasse (?:aux |a l'\s?)o?e?ufs?"
     r"|presidentielles?|legislatives|municipales|europeennes|regionales|departementales"
     r"|jep|jdp"  # the Journées européennes du patrimoine, as their organisers write them
+    # national campaigns the communes join
+    r"|mai a velo|semaine (?:europeenne )?de la mobilite|journees? sans voitures?"
+    r"|fete du velo|cyclistes,? brillez|world clean ?up day|nettoyons la nature"
+    r"|octobre rose|fete de la science|semaine bleue"
     r"|referendum"
     r"|reunion publique|spectacle de noel|arbre de noel|goûter de noel|gouter de noel|fete"
     r"|vide[- ]?maisons?|vide[- ]dressings?"
@@ -326,6 +330,11 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     ]
     # "la crèche fête ses 20 ans": the anniversary is the event
     candidates += [m.span("name") for m in _ANNIVERSARY.finditer(folded)]
+    # "l'opération Blavet propre": an operation named by a capitalised name
+    candidates += [
+        m.span() for m in _CAMPAIGN.finditer(folded)
+        if original[m.end() : m.end() + 2].strip()[:1].isupper()
+    ]  # fmt: skip
     acronym = _ACRONYM.search(original)
     if acronym is not None and all(acronym.start() < start for start, _ in candidates):
         return _ACRONYMS[acronym.group()], Span(*acronym.span())
@@ -366,11 +375,12 @@ _FOR_A_TITLE = re.compile(
 )
 
 
+_CAMPAIGN = re.compile(r"\b(?:ope|operation|campagne|challenge|defi)s?\b")
 _ANNIVERSARY = re.compile(r"\bfete(?:nt)? (?:ses|son|leurs) (?P<name>\d{1,3} ans)\b")
 
 
 # The territory's festivals known by their initials, in capitals: "pendant le FIL".
-_ACRONYMS = {"FIL": "festival interceltique de Lorient"}
+_ACRONYMS = {"FIL": "festival interceltique de Lorient", "WCD": "World Cleanup Day"}
 _ACRONYM = re.compile(r"(?<![\w-])(?:" + "|".join(_ACRONYMS) + r")(?![\w-])")
 
 
