@@ -274,6 +274,11 @@ def test_purchase_deadlines(reader: Reader, text: str, deadline: str) -> None:
         ),
         ("50 bouteilles d'eau vendredi pour la maraude grand froid", "maraude grand froid"),
         ("IL NOUS FAUT 20 BARNUMS POUR LA FETE DE LA MUSIQUE", "fete de la musique"),
+        # campaigns, operations, anniversaries
+        ("Pour info, Caudan participe à Mai à vélo : balade le dimanche 23 mai", "mai à vélo"),
+        ("L'opération Blavet propre est fixée au samedi 17 avril", "opération blavet propre"),
+        ("Merci pour les pinces ! Bilan WCD à Riantec : 312 kg", "World Cleanup Day"),
+        ("La crèche de Guidel fête ses 20 ans le samedi 18 décembre !", "20 ans"),
     ],
 )
 def test_event_names(reader: Reader, text: str, event: str | None) -> None:
@@ -501,11 +506,6 @@ def test_a_rehearsal_uses_what_the_show_does(
     assert (reading["start"], reading["end"]) == (start, end)
 
 
-def test_an_anniversary_is_the_event(reader: Reader) -> None:
-    reading = read(reader, "La crèche de Guidel fête ses 20 ans le samedi 18 décembre !")
-    assert reading["event"] == "20 ans"
-
-
 @pytest.mark.parametrize(
     ("text", "label"),
     [
@@ -524,15 +524,3 @@ def test_a_name_after_a_noun_says_what_it_is_for(reader: Reader, text: str, labe
 )  # fmt: skip
 def test_the_words_of_an_act_or_a_count_leave_a_name_alone(reader: Reader, text: str) -> None:
     assert all(i["item"] is not None for i in read(reader, text)["items"])
-
-
-@pytest.mark.parametrize(
-    ("text", "event"),
-    [
-        ("Pour info, Caudan participe à Mai à vélo : balade le dimanche 23 mai", "mai à vélo"),
-        ("L'opération Blavet propre est fixée au samedi 17 avril", "opération blavet propre"),
-        ("Merci pour les pinces ! Bilan WCD à Riantec : 312 kg", "World Cleanup Day"),
-    ],
-)
-def test_campaigns_and_operations_are_events(reader: Reader, text: str, event: str) -> None:
-    assert read(reader, text)["event"] == event
