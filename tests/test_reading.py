@@ -512,6 +512,8 @@ def test_a_rehearsal_uses_what_the_show_does(
         ("la ville met à disposition ses 2 stations de réparation vélo mobiles en mai",
          "stations de réparation vélo"),
         ("Caudan partant pour l'achat groupé de compteurs vélo : 2.", "compteurs vélo"),
+        ("si ça intéresse qq1, on a un semoir à gazon dispo jusqu'au 30 avril", "semoir à gazon"),
+        ("On aurait besoin de 3 tamis à sable du 20 au 22/07. Riantec", "tamis à sable"),
     ],
 )  # fmt: skip
 def test_a_name_after_a_noun_says_what_it_is_for(reader: Reader, text: str, label: str) -> None:
@@ -520,7 +522,8 @@ def test_a_name_after_a_noun_says_what_it_is_for(reader: Reader, text: str, labe
 
 @pytest.mark.parametrize(
     "text", ["Objet : Prêt tables\n\nBonjour, c'est pour le 3 mai", "dispo barnums le 3 mai ?",
-             "il nous faudrait quarante tables quatre-vingts bancs"],
+             "il nous faudrait quarante tables quatre-vingts bancs",
+             "on a des vrais sapins, donc nos 3 sapins artificiels ne serviront pas"],
 )  # fmt: skip
 def test_the_words_of_an_act_or_a_count_leave_a_name_alone(reader: Reader, text: str) -> None:
     assert all(i["item"] is not None for i in read(reader, text)["items"])

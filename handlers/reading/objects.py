@@ -11,7 +11,7 @@ import re
 
 from handlers.reading.clauses import Layout
 from handlers.reading.intents import POSITIVE, Act, act_of
-from handlers.reading.quantities import FoundItem, head_word, noun_phrase
+from handlers.reading.quantities import NOT_ITEMS, FoundItem, head_word, noun_phrase
 from handlers.reading.text import Span
 
 _DETERMINER = (
@@ -44,9 +44,10 @@ _OBJECT = re.compile(
 )
 _THAT = re.compile(r"\bqu(?:e\b|')")
 # "le marimba n'est plus dispo", "l'élévateur PMR … est disponible au prêt": the subject
-_SUBJECT = re.compile(
-    r"(?:^|(?<=[.!?:,\n])|(?<=\bque)|(?<=\bqu'))[ \t]*(?:-[ \t]*)?"
-    r"(?:" + _DETERMINER + r")?(?=[a-z])"
+# (a bare noun only where a sentence starts: "Rampe pliable dispo", not ", qqn aurait")
+_SUBJECT = re.compile(r"(?:^|(?<=[.!?:\n]))[ \t]*(?:-[ \t]*)?(?:" + _DETERMINER + r")?(?=[a-z])")
+_SUBJECT_AFTER = re.compile(
+    r"(?:(?<=,)|(?<=\bque)|(?<=\bqu'))[ \t]*(?:" + _DETERMINER + r")(?=[a-z])"
 )
 _SAID_FREE = re.compile(
     r"[^.!?\n]{0,60}?\b(?:"
@@ -76,7 +77,8 @@ _NOT_THINGS = frozenset(
     secretaire secretariat conseil elus elu agglo agglomeration ville villes bagad chorale
     harmonie orchestre ensemble ecole ecoles college lycee creche ccas cmj
     coup mieux moment temps meteo pluie vent cde commande commandes achat achats
-    comite comites amicale trop peu beaucoup assez
+    comite comites amicale trop peu beaucoup assez qqn qq1 quelqu'un parcours circuit boucle
+    coin zone
     """.split()
 )
 
@@ -91,6 +93,7 @@ def object_of(counted: str, original: str, shape: Layout) -> FoundItem | None:
         bounds = clause.span.start, clause.span.end
         cues = [(c, False) for c in _OBJECT.finditer(counted, *bounds)]
         cues += [(c, True) for c in _SUBJECT.finditer(counted, *bounds)]
+        cues += [(c, True) for c in _SUBJECT_AFTER.finditer(counted, *bounds)]
         for cue, subject in sorted(cues, key=lambda c: c[0].start()):
             found = _thing(cue, subject, counted, original, clause.span.end)
             if found is not None:
@@ -124,3 +127,9 @@ def _thing(
 def _acts(text: str) -> bool:
     act = act_of(text)
     return act in POSITIVE or act is Act.WITHDRAW
+
+
+def is_no_thing(written: str) -> bool:
+    """Whether a folded noun phrase's first word names no equipment."""
+    first = written.split()[0] if written.split() else ""
+    return first in _NOT_THINGS or first in NOT_ITEMS

@@ -164,6 +164,7 @@ _NOT_ITEMS = frozenset(
     partent repartent restent servent vont viennent arrivent peuvent doivent seront
     """.split()
 )
+NOT_ITEMS = _NOT_ITEMS  # words that head no item, for the other readers of noun phrases
 _STOP = frozenset(
     """
     pour pr le la les l du des de d au aux a et ou avec sur en dans par qui que afin svp
@@ -197,7 +198,7 @@ _NEED_SLOT = re.compile(
     r"(?:sa|son|ses|notre|nos|votre|vos|leur|leurs)[ \t]+"
     # "quelqu'un a une cloueuse à gaz ?", "vous auriez un détecteur de câbles ?"
     r"|(?:qqn|qq1|qqun|quelqu'un|quelqu un|une commune|vous|qui)[ \t]+"
-    r"(?:a|aurait|auriez|avez|possede|dispose d')[ \t]+(?:un|une|des)[ \t]+"
+    r"(?:a|aurait|auriez|avez|aviez|avait|possede|dispose d')[ \t]+(?:un|une|des)[ \t]+"
     # a message that goes on from the one before: "et aussi des chaînes neige"
     r"|^[ \t]*(?:et|\+)[ \t]+(?:aussi[ \t]+)?(?:des|les|un|une)[ \t]+"
     r"|(?:auriez|avez|aurait)[- ](?:vous|quelqu'un|qqn)[ \t]+(?:un|une)[ \t]+)"
@@ -370,7 +371,7 @@ _LONE_BEFORE = re.compile(
     # "intéressés pour 3", "on se greffe pour 3", "merci de nous ajouter pour 4", "on en a
     # genre 200", "on en veut 60"
     r"|\binteresse(?:e|s|es)? pour|\bgreffer? pour|\bgreffons pour|\bajouter pour"
-    r"|\binscrire pour|\ben (?:a|avons|ai|veut|voulons)(?: genre| environ| bien| encore)?"
+    r"|\binscrire pour|\ben (?:a|avons|ai|veut|voulons|avoir)(?: genre| environ| bien| encore)?"
     # "mettez-m'en dix", "j'en prête une trentaine", "il nous en reste 12"
     r"|-(?:m'|nous-)en|\ben (?:prete|pretons|preterai|preterons|reste|restent|manque|manquent"
     r"|faudra|mettez|mets|mettre|donne|donnons)(?: volontiers| bien| encore)?"
@@ -1338,11 +1339,12 @@ _REST_AFTER = re.compile(
 # A count of stock, which what is asked or offered afterwards supersedes: "nous avons 24
 # jardinières … on voudrait en commander 12".
 _STOCK_BEFORE = re.compile(
-    r"(?:\bnous avons|\bon a|\bj'ai|\bnous possedons|\bon possede|\bstock(?: actuel)?[ \t]*:?"
+    r"(?:(?:\bnous avons|\bon a|\bj'ai)(?:[ \t]+(?:[a-z]+(?:e|es|ee|ees|is|u|us)))?"
+    r"|\bnous possedons|\bon possede|\bstock(?: actuel)?[ \t]*:?"
     r"|\bsur nos|\bnotre stock[ \t]*:?|\bnous disposons de|\bon dispose de)[ \t]*$"
-)
+)  # ("on a récupéré 2 broyeurs", "nous avons acquis 30 arceaux")
 _ASKED_LATER = re.compile(
-    r"\ben[ \t]+(?:commander|acheter|racheter|prendre|preter|emprunter|voudrait|voudrions"
+    r"\ben[ \t]+(?:commander|acheter|racheter|prendre|preter|emprunter|voudrait|voudrions|avoir"
     r"|voulons|veut|faudrait|faut|prendrait|prendrions|commanderait|commanderions)[ \t]*$"
 )
 _WINDOW = 240  # how far back a reckoning looks for what it counts
@@ -1359,9 +1361,9 @@ def reckoned_counts(
     so that the one kept is where the request or the offer named it."""
     result = list(items)
     for number in found:
-        if number.article and number.value == 1:
-            continue
         before = text[max(0, number.start - 40) : number.start]
+        if number.article and number.value == 1 and not _ASKED_LATER.search(before):
+            continue  # (but "on peut en prêter un")
         rest = _REST_BEFORE.search(before) and _REST_AFTER.match(text, number.end)
         asked = _ASKED_LATER.search(before)
         if not (_CONCLUDES.search(before) or rest or asked):

@@ -35,7 +35,7 @@ from handlers.reading.mentions import (
     weigh,
 )
 from handlers.reading.numbers import PHONE, Number, not_quantities, numbers
-from handlers.reading.objects import object_of
+from handlers.reading.objects import is_no_thing, object_of
 from handlers.reading.placement import Placement, explicit, place
 from handlers.reading.quantities import (
     BULK,
@@ -59,7 +59,7 @@ from handlers.reading.quantities import (
     table_counts,
     unknown_items,
 )
-from handlers.reading.scope import Scope, _named_items, complements_a_noun, outside_asides
+from handlers.reading.scope import Scope, _named_items, complemented_noun, outside_asides
 from handlers.reading.text import WORD, Document, Span, words
 from handlers.reading.writers import WriterFinder
 from handlers.recurrence import find_rule, says_yearly, yearly_on
@@ -591,7 +591,9 @@ class Reader:
             m for m in named if not _participle(own.original, m) and not _a_name(own.original, m)
         ]
         named = [m for m in named if not _fuel_of(m, named, counted)]
-        named = [m for m in named if not complements_a_noun(m, counted, named)]
+        heads = [(m, complemented_noun(m, counted, named)) for m in named]
+        complements = [(m, head) for m, head in heads if head is not None]
+        named = [m for m, head in heads if head is None]
         matches = _named_items(named, counted, self.vocabulary.modifiers, own.original)
         # "souffleurs x3" counts, "Behringer X32" is a model
         found_numbers = [
@@ -604,6 +606,16 @@ class Reader:
                                              and i.name.end == u.span.end
                                              for u in unknown)] + unknown  # fmt: skip
         shape = layout(folded)
+        # "un semoir à gazon", "notre abri vélo": the noun a catalogue name completes, when
+        # nothing counted it
+        for match, head in complements:
+            article = _A_THING.search(counted, max(0, head - 8), head)
+            if (
+                article is not None and not is_no_thing(counted[head : match.start])
+                and not any(f.span.start <= head < f.span.end for f in found)
+            ):  # fmt: skip
+                one = article.group("one") or article.group("the")
+                found.append(_completed(head, match, own.original, 1 if one else None))
         thing = object_of(counted, own.original, shape) if objects else None
         if thing is not None and not any(
             f.span.start < thing.span.end and thing.span.start < f.span.end for f in found
@@ -917,6 +929,20 @@ _ELIDED = re.compile(r"(?<!\w)[mtjsnMTJSN]['’]$")
 # "groupe électrogène 6 kVA essence", "20 kVA diesel", "moteur Hatz diesel": the fuel an
 # engine runs on, not fuel asked for.
 _ENGINE_BEFORE = re.compile(r"(?:\b\d+\s*(?:kva|kw|cv|ch|w)|\bmoteur(?:\s+[a-z0-9-]+)?)\s*$")
+
+
+# A noun said with its article: "un semoir à gazon", "notre abri vélo"
+_A_THING = re.compile(
+    r"(?:\b(?:(?P<one>un|une|le|la|notre|votre|son|sa)|les|des|nos|vos|ses|leurs)[ \t]+"
+    r"|\b(?P<the>l'))$"
+)
+
+
+def _completed(head: int, match: ItemMatch, original: str, quantity: int | None) -> FoundItem:
+    """The noun phrase from a noun to the catalogue name that completes it, outside the
+    catalogue."""
+    label = " ".join(original[head : match.end].split())
+    return FoundItem(None, label, quantity, None, Span(head, match.end))
 
 
 def _fuel_of(match: ItemMatch, named: list[ItemMatch], folded: str) -> bool:

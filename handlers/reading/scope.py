@@ -175,30 +175,34 @@ _NOT_HEADS = frozenset(
     tr fwd re info infos rappel question annulation confirmation precision
     stock inventaire liste parc reste lot lots kit kits jeu jeux carton cartons palette palettes
     total quantite nombre nb qte env approx mini maxi max min ton tes mon
+    vrai vrais vraie vraies seul seuls seule seules premier premiers premiere premieres dernier
+    derniers derniere dernieres deuxieme second seconde
     deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize vingt
     trente quarante cinquante soixante septante huitante nonante cent cents mille
     """.split()
 )
 # A word that ends as a verb or a participle does, not as a noun: "prêtons vélos", "groupés"
 _VERB_ENDING = re.compile(r"(?:ons|ez|er|ait|aient|ee|ees|es|e)$")
-_HEAD_BEFORE = re.compile(r"(?<![\w'-])(?P<head>[a-z][a-z-]{2,})[ \t]+$")
+_HEAD_BEFORE = re.compile(r"(?<![\w'-])(?P<head>[a-z][a-z-]{2,})[ \t]+(?:a[ \t]+)?$")
 
 
-def complements_a_noun(match: ItemMatch, text: str, named: list[ItemMatch]) -> bool:
-    """ "abri vélo", "station de réparation vélo", "compteurs vélo": a one-word name right
+def complemented_noun(match: ItemMatch, text: str, named: list[ItemMatch]) -> int | None:
+    """ "abri vélo", "station de réparation vélo", "tamis à sable": a one-word name right
     after a noun the catalogue does not know says what that noun is for, it is not asked for
-    itself (not "prêt tables", "dispo barnums": the act's words)."""
+    itself (not "prêt tables", "dispo barnums": the act's words). Where that noun starts."""
     if match.first != match.last:
-        return False
+        return None
     head = _HEAD_BEFORE.search(text, max(0, match.start - 30), match.start)
     if head is None:
-        return False
+        return None
     word = head.group("head")
     if all(p in _NOT_HEADS or p[:-1] in _NOT_HEADS for p in word.split("-")):  # "quatre-vingts"
-        return False
+        return None
     if _VERB_ENDING.search(word) and not word.endswith(("eur", "oir")):
-        return False
-    return not any(m.start <= head.start() < m.end for m in named)
+        return None
+    if any(m.start <= head.start() < m.end for m in named):
+        return None
+    return head.start()
 
 
 def _named_items(
