@@ -323,6 +323,11 @@ FLOORS = {
     "set-fs.jsonl": (0.88, 0.92, 0.05),
     "set-ft.jsonl": (0.76, 0.86, 0.11),
     "set-fu.jsonl": (0.86, 0.93, 0.05),
+    # FW, FX, FY: scored blind at 47316dd (round 59's reading, frozen; FW's unnamed commune and
+    # FY's approximate count aligned), kept as they read
+    "set-fw.jsonl": (0.75, 0.90, 0.16),
+    "set-fx.jsonl": (0.61, 0.79, 0.30),
+    "set-fy.jsonl": (0.61, 0.76, 0.00),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.10),
