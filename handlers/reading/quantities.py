@@ -161,6 +161,9 @@ _NOT_ITEMS = frozenset(
     musiciennes sonneur sonneurs auteur auteurs duo duos cycliste cyclistes pilote pilotes
     randonneur randonneurs signaleur signaleurs site sites carrefour carrefours
     rangee rangees moitie manquant manquants manquante manquantes attendu attendus
+    chat chats chaton chatons chien chiens chiot chiots animal animaux nid nids pigeon pigeons
+    goeland goelands rat rats fondatrice fondatrices reine reines possible possibles souci
+    soucis haut long large
     partent repartent restent servent vont viennent arrivent peuvent doivent seront
     """.split()
 )
@@ -971,7 +974,9 @@ def _row_label(text: str, number: Number, taken: list[tuple[int, int]]) -> tuple
 
 
 # What names an item rather than measuring it: "kit de badminton", "jeu de cellules".
-_NAMING_UNITS = frozenset("kit kits jeu jeux sac sacs malle malles coffret coffrets".split())
+_NAMING_UNITS = frozenset(
+    "kit kits jeu jeux sac sacs malle malles coffret coffrets caisse caisses".split()
+)  # ("5 caisses de transport": the crates are the item)
 # Punctuation said aloud and written out by a phone's dictation.
 _SPOKEN_MARKS = frozenset({"point", "virgule"})
 _TOTAL = re.compile(r"[ \t]*(?:[-•*][ \t]*)?(?:total|sous-total|somme)\b")
