@@ -514,6 +514,8 @@ def test_a_rehearsal_uses_what_the_show_does(
         ("Caudan partant pour l'achat groupé de compteurs vélo : 2.", "compteurs vélo"),
         ("si ça intéresse qq1, on a un semoir à gazon dispo jusqu'au 30 avril", "semoir à gazon"),
         ("On aurait besoin de 3 tamis à sable du 20 au 22/07. Riantec", "tamis à sable"),
+        ("L'association dispose de 6 machines à coudre qu'elle peut prêter en juin",
+         "machines à coudre"),
     ],
 )  # fmt: skip
 def test_a_name_after_a_noun_says_what_it_is_for(reader: Reader, text: str, label: str) -> None:

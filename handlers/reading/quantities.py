@@ -376,7 +376,8 @@ _LONE_BEFORE = re.compile(
     r"|\binteresse(?:e|s|es)? pour|\bgreffer? pour|\bgreffons pour|\bajouter pour"
     r"|\binscrire pour|\ben (?:a|avons|ai|veut|voulons|avoir)(?: genre| environ| bien| encore)?"
     # "mettez-m'en dix", "j'en prête une trentaine", "il nous en reste 12"
-    r"|-(?:m'|nous-)en|\ben (?:prete|pretons|preterai|preterons|reste|restent|manque|manquent"
+    r"|-(?:m'|nous-)en|\ben (?:prete|pretons|preterai|preterons|preter|emprunter|reste|restent"
+    r"|manque|manquent"
     r"|faudra|mettez|mets|mettre|donne|donnons)(?: volontiers| bien| encore)?"
     # "au moins 15", "entre 300 et 500", "pas plus de 20": a count with its bound
     r"|\bau moins|\bau minimum|\bau maximum|\bentre|\bpas plus de|\bjusqu'a)\s*$"
@@ -1095,7 +1096,10 @@ def _phrase(
             return start, held[1]
         if held is not None:
             return None  # a catalogue item is here: attach_quantities decided already
-        if token in _STOP or (count == 0 and token in _NOT_ITEMS | _VERBS | _APPROXIMATIONS):
+        named_by_use = token in ("machine", "machines") and _USE_AFTER.match(text, word.end())
+        if token in _STOP or (
+            count == 0 and token in _NOT_ITEMS | _VERBS | _APPROXIMATIONS and not named_by_use
+        ):  # (a machine is no item, but "machines à coudre" are)
             break
         if count == 0 and _PLACES_COUNTED.match(text, word.start()):
             break  # "ses 21 bureaux de vote": places, not equipment
@@ -1110,6 +1114,9 @@ def _phrase(
             break  # "un congélateur à prêter": what it is for, not its name
         cursor = joint.end()
     return (start, end) if end is not None else None
+
+
+_USE_AFTER = re.compile(r"[ \t]+a[ \t]+[a-z]{3,}")
 
 
 def noun_phrase(text: str, position: int) -> tuple[int, int] | None:
