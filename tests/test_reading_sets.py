@@ -53,7 +53,10 @@ SETS = Path(__file__).parent / "data" / "reading"
 # silent shares of BN, EU and FO rose by a point, CP's by two. Round 59 reads "produit
 # désinfectant" as one thing outside the catalogue: ey037, read wrong before, now misses its
 # count as well (EY's worst field fell by a point); retrained on 176 sets, the confidence asks
-# about a right reading of ET (its silent share rose by a point).
+# about a right reading of ET (its silent share rose by a point). Retrained on 182 sets, the
+# intent model reads 18 earlier messages otherwise and 3 better (all asked about), and the
+# confidence asks about right readings of BW and no longer about fi068 (read wrong): BW's and
+# FI's silent shares rose by a point.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -153,7 +156,7 @@ FLOORS = {
     "set-bv.jsonl": (0.81, 0.90, 0.10),
     # BW, BX: scored blind after round 35 (70.0 % and 68.8 % with the kept conventions),
     # then used for round 36
-    "set-bw.jsonl": (0.86, 0.92, 0.12),
+    "set-bw.jsonl": (0.86, 0.92, 0.13),
     "set-bx.jsonl": (0.81, 0.89, 0.14),
     # BY, BZ: scored blind after round 36 (71.9 % and 70.0 % with the kept conventions),
     # then used for round 37
@@ -305,7 +308,7 @@ FLOORS = {
     # FM: scored blind at 708a9b8 (round 56's reading, frozen; FK's approximate counts
     # aligned), kept as they read
     "set-fh.jsonl": (0.81, 0.93, 0.10),
-    "set-fi.jsonl": (0.81, 0.88, 0.07),
+    "set-fi.jsonl": (0.81, 0.88, 0.08),
     "set-fj.jsonl": (0.83, 0.90, 0.04),
     "set-fk.jsonl": (0.79, 0.90, 0.08),
     "set-fl.jsonl": (0.70, 0.85, 0.16),
@@ -328,6 +331,11 @@ FLOORS = {
     "set-fw.jsonl": (0.75, 0.90, 0.16),
     "set-fx.jsonl": (0.61, 0.79, 0.30),
     "set-fy.jsonl": (0.61, 0.76, 0.00),
+    # FZ, GA, GB: scored blind at 1aaa4ff (round 60's reading, frozen; GA's approximate count
+    # aligned after the score), kept as they read
+    "set-fz.jsonl": (0.68, 0.85, 0.14),
+    "set-ga.jsonl": (0.65, 0.82, 0.13),
+    "set-gb.jsonl": (0.68, 0.78, 0.25),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.10),
