@@ -2,8 +2,9 @@
 counts nothing: the noun phrase its act bears on ("on cherche une rampe pliante", "annulez le
 vibraphone", "le marimba n'est plus dispo", "la commande groupée de gilets vibrants").
 
-Read only when every other way found no item, so it never competes with them. What it finds
-is outside the catalogue, so the channels always ask about it before recording."""
+Read only when the first reading kept no item, and only where nothing found overlaps it, so
+it never competes with the other ways. What it finds is outside the catalogue, so the channels
+always ask about it before recording, withdrawals included."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ _NOT_THINGS = frozenset(
 
 def object_of(counted: str, original: str, shape: Layout) -> FoundItem | None:
     """The first noun phrase an act bears on, in the clauses that make one (the subject line's
-    last), when nothing else named an item; None when none reads as a thing."""
+    last); None when none reads as a thing."""
     clauses = shape.clauses
     acting = [c for c in clauses if not c.header and _acts(c.text(counted))]
     acting += [c for c in clauses if c.header and _acts(c.text(counted))]

@@ -1416,5 +1416,5 @@ def _same_thing(one: FoundItem, other: FoundItem) -> bool:
 
 
 def _key(item: FoundItem) -> str:
-    # the word written, not the catalogue's item: "vêtements de travail : 8 parkas" are two
+    # the head word written: "barrières Vauban" and "barrières" are one thing reckoned
     return head_word(item.label)
