@@ -1374,10 +1374,10 @@ def reckoned_counts(
     result = list(items)
     for number in found:
         before = text[max(0, number.start - 40) : number.start]
-        if number.article and number.value == 1 and not _ASKED_LATER.search(before):
+        asked = _ASKED_LATER.search(before)
+        if number.article and number.value == 1 and not asked:
             continue  # (but "on peut en prêter un")
         rest = _REST_BEFORE.search(before) and _REST_AFTER.match(text, number.end)
-        asked = _ASKED_LATER.search(before)
         if not (_CONCLUDES.search(before) or rest or asked):
             continue
         mention = next((i for i in result if i.span.start == number.start), None)
