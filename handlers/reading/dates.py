@@ -207,7 +207,14 @@ _FEAST = re.compile(
     r"|(?:le\s+)?(?:(?:jeudi\s+de|vendredi\s+du\s+pont\s+de)\s+)?l'?\s?ascension"
     # the feasts of Lent, which also move with Easter
     r"|(?:le\s+)?mardi\s+gras|(?:le\s+)?mercredi\s+des\s+cendres|(?:la\s+)?mi[\s-]?careme"
-    r"|(?:le\s+)?(?:dimanche\s+des\s+)?rameaux|(?:le\s+)?(?:jeudi|vendredi|samedi)\s+saint\b)"
+    r"|(?:le\s+)?(?:dimanche\s+des\s+)?rameaux|(?:le\s+)?(?:jeudi|vendredi|samedi)\s+saint\b"
+    # saints' days, on a day of their own each year, always said with "la": "jusqu'à la
+    # Saint-Michel", "pour la Sainte-Barbe", "avant la Chandeleur"
+    r"|la\s+(?:(?:saint|st)[\s-](?:jean|pierre|michel|martin|patrick|yves|nicolas|sylvestre"
+    r"|joseph|georges|luc|matthieu|barnabe|denis|fiacre|gilles|laurent|louis|hubert|eloi"
+    r"|etienne|vincent|marc|antoine|blaise|roch|valentin|cornely|jacques|loup|david)"
+    r"|(?:sainte|ste)[\s-](?:anne|catherine|barbe|cecile|madeleine))\b(?!-\w)"
+    r"|(?:la\s+)?chandeleur)"
     rf"(?:\s+(?:au|jusqu'?\s?au)\s+(?P<to>{_WD}))?"
 )
 # Every pattern starts at the start of a word: the engine skips the inside of words at once.
@@ -239,7 +246,7 @@ _RANGE = re.compile(
 _OPEN = re.compile(
     _WORD_START
     + r"(?<!semaine )(?P<word>a partir d(?:u|e|')|des le|des|a compter d(?:u|e)|depuis le"
-    r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
+    r"|jusqu'?\s?(?:au|a|en)(?:\s+(?:la\s+)?fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?"
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
     r"|tout le mois d'|tout le mois de|tout|toute|tt|durant|pendant tout|pendant|courant"
@@ -631,6 +638,20 @@ _HOLIDAYS = {
     "fete nationale": (7, 14), "jour de noel": (12, 25), "armistice": (11, 11),
     "fete de la musique": (6, 21),
 }  # fmt: skip
+# Saints' days French calendars and Breton parishes name dates by, as (month, day).
+_SAINTS = {
+    "jean": (6, 24), "pierre": (6, 29), "michel": (9, 29), "martin": (11, 11),
+    "patrick": (3, 17), "yves": (5, 19), "nicolas": (12, 6), "sylvestre": (12, 31),
+    "joseph": (3, 19), "georges": (4, 23), "luc": (10, 18), "matthieu": (9, 21),
+    "barnabe": (6, 11), "denis": (10, 9), "fiacre": (8, 30), "gilles": (9, 1),
+    "laurent": (8, 10), "louis": (8, 25), "hubert": (11, 3), "eloi": (12, 1),
+    "etienne": (12, 26), "vincent": (1, 22), "marc": (4, 25), "antoine": (1, 17),
+    "blaise": (2, 3), "roch": (8, 16), "valentin": (2, 14), "cornely": (9, 13),
+    "jacques": (7, 25), "loup": (10, 19), "david": (3, 1), "anne": (7, 26),
+    "catherine": (11, 25), "barbe": (12, 4), "cecile": (11, 22), "madeleine": (7, 22),
+    "chandeleur": (2, 2),
+}  # fmt: skip
+_SAINT = re.compile(r"(?:saint|st|sainte|ste)[\s-](\w+)|(chandeleur)")
 # Feasts that move with Easter, as days after Easter Sunday, and how many days they last.
 _FEASTS = {
     "paques": (0, 1), "lundi de paques": (1, 1), "ascension": (39, 1),
@@ -646,8 +667,13 @@ _FEASTS = {
 
 
 def _movable_feast(text: str, today: dt.date) -> _Stretch | None:
-    """ "lundi de Pâques", "le jeudi de l'Ascension", "le week-end de la Pentecôte"."""
+    """ "lundi de Pâques", "le jeudi de l'Ascension", "le week-end de la Pentecôte"; and the
+    saints' days, which do not move ("la Saint-Michel")."""
     key = re.sub(r"^(?:le|la) ", "", text)
+    if (saint := _SAINT.fullmatch(key)) and (saint.group(1) or saint.group(2)) in _SAINTS:
+        on = _SAINTS[saint.group(1) or saint.group(2)]
+        day = _next_day_month(today, on[1], on[0], None)
+        return _Stretch(day, day, "day") if day else None
     key = re.sub(r"l'? ?ascension", "l'ascension", key)
     key = re.sub(r"^(?:week ?-?end|we) ", "week-end ", key).replace(
         "de la pentecote", "de pentecote"
@@ -724,7 +750,7 @@ _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
 _OPEN_STRONG = re.compile(
     _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|des(?=\s+(?:lundi|mardi|mercredi|jeudi"
     r"|vendredi|samedi|dimanche|demain)\b)|a compter d(?:u|e)|depuis le"
-    r"|jusqu'?\s?(?:au|a|en)(?:\s+fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
+    r"|jusqu'?\s?(?:au|a|en)(?:\s+(?:la\s+)?fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?|au plus tard(?:\s+(?:le|la|l'|fin))?)\s*"
     rf"(?P<a>{_GUARDED_ONE})"
 )
@@ -767,10 +793,26 @@ _WEEKS = re.compile(
 )
 # A month named right before days said without theirs, as in "la semaine d'août (du 2 au 6)".
 _MONTH_JUST_BEFORE = re.compile(rf"(?:\bde\s+|\bd'|\ben\s+)(?P<m>{_MONTH})\s*[(,:]\s*$")
-_FEAST_WORDS = ("paques", "pentecote", "ascension", "gras", "cendres", "careme", "rameaux", "saint")
+_FEAST_WORDS = (
+    "paques", "pentecote", "ascension", "gras", "cendres", "careme", "rameaux", "saint", "la st",
+    "chandeleur",
+)  # fmt: skip
 _FEAST_LED = re.compile(
-    r"(?:(?P<until>jusqu'?\s?(?:a|au))|(?P<since>a partir d[ue]|des|depuis)|avant)\s+(?:la\s+|l')?$"
+    r"(?:(?P<until>jusqu'?\s?(?:a|au))|(?P<since>a partir d[ue]|des|depuis)|avant)\s+"
+    r"(?:la\s+|l'|le\s+)?$"
 )
+# What makes a saint's day a date: "jusqu'à la Saint-Michel", "pour la Sainte-Barbe", "le
+# lendemain de la Sainte-Anne".
+_SAINT_LED = re.compile(
+    r"(?<![a-z])(?:jusqu'?\s?(?:a|au)|a\s+partir\s+d[ue]|des|depuis|avant|(?P<for>pour)|d'ici"
+    r"|(?:lendemain|veille)\s+d[eu])\s+$"
+)
+_DAY_OF_MONTH = re.compile(rf"(?<![\d/])(?:[0-3]?\d(?:er)?\s+{_MONTH}|[0-3]?\d/[01]?\d)\b")
+# What is done on a weekday each week: "les séances hebdomadaires du mardi", "les marchés du
+# jeudi".
+_OF_EVERY = re.compile(r"\bles[ \t]+[a-z]+s(?:[ \t]+[a-z]+s)?[ \t]+du[ \t]+$")
+_FROM_FEAST = re.compile(r"(?<![a-z])(?:du|de|d')\s*$")
+_TO_FEAST = re.compile(r"\s+(?:a|au|jusqu'?\s?(?:a|au))\s+(?=(?P<article>la\s+|l')?[a-z])")
 # "pendant le pont de l'Ascension et jusqu'à la Pentecôte": the days, then how long after
 _AND_UNTIL = re.compile(r"\s*+,?\s*+(?:et\s++|puis\s++)?$")
 
@@ -1196,15 +1238,24 @@ class DateFinder:
         if "lendemain" not in self.folded and "veille" not in self.folded:
             return
         for match in _DAY_AFTER.finditer(self.folded):
+            # ("le lendemain de la Pentecôte": the feast is read without its article)
             following = next(
-                (f for f in self.found if f.span.start == match.end() and f.start), None
+                (
+                    f
+                    for f in self.found
+                    if f.start
+                    and f.span.start >= match.end()
+                    and self.folded[match.end() : f.span.start] in ("", "la ", "l'")
+                ),
+                None,
             )
             if following is None or following.start is None:
                 continue
             shift = dt.timedelta(days=1 if match.group("word") == "lendemain" else -1)
             day = following.start + shift
             self.found.remove(following)
-            self._add("point", day, day, (match.start(), following.span.end))
+            # ("à partir du lendemain de la Pentecôte": from that day)
+            self._led(day, day, (match.start(), following.span.end))
 
     def _weekly_in(self, match: re.Match[str]) -> None:
         if not self._free(match.span()):
@@ -1256,20 +1307,44 @@ class DateFinder:
         end = stretch.end
         if to:
             end = stretch.start + dt.timedelta(days=(WEEKDAYS[to] - stretch.start.weekday()) % 7)
-        kind: Kind = "point" if stretch.start == end else "range"
-        led = _FEAST_LED.search(self.folded, max(0, match.start() - 14), match.start())
+        # "de la Saint-Patrick à la Saint-Jean", "du lundi de Pâques à la Pentecôte": one stretch
+        to_feast = _TO_FEAST.match(self.folded, match.end())
+        if to_feast is not None and _FROM_FEAST.search(
+            self.folded, max(0, match.start() - 6), match.start()
+        ):
+            last = _FEAST.match(self.folded, to_feast.end()) or _FEAST.match(
+                self.folded, to_feast.end() + len(to_feast.group("article") or "")
+            )
+            until = resolve(last.group("feast"), stretch.start) if last else None
+            if last is not None and until is not None:
+                self._add("range", stretch.start, until.end, (match.start(), last.end()))
+                return
+        if _SAINT.fullmatch(re.sub(r"^la\s+", "", match.group("feast"))):
+            led = _SAINT_LED.search(self.folded, max(0, match.start() - 20), match.start())
+            if led is None or (led.group("for") and _DAY_OF_MONTH.search(self.folded)):
+                # "le feu de la Saint-Jean du samedi 26 juin", "la fête de la Sainte-Barbe":
+                # the name of an event, held near the day more often than on it; "pour la
+                # Saint-Jean" where the days are written ("on garde le reste pour la
+                # Saint-Patrick. Dispo jusqu'au 30 juin"): what for, not when
+                return
+        self._led(stretch.start, end, match.span())
+
+    def _led(self, start: dt.date, end: dt.date, span: tuple[int, int]) -> None:
+        """A feast's days, or a day from a day, as the words before them take them."""
+        kind: Kind = "point" if start == end else "range"
+        led = _FEAST_LED.search(self.folded, max(0, span[0] - 14), span[0])
         if led is not None and led.group("until"):
-            self._add("until", None, end, (led.start(), match.end()))  # "jusqu'à Pâques"
+            self._add("until", None, end, (led.start(), span[1]))  # "jusqu'à Pâques"
             return
         if led is not None and led.group("since"):
             # "à partir du pont de l'Ascension": from its first day
-            self._add("from", stretch.start, None, (led.start(), match.end()))
+            self._add("from", start, None, (led.start(), span[1]))
             return
         if led is not None:
             # a day, as "avant le 15 mai" is: the feast itself
-            self._add("deadline", None, stretch.start, (led.start(), match.end()))
+            self._add("deadline", None, start, (led.start(), span[1]))
             return
-        self._add(kind, stretch.start, end, match.span())
+        self._add(kind, start, end, span)
 
     def _lone(self, match: re.Match[str]) -> None:
         text = match.group().strip()
@@ -1277,6 +1352,10 @@ class DateFinder:
             return
         if _NEEDS_WORD.fullmatch(text):  # "marché de Noël", "fête de l'été": not dates
             return
+        if _OF_EVERY.search(self.folded, max(0, match.start() - 40), match.start()) and (
+            text in WEEKDAYS
+        ):
+            return  # "les séances hebdomadaires du mardi": every Tuesday, not the next one
         if not self._acceptable(match, 0):
             return
         stretch = resolve(text, self.today)
@@ -1380,7 +1459,7 @@ _ANCHOR = re.compile(
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|ans?|soir|fetes?|annees?|jours?"
     r"|prochaine?s?"
     r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?"
-    r"|careme|rameaux)\b"
+    r"|careme|rameaux|chandeleur|saint|sainte|st|ste)\b"
     r"|\b(?:ce matin|ce midi|cet aprem|dans l'heure|a present|en ce moment|jour suivant"
     r"|plus tard|lendemain|veille)\b"
     rf"|\ble\s+{_DAY_WORDS}\b)"

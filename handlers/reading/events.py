@@ -74,6 +74,9 @@ _STRONG = (
     r"|semaine europeenne (?:du developpement durable|de (?:la )?reduction des dechets"
     r"|de la mobilite)|serd|world clean ?up day|wcud|fete de la nature"
     r"|vente de crepes|fete des voisins|permis velo|soiree (?:cine|cinema|jeux|des [a-z]+)"
+    # an open-air screening's name: "Ciné-Plage", "le Ciné Bocage", "Ciné au Port", "Ciné'Mouv"
+    r"|cine[- ']?(?:(?:au|de|du|sous les) )?(?!(?:le|la|les|des|a|et|en|ce|cet|cette|pour|par"
+    r"|avec|sur|dans|qui|que|est|sera|aura|on|nous|il|plein)\b)[a-z]{3,}"
     r"|soiree (?:crepes|beaujolais|raclette|choucroute|dansante|galettes)|chandeleur"
     r"|saint[- ]valentin|assemblee generale|ag (?:du|de la|de l') [a-z]+"
     # the protocol's occasions: "l'accueil des nouveaux arrivants", "la remise des médailles du

@@ -37,7 +37,11 @@ _OBJECT = re.compile(
     r"(?:a|aurait|auriez|avez|avons|possede|possedez|dispose de|disposez de|disposons de)"
     r"|(?:aurait|auriez|avez|a|possede|possedez)-(?:t-)?(?:elle|il|vous|on)"
     r"|besoin[ \t]+(?:de|d')|faut|faudrait|faudra"
-    r")[ \t]*(?:" + _DETERMINER + r"|(?:de|d')[ \t]*(?=[a-z]))(?=[a-z])"
+    # "Dispo : analyseur de réseau triphasé", "Besoin : porte soufflante", "À prêter : la
+    # remorque"
+    r"|(?:dispos?|disponibles?|a preter|pretables?|besoin|recherche|cherchons|a donner)"
+    r"(?:[ \t]+(?:au|en|pour)[ \t]+pret)?[ \t]*:"
+    r")[ \t]*(?:" + _DETERMINER + r"|(?:de|d')[ \t]*(?=[a-z])|(?<=:)|(?<=:[ \t]))(?=[a-z])"
     # "commande groupée huile de chaîne", "groupement tapis de plage", "ma demande de liseuses"
     r"|(?<![a-z-])(?:achat|commande|cde|groupement|offre|retrait|pret|demande)s?"
     r"(?:[ \t]+(?:groupee?s?|communes?|mutualisee?s?|en commun|d'achats?|de commandes?"

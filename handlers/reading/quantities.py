@@ -213,6 +213,8 @@ _NEXT_IN_LIST = re.compile(
     # (2 m x 1 m) et d'un plinth"
     r"(?:[ \t]+[a-z-]{3,}(?:ique|iques|ible|ibles|able|ables|ant|ante|ants|antes|if|ive|ifs"
     r"|ives|el|elle|els|elles|al|ale|aux|ales|eux|euse|euses)\b){0,2}"
+    # its size: "1 écran gonflable 9m + soufflerie", "1 podium 6x4 + escalier"
+    r"(?:[ \t]+\d+(?:[.,]\d+)?(?:[ \t]?m|[ \t]?x[ \t]?\d+(?:[.,]\d+)?(?:[ \t]?m)?)\b)?"
     r"(?:[ \t]*\([^()\n]{0,40}\))?"
     r"[ \t]*+(?:(?:,|\+|\bet|\bet aussi|\bainsi que)[ \t]+(?:des|les|un|une)"
     # "2 casques et l'émetteur", "2 pupitres + la boucle", "ses 2 pupitres et sa conque"
@@ -709,12 +711,16 @@ def _near(span: Span, number: Number, text: str) -> bool:
 
 # "il nous en faut 18", "nous en prendrons deux": the number counts the item named before.
 _PRONOUN_COUNT = re.compile(
-    r"\ben\s+(?:faut|faudrait|faudra|voudrions|voudrait|prendrons|prenons|commandons"
+    r"(?:\ben\s+(?:faut|faudrait|faudra|voudrions|voudrait|prendrons|prenons|commandons"
     r"|commanderons|aurions besoin de|avons besoin de|aurons besoin de|aurait besoin de|avons|a"
     r"|possedons|souhaitons|souhaiterions|acheter|racheter|commander|emprunter|preter|prendre"
     r"|louer|reserver|recuperer|faudrait|auriez|avez|aurait|aurions|cherchons|cherche"
     r"|voudrions|veut|voulons|manque|manquent|manquerait|prend|prends|prendra|commande"
     r"|commandera|achete|achetons|veux|voudrais|[a-z]{3,}(?:er|ir|re))\s*"
+    # the conditional and the future of any verb: "nous en prendrions trente-cinq"
+    r"|\ben\s+[a-z]{3,}(?:rions|rait|rais|rons|riez)\s*"
+    # "pour nous ce serait 25", "pour Gestel ce sera 12"
+    r"|\b(?:ce|ca)\s+(?:serait|sera)\s*)"
     r"(?:environ\s+|au moins\s+|a peu pres\s+)?$"
 )
 _IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b")

@@ -81,11 +81,25 @@ _CONTACT_OF = re.compile(
     r"[ \t]+(?:de|d'|du|des)[ \t]*(?:la[ \t]+|l')?"
     r"(?:[a-z-]+(?:[ \t]+[a-z]+)?[ \t]+(?:de[ \t]+|d'|du[ \t]+))?$"
 )
+# How much text before a commune's name says who it is; and whose it is: enough for "l'écran
+# gonflable 6 m de la ville de X".
+_BEFORE = 25
+_OWNER_BEFORE = 40
 # "<item> de X": the item's owner, another commune ("le podium de Lanester").
 _OWNED = re.compile(
-    r"\b(?P<word>[a-z]{3,})[ \t]+(?:de|d'|d|du)[ \t]*"
-    r"(?:la[ \t]+(?:ville|commune|mairie)[ \t]+(?:de[ \t]+|d'))?$"  # "les chalets de la ville d'X"
+    r"(?P<phrase>(?:[a-z0-9.,]+[ \t]+){1,4})(?:de|d'|d|du)[ \t]*"
+    # "les chalets de la ville d'X" (or up to "la", where an introduction begins: "ville de X")
+    r"(?:(?P<the>la[ \t]+)(?:(?:ville|commune|mairie)[ \t]+(?:de[ \t]+|d'))?)?$"
 )
+# What may describe an item between it and its owner: an adjective or a size ("la caméra
+# thermique de Port-Louis", "l'écran gonflable 6 m de la ville de Lorient"), not a noun
+# ("le salon du livre maritime de", "la course cycliste de").
+_DESCRIBING = re.compile(
+    r"(?:(?:[a-z]+(?:ique|able|ible|ante?|ee|if|ive|eux|euse)s?|\d+(?:[.,]\d+)? ?m)(?: |$))*"
+)
+# Words of the catalogue that, described, name a place or a service more often than a thing of
+# a commune's ("la base nautique de X", "le bureau 3 de X", "le matériel de la commune de X").
+_NOT_OWNED = frozenset(("base", "bureau", "bureaux", "materiel", "matos", "equipement", "salle"))
 _EVENT_OF = re.compile(
     r"\b(?:salon|fete|foire|marche|festival|nuit|journee|semaine|mois|printemps|bourse|troc)"
     r" (?:du|de la|des|de l'|aux) ?$"
@@ -449,9 +463,12 @@ class WriterFinder:
         one thanked, owned, lending to them or asked (`placed`: said as where they are; a body
         `relayed` may name the one it deals with, "avec la mairie de X")."""
         start, end = match.start("name"), match.end("name")
-        before = region[max(0, match.start() - 25) : match.start()]
+        before = region[max(0, match.start() - _BEFORE) : match.start()]
+        wider = region[max(0, match.start() - _OWNER_BEFORE) : match.start()]
         elsewhere = (
-            not placed and _other(before, self._item_words) and not _speaks(region, start, before)
+            not placed
+            and _other(before, self._item_words, wider)
+            and not _speaks(region, start, before)
             and not (relayed and _WITH.search(before))
         )  # fmt: skip
         return not (
@@ -504,12 +521,16 @@ class WriterFinder:
     def owner(self, folded: str) -> tuple[str, Span] | None:
         """The commune whose equipment is named: "les 40 barrières de Port-Louis"."""
 
-        return self._first_named(folded, partial(_owned, item_words=self._item_words))
+        return self._first_named(
+            folded, partial(_owned, item_words=self._item_words), _OWNER_BEFORE
+        )
 
-    def _first_named(self, folded: str, fits: Callable[[str], bool]) -> tuple[str, Span] | None:
-        """The first commune named whose 25 characters before fit."""
+    def _first_named(
+        self, folded: str, fits: Callable[[str], bool], reach: int = _BEFORE
+    ) -> tuple[str, Span] | None:
+        """The first commune named whose `reach` characters before fit."""
         for match in self._mention.finditer(folded):
-            if fits(folded[max(0, match.start() - 25) : match.start()]):
+            if fits(folded[max(0, match.start() - reach) : match.start()]):
                 insee = self._mentioned(match)
                 if insee is not None:
                     return insee, Span(match.start(), match.end())
@@ -521,8 +542,11 @@ class WriterFinder:
             return None
         for region in regions:
             for match in self._mention.finditer(region):
-                before = region[max(0, match.start() - 25) : match.start()]
-                if _other(before, self._item_words) and not _speaks(region, match.start(), before):
+                before = region[max(0, match.start() - _BEFORE) : match.start()]
+                wider = region[max(0, match.start() - _OWNER_BEFORE) : match.start()]
+                if _other(before, self._item_words, wider) and not _speaks(
+                    region, match.start(), before
+                ):
                     continue
                 if _asked_contact(region, match.start(), match.end()):
                     continue
@@ -573,7 +597,7 @@ def _asked_contact(region: str, start: int, end: int) -> bool:
     )
 
 
-def _other(before: str, item_words: frozenset[str] = frozenset()) -> bool:
+def _other(before: str, item_words: frozenset[str] = frozenset(), wider: str = "") -> bool:
     """Does the text before a commune's name make it another commune than the writer's
     ("merci Inguiniel", "le podium de Lanester", "avec Caudan")?"""
     if _RELAYED.search(before):
@@ -582,15 +606,25 @@ def _other(before: str, item_words: frozenset[str] = frozenset()) -> bool:
         return True
     if _SELF.search(before):
         return False
-    return _owned(before, item_words) or _OTHER.search(before) is not None
+    return _owned(wider or before, item_words) or _OTHER.search(before) is not None
 
 
 def _owned(before: str, item_words: frozenset[str]) -> bool:
-    """ "le podium de Lanester": an item named right before the commune is its own; not in an
-    event's name ("le salon du livre de Quistinic")."""
+    """ "le podium de Lanester", "la caméra thermique de Port-Louis": an item named right before
+    the commune, or described between, is its own; not in an event's name ("le salon du livre
+    de Quistinic")."""
     owned = _OWNED.search(before)
-    return (
-        owned is not None
-        and any(w in item_words for w in (owned["word"], singular(owned["word"])))
-        and _EVENT_OF.search(before, 0, owned.start("word")) is None
-    )  # fmt: skip
+    if owned is None:
+        return False
+    words = list(re.finditer(r"\S+", owned["phrase"]))
+    for count in range(1, min(4, len(words)) + 1):
+        head = words[-count].group()
+        describing = [w.group() for w in words[len(words) - count + 1 :]]
+        if (describing or owned["the"]) and head in _NOT_OWNED:
+            continue
+        if describing and not _DESCRIBING.fullmatch(" ".join(describing)):
+            continue
+        if len(head) >= 3 and (head in item_words or singular(head) in item_words):
+            start = owned.start("phrase") + words[-count].start()
+            return _EVENT_OF.search(before, 0, start) is None
+    return False
