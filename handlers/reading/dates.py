@@ -203,7 +203,7 @@ _FEAST = re.compile(
     # ("le samedi et dimanche de Pentecôte": its weekend)
     r"(?:le\s+)?(?:pont|week[\s-]?end|we|samedi\s+et\s+dimanche)\s+de\s+"
     r"(?:l'?\s?ascension|paques|la\s+pentecote|pentecote)"
-    r"|(?:le\s+)?(?:(?:lundi|dimanche)\s+de\s+)?(?:paques|pentecote)"
+    r"|(?:le\s+)?(?:(?:lundi|dimanche|samedi)\s+de\s+(?:la\s+)?)?(?:paques|pentecote)"
     r"|(?:le\s+)?(?:(?:jeudi\s+de|vendredi\s+du\s+pont\s+de)\s+)?l'?\s?ascension"
     # the feasts of Lent, which also move with Easter
     r"|(?:le\s+)?mardi\s+gras|(?:le\s+)?mercredi\s+des\s+cendres|(?:la\s+)?mi[\s-]?careme"
@@ -659,6 +659,7 @@ _FEASTS = {
     "jeudi de l'ascension": (39, 1),
     "pont de l'ascension": (39, 4), "week-end de l'ascension": (39, 4), "pentecote": (49, 1),
     "lundi de pentecote": (50, 1), "week-end de pentecote": (48, 3), "pont de paques": (-2, 4),
+    "samedi de pentecote": (48, 1), "samedi de paques": (-1, 1),
     "week-end de paques": (-1, 3), "vendredi du pont de l'ascension": (40, 1),
     "samedi et dimanche de pentecote": (48, 2), "samedi et dimanche de paques": (-1, 2),
     "mardi gras": (-47, 1), "mercredi des cendres": (-46, 1), "mi-careme": (-24, 1),

@@ -11,6 +11,8 @@ from handlers.reading.text import Span
 # Heads that name an event on their own, even without an article ("barnums fete musique").
 _STRONG = (
     r"fetes?|festivals?|festivites|forum|kermesse|carnaval|brocante|braderie|vide[- ]greniers?"
+    # parades of floats: "le corso fleuri de Guidel", "la cavalcade", "la Mi-Carême"
+    r"|corsos?(?: fleuris?)?|cavalcades?|mi[- ]careme"
     r"|marche de noel|marches? nocturnes?|telethon|fest[- ]?noz|fest[- ]?deiz"
     r"|pardons? (?:de|du|des)"
     r"|feux? d'?\s?artifice"

@@ -511,6 +511,8 @@ _NOT_NEGATION = re.compile(
     r"\bn'hesit\w*|\bne manqu\w*|\bne (?:[a-z'-]+\s+){0,3}?que\b"
     r"|\bne (?:sert|servent|servira|serviront|servait|servaient) (?:pas|plus)\b"  # an offer
     r"|\bpas (?:de |d')?(?:souci|probleme|urgence|rush)s?\b|\bpas de date\b|\bpas encore\b"
+    # a request sent again: "2e demande (pas de réponse la semaine dernière)"
+    r"|\bpas (?:de |eu de )?(?:reponses?|retours?|nouvelles)\b"
 )
 # A question in the negative still asks: "vous n'auriez pas 2 barnums ?".
 _NEGATIVE_QUESTION = re.compile(

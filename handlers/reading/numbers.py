@@ -25,7 +25,9 @@ _NOT_QUANTITIES = re.compile(
             r"\b\d+(?:[.,]\d+)?\s?(?:m|cm|mm)?\s?[x*×]\s?\d+(?:[.,]\d+)?(?:\s?(?:m|cm|mm)\b)?",
             r"\b\d+\s?m\s?\d{2}\b",
             # power, weight-free physical units glued to the number
-            r"\b\d+(?:[.,]\d+)?\s?(?:kva|kw|w|v|ch|cv|db|l/h|m3/h|km/h|bars?)\b",
+            r"\b\d+(?:[.,]\d+)?\s?(?:kva|kwc|kw|w|v|ch|cv|db|l/h|m3/h|km/h|bars?)\b",
+            # a solar panel's peak watts, "450 Wc" (not "4 WC", four toilets)
+            r"\b\d{3,}\s?wc\b",
             # sizes that never count an item: 40 cm, 12 mm, 5 km
             r"\b\d+(?:[.,]\d+)?\s?(?:cm|mm|km|pouces?|\")(?:\b|$|\s)",
             # a distance in thousands: "240 000 km" (not its last group alone)

@@ -109,6 +109,7 @@ _NOT_ITEMS = frozenset(
         voie voies place places porte portes couleur couleurs
         materiel materiels equipement equipements chose choses article articles objet objets
     demande demandes besoin besoins aide information informations
+    caravane caravanes pers agriculteur agriculteurs
     rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
     machine machines appareil appareils truc trucs engin engins outil outils deliberation
     formulaire photo photos attestation attestations document documents dossier dossiers

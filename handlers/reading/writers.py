@@ -100,6 +100,14 @@ _DESCRIBING = re.compile(
 # Words of the catalogue that, described, name a place or a service more often than a thing of
 # a commune's ("la base nautique de X", "le bureau 3 de X", "le matériel de la commune de X").
 _NOT_OWNED = frozenset(("base", "bureau", "bureaux", "materiel", "matos", "equipement", "salle"))
+# An order another commune carries, which the writer joins: "pour la commande groupée de DAE
+# de Brandérion, Calan en voudrait un", "partants pour les gobelets bilingues de Bubry :
+# Cléguer 500".
+_JOINED = re.compile(
+    r"(?:\b(?:partante?s?|interessee?s?|ok|\+1)[ \t]+pour[ \t]+(?:la|le|les|l')"
+    r"|\bpour[ \t]+(?:la|le|l')[ \t]*(?:commande|cde|achat|groupement)s?\b)"
+    r"[^.:;!?\n]{0,45}?(?:\bde|\bd'|\bdu)[ \t]*$"
+)
 _EVENT_OF = re.compile(
     r"\b(?:salon|fete|foire|marche|festival|nuit|journee|semaine|mois|printemps|bourse|troc)"
     r" (?:du|de la|des|de l'|aux) ?$"
@@ -599,14 +607,19 @@ def _asked_contact(region: str, start: int, end: int) -> bool:
 
 def _other(before: str, item_words: frozenset[str] = frozenset(), wider: str = "") -> bool:
     """Does the text before a commune's name make it another commune than the writer's
-    ("merci Inguiniel", "le podium de Lanester", "avec Caudan")?"""
+    ("merci Inguiniel", "le podium de Lanester", "avec Caudan", "partants pour les gobelets
+    de Bubry")?"""
     if _RELAYED.search(before):
         return False
     if _ADDRESSED.search(before):
         return True
     if _SELF.search(before):
         return False
-    return _owned(wider or before, item_words) or _OTHER.search(before) is not None
+    return (
+        _owned(wider or before, item_words)
+        or _OTHER.search(before) is not None
+        or _JOINED.search(wider or before) is not None
+    )
 
 
 def _owned(before: str, item_words: frozenset[str]) -> bool:
