@@ -13,6 +13,9 @@ _STRONG = (
     r"fetes?|festivals?|festivites|forum|kermesse|carnaval|brocante|braderie|vide[- ]greniers?"
     # parades of floats: "le corso fleuri de Guidel", "la cavalcade", "la Mi-Carême"
     r"|corsos?(?: fleuris?)?|cavalcades?|mi[- ]careme"
+    # the gatherings of clubs: "le rassemblement Harley", "la bourse d'échange auto-moto", "la
+    # Concentre du Blavet"
+    r"|rassemblements? (?:(?:de|des|du|d') ?)?[a-z0-9-]{3,}|bourses? d'echanges?|concentres?"
     r"|marche de noel|marches? nocturnes?|telethon|fest[- ]?noz|fest[- ]?deiz"
     r"|pardons? (?:de|du|des)"
     r"|feux? d'?\s?artifice"

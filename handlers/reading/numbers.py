@@ -78,10 +78,14 @@ _NUMBER_RUN = re.compile(
 _ELIDED_ONE = re.compile(r"(?=du)\bd(une?)\b")
 # "souffleurs x3": a count glued to its times sign (not "3x3", a size); "2x barnums", "sel
 # 3t", "une 10aine de tables": a count glued to its sign, its unit or its "about" (not a
-# two-stroke engine's "huile 2t")
+# two-stroke engine's "huile 2t"); "20m de câble"
 _DIGITS = re.compile(
     r"(?=\d)(?:\b\d{1,3}(?:[ .]\d{3})+\b|\b\d+\b|(?<=\bx)\d{1,4}\b"
-    r"|(?<!huile )(?<!melange )(?<!moteur )\b\d{1,5}(?=(?:t|x|aine)\b))"
+    r"|(?<!huile )(?<!melange )(?<!moteur )\b\d{1,5}(?=(?:t|x|aine)\b)"
+    # a measure glued to its unit, of what follows, where a list or a need names it: "+ 20m de
+    # câble", "besoin de 5l de javel" (not "la nacelle 14m de Ploemeur", its size)
+    r"|(?:(?<=[+,:(])|(?<=[+,:(]\s)|(?<=\bet\s)|(?<=\bde\s)|(?<=\bd')|(?<=^))"
+    r"\d{1,5}(?=(?:m|l|kg)\s+(?:de\s|d')))"
 )
 _APPROXIMATE = {
     "demi-douzaine": 6,

@@ -34,7 +34,7 @@ _OBJECT = re.compile(
     r"(?:[ \t]+(?:nous|vous|leur|lui|nos|en|y|quelque part|chez (?:qqn|quelqu'un)|encore"
     r"|aussi|bien|volontiers))*"
     r"|(?:qqn|qq1|quelqu'un|une commune|vous|qui|on|nous|elle|il)[ \t]+"
-    r"(?:a|aurait|auriez|avez|avons|possede|possedez|dispose de|disposez de|disposons de)"
+    r"(?:a|aurait|auriez|avez|avons|possede|possedez|dispose|disposez|disposons)"
     r"|(?:aurait|auriez|avez|a|possede|possedez)-(?:t-)?(?:elle|il|vous|on)"
     r"|besoin[ \t]+(?:de|d')|faut|faudrait|faudra"
     # "Dispo : analyseur de réseau triphasé", "Besoin : porte soufflante", "À prêter : la
@@ -82,6 +82,7 @@ _NOT_THINGS = frozenset(
     secretaire secretariat conseil elus elu agglo agglomeration ville villes bagad chorale
     harmonie orchestre ensemble ecole ecoles college lycee creche ccas cmj
     coup mieux moment temps meteo pluie vent cde commande commandes achat achats
+    quelqu qqn qq1 qqun personne
     comite comites amicale trop peu beaucoup assez qqn qq1 quelqu'un parcours circuit boucle
     coin zone
     """.split()

@@ -109,7 +109,8 @@ _NOT_ITEMS = frozenset(
         voie voies place places porte portes couleur couleurs
         materiel materiels equipement equipements chose choses article articles objet objets
     demande demandes besoin besoins aide information informations
-    caravane caravanes pers agriculteur agriculteurs
+    caravane caravanes pers agriculteur agriculteurs troupe troupes chevalier chevaliers
+    pilote pilotes equipage equipages couple couples mariage mariages
     rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
     machine machines appareil appareils truc trucs engin engins outil outils deliberation
     formulaire photo photos attestation attestations document documents dossier dossiers
@@ -619,6 +620,13 @@ def bulk_counts(
     return counted
 
 
+# A measure of the noun phrase that follows it: "100 m de câble" (not "8 tonnes de plus").
+_MEASURES_NEXT = re.compile(
+    r"\s*(?:m|metres?|km|m2|m3|l|litres?|kg|kilos?|t|tonnes?)\s+(?:de|d')\s*"
+    r"(?!plus\b|moins\b|trop\b)[a-z]"
+)
+
+
 def lone_counts(
     items: list[FoundItem], found: list[Number], used: set[int], text: str,
     clause_of: Callable[[int], int | None], unit_of: Callable[[str], str | None],
@@ -637,6 +645,8 @@ def lone_counts(
             or (approximate and _AND_AFTER.match(text, number.end))
         ):
             continue
+        if _MEASURES_NEXT.match(text, number.end):
+            continue  # "notre sono et 100 m de câble": the cable's own length
         # "des gourdes pour les enfants (80)": a count alone in brackets
         bracketed = text[max(0, number.start - 2) : number.start].strip().endswith("(") and (
             _BRACKET_CLOSED.match(text, number.end) is not None

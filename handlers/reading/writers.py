@@ -84,7 +84,7 @@ _CONTACT_OF = re.compile(
 # How much text before a commune's name says who it is; and whose it is: enough for "l'écran
 # gonflable 6 m de la ville de X".
 _BEFORE = 25
-_OWNER_BEFORE = 40
+_OWNER_BEFORE = 60
 # "<item> de X": the item's owner, another commune ("le podium de Lanester").
 _OWNED = re.compile(
     r"(?P<phrase>(?:[a-z0-9.,]+[ \t]+){1,4})(?:de|d'|d|du)[ \t]*"
@@ -106,7 +106,7 @@ _NOT_OWNED = frozenset(("base", "bureau", "bureaux", "materiel", "matos", "equip
 _JOINED = re.compile(
     r"(?:\b(?:partante?s?|interessee?s?|ok|\+1)[ \t]+pour[ \t]+(?:la|le|les|l')"
     r"|\bpour[ \t]+(?:la|le|l')[ \t]*(?:commande|cde|achat|groupement)s?\b)"
-    r"[^.:;!?\n]{0,45}?(?:\bde|\bd'|\bdu)[ \t]*$"
+    r"[^.,:;!?\n]{0,45}?(?:\bde|\bd'|\bdu)[ \t]*$"
 )
 _EVENT_OF = re.compile(
     r"\b(?:salon|fete|foire|marche|festival|nuit|journee|semaine|mois|printemps|bourse|troc)"
