@@ -1038,12 +1038,15 @@ _RETRACTED = re.compile(
 # "plus besoin des 10 cônes, on garde juste les barrières", "les 60 ramettes A4 restent
 # valables": what a withdrawal keeps.
 _KEPT_BEFORE = re.compile(
-    r"(?:on garde|nous gardons|on conserve|nous conservons|on maintient|nous maintenons)"
+    r"(?:on garde|nous gardons|on conserve|nous conservons|on maintient|nous maintenons"
+    r"|mais garde|il garde|elle garde)"
     r"(?: juste| seulement| bien| quand meme| uniquement)?(?: les| le| la| l'| nos| notre)?"
     r"(?: \d+)? ?$"
 )
 _KEPT_AFTER = re.compile(
     r"\s*(?:restent|reste|sont|est) (?:toujours |bien )?(?:valables?|maintenue?s?|d'actualite)"
+    # an offer that stands beside the one withdrawn: "le podium reste dispo"
+    r"|\s*(?:restent|reste) (?:toujours |bien |encore )?(?:dispos?|disponibles?|a preter)\b"
 )
 
 

@@ -31,6 +31,15 @@ _HERE = re.compile(
     r"[ \t]*" + _NAME
 )
 _AT_HALL = re.compile(r"\bje suis (?:a|au) " + _NAME + r"[ \t,]+mairie\b")
+# "c'est Yvette à Languidic", "c'est Gaëlle de Quistinic": one who says who and where she is.
+_NAMED_AT = re.compile(r"\bc'?[ \t]?est[ \t]+[a-z][a-z'-]+[ \t]+(?:a|de|d')[ \t]*" + _NAME)
+# "Lanester met à dispo 1 nacelle", "Port-Louis peut désormais prêter": a sentence whose
+# subject is the commune, acting.
+_ACTS_FIRST = re.compile(
+    r"(?:^|[\n.!?][ \t]*)" + _NAME + r"[ \t]+(?:peut[ \t]+(?:desormais[ \t]+|aussi[ \t]+)?preter"
+    r"|met a dispo(?:sition)?|mettra a dispo(?:sition)?|propose|cherche|recherche"
+    r"|souhaiterait|voudrait|aurait besoin|a besoin)\b"
+)
 # "Bonjour, Gestel ici, on voudrait…": the writer's commune said first, then "ici".
 # (a run of blanks and commas is entered at its first character, its blanks taken whole:
 # from each comma of ", , , …" the run was scanned again, and the blanks before "ici" shared)
@@ -384,11 +393,21 @@ class WriterFinder:
         if shared is not None:
             return shared
         for region in regions:
-            for pattern in (_HERE, _AT_HALL, _SAYS_HERE, _ITS_US, _INTRO, _POSTAL):
+            for pattern in (
+                _HERE,
+                _AT_HALL,
+                _SAYS_HERE,
+                _ITS_US,
+                _NAMED_AT,
+                _ACTS_FIRST,
+                _INTRO,
+                _POSTAL,
+            ):
                 # "je suis à X": where they are, whatever comes before
-                placed = pattern in (_HERE, _AT_HALL, _SAYS_HERE, _ITS_US)
+                placed = pattern in (_HERE, _AT_HALL, _SAYS_HERE, _ITS_US, _NAMED_AT, _ACTS_FIRST)
                 fits = partial(self._theirs, region, placed=placed)
-                if pattern is _ITS_US:  # "c'est Riantec." by its name, not "c'est bon."
+                if pattern in (_ITS_US, _NAMED_AT, _ACTS_FIRST):
+                    # "c'est Riantec." by its name, not "c'est bon."
                     fits = partial(self._spelt_out, fits)
                 said = self._first_named_by(region, pattern, fits)
                 if said is not None:
