@@ -358,6 +358,10 @@ FLOORS = {
     "set-gi.jsonl": (0.89, 0.92, 0.07),
     "set-gj.jsonl": (0.80, 0.91, 0.11),
     "set-gk.jsonl": (0.76, 0.85, 0.15),
+    # GL, GM, GN: scored blind at bef540a (round 63's reading, frozen), kept as they read
+    "set-gl.jsonl": (0.76, 0.91, 0.07),
+    "set-gm.jsonl": (0.86, 0.92, 0.10),
+    "set-gn.jsonl": (0.90, 0.93, 0.03),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.10),
