@@ -15,7 +15,8 @@ _STRONG = (
     r"|corsos?(?: fleuris?)?|cavalcades?|mi[- ]careme"
     # the gatherings of clubs: "le rassemblement Harley", "la bourse d'échange auto-moto", "la
     # Concentre du Blavet"
-    r"|rassemblements? (?:(?:de|des|du|d') ?)?[a-z0-9-]{3,}|bourses? d'echanges?|concentres?"
+    r"|rassemblements? (?:(?:de|des|du|d') ?)?[a-z0-9-]{3,}|bourses? d'echanges?"
+    r"|concentres? (?:motos? (?:(?:du|de la|des) )?|(?:du|de la|des) )[a-z-]{3,}"
     r"|marche de noel|marches? nocturnes?|telethon|fest[- ]?noz|fest[- ]?deiz"
     r"|pardons? (?:de|du|des)"
     r"|feux? d'?\s?artifice"
@@ -80,8 +81,9 @@ _STRONG = (
     r"|de la mobilite)|serd|world clean ?up day|wcud|fete de la nature"
     r"|vente de crepes|fete des voisins|permis velo|soiree (?:cine|cinema|jeux|des [a-z]+)"
     # an open-air screening's name: "Ciné-Plage", "le Ciné Bocage", "Ciné au Port", "Ciné'Mouv"
-    r"|cine[- ']?(?:(?:au|de|du|sous les) )?(?!(?:le|la|les|des|a|et|en|ce|cet|cette|pour|par"
-    r"|avec|sur|dans|qui|que|est|sera|aura|on|nous|il|plein)\b)[a-z]{3,}"
+    r"|cine[- '](?:(?:au|de|du|sous les) )?(?!(?:le|la|les|des|a|et|en|ce|cet|cette|pour|par"
+    r"|avec|sur|dans|qui|que|est|sera|aura|on|nous|il|plein|lundi|mardi|mercredi|jeudi"
+    r"|vendredi|samedi|dimanche|ce|demain|soir)\b)[a-z]{3,}"
     r"|soiree (?:crepes|beaujolais|raclette|choucroute|dansante|galettes)|chandeleur"
     r"|saint[- ]valentin|assemblee generale|ag (?:du|de la|de l') [a-z]+"
     # the protocol's occasions: "l'accueil des nouveaux arrivants", "la remise des médailles du
