@@ -64,7 +64,10 @@ SETS = Path(__file__).parent / "data" / "reading"
 # asked about, among them cx147 and fu063: CX's and FU's whole shares fell by a point, FU's
 # worst field by one. Retrained on 191 sets (round 63), the confidence no longer asks about
 # es109, es123 and fa135 (read wrong before, and still): ES's and FA's silent shares rose by a
-# point.
+# point. Retrained on 197 sets (after round 64), the intent model reads 11 earlier messages
+# otherwise, bu107 among them (an offer now read as a withdrawal, silently), and the confidence
+# no longer asks about fp037, gb059, gh036 and gh048 (read wrong before, and still): the silent
+# shares of CO and FP rose by a point, GB's by two, GH's by three.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -197,7 +200,7 @@ FLOORS = {
     # CO to CV: scored blind at the start of rounds 43 and 44 (their "à partir du" and
     # "jusqu'à" dates aligned with the conventions above, as their "note" says); CO, CR
     # used for round 43, CS, CT for round 44; CP, CQ measured round 43, CU, CV round 44
-    "set-co.jsonl": (0.77, 0.92, 0.18),
+    "set-co.jsonl": (0.77, 0.92, 0.19),
     "set-cp.jsonl": (0.85, 0.92, 0.07),
     "set-cq.jsonl": (0.88, 0.94, 0.09),
     "set-cr.jsonl": (0.85, 0.93, 0.15),
@@ -325,7 +328,7 @@ FLOORS = {
     # aligned), kept as they read; round 57's rules were made from FK, FL and FM
     "set-fn.jsonl": (0.68, 0.83, 0.20),
     "set-fo.jsonl": (0.72, 0.77, 0.12),
-    "set-fp.jsonl": (0.82, 0.88, 0.08),
+    "set-fp.jsonl": (0.82, 0.88, 0.09),
     # FQ, FR, FV: scored blind at 6300562 (the session's start), used for round 58
     "set-fq.jsonl": (0.77, 0.84, 0.09),
     "set-fr.jsonl": (0.75, 0.86, 0.11),
@@ -343,7 +346,7 @@ FLOORS = {
     # aligned after the score), kept as they read
     "set-fz.jsonl": (0.68, 0.85, 0.14),
     "set-ga.jsonl": (0.65, 0.82, 0.13),
-    "set-gb.jsonl": (0.68, 0.78, 0.25),
+    "set-gb.jsonl": (0.68, 0.78, 0.27),
     # GC, GD, GE: scored blind at df9e075 (the reading at the start of round 61), kept as they
     # read
     "set-gc.jsonl": (0.81, 0.90, 0.07),
@@ -353,7 +356,7 @@ FLOORS = {
     # counts aligned first), kept as they read
     "set-gf.jsonl": (0.83, 0.91, 0.07),
     "set-gg.jsonl": (0.83, 0.92, 0.14),
-    "set-gh.jsonl": (0.78, 0.85, 0.12),
+    "set-gh.jsonl": (0.78, 0.85, 0.15),
     # GI, GJ, GK: scored blind at 3c634eb (round 62's reading, frozen), kept as they read
     "set-gi.jsonl": (0.89, 0.92, 0.07),
     "set-gj.jsonl": (0.80, 0.91, 0.11),
@@ -362,6 +365,10 @@ FLOORS = {
     "set-gl.jsonl": (0.76, 0.91, 0.07),
     "set-gm.jsonl": (0.86, 0.92, 0.10),
     "set-gn.jsonl": (0.90, 0.93, 0.03),
+    # GO, GP, GQ: scored blind at 3168cc8 (round 64's reading, frozen), kept as they read
+    "set-go.jsonl": (0.82, 0.92, 0.08),
+    "set-gp.jsonl": (0.76, 0.89, 0.18),
+    "set-gq.jsonl": (0.76, 0.89, 0.14),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.10),
