@@ -738,16 +738,21 @@ _IN_ALL = re.compile(r"\s*(?:au total|en tout|au global|en tout et pour tout)\b"
 # The writer's own count of a thing counted for all: "commande de 50 trottinettes ? nous on
 # en prendrait 15", "15 bouées en stock, on peut en prêter 5", "Inzinzac prend 80", "40
 # casques pour nous" (not what they own: "nous en avons 15").
-_SMALL = r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cinquante|cent"
+_SMALL = (
+    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize"
+    r"|vingt|trente|quarante|cinquante|soixante|cent"
+)
 _OWN_COUNT = re.compile(
     r"\b(?:nous|on|je|j')\s*(?:on\s+)?(?:(?:peut|peux|pouvons|pourrait|pourrions|pourra"
     r"|pourrons)\s+)?(?:vous\s+|nous\s+)?en\s+"
     # what they keep is not what they take: "nous en gardons 2 pour la kermesse"
     r"(?!(?:avons|ai|a|avions|possedons|avait|gardons|garde|garderons|gardera|conservons"
     r"|conserve)\b)"
-    rf"(?:[a-z]{{2,}}\s+){{1,2}}?(?:environ\s+)?"
-    # "on en prendrait deux mille", "deux cents"
-    rf"(?P<n>\d{{1,3}}(?: \d{{3}})+|\d{{1,5}}|(?:{_SMALL})(?:[ -](?:cents?|mille))?)\b"
+    # (the words between are no numbers: "il nous en faudrait quarante cinq" is 45, not 5)
+    rf"(?:(?!(?:{_SMALL})\b)[a-z]{{2,}}\s+){{1,2}}?(?:environ\s+)?"
+    # "on en prendrait deux mille", "deux cents", "quarante-cinq", "soixante et un"
+    rf"(?P<n>\d{{1,3}}(?: \d{{3}})+|\d{{1,5}}"
+    rf"|(?:{_SMALL})(?:[ -](?:et[ -])?(?:un|{_SMALL}))?(?:[ -](?:cents?|mille))?)\b"
     # (a name of at most 61 letters, as the territory's longest of 17: from each word of a
     # long hyphenated run, "a-a-a-…", the whole run was scanned then given back)
     r"|\b[a-z][a-z-]{3,60}\s+(?:prend|prendra|prendrait)\s+(?P<m>\d{1,3}(?: \d{3})+|\d{1,5})\b"
