@@ -82,7 +82,7 @@ _NOT_THINGS = frozenset(
     secretaire secretariat conseil elus elu agglo agglomeration ville villes bagad chorale
     harmonie orchestre ensemble ecole ecoles college lycee creche ccas cmj
     coup mieux moment temps meteo pluie vent cde commande commandes achat achats
-    quelqu qqn qq1 qqun personne
+    quelqu qqun personne
     comite comites amicale trop peu beaucoup assez qqn qq1 quelqu'un parcours circuit boucle
     coin zone
     """.split()

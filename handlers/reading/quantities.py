@@ -110,7 +110,7 @@ _NOT_ITEMS = frozenset(
         materiel materiels equipement equipements chose choses article articles objet objets
     demande demandes besoin besoins aide information informations
     caravane caravanes pers agriculteur agriculteurs troupe troupes chevalier chevaliers
-    pilote pilotes equipage equipages couple couples mariage mariages
+    equipage equipages couple couples mariage mariages
     rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
     machine machines appareil appareils truc trucs engin engins outil outils deliberation
     formulaire photo photos attestation attestations document documents dossier dossiers
@@ -722,14 +722,13 @@ def _near(span: Span, number: Number, text: str) -> bool:
 
 # "il nous en faut 18", "nous en prendrons deux": the number counts the item named before.
 _PRONOUN_COUNT = re.compile(
-    r"(?:\ben\s+(?:faut|faudrait|faudra|voudrions|voudrait|prendrons|prenons|commandons"
-    r"|commanderons|aurions besoin de|avons besoin de|aurons besoin de|aurait besoin de|avons|a"
-    r"|possedons|souhaitons|souhaiterions|acheter|racheter|commander|emprunter|preter|prendre"
-    r"|louer|reserver|recuperer|faudrait|auriez|avez|aurait|aurions|cherchons|cherche"
-    r"|voudrions|veut|voulons|manque|manquent|manquerait|prend|prends|prendra|commande"
-    r"|commandera|achete|achetons|veux|voudrais|[a-z]{3,}(?:er|ir|re))\s*"
-    # the conditional and the future of any verb: "nous en prendrions trente-cinq"
-    r"|\ben\s+[a-z]{3,}(?:rions|rait|rais|rons|riez)\s*"
+    r"(?:\ben\s+(?:faut|faudra|prenons|commandons|aurions besoin de|avons besoin de"
+    r"|aurons besoin de|aurait besoin de|avons|a|possedons|souhaitons|auriez|avez|aurait"
+    r"|aurions|cherchons|cherche|veut|voulons|manque|manquent|prend|prends|prendra|commande"
+    r"|commandera|achete|achetons|veux"
+    # any verb's infinitive, conditional or future: "en acheter 3", "nous en prendrions
+    # trente-cinq", "il en faudrait 12"
+    r"|[a-z]{3,}(?:er|ir|re|rions|rait|rais|rons|riez))\s*"
     # "pour nous ce serait 25", "pour Gestel ce sera 12"
     r"|\b(?:ce|ca)\s+(?:serait|sera)\s*)"
     r"(?:environ\s+|au moins\s+|a peu pres\s+)?$"

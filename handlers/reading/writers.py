@@ -624,7 +624,7 @@ def _asked_contact(region: str, start: int, end: int) -> bool:
     )
 
 
-def _other(before: str, item_words: frozenset[str] = frozenset(), wider: str = "") -> bool:
+def _other(before: str, item_words: frozenset[str], wider: str) -> bool:
     """Does the text before a commune's name make it another commune than the writer's
     ("merci Inguiniel", "le podium de Lanester", "avec Caudan", "partants pour les gobelets
     de Bubry")?"""
@@ -635,9 +635,9 @@ def _other(before: str, item_words: frozenset[str] = frozenset(), wider: str = "
     if _SELF.search(before):
         return False
     return (
-        _owned(wider or before, item_words)
+        _owned(wider, item_words)
         or _OTHER.search(before) is not None
-        or _JOINED.search(wider or before) is not None
+        or _JOINED.search(wider) is not None
     )
 
 
