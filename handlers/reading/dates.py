@@ -57,6 +57,12 @@ _DAY = rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})(?:(?![\d\w]
 # Abbreviated weekdays only count before a day number: "ven 10", "dim. 12/09".
 _WD_SHORT = r"(?:lun|mar|mer|jeu|ven|sam|dim)\.?"
 _YEAR = r"(?:\s+(?:20\d{2}))?"
+# "la 1ère semaine d'août", "la dernière semaine de février": a week of a month by its rank
+_NTH = {"premiere": 0, "1ere": 0, "1re": 0, "deuxieme": 1, "2e": 1, "2eme": 1, "seconde": 1,
+        "troisieme": 2, "3e": 2, "3eme": 2, "quatrieme": 3, "4e": 3, "4eme": 3}  # fmt: skip
+_NTH_WEEK = (
+    r"(?:premiere|1ere|1re|deuxieme|2eme|2e|seconde|troisieme|3eme|3e|quatrieme|4eme|4e|derniere)"
+)
 _NUMS = r"\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|quinzaine"
 
 _WD_MODIFIERS = (
@@ -96,10 +102,13 @@ _ONE = (
     # "le week-end du 19." alone, not "du 12 et 13 décembre" nor "du 19/09"
     + r"|(?![\d/-]|\.\d|\s*(?:et|au|a)\s+\d)))"
     rf"|(?:la\s+)?(?:premiere|1ere|deuxieme|2e|2eme|seconde)\s+quinzaine\s+(?:de\s+|d')?{_MONTH}"
+    rf"|(?:la\s+)?{_NTH_WEEK}\s+semaine\s+(?:de\s+|d')(?:{_MONTH})"
     # "fin de semaine prochaine": the end of next week
     r"|(?:(?:en|au|a\s+la)\s+)?(?:debut|fin)\s+(?:de|du)\s+(?:la\s+)?semaine\s+(?:prochaine|suivante)\b"
+    # (not "jusqu'à la fin du mois de mars": March's end)
     r"|(?:en|au|a\s+la)\s+(?:debut|milieu|fin)\s+(?:de|du)\s+(?:la\s+)?(?:mois|semaine)"
-    r"|(?:la\s+)?fin\s+(?:du|de)\s+(?:ce\s+)?mois"
+    rf"(?!\s+(?:de\s+|d'){_MONTH})"
+    rf"|(?:la\s+)?fin\s+(?:du|de)\s+(?:ce\s+)?mois(?!\s+(?:de\s+|d'){_MONTH})"
     r"|\bce\s+mois(?:[\s-]ci)?\b(?!\s*(?:de|d'|-la))"  # "dispos ce mois-ci": until its end
     rf"|(?:dans|ds)\s+(?:{_NUMS})\s+(?:jours?|semaines?|mois)"
     r"|(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette\s+annee|de\s+l'annee\s+civile"
@@ -246,7 +255,8 @@ _RANGE = re.compile(
 _OPEN = re.compile(
     _WORD_START
     + r"(?<!semaine )(?P<word>a partir d(?:u|e|')|des le|des|a compter d(?:u|e)|depuis le"
-    r"|jusqu'?\s?(?:au|a|en)(?:\s+(?:la\s+)?fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
+    r"|jusqu'?\s?(?:au|a|en)(?:\s+(?:la\s+)?fin|\s+la(?=\s+fin\s+du\s+mois\b))?"
+    r"|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?"
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
     r"|tout le mois d'|tout le mois de|tout|toute|tt|durant|pendant tout|pendant|courant"
@@ -348,6 +358,7 @@ _NEXT_DAYS = re.compile(rf"({_NUMS}) prochains jours")
 _FORTNIGHT = re.compile(
     rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})"
 )
+_NTH_WEEK_OF = re.compile(rf"(?:la )?({_NTH_WEEK}) semaine (?:de |d')({_MONTH})")
 _IN_SOME = re.compile(rf"(?:dans|ds) ({_NUMS}) (jours?|semaines?|mois)")
 _WEEK_OF = re.compile(rf"(?:la )?semaine du (?:(?:{_WD}) )?([0-3]?\d(?:er)?) ?({_MONTH})?")
 _WEEKDAY_NEXT = re.compile(rf"({_WD})(?:\s+prochaine?s?)?")
@@ -448,6 +459,16 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         if m.group(1) in ("premiere", "1ere"):
             return _Stretch(whole.start, whole.start.replace(day=15), "day")  # 1st–15th
         return _Stretch(whole.start.replace(day=16), whole.end, "day")  # 16th–end
+    if m := _NTH_WEEK_OF.fullmatch(t):
+        # "la 1ère semaine d'août" is the month's first Monday to its Friday, "la dernière
+        # semaine de février" its last Monday's
+        whole = _month_stretch(today, MONTHS[m.group(2).rstrip(".")], None, None)
+        mondays = [
+            d for d in (whole.start + dt.timedelta(days=k) for k in range(31))
+            if d <= whole.end and d.weekday() == 0
+        ]  # fmt: skip
+        monday = mondays[-1] if m.group(1) == "derniere" else mondays[_NTH[m.group(1)]]
+        return _Stretch(monday, monday + dt.timedelta(days=4), "day")
     if re.fullmatch(r"ce mois(?:[ -]ci)?", t):
         return _Stretch(today, _last_day(today.year, today.month), "day")
     if re.fullmatch(r"(?:la )?fin (?:du|de) (?:ce )?mois", t):
@@ -751,7 +772,8 @@ _WEEKDAY_PHRASE = re.compile(rf"\b{_WD}\s+(?:{_WD_MODIFIERS})\b")
 _OPEN_STRONG = re.compile(
     _WORD_START + r"(?P<word>a partir d(?:u|e|')|des le|des(?=\s+(?:lundi|mardi|mercredi|jeudi"
     r"|vendredi|samedi|dimanche|demain)\b)|a compter d(?:u|e)|depuis le"
-    r"|jusqu'?\s?(?:au|a|en)(?:\s+(?:la\s+)?fin)?|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
+    r"|jusqu'?\s?(?:au|a|en)(?:\s+(?:la\s+)?fin|\s+la(?=\s+fin\s+du\s+mois\b))?"
+    r"|(?:avant|avt)(?:\s+(?:le|la|l'|fin))?"
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?|au plus tard(?:\s+(?:le|la|l'|fin))?)\s*"
     rf"(?P<a>{_GUARDED_ONE})"
 )

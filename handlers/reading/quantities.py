@@ -609,6 +609,19 @@ def bulk_counts(
             k for k, item in enumerate(counted)
             if item.quantity is None and item.item_id and unit_of(item.item_id) == unit
         ]  # fmt: skip
+        if not owners:
+            # "commande groupée de fumier composté : on part sur 5 tonnes": a product outside
+            # the catalogue, the message's one uncounted item, takes the one measure
+            # after it, outside brackets and outside any item's own words
+            loose = [k for k, item in enumerate(counted) if item.quantity is None]
+            number = numbers[0]
+            free = not any(i.span.start <= number.start < i.span.end for i in counted) and (
+                text.rfind("(", 0, number.start) <= text.rfind(")", 0, number.start)
+            )
+            owners = [
+                k for k in loose
+                if free and counted[k].item_id is None and counted[k].span.end <= number.start
+            ][: len(loose) == 1]  # fmt: skip
         # one product, maybe named twice (the subject, then the body)
         if len({counted[k].item_id for k in owners}) != 1 or len(numbers) != 1:
             continue
