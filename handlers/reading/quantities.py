@@ -122,6 +122,10 @@ _NOT_ITEMS = frozenset(
     spectacle spectacles chorale chorales concert concerts cercle cercles bagad bagads groupe
     groupes equipe equipes club clubs association
     evenement evenements reunion reunions seance seances journee journees soiree soirees
+    loto lotos tournoi tournois bal bals kermesse kermesses festival festivals fete fetes
+    match matchs matches concours competition competitions rencontre rencontres gala galas
+    representation representations repetition repetitions projection projections partie
+    parties epreuve epreuves
     matinee matinees nuitee weekend week fois tour tours edition km heures minutes
     bonjour bonsoir salut hello coucou merci cordialement ici signe madame monsieur
     mesdames messieurs collegue collegues demat kenavo trugarez
