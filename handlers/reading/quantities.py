@@ -891,6 +891,8 @@ def unknown_items(
     for number in found:
         if number.start in used or _in_a_name(original, number):
             continue
+        if any(i.span.start < number.start < i.span.end for i in items):
+            continue  # "60 jeux de 32 cartes": what the counted set holds
         if _THRESHOLD.search(text, max(0, number.start - 16), number.start):
             continue  # "une remise à partir de 16 plots": a threshold, not a count
         if _TOTAL.match(text, text.rfind("\n", 0, number.start) + 1, number.start):
@@ -1112,6 +1114,12 @@ def _phrase(
     after a count (`counted`), a catalogue item may complete it ("500 housses de chaise")."""
     measure = _MEASURE.match(text, position)
     if measure:
+        inner = _INNER_COUNT.match(text, measure.end())
+        if measure["unit"] in _NAMING_UNITS and inner is not None:
+            # "60 jeux de 32 cartes", "3 malles de 20 jeux": the set is the item, what it
+            # holds says what it is
+            held = _phrase(text, inner.end(), taken)
+            return (measure.start("unit"), held[1]) if held is not None else None
         position = measure.end()
     lead = re.compile(r"[ \t]*(?:de[ \t]+|d')?(?:(?:ces|cet|cette|ce)[ \t]+)?").match(
         text, position
@@ -1155,6 +1163,7 @@ def _phrase(
 
 
 _USE_AFTER = re.compile(r"[ \t]+a[ \t]+[a-z]{3,}")
+_INNER_COUNT = re.compile(r"\d+(?=[ \t]+[a-z])")
 
 
 def noun_phrase(text: str, position: int) -> tuple[int, int] | None:
