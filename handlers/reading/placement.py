@@ -342,6 +342,8 @@ _ANSWER_BY = re.compile(
     r"|vos quantites|(?:nous|me) (?:faire )?(?:connaitre|part|savoir|signe|dire|confirmer)"
     # "merci de votre retour avant le 23 avril": a reply, not the equipment's return
     r"|(?:de|pour) votre retour"
+    # "merci de confirmer d'ici le 15 octobre", "confirmez-nous avant le 3 mai"
+    r"|(?:merci|priere) de (?:bien vouloir )?(?:nous )?confirmer|confirmez"
     r"|nous indiquer"
     r"|nous le signaler|vous inscrire|inscriptions?"
     # "on confirme avant le 16 avril", "la confirmation définitive sera donnée au plus tard le
