@@ -34,6 +34,9 @@ AUTOMATIC = _words(
     r"de retour (?:le|au bureau)",
     r"votre message ne (?:sera|pourra) pas",
     r"ne pourrai pas (?:lire|traiter|repondre)",
+    # read receipts: "Accusé de lecture : Prêt – gradins", "Votre message … a été lu le 11/08"
+    r"accuse de lecture",
+    r"a ete lu le",
 )
 _NOT_UNTIL = (
     r"(?! (?:\w+ )?(?:avant|jusqu|d'ici|pendant|durant|cet (?:hiver|ete)|en (?:hiver|ete)))"
