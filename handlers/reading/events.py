@@ -313,6 +313,7 @@ _NOT_EVENT = frozenset(
     securisation delimitation accueil commune ville services service equipe agents classe
     cale cales quai quais ponton pontons poste postes vestiaires bureau bureaux locaux atelier
     ateliers semi-rigide bateau vehicule besoins saison etape etapes
+    public publics visiteurs habitants familles
     """.split()
 )
 
