@@ -777,6 +777,13 @@ _OPEN_STRONG = re.compile(
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?|au plus tard(?:\s+(?:le|la|l'|fin))?)\s*"
     rf"(?P<a>{_GUARDED_ONE})"
 )
+# An offer open from the day it is written, with no end said.
+_NOW = r"(?:tout\s+)?de\s+suite|immediatement|des\s+(?:a\s+present|maintenant|aujourd'hui)"
+_AVAILABLE_NOW = re.compile(
+    r"\b(?:(?:dispo|disponible|pretable|libre)s?|a\s+preter)(?:\s+(?:au\s+pret|pour\s+le\s+pret))?"
+    rf"\s+(?P<now>{_NOW})\b(?!\s*(?:,\s*)?(?:jusqu|au\b|a\s+partir|et\s+jusqu))"
+    rf"|(?P<now2>{_NOW})\s+(?:dispo|disponible|pretable|libre)s?\b"
+)
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
 _NOT_BEFORE = re.compile(r"(?:^|[.,;:!?(\n])\s*pas\s+$")
 _STRONG_WORDS = (
@@ -898,6 +905,11 @@ class DateFinder:
                 stretch = resolve(f"dans {_number(count)} {unit}", self.today)
                 if stretch is not None:
                     self._add("deadline", None, stretch.end, match.span())
+        # "dispo de suite", "prêtables immédiatement", "dès à présent disponibles": from today
+        for match in _search(_AVAILABLE_NOW, folded, windows, ("dispo", "pret", "libre")):
+            now = match.span("now") if match.group("now") else match.span("now2")
+            if self._free(now):
+                self._add("from", self.today, None, now)
         # "à partir de lundi prochain": the opening word comes with its weekday.
         for match in _search(_OPEN_STRONG, folded, windows, _STRONG_OPENINGS):
             self._introduced(match)
@@ -1476,7 +1488,7 @@ def _in_month_of(anchor: dt.date, day: int) -> dt.date | None:
 _ANCHOR = re.compile(
     # The first letters of all below: other places are passed over. A run of digits is one
     # anchor: its window is the one its digits would make one by one.
-    r"(?=[0-9acdefhjl-tvw])"
+    r"(?=[0-9acdefhijl-tvw])"
     rf"(?:\d+|{_MONTH}|\b(?:{_WD}s?|{_WD_SHORT}|demain|hier|aujourd'hui|semaines?|sem|mois|week|we"
     r"|w[ -]e|wk|quinzaine"
     r"|ete|hiver|automne|printemps|rentree|noel|toussaint|ans?|soir|fetes?|annees?|jours?"
@@ -1484,7 +1496,7 @@ _ANCHOR = re.compile(
     r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?"
     r"|careme|rameaux|chandeleur|saint|sainte|st|ste)\b"
     r"|\b(?:ce matin|ce midi|cet aprem|dans l'heure|a present|en ce moment|jour suivant"
-    r"|plus tard|lendemain|veille)\b"
+    r"|plus tard|lendemain|veille|de suite|immediatement)\b"
     rf"|\ble\s+{_DAY_WORDS}\b)"
 )
 _REACH = 48
