@@ -784,6 +784,7 @@ _AVAILABLE_NOW = re.compile(
     rf"\s+(?P<now>{_NOW})\b(?!\s*(?:,\s*)?(?:jusqu|au\b|a\s+partir|et\s+jusqu))"
     rf"|(?P<now2>{_NOW})\s+(?:dispo|disponible|pretable|libre)s?\b"
 )
+_MID = re.compile(r"mi\b")
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
 _NOT_BEFORE = re.compile(r"(?:^|[.,;:!?(\n])\s*pas\s+$")
 _STRONG_WORDS = (
@@ -1149,6 +1150,10 @@ class DateFinder:
         if ends is None:
             return
         start, end = ends
+        if _MID.match(match.group("a").strip()) and start.grain == "day":
+            # "de mi-avril à fin juin": from the month's middle, the 15th
+            middle = start.start.replace(day=15)
+            start = _Stretch(middle, middle, "day")
         bare = _A_WEEKDAY.fullmatch(match.group("a").strip())
         if bare and _WEEK_NAMED_AFTER.search(match.group("b")):
             # "vendredi et samedi de la semaine prochaine": both days of that week
