@@ -831,7 +831,10 @@ def _one_named_again(one: FoundItem, item: FoundItem, text: str) -> bool:
     return side_by_side is None or _written(one, text) == _written(item, text)
 
 
-_SIDE_BY_SIDE = re.compile(r"(?:\s*\d+\s*x\s*\d+\w*)?\s*(?:,|\+|et|ainsi que|plus)\s*")
+_SIDE_BY_SIDE = re.compile(
+    r"(?:\s*\d+\s*x\s*\d+\w*|[ \t]+[a-z0-9-]+)?\s*(?:,|\+|et|ainsi que|plus)\s*"
+    r"(?:(?:un|une|le|la|l'|notre|son|sa)\s*)?"
+)
 
 
 def _written(item: FoundItem, text: str) -> str:
@@ -1142,7 +1145,11 @@ def _phrase(
             return start, held[1]
         if held is not None:
             return None  # a catalogue item is here: attach_quantities decided already
-        named_by_use = token in ("machine", "machines") and _USE_AFTER.match(text, word.end())
+        named_by_use = (
+            token in ("machine", "machines") and _USE_AFTER.match(text, word.end())
+        ) or (
+            token in ("tuyau", "tuyaux") and _PIPE_OF.match(text, word.end())
+        )  # (a tip is no item, but "tuyau d'arrosage" is)
         if token in _STOP or (
             count == 0 and token in _NOT_ITEMS | _VERBS | _APPROXIMATIONS and not named_by_use
         ):  # (a machine is no item, but "machines à coudre" are)
@@ -1163,6 +1170,7 @@ def _phrase(
 
 
 _USE_AFTER = re.compile(r"[ \t]+a[ \t]+[a-z]{3,}")
+_PIPE_OF = re.compile(r"[ \t]+(?:d'arrosage|de[ \t]+(?:jardin|pompe|refoulement|vidange)|pvc|pe)\b")
 _INNER_COUNT = re.compile(r"\d+(?=[ \t]+[a-z])")
 
 
