@@ -20,7 +20,8 @@ _STRONG = (
     r"|marche de noel|marches? nocturnes?|telethon|fest[- ]?noz|fest[- ]?deiz"
     r"|pardons? (?:de|du|des)"
     r"|feux? d'?\s?artifice"
-    r"|comices?(?: agricoles?)?|lotos?|v(?:oe|o)ux|galette des [a-z]+|repas des (?:aines|anciens)"
+    r"|comices?(?: agricoles?)?|lotos?|bingos?|v(?:oe|o)ux|galette des [a-z]+"
+    r"|repas des (?:aines|anciens)"
     r"|cinema (?:en )?plein air|expo(?:sition)? (?:photos?|de [a-z]+|d'[a-z]+)"
     r"|chasse (?:aux |a l'\s?)o?e?ufs?"
     r"|presidentielles?|legislatives|municipales|europeennes|regionales|departementales"
@@ -248,7 +249,9 @@ _NAME_STOP = (
 )
 _HOSTS = re.compile(
     r"\b(?:organise|organisons|organisent|organisera|organiserons|accueille|accueillons"
-    r"|accueillent|accueillera|accueillerons)\s+(?:la|le|les|sa|son|ses|notre|nos|leur|leurs|un"
+    r"|accueillent|accueillera|accueillerons"
+    # "le verger fait sa journée jus de pomme", "l'APE fait son loto le 25 avril"
+    r"|fait(?=\s+(?:sa|son|ses|leur)\s)|font(?=\s+leurs?\s))\s+(?:la|le|les|sa|son|ses|notre|nos|leur|leurs|un"
     r"|une)\s+"
     rf"(?P<name>(?P<head>(?!(?:{_NAME_STOP})\b)[a-z][a-z'-]{{2,}})"
     rf"(?:\s+(?:(?:de\s+la|de\s+l'|des|du|de|d')\s*)?(?!(?:{_NAME_STOP})\b)[a-z][a-z'-]{{1,}}){{0,4}})"
