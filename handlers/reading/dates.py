@@ -145,7 +145,7 @@ _ONE_STARTS = (
     r"|u\s+(?:pr|[1-4]e|de|se|tr|qu)|ouze)"
     r"|en\s+(?:ce|de|mi|fi|et|au|hi)|f(?:in|ete|ev)|h(?:ier|uit)|immediatement"
     r"|j(?:eu(?:di|[.\s])|an|ui[nl]|our)"
-    r"|l(?:un(?:di|[.\s])|a\s+(?:pr|1e|2e|de|se|fi|re|to|s\d)"
+    r"|l(?:un(?:di|[.\s])|a\s+(?:pr|[1-4]|de|se|fi|re|to|s\d|tr|qu)"
     r"|e\s+(?:[1-4]e|jo|we|w[\s-]|wk|pr|de|se|tr|q|mo)"
     r"|'[eah])"
     r"|m(?:ar(?:di|s|[.\s])|er(?:credi|[.\s])|i[\s\-djfmasond]|ois|ai(?:\b|ntenant))"

@@ -268,7 +268,7 @@ def attach_quantities(
 ) -> tuple[list[FoundItem], set[int]]:
     """Each catalogue item with the number that counts it; returns the numbers used."""
     used: set[int] = set()
-    items = []
+    items: list[FoundItem] = []
     for match in matches:
         quantity, unit, start = None, None, match.start
         before = [n for n in found if n.end <= match.start and n.start not in used]
@@ -890,7 +890,7 @@ def unknown_items(
 ) -> list[FoundItem]:
     """Items the catalogue does not know: the noun phrase a number or a need introduces."""
     taken = [(m.start, m.end) for m in matches]
-    items = []
+    items: list[FoundItem] = []
     for number in found:
         if number.start in used or _in_a_name(original, number):
             continue

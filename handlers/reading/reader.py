@@ -685,7 +685,14 @@ class Reader:
         if guess.intent is reading.intent or guess.probability < _LEANS:
             return
         if reading.intent is Intent.CANCEL and guess.probability < _CERTAIN:
-            return  # "nous retirons notre participation": a withdrawal said in so many words
+            # "nous retirons notre participation": a withdrawal said in so many words; but
+            # "les tables de Caudan ne sont plus dispo, quelqu'un pourrait me prêter 8 tables ?"
+            # also asks for a loan, and is asked about
+            if guess.intent is Intent.BORROW and (
+                _loan_asked(seen) or _ASKS_A_LOAN.search(seen.folded)
+            ):
+                scope.hedged = True
+            return
         if reading.intent is Intent.BORROW and guess.probability < _CERTAIN and _loan_asked(seen):
             return
         counted = any((i.quantity or 0) > 1 and i.item for i in reading.items)
@@ -907,6 +914,11 @@ _LEANS = 0.5
 _CERTAIN = 0.9
 # After who: "… des écocups à prêter ?", asked of the territory (not "qui a nos 20 tables ?")
 _TO_LEND = re.compile(r"[^.!?\n]{0,80}\bpreter\b[^.!\n]{0,80}\?")
+# "quelqu'un d'autre pourrait me prêter 8 tables ?", "pourriez-vous nous dépanner ?"
+_ASKS_A_LOAN = re.compile(
+    r"\b(?:pourrai(?:t|ent)|pourriez|peut|peuvent|pouvez|aurai(?:t|ent)|auriez)"
+    r"(?:[- ](?:vous|il|elle|on))?\s+(?:nous\s+|me\s+|m')?(?:preter|depanner)\b[^.!\n]{0,80}\?"
+)
 
 
 # A singular determiner names one of a countable item.
