@@ -344,7 +344,7 @@ _ANSWER_BY = re.compile(
     r"|(?:de|pour) votre retour"
     # "merci de confirmer d'ici le 15 octobre", "confirmez-nous avant le 3 mai"
     r"|(?:merci|priere) de (?:bien vouloir )?(?:nous )?confirmer|confirmez"
-    r"|nous indiquer"
+    r"|nous indiquer|revenir vers (?:moi|nous)"
     r"|nous le signaler|vous inscrire|inscriptions?"
     # "on confirme avant le 16 avril", "la confirmation définitive sera donnée au plus tard le
     # 30 avril", "on vous redit … au plus tard le 8 octobre": the writer's own answer

@@ -339,6 +339,11 @@ _SAVE = re.compile(
 # The commune's own equipment at its event: "on installe 2 barnums à côté", "on sortira la
 # nacelle", "4 paravents seront installés par nos services", "nous exposerons nos 2
 # utilitaires": set up, not asked for.
+# A body that sends back to the subject line: "Voir objet.", "cf. objet", "tout est dans l'objet".
+_SEE_SUBJECT = re.compile(
+    r"\b(?:voir|cf\.?|confer|cf)\s+(?:l'|en\s+)?objet\b|\b(?:tout est |c'est )?dans l'objet\b"
+    r"|\bvoir ci-dessus\b|\bcf\.?\s+ci-dessus\b"
+)
 _OWN_USE = re.compile(
     r"\b(?:on|nous)\s+(?:y\s+)?(?:installe|installera|installerons|installons|sortira|sortirons"
     r"|mettra|mettrons|exposera|exposerons|aura|aurons|prevoit|prevoyons|utilisera|utiliserons)\b"
@@ -659,7 +664,10 @@ class Reader:
         ]
         coming = [d for d in seen.dates if (d.end or d.start or dt.date.min) >= seen.today]
         uncounted = all(i.quantity is None for i in scope.items)
-        passing = uncounted or _OWN_USE.search(seen.folded) is not None
+        passing = (uncounted or _OWN_USE.search(seen.folded) is not None) and not (
+            seen.shape.has_header
+            and _SEE_SUBJECT.search(seen.folded, seen.shape.clauses[0].span.end)
+        )  # ("Objet : chapiteau pour le festival, montage le 28 août — Voir objet.": asked)
         if scope.loose and passing and event is not None and coming and not scope.quiet:
             reading.items = []  # no act: an event announced, its equipment named in passing
         if not reading.items and scope.intent is not Intent.CANCEL:
@@ -741,7 +749,9 @@ class Reader:
         """The days of use, the availability or the deadline."""
         dates = seen.dates
         header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
-        if any(explicit(d, seen.folded) for d in dates if d.span.start >= header):
+        if any(explicit(d, seen.folded) for d in dates if d.span.start >= header) and not (
+            header and _SEE_SUBJECT.search(seen.folded, header)
+        ):
             # The subject's dates only speak when the body gives no day in full ("Objet :
             # week-end des 12 et 13 juin … Retrait vendredi, retour lundi").
             dates = [d for d in dates if d.span.start >= header]
