@@ -366,7 +366,7 @@ _LONE_AFTER = re.compile(
 _LONE_BEFORE = re.compile(
     r"(?:besoin de|besoin d'|faudrait|faut|il en faut|prevoir|compter|genre|dans les|,|:"
     r"|(?<![0-9a-z])-"
-    r"|\bet|environ"
+    r"|\bet|environ|\benv\b\.?"
     r"|\bsoit|\bqte|\bquantite|\bnombre|\bnb|estimee?s? a|evaluee?s? a|s'elevent? a"
     r"|se montent? a|montant a|portent sur|porte sur|de l'ordre de|representent?"
     # "Pont-Scorff en prendrait 30", "on serait preneurs d'1", "pour 1 appareil"
@@ -976,7 +976,7 @@ _OF_CAPACITY = re.compile(r"\s+(?:de|d')\s*")
 # circuits").
 _SPECIFICATION = re.compile(
     r"[ \t]+(?:circuits?|voies?|touches?|canaux|pistes?|entrees?|sorties?|vitesses?|roues?"
-    r"|portes?|tiroirs?|feux|programmes?|couverts|bruleurs?|prises?|ports?)\b"
+    r"|portes?|tiroirs?|feux|programmes?|couverts|bruleurs?|prises?|ports?|becs?)\b"
 )
 # Between an item and a number that says its format: "buts de foot à 7", "but à 11".
 _OF_FORMAT = re.compile(r"(?:[ \t]+(?:de|du|d')[ \t]*[a-z]+)?[ \t]+a[ \t]+")
