@@ -596,6 +596,7 @@ class Reader:
             m for m in named if not _participle(own.original, m) and not _a_name(own.original, m)
         ]
         named = [m for m in named if not _fuel_of(m, named, counted)]
+        named = [m for m in named if not _ASKER.match(counted, m.end)]
         heads = [(m, complemented_noun(m, counted, named)) for m in named]
         complements = [(m, head) for m, head in heads if head is not None]
         named = [m for m, head in heads if head is None]
@@ -979,6 +980,13 @@ def _fuel_of(match: ItemMatch, named: list[ItemMatch], folded: str) -> bool:
         for other in named
         if other.end <= match.start
     )  # "tronçonneuse essence", "souffleur thermique essence"
+
+
+# What follows the one who asks: "la buvette du cross (dimanche) aurait besoin de 2 percolateurs".
+_ASKER = re.compile(
+    r"(?:[ \t]+(?:du|de la|de l'|des)[ \t]+[^.!?\n,]{1,40}?)?[ \t]+"
+    r"(?:\([^()\n]{0,30}\)[ \t]+)?(?:aurait|auraient|aura|auront|a|ont)[ \t]+besoin\b"
+)
 
 
 def _a_name(original: str, match: ItemMatch) -> bool:
