@@ -17,7 +17,7 @@ from text_to_num import text2num
 
 from handlers.reading.dates import _WD, DateFinding
 from handlers.reading.handover import find_handover
-from handlers.reading.intents import Intent
+from handlers.reading.intents import KEEPING, Intent
 from handlers.reading.text import Span
 
 _STRETCHES = ("point", "range")
@@ -134,6 +134,14 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
     placement.spans += handover.spans
     if intent is Intent.LEND and placement.start is None and placement.end is not None:
         placement.start = today  # "dispo jusqu'au 20": from now on
+    if (
+        intent is Intent.BORROW and placement.start is None and placement.end is not None
+        and any(d.kind == "until" and d.end == placement.end for d in inside)
+        and not KEEPING.search(folded)
+    ):  # fmt: skip
+        # "tu peux me prêter ton perfo jusqu'à vendredi ?": from now (but a loan kept longer,
+        # "on peut garder les barrières jusqu'au 20 ?", began before)
+        placement.start = today
     if lending and placement.start is not None and placement.end in (None, placement.start):
         placement.end = _lasting(placement.start, folded) or placement.end
     return placement
