@@ -86,6 +86,8 @@ _ONE = (
     rf"|(?<!\bun\s)(?<!\bchaque\s){_WD}(?!s\b(?!\s+\d))(?:\s+(?:{_WD_MODIFIERS}))?"
     rf"(?:\s+{_DAY}(?!\s*{_MONTH}))?"
     rf"|\b{_WD_SHORT}\s+{_DAY}(?!\s*{_MONTH})"
+    # "sam prochain", "ven. qui vient": a weekday written short, then which one
+    r"|\b(?:lun|mar|mer|jeu|ven|sam|dim)\.?\s+(?:prochain|qui vient)\b"
     r"|apres[\s-]demain|demain|aujourd'hui|ce soir|avant[\s-]hier|hier"
     r"|ce\s+jour|dans\s+la\s+journee|en\s+ce\s+moment|(?:le\s+)?jour\s+suivant"
     r"|le\s+jour\s+d'apres|un\s+jour\s+apres|(?:deux|2|trois|3)\s+jours\s+(?:plus\s+tard|apres)"
