@@ -227,7 +227,12 @@ def _postponed(dates: list[DateFinding], folded: str) -> list[DateFinding]:
 
 # "Le 8 mai est passé, nos mâts sont libres", "suite au 11 novembre", "après le 14 juillet":
 # a day of the year just gone by, which the calendar would put next year.
-_AFTER_IT = re.compile(r"\b(?:apres|suite(?: (?:a|au|aux))?|depuis)\s+(?:le\s+|la\s+|l')?$")
+_AFTER_IT = re.compile(
+    r"\b(?:apres|suite(?: (?:a|au|aux))?|depuis"
+    # "notre piste de danse (qui a servi le 13 juillet)": a day gone by
+    r"|(?:a|ont|avons|avait|avaient)\s+(?:servi|eu lieu|ete\s+(?:utilisee?s?|pretee?s?|montee?s?)))"
+    r"\s+(?:le\s+|la\s+|l')?$"
+)
 _IS_OVER = re.compile(r"\s*(?:est|sont|etant)\s+(?:passee?s?|terminee?s?|finie?s?)\b")
 _A_YEAR_AHEAD = 300  # days
 
