@@ -57,6 +57,12 @@ CANCEL = _words(
     r"(?:on|nous|je) (?:retire|retirons|enleve|enlevons|supprime|supprimons) ",
     r"(?:merci de|veuillez|pouvez-vous|pourriez-vous) (?:bien vouloir )?"
     r"(?:retirer|supprimer|annuler)",
+    # "Retrait de Calan du groupement de commande", "retrait de notre participation"
+    r"retrait (?:de (?:notre|nos|la|l'|[a-z-]+) )?(?:participation|inscription|offre|demande"
+    r"|proposition|annonce|(?:du|d'un) groupement|de la commande|de l'achat)",
+    # "Finalement Lanester ne prend pas de TPE dans la commande groupée"
+    r"finalement,? (?:[a-z-]+ )?ne (?:prend|prendra|prendrons|participe|participera|participerons)"
+    r" (?:pas|plus)",
     r"ne (?:sera|seront|sont|est|serait|seraient) (?:finalement |donc |pas )?plus"
     r" (?:necessaires?|utiles?)",
     r"ne (?:sera|seront|sont|est|serait|seraient|pourra|pourront) (?:finalement|malheureusement"
@@ -544,7 +550,9 @@ _OFFERED = re.compile(
     r"|serait interesse|est preneur|serait preneur)|interesse)"
 )
 _OTHERS_MAY = re.compile(
-    r"\bsi (?:une (?:autre )?commune|des communes|d'autres communes|qqn|quelqu'un|vous|ca vous)"
+    r"\bsi (?:une (?:autre )?commune|des communes|d'autres communes|qqn|quelqu'un|vous|ca vous"
+    r"|(?:un|une|des) (?:club|clubs|asso|assos|association|associations|comite|comites|amicale"
+    r"|amicales|ecole|ecoles|service|services))"
     r" (?:\w+ ){0,2}?(?:veut|veulent|souhaite|souhaitent|voulez|souhaitez|a besoin|ont besoin"
     r"|interesse|interessent)\b"
 )
