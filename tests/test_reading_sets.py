@@ -70,7 +70,9 @@ SETS = Path(__file__).parent / "data" / "reading"
 # shares of CO and FP rose by a point, GB's by two, GH's by three. Retrained on 200 sets
 # (round 65), the intent model reads 9 earlier messages otherwise, all asked about, and the
 # confidence no longer asks about three already wrong (in AC, CO, FX): their silent shares rose
-# by a point.
+# by a point. Rounds 65 and 66 (rules, on 200 sets): BN's silent share rose by a point
+# (bn154, a need "jusqu'à fin août" now dated from the day it is written; its writer left the
+# first day open).
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -156,7 +158,7 @@ FLOORS = {
     "set-bk.jsonl": (0.83, 0.91, 0.10),
     "set-bl.jsonl": (0.79, 0.91, 0.14),
     "set-bm.jsonl": (0.85, 0.93, 0.05),
-    "set-bn.jsonl": (0.77, 0.87, 0.17),
+    "set-bn.jsonl": (0.77, 0.87, 0.18),
     "set-bo.jsonl": (0.84, 0.94, 0.10),
     "set-bp.jsonl": (0.83, 0.92, 0.11),
     "set-bq.jsonl": (0.80, 0.92, 0.12),
@@ -377,6 +379,10 @@ FLOORS = {
     "set-gr.jsonl": (0.73, 0.90, 0.21),
     "set-gu.jsonl": (0.83, 0.90, 0.05),
     "set-gv.jsonl": (0.93, 0.97, 0.03),
+    # GS, GT, GW: scored blind at 1135cf7 (round 65's reading, frozen), kept as they read
+    "set-gs.jsonl": (0.77, 0.91, 0.14),
+    "set-gt.jsonl": (0.78, 0.85, 0.10),
+    "set-gw.jsonl": (0.93, 0.96, 0.03),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.10),
