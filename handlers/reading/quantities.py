@@ -110,6 +110,8 @@ _NOT_ITEMS = frozenset(
         materiel materiels equipement equipements chose choses article articles objet objets
     demande demandes besoin besoins aide information informations
     caravane caravanes pers agriculteur agriculteurs troupe troupes chevalier chevaliers
+    administre administres administree administrees particulier particuliers habitante
+    habitantes famille familles
     equipage equipages couple couples mariage mariages
     rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
     machine machines appareil appareils truc trucs engin engins outil outils deliberation
