@@ -43,8 +43,9 @@ _NOT_QUANTITIES = re.compile(
             r"\b(?:56|29|22|35)\d{3}\b",
             # reference codes: "réf. PR-2027-014", "CDE-2027-118", "BL-4471", "2027-0456"
             r"(?<=[a-z])-\d+(?:-\d+)*\b|\b(?:19|20)\d{2}-\d{3,}\b",
-            # years: 2027, and academic or season spans: 2026-2027
-            r"\b(?:19|20)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b"
+            # years: 2027, and academic or season spans: 2026-2027 (but "2000" alone is
+            # far more often a count than a year: "gobelets : 2000 pour nous")
+            r"\b(?:19|20)(?!00\b)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b"
             r"(?!\s+(?:[a-z]+\s+){0,1}(?:de\s+|d')?[a-z]{4,}s\b)",
             # ordinals and list markers: 1), 2., n°3, 3e, 2ème
             r"\bn\s?#\s?\d[\d/.-]*|\b(?:ref|reference|deliberation|arrete|dossier|marche|facture"
