@@ -111,7 +111,7 @@ _NOT_ITEMS = frozenset(
     demande demandes besoin besoins aide information informations
     caravane caravanes pers agriculteur agriculteurs troupe troupes chevalier chevaliers
     administre administres administree administrees particulier particuliers habitante
-    habitantes famille familles
+    habitantes famille familles festivalier festivaliers
     equipage equipages couple couples mariage mariages
     rien tout tous personne chose ca cela ceci quelque manif manifs manifestation manifestations
     machine machines appareil appareils truc trucs engin engins outil outils deliberation
@@ -978,7 +978,7 @@ _OF_CAPACITY = re.compile(r"\s+(?:de|d')\s*")
 # circuits").
 _SPECIFICATION = re.compile(
     r"[ \t]+(?:circuits?|voies?|touches?|canaux|pistes?|entrees?|sorties?|vitesses?|roues?"
-    r"|portes?|tiroirs?|feux|programmes?|couverts|bruleurs?|prises?|ports?|becs?)\b"
+    r"|portes?|tiroirs?|feux|programmes?|couverts|bruleurs?|prises?|ports?|becs?|flux)\b"
 )
 # Between an item and a number that says its format: "buts de foot à 7", "but à 11".
 _OF_FORMAT = re.compile(r"(?:[ \t]+(?:de|du|d')[ \t]*[a-z]+)?[ \t]+a[ \t]+")
@@ -1107,7 +1107,11 @@ _APPROXIMATIONS = frozenset(
 )
 
 
-_PLACES_COUNTED = re.compile(r"bureaux? de vote\b")
+# "ses 21 bureaux de vote", "nos deux terrains en herbe", "ses 4 salles communales": places
+_PLACES_COUNTED = re.compile(
+    r"(?:bureaux? de vote|terrains?|salles? (?:communales?|municipales?|des fetes|polyvalentes?)"
+    r"|ecoles?|gymnases?|stades?|sites?|quartiers?|communes?)\b"
+)
 _CONDITIONAL = re.compile(r"[a-z]{3}(?:raient|rait|rions|riez)$")
 _RAIT_NOUNS = frozenset("portrait attrait extrait retrait abstrait distrait".split())
 
