@@ -72,7 +72,12 @@ SETS = Path(__file__).parent / "data" / "reading"
 # confidence no longer asks about three already wrong (in AC, CO, FX): their silent shares rose
 # by a point. Rounds 65 and 66 (rules, on 200 sets): BN's silent share rose by a point
 # (bn154, a need "jusqu'à fin août" now dated from the day it is written; its writer left the
-# first day open).
+# first day open). Round 67 (rules): Q's silent share rose by a point (q033, "genre 2000 l" of
+# fuel, now counted, which its writer left uncounted). Retrained on 209 sets (after round 67),
+# the intent model reads 22 earlier messages otherwise and wrong, all asked about but bu107
+# (an offer read as a withdrawal, silently), and sets 11 right; the confidence no longer asks
+# about a message already wrong in each of EX, FV, FX, GT and GU: their silent shares rose by
+# a point.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -89,7 +94,7 @@ FLOORS = {
     "set-n.jsonl": (0.77, 0.88, 0.00),
     "set-o.jsonl": (0.80, 0.88, 0.08),
     "set-p.jsonl": (0.85, 0.91, 0.00),
-    "set-q.jsonl": (0.84, 0.91, 0.02),
+    "set-q.jsonl": (0.84, 0.91, 0.03),
     "set-s.jsonl": (0.77, 0.90, 0.11),
     "set-t.jsonl": (0.78, 0.90, 0.04),
     "set-u.jsonl": (0.76, 0.91, 0.07),
@@ -337,7 +342,7 @@ FLOORS = {
     # FQ, FR, FV: scored blind at 6300562 (the session's start), used for round 58
     "set-fq.jsonl": (0.77, 0.84, 0.09),
     "set-fr.jsonl": (0.75, 0.86, 0.11),
-    "set-fv.jsonl": (0.71, 0.78, 0.14),
+    "set-fv.jsonl": (0.71, 0.78, 0.15),
     # FS, FT, FU: scored blind at 6a223cd (round 58's reading, frozen), used for round 59
     "set-fs.jsonl": (0.88, 0.92, 0.05),
     "set-ft.jsonl": (0.76, 0.86, 0.11),
@@ -345,7 +350,7 @@ FLOORS = {
     # FW, FX, FY: scored blind at 47316dd (round 59's reading, frozen; FW's unnamed commune and
     # FY's approximate count aligned), kept as they read
     "set-fw.jsonl": (0.75, 0.90, 0.16),
-    "set-fx.jsonl": (0.61, 0.79, 0.31),
+    "set-fx.jsonl": (0.61, 0.79, 0.32),
     "set-fy.jsonl": (0.61, 0.76, 0.00),
     # FZ, GA, GB: scored blind at 1aaa4ff (round 60's reading, frozen; GA's approximate count
     # aligned after the score), kept as they read
@@ -377,15 +382,24 @@ FLOORS = {
     # GR, GU, GV: scored blind at 02faa8b (the session's start; GU's six and GV's four
     # approximate counts aligned first), kept as they read
     "set-gr.jsonl": (0.73, 0.90, 0.21),
-    "set-gu.jsonl": (0.83, 0.90, 0.05),
+    "set-gu.jsonl": (0.83, 0.90, 0.06),
     "set-gv.jsonl": (0.93, 0.97, 0.03),
     # GS, GT, GW: scored blind at 1135cf7 (round 65's reading, frozen), kept as they read
     "set-gs.jsonl": (0.77, 0.91, 0.14),
-    "set-gt.jsonl": (0.78, 0.85, 0.10),
+    "set-gt.jsonl": (0.78, 0.85, 0.11),
     "set-gw.jsonl": (0.93, 0.96, 0.03),
+    # GX, GY, GZ: scored blind at 188fc2c (round 66's reading, frozen; GZ's two approximate
+    # counts aligned first), kept as they read
+    "set-gx.jsonl": (0.73, 0.83, 0.13),
+    "set-gy.jsonl": (0.89, 0.94, 0.07),
+    "set-gz.jsonl": (0.90, 0.93, 0.05),
+    # HA, HB, HC: scored blind at 650f6a5 (round 67's reading, frozen), kept as they read
+    "set-ha.jsonl": (0.76, 0.88, 0.12),
+    "set-hb.jsonl": (0.86, 0.95, 0.11),
+    "set-hc.jsonl": (0.83, 0.92, 0.09),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
-    "set-ex.jsonl": (0.86, 0.94, 0.10),
+    "set-ex.jsonl": (0.86, 0.94, 0.11),
 }
 
 
