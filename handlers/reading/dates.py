@@ -89,7 +89,7 @@ _ONE = (
     # "sam prochain", "ven. qui vient": a weekday written short, then which one
     r"|\b(?:lun|mar|mer|jeu|ven|sam|dim)\.?\s+(?:prochain|qui vient)\b"
     r"|apres[\s-]demain|demain|aujourd'hui|ce soir|avant[\s-]hier|hier"
-    r"|ce\s+jour|dans\s+la\s+journee|en\s+ce\s+moment|(?:le\s+)?jour\s+suivant"
+    r"|ce\s+jour(?![\s-]*la\b)|dans\s+la\s+journee|en\s+ce\s+moment|(?:le\s+)?jour\s+suivant"
     r"|le\s+jour\s+d'apres|un\s+jour\s+apres|(?:deux|2|trois|3)\s+jours\s+(?:plus\s+tard|apres)"
     r"|\blun\.|\bmar\.|\bmer\.|\bjeu\.|\bven\.|\bsam\.|\bdim\."
     r"|(?:des\s+)?maintenant|des\s+a\s+present|immediatement|tout\s+de\s+suite|ce\s+matin"
@@ -182,7 +182,7 @@ _WEEKLY_IN = re.compile(
 )
 # "pour le marché de Noël les 27 et 28 ?": two days said without their month, the next ones.
 _BARE_PAIR = re.compile(
-    r"(?<![a-z0-9])les\s+(?P<first>[0-3]?\d)\s+et\s+(?P<last>[0-3]?\d)"
+    r"(?<![a-z0-9])(?:les|le)\s+(?P<first>[0-3]?\d)\s+et\s+(?:le\s+)?(?P<last>[0-3]?\d)"
     r"(?=\s*(?:[?!.,;:)]|$)|\s+(?:prochains|a|au|pour|svp|merci)\b)"
 )
 # "20 02 2014", "le 17 02", "le 3eme jour d'octobre", "le dernier jour d'octobre 2015",
@@ -212,7 +212,7 @@ _DAY_AFTER = re.compile(r"(?<![a-z0-9])(?:le\s+)?(?P<word>lendemain|veille)\s+(?
 _FEAST = re.compile(
     r"(?<![a-z0-9])(?P<feast>"
     # ("le samedi et dimanche de Pentecôte": its weekend)
-    r"(?:le\s+)?(?:pont|week[\s-]?end|we|samedi\s+et\s+dimanche)\s+de\s+"
+    r"(?:le\s+)?(?:pont|week[\s-]?end|we|samedi\s+et\s+dimanche|dimanche\s+et\s+lundi)\s+de\s+"
     r"(?:l'?\s?ascension|paques|la\s+pentecote|pentecote)"
     r"|(?:le\s+)?(?:(?:lundi|dimanche|samedi)\s+de\s+(?:la\s+)?)?(?:paques|pentecote)"
     r"|(?:le\s+)?(?:(?:jeudi\s+de|vendredi\s+du\s+pont\s+de)\s+)?l'?\s?ascension"
@@ -685,6 +685,7 @@ _FEASTS = {
     "samedi de pentecote": (48, 1), "samedi de paques": (-1, 1),
     "week-end de paques": (-1, 3), "vendredi du pont de l'ascension": (40, 1),
     "samedi et dimanche de pentecote": (48, 2), "samedi et dimanche de paques": (-1, 2),
+    "dimanche et lundi de pentecote": (49, 2), "dimanche et lundi de paques": (0, 2),
     "mardi gras": (-47, 1), "mercredi des cendres": (-46, 1), "mi-careme": (-24, 1),
     "rameaux": (-7, 1), "jeudi saint": (-3, 1), "vendredi saint": (-2, 1), "samedi saint": (-1, 1),
 }  # fmt: skip
@@ -786,6 +787,7 @@ _AVAILABLE_NOW = re.compile(
     rf"\s+(?P<now>{_NOW})\b(?!\s*(?:,\s*)?(?:jusqu|au\b|a\s+partir|et\s+jusqu))"
     rf"|(?P<now2>{_NOW})\s+(?:dispo|disponible|pretable|libre)s?\b"
 )
+_OF_A_FEAST = re.compile(r"\s+de\s+(?:la\s+)?(?:pentecote|paques)\b")
 _MID = re.compile(r"mi\b")
 _FROM_WORDS = ("a partir d", "des", "a compter d", "depuis")
 _NOT_BEFORE = re.compile(r"(?:^|[.,;:!?(\n])\s*pas\s+$")
@@ -889,7 +891,7 @@ class DateFinder:
             self._day_list(match)
         for match in _search(_RANGE, folded, windows):
             self._range(match)
-        for match in _search(_BARE_PAIR, folded, windows, ("les",)):
+        for match in _search(_BARE_PAIR, folded, windows, ("le",)):
             self._bare_pair(match)
         for match in _search(_WEEKEND_BEFORE, folded, windows, ("avant",)):
             self._lone(match)
@@ -1148,6 +1150,8 @@ class DateFinder:
     def _range(self, match: re.Match[str]) -> None:
         if not self._free(match.span()):
             return
+        if _OF_A_FEAST.match(self.folded, match.end()) and re.search(r"\set\s", match.group()):
+            return  # "le dimanche et lundi de Pâques": the feast's two days, read as such
         ends = self._range_ends(match)
         if ends is None:
             return
