@@ -59,7 +59,7 @@ CANCEL = _words(
     r"(?:retirer|supprimer|annuler)",
     # "Retrait de Calan du groupement de commande", "retrait de notre participation"
     r"retrait (?:de (?:notre|nos|la|l'|[a-z-]+) )?(?:participation|inscription|offre|demande"
-    r"|proposition|annonce|(?:du|d'un) groupement|de la commande|de l'achat)",
+    r"|proposition|annonce|(?:du|d'un) groupement|de la commande groupee|de l'achat groupe)",
     # "Finalement Lanester ne prend pas de TPE dans la commande groupée"
     r"finalement,? (?:[a-z-]+ )?ne (?:prend|prendra|prendrons|participe|participera|participerons)"
     r" (?:pas|plus)",

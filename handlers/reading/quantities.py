@@ -627,7 +627,7 @@ def bulk_counts(
             owners = [
                 k for k in loose
                 if free and counted[k].item_id is None and counted[k].span.end <= number.start
-            ][: len(loose) == 1]  # fmt: skip
+            ] if len(loose) == 1 else []  # fmt: skip
         # one product, maybe named twice (the subject, then the body)
         if len({counted[k].item_id for k in owners}) != 1 or len(numbers) != 1:
             continue
