@@ -819,9 +819,25 @@ def once_each(items: list[FoundItem], text: str = "") -> list[FoundItem]:
         elif item.quantity is not None and (
             item.quantity != twin.quantity
             or (twin.quantity is not None and _written(item, text) != _written(twin, text))
+            or _listed_apart(twin, item, text)
         ):
             kept.append(item)
     return kept
+
+
+def _listed_apart(one: FoundItem, other: FoundItem, text: str) -> bool:
+    """ "250 assiettes plates, 250 assiettes à dessert": two rows of one list, each counted,
+    named otherwise, one right after the other."""
+    if one.quantity is None or other.quantity is None:
+        return False
+    if " ".join(text[one.span.start : one.span.end].split()) == " ".join(
+        text[other.span.start : other.span.end].split()
+    ):
+        return False
+    return _NEXT_ROW.fullmatch(text, one.span.end, other.span.start) is not None
+
+
+_NEXT_ROW = re.compile(r"[ \t]*(?:,|;|\+|\n[ \t]*[-•*]?)[ \t]*(?:et[ \t]+)?|[ \t]+et[ \t]+")
 
 
 def _one_named_again(one: FoundItem, item: FoundItem, text: str) -> bool:
