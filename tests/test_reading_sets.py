@@ -77,7 +77,8 @@ SETS = Path(__file__).parent / "data" / "reading"
 # the intent model reads 22 earlier messages otherwise and wrong, all asked about but bu107
 # (an offer read as a withdrawal, silently), and sets 11 right; the confidence no longer asks
 # about a message already wrong in each of EX, FV, FX, GT and GU: their silent shares rose by
-# a point.
+# a point. Retrained on 212 sets (with HD, HE, HF), the intent model reads 4 earlier messages
+# otherwise, all asked about, and sets 22 right; FK's silent share rose by a point.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -331,7 +332,7 @@ FLOORS = {
     "set-fh.jsonl": (0.81, 0.93, 0.10),
     "set-fi.jsonl": (0.81, 0.88, 0.08),
     "set-fj.jsonl": (0.83, 0.90, 0.04),
-    "set-fk.jsonl": (0.79, 0.90, 0.08),
+    "set-fk.jsonl": (0.79, 0.90, 0.09),
     "set-fl.jsonl": (0.70, 0.85, 0.16),
     "set-fm.jsonl": (0.73, 0.91, 0.17),
     # FN, FO, FP: scored blind at 48be8eb (round 57's reading, frozen; FN's approximate counts
@@ -397,6 +398,10 @@ FLOORS = {
     "set-ha.jsonl": (0.76, 0.88, 0.12),
     "set-hb.jsonl": (0.86, 0.95, 0.11),
     "set-hc.jsonl": (0.83, 0.92, 0.09),
+    # HD, HE, HF: scored blind at 505e253 (round 68's reading, frozen), kept as they read
+    "set-hd.jsonl": (0.79, 0.88, 0.08),
+    "set-he.jsonl": (0.72, 0.88, 0.20),
+    "set-hf.jsonl": (0.78, 0.86, 0.09),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.11),
