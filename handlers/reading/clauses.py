@@ -82,6 +82,11 @@ class Layout:
     def has_header(self) -> bool:
         return bool(self.clauses) and self.clauses[0].header
 
+    @property
+    def header_end(self) -> int:
+        """Where the subject line ends, 0 where there is none."""
+        return self.clauses[0].span.end if self.has_header else 0
+
     def clause_at(self, position: int) -> int | None:
         """The index of the clause holding a position of the text."""
         for index, clause in enumerate(self.clauses):

@@ -60,9 +60,7 @@ _YEAR = r"(?:\s+(?:20\d{2}))?"
 # "la 1ère semaine d'août", "la dernière semaine de février": a week of a month by its rank
 _NTH = {"premiere": 0, "1ere": 0, "1re": 0, "deuxieme": 1, "2e": 1, "2eme": 1, "seconde": 1,
         "troisieme": 2, "3e": 2, "3eme": 2, "quatrieme": 3, "4e": 3, "4eme": 3}  # fmt: skip
-_NTH_WEEK = (
-    r"(?:premiere|1ere|1re|deuxieme|2eme|2e|seconde|troisieme|3eme|3e|quatrieme|4eme|4e|derniere)"
-)
+_NTH_WEEK = "(?:" + "|".join(sorted([*_NTH, "derniere"], key=len, reverse=True)) + ")"
 _NUMS = r"\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|quinzaine"
 
 _WD_MODIFIERS = (

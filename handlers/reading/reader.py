@@ -341,14 +341,14 @@ _SAVE = re.compile(
 )
 
 
-# The commune's own equipment at its event: "on installe 2 barnums à côté", "on sortira la
-# nacelle", "4 paravents seront installés par nos services", "nous exposerons nos 2
-# utilitaires": set up, not asked for.
 # A body that sends back to the subject line: "Voir objet.", "cf. objet", "tout est dans l'objet".
 _SEE_SUBJECT = re.compile(
     r"\b(?:voir|cf\.?|confer|cf)\s+(?:l'|en\s+)?objet\b|\b(?:tout est |c'est )?dans l'objet\b"
     r"|\bvoir ci-dessus\b|\bcf\.?\s+ci-dessus\b"
 )
+# The commune's own equipment at its event: "on installe 2 barnums à côté", "on sortira la
+# nacelle", "4 paravents seront installés par nos services", "nous exposerons nos 2
+# utilitaires": set up, not asked for.
 _OWN_USE = re.compile(
     r"\b(?:on|nous)\s+(?:y\s+)?(?:installe|installera|installerons|installons|sortira|sortirons"
     r"|mettra|mettrons|exposera|exposerons|aura|aurons|prevoit|prevoyons|utilisera|utiliserons)\b"
@@ -671,8 +671,7 @@ class Reader:
         coming = [d for d in seen.dates if (d.end or d.start or dt.date.min) >= seen.today]
         uncounted = all(i.quantity is None for i in scope.items)
         passing = (uncounted or _OWN_USE.search(seen.folded) is not None) and not (
-            seen.shape.has_header
-            and _SEE_SUBJECT.search(seen.folded, seen.shape.clauses[0].span.end)
+            _sends_to_subject(seen)
         )  # ("Objet : chapiteau pour le festival, montage le 28 août — Voir objet.": asked)
         if scope.loose and passing and event is not None and coming and not scope.quiet:
             reading.items = []  # no act: an event announced, its equipment named in passing
@@ -723,7 +722,7 @@ class Reader:
         elif not reading.items:
             # "nos 60 chaises dorment au garage tout l'été": no act the rules know, so the
             # items the body names
-            header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
+            header = seen.shape.header_end
             body = [i for i in seen.found if i.span.start >= header]
             # (the subject's when the body names none but counts them: "Objet : commande
             # groupée pastilles lave-vaisselle — OK pour nous, mets 15 seaux")
@@ -735,7 +734,7 @@ class Reader:
     def _event(self, seen: _Seen, text: str) -> tuple[str, Span] | None:
         """The event the body names; the subject line's only when the body names none, and
         only when it is more than a word ("Demande fête" names no event)."""
-        header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
+        header = seen.shape.header_end
         body = " " * header + seen.folded[header:]
         event = find_event(body, text, self._proper)
         corrected = event and corrected_at(seen.folded, event[1].end)
@@ -754,10 +753,10 @@ class Reader:
     def _date(self, reading: Reading, seen: _Seen, today: dt.date) -> Placement:
         """The days of use, the availability or the deadline."""
         dates = seen.dates
-        header = seen.shape.clauses[0].span.end if seen.shape.has_header else 0
-        if any(explicit(d, seen.folded) for d in dates if d.span.start >= header) and not (
-            header and _SEE_SUBJECT.search(seen.folded, header)
-        ):
+        header = seen.shape.header_end
+        if any(
+            explicit(d, seen.folded) for d in dates if d.span.start >= header
+        ) and not _sends_to_subject(seen):
             # The subject's dates only speak when the body gives no day in full ("Objet :
             # week-end des 12 et 13 juin … Retrait vendredi, retour lundi").
             dates = [d for d in dates if d.span.start >= header]
@@ -994,6 +993,12 @@ _ASKER = re.compile(
 )
 
 
+def _sends_to_subject(seen: _Seen) -> bool:
+    """A body that only sends back to its subject line ("Voir objet."): the subject asks."""
+    header = seen.shape.header_end
+    return bool(header) and _SEE_SUBJECT.search(seen.folded, header) is not None
+
+
 def _a_name(original: str, match: ItemMatch) -> bool:
     """ "la salle de Merville": a capitalised word inside a sentence is a name, not a typo of an
     item's ("médaille")."""
@@ -1106,9 +1111,9 @@ _LOAN_WORD = re.compile(r"\b(?:pret|prets|preter|pretee?s?|emprunt\w*|louer|loca
 def _ordered_together(seen: _Seen) -> bool:
     """ "Objet : Commande groupée de barrières — nous aurions besoin de 20 barrières": a need
     said under a group order's subject, with no word of a loan, is a share of that order."""
-    if not seen.shape.has_header:
+    header = seen.shape.header_end
+    if not header:
         return False
-    header = seen.shape.clauses[0].span.end
     return bool(
         _GROUP_ORDER.search(seen.folded, 0, header) and not _LOAN_WORD.search(seen.folded, header)
     )

@@ -53,6 +53,10 @@ _ITS_US = re.compile(
     + _NAME
     + r"[ \t]*(?=[.!,;\n]|$)"
 )
+# Where the writers say where they are, read before their signature's town hall; those said in
+# a sentence of their own count only a commune spelt out ("c'est Riantec.", not "c'est bon.").
+_SPELT_OUT = (_ITS_US, _NAMED_AT, _ACTS_FIRST)
+_PLACED = (_HERE, _AT_HALL, _SAYS_HERE, *_SPELT_OUT)
 # A request closing on its thanks and its commune: "… repas des anciens. Merci Gestel".
 _THANKS_SIGNED = re.compile(rf"\bmerci(?: beaucoup| d'avance)?[ \t,]+{_NAME}\s*[.!]?\s*$")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
@@ -393,20 +397,10 @@ class WriterFinder:
         if shared is not None:
             return shared
         for region in regions:
-            for pattern in (
-                _HERE,
-                _AT_HALL,
-                _SAYS_HERE,
-                _ITS_US,
-                _NAMED_AT,
-                _ACTS_FIRST,
-                _INTRO,
-                _POSTAL,
-            ):
+            for pattern in (*_PLACED, _INTRO, _POSTAL):
                 # "je suis à X": where they are, whatever comes before
-                placed = pattern in (_HERE, _AT_HALL, _SAYS_HERE, _ITS_US, _NAMED_AT, _ACTS_FIRST)
-                fits = partial(self._theirs, region, placed=placed)
-                if pattern in (_ITS_US, _NAMED_AT, _ACTS_FIRST):
+                fits = partial(self._theirs, region, placed=pattern in _PLACED)
+                if pattern in _SPELT_OUT:
                     # "c'est Riantec." by its name, not "c'est bon."
                     fits = partial(self._spelt_out, fits)
                 said = self._first_named_by(region, pattern, fits)
