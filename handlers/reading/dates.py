@@ -86,7 +86,9 @@ _ONE = (
     rf"|\b{_WD_SHORT}\s+{_DAY}(?!\s*{_MONTH})"
     # "sam prochain", "ven. qui vient": a weekday written short, then which one
     r"|\b(?:lun|mar|mer|jeu|ven|sam|dim)\.?\s+(?:prochain|qui vient)\b"
-    r"|apres[\s-]demain|demain|aujourd'hui|ce soir|avant[\s-]hier|hier"
+    r"|apres[\s-]demain|demain|aujourd'hui|\bauj\b|ce soir|avant[\s-]hier|hier"
+    # "des talkies pour cette nuit" (not "tempête cette nuit": the night gone by)
+    r"|(?:(?<=pour )|(?<=pr )|(?<=des ))cette\s+nuit"
     r"|ce\s+jour(?![\s-]*la\b)|dans\s+la\s+journee|en\s+ce\s+moment|(?:le\s+)?jour\s+suivant"
     r"|le\s+jour\s+d'apres|un\s+jour\s+apres|(?:deux|2|trois|3)\s+jours\s+(?:plus\s+tard|apres)"
     r"|\blun\.|\bmar\.|\bmer\.|\bjeu\.|\bven\.|\bsam\.|\bdim\."
@@ -139,8 +141,8 @@ _ONE = (
 # Tried first, it turns most words away at once instead of trying each alternative.
 _ONE_STARTS = (
     r"(?=[0-9]"
-    r"|a(?:u\s+(?:de|mi|fi|co|pr|[1-4]e|se|tr|qu)|\s+la|ujourd'hui|pres|vant|vr|out|rmistice)"
-    r"|c(?:e\s+(?:so|jo|ma|mi|mo|we|w[\s-]|wk|pr)|et\s+[aeh]|ourant|inq)"
+    r"|a(?:u\s+(?:de|mi|fi|co|pr|[1-4]e|se|tr|qu)|\s+la|ujourd'hui|uj\b|pres|vant|vr|out|rmistice)"
+    r"|c(?:e\s+(?:so|jo|ma|mi|mo|we|w[\s-]|wk|pr)|et\s+[aeh]|ette\s+n|ourant|inq)"
     r"|d(?:ebut|emain|es\s+(?:a\s|m)|eux|ec(?:embre|\b)|ernier|ix|im(?:anche|[.\s])|ans\s|s\s"
     r"|u\s+(?:pr|[1-4]e|de|se|tr|qu)|ouze)"
     r"|en\s+(?:ce|de|mi|fi|et|au|hi)|f(?:in|ete|ev)|h(?:ier|uit)|immediatement"
@@ -421,6 +423,8 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         "en ce moment",
         "aujourd'hui",
         "ce soir",
+        "cette nuit",  # "des talkies pour cette nuit (réseau mobile HS)"
+        "auj",  # "rdv CTM auj 14h"
         "ce matin",
         "ce midi",
         "immediatement",
@@ -1062,6 +1066,8 @@ class DateFinder:
             around = _AROUND.search(self.folded, max(0, month.start() - 40), month.end() + 6)
             if around is None or around.end() < month.end() or not self._free(around.span()):
                 continue
+            if _MEASURE_THEN.search(around.group()):
+                continue  # "sel de déneigement — 8 t — novembre": a measure, then its month
             asked += 1
             day = _dateparser_day(around.group(), self.today)
             if day is not None:
@@ -1505,7 +1511,7 @@ _ANCHOR = re.compile(
     r"|maintenant|paques|pentecote|ascension|armistice|exercice|trimestres?|semestres?|journees?"
     r"|careme|rameaux|chandeleur|saint|sainte|st|ste)\b"
     r"|\b(?:ce matin|ce midi|cet aprem|dans l'heure|a present|en ce moment|jour suivant"
-    r"|plus tard|lendemain|veille|de suite|immediatement)\b"
+    r"|cette nuit|auj|plus tard|lendemain|veille|de suite|immediatement)\b"
     rf"|\ble\s+{_DAY_WORDS}\b)"
 )
 _REACH = 48
@@ -1549,6 +1555,8 @@ _FULL_MONTH = re.compile(
     r"(?=[jfmasond])\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
     r"|decembre)\b"
 )
+# A figure and its unit, which dateparser would skip to read a day ("8 t novembre").
+_MEASURE_THEN = re.compile(r"\d\s*(?:t|kg|g|l|cl|ml|m|m2|m3|km|h)\b")
 # Two words before a month and a year after it: "le 3-mai", "le trois mai 2027".
 _AROUND = re.compile(
     r"(?:[a-z0-9']+[\s-]+){1,2}(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre"

@@ -33,6 +33,9 @@ UNITS = {
     "bigbags": "big bag", "big-bag": "big bag", "big-bags": "big bag",
     "unite": "unité", "unites": "unité", "exemplaire": "unité", "exemplaires": "unité",
     "piece": "unité", "pieces": "unité",
+    # said in full, as people dictate: "deux mètres cubes de terreau", "20 mètres carrés"
+    "metre cube": "m³", "metres cubes": "m³", "metres cube": "m³", "m cube": "m³",
+    "m cubes": "m³", "metre carre": "m²", "metres carres": "m²", "metres carre": "m²",
 }  # fmt: skip
 _UNIT = r"(?:" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + r")"
 _ADJECTIVE = (
@@ -54,7 +57,10 @@ _BEFORE = re.compile(
 # ("Tables pliantes ; 20 ; 12/06", "Barrières Vauban | 80"), dot leaders ("Tables ..... 12"),
 # a letter's count ("les anciennes urnes, au nombre de 12").
 _AFTER = re.compile(
-    r"^[ \t]*(?:[x*:=(;|-]|\bx\b|\([ \t]*x|\.{2,}|…+|(?:[,(][ \t]*)?au nombre de)[ \t]*"
+    # ("enveloppes C4 : 2 000", "ramettes A3 : 50": a format's code before the colon;
+    # "casiers vestiaires / 10 / avril": a row's columns split by slashes)
+    r"^(?:[ \t]+[a-z]{1,2}\d{1,2}(?=[ \t]*:))?"
+    r"[ \t]*(?:[x*:=(;|/-]|\bx\b|\([ \t]*x|\.{2,}|…+|(?:[,(][ \t]*)?au nombre de)[ \t]*"
     r"(?:environ[ \t]+|env\.?[ \t]+|~[ \t]*)?$"
 )
 _WORDS_THEN_TIMES = re.compile(r"^(?:[ \t]+[a-z'-]{3,}){1,2}[ \t]*x[ \t]*$")
@@ -390,7 +396,9 @@ _LONE_BEFORE = re.compile(
     r"|manque|manquent"
     r"|faudra|mettez|mets|mettre|donne|donnons)(?: volontiers| bien| encore)?"
     # "au moins 15", "entre 300 et 500", "pas plus de 20": a count with its bound
-    r"|\bau moins|\bau minimum|\bau maximum|\bentre|\bpas plus de|\bjusqu'a)\s*$"
+    r"|\bau moins|\bau minimum|\bau maximum|\bentre|\bpas plus de|\bjusqu'a"
+    # dictated, the count after a pause: "des ordinateurs portables euh trois pour la mairie"
+    r"|\beuh)\s*$"
 )
 
 
@@ -500,6 +508,30 @@ def table_counts(items: list[FoundItem], text: str, used: set[int]) -> list[Foun
     return [i for i in counted if i is not None]
 
 
+# A listed line answered with nothing ("- barnums : néant", "Lot 3 — informatique : néant
+# (marché propre)"), or nothing said for it ("Néant pour les débroussailleuses").
+_NOTHING_FOR_LINE = re.compile(
+    r"(?m)^[ \t]*(?:[-–—•*>][ \t]*)?(?P<name>[^:\n]{2,80}?)[ \t]*:[ \t]*"
+    r"(?:neant|aucune?|rien|non|0)\b(?![ \t]*[a-z0-9])"
+)
+_NOTHING_FOR = re.compile(
+    r"\b(?:neant|rien) (?:pour|cote|concernant) "
+    r"(?P<name>(?:les?|la|l'|des|du)[ \t]*[^.,;:()\n]{2,40})"
+)
+
+
+def declined(items: list[FoundItem], text: str) -> list[FoundItem]:
+    """Items a list answers with nothing ("- barnums : néant") are not asked nor offered."""
+    if "neant" not in text and ": " not in text:
+        return items
+    names = [
+        m.span("name")
+        for pattern in (_NOTHING_FOR_LINE, _NOTHING_FOR)
+        for m in pattern.finditer(text)
+    ]
+    return [i for i in items if not any(a <= i.span.start < b for a, b in names)]
+
+
 # "3 des 5 tonnelles", "juste 10 sur les 30", "20 de vos 40 chaises": a part of what
 # another has.
 PART_OF = r"(?:des|sur les|sur vos|de vos|parmi les|parmi vos)"
@@ -595,8 +627,10 @@ def bulk_counts(
     measures: dict[str, list[Number]] = {}
     for number in found:
         said = _MEASURED.match(text, number.end)
-        if number.start in used or number.article or said is None:
+        if number.start in used or said is None:
             continue
+        if number.article and UNITS[said["unit"]] not in _WHOLE_MEASURES:
+            continue  # ("du sel, une tonne" is a measure; "un litre" more often a size)
         # "bidons de détergent 5 L", "big bags de 1 t": the size of something, not an amount
         if _SIZE_OF.search(text, max(0, number.start - 12), number.start) or any(
             0 <= number.start - item.span.end <= 2
@@ -628,6 +662,12 @@ def bulk_counts(
                 k for k in loose
                 if free and counted[k].item_id is None and counted[k].span.end <= number.start
             ] if len(loose) == 1 else []  # fmt: skip
+        if _in_turn(counted, owners, numbers):
+            # "du sable dix tonnes et du gravillon cinq tonnes": each its own, in turn
+            for k, number in zip(owners, numbers, strict=True):
+                counted[k] = replace(counted[k], quantity=number.value, unit=unit)
+                used.add(number.start)
+            continue
         # one product, maybe named twice (the subject, then the body)
         if len({counted[k].item_id for k in owners}) != 1 or len(numbers) != 1:
             continue
@@ -637,6 +677,22 @@ def bulk_counts(
         counted[owner] = replace(counted[owner], quantity=number.value, unit=unit)
         used.add(number.start)
     return counted
+
+
+_WHOLE_MEASURES = frozenset({"tonne", "m³"})
+
+
+def _in_turn(items: list[FoundItem], owners: list[int], numbers: list[Number]) -> bool:
+    """Several products, each followed by its own measure before the next is named."""
+    if len(owners) < 2 or len(owners) != len(numbers):
+        return False
+    if len({items[k].item_id for k in owners}) != len(owners):
+        return False
+    bounds = [items[k].span.start for k in owners[1:]] + [numbers[-1].start + 1]
+    return all(
+        items[k].span.end <= number.start < bound
+        for k, number, bound in zip(owners, numbers, bounds, strict=True)
+    )
 
 
 # A measure of the noun phrase that follows it: "100 m de câble" (not "8 tonnes de plus").

@@ -45,6 +45,7 @@ from handlers.reading.quantities import (
     attach_quantities,
     bounded_counts,
     bulk_counts,
+    declined,
     each_counts,
     lone_counts,
     own_count,
@@ -330,7 +331,7 @@ def _season(dates: list[DateFinding], folded: str) -> list[DateFinding]:
 
 
 _SAVE = re.compile(
-    r"\b(?:sauf|excepte|hormis|hors|a l'exception)\s+(?:(?:le|les|du|des|de|en)\s+)?"
+    r"\b(?:sauf|excepte|hormis|hors|en dehors|a l'exception)\s+(?:(?:le|les|du|des|de|en)\s+|d')?"
     # "(hors week-end du 15 mai)", "sauf la semaine du 14"
     r"(?:(?:week[\s-]?ends?|we|semaine)\s+)?(?:le|la|les|l'|du|autour du|pendant|entre)?\s*$"
     # "… une table 12 voies. Pas le 15 août": a sentence of its own leaving a day out
@@ -637,6 +638,7 @@ class Reader:
         found = outside_asides(found, counted)
         found = row_counts(found, found_numbers, used, counted, folded)
         found = table_counts(found, counted, used)
+        found = declined(found, counted)
         found = part_counts(found, counted)
         found = as_many_counts(found, counted)
         found = bounded_counts(found, found_numbers, used, counted)

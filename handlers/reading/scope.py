@@ -639,6 +639,9 @@ _ORDER_OF = re.compile(
 )
 
 
+_LOT = re.compile(r"\blot[ \t]*(?:n[°o][ \t]*)?\d{1,2}[ \t]*(?:[—–:-]|\()[ \t]*$")
+
+
 def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> list[FoundItem]:
     """ "Commande de fournitures de bureau : 50 ramettes, 20 boîtes d'archives": an item
     named without a count before two counted items of its family, or before a colon that
@@ -685,7 +688,10 @@ def _headings(items: list[FoundItem], families: dict[str, str], folded: str) -> 
             and item.span.start < item.name.start
         )
         if uncounted and (
-            bool(kinds)
+            # "Lot 4 — EPI : 30 paires de chaussures", "Lot 1 — fournitures administratives"
+            # then its rows: the lot of an order is named, not counted
+            (_LOT.search(folded, max(0, item.span.start - 16), item.span.start) and rows)
+            or bool(kinds)
             or len(counted) >= 2
             or len(listed) >= 2
             or (introduces and len(rows) >= 2)
