@@ -84,6 +84,8 @@ CANCEL = _words(
     r"(?:ne|n') (?:pouvons|pourrons|pourra|peut|pourront|peuvent) plus (?:vous |les |le |la )?"
     r"preter",
     r"(?:est|sont) (?:desormais |finalement )?retire",
+    # "Offre tronçonneuses retirée", "demande de tribune annulée": the notice, in short
+    r"\b(?:offre|demande|proposition|annonce)s? (?:[a-z'-]+ ){0,3}(?:retiree?s?|annulee?s?)\b",
     # (not "ils ne sont plus dispo avant fin avril": lent until then)
     r"(?:n'est|ne sont|n'etait|ne seront|ne sera) plus"
     r" (?:disponibles?|dispos?|a disposition|pretables?)" + _NOT_UNTIL,
@@ -171,7 +173,10 @@ ASKING = _words(
     r"(?:a|ont|aurai(?:en)?t|possedent|possede|disposent|dispose)\b(?! (?:besoin|envie)\b)",
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",
     r"(?:pourriez|pouvez|pourrait|pourraient)[- ](?:vous|vs|elle|on)",
-    r"(?:nous|me|m') depann(?:er|eriez|ez)",
+    r"(?:nous|me|m') depann(?:er|eriez|ez|erait|eraient)\b",
+    # "si qqn nous les prête", "Caudan nous prêterait ses grilles": lent to the writer
+    r"(?<!ne )(?<!n')(?:nous|me|m') (?:les |le |la |l'|en )?(?:prete|pretent|preterait"
+    r"|preteraient)\b",
     r"(?:pourrait|pourraient|pourriez|peut|pouvez)[- ](?:elle|il|vous|on)? ?(?:nous|me|m') avancer",
     r"chez (?:qq1|qqn|qqun|quelqu'un|quelqu un|vous)\s*\?",
     r"(?:vous avez|avez-vous|auriez-vous|vous auriez) (?:ca|cela|ce qu'il faut)",
@@ -375,6 +380,10 @@ PURCHASE = _words(
     # joining an order: "Mettez Locmiquélic pour 4 pneus", "comptez-nous pour 200 litres"
     r"(?:mettez|comptez|inscrivez|ajoutez|rajoutez)[- ](?:nous|moi|[a-z][a-z-]+) pour"
     r" (?:\d|un |une |des )",
+    # a lot of a group order: "Lot 4 — outillage", "lot n° 2 (mobilier)"
+    r"lot (?:no? ?)?\d{1,2}(?:\s*[:(]|\s{2,})",
+    # "pompe vide-cave x5 dans la prochaine commande svp"
+    r"(?:la|notre|votre) prochaine commande\b",
 )
 BORROW = _words(
     r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",

@@ -68,6 +68,11 @@ _TRAILING = re.compile(
     r"(?P<name>[a-z][a-z'-]*+(?: [a-z][a-z'-]*+){0,2})\s*+\)?\s*+[.!]?\s*+$"
 )
 _LEADING = re.compile(rf"^\s*{_NAME}\s*[:-]\s")
+# A last line that signs with a title then the commune: "DGS – Plouay", "ST Hennebont".
+_SIGNING_LINE = re.compile(
+    r"\n[ \t]*(?:dgs|dga|sg|secretaire general(?:e)?|st|ctm|services? techniques?)"
+    r"[ \t]*[-–—,:]?[ \t]*(?P<name>[a-z][a-z'-]*+(?: [a-z][a-z'-]*+){0,2})[ \t]*$"
+)
 # "prêté par la commune de Caudan": that commune is another one, not the writer's.
 # "à Languidic", "disponibles au prêt à la mairie de Riantec"
 _AT = re.compile(r"\ba[ \t]+(?:(?:la[ \t]+)?(?:mairie|commune|ville)[ \t]+(?:de|d')[ \t]*)?$")
@@ -405,6 +410,10 @@ class WriterFinder:
                     fits = partial(self._spelt_out, fits)
                 said = self._first_named_by(region, pattern, fits)
                 if said is not None:
+                    if region is body and pattern is _INTRO:
+                        # "la commune de Guidel dispose d'un désherbeur… DGS – Plouay": the
+                        # line that signs names the writer; the body, another commune
+                        return self._signing_line(whole) or said
                     return said
         edges = [self._edge(folded, e) for e in (_LEADING.match(folded),
                                                  _TRAILING.search(folded.rstrip()))]  # fmt: skip
@@ -418,6 +427,15 @@ class WriterFinder:
         if named:
             return named[0]
         return self._named_anywhere(regions)
+
+    def _signing_line(self, folded: str) -> tuple[str, Span] | None:
+        """The commune a last line of its own names, after a title ("DGS – Plouay",
+        "Mairie de Calan" aside): the writer signing."""
+        line = _SIGNING_LINE.search(folded.rstrip())
+        if line is None or _ADDRESSED.search(folded, max(0, line.start() - 25), line.start()):
+            return None
+        insee = self._resolve(line.group("name"))
+        return (insee, Span(line.start("name"), line.end("name"))) if insee else None
 
     def _spelt_out(self, fits: Callable[[re.Match[str]], bool], match: re.Match[str]) -> bool:
         """A commune written by its name or its short name, not found by likeness."""
