@@ -18,6 +18,7 @@ from handlers.reading.quantities import FoundItem
 # minibus"). "non" alone corrects only after "euh" or before "pardon"/"plutôt".
 _MARKER = re.compile(
     r"[ \t,(]*(?:(?:\.{2,}|…|[.!?])[ \t]*)?(?:euh[ \t,]+)?(?:(?:lol|mdr|haha)[ \t,]+)?"
+    r"(?:ah[ \t,]+(?=non\b))?"  # "samedi 9… ah non pardon samedi 16"
     # "500 sacs... non 1000", "son kayak... non, ses 6 paddles": after a pause, "non" and a
     # number or another item correct what came before
     # (or a question put to oneself: "30 packs d'eau ? non, 30 poubelles")
@@ -37,15 +38,17 @@ _MARKER = re.compile(
     # "10 poubelles de tri. Correction : 12", "25. Ou 30. Bon mettez 30", "non, disons 500"
     r"|correction|rectification|(?:bon[ \t,]+)?(?:mettez|mettons|disons)"
     r"|pardon|enfin|plutot|ou plutot|je veux dire|je voulais dire|je rectifie"
-    # "4 gobelets... euh 400 gobelets": a figure said again after "euh"
-    r"|(?<=euh )(?=\d))\b"
+    r"|plus exactement|plus precisement"
+    # "4 gobelets... euh 400 gobelets", "huit grilles euh huit barrières": a figure said
+    # again after "euh"
+    rf"|(?<=euh )(?=\d|{COUNT_WORD}\b))\b"
     r"(?:[ \t,]+pas[ \t]+(?:(?:le|la|les|l'|un|une|des|du|de)[ \t]*)?[a-z'-]+(?:[ \t]+[a-z'-]+)?)?"
     r"[ \t,:]*"
 )
 # One of these is in every correction: a text without any has none, and is not searched.
 _MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais dire",
                  "erreur", "errat", "oups", "pour moi", "correction", "rectification", "mettez",
-                 "mettons", "disons", "attend",
+                 "mettons", "disons", "attend", "exactement", "precisement", "euh",
                  "je rectifie", "je plaisante", "je rigole", "je blague", "en fait",
                  "blague a part", "treve de plaisanterie")  # fmt: skip
 # Between a correction and what replaces it: a few words, no figure.
@@ -140,7 +143,8 @@ def corrected_dates(dates: list[DateFinding], folded: str) -> list[DateFinding]:
     if not _may_correct(folded):
         return [d for i, d in enumerate(dates) if i not in dropped]
     for index, date in enumerate(dates):
-        marker = _marker_after(folded, date.span.end)
+        # ("samedi 9 pour le loto... ah non pardon samedi 16": a few words may follow it)
+        marker = _marker_after(folded, date.span.end, words=3)
         if marker is None:
             continue
         if any(
@@ -189,11 +193,30 @@ def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) 
                     break
                 if (ordered[earlier].item_id or ordered[earlier].label) in named_again:
                     dropped.add(earlier)
-    return [
+    kept = [
         replace(item, quantity=recounted[i]) if i in recounted else item
         for i, item in enumerate(ordered)
         if i not in dropped
     ]
+    return _lone_recounts(kept, numbers, folded)
+
+
+def _lone_recounts(items: list[FoundItem], numbers: list[Number], folded: str) -> list[FoundItem]:
+    """A count said apart from its item, corrected by a bare count: "des gobelets, on en
+    prendrait deux mille euh non trois mille"."""
+    for number in numbers:
+        if any(i.span.start <= number.start < i.span.end for i in items):
+            continue
+        marker = _MARKER.match(folded, number.end)
+        if marker is None or marker.end() == number.end:
+            continue
+        instead = next((n for n in numbers if n.start == marker.end()), None)
+        if instead is None or any(i.span.start <= instead.start < i.span.end for i in items):
+            continue
+        owners = [k for k, i in enumerate(items) if i.quantity == number.value]
+        if len(owners) == 1:
+            items[owners[0]] = replace(items[owners[0]], quantity=instead.value)
+    return items
 
 
 def _recounted(items: list[FoundItem], numbers: list[Number], folded: str) -> list[FoundItem]:

@@ -139,7 +139,8 @@ _NOT_ITEMS = frozenset(
     mesdames messieurs collegue collegues demat kenavo trugarez
     livraison livraisons environ oblige minimum maximum lumens lumen watts ports page pages
     saisonnier saisonniers sauveteur sauveteurs titre titres tiroir tiroirs aucun aucune
-    pardon kg g cl ml
+    pardon non euh enfin plutot kg g cl ml
+    maison maisons resident residents elagage elagages
     bon bons retour retours marche marches fournisseur fournisseurs prestataire prestataires
     avis conseil conseils contact contacts tuyau tuyaux idee idees lien liens plan plans
     modele modeles reference references contrat contrats imprimeur imprimeurs entreprise

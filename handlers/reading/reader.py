@@ -982,10 +982,13 @@ def _fuel_of(match: ItemMatch, named: list[ItemMatch], folded: str) -> bool:
     return any(
         other is not match
         and other.item.family != "carburants"
-        and re.fullmatch(r"[\s\d,.]*", folded[other.end : match.start]) is not None
+        and _FUELLED.fullmatch(folded, other.end, match.start) is not None
         for other in named
         if other.end <= match.start
-    )  # "tronçonneuse essence", "souffleur thermique essence"
+    )  # "tronçonneuse essence", "souffleur thermique essence", "canons à chaleur au fioul"
+
+
+_FUELLED = re.compile(r"[\s\d,.]*|\s+(?:au|a|a l'|de|d'|du)\s*")
 
 
 # What follows the one who asks: "la buvette du cross (dimanche) aurait besoin de 2 percolateurs".
@@ -1028,8 +1031,13 @@ def _participle(original: str, match: ItemMatch) -> bool:
     written = original[match.start : match.end].lower()
     if not _ACCENTED_END.search(written):
         return False
+    # (the names written as this word: "couches bébé" says nothing of "couché")
+    word = fold(written.split()[-1])
     names = (match.item.label, match.item.plural, *match.item.names)
-    return not any(_ACCENTED_END.search(n.lower().split()[-1]) for n in names if n)
+    return not any(
+        _ACCENTED_END.search(last) for n in names if n
+        for last in [n.lower().split()[-1]] if fold(last) == word
+    )  # fmt: skip
 
 
 @dataclass

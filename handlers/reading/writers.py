@@ -8,6 +8,7 @@ from functools import partial
 
 from handlers.communes import CommuneIndex, CommuneNotFoundError
 from handlers.reading.bodies import _QUOTED_LINE
+from handlers.reading.corrections import corrected_at
 from handlers.reading.numbers import COUNT_WORD
 from handlers.reading.text import Span, singular
 from storage.names import fold_place
@@ -569,7 +570,9 @@ class WriterFinder:
     ) -> tuple[str, Span] | None:
         """The first commune named whose `reach` characters before fit."""
         for match in self._mention.finditer(folded):
-            if fits(folded[max(0, match.start() - reach) : match.start()]):
+            if fits(folded[max(0, match.start() - reach) : match.start()]) and not _taken_back(
+                folded, match.end()
+            ):
                 insee = self._mentioned(match)
                 if insee is not None:
                     return insee, Span(match.start(), match.end())
@@ -589,6 +592,8 @@ class WriterFinder:
                     continue
                 if _asked_contact(region, match.start(), match.end()):
                     continue
+                if _taken_back(region, match.end()):
+                    continue  # "à Locmiquélic enfin non à Riantec pardon"
                 if _CALLED.match(region, match.end()) and not _SELF.search(before):
                     continue  # "Quistinic, si ça vous dépanne…": the commune spoken to
                 if _HOLDS.match(region, match.end()) and not _SELF.search(before):
@@ -605,6 +610,12 @@ class WriterFinder:
                 if insee is not None:
                     return insee, Span(match.start(), match.end())
         return None
+
+
+def _taken_back(region: str, end: int) -> bool:
+    """A name the writer corrects at once with "non", "pardon" or "plutôt" (not "en fait")."""
+    at = corrected_at(region, end)
+    return bool(at) and re.search(r"\b(?:non|pardon|plutot)\b", region[end : at + 4]) is not None
 
 
 def _last_lines(text: str, count: int = 4) -> str:
