@@ -21,13 +21,15 @@ from handlers.reading.text import Span
 
 _REHEARSAL = r"repetitions?|repet|repete|repetons|repeterons|repetera"
 _PICKUP = (
-    r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pren(?:ons|ez|ne|nent)|pris|prise"
+    # (not "la médiathèque a pris l'eau… dimanche": what happened)
+    r"recup\w*|enlev\w*|retrait|retir\w*|prend\w*|pren(?:ons|ez|ne|nent)|(?<!a )(?<!ont )pris|prise"
     # "salon du livre": a book, not a delivery
     r"|pick[ -]?up|chercher|cherchons|(?<!du )(?<!au )(?<!de )(?<!des )livr\w*"
     r"|montage|monte|montes|montees?|monter|installation|installee?s?|transport(?=[ \t]+le[ \t])"
     # "l'arrivée finale mercredi", "l'arrivée du relais": where a race ends, no delivery
     r"|arrivee(?! finale| de la course| du (?:tour|relais|trail|marathon|rallye))"
     r"|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|passerait|passerions"
+    r"|passera|passeront"
     r"|venir|viendr\w*|vien(?:s|t|nent)"
     # brought by the lender: "on vous l'amène lundi soir", "on la dépose samedi"
     r"|amen(?:e|ons|erons|erai|era|eront)|(?:(?<=la )|(?<=les )|(?<=l')|(?<=le ))depos\w*"

@@ -12,7 +12,7 @@ from handlers.communes import CommuneIndex, CommuneName
 from handlers.reading.bodies import _QUOTED_LINE, own_words, separate
 from handlers.reading.clauses import Layout, layout
 from handlers.reading.corrections import corrected_at, corrected_dates, corrected_items
-from handlers.reading.dates import DateFinding, find_dates
+from handlers.reading.dates import WEEKDAYS, DateFinding, find_dates
 from handlers.reading.doubts import Evidence, doubts
 from handlers.reading.events import event_before_date, find_event, remembrance_day
 from handlers.reading.handover import mentions_handover, mentions_return
@@ -261,6 +261,23 @@ def _gone_by(folded: str, date: DateFinding, today: dt.date) -> bool:
         return False
     before = folded[max(0, date.span.start - 20) : date.span.start]
     return bool(_AFTER_IT.search(before) or _IS_OVER.match(folded, date.span.end))
+
+
+# "la médiathèque a pris l'eau lors de la tempête de dimanche": what happened on a weekday
+# said with "de", in a sentence told in the past, is the one gone by.
+_TOLD_PAST = re.compile(
+    r"\b(?:a|ont|avons|avez|ai)\s+(?:[a-z']+\s+)?(?:pris|eu|subi|connu|ete|cause|inonde"
+    r"|endommage|casse|abime|detruit|arrache|touche|frappe|traverse|vecu)\b[^.;!?\n]{0,60}"
+    r"\bde\s+$"
+)
+
+
+def _past_weekday(folded: str, date: DateFinding) -> bool:
+    """A weekday alone, named as the day of something that happened."""
+    said = folded[date.span.start : date.span.end]
+    if any(c.isdigit() for c in said) or said.strip() not in WEEKDAYS:
+        return False
+    return _TOLD_PAST.search(folded, max(0, date.span.start - 100), date.span.start) is not None
 
 
 def _decided(folded: str, date: DateFinding) -> bool:
@@ -577,6 +594,7 @@ class Reader:
             if not _REFERS_TO.search(folded, 0, d.span.start)
             and not _decided(folded, d)
             and not _gone_by(folded, d, today)
+            and not _past_weekday(folded, d)
         ]
         # "1 journée, n'importe quand la semaine prochaine": the writer leaves the day open
         # (but "entre le 1er et le 5 mars, n'importe quel jour" says its days in full)
