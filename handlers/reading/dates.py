@@ -74,7 +74,8 @@ _NO_VERSION = (
 )
 # One date, as written: the building block of every pattern below.
 _ONE = (
-    rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?{_DAY}\s*{_MONTH}{_YEAR}"
+    # (not a table's count then its month, a cell apart: "chaise empilable⇥60⇥juin")
+    rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?{_DAY}[^\S\t]*{_MONTH}{_YEAR}"
     r"|\b20\d{2}-[01]?\d-[0-3]?\d\b"
     r"|\b[0-3]?\d-[01]?\d-(?:20)?\d{2}\b"
     # (not a version: "v2.3.1", "HDMI 2.1", "USB 3.1")

@@ -494,8 +494,13 @@ def table_counts(items: list[FoundItem], text: str, used: set[int]) -> list[Foun
         row = [i for i, item in enumerate(counted)
                if item is not None and start <= item.span.start < name_end]  # fmt: skip
         for i, item in enumerate(counted):
-            if item is not None and cells[k][1] <= item.span.start < start + len(line):
-                counted[i] = None  # "Barnum 3x3 | 5 | avec lests": a remark on the row
+            if item is not None and (
+                cells[k][1] <= item.span.start < start + len(line)
+                or (item.span.start == cells[k][0] and item.span.end > cells[k][1])
+            ):
+                # "Barnum 3x3 | 5 | avec lests": a remark on the row (or its next cell, read
+                # with the count: "60 | juin")
+                counted[i] = None
         if _NOTHING.match(words[k]):
             for i in row:
                 counted[i] = None  # "Isoloirs | néant": not in the answer
