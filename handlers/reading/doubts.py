@@ -53,7 +53,7 @@ def doubts(evidence: Evidence, intent: Intent) -> list[str]:
         found.append("items")
     if _stray_count(evidence):
         found.append("quantity")
-    if _competing_dates(evidence, intent):
+    if _competing_dates(evidence, intent) or _hedged_dates(evidence):
         found.append("deadline" if intent is Intent.PURCHASE else "dates")
     return list(dict.fromkeys(found))
 
@@ -110,6 +110,28 @@ def _competing_dates(evidence: Evidence, intent: Intent) -> bool:
         for b in spans:
             if a != b and not _holds(a, b) and not _holds(b, a):
                 return True
+    return False
+
+
+# "sans doute en mars", "date pas encore fixée, début octobre sûrement": a day guessed.
+_HEDGE = re.compile(
+    r"\b(?:sans doute|surement|peut-etre|peut etre|probablement|a priori|a confirmer"
+    r"|pas encore (?:la |de )?date|date pas encore|date (?:non|pas) (?:encore )?(?:fixee|arretee"
+    r"|definie|connue)|vraisemblablement)\b"
+)
+
+
+def _hedged_dates(evidence: Evidence) -> bool:
+    """A day of use said with a doubt around it, in its sentence."""
+    text = evidence.text
+    for date in evidence.dates:
+        if date.kind not in _STRETCHES:
+            continue
+        start = max(text.rfind(".", 0, date.span.start), text.rfind("\n", 0, date.span.start))
+        ends = (text.find(".", date.span.end), text.find("\n", date.span.end))
+        stop = min([i for i in ends if i >= 0] or [len(text)])
+        if _HEDGE.search(text, max(start, date.span.start - 60), stop):
+            return True
     return False
 
 

@@ -29,7 +29,7 @@ _PICKUP = (
     # "l'arrivée finale mercredi", "l'arrivée du relais": where a race ends, no delivery
     r"|arrivee(?! finale| de la course| du (?:tour|relais|trail|marathon|rallye))"
     r"|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|passerait|passerions"
-    r"|passera|passeront"
+    r"|passera(?! par)|passeront(?! par)"  # (not "le Tour passera par Ploemeur")
     r"|venir|viendr\w*|vien(?:s|t|nent)"
     # brought by the lender: "on vous l'amène lundi soir", "on la dépose samedi"
     r"|amen(?:e|ons|erons|erai|era|eront)|(?:(?<=la )|(?<=les )|(?<=l')|(?<=le ))depos\w*"

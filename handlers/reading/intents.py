@@ -50,10 +50,9 @@ CANCEL = _words(
     # Not "la location nous a été annulée par le prestataire": cancelled by someone else.
     r"(?<!en cas d')(?<!en cas de )(?<!si )(?<!ete )"
     r"annul(?!ation (?:de|du) (?:la|le) (?:fete|manifestation))(?!\w* par (?:le|la|les|l'|un|une))",
-    r"retir(?:ons|er|ez|e|ent) (?:notre|la|nos|les|ma|mon|mes|l'|l |le|cette|ce|ces|votre|vos"
-    r"|sa|son"
-    r"|ses|leur) (?:[a-z']+ )?(?:offre|demande|proposition|annonce|participation|inscription|besoin"
-    r"|candidature)",
+    r"retir(?:ons|er|ez|e|ent) (?:(?:notre|la|nos|les|ma|mon|mes|l |le|cette|ce|ces|votre|vos"
+    r"|sa|son|ses|leur) |l')(?:[a-z']+ )?(?:offre|demande|proposition|annonce|participation"
+    r"|inscription|besoin|candidature)",
     r"(?:on|nous|je) (?:retire|retirons|enleve|enlevons|supprime|supprimons) ",
     r"(?:merci de|veuillez|pouvez-vous|pourriez-vous) (?:bien vouloir )?"
     r"(?:retirer|supprimer|annuler)",
@@ -174,9 +173,11 @@ ASKING = _words(
     r"(?:auriez|avez|aurait|auraient)[- ](?:vous|quelqu'un|qqn)",
     r"(?:pourriez|pouvez|pourrait|pourraient)[- ](?:vous|vs|elle|on)",
     r"(?:nous|me|m') depann(?:er|eriez|ez|erait|eraient)\b",
-    # "si qqn nous les prête", "Caudan nous prêterait ses grilles": lent to the writer
-    r"(?<!ne )(?<!n')(?:nous|me|m') (?:les |le |la |l'|en )?(?:prete|pretent|preterait"
-    r"|preteraient)\b",
+    # "si qqn nous les prête", "Caudan nous prêterait ses grilles": lent to the writer (not
+    # "Inguiniel nous prête son groupe, merci à eux": told, not asked)
+    r"(?:si|qui) (?:qqn |qq1 |quelqu'un |une commune |vous )?(?:nous|me|m') (?:les |le |la |l'"
+    r"|en )?(?:prete|pretent)\b",
+    r"(?<!ne )(?<!n')(?:nous|me|m') (?:les |le |la |l'|en )?preter(?:ait|aient)\b",
     r"(?:pourrait|pourraient|pourriez|peut|pouvez)[- ](?:elle|il|vous|on)? ?(?:nous|me|m') avancer",
     r"chez (?:qq1|qqn|qqun|quelqu'un|quelqu un|vous)\s*\?",
     r"(?:vous avez|avez-vous|auriez-vous|vous auriez) (?:ca|cela|ce qu'il faut)",

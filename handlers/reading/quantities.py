@@ -141,6 +141,7 @@ _NOT_ITEMS = frozenset(
     saisonnier saisonniers sauveteur sauveteurs titre titres tiroir tiroirs aucun aucune
     pardon non euh enfin plutot kg g cl ml
     maison maisons resident residents elagage elagages
+    adherent adherents adherente adherentes membre membres veuve veuves camarade camarades
     bon bons retour retours marche marches fournisseur fournisseurs prestataire prestataires
     avis conseil conseils contact contacts tuyau tuyaux idee idees lien liens plan plans
     modele modeles reference references contrat contrats imprimeur imprimeurs entreprise
@@ -415,6 +416,12 @@ _CAPACITY_AFTER = re.compile(
     r"\s*(?:"
     + "|".join(re.escape(u) for u, unit in UNITS.items() if unit in ("litre", "kg"))
     + r")\b"
+)
+# A size in brackets: "batardeaux (environ 20 m linéaires)", "la bâche (60 m²)".
+_SIZE_AFTER = re.compile(
+    r"\s*(?:"
+    + "|".join(re.escape(u) for u, unit in UNITS.items() if unit in ("mètre", "m²", "m³"))
+    + r")\b(?:\s+lineaires?)?\s*\)"
 )
 _BRACKET_CLOSED = re.compile(
     r"\s*+(?:(?:rouleaux|rouleau|cartons?|colis|sacs?|palettes?|lots?|boites?|paquets?"
@@ -758,7 +765,7 @@ def lone_counts(
             continue
         item = counted[owners[0]]
         if (
-            _CAPACITY_AFTER.match(text, number.end)
+            (_CAPACITY_AFTER.match(text, number.end) or _SIZE_AFTER.match(text, number.end))
             and item.item_id is not None and unit_of(item.item_id) in (None, "unité", "paire")
         ):  # fmt: skip
             continue  # "composteurs en bois (300 L et 400 L)": their size, not how many

@@ -615,7 +615,12 @@ class WriterFinder:
 def _taken_back(region: str, end: int) -> bool:
     """A name the writer corrects at once with "non", "pardon" or "plutôt" (not "en fait")."""
     at = corrected_at(region, end)
-    return bool(at) and re.search(r"\b(?:non|pardon|plutot)\b", region[end : at + 4]) is not None
+    return (
+        bool(at)
+        and re.search(r"\b(?:non|pardon|plutot)\b", region[end : at + 4]) is not None
+        # another place said instead (not "… de Groix ? Non je rigole")
+        and re.match(r"[ \t]*(?:non[ \t]+)?(?:a|au|de|d'|pour|sur|chez)\b", region[at:]) is not None
+    )
 
 
 def _last_lines(text: str, count: int = 4) -> str:
