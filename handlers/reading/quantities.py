@@ -780,20 +780,35 @@ def _measured_elsewhere(
     """ "sel de déneigement : partante pour 8 tonnes": a lone measure counts the one item
     left uncounted."""
     uncounted = [i for i, item in enumerate(items) if item.quantity is None]
-    if len(uncounted) != 1:
+    # (one item, maybe named twice: "Objet : Achat commun de tables … nos tables sont
+    # cassées, nous envisageons d'en racheter 50")
+    keys = {items[i].item_id or items[i].label for i in uncounted}
+    if len(keys) != 1:
         return
+    if len(uncounted) > 1 and any(
+        i.quantity is not None and (i.item_id or i.label) in keys for i in items
+    ):
+        return  # a stock counted beside: reckoned later ("nous avons 110 chaises… il en faut 70")
     for number in found:
         if number.start in used or number.article:
             continue
-        if not _near(items[uncounted[0]].span, number, text):
+        before = [
+            i for i in uncounted
+            if items[i].span.end <= number.start
+            # (not one in an aside: "des barrières de marché (pas des vauban) ? il m'en faut 20")
+            and text.rfind("(", 0, items[i].span.start) <= text.rfind(")", 0, items[i].span.start)
+        ]  # fmt: skip
+        index = (before or uncounted)[-1]
+        if not _near(items[index].span, number, text):
             continue
         if any(re.fullmatch(r"[ \t]*", text[i.span.end : number.start]) for i in items):
             continue  # "terreau 70 L", "nacelle 14 m": the item's size
         unit = re.match(rf"\s+(?P<unit>{_UNIT})\b(?!\s+(?:de|d')\s*[a-z])", text[number.end :])
         total = _IN_ALL.match(text, number.end)
         pronoun = _PRONOUN_COUNT.search(text, max(0, number.start - 40), number.start)
+        if len(uncounted) > 1 and (unit or not pronoun):
+            continue  # named twice, counted only by "en": "… d'en racheter 50"
         if unit or total or pronoun:
-            index = uncounted[0]
             item = items[index]
             measure = UNITS[unit.group("unit")] if unit else None
             items[index] = replace(item, quantity=number.value, unit=measure)

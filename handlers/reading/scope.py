@@ -315,8 +315,19 @@ class Scope:
             scope = cls._within(header + body, acts, found, where, clauses, folded)
             scope.items = _refined(scope, body, header, acts, found, where)
         elif header and not scope.items and scope.intent is not Intent.UNKNOWN:
-            # "Achat barrières Vauban … Lanester doit en racheter 100": the subject names it.
-            scope.items = [f for f, w in zip(found, where, strict=True) if w in header]
+            # "Achat barrières Vauban … Lanester doit en racheter 100": the subject names it,
+            # counted where the body counts it ("Achat commun de tables … nos tables sont
+            # cassées, nous envisageons d'en racheter 50")
+            counted = {
+                f.item_id: f for f, w in zip(found, where, strict=True)
+                if w in body and f.item_id and f.quantity is not None
+                # (not what the commune has: "le festival nous a rendu nos 48 praticables")
+                and not _OWNED_BEFORE.search(folded, max(0, f.span.start - 30), f.span.start)
+            }  # fmt: skip
+            scope.items = [
+                counted.get(f.item_id, f) if f.quantity is None and f.item_id else f
+                for f, w in zip(found, where, strict=True) if w in header
+            ]  # fmt: skip
         elif header and acts[header[0]] is Act.INFO and scope.intent is Intent.PURCHASE:
             # "Ordre du jour", "Facture": a subject that asks nothing speaks for the body.
             scope = cls(Intent.UNKNOWN, [], False)
@@ -393,6 +404,13 @@ class Scope:
         # "plus besoin des barrières, mais toujours de 2 podiums": both, so ask.
         doubtful = decision.doubtful or Act.WITHDRAW in own
         return cls(decision.intent, items, doubtful, buying=decision.buying)
+
+
+# What the writer's commune has, said before its count: "nos 48 praticables", "nous avons 24".
+_OWNED_BEFORE = re.compile(
+    r"(?:\bnos|\bnotre|\bnous avons|\bon a|\bnous possedons|\bnous disposons de|\bstock)"
+    r"[ \t:]*$"
+)
 
 
 def _refined(
