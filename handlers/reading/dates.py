@@ -213,7 +213,7 @@ _DAY_AFTER = re.compile(r"(?<![a-z0-9])(?:le\s+)?(?P<word>lendemain|veille)\s+(?
 _FEAST = re.compile(
     r"(?<![a-z0-9])(?P<feast>"
     # ("le samedi et dimanche de Pentecôte": its weekend)
-    r"(?:le\s+)?(?:pont|week[\s-]?end|we|samedi\s+et\s+dimanche|dimanche\s+et\s+lundi)\s+de\s+"
+    r"(?:le\s+)?(?:pont|week[\s-]?end|we|w[\s-]?e|samedi\s+et\s+dimanche|dimanche\s+et\s+lundi)\s+de\s+"
     r"(?:l'?\s?ascension|paques|la\s+pentecote|pentecote)"
     r"|(?:le\s+)?(?:(?:lundi|dimanche|samedi)\s+de\s+(?:la\s+)?)?(?:paques|pentecote)"
     r"|(?:le\s+)?(?:(?:jeudi\s+de|vendredi\s+du\s+pont\s+de)\s+)?l'?\s?ascension"
@@ -703,7 +703,7 @@ def _movable_feast(text: str, today: dt.date) -> _Stretch | None:
         day = _next_day_month(today, on[1], on[0], None)
         return _Stretch(day, day, "day") if day else None
     key = re.sub(r"l'? ?ascension", "l'ascension", key)
-    key = re.sub(r"^(?:week ?-?end|we) ", "week-end ", key).replace(
+    key = re.sub(r"^(?:week ?-?end|we|w ?-?e) ", "week-end ", key).replace(
         "de la pentecote", "de pentecote"
     )
     key = re.sub(r"^l'ascension$", "ascension", key)

@@ -45,6 +45,9 @@ _STRONG = (
     # the runs and races of the sports calendar: "la Corrida de Noël", "le cross inter-écoles"
     r"|corrida (?:de|des|du) [a-z]+|swimrun|duathlon|aquathlon|cross (?:inter[- ]?[a-z]+|du [a-z]+"
     r"|des [a-z]+|de [a-z]+)|raid (?:du|des|de) [a-z]+|ronde des [a-z]+"
+    # the street-arts festival, the neighbourhood meal, the drinks of the school year
+    r"|arts de la rue|repas de quartier|pots? (?:de|du|d') ?(?:rentree|depart|fin d'annee|l'amitie"
+    r"|accueil|noel|retraite)"
     # "le semi de Lorient", "annulez la tribune pour le cross": a run named by its kind
     r"|semi (?:de|du|d') ?[a-z]+|(?:(?<=pour le )|(?<=du )|(?<=au ))cross\b"
     r"|traversee (?:de la|du|des) [a-z]+"

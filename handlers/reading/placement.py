@@ -354,6 +354,8 @@ _ANSWER_BY = re.compile(
     r"|(?:merci|priere) de (?:bien vouloir )?(?:nous )?confirmer|confirmez"
     r"|nous indiquer|revenir vers (?:moi|nous)"
     r"|nous le signaler|vous inscrire|inscriptions?"
+    # "merci aux communes intéressées de se faire connaître avant le quinze avril"
+    r"|se (?:faire connaitre|signaler|manifester)|faites-vous connaitre"
     # "on confirme avant le 16 avril", "la confirmation définitive sera donnée au plus tard le
     # 30 avril", "on vous redit … au plus tard le 8 octobre": the writer's own answer
     r"|(?:on|nous|je) (?:vous )?(?:confirme|confirmons|confirmerons|confirmerai|redit|redirons"

@@ -765,6 +765,16 @@ class Reader:
             # "pour la fête des Terre-Neuvas ? non pardon la fête de la mer": the one said after
             after = find_event(" " * corrected + seen.folded[corrected:], text, self._proper)
             event = after if after is not None else event
+        if event and any(
+            i.name.start < event[1].start < i.name.end < event[1].end
+            for i in seen.found
+            if i.name is not None
+        ):
+            # "les 30 grilles d'expo de Caudan pour le forum": a name inside an item's is not
+            # the event's
+            at = event[1]
+            event = find_event(body[: at.start] + " " * (at.end - at.start) + body[at.end :],
+                               text, self._proper)  # fmt: skip
         if header:
             subject = find_event(seen.folded[:header], text, self._proper)
             if subject is None or len(subject[0].split()) < 2:

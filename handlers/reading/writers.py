@@ -56,8 +56,10 @@ _ITS_US = re.compile(
 )
 # Where the writers say where they are, read before their signature's town hall; those said in
 # a sentence of their own count only a commune spelt out ("c'est Riantec.", not "c'est bon.").
+# "… donc Lanester ou Lorient ? Signé : Riantec": the writer says who signs.
+_SIGNED = re.compile(r"\bsigne[ \t]*:[ \t]*" + _NAME)
 _SPELT_OUT = (_ITS_US, _NAMED_AT, _ACTS_FIRST)
-_PLACED = (_HERE, _AT_HALL, _SAYS_HERE, *_SPELT_OUT)
+_PLACED = (_SIGNED, _HERE, _AT_HALL, _SAYS_HERE, *_SPELT_OUT)
 # A request closing on its thanks and its commune: "… repas des anciens. Merci Gestel".
 _THANKS_SIGNED = re.compile(rf"\bmerci(?: beaucoup| d'avance)?[ \t,]+{_NAME}\s*[.!]?\s*$")
 # A commune name alone closing the message: "... si qqn en a besoin. Cleguer".
