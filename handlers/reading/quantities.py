@@ -524,7 +524,7 @@ def table_counts(items: list[FoundItem], text: str, used: set[int]) -> list[Foun
 # A listed line answered with nothing ("- barnums : néant", "Lot 3 — informatique : néant
 # (marché propre)"), or nothing said for it ("Néant pour les débroussailleuses").
 _NOTHING_FOR_LINE = re.compile(
-    r"(?m)^[ \t]*(?:[-–—•*>][ \t]*)?(?P<name>[^:\n]{2,80}?)[ \t]*:[ \t]*"
+    r"(?m)^[ \t]*+(?:[-–—•*>][ \t]*+)?(?P<name>[^:\s][^:\n]{1,79}?)[ \t]*:[ \t]*"
     r"(?:neant|aucune?|rien|non|0)\b(?![ \t]*[a-z0-9])"
 )
 _NOTHING_FOR = re.compile(
