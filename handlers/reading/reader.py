@@ -265,7 +265,7 @@ def _gone_by(folded: str, date: DateFinding, today: dt.date) -> bool:
 
 # "la médiathèque a pris l'eau lors de la tempête de dimanche": what happened on a weekday
 # said with "de", in a sentence told in the past, is the one gone by.
-# (or the day closes the clause told: "notre doyenne a fêté ses 100 ans dimanche")
+# (or the day closes the clause told: "la salle a été inondée dimanche")
 _TOLD_PAST = re.compile(
     r"\b(?:a|ont|avons|avez|ai)\s+(?:[a-z']+\s+)?(?:pris|eu|subi|connu|ete|cause|inonde"
     r"|endommage|casse|abime|detruit|arrache|touche|frappe|traverse|vecu|celebre)\b"

@@ -432,8 +432,8 @@ class WriterFinder:
         return self._named_anywhere(regions)
 
     def _signing_line(self, folded: str) -> tuple[str, Span] | None:
-        """The commune a last line of its own names, after a title ("DGS – Plouay",
-        "Mairie de Calan" aside): the writer signing."""
+        """The commune a last line of its own names after a title ("DGS – Plouay", "ST
+        Hennebont"): the writer signing."""
         line = _SIGNING_LINE.search(folded.rstrip())
         if line is None or _ADDRESSED.search(folded, max(0, line.start() - 25), line.start()):
             return None
