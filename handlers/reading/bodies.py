@@ -99,6 +99,36 @@ def _form_fields(folded: str) -> list[Span]:
     return spans
 
 
+# A calendar invitation pasted in a mail: "Quand : jeudi 3 juin 2027 14:00-16:00 (UTC+01:00)",
+# "Où : salle du conseil", "Participants : …", or Thunderbird's "Date : … (Europe/Paris)".
+# The meeting's day and subject are not the writer's request: the block is masked whole.
+# A rescheduled event's old day ("Ancienne date : …") goes with it; its new day stays.
+_INVITE_LINE = re.compile(
+    r"^[ \t]*(?:quand|ou|lieu|participants|participants? requis|organisateur|invites"
+    r"|date|heure|objet|sujet|invitation|accepte|refuse|annule|mis a jour|ancienne date"
+    r"|date initiale)[ \t]*:[^\n]*$",
+    re.MULTILINE,
+)
+_INVITE_SLOT = re.compile(r"^[ \t]*(?:quand|ancienne date|date initiale)[ \t]*:|\(utc|europe/paris")
+
+
+def _invitations(folded: str) -> list[Span]:
+    """The lines of pasted calendar invitations, to mask; the message's first line (its
+    subject) is kept."""
+    if "quand" not in folded and "date" not in folded:
+        return []
+    spans: list[Span] = []
+    run: list[re.Match[str]] = []
+    for line in [*_INVITE_LINE.finditer(folded), None]:
+        if line is not None and (not run or folded[run[-1].end() + 1 : line.start()] == ""):
+            run.append(line)
+            continue
+        if any(_INVITE_SLOT.search(m.group()) for m in run):
+            spans += [Span(m.start(), m.end()) for m in run if m.start() > 0]
+        run = [line] if line is not None else []
+    return spans
+
+
 @dataclass(frozen=True)
 class Body:
     """A message split into what the writer wrote and what surrounds it.
@@ -134,6 +164,7 @@ def separate(document: Document) -> Body:
     if any(mark in folded for mark in _ADDRESS_MARKS):
         masked += [Span(m.start(), m.end()) for m in _ADDRESSES.finditer(folded)]
     masked += _form_fields(folded[:end])
+    masked += _invitations(folded[:end])
     masked += _ticked(document.original[:end])
     quoted = _first(_QUOTED_LINE, folded)
     if quoted is not None and quoted < end:

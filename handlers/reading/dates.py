@@ -78,8 +78,9 @@ _ONE = (
     rf"(?:(?:{_WD}|{_WD_SHORT})\s+)?{_DAY}[^\S\t]*{_MONTH}{_YEAR}"
     r"|\b20\d{2}-[01]?\d-[0-3]?\d\b"
     r"|\b[0-3]?\d-[01]?\d-(?:20)?\d{2}\b"
-    # (not a version: "v2.3.1", "HDMI 2.1", "USB 3.1")
-    rf"|(?:\b(?:{_WD}|{_WD_SHORT})\s+)?\b{_NO_VERSION}[0-3]?\d\s?[/.]\s?[01]?\d(?:\s?/\s?(?:20)?\d{{2}}|\.(?:20)?\d{{2}})?\b(?![.,/]?\d)"
+    # (not a version: "v2.3.1", "HDMI 2.1", "USB 3.1"; nor a sentence's end and a count:
+    # "jusqu'au 13. 10 manèges")
+    rf"|(?:\b(?:{_WD}|{_WD_SHORT})\s+)?\b{_NO_VERSION}[0-3]?\d(?:\s?/\s?|\.)[01]?\d(?:\s?/\s?(?:20)?\d{{2}}|\.(?:20)?\d{{2}})?\b(?![.,/]?\d)"
     rf"|(?:(?:debut|fin|mi|courant)\s*-?\s*(?:du\s+mois\s+)?(?:de\s+|d')?)?(?:mois\s+(?:de\s+|d'))?{_MONTH}{_YEAR}"
     # (not "qui tombe cette année un lundi (21 juin)": any Monday, no day said)
     rf"|(?<!\bun\s)(?<!\bchaque\s){_WD}(?!s\b(?!\s+\d))(?:\s+(?:{_WD_MODIFIERS}))?"

@@ -90,7 +90,9 @@ _RELATIVE = re.compile(
     r"[ \t,:]+(?P<when>la veille|l'avant[- ]veille|le lendemain|le surlendemain"
     r"|le (?:soir|matin|jour) meme|le meme jour"
     # "retrait le samedi d'avant", "retour le lundi suivant"
-    rf"|le (?P<wd>{_WD}) (?:d'avant|precedent|d'apres|suivant))\b"
+    rf"|le (?P<wd>{_WD}) (?:d'avant|precedent|d'apres|suivant)"
+    # the showmen's count of days before the opening: "montage J-2", "installation à J-3"
+    r"|(?:a |des |le |a partir de )?j ?- ?(?P<before>[1-9]))\b"
 )
 _OFFSET = {"la veille": -1, "l'avant-veille": -2, "l'avant veille": -2, "le lendemain": 1,
            "le surlendemain": 2}  # fmt: skip
@@ -120,7 +122,9 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
         if anchor[0] != anchor[1] and re.fullmatch(_REHEARSAL, match.group("pickup") or ""):
             continue  # "du samedi 11 (répétition) au dimanche 12": the days said hold it
         base = anchor[1] if returning else anchor[0]
-        if match.group("wd"):
+        if match.group("before"):
+            day = base - dt.timedelta(days=int(match.group("before")))
+        elif match.group("wd"):
             weekday = WEEKDAYS[match.group("wd")]
             ahead = (weekday - base.weekday()) % 7 or 7
             day = base + dt.timedelta(days=ahead if returning else ahead - 7)

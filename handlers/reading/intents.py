@@ -385,6 +385,11 @@ PURCHASE = _words(
     r"lot (?:no? ?)?\d{1,2}(?:\s*[:(]|\s{2,})",
     # "pompe vide-cave x5 dans la prochaine commande svp"
     r"(?:la|notre|votre) prochaine commande\b",
+    # added to a colleague's order: "tu peux me rajouter 30 coffrets sur ta commande ?",
+    # "ajoute-nous 70 cornets", "me commander 12 kg en plus avec les tiennes"
+    r"(?:sur|a|dans) (?:ta|votre|sa|leur) commande\b",
+    r"(?:ajoute|rajoute|ajoutez|rajoutez)[- ](?:nous|moi) (?:\d|un |une |des )",
+    r"(?:me|nous) (?:ajouter|rajouter|commander) (?:\d|un |une |des )",
 )
 BORROW = _words(
     r"emprunt(?!ent\b|aient\b|ait\b|ee?s?\b|eurs?\b|euses?\b)",

@@ -134,6 +134,12 @@ _HEDGED = re.compile(
 )
 # The writer's own equipment out of order, when something else is asked: the reason.
 _OURS = re.compile(r"\b(?:notre|nos|mon|ma|mes)\s+$")
+_THE = re.compile(r"(?:\b(?:la|le|les)\s+|\bl')$")
+# "la borne eau de l'aire est HS": the equipment of a place, out of order
+_BROKEN_THERE = re.compile(
+    r"\s+(?:de|du|des|d')\s*(?:la\s+|le\s+|l')?[a-z-]+\s+(?:est|sont)\s+(?:en panne|hs"
+    r"|hors service|cassee?s?)\b"
+)
 # "une remorque porte-canoës, la nôtre a un pneu à plat": a part of the writer's own
 _PART_OF_OURS = re.compile(
     r"\b(?:la|le|les)\s+(?:notre|notres|mien|mienne|miens|miennes)\s+(?:a|ont|avait|avaient)"
@@ -255,7 +261,11 @@ def _named_items(
             continue
         others = [m.item.id for m in matches if m is not match]
         if (
-            (_MENDED.search(before) or (_OURS.search(before) and _BROKEN.match(text, match.end)))
+            (
+                _MENDED.search(before)
+                or (_OURS.search(before) and _BROKEN.match(text, match.end))
+                or (_THE.search(before) and _BROKEN_THERE.match(text, match.end))
+            )
             and match.item.id not in others and others
         ):  # fmt: skip
             # "notre enrouleur a rendu l'âme : nous cherchons 2 lignes d'eau": why they

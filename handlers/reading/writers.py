@@ -92,6 +92,10 @@ _OTHER = re.compile(
     r"|desistement|annulation|groupement|proposition|offre|invitation"
     # "suite au message de Larmor-Plage : Guidel est intéressée aussi"
     r"|message|mail|courriel|sms"
+    # a trade or a venue of the town, not its hall: "chez le chocolatier de Pont-Scorff",
+    # "le grossiste de Lanester", "rdv au bowling de Lanester"
+    r"|chocolatier|boulangerie|boulanger|patisserie|fournisseur|grossiste|librairie|bowling"
+    r"|zoo|supermarche|traiteur|imprimeur|imprimerie|pepiniere|quincaillerie"
     r"|pays|bassin|canton)[ \t]+"  # "le Téléthon du pays de Lorient": a region, not the town
     r"(?:de|d'|d|du|des)[ \t]*)$"
 )
