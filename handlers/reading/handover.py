@@ -28,7 +28,7 @@ _PICKUP = (
     r"|montage|monte|montes|montees?|monter|installation|installee?s?|transport(?=[ \t]+le[ \t])"
     # "l'arrivée finale mercredi", "l'arrivée du relais": where a race ends, no delivery
     r"|arrivee(?! finale| de la course| du (?:tour|relais|trail|marathon|rallye))"
-    r"|arriver|arrivera|depart|emport\w*|passe|passons|passerons|passerai|passerait|passerions"
+    r"|arriver|arrivera|arrive|arrivent|depart|emport\w*|passe|passons|passerons|passerai|passerait|passerions"
     r"|passera(?! par)|passeront(?! par)"  # (not "le Tour passera par Ploemeur")
     r"|venir|viendr\w*|vien(?:s|t|nent)"
     # brought by the lender: "on vous l'amène lundi soir", "on la dépose samedi"
@@ -136,6 +136,7 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
         # the last day of that month, this year's or, once past, next year's
         after = anchor[1] if anchor else today
         found.append((match, True, _month_stretch(after, month, None, None).end))
+    found = _stays(found)
     pickup = back = None
     spans: list[Span] = []
     for match, returning, day in found:  # the first day said of each kind
@@ -149,6 +150,29 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
     if pickup is not None and back is not None and back < pickup:
         return Handover(None, None, [])
     return Handover(pickup, back, spans)
+
+
+def _stays(
+    found: list[tuple[re.Match[str], bool, dt.date]],
+) -> list[tuple[re.Match[str], bool, dt.date]]:
+    """A stay said by its arrival and its departure ("le cirque arrive le 3 mai (départ le
+    9)", "arrivée mardi 22/06, départ dimanche 27/06"): the departure, after an arrival,
+    ends it; it is not a pick-up."""
+    departs = [m.start() for m, _, _ in found if m.groupdict().get("pickup") == "depart"]
+    arrived = None
+    stays = []
+    for match, returning, day in found:
+        if match.groupdict().get("pickup") in ("arrive", "arrivent") and not any(
+            d > match.start() for d in departs
+        ):
+            continue  # "Léa arrive le 1er juillet": someone comes; no stay is said
+        word = match.groupdict().get("pickup") or ""
+        if word.startswith("arriv"):
+            arrived = day
+        elif word == "depart" and arrived is not None and day > arrived:
+            returning = True
+        stays.append((match, returning, day))
+    return stays
 
 
 def _resolve(
