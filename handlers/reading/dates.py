@@ -819,6 +819,13 @@ _VAGUE_PERIOD = re.compile(
     r"|concerts?|bals?|galas?|pots?|buffets?|kermesses?)\s+de\s+(?=fin))"
     r"(?P<named>toussaint|noel|paques|fin\s+d'annee)\b"
 )
+# Weekdays of a habit, not of a week: "à prêter du lundi au vendredi tout l'été", "ouvert
+# du mardi au samedi toute l'année". The season may still date the offer; the weekdays do not.
+_WEEKLY_HABIT = re.compile(
+    rf"\b(?:du|les?)\s+{_WD}s?\s+(?:au|a|-)\s+{_WD}s?(?=[\s,]+(?:tout l'ete|toute l'annee"
+    r"|toute la saison|toute l'annee scolaire|tout le mois|toutes les semaines|chaque semaine"
+    r"|en periode scolaire|hors vacances|hors (?:des )?week-?ends?|sauf (?:les )?jours feries)\b)"
+)
 _COLUMNS_REACH = 92  # days: a loan's, not two dates of a schedule a season apart
 # A pasted table's "Du" and "Au" columns: "Barnums 3x3 | 3 | 25/09 | 26/09".
 _COLUMNS = re.compile(
@@ -884,6 +891,8 @@ class DateFinder:
             self._taken[match.start("named") : match.end()] = b"\x01" * (
                 match.end() - match.start("named")
             )
+        for match in _WEEKLY_HABIT.finditer(folded) if "tou" in folded or "h" in folded else ():
+            self._taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
         for match in _search(_WEEKS, folded, windows):
             self._weeks(match)
         for match in _search(_COLUMNS, folded, windows, ("/",)):

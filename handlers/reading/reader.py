@@ -359,6 +359,9 @@ _SAVE = re.compile(
     # "nos chalets ne sont utilisés que le premier week-end de décembre": the owner's days
     r"|\b(?:ne|n')\s*(?:sont|est|sera|seront|servent|sert)\s+(?:utilisee?s?\s+)?que\s+"
     r"(?:le|la|les|l'|du|pendant)?\s*$"
+    # "dispo cet hiver sauf pendant le marché de Noël (4-5 déc)": an event's days in brackets
+    r"|\b(?:sauf|excepte|hormis|hors|en dehors)\s+(?:pendant|durant|lors)\s+(?:du|de\s+la|des"
+    r"|de\s+l'|le|la|les|l')\s*[^.;!?\n()]{3,40}\(\s*$"
 )
 
 
@@ -613,7 +616,7 @@ class Reader:
         kept = [
             d
             for d in dates
-            if d.kind == "from" or not _SAVE.search(folded, max(0, d.span.start - 25), d.span.start)
+            if d.kind == "from" or not _SAVE.search(folded, max(0, d.span.start - 60), d.span.start)
         ]
         dates = _season(kept, folded)
         counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
