@@ -53,6 +53,8 @@ _STRONG = (
     r"|accueil|noel|retraite)"
     # "le semi de Lorient", "annulez la tribune pour le cross": a run named by its kind
     r"|semi (?:de|du|d') ?[a-z]+|(?:(?<=pour le )|(?<=du )|(?<=au ))cross\b"
+    # "le cross est reporté", "le cross aura lieu au stade"
+    r"|(?<=le )cross(?= (?:est|a|sera|aura|se|ne|n'|prevu|reporte|annule)\b)"
     r"|traversee (?:de la|du|des) [a-z]+"
     r"|bain (?:du nouvel an|de noel|de la (?:saint|st|sainte|ste)[- ][a-z]+)"
     r"|grand prix(?: (?:de|du|d') ?[a-z-]+)?"
