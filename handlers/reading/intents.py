@@ -95,6 +95,8 @@ CANCEL = _words(
     # "oubliez les 2 fourgons", "oubliez la commande de radios": what was asked, dropped
     r"(?<!n')(?<!n )(?<!vous )(?:oubliez|oublions) (?:ma|mon|notre|la|le|l'|nos|mes|les|cette|ce"
     r"|ces|\d+)\b",
+    # to a colleague: "Ronan, oublie le château gonflable pour lundi" (not "j'oublie le…")
+    r"(?:^|[,.;:!?]\s*)oublie (?:ma|mon|notre|la|le|l'|nos|mes|les|cette|ce|ces|\d+)\b",
     r"ne (?:tenez|tenir) (?:pas|plus) compte (?:de|du) (?:mon|ma|notre|nos|mes|ce|cette)?"
     r" ?(?:\w+ )?(?:message|demande|mail|courriel|sms)",
     r"(?:on|nous) ne (?:prend|prenons|prendra|prendrons) plus(?! que)",

@@ -1048,6 +1048,8 @@ def _a_name(original: str, match: ItemMatch) -> bool:
     line = original[line_start : line_end if line_end >= 0 else len(original)].split()
     if 0 < len(line) <= 3 and all(w[:1].isupper() for w in line):
         return True  # "Ronan" signing on a line of his own is no "roman"
+    if original[match.end : match.end + 1] == ",":
+        return True  # nor "Ronan, oublie le château gonflable": the one written to
     before = original[: match.start].rstrip()
     return bool(before) and before[-1] not in '.!?:;\n"«(-–—•*>'
 
