@@ -101,32 +101,62 @@ def _form_fields(folded: str) -> list[Span]:
 
 # A calendar invitation pasted in a mail: "Quand : jeudi 3 juin 2027 14:00-16:00 (UTC+01:00)",
 # "Où : salle du conseil", "Participants : …", or Thunderbird's "Date : … (Europe/Paris)".
-# The meeting's day and subject are not the writer's request: the block is masked whole.
-# A rescheduled event's old day ("Ancienne date : …") goes with it; its new day stays.
+# Its subject, place and guests are not the writer's request: those lines are masked. Its
+# day is masked where the writer names another day ("pour le samedi 19 juin"), the meeting
+# being then only where things are settled; it is kept where the writer names none ("pour
+# cette réunion, un écran") or invites to it ("vous convie à la cérémonie des vœux"). A
+# rescheduled meeting's old day ("Ancienne date : …", "Ancienne heure : …") is always masked,
+# and so is a group order's meeting day, unless the order is due by it.
 _INVITE_LINE = re.compile(
     r"^[ \t]*(?:quand|ou|lieu|participants|participants? requis|organisateur|invites"
     r"|date|heure|objet|sujet|invitation|accepte|refuse|annule|mis a jour|ancienne date"
-    r"|date initiale)[ \t]*:[^\n]*$",
+    r"|ancienne heure|date initiale)[ \t]*:[^\n]*$",
     re.MULTILINE,
 )
-_INVITE_SLOT = re.compile(r"^[ \t]*(?:quand|ancienne date|date initiale)[ \t]*:|\(utc|europe/paris")
+_INVITE_SLOT = re.compile(
+    r"^[ \t]*(?:quand|ancienne date|ancienne heure|date initiale)[ \t]*:|\(utc|europe/paris"
+)
+_INVITE_DAY = re.compile(r"^[ \t]*(?:quand|date|heure)[ \t]*:")
+_OLD_DAY = re.compile(r"^[ \t]*(?:ancienne date|ancienne heure|date initiale)[ \t]*:")
+_INVITED = re.compile(r"\b(?:convie|convient|convier|conviendrons|vous invite|vous invitent)\b")
+_ORDERING = re.compile(r"\b(?:commandes?|commander|groupement|achats?|acheter)\b")
+_BY_THE_MEETING = re.compile(
+    r"\b(?:avant|jour de|d'ici|pour) (?:la|cette) (?:reunion|commission|seance|visio)\b"
+)
+_OTHER_DAY = re.compile(
+    r"\b(?:\d{1,2}(?:er)?\s+(?:janv|fev|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec)"
+    r"|\d{1,2}\s?/\s?\d{1,2}|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain"
+    r"|week-?end)"
+)
 
 
 def _invitations(folded: str) -> list[Span]:
-    """The lines of pasted calendar invitations, to mask; the message's first line (its
+    """The lines of pasted calendar invitations to mask; the message's first line (its
     subject) is kept."""
     if "quand" not in folded and "date" not in folded:
         return []
-    spans: list[Span] = []
+    blocks: list[list[re.Match[str]]] = []
     run: list[re.Match[str]] = []
     for line in [*_INVITE_LINE.finditer(folded), None]:
         if line is not None and (not run or folded[run[-1].end() + 1 : line.start()] == ""):
             run.append(line)
             continue
         if any(_INVITE_SLOT.search(m.group()) for m in run):
-            spans += [Span(m.start(), m.end()) for m in run if m.start() > 0]
+            blocks.append([m for m in run if m.start() > 0])
         run = [line] if line is not None else []
-    return spans
+    lines = [m for block in blocks for m in block]
+    outside = list(folded)
+    for m in lines:
+        outside[m.start() : m.end()] = " " * (m.end() - m.start())
+    rest = "".join(outside)
+    keep_day = _INVITED.search(rest) is not None or _OTHER_DAY.search(rest) is None
+    if _ORDERING.search(rest) and not _BY_THE_MEETING.search(rest):
+        keep_day = False  # a group order's meeting is not its deadline, unless said so
+    return [
+        Span(m.start(), m.end())
+        for m in lines
+        if _OLD_DAY.match(m.group()) or not (keep_day and _INVITE_DAY.match(m.group()))
+    ]
 
 
 @dataclass(frozen=True)
