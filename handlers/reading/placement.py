@@ -367,7 +367,9 @@ _ANSWER_BY = re.compile(
 _HAPPENED = re.compile(
     r"\b(?:(?:a|ont)\s+(?:lache|casse|grille|claque|brule|explose|disjoncte|rendu l'ame)"
     r"|(?:est|sont|s'est|se sont)\s+(?:tombee?s?|cassee?s?|brisee?s?|envolee?s?|effondree?s?"
-    r"|mise?s? en (?:panne|defaut)|tombee?s? en panne))\s+$"
+    r"|mise?s? en (?:panne|defaut)|tombee?s? en panne"
+    # "le cirque est reparti ce matin, nos 30 barrières sont dispo jusqu'à fin avril"
+    r"|(?:re)?partie?s?|arrivee?s?|terminee?s?|finie?s?))\s+$"
 )
 # "réponse souhaitée pour le 7 mai", "réponses attendues le 3": the answer's own day.
 _REPLY_ON = re.compile(
