@@ -571,7 +571,7 @@ class Reader:
         if writer is None and reading.intent is Intent.BORROW and reading.event is not None:
             # and borrows for them: "pour le repas des anciens à Brandérion"
             event = reading.spans["event"][0]
-            writer = self.writers.where(seen.folded[: event.end + 40])
+            writer = self.writers.where(seen.folded[: event.end + 60])
             if writer is not None and writer[1].start < event.start:
                 writer = None
         if writer is None and reading.intent is Intent.LEND:
@@ -982,6 +982,12 @@ _GRADING = re.compile(
 )
 _BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
+# Names of items that are also adjectives after a noun: "un marché couvert", "terrain couvert".
+_ADJECTIVES_TOO = frozenset(("couvert", "couverte", "couverts", "couvertes"))
+_DETERMINERS = frozenset(
+    "le la les l des de d du un une nos notre vos votre ses sa son ces ce cet cette en aux au"
+    " quelques plusieurs leurs leur mes mon ma tes ton ta et ou".split()
+)
 # Searched in folded text, which `fold` strips: the auxiliary ends it.
 _AUXILIARY = re.compile(r"\b(?:est|sont|sera|seront|serait|seraient|ete|etre|etait|etaient)$")
 _SUBJECT = re.compile(r"\b(?:nous|vous|ils|elles|je|tu)$")  # folded: no space left at the end
@@ -1065,6 +1071,10 @@ def _participle(original: str, match: ItemMatch) -> bool:
     if _ELIDED.search(original, max(0, match.start - 2), match.start):
         return True
     written = original[match.start : match.end].lower()
+    if fold(written) in _ADJECTIVES_TOO:
+        # "le boulodrome couvert": what the noun before it is, not cutlery
+        noun = re.search(r"(?<![^\s])([a-z]+) $", before)
+        return noun is not None and noun.group(1) not in _DETERMINERS
     if not _ACCENTED_END.search(written):
         return False
     # (the names written as this word: "couches bébé" says nothing of "couché")

@@ -46,7 +46,9 @@ _ACTS_FIRST = re.compile(
 # from each comma of ", , , …" the run was scanned again, and the blanks before "ici" shared)
 _SAYS_HERE = re.compile(
     r"(?:^|[.:;!?\n]|(?<![ \t,])[ \t]*+,|\b(?:bonjour|bonsoir|salut|hello|coucou|bjr|slt))"
-    r"[ \t,]*+" + _NAME + r"(?:[ \t]*+,)?[ \t]++ici\b"
+    r"[ \t,]*+(?!(?:bonjour|bonsoir|salut|hello|coucou|bjr|slt)\b)"
+    + _NAME
+    + r"(?:[ \t]*+,)?[ \t]++ici\b"
 )
 # "on peut prêter la sono, c'est Riantec.": who writes, said as a sentence of its own.
 _ITS_US = re.compile(
