@@ -34,7 +34,9 @@ from storage.names import fold
 # "un podium sur remorque", "équipé d'un chargeur", "pour alimenter la scène".
 _INCIDENTAL = re.compile(
     r"(?=\b[a-z])"  # each alternative starts a word: the engine passes other places at once
-    r"(?:(?:\bsur|\bequipee?s?\s+(?:d'|de|avec)|\bmunie?s?\s+(?:d'|de)|\bdotee?s?\s+(?:d'|de)"
+    # (not an order joined: "ok pour nous sur les bâches, on en prendrait deux")
+    r"(?:(?:(?<!ok )(?<!nous )(?<!moi )(?<!partants )(?<!partant )\bsur"
+    r"|\bequipee?s?\s+(?:d'|de|avec)|\bmunie?s?\s+(?:d'|de)|\bdotee?s?\s+(?:d'|de)"
     # (not "Riantec peut dépanner avec sa chambre froide": what is lent)
     r"|\bfournie?s?\s+avec|(?<!depanner )(?<!depanne )(?<!depannons )(?<!depannera )"
     r"\bavec\s+(?:son|sa|ses|notre|nos)|\ba cote\s+(?:du|de la|de l'|des)"

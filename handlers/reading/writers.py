@@ -97,7 +97,7 @@ _OTHER = re.compile(
     # a trade or a venue of the town, not its hall: "chez le chocolatier de Pont-Scorff",
     # "le grossiste de Lanester", "rdv au bowling de Lanester"
     r"|chocolatier|boulangerie|boulanger|patisserie|fournisseur|grossiste|librairie|bowling"
-    r"|zoo|supermarche|traiteur|imprimeur|imprimerie|pepiniere|quincaillerie"
+    r"|depot|hangar|entrepot|zoo|supermarche|traiteur|imprimeur|imprimerie|pepiniere|quincaillerie"
     r"|pays|bassin|canton)[ \t]+"  # "le Téléthon du pays de Lorient": a region, not the town
     r"(?:de|d'|d|du|des)[ \t]*)$"
 )
