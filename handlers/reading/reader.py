@@ -155,6 +155,9 @@ _REFERS_TO = re.compile(
     r"|conversation|conversation telephonique|rencontre|visite)s?\s+(?:en date\s+)?(?:du|d')\s*$"
     # "après notre fête de la musique, 300 gobelets à prêter": what is over
     r"|\bapres\s+(?:notre|nos|leur|leurs)\s*$"
+    # "suite RDV du 19/10, confirmation de nos besoins"
+    r"|\bsuite\s+(?:a\s+|au\s+|a la\s+|de\s+)?(?:notre\s+|votre\s+|la\s+|le\s+)?"
+    r"(?:rdv|rendez-vous|reunion|point|commission|seance)\s+(?:du|d')\s*$"
 )
 
 
@@ -260,6 +263,8 @@ def _gone_by(folded: str, date: DateFinding, today: dt.date) -> bool:
     if day is None or (day - today).days < _A_YEAR_AHEAD:
         return False
     before = folded[max(0, date.span.start - 20) : date.span.start]
+    if folded.startswith("depuis", date.span.start):
+        return True  # "pas rentrée depuis le 20/09": since a day gone by
     return bool(_AFTER_IT.search(before) or _IS_OVER.match(folded, date.span.end))
 
 
