@@ -90,7 +90,7 @@ _STRONG = (
     r"|semaine bleue|seance du conseil(?: municipal)?|enquete publique|lancement des illuminations"
     # national cultural and civic programmes a library or a school takes part in
     r"|mois du film documentaire|nuits? de la lecture|partir en livre|printemps des poetes"
-    r"|fete de la science|rendez-vous aux jardins|fete du livre|savoir rouler"
+    r"|fete de la science|rendez-vous aux jardins|fete du livre|savoir rouler|grande lessive"
     r"|semaine europeenne (?:du developpement durable|de (?:la )?reduction des dechets"
     r"|de la mobilite)|serd|world clean ?up day|wcud|fete de la nature"
     r"|vente de crepes|fete des voisins|permis velo|soiree (?:cine|cinema|jeux|des [a-z]+)"
