@@ -71,6 +71,8 @@ _WD_MODIFIERS = (
 _NO_VERSION = (
     r"(?<!\d\.)(?<!\bv)(?<!\bv )(?<!version )(?<!hdmi )(?<!usb )(?<!usb-c )(?<!bluetooth )"
     r"(?<!wifi )(?<!wi-fi )(?<!firmware )(?<!android )(?<!ios )(?<!dmx )"
+    # a gastronorm size: "plats inox (GN 1/1)", "bacs GN 1/2"
+    r"(?<!\bgn )(?<!\bgn)"
 )
 # One date, as written: the building block of every pattern below.
 _ONE = (

@@ -354,6 +354,9 @@ _ANSWER_BY = re.compile(
     r"|(?:merci|priere) de (?:bien vouloir )?(?:nous )?confirmer|confirmez"
     r"|nous indiquer|revenir vers (?:moi|nous)"
     r"|nous le signaler|vous inscrire|inscriptions?"
+    # "RSVP avant le 10", "les communes intéressées peuvent s'ajouter jusqu'au 10 septembre"
+    # (not "merci de réserver avant le 20 novembre": writers read it either way)
+    r"|rsvp|s'ajouter|se joindre|s'inscrire"
     # "merci aux communes intéressées de se faire connaître avant le quinze avril"
     r"|se (?:faire connaitre|signaler|manifester)|faites-vous connaitre"
     # "on confirme avant le 16 avril", "la confirmation définitive sera donnée au plus tard le
