@@ -148,6 +148,7 @@ _POINTS_BELOW = re.compile(
 
 
 # "suite à votre mail du 01/12": the day of a letter already sent, never a day of use.
+_GASTRONORM = re.compile(r"\bgn ?[12]/[1-9]\b(?:(?: ?, ?| et | ou )[12]/[1-9]\b)*")
 _REFERS_TO = re.compile(
     r"\b(?:votre|vos|ton|notre|nos|son|leur|mon|ma|le|la|du|au|a la|cette)\s+(?:dernier\s+)?"
     r"(?:mail|e-mail|email|courriel|message|courrier|circulaire|lettre|envoi|note|relance|sms"
@@ -598,6 +599,9 @@ class Reader:
         phones = [Span(*m.span()) for m in PHONE.finditer(folded)]
         # "15 tonnes de 6/10", "gravillon 10/14": an aggregate's grading, no day of June
         phones += [Span(*m.span("grade")) for m in _GRADING.finditer(folded)]
+        # "bacs gastronormes GN 1/1 et 1/2": a container's size, neither a day nor a count
+        sizes = [Span(*m.span()) for m in _GASTRONORM.finditer(folded)] if "gn" in folded else []
+        phones += sizes
         written = find_dates(own.masked(phones).folded if phones else folded, today)
         dates = [
             d
@@ -624,7 +628,7 @@ class Reader:
             if d.kind == "from" or not _SAVE.search(folded, max(0, d.span.start - 60), d.span.start)
         ]
         dates = _season(kept, folded)
-        counted = own.masked([f.span for f in written] + not_quantities(folded)).folded
+        counted = own.masked([f.span for f in written] + not_quantities(folded) + sizes).folded
         # Bounds that no real message reaches keep the reading quick on any input.
         named = self.vocabulary.find(words(counted), counted)[:MAX_ITEMS]
         named = [
