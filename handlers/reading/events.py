@@ -49,7 +49,8 @@ _STRONG = (
     r"|corrida (?:de|des|du) [a-z]+|swimrun|duathlon|aquathlon|cross (?:inter[- ]?[a-z]+|du [a-z]+"
     r"|des [a-z]+|de [a-z]+)|raid (?:du|des|de) [a-z]+|ronde des [a-z]+"
     # the street-arts festival, the neighbourhood meal, the drinks of the school year
-    r"|arts de la rue|repas de quartier|pots? (?:de|du|d') ?(?:rentree|depart|fin d'annee|l'amitie"
+    r"|arts de la rue|repas de quartier|repas de (?:fin d'annee|noel|rentree|printemps|l'amicale)"
+    r"|pots? (?:de|du|d') ?(?:rentree|depart|fin d'annee|l'amitie"
     r"|accueil|noel|retraite)"
     # "le semi de Lorient", "annulez la tribune pour le cross": a run named by its kind
     r"|semi (?:de|du|d') ?[a-z]+|(?:(?<=pour le )|(?<=du )|(?<=au ))cross\b"

@@ -715,6 +715,47 @@ _MEASURES_NEXT = re.compile(
 )
 
 
+# A form's count line: "Quantité : 40", "Nombre souhaité : 12", or left to fill ("Quantité : XX").
+_FORM_COUNT = re.compile(
+    r"^[ \t]*(?:quantites?|qtes?|nombre|nb)(?:[ \t]+(?:souhaitee?s?|demandee?s?|proposee?s?))?"
+    r"[ \t]*:[ \t]*(?:(?P<n>\d+)[ \t]*(?:\([a-z -]+\)|unites?|pieces?|exemplaires?)?[ \t]*$"
+    r"|(?P<blank>x+\b|\[|a completer|\?|-|—|$))",
+    re.MULTILINE,
+)
+
+
+def form_counts(
+    items: list[FoundItem], found: list[Number], used: set[int], text: str,
+    unit_of: Callable[[str], str | None],
+) -> list[FoundItem]:  # fmt: skip
+    """A form's "Quantité : 40" line counts the one item its line before names, over a size
+    written with it ("Matériel souhaité : barrières Vauban galvanisées 2 m"); left to fill
+    ("Quantité : XX"), the size is no count either."""
+    match = _FORM_COUNT.search(text)
+    if match is None:
+        return items
+    above = text.rfind("\n", 0, max(0, match.start() - 1)) + 1
+    named = [k for k, i in enumerate(items) if above <= i.span.start < match.start()]
+    if len({items[k].item_id or items[k].label for k in named}) != 1:
+        return items
+    item = items[named[0]]
+    if match.group("n") is not None:
+        number = next((n for n in found if n.start == match.start("n")), None)
+        if number is None:
+            return items
+        used.add(number.start)
+        counted = replace(item, quantity=number.value, unit=None)
+    elif (
+        item.unit is not None
+        and item.item_id is not None
+        and unit_of(item.item_id) in (None, "unité", "paire")
+    ):
+        counted = replace(item, quantity=None, unit=None)  # "extincteurs 6 L / Quantité : XX"
+    else:
+        return items
+    return [counted if k == named[0] else i for k, i in enumerate(items) if k not in named[1:]]
+
+
 def lone_counts(
     items: list[FoundItem], found: list[Number], used: set[int], text: str,
     clause_of: Callable[[int], int | None], unit_of: Callable[[str], str | None],

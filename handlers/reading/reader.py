@@ -47,6 +47,7 @@ from handlers.reading.quantities import (
     bulk_counts,
     declined,
     each_counts,
+    form_counts,
     lone_counts,
     own_count,
     part_counts,
@@ -148,6 +149,7 @@ _POINTS_BELOW = re.compile(
 
 
 # "suite à votre mail du 01/12": the day of a letter already sent, never a day of use.
+_MOTIVE = re.compile(r"^[ \t]*motif[ \t]*:[ \t]*([^\n]+)", re.MULTILINE)
 _GASTRONORM = re.compile(r"\bgn ?[12]/[1-9]\b(?:(?: ?, ?| et | ou )[12]/[1-9]\b)*")
 _REFERS_TO = re.compile(
     r"\b(?:votre|vos|ton|notre|nos|son|leur|mon|ma|le|la|du|au|a la|cette)\s+(?:dernier\s+)?"
@@ -676,6 +678,7 @@ class Reader:
         found = as_many_counts(found, counted)
         found = bounded_counts(found, found_numbers, used, counted)
         found = each_counts(found, found_numbers, used, counted)
+        found = form_counts(found, found_numbers, used, counted, self._unit_of)
         found = lone_counts(found, found_numbers, used, counted, shape.clause_at, self._unit_of)
         found = bulk_counts(found, found_numbers, used, counted, self._unit_of)
         found = corrected_items(found, found_numbers, counted)
@@ -692,6 +695,10 @@ class Reader:
         if point is not None:
             # the point of a numbered message that declares names its own event
             event = find_event(_within(seen.folded, point), reading.text, self._proper)
+        motive = _MOTIVE.search(seen.folded) if "motif" in seen.folded else None
+        if event is None and motive is not None:
+            # a form's "Motif : forum des associations" names what the request is for
+            event = find_event(_within(seen.folded, motive.span(1)), reading.text, self._proper)
         event = event or self._event(seen, reading.text)
         if event is None and reading.items:
             names = [Span(m.start, m.end) for m in seen.named]
