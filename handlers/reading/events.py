@@ -187,6 +187,8 @@ _DETERMINER = (
 )
 # "comité des fêtes", "salle des fêtes" name a body or a room, not an event.
 _STRONG_RE = re.compile(
+    # (each name starts a word: other places are passed over before the checks behind)
+    r"\b(?=[a-z0-9])"
     rf"(?<!comite des )(?<!salle des )(?<!salles des )(?<!service des )(?<!services des )"
     rf"(?<!joyeuses )(?<!bonnes )(?<!belles )"  # "joyeuses fêtes" greets
     # and so do "nos meilleurs vœux", "présenter nos vœux" (not "nos vœux sont décalés")
