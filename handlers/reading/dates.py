@@ -53,8 +53,7 @@ _DAY_WORDS = (
     r"|huit|neuf)(?![a-z]))?|dix[\s-](?:sept|huit|neuf)(?![a-z])|onze|douze|treize|quatorze"
     r"|quinze|seize|dix|deux|trois|quatre|cinq|six|sept|huit|neuf)"
 )
-# (a rank is no day: "300 flots (1er au 5e)")
-_DAY = rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d|{_DAY_WORDS})(?:(?![\d\w])|{_GLUED_MONTH})"
+_DAY = rf"(?:1\s?er|1\s?ere|premier|[0-3]?\d(?:e|eme)?|{_DAY_WORDS})(?:(?![\d\w])|{_GLUED_MONTH})"
 # Abbreviated weekdays only count before a day number: "ven 10", "dim. 12/09".
 _WD_SHORT = r"(?:lun|mar|mer|jeu|ven|sam|dim)\.?"
 _YEAR = r"(?:\s+(?:20\d{2}))?"
