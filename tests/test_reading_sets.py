@@ -88,6 +88,13 @@ SETS = Path(__file__).parent / "data" / "reading"
 # and wrong, all asked about, and sets 12 right; the confidence no longer asks about 9 messages
 # already wrong: BO's and HL's silent shares rose by a point, HJ's by two (hj017), and HJ's
 # whole share fell by a point (hj003 and hj120, which the retraining on 218 sets had set right).
+# Rounds 72 to 74 (rules, on 221 sets): no earlier message lost; the catalogue now knows fair
+# power boxes, so fo045 ("coffret de chantier … pr la patinoire de Noël", its event unread) is
+# recorded silently: FO's silent share rose by half a point. Retrained on 230 sets (with HP to
+# HX), the intent model reads 14 earlier messages otherwise and wrong, all asked about but bu084
+# and bu107 (offers read as withdrawals), and sets 26 right; the confidence no longer asks about
+# 13 messages already wrong, among them hd103 (its intent now right, its items still wrong):
+# HD's silent share rose by a point.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -347,7 +354,7 @@ FLOORS = {
     # FN, FO, FP: scored blind at 48be8eb (round 57's reading, frozen; FN's approximate counts
     # aligned), kept as they read; round 57's rules were made from FK, FL and FM
     "set-fn.jsonl": (0.68, 0.83, 0.20),
-    "set-fo.jsonl": (0.72, 0.77, 0.12),
+    "set-fo.jsonl": (0.72, 0.77, 0.13),
     "set-fp.jsonl": (0.82, 0.88, 0.09),
     # FQ, FR, FV: scored blind at 6300562 (the session's start), used for round 58
     "set-fq.jsonl": (0.77, 0.84, 0.09),
@@ -408,7 +415,7 @@ FLOORS = {
     "set-hb.jsonl": (0.86, 0.95, 0.11),
     "set-hc.jsonl": (0.83, 0.92, 0.09),
     # HD, HE, HF: scored blind at 505e253 (round 68's reading, frozen), kept as they read
-    "set-hd.jsonl": (0.79, 0.88, 0.08),
+    "set-hd.jsonl": (0.79, 0.88, 0.09),
     "set-he.jsonl": (0.72, 0.88, 0.20),
     "set-hf.jsonl": (0.78, 0.86, 0.09),
     # HG, HH, HI: scored blind at 4592117 (round 68's end), kept as they read
@@ -423,6 +430,18 @@ FLOORS = {
     "set-hm.jsonl": (0.74, 0.90, 0.13),
     "set-hn.jsonl": (0.85, 0.92, 0.10),
     "set-ho.jsonl": (0.85, 0.94, 0.12),
+    # HP, HQ, HR: scored blind at d6fde84 (round 71's end), kept as they read
+    "set-hp.jsonl": (0.72, 0.85, 0.13),
+    "set-hq.jsonl": (0.83, 0.92, 0.06),
+    "set-hr.jsonl": (0.92, 0.96, 0.06),
+    # HS, HT, HU: scored blind at 2985061 (round 72's reading, frozen), kept as they read
+    "set-hs.jsonl": (0.91, 0.95, 0.00),
+    "set-ht.jsonl": (0.86, 0.92, 0.07),
+    "set-hu.jsonl": (0.87, 0.91, 0.06),
+    # HV, HW, HX: scored blind at ddf0ced (round 73's reading, frozen), kept as they read
+    "set-hv.jsonl": (0.81, 0.92, 0.15),
+    "set-hw.jsonl": (0.90, 0.95, 0.08),
+    "set-hx.jsonl": (0.94, 0.96, 0.02),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.11),
