@@ -120,6 +120,17 @@ _STRONG = (
     r"|demain)\b)[a-z]+"
     r"|(?<![\d,.])\d{1,3} km (?:de|du|d') ?[a-z]+|chasse aux [a-z]+"
     r"|(?:fete des )?battages"
+    # the Church's year and rites as parishes and their town halls write them: "la procession
+    # des Rameaux", "le mercredi des Cendres", "la messe de l'Assomption", "pardon dimanche 1er
+    # août", "la première communion"
+    r"|process?ions? (?:de|du|des|de la|de l') ?[a-z-]+|messes? (?:de|du|des|de la|de l')"
+    r" ?[a-z-]+|mercredi des cendres|(?:dimanche des )?rameaux|assomption|vendredi saint"
+    r"|(?:premieres? )?communions?|(?:profession de foi)|veillee pascale"
+    r"|(?:(?<=, )|(?<=^)|(?<=\n))pardon(?= (?:ce |le )?(?:lundi|mardi|mercredi|jeudi|vendredi"
+    r"|samedi|dimanche)\b)"
+    # the job fairs' names: "le job dating nautisme", "la matinée emploi", "Start-up Day"
+    r"|job ?datings?(?: [a-z]+)?|matinees? (?:emploi|recrutement|de l'emploi)|start-?up days?"
+    r"|forums? (?:de l'emploi|emploi|des metiers|de l'alternance)|mois du doc"
     # travelling shows: "le Cirque de Noël", "cirque à Lanvaudan du 6 au 12 sept"
     r"|cirques?(?: (?:de|du|des) (?!(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
     r"|demain|ce|cette|cet)\b)[a-z]+)?|fetes? foraines?"
