@@ -826,6 +826,8 @@ _WEEKLY_HABIT = re.compile(
     r"|toute la saison|toute l'annee scolaire|tout le mois|toutes les semaines|chaque semaine"
     r"|en periode scolaire|hors vacances|hors (?:des )?week-?ends?|sauf (?:les )?jours feries)\b)"
 )
+# The words _WEEKLY_HABIT needs after its weekdays: without any, it is not tried.
+_HABIT_WORDS = re.compile(r"\b(?:tout|toute|toutes|chaque|hors|sauf)\b|\ben periode\b")
 _COLUMNS_REACH = 92  # days: a loan's, not two dates of a schedule a season apart
 # A pasted table's "Du" and "Au" columns: "Barnums 3x3 | 3 | 25/09 | 26/09".
 _COLUMNS = re.compile(
@@ -891,7 +893,7 @@ class DateFinder:
             self._taken[match.start("named") : match.end()] = b"\x01" * (
                 match.end() - match.start("named")
             )
-        for match in _WEEKLY_HABIT.finditer(folded) if "tou" in folded or "h" in folded else ():
+        for match in _WEEKLY_HABIT.finditer(folded) if _HABIT_WORDS.search(folded) else ():
             self._taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
         for match in _search(_WEEKS, folded, windows):
             self._weeks(match)

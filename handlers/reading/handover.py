@@ -28,7 +28,9 @@ _PICKUP = (
     r"|montage|monte|montes|montees?|monter|installation|installee?s?|transport(?=[ \t]+le[ \t])"
     # "l'arrivée finale mercredi", "l'arrivée du relais": where a race ends, no delivery
     r"|arrivee(?! finale| de la course| du (?:tour|relais|trail|marathon|rallye))"
-    r"|arriver|arrivera|arrive|arrivent|depart|emport\w*|passe|passons|passerons|passerai|passerait|passerions"
+    # ("le cirque arrive le 3 mai (départ le 9)": an arrival counts only before a departure)
+    r"|arriver|arrivera|arrive|arrivent|depart|emport\w*"
+    r"|passe|passons|passerons|passerai|passerait|passerions"
     r"|passera(?! par)|passeront(?! par)"  # (not "le Tour passera par Ploemeur")
     r"|venir|viendr\w*|vien(?:s|t|nent)"
     # brought by the lender: "on vous l'amène lundi soir", "on la dépose samedi"
@@ -152,6 +154,11 @@ def find_handover(folded: str, anchor: tuple[dt.date, dt.date] | None, today: dt
     return Handover(pickup, back, spans)
 
 
+# Arrivals said alone ("Léa arrive le 1er juillet") are no pick-up: only a stay's, before its
+# departure.
+_ARRIVALS = ("arrive", "arrivent")
+
+
 def _stays(
     found: list[tuple[re.Match[str], bool, dt.date]],
 ) -> list[tuple[re.Match[str], bool, dt.date]]:
@@ -162,7 +169,7 @@ def _stays(
     arrived = None
     stays = []
     for match, returning, day in found:
-        if match.groupdict().get("pickup") in ("arrive", "arrivent") and not any(
+        if match.groupdict().get("pickup") in _ARRIVALS and not any(
             d > match.start() for d in departs
         ):
             continue  # "Léa arrive le 1er juillet": someone comes; no stay is said
@@ -220,7 +227,7 @@ def _wrong_side(day: dt.date, anchor: tuple[dt.date, dt.date], returning: bool) 
 
 def mentions_handover(folded: str) -> bool:
     """Does the text give a pick-up or return day (a loan, not a purchase)?"""
-    return _HANDOVER.search(folded) is not None
+    return any(m.group("pickup") not in _ARRIVALS for m in _HANDOVER.finditer(folded))
 
 
 def mentions_return(folded: str) -> bool:

@@ -148,9 +148,11 @@ _POINTS_BELOW = re.compile(
 )
 
 
-# "suite à votre mail du 01/12": the day of a letter already sent, never a day of use.
+# A form's "Motif : forum des associations": what the request is for.
 _MOTIVE = re.compile(r"^[ \t]*motif[ \t]*:[ \t]*([^\n]+)", re.MULTILINE)
+# A gastronorm container's size: "bacs GN 1/1 et 1/2".
 _GASTRONORM = re.compile(r"\bgn ?[12]/[1-9]\b(?:(?: ?, ?| et | ou )[12]/[1-9]\b)*")
+# "suite à votre mail du 01/12": the day of a letter already sent, never a day of use.
 _REFERS_TO = re.compile(
     r"\b(?:votre|vos|ton|notre|nos|son|leur|mon|ma|le|la|du|au|a la|cette)\s+(?:dernier\s+)?"
     r"(?:mail|e-mail|email|courriel|message|courrier|circulaire|lettre|envoi|note|relance|sms"
