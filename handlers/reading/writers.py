@@ -578,7 +578,7 @@ class WriterFinder:
     ) -> tuple[str, Span] | None:
         """The first commune named whose `reach` characters before fit."""
         for match in self._mention.finditer(folded):
-            if fits(folded[max(0, match.start() - reach) : match.start()]) and not _taken_back(
+            if fits(folded[max(0, match.start() - reach) : match.start()]) and not _corrected_place(
                 folded, match.end()
             ):
                 insee = self._mentioned(match)
@@ -600,7 +600,7 @@ class WriterFinder:
                     continue
                 if _asked_contact(region, match.start(), match.end()):
                     continue
-                if _taken_back(region, match.end()):
+                if _corrected_place(region, match.end()):
                     continue  # "à Locmiquélic enfin non à Riantec pardon"
                 if _CALLED.match(region, match.end()) and not _SELF.search(before):
                     continue  # "Quistinic, si ça vous dépanne…": the commune spoken to
@@ -620,7 +620,7 @@ class WriterFinder:
         return None
 
 
-def _taken_back(region: str, end: int) -> bool:
+def _corrected_place(region: str, end: int) -> bool:
     """A name the writer corrects at once with "non", "pardon" or "plutôt" (not "en fait")."""
     at = corrected_at(region, end)
     return (
