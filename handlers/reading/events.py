@@ -58,6 +58,8 @@ _STRONG = (
     r"|(?<=le )cross(?= (?:est|a|sera|aura|se|ne|n'|prevu|reporte|annule)\b)"
     r"|traversee (?:de la|du|des) [a-z]+"
     r"|bain (?:du nouvel an|de noel|de la (?:saint|st|sainte|ste)[- ][a-z]+)"
+    # "compétition de gym rythmique le 13 mars"
+    r"|competitions? (?:de|d') ?[a-z]{3,}"
     r"|grand prix(?: (?:de|du|d') ?[a-z-]+)?"
     r"|gp (?:de|du|d') ?[a-z-]+|cine(?:ma)? (?:en )?plein air"
     r"|exposition sur (?:la |le |les |l')?[a-z]+|(?:matinee |journee )?portes ouvertes"
@@ -211,7 +213,9 @@ _STRONG_RE = re.compile(
 # "Riantec ouvre le bal de l'expo": to open the ball is to go first.
 _WEAK_RE = re.compile(
     rf"(?<!ouvre )(?<!ouvrent )(?<!ouvrir )(?<!ouvrira )"
-    rf"\b{_DETERMINER}(?P<head>(?:{_WEAK}))\b{_CONTRACT}"
+    # (an adjective may come between: "un petit spectacle de baby-gym")
+    rf"\b{_DETERMINER}(?:(?:petite?|grande?|beau|belle|traditionnel(?:le)?|annuel(?:le)?)\s+)?"
+    rf"(?P<head>(?:{_WEAK}))\b{_CONTRACT}"
 )
 _CALENDAR = (
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|fevrier|mars|avril|mai|juin"
@@ -386,12 +390,31 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         m.span() for m in _CAMPAIGN.finditer(folded)
         if original[m.end() : m.end() + 2].strip()[:1].isupper()
     ]  # fmt: skip
+    # "le Tour de Bretagne", "les Boucles du Blavet", "la Retro Gaming Party": a proper name,
+    # its words capitalised, read to its last capitalised word
+    proper = {
+        m.start(): m.end()
+        for m in _PROPER_NAME.finditer(original)
+        if folded[m.start() : m.start() + 1].strip() and _proper_name(m, proper_names)
+    }
+    # "la 4e édition de La Scorvipontaine", "la 5e édition du Festi'Scorff": what follows
+    for edition in _EDITION.finditer(folded):
+        if not any(start == edition.end() for start, _ in candidates):
+            name = _NAME_WORDS.match(original, edition.end())
+            if name is not None:
+                proper[edition.end()] = name.end()
+    candidates += [(start, end) for start, end in proper.items()]
     acronym = _ACRONYM.search(original)
     if acronym is not None and all(acronym.start() < start for start, _ in candidates):
         return _ACRONYMS[acronym.group()], Span(*acronym.span())
     for start, head_end in sorted(candidates):
+        if proper.get(start) == head_end:  # a name, as its capitals write it
+            return " ".join(original[start:head_end].split()), Span(start, head_end)
         title = _TITLE.match(original, head_end) or _BARE_TITLE.match(original, head_end)
         end = title.end() if title else _extent(folded, head_end)  # folded: no quote marks
+        # "le festival Les Insolites", "le tournoi Smash Bros": a capitalised name after the head
+        named = None if title else _NAME_AFTER.match(original, head_end)
+        end = max(end, named.end()) if named else end
         return _as_written(original, start, end, proper_names), Span(start, end)
     played = _PLAYS.search(original)
     if played is not None:
@@ -415,6 +438,49 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     return None
 
 
+# The heads of the names people give their races, fairs and nights, capitalised: "Tour de
+# Bretagne", "Circuit des Chapelles", "Boucles du Blavet", "Nuit des Étoiles".
+_PROPER_HEAD = (
+    r"Tour|Circuit|Boucles?|Chrono|Ronde|Grand[- ]Prix|Troph[ée]e|Coupe|Crit[ée]rium|Course"
+    r"|Rallye|Nuits?|Journ[ée]es?|F[êe]tes?|Festival|Salon|Foire|Rencontres|Randonn[ée]e|Rando"
+    r"|Marche|Semaine|Gala|Bal|Tournoi|Challenge|Championnat|Trail|Cyclo(?:-[Cc]ross)?|Cross"
+    r"|Corrida|Raid|Triathlon|Foul[ée]es|Concours|Forum|Estivales|Mondial|Parade|Festi[a-z]+"
+)
+# A word of a name: capitalised, not a weekday nor a month ("Journée de Samedi" is no name).
+_CAPITALISED = (
+    r"(?!(?:Lundi|Mardi|Mercredi|Jeudi|Vendredi|Samedi|Dimanche|Janvier|F[ée]vrier|Mars|Avril"
+    r"|Mai|Juin|Juillet|Ao[ûu]t|Septembre|Octobre|Novembre|D[ée]cembre"
+    # nor a word that starts a sentence ("Opération Ma commune propre" is not named "Ma")
+    r"|Ma|Mon|Mes|Notre|Nos|Votre|Vos|Son|Sa|Ses|Leurs?|Un|Une|Des|Du|De|Ce|Cet|Cette|Pour|Et"
+    r"|En|Au|Aux|Il|Elle|Ils|Elles|Nous|Vous|On|Je|Tu|Merci|Bonjour|Bonsoir|Salut|Qui|Quand)\b)"
+    r"[A-ZÀ-Ý][a-zà-ÿ][\w'’-]*"
+)
+_LINK = r"(?:de[ \t]+la|de[ \t]+l['’]|des|du|de|d['’]|aux|au|en)"
+_PROPER_NAME = re.compile(
+    # the head, then what it is of, capitalised: "Tour de la Presqu'île", "Ronde de Languidic"
+    rf"(?<![\w'’-])(?:(?:{_PROPER_HEAD})[ \t]+{_LINK}[ \t]*{_CAPITALISED}"
+    # a party named in English, its last word its kind: "Retro Day", "Halloween Game Night"
+    rf"|(?:{_CAPITALISED}[ \t]+){{1,3}}(?:Day|Night|Party|Cup|Show|Contest|Classic)\b"
+    # "la LAN de Noël", "notre LAN d'hiver"
+    r"|LAN[ \t]+(?:de|d['’])[ \t]*[\w-]{3,})"
+    # and its other capitalised words: "Tour de Bretagne Féminin", "Boucles de l'Ellé Bleue"
+    rf"(?:[ \t]+(?:{_LINK}[ \t]*)?{_CAPITALISED})*"
+)
+
+
+_NAME_WORDS = re.compile(rf"(?:(?:La|Le|Les|L['’])[ \t]*)?{_CAPITALISED}(?:[ \t]+{_CAPITALISED})*")
+_NAME_AFTER = re.compile(rf"[ \t]+{_NAME_WORDS.pattern}")
+_EDITION = re.compile(r"\b\d{1,2}(?:e|eme) edition (?:de la |de l'|du |des |de |d')")
+
+
+def _proper_name(match: re.Match[str], proper_names: frozenset[str]) -> bool:
+    """Not a place: "Champ de Foire", "Place de la Fête" are where things happen."""
+    before = match.string[max(0, match.start() - 12) : match.start()].lower()
+    return not re.search(
+        r"(?:champ|place|salle|rue|parking|avenue|quai) (?:de la |des |du |de )?$", before
+    )
+
+
 # "pour la Transrade dimanche", "pour le Trophée d'automne": a titled name after "pour le"
 # (not a commune, a service or a day).
 _FOR_A_TITLE = re.compile(
@@ -431,7 +497,10 @@ _ANNIVERSARY = re.compile(r"\bfete(?:nt)? (?:ses|son|leurs) (?P<name>\d{1,3} ans
 
 
 # The territory's festivals known by their initials, in capitals: "pendant le FIL".
-_ACRONYMS = {"FIL": "festival interceltique de Lorient", "WCD": "World Cleanup Day"}
+_ACRONYMS = {
+    "FIL": "festival interceltique de Lorient", "WCD": "World Cleanup Day",
+    "GP": "Grand Prix",  # "pour le GP, 300 L de boisson": the cycling Grand Prix
+}  # fmt: skip
 _ACRONYM = re.compile(r"(?<![\w-])(?:" + "|".join(_ACRONYMS) + r")(?![\w-])")
 
 
@@ -466,7 +535,8 @@ def _bare_title(original: str, head: re.Match[str], proper_names: frozenset[str]
 # "le spectacle « Le Petit Prince »", "l'exposition « Les Forges en images »".
 _TITLED_RE = re.compile(
     rf"\b{_DETERMINER}(?P<head>saison|spectacle|exposition|expo|piece|cycle|concert|festival"
-    r"|lecture|veillee|atelier|stage|rencontre|conference|projection|representation)s?\b"
+    r"|lecture|veillee|atelier|stage|rencontre|conference|projection|representation|revue"
+    r"|comedie musicale|soiree|nuit|tournoi|bal|show)s?\b"
 )
 # An operation or a show named by its title in French quotes, with or without an article:
 # "opé « Lagune propre » le samedi 3 juillet", "Expo « Mémoires de la rade » à la

@@ -727,7 +727,9 @@ class Reader:
         reading.intent = self._refine(
             reading.intent, seen.folded, scope.items, seen.dates, scope.buying
         )
-        if event is None and reading.intent is not Intent.UNKNOWN:
+        if event is None and reading.intent not in (Intent.UNKNOWN, Intent.LEND):
+            # (an offer is not for a ceremony: "une sono à prêter ce week-end" on the 19th of
+            # March)
             event = remembrance_day(seen.folded, seen.dates)  # "pour le 11/11, 40 chaises"
         # named even where nothing is asked: "la fête du nautisme est maintenue ?"
         if event is not None:

@@ -80,7 +80,11 @@ _SIGNING_LINE = re.compile(
 )
 # "prêté par la commune de Caudan": that commune is another one, not the writer's.
 # "à Languidic", "disponibles au prêt à la mairie de Riantec"
-_AT = re.compile(r"\ba[ \t]+(?:(?:la[ \t]+)?(?:mairie|commune|ville)[ \t]+(?:de|d')[ \t]*)?$")
+# ("le Tour de Bretagne passe par Bubry", "la course traversera Calan": a race's way)
+_AT = re.compile(
+    r"\b(?:a|(?:passe|passent|passera|passeront) par|traverse|traversent|traversera"
+    r"|traverseront)[ \t]+(?:(?:la[ \t]+)?(?:mairie|commune|ville)[ \t]+(?:de|d')[ \t]*)?$"
+)
 _RELAYED = re.compile(
     r"(?:transmise?|envoyee?|relayee?|organisee?s?|portee?s?) par (?:la |l')?$"
     r"|de la part de (?:la |l')?$"
