@@ -639,6 +639,7 @@ class Reader:
             m for m in named if not _participle(own.original, m) and not _a_name(own.original, m)
         ]
         named = [m for m in named if not _fuel_of(m, named, counted)]
+        named = [self._console(m, own.original, counted) for m in named]
         named = [m for m in named if not _ASKER.match(counted, m.end)]
         heads = [(m, complemented_noun(m, counted, named)) for m in named]
         complements = [(m, head) for m, head in heads if head is not None]
@@ -689,6 +690,18 @@ class Reader:
         found = per_unit_counts(found, counted)
         found = specifications(found, counted)
         return _Seen(folded, counted, dates, found_numbers, used, named, found, shape, today)
+
+    def _console(self, match: ItemMatch, original: str, counted: str) -> ItemMatch:
+        """ "8 Switch avec leurs docks": Nintendo's console, not a network switch (written in
+        lower case, or with its ports: "3 switchs 8 ports")."""
+        console = self.vocabulary.items.get("console-jeux")
+        if (
+            console is None or match.item.id != "switch-reseau"
+            or not original[match.start : match.start + 1].isupper()
+            or _NETWORK_AFTER.match(counted, match.end)
+        ):  # fmt: skip
+            return match
+        return replace(match, item=console)
 
     def _name_event(self, reading: Reading, seen: _Seen, scope: Scope) -> None:
         """The event, and what a message that asks nothing announces."""
@@ -992,6 +1005,11 @@ _ASKS_A_LOAN = re.compile(
 )
 
 
+# A network switch's ports, make or standard: "switchs 8 ports", "Switch HP 48 ports PoE".
+_NETWORK_AFTER = re.compile(
+    r"[^.\n]{0,30}?\b(?:ports?|poe|reseau|ethernet|gigabit|manageables?|rj45|netgear|cisco|hp"
+    r"|tp-link|d-link)\b"
+)
 # A singular determiner names one of a countable item.
 _ONE_OF = re.compile(r"(?<![a-z'])(?:le|la|l'|notre|votre|mon|ma|son|sa|leur|cette|ce|cet)\s*$")
 _ANY_DAY = re.compile(r"[ \t,]*n'importe (?:quand|quel jour|lequel)\b[^.!?\n]{0,12}$")
