@@ -264,6 +264,10 @@ _OPEN = re.compile(
     r"|d'ici(?:\s+(?:le|la|a|fin|l'))?"
     r"|au plus tard(?:\s+(?:le|la|l'|fin))?|pour(?:\s+(?:le|la|l'|fin))?"
     r"|tout le mois d'|tout le mois de|tout|toute|tt|durant|pendant tout|pendant|courant"
+    # "pour les courses du mois de juin" (not "la fin du mois de juin": its end)
+    # (nor "le reste du mois de décembre": what is left of it)
+    r"|(?<!fin )(?<!debut )(?<!milieu )(?<!mi-)(?<!reste )du mois d'"
+    r"|(?<!fin )(?<!debut )(?<!milieu )(?<!mi-)(?<!reste )du mois de"
     r"|le|la|en|au|ce|cette|a|du)\s*"
     rf"(?P<a>{_GUARDED_ONE})"
 )

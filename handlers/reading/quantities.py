@@ -193,6 +193,7 @@ _STOP = frozenset(
     livraison livraisons environ euh voila etant devant ayant enfin plutot libre libres ont
     avons besoin
     dispo dispos disponible disponibles
+    genre prevu prevue prevus prevues
     """.split()
 )
 _NEED_SLOT = re.compile(

@@ -150,13 +150,24 @@ _PART_OF_OURS = re.compile(
 # "notre enrouleur est en panne", "notre ampli est réparé", "faire réparer notre enrouleur"
 _BROKEN = re.compile(
     r"\s+(?:(?:est|sont|etait|etaient)\s+(?:en panne|hs|cassee?s?|hors service|mort|morte?s?"
-    r"|reparee?s?)|(?:a|ont)\s+(?:rendu l'ame|lache|casse|grille))\b"
+    # ("notre arche gonflable est percée", "notre tapis est déchiré")
+    r"|reparee?s?|percee?s?|crevee?s?|dechiree?s?|fendue?s?|fichue?s?|foutue?s?|grillee?s?)"
+    r"|(?:a|ont)\s+(?:rendu l'ame|lache|casse|grille))\b"
 )
 _MENDED = re.compile(r"\breparer\s+(?:notre|nos|mon|ma|mes)\s+$")
 # Equipment that is also a place things serve: "pour la buvette", "pour la scène".
 _FOR_THE_PLACE = re.compile(r"\b(?:pour|pr)\s+(?:la|le|l'|les|notre|nos|sa|son)\s*(?:\d+\s+)?$")
 _PLACES = frozenset({"buvette", "bar", "scene", "cuisine", "tribune", "stand", "accueil"})
 _TRAVELLING = re.compile(r"\b(?:a|en)\s+$")
+# Outings and classes named by what they are ridden on: "la parade vélo du Téléthon", "la
+# randonnée cyclo et VTT", "les courses d'école de vélo", "une balade moto".
+_RIDDEN_IN = re.compile(
+    r"\b(?:parades?|randonnees?|randos?|balades?|sorties?|courses?|ecoles?|ateliers?|bourses?"
+    r"|stages?|clubs?|circuits?|initiations?|cours|parcours|fetes?|sections?|promenades?)"
+    r"(?:[ \t]+(?:de|d'|en|a)[ \t]*|[ \t]+(?:cyclo|route|velo|pedestre)s?[ \t]+(?:et|ou|\+)[ \t]+"
+    r"|[ \t]+)$"
+)
+_RIDES = frozenset({"velo", "vtt", "vtc", "moto", "trottinette", "roller", "skate", "bmx"})
 _MEANS_OF_TRAVEL = frozenset({"velo", "moto", "bus", "car", "bateau", "voiture", "trottinette"})
 
 _FALLEN = re.compile(
@@ -277,6 +288,8 @@ def _named_items(
             continue  # "une remorque, la nôtre a un pneu à plat": why they ask
         if _TRAVELLING.search(before) and _singular(word) in _MEANS_OF_TRAVEL:
             continue  # "le Tro Bubry à vélo": how people go, not what is asked
+        if _RIDDEN_IN.search(before) and _singular(word) in _RIDES:
+            continue  # "la parade vélo", "l'école de vélo": how an outing is ridden
         if (
             (kept or others or word.endswith("s"))
             and _FOR_THE_PLACE.search(before) and _singular(word) in _PLACES

@@ -367,7 +367,11 @@ class WriterFinder:
         self._by_name.update(_short_names(self._by_name, item_words))
         parts = sorted(self._by_name, key=len, reverse=True)
         alternatives = "|".join(r"[\s-]?".join(map(re.escape, p.split())) for p in parts)
-        self._mention = re.compile(rf"\b(?:{alternatives})\b(?!\s*+-?\s*+agglo|\s++agglomeration)")
+        # (not the grouping: "Lorient Agglomération", "une commune de l'agglomération de Lorient")
+        self._mention = re.compile(
+            rf"(?<!agglomeration de )(?<!agglo de )\b(?:{alternatives})\b"
+            r"(?!\s*+-?\s*+agglo|\s++agglomeration)"
+        )
 
     def _resolve(self, name: str) -> str | None:
         if name not in self._known and len(self._known) < 10_000:
