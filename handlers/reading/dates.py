@@ -115,7 +115,9 @@ _ONE = (
     rf"|(?:la\s+)?fin\s+(?:du|de)\s+(?:ce\s+)?mois(?!\s+(?:de\s+|d'){_MONTH})"
     r"|\bce\s+mois(?:[\s-]ci)?\b(?!\s*(?:de|d'|-la))"  # "dispos ce mois-ci": until its end
     rf"|(?:dans|ds)\s+(?:{_NUMS})\s+(?:jours?|semaines?|mois)"
-    r"|(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette\s+annee|de\s+l'annee\s+civile"
+    # (not a wish: "Bonne fin d'année, Astro Ellé")
+    r"|(?<!bonne )(?<!bonnes )(?<!belle )(?:la\s+)?fin\s+(?:de\s+l'annee|d'annee|de\s+cette"
+    r"\s+annee|de\s+l'annee\s+civile"
     r"|de\s+l'exercice|d'exercice|de\s+l'exercice\s+budgetaire|d'annee\s+20\d{2}|de\s+l'annee\s+20\d{2})"
     r"|(?:la\s+)?fin\s+20\d{2}|courant\s+20\d{2}"
     r"|(?:(?:la\s+)?fin\s+du\s+|courant\s+du\s+|au\s+cours\s+du\s+|le\s+|au\s+|du\s+)?"
@@ -792,7 +794,10 @@ _OPEN_STRONG = re.compile(
 _NOW = r"(?:tout\s+)?de\s+suite|immediatement|des\s+(?:a\s+present|maintenant|aujourd'hui)"
 _AVAILABLE_NOW = re.compile(
     r"\b(?:(?:dispo|disponible|pretable|libre)s?|a\s+preter)(?:\s+(?:au\s+pret|pour\s+le\s+pret))?"
-    rf"\s+(?P<now>{_NOW})\b(?!\s*(?:,\s*)?(?:jusqu|au\b|a\s+partir|et\s+jusqu))"
+    # ("Dispo maintenant.", "dispo à partir de maintenant"; not "le matériel est maintenant
+    # libre, à partir du lundi 11": a day follows)
+    rf"\s+(?P<now>{_NOW}|(?:a\s+partir\s+de\s+)?maintenant)\b"
+    r"(?!\s*(?:,\s*)?(?:jusqu|au\b|a\s+partir|et\s+jusqu))"
     rf"|(?P<now2>{_NOW})\s+(?:dispo|disponible|pretable|libre)s?\b"
 )
 _OF_A_FEAST = re.compile(r"\s+de\s+(?:la\s+)?(?:pentecote|paques)\b")

@@ -60,6 +60,17 @@ _STRONG = (
     r"|bain (?:du nouvel an|de noel|de la (?:saint|st|sainte|ste)[- ][a-z]+)"
     # "compétition de gym rythmique le 13 mars"
     r"|competitions? (?:de|d') ?[a-z]{3,}"
+    # the public's part in a town's plans: "l'atelier participatif du PLU", "une balade urbaine",
+    # "la réunion de lancement de la révision du PLU", "un world café"
+    r"|ateliers? participatifs?|balades? (?:urbaines?|diagnostics?|contees?|nocturnes?)"
+    r"|reunions? de (?:lancement|restitution|concertation|quartier)|world cafe"
+    # the sky watched: "la soirée d'observation de Saturne", "l'observation publique de
+    # l'éclipse"
+    r"|(?:soirees?|nuits?) d'observation|observations? (?:publiques?|de l'\s?eclipse|du ciel"
+    r"|des etoiles)"
+    # the markets of a season: "le marché d'automne" (not "un marché de fournitures")
+    r"|marches? d'(?:automne|hiver)|marches? de (?:printemps|producteurs|pays)"
+    r"|semaine de l'\s?[a-z]{3,}|jour de la nuit|rentree des (?:assos|associations|clubs)"
     r"|grand prix(?: (?:de|du|d') ?[a-z-]+)?"
     r"|gp (?:de|du|d') ?[a-z-]+|cine(?:ma)? (?:en )?plein air"
     r"|exposition sur (?:la |le |les |l')?[a-z]+|(?:matinee |journee )?portes ouvertes"
@@ -187,6 +198,7 @@ _WEAK = (
     r"|exposition|expo|animations?|celebration|rencontres?|marche|cinema en plein air"
     r"|jumelage|regate|regates|defile|concours|rassemblement|fete foraine|pique[- ]nique|stage"
     r"|audition|spectacle|represention|representation|kermesse|veillee|apero|aperitif"
+    r"|eclipse"
 )
 # "un marché en cours", "le marché public": a contract, not a market.
 _CONTRACT = (
@@ -461,6 +473,8 @@ _PROPER_NAME = re.compile(
     rf"(?<![\w'’-])(?:(?:{_PROPER_HEAD})[ \t]+{_LINK}[ \t]*{_CAPITALISED}"
     # a party named in English, its last word its kind: "Retro Day", "Halloween Game Night"
     rf"|(?:{_CAPITALISED}[ \t]+){{1,3}}(?:Day|Night|Party|Cup|Show|Contest|Classic)\b"
+    # "Soirée Géminides le 13 déc.", "Nuit Blanche": a night or a day and its name
+    rf"|(?:Soir[ée]e|Nuit|Journ[ée]e|F[êe]te|Festival|Salon|Forum|Balade|Rando)[ \t]+{_CAPITALISED}"
     # "la LAN de Noël", "notre LAN d'hiver"
     r"|LAN[ \t]+(?:de|d['’])[ \t]*[\w-]{3,})"
     # and its other capitalised words: "Tour de Bretagne Féminin", "Boucles de l'Ellé Bleue"
@@ -536,14 +550,16 @@ def _bare_title(original: str, head: re.Match[str], proper_names: frozenset[str]
 _TITLED_RE = re.compile(
     rf"\b{_DETERMINER}(?P<head>saison|spectacle|exposition|expo|piece|cycle|concert|festival"
     r"|lecture|veillee|atelier|stage|rencontre|conference|projection|representation|revue"
-    r"|comedie musicale|soiree|nuit|tournoi|bal|show)s?\b"
+    r"|comedie musicale|soiree|nuit|tournoi|bal|show|balade|tournee|rando|randonnee|conf"
+    r"|visite|promenade)s?\b"
 )
 # An operation or a show named by its title in French quotes, with or without an article:
 # "opé « Lagune propre » le samedi 3 juillet", "Expo « Mémoires de la rade » à la
 # médiathèque", "l'opération « Broyons local »".
 _QUOTED_HEAD_RE = re.compile(
     r"\b(?P<head>ope|operation|animation|action|campagne|defi|expo|exposition|festival"
-    r"|spectacle|journee|semaine|fete)s?\b"
+    r"|spectacle|journee|semaine|fete|atelier|balade|tournee|conf|conference|soiree|nuit|rando"
+    r"|randonnee|concert|visite)s?\b"
 )
 # "la troupe joue « Tempête sur le lavoir »", "c'est pour « Noël en Scène »": a title in
 # quotes played, presented or prepared for.

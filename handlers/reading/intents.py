@@ -853,7 +853,8 @@ _IF_SOMEONE = re.compile(
     r"[^?]*$"
 )
 _WE_HAVE = re.compile(
-    r"\b(?:on|nous) (?:a|avons|dispose|disposons|possede|possedons)\b(?! (?:besoin|pas))"
+    # ("si qqn cherche des gilets jaunes, on en a une trentaine")
+    r"\b(?:on|nous) (?:en )?(?:a|avons|dispose|disposons|possede|possedons)\b(?! (?:besoin|pas))"
     r"|\bdispos?\b|\bdisponibles?\b|\blibres?\b"
 )
 

@@ -52,6 +52,8 @@ _INCIDENTAL = re.compile(
     r"|\b(?:chercher|recuperer|transporter|rapporter|ramener|viens|vient|viendrai|viendra"
     r"|passerai|passera)\s+(?:[a-z']+\s+){0,2}?avec\s+"
     r"|\bcompatibles?\s+avec|\bsans|\bhors"
+    # what will do instead: "annulé, l'expo se fera avec les cimaises de la chapelle"
+    r"|\bse\s+fer(?:a|ont)\s+(?:avec|sur|dans)"
     r"|\bau lieu\s+(?:de|d'|des|du)|\bplutot que|\ben plus\s+(?:de|d'|des|du)"
     r"|\b(?:entreprise|societe|prestataire|fournisseur|installateur|loueur|technicien|agent|equipe"
     r"|cle|cles|local|notice|carnet|reparation|entretien|livraison|montage|demontage|installation"
