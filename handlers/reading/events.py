@@ -447,7 +447,27 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         start, end = titled.span("name")
         if not any(w.lower() in proper_names for w in original[start:end].split()):
             return _as_written(original, start, end, proper_names), Span(start, end)
+    for quoted in _QUOTED_TITLE.finditer(original):
+        # "contest skate "Lanester Street Session" le 17 avril": a capitalised title in quotes
+        start, end = quoted.span("name")
+        if _A_BODY_BEFORE.search(folded, max(0, start - 40), start):
+            continue  # the club "Les Genêts d'Or", the troupe « Les Zazous »: who, not what
+        if folded[start : start + 1].strip() and original[start:end].lower() not in proper_names:
+            return " ".join(original[start:end].split()), Span(start, end)
     return None
+
+
+_A_BODY_BEFORE = re.compile(
+    r"\b(?:club|association|asso|troupe|compagnie|cie|chorale|groupe|collectif|ensemble|equipe"
+    r"|ecole|amicale|comite|section|societe|entreprise|retraites|bagad|cercle|fanfare|orchestre"
+    r"|restaurant|traiteur|salle|boutique|magasin|marque|modele)s?\b[^.!?\n]{0,20}$"
+)
+
+
+# A title in quotes, capitalised, of one to six words: "Cold Wheels", « Bars & Beats ».
+_QUOTED_TITLE = re.compile(
+    r"[«\"“][ \t]*(?P<name>[A-ZÀ-Ý][\w'’&-]*(?:[ \t]+[\w'’&-]+){0,5}?)[ \t]*[»\"”]"
+)
 
 
 # The heads of the names people give their races, fairs and nights, capitalised: "Tour de
@@ -457,6 +477,7 @@ _PROPER_HEAD = (
     r"|Rallye|Nuits?|Journ[ée]es?|F[êe]tes?|Festival|Salon|Foire|Rencontres|Randonn[ée]e|Rando"
     r"|Marche|Semaine|Gala|Bal|Tournoi|Challenge|Championnat|Trail|Cyclo(?:-[Cc]ross)?|Cross"
     r"|Corrida|Raid|Triathlon|Foul[ée]es|Concours|Forum|Estivales|Mondial|Parade|Festi[a-z]+"
+    r"|Jam|Battle|Contest"
 )
 # A word of a name: capitalised, not a weekday nor a month ("Journée de Samedi" is no name).
 _CAPITALISED = (
@@ -464,15 +485,20 @@ _CAPITALISED = (
     r"|Mai|Juin|Juillet|Ao[ûu]t|Septembre|Octobre|Novembre|D[ée]cembre"
     # nor a word that starts a sentence ("Opération Ma commune propre" is not named "Ma")
     r"|Ma|Mon|Mes|Notre|Nos|Votre|Vos|Son|Sa|Ses|Leurs?|Un|Une|Des|Du|De|Ce|Cet|Cette|Pour|Et"
-    r"|En|Au|Aux|Il|Elle|Ils|Elles|Nous|Vous|On|Je|Tu|Merci|Bonjour|Bonsoir|Salut|Qui|Quand)\b)"
+    r"|En|Au|Aux|Il|Elle|Ils|Elles|Nous|Vous|On|Je|Tu|Merci|Bonjour|Bonsoir|Salut|Qui|Quand"
+    # nor the body that organises ("Rando Club de Ploemeur", "Rando Loisirs Brandérion")
+    r"|Clubs?|Loisirs|Association|Asso|Amicale|Comit[ée]|Section|Service|Le|La|Les)\b)"
     r"[A-ZÀ-Ý][a-zà-ÿ][\w'’-]*"
 )
 _LINK = r"(?:de[ \t]+la|de[ \t]+l['’]|des|du|de|d['’]|aux|au|en)"
 _PROPER_NAME = re.compile(
     # the head, then what it is of, capitalised: "Tour de la Presqu'île", "Ronde de Languidic"
     rf"(?<![\w'’-])(?:(?:{_PROPER_HEAD})[ \t]+{_LINK}[ \t]*{_CAPITALISED}"
-    # a party named in English, its last word its kind: "Retro Day", "Halloween Game Night"
-    rf"|(?:{_CAPITALISED}[ \t]+){{1,3}}(?:Day|Night|Party|Cup|Show|Contest|Classic)\b"
+    # a party named in English, its last word its kind: "Retro Day", "Halloween Game Night",
+    # "Hennebont BMX Freestyle Jam", "Lorient Summer Skate Nights", "Port-Louis Street Games"
+    rf"|(?:(?:{_CAPITALISED}|[A-Z]{{2,5}})[ \t]+){{1,4}}(?:Day|Night|Nights|Party|Cup|Show|Contest"
+    r"|Classic|Jam|Session|Sessions|Fest|Games|Battle|Wars|Challenge|Open|Race|Ride|Run"
+    r"|Trophy)\b"
     # "Soirée Géminides le 13 déc.", "Nuit Blanche": a night or a day and its name
     rf"|(?:Soir[ée]e|Nuit|Journ[ée]e|F[êe]te|Festival|Salon|Forum|Balade|Rando)[ \t]+{_CAPITALISED}"
     # "la LAN de Noël", "notre LAN d'hiver"
