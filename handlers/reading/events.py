@@ -71,6 +71,10 @@ _STRONG = (
     # the markets of a season: "le marché d'automne" (not "un marché de fournitures")
     r"|marches? d'(?:automne|hiver)|marches? de (?:printemps|producteurs|pays)"
     r"|semaine de l'\s?[a-z]{3,}|jour de la nuit|rentree des (?:assos|associations|clubs)"
+    # the school year's days: "la sortie d'intégration des 6e", "la journée olympique", "leur
+    # comédie musicale"
+    r"|(?:sorties?|journees?) d'integration|journees? (?:sportives?|olympiques?|des langues)"
+    r"|comedies? musicales?"
     r"|grand prix(?: (?:de|du|d') ?[a-z-]+)?"
     r"|gp (?:de|du|d') ?[a-z-]+|cine(?:ma)? (?:en )?plein air"
     r"|exposition sur (?:la |le |les |l')?[a-z]+|(?:matinee |journee )?portes ouvertes"
