@@ -110,6 +110,11 @@ SETS = Path(__file__).parent / "data" / "reading"
 # IG), the intent model reads one earlier message otherwise (ea049, asked about) and sets 25
 # right; the confidence no longer asks about 12 messages already wrong (and asks about 6 it
 # recorded), among them hq052: HQ's silent share rose by a point.
+# Round 78 (rules, on 239 sets): 43 earlier messages right, none fewer. Retrained on 242 sets
+# (with IH, II, IJ), the intent model reads 14 earlier messages otherwise and wrong, all asked
+# about (if049 among them), and sets 2 right; the confidence no longer asks about 15 messages
+# already wrong (and asks about 6 it recorded), among them gs143 and hp087: the silent shares
+# of GS, HI, HP and IF rose by up to a point and a half.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -417,7 +422,7 @@ FLOORS = {
     "set-gu.jsonl": (0.83, 0.90, 0.06),
     "set-gv.jsonl": (0.93, 0.97, 0.03),
     # GS, GT, GW: scored blind at 1135cf7 (round 65's reading, frozen), kept as they read
-    "set-gs.jsonl": (0.77, 0.91, 0.14),
+    "set-gs.jsonl": (0.77, 0.91, 0.15),
     "set-gt.jsonl": (0.78, 0.85, 0.11),
     "set-gw.jsonl": (0.93, 0.96, 0.03),
     # GX, GY, GZ: scored blind at 188fc2c (round 66's reading, frozen; GZ's two approximate
@@ -436,7 +441,7 @@ FLOORS = {
     # HG, HH, HI: scored blind at 4592117 (round 68's end), kept as they read
     "set-hg.jsonl": (0.83, 0.91, 0.07),
     "set-hh.jsonl": (0.86, 0.91, 0.08),
-    "set-hi.jsonl": (0.83, 0.90, 0.06),
+    "set-hi.jsonl": (0.83, 0.9, 0.07),
     # HJ, HK, HL: scored blind at ae23997 (round 69's reading, frozen), kept as they read
     "set-hj.jsonl": (0.75, 0.89, 0.12),
     "set-hk.jsonl": (0.84, 0.92, 0.05),
@@ -446,7 +451,7 @@ FLOORS = {
     "set-hn.jsonl": (0.85, 0.92, 0.10),
     "set-ho.jsonl": (0.85, 0.93, 0.12),
     # HP, HQ, HR: scored blind at d6fde84 (round 71's end), kept as they read
-    "set-hp.jsonl": (0.72, 0.85, 0.13),
+    "set-hp.jsonl": (0.72, 0.85, 0.15),
     "set-hq.jsonl": (0.83, 0.92, 0.07),
     "set-hr.jsonl": (0.92, 0.96, 0.06),
     # HS, HT, HU: scored blind at 2985061 (round 72's reading, frozen), kept as they read
@@ -468,8 +473,12 @@ FLOORS = {
     "set-id.jsonl": (0.82, 0.89, 0.1),
     # scored blind at fba8ccc (round 76 and its retraining frozen, round 77), kept as they read
     "set-ie.jsonl": (0.77, 0.9, 0.12),
-    "set-if.jsonl": (0.83, 0.88, 0.03),
+    "set-if.jsonl": (0.83, 0.88, 0.04),
     "set-ig.jsonl": (0.84, 0.91, 0.07),
+    # scored blind at 2f64a04 (round 77 and its retraining frozen, round 78), kept as they read
+    "set-ih.jsonl": (0.76, 0.87, 0.17),
+    "set-ii.jsonl": (0.81, 0.9, 0.14),
+    "set-ij.jsonl": (0.7, 0.85, 0.22),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.11),
