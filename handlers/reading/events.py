@@ -411,7 +411,7 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     proper = {
         m.start(): m.end()
         for m in _PROPER_NAME.finditer(original)
-        if folded[m.start() : m.start() + 1].strip() and _proper_name(m, proper_names)
+        if folded[m.start() : m.start() + 1].strip() and _proper_name(m)
     }
     # "la 4e édition de La Scorvipontaine", "la 5e édition du Festi'Scorff": what follows
     for edition in _EDITION.finditer(folded):
@@ -517,12 +517,16 @@ _NAME_AFTER = re.compile(rf"[ \t]+{_NAME_WORDS.pattern}")
 _EDITION = re.compile(r"\b\d{1,2}(?:e|eme) edition (?:de la |de l'|du |des |de |d')")
 
 
-def _proper_name(match: re.Match[str], proper_names: frozenset[str]) -> bool:
-    """Not a place: "Champ de Foire", "Place de la Fête" are where things happen."""
+# "le parking du Champ de Foire", "la Place de la Fête": where things happen, not what.
+_A_PLACE_BEFORE = re.compile(
+    r"(?:champ|place|salle|rue|parking|avenue|quai) (?:de la |des |du |de )?$"
+)
+
+
+def _proper_name(match: re.Match[str]) -> bool:
+    """A name that is not part of a place's ("Champ de Foire")."""
     before = match.string[max(0, match.start() - 12) : match.start()].lower()
-    return not re.search(
-        r"(?:champ|place|salle|rue|parking|avenue|quai) (?:de la |des |du |de )?$", before
-    )
+    return _A_PLACE_BEFORE.search(before) is None
 
 
 # "pour la Transrade dimanche", "pour le Trophée d'automne": a titled name after "pour le"

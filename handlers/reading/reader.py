@@ -1010,6 +1010,8 @@ _NETWORK_AFTER = re.compile(
     r"[^.\n]{0,30}?\b(?:ports?|poe|reseau|ethernet|gigabit|manageables?|rj45|netgear|cisco|hp"
     r"|tp-link|d-link)\b"
 )
+
+
 # A singular determiner names one of a countable item.
 _ONE_OF = re.compile(r"(?<![a-z'])(?:le|la|l'|notre|votre|mon|ma|son|sa|leur|cette|ce|cet)\s*$")
 _ANY_DAY = re.compile(r"[ \t,]*n'importe (?:quand|quel jour|lequel)\b[^.!?\n]{0,12}$")
