@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handlers.reading.text import Document, Span
+from handlers.reading.text import Document, Span, blanked
 
 # Everything below one of these lines is an earlier message.
 _REPLY_HEADER = re.compile(
@@ -145,10 +145,7 @@ def _invitations(folded: str) -> list[Span]:
             blocks.append([m for m in run if m.start() > 0])
         run = [line] if line is not None else []
     lines = [m for block in blocks for m in block]
-    outside = list(folded)
-    for m in lines:
-        outside[m.start() : m.end()] = " " * (m.end() - m.start())
-    rest = "".join(outside)
+    rest = blanked(folded, [Span(m.start(), m.end()) for m in lines])
     keep_day = _INVITED.search(rest) is not None or _OTHER_DAY.search(rest) is None
     if _ORDERING.search(rest) and not _BY_THE_MEETING.search(rest):
         keep_day = False  # a group order's meeting is not its deadline, unless said so

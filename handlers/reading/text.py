@@ -106,7 +106,12 @@ class Document:
 
     def masked(self, spans: list[Span]) -> Document:
         """The same document with `spans` blanked out (quoted replies, signatures...)."""
-        chars = list(self.folded)
-        for span in spans:
-            chars[span.start : span.end] = " " * (span.end - span.start)
-        return Document(self.original, "".join(chars))
+        return Document(self.original, blanked(self.folded, spans))
+
+
+def blanked(text: str, spans: list[Span]) -> str:
+    """`text` with `spans` replaced by as many spaces (offsets stay where they were)."""
+    chars = list(text)
+    for span in spans:
+        chars[span.start : span.end] = " " * (span.end - span.start)
+    return "".join(chars)
