@@ -135,16 +135,15 @@ def _invitations(folded: str) -> list[Span]:
     subject) is kept."""
     if "quand" not in folded and "date" not in folded:
         return []
-    blocks: list[list[re.Match[str]]] = []
+    lines: list[re.Match[str]] = []
     run: list[re.Match[str]] = []
     for line in [*_INVITE_LINE.finditer(folded), None]:
         if line is not None and (not run or folded[run[-1].end() + 1 : line.start()] == ""):
             run.append(line)
             continue
         if any(_INVITE_SLOT.search(m.group()) for m in run):
-            blocks.append([m for m in run if m.start() > 0])
+            lines += [m for m in run if m.start() > 0]
         run = [line] if line is not None else []
-    lines = [m for block in blocks for m in block]
     rest = blanked(folded, [Span(m.start(), m.end()) for m in lines])
     keep_day = _INVITED.search(rest) is not None or _OTHER_DAY.search(rest) is None
     if _ORDERING.search(rest) and not _BY_THE_MEETING.search(rest):
