@@ -62,7 +62,7 @@ from handlers.reading.quantities import (
     unknown_items,
 )
 from handlers.reading.scope import Scope, _named_items, complemented_noun, outside_asides
-from handlers.reading.text import WORD, Document, Span, words
+from handlers.reading.text import WORD, Document, Span, blanked, words
 from handlers.reading.writers import WriterFinder
 from handlers.recurrence import find_rule, says_yearly, yearly_on
 from storage.catalogue import CatalogueRecord
@@ -808,9 +808,7 @@ class Reader:
         ):
             # "les 30 grilles d'expo de Caudan pour le forum": a name inside an item's is not
             # the event's
-            at = event[1]
-            event = find_event(body[: at.start] + " " * (at.end - at.start) + body[at.end :],
-                               text, self._proper)  # fmt: skip
+            event = find_event(blanked(body, [event[1]]), text, self._proper)
         if header:
             subject = find_event(seen.folded[:header], text, self._proper)
             if subject is None or len(subject[0].split()) < 2:
