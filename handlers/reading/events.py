@@ -194,6 +194,12 @@ _STRONG = (
     r"|tours? cyclistes?|relais (?:des|de) (?:\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix)"
     r" (?:communes|villes|villages|clochers)|randos? (?:des|du|de la) [a-z]{3,}"
     r"|randos? intercommunales?|randonnees? intercommunales?|(?:fetes? )?medievales?"
+    # what dog clubs run: "le cani-cross du 2 mai", "notre canirando"
+    r"|cani[- ]?(?:cross|rando|randonnee|vtt|trail|marche)s?"
+    # "le Mois de la photo", "le mois sans tabac" (not "le mois de mai")
+    r"|mois (?:de la|de l'|du|des|sans) ?[a-z]{3,}"
+    # "l'expo canine", "une exposition avicole", "l'expo féline et canine" (not the sun's)
+    r"|expo(?:sition)? (?!solaire)[a-z]{3,}(?:ine|ale|ique|ole|aire)s?(?: et [a-z]{3,})?"
 )
 # Heads that name an event only after an article or a possessive ("la course", "notre repas").
 _WEAK = (
@@ -202,13 +208,19 @@ _WEAK = (
     r"|exposition|expo|animations?|celebration|rencontres?|marche|cinema en plein air"
     r"|jumelage|regate|regates|defile|concours|rassemblement|fete foraine|pique[- ]nique|stage"
     r"|audition|spectacle|represention|representation|kermesse|veillee|apero|aperitif"
-    r"|eclipse"
+    r"|eclipse|balade|challenge|traversee"
 )
 # "un marché en cours", "le marché public": a contract, not a market.
 _CONTRACT = (
     r"(?! (?:en cours|public|publics|de fournitures?|de services|de travaux|existant|actif"
     r"|de produits?|d'achats?|de location|de maintenance|de nettoyage|d'entretien"
     r"|attribue|passe|negocie|a bons de commande|commun|communs|groupe|mutualise))"
+)
+# The same heads opening a line or what a colon announces, as headlines do ("Info : balade
+# canine des Gabelous le 15 août", "Journée du chien guide le 29 mai"): read where nothing
+# else names the event ("Riantec : spectacle de marionnettes pour le Téléthon").
+_HEADLINE_RE = re.compile(
+    rf"(?:^|(?<=\n)|(?<!programme : )(?<=: ))(?P<head>(?:{_WEAK}))\b{_CONTRACT}"
 )
 _DETERMINER = (
     r"(?:(?:le|la|les|notre|nos|un|une|du|des|de la|au|aux|a la|pour le|pour la|pour les"
@@ -230,7 +242,9 @@ _STRONG_RE = re.compile(
 _WEAK_RE = re.compile(
     rf"(?<!ouvre )(?<!ouvrent )(?<!ouvrir )(?<!ouvrira )"
     # (an adjective may come between: "un petit spectacle de baby-gym")
-    rf"\b{_DETERMINER}(?:(?:petite?|grande?|beau|belle|traditionnel(?:le)?|annuel(?:le)?)\s+)?"
+    # ("le 12e salon photographique": its edition too)
+    rf"\b{_DETERMINER}(?:\d{{1,2}}(?:e|eme|ere)\s+)?"
+    rf"(?:(?:petite?|grande?|beau|belle|traditionnel(?:le)?|annuel(?:le)?)\s+)?"
     rf"(?P<head>(?:{_WEAK}))\b{_CONTRACT}"
 )
 _CALENDAR = (
@@ -399,6 +413,12 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         if original[m.end("head") :].lstrip(" \t").startswith("«")
         and _TITLE.match(original, m.end("head"))
     ]
+    if not candidates:
+        candidates += [
+            (m.start("head"), m.end("head"))
+            for m in _HEADLINE_RE.finditer(folded)
+            if _named(folded, m.end("head"))
+        ]
     # "la crèche fête ses 20 ans": the anniversary is the event
     candidates += [m.span("name") for m in _ANNIVERSARY.finditer(folded)]
     # "l'opération Blavet propre": an operation named by a capitalised name
@@ -481,7 +501,7 @@ _PROPER_HEAD = (
     r"|Rallye|Nuits?|Journ[ée]es?|F[êe]tes?|Festival|Salon|Foire|Rencontres|Randonn[ée]e|Rando"
     r"|Marche|Semaine|Gala|Bal|Tournoi|Challenge|Championnat|Trail|Cyclo(?:-[Cc]ross)?|Cross"
     r"|Corrida|Raid|Triathlon|Foul[ée]es|Concours|Forum|Estivales|Mondial|Parade|Festi[a-z]+"
-    r"|Jam|Battle|Contest"
+    r"|Jam|Battle|Contest|Descente|Travers[ée]e"
 )
 # A word of a name: capitalised, not a weekday nor a month ("Journée de Samedi" is no name).
 _CAPITALISED = (

@@ -59,7 +59,7 @@ _INCIDENTAL = re.compile(
     r"|cle|cles|local|notice|carnet|reparation|entretien|livraison|montage|demontage|installation"
     r"|pose|depose|transport|stockage|branchement|panne|vidange|revision|enlevement|carenage"
     r"|grutage|remorquage|hivernage|changement|remplacement|passage|renovation|refection"
-    r"|amenagement|travaux)s?\s+"
+    r"|amenagement|travaux|mise a l'eau)s?\s+"
     r"(?:de|des|du|d'|de la))"
     # right before the item, but for an article and one word ("sur une grande remorque"),
     # or what it is part of ("pour changer les chaînes des corps-morts")
