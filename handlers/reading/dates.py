@@ -1431,8 +1431,12 @@ class DateFinder:
         if not self._acceptable(match, 0):
             return
         stretch = resolve(text, self.today)
-        if stretch is None or (stretch.grain == "month" and not re.search(r"\d", text)):
-            # A month named alone ("mars") is too often something else to be a date.
+        if stretch is None or (
+            stretch.grain == "month" and not re.search(r"\d", text)
+            and not _MONTH_HEADING.match(self.folded, match.start())
+        ):  # fmt: skip
+            # A month named alone ("mars") is too often something else to be a date (but
+            # for a heading: "Juillet : notre pirogue est dispo").
             return
         kind: Kind = "point" if stretch.start == stretch.end else "range"
         self._add(kind, stretch.start, stretch.end, match.span())
@@ -1456,6 +1460,10 @@ class DateFinder:
             return None
         day = _next_with_day(self.today, day_value(text.strip()))
         return _Stretch(day, day, "day") if day is not None else None
+
+
+# A month alone heading the message or a line, then a colon: "Juillet : dispo pour qui veut".
+_MONTH_HEADING = re.compile(rf"(?<![^\n])\s*{_MONTH}\s*:")
 
 
 def _joined(
@@ -1648,6 +1656,13 @@ def _in_french(folded: str) -> str:
 _UNELIDED = re.compile(r"(?<![a-z0-9'])(d|l|qu|jusqu|aujourd|lorsqu|puisqu) (?=[aeiouyh])")
 
 
+# A screen's shape is no day: "nos 2 écrans de projection 16/9", "un téléviseur 4/3".
+_ASPECT = re.compile(
+    r"(\b(?:ecrans?|formats?|projection|toiles?|images?|tv|ratio|televiseurs?|moniteurs?"
+    r"|videoprojecteurs?)\s+(?:en\s+)?)(16/9|16/10|4/3|21/9)(?![\d/])"
+)
+
+
 # A form's fields, one a line: "Date de début : 02/04/2027" then "Date de fin : 06/04/2027".
 _FIRST_FIELD = re.compile(r"^[ \t]*(?:date[ \t]+(?:de[ \t]+)?)?debut[ \t]*:[^\n]*", re.MULTILINE)
 _LAST_FIELD = re.compile(r"^[ \t]*(?:date[ \t]+(?:de[ \t]+)?)?fin[ \t]*:[^\n]*", re.MULTILINE)
@@ -1684,5 +1699,7 @@ def find_dates(folded: str, today: dt.date) -> list[DateFinding]:
 def _dates_of(folded: str, today: dt.date) -> tuple[DateFinding, ...]:
     if " " in folded:
         folded = _UNELIDED.sub(r"\1'", folded)
+    if "/" in folded:
+        folded = _ASPECT.sub(lambda m: m.group(1) + " " * len(m.group(2)), folded)
     found = DateFinder(_in_french(folded), today).run()
     return tuple(_fields(found, folded) if ":" in folded and "debut" in folded else found)

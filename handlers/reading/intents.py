@@ -186,6 +186,8 @@ ASKING = _words(
     r"serait-il possible d'(?:obtenir|avoir|emprunter|disposer)",
     r"vous (?:en )?(?:auriez|avez|disposez|possedez|auriez pas|avez pas)"
     r" (?:un|une|des|du|de la|d'|\d+ (?:de plus|en plus|autres|supplementaires))",
+    # "Il vous reste des chevalets ? 3 me suffisent", "il vous en reste ?"
+    r"(?:il )?vous (?:en )?reste(?:-t-il|rait)? (?:des|du|de la|un|une|encore|\d+|\?)",
     # "je me permets de vous solliciter…" is a formula: what follows says the act
     r"(?<!vous )sollicit(?:ons|e|er|erions|ons le pret|ons la mise)",
     # taking what another offered: "on le réserve pour le 14", "réservé pour nous !", "on
@@ -294,6 +296,7 @@ LEND = _words(
     r"(?:mettre|mettons|met) (?:[\w']+ ){0,5}a (?:la |votre )?disposition",
     _DONE + r"(?<!avons )prete(?:r|ons)? (?:nos|notre) ",
     r"(?:nous|on|commune|mairie|ville) (?:\w+ )?(?:preterons|preterait|pretera|pretons|pretent)\b",
+    r"(?:^|(?<=\n))\W*pretons\b",  # "prêtons 2 chariots, au port de Kernével"
     r"(?:dispos?|disponibles?|pretables?)\s*:",
     r"(?:met|mets|mettons|mettre|mis|mise|mises) a dispo",
     r"pretables?",

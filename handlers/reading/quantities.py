@@ -434,6 +434,13 @@ _APPROXIMATE = re.compile(
     r"|cinquantaine|soixantaine|centaine|millier)\b"
 )
 _AND_AFTER = re.compile(r"\s+(?:et|\+)\s")
+# A count of people or animals: "une quarantaine de personnes attendues".
+_COUNTS_ANOTHER = re.compile(
+    r"\s*(?:de|d')\s*(?:personnes|participants?|participantes?|invites|invitees|visiteurs"
+    r"|spectateurs|enfants|adultes|jeunes|eleves|familles|benevoles|joueurs|coureurs|equipes"
+    r"|exposants|chiens|chevaux|convives|couverts|inscrits|licencies|pratiquants|riders"
+    r"|danseurs|musiciens|choristes|randonneurs|marcheurs|cyclistes|pagayeurs|rameurs)\b"
+)
 
 
 # A count closing a table row: "Papier A4 80 g blanc       400 ramettes".
@@ -777,6 +784,8 @@ def lone_counts(
             continue
         if _MEASURES_NEXT.match(text, number.end):
             continue  # "notre sono et 100 m de câble": the cable's own length
+        if _COUNTS_ANOTHER.match(text, number.end):
+            continue  # "vidéoprojecteur + écran…, une quarantaine de personnes attendues"
         # "des gourdes pour les enfants (80)": a count alone in brackets
         bracketed = text[max(0, number.start - 2) : number.start].strip().endswith("(") and (
             _BRACKET_CLOSED.match(text, number.end) is not None
@@ -1434,6 +1443,12 @@ def specifications(items: list[FoundItem], text: str) -> list[FoundItem]:
             and _SPEC_GAP.fullmatch(text, before.span.end, item.span.start)
         ):  # fmt: skip
             continue
+        if (
+            before is not None and item.quantity is not None
+            and _carries(before) and before.quantity in (None, 1)
+            and _CARRIES_GAP.fullmatch(text, before.span.end, item.span.start)
+        ):  # fmt: skip
+            continue  # "sa remorque 8 bateaux", "une remorque pour 2 kayaks": what it carries
         if before is not None and _GLUED_AFTER.fullmatch(text, before.span.end, item.span.start):
             first = text[before.span.start : before.span.end].split()[-1]
             second = text[item.span.start : item.span.end].split()[0]
@@ -1444,6 +1459,12 @@ def specifications(items: list[FoundItem], text: str) -> list[FoundItem]:
 
 
 _GLUED_AFTER = re.compile(r"[ \t]+")
+_CARRIES_GAP = re.compile(r"[ \t]+(?:(?:a|de|pour)[ \t]+|d')?")
+
+
+def _carries(item: FoundItem) -> bool:
+    """A trailer or a rack, whose number right after says how many things it carries."""
+    return item.item_id is not None and item.item_id.startswith(("remorque", "porte-", "rack"))
 
 
 # "2 tables par exposant … 15 exposants", "3 isoloirs par bureau … 2 bureaux de vote",
