@@ -115,6 +115,12 @@ SETS = Path(__file__).parent / "data" / "reading"
 # about (if049 among them), and sets 2 right; the confidence no longer asks about 15 messages
 # already wrong (and asks about 6 it recorded), among them gs143 and hp087: the silent shares
 # of GS, HI, HP and IF rose by up to a point and a half.
+# Round 79 (rules, on 242 sets): 37 earlier messages right, none fewer; the catalogue now knows
+# cages, so fy088 ("une grande cage-piège pour chien ? Dès demain si possible, pour une
+# semaine", read to the 22nd, not the 23rd) is recorded silently: FY's silent share rose by
+# three points. Retrained on 245 sets (with IK, IL, IM), the intent model reads 16 earlier
+# messages otherwise and wrong, all asked about (if131 among them: IF's whole share and worst
+# field fell by half a point), and sets 4 right.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -388,7 +394,7 @@ FLOORS = {
     # FY's approximate count aligned), kept as they read
     "set-fw.jsonl": (0.75, 0.90, 0.16),
     "set-fx.jsonl": (0.61, 0.79, 0.32),
-    "set-fy.jsonl": (0.61, 0.76, 0.00),
+    "set-fy.jsonl": (0.61, 0.76, 0.03),
     # FZ, GA, GB: scored blind at 1aaa4ff (round 60's reading, frozen; GA's approximate count
     # aligned after the score), kept as they read
     "set-fz.jsonl": (0.68, 0.85, 0.14),
@@ -473,12 +479,16 @@ FLOORS = {
     "set-id.jsonl": (0.82, 0.89, 0.1),
     # scored blind at fba8ccc (round 76 and its retraining frozen, round 77), kept as they read
     "set-ie.jsonl": (0.77, 0.9, 0.12),
-    "set-if.jsonl": (0.83, 0.88, 0.04),
+    "set-if.jsonl": (0.82, 0.87, 0.04),
     "set-ig.jsonl": (0.84, 0.91, 0.07),
     # scored blind at 2f64a04 (round 77 and its retraining frozen, round 78), kept as they read
     "set-ih.jsonl": (0.76, 0.87, 0.17),
     "set-ii.jsonl": (0.81, 0.9, 0.14),
     "set-ij.jsonl": (0.7, 0.85, 0.22),
+    # scored blind at 98744b6 (the session's start, round 79), kept as they read
+    "set-ik.jsonl": (0.84, 0.93, 0.08),
+    "set-il.jsonl": (0.76, 0.9, 0.12),
+    "set-im.jsonl": (0.91, 0.95, 0.02),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.11),

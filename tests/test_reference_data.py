@@ -120,16 +120,16 @@ def test_catalogue_items_are_complete() -> None:
 def test_a_coordinator_extends_the_catalogue_without_code(tmp_path: Path) -> None:
     extra = tmp_path / "extra.toml"
     extra.write_text(
-        '[families.aviron]\nlabel = "Aviron"\n\n'
-        '[[items]]\nid = "yole"\nlabel = "yole de mer"\nplural = "yoles de mer"\n'
-        'family = "aviron"\nsynonyms = ["yole"]\nlendable = true\nunit = "unité"\n\n'
+        '[families.glisse]\nlabel = "Glisse"\n\n'
+        '[[items]]\nid = "char-a-voile"\nlabel = "char à voile"\nplural = "chars à voile"\n'
+        'family = "glisse"\nsynonyms = ["speed-sail"]\nlendable = true\nunit = "unité"\n\n'
         '[[items]]\nid = "podium"\nlabel = "podium"\nplural = "podiums"\n'
         'family = "mobilier-evenementiel"\nsynonyms = ["scène mobile"]\nlendable = true\n'
         'unit = "m²"\n',
         "utf-8",
     )
     catalogue = load_catalogue([extra])
-    assert catalogue.item("yole") is not None
+    assert catalogue.item("char-a-voile") is not None
     podium = catalogue.item("podium")
     assert podium is not None and podium.unit == "m²"
     assert len(catalogue.items) == len(load_catalogue().items) + 1
