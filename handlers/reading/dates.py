@@ -1663,6 +1663,12 @@ _ASPECT = re.compile(
 )
 
 
+# "pour 2/3 jours", "une 1/2 journée": how long, not a day.
+_SPAN_COUNT = re.compile(
+    r"(?<![\d/])\d{1,2}/\d{1,2}(?=\s*(?:jours?|journees?|j\b|semaines?|nuits?|heures?|h\b|mois\b))"
+)
+
+
 # A form's fields, one a line: "Date de début : 02/04/2027" then "Date de fin : 06/04/2027".
 _FIRST_FIELD = re.compile(r"^[ \t]*(?:date[ \t]+(?:de[ \t]+)?)?debut[ \t]*:[^\n]*", re.MULTILINE)
 _LAST_FIELD = re.compile(r"^[ \t]*(?:date[ \t]+(?:de[ \t]+)?)?fin[ \t]*:[^\n]*", re.MULTILINE)
@@ -1701,5 +1707,6 @@ def _dates_of(folded: str, today: dt.date) -> tuple[DateFinding, ...]:
         folded = _UNELIDED.sub(r"\1'", folded)
     if "/" in folded:
         folded = _ASPECT.sub(lambda m: m.group(1) + " " * len(m.group(2)), folded)
+        folded = _SPAN_COUNT.sub(lambda m: " " * len(m.group()), folded)
     found = DateFinder(_in_french(folded), today).run()
     return tuple(_fields(found, folded) if ":" in folded and "debut" in folded else found)

@@ -194,6 +194,8 @@ _STRONG = (
     r"|tours? cyclistes?|relais (?:des|de) (?:\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix)"
     r" (?:communes|villes|villages|clochers)|randos? (?:des|du|de la) [a-z]{3,}"
     r"|randos? intercommunales?|randonnees? intercommunales?|(?:fetes? )?medievales?"
+    # the scouts' great game: "grand jeu scouts dans le bourg", "le grand jeu de nuit"
+    r"|grands? jeux? (?:scouts?|de nuit|de piste|nocturnes?|de l'ete|de rentree)"
     # what dog clubs run: "le cani-cross du 2 mai", "notre canirando"
     r"|cani[- ]?(?:cross|rando|randonnee|vtt|trail|marche)s?"
     # "le Mois de la photo", "le mois sans tabac" (not "le mois de mai")

@@ -198,6 +198,8 @@ ASKING = _words(
     r"(?:sommes|est|serions|serait|suis) (?:bien |tres )?preneu(?:r|rs|se|ses) (?:de|d'|pour)",
     r"(?:nous|me) (?:le |la |les |l')?(?:garder|reserver)\b",
     r"on prend (?:vos|votre|les|le|la|l')\b",
+    # "Merci Pont-Scorff ! On vous prend les 2 urnes"
+    r"(?:on|nous) vous (?:les |le |la |l')?(?:prend|prenons|prendrait|prendrions)\b",
     r"(?:on|nous) en (?:veut|voulons|voudrait|voudrions|prendrait|prendrions) bien\b",
     *_KEEPING,
 )
