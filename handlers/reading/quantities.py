@@ -1463,8 +1463,8 @@ _CARRIES_GAP = re.compile(r"[ \t]+(?:(?:a|de|pour)[ \t]+|d')?")
 
 
 def _carries(item: FoundItem) -> bool:
-    """A trailer or a rack, whose number right after says how many things it carries."""
-    return item.item_id is not None and item.item_id.startswith(("remorque", "porte-", "rack"))
+    """A trailer, whose number right after says how many things it carries."""
+    return item.item_id is not None and item.item_id.startswith("remorque")
 
 
 # "2 tables par exposant … 15 exposants", "3 isoloirs par bureau … 2 bureaux de vote",
