@@ -18,7 +18,7 @@ from typing import Literal
 
 from text_to_num import text2num
 
-from handlers.reading.text import Span
+from handlers.reading.text import Span, blanked
 
 Kind = Literal["point", "range", "from", "until", "deadline"]
 
@@ -1658,8 +1658,8 @@ _UNELIDED = re.compile(r"(?<![a-z0-9'])(d|l|qu|jusqu|aujourd|lorsqu|puisqu) (?=[
 
 # A screen's shape is no day: "nos 2 écrans de projection 16/9", "un téléviseur 4/3".
 _ASPECT = re.compile(
-    r"(\b(?:ecrans?|formats?|projection|toiles?|images?|tv|ratio|televiseurs?|moniteurs?"
-    r"|videoprojecteurs?)\s+(?:en\s+)?)(16/9|16/10|4/3|21/9)(?![\d/])"
+    r"\b(?:ecrans?|formats?|projection|toiles?|images?|tv|ratio|televiseurs?|moniteurs?"
+    r"|videoprojecteurs?)\s+(?:en\s+)?(?P<shape>16/9|16/10|4/3|21/9)(?![\d/])"
 )
 
 
@@ -1706,7 +1706,10 @@ def _dates_of(folded: str, today: dt.date) -> tuple[DateFinding, ...]:
     if " " in folded:
         folded = _UNELIDED.sub(r"\1'", folded)
     if "/" in folded:
-        folded = _ASPECT.sub(lambda m: m.group(1) + " " * len(m.group(2)), folded)
-        folded = _SPAN_COUNT.sub(lambda m: " " * len(m.group()), folded)
+        folded = blanked(
+            folded,
+            [Span(*m.span("shape")) for m in _ASPECT.finditer(folded)]
+            + [Span(*m.span()) for m in _SPAN_COUNT.finditer(folded)],
+        )
     found = DateFinder(_in_french(folded), today).run()
     return tuple(_fields(found, folded) if ":" in folded and "debut" in folded else found)
