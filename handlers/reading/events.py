@@ -221,9 +221,8 @@ _CONTRACT = (
 # The same heads opening a line or what a colon announces, as headlines do ("Info : balade
 # canine des Gabelous le 15 août", "Journée du chien guide le 29 mai"): read where nothing
 # else names the event ("Riantec : spectacle de marionnettes pour le Téléthon").
-_HEADLINE_RE = re.compile(
-    rf"(?:^|(?<=\n)|(?<!programme : )(?<=: ))(?P<head>(?:{_WEAK}))\b{_CONTRACT}"
-)
+_WEAK_HEAD = rf"(?P<head>(?:{_WEAK}))\b{_CONTRACT}"
+_HEADLINE_RE = re.compile(rf"(?:^|(?<=\n)|(?<!programme : )(?<=: )){_WEAK_HEAD}")
 _DETERMINER = (
     r"(?:(?:le|la|les|notre|nos|un|une|du|des|de la|au|aux|a la|pour le|pour la|pour les"
     r"|pr le|pr la|pr les|son|sa|ses|leur|cette|ce|prochaine?)\s+|l'\s*|l\s)"
@@ -246,8 +245,7 @@ _WEAK_RE = re.compile(
     # (an adjective may come between: "un petit spectacle de baby-gym")
     # ("le 12e salon photographique": its edition too)
     rf"\b{_DETERMINER}(?:\d{{1,2}}(?:e|eme|ere)\s+)?"
-    rf"(?:(?:petite?|grande?|beau|belle|traditionnel(?:le)?|annuel(?:le)?)\s+)?"
-    rf"(?P<head>(?:{_WEAK}))\b{_CONTRACT}"
+    rf"(?:(?:petite?|grande?|beau|belle|traditionnel(?:le)?|annuel(?:le)?)\s+)?{_WEAK_HEAD}"
 )
 _CALENDAR = (
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|fevrier|mars|avril|mai|juin"
