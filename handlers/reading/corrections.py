@@ -51,6 +51,8 @@ _MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais
                  "mettons", "disons", "attend", "exactement", "precisement", "euh",
                  "je rectifie", "je plaisante", "je rigole", "je blague", "en fait",
                  "blague a part", "treve de plaisanterie")  # fmt: skip
+# "disons 10", "mettons 10": a count supposed for an item named without one
+_SUPPOSED = re.compile(r"\b(?:disons|mettons)\b")
 # Between a correction and what replaces it: a few words, no figure.
 _NOTHING_SAID = re.compile(r"[^\d.!?\n]{0,30}")
 # How close the replacement must follow the correction.
@@ -178,7 +180,10 @@ def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) 
         number = next((n for n in numbers if n.start == marker.end()), None)
         named_again = {ordered[i].item_id or ordered[i].label for i in after}
         if (
-            number is not None and item.quantity is not None
+            # ("des guirlandes lumineuses, disons 10, et 2 enrouleurs": a count said after
+            # an uncounted item is its count)
+            number is not None
+            and (item.quantity is not None or _SUPPOSED.search(marker.group()) is not None)
             and not any(ordered[i].span.start == number.start for i in after)
             and (item.item_id or item.label) not in named_again
         ):  # fmt: skip

@@ -33,6 +33,8 @@ _STRONG = (
     r"|mai a velo|semaine (?:europeenne )?de la mobilite|journees? sans voitures?"
     r"|fete du velo|cyclistes,? brillez|world clean ?up day|nettoyons la nature"
     r"|octobre rose|fete de la science|semaine bleue"
+    # the beer festivals named after Munich's: "l'Oktoberfest de Caudan"
+    r"|oktoberfest"
     r"|referendum"
     r"|reunion publique|spectacle de noel|arbre de noel|goûter de noel|gouter de noel|fete"
     r"|vide[- ]?maisons?|vide[- ]dressings?"
@@ -222,7 +224,10 @@ _CONTRACT = (
 # canine des Gabelous le 15 août", "Journée du chien guide le 29 mai"): read where nothing
 # else names the event ("Riantec : spectacle de marionnettes pour le Téléthon").
 _WEAK_HEAD = rf"(?P<head>(?:{_WEAK}))\b{_CONTRACT}"
-_HEADLINE_RE = re.compile(rf"(?:^|(?<=\n)|(?<!programme : )(?<=: )){_WEAK_HEAD}")
+# ("Ploemeur – journée des moulins 19/06 : besoin…", "28 août = journée sécurité plage")
+_HEADLINE_RE = re.compile(
+    rf"(?:^|(?<=\n)|(?<!programme : )(?<=: )|(?<=[a-z0-9] - )|(?<= = )){_WEAK_HEAD}"
+)
 _DETERMINER = (
     r"(?:(?:le|la|les|notre|nos|un|une|du|des|de la|au|aux|a la|pour le|pour la|pour les"
     r"|pr le|pr la|pr les|son|sa|ses|leur|cette|ce|prochaine?)\s+|l'\s*|l\s)"
@@ -236,8 +241,8 @@ _STRONG_RE = re.compile(
     # and so do "nos meilleurs vœux", "présenter nos vœux" (not "nos vœux sont décalés")
     rf"(?<!meilleurs )(?<!bons )(?<!sinceres )(?<!presenter nos )(?<!presenter mes )"
     rf"\b(?:{_STRONG})\b"
-    # "la chorale fête ses 20 ans": the verb
-    r"(?<!\bfete(?= (?:ses|son|sa|leurs?|nos|notre) ))"
+    # "la chorale fête ses 20 ans", "notre chorale, qui fête cette année ses 40 ans": the verb
+    r"(?<!\bfete(?= (?:ses|son|sa|leurs?|nos|notre) ))(?<!\bqui fete)(?<!\bon fete)"
 )
 # "Riantec ouvre le bal de l'expo": to open the ball is to go first.
 _WEAK_RE = re.compile(
@@ -273,6 +278,8 @@ _NOT_NAME = (
     # adverbs that go on with the sentence ("pour la fête de la musique finalement")
     r"|(?!opera\b|camera\b|riviera\b)[a-z]{2,}(?:eront|era|iront|ira)"
     r"|finalement|encore|toujours|alors|plutot|vraiment|desormais|egalement"
+    # an abbreviated day or month ends it: "l'Oktoberfest de Caudan sam 9/10"
+    r"|lun|ven|sam|dim|janv|fev|avr|juil|sept|oct|nov|dec"
 )
 # Where an event takes place is not part of its name ("collecte de sang à la salle des fêtes").
 _PLACES = (
@@ -373,6 +380,7 @@ _NOT_HAPPENING = frozenset(
     """
     controle controles visite visites passage intervention livraison verification inspection
     travaux nettoyage elagage entretien chantier reunion collecte ramassage distribution
+    installation montage demontage enlevement retrait restitution recuperation
     """.split()
 )
 # Places and works are what equipment is for, not events.

@@ -43,6 +43,11 @@ _NOT_QUANTITIES = re.compile(
             r"\b(?:56|29|22|35)\d{3}\b",
             # reference codes: "réf. PR-2027-014", "CDE-2027-118", "BL-4471", "2027-0456"
             r"(?<=[a-z])-\d+(?:-\d+)*\b|\b(?:19|20)\d{2}-\d{3,}\b",
+            # temperatures, and their ranges: "0 à +4 °C", "-18 °C"
+            r"[+-]?\d+(?:[.,]\d+)?(?:\s?(?:a|-)\s?[+-]?\d+(?:[.,]\d+)?)?\s?#\s?c\b",
+            # a year after "en" or "depuis", or in brackets, even before a plural: "les 4
+            # défibrillateurs acquis en 2025 sont disponibles", "Saint-Mathurin (1823)"
+            r"(?:(?<=\ben )|(?<=\bdepuis )|(?<=\())(?:19|20)(?!00\b)\d{2}\b(?![ \t]*[x*])",
             # years: 2027, and academic or season spans: 2026-2027 (but "2000" alone is
             # far more often a count than a year: "gobelets : 2000 pour nous")
             r"\b(?:19|20)(?!00\b)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b"

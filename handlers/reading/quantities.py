@@ -181,6 +181,9 @@ _NOT_ITEMS = frozenset(
     goeland goelands rat rats fondatrice fondatrices reine reines possible possibles souci
     soucis haut long large
     partent repartent restent servent vont viennent arrivent peuvent doivent seront
+    brasseur brasseurs vigneron vignerons producteur producteurs fidele fideles paroissien
+    paroissiens chapelle chapelles eglise eglises categorie categories inventaire inventaires
+    occasion occasions session sessions
     """.split()
 )
 NOT_ITEMS = _NOT_ITEMS  # words that head no item, for the other readers of noun phrases

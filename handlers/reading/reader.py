@@ -474,6 +474,7 @@ class Reader:
             again = self._read(document, body.text, body.signature, today, guess, objects=True)
             if again.items:
                 reading = again
+        reading.items = _once_each(reading.items)
         _quoted_dates(reading, document, today)
         self._second_look(reading, document, today)
         return reading
@@ -636,7 +637,12 @@ class Reader:
         # Bounds that no real message reaches keep the reading quick on any input.
         named = self.vocabulary.find(words(counted), counted)[:MAX_ITEMS]
         named = [
-            m for m in named if not _participle(own.original, m) and not _a_name(own.original, m)
+            m
+            for m in named
+            if not _participle(own.original, m)
+            and not _a_name(own.original, m)
+            # "GE-12" in a table of references names nothing
+            and not _CODE_AFTER.match(folded, m.end)
         ]
         named = [m for m in named if not _fuel_of(m, named, counted)]
         named = [self._console(m, own.original, counted) for m in named]
@@ -1268,6 +1274,16 @@ def _fill_from(reading: Reading, earlier: Reading, own: str) -> None:
     if filled and reading.start is not None and "dates" not in reading.doubts:
         settled.add("dates")
     reading.missing = [m for m in reading.missing if m not in settled]
+
+
+_CODE_AFTER = re.compile(r"-\d")
+
+
+def _once_each(items: list[ItemReading]) -> list[ItemReading]:
+    """ "les tables de la fête sont revenues, Inzinzac peut prêter soixante tables": a thing
+    named again with its count is that one thing, not an uncounted one beside it."""
+    counted = {i.item for i in items if i.item is not None and i.quantity is not None}
+    return [i for i in items if i.item is None or i.quantity is not None or i.item not in counted]
 
 
 # "On se greffe pour 3 tonnes", "merci de nous ajouter pour 4 tonnes": a count for the one
