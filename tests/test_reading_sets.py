@@ -124,6 +124,12 @@ SETS = Path(__file__).parent / "data" / "reading"
 # Round 80 (rules, on 245 sets): no earlier message gained or lost. Retrained on 248 sets (with
 # IN, IO, IP), the intent model reads 5 earlier messages otherwise and wrong, all asked about,
 # and sets 11 right; no floor moved.
+# Round 81 (rules and catalogue, on 248 sets, retrained on 251 with IQ, IR, IS): 31 earlier
+# messages right, 4 fewer (bd049 and fg135 read otherwise by the retrained intent model, asked
+# about; cj148 now lists the "console DMX" its writer left out; ip118 names the "plans
+# d'évacuation" a laminator is wanted for). Retrained, the confidence no longer asks about
+# fj004 (read wrong) and asks about right readings of IA and IK: FJ's silent share rose by a
+# point, IA's and IK's by a fraction of one.
 FLOORS = {
     "set-a.jsonl": (0.92, 0.95, 0.00),
     "set-d.jsonl": (0.86, 0.93, 0.06),
@@ -376,7 +382,7 @@ FLOORS = {
     # aligned), kept as they read
     "set-fh.jsonl": (0.81, 0.93, 0.10),
     "set-fi.jsonl": (0.81, 0.88, 0.08),
-    "set-fj.jsonl": (0.83, 0.90, 0.04),
+    "set-fj.jsonl": (0.83, 0.90, 0.06),
     "set-fk.jsonl": (0.79, 0.90, 0.09),
     "set-fl.jsonl": (0.70, 0.85, 0.16),
     "set-fm.jsonl": (0.73, 0.91, 0.17),
@@ -475,7 +481,7 @@ FLOORS = {
     # they read
     "set-hy.jsonl": (0.80, 0.91, 0.11),
     "set-hz.jsonl": (0.88, 0.94, 0.08),
-    "set-ia.jsonl": (0.77, 0.90, 0.13),
+    "set-ia.jsonl": (0.77, 0.90, 0.14),
     # scored blind at 38ba989 (the session's start, round 76), kept as they read
     "set-ib.jsonl": (0.91, 0.98, 0.06),
     "set-ic.jsonl": (0.82, 0.95, 0.11),
@@ -489,13 +495,17 @@ FLOORS = {
     "set-ii.jsonl": (0.81, 0.9, 0.14),
     "set-ij.jsonl": (0.7, 0.85, 0.22),
     # scored blind at 98744b6 (the session's start, round 79), kept as they read
-    "set-ik.jsonl": (0.84, 0.93, 0.08),
+    "set-ik.jsonl": (0.84, 0.93, 0.09),
     "set-il.jsonl": (0.76, 0.9, 0.12),
     "set-im.jsonl": (0.91, 0.95, 0.02),
     # scored blind at 91143f1 (round 79 and its retraining frozen, round 80), kept as they read
     "set-in.jsonl": (0.79, 0.86, 0.05),
     "set-io.jsonl": (0.86, 0.94, 0.09),
     "set-ip.jsonl": (0.81, 0.9, 0.11),
+    # scored blind at 71a109c (rounds 79–80 frozen, round 81), kept as they read
+    "set-iq.jsonl": (0.87, 0.93, 0.06),
+    "set-ir.jsonl": (0.79, 0.9, 0.13),
+    "set-is.jsonl": (0.85, 0.91, 0.06),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.11),
