@@ -36,7 +36,8 @@ _MARKER = re.compile(
     r"|non[ \t,]+(?:serieux|serieusement|plus serieusement)|blague a part|treve de plaisanterie"
     r"|(?<=euh )non(?:[ \t,]+non)?(?:[ \t,]+(?:pardon|plutot))?|non[ \t,]+(?:pardon|plutot)"
     # "10 poubelles de tri. Correction : 12", "25. Ou 30. Bon mettez 30", "non, disons 500"
-    r"|correction|rectification|(?:bon[ \t,]+)?(?:mettez|mettons|disons)"
+    # ("disons 10" after an item named without a count supposes its count)
+    r"|correction|rectification|(?:bon[ \t,]+)?(?:mettez|(?P<supposed>mettons|disons))"
     r"|pardon|enfin|plutot|ou plutot|je veux dire|je voulais dire|je rectifie"
     r"|plus exactement|plus precisement"
     # "4 gobelets... euh 400 gobelets", "huit grilles euh huit barrières": a figure said
@@ -51,8 +52,6 @@ _MARKER_WORDS = ("non", "pardon", "enfin", "plutot", "je veux dire", "je voulais
                  "mettons", "disons", "attend", "exactement", "precisement", "euh",
                  "je rectifie", "je plaisante", "je rigole", "je blague", "en fait",
                  "blague a part", "treve de plaisanterie")  # fmt: skip
-# "disons 10", "mettons 10": a count supposed for an item named without one
-_SUPPOSED = re.compile(r"\b(?:disons|mettons)\b")
 # Between a correction and what replaces it: a few words, no figure.
 _NOTHING_SAID = re.compile(r"[^\d.!?\n]{0,30}")
 # How close the replacement must follow the correction.
@@ -183,7 +182,7 @@ def corrected_items(items: list[FoundItem], numbers: list[Number], folded: str) 
             # ("des guirlandes lumineuses, disons 10, et 2 enrouleurs": a count said after
             # an uncounted item is its count)
             number is not None
-            and (item.quantity is not None or _SUPPOSED.search(marker.group()) is not None)
+            and (item.quantity is not None or marker.group("supposed") is not None)
             and not any(ordered[i].span.start == number.start for i in after)
             and (item.item_id or item.label) not in named_again
         ):  # fmt: skip

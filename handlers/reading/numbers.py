@@ -11,6 +11,8 @@ from handlers.reading.text import Span
 
 # Telephone numbers: 02 97 12 34 56, 02.97.12.34.56, +33 2 97 ...
 PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?(?:\d{2}|xx)){4}\b")
+# A year of this century or the last, not "2000" (far more often a count).
+_A_YEAR = r"(?:19|20)(?!00\b)\d{2}"
 # Numbers that never count items: masked before quantities are read.
 _NOT_QUANTITIES = re.compile(
     r"|".join(
@@ -47,10 +49,10 @@ _NOT_QUANTITIES = re.compile(
             r"[+-]?\d+(?:[.,]\d+)?(?:\s?(?:a|-)\s?[+-]?\d+(?:[.,]\d+)?)?\s?#\s?c\b",
             # a year after "en" or "depuis", or in brackets, even before a plural: "les 4
             # défibrillateurs acquis en 2025 sont disponibles", "Saint-Mathurin (1823)"
-            r"(?:(?<=\ben )|(?<=\bdepuis )|(?<=\())(?:19|20)(?!00\b)\d{2}\b(?![ \t]*[x*])",
+            rf"(?:(?<=\ben )|(?<=\bdepuis )|(?<=\()){_A_YEAR}\b(?![ \t]*[x*])",
             # years: 2027, and academic or season spans: 2026-2027 (but "2000" alone is
             # far more often a count than a year: "gobelets : 2000 pour nous")
-            r"\b(?:19|20)(?!00\b)\d{2}(?:\s?[-/]\s?(?:19|20)?\d{2})?\b"
+            rf"\b{_A_YEAR}(?:\s?[-/]\s?(?:19|20)?\d{{2}})?\b"
             r"(?!\s+(?:[a-z]+\s+){0,1}(?:de\s+|d')?[a-z]{4,}s\b)",
             # ordinals and list markers: 1), 2., n°3, 3e, 2ème
             r"\bn\s?#\s?\d[\d/.-]*|\b(?:ref|reference|deliberation|arrete|dossier|marche|facture"
