@@ -28,6 +28,11 @@ _FORWARD_HEADER = re.compile(
     re.MULTILINE,
 )
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*", re.MULTILINE)
+# "Objet : TR: …", "Fwd: …": what is below the writer's words is passed on, whether its
+# mail program quoted it ("> ") or put a reply's header above it.
+_FORWARD_SUBJECT = re.compile(
+    r"\A\s*(?:(?:objet|obj|subject|sujet)\s*:\s*)?(?:tr|fwd?|transfert)\s*:"
+)
 _SIGNATURE_DASHES = re.compile(r"^-- ?$", re.MULTILINE)
 _SIGN_OFF = re.compile(
     r"^[ \t]*(?:bien\s+)?(?:cordialement|cdlt|bien a vous|bav|salutations|"
@@ -162,13 +167,15 @@ class Body:
     `text` masks everything but the writer's own words; `earlier` shows only the message
     below them (forwarded, quoted or below a reply's header), its header lines and quote
     marks masked: what the writer's words answer, correct or pass on; `forwards` says
-    whether that message was forwarded (it may then be the writer's request itself).
+    whether that message was forwarded (it may then be the writer's request itself), and
+    `relayed` whether the subject line says so while the mail program quoted it.
     """
 
     text: Document
     signature: Span | None
     forwards: bool = False
     earlier: Document | None = None
+    relayed: bool = False  # the subject says the message below is passed on ("TR:", "Fwd:")
 
 
 def _first(pattern: re.Pattern[str], folded: str, start: int = 0) -> int | None:
@@ -205,7 +212,8 @@ def separate(document: Document) -> Body:
     parts = [Span(m.start(), m.end()) for m in _QUOTED_LINE.finditer(folded)]
     parts += [*([forwarded] if forwarded else []), *([Span(cut, len(folded))] if cut else [])]
     earlier = _earlier(document, parts)
-    return Body(document.masked(masked), signature, forwarded is not None, earlier)
+    relayed = _FORWARD_SUBJECT.match(folded) is not None
+    return Body(document.masked(masked), signature, forwarded is not None, earlier, relayed)
 
 
 def _earlier(document: Document, parts: list[Span]) -> Document | None:

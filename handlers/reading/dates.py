@@ -107,6 +107,8 @@ _ONE = (
     + r"|(?![\d/-]|\.\d|\s*(?:et|au|a)\s+\d)))"
     rf"|(?:la\s+)?(?:premiere|1ere|deuxieme|2e|2eme|seconde)\s+quinzaine\s+(?:de\s+|d')?{_MONTH}"
     rf"|(?:la\s+)?{_NTH_WEEK}\s+semaine\s+(?:de\s+|d')(?:{_MONTH})"
+    # "les 3 premières semaines de juillet", "les deux dernières semaines d'août"
+    rf"|les\s+(?:{_NUMS})\s+(?:premieres|dernieres)\s+semaines\s+(?:de\s+|d')(?:{_MONTH})"
     # "fin de semaine prochaine": the end of next week
     r"|(?:(?:en|au|a\s+la)\s+)?(?:debut|fin)\s+(?:de|du)\s+(?:la\s+)?semaine\s+(?:prochaine|suivante)\b"
     # (not "jusqu'à la fin du mois de mars": March's end)
@@ -153,6 +155,7 @@ _ONE_STARTS = (
     r"|j(?:eu(?:di|[.\s])|an|ui[nl]|our)"
     r"|l(?:un(?:di|[.\s])|a\s+(?:pr|[1-4]|de|se|fi|re|to|s\d|tr|qu)"
     r"|e\s+(?:[1-4]e|jo|we|w[\s-]|wk|pr|de|se|tr|q|mo)"
+    r"|es\s+(?:\d|de|tr|qu|ci|si|se|hu|ne|di)"
     r"|'[eah])"
     r"|m(?:ar(?:di|s|[.\s])|er(?:credi|[.\s])|i[\s\-djfmasond]|ois|ai(?:\b|ntenant))"
     r"|n(?:euf|ov|oel|ouvel)|o(?:nze|ct)|premier|q(?:uatr|uatorze|uinz)|rentree"
@@ -369,6 +372,7 @@ _FORTNIGHT = re.compile(
     rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})"
 )
 _NTH_WEEK_OF = re.compile(rf"(?:la )?({_NTH_WEEK}) semaine (?:de |d')({_MONTH})")
+_WEEKS_OF = re.compile(rf"les ({_NUMS}) (premieres|dernieres) semaines (?:de |d')({_MONTH})")
 _IN_SOME = re.compile(rf"(?:dans|ds) ({_NUMS}) (jours?|semaines?|mois)")
 _WEEK_OF = re.compile(rf"(?:la )?semaine du (?:(?:{_WD}) )?([0-3]?\d(?:er)?) ?({_MONTH})?")
 _WEEKDAY_NEXT = re.compile(rf"({_WD})(?:\s+prochaine?s?)?")
@@ -471,6 +475,13 @@ def resolve(text: str, today: dt.date) -> _Stretch | None:
         if m.group(1) in ("premiere", "1ere"):
             return _Stretch(whole.start, whole.start.replace(day=15), "day")  # 1st–15th
         return _Stretch(whole.start.replace(day=16), whole.end, "day")  # 16th–end
+    if m := _WEEKS_OF.fullmatch(t):
+        # "les 3 premières semaines de juillet": from the 1st, as many weeks of seven days
+        whole = _month_stretch(today, MONTHS[m.group(3).rstrip(".")], None, None)
+        weeks = dt.timedelta(days=7 * _number(m.group(1)) - 1)
+        if m.group(2) == "premieres":
+            return _Stretch(whole.start, min(whole.start + weeks, whole.end), "day")
+        return _Stretch(max(whole.end - weeks, whole.start), whole.end, "day")
     if m := _NTH_WEEK_OF.fullmatch(t):
         # "la 1ère semaine d'août" is the month's first Monday to its Friday, "la dernière
         # semaine de février" its last Monday's
@@ -751,6 +762,8 @@ def _season(today: dt.date, name: str) -> _Stretch:
 
 
 _JUST_PAST = 30
+_CLOSE_BEFORE = dt.timedelta(days=14)
+_MONTH_WRITTEN = re.compile(rf"\b{_MONTH}\b|\d\s?[/.-]\s?[01]?\d\b")
 
 
 MAX_DATES = 100
@@ -891,6 +904,8 @@ class DateFinder:
         self.today = today
         self.found: list[DateFinding] = []
         self._taken = bytearray(len(folded))
+        # Where days were said without their month ("le 25", "les 25 et 26"), read from today.
+        self._monthless: set[int] = set()
 
     def run(self) -> list[DateFinding]:
         """Lists of days and ranges first, then dates introduced by a word, then lone dates."""
@@ -956,7 +971,36 @@ class DateFinder:
         found = self._extended(found)
         found = self._unbracketed(found)
         found = [self._until_named(f) for f in found]
+        found = self._in_named_month(found)
         return self._followed(found)
+
+    def _in_named_month(self, found: list[DateFinding]) -> list[DateFinding]:
+        """ "montage le mercredi 23 juin, représentations les 25 et 26": days said without
+        their month after a dated day are in its month (or the next), not before it."""
+        if not self._monthless:
+            return found
+        kept: list[DateFinding] = []
+        anchor: dt.date | None = None
+        for finding in found:
+            start = finding.start
+            if (
+                finding.span.start in self._monthless and anchor and start
+                # (days just before it are the days around it: "Fête de l'île le 15 août…
+                # du 13 au 16", "pour la Toussaint… du 28 au 30")
+                and start < anchor - _CLOSE_BEFORE and start.month != anchor.month
+            ):  # fmt: skip
+                moved = _on_or_after(anchor, start.day)
+                if moved is not None:
+                    length = (finding.end - start) if finding.end else None
+                    end = moved + length if length is not None else None
+                    finding = DateFinding(finding.kind, moved, end, finding.span)
+            elif finding.span.start not in self._monthless and start is not None:
+                # a month written: "23 juin", "23/06" (not "semaine 1", nor "demain")
+                written = self.folded[finding.span.start : finding.span.end]
+                if _MONTH_WRITTEN.search(written):
+                    anchor = start
+            kept.append(finding)
+        return kept
 
     def _until_named(self, finding: DateFinding) -> DateFinding:
         """ "jusqu'aux vacances de Noël (vendredi 17 décembre)", "jusqu'à la fin des vacances
@@ -1214,6 +1258,8 @@ class DateFinder:
             return  # "le 21 juin ou le 28 juin": one of two days, not a week (but "jeudi ou
             # vendredi" is the window)
         self._add("range", start.start, end.end, match.span())
+        if _BARE.fullmatch(match.group("a").strip()) and _BARE.fullmatch(match.group("b").strip()):
+            self._monthless.add(match.start())  # "du 13 au 18"
 
     def _introduced(self, match: re.Match[str]) -> None:
         span = (match.start(), match.end())
@@ -1235,6 +1281,7 @@ class DateFinder:
             stretch = self._next_day_number(match.group("a"))
             if stretch is None:
                 return
+            self._monthless.add(match.start())
         if stretch.grain == "month" and word.startswith(
             ("tout", "tt", "durant", "pendant", "courant")
         ):
@@ -1357,6 +1404,7 @@ class DateFinder:
         pair = _next_pair(self.today, first_day, last_day)
         if pair is not None:
             self._add("range", *pair, match.span())
+            self._monthless.add(match.start())
 
     def _day_list(self, match: re.Match[str]) -> None:
         if not self._free(match.span()):

@@ -35,6 +35,18 @@ _STRONG = (
     r"|octobre rose|fete de la science|semaine bleue"
     # the beer festivals named after Munich's: "l'Oktoberfest de Caudan"
     r"|oktoberfest"
+    # the names coined on "festival": "Festi'Vert", "festi'mômes", "Festiv'été"
+    r"|festiv?'[a-z]{3,}"
+    # a town's own occasions: "vin d'honneur samedi", "la parade", "la consultation citoyenne",
+    # "le conseil municipal du 1er juillet" (not "le conseil municipal a voté l'achat")
+    r"|(?<=pour )vins? d'honneur|(?<=pour le )vin d'honneur|(?<!-)parades?|cabarets?"
+    r"|consultations? citoyennes?"
+    r"|conseils? municipa(?:l|ux)(?= (?:du|de [a-z-]+ (?:du|le|lundi|mardi|mercredi|jeudi"
+    r"|vendredi|samedi|dimanche)|le|ce|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    r"|se reunira|aura lieu|est prevu|est fixe)\b)"
+    r"|(?<=le )conseil(?= du \d{1,2}\b)"
+    # a choir or a band on the road: "la tournée d'été", "part en tournée"
+    r"|tournees? (?:d'ete|d'hiver|de printemps|d'automne|de concerts?)|(?<=en )tournee"
     r"|referendum"
     r"|reunion publique|spectacle de noel|arbre de noel|goûter de noel|gouter de noel|fete"
     r"|vide[- ]?maisons?|vide[- ]dressings?"
@@ -237,6 +249,7 @@ _STRONG_RE = re.compile(
     # (each name starts a word: other places are passed over before the checks behind)
     r"\b(?=[a-z0-9])"
     rf"(?<!comite des )(?<!salle des )(?<!salles des )(?<!service des )(?<!services des )"
+    rf"(?<!ecole de )(?<!ecoles de )"  # "l'école de cirque Les Saltimbanques" teaches
     rf"(?<!joyeuses )(?<!bonnes )(?<!belles )"  # "joyeuses fêtes" greets
     # and so do "nos meilleurs vœux", "présenter nos vœux" (not "nos vœux sont décalés")
     rf"(?<!meilleurs )(?<!bons )(?<!sinceres )(?<!presenter nos )(?<!presenter mes )"
@@ -361,6 +374,8 @@ def event_before_date(
                 w in _NOT_EVENT or w.rstrip("sx") in _NOT_EVENT for w in words[:1]
             ):
                 continue
+            if words in (["week-end"], ["we"], ["weekend"]):
+                continue  # "pour le week-end du 28-29 août": when, not what
             if any(lead.end() <= t.start < name_end for t in taken) or "\n" in gap:
                 continue
             # "pour les marchés de Noël, dispo à partir du 1er": a comma ends the name

@@ -77,6 +77,10 @@ CANCEL = _words(
     r"(?:laissez|laisse|on laisse) tomber",
     r"(?:ne|n') (?:donnera|donnerons|donne|donnons|donnerait) (?:finalement |donc )?pas suite",
     r"(?:c'est bon,? )(?:on a|nous avons|j'ai) trouve",
+    # "c bon pr le chapiteau, on en a trouvé un"
+    r"(?:c'est|c) bon,? (?:pour|pr) (?:le|la|les|l'|l )[a-z' -]{2,30}?,? (?:on|nous|j')"
+    r" ?(?:en )?(?:a|avons|ai) trouve",
+    r"(?:on en a|nous en avons|j'en ai) trouve (?:un|une|des|deux|ailleurs)\b",
     r"(?:on a|nous avons) trouve (?:ailleurs|une solution|une autre solution|notre bonheur"
     r"|ce qu'il (?:nous )?faut)",
     r"supprim(?:er|ez) (?:notre|la|nos|ma)",

@@ -368,7 +368,7 @@ def _in_lots(
 _LONE_AFTER = re.compile(
     r"\s{4,}"  # a date masked out: "40 pour samedi"
     rf"|\s*(?:(?:{_UNIT}|machines?|appareils?|exemplaires?)\b(?:\s+lineaires?)?\s*)?"
-    r"(?:$|[,.;:!?()\n]"
+    r"(?:$|[,.;:!?()\n\u2600-\u27bf\U0001f000-\U0001faff]"
     r"|(?:ce serait|ca serait|c'est|c|svp|stp|merci|pr|pour|si|ou|au|a|maxi"
     r"|max|minimum|mini|serait|seraient|suffiront|suffit|suffisent|suffirait|suffiraient|suffira"
     r"|conviendrait|conviendraient|ca|environ|en tout|au total|idealement"
@@ -404,7 +404,10 @@ _LONE_BEFORE = re.compile(
     # "au moins 15", "entre 300 et 500", "pas plus de 20": a count with its bound
     r"|\bau moins|\bau minimum|\bau maximum|\bentre|\bpas plus de|\bjusqu'a"
     # dictated, the count after a pause: "des ordinateurs portables euh trois pour la mairie"
-    r"|\beuh)\s*$"
+    r"|\beuh"
+    # "des tables de dépouillement ? Idéalement 4.", "on maintient nos 3"
+    r"|\bidealement|\bdans l'ideal|\bmaintien(?:s|t|nent)(?: (?:nos|notre|les))?"
+    r"|\bmaintenons(?: (?:nos|notre|les))?)\s*$"
 )
 
 

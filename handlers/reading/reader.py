@@ -144,7 +144,15 @@ class Reading:
 _POINTS_BELOW = re.compile(
     r"\b(?:ci-dessous|ci dessous|ci-apres|je (?:vous )?transf[eè]re|je transmets"
     r"|pour enregistrement"
-    r"|la demande (?:de|du|des)|voir (?:la demande|le message|ci)|memes? dates?|suivante?s? :)"
+    r"|la demande (?:de|du|des)|voir (?:la demande|le message|ci|(?:en )?dessous)|memes? dates?"
+    r"|suivante?s? :)"
+)
+
+
+# What says the message below is passed on, above a quoted one: "demande ci-dessous".
+_PASSED_ON = re.compile(
+    r"\b(?:ci-dessous|ci dessous|voir (?:en )?dessous|je (?:vous )?transf[eè]re|je transmets"
+    r"|je (?:vous )?fais suivre|pour suite a donner|pour enregistrement)\b"
 )
 
 
@@ -442,9 +450,15 @@ class Reader:
         reading = self._read(document, body.text, body.signature, today, guess)
         own = reading
         if body.earlier is not None:
-            signed = body.signature if body.forwards else None
+            # "TR: …" above a quoted message: passed on, unless the writer's words act on it
+            # themselves ("on retire notre demande de bouées").
+            forwards = body.forwards or (
+                body.relayed
+                and (reading.intent is Intent.UNKNOWN or bool(_PASSED_ON.search(body.text.folded)))
+            )
+            signed = body.signature if forwards else None
             earlier = self._read(document, body.earlier, signed, today, guess, forwarded=True)
-            if body.forwards and (
+            if forwards and (
                 not reading.items
                 or (
                     _POINTS_BELOW.search(body.text.folded)
@@ -643,6 +657,9 @@ class Reader:
             and not _a_name(own.original, m)
             # "GE-12" in a table of references names nothing
             and not _CODE_AFTER.match(folded, m.end)
+            and not _made_of(counted, m)
+            # "stocké au CTM rue des Fontaines": a street's name
+            and not _STREET.search(folded, max(0, m.start - 24), m.start)
         ]
         named = [m for m in named if not _fuel_of(m, named, counted)]
         named = [self._console(m, own.original, counted) for m in named]
@@ -854,6 +871,11 @@ class Reader:
             # kept on, or from the 15th? asked
             reading.doubts.append("dates")
         reading.deadline = placement.deadline
+        if reading.start and reading.end and reading.end < reading.start:
+            # "à partir du 1er juin. Retour sous 8 jours" said on 14 May: a return that comes
+            # before the loan is no end; asked
+            reading.end = None
+            reading.doubts.append("dates")
         if placement.spans:
             reading.spans["dates"] = placement.spans
         return placement
@@ -1028,6 +1050,10 @@ _BY_THE_TIME = re.compile(r"(?:pour\s+)?(?:fin|debut|mi|courant)\b")
 _ACCENTED_END = re.compile(r"(?:é|ée|és|ées)$")
 # Names of items that are also adjectives after a noun: "un marché couvert", "terrain couvert".
 _ADJECTIVES_TOO = frozenset(("couvert", "couverte", "couverts", "couvertes"))
+_NUMBER_WORDS = frozenset(
+    "deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize vingt"
+    " vingts trente quarante cinquante soixante cent cents mille".split()
+)  # "trois cents couverts": counted cutlery
 _DETERMINERS = frozenset(
     "le la les l des de d du un une nos notre vos votre ses sa son ces ce cet cette en aux au"
     " quelques plusieurs leurs leur mes mon ma tes ton ta et ou".split()
@@ -1100,8 +1126,32 @@ def _a_name(original: str, match: ItemMatch) -> bool:
         return True  # "Ronan" signing on a line of his own is no "roman"
     if original[match.end : match.end + 1] == ",":
         return True  # nor "Ronan, oublie le château gonflable": the one written to
+    if re.match(r" [A-Z][a-zà-ÿ]{2,}", original[match.end : match.end + 16]):
+        return True  # "Ronan Kerbiriou, service nautisme": a first name and a surname
     before = original[: match.start].rstrip()
     return bool(before) and before[-1] not in '.!?:;\n"«(-–—•*>'
+
+
+# "30 carafes en verre", "des bacs en bois": what a thing is made of is no second thing.
+_MATERIALS = frozenset(
+    "verre bois carton plastique inox metal alu aluminium tissu resine pvc acier fonte mousse"
+    " papier cuir liege osier bambou beton pierre granit laine coton toile".split()
+)
+_MADE_OF = re.compile(r"[a-z]{3,}[ \t]+en[ \t]+$")
+
+
+_STREET = re.compile(
+    r"\b(?:rue|place|allee|avenue|av\.|boulevard|bd|impasse|chemin|route|quai|square|cours"
+    r"|lieu-dit|lieu dit|residence|lotissement)\s+(?:des|du|de la|de l'|de|d'|aux?)?\s*$"
+)
+
+
+def _made_of(folded: str, match: ItemMatch) -> bool:
+    return (
+        match.first == match.last
+        and folded[match.start : match.end] in _MATERIALS
+        and _MADE_OF.search(folded, max(0, match.start - 30), match.start) is not None
+    )
 
 
 def _participle(original: str, match: ItemMatch) -> bool:
@@ -1117,8 +1167,8 @@ def _participle(original: str, match: ItemMatch) -> bool:
     written = original[match.start : match.end].lower()
     if fold(written) in _ADJECTIVES_TOO:
         # "le boulodrome couvert": what the noun before it is, not cutlery
-        noun = re.search(r"(?<![^\s])([a-z]+) $", before)
-        return noun is not None and noun.group(1) not in _DETERMINERS
+        noun = re.search(r"(?<![^\s])([a-z]+)\s*$", before)  # (folded: its last space gone)
+        return noun is not None and noun.group(1) not in _DETERMINERS | _NUMBER_WORDS
     if not _ACCENTED_END.search(written):
         return False
     # (the names written as this word: "couches bébé" says nothing of "couché")

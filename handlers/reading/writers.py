@@ -155,6 +155,9 @@ _ADDRESSED = re.compile(
     r"(?:equipe|services?|agents?|collegues?)[ \t]+(?:techniques[ \t]+)?(?:de|d'|du|des)[ \t]*)?$"
     r"|\ba l'attention (?:de|du)[ \t]+(?:la[ \t]+)?(?:(?:mairie|commune|ville)[ \t]+(?:de|d'))?"
     r"[ \t]*$"
+    # "c dispo chez vous les gars de caudan ?": the others, hailed
+    r"|\bles[ \t]+(?:gars|amis|copains|copines|filles|potes|collegues|voisins)[ \t]+"
+    r"(?:de|d')[ \t]*$"
 )
 # The writer introducing themselves: "c'est la mairie de X", "ici X", "Nadine de X",
 # "la secrétaire de X", "pour la mairie de X".
