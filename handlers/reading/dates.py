@@ -366,7 +366,9 @@ _PART_OF_MONTH = re.compile(
     rf"(?:mois (?:de |d'))?({_MONTH})(?: (20\d{{2}}))?"
 )
 # "jeudi 15", "dimanche dix", "vendredi vingt-huit" (a day said, then dictated)
-_WEEKDAY_WITH = re.compile(rf"({_WD})(?: ({_WD_MODIFIERS}))?(?: ([0-3]?\d|{_DAY_WORDS}))?")
+_WEEKDAY_WITH = re.compile(
+    rf"({_WD})(?: ({_WD_MODIFIERS}))?(?: ([0-3]?\d|1 ?er|premier|{_DAY_WORDS}))?"
+)
 _NEXT_DAYS = re.compile(rf"({_NUMS}) prochains jours")
 _FORTNIGHT = re.compile(
     rf"(?:la )?(premiere|1ere|deuxieme|2e|2eme|seconde) quinzaine (?:de |d')?({_MONTH})"
@@ -880,7 +882,11 @@ _SAINT_LED = re.compile(
 _DAY_OF_MONTH = re.compile(rf"(?<![\d/])(?:[0-3]?\d(?:er)?\s+{_MONTH}|[0-3]?\d/[01]?\d)\b")
 # What is done on a weekday each week: "les séances hebdomadaires du mardi", "les marchés du
 # jeudi".
-_OF_EVERY = re.compile(r"\bles[ \t]+[a-z]+s(?:[ \t]+[a-z]+s)?[ \t]+du[ \t]+$")
+_OF_EVERY = re.compile(
+    r"\bles[ \t]+[a-z]+s(?:[ \t]+[a-z]+s)?[ \t]+du[ \t]+$"
+    # "le marché du dimanche", "le marché bio du samedi matin": a weekly market's day
+    r"|\bmarches?[ \t]+(?:[a-z]+[ \t]+){0,2}?du[ \t]+$"
+)
 _FROM_FEAST = re.compile(r"(?<![a-z])(?:du|de|d')\s*$")
 _TO_FEAST = re.compile(r"\s+(?:a|au|jusqu'?\s?(?:a|au))\s+(?=(?P<article>la\s+|l')?[a-z])")
 # "pendant le pont de l'Ascension et jusqu'à la Pentecôte": the days, then how long after

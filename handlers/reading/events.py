@@ -40,7 +40,8 @@ _STRONG = (
     # a town's own occasions: "vin d'honneur samedi", "la parade", "la consultation citoyenne",
     # "le conseil municipal du 1er juillet" (not "le conseil municipal a voté l'achat")
     r"|(?<=pour )vins? d'honneur|(?<=pour le )vin d'honneur|(?<!-)parades?|cabarets?"
-    r"|consultations? citoyennes?"
+    r"|consultations? citoyennes?|vins? chauds?(?= (?:de|du|d') ?noel)|mardi[- ]gras"
+    r"|courses? des \d+ [a-z]{3,}"
     r"|conseils? municipa(?:l|ux)(?= (?:du|de [a-z-]+ (?:du|le|lundi|mardi|mercredi|jeudi"
     r"|vendredi|samedi|dimanche)|le|ce|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
     r"|se reunira|aura lieu|est prevu|est fixe)\b)"
@@ -284,6 +285,7 @@ _NOT_NAME = (
     rf"|complete|{_CALENDAR}"
     # "fête de la pomme finie !", "chasse à l'oeuf demain au parc": the event's name has ended
     r"|finie?s?|terminee?s?|bouclee?s?|etant|s'est|c'est|demain|hier|aujourd'hui|apres-demain"
+    r"|annulee?s?|reportee?s?|maintenue?s?|decalee?s?"
     # "le Trophée des Rias partira de Brandérion": what the event will do is not its name
     r"|partira|partiront|commencera|commenceront|debutera|demarrera|passera|passeront|arrivera"
     r"|traversera|rassemblera|reunira|accueillera|proposera|fetera|celebrera"
@@ -302,7 +304,8 @@ _PLACES = (
 # What may follow the head and still be part of the name.
 _TAIL = re.compile(
     rf"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l'|des|du|de|d'|(?:aux|au|a[ \t]+la|en)(?=[ \t]+"
-    rf"(?!(?:{_PLACES})\b)))\b[ \t]*"
+    # ("le char du carnaval en panne": a state, not the name)
+    rf"(?!(?:{_PLACES}|panne|cours|attente|plus|retard|rab|stock|vente|tout)\b)))\b[ \t]*"
     rf"(?!(?:{_CALENDAR})\b(?! d'annee| de saison| d'ete| de stage| de cycle))"
     rf"(?!(?:premier|{_DAY_WORDS})\s+{_MONTH})"  # "la cérémonie du cinq décembre": a day
     rf"[a-z][a-z'-]*(?:[ \t]+(?!(?:{_NOT_NAME})\b(?<!fin d'annee))[a-z][a-z'-]{{2,}})?"
@@ -444,6 +447,11 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         ]
     # "la crèche fête ses 20 ans": the anniversary is the event
     candidates += [m.span("name") for m in _ANNIVERSARY.finditer(folded)]
+    # "la collecte de Brandérion jeudi", said by donors: the blood drive, by its head alone
+    drives = {m.start(): m.end() for m in _DRIVE.finditer(folded)} if _BLOOD.search(folded) else {}
+    named_already = {start for start, _ in candidates}  # "collecte EFS" names itself
+    drives = {start: end for start, end in drives.items() if start not in named_already}
+    candidates += list(drives.items())
     # "l'opération Blavet propre": an operation named by a capitalised name
     candidates += [
         m.span() for m in _CAMPAIGN.finditer(folded)
@@ -469,6 +477,8 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     for start, head_end in sorted(candidates):
         if proper.get(start) == head_end:  # a name, as its capitals write it
             return " ".join(original[start:head_end].split()), Span(start, head_end)
+        if drives.get(start) == head_end:
+            return folded[start:head_end], Span(start, head_end)
         title = _TITLE.match(original, head_end) or _BARE_TITLE.match(original, head_end)
         end = title.end() if title else _extent(folded, head_end)  # folded: no quote marks
         # "le festival Les Insolites", "le tournoi Smash Bros": a capitalised name after the head
@@ -502,6 +512,15 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         if folded[start : start + 1].strip() and original[start:end].lower() not in proper_names:
             return " ".join(original[start:end].split()), Span(start, end)
     return None
+
+
+# Blood donors' words: where they are, "la collecte" is the blood drive.
+_BLOOD = re.compile(r"\b(?:sang|donneurs?|efs|don du sang|dons du sang|donneuses?)\b")
+_DRIVE = re.compile(
+    r"\bcollectes?\b(?! (?:de|des|du|d') ?(?:dechets|encombrants|ordures|verre|papiers?|textiles?"
+    r"|jouets|vetements|dons|fonds|sapins|bouchons|piles|journaux|cartons|ferraille|vegetaux"
+    r"|denrees|produits|lunettes|livres|sang)\b)"
+)
 
 
 _A_BODY_BEFORE = re.compile(

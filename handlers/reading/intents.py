@@ -842,6 +842,10 @@ def event_called_off(text: str) -> bool:
     return _EVENT_OFF.search(text) is not None
 
 
+# An event off only if what is asked is not found: a threat, not a withdrawal.
+_OFF_UNLESS = re.compile(r"\bannulee?s?\b[^.;!?]{0,25}\bsi (?:on|nous|je)\b[^.;!?]{0,20}\bpas\b")
+
+
 # "suite à l'annulation de notre repas, 2 frigos dispo": a cancellation given as the reason.
 _BECAUSE_CANCELLED = re.compile(
     r"\b(?:suite a|en raison de|vu|apres|du fait de|avec) l'annulation (?:de|du|des)\b"
@@ -899,6 +903,8 @@ def act_of(text: str) -> Act | None:
         if not CANCEL.search(_EVENT_OFF.sub(" ", text)):
             # "on prête nos friteuses si jamais notre bal est annulé": the event is off
             found = _positive(text)
+            if found is None and _OFF_UNLESS.search(text):
+                return Act.INFO  # "repas des anciens annulé chez nous si on trouve pas"
             return found[0] if found is not None else Act.WITHDRAW
         return Act.WITHDRAW
     if _IF_YOU.match(text) and "?" not in text:

@@ -132,6 +132,14 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
         # not days said of something else ("ouverte au public le samedi et le dimanche")
         placement.start, placement.end = handover.pickup, handover.back
     placement.spans += handover.spans
+    if (
+        intent is Intent.BORROW and placement.start is None and placement.end is not None
+        and any(d.kind == "deadline" and d.end == placement.end for d in inside)
+        and not any(d.kind == "until" and d.end == placement.end for d in inside)
+    ):  # fmt: skip
+        # "qqn a des plateaux à nous prêter d'ici jeudi ?": needed by then, for how long
+        # not said
+        placement.deadline, placement.end = placement.end, None
     if intent is Intent.LEND and placement.start is None and placement.end is not None:
         placement.start = today  # "dispo jusqu'au 20": from now on
     if (
@@ -151,7 +159,7 @@ def place(intent: Intent, dates: list[DateFinding], folded: str, today: dt.date)
 # mercredi 1er septembre)", "à nous prêter 15 jours à partir du 12": a loan said by how
 # long it lasts.
 _LASTING = re.compile(
-    r"\b(?:pour|pendant|durant|preter|emprunter|garder)\s+(?P<n>\d{1,2}|une?|deux|trois|quatre|cinq|six"
+    r"\b(?:pour|pr|pendant|durant|preter|emprunter|garder)\s+(?P<n>\d{1,2}|une?|deux|trois|quatre|cinq|six"
     r"|huit|quinze)\s+(?P<unit>jours|semaines?|mois)\b"
     # not a bound ("pour 15 jours minimum"); "pour une semaine environ" says its end
     r"(?!\s+(?:mini|minimum|au moins|max|maxi|maximum)\b)"

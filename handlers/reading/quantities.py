@@ -147,6 +147,7 @@ _NOT_ITEMS = frozenset(
     modele modeles reference references contrat contrats imprimeur imprimeurs entreprise
     entreprises artisan artisans
     seul seule seuls seules neuf neufs
+    cimetiere cimetieres niveau niveaux
     neuve neuves notre notres votre votres autre autres meme memes est-ce plantation plantations
     nouveau nouveaux nouvelle nouvelles seconde secondes partenaire partenaires arbitre arbitres
     gymnaste gymnastes joueur joueurs joueuse joueuses licencie licencies inscrit inscrits
@@ -385,6 +386,7 @@ _LONE_BEFORE = re.compile(
     r"|se montent? a|montant a|portent sur|porte sur|de l'ordre de|representent?"
     # "Pont-Scorff en prendrait 30", "on serait preneurs d'1", "pour 1 appareil"
     r"|\ben (?:prendrait|prendrions|prendraient|voudrait|voudrions|veut|voulons|prend|prenons"
+    r"|veulent|voudraient|prennent|prendront|commandent"
     r"|prendrons|commanderait|commanderions|aurait besoin de|faudrait|acheter|racheter"
     r"|commander|prendre|achetons|commandons|acheterons|commanderons)"
     r"|\bprendrait|\bprendrions|\bpreneurs? (?:de|d')|\bpreneuses? (?:de|d')"
@@ -411,6 +413,8 @@ _LONE_BEFORE = re.compile(
 )
 
 
+_EITHER_COUNT = re.compile(r"[ \t]+ou[ \t]+\d")
+_SENTENCE_OPENS = re.compile(r"(?<![0-9])[.!?][ \t]+$")
 # "des grilles pour la commémoration quinze ça ira": a count said with what it is enough for
 _SUFFICES = re.compile(
     r"\s*(?:ca ira|ca suffira|ca devrait (?:aller|suffire)|ca le fera|ca le fait|suffiront"
@@ -790,14 +794,23 @@ def lone_counts(
             continue
         if _MEASURES_NEXT.match(text, number.end):
             continue  # "notre sono et 100 m de câble": the cable's own length
+        if _EITHER_COUNT.match(text, number.end):
+            continue  # "5 ou 6 pr la fête": not said which
         if _COUNTS_ANOTHER.match(text, number.end):
             continue  # "vidéoprojecteur + écran…, une quarantaine de personnes attendues"
         # "des gourdes pour les enfants (80)": a count alone in brackets
         bracketed = text[max(0, number.start - 2) : number.start].strip().endswith("(") and (
             _BRACKET_CLOSED.match(text, number.end) is not None
         )
-        cue = _LONE_BEFORE.search(text, max(0, number.start - 30), number.start) or (
-            _SUFFICES.match(text, number.end)
+        cue = (
+            _LONE_BEFORE.search(text, max(0, number.start - 30), number.start)
+            or _SUFFICES.match(text, number.end)
+            # a sentence of its own: "des tentes de secours pour dimanche. 2 si poss." (not a
+            # numbered point: "3. Merci de votre compréhension")
+            or (
+                _SENTENCE_OPENS.search(text, max(0, number.start - 4), number.start)
+                and text[number.end : number.end + 1] not in (".", ")")
+            )
         )
         if not (approximate or cue or bracketed):
             continue

@@ -250,7 +250,12 @@ _AFTER_IT = re.compile(
     r"|(?:a|ont|avons|avait|avaient)\s+(?:servi|eu lieu|ete\s+(?:utilisee?s?|pretee?s?|montee?s?)))"
     r"\s+(?:le\s+|la\s+|l')?$"
 )
-_IS_OVER = re.compile(r"\s*(?:est|sont|etant)\s+(?:passee?s?|terminee?s?|finie?s?)\b")
+# ("11 novembre passé ✔️", "Toussaint terminée, on a 20 barrières")
+_DONE_IN = re.compile(
+    r"\b(?:revise|achete|acquis|livre|installe|repare|remplace|renouvele|recu|vidange|controle)"
+    r"e?s?\s+$"
+)
+_IS_OVER = re.compile(r"\s*(?:(?:est|sont|etant)\s+)?(?:passee?s?|terminee?s?|finie?s?)\b")
 _A_YEAR_AHEAD = 300  # days
 
 
@@ -273,6 +278,11 @@ def _loan_asked(seen: _Seen) -> bool:
 
 def _gone_by(folded: str, date: DateFinding, today: dt.date) -> bool:
     day = date.start or date.end
+    if (
+        day is not None and folded.startswith("en ", date.span.start)
+        and _DONE_IN.search(folded, max(0, date.span.start - 20), date.span.start)
+    ):  # fmt: skip
+        return True  # "un groupe électrogène (révisé en janvier)": when it was done
     if day is None or (day - today).days < _A_YEAR_AHEAD:
         return False
     before = folded[max(0, date.span.start - 20) : date.span.start]
@@ -432,6 +442,7 @@ class Reader:
         # Place names are never misspelt items: "Ploemer" is Ploemeur, not a plotter.
         place_words = {w for c in names for w in WORD.findall(fold(c.name))}
         self.vocabulary = Vocabulary(items, place_words)
+        self._place_words = frozenset(place_words)
         self._plurals = {i.id: i.plural for i in self.vocabulary.items.values()}
         self.writers = WriterFinder(
             CommuneIndex(names), {c.insee: c.name for c in names}, self.vocabulary.words
@@ -489,6 +500,17 @@ class Reader:
             if again.items:
                 reading = again
         reading.items = _once_each(reading.items)
+        # "Languidic n'a plus de nettoyeur à prêter": a commune is not what is withdrawn
+        named = [
+            i for i in reading.items
+            if i.item is not None
+            or not set(WORD.findall(fold(i.label))) <= self._place_words
+        ]  # fmt: skip
+        if len(named) < len(reading.items):
+            reading.items = named
+            reading.missing = [
+                m for m in reading.missing if m != "item" or any(i.item is None for i in named)
+            ] + (["items"] if not named and "items" not in reading.missing else [])
         _quoted_dates(reading, document, today)
         self._second_look(reading, document, today)
         return reading
