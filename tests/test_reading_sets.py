@@ -203,7 +203,9 @@ FLOORS = {
     "set-ay.jsonl": (0.88, 0.92, 0.04),
     "set-az.jsonl": (0.81, 0.89, 0.05),
     "set-ba.jsonl": (0.86, 0.92, 0.05),
-    "set-bb.jsonl": (0.72, 0.85, 0.11),
+    # (silent 0.11 → 0.12 at round 83: a loan offered "tout le mois" begins the day it is
+    # written, as 33 messages of the kept sets date it; BB's writer dated two from the 1st)
+    "set-bb.jsonl": (0.72, 0.85, 0.12),
     "set-bc.jsonl": (0.83, 0.91, 0.04),
     "set-bd.jsonl": (0.86, 0.89, 0.08),
     "set-be.jsonl": (0.88, 0.93, 0.08),
@@ -510,6 +512,10 @@ FLOORS = {
     "set-it.jsonl": (0.88, 0.93, 0.05),
     "set-iu.jsonl": (0.9, 0.94, 0.07),
     "set-iv.jsonl": (0.93, 0.96, 0.04),
+    # scored blind at 62c0099 (round 82 and its retraining frozen, round 83), kept as they read
+    "set-iw.jsonl": (0.76, 0.9, 0.11),
+    "set-ix.jsonl": (0.83, 0.93, 0.07),
+    "set-iy.jsonl": (0.85, 0.91, 0.12),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.11),

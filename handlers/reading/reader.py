@@ -893,6 +893,14 @@ class Reader:
             # kept on, or from the 15th? asked
             reading.doubts.append("dates")
         reading.deadline = placement.deadline
+        if (
+            reading.intent in (Intent.BORROW, Intent.LEND) and reading.start and reading.end
+            and reading.start < today <= reading.end and reading.start.day == 1
+        ):  # fmt: skip
+            # "prêtables tout le mois de juin" on the 4th: a loan begins no earlier than today
+            # (most writers of the kept sets date it so, some from the 1st); but "25 oct-5
+            # nov" on the 26th keeps the day its writer wrote
+            reading.start = today
         if reading.start and reading.end and reading.end < reading.start:
             # "à partir du 1er juin. Retour sous 8 jours" said on 14 May: a return that comes
             # before the loan is no end; asked
