@@ -441,9 +441,11 @@ def test_a_count_in_a_unit_of_two_words_is_read_without_failing(reader: Reader) 
             4,
         ),
         (
-            "qqn est intéressé par l'achat de bornes escamotables ?",
+            # (the example first written here, "bornes escamotables", joined the catalogue
+            # at round 84; so did nearly every other thing a town hall buys)
+            "qqn est intéressé par l'achat de hamacs ?",
             "purchase",
-            "bornes escamotables",
+            "hamacs",
             None,
         ),
     ],

@@ -779,13 +779,18 @@ _ABBREVIATED_MONTH = re.compile(r"(?:jan|janv|fev|fevr|avr|juil|sep|sept|oct|nov
 _AFTER_BARE = re.compile(
     r"\s*(?:$|[,.;:!?()\n]|(?:et|au|a|ou|pour|jusqu|prochain|matin|soir|apres|des|de\s+\d|finalement"
     r"|svp|stp|merci|si|car|mais|donc|alors|aussi|egalement|vers|on|nous|dans|sur|avec|comme|midi"
-    r"|inclus|compris|c'est|c|pas|plutot|pardon|non|euh|enfin)\b)"
+    r"|inclus|compris|c'est|c|pas|plutot|pardon|non|euh|enfin|il|ils|elle|je|j'|faut|faudra"
+    r"|faudrait)\b)"
 )
 _NEEDS_WORD = re.compile(r"(?:l'|le |la )?(?:ete|automne|hiver|printemps|rentree|noel)")
 _WEEK_WORDS = re.compile(r"semaine")
 _BARE_UNTIL = re.compile(r"jusqu'?\s?(?:au|a)\s+(?:le\s+)?(\d{1,2}|1er)")
 _HOUR = re.compile(r"[ \t]*(?:h\b|h\d|heures?\b)")
-_UNTIL_NAMED = re.compile(r"\bjusqu'?\s?(?:a|au|aux)\b[^()\n.;!?]{1,45}\(\s*$")
+_UNTIL_NAMED = re.compile(
+    r"\bjusqu'?\s?(?:a|au|aux)\b[^()\n.;!?]{1,45}"
+    # ("jusqu'à la réouverture prévue le 30 septembre": the day named is the last)
+    r"(?:\(\s*|\b(?:prevue?s?|fixee?s?|programmee?s?)\s+(?:le|au|pour le)?\s*)$"
+)
 _BRACKET = re.compile(r"[ \t]*\([ \t]*")
 # A weekday's week said after it: "samedi de la semaine prochaine" (not "vendredi prochain")
 _WEEK_NAMED_AFTER = re.compile(r"\bde la semaine (?:prochaine|suivante|d'apres)\b")
@@ -849,6 +854,15 @@ _WEEKLY_HABIT = re.compile(
     rf"\b(?:du|les?)\s+{_WD}s?\s+(?:au|a|-)\s+{_WD}s?(?=[\s,]+(?:tout l'ete|toute l'annee"
     r"|toute la saison|toute l'annee scolaire|tout le mois|toutes les semaines|chaque semaine"
     r"|en periode scolaire|hors vacances|hors (?:des )?week-?ends?|sauf (?:les )?jours feries)\b)"
+)
+_HOURS = r"\s*(?:de\s+)?\d{1,2}\s?h(?:\s?\d{2})?\s*(?:-|–|a|au)\s*\d{1,2}\s?h(?:\s?\d{2})?"
+_OPENING_HOURS = re.compile(
+    # (not one day: "samedi de 10h à 17h" is that Saturday)
+    rf"\b(?:(?:du|les)\s+)?{_WD}s?\s*(?:au|a|-|et)\s*{_WD}s?(?={_HOURS})"
+    rf"|\bles\s+{_WD}s(?={_HOURS})"
+    rf"|(?:\b{_WD}{_HOURS}[\s,;/]*(?:et\s+)?){{2,}}"
+    rf"|\b(?:joignables?|ouverte?s?|permanences?|accueil)\b[^.\n]{{0,40}}?"
+    rf"(?P<days>(?:du\s+)?{_WD}\s+(?:au|a)\s+{_WD})"
 )
 # The words _WEEKLY_HABIT needs after its weekdays: without any, it is not tried.
 _HABIT_WORDS = re.compile(r"\b(?:tout|toute|toutes|chaque|hors|sauf)\b|\ben periode\b")
@@ -925,6 +939,11 @@ class DateFinder:
             )
         for match in _WEEKLY_HABIT.finditer(folded) if _HABIT_WORDS.search(folded) else ():
             self._taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+        # opening hours: "mardi 15h-19h", "du lundi au vendredi 8h-12h", "joignable du mardi au
+        # samedi": every week, not the next one
+        for match in _OPENING_HOURS.finditer(folded) if "h" in folded else ():
+            start, end = match.span("days") if match.group("days") else match.span()
+            self._taken[start:end] = b"\x01" * (end - start)
         for match in _search(_WEEKS, folded, windows):
             self._weeks(match)
         for match in _search(_COLUMNS, folded, windows, ("/",)):

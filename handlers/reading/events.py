@@ -41,7 +41,7 @@ _STRONG = (
     # "le conseil municipal du 1er juillet" (not "le conseil municipal a voté l'achat")
     r"|(?<=pour )vins? d'honneur|(?<=pour le )vin d'honneur|(?<!-)parades?|cabarets?"
     r"|consultations? citoyennes?|vins? chauds?(?= (?:de|du|d') ?noel)|mardi[- ]gras"
-    r"|courses? des \d+ [a-z]{3,}"
+    r"|courses? des \d+ [a-z]{3,}|(?<=pour la )galette\b(?! (?:des|de|aux|a la|au)\b)"
     r"|conseils? municipa(?:l|ux)(?= (?:du|de [a-z-]+ (?:du|le|lundi|mardi|mercredi|jeudi"
     r"|vendredi|samedi|dimanche)|le|ce|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
     r"|se reunira|aura lieu|est prevu|est fixe)\b)"
@@ -175,7 +175,8 @@ _STRONG = (
     r"|ronde des fermes|fete du cheval|fete de la pomme|fete du cidre|foire aux [a-z]+"
     # the sea and the school year
     r"|regates?|benediction (?:de la mer|des bateaux|des [a-z]+)|trophee(?= d'| de | du | des )"
-    r"|(?:operation |journee )?nettoyage (?:des plages|de la plage|du port|des berges|citoyen)"
+    r"|(?:operation |journee )?nettoyage (?:des plages|de la plage|de plage|du port|des berges"
+    r"|citoyen)|sorties? (?:velo|rando|kayak|nature|plage|vtt)"
     r"|classes? (?:de mer|de neige|verte|de decouverte|transplantees?|de voile|nature)"
     # solidarity: national collections, parcels, the elders' outings
     r"|collectes? (?=nationale|des restos|de la banque|banque alimentaire|de jouets|alimentaire)"
@@ -484,6 +485,14 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
         # "le festival Les Insolites", "le tournoi Smash Bros": a capitalised name after the head
         named = None if title else _NAME_AFTER.match(original, head_end)
         end = max(end, named.end()) if named else end
+        # "l'expo photo en plein air « Regards sur le Blavet »": its title, whole
+        quoted = _GUILLEMETS.match(original, end)
+        opened = original.rfind("«", start, end) > original.rfind("»", start, end)
+        closing = original.find("»", end, end + 80) if opened else -1
+        if quoted is not None:
+            end = quoted.end()
+        elif closing >= 0 and "\n" not in original[end:closing]:
+            end = closing + 1
         return _as_written(original, start, end, proper_names), Span(start, end)
     played = _PLAYS.search(original)
     if played is not None:
@@ -514,6 +523,7 @@ def find_event(folded: str, original: str, proper_names: frozenset[str]) -> tupl
     return None
 
 
+_GUILLEMETS = re.compile(r"[ \t]*«[^»\n]{1,80}»")
 # Blood donors' words: where they are, "la collecte" is the blood drive.
 _BLOOD = re.compile(r"\b(?:sang|donneurs?|efs|don du sang|dons du sang|donneuses?)\b")
 _DRIVE = re.compile(

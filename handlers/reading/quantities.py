@@ -147,7 +147,7 @@ _NOT_ITEMS = frozenset(
     modele modeles reference references contrat contrats imprimeur imprimeurs entreprise
     entreprises artisan artisans
     seul seule seuls seules neuf neufs
-    cimetiere cimetieres niveau niveaux
+    cimetiere cimetieres niveau niveaux pays pendant durant ref refs
     neuve neuves notre notres votre votres autre autres meme memes est-ce plantation plantations
     nouveau nouveaux nouvelle nouvelles seconde secondes partenaire partenaires arbitre arbitres
     gymnaste gymnastes joueur joueurs joueuse joueuses licencie licencies inscrit inscrits
@@ -407,6 +407,8 @@ _LONE_BEFORE = re.compile(
     r"|\bau moins|\bau minimum|\bau maximum|\bentre|\bpas plus de|\bjusqu'a"
     # dictated, the count after a pause: "des ordinateurs portables euh trois pour la mairie"
     r"|\beuh"
+    # "je prends 60 pour Guidel", "mets-nous 500 pour Guidel"
+    r"|\bje prends|\bnous prenons|\b(?:mets|mettez|notez|note|comptez|inscrivez)-(?:nous|moi)"
     # "des tables de dépouillement ? Idéalement 4.", "on maintient nos 3"
     r"|\bidealement|\bdans l'ideal|\bmaintien(?:s|t|nent)(?: (?:nos|notre|les))?"
     r"|\bmaintenons(?: (?:nos|notre|les))?)\s*$"
@@ -437,7 +439,7 @@ _SIZE_AFTER = re.compile(
 _BRACKET_CLOSED = re.compile(
     r"\s*+(?:(?:rouleaux|rouleau|cartons?|colis|sacs?|palettes?|lots?|boites?|paquets?"
     r"|ramettes?|bidons?|pots?|pieces?|unites?|exemplaires?)\b\s*+)?"
-    r"(?:aussi|environ|en tout|au total|mini(?:mum)?)?\s*+\)"
+    r"(?:aussi|environ|env\.?|en tout|au total|mini(?:mum)?)?\s*+\)"
 )
 _APPROXIMATE = re.compile(
     r"\b(?:dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine"

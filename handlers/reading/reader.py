@@ -1178,8 +1178,7 @@ _STREET = re.compile(
 
 def _made_of(folded: str, match: ItemMatch) -> bool:
     return (
-        match.first == match.last
-        and folded[match.start : match.end] in _MATERIALS
+        folded[match.start : match.end].split()[0] in _MATERIALS
         and _MADE_OF.search(folded, max(0, match.start - 30), match.start) is not None
     )
 
