@@ -145,7 +145,9 @@ FLOORS = {
     "set-m.jsonl": (0.78, 0.88, 0.06),
     "set-n.jsonl": (0.77, 0.88, 0.00),
     "set-o.jsonl": (0.80, 0.88, 0.08),
-    "set-p.jsonl": (0.85, 0.91, 0.00),
+    # (silent 0 → 0.02 at round 84: the opening hours below p002 no longer date it, so its
+    # deadline is read and nothing is asked; its paper, named twice, stays read twice)
+    "set-p.jsonl": (0.85, 0.91, 0.02),
     "set-q.jsonl": (0.84, 0.91, 0.03),
     "set-s.jsonl": (0.77, 0.90, 0.11),
     "set-t.jsonl": (0.78, 0.90, 0.04),
@@ -351,7 +353,9 @@ FLOORS = {
     # tests/data/blind-readings.jsonl and the models retrained with them
     "set-em.jsonl": (0.70, 0.86, 0.19),
     "set-en.jsonl": (0.88, 0.94, 0.07),
-    "set-eo.jsonl": (0.66, 0.80, 0.11),
+    # (silent 0.11 → 0.12 at round 84: retrained, the models no longer ask about "les
+    # mercredis de juillet", read as the whole month)
+    "set-eo.jsonl": (0.66, 0.80, 0.12),
     # EP, EQ, ER: scored blind on the final reading of round 52 (7b2f78c), then kept with
     # their blind readings, the models retrained with them
     "set-ep.jsonl": (0.81, 0.88, 0.07),
@@ -516,6 +520,10 @@ FLOORS = {
     "set-iw.jsonl": (0.76, 0.9, 0.11),
     "set-ix.jsonl": (0.83, 0.93, 0.07),
     "set-iy.jsonl": (0.85, 0.91, 0.12),
+    # scored blind at e8528ee (round 83 and its retraining frozen, round 84), kept as they read
+    "set-iz.jsonl": (0.83, 0.93, 0.13),
+    "set-ja.jsonl": (0.8, 0.89, 0.1),
+    "set-jb.jsonl": (0.86, 0.94, 0.02),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.11),
