@@ -287,6 +287,8 @@ _NOT_NAME = (
     # "fête de la pomme finie !", "chasse à l'oeuf demain au parc": the event's name has ended
     r"|finie?s?|terminee?s?|bouclee?s?|etant|s'est|c'est|demain|hier|aujourd'hui|apres-demain"
     r"|annulee?s?|reportee?s?|maintenue?s?|decalee?s?"
+    # dictated: "la course des familles euh le dimanche dix"
+    r"|euh|heu|hein|quoi|bon|ben|bah|voila"
     # "le Trophée des Rias partira de Brandérion": what the event will do is not its name
     r"|partira|partiront|commencera|commenceront|debutera|demarrera|passera|passeront|arrivera"
     r"|traversera|rassemblera|reunira|accueillera|proposera|fetera|celebrera"

@@ -148,6 +148,7 @@ _NOT_ITEMS = frozenset(
     entreprises artisan artisans
     seul seule seuls seules neuf neufs
     cimetiere cimetieres niveau niveaux pays pendant durant ref refs
+    quoi parce hein voila memoire memoires groupee groupees
     neuve neuves notre notres votre votres autre autres meme memes est-ce plantation plantations
     nouveau nouveaux nouvelle nouvelles seconde secondes partenaire partenaires arbitre arbitres
     gymnaste gymnastes joueur joueurs joueuse joueuses licencie licencies inscrit inscrits
@@ -485,7 +486,7 @@ def row_counts(
 
 # A table pasted in a mail: "Article | Quantité | Date souhaitée", then one row per item,
 # its cells split by bars or tabs.
-_CELL_SPLIT = re.compile(r"[ \t]*(?:\||\t)[ \t]*")
+_CELL_SPLIT = re.compile(r"[ \t]*(?:\||\t|;)[ \t]*")
 _COUNT_HEADER = re.compile(r"^(?:quantites?|qtes?|qte\.|nb|nbre|nombre|quantite souhaitee)$")
 _NAME_HEADER = re.compile(r"^(?:articles?|materiels?|designations?|equipements?|fournitures?)$")
 _NOTHING = re.compile(r"^(?:neant|aucun|aucune|0|-|—|/)$")
@@ -494,8 +495,8 @@ _NOTHING = re.compile(r"^(?:neant|aucun|aucune|0|-|—|/)$")
 def table_counts(items: list[FoundItem], text: str, used: set[int]) -> list[FoundItem]:
     """Each item of a pasted table's row counted by the row's cell under "Quantité" (or its
     one cell that is a number); a row whose count is "néant" offers or asks nothing."""
-    if "|" not in text and "\t" not in text:
-        return items
+    if "|" not in text and "\t" not in text and ";" not in text:
+        return items  # (a spreadsheet pasted: "Planche de natation;PL-300;60")
     counted: list[FoundItem | None] = list(items)
     column: int | None = None
     offset = 0
@@ -503,7 +504,7 @@ def table_counts(items: list[FoundItem], text: str, used: set[int]) -> list[Foun
         start, offset = offset, offset + len(line) + 1
         cells = [
             (start + m.start(), start + m.end())
-            for m in re.finditer(r"[^|\t]+", line)
+            for m in re.finditer(r"[^|\t;]+", line)
             if m.group().strip()
         ]
         if len(cells) < 2 or not _CELL_SPLIT.search(line):
