@@ -524,6 +524,11 @@ FLOORS = {
     "set-iz.jsonl": (0.83, 0.93, 0.13),
     "set-ja.jsonl": (0.8, 0.89, 0.1),
     "set-jb.jsonl": (0.86, 0.94, 0.02),
+    # scored blind at 1e016d4 (round 84 and its retraining frozen, round 85), kept as they read
+    # (the models not retrained on them: see the sets' README)
+    "set-jc.jsonl": (0.7, 0.8, 0.14),
+    "set-jd.jsonl": (0.66, 0.78, 0.24),
+    "set-je.jsonl": (0.81, 0.91, 0.12),
     "set-ev.jsonl": (0.77, 0.88, 0.09),
     "set-ew.jsonl": (0.81, 0.94, 0.11),
     "set-ex.jsonl": (0.86, 0.94, 0.11),
