@@ -250,11 +250,12 @@ _AFTER_IT = re.compile(
     r"|(?:a|ont|avons|avait|avaient)\s+(?:servi|eu lieu|ete\s+(?:utilisee?s?|pretee?s?|montee?s?)))"
     r"\s+(?:le\s+|la\s+|l')?$"
 )
-# ("11 novembre passé ✔️", "Toussaint terminée, on a 20 barrières")
+# "un groupe électrogène (révisé en janvier)": a month of upkeep, gone by
 _DONE_IN = re.compile(
     r"\b(?:revise|achete|acquis|livre|installe|repare|remplace|renouvele|recu|vidange|controle)"
     r"e?s?\s+$"
 )
+# ("11 novembre passé ✔️", "Toussaint terminée, on a 20 barrières")
 _IS_OVER = re.compile(r"\s*(?:(?:est|sont|etant)\s+)?(?:passee?s?|terminee?s?|finie?s?)\b")
 _A_YEAR_AHEAD = 300  # days
 
@@ -1170,17 +1171,18 @@ _MATERIALS = frozenset(
 _MADE_OF = re.compile(r"[a-z]{3,}[ \t]+en[ \t]+$")
 
 
-_STREET = re.compile(
-    r"\b(?:rue|place|allee|avenue|av\.|boulevard|bd|impasse|chemin|route|quai|square|cours"
-    r"|lieu-dit|lieu dit|residence|lotissement)\s+(?:des|du|de la|de l'|de|d'|aux?)?\s*$"
-)
-
-
 def _made_of(folded: str, match: ItemMatch) -> bool:
     return (
         folded[match.start : match.end].split()[0] in _MATERIALS
         and _MADE_OF.search(folded, max(0, match.start - 30), match.start) is not None
     )
+
+
+# "stocké au CTM rue des Fontaines": the words after a street's kind are its name.
+_STREET = re.compile(
+    r"\b(?:rue|place|allee|avenue|av\.|boulevard|bd|impasse|chemin|route|quai|square|cours"
+    r"|lieu-dit|lieu dit|residence|lotissement)\s+(?:des|du|de la|de l'|de|d'|aux?)?\s*$"
+)
 
 
 def _participle(original: str, match: ItemMatch) -> bool:
