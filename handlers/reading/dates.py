@@ -934,16 +934,13 @@ class DateFinder:
         # "les vacances de la Toussaint", "les fêtes de fin d'année": periods whose days the
         # text does not say, not the feast's own day
         for match in _VAGUE_PERIOD.finditer(folded):
-            self._taken[match.start("named") : match.end()] = b"\x01" * (
-                match.end() - match.start("named")
-            )
+            self._take(match.start("named"), match.end())
         for match in _WEEKLY_HABIT.finditer(folded) if _HABIT_WORDS.search(folded) else ():
-            self._taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+            self._take(*match.span())
         # opening hours: "mardi 15h-19h", "du lundi au vendredi 8h-12h", "joignable du mardi au
         # samedi": every week, not the next one
         for match in _OPENING_HOURS.finditer(folded) if "h" in folded else ():
-            start, end = match.span("days") if match.group("days") else match.span()
-            self._taken[start:end] = b"\x01" * (end - start)
+            self._take(*(match.span("days") if match.group("days") else match.span()))
         for match in _search(_WEEKS, folded, windows):
             self._weeks(match)
         for match in _search(_COLUMNS, folded, windows, ("/",)):
@@ -1172,7 +1169,11 @@ class DateFinder:
         self, kind: Kind, start: dt.date | None, end: dt.date | None, span: tuple[int, int]
     ) -> None:
         self.found.append(DateFinding(kind, start, end, Span(*span)))
-        self._taken[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
+        self._take(*span)
+
+    def _take(self, start: int, end: int) -> None:
+        """Mark a part of the text read: no other date is looked for in it."""
+        self._taken[start:end] = b"\x01" * (end - start)
 
     def _bare_allowed(self, match: re.Match[str], group: str) -> bool:
         text = match.group(group).strip()

@@ -487,6 +487,7 @@ def row_counts(
 # A table pasted in a mail: "Article | Quantité | Date souhaitée", then one row per item,
 # its cells split by bars or tabs.
 _CELL_SPLIT = re.compile(r"[ \t]*(?:\||\t|;)[ \t]*")
+_CELL = re.compile(r"[^|\t;]+")  # what lies between those separators
 _COUNT_HEADER = re.compile(r"^(?:quantites?|qtes?|qte\.|nb|nbre|nombre|quantite souhaitee)$")
 _NAME_HEADER = re.compile(r"^(?:articles?|materiels?|designations?|equipements?|fournitures?)$")
 _NOTHING = re.compile(r"^(?:neant|aucun|aucune|0|-|—|/)$")
@@ -495,17 +496,15 @@ _NOTHING = re.compile(r"^(?:neant|aucun|aucune|0|-|—|/)$")
 def table_counts(items: list[FoundItem], text: str, used: set[int]) -> list[FoundItem]:
     """Each item of a pasted table's row counted by the row's cell under "Quantité" (or its
     one cell that is a number); a row whose count is "néant" offers or asks nothing."""
-    if "|" not in text and "\t" not in text and ";" not in text:
-        return items  # (a spreadsheet pasted: "Planche de natation;PL-300;60")
+    if _CELL_SPLIT.search(text) is None:
+        return items  # (no bar, tab or semicolon: "Planche de natation;PL-300;60" has them)
     counted: list[FoundItem | None] = list(items)
     column: int | None = None
     offset = 0
     for line in text.split("\n"):
         start, offset = offset, offset + len(line) + 1
         cells = [
-            (start + m.start(), start + m.end())
-            for m in re.finditer(r"[^|\t;]+", line)
-            if m.group().strip()
+            (start + m.start(), start + m.end()) for m in _CELL.finditer(line) if m.group().strip()
         ]
         if len(cells) < 2 or not _CELL_SPLIT.search(line):
             continue

@@ -141,18 +141,19 @@ class Reading:
 
 
 # The writer points at what they forward: it is the request.
+# The words that pass a message on: "demande ci-dessous", "je transmets".
+_PASSING = r"ci-dessous|ci dessous|je (?:vous )?transf[eè]re|je transmets|pour enregistrement"
 _POINTS_BELOW = re.compile(
-    r"\b(?:ci-dessous|ci dessous|ci-apres|je (?:vous )?transf[eè]re|je transmets"
-    r"|pour enregistrement"
+    rf"\b(?:{_PASSING}|ci-apres"
     r"|la demande (?:de|du|des)|voir (?:la demande|le message|ci|(?:en )?dessous)|memes? dates?"
     r"|suivante?s? :)"
 )
 
 
-# What says the message below is passed on, above a quoted one: "demande ci-dessous".
+# What says the message below is passed on, above a quoted one (not "la demande de…", which
+# a writer also says of their own request).
 _PASSED_ON = re.compile(
-    r"\b(?:ci-dessous|ci dessous|voir (?:en )?dessous|je (?:vous )?transf[eè]re|je transmets"
-    r"|je (?:vous )?fais suivre|pour suite a donner|pour enregistrement)\b"
+    rf"\b(?:{_PASSING}|voir (?:en )?dessous|je (?:vous )?fais suivre|pour suite a donner)\b"
 )
 
 
